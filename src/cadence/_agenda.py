@@ -1,0 +1,272 @@
+"""From facts to tasks: what is owed, and where the unanswered ladder stands (R2–R13, R16).
+
+A task is an action before it has a window: the engine places each one on the calendar. The
+ladder (R3 gap, R4 rotation, R7 channel switch, R8 opt-out offer, R9 escalations, R10 breakup,
+R11–R12 drip) is derived here from the prospect's counters, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from cadence._fold import CONTACT_KEYS, State, drip_allowed, lead_channel, upcoming_meeting
+from cadence.actions import ActionKind, Priority
+from cadence.calendar import ContactCalendar, resolve_local
+from cadence.channel import Channel
+from cadence.lifecycle import Stage
+from cadence.policy import Policy
+
+__all__ = ["Task", "ladder_step", "tasks"]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """An action to place on the calendar."""
+
+    kind: ActionKind
+    channel: Channel | None
+    not_before: datetime
+    priority: Priority
+    rules: tuple[str, ...]
+    reason: str
+    min_date: date | None = None
+    avoid_slot: int | None = None
+    exact: bool = False
+    deadline: datetime | None = None
+    flags: tuple[str, ...] = ()
+    detail: str | None = None
+    subject: str | None = None
+    ladder: bool = False
+    """A step of the unanswered ladder (its talking points project the next step, R5)."""
+
+
+_ESCALATION_KIND = {
+    "contact_receptionist": ActionKind.CONTACT_RECEPTIONIST,
+    "ask_decision_makers": ActionKind.ESCALATE,
+    "manager_escalation": ActionKind.ESCALATE,
+}
+
+
+def ladder_step(policy: Policy, state: State) -> ActionKind | None:
+    """What the next touch on the unanswered ladder is, or None when the ladder waits.
+
+    ``CALL`` stands for a plain attempt (its channel is decided when it is placed).
+    """
+    stage = state["stage"]
+    if stage in (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE):
+        if state["unanswered"] >= policy.opt_out_offer_after:  # R8
+            return ActionKind.OPT_OUT_OFFER
+        return ActionKind.CALL
+    if stage is Stage.OPT_OUT_OFFERED:
+        if state["breakup_sent_at"] is not None:
+            return None
+        if state["escalations_done"] < len(policy.escalations):  # R9
+            return _ESCALATION_KIND[policy.escalations[state["escalations_done"]]]
+        return ActionKind.BREAKUP  # R10
+    if stage in (Stage.DROPPED, Stage.DRIP) and drip_allowed(policy, state):
+        return ActionKind.DRIP_TOUCH  # R11
+    return None
+
+
+def drop_instant(policy: Policy, cal: ContactCalendar, breakup_sent_at: datetime) -> datetime:
+    """R10: when an unanswered breakup message turns into ``dropped``."""
+    day = cal.add_business_days(
+        cal.local(breakup_sent_at).date(), policy.breakup_wait_business_days
+    )
+    return resolve_local(day, time(0), cal.zone)
+
+
+def first_drip_due(policy: Policy, state: State) -> datetime:
+    """R11: when the next drip touch comes due."""
+    base = state["last_drip_at"] or state["dropped_at"] or state["last_event_at"]
+    due: datetime = base + timedelta(days=policy.drip_interval_days)
+    return due
+
+
+def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> list[Task]:
+    """Everything currently owed to the prospect, unplaced."""
+    stage = state["stage"]
+    if stage is Stage.OPTED_OUT:
+        return [_none(now, ("R13",), "opted out: no contact on any channel unless they opt in")]
+    if stage is Stage.CLOSED:
+        return [_none(now, (), "closed: the deal is done")]
+    out = [
+        Task(
+            kind=o.kind,
+            channel=o.channel,
+            not_before=o.not_before,
+            priority=o.priority,
+            rules=o.rules,
+            reason=o.reason,
+            min_date=(
+                cal.add_business_days(cal.local(o.not_before).date(), o.business_days)
+                if o.business_days
+                else None
+            ),
+            exact=o.exact,
+            deadline=o.deadline,
+            flags=o.flags,
+            detail=o.detail,
+        )
+        for o in state["obligations"]
+        if o.channel not in state["blocked_channels"]
+    ]
+    for m in state["meetings"]:
+        if m.status == "booked":
+            end = m.starts_at + timedelta(minutes=m.duration_minutes)
+            out.append(
+                Task(
+                    kind=ActionKind.ATTEND_MEETING,
+                    channel=Channel.MEETING,
+                    not_before=m.starts_at,
+                    priority=Priority.PROMISE,
+                    rules=("R2",),
+                    reason=(
+                        "the meeting has ended: log whether it was held or a no-show"
+                        if now >= end
+                        else "attend the booked meeting; agree the next contact before it ends"
+                    ),
+                    exact=True,
+                    deadline=end,
+                    detail=m.id,
+                )
+            )
+    has_contact = any(o.key in CONTACT_KEYS for o in state["obligations"])
+    if not has_contact and not upcoming_meeting(state, now):
+        step = _ladder_task(policy, cal, state)
+        if step is not None:
+            out.append(step)
+    if not out:
+        if stage is Stage.DROPPED:
+            out.append(
+                _none(
+                    now,
+                    ("R12",),
+                    "dropped without permission to recontact: nothing until they reach out",
+                )
+            )
+        else:
+            out.append(_none(now, ("R13",), "no usable channel left for this prospect"))
+    return out
+
+
+def _none(now: datetime, rules: tuple[str, ...], reason: str) -> Task:
+    return Task(ActionKind.NONE, None, now, Priority.IDLE, rules, reason)
+
+
+def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:
+    step = ladder_step(policy, state)
+    if step is None:
+        if state["stage"] is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
+            drop = drop_instant(policy, cal, state["breakup_sent_at"])
+            return Task(
+                ActionKind.WAIT,
+                None,
+                drop,
+                Priority.IDLE,
+                ("R10",),
+                f"the breakup message went out; without an answer by {drop:%a %d %b} the "
+                "prospect is dropped",
+            )
+        return None
+    blocked = state["blocked_channels"]
+    if {Channel.PHONE, Channel.EMAIL} <= blocked:
+        return None
+    lead = lead_channel(state)
+    preferred = state["preferred_channel"]
+    r16 = ("R16",) if preferred is not None and lead == preferred else ()
+    react = timedelta(minutes=policy.reaction_minutes)
+    last = state["last_attempt_at"]
+    if step == ActionKind.DRIP_TOUCH:
+        channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
+        if preferred is not None and preferred not in blocked:
+            channel = preferred
+        return Task(
+            ActionKind.DRIP_TOUCH,
+            channel,
+            first_drip_due(policy, state),
+            Priority.DRIP,
+            ("R11", "R12") if policy.drip_requires_permission else ("R11",),
+            "a slow drip keeps you top of mind until they are ready",
+        )
+    if last is None:  # R2: a new prospect gets a first touch at once
+        kind = ActionKind.CALL if lead is Channel.PHONE else ActionKind.EMAIL
+        return Task(
+            kind,
+            lead,
+            state["enrolled_at"],
+            Priority.FOLLOW_UP,
+            ("R2", *r16),
+            "first contact",
+            ladder=True,
+        )
+    base: datetime = state["last_event_at"] if state["stage"] is Stage.ENGAGED else last
+    gap = policy.min_gap_business_days
+    if step == ActionKind.BREAKUP or step in _ESCALATION_KIND.values():
+        offered = state["opt_out_offered_at"]
+        if state["escalations_done"] == 0 and offered is not None:
+            gap = policy.opt_out_gap_business_days  # R8: a longer gap after the offer
+    min_date = cal.add_business_days(cal.local(base).date(), gap)
+    channel = lead
+    if step == ActionKind.BREAKUP:
+        channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
+        return Task(
+            ActionKind.BREAKUP,
+            channel,
+            base + react,
+            Priority.FOLLOW_UP,
+            ("R10", "R8"),
+            "last resort: tell them you are closing their file",
+            min_date=min_date,
+            ladder=True,
+        )
+    if step in (ActionKind.CONTACT_RECEPTIONIST, ActionKind.ESCALATE):
+        which = policy.escalations[state["escalations_done"]]
+        return Task(
+            step,
+            Channel.PHONE if Channel.PHONE not in blocked else Channel.EMAIL,
+            base + react,
+            Priority.FOLLOW_UP,
+            ("R9",),
+            which.replace("_", " "),
+            min_date=min_date,
+            detail=which,
+            ladder=True,
+        )
+    rules: tuple[str, ...] = ("R3",)
+    subject = None
+    if step == ActionKind.OPT_OUT_OFFER:
+        kind = ActionKind.OPT_OUT_OFFER
+        rules = ("R8", "R3")
+        reason = f"{state['unanswered']} unanswered attempts: offer them a graceful way out"
+    else:
+        switch = (
+            channel is Channel.PHONE
+            and preferred != Channel.PHONE
+            and Channel.EMAIL not in blocked
+            and state["calls_unanswered"] >= policy.switch_channel_after
+        )
+        if switch:  # R7
+            channel = Channel.EMAIL
+            rules = ("R3", "R7")
+            subject = policy.templates.switch_to_email_subject
+            reason = f"{state['calls_unanswered']} calls unanswered: switch to email"
+        else:
+            reason = f"attempt {state['unanswered'] + 1} after {gap} business days"
+            if channel is Channel.PHONE and state["last_attempt_slot"] is not None:
+                rules = ("R3", "R4")
+                reason += ", at a different time of day"
+        kind = ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL
+    return Task(
+        kind,
+        channel,
+        base + react,
+        Priority.FOLLOW_UP,
+        (*rules, *r16),
+        reason,
+        min_date=min_date,
+        avoid_slot=state["last_attempt_slot"] if channel is Channel.PHONE else None,
+        subject=subject,
+        ladder=True,
+    )

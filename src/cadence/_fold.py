@@ -1,0 +1,514 @@
+"""Folding one event into a prospect's facts: what each event means (R1, R6–R17).
+
+Works on a plain dict of the prospect's fields so that ``replay`` folds a long history in linear
+time and builds one ``Prospect`` at the end; ``apply`` folds one event into a shallow copy.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from cadence import events as ev
+from cadence.actions import ActionKind, Priority
+from cadence.calendar import ContactCalendar, resolve_local
+from cadence.channel import Channel
+from cadence.lifecycle import TERMINAL, Stage, Trigger
+from cadence.policy import Policy
+from cadence.prospect import Meeting, Obligation
+
+State = dict[str, Any]
+
+_RECENT = timedelta(days=31)  # longest elapsed-time cap window we keep calls for
+
+# Obligation keys that are themselves the next contact (the ladder waits behind them).
+CONTACT_KEYS = frozenset({"commitment", "followup", "no_show_call", "reschedule_call", "resume"})
+# Obligations whose touch, when unanswered, counts as an attempt on the ladder.
+COUNTING_KEYS = frozenset({"commitment", "followup", "no_show_call", "resume"})
+
+
+def drip_allowed(policy: Policy, state: State) -> bool:
+    """R12: drip needs the prospect's permission unless the policy says otherwise."""
+    return not policy.drip_requires_permission or state["permission"] is True
+
+
+def lead_channel(state: State) -> Channel:
+    """R16: the prospect's preferred channel leads; a blocked channel is never used."""
+    blocked = state["blocked_channels"]
+    preferred = state["preferred_channel"]
+    if preferred is not None and preferred not in blocked:
+        return Channel(preferred)
+    return Channel.PHONE if Channel.PHONE not in blocked else Channel.EMAIL
+
+
+def _obligation(**kw: Any) -> Obligation:
+    kw.setdefault("flags", ())
+    kw.setdefault("exact", False)
+    kw.setdefault("deadline", None)
+    kw.setdefault("detail", None)
+    kw.setdefault("business_days", 0)
+    return Obligation.model_construct(**kw)
+
+
+class Fold:
+    """Applies events to a state dict. One instance per (engine, prospect calendar)."""
+
+    def __init__(self, policy: Policy, calendar: ContactCalendar) -> None:
+        self.policy = policy
+        self.cal = calendar
+        self.react = timedelta(minutes=policy.reaction_minutes)
+
+    # -- shared pieces ---------------------------------------------------------------------
+    def stage(self, state: State, trigger: Trigger | None) -> None:
+        from cadence.lifecycle import lifecycle
+
+        if trigger is not None:
+            state["stage"] = lifecycle().next_stage(state["stage"], trigger)
+
+    def add(self, state: State, ob: Obligation) -> None:
+        """Add an obligation, replacing one with the same key (a newer promise supersedes)."""
+        state["obligations"] = (*(o for o in state["obligations"] if o.key != ob.key), ob)
+
+    def drop(self, state: State, *keys: str) -> None:
+        state["obligations"] = tuple(o for o in state["obligations"] if o.key not in keys)
+
+    def fulfil(self, state: State, channel: Channel) -> Obligation | None:
+        """The touch on ``channel`` performs the most urgent obligation on it."""
+        mine = [o for o in state["obligations"] if o.channel == channel]
+        if not mine:
+            return None
+        first: Obligation = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
+        self.drop(state, first.key)
+        return first
+
+    def responded(self, state: State, at: datetime) -> None:
+        """Any response: the ladder starts over (R11: from the drip too) and pauses end."""
+        state.update(
+            unanswered=0,
+            calls_unanswered=0,
+            opt_out_offered_at=None,
+            escalations_done=0,
+            breakup_sent_at=None,
+            dropped_at=None,
+            paused_until=None,
+            pause_reason=None,
+        )
+        self.stage(state, Trigger.RESPOND)
+
+    def conversation(
+        self, state: State, at: datetime, next_contact_at: datetime | None, permission: bool | None
+    ) -> None:
+        """A live conversation (R1): schedule the agreed contact, or a flagged default."""
+        if permission is not None:
+            state["permission"] = permission  # R12
+        self.drop(state, "commitment", "followup", "no_show_call", "resume")
+        channel = lead_channel(state)
+        kind = ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL
+        if next_contact_at is not None:
+            local = self.cal.local(next_contact_at)
+            self.add(
+                state,
+                _obligation(
+                    key="commitment",
+                    kind=kind,
+                    channel=channel,
+                    not_before=next_contact_at,
+                    exact=True,
+                    priority=Priority.PROMISE,
+                    rules=("R1",),
+                    reason=f"agreed with the prospect: next contact {local:%a %d %b %H:%M}",
+                ),
+            )
+        else:
+            self.add(
+                state,
+                _obligation(
+                    key="followup",
+                    kind=kind,
+                    channel=channel,
+                    not_before=at + self.react,
+                    business_days=self.policy.followup_business_days,
+                    priority=Priority.FOLLOW_UP,
+                    rules=("R1", "R2"),
+                    flags=("commitment_missing",),
+                    reason=(
+                        "the conversation ended without an agreed next contact; default "
+                        f"follow-up after {self.policy.followup_business_days} business days"
+                    ),
+                ),
+            )
+
+    def attempt(self, state: State, at: datetime, channel: Channel, counts: bool) -> None:
+        """An unanswered touch: what it performed moves the ladder (R3, R7, R8, R10, R11)."""
+        from cadence._agenda import ladder_step
+
+        step = ladder_step(self.policy, state) if counts else None
+        if channel is Channel.PHONE:
+            state["calls_unanswered"] += 1
+            state["last_attempt_slot"] = slot_of(self.cal, at)
+        else:
+            state["calls_unanswered"] = 0
+        state["last_attempt_at"] = at
+        if step is None:
+            return
+        if step == ActionKind.DRIP_TOUCH:
+            state["last_drip_at"] = at
+            return
+        state["unanswered"] += 1
+        if step == ActionKind.OPT_OUT_OFFER:
+            state["opt_out_offered_at"] = at
+            self.stage(state, Trigger.OFFER_OPT_OUT)
+        elif step == ActionKind.BREAKUP:
+            state["breakup_sent_at"] = at
+            self.stage(state, Trigger.UNANSWERED)
+        elif step in (ActionKind.CONTACT_RECEPTIONIST, ActionKind.ESCALATE):
+            state["escalations_done"] += 1
+        elif not upcoming_meeting(state, at):
+            self.stage(state, Trigger.UNANSWERED)
+
+    # -- events ----------------------------------------------------------------------------
+    def apply(self, state: State, event: ev.Event) -> None:
+        at = event.at
+        stage = state["stage"]
+        if isinstance(event, ev.OptedOut):
+            self.opted_out(state, event.channels)
+        elif stage in TERMINAL:
+            if isinstance(event, ev.OptedIn) and stage is Stage.OPTED_OUT:
+                state["blocked_channels"] = frozenset()
+                self.stage(state, Trigger.OPT_IN)
+                self.conversation(state, at, None, None)
+                self.drop(state, "followup")
+                self.add(state, self._followup(state, at, ("R13",), "opted in again: follow up"))
+            # Otherwise R13: nothing arriving later reopens a terminal prospect.
+        else:
+            handler = getattr(self, "on_" + event.type)
+            handler(state, event)
+        state["last_event_at"] = max(state["last_event_at"], at)
+
+    def _followup(
+        self, state: State, at: datetime, rules: tuple[str, ...], reason: str
+    ) -> Obligation:
+        channel = lead_channel(state)
+        return _obligation(
+            key="followup",
+            kind=ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL,
+            channel=channel,
+            not_before=at + self.react,
+            priority=Priority.FOLLOW_UP,
+            rules=rules,
+            reason=reason,
+        )
+
+    def on_call_attempted(self, state: State, e: ev.CallAttempted) -> None:
+        at = e.at
+        cutoff = at - _RECENT
+        state["recent_calls"] = (*(t for t in state["recent_calls"] if t > cutoff), at)
+        if e.outcome == "wrong_number":
+            state["blocked_channels"] = state["blocked_channels"] | {Channel.PHONE}
+            self._rechannel(state, Channel.PHONE, Channel.EMAIL)
+            return
+        done = self.fulfil(state, Channel.PHONE)
+        if e.outcome == "connected":
+            state["last_attempt_at"] = at
+            state["last_attempt_slot"] = None
+            self.responded(state, at)
+            self.conversation(state, at, e.next_contact_at, e.permission)
+            return
+        counts = done is None or done.key in COUNTING_KEYS
+        self.attempt(state, at, Channel.PHONE, counts)
+        if e.outcome == "voicemail" and self.policy.voicemail_email:
+            self._voicemail_email(state, at, done)
+
+    def _voicemail_email(self, state: State, at: datetime, done: Obligation | None) -> None:
+        """R6 (and R14 when the call was the rep's reschedule): a same-day email that mentions
+        the voicemail."""
+        if Channel.EMAIL in state["blocked_channels"]:
+            return
+        local = self.cal.local(at)
+        end_of_day = self.cal.local(at).replace(hour=23, minute=59, second=59, microsecond=0)
+        rescheduling = done is not None and done.key == "reschedule_call"
+        self.add(
+            state,
+            _obligation(
+                key="voicemail_email",
+                kind=ActionKind.EMAIL,
+                channel=Channel.EMAIL,
+                not_before=at + self.react,
+                deadline=end_of_day.astimezone(UTC),
+                priority=Priority.RESCHEDULE if rescheduling else Priority.FOLLOW_UP,
+                rules=("R14", "R6") if rescheduling else ("R6",),
+                reason=(
+                    "a brief, apologetic email that says you left a voicemail"
+                    if rescheduling
+                    else f"a brief email the same day that mentions the voicemail of {local:%A}"
+                ),
+                detail=f"{local:%A}",
+            ),
+        )
+
+    def on_email_sent(self, state: State, e: ev.EmailSent) -> None:
+        done = self.fulfil(state, Channel.EMAIL)
+        if done is None or done.key in COUNTING_KEYS:
+            self.attempt(state, e.at, Channel.EMAIL, True)
+
+    def on_email_replied(self, state: State, e: ev.EmailReplied) -> None:
+        at = e.at
+        if e.intent == "unsubscribe":
+            self.opted_out(state, frozenset({Channel.EMAIL}))
+            return
+        self.responded(state, at)
+        self.drop(state, "followup", "resume", "voicemail_email")
+        if e.intent == "positive":
+            self.add(
+                state,
+                _obligation(
+                    key="propose_times",
+                    kind=ActionKind.PROPOSE_TIMES,
+                    channel=Channel.EMAIL,
+                    not_before=at + self.react,
+                    priority=Priority.PROMISE,
+                    rules=("R2",),
+                    reason="they replied with interest: propose times for a meeting now",
+                ),
+            )
+        elif e.intent == "not_now":
+            until = e.resume_at or at + timedelta(days=self.policy.drip_interval_days)
+            self.pause(state, until, "asked to be contacted later")
+            self.add(
+                state,
+                _obligation(
+                    key="resume",
+                    kind=ActionKind.CALL
+                    if lead_channel(state) is Channel.PHONE
+                    else ActionKind.EMAIL,
+                    channel=lead_channel(state),
+                    not_before=until,
+                    priority=Priority.PROMISE if e.resume_at else Priority.FOLLOW_UP,
+                    rules=("R17", "R1") if e.resume_at else ("R17",),
+                    reason=f"they said not now; resume on {self.cal.local(until):%a %d %b}",
+                ),
+            )
+        elif e.intent in ("referral", "wrong_person"):
+            who = e.referral or "the right person"
+            self.add(
+                state,
+                _obligation(
+                    key="referral",
+                    kind=ActionKind.ESCALATE,
+                    channel=lead_channel(state),
+                    not_before=at + self.react,
+                    priority=Priority.PROMISE,
+                    rules=("R9",),
+                    reason=(
+                        f"they referred you to {who}: contact them, mentioning the referral"
+                        if e.intent == "referral"
+                        else "wrong person: ask who else is involved in the decision"
+                    ),
+                    detail=e.referral,
+                ),
+            )
+        else:
+            ob = self._followup(state, at, ("R2",), "they replied: follow up on their answer")
+            self.add(state, ob.model_copy(update={"business_days": 1}))
+
+    def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
+        state["blocked_channels"] = state["blocked_channels"] | {Channel.EMAIL}
+        self.drop(state, "voicemail_email")
+        self._rechannel(state, Channel.EMAIL, Channel.PHONE)
+
+    def _rechannel(self, state: State, old: Channel, new: Channel) -> None:
+        if new in state["blocked_channels"]:
+            return
+        kinds = {Channel.PHONE: ActionKind.CALL, Channel.EMAIL: ActionKind.EMAIL}
+        state["obligations"] = tuple(
+            o.model_copy(
+                update={"channel": new, "kind": kinds[new] if o.kind == kinds[old] else o.kind}
+            )
+            if o.channel == old
+            else o
+            for o in state["obligations"]
+        )
+
+    def on_meeting_booked(self, state: State, e: ev.MeetingBooked) -> None:
+        previous = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
+        meeting = Meeting(
+            id=e.meeting_id, starts_at=e.starts_at, duration_minutes=e.duration_minutes
+        )
+        state["meetings"] = (*(m for m in state["meetings"] if m.id != e.meeting_id), meeting)
+        self.responded(state, e.at)
+        self.drop(state, "propose_times", "followup", "no_show_call", "resume")
+        if previous is not None and previous.status == "cancelled_by_prospect":
+            self.add(
+                state,
+                _obligation(
+                    key=f"collateral:{e.meeting_id}",
+                    kind=ActionKind.SEND_COLLATERAL,
+                    channel=Channel.EMAIL,
+                    not_before=e.at + self.react,
+                    deadline=e.starts_at,
+                    priority=Priority.PREPARE,
+                    rules=("R15",),
+                    reason="before the rescheduled meeting, send additional information that "
+                    "will make it more productive",
+                    detail=e.meeting_id,
+                ),
+            )
+
+    def _set_status(self, state: State, meeting_id: str, status: str) -> None:
+        state["meetings"] = tuple(
+            m.model_copy(update={"status": status}) if m.id == meeting_id else m
+            for m in state["meetings"]
+        )
+
+    def on_meeting_cancelled(self, state: State, e: ev.MeetingCancelled) -> None:
+        at = e.at
+        self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
+        if e.by == "prospect":  # R15: a connecting moment, not a loss
+            self.responded(state, at)
+            self.add(
+                state,
+                _obligation(
+                    key="propose_times",
+                    kind=ActionKind.PROPOSE_TIMES,
+                    channel=lead_channel(state),
+                    not_before=at + self.react,
+                    business_days=0,
+                    priority=Priority.PROMISE,
+                    rules=("R15",),
+                    reason="they cancelled: treat it as a connecting moment and propose a new time",
+                    detail=e.meeting_id,
+                ),
+            )
+            return
+        # R14: the rep cancels. Act at once, by phone first; new times; the promised material.
+        if Channel.PHONE not in state["blocked_channels"]:
+            self.add(
+                state,
+                _obligation(
+                    key="reschedule_call",
+                    kind=ActionKind.CALL,
+                    channel=Channel.PHONE,
+                    not_before=at + self.react,
+                    priority=Priority.RESCHEDULE,
+                    rules=("R14",),
+                    reason="you cancelled the meeting: call now (tone matters), apologise and "
+                    "propose new times",
+                    detail=e.meeting_id,
+                ),
+            )
+        self.add(
+            state,
+            _obligation(
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=Channel.EMAIL,
+                not_before=at + self.react,
+                priority=Priority.RESCHEDULE,
+                rules=("R14",),
+                reason="propose new times now and send the new invitation; offer flexibility "
+                "(before or after hours, coffee or lunch if local)",
+                detail=e.meeting_id,
+            ),
+        )
+        self.add(
+            state,
+            _obligation(
+                key=f"collateral:{e.meeting_id}",
+                kind=ActionKind.SEND_COLLATERAL,
+                channel=Channel.EMAIL,
+                not_before=at + self.react,
+                priority=Priority.PREPARE,
+                rules=("R14",),
+                reason="send now the material the meeting was to cover",
+                detail=e.meeting_id,
+            ),
+        )
+
+    def on_meeting_held(self, state: State, e: ev.MeetingHeld) -> None:
+        self._set_status(state, e.meeting_id, "held")
+        self.drop(state, f"collateral:{e.meeting_id}")
+        self.responded(state, e.at)
+        self.conversation(state, e.at, e.next_contact_at, e.permission)
+
+    def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
+        self._set_status(state, e.meeting_id, "no_show")
+        channel = lead_channel(state)
+        self.add(
+            state,
+            _obligation(
+                key="no_show_call",
+                kind=ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL,
+                channel=channel,
+                not_before=e.at + self.react,
+                deadline=None,
+                priority=Priority.PROMISE,
+                rules=("R2",),
+                reason="they missed the meeting: reach out within a business day to reschedule",
+                detail=e.meeting_id,
+            ),
+        )
+
+    def pause(self, state: State, until: datetime, reason: str) -> None:
+        state["paused_until"] = until
+        state["pause_reason"] = reason
+
+    def on_out_of_office(self, state: State, e: ev.OutOfOffice) -> None:
+        if e.until is not None:
+            back = self.cal.local(e.until).date()
+            day = self.cal.add_business_days(back, 1 if back > self.cal.local(e.at).date() else 0)
+        else:
+            day = self.cal.add_business_days(
+                self.cal.local(e.at).date(), self.policy.out_of_office_default_days
+            )
+        until = resolve_local(day, time(0), self.cal.zone).astimezone(UTC)
+        self.pause(state, max(until, e.at + self.react), "out of office")
+
+    def opted_out(self, state: State, channels: frozenset[Channel] | None) -> None:
+        """R13: absorbing. Per-channel only when the policy scopes opt-outs by channel."""
+        if channels and self.policy.opt_out_scope == "channel":
+            blocked = state["blocked_channels"] | channels
+            state["blocked_channels"] = blocked
+            state["obligations"] = tuple(
+                o for o in state["obligations"] if o.channel not in blocked
+            )
+            if not {Channel.PHONE, Channel.EMAIL} <= blocked:
+                return
+        state["blocked_channels"] = frozenset({Channel.PHONE, Channel.EMAIL, Channel.MEETING})
+        state["obligations"] = ()
+        state["paused_until"] = None
+        self.stage(state, Trigger.OPT_OUT)
+
+    def on_opted_in(self, state: State, e: ev.OptedIn) -> None:
+        state["blocked_channels"] = frozenset()
+
+    def on_deal_closed(self, state: State, e: ev.DealClosed) -> None:
+        state["obligations"] = ()
+        state["paused_until"] = None
+        if e.won:
+            self.stage(state, Trigger.WIN)
+            return
+        state["dropped_at"] = e.at
+        state["last_drip_at"] = None
+        self.stage(
+            state, Trigger.LOSE_TO_DRIP if drip_allowed(self.policy, state) else Trigger.LOSE
+        )
+
+    def on_channel_preference(self, state: State, e: ev.ChannelPreference) -> None:
+        state["preferred_channel"] = e.channel
+        # R16: pending contacts move to the preferred channel.
+        other = Channel.EMAIL if e.channel == Channel.PHONE else Channel.PHONE
+        self._rechannel(state, other, Channel(e.channel))
+
+
+def slot_of(cal: ContactCalendar, at: datetime) -> int | None:
+    """The index of the policy's call slot that contains ``at`` locally (R4), if any."""
+    t = cal.local(at).time()
+    for i, s in enumerate(cal.policy.call_slots):
+        if s.start <= t < s.end:
+            return i
+    return None
+
+
+def upcoming_meeting(state: State, at: datetime) -> bool:
+    """Whether a booked meeting is still ahead of ``at``."""
+    return any(m.status == "booked" and m.starts_at > at for m in state["meetings"])

@@ -1,0 +1,94 @@
+"""What the engine tells the rep to do next (DESIGN §3, §6)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import IntEnum, StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from cadence.channel import Channel
+
+__all__ = ["Action", "ActionKind", "Priority"]
+
+
+class ActionKind(StrEnum):
+    """The kinds of next action."""
+
+    CALL = "call"
+    EMAIL = "email"
+    SEND_COLLATERAL = "send_collateral"
+    PROPOSE_TIMES = "propose_times"
+    OPT_OUT_OFFER = "opt_out_offer"
+    BREAKUP = "breakup"
+    DRIP_TOUCH = "drip_touch"
+    CONTACT_RECEPTIONIST = "contact_receptionist"
+    ESCALATE = "escalate"
+    ATTEND_MEETING = "attend_meeting"
+    WAIT = "wait"
+    NONE = "none"
+
+
+class Priority(IntEnum):
+    """Priority classes, most urgent first (batch planning orders by these, then lateness)."""
+
+    RESCHEDULE = 0
+    """The rep caused a reschedule (R14): repair trust first."""
+    PROMISE = 1
+    """A contact agreed with the prospect (R1) or a booked meeting."""
+    PREPARE = 2
+    """Material due before a meeting (R15) or promised material (R14)."""
+    FOLLOW_UP = 3
+    """The regular cadence: follow-ups, the unanswered ladder."""
+    DRIP = 4
+    """Top-of-mind touches (R11)."""
+    IDLE = 5
+    """Nothing to do: wait or none."""
+
+
+class Action(BaseModel):
+    """One next action, with its due window in the prospect's zone and the rules behind it.
+
+    ``earliest`` and ``latest`` are aware datetimes in the prospect's zone (compare them as
+    instants; ``earliest_utc`` and ``latest_utc`` give them in UTC). A call may start anywhere in
+    ``[earliest, latest)``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prospect_id: str
+    kind: ActionKind
+    channel: Channel | None
+    earliest: datetime
+    latest: datetime
+    priority: Priority
+    rules: tuple[str, ...]
+    reason: str
+    talking_points: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    """Markers for hosts: ``overdue``, ``commitment_missing``, ``paused``."""
+    due_since: datetime | None = None
+    """For an overdue action: when it first came due."""
+    slot: str | None = None
+    """The part of the day the window lies in (R4), e.g. ``morning``."""
+    bounded_by: tuple[str, ...] = ()
+    """The rule sets (``policy``, legal rules as ``id@version``) that bounded the window."""
+    subject: str | None = None
+    """An email subject, where the practice gives one (R7)."""
+    detail: str | None = None
+    """The meeting id, referral name or similar the action is about."""
+
+    @property
+    def earliest_utc(self) -> datetime:
+        """``earliest`` in UTC."""
+        return self.earliest.astimezone(UTC)
+
+    @property
+    def latest_utc(self) -> datetime:
+        """``latest`` in UTC."""
+        return self.latest.astimezone(UTC)
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the action was due before the ``now`` it was computed for."""
+        return "overdue" in self.flags

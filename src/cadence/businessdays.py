@@ -1,0 +1,134 @@
+"""Business-day arithmetic over weekmasks and holiday calendars (DESIGN §4).
+
+A day is a business day when its weekday is in the weekmask and it is a holiday in none of the
+calendars (the prospect's country and subdivision, the team's, and custom dates). Offsets follow
+``numpy.busday_offset(d, n, roll="forward")``: roll forward to a business day, then move ``n``
+business days. numpy is the oracle in the tests; the engine does not depend on it.
+
+Everything that depends only on (calendar, year) is computed once and cached: the sorted ordinals
+of a year's business days. An offset is then one ``bisect`` and an index.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+
+import holidays as _holidays
+
+from cadence.errors import InvalidInputError
+
+__all__ = ["BusinessDays", "business_days", "holiday_dates"]
+
+_SUPPORTED = _holidays.list_supported_countries()
+
+
+def check_region(country: str | None, subdivision: str | None, *, field: str) -> None:
+    """Raise a clear error unless ``holidays`` knows the country (and subdivision)."""
+    if country is None:
+        if subdivision is not None:
+            msg = f"{field}: subdivision {subdivision!r} needs a country (e.g. country='US')"
+            raise InvalidInputError(msg, field=field, value=subdivision)
+        return
+    if country not in _SUPPORTED:
+        msg = (
+            f"{field}: {country!r} is not an ISO 3166-1 alpha-2 country the holidays package "
+            "knows; use e.g. 'US', 'FR', 'DE'"
+        )
+        raise InvalidInputError(msg, field=field, value=country)
+    subdivisions = _SUPPORTED[country]
+    if subdivision is not None and subdivision not in subdivisions:
+        msg = (
+            f"{field}: {subdivision!r} is not a subdivision of {country}; use one of "
+            f"{', '.join(sorted(subdivisions)[:12])}{', ...' if len(subdivisions) > 12 else ''}"
+        )
+        raise InvalidInputError(msg, field=field, value=subdivision)
+
+
+@cache
+def holiday_dates(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+    """Public holidays (observed days included) of one region and year, with their names."""
+    table = _holidays.country_holidays(country, subdiv=subdivision, years=year)
+    return {d: table[d] for d in sorted(table) if d.year == year}
+
+
+class BusinessDays:
+    """One business-day calendar. Build it with :func:`business_days` to share its caches."""
+
+    def __init__(
+        self,
+        weekmask: str,
+        regions: tuple[tuple[str, str | None], ...],
+        extra: frozenset[date],
+    ) -> None:
+        self.weekmask = weekmask
+        self.regions = regions
+        self.extra = extra
+        self._workdays = tuple(c == "1" for c in weekmask)
+        self._years: dict[int, list[int]] = {}
+
+    def holiday_name(self, day: date) -> str | None:
+        """The name of the holiday on ``day`` in any of the calendars, if there is one."""
+        if day in self.extra:
+            return "team holiday"
+        for country, subdivision in self.regions:
+            name = holiday_dates(country, subdivision, day.year).get(day)
+            if name is not None:
+                return name
+        return None
+
+    def _year(self, year: int) -> list[int]:
+        days = self._years.get(year)
+        if days is None:
+            closed: set[date] = {d for d in self.extra if d.year == year}
+            for country, subdivision in self.regions:
+                closed.update(holiday_dates(country, subdivision, year))
+            first = date(year, 1, 1).toordinal()
+            last = date(year, 12, 31).toordinal()
+            days = [
+                o
+                for o in range(first, last + 1)
+                if self._workdays[(o - 1) % 7] and date.fromordinal(o) not in closed
+            ]
+            self._years[year] = days
+        return days
+
+    def is_business_day(self, day: date) -> bool:
+        """Whether ``day`` is a business day in every calendar."""
+        days = self._year(day.year)
+        o = day.toordinal()
+        i = bisect_left(days, o)
+        return i < len(days) and days[i] == o
+
+    def offset(self, day: date, n: int) -> date:
+        """``numpy.busday_offset(day, n, roll="forward")`` for ``n >= 0``."""
+        if n < 0:
+            msg = f"n: business-day offsets go forward; got {n}"
+            raise InvalidInputError(msg, field="n", value=n)
+        year = day.year
+        days = self._year(year)
+        i = bisect_left(days, day.toordinal()) + n
+        while i >= len(days):  # spill into the following years
+            i -= len(days)
+            year += 1
+            if year > day.year + 20:
+                msg = f"weekmask and holidays leave no business day after {day}"
+                raise InvalidInputError(msg, field="weekmask", value=self.weekmask)
+            days = self._year(year)
+        return date.fromordinal(days[i])
+
+
+@cache
+def business_days(
+    weekmask: str,
+    regions: tuple[tuple[str, str | None], ...] = (),
+    extra: frozenset[date] = frozenset(),
+) -> BusinessDays:
+    """The shared calendar for these inputs (its per-year tables are computed once)."""
+    return BusinessDays(weekmask, _dedupe(regions), extra)
+
+
+def _dedupe(regions: Iterable[tuple[str, str | None]]) -> tuple[tuple[str, str | None], ...]:
+    return tuple(sorted(set(regions), key=lambda r: (r[0], r[1] or "")))

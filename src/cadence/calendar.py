@@ -1,0 +1,250 @@
+"""The calendar seam: "when is the next allowed moment to contact this prospect on this channel?"
+
+Every due time the engine returns goes through :meth:`ContactCalendar.next_window`. It knows the
+prospect's IANA zone, the policy's business days (weekmask, holidays of the prospect's and the
+team's regions, custom dates) and hours, the R4 time-of-day slots, and the legal calling rules of
+the prospect's jurisdiction (:mod:`cadence.compliance`), intersected so that the strictest wins.
+
+Semantics (DESIGN §4): windows are half-open ``[start, end)`` in local wall-clock time; a local
+boundary inside a DST gap resolves to the first valid instant after the gap, inside a fold to the
+earlier occurrence; local midnight is never assumed to exist (a day is walked by dates, never by
+adding 24 hours). Elapsed-time caps use elapsed time.
+
+What depends only on (calendar, date, channel) is computed once per calendar and cached.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cadence.businessdays import BusinessDays, business_days, check_region
+from cadence.channel import Channel
+from cadence.compliance import CallingRule, allowed_windows, applicable_rules, strictest_caps
+from cadence.errors import InvalidInputError, NoSlotError
+from cadence.policy import Policy
+
+__all__ = ["ContactCalendar", "Window", "contact_calendar", "resolve_local", "zone"]
+
+_SEARCH_DAYS = 400  # more than a year: a policy that finds nothing in it has no slot at all
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """An allowed contact window: ``[start, end)``, aware, in the prospect's zone."""
+
+    start: datetime
+    end: datetime
+    slot: str | None
+    """The policy's name for this part of the day ("morning"), for R4 and talking points."""
+    slot_index: int | None
+    bounded_by: tuple[str, ...]
+    """The rule sets that bound it: ``policy`` and each legal rule as ``id@version``."""
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``, or a clear error (never the server's zone)."""
+    if not isinstance(name, str) or not name or name != name.strip():
+        msg = f"timezone: {name!r} is not an IANA zone name; use e.g. 'America/New_York'"
+        raise InvalidInputError(msg, field="timezone", value=name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        msg = f"timezone: {name!r} is not an IANA zone name; use e.g. 'America/New_York'"
+        raise InvalidInputError(msg, field="timezone", value=name) from None
+
+
+def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The instant of local wall time ``day at`` in ``tz`` (aware, in ``tz``).
+
+    Inside a fold: the earlier occurrence. Inside a gap: the first valid instant after the gap.
+    """
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz)
+    utc = first.astimezone(UTC)
+    back = utc.astimezone(tz)
+    if back.replace(tzinfo=None) == naive:
+        return back
+    # In a gap: the wall time does not exist. The transition instant lies between the two
+    # readings of it (PEP 495); find the first instant whose wall time is at or after ``naive``.
+    lo = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    hi = utc
+    if lo > hi:
+        lo, hi = hi, lo
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(tz).replace(tzinfo=None) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    if lo.astimezone(tz).replace(tzinfo=None) >= naive:
+        hi = lo
+    return hi.replace(microsecond=0).astimezone(tz)
+
+
+_Interval = tuple[datetime, datetime, int, str, tuple[str, ...]]
+
+
+class ContactCalendar:
+    """Where contact is allowed for one (policy, zone, country, subdivision).
+
+    Build it with :func:`contact_calendar` so that calendars and their caches are shared.
+    """
+
+    def __init__(
+        self, policy: Policy, timezone: str, country: str | None, subdivision: str | None
+    ) -> None:
+        self.policy = policy
+        self.timezone = timezone
+        self.zone = zone(timezone)
+        self.country = country
+        self.subdivision = subdivision
+        regions: list[tuple[str, str | None]] = []
+        if country:
+            regions.append((country, subdivision))
+        if policy.team_country:
+            regions.append((policy.team_country, policy.team_subdivision))
+        self.days: BusinessDays = business_days(
+            policy.weekmask, tuple(regions), policy.extra_holidays
+        )
+        self._slots = {
+            Channel.PHONE: tuple((s.start, s.end, s.name) for s in policy.call_slots),
+            Channel.EMAIL: tuple((s.start, s.end, s.name) for s in policy.email_hours),
+        }
+        self._cache: dict[tuple[Channel, int], tuple[_Interval, ...]] = {}
+
+    # -- dates -------------------------------------------------------------------------------
+    def local(self, instant: datetime) -> datetime:
+        """``instant`` in the prospect's zone."""
+        return instant.astimezone(self.zone)
+
+    def add_business_days(self, day: date, n: int) -> date:
+        """``numpy.busday_offset(day, n, roll="forward")`` in this calendar."""
+        return self.days.offset(day, n)
+
+    def rules(self, channel: Channel, day: date) -> tuple[CallingRule, ...]:
+        """The legal rules that bind ``channel`` on ``day`` (none when guards are off)."""
+        if not self.policy.legal_guards:
+            return ()
+        return applicable_rules(self.country, self.subdivision, channel, day)
+
+    # -- windows -----------------------------------------------------------------------------
+    def day_windows(self, channel: Channel, day: date) -> tuple[_Interval, ...]:
+        """The allowed intervals of ``day`` for ``channel``: (start, end, slot index, slot name,
+        bounded_by), aware, sorted. Cached per (channel, day)."""
+        key = (channel, day.toordinal())
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        out: list[_Interval] = []
+        if self.days.is_business_day(day):
+            rules = self.rules(channel, day)
+            if any(r.no_holidays for r in rules) and self._rule_holiday(rules, day):
+                rules_ok = False
+            else:
+                rules_ok = True
+            bounded = ("policy", *(r.key() for r in rules))
+            for index, (start, end, name) in enumerate(self._slots.get(channel, ())):
+                if not rules_ok:
+                    break
+                pieces = (
+                    allowed_windows(rules, day.weekday(), ((start, end),))
+                    if rules
+                    else ((start, end),)
+                )
+                for a, b in pieces:
+                    s = resolve_local(day, a, self.zone)
+                    e = resolve_local(day, b, self.zone)
+                    if s < e:
+                        out.append((s, e, index, name, bounded))
+        result = tuple(out)
+        if len(self._cache) > 8192:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    def _rule_holiday(self, rules: Sequence[CallingRule], day: date) -> bool:
+        from cadence.businessdays import holiday_dates
+
+        return any(
+            r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year)
+            for r in rules
+        )
+
+    def next_window(
+        self,
+        channel: Channel,
+        after: datetime,
+        *,
+        min_date: date | None = None,
+        avoid_slot: int | None = None,
+        recent: Sequence[datetime] = (),
+    ) -> Window:
+        """The first allowed window for ``channel`` that contains or follows ``after``.
+
+        ``min_date`` is a local date it may not start before (a business-day gap, R3);
+        ``avoid_slot`` a part of the day to skip (R4, ignored when the policy has only one);
+        ``recent`` the instants of earlier contacts on this channel, for elapsed-time caps.
+        The window's ``start`` is never before ``after``.
+        """
+        if channel is Channel.MEETING:
+            local = self.local(after)
+            return Window(local, local, None, None, ("meeting",))
+        floor = after
+        if recent:
+            floor = max(floor, self._cap_floor(channel, after, recent))
+        day = self.local(floor).date()
+        if min_date is not None and min_date > day:
+            day = min_date
+        if avoid_slot is not None and len(self._slots.get(channel, ())) < 2:
+            avoid_slot = None
+        for _ in range(_SEARCH_DAYS):
+            for s, e, index, name, bounded in self.day_windows(channel, day):
+                if e <= floor or index == avoid_slot:
+                    continue
+                start = s if s >= floor else self.local(floor)
+                return Window(start, e, name, index, bounded)
+            day += timedelta(days=1)
+        msg = (
+            f"no allowed {channel.value} window within {_SEARCH_DAYS} days after "
+            f"{after.isoformat()} in {self.timezone}: the weekmask {self.policy.weekmask!r}, "
+            f"the holidays and the hours {self._describe(channel)} intersected with the legal "
+            f"calling rules leave nothing; widen the hours or the weekmask"
+        )
+        raise NoSlotError(msg, field="policy", value=self.policy.weekmask)
+
+    def _describe(self, channel: Channel) -> str:
+        return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b, _ in self._slots.get(channel, ()))
+
+    def _cap_floor(self, channel: Channel, after: datetime, recent: Sequence[datetime]) -> datetime:
+        """The earliest instant at which another contact respects every elapsed-time cap."""
+        floor = after
+        caps = strictest_caps(self.rules(channel, self.local(after).date()))
+        if not caps:
+            return floor
+        ordered = sorted(recent)
+        for cap in caps:
+            # Contacts within (floor - per, floor]; while there are `count` of them, wait.
+            while True:
+                window_start = floor - cap.per
+                i = bisect_right(ordered, window_start)
+                j = bisect_right(ordered, floor)
+                if j - i < cap.count:
+                    break
+                floor = ordered[j - cap.count] + cap.per
+        return floor
+
+
+@cache
+def contact_calendar(
+    policy: Policy, timezone: str, country: str | None, subdivision: str | None
+) -> ContactCalendar:
+    """The shared calendar for a policy and a prospect's place."""
+    zone(timezone)
+    check_region(country, subdivision, field="country")
+    return ContactCalendar(policy, timezone, country, subdivision)

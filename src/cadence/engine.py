@@ -1,0 +1,406 @@
+"""The engine: the one object users drive (DESIGN §6).
+
+``Engine(policy)`` compiles what depends only on the policy once; every call after that is a pure
+function of its arguments. Time is always an argument: the engine never reads a clock.
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> import cadence
+>>> engine = cadence.Engine(cadence.Policy())
+>>> now = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("America/Chicago"))
+>>> p = engine.enroll("acme-42", timezone="America/Chicago", at=now, country="US", subdivision="IL")
+>>> engine.next_action(p, now=now).kind
+<ActionKind.CALL: 'call'>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from cadence import events as ev
+from cadence._agenda import Task, drop_instant, first_drip_due, tasks
+from cadence._fold import Fold, State, drip_allowed, slot_of
+from cadence._talk import talking_points
+from cadence.actions import Action, ActionKind
+from cadence.businessdays import check_region
+from cadence.calendar import ContactCalendar, Window, zone
+from cadence.channel import Channel
+from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
+from cadence.lifecycle import Lifecycle, Stage, Trigger, lifecycle
+from cadence.policy import Policy
+from cadence.prospect import Prospect
+
+__all__ = ["Engine"]
+
+_ORDER = {k: i for i, k in enumerate(ActionKind)}
+
+
+def _aware(value: Any, field: str) -> datetime:
+    if not isinstance(value, datetime):
+        msg = f"{field}: expected an aware datetime, got {type(value).__name__} {value!r}"
+        raise InvalidInputError(msg, field=field, value=value)
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = (
+            f"{field}: {value.isoformat()!r} is a naive datetime; pass an aware one, e.g. "
+            "datetime(..., tzinfo=ZoneInfo('America/Chicago'))"
+        )
+        raise InvalidInputError(msg, field=field, value=value)
+    return value.astimezone(UTC)
+
+
+class Engine:
+    """Decides what to do next with each prospect under one :class:`cadence.Policy`."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        if policy is None:
+            policy = Policy()
+        if not isinstance(policy, Policy):
+            msg = f"policy: expected a cadence.Policy, got {type(policy).__name__}"
+            raise InvalidInputError(msg, field="policy", value=policy)
+        self.policy = policy
+        self.lifecycle: Lifecycle = lifecycle()
+        self._calendars: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, Fold]] = {}
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def calendar(self, p: Prospect) -> ContactCalendar:
+        """The contact calendar for this prospect's zone and region under this policy."""
+        return self._for(p.timezone, p.country, p.subdivision)[0]
+
+    def _for(
+        self, timezone: str, country: str | None, subdivision: str | None
+    ) -> tuple[ContactCalendar, Fold]:
+        key = (timezone, country, subdivision)
+        found = self._calendars.get(key)
+        if found is None:
+            zone(timezone)
+            check_region(country, subdivision, field="country")
+            cal = ContactCalendar(self.policy, timezone, country, subdivision)
+            found = (cal, Fold(self.policy, cal))
+            if len(self._calendars) > 4096:
+                self._calendars.clear()
+            self._calendars[key] = found
+        return found
+
+    @staticmethod
+    def _check_prospect(p: Any) -> Prospect:
+        if not isinstance(p, Prospect):
+            msg = (
+                f"prospect: expected a cadence.Prospect, got {type(p).__name__}; build one with "
+                "engine.enroll(...) or Prospect.model_validate_json(...)"
+            )
+            raise InvalidInputError(msg, field="prospect", value=p)
+        return p
+
+    # -- the API ------------------------------------------------------------------------------
+    def enroll(
+        self,
+        prospect_id: str,
+        *,
+        timezone: str,
+        at: datetime,
+        country: str | None = None,
+        subdivision: str | None = None,
+        preferred_channel: Channel | str | None = None,
+    ) -> Prospect:
+        """A new prospect in stage ``new``, whose first touch is due at once (R2).
+
+        ``timezone`` is the prospect's IANA zone (required: calling hours are local);
+        ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules.
+        """
+        if not isinstance(prospect_id, str) or not prospect_id:
+            msg = f"prospect_id: expected a non-empty string, got {prospect_id!r}"
+            raise InvalidInputError(msg, field="prospect_id", value=prospect_id)
+        at_utc = _aware(at, "at")
+        country = country.upper() if isinstance(country, str) else country
+        subdivision = subdivision.upper() if isinstance(subdivision, str) else subdivision
+        self._for(timezone, country, subdivision)
+        try:
+            return Prospect(
+                id=prospect_id,
+                timezone=timezone,
+                country=country,
+                subdivision=subdivision,
+                enrolled_at=at_utc,
+                last_event_at=at_utc,
+                preferred_channel=preferred_channel,
+            )
+        except ValidationError as exc:
+            raise ev.explain_validation_error(exc, "enroll") from None
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        """The prospect after ``event``. Never mutates ``p``; on error ``p`` is untouched.
+
+        A duplicate event id is a no-op; the same id with another payload is a
+        :class:`~cadence.errors.ConflictingEventError`. An event older than the newest one
+        applied is a :class:`~cadence.errors.LateEventError` (use :meth:`replay`), except an
+        opt-out, which is always honoured (R13).
+        """
+        p = self._check_prospect(p)
+        if not isinstance(event, BaseModel) or not hasattr(event, "type"):
+            msg = (
+                f"event: expected a cadence event, got {type(event).__name__}; parse JSON with "
+                "cadence.parse_event(...)"
+            )
+            raise InvalidInputError(msg, field="event", value=event)
+        fingerprint = None
+        if event.id is not None:
+            fingerprint = ev.event_fingerprint(event)
+            seen = p.seen.get(event.id)
+            if seen is not None:
+                if seen == fingerprint:
+                    return p
+                msg = (
+                    f"id: event {event.id!r} was already applied with a different payload; "
+                    "give the new event its own id"
+                )
+                raise ConflictingEventError(msg, field="id", value=event.id)
+        if event.at < p.last_event_at and not isinstance(event, ev.OptedOut):
+            msg = (
+                f"at: {event.type} at {event.at.isoformat()} is older than the newest event "
+                f"applied ({p.last_event_at.isoformat()}); rebuild the state with "
+                "engine.replay(...) over the whole history"
+            )
+            raise LateEventError(msg, field="at", value=event.at)
+        cal, fold = self._for(p.timezone, p.country, p.subdivision)
+        state = dict(p.__dict__)
+        self._advance(state, cal, event.at)
+        fold.apply(state, event)
+        if fingerprint is not None:
+            state["seen"] = {**p.seen, event.id: fingerprint}
+        return Prospect.model_construct(p.model_fields_set | state.keys(), **state)
+
+    def advance(self, p: Prospect, now: datetime) -> Prospect:
+        """The prospect as of ``now``: time-driven changes only (R10 drop, R11 drip, R17 end of
+        a pause). ``next_action`` gives the same answer whether or not this is called first."""
+        p = self._check_prospect(p)
+        now_utc = _aware(now, "now")
+        state = dict(p.__dict__)
+        if not self._advance(state, self.calendar(p), now_utc):
+            return p
+        return Prospect.model_construct(p.model_fields_set, **state)
+
+    def _advance(self, state: State, cal: ContactCalendar, now: datetime) -> bool:
+        changed = False
+        stage = state["stage"]
+        if stage is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
+            drop = drop_instant(self.policy, cal, state["breakup_sent_at"])
+            if now >= drop:  # R10: no answer to the breakup
+                state["stage"] = self.lifecycle.next_stage(stage, Trigger.DROP)
+                state["dropped_at"] = drop.astimezone(UTC)
+                state["obligations"] = ()
+                changed = True
+        if (
+            state["stage"] is Stage.DROPPED
+            and drip_allowed(self.policy, state)
+            and now >= first_drip_due(self.policy, state)  # R11: the first drip touch is due
+        ):
+            state["stage"] = self.lifecycle.next_stage(Stage.DROPPED, Trigger.START_DRIP)
+            changed = True
+        if state["paused_until"] is not None and now >= state["paused_until"]:
+            state["paused_until"] = None  # R17: the pause is over
+            state["pause_reason"] = None
+            changed = True
+        return changed
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        """Every follow-up currently owed, placed on the calendar and ordered: first the one
+        due soonest (overdue work surfaces at ``now``), ties by priority. ``plan(p, now)[0]``
+        is ``next_action(p, now)``."""
+        p = self._check_prospect(p)
+        now_utc = _aware(now, "now")
+        cal, _ = self._for(p.timezone, p.country, p.subdivision)
+        state = dict(p.__dict__)
+        self._advance(state, cal, now_utc)
+        placed = [
+            self._place(state, cal, t, now_utc) for t in tasks(self.policy, cal, state, now_utc)
+        ]
+        placed.sort(key=lambda a: (a.earliest, a.priority, _ORDER[a.kind], a.detail or ""))
+        paused = state["paused_until"]
+        if (
+            paused is not None
+            and now_utc < paused
+            and state["stage"]
+            not in (
+                Stage.OPTED_OUT,
+                Stage.CLOSED,
+            )
+        ):
+            local = cal.local(paused)
+            wait = Action(
+                prospect_id=p.id,
+                kind=ActionKind.WAIT,
+                channel=None,
+                earliest=local,
+                latest=local,
+                priority=placed[0].priority if placed else 5,
+                rules=("R17",),
+                reason=f"paused ({state['pause_reason']}) until {local:%a %d %b %H:%M}",
+                flags=("paused",),
+            )
+            placed.insert(0, wait)
+        return placed
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        """The one next action, never due before ``now`` (R2: there always is exactly one)."""
+        return self.plan(p, now)[0]
+
+    def replay(
+        self,
+        prospect_id: str,
+        events: Iterable[ev.Event | Mapping[str, Any]],
+        *,
+        timezone: str,
+        at: datetime | None = None,
+        country: str | None = None,
+        subdivision: str | None = None,
+        preferred_channel: Channel | str | None = None,
+    ) -> Prospect:
+        """Fold a whole history, in any order: events are sorted by time, then id, then payload
+        (so the result is the same for every permutation). Linear in the number of events.
+        ``at`` is the enrolment instant (default: the first event's)."""
+        items = [e if isinstance(e, BaseModel) else ev.parse_event(e) for e in events]
+        keyed = sorted(
+            ((e.at, e.id or "", ev.event_fingerprint(e), e) for e in items),
+            key=lambda k: k[:3],
+        )
+        if at is None:
+            if not keyed:
+                msg = "at: replay of an empty history needs the enrolment instant `at`"
+                raise InvalidInputError(msg, field="at", value=None)
+            at = keyed[0][0]
+        p = self.enroll(
+            prospect_id,
+            timezone=timezone,
+            at=at,
+            country=country,
+            subdivision=subdivision,
+            preferred_channel=preferred_channel,
+        )
+        cal, fold = self._for(p.timezone, p.country, p.subdivision)
+        state = dict(p.__dict__)
+        seen: dict[str, str] = {}
+        state["seen"] = seen
+        for when, eid, fingerprint, event in keyed:
+            if eid:
+                known = seen.get(eid)
+                if known == fingerprint:
+                    continue
+                if known is not None:
+                    msg = f"id: event {eid!r} appears twice with different payloads"
+                    raise ConflictingEventError(msg, field="id", value=eid)
+                seen[eid] = fingerprint
+            self._advance(state, cal, when)
+            fold.apply(state, event)
+        return Prospect.model_construct(p.model_fields_set | state.keys(), **state)
+
+    # -- placing tasks on the calendar ----------------------------------------------------
+    def _place(self, state: State, cal: ContactCalendar, task: Task, now: datetime) -> Action:
+        pid = state["id"]
+        flags = task.flags
+        due_since = None
+        channel = task.channel
+        if channel is None:  # wait / none: a point in time
+            when = cal.local(max(task.not_before, now))
+            return Action.model_construct(
+                prospect_id=pid,
+                kind=task.kind,
+                channel=None,
+                earliest=when,
+                latest=when,
+                priority=task.priority,
+                rules=task.rules,
+                reason=task.reason,
+                talking_points=(),
+                flags=flags,
+                due_since=None,
+                slot=None,
+                bounded_by=(),
+                subject=None,
+                detail=task.detail,
+            )
+        recent = state["recent_calls"] if channel is Channel.PHONE else ()
+        window = self._window(cal, task, task.not_before, recent)
+        if task.exact:
+            grace = (
+                task.deadline
+                if task.deadline is not None
+                else window.start + timedelta(minutes=self.policy.commitment_grace_minutes)
+            )
+            if now >= grace:
+                flags = (*flags, "overdue")
+                due_since = window.start
+                window = self._window(cal, task, now, recent)
+            end = window.end if channel is not Channel.MEETING else cal.local(grace)
+            if channel is not Channel.MEETING and window.start == cal.local(task.not_before):
+                end = min(end, cal.local(grace))
+            if end <= window.start:
+                end = window.end if window.end > window.start else window.start
+            window = Window(window.start, end, window.slot, window.slot_index, window.bounded_by)
+        elif window.end <= now or (task.deadline is not None and task.deadline <= now):
+            flags = (*flags, "overdue")
+            due_since = window.start
+            window = self._window(cal, task, now, recent)
+        elif window.start < now:
+            window = Window(
+                cal.local(now), window.end, window.slot, window.slot_index, window.bounded_by
+            )
+        latest = window.end
+        if task.deadline is not None and window.start < task.deadline < latest:
+            latest = cal.local(task.deadline)
+        points = talking_points(self.policy, cal, state, task, window, self._next_attempt)
+        return Action.model_construct(
+            prospect_id=pid,
+            kind=task.kind,
+            channel=channel,
+            earliest=window.start,
+            latest=latest,
+            priority=task.priority,
+            rules=task.rules,
+            reason=task.reason,
+            talking_points=points,
+            flags=flags,
+            due_since=due_since,
+            slot=window.slot,
+            bounded_by=window.bounded_by,
+            subject=task.subject,
+            detail=task.detail,
+        )
+
+    @staticmethod
+    def _window(
+        cal: ContactCalendar, task: Task, after: datetime, recent: tuple[datetime, ...]
+    ) -> Window:
+        return cal.next_window(
+            task.channel or Channel.EMAIL,
+            after,
+            min_date=task.min_date,
+            avoid_slot=task.avoid_slot,
+            recent=recent,
+        )
+
+    def _next_attempt(self, state: State, cal: ContactCalendar, at: datetime) -> Window | None:
+        """R5: where the ladder would go next if a call at ``at`` reached voicemail."""
+        from cadence._agenda import _ladder_task
+
+        hypo = dict(state)
+        hypo["obligations"] = ()
+        hypo["meetings"] = ()
+        hypo["recent_calls"] = (*state["recent_calls"], at)
+        cal_fold = self._for(state["timezone"], state["country"], state["subdivision"])[1]
+        cal_fold.attempt(hypo, at, Channel.PHONE, True)
+        task = _ladder_task(self.policy, cal, hypo)
+        if task is None or task.channel is None:
+            return None
+        window = self._window(cal, task, task.not_before, hypo["recent_calls"])
+        return (
+            window
+            if task.channel is Channel.PHONE
+            else Window(window.start, window.end, "email", None, window.bounded_by)
+        )
+
+
+_ = slot_of  # re-exported for tools that need the R4 slot of an instant

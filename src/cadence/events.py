@@ -1,0 +1,292 @@
+"""What the host application tells the engine happened (DESIGN §3, §6).
+
+Every event is a small frozen pydantic model with a ``type`` tag, the aware instant ``at`` at
+which it happened and an optional idempotency ``id``. Instants are normalised to UTC on the way
+in, so that two deliveries of the same webhook compare equal whatever offset they were written in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from cadence.channel import Channel
+from cadence.errors import InvalidInputError
+
+__all__ = [
+    "CallAttempted",
+    "CallOutcome",
+    "ChannelPreference",
+    "DealClosed",
+    "EmailBounced",
+    "EmailReplied",
+    "EmailSent",
+    "Event",
+    "MeetingBooked",
+    "MeetingCancelled",
+    "MeetingHeld",
+    "MeetingNoShow",
+    "OptedIn",
+    "OptedOut",
+    "OutOfOffice",
+    "ReplyIntent",
+    "event_fingerprint",
+    "parse_event",
+]
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+#: An aware datetime, normalised to UTC. Naive datetimes are rejected, never guessed.
+Instant: TypeAlias = Annotated[
+    datetime,
+    Field(json_schema_extra={"format": "date-time"}),
+    AfterValidator(lambda v: _require_aware(v)),
+]
+
+CallOutcome: TypeAlias = Literal[
+    "connected", "voicemail", "no_answer", "gatekeeper", "wrong_number"
+]
+ReplyIntent: TypeAlias = Literal[
+    "positive", "neutral", "not_now", "referral", "wrong_person", "unsubscribe"
+]
+
+
+def _require_aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = (
+            f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
+            "e.g. datetime(..., tzinfo=ZoneInfo('America/Chicago')) or an ISO string with an offset"
+        )
+        raise ValueError(msg)
+    return _to_utc(value)
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: Instant
+    """When it happened (aware; stored in UTC)."""
+    id: str | None = None
+    """Idempotency key: a second event with the same id is a no-op."""
+
+    def _after(self, name: str, value: datetime | None) -> None:
+        if value is not None and value <= self.at:
+            msg = f"{name} ({value.isoformat()}) must be after at ({self.at.isoformat()})"
+            raise ValueError(msg)
+
+
+class CallAttempted(_Event):
+    """A call was placed. ``connected`` is a live conversation (R1, R12); the others are not."""
+
+    type: Literal["call_attempted"] = "call_attempted"
+    outcome: CallOutcome
+    next_contact_at: Instant | None = None
+    """The date and time agreed for the next contact (R1), for a connected call."""
+    permission: bool | None = None
+    """Whether the prospect agreed to be contacted again when there is news (R12)."""
+
+    def model_post_init(self, __context: Any) -> None:
+        self._after("next_contact_at", self.next_contact_at)
+        if self.outcome != "connected" and (
+            self.next_contact_at is not None or self.permission is not None
+        ):
+            msg = (
+                f"next_contact_at and permission need a live conversation, but outcome is "
+                f"{self.outcome!r}; drop them or use outcome='connected'"
+            )
+            raise ValueError(msg)
+
+
+class EmailSent(_Event):
+    """The rep sent an email (the touch the pending email action asked for)."""
+
+    type: Literal["email_sent"] = "email_sent"
+
+
+class EmailReplied(_Event):
+    """The prospect replied. ``intent`` refines what the reply means; ``resume_at`` goes with
+    ``not_now`` (R17); ``referral`` names the person to contact instead."""
+
+    type: Literal["email_replied"] = "email_replied"
+    intent: ReplyIntent | None = None
+    resume_at: Instant | None = None
+    referral: str | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        self._after("resume_at", self.resume_at)
+
+
+class EmailBounced(_Event):
+    """An email could not be delivered; email is unusable until the address is fixed."""
+
+    type: Literal["email_bounced"] = "email_bounced"
+
+
+class MeetingBooked(_Event):
+    """A meeting was booked (or rebooked) for ``starts_at``."""
+
+    type: Literal["meeting_booked"] = "meeting_booked"
+    meeting_id: str
+    starts_at: Instant
+    duration_minutes: int = Field(default=30, gt=0, le=24 * 60)
+
+    def model_post_init(self, __context: Any) -> None:
+        self._after("starts_at", self.starts_at)
+
+
+class MeetingCancelled(_Event):
+    """A booked meeting was cancelled, by the prospect (R15) or by the rep (R14)."""
+
+    type: Literal["meeting_cancelled"] = "meeting_cancelled"
+    meeting_id: str
+    by: Literal["prospect", "rep"]
+
+
+class MeetingHeld(_Event):
+    """A meeting took place: a live conversation (R1, R12)."""
+
+    type: Literal["meeting_held"] = "meeting_held"
+    meeting_id: str
+    next_contact_at: Instant | None = None
+    permission: bool | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        self._after("next_contact_at", self.next_contact_at)
+
+
+class MeetingNoShow(_Event):
+    """The prospect did not turn up."""
+
+    type: Literal["meeting_no_show"] = "meeting_no_show"
+    meeting_id: str
+
+
+class OutOfOffice(_Event):
+    """An out-of-office reply (R17); ``until`` is the announced return, if any."""
+
+    type: Literal["out_of_office"] = "out_of_office"
+    until: Instant | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        self._after("until", self.until)
+
+
+class OptedOut(_Event):
+    """The prospect said no (R13). ``channels`` scopes it when the policy allows; None = all."""
+
+    type: Literal["opted_out"] = "opted_out"
+    channels: frozenset[Channel] | None = None
+
+
+class OptedIn(_Event):
+    """The prospect explicitly asked to be contacted again after an opt-out (R13)."""
+
+    type: Literal["opted_in"] = "opted_in"
+
+
+class DealClosed(_Event):
+    """The deal closed: won (terminal) or lost (to the drip, R11)."""
+
+    type: Literal["deal_closed"] = "deal_closed"
+    won: bool
+
+
+class ChannelPreference(_Event):
+    """The prospect said how they prefer to be reached (R16)."""
+
+    type: Literal["channel_preference"] = "channel_preference"
+    channel: Literal[Channel.PHONE, Channel.EMAIL]
+
+
+Event: TypeAlias = Annotated[
+    CallAttempted
+    | EmailSent
+    | EmailReplied
+    | EmailBounced
+    | MeetingBooked
+    | MeetingCancelled
+    | MeetingHeld
+    | MeetingNoShow
+    | OutOfOffice
+    | OptedOut
+    | OptedIn
+    | DealClosed
+    | ChannelPreference,
+    Field(discriminator="type"),
+]
+
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_TYPES: tuple[str, ...] = (
+    "call_attempted",
+    "channel_preference",
+    "deal_closed",
+    "email_bounced",
+    "email_replied",
+    "email_sent",
+    "meeting_booked",
+    "meeting_cancelled",
+    "meeting_held",
+    "meeting_no_show",
+    "opted_in",
+    "opted_out",
+    "out_of_office",
+)
+
+
+def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputError:
+    """Turn pydantic's error into one line that names the field, the value and the fix."""
+    err = exc.errors(include_url=False)[0]
+    loc = [str(p) for p in err["loc"]]
+    if loc and loc[0] in EVENT_TYPES:  # the union's tag, not a field
+        loc = loc[1:]
+    field = ".".join(loc) or what
+    value = err.get("input")
+    kind = err["type"]
+    if kind == "union_tag_invalid":
+        field = "type"
+        value = err.get("ctx", {}).get("tag")
+        msg = f"type: {value!r} is not an event type; use one of {', '.join(EVENT_TYPES)}"
+    elif kind == "union_tag_not_found":
+        field = "type"
+        msg = f"type: missing; every event needs one of {', '.join(EVENT_TYPES)}"
+    elif kind == "missing":
+        msg = f"{field}: missing; {what} needs it"
+    else:
+        text = err["msg"].removeprefix("Value error, ")
+        msg = f"{field}: {text} (got {value!r})"
+    extra = len(exc.errors()) - 1
+    if extra:
+        msg += f" (and {extra} more problem{'s' if extra > 1 else ''})"
+    return InvalidInputError(msg, field=field, value=value)
+
+
+def parse_event(data: Mapping[str, Any] | str | bytes) -> Event:
+    """Parse one event from a JSON document or an already-decoded mapping (a CRM webhook).
+
+    >>> parse_event({"type": "email_sent", "at": "2026-03-02T15:00:00-06:00"}).at.isoformat()
+    '2026-03-02T21:00:00+00:00'
+
+    Raises :class:`cadence.errors.InvalidInputError` naming the offending field.
+    """
+    try:
+        if isinstance(data, str | bytes):
+            return _ADAPTER.validate_json(data)
+        if not isinstance(data, Mapping):
+            msg = f"event: expected a JSON object or mapping, got {type(data).__name__}"
+            raise InvalidInputError(msg, field="event", value=data)
+        return _ADAPTER.validate_python(dict(data))
+    except ValidationError as exc:
+        raise explain_validation_error(exc, "event") from None
+
+
+def event_fingerprint(event: Event) -> str:
+    """A short, process-independent digest of an event's payload (everything but its id)."""
+    payload = event.model_dump_json(exclude={"id"}).encode()
+    return hashlib.blake2b(payload, digest_size=8).hexdigest()

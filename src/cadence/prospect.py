@@ -1,0 +1,135 @@
+"""A prospect's follow-up state: the facts the engine folded from its events (DESIGN §3, §6).
+
+A ``Prospect`` is a frozen pydantic model, JSON-serialisable next to the contact record in a CRM.
+It holds facts (counters, instants, obligations), never computed plans: the next action is derived
+from the facts, the policy and ``now`` each time, so a changed policy applies to stored states.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cadence.actions import ActionKind, Priority
+from cadence.channel import Channel
+from cadence.events import Instant
+from cadence.lifecycle import Stage
+
+__all__ = ["PROSPECT_SCHEMA_VERSION", "Meeting", "Obligation", "Prospect"]
+
+PROSPECT_SCHEMA_VERSION = 1
+
+
+class Obligation(BaseModel):
+    """Something the rep owes the prospect, created by an event (a promise, a voicemail email,
+    times to propose, material to send). Fulfilled by the next touch on its channel."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    """What it is, e.g. ``commitment``, ``voicemail_email``, ``collateral:m1``."""
+    kind: ActionKind
+    channel: Channel
+    not_before: Instant
+    priority: Priority
+    rules: tuple[str, ...]
+    reason: str
+    exact: bool = False
+    """An agreed time (R1): due exactly then."""
+    deadline: Instant | None = None
+    """Latest useful moment (e.g. before a meeting starts)."""
+    flags: tuple[str, ...] = ()
+    detail: str | None = None
+    business_days: int = 0
+    """Business days after ``not_before``'s local date it may not start before."""
+
+
+class Meeting(BaseModel):
+    """A meeting the prospect has booked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    starts_at: Instant
+    duration_minutes: int = 30
+    status: Literal["booked", "held", "no_show", "cancelled_by_prospect", "cancelled_by_rep"] = (
+        "booked"
+    )
+
+
+class Prospect(BaseModel):
+    """One prospect's state. Build it with :meth:`cadence.Engine.enroll`; change it only through
+    :meth:`cadence.Engine.apply` and :meth:`cadence.Engine.advance`, which return new values."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = PROSPECT_SCHEMA_VERSION
+    id: str = Field(min_length=1)
+    stage: Stage = Stage.NEW
+    timezone: str
+    country: str | None = None
+    subdivision: str | None = None
+    enrolled_at: Instant
+    last_event_at: Instant
+    """The newest event applied (``apply`` refuses older ones, except opt-outs)."""
+    seen: dict[str, str] = Field(default_factory=dict)
+    """Idempotency: event id -> payload fingerprint."""
+
+    # The unanswered ladder.
+    unanswered: int = 0
+    """Unanswered attempts since the last response (R3, R8)."""
+    calls_unanswered: int = 0
+    """Unanswered calls in a row (R7)."""
+    last_attempt_at: Instant | None = None
+    last_attempt_slot: int | None = None
+    """The part of the day of the last unanswered call (R4)."""
+    recent_calls: tuple[Instant, ...] = ()
+    """Instants of recent calls, for elapsed-time caps (the last 30 days)."""
+    opt_out_offered_at: Instant | None = None
+    escalations_done: int = 0
+    breakup_sent_at: Instant | None = None
+    dropped_at: Instant | None = None
+    last_drip_at: Instant | None = None
+
+    # What the prospect told us.
+    permission: bool | None = None
+    """R12: may we contact them again when there is news (from the latest conversation)."""
+    preferred_channel: Channel | None = None
+    blocked_channels: frozenset[Channel] = frozenset()
+    """Channels not to use: opted out of (R13), bounced, wrong number."""
+    paused_until: Instant | None = None
+    pause_reason: str | None = None
+
+    obligations: tuple[Obligation, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            version = data.get("schema_version", PROSPECT_SCHEMA_VERSION)
+            if isinstance(version, int) and version > PROSPECT_SCHEMA_VERSION:
+                msg = (
+                    f"schema_version {version} is newer than this cadence understands "
+                    f"({PROSPECT_SCHEMA_VERSION}); upgrade cadence to read this state"
+                )
+                raise ValueError(msg)
+        return data
+
+    @property
+    def is_terminal(self) -> bool:
+        """Opted out or closed."""
+        return self.stage in (Stage.OPTED_OUT, Stage.CLOSED)
+
+    def meeting(self, meeting_id: str) -> Meeting | None:
+        """The meeting with this id, if any."""
+        for m in self.meetings:
+            if m.id == meeting_id:
+                return m
+        return None
+
+    def touched_since(self, instant: datetime) -> bool:
+        """Whether an attempt was made after ``instant``."""
+        return self.last_attempt_at is not None and self.last_attempt_at > instant
