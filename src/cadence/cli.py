@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-try:
-    import typer
-    from rich.console import Console
-    from rich.table import Table
-except ImportError as exc:  # pragma: no cover - depends on the installed extras
-    _missing = exc
-    typer = None  # type: ignore[assignment]
-else:
-    _missing = None
+import typer
+from rich.console import Console
+from rich.table import Table
 
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
@@ -91,7 +85,4 @@ def _app() -> typer.Typer:
 
 def main() -> None:
     """Entry point of the ``cadence`` console script."""
-    if typer is None:
-        msg = f"the cadence command needs the cli extra: pip install 'cadence[cli]' ({_missing})"
-        raise SystemExit(msg)
     _app()()
