@@ -1,0 +1,312 @@
+"""One story per practice (DESIGN §2), told as the seeds tell them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import cadence
+from cadence import ActionKind, Channel, Stage
+from cadence import events as ev
+from cadence.policy import Policy
+from tests.conftest import CHICAGO
+
+Engine = cadence.Engine
+
+
+def _enroll(engine: Engine, at: datetime, **kw: object) -> cadence.Prospect:
+    return engine.enroll(
+        "dana", timezone="America/Chicago", at=at, country="US", subdivision="IL", **kw  # type: ignore[arg-type]
+    )
+
+
+def _never_answers(engine: Engine, p: cadence.Prospect, now: datetime, steps: int) -> list[
+    tuple[cadence.Action, cadence.Prospect]
+]:
+    """Follow the engine's own next actions; every call reaches voicemail, no email is answered."""
+    out = []
+    for i in range(steps):
+        act = engine.next_action(p, now)
+        if act.kind is ActionKind.NONE:
+            out.append((act, p))
+            break
+        now = max(now, act.earliest)
+        if act.kind is ActionKind.WAIT:
+            p = engine.advance(p, now)
+        elif act.channel is Channel.PHONE:
+            p = engine.apply(p, ev.CallAttempted(at=now, outcome="voicemail", id=f"x{i}"))
+        else:
+            p = engine.apply(p, ev.EmailSent(at=now, id=f"x{i}"))
+        out.append((act, p))
+    return out
+
+
+def test_r1_agreed_next_contact_is_scheduled_exactly(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    agreed = datetime(2026, 3, 12, 15, 0, tzinfo=CHICAGO)  # Thursday 15:00, her time
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
+    act = engine.next_action(p, monday + timedelta(hours=1))
+    assert p.stage is Stage.ENGAGED
+    assert act.kind is ActionKind.CALL
+    assert act.earliest == agreed
+    assert act.rules == ("R1",)
+    assert act.priority is cadence.Priority.PROMISE
+    assert "commitment_missing" not in act.flags
+
+
+def test_r1_conversation_without_a_date_gets_a_flagged_default(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected"))
+    act = engine.next_action(p, monday)
+    assert "commitment_missing" in act.flags
+    assert act.earliest.date().isoformat() == "2026-03-11"  # Monday + 2 business days
+    assert "R1" in act.rules
+
+
+def test_r1_missed_promise_is_overdue_and_still_first(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    agreed = datetime(2026, 3, 10, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
+    later = agreed + timedelta(days=1)
+    act = engine.next_action(p, later)
+    assert act.kind is ActionKind.CALL
+    assert act.overdue
+    assert act.due_since == agreed
+    assert act.earliest >= later
+
+
+def test_r2_a_new_prospect_has_a_first_touch_due_at_once(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.earliest, act.rules) == (ActionKind.CALL, monday, ("R2",))
+
+
+def test_r2_every_step_of_a_silent_prospect_has_one_next_action(
+    engine: Engine, monday: datetime
+) -> None:
+    story = _never_answers(engine, _enroll(engine, monday), monday, 12)
+    for act, p in story:
+        assert act.earliest <= act.latest
+        assert engine.plan(p, act.earliest)[0] == engine.next_action(p, act.earliest)
+
+
+def test_r3_four_business_days_between_unanswered_attempts(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="no_answer"))
+    act = engine.next_action(p, monday)
+    assert act.kind is ActionKind.CALL
+    assert act.earliest.date().isoformat() == "2026-03-13"  # Mon 9 + 4 business days = Fri 13
+    assert "R3" in act.rules
+
+
+def test_r3_gap_is_configurable(monday: datetime) -> None:
+    engine = Engine(Policy(min_gap_business_days=2))
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="no_answer"))
+    assert engine.next_action(p, monday).earliest.date().isoformat() == "2026-03-11"
+
+
+def test_r4_unanswered_call_retried_at_a_different_time_of_day(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _enroll(engine, monday)  # 09:30: the morning slot
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="no_answer"))
+    act = engine.next_action(p, monday)
+    assert act.slot != "morning"
+    assert "R4" in act.rules
+
+
+def test_r5_voicemail_script_names_the_next_attempt(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    act = engine.next_action(p, monday)
+    # If this Monday-morning call reaches voicemail, the next call is Friday (4 business days)
+    # in another part of the day: the script says so before the rep dials.
+    assert any("try again on Friday midday" in t for t in act.talking_points)
+
+
+def test_r6_voicemail_is_followed_by_an_email_that_mentions_it(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+    act = engine.next_action(p, monday)
+    assert act.kind is ActionKind.EMAIL
+    assert act.rules == ("R6",)
+    assert act.earliest.date() == monday.date()
+    assert act.latest.date() == monday.date()
+    assert any("voicemail" in t and "Monday" in t for t in act.talking_points)
+
+
+def test_r7_when_the_phone_keeps_failing_switch_to_email(engine: Engine, monday: datetime) -> None:
+    story = _never_answers(engine, _enroll(engine, monday), monday, 6)
+    ladder = [a for a, _ in story if "R3" in a.rules]
+    assert [a.kind for a in ladder[:2]] == [ActionKind.CALL, ActionKind.EMAIL]
+    switched = ladder[1]
+    assert "R7" in switched.rules
+    assert switched.subject is not None and "your request" in switched.subject
+
+
+def test_r8_opt_out_offered_after_three_unanswered_then_a_longer_gap(
+    engine: Engine, monday: datetime
+) -> None:
+    story = _never_answers(engine, _enroll(engine, monday), monday, 12)
+    kinds = [a.kind for a, _ in story]
+    offer_at = kinds.index(ActionKind.OPT_OUT_OFFER)
+    offer, after_offer = story[offer_at]
+    assert after_offer.stage is Stage.OPT_OUT_OFFERED
+    assert after_offer.unanswered == 4  # three attempts, then the offer itself
+    breakup = next(a for a, _ in story if a.kind is ActionKind.BREAKUP)
+    cal = engine.calendar(after_offer)
+    assert breakup.earliest.date() >= cal.add_business_days(offer.earliest.date(), 10)
+
+
+def test_r9_escalations_are_optional_steps_before_the_breakup(monday: datetime) -> None:
+    engine = Engine(Policy(escalations=("contact_receptionist", "manager_escalation")))
+    story = _never_answers(engine, _enroll(engine, monday), monday, 14)
+    kinds = [a.kind for a, _ in story]
+    i = kinds.index(ActionKind.OPT_OUT_OFFER)
+    later = [k for k in kinds[i + 1 :] if k not in (ActionKind.EMAIL,)]
+    assert later[:3] == [
+        ActionKind.CONTACT_RECEPTIONIST,
+        ActionKind.ESCALATE,
+        ActionKind.BREAKUP,
+    ]
+
+
+def test_r10_unanswered_breakup_drops_the_prospect(engine: Engine, monday: datetime) -> None:
+    story = _never_answers(engine, _enroll(engine, monday), monday, 14)
+    stages = [p.stage for _, p in story]
+    assert Stage.DROPPED in stages
+    wait = next(a for a, _ in story if a.kind is ActionKind.WAIT)
+    assert wait.rules == ("R10",)
+
+
+def test_r11_dropped_prospect_with_permission_gets_a_monthly_drip(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    story = _never_answers(engine, p, monday, 16)
+    drips = [a for a, _ in story if a.kind is ActionKind.DRIP_TOUCH]
+    assert len(drips) >= 2
+    gap = drips[1].earliest - drips[0].earliest
+    assert timedelta(days=30) <= gap < timedelta(days=34)
+    assert story[-1][1].stage is Stage.DRIP
+
+
+def test_r11_any_response_from_the_drip_makes_them_engaged_again(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    story = _never_answers(engine, p, monday, 16)
+    act, p = story[-1]
+    assert p.stage is Stage.DRIP
+    p = engine.apply(p, ev.EmailReplied(at=act.earliest + timedelta(days=1), intent="positive"))
+    assert p.stage is Stage.ENGAGED
+    assert engine.next_action(p, act.earliest + timedelta(days=1)).kind is ActionKind.PROPOSE_TIMES
+
+
+def test_r12_no_drip_without_permission(engine: Engine, monday: datetime) -> None:
+    story = _never_answers(engine, _enroll(engine, monday), monday, 16)
+    act, p = story[-1]
+    assert p.stage is Stage.DROPPED
+    assert act.kind is ActionKind.NONE
+    assert act.rules == ("R12",)
+
+
+def test_r12_drip_without_permission_when_the_policy_allows(monday: datetime) -> None:
+    engine = Engine(Policy(drip_requires_permission=False))
+    story = _never_answers(engine, _enroll(engine, monday), monday, 16)
+    assert any(a.kind is ActionKind.DRIP_TOUCH for a, _ in story)
+
+
+def test_r13_opt_out_is_absorbing_whatever_arrives_later(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.OptedOut(at=monday))
+    t = monday + timedelta(days=1)
+    for event in (
+        ev.EmailReplied(at=t, intent="positive"),
+        ev.CallAttempted(at=t, outcome="connected", next_contact_at=t + timedelta(days=1)),
+        ev.MeetingBooked(at=t, meeting_id="m", starts_at=t + timedelta(days=2)),
+    ):
+        p = engine.apply(p, event)
+        assert p.stage is Stage.OPTED_OUT
+        assert engine.next_action(p, t).kind is ActionKind.NONE
+    p = engine.apply(p, ev.OptedIn(at=t + timedelta(days=3)))
+    assert p.stage is Stage.ENGAGED
+    assert engine.next_action(p, t + timedelta(days=3)).kind is ActionKind.CALL
+
+
+def test_r13_a_late_opt_out_is_honoured(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday + timedelta(hours=2), outcome="voicemail"))
+    p = engine.apply(p, ev.OptedOut(at=monday + timedelta(hours=1)))  # delivered late
+    assert p.stage is Stage.OPTED_OUT
+    assert engine.next_action(p, monday + timedelta(days=9)).kind is ActionKind.NONE
+
+
+def test_r13_opt_out_scoped_to_a_channel_when_the_policy_says_so(monday: datetime) -> None:
+    engine = Engine(Policy(opt_out_scope="channel"))
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.OptedOut(at=monday, channels=frozenset({Channel.PHONE})))
+    assert p.stage is Stage.NEW
+    act = engine.next_action(p, monday)
+    assert act.channel is Channel.EMAIL
+
+
+def test_r16_preferred_channel_leads(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.EMAIL))
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.channel) == (ActionKind.EMAIL, Channel.EMAIL)
+    assert "R16" in act.rules
+
+
+def test_r16_preferred_phone_is_not_switched_away_by_r7(engine: Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday, preferred_channel="phone")
+    story = _never_answers(engine, p, monday, 8)
+    ladder = [a for a, _ in story if "R3" in a.rules and a.kind is not ActionKind.OPT_OUT_OFFER]
+    assert all(a.channel is Channel.PHONE for a in ladder)
+
+
+def test_silent_prospect_walks_the_whole_cadence(engine: Engine, monday: datetime) -> None:
+    """The foundation issue's story: call, voicemail email, call 4 business days later at another
+    time of day, email, opt-out offer, longer gap, breakup, dropped; drip only with permission."""
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    story = _never_answers(engine, p, monday, 14)
+    kinds = [a.kind.value for a, _ in story]
+    assert kinds[:9] == [
+        "call",  # the R1 default follow-up
+        "email",  # R6
+        "call",  # R3 + R4
+        "email",  # R6
+        "email",  # R7
+        "opt_out_offer",  # R8
+        "email",  # R6 after the opt-out voicemail
+        "breakup",  # R10 after the longer gap
+        "wait",
+    ]
+    assert kinds[9] == "drip_touch"
+    first, second = story[0][0], story[2][0]
+    assert first.slot != second.slot
+    assert story[1][0].earliest.date() == first.earliest.date()
+
+
+def test_engagement_at_any_point_resets_the_ladder(engine: Engine, monday: datetime) -> None:
+    for when in range(1, 8):
+        story = _never_answers(engine, _enroll(engine, monday), monday, when)
+        act, p = story[-1]
+        t = act.earliest + timedelta(hours=1)
+        for event in (
+            ev.EmailReplied(at=t),
+            ev.CallAttempted(at=t, outcome="connected"),
+            ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=3)),
+        ):
+            q = engine.apply(p, event)
+            assert q.stage is Stage.ENGAGED, (when, event.type)
+            assert q.unanswered == 0
