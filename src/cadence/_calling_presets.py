@@ -1,0 +1,135 @@
+"""The shipped legal calling rules, as plain data; ``cadence.compliance.PRESETS`` validates them.
+
+Each row is read from the page in its ``source``; comments flag what was not verified. The US
+rules aim at telephone solicitation of consumers; applying them to every sales call is the
+conservative reading for an engine that can't tell a business line from a home one. Caps that a
+statute counts per subject ("on the same subject matter or issue") are applied to all calls.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+__all__ = ["ROWS"]
+
+_Windows = tuple[tuple[time, time], ...]
+
+
+def _days(days: range, *windows: tuple[time, time]) -> dict[int, _Windows]:
+    return dict.fromkeys(days, windows)
+
+
+_EVERY_DAY, _MON_SAT, _MON_FRI, _WEEKEND = range(7), range(6), range(5), range(5, 7)
+_THREE_A_DAY = {"count": 3, "per": timedelta(hours=24)}
+
+ROWS: tuple[dict[str, object], ...] = (
+    {
+        "id": "us-federal",
+        "version": "1992-12-20",
+        "name": "Telephone Consumer Protection Act rules, 47 CFR 64.1200(c)(1)",
+        "country": "US",
+        "windows": _days(_EVERY_DAY, (time(8), time(21))),
+        "effective_from": date(1992, 12, 20),  # the FCC's 1992 TCPA order took effect that day
+        "source": (
+            "https://www.ecfr.gov/current/title-47/chapter-I/subchapter-B/part-64/subpart-L"
+            "/section-64.1200"
+        ),
+    },
+    {
+        "id": "us-fl",
+        "version": "2021-07-01",
+        "name": "Florida Telemarketing Act, Fla. Stat. 501.616(6), as amended by SB 1120 (2021)",
+        "country": "US",
+        "subdivision": "FL",
+        "windows": _days(_EVERY_DAY, (time(8), time(20))),
+        "cap": _THREE_A_DAY,
+        "effective_from": date(2021, 7, 1),
+        "source": "https://flsenate.gov/Session/Bill/2021/1120/BillText/er/HTML",
+    },
+    {
+        "id": "us-ok",
+        "version": "2022-11-01",
+        "name": "Oklahoma Telephone Solicitation Act of 2022 (HB 3168)",
+        "country": "US",
+        "subdivision": "OK",
+        "windows": _days(_EVERY_DAY, (time(8), time(20))),
+        "cap": _THREE_A_DAY,
+        "effective_from": date(2022, 11, 1),
+        "source": "https://app.legiplex.com/ok/legislature/2022/2022-r/bills/hb3168/drafts-latest",
+    },
+    {
+        "id": "us-md",
+        "version": "2024-01-01",
+        "name": "Maryland Stop the Spam Calls Act of 2023 (SB 90, ch. 413)",
+        "country": "US",
+        "subdivision": "MD",
+        "windows": _days(_EVERY_DAY, (time(8), time(20))),
+        "cap": _THREE_A_DAY,
+        "effective_from": date(2024, 1, 1),  # signed in May 2023, in force from 2024
+        "source": "https://mgaleg.maryland.gov/mgawebsite/Legislation/Details/SB0090?ys=2023RS",
+    },
+    {
+        "id": "us-ct",
+        "version": "2023-10-01",
+        "name": "Connecticut telemarketing law, Conn. Gen. Stat. ch. 743m, as amended by PA 23-98",
+        "country": "US",
+        "subdivision": "CT",
+        "windows": _days(_EVERY_DAY, (time(9), time(20))),  # was 09:00-21:00 before P.A. 23-98
+        "effective_from": date(2023, 10, 1),
+        "source": "https://cga.ct.gov/current/pub/chap_743m.htm",
+    },
+    {
+        "id": "us-al",
+        "version": "2024-11-27",  # the text as published in the Register through that date
+        "name": "Alabama PSC telephone rules, Ala. Admin. Code r. 770-X-5-.17",
+        "country": "US",
+        "subdivision": "AL",
+        "windows": _days(_MON_SAT, (time(8), time(20))),
+        "no_holidays": True,
+        # Unsure: the rule is worded for automated solicitation calls (compliance guides apply it
+        # to live calls too, as we do), and its adoption date was not verified: 2000-07-01 is the
+        # deadline Ala. Code 8-19C-2 set for the PSC's do-not-call regulations.
+        "effective_from": date(2000, 7, 1),
+        "source": (
+            "https://casetext.com/regulation/alabama-administrative-code"
+            "/title-770-alabama-public-service-commission/chapter-770-x-5-telephone-rules"
+            "/section-770-x-5-17-live-and-automated-solicitations-and-announcements"
+        ),
+    },
+    {
+        "id": "us-la",
+        "version": "1991",
+        "name": "Louisiana Consumer Telemarketing Protection Act of 1991, La. R.S. 45:811",
+        "country": "US",
+        "subdivision": "LA",
+        "windows": _days(_MON_SAT, (time(8), time(20))),  # live operators as well as ADADs
+        "no_holidays": True,  # state holidays, including ones the governor declares ad hoc
+        # Acts 1991, No. 917. Unsure: the day and month it took effect were not verified, and the
+        # page id in the URL is inferred from its neighbours 45:810 (100114) and 45:812 (100116).
+        "effective_from": date(1991, 9, 6),
+        "source": "https://legis.la.gov/Legis/Law.aspx?d=100115",
+    },
+    {
+        "id": "ca-crtc",
+        "version": "2008-09-30",
+        "name": "CRTC Unsolicited Telecommunications Rules, Part III (Telemarketing Rules)",
+        "country": "CA",
+        # Provinces may add limits of their own (e.g. holiday bans); none are modelled here.
+        "windows": _days(_MON_FRI, (time(9), time(21, 30))) | _days(_WEEKEND, (time(10), time(18))),
+        "effective_from": date(2008, 9, 30),  # launch of the National DNCL with these rules
+        "source": "https://crtc.gc.ca/eng/phone/telemarketing/tobligations/rules-regles.htm",
+    },
+    {
+        "id": "fr",
+        "version": "2023-03-01",
+        "name": "Code de la consommation, art. D223-9 (décret n° 2022-1313 du 13 octobre 2022)",
+        "country": "FR",
+        "windows": _days(_MON_FRI, (time(10), time(13)), (time(14), time(20))),
+        "no_holidays": True,  # the public holidays of art. L3133-1 of the Code du travail
+        # "30 jours calendaires", read as 30 days of elapsed time. The 60 days of silence owed
+        # after a refusal during a call are an opt-out matter, not a cap: not modelled here.
+        "cap": {"count": 4, "per": timedelta(days=30)},
+        "effective_from": date(2023, 3, 1),
+        "source": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000046421823",
+    },
+)

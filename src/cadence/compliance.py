@@ -1,0 +1,291 @@
+"""Legal calling rules as data, and the pure functions that query them (DESIGN §5).
+
+A :class:`CallingRule` says when a jurisdiction lets a seller start a call: the allowed local
+wall-clock windows of each weekday, whether public holidays are off limits, and an optional
+elapsed-time cap on how often one person may be called. Rules are versioned and carry the date
+they take effect and the page they were read from, so an action can cite the rule that shaped
+it. The strictest rule wins: windows are intersected and every cap is honoured.
+
+Window convention
+-----------------
+A window is a half-open ``[start, end)`` interval of naive local times inside one calendar day,
+with ``start < end``. A window never crosses or reaches midnight: an ``end`` of ``00:00`` is the
+start of the day, so ``start < end`` rejects it, and nothing here means "24:00". No legal window
+needs it (the latest preset ends at 21:30), and it spares callers from building local midnight,
+which some zones skip on some days (DESIGN §4). A weekday's windows are sorted and separated by a
+gap: touching windows such as 10:00-13:00 and 13:00-14:00 must be written as one, so each set of
+hours has exactly one spelling. A weekday missing from ``windows`` allows no call that day.
+
+The module is pure: no clock, no I/O, no environment. Holiday calendars are the caller's job; a
+rule only says, with ``no_holidays``, that they apply to it.
+
+>>> rules = applicable_rules("US", "FL", Channel.PHONE, date(2024, 6, 3))
+>>> [rule.key() for rule in rules]
+['us-federal@1992-12-20', 'us-fl@2021-07-01']
+>>> allowed_windows(rules, 0, ((time(7), time(22)),))
+((datetime.time(8, 0), datetime.time(20, 0)),)
+>>> strictest_caps(rules)
+(Cap(count=3, per=datetime.timedelta(days=1)),)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+from typing import TypeAlias
+
+from pydantic import BaseModel, ValidationInfo, field_validator
+
+from cadence._calling_presets import ROWS
+from cadence.channel import Channel
+
+__all__ = [
+    "PRESETS",
+    "CallingRule",
+    "Cap",
+    "Window",
+    "Windows",
+    "allowed_windows",
+    "applicable_rules",
+    "intersect_windows",
+    "strictest_caps",
+]
+
+Window: TypeAlias = tuple[time, time]
+"""A half-open local ``[start, end)`` interval within one day (see the module docstring)."""
+
+Windows: TypeAlias = tuple[Window, ...]
+"""A day's windows: sorted, each ``start < end``, separated by gaps."""
+
+# Each text field of a rule: the shape it must have, and what to write instead.
+_TEXT_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "id": (re.compile(r"[a-z0-9]+(-[a-z0-9]+)*"), "is not a lower-case slug; write e.g. 'us-fl'"),
+    "version": (re.compile(r"[^\s@]+"), "is empty or has a space or '@'; write e.g. '2023-07-01'"),
+    "name": (re.compile(r"\s*\S.*", re.DOTALL), "is blank; give the statute's name"),
+    "country": (re.compile(r"[A-Z]{2}"), "is not an upper-case ISO 3166-1 code; write e.g. 'US'"),
+    "subdivision": (
+        re.compile(r"[A-Z0-9]{1,3}"),
+        "is not an upper-case ISO 3166-2 suffix; write e.g. 'FL' (not 'US-FL'), or None",
+    ),
+    "source": (re.compile(r"https?://\S+"), "is not an http(s) URL; cite the statute's page"),
+}
+
+
+def _show(moment: time) -> str:
+    return f"{moment:%H:%M}" if not (moment.second or moment.microsecond) else moment.isoformat()
+
+
+def _check_day(day: int, windows: Windows) -> None:
+    where = f"windows[{day!r}]"
+    if not 0 <= day <= 6:
+        msg = f"{where}: weekday {day!r} is not 0..6; use 0 for Monday through 6 for Sunday"
+        raise ValueError(msg)
+    previous: Window | None = None
+    for start, end in windows:
+        shown = f"{_show(start)}-{_show(end)}"
+        if start.tzinfo is not None or end.tzinfo is not None:
+            msg = f"{where}: window {shown} carries a time zone; give naive local times"
+            raise ValueError(msg)
+        if not start < end:
+            msg = (
+                f"{where}: window {shown} does not end after it starts; a window must start"
+                " before it ends and cannot cross or reach midnight"
+            )
+            raise ValueError(msg)
+        if previous is not None and start < previous[0]:
+            msg = f"{where}: window {shown} comes after a later one; sort the windows by start"
+            raise ValueError(msg)
+        if previous is not None and start <= previous[1]:
+            msg = (
+                f"{where}: window {shown} overlaps or touches"
+                f" {_show(previous[0])}-{_show(previous[1])}; merge them into one window"
+            )
+            raise ValueError(msg)
+        previous = (start, end)
+
+
+class Cap(BaseModel, frozen=True, extra="forbid"):
+    """At most ``count`` contacts in any span of elapsed time ``per`` (DESIGN §4).
+
+    The span slides: "3 per 24 hours" forbids a fourth call less than 24 hours after the
+    earliest of the last three, whatever the calendar days.
+    """
+
+    count: int
+    per: timedelta
+
+    @field_validator("count")
+    @classmethod
+    def _count_is_positive(cls, value: int) -> int:
+        if value < 1:
+            msg = f"count: {value!r} is below 1; allow at least one contact per period"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("per")
+    @classmethod
+    def _per_is_positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            msg = f"per: {value!r} is not a positive duration; give e.g. timedelta(hours=24)"
+            raise ValueError(msg)
+        return value
+
+
+class CallingRule(BaseModel, frozen=True, extra="forbid"):
+    """One version of one jurisdiction's legal calling rule.
+
+    ``windows`` maps a weekday (0 = Monday .. 6 = Sunday) to that day's allowed local windows;
+    treat it as read-only, like the rest of the model. A rule applies from ``effective_from``
+    until a later version with the same ``id`` takes effect.
+    """
+
+    id: str
+    version: str
+    name: str
+    country: str
+    subdivision: str | None = None
+    channels: frozenset[Channel] = frozenset({Channel.PHONE})
+    windows: dict[int, Windows]
+    no_holidays: bool = False
+    cap: Cap | None = None
+    effective_from: date
+    source: str
+
+    def key(self) -> str:
+        """Return ``"id@version"``, the stable name an action cites."""
+        return f"{self.id}@{self.version}"
+
+    def __hash__(self) -> int:
+        # The dict field is unhashable; these fields are equal whenever two rules are.
+        return hash((self.id, self.version, self.country, self.subdivision, self.effective_from))
+
+    @field_validator("id", "version", "name", "country", "subdivision", "source")
+    @classmethod
+    def _text_is_well_formed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        pattern, fix = _TEXT_FORMATS[info.field_name or ""]
+        if value is not None and not pattern.fullmatch(value):
+            msg = f"{info.field_name}: {value!r} {fix}"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channels_not_empty(cls, value: frozenset[Channel]) -> frozenset[Channel]:
+        if not value:
+            msg = "channels: is empty; name at least one channel the rule binds, e.g. 'phone'"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("windows")
+    @classmethod
+    def _windows_are_canonical(cls, value: dict[int, Windows]) -> dict[int, Windows]:
+        for day, windows in value.items():
+            _check_day(day, windows)
+        return value
+
+
+PRESETS: tuple[CallingRule, ...] = tuple(CallingRule.model_validate(row) for row in ROWS)
+"""The shipped rules: US federal, FL, OK, MD, CT, AL, LA; Canada (CRTC); France.
+
+Their data, sources and caveats are in ``cadence/_calling_presets.py``.
+"""
+
+
+def applicable_rules(
+    country: str | None,
+    subdivision: str | None,
+    channel: Channel,
+    on: date,
+    rules: tuple[CallingRule, ...] = PRESETS,
+) -> tuple[CallingRule, ...]:
+    """Return the rules binding a ``channel`` contact in a jurisdiction on a local date.
+
+    For each rule ``id``, the latest version in effect on ``on`` supersedes the earlier ones;
+    it applies if its country matches, its subdivision is None or matches, and it covers the
+    channel. Codes match case-insensitively, and ``subdivision`` may be the full ISO 3166-2
+    code (``"US-FL"``) or its suffix (``"FL"``). The result is sorted by ``id``; an unknown
+    ``country`` (None) gives ``()``. Two different versions of one ``id`` taking effect on the
+    same day make the answer ambiguous and raise :class:`ValueError`.
+    """
+    if country is None:
+        return ()
+    country, subdivision = country.upper(), subdivision.upper() if subdivision else None
+    if subdivision and subdivision.startswith(f"{country}-"):
+        subdivision = subdivision[len(country) + 1 :]  # a full ISO 3166-2 code, e.g. "US-FL"
+    latest: dict[str, CallingRule] = {}
+    for rule in rules:
+        if rule.effective_from > on:
+            continue
+        held = latest.get(rule.id)
+        if held is None or rule.effective_from > held.effective_from:
+            latest[rule.id] = rule
+        elif rule.effective_from == held.effective_from and rule != held:
+            msg = (
+                f"rules: {held.key()!r} and {rule.key()!r} both take effect on"
+                f" {rule.effective_from}; give each version of {rule.id!r} its own effective_from"
+            )
+            raise ValueError(msg)
+    found = (
+        rule
+        for rule in latest.values()
+        if rule.country == country
+        and rule.subdivision in (None, subdivision)
+        and channel in rule.channels
+    )
+    return tuple(sorted(found, key=lambda rule: rule.id))
+
+
+def intersect_windows(a: Windows, b: Windows) -> Windows:
+    """Return the local times inside both ``a`` and ``b``, as windows.
+
+    Both inputs must be sorted, non-overlapping half-open windows; if they are separated by
+    gaps, so is the result.
+
+    >>> intersect_windows(((time(8), time(21)),), ((time(10), time(13)), (time(14), time(22))))
+    ((datetime.time(10, 0), datetime.time(13, 0)), (datetime.time(14, 0), datetime.time(21, 0)))
+    """
+    out: list[Window] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] <= b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
+def allowed_windows(rules: tuple[CallingRule, ...], weekday: int, base: Windows) -> Windows:
+    """Return the windows of ``weekday`` (0 = Monday) that ``base`` and every rule allow.
+
+    ``base`` is the policy's own business hours for that day. A rule that lists no windows for
+    the weekday forbids the whole day. Holidays are not checked here (see ``no_holidays``).
+    """
+    if not 0 <= weekday <= 6:
+        msg = f"weekday: {weekday!r} is not 0..6; pass date.weekday() (0 = Monday)"
+        raise ValueError(msg)
+    allowed = base
+    for rule in rules:
+        if not allowed:
+            break
+        allowed = intersect_windows(allowed, rule.windows.get(weekday, ()))
+    return allowed
+
+
+def strictest_caps(rules: tuple[CallingRule, ...]) -> tuple[Cap, ...]:
+    """Return the caps that must all be honoured, without redundant ones, shortest span first.
+
+    A cap is dropped when another one implies it: at most 3 calls per 24 hours already keeps
+    any 12 hours to at most 4 calls. Caps that bind differently (3 a day, 4 a month) both stay.
+    """
+    caps = sorted(
+        {rule.cap for rule in rules if rule.cap is not None}, key=lambda cap: (cap.per, cap.count)
+    )
+    return tuple(cap for cap in caps if not any(_implies(other, cap) for other in caps))
+
+
+def _implies(stricter: Cap, looser: Cap) -> bool:
+    """Whether honouring ``stricter`` always honours ``looser`` (and they differ)."""
+    return stricter != looser and stricter.count <= looser.count and stricter.per >= looser.per
