@@ -202,13 +202,16 @@ def applicable_rules(
 
     For each rule ``id``, the latest version in effect on ``on`` supersedes the earlier ones;
     it applies if its country matches, its subdivision is None or matches, and it covers the
-    channel. Codes are matched case-insensitively. The result is sorted by ``id``; an unknown
+    channel. Codes match case-insensitively, and ``subdivision`` may be the full ISO 3166-2
+    code (``"US-FL"``) or its suffix (``"FL"``). The result is sorted by ``id``; an unknown
     ``country`` (None) gives ``()``. Two different versions of one ``id`` taking effect on the
     same day make the answer ambiguous and raise :class:`ValueError`.
     """
     if country is None:
         return ()
     country, subdivision = country.upper(), subdivision.upper() if subdivision else None
+    if subdivision and subdivision.startswith(f"{country}-"):
+        subdivision = subdivision[len(country) + 1 :]  # a full ISO 3166-2 code, e.g. "US-FL"
     latest: dict[str, CallingRule] = {}
     for rule in rules:
         if rule.effective_from > on:

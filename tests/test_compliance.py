@@ -1,0 +1,374 @@
+"""Legal calling rules (DESIGN §5): the presets, the queries and the window algebra."""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import inspect
+import itertools
+from datetime import UTC, date, time, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+import cadence._calling_presets
+import cadence.compliance
+from cadence.channel import Channel
+from cadence.compliance import (
+    PRESETS,
+    CallingRule,
+    Cap,
+    Windows,
+    allowed_windows,
+    applicable_rules,
+    intersect_windows,
+    strictest_caps,
+)
+
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+A_MONDAY = date(2024, 6, 3)
+ALL_DAY: Windows = ((time(0), time(23, 59)),)
+OFFICE: Windows = ((time(7), time(22)),)
+DAY = timedelta(hours=24)
+
+
+def w(*spans: tuple[int, int]) -> Windows:
+    """Windows from whole hours: ``w((8, 20))`` is 08:00-20:00."""
+    return tuple((time(start), time(end)) for start, end in spans)
+
+
+def rules_for(country: str | None, subdivision: str | None = None) -> tuple[CallingRule, ...]:
+    return applicable_rules(country, subdivision, Channel.PHONE, A_MONDAY)
+
+
+def rule(**changes: Any) -> CallingRule:
+    """A valid rule, with some fields changed."""
+    data: dict[str, Any] = {
+        "id": "xx-test",
+        "version": "v1",
+        "name": "Test Calling Act",
+        "country": "XX",
+        "windows": dict.fromkeys(range(7), w((9, 17))),
+        "effective_from": date(2020, 1, 1),
+        "source": "https://example.org/act",
+    }
+    return CallingRule.model_validate(data | changes)
+
+
+# Presets, as DESIGN §5 lists them.
+
+
+def test_florida_prospect_gets_federal_and_florida_rules_and_8_to_8() -> None:
+    rules = rules_for("US", "FL")
+    assert [r.key() for r in rules] == ["us-federal@1992-12-20", "us-fl@2021-07-01"]
+    assert allowed_windows(rules, MON, OFFICE) == w((8, 20))
+    assert strictest_caps(rules) == (Cap(count=3, per=DAY),)
+
+
+@pytest.mark.parametrize("state", ["OK", "MD"])
+def test_oklahoma_and_maryland_stop_at_8pm_and_3_calls_a_day(state: str) -> None:
+    rules = rules_for("US", state)
+    assert allowed_windows(rules, SAT, OFFICE) == w((8, 20))
+    assert strictest_caps(rules) == (Cap(count=3, per=DAY),)
+
+
+def test_connecticut_calls_start_at_9() -> None:
+    assert allowed_windows(rules_for("US", "CT"), SUN, OFFICE) == w((9, 20))
+
+
+def test_a_state_without_a_preset_gets_the_federal_8_to_9() -> None:
+    rules = rules_for("US", "TX")
+    assert [r.id for r in rules] == ["us-federal"]
+    assert allowed_windows(rules, SUN, ALL_DAY) == w((8, 21))
+    assert strictest_caps(rules) == ()
+
+
+def test_the_policy_hours_narrow_the_legal_window() -> None:
+    assert allowed_windows(rules_for("US", "FL"), TUE, w((9, 17))) == w((9, 17))
+
+
+def test_france_keeps_a_lunch_break_and_weekends_free() -> None:
+    rules = rules_for("FR")
+    assert [r.id for r in rules] == ["fr"]
+    assert allowed_windows(rules, WED, w((9, 18))) == w((10, 13), (14, 18))
+    assert allowed_windows(rules, SAT, ALL_DAY) == ()
+    assert allowed_windows(rules, SUN, ALL_DAY) == ()
+    assert rules[0].no_holidays
+    assert strictest_caps(rules) == (Cap(count=4, per=timedelta(days=30)),)
+
+
+@pytest.mark.parametrize("state", ["AL", "LA"])
+def test_alabama_and_louisiana_forbid_sundays_and_state_holidays(state: str) -> None:
+    rules = rules_for("US", state)
+    assert allowed_windows(rules, SUN, ALL_DAY) == ()
+    assert allowed_windows(rules, SAT, ALL_DAY) == w((8, 20))
+    assert allowed_windows(rules, MON, ALL_DAY) == w((8, 20))
+    assert any(r.no_holidays for r in rules)
+
+
+def test_canada_calls_until_930pm_on_weekdays_and_10_to_6_at_weekends() -> None:
+    rules = rules_for("CA", "ON")
+    assert [r.id for r in rules] == ["ca-crtc"]
+    assert allowed_windows(rules, FRI, ALL_DAY) == ((time(9), time(21, 30)),)
+    assert allowed_windows(rules, SAT, ALL_DAY) == w((10, 18))
+    assert allowed_windows(rules, SUN, ALL_DAY) == w((10, 18))
+
+
+def test_no_legal_rule_binds_email_or_meetings() -> None:
+    for channel in (Channel.EMAIL, Channel.MEETING):
+        assert applicable_rules("US", "FL", channel, A_MONDAY) == ()
+
+
+def test_unknown_country_has_no_rules_and_keeps_the_policy_hours() -> None:
+    assert rules_for(None, "FL") == ()
+    assert rules_for("DE") == ()
+    assert allowed_windows((), MON, OFFICE) == OFFICE
+
+
+def test_codes_match_whatever_their_case_or_form() -> None:
+    assert rules_for("us", "fl") == rules_for("US", "FL") == rules_for("US", "us-fl")
+    assert rules_for("US", "") == rules_for("US")
+
+
+def test_every_preset_is_a_phone_rule_with_a_source_and_a_unique_id() -> None:
+    assert len({r.id for r in PRESETS}) == len(PRESETS)
+    for preset in PRESETS:
+        assert preset.channels == frozenset({Channel.PHONE})
+        assert preset.source.startswith("https://")
+        assert preset.effective_from <= date(2024, 1, 1)
+
+
+def test_presets_survive_a_json_round_trip_and_are_hashable() -> None:
+    for preset in PRESETS:
+        assert CallingRule.model_validate_json(preset.model_dump_json()) == preset
+    assert len(set(PRESETS)) == len(PRESETS)
+
+
+def test_a_rule_is_frozen() -> None:
+    with pytest.raises(ValidationError, match="frozen"):
+        PRESETS[0].name = "changed"  # type: ignore[misc]
+
+
+# Effective dates and versions.
+
+
+def test_a_rule_applies_from_its_effective_date() -> None:
+    def ids(on: date) -> list[str]:
+        return [r.id for r in applicable_rules("US", "MD", Channel.PHONE, on)]
+
+    assert ids(date(2023, 12, 31)) == ["us-federal"]
+    assert ids(date(2024, 1, 1)) == ["us-federal", "us-md"]
+
+
+def test_connecticut_before_its_2023_amendment_has_only_the_federal_rule() -> None:
+    rules = applicable_rules("US", "CT", Channel.PHONE, date(2023, 9, 30))
+    assert allowed_windows(rules, MON, ALL_DAY) == w((8, 21))
+
+
+def test_the_latest_version_in_effect_wins_and_future_ones_wait() -> None:
+    old = rule(version="v1", effective_from=date(2020, 1, 1))
+    new = rule(version="v2", effective_from=date(2023, 1, 1), windows={MON: w((10, 16))})
+    future = rule(version="v3", effective_from=date(2099, 1, 1), windows={MON: w((11, 12))})
+    mix = (new, future, old)
+
+    def on(day: date) -> list[str]:
+        return [r.key() for r in applicable_rules("XX", None, Channel.PHONE, day, mix)]
+
+    assert on(date(2019, 12, 31)) == []
+    assert on(date(2022, 6, 1)) == ["xx-test@v1"]
+    assert on(date(2024, 6, 3)) == ["xx-test@v2"]
+    now_binding = applicable_rules("XX", None, Channel.PHONE, A_MONDAY, mix)
+    assert allowed_windows(now_binding, MON, ALL_DAY) == w((10, 16))
+    assert on(date(2099, 1, 1)) == ["xx-test@v3"]
+
+
+def test_a_newer_version_that_drops_a_channel_does_not_revive_the_older_one() -> None:
+    old = rule(version="v1", channels={"phone", "email"})
+    new = rule(version="v2", effective_from=date(2023, 1, 1))
+    mix = (old, new)
+    assert applicable_rules("XX", None, Channel.EMAIL, date(2022, 1, 1), mix) == (old,)
+    assert applicable_rules("XX", None, Channel.EMAIL, A_MONDAY, mix) == ()
+
+
+def test_two_versions_taking_effect_the_same_day_are_refused() -> None:
+    clash = (rule(version="v1"), rule(version="v2"))
+    with pytest.raises(ValueError, match="'xx-test@v1' and 'xx-test@v2' both take effect"):
+        applicable_rules("XX", None, Channel.PHONE, A_MONDAY, clash)
+
+
+def test_a_rule_listed_twice_is_not_a_clash() -> None:
+    once = rule()
+    assert applicable_rules("XX", None, Channel.PHONE, A_MONDAY, (once, once)) == (once,)
+
+
+def test_a_subdivision_rule_binds_only_its_subdivision() -> None:
+    state = rule(id="xx-north", subdivision="N")
+    national = rule(id="xx-all")
+    mix = (state, national)
+    assert applicable_rules("XX", "N", Channel.PHONE, A_MONDAY, mix) == (national, state)
+    assert applicable_rules("XX", "S", Channel.PHONE, A_MONDAY, mix) == (national,)
+    assert applicable_rules("XX", None, Channel.PHONE, A_MONDAY, mix) == (national,)
+
+
+# Caps.
+
+
+def test_a_looser_cap_is_dropped_and_unrelated_caps_are_kept() -> None:
+    three_a_day, four_a_month = Cap(count=3, per=DAY), Cap(count=4, per=timedelta(days=30))
+    five_a_day = Cap(count=5, per=DAY)
+    rules = tuple(
+        rule(id=f"xx-{n}", cap=cap)
+        for n, cap in enumerate([five_a_day, four_a_month, three_a_day, three_a_day, None])
+    )
+    assert strictest_caps(rules) == (three_a_day, four_a_month)
+
+
+# Bad data is refused with a message that names the field and the fix.
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"windows": {MON: w((20, 8))}}, r"windows\[0\]: window 20:00-08:00 does not end after"),
+        ({"windows": {MON: w((9, 9))}}, "cannot cross or reach midnight"),
+        ({"windows": {MON: ((time(22), time(0)),)}}, "22:00-00:00 does not end after it starts"),
+        ({"windows": {MON: w((14, 20), (10, 13))}}, "sort the windows by start"),
+        ({"windows": {MON: w((10, 14), (13, 20))}}, "13:00-20:00 overlaps or touches 10:00-14:00"),
+        ({"windows": {MON: w((10, 13), (13, 20))}}, "merge them into one window"),
+        ({"windows": {7: w((9, 17))}}, r"windows\[7\]: weekday 7 is not 0..6; use 0 for Monday"),
+        (
+            {"windows": {MON: ((time(9, tzinfo=UTC), time(17)),)}},
+            "carries a time zone; give naive local times",
+        ),
+        ({"windows": {MON: [["09:00", "17:00", "18:00"]]}}, "windows"),
+        ({"id": "US FL"}, "id: 'US FL' is not a lower-case slug; write e.g. 'us-fl'"),
+        ({"version": "v1@x"}, "version: 'v1@x' is empty or has a space or '@'"),
+        ({"name": "  "}, "name: '  ' is blank"),
+        ({"country": "us"}, "country: 'us' is not an upper-case ISO 3166-1 code; write e.g. 'US'"),
+        ({"country": "USA"}, "country: 'USA'"),
+        ({"subdivision": "US-FL"}, r"write e.g. 'FL' \(not 'US-FL'\), or None"),
+        ({"channels": set()}, "channels: is empty; name at least one channel"),
+        ({"channels": {"fax"}}, "channels"),
+        ({"source": "Fla. Stat. 501.616"}, "source: 'Fla. Stat. 501.616' is not an http"),
+        ({"cap": {"count": 0, "per": DAY}}, "count: 0 is below 1"),
+        ({"cap": {"count": 3, "per": timedelta(0)}}, "per: .* is not a positive duration"),
+        ({"holidays": True}, "holidays"),
+    ],
+)
+def test_bad_rule_data_is_refused_with_a_clear_message(
+    changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        rule(**changes)
+
+
+def test_bad_weekday_query_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"weekday: 7 is not 0..6; pass date.weekday\(\)"):
+        allowed_windows(PRESETS, 7, OFFICE)
+
+
+def test_an_empty_day_is_allowed_and_means_no_calls() -> None:
+    assert allowed_windows((rule(windows={MON: ()}),), MON, ALL_DAY) == ()
+
+
+# The window algebra, against a minute-by-minute oracle.
+
+MINUTES_A_DAY = 24 * 60
+
+
+def at(minute: int) -> time:
+    return time(minute // 60, minute % 60)
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> Windows:
+    """Canonical windows on whole minutes: sorted, non-empty, separated by gaps."""
+    edges = draw(st.lists(st.integers(0, MINUTES_A_DAY - 1), unique=True, max_size=8))
+    edges = sorted(edges)[: len(edges) // 2 * 2]
+    return tuple((at(s), at(e)) for s, e in zip(edges[::2], edges[1::2], strict=True))
+
+
+def minutes(ws: Windows) -> set[int]:
+    return {m for start, end in ws for m in range(MINUTES_A_DAY) if start <= at(m) < end}
+
+
+@given(windows(), windows())
+def test_intersection_matches_a_minute_by_minute_oracle(a: Windows, b: Windows) -> None:
+    assert minutes(intersect_windows(a, b)) == minutes(a) & minutes(b)
+
+
+@given(windows(), windows())
+def test_intersection_commutes_and_stays_canonical(a: Windows, b: Windows) -> None:
+    both = intersect_windows(a, b)
+    assert intersect_windows(b, a) == both
+    rule(windows={MON: both})  # validates: sorted, start < end, separated by gaps
+
+
+@given(windows())
+def test_intersection_is_idempotent(a: Windows) -> None:
+    assert intersect_windows(a, a) == a
+    assert intersect_windows(a, ()) == ()
+
+
+@given(windows(), windows())
+def test_intersection_lies_inside_both_inputs(a: Windows, b: Windows) -> None:
+    for start, end in intersect_windows(a, b):
+        assert any(s <= start and end <= e for s, e in a)
+        assert any(s <= start and end <= e for s, e in b)
+
+
+@given(windows(), st.lists(windows(), max_size=4), st.integers(0, 6))
+def test_allowed_windows_ignore_the_order_of_rules(
+    base: Windows, days: list[Windows], weekday: int
+) -> None:
+    rules = [rule(id=f"xx-{n}", windows={weekday: d}) for n, d in enumerate(days)]
+    expected = minutes(base).intersection(*map(minutes, days))
+    for order in itertools.islice(itertools.permutations(rules), 6):
+        assert minutes(allowed_windows(order, weekday, base)) == expected
+
+
+caps = st.builds(
+    Cap, count=st.integers(1, 6), per=st.integers(1, 60).map(lambda d: timedelta(hours=d))
+)
+
+
+@given(st.lists(st.one_of(st.none(), caps), max_size=6))
+def test_strictest_caps_keep_every_limit_and_drop_only_implied_ones(
+    chosen: list[Cap | None],
+) -> None:
+    rules = tuple(rule(id=f"xx-{n}", cap=cap) for n, cap in enumerate(chosen))
+    kept = strictest_caps(rules)
+    given_caps = {c for c in chosen if c is not None}
+    assert set(kept) <= given_caps
+    assert len(set(kept)) == len(kept)
+    for cap in given_caps:  # each limit is still enforced, by itself or a stricter cap
+        assert any(k.count <= cap.count and k.per >= cap.per for k in kept)
+    for k, other in itertools.permutations(kept, 2):  # and none kept is redundant
+        assert not (k.count <= other.count and k.per >= other.per)
+
+
+# The module is part of the pure core.
+
+
+def test_the_module_examples_run() -> None:
+    assert doctest.testmod(cadence.compliance).failed == 0
+
+
+def test_the_module_imports_no_clock_io_or_edges() -> None:
+    allowed = {"__future__", "re", "datetime", "typing", "pydantic", "cadence"}
+    for module in (cadence.compliance, cadence._calling_presets):
+        source = inspect.getsource(module)
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            assert {n.split(".")[0] for n in names} <= allowed
+            assert not any(n.startswith(("cadence.cli", "cadence.io")) for n in names)
+        assert ".now(" not in source
