@@ -250,7 +250,9 @@ def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | N
         if switch:  # R7
             channel = Channel.EMAIL
             rules = ("R3", "R7")
-            subject = policy.templates.switch_to_email_subject
+            subject = policy.templates.switch_to_email_subject.format(
+                topic=state["topic"] or "your project"
+            )
             reason = f"{state['calls_unanswered']} calls unanswered: switch to email"
         else:
             reason = f"attempt {state['unanswered'] + 1} after {gap} business days"

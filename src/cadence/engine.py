@@ -105,11 +105,13 @@ class Engine:
         country: str | None = None,
         subdivision: str | None = None,
         preferred_channel: Channel | str | None = None,
+        topic: str | None = None,
     ) -> Prospect:
         """A new prospect in stage ``new``, whose first touch is due at once (R2).
 
         ``timezone`` is the prospect's IANA zone (required: calling hours are local);
-        ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules.
+        ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules;
+        ``topic`` is what they asked about (email subjects refer to it, R7).
         """
         if not isinstance(prospect_id, str) or not prospect_id:
             msg = f"prospect_id: expected a non-empty string, got {prospect_id!r}"
@@ -127,6 +129,7 @@ class Engine:
                 enrolled_at=at_utc,
                 last_event_at=at_utc,
                 preferred_channel=preferred_channel,
+                topic=topic,
             )
         except ValidationError as exc:
             raise ev.explain_validation_error(exc, "enroll") from None

@@ -71,6 +71,8 @@ class Prospect(BaseModel):
     timezone: str
     country: str | None = None
     subdivision: str | None = None
+    topic: str | None = None
+    """What the prospect asked about, for subjects that refer to their request (R7)."""
     enrolled_at: Instant
     last_event_at: Instant
     """The newest event applied (``apply`` refuses older ones, except opt-outs)."""

@@ -15,13 +15,18 @@ Engine = cadence.Engine
 
 def _enroll(engine: Engine, at: datetime, **kw: object) -> cadence.Prospect:
     return engine.enroll(
-        "dana", timezone="America/Chicago", at=at, country="US", subdivision="IL", **kw  # type: ignore[arg-type]
+        "dana",
+        timezone="America/Chicago",
+        at=at,
+        country="US",
+        subdivision="IL",
+        **kw,  # type: ignore[arg-type]
     )
 
 
-def _never_answers(engine: Engine, p: cadence.Prospect, now: datetime, steps: int) -> list[
-    tuple[cadence.Action, cadence.Prospect]
-]:
+def _never_answers(
+    engine: Engine, p: cadence.Prospect, now: datetime, steps: int
+) -> list[tuple[cadence.Action, cadence.Prospect]]:
     """Follow the engine's own next actions; every call reaches voicemail, no email is answered."""
     out = []
     for i in range(steps):
@@ -146,7 +151,8 @@ def test_r7_when_the_phone_keeps_failing_switch_to_email(engine: Engine, monday:
     assert [a.kind for a in ladder[:2]] == [ActionKind.CALL, ActionKind.EMAIL]
     switched = ladder[1]
     assert "R7" in switched.rules
-    assert switched.subject is not None and "your request" in switched.subject
+    assert switched.subject is not None
+    assert "your request" in switched.subject
 
 
 def test_r8_opt_out_offered_after_three_unanswered_then_a_longer_gap(

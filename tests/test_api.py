@@ -1,0 +1,111 @@
+"""The public surface (DESIGN §6) is pinned: names integrations rely on stay stable."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import cadence
+from cadence import events as ev
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert list(cadence.__all__) == sorted(cadence.__all__)
+    public = {n for n in dir(cadence) if not n.startswith("_")} - {
+        "annotations",
+        "actions",
+        "businessdays",
+        "calendar",
+        "channel",
+        "compliance",
+        "engine",
+        "errors",
+        "lifecycle",
+        "policy",
+        "prospect",
+    }
+    assert public | {"__version__"} == set(cadence.__all__)
+
+
+def test_stage_and_action_kind_values_are_those_of_the_design() -> None:
+    assert [s.value for s in cadence.Stage] == [
+        "new",
+        "engaged",
+        "unresponsive",
+        "opt_out_offered",
+        "dropped",
+        "drip",
+        "opted_out",
+        "closed",
+    ]
+    assert {k.value for k in cadence.ActionKind} == {
+        "call",
+        "email",
+        "send_collateral",
+        "propose_times",
+        "opt_out_offer",
+        "breakup",
+        "drip_touch",
+        "contact_receptionist",
+        "escalate",
+        "attend_meeting",
+        "wait",
+        "none",
+    }
+
+
+def test_design_section_6_snippet_works_as_written(monday: datetime) -> None:
+    now, t, t2, t3 = monday, monday, monday + timedelta(hours=1), monday + timedelta(days=30)
+    engine = cadence.Engine(cadence.Policy())
+    p = engine.enroll("acme-42", timezone="America/Chicago", at=now, country="US", subdivision="IL")
+    p = engine.apply(p, cadence.events.CallAttempted(at=t, outcome="voicemail"))
+    act = engine.next_action(p, now=t2)
+    acts = engine.plan(p, now=t2)
+    assert acts[0] == act
+    assert act.earliest >= t2
+    p3 = engine.advance(p, now=t3)
+    assert p3.id == "acme-42"
+    replayed = engine.replay(
+        "acme-42",
+        [cadence.events.CallAttempted(at=t, outcome="voicemail")],
+        timezone="America/Chicago",
+        at=now,
+        country="US",
+        subdivision="IL",
+    )
+    assert engine.next_action(replayed, now=t2) == act
+    e = cadence.parse_event({"type": "call_attempted", "at": t.isoformat(), "outcome": "voicemail"})
+    assert e == ev.CallAttempted(at=t, outcome="voicemail")
+
+
+def test_prospect_and_policy_round_trip_json_with_schema(
+    engine: cadence.Engine, monday: datetime
+) -> None:
+    p = engine.enroll("p", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True, id="a"))
+    p = engine.apply(
+        p, ev.MeetingBooked(at=monday, meeting_id="m", starts_at=monday + timedelta(days=2))
+    )
+    back = cadence.Prospect.model_validate_json(p.model_dump_json())
+    assert back == p
+    assert back.schema_version == 1
+    assert engine.plan(back, monday) == engine.plan(p, monday)
+    policy = cadence.Policy(min_gap_business_days=3, escalations=("contact_receptionist",))
+    assert cadence.Policy.model_validate_json(policy.model_dump_json()) == policy
+    for model in (cadence.Prospect, cadence.Policy, cadence.Action):
+        schema = model.model_json_schema()
+        assert schema["type"] == "object"
+        json.dumps(schema)
+    assert "schema_version" in cadence.Prospect.model_json_schema()["properties"]
+
+
+def test_events_are_frozen_and_normalised_to_utc(monday: datetime) -> None:
+    e = ev.EmailSent(at=monday)
+    assert e.at.utcoffset() == timedelta(0)
+    assert e.at == monday
+    try:
+        e.at = monday  # type: ignore[misc]
+    except ValueError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("events must be frozen")

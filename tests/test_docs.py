@@ -1,0 +1,37 @@
+"""The README's and the docs' examples run, as do the docstring examples of the core."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+MODULES = ["cadence", "cadence.policy", "cadence.events", "cadence.engine", "cadence.compliance"]
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_examples_run(path: pathlib.Path) -> None:
+    result = doctest.testfile(
+        str(path), module_relative=False, optionflags=doctest.ELLIPSIS, verbose=False
+    )
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_readme_starts_with_exactly_two_setup_commands() -> None:
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = [ln for ln in block.splitlines() if ln.strip()]
+    assert len(lines) == 2
+    assert lines[0].endswith("cadence demo")
+    assert "[test]" in lines[1]
+    assert lines[1].endswith("pytest")

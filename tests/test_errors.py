@@ -1,0 +1,148 @@
+"""Bad input gets a clear, typed error that names the field, and loses nothing (DESIGN §9)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+import cadence
+from cadence import events as ev
+from cadence.errors import (
+    CadenceError,
+    ConflictingEventError,
+    InvalidInputError,
+    LateEventError,
+    NoSlotError,
+)
+from cadence.policy import Policy, TimeSlot
+
+
+def _enroll(engine: cadence.Engine, at: datetime) -> cadence.Prospect:
+    return engine.enroll("p1", timezone="America/Chicago", at=at, country="US", subdivision="IL")
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"type": "call_attempted", "at": "2026-03-09T10:00:00", "outcome": "voicemail"}, "at"),
+        ({"type": "teleport", "at": "2026-03-09T10:00:00Z"}, "type"),
+        ({"at": "2026-03-09T10:00:00Z"}, "type"),
+        ({"type": "call_attempted", "at": "2026-03-09T10:00:00Z"}, "outcome"),
+        ({"type": "call_attempted", "at": "2026-03-09T10:00:00Z", "outcome": "maybe"}, "outcome"),
+        ({"type": "meeting_booked", "at": "2026-03-09T10:00:00Z", "meeting_id": "m"}, "starts_at"),
+        ({"type": "email_sent"}, "at"),
+        ({"type": "email_sent", "at": "2026-03-09T10:00:00Z", "colour": "red"}, "colour"),
+    ],
+)
+def test_parse_event_names_the_field(payload: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        cadence.parse_event(payload)
+    assert info.value.field == field
+    assert field in str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("data", ["{not json", b"[]", "42", 42, None, ["x"]])
+def test_parse_event_rejects_non_objects(data: Any) -> None:
+    with pytest.raises(InvalidInputError):
+        cadence.parse_event(data)
+
+
+def test_naive_datetime_is_an_error_never_a_guess(engine: cadence.Engine, monday: datetime) -> None:
+    with pytest.raises(InvalidInputError, match="naive") as info:
+        engine.enroll("p", timezone="America/Chicago", at=monday.replace(tzinfo=None))
+    assert info.value.field == "at"
+    p = _enroll(engine, monday)
+    with pytest.raises(InvalidInputError, match="now"):
+        engine.next_action(p, monday.replace(tzinfo=None))
+    with pytest.raises(ValueError, match="naive"):
+        ev.EmailSent(at=monday.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize("zone", ["EST5", "Mars/Olympus", "", " America/Chicago", "../etc"])
+def test_unknown_zone_is_an_error(engine: cadence.Engine, monday: datetime, zone: str) -> None:
+    with pytest.raises(InvalidInputError, match="IANA") as info:
+        engine.enroll("p", timezone=zone, at=monday)
+    assert info.value.field == "timezone"
+
+
+def test_unknown_country_or_subdivision(engine: cadence.Engine, monday: datetime) -> None:
+    with pytest.raises(InvalidInputError, match="'XX'"):
+        engine.enroll("p", timezone="America/Chicago", at=monday, country="XX")
+    with pytest.raises(InvalidInputError, match="'ZZ' is not a subdivision of US"):
+        engine.enroll("p", timezone="America/Chicago", at=monday, country="US", subdivision="ZZ")
+
+
+def test_wrong_types_raise_cadence_errors(engine: cadence.Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    with pytest.raises(InvalidInputError, match="parse_event"):
+        engine.apply(p, {"type": "email_sent"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="Prospect"):
+        engine.next_action("p1", monday)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="now"):
+        engine.plan(p, "tomorrow")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="policy"):
+        cadence.Engine({"min_gap_business_days": 2})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="prospect_id"):
+        engine.enroll("", timezone="America/Chicago", at=monday)
+
+
+def test_bad_policies_are_value_errors_naming_the_knob() -> None:
+    for kwargs in (
+        {"min_gap_business_days": 0},
+        {"min_gap_business_days": -1},
+        {"weekmask": "1111111x"},
+        {"weekmask": "0000000"},
+        {"opt_out_offer_after": 0},
+    ):
+        with pytest.raises(ValueError, match=next(iter(kwargs))):
+            Policy(**kwargs)
+
+
+def test_a_policy_with_no_allowed_window_raises_no_slot(monday: datetime) -> None:
+    # Calls only 06:00-07:00: the US federal window (08:00-21:00) leaves nothing.
+    policy = Policy(call_slots=(TimeSlot(name="dawn", start="06:00", end="07:00"),))
+    engine = cadence.Engine(policy)
+    p = _enroll(engine, monday)
+    with pytest.raises(NoSlotError, match="06:00-07:00") as info:
+        engine.next_action(p, monday)
+    assert isinstance(info.value, CadenceError)
+
+
+def test_failed_apply_leaves_the_state_untouched(engine: cadence.Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail", id="e1"))
+    before = p.model_dump()
+    with pytest.raises(LateEventError, match="replay"):
+        engine.apply(p, ev.EmailSent(at=monday - timedelta(hours=1)))
+    with pytest.raises(ConflictingEventError, match="e1"):
+        engine.apply(p, ev.CallAttempted(at=monday, outcome="no_answer", id="e1"))
+    assert p.model_dump() == before
+
+
+def test_duplicate_event_is_a_no_op(engine: cadence.Engine, monday: datetime) -> None:
+    p = _enroll(engine, monday)
+    e = ev.CallAttempted(at=monday, outcome="voicemail", id="e1")
+    once = engine.apply(p, e)
+    twice = engine.apply(once, e)
+    assert twice is once
+    same_instant_other_offset = ev.CallAttempted(
+        at=monday.astimezone(cadence.calendar.zone("Asia/Tokyo")), outcome="voicemail", id="e1"
+    )
+    assert engine.apply(once, same_instant_other_offset) is once
+
+
+def test_newer_schema_version_is_refused(engine: cadence.Engine, monday: datetime) -> None:
+    data = _enroll(engine, monday).model_dump(mode="json")
+    data["schema_version"] = 99
+    with pytest.raises(ValueError, match="upgrade cadence"):
+        cadence.Prospect.model_validate(data)
+    with pytest.raises(ValueError, match="upgrade cadence"):
+        Policy.model_validate({"schema_version": 99})
+
+
+def test_replay_of_nothing_needs_an_instant(engine: cadence.Engine) -> None:
+    with pytest.raises(InvalidInputError, match="at"):
+        engine.replay("p", [], timezone="America/Chicago")
