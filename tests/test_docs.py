@@ -35,3 +35,11 @@ def test_readme_starts_with_exactly_two_setup_commands() -> None:
     assert lines[0].endswith("cadence demo")
     assert "[test]" in lines[1]
     assert lines[1].endswith("pytest")
+
+
+def test_lifecycle_diagram_in_the_docs_matches_the_declaration() -> None:
+    from cadence.lifecycle import lifecycle
+
+    text = (ROOT / "docs" / "lifecycle.md").read_text()
+    diagram = text.split("```mermaid\n", 1)[1].split("```", 1)[0].strip()
+    assert diagram == lifecycle().mermaid()
