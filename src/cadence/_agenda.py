@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from cadence._fold import CONTACT_KEYS, State, drip_allowed, lead_channel, upcoming_meeting
+from cadence._words import day_month
 from cadence.actions import ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
@@ -166,7 +167,7 @@ def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | N
                 drop,
                 Priority.IDLE,
                 ("R10",),
-                f"the breakup message went out; without an answer by {drop:%a %d %b} the "
+                f"the breakup message went out; without an answer by {day_month(drop)} the "
                 "prospect is dropped",
             )
         return None

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from cadence import events as ev
+from cadence._construct import build
+from cadence._words import DAYS, day_month, day_month_time
 from cadence.actions import ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
@@ -42,12 +44,7 @@ def lead_channel(state: State) -> Channel:
 
 
 def _obligation(**kw: Any) -> Obligation:
-    kw.setdefault("flags", ())
-    kw.setdefault("exact", False)
-    kw.setdefault("deadline", None)
-    kw.setdefault("detail", None)
-    kw.setdefault("business_days", 0)
-    return Obligation.model_construct(**kw)
+    return build(Obligation, kw)
 
 
 class Fold:
@@ -116,7 +113,7 @@ class Fold:
                     exact=True,
                     priority=Priority.PROMISE,
                     rules=("R1",),
-                    reason=f"agreed with the prospect: next contact {local:%a %d %b %H:%M}",
+                    reason=f"agreed with the prospect: next contact {day_month_time(local)}",
                 ),
             )
         else:
@@ -225,7 +222,8 @@ class Fold:
         if Channel.EMAIL in state["blocked_channels"]:
             return
         local = self.cal.local(at)
-        end_of_day = self.cal.local(at).replace(hour=23, minute=59, second=59, microsecond=0)
+        day = DAYS[local.weekday()]
+        end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
         rescheduling = done is not None and done.key == "reschedule_call"
         self.add(
             state,
@@ -240,9 +238,9 @@ class Fold:
                 reason=(
                     "a brief, apologetic email that says you left a voicemail"
                     if rescheduling
-                    else f"a brief email the same day that mentions the voicemail of {local:%A}"
+                    else f"a brief email the same day that mentions the voicemail of {day}"
                 ),
-                detail=f"{local:%A}",
+                detail=day,
             ),
         )
 
@@ -285,7 +283,7 @@ class Fold:
                     not_before=until,
                     priority=Priority.PROMISE if e.resume_at else Priority.FOLLOW_UP,
                     rules=("R17", "R1") if e.resume_at else ("R17",),
-                    reason=f"they said not now; resume on {self.cal.local(until):%a %d %b}",
+                    reason=f"they said not now; resume on {day_month(self.cal.local(until))}",
                 ),
             )
         elif e.intent in ("referral", "wrong_person"):

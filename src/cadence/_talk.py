@@ -11,20 +11,20 @@ from datetime import datetime
 
 from cadence._agenda import Task
 from cadence._fold import State
+from cadence._words import DAYS
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window
 from cadence.policy import Policy
 
 __all__ = ["part_of_day", "talking_points"]
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 NextAttempt = Callable[[State, ContactCalendar, datetime], Window | None]
 
 
 def part_of_day(window: Window) -> str:
     """'Tuesday morning' for a call window, 'Tuesday' for an email one."""
-    day = _DAYS[window.start.weekday()]
+    day = DAYS[window.start.weekday()]
     if window.slot and window.slot_index is not None:
         return f"{day} {window.slot}"
     return day

@@ -117,6 +117,7 @@ class ContactCalendar:
             Channel.EMAIL: tuple((s.start, s.end, s.name) for s in policy.email_hours),
         }
         self._cache: dict[tuple[Channel, int], tuple[_Interval, ...]] = {}
+        self._rules: dict[tuple[Channel, int], tuple[CallingRule, ...]] = {}
 
     # -- dates -------------------------------------------------------------------------------
     def local(self, instant: datetime) -> datetime:
@@ -131,7 +132,14 @@ class ContactCalendar:
         """The legal rules that bind ``channel`` on ``day`` (none when guards are off)."""
         if not self.policy.legal_guards:
             return ()
-        return applicable_rules(self.country, self.subdivision, channel, day)
+        key = (channel, day.toordinal())
+        found = self._rules.get(key)
+        if found is None:
+            found = applicable_rules(self.country, self.subdivision, channel, day)
+            if len(self._rules) > 8192:
+                self._rules.clear()
+            self._rules[key] = found
+        return found
 
     # -- windows -----------------------------------------------------------------------------
     def day_windows(self, channel: Channel, day: date) -> tuple[_Interval, ...]:
@@ -227,7 +235,7 @@ class ContactCalendar:
         caps = strictest_caps(self.rules(channel, self.local(after).date()))
         if not caps:
             return floor
-        ordered = sorted(recent)
+        ordered = recent if len(recent) < 2 else sorted(recent)
         for cap in caps:
             # Contacts within (floor - per, floor]; while there are `count` of them, wait.
             while True:

@@ -17,26 +17,43 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
 from cadence import events as ev
 from cadence._agenda import Task, drop_instant, first_drip_due, tasks
+from cadence._construct import build
 from cadence._fold import Fold, State, drip_allowed, slot_of
 from cadence._talk import talking_points
-from cadence.actions import Action, ActionKind
+from cadence._words import day_month_time
+from cadence.actions import Action, ActionKind, Priority
 from cadence.businessdays import check_region
 from cadence.calendar import ContactCalendar, Window, zone
 from cadence.channel import Channel
 from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
-from cadence.lifecycle import Lifecycle, Stage, Trigger, lifecycle
+from cadence.lifecycle import TERMINAL, Lifecycle, Stage, Trigger, lifecycle
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 
 __all__ = ["Engine"]
 
 _ORDER = {k: i for i, k in enumerate(ActionKind)}
+
+
+class _Spot(NamedTuple):
+    """A task placed on the calendar, before it becomes an Action."""
+
+    task: Task
+    window: Window
+    start: datetime
+    end: datetime
+    flags: tuple[str, ...]
+    due_since: datetime | None
+
+
+def _placed_key(spot: _Spot) -> tuple[datetime, int, int, str]:
+    return (spot.start, spot.task.priority, _ORDER[spot.task.kind], spot.task.detail or "")
 
 
 def _aware(value: Any, field: str) -> datetime:
@@ -174,7 +191,7 @@ class Engine:
         fold.apply(state, event)
         if fingerprint is not None:
             state["seen"] = {**p.seen, event.id: fingerprint}
-        return Prospect.model_construct(p.model_fields_set | state.keys(), **state)
+        return build(Prospect, state)
 
     def advance(self, p: Prospect, now: datetime) -> Prospect:
         """The prospect as of ``now``: time-driven changes only (R10 drop, R11 drip, R17 end of
@@ -184,7 +201,7 @@ class Engine:
         state = dict(p.__dict__)
         if not self._advance(state, self.calendar(p), now_utc):
             return p
-        return Prospect.model_construct(p.model_fields_set, **state)
+        return build(Prospect, state)
 
     def _advance(self, state: State, cal: ContactCalendar, now: datetime) -> bool:
         changed = False
@@ -213,43 +230,63 @@ class Engine:
         """Every follow-up currently owed, placed on the calendar and ordered: first the one
         due soonest (overdue work surfaces at ``now``), ties by priority. ``plan(p, now)[0]``
         is ``next_action(p, now)``."""
+        state, cal, now_utc, floor = self._prepare(p, now)
+        placed = [self._locate(state, cal, t, floor) for t in tasks(self.policy, cal, state, floor)]
+        placed.sort(key=_placed_key)
+        actions = [self._action(state, cal, spot) for spot in placed]
+        if floor is not now_utc:
+            actions.insert(0, self._wait(state, cal, floor))
+        return actions
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        """The one next action, never due before ``now`` (R2: there always is exactly one)."""
+        state, cal, now_utc, floor = self._prepare(p, now)
+        if floor is not now_utc:
+            return self._wait(state, cal, floor)
+        todo = tasks(self.policy, cal, state, now_utc)
+        best = None
+        if len(todo) > 1:  # place lazily: a task cannot come due before its not_before
+            todo.sort(key=lambda t: max(t.not_before, now_utc))
+        for task in todo:
+            if best is not None and max(task.not_before, now_utc) > best.start:
+                break
+            spot = self._locate(state, cal, task, now_utc)
+            if best is None or _placed_key(spot) < _placed_key(best):
+                best = spot
+        assert best is not None  # tasks() never returns an empty list
+        return self._action(state, cal, best)
+
+    def _prepare(
+        self, p: Prospect, now: datetime
+    ) -> tuple[State, ContactCalendar, datetime, datetime]:
+        """Validated inputs, the state as of ``now``, and the instant from which work may be
+        placed (``now``, or the end of a pause, R17)."""
         p = self._check_prospect(p)
         now_utc = _aware(now, "now")
         cal, _ = self._for(p.timezone, p.country, p.subdivision)
         state = dict(p.__dict__)
         self._advance(state, cal, now_utc)
-        placed = [
-            self._place(state, cal, t, now_utc) for t in tasks(self.policy, cal, state, now_utc)
-        ]
-        placed.sort(key=lambda a: (a.earliest, a.priority, _ORDER[a.kind], a.detail or ""))
         paused = state["paused_until"]
-        if (
-            paused is not None
-            and now_utc < paused
-            and state["stage"]
-            not in (
-                Stage.OPTED_OUT,
-                Stage.CLOSED,
-            )
-        ):
-            local = cal.local(paused)
-            wait = Action(
-                prospect_id=p.id,
-                kind=ActionKind.WAIT,
-                channel=None,
-                earliest=local,
-                latest=local,
-                priority=placed[0].priority if placed else 5,
-                rules=("R17",),
-                reason=f"paused ({state['pause_reason']}) until {local:%a %d %b %H:%M}",
-                flags=("paused",),
-            )
-            placed.insert(0, wait)
-        return placed
+        if paused is not None and now_utc < paused and state["stage"] not in TERMINAL:
+            return state, cal, now_utc, paused
+        return state, cal, now_utc, now_utc
 
-    def next_action(self, p: Prospect, now: datetime) -> Action:
-        """The one next action, never due before ``now`` (R2: there always is exactly one)."""
-        return self.plan(p, now)[0]
+    def _wait(self, state: State, cal: ContactCalendar, until: datetime) -> Action:
+        local = cal.local(until)
+        return build(
+            Action,
+            {
+                "prospect_id": state["id"],
+                "kind": ActionKind.WAIT,
+                "channel": None,
+                "earliest": local,
+                "latest": local,
+                "priority": Priority.IDLE,
+                "rules": ("R17",),
+                "reason": f"paused ({state['pause_reason']}) until {day_month_time(local)}",
+                "flags": ("paused",),
+            },
+        )
 
     def replay(
         self,
@@ -298,79 +335,61 @@ class Engine:
                 seen[eid] = fingerprint
             self._advance(state, cal, when)
             fold.apply(state, event)
-        return Prospect.model_construct(p.model_fields_set | state.keys(), **state)
+        return build(Prospect, state)
 
     # -- placing tasks on the calendar ----------------------------------------------------
-    def _place(self, state: State, cal: ContactCalendar, task: Task, now: datetime) -> Action:
-        pid = state["id"]
-        flags = task.flags
-        due_since = None
+    def _locate(self, state: State, cal: ContactCalendar, task: Task, now: datetime) -> _Spot:
+        """Where ``task`` falls: its window as of ``now``, and whether it is overdue."""
         channel = task.channel
         if channel is None:  # wait / none: a point in time
             when = cal.local(max(task.not_before, now))
-            return Action.model_construct(
-                prospect_id=pid,
-                kind=task.kind,
-                channel=None,
-                earliest=when,
-                latest=when,
-                priority=task.priority,
-                rules=task.rules,
-                reason=task.reason,
-                talking_points=(),
-                flags=flags,
-                due_since=None,
-                slot=None,
-                bounded_by=(),
-                subject=None,
-                detail=task.detail,
-            )
+            return _Spot(task, Window(when, when, None, None, ()), when, when, task.flags, None)
         recent = state["recent_calls"] if channel is Channel.PHONE else ()
-        window = self._window(cal, task, task.not_before, recent)
+        window = self._window(cal, task, task.not_before, recent)  # when it first came due
+        end = window.end
         if task.exact:
-            grace = (
-                task.deadline
-                if task.deadline is not None
-                else window.start + timedelta(minutes=self.policy.commitment_grace_minutes)
-            )
-            if now >= grace:
-                flags = (*flags, "overdue")
-                due_since = window.start
-                window = self._window(cal, task, now, recent)
-            end = window.end if channel is not Channel.MEETING else cal.local(grace)
-            if channel is not Channel.MEETING and window.start == cal.local(task.not_before):
+            if channel is Channel.MEETING and task.deadline is not None:
+                end = cal.local(task.deadline)
+            elif window.start == task.not_before:  # the agreed time itself is allowed
+                grace = task.not_before + timedelta(minutes=self.policy.commitment_grace_minutes)
                 end = min(end, cal.local(grace))
-            if end <= window.start:
-                end = window.end if window.end > window.start else window.start
-            window = Window(window.start, end, window.slot, window.slot_index, window.bounded_by)
-        elif window.end <= now or (task.deadline is not None and task.deadline <= now):
-            flags = (*flags, "overdue")
+        elif task.deadline is not None and window.start < task.deadline < end:
+            end = cal.local(task.deadline)
+        if now >= end:  # R2: missed; due again at the next allowed moment, flagged
             due_since = window.start
             window = self._window(cal, task, now, recent)
-        elif window.start < now:
-            window = Window(
-                cal.local(now), window.end, window.slot, window.slot_index, window.bounded_by
-            )
-        latest = window.end
-        if task.deadline is not None and window.start < task.deadline < latest:
-            latest = cal.local(task.deadline)
-        points = talking_points(self.policy, cal, state, task, window, self._next_attempt)
-        return Action.model_construct(
-            prospect_id=pid,
-            kind=task.kind,
-            channel=channel,
-            earliest=window.start,
-            latest=latest,
-            priority=task.priority,
-            rules=task.rules,
-            reason=task.reason,
-            talking_points=points,
-            flags=flags,
-            due_since=due_since,
-            slot=window.slot,
-            bounded_by=window.bounded_by,
-            subject=task.subject,
-            detail=task.detail,
+            start = window.start
+            flags = (*task.flags, "overdue")
+            return _Spot(task, window, start, max(window.end, start), flags, due_since)
+        start = window.start if window.start >= now else cal.local(now)
+        return _Spot(task, window, start, end, task.flags, None)
+
+    def _action(self, state: State, cal: ContactCalendar, spot: _Spot) -> Action:
+        task = spot.task
+        points = (
+            talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
+            if task.channel is not None
+            else ()
+        )
+        return build(
+            Action,
+            {
+                "prospect_id": state["id"],
+                "kind": task.kind,
+                "channel": task.channel,
+                "earliest": spot.start,
+                "latest": spot.end,
+                "priority": task.priority,
+                "rules": task.rules,
+                "reason": task.reason,
+                "talking_points": points,
+                "flags": spot.flags,
+                "due_since": spot.due_since,
+                "slot": spot.window.slot,
+                "bounded_by": spot.window.bounded_by,
+                "subject": task.subject,
+                "detail": task.detail,
+            },
         )
 
     @staticmethod
