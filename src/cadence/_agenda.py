@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from cadence._fold import CONTACT_KEYS, State, drip_allowed, lead_channel, upcoming_meeting
+from cadence._fold import CONTACT_KEYS, State, lead_channel, upcoming_meeting
+from cadence._ladder import ESCALATION_KIND, ladder_step
 from cadence._words import day_month
 from cadence.actions import ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
@@ -40,34 +41,6 @@ class Task:
     subject: str | None = None
     ladder: bool = False
     """A step of the unanswered ladder (its talking points project the next step, R5)."""
-
-
-_ESCALATION_KIND = {
-    "contact_receptionist": ActionKind.CONTACT_RECEPTIONIST,
-    "ask_decision_makers": ActionKind.ESCALATE,
-    "manager_escalation": ActionKind.ESCALATE,
-}
-
-
-def ladder_step(policy: Policy, state: State) -> ActionKind | None:
-    """What the next touch on the unanswered ladder is, or None when the ladder waits.
-
-    ``CALL`` stands for a plain attempt (its channel is decided when it is placed).
-    """
-    stage = state["stage"]
-    if stage in (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE):
-        if state["unanswered"] >= policy.opt_out_offer_after:  # R8
-            return ActionKind.OPT_OUT_OFFER
-        return ActionKind.CALL
-    if stage is Stage.OPT_OUT_OFFERED:
-        if state["breakup_sent_at"] is not None:
-            return None
-        if state["escalations_done"] < len(policy.escalations):  # R9
-            return _ESCALATION_KIND[policy.escalations[state["escalations_done"]]]
-        return ActionKind.BREAKUP  # R10
-    if stage in (Stage.DROPPED, Stage.DRIP) and drip_allowed(policy, state):
-        return ActionKind.DRIP_TOUCH  # R11
-    return None
 
 
 def drop_instant(policy: Policy, cal: ContactCalendar, breakup_sent_at: datetime) -> datetime:
@@ -204,7 +177,7 @@ def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | N
         )
     base: datetime = state["last_event_at"] if state["stage"] is Stage.ENGAGED else last
     gap = policy.min_gap_business_days
-    if step == ActionKind.BREAKUP or step in _ESCALATION_KIND.values():
+    if step == ActionKind.BREAKUP or step in ESCALATION_KIND.values():
         offered = state["opt_out_offered_at"]
         if state["escalations_done"] == 0 and offered is not None:
             gap = policy.opt_out_gap_business_days  # R8: a longer gap after the offer

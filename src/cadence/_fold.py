@@ -11,11 +11,12 @@ from typing import Any
 
 from cadence import events as ev
 from cadence._construct import build
+from cadence._ladder import drip_allowed, ladder_step
 from cadence._words import DAYS, day_month, day_month_time
 from cadence.actions import ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
-from cadence.lifecycle import TERMINAL, Stage, Trigger
+from cadence.lifecycle import TERMINAL, Stage, Trigger, lifecycle
 from cadence.policy import Policy
 from cadence.prospect import Meeting, Obligation
 
@@ -27,11 +28,6 @@ _RECENT = timedelta(days=31)  # longest elapsed-time cap window we keep calls fo
 CONTACT_KEYS = frozenset({"commitment", "followup", "no_show_call", "reschedule_call", "resume"})
 # Obligations whose touch, when unanswered, counts as an attempt on the ladder.
 COUNTING_KEYS = frozenset({"commitment", "followup", "no_show_call", "resume"})
-
-
-def drip_allowed(policy: Policy, state: State) -> bool:
-    """R12: drip needs the prospect's permission unless the policy says otherwise."""
-    return not policy.drip_requires_permission or state["permission"] is True
 
 
 def lead_channel(state: State) -> Channel:
@@ -57,8 +53,6 @@ class Fold:
 
     # -- shared pieces ---------------------------------------------------------------------
     def stage(self, state: State, trigger: Trigger | None) -> None:
-        from cadence.lifecycle import lifecycle
-
         if trigger is not None:
             state["stage"] = lifecycle().next_stage(state["stage"], trigger)
 
@@ -137,8 +131,6 @@ class Fold:
 
     def attempt(self, state: State, at: datetime, channel: Channel, counts: bool) -> None:
         """An unanswered touch: what it performed moves the ladder (R3, R7, R8, R10, R11)."""
-        from cadence._agenda import ladder_step
-
         step = ladder_step(self.policy, state) if counts else None
         if channel is Channel.PHONE:
             state["calls_unanswered"] += 1

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ValidationError
 from cadence import events as ev
 from cadence._agenda import Task, drop_instant, first_drip_due, tasks
 from cadence._construct import build
-from cadence._fold import Fold, State, drip_allowed, slot_of
+from cadence._fold import Fold, State, slot_of
+from cadence._ladder import drip_allowed
 from cadence._talk import talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority

@@ -1,0 +1,46 @@
+"""Where the unanswered ladder stands: the next step a touch performs (R8–R12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cadence.actions import ActionKind
+from cadence.lifecycle import Stage
+from cadence.policy import Policy
+
+__all__ = ["ESCALATION_KIND", "drip_allowed", "ladder_step"]
+
+State = dict[str, Any]
+
+
+def drip_allowed(policy: Policy, state: State) -> bool:
+    """R12: drip needs the prospect's permission unless the policy says otherwise."""
+    return not policy.drip_requires_permission or state["permission"] is True
+
+
+ESCALATION_KIND = {
+    "contact_receptionist": ActionKind.CONTACT_RECEPTIONIST,
+    "ask_decision_makers": ActionKind.ESCALATE,
+    "manager_escalation": ActionKind.ESCALATE,
+}
+
+
+def ladder_step(policy: Policy, state: State) -> ActionKind | None:
+    """What the next touch on the unanswered ladder is, or None when the ladder waits.
+
+    ``CALL`` stands for a plain attempt (its channel is decided when it is placed).
+    """
+    stage = state["stage"]
+    if stage in (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE):
+        if state["unanswered"] >= policy.opt_out_offer_after:  # R8
+            return ActionKind.OPT_OUT_OFFER
+        return ActionKind.CALL
+    if stage is Stage.OPT_OUT_OFFERED:
+        if state["breakup_sent_at"] is not None:
+            return None
+        if state["escalations_done"] < len(policy.escalations):  # R9
+            return ESCALATION_KIND[policy.escalations[state["escalations_done"]]]
+        return ActionKind.BREAKUP  # R10
+    if stage in (Stage.DROPPED, Stage.DRIP) and drip_allowed(policy, state):
+        return ActionKind.DRIP_TOUCH  # R11
+    return None
