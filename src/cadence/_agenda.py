@@ -7,8 +7,8 @@ R11–R12 drip) is derived here from the prospect's counters, in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from cadence._fold import CONTACT_KEYS, State, lead_channel, upcoming_meeting
 from cadence._ladder import ESCALATION_KIND, ladder_step
@@ -22,8 +22,7 @@ from cadence.policy import Policy
 __all__ = ["Task", "ladder_step", "tasks"]
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     """An action to place on the calendar."""
 
     kind: ActionKind

@@ -134,7 +134,7 @@ class Fold:
         step = ladder_step(self.policy, state) if counts else None
         if channel is Channel.PHONE:
             state["calls_unanswered"] += 1
-            state["last_attempt_slot"] = slot_of(self.cal, at)
+            state["last_attempt_slot"] = self.cal.slot_of(at)
         else:
             state["calls_unanswered"] = 0
         state["last_attempt_at"] = at
@@ -488,15 +488,6 @@ class Fold:
         # R16: pending contacts move to the preferred channel.
         other = Channel.EMAIL if e.channel == Channel.PHONE else Channel.PHONE
         self._rechannel(state, other, Channel(e.channel))
-
-
-def slot_of(cal: ContactCalendar, at: datetime) -> int | None:
-    """The index of the policy's call slot that contains ``at`` locally (R4), if any."""
-    t = cal.local(at).time()
-    for i, s in enumerate(cal.policy.call_slots):
-        if s.start <= t < s.end:
-            return i
-    return None
 
 
 def upcoming_meeting(state: State, at: datetime) -> bool:

@@ -68,6 +68,7 @@ class BusinessDays:
         self.extra = extra
         self._workdays = tuple(c == "1" for c in weekmask)
         self._years: dict[int, list[int]] = {}
+        self._offsets: dict[tuple[int, int], date] = {}
 
     def holiday_name(self, day: date) -> str | None:
         """The name of the holiday on ``day`` in any of the calendars, if there is one."""
@@ -104,9 +105,20 @@ class BusinessDays:
 
     def offset(self, day: date, n: int) -> date:
         """``numpy.busday_offset(day, n, roll="forward")`` for ``n >= 0``."""
+        key = (day.toordinal(), n)
+        found = self._offsets.get(key)
+        if found is not None:
+            return found
         if n < 0:
             msg = f"n: business-day offsets go forward; got {n}"
             raise InvalidInputError(msg, field="n", value=n)
+        found = self._offset(day, n)
+        if len(self._offsets) > 65536:
+            self._offsets.clear()
+        self._offsets[key] = found
+        return found
+
+    def _offset(self, day: date, n: int) -> date:
         year = day.year
         days = self._year(year)
         i = bisect_left(days, day.toordinal()) + n

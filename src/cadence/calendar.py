@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cadence.businessdays import BusinessDays, business_days, check_region
 from cadence.channel import Channel
-from cadence.compliance import CallingRule, allowed_windows, applicable_rules, strictest_caps
+from cadence.compliance import CallingRule, Cap, allowed_windows, applicable_rules, strictest_caps
 from cadence.errors import InvalidInputError, NoSlotError
 from cadence.policy import Policy
 
@@ -33,8 +33,7 @@ __all__ = ["ContactCalendar", "Window", "contact_calendar", "resolve_local", "zo
 _SEARCH_DAYS = 400  # more than a year: a policy that finds nothing in it has no slot at all
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     """An allowed contact window: ``[start, end)``, aware, in the prospect's zone."""
 
     start: datetime
@@ -88,6 +87,7 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 _Interval = tuple[datetime, datetime, int, str, tuple[str, ...]]
+_Cached = tuple[datetime, datetime, datetime, datetime, int, str, tuple[str, ...]]
 
 
 class ContactCalendar:
@@ -112,11 +112,13 @@ class ContactCalendar:
         self.days: BusinessDays = business_days(
             policy.weekmask, tuple(regions), policy.extra_holidays
         )
-        self._slots = {
+        self._slots: dict[Channel, tuple[tuple[time, time, str], ...]] = {
             Channel.PHONE: tuple((s.start, s.end, s.name) for s in policy.call_slots),
             Channel.EMAIL: tuple((s.start, s.end, s.name) for s in policy.email_hours),
+            Channel.MEETING: (),
         }
-        self._cache: dict[tuple[Channel, int], tuple[_Interval, ...]] = {}
+        self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
+        self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
         self._rules: dict[tuple[Channel, int], tuple[CallingRule, ...]] = {}
 
     # -- dates -------------------------------------------------------------------------------
@@ -127,6 +129,14 @@ class ContactCalendar:
     def add_business_days(self, day: date, n: int) -> date:
         """``numpy.busday_offset(day, n, roll="forward")`` in this calendar."""
         return self.days.offset(day, n)
+
+    def slot_of(self, instant: datetime) -> int | None:
+        """The index of the call slot (R4 part of the day) that contains ``instant``, if any."""
+        t = self.local(instant).time()
+        for i, (start, end, _) in enumerate(self._slots[Channel.PHONE]):
+            if start <= t < end:
+                return i
+        return None
 
     def rules(self, channel: Channel, day: date) -> tuple[CallingRule, ...]:
         """The legal rules that bind ``channel`` on ``day`` (none when guards are off)."""
@@ -144,32 +154,37 @@ class ContactCalendar:
     # -- windows -----------------------------------------------------------------------------
     def day_windows(self, channel: Channel, day: date) -> tuple[_Interval, ...]:
         """The allowed intervals of ``day`` for ``channel``: (start, end, slot index, slot name,
-        bounded_by), aware, sorted. Cached per (channel, day)."""
-        key = (channel, day.toordinal())
+        bounded_by), aware in the prospect's zone, sorted."""
+        return tuple(
+            (ls, le, i, n, b) for _, _, ls, le, i, n, b in self._day(channel, day.toordinal())
+        )
+
+    def _day(self, channel: Channel, ordinal: int) -> tuple[_Cached, ...]:
+        """Cached per (channel, day): each interval in UTC (for fast comparisons with UTC
+        instants) and in local time (for the answer)."""
+        key = (channel, ordinal)
         found = self._cache.get(key)
         if found is not None:
             return found
-        out: list[_Interval] = []
+        day = date.fromordinal(ordinal)
+        out: list[_Cached] = []
         if self.days.is_business_day(day):
             rules = self.rules(channel, day)
-            if any(r.no_holidays for r in rules) and self._rule_holiday(rules, day):
-                rules_ok = False
-            else:
-                rules_ok = True
+            closed = any(r.no_holidays for r in rules) and self._rule_holiday(rules, day)
             bounded = ("policy", *(r.key() for r in rules))
-            for index, (start, end, name) in enumerate(self._slots.get(channel, ())):
-                if not rules_ok:
-                    break
+            for index, (start, end, name) in enumerate(() if closed else self._slots[channel]):
                 pieces = (
                     allowed_windows(rules, day.weekday(), ((start, end),))
                     if rules
                     else ((start, end),)
                 )
                 for a, b in pieces:
-                    s = resolve_local(day, a, self.zone)
-                    e = resolve_local(day, b, self.zone)
-                    if s < e:
-                        out.append((s, e, index, name, bounded))
+                    ls = resolve_local(day, a, self.zone)
+                    le = resolve_local(day, b, self.zone)
+                    if ls < le:
+                        out.append(
+                            (ls.astimezone(UTC), le.astimezone(UTC), ls, le, index, name, bounded)
+                        )
         result = tuple(out)
         if len(self._cache) > 8192:
             self._cache.clear()
@@ -203,21 +218,19 @@ class ContactCalendar:
         if channel is Channel.MEETING:
             local = self.local(after)
             return Window(local, local, None, None, ("meeting",))
-        floor = after
+        floor = after if after.tzinfo is UTC else after.astimezone(UTC)
         if recent:
-            floor = max(floor, self._cap_floor(channel, after, recent))
-        day = self.local(floor).date()
-        if min_date is not None and min_date > day:
-            day = min_date
-        if avoid_slot is not None and len(self._slots.get(channel, ())) < 2:
+            floor = max(floor, self._cap_floor(channel, floor, recent))
+        ordinal = self.local(floor).toordinal()
+        if min_date is not None:
+            ordinal = max(ordinal, min_date.toordinal())
+        if avoid_slot is not None and len(self._slots[channel]) < 2:
             avoid_slot = None
-        for _ in range(_SEARCH_DAYS):
-            for s, e, index, name, bounded in self.day_windows(channel, day):
+        for ordinal in range(ordinal, ordinal + _SEARCH_DAYS):  # noqa: B020
+            for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
                 if e <= floor or index == avoid_slot:
                     continue
-                start = s if s >= floor else self.local(floor)
-                return Window(start, e, name, index, bounded)
-            day += timedelta(days=1)
+                return Window(ls if s >= floor else self.local(floor), le, name, index, bounded)
         msg = (
             f"no allowed {channel.value} window within {_SEARCH_DAYS} days after "
             f"{after.isoformat()} in {self.timezone}: the weekmask {self.policy.weekmask!r}, "
@@ -227,12 +240,16 @@ class ContactCalendar:
         raise NoSlotError(msg, field="policy", value=self.policy.weekmask)
 
     def _describe(self, channel: Channel) -> str:
-        return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b, _ in self._slots.get(channel, ()))
+        return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b, _ in self._slots[channel])
 
     def _cap_floor(self, channel: Channel, after: datetime, recent: Sequence[datetime]) -> datetime:
         """The earliest instant at which another contact respects every elapsed-time cap."""
         floor = after
-        caps = strictest_caps(self.rules(channel, self.local(after).date()))
+        key = (channel, self.local(after).toordinal())
+        caps = self._caps.get(key)
+        if caps is None:
+            caps = strictest_caps(self.rules(channel, date.fromordinal(key[1])))
+            self._caps[key] = caps
         if not caps:
             return floor
         ordered = recent if len(recent) < 2 else sorted(recent)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from cadence import events as ev
 from cadence._agenda import Task, drop_instant, first_drip_due, tasks
 from cadence._construct import build
-from cadence._fold import Fold, State, slot_of
+from cadence._fold import Fold, State
 from cadence._ladder import drip_allowed
 from cadence._talk import talking_points
 from cadence._words import day_month_time
@@ -424,6 +424,3 @@ class Engine:
             if task.channel is Channel.PHONE
             else Window(window.start, window.end, "email", None, window.bounded_by)
         )
-
-
-_ = slot_of  # re-exported for tools that need the R4 slot of an instant
