@@ -249,8 +249,11 @@ class Engine:
         if len(todo) > 1:  # place lazily: a task cannot come due before its not_before
             todo.sort(key=lambda t: max(t.not_before, now_utc))
         for task in todo:
-            if best is not None and max(task.not_before, now_utc) > best.start:
-                break
+            if best is not None:
+                if max(task.not_before, now_utc) > best.start:
+                    break
+                if task.min_date is not None and task.min_date > best.start.date():
+                    continue  # its business-day gap ends after the best one's local day
             spot = self._locate(state, cal, task, now_utc)
             if best is None or _placed_key(spot) < _placed_key(best):
                 best = spot
