@@ -25,7 +25,7 @@ from cadence.errors import (
 )
 from cadence.events import Event, parse_event
 from cadence.lifecycle import Stage
-from cadence.policy import Policy, Templates, TimeSlot
+from cadence.policy import Policy, Templates, TimeSlot, WeekdayHours
 from cadence.prospect import Prospect
 
 __version__ = "0.1.0"
@@ -49,6 +49,7 @@ __all__ = [
     "Stage",
     "Templates",
     "TimeSlot",
+    "WeekdayHours",
     "__version__",
     "events",
     "parse_event",

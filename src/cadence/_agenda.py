@@ -32,7 +32,7 @@ class Task(NamedTuple):
     rules: tuple[str, ...]
     reason: str
     min_date: date | None = None
-    avoid_slot: int | None = None
+    avoid_slot: str | None = None
     exact: bool = False
     deadline: datetime | None = None
     flags: tuple[str, ...] = ()

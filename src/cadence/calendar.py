@@ -112,10 +112,29 @@ class ContactCalendar:
         self.days: BusinessDays = business_days(
             policy.weekmask, tuple(regions), policy.extra_holidays
         )
-        self._slots: dict[Channel, tuple[tuple[time, time, str], ...]] = {
+        default = {
             Channel.PHONE: tuple((s.start, s.end, s.name) for s in policy.call_slots),
             Channel.EMAIL: tuple((s.start, s.end, s.name) for s in policy.email_hours),
             Channel.MEETING: (),
+        }
+        # Per channel, per weekday (Monday first): the local slots (start, end, name).
+        self._week: dict[Channel, tuple[tuple[tuple[time, time, str], ...], ...]] = {
+            channel: tuple(
+                next(
+                    (
+                        tuple((s.start, s.end, s.name) for s in w.slots)
+                        for w in policy.weekday_hours
+                        if w.weekday == weekday and w.channel == channel.value
+                    ),
+                    slots,
+                )
+                for weekday in range(7)
+            )
+            for channel, slots in default.items()
+        }
+        self._names = {
+            channel: frozenset(n for day in week for _, _, n in day)
+            for channel, week in self._week.items()
         }
         self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
         self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
@@ -130,12 +149,13 @@ class ContactCalendar:
         """``numpy.busday_offset(day, n, roll="forward")`` in this calendar."""
         return self.days.offset(day, n)
 
-    def slot_of(self, instant: datetime) -> int | None:
-        """The index of the call slot (R4 part of the day) that contains ``instant``, if any."""
-        t = self.local(instant).time()
-        for i, (start, end, _) in enumerate(self._slots[Channel.PHONE]):
+    def slot_of(self, instant: datetime) -> str | None:
+        """The name of the call slot (R4's part of the day) that contains ``instant``, if any."""
+        local = self.local(instant)
+        t = local.time()
+        for start, end, name in self._week[Channel.PHONE][local.weekday()]:
             if start <= t < end:
-                return i
+                return name
         return None
 
     def rules(self, channel: Channel, day: date) -> tuple[CallingRule, ...]:
@@ -172,7 +192,9 @@ class ContactCalendar:
             rules = self.rules(channel, day)
             closed = any(r.no_holidays for r in rules) and self._rule_holiday(rules, day)
             bounded = ("policy", *(r.key() for r in rules))
-            for index, (start, end, name) in enumerate(() if closed else self._slots[channel]):
+            for index, (start, end, name) in enumerate(
+                () if closed else self._week[channel][day.weekday()]
+            ):
                 pieces = (
                     allowed_windows(rules, day.weekday(), ((start, end),))
                     if rules
@@ -205,7 +227,7 @@ class ContactCalendar:
         after: datetime,
         *,
         min_date: date | None = None,
-        avoid_slot: int | None = None,
+        avoid_slot: str | None = None,
         recent: Sequence[datetime] = (),
     ) -> Window:
         """The first allowed window for ``channel`` that contains or follows ``after``.
@@ -224,11 +246,11 @@ class ContactCalendar:
         ordinal = self.local(floor).toordinal()
         if min_date is not None:
             ordinal = max(ordinal, min_date.toordinal())
-        if avoid_slot is not None and len(self._slots[channel]) < 2:
+        if avoid_slot is not None and len(self._names[channel]) < 2:
             avoid_slot = None
         for ordinal in range(ordinal, ordinal + _SEARCH_DAYS):  # noqa: B020
             for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
-                if e <= floor or index == avoid_slot:
+                if e <= floor or name == avoid_slot:
                     continue
                 return Window(ls if s >= floor else self.local(floor), le, name, index, bounded)
         msg = (
@@ -240,7 +262,9 @@ class ContactCalendar:
         raise NoSlotError(msg, field="policy", value=self.policy.weekmask)
 
     def _describe(self, channel: Channel) -> str:
-        return ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b, _ in self._slots[channel])
+        return ", ".join(
+            sorted({f"{a:%H:%M}-{b:%H:%M}" for day in self._week[channel] for a, b, _ in day})
+        )
 
     def _cap_floor(self, channel: Channel, after: datetime, recent: Sequence[datetime]) -> datetime:
         """The earliest instant at which another contact respects every elapsed-time cap."""

@@ -19,7 +19,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["POLICY_SCHEMA_VERSION", "Policy", "Templates", "TimeSlot"]
+__all__ = ["POLICY_SCHEMA_VERSION", "Policy", "Templates", "TimeSlot", "WeekdayHours"]
 
 POLICY_SCHEMA_VERSION = 1
 
@@ -47,6 +47,33 @@ class TimeSlot(BaseModel):
             )
             raise ValueError(msg)
         return self
+
+
+class WeekdayHours(BaseModel):
+    """Hours for one channel on one weekday (0 = Monday), replacing the default slots that day.
+
+    An empty ``slots`` closes the channel that day.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weekday: int = Field(ge=0, le=6)
+    channel: Literal["phone", "email"]
+    slots: tuple[TimeSlot, ...]
+
+    @field_validator("slots")
+    @classmethod
+    def _disjoint(cls, value: tuple[TimeSlot, ...]) -> tuple[TimeSlot, ...]:
+        return _disjoint_slots(value)
+
+
+def _disjoint_slots(value: tuple[TimeSlot, ...]) -> tuple[TimeSlot, ...]:
+    ordered = sorted(value, key=lambda s: s.start)
+    for a, b in itertools.pairwise(ordered):
+        if b.start < a.end:
+            msg = f"slots {a.name!r} and {b.name!r} overlap; make them disjoint"
+            raise ValueError(msg)
+    return tuple(ordered)
 
 
 class Templates(BaseModel):
@@ -141,6 +168,8 @@ class Policy(BaseModel):
     email_hours: tuple[TimeSlot, ...] = (
         TimeSlot(name="business hours", start=time(8), end=time(18)),
     )
+    weekday_hours: tuple[WeekdayHours, ...] = ()
+    """Per-weekday overrides of ``call_slots`` / ``email_hours`` (e.g. short Fridays)."""
     team_country: str | None = None
     team_subdivision: str | None = None
     extra_holidays: frozenset[date] = frozenset()
@@ -164,12 +193,7 @@ class Policy(BaseModel):
         if not value:
             msg = "needs at least one slot, e.g. TimeSlot(name='day', start='09:00', end='17:00')"
             raise ValueError(msg)
-        ordered = sorted(value, key=lambda s: s.start)
-        for a, b in itertools.pairwise(ordered):
-            if b.start < a.end:
-                msg = f"slots {a.name!r} and {b.name!r} overlap; make them disjoint"
-                raise ValueError(msg)
-        return tuple(ordered)
+        return _disjoint_slots(value)
 
     @field_validator("team_country", "team_subdivision")
     @classmethod
@@ -183,6 +207,10 @@ class Policy(BaseModel):
                 f"schema_version {self.schema_version} is newer than this cadence understands "
                 f"({POLICY_SCHEMA_VERSION}); upgrade cadence"
             )
+            raise ValueError(msg)
+        seen = [(w.weekday, w.channel) for w in self.weekday_hours]
+        if len(seen) != len(set(seen)):
+            msg = "weekday_hours: one entry per (weekday, channel); merge the duplicates"
             raise ValueError(msg)
         if self.team_subdivision and not self.team_country:
             msg = "team_subdivision needs team_country (e.g. team_country='US')"

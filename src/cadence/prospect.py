@@ -85,7 +85,7 @@ class Prospect(BaseModel):
     calls_unanswered: int = 0
     """Unanswered calls in a row (R7)."""
     last_attempt_at: Instant | None = None
-    last_attempt_slot: int | None = None
+    last_attempt_slot: str | None = None
     """The part of the day of the last unanswered call (R4)."""
     recent_calls: tuple[Instant, ...] = ()
     """Instants of recent calls, for elapsed-time caps (the last 30 days)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 import cadence
 from cadence import ActionKind, Channel, Stage
 from cadence import events as ev
@@ -316,3 +318,25 @@ def test_engagement_at_any_point_resets_the_ladder(engine: Engine, monday: datet
             q = engine.apply(p, event)
             assert q.stage is Stage.ENGAGED, (when, event.type)
             assert q.unanswered == 0
+
+
+def test_weekday_hours_shorten_fridays_and_r4_rotates_by_name(monday: datetime) -> None:
+    from cadence.policy import TimeSlot, WeekdayHours
+
+    friday_morning = (TimeSlot(name="morning", start="09:00", end="11:00"),)
+    engine = Engine(
+        Policy(weekday_hours=(WeekdayHours(weekday=4, channel="phone", slots=friday_morning),))
+    )
+    p = _enroll(engine, monday)  # Monday 09:30: the morning slot
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="no_answer"))
+    act = engine.next_action(p, monday)
+    # Friday (Mon + 4 business days) has only a morning, which R4 excludes: Monday, not morning.
+    assert act.earliest.strftime("%a") == "Mon"
+    assert act.slot == "midday"
+    with pytest.raises(ValueError, match="one entry per"):
+        Policy(
+            weekday_hours=(
+                WeekdayHours(weekday=4, channel="phone", slots=friday_morning),
+                WeekdayHours(weekday=4, channel="phone", slots=()),
+            )
+        )
