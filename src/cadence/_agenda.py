@@ -163,7 +163,7 @@ def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | N
             ("R11", "R12") if policy.drip_requires_permission else ("R11",),
             "a slow drip keeps you top of mind until they are ready",
         )
-    if last is None:  # R2: a new prospect gets a first touch at once
+    if last is None and state["stage"] is Stage.NEW:  # R2: a first touch at once
         kind = ActionKind.CALL if lead is Channel.PHONE else ActionKind.EMAIL
         return Task(
             kind,
@@ -174,7 +174,9 @@ def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | N
             "first contact",
             ladder=True,
         )
-    base: datetime = state["last_event_at"] if state["stage"] is Stage.ENGAGED else last
+    base: datetime = (
+        state["last_event_at"] if state["stage"] is Stage.ENGAGED or last is None else last
+    )
     gap = policy.min_gap_business_days
     if step == ActionKind.BREAKUP or step in ESCALATION_KIND.values():
         offered = state["opt_out_offered_at"]

@@ -7,16 +7,17 @@ names are rendered from a fixed English table, never from the process locale (de
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
 
 from cadence._agenda import Task
 from cadence._fold import State
 from cadence._words import DAYS
 from cadence.actions import ActionKind
-from cadence.calendar import ContactCalendar, Window
+from cadence.calendar import ContactCalendar, Window, resolve_local
+from cadence.channel import Channel
 from cadence.policy import Policy
 
-__all__ = ["part_of_day", "talking_points"]
+__all__ = ["part_of_day", "propose_times", "talking_points"]
 
 
 NextAttempt = Callable[[State, ContactCalendar, datetime], Window | None]
@@ -75,4 +76,51 @@ def talking_points(
         return (t.ask_decision_makers,)
     if kind is ActionKind.ATTEND_MEETING:
         return conversation
+    if kind is ActionKind.PROPOSE_TIMES:
+        points = (
+            "Send the invitation for the time they pick at once, so you stay on their calendar.",
+        )
+        if "R14" in task.rules:
+            points = (
+                "Offer flexibility: one option before and one after your usual hours.",
+                *points,
+            )
+            if state["local"]:
+                points = ("They are local: offer to meet over coffee or lunch.", *points)
+        if "R15" in task.rules:
+            points = ("Thank them for letting you know; suggest a new time warmly.", *points)
+        return points
+    if kind is ActionKind.SEND_COLLATERAL and "R15" in task.rules:
+        return (
+            "Since you could not meet, send additional information that makes the next "
+            "meeting more productive.",
+        )
+    if kind is ActionKind.SEND_COLLATERAL:
+        return ("Send the quote or material you promised, now; say you will discuss it soon.",)
     return ()
+
+
+def propose_times(
+    policy: Policy, cal: ContactCalendar, after: datetime, *, flexible: bool
+) -> tuple[datetime, ...]:
+    """``policy.proposal_count`` meeting start times on the business days after ``after``,
+    rotating through the parts of the day (with before- and after-hours options when
+    ``flexible``, R14). In the prospect's zone; never at a non-existent local time."""
+    day = cal.local(after).date()
+    out: list[datetime] = []
+    extra = [s.start for s in policy.flexible_slots] if flexible else []
+    i = 0
+    while len(out) < policy.proposal_count and i < 60:
+        i += 1
+        day = cal.add_business_days(day, 1)
+        slots = cal.slot_starts(Channel.PHONE, day)
+        if not slots:
+            continue
+        starts: list[time] = []
+        if extra:
+            starts.append(extra.pop(0))
+        starts.append(slots[(i - 1) % len(slots)])
+        for start in starts:
+            if len(out) < policy.proposal_count:
+                out.append(resolve_local(day, start, cal.zone))
+    return tuple(out)

@@ -77,6 +77,8 @@ class Action(BaseModel):
     """An email subject, where the practice gives one (R7)."""
     detail: str | None = None
     """The meeting id, referral name or similar the action is about."""
+    proposals: tuple[datetime, ...] = ()
+    """For ``propose_times``: the start times to offer, in the prospect's zone (R14, R15)."""
 
     @property
     def earliest_utc(self) -> datetime:

@@ -149,6 +149,10 @@ class ContactCalendar:
         """``numpy.busday_offset(day, n, roll="forward")`` in this calendar."""
         return self.days.offset(day, n)
 
+    def slot_starts(self, channel: Channel, day: date) -> tuple[time, ...]:
+        """The local start times of ``channel``'s slots on ``day`` (policy hours only)."""
+        return tuple(start for start, _, _ in self._week[channel][day.weekday()])
+
     def slot_of(self, instant: datetime) -> str | None:
         """The name of the call slot (R4's part of the day) that contains ``instant``, if any."""
         local = self.local(instant)

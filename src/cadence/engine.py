@@ -26,7 +26,7 @@ from cadence._agenda import Task, drop_instant, first_drip_due, tasks
 from cadence._construct import build
 from cadence._fold import Fold, State
 from cadence._ladder import drip_allowed
-from cadence._talk import talking_points
+from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
 from cadence.businessdays import check_region
@@ -124,12 +124,14 @@ class Engine:
         subdivision: str | None = None,
         preferred_channel: Channel | str | None = None,
         topic: str | None = None,
+        local: bool = False,
     ) -> Prospect:
         """A new prospect in stage ``new``, whose first touch is due at once (R2).
 
         ``timezone`` is the prospect's IANA zone (required: calling hours are local);
         ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules;
-        ``topic`` is what they asked about (email subjects refer to it, R7).
+        ``topic`` is what they asked about (email subjects refer to it, R7); ``local`` says
+        they are near enough to meet in person (R14 offers coffee or lunch).
         """
         if not isinstance(prospect_id, str) or not prospect_id:
             msg = f"prospect_id: expected a non-empty string, got {prospect_id!r}"
@@ -148,6 +150,7 @@ class Engine:
                 last_event_at=at_utc,
                 preferred_channel=preferred_channel,
                 topic=topic,
+                local=local,
             )
         except ValidationError as exc:
             raise ev.explain_validation_error(exc, "enroll") from None
@@ -393,6 +396,11 @@ class Engine:
                 "bounded_by": spot.window.bounded_by,
                 "subject": task.subject,
                 "detail": task.detail,
+                "proposals": (
+                    propose_times(self.policy, cal, spot.start, flexible="R14" in task.rules)
+                    if task.kind is ActionKind.PROPOSE_TIMES
+                    else ()
+                ),
             },
         )
 

@@ -147,6 +147,14 @@ class Policy(BaseModel):
     """How soon after an event the engine's first reaction may be due."""
     commitment_grace_minutes: int = Field(default=30, ge=1, le=24 * 60)
     """R1: how long after an agreed time the promised contact counts as on time."""
+    proposal_count: int = Field(default=3, ge=1, le=10)
+    """How many new times a ``propose_times`` action offers (R14, R15)."""
+    meeting_minutes: int = Field(default=30, ge=5, le=480)
+    flexible_slots: tuple[TimeSlot, ...] = (
+        TimeSlot(name="before hours", start=time(8), end=time(9)),
+        TimeSlot(name="after hours", start=time(17), end=time(18, 30)),
+    )
+    """R14: outside-hours options offered when the rep had to cancel."""
     out_of_office_default_days: int = Field(default=5, ge=1, le=60)
     """R17: pause when an out-of-office gives no return date (business days)."""
 

@@ -71,6 +71,8 @@ class Prospect(BaseModel):
     timezone: str
     country: str | None = None
     subdivision: str | None = None
+    local: bool = False
+    """Whether the prospect is near enough for coffee or lunch in person (R14)."""
     topic: str | None = None
     """What the prospect asked about, for subjects that refer to their request (R7)."""
     enrolled_at: Instant

@@ -1,0 +1,111 @@
+"""Calendar invitations (RFC 5545) for proposed times and booked meetings: bytes, no I/O.
+
+Needs the ``ics`` extra (the ``icalendar`` package); the core never imports this module.
+Times are written in the prospect's zone with its VTIMEZONE, so the invitation shows the
+prospect's wall-clock times in any calendar client.
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> import cadence
+>>> from cadence import events as ev
+>>> engine = cadence.Engine()
+>>> now = datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+>>> p = engine.enroll("dana", timezone="America/Chicago", at=now, country="US")
+>>> p = engine.apply(p, ev.EmailReplied(at=now, intent="positive"))
+>>> act = engine.next_action(p, now)
+>>> payload = proposals_ics(act, stamp=now)
+>>> payload.startswith(b"BEGIN:VCALENDAR")
+True
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event
+
+from cadence.actions import Action, ActionKind
+from cadence.errors import InvalidInputError
+from cadence.prospect import Prospect
+
+__all__ = ["meeting_ics", "proposals_ics"]
+
+_PRODID = "-//cadence//follow-up engine//EN"
+
+
+def _calendar(method: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", _PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    return cal
+
+
+def _aware(stamp: datetime) -> datetime:
+    if stamp.tzinfo is None or stamp.utcoffset() is None:
+        msg = f"stamp: {stamp.isoformat()!r} is naive; pass an aware datetime (the time now)"
+        raise InvalidInputError(msg, field="stamp", value=stamp)
+    return stamp
+
+
+def proposals_ics(
+    action: Action,
+    *,
+    stamp: datetime,
+    minutes: int = 30,
+    summary: str = "Proposed meeting",
+    organizer: str | None = None,
+) -> bytes:
+    """One tentative VEVENT per proposed time of a ``propose_times`` action.
+
+    ``stamp`` is the DTSTAMP (when the invitation is made: time is always an argument).
+    """
+    if action.kind is not ActionKind.PROPOSE_TIMES or not action.proposals:
+        msg = f"action: {action.kind.value!r} has no proposed times; pass a propose_times action"
+        raise InvalidInputError(msg, field="action", value=action.kind)
+    stamp = _aware(stamp)
+    cal = _calendar("PUBLISH")
+    for i, start in enumerate(action.proposals):
+        event = Event()
+        event.add("uid", f"{action.prospect_id}-{start:%Y%m%dT%H%M%S}-{i}@cadence")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=minutes))
+        event.add("summary", f"{summary} (option {i + 1} of {len(action.proposals)})")
+        event.add("status", "TENTATIVE")
+        if organizer:
+            event.add("organizer", f"mailto:{organizer}")
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def meeting_ics(
+    prospect: Prospect,
+    meeting_id: str,
+    *,
+    stamp: datetime,
+    summary: str = "Meeting",
+    organizer: str | None = None,
+) -> bytes:
+    """A confirmed VEVENT for a booked meeting, in the prospect's zone."""
+    meeting = prospect.meeting(meeting_id)
+    if meeting is None:
+        msg = f"meeting_id: {meeting_id!r} is not a meeting of {prospect.id!r}; book it first"
+        raise InvalidInputError(msg, field="meeting_id", value=meeting_id)
+    from cadence.calendar import zone
+
+    start = meeting.starts_at.astimezone(zone(prospect.timezone))
+    cal = _calendar("REQUEST")
+    event = Event()
+    event.add("uid", f"{prospect.id}-{meeting.id}@cadence")
+    event.add("dtstamp", _aware(stamp))
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+    event.add("summary", summary)
+    event.add("status", "CONFIRMED" if meeting.status == "booked" else "CANCELLED")
+    if organizer:
+        event.add("organizer", f"mailto:{organizer}")
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())

@@ -1,0 +1,279 @@
+"""Conversations, meetings and promises: outcome-driven next actions (R1, R2, R14–R17)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from icalendar import Calendar
+
+import cadence
+from cadence import ActionKind, Channel, Priority, Stage
+from cadence import events as ev
+from cadence.invitations import meeting_ics, proposals_ics
+from tests.conftest import CHICAGO
+
+Engine = cadence.Engine
+
+
+def _booked(engine: Engine, at: datetime, *, local: bool = False) -> cadence.Prospect:
+    p = engine.enroll(
+        "lee", timezone="America/Chicago", at=at, country="US", subdivision="IL", local=local
+    )
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome="connected", permission=True))
+    return engine.apply(
+        p, ev.MeetingBooked(at=at, meeting_id="m1", starts_at=at + timedelta(days=3))
+    )
+
+
+def test_attend_meeting_at_its_start_then_the_agreed_follow_up(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _booked(engine, monday)
+    act = engine.next_action(p, monday)
+    assert act.kind is ActionKind.ATTEND_MEETING
+    assert act.earliest == monday + timedelta(days=3)
+    assert act.latest == act.earliest + timedelta(minutes=30)
+    held_at = act.earliest + timedelta(minutes=30)
+    agreed = datetime(2026, 3, 19, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingHeld(at=held_at, meeting_id="m1", next_contact_at=agreed))
+    nxt = engine.next_action(p, held_at)
+    assert (nxt.kind, nxt.earliest, nxt.rules) == (ActionKind.CALL, agreed, ("R1",))
+
+
+def test_r14_rep_cancels_by_phone_first(engine: Engine, monday: datetime) -> None:
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    plan = engine.plan(p, t)
+    assert plan[0].kind is ActionKind.CALL
+    assert plan[0].priority is Priority.RESCHEDULE
+    assert plan[0].rules == ("R14",)
+    assert plan[0].earliest <= t + timedelta(minutes=5)
+    assert any("Apologise" in s for s in plan[0].talking_points)
+    kinds = {a.kind for a in plan}
+    assert {ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL} <= kinds
+    collateral = next(a for a in plan if a.kind is ActionKind.SEND_COLLATERAL)
+    assert collateral.earliest.date() == t.date()  # the material goes out now, not later
+    times = next(a for a in plan if a.kind is ActionKind.PROPOSE_TIMES)
+    local_times = {d.astimezone(CHICAGO).time().isoformat() for d in times.proposals}
+    assert {"08:00:00", "17:00:00"} <= local_times  # before and after hours (R14 flexibility)
+
+
+def test_r14_rep_cancel_call_reaching_voicemail_gets_an_apologetic_email_same_day(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    plan = engine.plan(p, call.earliest)
+    email = next(a for a in plan if a.rules == ("R14", "R6"))
+    assert email.kind is ActionKind.EMAIL
+    assert email.priority is Priority.RESCHEDULE
+    assert "apologetic" in email.reason
+    assert email.latest.date() == call.earliest.date()
+    assert p.stage is Stage.ENGAGED  # the rep's cancellation is not the prospect's silence
+    assert p.unanswered == 0
+
+
+def test_r14_local_prospect_is_offered_coffee_or_lunch(engine: Engine, monday: datetime) -> None:
+    p = _booked(engine, monday, local=True)
+    p = engine.apply(p, ev.MeetingCancelled(at=monday, meeting_id="m1", by="rep"))
+    times = next(a for a in engine.plan(p, monday) if a.kind is ActionKind.PROPOSE_TIMES)
+    assert any("coffee or lunch" in s for s in times.talking_points)
+
+
+def test_r15_prospect_cancels_stays_engaged_and_gets_new_times(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _booked(engine, monday)
+    t = monday + timedelta(days=1)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="prospect"))
+    assert p.stage is Stage.ENGAGED
+    act = engine.next_action(p, t)
+    assert act.kind is ActionKind.PROPOSE_TIMES
+    assert act.rules == ("R15",)
+    assert act.earliest <= t + timedelta(minutes=5)
+    assert len(act.proposals) == 3
+    assert all(d > t for d in act.proposals)
+
+
+def test_r15_rebooked_meeting_gets_material_due_before_it_starts(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _booked(engine, monday)
+    t = monday + timedelta(days=1)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="prospect"))
+    new_start = t + timedelta(days=5)
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=new_start))
+    plan = engine.plan(p, t)
+    material = next(a for a in plan if a.kind is ActionKind.SEND_COLLATERAL)
+    assert material.rules == ("R15",)
+    assert material.latest <= new_start
+    assert plan[-1].kind is ActionKind.ATTEND_MEETING
+
+
+def test_no_show_gets_a_recovery_call_within_one_business_day(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _booked(engine, monday)
+    start = monday + timedelta(days=3)  # Thursday
+    p = engine.apply(p, ev.MeetingNoShow(at=start + timedelta(minutes=20), meeting_id="m1"))
+    act = engine.next_action(p, start + timedelta(minutes=20))
+    assert act.kind is ActionKind.CALL
+    assert act.detail == "m1"
+    cal = engine.calendar(p)
+    assert act.earliest.date() <= cal.add_business_days(start.date(), 1)
+
+
+def test_r17_not_now_pauses_until_the_date(engine: Engine, monday: datetime) -> None:
+    p = _booked(engine, monday)
+    march = datetime(2026, 4, 1, 9, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingCancelled(at=monday, meeting_id="m1", by="prospect"))
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="not_now", resume_at=march))
+    act = engine.next_action(p, monday)
+    assert act.kind is ActionKind.WAIT
+    assert act.earliest == march
+    after = engine.next_action(p, march)
+    assert after.kind is not ActionKind.WAIT
+    assert after.earliest >= march
+    assert "R17" in after.rules or after.kind is ActionKind.PROPOSE_TIMES
+
+
+@pytest.mark.parametrize(
+    ("until", "back"),
+    [
+        (datetime(2026, 3, 13, 17, 0, tzinfo=CHICAGO), "2026-03-16"),  # back Fri: Mon after
+        (None, "2026-03-16"),  # no date: the policy's 5 business days
+    ],
+)
+def test_r17_out_of_office_pauses_until_the_next_business_day_after_return(
+    engine: Engine, monday: datetime, until: datetime | None, back: str
+) -> None:
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.OutOfOffice(at=monday, until=until))
+    act = engine.next_action(p, monday)
+    assert act.kind is ActionKind.WAIT
+    assert act.earliest.date().isoformat() == back
+    assert engine.next_action(p, act.earliest).kind is ActionKind.CALL
+
+
+def test_referral_escalates_naming_the_referral(engine: Engine, monday: datetime) -> None:
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="referral", referral="Sam Ortiz"))
+    act = engine.next_action(p, monday)
+    assert act.kind is ActionKind.ESCALATE
+    assert act.detail == "Sam Ortiz"
+    assert "Sam Ortiz" in act.reason
+
+
+def test_r16_preferred_channel_email_leads_follow_ups(engine: Engine, monday: datetime) -> None:
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.EMAIL))
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected"))
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.channel) == (ActionKind.EMAIL, Channel.EMAIL)
+
+
+def test_proposed_times_ics_parses_back_to_the_same_slots(engine: Engine, monday: datetime) -> None:
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="positive"))
+    act = engine.next_action(p, monday)
+    payload = proposals_ics(act, stamp=monday)
+    parsed = Calendar.from_ical(payload)
+    starts = [e.decoded("dtstart") for e in parsed.walk("VEVENT")]
+    assert starts == list(act.proposals)
+    assert all(str(s.tzinfo) == "America/Chicago" for s in starts)
+    with pytest.raises(ValueError, match="propose_times"):
+        proposals_ics(
+            engine.next_action(engine.enroll("x", timezone="UTC", at=monday), monday), stamp=monday
+        )
+
+
+def test_booked_meeting_ics_is_in_the_prospect_zone(engine: Engine, monday: datetime) -> None:
+    p = _booked(engine, monday)
+    parsed = Calendar.from_ical(meeting_ics(p, "m1", stamp=monday))
+    (event,) = parsed.walk("VEVENT")
+    assert event.decoded("dtstart") == monday + timedelta(days=3)
+    assert str(event.decoded("dtstart").tzinfo) == "America/Chicago"
+
+
+_FOLLOW = st.sampled_from(
+    [
+        "email_sent",
+        "voicemail",
+        "bounced",
+        "ooo",
+        "meeting_booked",
+        "reply",
+        "prefer_email",
+        "connected_again",
+        "opted_out",
+        "deal_lost",
+    ]
+)
+
+
+@given(steps=st.lists(st.tuples(_FOLLOW, st.integers(1, 60 * 24 * 3)), max_size=8))
+def test_a_pending_agreed_contact_is_never_dropped_silently(
+    steps: list[tuple[str, int]],
+) -> None:
+    """Whatever happens after a promise, it is in the plan, done, or superseded by an event
+    that says so (a new conversation, an opt-out, a closed deal)."""
+    engine = Engine()
+    t = datetime(2026, 3, 9, 9, 30, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=t, country="US", subdivision="IL")
+    agreed = t + timedelta(days=2)
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed))
+    pending = True
+    opted_out = False  # R13: nothing revives a promise after an opt-out
+    bounced = False
+    channel = Channel.PHONE
+    for name, minutes in steps:
+        t += timedelta(minutes=minutes)
+        event: ev.Event
+        if name == "email_sent":
+            event = ev.EmailSent(at=t)
+            pending = pending and channel is not Channel.EMAIL
+        elif name == "voicemail":
+            event = ev.CallAttempted(at=t, outcome="voicemail")
+            pending = pending and channel is not Channel.PHONE
+        elif name == "bounced":
+            event = ev.EmailBounced(at=t)
+            bounced = True
+            channel = Channel.PHONE  # pending contacts move off the dead address
+        elif name == "ooo":
+            event = ev.OutOfOffice(at=t, until=t + timedelta(days=2))
+        elif name == "meeting_booked":
+            event = ev.MeetingBooked(
+                at=t, meeting_id=f"m{minutes}", starts_at=t + timedelta(days=4)
+            )
+        elif name == "reply":
+            event = ev.EmailReplied(at=t)
+        elif name == "prefer_email":
+            event = ev.ChannelPreference(at=t, channel=Channel.EMAIL)
+            if not bounced:  # a promise never moves onto a dead address
+                channel = Channel.EMAIL
+        elif name == "connected_again":
+            agreed = t + timedelta(days=1)
+            event = ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed)
+            pending = not opted_out  # a new promise supersedes the old one, and says so
+            channel = Channel.EMAIL if p.preferred_channel and not bounced else Channel.PHONE
+        elif name == "opted_out":
+            event = ev.OptedOut(at=t)
+            pending = False
+            opted_out = True
+        else:
+            event = ev.DealClosed(at=t, won=False)
+            pending = False
+        p = engine.apply(p, event)
+        promised = [a for a in engine.plan(p, t) if a.rules == ("R1",)]
+        if pending:
+            assert len(promised) == 1, (name, engine.plan(p, t))
+            assert promised[0].due_since == agreed or promised[0].earliest >= min(agreed, t)
+        else:
+            assert promised == []
