@@ -11,7 +11,7 @@ from datetime import datetime, time
 
 from cadence._agenda import Task
 from cadence._fold import State
-from cadence._words import DAYS
+from cadence._words import day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
@@ -23,9 +23,9 @@ __all__ = ["part_of_day", "propose_times", "talking_points"]
 NextAttempt = Callable[[State, ContactCalendar, datetime], Window | None]
 
 
-def part_of_day(window: Window) -> str:
+def part_of_day(window: Window, locale: str = "en") -> str:
     """'Tuesday morning' for a call window, 'Tuesday' for an email one."""
-    day = DAYS[window.start.weekday()]
+    day = day_name(window.start, locale)
     if window.slot and window.slot_index is not None:
         return f"{day} {window.slot}"
     return day
@@ -51,7 +51,10 @@ def talking_points(
             following = next_attempt(state, cal, window.start)
             if following is not None:
                 template = t.voicemail if following.slot != "email" else t.voicemail_next_is_email
-                points = (template.format(next_attempt="on " + part_of_day(following)),)
+                when = part_of_day(following, t.locale)
+                if t.locale == "en":
+                    when = "on " + when
+                points = (template.format(next_attempt=when),)
         if "R14" in task.rules:
             points = (
                 "Apologise for cancelling, warmly; propose two or three new times now.",

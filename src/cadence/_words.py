@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -16,3 +17,28 @@ def day_month(local: datetime) -> str:
 def day_month_time(local: datetime) -> str:
     """'Thu 12 Mar 15:00'."""
     return f"{day_month(local)} {local.hour:02d}:{local.minute:02d}"
+
+
+@cache
+def check_locale(locale: str) -> str:
+    """``locale`` if pendulum has it, else a ValueError that says what to use."""
+    if locale == "en":
+        return locale
+    import pendulum
+
+    try:
+        pendulum.datetime(2026, 1, 5).format("dddd", locale=locale)
+    except ValueError:
+        msg = f"locale {locale!r} is not a language pendulum knows; use e.g. 'en', 'fr', 'de'"
+        raise ValueError(msg) from None
+    return locale
+
+
+def day_name(local: datetime, locale: str = "en") -> str:
+    """The weekday of ``local`` in ``locale`` ('Tuesday', 'mardi'); pendulum localises
+    languages other than English (at the edge of the engine: only in talking points)."""
+    if locale == "en":
+        return DAYS[local.weekday()]
+    import pendulum
+
+    return str(pendulum.instance(local).format("dddd", locale=locale))

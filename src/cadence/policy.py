@@ -82,6 +82,8 @@ class Templates(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    locale: str = "en"
+    """Language of the day names filled into the texts (e.g. ``fr`` gives "mardi")."""
     voicemail: str = (
         "If you reach voicemail: say you will try again {next_attempt}, and give one short reason "
         "to talk (news, an offer, a deadline if it is time-sensitive). Do not pitch."
@@ -115,6 +117,17 @@ class Templates(BaseModel):
     manager_escalation: str = (
         "Have your manager contact your contact's superior, so you keep face with your contact."
     )
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        return _check_locale(value)
+
+
+def _check_locale(value: str) -> str:
+    from cadence._words import check_locale
+
+    return check_locale(value)
 
 
 class Policy(BaseModel):

@@ -340,3 +340,21 @@ def test_weekday_hours_shorten_fridays_and_r4_rotates_by_name(monday: datetime) 
                 WeekdayHours(weekday=4, channel="phone", slots=()),
             )
         )
+
+
+def test_r5_talking_points_in_the_prospects_language() -> None:
+    from zoneinfo import ZoneInfo
+
+    from cadence.policy import Templates
+
+    french = Templates(
+        locale="fr",
+        voicemail="Sur messagerie : dites que vous rappellerez {next_attempt}.",
+    )
+    engine = Engine(Policy(templates=french))
+    paris = datetime(2026, 3, 9, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    p = engine.enroll("zoe", timezone="Europe/Paris", at=paris, country="FR")
+    act = engine.next_action(p, paris)
+    assert act.talking_points[0] == "Sur messagerie : dites que vous rappellerez vendredi midday."
+    with pytest.raises(ValueError, match="locale 'xx'"):
+        Templates(locale="xx")
