@@ -31,6 +31,7 @@ from cadence.policy import Policy
 __all__ = ["ContactCalendar", "Window", "contact_calendar", "resolve_local", "zone"]
 
 _SEARCH_DAYS = 400  # more than a year: a policy that finds nothing in it has no slot at all
+_AVOID_DAYS = 31  # R4: look this far for another part of the day before giving up on rotation
 
 
 class Window(NamedTuple):
@@ -63,7 +64,7 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
     Inside a fold: the earlier occurrence. Inside a gap: the first valid instant after the gap.
     """
-    naive = datetime.combine(day, at)
+    naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
     first = naive.replace(tzinfo=tz)
     utc = first.astimezone(UTC)
     back = utc.astimezone(tz)
@@ -252,7 +253,11 @@ class ContactCalendar:
             ordinal = max(ordinal, min_date.toordinal())
         if avoid_slot is not None and len(self._names[channel]) < 2:
             avoid_slot = None
-        for ordinal in range(ordinal, ordinal + _SEARCH_DAYS):  # noqa: B020
+        first = ordinal
+        for ordinal in range(first, first + _SEARCH_DAYS):  # noqa: B020
+            if avoid_slot is not None and ordinal - first > _AVOID_DAYS:
+                avoid_slot = None  # R4 is a preference: the law may leave only that part of day
+                ordinal = first  # noqa: PLW2901
             for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
                 if e <= floor or name == avoid_slot:
                     continue
@@ -280,7 +285,8 @@ class ContactCalendar:
             self._caps[key] = caps
         if not caps:
             return floor
-        ordered = recent if len(recent) < 2 else sorted(recent)
+        # Elapsed time: UTC arithmetic, whatever zone the instants were written in.
+        ordered = sorted(t if t.tzinfo is UTC else t.astimezone(UTC) for t in recent)
         for cap in caps:
             # Contacts within (floor - per, floor]; while there are `count` of them, wait.
             while True:

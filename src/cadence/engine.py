@@ -423,6 +423,7 @@ class Engine:
         hypo = dict(state)
         hypo["obligations"] = ()
         hypo["meetings"] = ()
+        at = at.astimezone(UTC)
         hypo["recent_calls"] = (*state["recent_calls"], at)
         cal_fold = self._for(state["timezone"], state["country"], state["subdivision"])[1]
         cal_fold.attempt(hypo, at, Channel.PHONE, True)

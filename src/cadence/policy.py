@@ -179,7 +179,7 @@ class Policy(BaseModel):
 
     # Calendar (DESIGN §4, §5).
     weekmask: str = "1111100"
-    """Business days, Monday first: ``1`` works, ``0`` does not (e.g. ``0011111`` for Sun–Thu)."""
+    """Business days, Monday first: ``1`` works, ``0`` does not (e.g. ``1111001`` for Sun–Thu)."""
     call_slots: tuple[TimeSlot, ...] = (
         TimeSlot(name="morning", start=time(9), end=time(12)),
         TimeSlot(name="midday", start=time(12), end=time(14)),
