@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         prospects, max_events, rounds, trigger_ops, machine_ops = 30, 8, 5, 400, 20
     else:
-        prospects, max_events, rounds, trigger_ops, machine_ops = 300, 14, 21, 4000, 150
+        prospects, max_events, rounds, trigger_ops, machine_ops = 240, 14, 21, 4000, 150
     engine = cadence.Engine(cadence.Policy())
     work = build_workload(engine, prospects, max_events)
     batches = make_batches(engine, work.steps, trigger_ops, machine_ops)
