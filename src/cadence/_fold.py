@@ -362,7 +362,7 @@ class Fold:
                     kind=ActionKind.PROPOSE_TIMES,
                     channel=lead_channel(state),
                     not_before=at + self.react,
-                    business_days=0,
+                    deadline=self.end_of_business_days(at, 1),
                     priority=Priority.PROMISE,
                     rules=("R15",),
                     reason="they cancelled: treat it as a connecting moment and propose a new time",
@@ -430,13 +430,34 @@ class Fold:
                 kind=ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL,
                 channel=channel,
                 not_before=e.at + self.react,
-                deadline=None,
+                deadline=self.end_of_business_days(e.at, 1),
                 priority=Priority.PROMISE,
                 rules=("R2",),
                 reason="they missed the meeting: reach out within a business day to reschedule",
                 detail=e.meeting_id,
             ),
         )
+        # Then reschedule offers in writing; after that, the unanswered ladder.
+        if Channel.EMAIL not in state["blocked_channels"]:
+            self.add(
+                state,
+                _obligation(
+                    key="propose_times",
+                    kind=ActionKind.PROPOSE_TIMES,
+                    channel=Channel.EMAIL,
+                    not_before=e.at + self.react,
+                    business_days=1,
+                    priority=Priority.FOLLOW_UP,
+                    rules=("R2",),
+                    reason="after the missed meeting, offer new times in writing",
+                    detail=e.meeting_id,
+                ),
+            )
+
+    def end_of_business_days(self, at: datetime, n: int) -> datetime:
+        """The end of the ``n``-th business day after ``at``'s local day, in UTC."""
+        day = self.cal.add_business_days(self.cal.local(at).date(), n)
+        return resolve_local(day, time(23, 59), self.cal.zone).astimezone(UTC)
 
     def pause(self, state: State, until: datetime, reason: str) -> None:
         state["paused_until"] = until

@@ -254,19 +254,29 @@ class ContactCalendar:
         if avoid_slot is not None and len(self._names[channel]) < 2:
             avoid_slot = None
         first = ordinal
-        for ordinal in range(first, first + _SEARCH_DAYS):  # noqa: B020
+        for ordinal in range(first, first + _SEARCH_DAYS):
             if avoid_slot is not None and ordinal - first > _AVOID_DAYS:
                 avoid_slot = None  # R4 is a preference: the law may leave only that part of day
-                ordinal = first  # noqa: PLW2901
+                ordinal = first
             for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
                 if e <= floor or name == avoid_slot:
                     continue
                 return Window(ls if s >= floor else self.local(floor), le, name, index, bounded)
+        rules = self.rules(channel, self.local(floor).date())
+        legal = "; ".join(
+            f"{r.key()} " + ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in r.windows.get(0, ()))
+            for r in rules
+        )
         msg = (
             f"no allowed {channel.value} window within {_SEARCH_DAYS} days after "
-            f"{after.isoformat()} in {self.timezone}: the weekmask {self.policy.weekmask!r}, "
-            f"the holidays and the hours {self._describe(channel)} intersected with the legal "
-            f"calling rules leave nothing; widen the hours or the weekmask"
+            f"{after.isoformat()} in {self.timezone}: the policy's hours "
+            f"{self._describe(channel)} on weekmask {self.policy.weekmask!r}"
+            + (
+                f" do not overlap the legal calling windows ({legal}, Mondays shown)"
+                if legal
+                else ""
+            )
+            + " once holidays are removed; widen the hours or the weekmask"
         )
         raise NoSlotError(msg, field="policy", value=self.policy.weekmask)
 

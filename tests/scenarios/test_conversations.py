@@ -98,6 +98,7 @@ def test_r15_prospect_cancels_stays_engaged_and_gets_new_times(
     assert act.kind is ActionKind.PROPOSE_TIMES
     assert act.rules == ("R15",)
     assert act.earliest <= t + timedelta(minutes=5)
+    assert act.latest.date() <= engine.calendar(p).add_business_days(t.date(), 1)
     assert len(act.proposals) == 3
     assert all(d > t for d in act.proposals)
 
@@ -128,6 +129,10 @@ def test_no_show_gets_a_recovery_call_within_one_business_day(
     assert act.detail == "m1"
     cal = engine.calendar(p)
     assert act.earliest.date() <= cal.add_business_days(start.date(), 1)
+    assert act.latest.date() <= cal.add_business_days(start.date(), 1)
+    offers = [a for a in engine.plan(p, act.earliest) if a.kind is ActionKind.PROPOSE_TIMES]
+    assert len(offers) == 1  # then reschedule offers in writing
+    assert offers[0].earliest > act.earliest
 
 
 def test_r17_not_now_pauses_until_the_date(engine: Engine, monday: datetime) -> None:
