@@ -19,6 +19,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cadence._migrations import POLICY_STEPS, migrate
+
 __all__ = ["POLICY_SCHEMA_VERSION", "Policy", "Templates", "TimeSlot", "WeekdayHours"]
 
 POLICY_SCHEMA_VERSION = 1
@@ -221,14 +223,13 @@ class Policy(BaseModel):
     def _upper(cls, value: str | None) -> str | None:
         return value.upper() if value else None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        return migrate(data, POLICY_SCHEMA_VERSION, POLICY_STEPS, "policy")
+
     @model_validator(mode="after")
     def _coherent(self) -> Self:
-        if self.schema_version > POLICY_SCHEMA_VERSION:
-            msg = (
-                f"schema_version {self.schema_version} is newer than this cadence understands "
-                f"({POLICY_SCHEMA_VERSION}); upgrade cadence"
-            )
-            raise ValueError(msg)
         seen = [(w.weekday, w.channel) for w in self.weekday_hours]
         if len(seen) != len(set(seen)):
             msg = "weekday_hours: one entry per (weekday, channel); merge the duplicates"
@@ -237,8 +238,3 @@ class Policy(BaseModel):
             msg = "team_subdivision needs team_country (e.g. team_country='US')"
             raise ValueError(msg)
         return self
-
-    @classmethod
-    def _migrate(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """One-step migrations of stored policies live here (none yet: version 1 is the first)."""
-        return data

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cadence._migrations import PROSPECT_STEPS, migrate
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
 from cadence.events import Instant
@@ -112,15 +113,7 @@ class Prospect(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _migrate(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            version = data.get("schema_version", PROSPECT_SCHEMA_VERSION)
-            if isinstance(version, int) and version > PROSPECT_SCHEMA_VERSION:
-                msg = (
-                    f"schema_version {version} is newer than this cadence understands "
-                    f"({PROSPECT_SCHEMA_VERSION}); upgrade cadence to read this state"
-                )
-                raise ValueError(msg)
-        return data
+        return migrate(data, PROSPECT_SCHEMA_VERSION, PROSPECT_STEPS, "prospect")
 
     @property
     def is_terminal(self) -> bool:

@@ -1,0 +1,44 @@
+"""Stored-state versions: one-step migrations, applied in order on load (DESIGN §9).
+
+``PROSPECT_STEPS[v]`` turns a stored prospect of ``schema_version`` v into v + 1 (likewise
+``POLICY_STEPS``). Version 1 is the first release, so both chains are empty today; the next schema
+change adds one function here and a golden fixture under ``tests/fixtures/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["POLICY_STEPS", "PROSPECT_STEPS", "migrate"]
+
+Step = Callable[[dict[str, Any]], dict[str, Any]]
+
+PROSPECT_STEPS: dict[int, Step] = {}
+POLICY_STEPS: dict[int, Step] = {}
+
+
+def migrate(data: Any, current: int, steps: dict[int, Step], what: str) -> Any:
+    """``data`` brought to ``current`` through the one-step chain; newer versions refused."""
+    if not isinstance(data, dict):
+        return data  # pydantic reports the type error with its own message
+    version = data.get("schema_version", current)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        msg = f"schema_version: {version!r} is not a version; stored {what}s carry 1, 2, ..."
+        raise ValueError(msg)
+    if version > current:
+        msg = (
+            f"schema_version {version} is newer than this cadence understands ({current}); "
+            f"upgrade cadence to read this {what}"
+        )
+        raise ValueError(msg)
+    while version < current:
+        step = steps.get(version)
+        if step is None:
+            msg = (
+                f"schema_version: no migration of a {what} from version {version}; upgrade cadence"
+            )
+            raise ValueError(msg)
+        data = {**step(dict(data)), "schema_version": version + 1}
+        version += 1
+    return data

@@ -1,0 +1,219 @@
+"""Reliability (DESIGN §9): stored versions, golden decisions, determinism, scale, fuzzing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pathlib
+import random
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cadence
+from cadence import events as ev
+from cadence._migrations import migrate
+from tests import golden
+
+FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
+SRC = pathlib.Path(cadence.__file__).resolve().parent.parent
+
+
+# -- stored state versions -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("model", "name"), [(cadence.Prospect, "prospect-v1"), (cadence.Policy, "policy-v1")]
+)
+def test_released_versions_load_and_round_trip_stably(model: Any, name: str) -> None:
+    text = (FIXTURES / f"{name}.json").read_text()
+    first = model.model_validate_json(text)
+    again = model.model_validate_json(first.model_dump_json())
+    assert again == first
+    assert json.loads(again.model_dump_json()) == json.loads(text)
+
+
+def test_a_stored_state_still_plans_after_loading() -> None:
+    policy = cadence.Policy.model_validate_json((FIXTURES / "policy-v1.json").read_text())
+    p = cadence.Prospect.model_validate_json((FIXTURES / "prospect-v1.json").read_text())
+    plan = cadence.Engine(policy).plan(p, p.last_event_at)
+    assert plan[0].rules[0] == "R14"
+
+
+def test_migrations_chain_one_step_at_a_time() -> None:
+    def rename(d: dict[str, Any]) -> dict[str, Any]:
+        d["renamed"] = d.pop("old")
+        return d
+
+    steps = {1: rename, 2: lambda d: {**d, "added": True}}
+    out = migrate({"schema_version": 1, "old": 5}, 3, steps, "thing")
+    assert out == {"schema_version": 3, "renamed": 5, "added": True}
+    with pytest.raises(ValueError, match="newer than this cadence"):
+        migrate({"schema_version": 4}, 3, steps, "thing")
+    with pytest.raises(ValueError, match="no migration"):
+        migrate({"schema_version": 1, "old": 1}, 3, {2: steps[2]}, "thing")
+    with pytest.raises(ValueError, match="not a version"):
+        migrate({"schema_version": "1"}, 3, steps, "thing")
+
+
+# -- golden decisions ------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(golden.CASES))
+def test_golden_decision(name: str) -> None:
+    """Any change to an output is a deliberate fixture update (python -m tests.golden)."""
+    expected = json.loads((golden.HERE / f"{name}.json").read_text())
+    assert golden.compute(name) == expected
+
+
+def test_golden_corpus_cites_every_rule_of_the_foundation() -> None:
+    cited: set[str] = set()
+    for path in golden.HERE.glob("*.json"):
+        for action in json.loads(path.read_text())["plan"]:
+            cited.update(action["rules"])
+    wanted = {f"R{i}" for i in (1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17)}
+    assert wanted <= cited
+
+
+# -- determinism -----------------------------------------------------------------------------
+_SCRIPT = """
+import json
+from tests import golden
+print(json.dumps({name: golden.compute(name) for name in sorted(golden.CASES)}, sort_keys=True))
+"""
+
+
+def test_same_answers_across_hash_seeds_and_process_time_zones() -> None:
+    outputs = set()
+    root = SRC.parent if (SRC.parent / "tests").exists() else pathlib.Path.cwd()
+    for seed, tz in (("0", "UTC"), ("1", "America/Los_Angeles"), ("12345", "Asia/Kolkata")):
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "TZ": tz,
+            "PYTHONPATH": os.pathsep.join([str(SRC), str(root)]),
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+# -- scale of one prospect -------------------------------------------------------------------
+def _history(n: int, seed: int) -> list[ev.Event]:
+    rng = random.Random(seed)
+    t = datetime(2020, 1, 6, 15, tzinfo=UTC)
+    out: list[ev.Event] = []
+    for i in range(n):
+        t += timedelta(minutes=rng.randint(1, 600))
+        k = rng.random()
+        if k < 0.5:
+            out.append(ev.CallAttempted(at=t, outcome="voicemail", id=f"e{i}"))
+        elif k < 0.8:
+            out.append(ev.EmailSent(at=t, id=f"e{i}"))
+        elif k < 0.9:
+            out.append(
+                ev.CallAttempted(
+                    at=t, outcome="connected", next_contact_at=t + timedelta(days=2), id=f"e{i}"
+                )
+            )
+        else:
+            out.append(ev.EmailReplied(at=t, id=f"e{i}"))
+    return out
+
+
+def test_a_hundred_thousand_events_replay_in_linear_time() -> None:
+    engine = cadence.Engine()
+    big = _history(100_000, 1)
+    random.Random(2).shuffle(big)
+    small = big[:10_000]
+    started = time.perf_counter()
+    engine.replay("x", small, timezone="America/Chicago", country="US")
+    t_small = time.perf_counter() - started
+    started = time.perf_counter()
+    p = engine.replay("x", big, timezone="America/Chicago", country="US")  # no recursion
+    t_big = time.perf_counter() - started
+    assert len(p.seen) == 100_000
+    # Linear: 10x the events costs about 10x (quadratic would be about 100x). Generous bound
+    # for a shared, noisy machine; the figure itself belongs in benchmarks, not here.
+    assert t_big / t_small < 35, (t_small, t_big)
+
+
+# -- fuzzing: nothing but ValueError (CadenceError, ValidationError) escapes ------------------
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+    ),
+    max_leaves=12,
+)
+_KEYS = st.sampled_from(
+    [
+        "type",
+        "at",
+        "id",
+        "outcome",
+        "intent",
+        "meeting_id",
+        "starts_at",
+        "until",
+        "channel",
+        "won",
+        "channels",
+        "next_contact_at",
+        "permission",
+        "resume_at",
+        "by",
+        "referral",
+    ]
+)
+_VALUES = (
+    st.sampled_from(
+        [
+            *ev.EVENT_TYPES,
+            "2026-03-09T10:00:00Z",
+            "2026-03-09T10:00:00",
+            "voicemail",
+            "connected",
+            "phone",
+            "email",
+            "prospect",
+            True,
+            None,
+            3,
+            "m1",
+            "2026-02-01T00:00:00+01:00",
+        ]
+    )
+    | _JSON
+)
+_EVENTISH = st.dictionaries(_KEYS, _VALUES, max_size=6) | _JSON
+
+
+@given(data=_EVENTISH)
+def test_fuzzed_json_raises_only_value_errors_and_changes_nothing(data: Any) -> None:
+    engine = cadence.Engine()
+    start = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    p = engine.enroll("f", timezone="America/Chicago", at=start, country="US")
+    before = p.model_dump()
+    try:
+        event = cadence.parse_event(data)
+        q = engine.apply(p, event)
+        engine.next_action(q, max(event.at, start))
+    except ValueError:
+        pass
+    for model in (cadence.Policy, cadence.Prospect):
+        with contextlib.suppress(ValueError):
+            model.model_validate(data)
+    with contextlib.suppress(ValueError):
+        cadence.parse_event(json.dumps(data))
+    assert p.model_dump() == before
