@@ -1,0 +1,69 @@
+"""The core is pure (DESIGN §7, §9): no clock, no environment, no files, no edges."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import cadence
+
+CORE = [
+    "_agenda",
+    "_construct",
+    "_fold",
+    "_ladder",
+    "_migrations",
+    "_talk",
+    "_words",
+    "actions",
+    "businessdays",
+    "calendar",
+    "channel",
+    "compliance",
+    "_calling_presets",
+    "engine",
+    "errors",
+    "events",
+    "lifecycle",
+    "policy",
+    "prospect",
+]
+PACKAGE = pathlib.Path(cadence.__file__).resolve().parent
+CLOCK_METHODS = {"now", "utcnow", "today", "monotonic", "perf_counter", "getenv", "localtime"}
+BUILTINS = {"open", "input", "print"}
+FORBIDDEN_IMPORTS = {"os", "time", "random", "socket", "typer", "rich", "icalendar", "cadence.cli"}
+
+
+def _tree(name: str) -> ast.Module:
+    return ast.parse((PACKAGE / f"{name}.py").read_text())
+
+
+def test_core_reads_no_clock_environment_or_files() -> None:
+    for name in CORE:
+        for node in ast.walk(_tree(name)):
+            if isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute):
+                    assert func.attr not in CLOCK_METHODS, f"{name}.py calls .{func.attr}()"
+                elif isinstance(func, ast.Name):
+                    assert func.id not in BUILTINS, f"{name}.py calls {func.id}()"
+            if isinstance(node, ast.Attribute) and node.attr == "environ":
+                raise AssertionError(f"{name}.py reads the environment")
+
+
+def test_core_imports_no_edges() -> None:
+    for name in CORE:
+        for node in ast.walk(_tree(name)):
+            if isinstance(node, ast.Import):
+                modules = {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                modules = {node.module or ""}
+            else:
+                continue
+            assert not modules & FORBIDDEN_IMPORTS, f"{name}.py imports {modules}"
+
+
+def test_every_core_module_is_checked() -> None:
+    edges = {"__init__", "__main__", "cli", "invitations"}
+    present = {p.stem for p in PACKAGE.glob("*.py")} - edges
+    assert present == set(CORE)
