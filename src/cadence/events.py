@@ -258,9 +258,10 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
         msg = f"type: missing; every event needs one of {', '.join(EVENT_TYPES)}"
     elif kind == "missing":
         msg = f"{field}: missing; {what} needs it"
+    elif kind == "value_error":  # our own validators already name the value and the fix
+        msg = f"{field}: {err['msg'].removeprefix('Value error, ')}"
     else:
-        text = err["msg"].removeprefix("Value error, ")
-        msg = f"{field}: {text} (got {value!r})"
+        msg = f"{field}: {err['msg']} (got {value!r})"
     extra = len(exc.errors()) - 1
     if extra:
         msg += f" (and {extra} more problem{'s' if extra > 1 else ''})"
