@@ -125,13 +125,17 @@ class Engine:
         preferred_channel: Channel | str | None = None,
         topic: str | None = None,
         local: bool = False,
+        owner: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
     ) -> Prospect:
         """A new prospect in stage ``new``, whose first touch is due at once (R2).
 
         ``timezone`` is the prospect's IANA zone (required: calling hours are local);
         ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules;
         ``topic`` is what they asked about (email subjects refer to it, R7); ``local`` says
-        they are near enough to meet in person (R14 offers coffee or lunch).
+        they are near enough to meet in person (R14 offers coffee or lunch); ``owner`` is the
+        rep, ``phone`` and ``email`` the contact points suppression lists are matched against.
         """
         if not isinstance(prospect_id, str) or not prospect_id:
             msg = f"prospect_id: expected a non-empty string, got {prospect_id!r}"
@@ -151,6 +155,9 @@ class Engine:
                 preferred_channel=preferred_channel,
                 topic=topic,
                 local=local,
+                owner=owner,
+                phone=phone,
+                email=email,
             )
         except ValidationError as exc:
             raise ev.explain_validation_error(exc, "enroll") from None

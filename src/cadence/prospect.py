@@ -72,6 +72,11 @@ class Prospect(BaseModel):
     timezone: str
     country: str | None = None
     subdivision: str | None = None
+    owner: str | None = None
+    """The rep who works this prospect (batch planning caps each owner's day)."""
+    phone: str | None = None
+    email: str | None = None
+    """Contact points, matched against suppression lists in batch planning (R13)."""
     local: bool = False
     """Whether the prospect is near enough for coffee or lunch in person (R14)."""
     topic: str | None = None
