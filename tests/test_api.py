@@ -14,6 +14,7 @@ def test_all_is_sorted_and_complete() -> None:
     public = {n for n in dir(cadence) if not n.startswith("_")} - {
         "annotations",
         "actions",
+        "batch",
         "businessdays",
         "calendar",
         "channel",

@@ -10,7 +10,15 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
-MODULES = ["cadence", "cadence.policy", "cadence.events", "cadence.engine", "cadence.compliance"]
+MODULES = [
+    "cadence",
+    "cadence.policy",
+    "cadence.events",
+    "cadence.engine",
+    "cadence.compliance",
+    "cadence.batch",
+    "cadence.invitations",
+]
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -16,6 +16,7 @@ CORE = [
     "_talk",
     "_words",
     "actions",
+    "batch",
     "businessdays",
     "calendar",
     "channel",

@@ -1,0 +1,205 @@
+"""Batch planning: capacity, ordering, suppression, determinism, slots (issue: batch)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cadence
+from cadence import ActionKind, Channel, Priority
+from cadence import events as ev
+from cadence.batch import plan_day
+from tests.conftest import CHICAGO
+
+DAY = date(2026, 3, 10)  # a Tuesday
+NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
+
+
+def _new(
+    engine: cadence.Engine,
+    pid: str,
+    owner: str = "ana",
+    at: datetime = NOW - timedelta(hours=1),
+    **kw: object,
+) -> cadence.Prospect:
+    return engine.enroll(
+        pid,
+        timezone="America/Chicago",
+        at=at,
+        country="US",
+        owner=owner,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_capacity_is_per_owner_and_channel(engine: cadence.Engine) -> None:
+    book = [_new(engine, f"a{i}", "ana") for i in range(6)] + [
+        _new(engine, f"b{i}", "bo") for i in range(6)
+    ]
+    emailers = [_new(engine, f"e{i}", "ana", preferred_channel="email") for i in range(4)]
+    caps: dict[str | tuple[str, str], int] = {("ana", "phone"): 2, ("ana", "email"): 3, "bo": 4}
+    plan = plan_day(
+        engine,
+        book + emailers,
+        day=DAY,
+        now=NOW,
+        capacity=caps,
+    )
+    per = Counter((t.owner, t.action.channel) for t in plan.touches)
+    assert per == {("ana", Channel.PHONE): 2, ("ana", Channel.EMAIL): 3, ("bo", Channel.PHONE): 4}
+    assert plan.counts["deferred"] == 4 + 1 + 2
+    assert {d.reason for d in plan.deferred} == {"over capacity"}
+
+
+def test_ordering_reschedule_promise_material_overdue_due_drip(engine: cadence.Engine) -> None:
+    t = NOW - timedelta(days=6)
+    # Promise (R1) for tomorrow 10:00.
+    promise = engine.apply(
+        _new(engine, "promise"),
+        ev.CallAttempted(at=NOW, outcome="connected", next_contact_at=NOW + timedelta(hours=16)),
+    )
+    # Rep-caused reschedule (R14).
+    rep = engine.apply(
+        engine.apply(
+            _new(engine, "rep", at=t),
+            ev.MeetingBooked(at=t, meeting_id="m", starts_at=NOW + timedelta(days=3)),
+        ),
+        ev.MeetingCancelled(at=NOW, meeting_id="m", by="rep"),
+    )
+    # Overdue: a follow-up that came due last week.
+    overdue = engine.apply(
+        _new(engine, "overdue", at=t), ev.CallAttempted(at=t, outcome="connected")
+    )
+    # Due today: a brand-new prospect.
+    due = _new(engine, "due")
+    nothing = plan_day(engine, [due, overdue, promise, rep], day=DAY, now=NOW, capacity=0)
+    assert [d.prospect_id for d in nothing.deferred] == ["rep", "promise", "overdue", "due"]
+    one_each = plan_day(engine, [due, overdue, promise, rep], day=DAY, now=NOW, capacity=1)
+    picked = {t.action.channel: t.prospect_id for t in one_each.touches}
+    assert picked == {Channel.EMAIL: "rep", Channel.PHONE: "promise"}
+    assert one_each.touches[0].action.priority is Priority.RESCHEDULE
+
+
+def test_drip_comes_last() -> None:
+    engine = cadence.Engine(cadence.Policy(drip_requires_permission=False, drip_interval_days=1))
+    lost = engine.apply(
+        _new(engine, "drip", at=NOW - timedelta(days=9)),
+        ev.DealClosed(at=NOW - timedelta(days=3), won=False),
+    )
+    due = _new(engine, "due", preferred_channel="email")  # both compete for email
+    both = plan_day(engine, [lost, due], day=DAY, now=NOW, capacity=2)
+    assert {t.action.kind for t in both.touches} == {ActionKind.DRIP_TOUCH, ActionKind.EMAIL}
+    one = plan_day(engine, [lost, due], day=DAY, now=NOW, capacity=1)
+    assert [t.prospect_id for t in one.touches] == ["due"]
+    assert [d.prospect_id for d in one.deferred] == ["drip"]
+
+
+def test_suppressions_by_id_phone_and_email_are_never_planned(engine: cadence.Engine) -> None:
+    book = [
+        _new(engine, "p1", phone="+13125550101"),
+        _new(engine, "p2", email="dana@acme.example"),
+        _new(engine, "p3"),
+        _new(engine, "p4"),
+    ]
+    plan = plan_day(
+        engine,
+        book,
+        day=DAY,
+        now=NOW,
+        capacity=10,
+        suppressions={"+13125550101", "dana@acme.example", "p3"},
+    )
+    assert [t.prospect_id for t in plan.touches] == ["p4"]
+    assert plan.counts["suppressed"] == 3
+
+
+def test_a_reimported_opted_out_contact_stays_suppressed(engine: cadence.Engine) -> None:
+    old = engine.apply(_new(engine, "old", phone="+1555"), ev.OptedOut(at=NOW - timedelta(days=30)))
+    reimported = _new(engine, "new-id", phone="+1555")  # same person, fresh record
+    suppress = {
+        x for p in (old,) if p.stage is cadence.Stage.OPTED_OUT for x in (p.id, p.phone) if x
+    }
+    plan = plan_day(engine, [old, reimported], day=DAY, now=NOW, capacity=10, suppressions=suppress)
+    assert plan.touches == ()
+
+
+def test_plan_is_deterministic_whatever_the_input_order(engine: cadence.Engine) -> None:
+    book = [_new(engine, f"p{i:03d}", owner=f"rep{i % 3}") for i in range(60)]
+    first = plan_day(engine, book, day=DAY, now=NOW, capacity=7)
+    for seed in range(3):
+        shuffled = book[:]
+        random.Random(seed).shuffle(shuffled)
+        assert plan_day(engine, shuffled, day=DAY, now=NOW, capacity=7) == first
+
+
+def test_streams_any_iterable(engine: cadence.Engine) -> None:
+    def book() -> Iterator[cadence.Prospect]:
+        for i in range(2000):
+            yield _new(engine, f"p{i:04d}", owner=f"rep{i % 4}")
+
+    plan = plan_day(engine, book(), day=DAY, now=NOW, capacity=5, deferred_limit=10)
+    assert len(plan.touches) == 20
+    assert plan.counts["deferred"] == 1980
+    assert len(plan.deferred) == 10  # memory for deferred touches is bounded too
+
+
+def test_bad_arguments_are_clear(engine: cadence.Engine) -> None:
+    with pytest.raises(ValueError, match="day"):
+        plan_day(engine, [], day=NOW, now=NOW, capacity=1)
+    with pytest.raises(ValueError, match="capacity"):
+        plan_day(engine, [], day=DAY, now=NOW, capacity=-1)
+
+
+@given(
+    n=st.integers(1, 40),
+    cap=st.integers(0, 12),
+    zones=st.lists(
+        st.sampled_from(["America/Chicago", "America/New_York", "America/Los_Angeles"]),
+        min_size=1,
+        max_size=3,
+    ),
+    seed=st.integers(0, 10_000),
+)
+def test_slots_never_overlap_and_lie_in_each_prospects_window(
+    n: int, cap: int, zones: list[str], seed: int
+) -> None:
+    engine = cadence.Engine()
+    rng = random.Random(seed)
+    book = []
+    for i in range(n):
+        p = engine.enroll(
+            f"p{i}",
+            timezone=rng.choice(zones),
+            at=NOW - timedelta(days=rng.randint(0, 9)),
+            country="US",
+            owner=f"r{rng.randint(0, 2)}",
+        )
+        if rng.random() < 0.5:
+            p = engine.apply(p, ev.CallAttempted(at=p.enrolled_at, outcome="voicemail"))
+        book.append(p)
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity=cap)
+    by_owner: dict[str, list[tuple[datetime, datetime]]] = {}
+    for t in plan.touches:
+        by_owner.setdefault(t.owner, []).append((t.start, t.end))
+        assert t.start >= t.action.earliest
+        assert t.local_start.date() == DAY
+        if t.action.channel is Channel.PHONE:
+            assert 8 <= t.local_start.hour < 21  # the US federal calling window
+    for spans in by_owner.values():
+        spans.sort()
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            assert end <= start
+    assert (
+        plan.counts["planned"]
+        + plan.counts["deferred"]
+        + plan.counts["not_due"]
+        + plan.counts["suppressed"]
+        == n
+    )
