@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -82,8 +82,9 @@ class Region:
 
 #: Zones chosen for their awkward corners: US states with their own calling laws, France's
 #: split calling day, a half-hour offset (Kolkata), a half-hour DST shift (Lord Howe), a DST
-#: change at midnight (Santiago, where local midnight does not exist on the spring-forward day),
-#: and a prospect without a country (no holidays, no legal rules).
+#: change at midnight (Santiago on a Sunday; Cairo on a Friday, a business day under the default
+#: weekmask, where local midnight does not exist on the spring-forward day), and a prospect
+#: without a country (no holidays, no legal rules).
 REGIONS: tuple[Region, ...] = (
     Region("America/Chicago", "US", "IL"),
     Region("America/New_York", "US", "NY"),
@@ -96,6 +97,7 @@ REGIONS: tuple[Region, ...] = (
     Region("Asia/Kolkata", "IN"),
     Region("Australia/Lord_Howe", "AU", "NSW"),
     Region("America/Santiago", "CL"),
+    Region("Africa/Cairo", "EG"),
     Region("Europe/London", None),
 )
 
@@ -490,13 +492,16 @@ CALL_SLOTS: tuple[tuple[TimeSlot, ...], ...] = (
     _slots(("day", time(9), time(17))),
     _slots(("morning", time(8), time(12)), ("afternoon", time(12), time(20, 30))),
 )
+#: Email hours to draw from; the night shift starts at midnight and ends at 02:30, wall times
+#: that some zones skip on the day their clocks go forward (Cairo, Santiago; Chicago, Lord Howe).
 EMAIL_HOURS: tuple[tuple[TimeSlot, ...], ...] = (
     Policy().email_hours,
     _slots(("am", time(7), time(11)), ("pm", time(13), time(19))),
+    _slots(("night", time(0), time(2, 30)), ("day", time(8), time(18))),
 )
 #: Monday first; every mask keeps at least three weekdays, so that every shipped legal rule
 #: leaves a calling slot.
-WEEKMASKS = ("1111100", "1111001", "1111110", "1010100")
+WEEKMASKS = ("1111100", "1111001", "1111110", "1010100", "1111111")
 _ESCALATIONS: tuple[Escalation, ...] = (
     "contact_receptionist",
     "ask_decision_makers",
@@ -506,7 +511,12 @@ _ESCALATIONS: tuple[Escalation, ...] = (
 
 @st.composite
 def _policies(
-    draw: st.DrawFn, legal_guards: SearchStrategy[bool], opt_out_scope: SearchStrategy[str]
+    draw: st.DrawFn,
+    legal_guards: SearchStrategy[bool],
+    opt_out_scope: SearchStrategy[str],
+    call_slots: SearchStrategy[tuple[TimeSlot, ...]],
+    email_hours: SearchStrategy[tuple[TimeSlot, ...]],
+    weekmasks: SearchStrategy[str],
 ) -> Policy:
     escalations = draw(st.lists(st.sampled_from(_ESCALATIONS), unique=True, max_size=3))
     team = draw(st.sampled_from([(None, None), ("US", None), ("US", "NY"), ("FR", None)]))
@@ -526,9 +536,9 @@ def _policies(
             "drip_interval_days": draw(st.integers(1, 60)),
             "drip_requires_permission": draw(st.booleans()),
             "opt_out_scope": draw(opt_out_scope),
-            "weekmask": draw(st.sampled_from(WEEKMASKS)),
-            "call_slots": draw(st.sampled_from(CALL_SLOTS)),
-            "email_hours": draw(st.sampled_from(EMAIL_HOURS)),
+            "weekmask": draw(weekmasks),
+            "call_slots": draw(call_slots),
+            "email_hours": draw(email_hours),
             "team_country": team[0],
             "team_subdivision": team[1],
             "extra_holidays": draw(
@@ -543,15 +553,25 @@ def policies(
     *,
     legal_guards: SearchStrategy[bool] | None = None,
     opt_out_scope: SearchStrategy[Literal["all", "channel"]] | None = None,
+    call_slots: SearchStrategy[tuple[TimeSlot, ...]] | None = None,
+    email_hours: SearchStrategy[tuple[TimeSlot, ...]] | None = None,
+    weekmasks: SearchStrategy[str] | None = None,
+    include_default: bool = True,
 ) -> SearchStrategy[Policy]:
-    """Valid policies with every knob varied (default: legal guards on, both opt-out scopes).
+    """Valid policies with every knob varied (default: legal guards on, both opt-out scopes,
+    hours from :data:`CALL_SLOTS` and :data:`EMAIL_HOURS`, weekmasks from :data:`WEEKMASKS`).
 
-    The default ``Policy()`` is drawn first, so that it is the shrink target.
+    With ``include_default`` the default ``Policy()`` is drawn about half the time, and is the
+    shrink target.
     """
-    return st.just(Policy()) | _policies(
+    varied = _policies(
         st.just(True) if legal_guards is None else legal_guards,
         st.sampled_from(["all", "channel"]) if opt_out_scope is None else opt_out_scope,
+        st.sampled_from(CALL_SLOTS) if call_slots is None else call_slots,
+        st.sampled_from(EMAIL_HOURS) if email_hours is None else email_hours,
+        st.sampled_from(WEEKMASKS) if weekmasks is None else weekmasks,
     )
+    return st.just(Policy()) | varied if include_default else varied
 
 
 @cache
@@ -563,6 +583,30 @@ def engine_for(policy: Policy) -> cadence.Engine:
 # -- histories --------------------------------------------------------------------------------
 
 Responder: TypeAlias = Literal["mixed", "silent"]
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _show_event(event: ev.Event, zone: ZoneInfo) -> str:
+    """``CallAttempted(at='2026-03-09T09:30:00-05:00', outcome='voicemail')``: local times, only
+    the fields that differ from their defaults."""
+    fields = []
+    for name, value in event.model_dump(exclude_defaults=True, exclude={"type"}).items():
+        if isinstance(value, datetime):
+            value = _local(value, zone)
+        elif isinstance(value, frozenset):
+            value = sorted(value)
+        fields.append(f"{name}={value!r}")
+    return f"{type(event).__name__}({', '.join(fields)}),"
+
+
+def _show_action(action: Action, zone: ZoneInfo) -> str:
+    start = action.earliest.astimezone(zone)
+    end = action.latest.astimezone(zone)
+    rules = " ".join(action.rules)
+    return f"{action.kind.value} ({rules}) due {start:%a %Y-%m-%d %H:%M}-{end:%H:%M}"
 
 
 @dataclass(frozen=True)
@@ -584,18 +628,27 @@ class History:
     states: tuple[Prospect, ...] = field(repr=False)
 
     def __repr__(self) -> str:
-        changed = self.policy.model_dump(exclude_defaults=True)
+        zone = ZoneInfo(self.region.timezone)
+        changed = self.policy.model_dump(exclude_defaults=True, exclude={"templates"})
         lines = [
             "History(",
             f"  policy=Policy(**{changed!r}),",
-            f"  region={self.region!r}, preferred_channel={self.preferred_channel!r},",
-            f"  enrolled_at={self.enrolled_at.isoformat()!r},",
+            f"  region={self.region!r},",
+            f"  preferred_channel={self.preferred_channel!r},",
+            f"  enrolled_at={_local(self.enrolled_at, zone)!r},",
             "  events=[",
-            *(f"    {e!r}," for e in self.events),
-            "  ],",
-            ")",
         ]
+        for event, action in zip(self.events, self.followed, strict=True):
+            shown = _show_event(event, zone)
+            if action is not None:
+                shown += f"  # answers {_show_action(action, zone)}"
+            lines.append(f"    {shown}")
+        lines += ["  ],", ")"]
         return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How hypothesis prints a falsifying example: the readable repr, not every field."""
+        printer.text(repr(self))
 
     @property
     def final(self) -> Prospect:
