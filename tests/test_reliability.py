@@ -81,8 +81,18 @@ def test_golden_corpus_cites_every_rule_of_the_foundation() -> None:
 # -- determinism -----------------------------------------------------------------------------
 _SCRIPT = """
 import json
+from datetime import UTC, date, datetime
+import cadence
 from tests import golden
 print(json.dumps({name: golden.compute(name) for name in sorted(golden.CASES)}, sort_keys=True))
+# Sets serialise in hash-seed order unless sorted: policies, states and fingerprints must not.
+policy = cadence.Policy(extra_holidays=frozenset(date(2026, 1, d) for d in range(2, 20)))
+print(policy.model_dump_json())
+out = cadence.events.OptedOut(at="2026-03-09T16:00:00Z", channels=["phone", "email", "meeting"])
+print(cadence.events.event_fingerprint(out))
+p = cadence.Engine(cadence.Policy(opt_out_scope="channel")).enroll(
+    "x", timezone="UTC", at=datetime(2026, 3, 9, 15, tzinfo=UTC))
+print(cadence.Engine(cadence.Policy(opt_out_scope="channel")).apply(p, out).model_dump_json())
 """
 
 

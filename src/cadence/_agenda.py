@@ -181,7 +181,8 @@ def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | N
     if step == ActionKind.BREAKUP or step in ESCALATION_KIND.values():
         offered = state["opt_out_offered_at"]
         if state["escalations_done"] == 0 and offered is not None:
-            gap = policy.opt_out_gap_business_days  # R8: a longer gap after the offer
+            # R8: a longer gap after the offer; never shorter than R3's gap.
+            gap = max(policy.opt_out_gap_business_days, policy.min_gap_business_days)
     min_date = cal.add_business_days(cal.local(base).date(), gap)
     channel = lead
     if step == ActionKind.BREAKUP:

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_serializer,
+)
 
 from cadence.channel import Channel
 from cadence.errors import InvalidInputError
@@ -183,6 +191,12 @@ class OptedOut(_Event):
 
     type: Literal["opted_out"] = "opted_out"
     channels: frozenset[Channel] | None = None
+
+    @field_serializer("channels")
+    def _sorted(self, value: frozenset[Channel] | None) -> list[str] | None:
+        # Sets of strings iterate in hash-seed order: sort, so JSON and fingerprints are the
+        # same in every process.
+        return None if value is None else sorted(c.value for c in value)
 
 
 class OptedIn(_Event):

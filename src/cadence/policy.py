@@ -17,7 +17,14 @@ import re
 from datetime import date, time
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from cadence._migrations import POLICY_STEPS, migrate
 
@@ -201,6 +208,10 @@ class Policy(BaseModel):
     """Intersect calling hours with the legal calling rules of the prospect's jurisdiction."""
 
     templates: Templates = Templates()
+
+    @field_serializer("extra_holidays")
+    def _sorted(self, value: frozenset[date]) -> list[str]:
+        return sorted(d.isoformat() for d in value)  # hash-seed independent JSON
 
     @field_validator("weekmask")
     @classmethod

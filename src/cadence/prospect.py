@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from cadence._migrations import PROSPECT_STEPS, migrate
 from cadence.actions import ActionKind, Priority
@@ -114,6 +114,10 @@ class Prospect(BaseModel):
 
     obligations: tuple[Obligation, ...] = ()
     meetings: tuple[Meeting, ...] = ()
+
+    @field_serializer("blocked_channels")
+    def _sorted(self, value: frozenset[Channel]) -> list[str]:
+        return sorted(c.value for c in value)  # hash-seed independent JSON
 
     @model_validator(mode="before")
     @classmethod

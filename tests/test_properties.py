@@ -1,0 +1,561 @@
+"""Invariants of the engine, stated as properties over engine-driven histories.
+
+Each test's name is the invariant (DESIGN §2-§4, §9). The histories come from
+:func:`tests.strategies.histories`, which drives the engine and answers its own next actions;
+``moments`` picks the instants at which the tests ask (the last event, later, or just after
+something falls due).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import get_args
+from zoneinfo import ZoneInfo
+
+import holidays as holiday_calendars
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cadence
+from cadence import events as ev
+from cadence.actions import Action, ActionKind
+from cadence.channel import Channel
+from cadence.engine import Engine
+from cadence.errors import ConflictingEventError, LateEventError
+from cadence.lifecycle import Stage
+from cadence.policy import Escalation, Policy
+from cadence.prospect import Prospect
+from tests.strategies import (
+    EMAIL_HOURS,
+    EVENT_TYPES,
+    REGIONS,
+    History,
+    delays,
+    engine_for,
+    events,
+    histories,
+    ladders,
+    moments,
+    policies,
+    regions,
+    transitions_of,
+)
+
+PHONE_AND_EMAIL = frozenset({Channel.PHONE, Channel.EMAIL})
+#: Actions that are a step of the unanswered ladder when the engine plans them (R2-R10).
+LADDER_KINDS = frozenset(
+    {
+        ActionKind.CALL,
+        ActionKind.EMAIL,
+        ActionKind.OPT_OUT_OFFER,
+        ActionKind.BREAKUP,
+        ActionKind.ESCALATE,
+        ActionKind.CONTACT_RECEPTIONIST,
+    }
+)
+LADDER_RULES = frozenset({"R3", "R8", "R10"})
+ESCALATION_STEPS = frozenset(get_args(Escalation))
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+#: Legal calling hours, written out independently of ``cadence.compliance`` (DESIGN §5).
+US_FEDERAL_HOURS = (time(8), time(21))
+US_STATE_HOURS = {"FL": (time(8), time(20)), "OK": (time(8), time(20)), "CT": (time(9), time(20))}
+
+any_policy = policies()
+mixed = histories(policies=any_policy)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _probe(
+    engine: Engine, history: History, data: st.DataObject
+) -> Iterator[tuple[Prospect, datetime, list[Action]]]:
+    """Every state of the history, a moment to ask about it, and the plan at that moment."""
+    for p in history.states:
+        now = data.draw(moments(engine, p), label="now")
+        yield p, now, engine.plan(p, now)
+
+
+def _drip_allowed(policy: Policy, p: Prospect) -> bool:
+    return not policy.drip_requires_permission or p.permission is True
+
+
+def _is_ladder_step(action: Action) -> bool:
+    """Whether the engine planned ``action`` as a step of the unanswered ladder (not, say, the
+    escalation a referral asked for)."""
+    if action.kind in (ActionKind.ESCALATE, ActionKind.CONTACT_RECEPTIONIST):
+        return "R9" in action.rules and action.detail in ESCALATION_STEPS
+    return action.kind in LADDER_KINDS and bool(LADDER_RULES & set(action.rules))
+
+
+@cache
+def _closed_days(
+    regions: tuple[tuple[str, str | None], ...], extra: frozenset[date]
+) -> tuple[date, ...]:
+    days = set(extra)
+    for country, subdivision in regions:
+        days.update(
+            holiday_calendars.country_holidays(country, subdiv=subdivision, years=range(2023, 2034))
+        )
+    return tuple(sorted(days))
+
+
+def _holidays(history: History) -> list[date]:
+    """The non-working days of the prospect's and the team's calendars (the numpy oracle's)."""
+    regions: list[tuple[str, str | None]] = []
+    if history.region.country:
+        regions.append((history.region.country, history.region.subdivision))
+    if history.policy.team_country:
+        regions.append((history.policy.team_country, history.policy.team_subdivision))
+    return list(_closed_days(tuple(regions), history.policy.extra_holidays))
+
+
+def _busday_offset(history: History, day: date, n: int) -> date:
+    """``numpy.busday_offset(day, n, roll="forward")`` in the prospect's business calendar."""
+    found = np.busday_offset(
+        day, n, roll="forward", weekmask=history.policy.weekmask, holidays=_holidays(history)
+    )
+    result: date = found.astype(object)
+    return result
+
+
+def _slot_index(policy: Policy, moment: time) -> int | None:
+    for i, slot in enumerate(policy.call_slots):
+        if slot.start <= moment < slot.end:
+            return i
+    return None
+
+
+def _wall_time_exists(moment: datetime, zone: ZoneInfo) -> bool:
+    back = moment.astimezone(UTC).astimezone(zone)
+    return (moment.replace(tzinfo=None), moment.fold) == (back.replace(tzinfo=None), back.fold)
+
+
+# -- R13: opt-outs are absorbing ----------------------------------------------------------------
+
+
+@given(history=mixed, data=st.data())
+def test_no_action_after_opt_out_on_any_channel(history: History, data: st.DataObject) -> None:
+    """After an opt-out from every channel — even one delivered late, which ``apply`` must
+    accept — the plan is ``none`` at every moment, whatever arrives later (except an opt-in)."""
+    engine = engine_for(history.policy)
+    span = history.last_at - history.enrolled_at + timedelta(days=10)
+    offset = data.draw(st.integers(0, int(span.total_seconds())), label="opt-out offset")
+    at = history.enrolled_at.astimezone(UTC) + timedelta(seconds=offset)
+    if history.policy.opt_out_scope == "all":
+        channels = st.none() | st.frozensets(st.sampled_from(Channel), min_size=1)
+    else:
+        channels = st.sampled_from([None, PHONE_AND_EMAIL, frozenset(Channel)])
+    opt_out = ev.OptedOut(at=at, channels=data.draw(channels, label="channels"))
+    p = engine.apply(history.final, opt_out)
+
+    def silent(p: Prospect) -> None:
+        for now in (p.last_event_at, data.draw(moments(engine, p), label="now")):
+            plan = engine.plan(p, now)
+            assert [(a.kind, a.channel) for a in plan] == [(ActionKind.NONE, None)], plan
+            assert engine.next_action(engine.advance(p, now), now).kind is ActionKind.NONE
+
+    silent(p)
+    later: list[ev.Event] = []
+    t = p.last_event_at
+    for _ in range(data.draw(st.integers(0, 6), label="later events")):
+        t += data.draw(delays(), label="delay")
+        event = data.draw(
+            events(at=st.just(t), ids=st.none(), types=EVENT_TYPES - {"opted_in"}), label="event"
+        )
+        later.append(event)
+        p = engine.apply(p, event)
+        silent(p)
+    # The same history folded by replay, where the opt-out takes its place in time.
+    if not any(isinstance(e, ev.OptedIn) and e.at >= at for e in history.events):
+        silent(history.replay(engine, [*history.events, opt_out, *later]))
+
+
+# -- R2: nothing is forgotten -------------------------------------------------------------------
+
+
+@given(history=mixed, data=st.data())
+def test_every_non_terminal_prospect_has_exactly_one_next_action(
+    history: History, data: st.DataObject
+) -> None:
+    """``next_action`` is one Action, ``plan()[0]``; it is ``none`` only for a terminal prospect,
+    a dropped one without permission to drip (R12) or one with no usable channel left."""
+    engine = engine_for(history.policy)
+    for p, now, plan in _probe(engine, history, data):
+        action = engine.next_action(p, now)
+        assert isinstance(action, Action)
+        assert plan
+        assert action == plan[0]
+        current = engine.advance(p, now)
+        if current.is_terminal:
+            assert [a.kind for a in plan] == [ActionKind.NONE]
+        elif action.kind is ActionKind.NONE:
+            no_drip = current.stage is Stage.DROPPED and not _drip_allowed(history.policy, current)
+            no_channel = current.blocked_channels >= PHONE_AND_EMAIL
+            assert no_drip or no_channel, (current.stage, action)
+            assert len(plan) == 1
+
+
+# -- DESIGN §4: due times ---------------------------------------------------------------------
+
+
+@given(history=mixed, data=st.data())
+def test_never_due_before_now_or_before_triggering_event(
+    history: History, data: st.DataObject
+) -> None:
+    """Every planned action is due no earlier than ``now``, with ``latest >= earliest``; what an
+    event creates (an obligation, the next ladder step, a meeting, a pause) is due strictly after
+    that event."""
+    engine = engine_for(history.policy)
+    for _, now, plan in _probe(engine, history, data):
+        for action in plan:
+            assert action.earliest >= now, (now, action)
+            assert action.latest >= action.earliest, action
+    for before, event, after in zip(
+        history.states[:-1], history.events, history.states[1:], strict=True
+    ):
+        t = event.at
+        plan = engine.plan(after, t)
+        old = {(o.key, o.not_before) for o in before.obligations}
+        for o in after.obligations:
+            if (o.key, o.not_before) in old or o.channel in after.blocked_channels:
+                continue
+            placed = [
+                a for a in plan if (a.kind, a.channel, a.reason) == (o.kind, o.channel, o.reason)
+            ]
+            assert placed, (event, o)
+            assert all(a.earliest > t for a in placed), (event, placed)
+        if after.last_attempt_at == t or after.stage is Stage.ENGAGED:
+            for action in plan:
+                if _is_ladder_step(action):
+                    assert action.earliest > t, (event, action)
+        for m in after.meetings:
+            if m.status == "booked" and m not in before.meetings:
+                for action in plan:
+                    if action.kind is ActionKind.ATTEND_MEETING and action.detail == m.id:
+                        assert action.earliest > t, (event, action)
+        if after.paused_until is not None and after.paused_until != before.paused_until:
+            waits = [a for a in plan if a.kind is ActionKind.WAIT]
+            assert waits, (event, plan)
+            assert all(a.earliest > t for a in waits), (event, waits)
+
+
+# -- R3, R4, R5: the unanswered ladder ----------------------------------------------------------
+
+
+def _ladder_attempts(history: History) -> list[tuple[ev.Event, Action]]:
+    """The unanswered ladder attempts the rep made: every followed action but the R6 emails."""
+    return [
+        (event, action)
+        for event, action in zip(history.events, history.followed, strict=True)
+        if action is not None and action.kind in LADDER_KINDS and "R6" not in action.rules
+    ]
+
+
+@given(history=ladders(policies=any_policy, min_events=4))
+def test_gap_between_unanswered_attempts_holds(history: History) -> None:
+    """R3: following the engine's own ladder with nobody answering, consecutive attempts (calls
+    and ladder emails; not the R6 voicemail emails) are at least ``min_gap_business_days``
+    business days apart, with ``numpy.busday_offset`` and ``holidays`` as the oracle."""
+    zone = ZoneInfo(history.region.timezone)
+    gap = history.policy.min_gap_business_days
+    for (first, _), (second, action) in itertools.pairwise(_ladder_attempts(history)):
+        due = _busday_offset(history, first.at.astimezone(zone).date(), gap)
+        assert action.earliest.astimezone(zone).date() >= due, (first, second, action)
+        assert second.at.astimezone(zone).date() >= due, (first, second)
+
+
+two_or_more_slots = any_policy.filter(lambda p: len(p.call_slots) >= 2)
+
+
+@given(history=ladders(policies=two_or_more_slots, min_events=3))
+def test_retry_call_in_a_different_part_of_the_day(history: History) -> None:
+    """R4: a call that follows an unanswered call lies wholly in another part of the day."""
+    zone = ZoneInfo(history.region.timezone)
+    policy = history.policy
+    last: int | None = None
+    for event, action in zip(history.events, history.followed, strict=True):
+        if action is not None and action.kind is ActionKind.CALL and last is not None:
+            first = _slot_index(policy, action.earliest.astimezone(zone).time())
+            final = action.latest - timedelta(microseconds=1)
+            end = _slot_index(policy, max(final, action.earliest).astimezone(zone).time())
+            assert last not in (first, end), (last, action)
+        if isinstance(event, ev.CallAttempted):
+            last = _slot_index(policy, event.at.astimezone(zone).time())
+
+
+@given(history=ladders(policies=any_policy, min_events=3))
+def test_voicemail_promise_names_the_next_attempt(history: History) -> None:
+    """R5: the voicemail script of a ladder call says when the next attempt will be; when the
+    call is made as soon as it is due and reaches voicemail, the next attempt is then."""
+    zone = ZoneInfo(history.region.timezone)
+    attempts = _ladder_attempts(history)
+    for (event, action), (_, following) in itertools.pairwise(attempts):
+        if not (
+            action.kind is ActionKind.CALL
+            and isinstance(event, ev.CallAttempted)
+            and event.outcome == "voicemail"
+            and event.at == action.earliest
+            and action.talking_points
+            and action.talking_points[0].startswith("If you reach voicemail")
+        ):
+            continue
+        start = following.earliest.astimezone(zone)
+        if following.channel is Channel.PHONE:
+            promise = f"try again on {DAYS[start.weekday()]} {following.slot}"
+        else:
+            promise = f"follow up by email on {DAYS[start.weekday()]}"
+        assert promise in action.talking_points[0], (action.talking_points[0], following)
+
+
+# -- DESIGN §9: purity, serialisation, replay, idempotency ------------------------------------
+
+
+@given(history=mixed, data=st.data())
+def test_apply_never_mutates(history: History, data: st.DataObject) -> None:
+    """``apply`` returns a new prospect and leaves its input exactly as it was, also when it
+    fails (a late event, a conflicting id)."""
+    engine = engine_for(history.policy)
+    snapshots = [p.model_dump() for p in history.states]
+    t = history.last_at + data.draw(delays(), label="delay")
+    event = data.draw(events(at=st.just(t), ids=st.just("fresh")), label="event")
+    results = [engine.apply(p, event) for p in history.states]
+    assert [p.model_dump() for p in history.states] == snapshots
+    # The same id with another payload is refused, and the state it was given to is untouched.
+    after = results[-1]
+    after_dump = after.model_dump()
+    other = data.draw(events(at=st.just(t), ids=st.just("fresh")), label="other")
+    if ev.event_fingerprint(other) == ev.event_fingerprint(event):
+        assert engine.apply(after, other) == after
+    else:
+        with pytest.raises(ConflictingEventError):
+            engine.apply(after, other)
+    assert after.model_dump() == after_dump
+    # An event older than the newest one applied (not an opt-out) is refused, likewise.
+    p = history.final
+    if p.last_event_at > history.enrolled_at:
+        back = data.draw(
+            st.integers(1, int((p.last_event_at - history.enrolled_at).total_seconds()))
+        )
+        late = data.draw(
+            events(
+                at=st.just(p.last_event_at - timedelta(seconds=back)),
+                ids=st.none(),
+                types=EVENT_TYPES - {"opted_out"},
+            ),
+            label="late",
+        )
+        with pytest.raises(LateEventError):
+            engine.apply(p, late)
+        assert [s.model_dump() for s in history.states] == snapshots
+
+
+@given(history=mixed, data=st.data())
+def test_json_round_trip_preserves_behaviour(history: History, data: st.DataObject) -> None:
+    """A Prospect and a Policy stored as JSON and loaded again are equal to the originals and
+    plan and fold exactly as they did."""
+    engine = engine_for(history.policy)
+    policy = Policy.model_validate_json(history.policy.model_dump_json())
+    assert policy == history.policy
+    reloaded_engine = Engine(policy)
+    p = history.final
+    now = data.draw(moments(engine, p), label="now")
+    for state in (history.states[0], p, engine.advance(p, now)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a serialiser warning means a field lost its type
+            text = state.model_dump_json()
+        reloaded = Prospect.model_validate_json(text)
+        assert reloaded == state
+        assert reloaded_engine.plan(reloaded, now) == engine.plan(state, now)
+        t = max(now, state.last_event_at)
+        event = data.draw(events(at=st.just(t), ids=st.none()), label="event")
+        assert reloaded_engine.apply(reloaded, event) == engine.apply(state, event)
+
+
+@given(history=mixed, data=st.data())
+def test_replay_is_permutation_invariant(history: History, data: st.DataObject) -> None:
+    """A history folds to the same prospect (and the same plan) in whatever order it arrives."""
+    engine = engine_for(history.policy)
+    shuffled = data.draw(st.permutations(history.events), label="shuffled")
+    in_order = history.replay(engine)
+    assert history.replay(engine, shuffled) == in_order
+    now = data.draw(moments(engine, in_order), label="now")
+    assert engine.plan(history.replay(engine, shuffled), now) == engine.plan(in_order, now)
+
+
+@given(history=mixed)
+def test_replay_agrees_with_apply(history: History) -> None:
+    """Folding a history with ``replay`` gives the prospect that ``apply`` built event by event
+    (when the history is already in replay's order: time, then id, then payload)."""
+    engine = engine_for(history.policy)
+    key = [(e.at, e.id or "", ev.event_fingerprint(e)) for e in history.events]
+    if key == sorted(key):
+        assert history.replay(engine) == history.final
+
+
+@given(history=mixed, data=st.data())
+def test_duplicate_event_ids_are_no_ops(history: History, data: st.DataObject) -> None:
+    """Redelivering an event with an id already applied changes nothing — also when the
+    webhook writes ``at`` in another offset — and replay ignores duplicates the same way."""
+    engine = engine_for(history.policy)
+    p = history.final
+    t = p.last_event_at + data.draw(delays(), label="delay")
+    event = data.draw(events(at=st.just(t), ids=st.just("redelivered")), label="event")
+    once = engine.apply(p, event)
+    assert engine.apply(once, event) == once
+    zone = ZoneInfo(data.draw(st.sampled_from([r.timezone for r in REGIONS]), label="zone"))
+    webhook = {**event.model_dump(mode="json"), "at": event.at.astimezone(zone).isoformat()}
+    assert engine.apply(once, cadence.parse_event(webhook)) == once
+    with_ids = [e for e in history.events if e.id is not None]
+    for old in with_ids:
+        assert engine.apply(p, old) == p
+    extra = data.draw(st.lists(st.sampled_from(with_ids)), label="duplicates") if with_ids else []
+    assert history.replay(engine, [*history.events, *extra]) == history.replay(engine)
+
+
+_REDELIVER = """
+import sys
+from datetime import datetime
+import cadence
+engine = cadence.Engine()
+webhook = {"type": "opted_out", "id": "wh-1", "at": "2026-03-09T16:00:00Z",
+           "channels": ["phone", "email", "meeting"]}
+if sys.argv[1] == "store":
+    at = datetime.fromisoformat("2026-03-09T15:00:00+00:00")
+    p = engine.enroll("acme-42", timezone="America/Chicago", at=at)
+    p = engine.apply(p, cadence.parse_event(webhook))
+    print(p.model_dump_json())
+else:
+    p = cadence.Prospect.model_validate_json(sys.stdin.read())
+    again = engine.apply(p, cadence.parse_event(webhook))
+    print("no-op" if again == p else "changed")
+"""
+
+
+def _run(argument: str, hash_seed: int, stdin: str = "") -> str:
+    src = Path(cadence.__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONHASHSEED": str(hash_seed), "PYTHONPATH": str(src)}
+    done = subprocess.run(
+        [sys.executable, "-c", _REDELIVER, argument],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.strip().splitlines()[-1]
+    return done.stdout.strip()
+
+
+def test_duplicate_event_ids_are_no_ops_across_processes() -> None:
+    """DESIGN §9: a stored state loaded in another process (another hash seed) still recognises
+    a redelivered webhook as a duplicate: the event fingerprint is process-independent."""
+    stored = _run("store", hash_seed=0)
+    for seed in (1, 4):
+        assert _run("redeliver", hash_seed=seed, stdin=stored) == "no-op"
+
+
+# -- time-driven changes -------------------------------------------------------------------
+
+
+@given(history=mixed, data=st.data())
+def test_advance_does_not_change_next_action(history: History, data: st.DataObject) -> None:
+    """``next_action(p, now) == next_action(advance(p, now), now)``; advancing to an earlier
+    moment first changes nothing either."""
+    engine = engine_for(history.policy)
+    for p, now, plan in _probe(engine, history, data):
+        assert engine.next_action(engine.advance(p, now), now) == plan[0]
+        assert engine.plan(engine.advance(p, now), now) == plan
+        back = data.draw(st.integers(0, int((now - p.last_event_at).total_seconds())))
+        earlier = now - timedelta(seconds=back)
+        assert engine.plan(engine.advance(p, earlier), now) == plan
+
+
+@given(history=mixed, data=st.data())
+def test_ladder_waits_for_a_pause(history: History, data: st.DataObject) -> None:
+    """R17: while an out-of-office or a "not now" pauses the cadence, no step of the unanswered
+    ladder is due before the pause ends."""
+    engine = engine_for(history.policy)
+    for p, now, plan in _probe(engine, history, data):
+        paused = engine.advance(p, now).paused_until
+        if paused is None or paused <= now:
+            continue
+        for action in plan:
+            if _is_ladder_step(action):
+                assert action.earliest >= paused, (paused, action)
+
+
+# -- DESIGN §4, §5: calendars and the law -------------------------------------------------------
+
+us_regions = regions([r for r in REGIONS if r.country == "US"])
+
+
+@given(history=histories(policies=any_policy, places=us_regions), data=st.data())
+def test_calls_only_inside_legal_window(history: History, data: st.DataObject) -> None:
+    """US prospects: a call's whole window ``[earliest, latest)`` lies on one business day,
+    inside the federal 08:00-21:00 (and the state's stricter hours), and inside one of the
+    policy's call slots."""
+    zone = ZoneInfo(history.region.timezone)
+    low, high = US_STATE_HOURS.get(history.region.subdivision or "", US_FEDERAL_HOURS)
+    slots = history.policy.call_slots
+    for _, _, plan in _probe(engine_for(history.policy), history, data):
+        for action in plan:
+            if action.channel is not Channel.PHONE:
+                continue
+            start = action.earliest.astimezone(zone)
+            end = action.latest.astimezone(zone)
+            assert end.date() == start.date(), action
+            assert low <= start.time() < high, action
+            assert end.time() <= high, action
+            assert any(s.start <= start.time() and end.time() <= s.end for s in slots), action
+            assert np.is_busday(
+                start.date(), weekmask=history.policy.weekmask, holidays=_holidays(history)
+            ), action
+
+
+dst_regions = regions([r for r in REGIONS if transitions_of(r.timezone)])
+#: Hours whose boundaries are wall times that DST changes skip (midnight, 02:30), on every day.
+night_shift_policies = policies(
+    email_hours=st.just(EMAIL_HOURS[-1]), weekmasks=st.just("1111111"), include_default=False
+)
+
+
+@given(history=histories(policies=night_shift_policies, places=dst_regions), data=st.data())
+def test_no_due_time_at_nonexistent_local_time(history: History, data: st.DataObject) -> None:
+    """Every due time is given in the prospect's zone at a wall time that exists: reading it
+    back through UTC gives the same wall time (DESIGN §4: gaps resolve to the first valid
+    instant after them)."""
+    zone = ZoneInfo(history.region.timezone)
+    engine = engine_for(history.policy)
+
+    def check(p: Prospect, now: datetime) -> None:
+        for action in engine.plan(p, now):
+            for moment in (action.earliest, action.latest):
+                assert moment.tzinfo == zone, action
+                assert _wall_time_exists(moment, zone), (moment, action)
+
+    for p in history.states:
+        check(p, data.draw(moments(engine, p), label="now"))
+    # Next to a DST change: what is due then, and a pause that ends at the start of a day there
+    # (local midnight may not exist).
+    p = history.final
+    upcoming = [t for t in transitions_of(history.region.timezone) if t > p.last_event_at][:4]
+    if upcoming:
+        change = data.draw(st.sampled_from(upcoming), label="DST change")
+        before = change - timedelta(hours=data.draw(st.integers(0, 30), label="hours before"))
+        if before > p.last_event_at:
+            check(p, before)  # whatever is due (or overdue) then is placed next to the change
+            p = engine.apply(p, ev.OutOfOffice(at=p.last_event_at, until=before))
+            check(p, p.last_event_at)
+            check(p, data.draw(moments(engine, p), label="now"))
