@@ -38,8 +38,12 @@ from cadence.policy import Escalation, Policy, TimeSlot
 from cadence.prospect import Prospect
 
 __all__ = [
+    "CALL_SLOTS",
+    "EMAIL_HOURS",
     "EVENT_TYPES",
     "REGIONS",
+    "WEEKMASKS",
+    "ZONES",
     "History",
     "Region",
     "call_attempted",
