@@ -40,7 +40,7 @@ POLICIES = [
     cadence.Policy(min_gap_business_days=2, opt_out_offer_after=2),
     cadence.Policy(
         min_gap_business_days=3,
-        call_slots=(cadence.TimeSlot(name="day", start="08:00", end="21:00"),),  # type: ignore[arg-type]
+        call_slots=(cadence.TimeSlot(name="day", start="08:00", end="21:00"),),
     ),
 ]
 STEPS = {"n": 0}  # counted for the closing note of long runs
@@ -100,7 +100,7 @@ class Crm(RuleBasedStateMachine):
         event: ev.Event
         if act.channel is Channel.PHONE:
             next_at = at + timedelta(days=2) if outcome == "connected" else None
-            event = ev.CallAttempted(at=at, outcome=outcome, next_contact_at=next_at, id=f"c{idx}")  # type: ignore[arg-type]
+            event = ev.CallAttempted(at=at, outcome=outcome, next_contact_at=next_at, id=f"c{idx}")
         elif act.channel is Channel.EMAIL and reply:
             event = ev.EmailReplied(at=at, id=f"r{idx}")
         else:
