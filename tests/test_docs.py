@@ -51,3 +51,18 @@ def test_lifecycle_diagram_in_the_docs_matches_the_declaration() -> None:
     text = (ROOT / "docs" / "lifecycle.md").read_text()
     diagram = text.split("```mermaid\n", 1)[1].split("```", 1)[0].strip()
     assert diagram == lifecycle().mermaid()
+
+
+def test_every_test_the_guarantees_page_cites_exists() -> None:
+    import re
+
+    text = (ROOT / "docs" / "guarantees.md").read_text()
+    sources = {p: p.read_text() for p in (ROOT / "tests").rglob("*.py")}
+    cited = re.findall(r"`(tests/[\w/]+\.py)(?:::(test_\w+))?`", text)
+    assert len(cited) > 20
+    for path, name in cited:
+        assert (ROOT / path).exists(), path
+        if name:
+            assert f"def {name}" in sources[ROOT / path], (path, name)
+    for name in re.findall(r"`::(test_\w+)`", text):
+        assert any(f"def {name}" in s for s in sources.values()), name
