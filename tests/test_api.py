@@ -21,6 +21,7 @@ def test_all_is_sorted_and_complete() -> None:
         "compliance",
         "engine",
         "errors",
+        "files",
         "invitations",
         "lifecycle",
         "policy",

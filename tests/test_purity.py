@@ -32,7 +32,18 @@ CORE = [
 PACKAGE = pathlib.Path(cadence.__file__).resolve().parent
 CLOCK_METHODS = {"now", "utcnow", "today", "monotonic", "perf_counter", "getenv", "localtime"}
 BUILTINS = {"open", "input", "print"}
-FORBIDDEN_IMPORTS = {"os", "time", "random", "socket", "typer", "rich", "icalendar", "cadence.cli"}
+FORBIDDEN_IMPORTS = {
+    "os",
+    "time",
+    "random",
+    "socket",
+    "typer",
+    "rich",
+    "icalendar",
+    "yaml",
+    "cadence.cli",
+    "cadence.files",
+}
 
 
 def _tree(name: str) -> ast.Module:
@@ -65,6 +76,6 @@ def test_core_imports_no_edges() -> None:
 
 
 def test_every_core_module_is_checked() -> None:
-    edges = {"__init__", "__main__", "cli", "invitations"}
+    edges = {"__init__", "__main__", "cli", "files", "invitations"}
     present = {p.stem for p in PACKAGE.glob("*.py")} - edges
     assert present == set(CORE)

@@ -1,0 +1,181 @@
+"""The command line: every subcommand through typer's runner; user errors are one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import tempfile
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import cadence
+from cadence import events as ev
+from cadence.cli import app
+from cadence.errors import InvalidInputError
+from cadence.files import read_events, read_policy, read_prospect
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def state(tmp_path: pathlib.Path, engine: cadence.Engine, monday: datetime) -> pathlib.Path:
+    p = engine.enroll("dana", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    path = tmp_path / "dana.json"
+    path.write_text(p.model_dump_json())
+    return path
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["demo"],
+        ["next"],
+        ["diagram"],
+        ["policy"],
+        ["policy", "show"],
+        ["policy", "validate"],
+        ["policy", "schema"],
+    ],
+)
+def test_every_command_has_clear_help(args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_demo_walks_the_whole_cadence() -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0
+    for word in ("opt_out_offer", "breakup", "drip_touch", "R6"):
+        assert word in result.output
+
+
+def test_next_prints_the_action_with_its_reason(state: pathlib.Path, monday: datetime) -> None:
+    result = runner.invoke(app, ["next", str(state), "--now", monday.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("call via phone")
+    assert "R2" in result.output
+
+
+def test_next_applies_events_first_and_prints_json(
+    state: pathlib.Path, tmp_path: pathlib.Path, monday: datetime
+) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        ev.CallAttempted(at=monday, outcome="voicemail", id="a").model_dump_json() + "\n\n"
+    )
+    result = runner.invoke(
+        app, ["next", str(state), str(events), "--now", monday.isoformat(), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    action = cadence.Action.model_validate_json(result.output)
+    assert action.rules == ("R6",)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        ("{not json", "not valid JSON"),
+        ("[]", "expected a JSON object"),
+        ('{"id": "x"}', "missing"),
+    ],
+)
+def test_bad_state_files_are_one_line_and_exit_2(
+    tmp_path: pathlib.Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "state.json"
+    if content is not None:
+        path.write_text(content)
+    result = runner.invoke(app, ["next", str(path), "--now", "2026-03-09T10:00:00+00:00"])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_late_event_file_says_to_replay(
+    state: pathlib.Path, tmp_path: pathlib.Path, monday: datetime
+) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(ev.EmailSent(at=monday - timedelta(days=1)).model_dump_json() + "\n")
+    result = runner.invoke(app, ["next", str(state), str(events), "--now", monday.isoformat()])
+    assert result.exit_code == 2
+    assert "replay" in result.output
+
+
+def test_bad_event_line_names_the_line(state: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"type": "email_sent", "at": "2026-03-09T16:00:00Z"}\n{"type": "teleport"}\n'
+    )
+    result = runner.invoke(app, ["next", str(state), str(events)])
+    assert result.exit_code == 2
+    assert "events.jsonl:2" in result.output
+    assert "teleport" in result.output
+
+
+def test_bad_now_is_one_line(state: pathlib.Path) -> None:
+    result = runner.invoke(app, ["next", str(state), "--now", "2026-03-09T10:00:00"])
+    assert result.exit_code == 2
+    assert "offset" in result.output
+
+
+def test_policy_commands(tmp_path: pathlib.Path) -> None:
+    shown = runner.invoke(app, ["policy", "show"])
+    assert json.loads(shown.output)["min_gap_business_days"] == 4
+    schema = runner.invoke(app, ["policy", "schema"])
+    assert "min_gap_business_days" in json.loads(schema.output)["properties"]
+    good = tmp_path / "team.yaml"
+    good.write_text("min_gap_business_days: 2\nweekmask: '1111001'\n")
+    assert runner.invoke(app, ["policy", "validate", str(good)]).exit_code == 0
+    assert (
+        json.loads(runner.invoke(app, ["policy", "show", str(good)]).output)["weekmask"]
+        == "1111001"
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("min_gap_business_days: -1\n")
+    result = runner.invoke(app, ["policy", "validate", str(bad)])
+    assert result.exit_code == 2
+    assert "min_gap_business_days" in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [\n")
+    assert runner.invoke(app, ["policy", "validate", str(broken)]).exit_code == 2
+
+
+def test_diagram_is_the_lifecycle() -> None:
+    result = runner.invoke(app, ["diagram"])
+    assert result.output.startswith("stateDiagram-v2")
+    assert "opted_out --> engaged: opt_in" in result.output
+
+
+_CONTENT = st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200).map(str.encode),
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+        ),
+        max_leaves=10,
+    ).map(lambda v: json.dumps(v).encode()),
+)
+
+
+@given(content=_CONTENT, suffix=st.sampled_from([".json", ".yaml", ".jsonl"]))
+def test_file_readers_raise_only_clear_errors(content: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / f"input{suffix}"
+        path.write_bytes(content)
+        messages = []
+        for reader in (read_prospect, read_policy, read_events):
+            try:
+                reader(path)
+            except InvalidInputError as exc:
+                messages.append(str(exc))
+        assert all(m and "\n" not in m for m in messages), messages
