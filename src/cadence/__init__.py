@@ -8,8 +8,6 @@ with its due window in the prospect's local time, the rules that produced it and
 4
 """
 
-from __future__ import annotations
-
 from cadence import events
 from cadence.actions import Action, ActionKind, Priority
 from cadence.channel import Channel
