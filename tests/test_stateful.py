@@ -62,6 +62,7 @@ class Crm(RuleBasedStateMachine):
         self.now = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("UTC"))
         self.opted_out_people: set[str] = set()
         self.place = PLACES[0]
+        self.ids = 0
 
     # -- rules --------------------------------------------------------------------------
     @precondition(lambda self: self.prospect is None)
@@ -86,10 +87,11 @@ class Crm(RuleBasedStateMachine):
         outcome=st.sampled_from(["voicemail"] * 6 + ["no_answer", "connected", "gatekeeper"]),
         reply=st.booleans(),
         lateness=st.integers(0, 180),
-        idx=st.integers(0, 10**6),
     )
-    def follow_the_engine(self, outcome: str, reply: bool, lateness: int, idx: int) -> None:
+    def follow_the_engine(self, outcome: str, reply: bool, lateness: int) -> None:
         assert self.prospect is not None
+        self.ids += 1
+        idx = self.ids  # a fresh id per new event (reusing one is a conflict, by design)
         act = self.engine.next_action(self.prospect, self.now)
         if act.kind in (ActionKind.NONE, ActionKind.WAIT) or act.channel is None:
             self.now = max(self.now, act.earliest.astimezone(self.now.tzinfo)) + timedelta(hours=1)
