@@ -38,13 +38,13 @@ import sys
 # Run as a script, this directory comes first on sys.path and this very file would shadow the
 # standard library's `calendar` (which `holidays` imports): the stdlib goes first.
 sys.path.insert(0, os.path.dirname(os.__file__))
+# ... and the project root, so `benchmarks._timing` imports either way.
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import argparse
-import gc
 import platform
 import random
 import statistics
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -53,6 +53,7 @@ import numpy as np
 import numpy.typing as npt
 
 import cadence
+from benchmarks._timing import measure, ratio
 from cadence.businessdays import BusinessDays, holiday_dates
 from cadence.calendar import ContactCalendar, contact_calendar
 from cadence.channel import Channel
@@ -126,19 +127,6 @@ def naive_offset(day: date, n: int, workdays: tuple[bool, ...], closed: frozense
         if workdays[day.weekday()] and day not in closed:
             n -= 1
     return day
-
-
-def _timed(batch: Callable[[], int]) -> float:
-    """Nanoseconds per operation of one batch (``batch`` returns its operation count)."""
-    gc.collect()
-    gc.disable()
-    try:
-        t0 = time.perf_counter_ns()
-        ops = batch()
-        t1 = time.perf_counter_ns()
-    finally:
-        gc.enable()
-    return (t1 - t0) / ops
 
 
 def make_batches(policy: cadence.Policy, queries: list[Query]) -> dict[str, Callable[[], int]]:
@@ -239,24 +227,6 @@ def _check_agreement(
             raise AssertionError(msg)
 
 
-def measure(batches: dict[str, Callable[[], int]], rounds: int) -> dict[str, list[float]]:
-    """µs per op for each batch in each round; the order rotates so no batch always runs first."""
-    names = list(batches)
-    for name in names:  # warm-up: fills every calendar cache the queries touch
-        batches[name]()
-    results: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            results[name].append(_timed(batches[name]) / 1000)
-    return results
-
-
-def _ratio(a: list[float], b: list[float]) -> float:
-    """Median of the per-round ratios a/b."""
-    return statistics.median(x / y for x, y in zip(a, b, strict=True))
-
-
 def report(queries: list[Query], results: dict[str, list[float]], rounds: int) -> None:
     print(
         f"cadence next-slot benchmark: {platform.python_implementation()} "
@@ -276,18 +246,18 @@ def report(queries: list[Query], results: dict[str, list[float]], rounds: int) -
     print(f"{'operation':<44} {'median µs/op':>13} {'p25 – p75':>17} {'vs naive loop':>14}")
     for name, values in results.items():
         q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
-        print(f"{name:<44} {med:>13.3f} {q1:>8.3f} – {q3:<6.3f} {_ratio(values, naive):>13.2f}x")
+        print(f"{name:<44} {med:>13.3f} {q1:>8.3f} – {q3:<6.3f} {ratio(values, naive):>13.2f}x")
     slot = results["next_window (calendar in hand)"]
     scalar = results["numpy.busday_offset, scalar per date"]
     vector = results["numpy.busday_offset, vectorised, per date"]
     ours = results["BusinessDays.offset alone"]
     print()
     print("ratios (median of per-round ratios):")
-    print(f"  next_window / naive day-by-day loop          {_ratio(slot, naive):8.2f}x")
-    print(f"  next_window / numpy scalar busday_offset     {_ratio(slot, scalar):8.2f}x")
-    print(f"  next_window / numpy vectorised, per date     {_ratio(slot, vector):8.2f}x")
-    print(f"  BusinessDays.offset / numpy scalar           {_ratio(ours, scalar):8.2f}x")
-    print(f"  BusinessDays.offset / numpy vectorised       {_ratio(ours, vector):8.2f}x")
+    print(f"  next_window / naive day-by-day loop          {ratio(slot, naive):8.2f}x")
+    print(f"  next_window / numpy scalar busday_offset     {ratio(slot, scalar):8.2f}x")
+    print(f"  next_window / numpy vectorised, per date     {ratio(slot, vector):8.2f}x")
+    print(f"  BusinessDays.offset / numpy scalar           {ratio(ours, scalar):8.2f}x")
+    print(f"  BusinessDays.offset / numpy vectorised       {ratio(ours, vector):8.2f}x")
     med = statistics.median(slot)
     print()
     print(

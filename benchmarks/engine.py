@@ -46,13 +46,13 @@ import sys
 # Run as a script, this directory comes first on sys.path, and benchmarks/calendar.py would
 # shadow the standard library's `calendar` (which `holidays` imports): the stdlib goes first.
 sys.path.insert(0, os.path.dirname(os.__file__))
+# ... and the project root, so `benchmarks._timing` imports either way.
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import argparse
-import gc
 import platform
 import random
 import statistics
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +60,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import cadence
+from benchmarks._timing import measure, ratio
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
@@ -271,19 +272,6 @@ class _Model:
     state: str
 
 
-def _timed(batch: Callable[[], int]) -> float:
-    """Nanoseconds per operation of one batch (``batch`` returns its operation count)."""
-    gc.collect()
-    gc.disable()
-    try:
-        t0 = time.perf_counter_ns()
-        ops = batch()
-        t1 = time.perf_counter_ns()
-    finally:
-        gc.enable()
-    return (t1 - t0) / ops
-
-
 def make_batches(
     engine: cadence.Engine, steps: tuple[Step, ...], trigger_ops: int, machine_ops: int
 ) -> dict[str, Callable[[], int]]:
@@ -342,27 +330,9 @@ def make_batches(
     }
 
 
-def measure(batches: dict[str, Callable[[], int]], rounds: int) -> dict[str, list[float]]:
-    """µs per op for each batch in each round; the order rotates so no batch always runs first."""
-    names = list(batches)
-    for name in names:  # warm-up: caches, the specialising interpreter
-        batches[name]()
-    results: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            results[name].append(_timed(batches[name]) / 1000)
-    return results
-
-
 def _q(values: list[float]) -> tuple[float, float, float]:
     q1, med, q3 = statistics.quantiles(values, n=4, method="inclusive")
     return q1, med, q3
-
-
-def _ratio(a: list[float], b: list[float]) -> float:
-    """Median of the per-round ratios a/b."""
-    return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
 def report(work: Workload, results: dict[str, list[float]], rounds: int) -> None:
@@ -391,8 +361,8 @@ def report(work: Workload, results: dict[str, list[float]], rounds: int) -> None
     eng = results["engine step (apply + next_action)"]
     shared = results["shared Machine, one trigger"]
     per = results["Machine per prospect + one trigger"]
-    r_shared = _ratio(eng, shared)
-    r_per = _ratio(per, eng)
+    r_shared = ratio(eng, shared)
+    r_per = ratio(per, eng)
     print()
     print("ratios (median of per-round ratios):")
     print(
