@@ -146,3 +146,32 @@ def test_newer_schema_version_is_refused(engine: cadence.Engine, monday: datetim
 def test_replay_of_nothing_needs_an_instant(engine: cadence.Engine) -> None:
     with pytest.raises(InvalidInputError, match="at"):
         engine.replay("p", [], timezone="America/Chicago")
+
+
+def test_a_redelivered_call_counts_once_toward_the_florida_cap() -> None:
+    from cadence.policy import TimeSlot
+
+    wide = cadence.Policy(call_slots=(TimeSlot(name="day", start="08:00", end="21:00"),))
+    engine = cadence.Engine(wide)
+    t0 = datetime(2026, 3, 9, 9, 0, tzinfo=cadence.calendar.zone("America/New_York"))
+    p = engine.enroll("fl", timezone="America/New_York", at=t0, country="US", subdivision="FL")
+    first = ev.CallAttempted(at=t0, outcome="no_answer", id="dialer-1")
+    p = engine.apply(p, first)
+    p = engine.apply(
+        p, ev.CallAttempted(at=t0 + timedelta(hours=1), outcome="no_answer", id="dialer-2")
+    )
+    for _ in range(3):  # the dialer's webhook retries the first call three times
+        p = engine.apply(p, first)
+    assert len(p.recent_calls) == 2
+    agreed = t0 + timedelta(hours=3)
+    p = engine.apply(
+        p,
+        ev.CallAttempted(
+            at=t0 + timedelta(hours=2), outcome="connected", next_contact_at=agreed, id="dialer-3"
+        ),
+    )
+    # Three distinct calls: the promised fourth waits 24 h after the first (FL: 3 per 24 h).
+    act = engine.next_action(p, t0 + timedelta(hours=2, minutes=1))
+    call = next(a for a in engine.plan(p, t0 + timedelta(hours=2, minutes=1)) if "R1" in a.rules)
+    assert call.earliest == t0 + timedelta(hours=24)
+    assert act.earliest <= call.earliest
