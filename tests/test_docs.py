@@ -18,6 +18,7 @@ MODULES = [
     "cadence.compliance",
     "cadence.batch",
     "cadence.invitations",
+    "cadence.testing",
 ]
 
 

@@ -1,7 +1,7 @@
 """Invariants of the engine, stated as properties over engine-driven histories.
 
 Each test's name is the invariant (DESIGN §2-§4, §9). The histories come from
-:func:`tests.strategies.histories`, which drives the engine and answers its own next actions;
+:func:`cadence.testing.histories`, which drives the engine and answers its own next actions;
 ``moments`` picks the instants at which the tests ask (the last event, later, or just after
 something falls due).
 """
@@ -35,7 +35,7 @@ from cadence.errors import ConflictingEventError, LateEventError
 from cadence.lifecycle import Stage
 from cadence.policy import Escalation, Policy
 from cadence.prospect import Prospect
-from tests.strategies import (
+from cadence.testing import (
     EMAIL_HOURS,
     EVENT_TYPES,
     REGIONS,

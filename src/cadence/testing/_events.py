@@ -1,0 +1,280 @@
+"""One strategy per event type, and ``events()`` for any of them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from cadence import events as ev
+from cadence.channel import Channel
+from cadence.events import CallOutcome, ReplyIntent
+from cadence.testing._places import _INTENTS, _OUTCOMES, _PREFERRED, _after, instants
+
+_MEETING_IDS = ("m1", "m2", "m3")
+
+
+def event_ids() -> SearchStrategy[str | None]:
+    """An optional idempotency id (short, so that some of them collide on purpose)."""
+    return st.none() | st.text(alphabet="abc123-", min_size=1, max_size=4)
+
+
+def _or(value: SearchStrategy[datetime] | None) -> SearchStrategy[datetime]:
+    return instants() if value is None else value
+
+
+def _ids(value: SearchStrategy[str | None] | None) -> SearchStrategy[str | None]:
+    return event_ids() if value is None else value
+
+
+def _meetings(value: SearchStrategy[str] | None) -> SearchStrategy[str]:
+    return st.sampled_from(_MEETING_IDS) if value is None else value
+
+
+@st.composite
+def _call_attempted(
+    draw: st.DrawFn,
+    at: SearchStrategy[datetime],
+    ids: SearchStrategy[str | None],
+    outcomes: SearchStrategy[CallOutcome],
+) -> ev.CallAttempted:
+    when = draw(at)
+    outcome = draw(outcomes)
+    if outcome != "connected":
+        return ev.CallAttempted(at=when, id=draw(ids), outcome=outcome)
+    return ev.CallAttempted(
+        at=when,
+        id=draw(ids),
+        outcome=outcome,
+        next_contact_at=draw(st.none() | _after(when, timedelta(minutes=1))),
+        permission=draw(st.none() | st.booleans()),
+    )
+
+
+def call_attempted(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    outcomes: SearchStrategy[CallOutcome] | None = None,
+) -> SearchStrategy[ev.CallAttempted]:
+    """A call with any outcome; a connected one may carry the agreed next contact (R1) and the
+    permission to recontact (R12)."""
+    return _call_attempted(
+        _or(at),
+        _ids(ids),
+        st.sampled_from((*_OUTCOMES, "wrong_number")) if outcomes is None else outcomes,
+    )
+
+
+def email_sent(
+    *, at: SearchStrategy[datetime] | None = None, ids: SearchStrategy[str | None] | None = None
+) -> SearchStrategy[ev.EmailSent]:
+    """The rep sent an email."""
+    return st.builds(ev.EmailSent, at=_or(at), id=_ids(ids))
+
+
+@st.composite
+def _email_replied(
+    draw: st.DrawFn,
+    at: SearchStrategy[datetime],
+    ids: SearchStrategy[str | None],
+    intents: SearchStrategy[ReplyIntent | None],
+) -> ev.EmailReplied:
+    when = draw(at)
+    intent = draw(intents)
+    resume_at = draw(_after(when, timedelta(hours=1))) if intent == "not_now" else None
+    if intent == "not_now" and draw(st.booleans()):
+        resume_at = None  # "not now", without a date
+    referral = (
+        draw(st.none() | st.sampled_from(["Dana", "the CFO"])) if intent == "referral" else None
+    )
+    return ev.EmailReplied(
+        at=when, id=draw(ids), intent=intent, resume_at=resume_at, referral=referral
+    )
+
+
+def email_replied(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    intents: SearchStrategy[ReplyIntent | None] | None = None,
+) -> SearchStrategy[ev.EmailReplied]:
+    """A reply, with any intent; ``not_now`` sometimes names the date to resume (R17)."""
+    return _email_replied(
+        _or(at), _ids(ids), st.sampled_from(_INTENTS) if intents is None else intents
+    )
+
+
+def email_bounced(
+    *, at: SearchStrategy[datetime] | None = None, ids: SearchStrategy[str | None] | None = None
+) -> SearchStrategy[ev.EmailBounced]:
+    """An email bounced."""
+    return st.builds(ev.EmailBounced, at=_or(at), id=_ids(ids))
+
+
+@st.composite
+def _meeting_booked(
+    draw: st.DrawFn,
+    at: SearchStrategy[datetime],
+    ids: SearchStrategy[str | None],
+    meeting_ids: SearchStrategy[str],
+) -> ev.MeetingBooked:
+    when = draw(at)
+    return ev.MeetingBooked(
+        at=when,
+        id=draw(ids),
+        meeting_id=draw(meeting_ids),
+        starts_at=draw(_after(when, timedelta(minutes=15))),
+        duration_minutes=draw(st.sampled_from([15, 30, 60, 90])),
+    )
+
+
+def meeting_booked(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    meeting_ids: SearchStrategy[str] | None = None,
+) -> SearchStrategy[ev.MeetingBooked]:
+    """A meeting booked for some time after the booking."""
+    return _meeting_booked(_or(at), _ids(ids), _meetings(meeting_ids))
+
+
+def meeting_cancelled(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    meeting_ids: SearchStrategy[str] | None = None,
+) -> SearchStrategy[ev.MeetingCancelled]:
+    """A meeting cancelled by the prospect (R15) or by the rep (R14)."""
+    return st.builds(
+        ev.MeetingCancelled,
+        at=_or(at),
+        id=_ids(ids),
+        meeting_id=_meetings(meeting_ids),
+        by=st.sampled_from(["prospect", "rep"]),
+    )
+
+
+@st.composite
+def _meeting_held(
+    draw: st.DrawFn,
+    at: SearchStrategy[datetime],
+    ids: SearchStrategy[str | None],
+    meeting_ids: SearchStrategy[str],
+) -> ev.MeetingHeld:
+    when = draw(at)
+    return ev.MeetingHeld(
+        at=when,
+        id=draw(ids),
+        meeting_id=draw(meeting_ids),
+        next_contact_at=draw(st.none() | _after(when, timedelta(minutes=1))),
+        permission=draw(st.none() | st.booleans()),
+    )
+
+
+def meeting_held(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    meeting_ids: SearchStrategy[str] | None = None,
+) -> SearchStrategy[ev.MeetingHeld]:
+    """A meeting took place; it may end with an agreed next contact and a permission."""
+    return _meeting_held(_or(at), _ids(ids), _meetings(meeting_ids))
+
+
+def meeting_no_show(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    meeting_ids: SearchStrategy[str] | None = None,
+) -> SearchStrategy[ev.MeetingNoShow]:
+    """The prospect missed a meeting."""
+    return st.builds(ev.MeetingNoShow, at=_or(at), id=_ids(ids), meeting_id=_meetings(meeting_ids))
+
+
+@st.composite
+def _out_of_office(
+    draw: st.DrawFn, at: SearchStrategy[datetime], ids: SearchStrategy[str | None]
+) -> ev.OutOfOffice:
+    when = draw(at)
+    return ev.OutOfOffice(at=when, id=draw(ids), until=draw(st.none() | _after(when)))
+
+
+def out_of_office(
+    *, at: SearchStrategy[datetime] | None = None, ids: SearchStrategy[str | None] | None = None
+) -> SearchStrategy[ev.OutOfOffice]:
+    """An out-of-office reply, with or without a return date (R17)."""
+    return _out_of_office(_or(at), _ids(ids))
+
+
+def opted_out(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    channels: SearchStrategy[frozenset[Channel] | None] | None = None,
+) -> SearchStrategy[ev.OptedOut]:
+    """An opt-out (R13), for every channel or for some."""
+    if channels is None:
+        channels = st.none() | st.frozensets(st.sampled_from(Channel), min_size=1)
+    return st.builds(ev.OptedOut, at=_or(at), id=_ids(ids), channels=channels)
+
+
+def opted_in(
+    *, at: SearchStrategy[datetime] | None = None, ids: SearchStrategy[str | None] | None = None
+) -> SearchStrategy[ev.OptedIn]:
+    """An explicit opt-in after an opt-out (R13)."""
+    return st.builds(ev.OptedIn, at=_or(at), id=_ids(ids))
+
+
+def deal_closed(
+    *, at: SearchStrategy[datetime] | None = None, ids: SearchStrategy[str | None] | None = None
+) -> SearchStrategy[ev.DealClosed]:
+    """The deal was won or lost."""
+    return st.builds(ev.DealClosed, at=_or(at), id=_ids(ids), won=st.booleans())
+
+
+def channel_preference(
+    *, at: SearchStrategy[datetime] | None = None, ids: SearchStrategy[str | None] | None = None
+) -> SearchStrategy[ev.ChannelPreference]:
+    """The prospect said how they prefer to be reached (R16)."""
+    return st.builds(
+        ev.ChannelPreference, at=_or(at), id=_ids(ids), channel=st.sampled_from(_PREFERRED)
+    )
+
+
+EVENT_TYPES: frozenset[str] = frozenset(ev.EVENT_TYPES)
+
+
+def events(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    meeting_ids: SearchStrategy[str] | None = None,
+    types: frozenset[str] = EVENT_TYPES,
+) -> SearchStrategy[ev.Event]:
+    """Any event of one of ``types`` (default: every type), with every field (DESIGN §6).
+
+    >>> after_an_opt_out = events(types=EVENT_TYPES - {"opted_in"})
+    """
+    unknown = types - EVENT_TYPES
+    if unknown or not types:
+        msg = f"types: {sorted(unknown)!r} are not event types; use some of {sorted(EVENT_TYPES)}"
+        raise ValueError(msg)
+    m = meeting_ids
+    by_type: dict[str, SearchStrategy[ev.Event]] = {
+        "call_attempted": call_attempted(at=at, ids=ids),
+        "email_sent": email_sent(at=at, ids=ids),
+        "email_replied": email_replied(at=at, ids=ids),
+        "email_bounced": email_bounced(at=at, ids=ids),
+        "meeting_booked": meeting_booked(at=at, ids=ids, meeting_ids=m),
+        "meeting_cancelled": meeting_cancelled(at=at, ids=ids, meeting_ids=m),
+        "meeting_held": meeting_held(at=at, ids=ids, meeting_ids=m),
+        "meeting_no_show": meeting_no_show(at=at, ids=ids, meeting_ids=m),
+        "out_of_office": out_of_office(at=at, ids=ids),
+        "opted_out": opted_out(at=at, ids=ids),
+        "opted_in": opted_in(at=at, ids=ids),
+        "deal_closed": deal_closed(at=at, ids=ids),
+        "channel_preference": channel_preference(at=at, ids=ids),
+    }
+    return st.one_of([by_type[t] for t in sorted(types)])

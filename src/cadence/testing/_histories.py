@@ -1,0 +1,345 @@
+"""Engine-driven histories: the engine asks, a plausible CRM answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any, Literal, TypeAlias
+from zoneinfo import ZoneInfo
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+import cadence
+from cadence import events as ev
+from cadence.actions import Action, ActionKind
+from cadence.channel import Channel
+from cadence.policy import Policy
+from cadence.prospect import Prospect
+from cadence.testing._events import (
+    call_attempted,
+    email_bounced,
+    email_replied,
+    email_sent,
+    events,
+    meeting_booked,
+    meeting_cancelled,
+    meeting_held,
+    meeting_no_show,
+    out_of_office,
+)
+from cadence.testing._places import _OUTCOMES, _UNANSWERED, Region, delays, instants, regions
+
+
+@cache
+def engine_for(policy: Policy) -> cadence.Engine:
+    """One shared engine per policy (engines cache calendars; policies are hashable)."""
+    return cadence.Engine(policy)
+
+
+# -- histories --------------------------------------------------------------------------------
+
+Responder: TypeAlias = Literal["mixed", "silent"]
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def _show_event(event: ev.Event, zone: ZoneInfo) -> str:
+    """``CallAttempted(at='2026-03-09T09:30:00-05:00', outcome='voicemail')``: local times, only
+    the fields that differ from their defaults."""
+    fields = []
+    for name, value in event.model_dump(exclude_defaults=True, exclude={"type"}).items():
+        if isinstance(value, datetime):
+            value = _local(value, zone)
+        elif isinstance(value, frozenset):
+            value = sorted(value)
+        fields.append(f"{name}={value!r}")
+    return f"{type(event).__name__}({', '.join(fields)}),"
+
+
+def _show_action(action: Action, zone: ZoneInfo) -> str:
+    start = action.earliest.astimezone(zone)
+    end = action.latest.astimezone(zone)
+    rules = " ".join(action.rules)
+    return f"{action.kind.value} ({rules}) due {start:%a %Y-%m-%d %H:%M}-{end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class History:
+    """A prospect's enrolment and the events that followed, in non-decreasing ``at`` order.
+
+    ``states[0]`` is the enrolled prospect and ``states[i + 1]`` the prospect after
+    ``events[i]``; ``followed[i]`` is the action ``events[i]`` carried out (``None`` for an event
+    the engine did not ask for).
+    """
+
+    policy: Policy
+    region: Region
+    prospect_id: str
+    preferred_channel: Channel | None
+    enrolled_at: datetime
+    events: tuple[ev.Event, ...]
+    followed: tuple[Action | None, ...] = field(repr=False)
+    states: tuple[Prospect, ...] = field(repr=False)
+
+    def __repr__(self) -> str:
+        zone = ZoneInfo(self.region.timezone)
+        changed = self.policy.model_dump(exclude_defaults=True, exclude={"templates"})
+        lines = [
+            "History(",
+            f"  policy=Policy(**{changed!r}),",
+            f"  region={self.region!r},",
+            f"  preferred_channel={self.preferred_channel!r},",
+            f"  enrolled_at={_local(self.enrolled_at, zone)!r},",
+            "  events=[",
+        ]
+        for event, action in zip(self.events, self.followed, strict=True):
+            shown = _show_event(event, zone)
+            if action is not None:
+                shown += f"  # answers {_show_action(action, zone)}"
+            lines.append(f"    {shown}")
+        lines += ["  ],", ")"]
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How hypothesis prints a falsifying example: the readable repr, not every field."""
+        printer.text(repr(self))
+
+    @property
+    def final(self) -> Prospect:
+        """The prospect after the whole history."""
+        return self.states[-1]
+
+    @property
+    def last_at(self) -> datetime:
+        """The newest instant in the history (the enrolment when there is no event)."""
+        return self.states[-1].last_event_at
+
+    def enroll(self, engine: cadence.Engine) -> Prospect:
+        """The prospect as enrolled, before any event."""
+        return engine.enroll(
+            self.prospect_id,
+            timezone=self.region.timezone,
+            at=self.enrolled_at,
+            country=self.region.country,
+            subdivision=self.region.subdivision,
+            preferred_channel=self.preferred_channel,
+        )
+
+    def replay(self, engine: cadence.Engine, events: Sequence[ev.Event] | None = None) -> Prospect:
+        """``engine.replay`` of ``events`` (default: this history's) from this enrolment."""
+        return engine.replay(
+            self.prospect_id,
+            self.events if events is None else events,
+            timezone=self.region.timezone,
+            at=self.enrolled_at,
+            country=self.region.country,
+            subdivision=self.region.subdivision,
+            preferred_channel=self.preferred_channel,
+        )
+
+
+def _follow_time(draw: st.DrawFn, action: Action, now: datetime) -> datetime:
+    """When the rep carries ``action`` out: as soon as it is due, inside its window, or late."""
+    start = action.latest_utc if action.channel is Channel.MEETING else action.earliest_utc
+    start = max(start, now)
+    mode = draw(st.sampled_from(["due", "due", "window", "late"]))
+    if mode == "window" and action.latest_utc > start:
+        span = int((action.latest_utc - start).total_seconds())
+        return start + timedelta(seconds=draw(st.integers(0, max(span - 1, 0))))
+    if mode == "late":
+        return start + draw(delays(max_delay=timedelta(days=10)))
+    return start
+
+
+def _answer(
+    draw: st.DrawFn,
+    action: Action,
+    at: datetime,
+    event_id: str | None,
+    responder: Responder,
+    fresh_meeting: str,
+) -> ev.Event:
+    """A plausible event that carries out ``action`` at ``at``."""
+    when = st.just(at)
+    eid: SearchStrategy[str | None] = st.just(event_id)
+    if action.channel is Channel.MEETING:
+        meeting = st.just(action.detail or fresh_meeting)
+        return draw(
+            st.one_of(
+                meeting_held(at=when, ids=eid, meeting_ids=meeting),
+                meeting_no_show(at=when, ids=eid, meeting_ids=meeting),
+                meeting_cancelled(at=when, ids=eid, meeting_ids=meeting),
+            )
+        )
+    if responder == "silent":
+        if action.channel is Channel.PHONE:
+            return draw(call_attempted(at=when, ids=eid, outcomes=st.sampled_from(_UNANSWERED)))
+        return ev.EmailSent(at=at, id=event_id)
+    booking = meeting_booked(
+        at=when,
+        ids=eid,
+        meeting_ids=st.sampled_from([action.detail or fresh_meeting, fresh_meeting]),
+    )
+    if action.channel is Channel.PHONE:
+        outcomes = st.sampled_from((*_OUTCOMES, *_UNANSWERED, "wrong_number"))
+        answers: list[SearchStrategy[ev.Event]] = [
+            call_attempted(at=when, ids=eid, outcomes=outcomes)
+        ]
+    else:
+        answers = [
+            email_sent(at=when, ids=eid),
+            email_sent(at=when, ids=eid),
+            email_replied(at=when, ids=eid),
+            email_bounced(at=when, ids=eid),
+            out_of_office(at=when, ids=eid),
+        ]
+    if action.kind is ActionKind.PROPOSE_TIMES:
+        answers.append(booking)
+    return draw(st.one_of(answers))
+
+
+@st.composite
+def _histories(
+    draw: st.DrawFn,
+    policies: SearchStrategy[Policy],
+    places: SearchStrategy[Region],
+    min_events: int,
+    max_events: int,
+    responder: Responder,
+    random_events: bool,
+) -> History:
+    policy = draw(policies)
+    engine = engine_for(policy)
+    region = draw(places)
+    enrolled_at = draw(instants([region.timezone]))
+    preferred = draw(st.sampled_from([None, None, Channel.PHONE, Channel.EMAIL]))
+    pid = "p-1"
+    p = engine.enroll(
+        pid,
+        timezone=region.timezone,
+        at=enrolled_at,
+        country=region.country,
+        subdivision=region.subdivision,
+        preferred_channel=preferred,
+    )
+    wanted = draw(st.integers(min_events, max_events))
+    now = enrolled_at.astimezone(UTC)
+    done: list[ev.Event] = []
+    followed: list[Action | None] = []
+    states = [p]
+    for _ in range(3 * wanted + 3):
+        if len(done) >= wanted:
+            break
+        action = engine.next_action(p, now)
+        event_id = f"{pid}-e{len(done)}" if draw(st.booleans()) else None
+        fresh = f"m{len(p.meetings) + 1}"
+        stray = random_events and (action.kind is ActionKind.NONE or draw(st.integers(0, 4)) == 0)
+        answered: Action | None = None
+        if stray:
+            at = now + draw(delays())
+            known = [m.id for m in p.meetings] or [fresh]
+            event = draw(
+                events(
+                    at=st.just(at),
+                    ids=st.just(event_id),
+                    meeting_ids=st.sampled_from([*known, fresh]),
+                )
+            )
+        elif action.kind is ActionKind.WAIT and action.earliest_utc > now:
+            now = action.earliest_utc  # time passes: the pause ends, the breakup expires
+            continue
+        elif action.kind in (ActionKind.NONE, ActionKind.WAIT):
+            break
+        else:
+            at = _follow_time(draw, action, now)
+            event = _answer(draw, action, at, event_id, responder, fresh)
+            answered = action
+        p = engine.apply(p, event)
+        done.append(event)
+        followed.append(answered)
+        states.append(p)
+        now = max(now, event.at)
+    return History(
+        policy=policy,
+        region=region,
+        prospect_id=pid,
+        preferred_channel=preferred,
+        enrolled_at=enrolled_at,
+        events=tuple(done),
+        followed=tuple(followed),
+        states=tuple(states),
+    )
+
+
+def histories(
+    *,
+    policies: SearchStrategy[Policy] | None = None,
+    places: SearchStrategy[Region] | None = None,
+    min_events: int = 0,
+    max_events: int = 12,
+    responder: Responder = "mixed",
+    random_events: bool = True,
+) -> SearchStrategy[History]:
+    """Plausible histories, generated by driving the engine.
+
+    At each step the engine is asked for the next action; usually the rep carries it out (at
+    its earliest time, inside its window, or late) and the prospect answers the way prospects
+    do (mostly voicemail; sometimes a conversation, a reply, a booking, a bounce). With
+    ``random_events`` some steps are instead an unrelated event of any type at a random later
+    time. A ``wait`` lets time pass; ``none`` ends a silent history.
+
+    ``responder="silent"``: the prospect never answers (calls reach voicemail or nobody, emails
+    go unanswered), so the history walks the whole unanswered ladder (R3-R11).
+    """
+    return _histories(
+        st.just(Policy()) if policies is None else policies,
+        regions() if places is None else places,
+        min_events,
+        max_events,
+        responder,
+        random_events,
+    )
+
+
+def ladders(
+    *,
+    policies: SearchStrategy[Policy] | None = None,
+    places: SearchStrategy[Region] | None = None,
+    min_events: int = 0,
+    max_events: int = 20,
+) -> SearchStrategy[History]:
+    """Histories in which the rep follows every action and the prospect never answers.
+
+    A ladder may stop short of ``min_events`` when the engine has nothing left to do.
+    """
+    return histories(
+        policies=policies,
+        places=places,
+        min_events=min_events,
+        max_events=max_events,
+        responder="silent",
+        random_events=False,
+    )
+
+
+@st.composite
+def _moments(draw: st.DrawFn, engine: cadence.Engine, prospect: Prospect) -> datetime:
+    base = prospect.last_event_at
+    where = draw(st.sampled_from(["event", "later", "due"]))
+    if where == "event":
+        return base
+    if where == "later":
+        return base + draw(delays())
+    action = draw(st.sampled_from(engine.plan(prospect, base)))
+    return max(base, action.earliest_utc) + draw(delays(max_delay=timedelta(hours=8)))
+
+
+def moments(engine: cadence.Engine, prospect: Prospect) -> SearchStrategy[datetime]:
+    """Instants worth asking ``engine`` about ``prospect`` (never before its newest event): the
+    moment of that event, any later moment, or a moment just after something falls due."""
+    return _moments(engine, prospect)
