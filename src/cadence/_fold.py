@@ -74,6 +74,12 @@ class Fold:
 
     def responded(self, state: State, at: datetime) -> None:
         """Any response: the ladder starts over (R11: from the drip too) and pauses end."""
+        self.reset_ladder(state)
+        self.stage(state, Trigger.RESPOND)
+
+    @staticmethod
+    def reset_ladder(state: State) -> None:
+        """The unanswered ladder starts over: no attempts, no offer, no breakup, no pause."""
         state.update(
             unanswered=0,
             calls_unanswered=0,
@@ -84,7 +90,6 @@ class Fold:
             paused_until=None,
             pause_reason=None,
         )
-        self.stage(state, Trigger.RESPOND)
 
     def conversation(
         self, state: State, at: datetime, next_contact_at: datetime | None, permission: bool | None
@@ -164,6 +169,7 @@ class Fold:
         elif stage in TERMINAL:
             if isinstance(event, ev.OptedIn) and stage is Stage.OPTED_OUT:
                 state["blocked_channels"] = frozenset()
+                self.reset_ladder(state)  # opting in is a response: the ladder starts over
                 self.stage(state, Trigger.OPT_IN)
                 self.conversation(state, at, None, None)
                 self.drop(state, "followup")

@@ -260,7 +260,7 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
     loc = [str(p) for p in err["loc"]]
     if loc and loc[0] in EVENT_TYPES:  # the union's tag, not a field
         loc = loc[1:]
-    field = ".".join(loc) or what
+    field = ".".join(p if p.isprintable() else repr(p) for p in loc) or what
     value = err.get("input")
     kind = err["type"]
     if kind == "union_tag_invalid":

@@ -358,3 +358,16 @@ def test_r5_talking_points_in_the_prospects_language() -> None:
     assert act.talking_points[0] == "Sur messagerie : dites que vous rappellerez vendredi midday."
     with pytest.raises(ValueError, match="locale 'xx'"):
         Templates(locale="xx")
+
+
+def test_r13_opting_in_starts_the_ladder_over(engine: Engine, monday: datetime) -> None:
+    story = _never_answers(engine, _enroll(engine, monday), monday, 8)  # past the breakup
+    act, p = story[-1]
+    t = act.earliest + timedelta(days=1)
+    p = engine.apply(p, ev.OptedOut(at=t))
+    p = engine.apply(p, ev.OptedIn(at=t))
+    assert (p.unanswered, p.breakup_sent_at, p.opt_out_offered_at) == (0, None, None)
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    assert p.stage is Stage.UNRESPONSIVE
+    assert engine.next_action(p, call.earliest).rules == ("R6",)
