@@ -19,7 +19,7 @@ from cadence.channel import Channel
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
 
-__all__ = ["Task", "ladder_step", "tasks"]
+__all__ = ["Task", "drop_instant", "first_drip_due", "ladder_task", "tasks"]
 
 
 class Task(NamedTuple):
@@ -107,7 +107,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
             )
     has_contact = any(o.key in CONTACT_KEYS for o in state["obligations"])
     if not has_contact and not upcoming_meeting(state, now):
-        step = _ladder_task(policy, cal, state)
+        step = ladder_task(policy, cal, state)
         if step is not None:
             out.append(step)
     if not out:
@@ -128,7 +128,7 @@ def _none(now: datetime, rules: tuple[str, ...], reason: str) -> Task:
     return Task(ActionKind.NONE, None, now, Priority.IDLE, rules, reason)
 
 
-def _ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:
+def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:
     step = ladder_step(policy, state)
     if step is None:
         if state["stage"] is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:

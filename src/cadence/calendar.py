@@ -22,7 +22,7 @@ from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cadence.businessdays import BusinessDays, business_days, check_region
+from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
 from cadence.compliance import CallingRule, Cap, allowed_windows, applicable_rules, strictest_caps
 from cadence.errors import InvalidInputError, NoSlotError
@@ -219,8 +219,6 @@ class ContactCalendar:
         return result
 
     def _rule_holiday(self, rules: Sequence[CallingRule], day: date) -> bool:
-        from cadence.businessdays import holiday_dates
-
         return any(
             r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year)
             for r in rules

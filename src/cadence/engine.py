@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ValidationError
 
 from cadence import events as ev
-from cadence._agenda import Task, drop_instant, first_drip_due, tasks
+from cadence._agenda import Task, drop_instant, first_drip_due, ladder_task, tasks
 from cadence._construct import build
 from cadence._fold import Fold, State
 from cadence._ladder import drip_allowed
@@ -425,8 +425,6 @@ class Engine:
 
     def _next_attempt(self, state: State, cal: ContactCalendar, at: datetime) -> Window | None:
         """R5: where the ladder would go next if a call at ``at`` reached voicemail."""
-        from cadence._agenda import _ladder_task
-
         hypo = dict(state)
         hypo["obligations"] = ()
         hypo["meetings"] = ()
@@ -434,7 +432,7 @@ class Engine:
         hypo["recent_calls"] = (*state["recent_calls"], at)
         cal_fold = self._for(state["timezone"], state["country"], state["subdivision"])[1]
         cal_fold.attempt(hypo, at, Channel.PHONE, True)
-        task = _ladder_task(self.policy, cal, hypo)
+        task = ladder_task(self.policy, cal, hypo)
         if task is None or task.channel is None:
             return None
         window = self._window(cal, task, task.not_before, hypo["recent_calls"])

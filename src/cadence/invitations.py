@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 
 from cadence.actions import Action, ActionKind
+from cadence.calendar import zone
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
@@ -93,8 +94,6 @@ def meeting_ics(
     if meeting is None:
         msg = f"meeting_id: {meeting_id!r} is not a meeting of {prospect.id!r}; book it first"
         raise InvalidInputError(msg, field="meeting_id", value=meeting_id)
-    from cadence.calendar import zone
-
     start = meeting.starts_at.astimezone(zone(prospect.timezone))
     cal = _calendar("REQUEST")
     event = Event()

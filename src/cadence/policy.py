@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from cadence._migrations import POLICY_STEPS, migrate
+from cadence._words import check_locale
 
 __all__ = ["POLICY_SCHEMA_VERSION", "Policy", "Templates", "TimeSlot", "WeekdayHours"]
 
@@ -130,13 +131,7 @@ class Templates(BaseModel):
     @field_validator("locale")
     @classmethod
     def _locale(cls, value: str) -> str:
-        return _check_locale(value)
-
-
-def _check_locale(value: str) -> str:
-    from cadence._words import check_locale
-
-    return check_locale(value)
+        return check_locale(value)
 
 
 class Policy(BaseModel):
