@@ -69,11 +69,15 @@ class Crm(RuleBasedStateMachine):
     @rule(place=st.sampled_from(PLACES), policy=st.sampled_from(POLICIES))
     def enroll(self, place: tuple[object, ...], policy: cadence.Policy) -> None:
         self.place = place  # type: ignore[assignment]
-        tz, country, sub = place[0], place[1], place[2]
         self.policy = policy
         self.engine = cadence.Engine(policy)
-        self.prospect = self.engine.enroll(
-            "p1",
+        self.prospect = self._record("p1")
+
+    def _record(self, record_id: str) -> cadence.Prospect:
+        """A CRM record for the one person this run follows (same phone, any record id)."""
+        tz, country, sub = self.place[0], self.place[1], self.place[2]
+        return self.engine.enroll(
+            record_id,
             timezone=str(tz),
             at=self.now,
             country=str(country),
@@ -157,16 +161,7 @@ class Crm(RuleBasedStateMachine):
     @rule()
     def reimport_suppressed_contact(self) -> None:
         """The same person comes back as a new CRM record: the suppression list still holds."""
-        tz, country, sub = self.place[0], self.place[1], self.place[2]
-        fresh = self.engine.enroll(
-            "p1-reimported",
-            timezone=str(tz),
-            at=self.now,
-            country=str(country),
-            subdivision=sub if sub is None else str(sub),
-            phone="+1-555-0100",
-            owner="ana",
-        )
+        fresh = self._record("p1-reimported")
         local = self.engine.calendar(fresh).local(self.now).date()
         for day in (local, local + timedelta(days=1)):
             plan = plan_day(

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from cadence._fold import CONTACT_KEYS, State, lead_channel, upcoming_meeting
 from cadence._ladder import ESCALATION_KIND, ladder_step
 from cadence._words import day_month
-from cadence.actions import ActionKind, Priority
+from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.lifecycle import Stage
@@ -164,7 +164,7 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
             "a slow drip keeps you top of mind until they are ready",
         )
     if last is None and state["stage"] is Stage.NEW:  # R2: a first touch at once
-        kind = ActionKind.CALL if lead is Channel.PHONE else ActionKind.EMAIL
+        kind = touch_kind(lead)
         return Task(
             kind,
             lead,
@@ -235,7 +235,7 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
             if channel is Channel.PHONE and state["last_attempt_slot"] is not None:
                 rules = ("R3", "R4")
                 reason += ", at a different time of day"
-        kind = ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL
+        kind = touch_kind(channel)
     return Task(
         kind,
         channel,

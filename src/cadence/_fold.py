@@ -13,7 +13,7 @@ from cadence import events as ev
 from cadence._construct import build
 from cadence._ladder import drip_allowed, ladder_step
 from cadence._words import DAYS, day_month, day_month_time
-from cadence.actions import ActionKind, Priority
+from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.lifecycle import TERMINAL, Stage, Trigger, lifecycle
@@ -60,6 +60,11 @@ class Fold:
         """Add an obligation, replacing one with the same key (a newer promise supersedes)."""
         state["obligations"] = (*(o for o in state["obligations"] if o.key != ob.key), ob)
 
+    def owe(self, state: State, event_at: datetime, **fields: Any) -> None:
+        """Add an obligation an event created: due one reaction delay after the event (never at
+        the event's own instant)."""
+        self.add(state, _obligation(not_before=event_at + self.react, **fields))
+
     def drop(self, state: State, *keys: str) -> None:
         state["obligations"] = tuple(o for o in state["obligations"] if o.key not in keys)
 
@@ -99,7 +104,7 @@ class Fold:
             state["permission"] = permission  # R12
         self.drop(state, "commitment", "followup", "no_show_call", "resume")
         channel = lead_channel(state)
-        kind = ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL
+        kind = touch_kind(channel)
         if next_contact_at is not None:
             local = self.cal.local(next_contact_at)
             self.add(
@@ -116,21 +121,19 @@ class Fold:
                 ),
             )
         else:
-            self.add(
+            self.owe(
                 state,
-                _obligation(
-                    key="followup",
-                    kind=kind,
-                    channel=channel,
-                    not_before=at + self.react,
-                    business_days=self.policy.followup_business_days,
-                    priority=Priority.FOLLOW_UP,
-                    rules=("R1", "R2"),
-                    flags=("commitment_missing",),
-                    reason=(
-                        "the conversation ended without an agreed next contact; default "
-                        f"follow-up after {self.policy.followup_business_days} business days"
-                    ),
+                at,
+                key="followup",
+                kind=kind,
+                channel=channel,
+                business_days=self.policy.followup_business_days,
+                priority=Priority.FOLLOW_UP,
+                rules=("R1", "R2"),
+                flags=("commitment_missing",),
+                reason=(
+                    "the conversation ended without an agreed next contact; default "
+                    f"follow-up after {self.policy.followup_business_days} business days"
                 ),
             )
 
@@ -186,7 +189,7 @@ class Fold:
         channel = lead_channel(state)
         return _obligation(
             key="followup",
-            kind=ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL,
+            kind=touch_kind(channel),
             channel=channel,
             not_before=at + self.react,
             priority=Priority.FOLLOW_UP,
@@ -223,23 +226,21 @@ class Fold:
         day = DAYS[local.weekday()]
         end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
         rescheduling = done is not None and done.key == "reschedule_call"
-        self.add(
+        self.owe(
             state,
-            _obligation(
-                key="voicemail_email",
-                kind=ActionKind.EMAIL,
-                channel=Channel.EMAIL,
-                not_before=at + self.react,
-                deadline=end_of_day.astimezone(UTC),
-                priority=Priority.RESCHEDULE if rescheduling else Priority.FOLLOW_UP,
-                rules=("R14", "R6") if rescheduling else ("R6",),
-                reason=(
-                    "a brief, apologetic email that says you left a voicemail"
-                    if rescheduling
-                    else f"a brief email the same day that mentions the voicemail of {day}"
-                ),
-                detail=day,
+            at,
+            key="voicemail_email",
+            kind=ActionKind.EMAIL,
+            channel=Channel.EMAIL,
+            deadline=end_of_day.astimezone(UTC),
+            priority=Priority.RESCHEDULE if rescheduling else Priority.FOLLOW_UP,
+            rules=("R14", "R6") if rescheduling else ("R6",),
+            reason=(
+                "a brief, apologetic email that says you left a voicemail"
+                if rescheduling
+                else f"a brief email the same day that mentions the voicemail of {day}"
             ),
+            detail=day,
         )
 
     def on_email_sent(self, state: State, e: ev.EmailSent) -> None:
@@ -255,17 +256,15 @@ class Fold:
         self.responded(state, at)
         self.drop(state, "followup", "resume", "voicemail_email")
         if e.intent == "positive":
-            self.add(
+            self.owe(
                 state,
-                _obligation(
-                    key="propose_times",
-                    kind=ActionKind.PROPOSE_TIMES,
-                    channel=Channel.EMAIL,
-                    not_before=at + self.react,
-                    priority=Priority.PROMISE,
-                    rules=("R2",),
-                    reason="they replied with interest: propose times for a meeting now",
-                ),
+                at,
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=Channel.EMAIL,
+                priority=Priority.PROMISE,
+                rules=("R2",),
+                reason="they replied with interest: propose times for a meeting now",
             )
         elif e.intent == "not_now":
             until = e.resume_at or at + timedelta(days=self.policy.drip_interval_days)
@@ -286,22 +285,20 @@ class Fold:
             )
         elif e.intent in ("referral", "wrong_person"):
             who = e.referral or "the right person"
-            self.add(
+            self.owe(
                 state,
-                _obligation(
-                    key="referral",
-                    kind=ActionKind.ESCALATE,
-                    channel=lead_channel(state),
-                    not_before=at + self.react,
-                    priority=Priority.PROMISE,
-                    rules=("R9",),
-                    reason=(
-                        f"they referred you to {who}: contact them, mentioning the referral"
-                        if e.intent == "referral"
-                        else "wrong person: ask who else is involved in the decision"
-                    ),
-                    detail=e.referral,
+                at,
+                key="referral",
+                kind=ActionKind.ESCALATE,
+                channel=lead_channel(state),
+                priority=Priority.PROMISE,
+                rules=("R9",),
+                reason=(
+                    f"they referred you to {who}: contact them, mentioning the referral"
+                    if e.intent == "referral"
+                    else "wrong person: ask who else is involved in the decision"
                 ),
+                detail=e.referral,
             )
         else:
             ob = self._followup(state, at, ("R2",), "they replied: follow up on their answer")
@@ -315,10 +312,12 @@ class Fold:
     def _rechannel(self, state: State, old: Channel, new: Channel) -> None:
         if new in state["blocked_channels"]:
             return
-        kinds = {Channel.PHONE: ActionKind.CALL, Channel.EMAIL: ActionKind.EMAIL}
         state["obligations"] = tuple(
             o.model_copy(
-                update={"channel": new, "kind": kinds[new] if o.kind == kinds[old] else o.kind}
+                update={
+                    "channel": new,
+                    "kind": touch_kind(new) if o.kind == touch_kind(old) else o.kind,
+                }
             )
             if o.channel == old
             else o
@@ -334,20 +333,18 @@ class Fold:
         self.responded(state, e.at)
         self.drop(state, "propose_times", "followup", "no_show_call", "resume")
         if previous is not None and previous.status == "cancelled_by_prospect":
-            self.add(
+            self.owe(
                 state,
-                _obligation(
-                    key=f"collateral:{e.meeting_id}",
-                    kind=ActionKind.SEND_COLLATERAL,
-                    channel=Channel.EMAIL,
-                    not_before=e.at + self.react,
-                    deadline=e.starts_at,
-                    priority=Priority.PREPARE,
-                    rules=("R15",),
-                    reason="before the rescheduled meeting, send additional information that "
-                    "will make it more productive",
-                    detail=e.meeting_id,
-                ),
+                e.at,
+                key=f"collateral:{e.meeting_id}",
+                kind=ActionKind.SEND_COLLATERAL,
+                channel=Channel.EMAIL,
+                deadline=e.starts_at,
+                priority=Priority.PREPARE,
+                rules=("R15",),
+                reason="before the rescheduled meeting, send additional information that "
+                "will make it more productive",
+                detail=e.meeting_id,
             )
 
     def _set_status(self, state: State, meeting_id: str, status: str) -> None:
@@ -361,63 +358,55 @@ class Fold:
         self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
         if e.by == "prospect":  # R15: a connecting moment, not a loss
             self.responded(state, at)
-            self.add(
+            self.owe(
                 state,
-                _obligation(
-                    key="propose_times",
-                    kind=ActionKind.PROPOSE_TIMES,
-                    channel=lead_channel(state),
-                    not_before=at + self.react,
-                    deadline=self.end_of_business_days(at, 1),
-                    priority=Priority.PROMISE,
-                    rules=("R15",),
-                    reason="they cancelled: treat it as a connecting moment and propose a new time",
-                    detail=e.meeting_id,
-                ),
+                at,
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=lead_channel(state),
+                deadline=self.end_of_business_days(at, 1),
+                priority=Priority.PROMISE,
+                rules=("R15",),
+                reason="they cancelled: treat it as a connecting moment and propose a new time",
+                detail=e.meeting_id,
             )
             return
         # R14: the rep cancels. Act at once, by phone first; new times; the promised material.
         if Channel.PHONE not in state["blocked_channels"]:
-            self.add(
+            self.owe(
                 state,
-                _obligation(
-                    key="reschedule_call",
-                    kind=ActionKind.CALL,
-                    channel=Channel.PHONE,
-                    not_before=at + self.react,
-                    priority=Priority.RESCHEDULE,
-                    rules=("R14",),
-                    reason="you cancelled the meeting: call now (tone matters), apologise and "
-                    "propose new times",
-                    detail=e.meeting_id,
-                ),
-            )
-        self.add(
-            state,
-            _obligation(
-                key="propose_times",
-                kind=ActionKind.PROPOSE_TIMES,
-                channel=Channel.EMAIL,
-                not_before=at + self.react,
+                at,
+                key="reschedule_call",
+                kind=ActionKind.CALL,
+                channel=Channel.PHONE,
                 priority=Priority.RESCHEDULE,
                 rules=("R14",),
-                reason="propose new times now and send the new invitation; offer flexibility "
-                "(before or after hours, coffee or lunch if local)",
+                reason="you cancelled the meeting: call now (tone matters), apologise and "
+                "propose new times",
                 detail=e.meeting_id,
-            ),
-        )
-        self.add(
+            )
+        self.owe(
             state,
-            _obligation(
-                key=f"collateral:{e.meeting_id}",
-                kind=ActionKind.SEND_COLLATERAL,
-                channel=Channel.EMAIL,
-                not_before=at + self.react,
-                priority=Priority.PREPARE,
-                rules=("R14",),
-                reason="send now the material the meeting was to cover",
-                detail=e.meeting_id,
-            ),
+            at,
+            key="propose_times",
+            kind=ActionKind.PROPOSE_TIMES,
+            channel=Channel.EMAIL,
+            priority=Priority.RESCHEDULE,
+            rules=("R14",),
+            reason="propose new times now and send the new invitation; offer flexibility "
+            "(before or after hours, coffee or lunch if local)",
+            detail=e.meeting_id,
+        )
+        self.owe(
+            state,
+            at,
+            key=f"collateral:{e.meeting_id}",
+            kind=ActionKind.SEND_COLLATERAL,
+            channel=Channel.EMAIL,
+            priority=Priority.PREPARE,
+            rules=("R14",),
+            reason="send now the material the meeting was to cover",
+            detail=e.meeting_id,
         )
 
     def on_meeting_held(self, state: State, e: ev.MeetingHeld) -> None:
@@ -429,35 +418,31 @@ class Fold:
     def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
         self._set_status(state, e.meeting_id, "no_show")
         channel = lead_channel(state)
-        self.add(
+        self.owe(
             state,
-            _obligation(
-                key="no_show_call",
-                kind=ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL,
-                channel=channel,
-                not_before=e.at + self.react,
-                deadline=self.end_of_business_days(e.at, 1),
-                priority=Priority.PROMISE,
-                rules=("R2",),
-                reason="they missed the meeting: reach out within a business day to reschedule",
-                detail=e.meeting_id,
-            ),
+            e.at,
+            key="no_show_call",
+            kind=touch_kind(channel),
+            channel=channel,
+            deadline=self.end_of_business_days(e.at, 1),
+            priority=Priority.PROMISE,
+            rules=("R2",),
+            reason="they missed the meeting: reach out within a business day to reschedule",
+            detail=e.meeting_id,
         )
         # Then reschedule offers in writing; after that, the unanswered ladder.
         if Channel.EMAIL not in state["blocked_channels"]:
-            self.add(
+            self.owe(
                 state,
-                _obligation(
-                    key="propose_times",
-                    kind=ActionKind.PROPOSE_TIMES,
-                    channel=Channel.EMAIL,
-                    not_before=e.at + self.react,
-                    business_days=1,
-                    priority=Priority.FOLLOW_UP,
-                    rules=("R2",),
-                    reason="after the missed meeting, offer new times in writing",
-                    detail=e.meeting_id,
-                ),
+                e.at,
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=Channel.EMAIL,
+                business_days=1,
+                priority=Priority.FOLLOW_UP,
+                rules=("R2",),
+                reason="after the missed meeting, offer new times in writing",
+                detail=e.meeting_id,
             )
 
     def end_of_business_days(self, at: datetime, n: int) -> datetime:

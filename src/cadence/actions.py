@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cadence.channel import Channel
 
-__all__ = ["Action", "ActionKind", "Priority"]
+__all__ = ["Action", "ActionKind", "Priority", "touch_kind"]
 
 
 class ActionKind(StrEnum):
@@ -27,6 +27,11 @@ class ActionKind(StrEnum):
     ATTEND_MEETING = "attend_meeting"
     WAIT = "wait"
     NONE = "none"
+
+
+def touch_kind(channel: Channel) -> ActionKind:
+    """The plain touch on ``channel``: a call on the phone, otherwise an email."""
+    return ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL
 
 
 class Priority(IntEnum):
