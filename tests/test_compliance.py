@@ -24,6 +24,7 @@ from cadence.compliance import (
     Windows,
     allowed_windows,
     applicable_rules,
+    ever_capped,
     intersect_windows,
     strictest_caps,
 )
@@ -224,6 +225,18 @@ def test_a_looser_cap_is_dropped_and_unrelated_caps_are_kept() -> None:
         for n, cap in enumerate([five_a_day, four_a_month, three_a_day, three_a_day, None])
     )
     assert strictest_caps(rules) == (three_a_day, four_a_month)
+
+
+def test_places_whose_rules_ever_cap_calls_are_known_up_front() -> None:
+    """A calendar skips the elapsed-time bookkeeping only where no rule, at any date, caps."""
+    assert ever_capped("US", "FL")
+    assert ever_capped("us", "US-OK")
+    assert ever_capped("FR", None)
+    assert not ever_capped("US", "IL")
+    assert not ever_capped("US", None)
+    assert not ever_capped(None, None)
+    later = rule(id="xx-cap", cap=Cap(count=1, per=DAY), effective_from=date(2090, 1, 1))
+    assert ever_capped("XX", None, (later,))  # a future version counts too
 
 
 # Bad data is refused with a message that names the field and the fix.

@@ -24,7 +24,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
-from cadence.compliance import CallingRule, Cap, allowed_windows, applicable_rules, strictest_caps
+from cadence.compliance import (
+    CallingRule,
+    Cap,
+    allowed_windows,
+    applicable_rules,
+    ever_capped,
+    strictest_caps,
+)
 from cadence.errors import InvalidInputError, NoSlotError
 from cadence.policy import Policy
 
@@ -137,6 +144,9 @@ class ContactCalendar:
             channel: frozenset(n for day in week for _, _, n in day)
             for channel, week in self._week.items()
         }
+        # Whether any rule for this place ever caps contacts: most places have none, and then
+        # the elapsed-time bookkeeping is skipped outright.
+        self._capped = policy.legal_guards and ever_capped(country, subdivision)
         self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
         self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
         self._rules: dict[tuple[Channel, int], tuple[CallingRule, ...]] = {}
@@ -244,7 +254,7 @@ class ContactCalendar:
             local = self.local(after)
             return Window(local, local, None, None, ("meeting",))
         floor = after if after.tzinfo is UTC else after.astimezone(UTC)
-        if recent:
+        if recent and self._capped:
             floor = max(floor, self._cap_floor(channel, floor, recent))
         ordinal = self.local(floor).toordinal()
         if min_date is not None:

@@ -47,6 +47,7 @@ __all__ = [
     "Windows",
     "allowed_windows",
     "applicable_rules",
+    "ever_capped",
     "intersect_windows",
     "strictest_caps",
 ]
@@ -209,9 +210,7 @@ def applicable_rules(
     """
     if country is None:
         return ()
-    country, subdivision = country.upper(), subdivision.upper() if subdivision else None
-    if subdivision and subdivision.startswith(f"{country}-"):
-        subdivision = subdivision[len(country) + 1 :]  # a full ISO 3166-2 code, e.g. "US-FL"
+    country, subdivision = _place(country, subdivision)
     latest: dict[str, CallingRule] = {}
     for rule in rules:
         if rule.effective_from > on:
@@ -233,6 +232,30 @@ def applicable_rules(
         and channel in rule.channels
     )
     return tuple(sorted(found, key=lambda rule: rule.id))
+
+
+def _place(country: str, subdivision: str | None) -> tuple[str, str | None]:
+    """Upper-case codes; a full ISO 3166-2 subdivision (``"US-FL"``) becomes its suffix."""
+    country, subdivision = country.upper(), subdivision.upper() if subdivision else None
+    if subdivision and subdivision.startswith(f"{country}-"):
+        subdivision = subdivision[len(country) + 1 :]
+    return country, subdivision
+
+
+def ever_capped(
+    country: str | None, subdivision: str | None, rules: tuple[CallingRule, ...] = PRESETS
+) -> bool:
+    """Whether any version of any rule for this place, at any date, caps contacts.
+
+    Most places have no caps; their calendars then skip the elapsed-time bookkeeping.
+    """
+    if country is None:
+        return False
+    country, subdivision = _place(country, subdivision)
+    return any(
+        rule.cap is not None and rule.country == country and rule.subdivision in (None, subdivision)
+        for rule in rules
+    )
 
 
 def intersect_windows(a: Windows, b: Windows) -> Windows:

@@ -58,6 +58,8 @@ def _placed_key(spot: _Spot) -> tuple[datetime, int, int, str]:
 
 
 def _aware(value: Any, field: str) -> datetime:
+    if type(value) is datetime and value.tzinfo is UTC:  # the common case, checked cheaply
+        return value
     if not isinstance(value, datetime):
         msg = f"{field}: expected an aware datetime, got {type(value).__name__} {value!r}"
         raise InvalidInputError(msg, field=field, value=value)
