@@ -84,7 +84,7 @@ def _default(prop: dict[str, Any]) -> str:
         return "required"
     if "$ref" in prop:
         return "see below"
-    return "`" + json.dumps(prop["default"], ensure_ascii=False).replace("|", "\\|") + "`"
+    return f"`{json.dumps(prop['default'], ensure_ascii=False)}`"  # pipes in code are safe
 
 
 def _table(schema: dict[str, Any]) -> list[str]:

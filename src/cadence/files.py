@@ -267,7 +267,7 @@ def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Pr
     name = str(path)
     reader = BOOK_FORMATS.get(Path(path).suffix.lower())
     if reader is None:
-        known = ", ".join(sorted(BOOK_FORMATS))
+        known = ", ".join(k for k, r in sorted(BOOK_FORMATS.items()) if r is not _parquet_book)
         msg = f"{name}: unknown book format {Path(path).suffix!r}; use a file ending in {known}"
         raise InvalidInputError(msg, field="path", value=name)
     handle = _open(path, newline="")
