@@ -10,9 +10,12 @@ import csv
 import io
 import json
 import pathlib
+import tempfile
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar
 from typer.testing import CliRunner
 
@@ -265,3 +268,39 @@ def test_a_policy_changes_the_plan(book: pathlib.Path, tmp_path: pathlib.Path) -
 )
 def test_capacity_syntax(text: str, expected: object) -> None:
     assert parse_capacity(text) == expected
+
+
+_CELL = st.one_of(
+    st.sampled_from(["", "UTC", "America/Chicago", "Mars/Olympus", "US", "fl", "ana", "{}", "[1]"]),
+    st.text(max_size=12),
+    st.builds(lambda: '{"id": "x", "timezone": "UTC", "enrolled_at": "2026-03-09T00:00:00Z"}'),
+)
+_CSV = st.tuples(
+    st.lists(st.sampled_from([*BOOK_COLUMNS, "Owner", ""]), min_size=1, max_size=5),
+    st.lists(st.lists(_CELL, max_size=6), max_size=4),
+).map(
+    lambda t: "\n".join(
+        [",".join(t[0]), *(",".join(json.dumps(c) if "," in c else c for c in r) for r in t[1])]
+    ).encode()
+)
+
+
+@given(
+    content=st.one_of(_CSV, st.binary(max_size=120), st.text(max_size=120).map(str.encode)),
+    suffix=st.sampled_from([".csv", ".jsonl"]),
+)
+def test_book_readers_raise_only_clear_one_line_errors(content: bytes, suffix: str) -> None:
+    """Whatever the file holds, reading a book yields prospects or raises one
+    ``InvalidInputError`` whose message is a single line naming the file."""
+    engine = cadence.Engine()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / f"book{suffix}"
+        path.write_bytes(content)
+        try:
+            for p in read_book(path, engine=engine, now=NOW):
+                assert isinstance(p, cadence.Prospect)
+        except InvalidInputError as exc:
+            message = str(exc)
+            assert message.startswith(str(path))
+            assert "\n" not in message
+            assert "\r" not in message
