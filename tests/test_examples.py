@@ -41,3 +41,9 @@ def test_crm_sqlite_runs_as_a_script() -> None:
     assert done.returncode == 0, done.stderr
     assert "Tuesday's work" in done.stdout
     assert "409" in done.stdout
+
+
+def test_every_example_is_run_by_a_test() -> None:
+    source = pathlib.Path(__file__).read_text()
+    for script in sorted(EXAMPLES.glob("*.py")):
+        assert f'"{script.name}"' in source, f"{script.name} has no test in {__file__}"
