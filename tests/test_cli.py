@@ -273,3 +273,31 @@ def test_policy_reference_prints_the_generated_page() -> None:
     assert result.exit_code == 0
     assert result.output == policy_reference()
     assert "| `min_gap_business_days` | integer | `4` | 1 to 60 | R3:" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["schema", "invoice"], ("'invoice' is not one of", "schema --help")),
+        (["diagram", "--format", "gif"], ("'gif' is not one of", "diagram --help")),
+        (["plan", "book.csv"], ("Missing option '--day'", "plan --help")),
+        (["plan", "book.csv", "--day", "2026-03-10", "--capacity", "1", "--bogus"], ("--bogus",)),
+        (["teleport"], ("No such command 'teleport'",)),
+        (["policy", "validate"], ("Missing argument",)),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], needles: tuple[str, ...]) -> None:
+    """The parser's own errors read like cadence's: one line, exit 2, and where to get help."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_no_arguments_print_the_help() -> None:
+    result = runner.invoke(app, [])
+    assert "Usage" in result.output
+    assert "plan" in result.output

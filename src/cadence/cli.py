@@ -11,16 +11,18 @@ import io
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import Annotated, Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from cadence import events as ev
 from cadence._reference import policy_reference
@@ -46,7 +48,66 @@ from cadence.schema import schema_text
 
 __all__ = ["app", "demo_story", "main", "parse_capacity", "render_dot"]
 
+
+def _error_line(message: str) -> None:
+    line = " ".join(message.split())  # one line, whatever the message held
+    Console(stderr=True).print(
+        f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
+    )
+
+
+def _fail(message: str) -> NoReturn:
+    _error_line(message)
+    raise typer.Exit(2)
+
+
+# The parser's own errors: typer >= 0.16 carries a private copy of click, so find the classes
+# through the public ``typer.BadParameter`` rather than importing click.
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (a missing option, a choice that does not exist, an unknown command) print
+    one line and exit 2, like cadence's own errors, instead of a framed panel."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = {"args": args, "prog_name": prog_name, "complete_var": complete_var, **extra}
+        run["windows_expand_args"] = windows_expand_args
+        if not standalone_mode:
+            return super().main(**run, standalone_mode=False)
+        try:
+            code = super().main(**run, standalone_mode=False)
+        except _CLICK_ERROR as caught:
+            exc: Any = caught  # typer's copy of click.ClickException
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already printed
+                sys.exit(exc.exit_code)
+            message = exc.format_message().replace("Value error, ", "")
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, _USAGE_ERROR) and ctx is not None:
+                message += f" (see {ctx.command_path} --help)"
+            _error_line(message)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            _error_line("aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="cadence: what to do next with each sales prospect, and when.",
     no_args_is_help=True,
     add_completion=False,
@@ -54,11 +115,6 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="Show, check or describe a policy.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
-
-
-def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
 
 
 def _policy(path: Path | None) -> Policy:
