@@ -13,6 +13,8 @@ CORE = [
     "_fold",
     "_ladder",
     "_migrations",
+    "_reference",
+    "_sample",
     "_talk",
     "_words",
     "actions",
@@ -28,6 +30,7 @@ CORE = [
     "lifecycle",
     "policy",
     "prospect",
+    "schema",
 ]
 PACKAGE = pathlib.Path(cadence.__file__).resolve().parent
 CLOCK_METHODS = {"now", "utcnow", "today", "monotonic", "perf_counter", "getenv", "localtime"}
@@ -43,6 +46,9 @@ FORBIDDEN_IMPORTS = {
     "yaml",
     "cadence.cli",
     "cadence.files",
+    "cadence.invitations",
+    "subprocess",
+    "shutil",
 }
 
 
