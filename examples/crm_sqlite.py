@@ -166,17 +166,20 @@ def _replay(
     history = [
         e.payload for e in session.scalars(select(EventRow).where(EventRow.prospect_id == row.id))
     ]
-    p = ENGINE.replay(
+    return ENGINE.replay(
         row.id,
         [*history, _json(late)],
         timezone=current.timezone,
         at=current.enrolled_at,
         country=current.country,
         subdivision=current.subdivision,
+        # the enrolment facts the CRM keeps beside the history
+        topic=current.topic,
+        local=current.local,
+        owner=current.owner,
+        phone=current.phone,
+        email=current.email,
     )
-    # replay enrolls from the zone and region; the other enrolment facts come from the state
-    kept = {k: getattr(current, k) for k in ("owner", "phone", "email", "topic", "local")}
-    return cadence.Prospect.model_validate({**json.loads(p.model_dump_json()), **kept})
 
 
 def _book(db: sessionmaker[Session]) -> Iterator[cadence.Prospect]:
