@@ -388,7 +388,14 @@ class Engine:
             start = window.start
             flags = (*task.flags, "overdue")
             return _Spot(task, window, start, max(window.end, start), flags, due_since)
-        start = window.start if window.start >= now else cal.local(now)
+        if window.start >= now:
+            return _Spot(task, window, window.start, end, task.flags, None)
+        start = cal.local(now)
+        if recent and cal.capped:
+            # An elapsed-time cap also counts the calls logged since the task came due.
+            again = self._window(cal, task, now, recent)
+            if again.start > start:
+                return _Spot(task, again, again.start, max(end, again.end), task.flags, None)
         return _Spot(task, window, start, end, task.flags, None)
 
     def _action(self, state: State, cal: ContactCalendar, spot: _Spot) -> Action:
