@@ -11,7 +11,8 @@ before a meeting (R15), overdue work by lateness, work due that day, drip touche
 due time, then prospect id, so the plan is the same in every run.
 
 >>> from datetime import date, datetime
->>> from zoneinfo import ZoneInfo
+>>> from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 >>> import cadence
 >>> engine = cadence.Engine()
 >>> now = datetime(2026, 3, 9, 18, 0, tzinfo=ZoneInfo("America/Chicago"))
@@ -28,19 +29,34 @@ from __future__ import annotations
 
 import heapq
 from bisect import insort
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 from cadence.actions import Action, ActionKind, Priority
-from cadence.calendar import resolve_local
+from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
-__all__ = ["DayPlan", "Deferred", "PlannedTouch", "plan_day"]
+if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
+    import pyarrow as pa
+
+    from cadence._table import TablePlan
+
+__all__ = [
+    "DayPlan",
+    "Deferred",
+    "PlannedTouch",
+    "from_table",
+    "plan_day",
+    "plan_table",
+    "to_table",
+]
 
 #: Minutes a touch occupies in the owner's day.
 TOUCH_MINUTES: Mapping[Channel, int] = {Channel.PHONE: 10, Channel.EMAIL: 5}
@@ -126,13 +142,7 @@ def plan_day(
     re-imported contact that opted out elsewhere. At most ``deferred_limit`` deferred touches
     are kept (the most urgent); ``counts`` has them all.
     """
-    if not isinstance(day, date) or isinstance(day, datetime):
-        msg = f"day: expected a date, got {day!r}"
-        raise InvalidInputError(msg, field="day", value=day)
-    if isinstance(capacity, int) and capacity < 0:
-        msg = f"capacity: {capacity} is negative; give touches per owner and channel, e.g. 40"
-        raise InvalidInputError(msg, field="capacity", value=capacity)
-    blocked = frozenset(suppressions)
+    blocked = _check_arguments(day, capacity, suppressions)
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     heaps: dict[tuple[str, Channel], list[_Entry]] = {}
     deferred: list[_Entry] = []  # the most urgent ``deferred_limit`` (least urgent on top)
@@ -145,23 +155,32 @@ def plan_day(
         elif deferred and entry.key < deferred[0].key:
             heapq.heapreplace(deferred, entry)
 
+    bounds: dict[str, tuple[datetime, datetime]] = {}  # per zone: the day's [start, end)
+    caps: dict[tuple[str, Channel], int] = {}
     for p in prospects:
         if p.id in blocked or p.phone in blocked or p.email in blocked:
             counts["suppressed"] += 1
             continue
         act = engine.next_action(p, now)
-        if act.kind in _IDLE or act.channel is None:
+        channel = act.channel
+        if channel is None or act.kind in _IDLE:
             counts["not_due"] += 1
             continue
-        cal = engine.calendar(p)
-        day_start = resolve_local(day, time(0), cal.zone)
-        if act.earliest >= resolve_local(day + timedelta(days=1), time(0), cal.zone):
+        found = bounds.get(p.timezone)
+        if found is None:
+            found = bounds[p.timezone] = _day_bounds(day, engine.calendar(p).zone)
+        day_start, day_end = found
+        if act.earliest >= day_end:
             counts["not_due"] += 1
             continue
         owner = p.owner or ""
         entry = _Entry((*_rank(act, day_start), p.id), p, act, owner)
-        heap = heaps.setdefault((owner, act.channel), [])
-        if len(heap) < _capacity(capacity, owner, act.channel):
+        group = (owner, channel)
+        heap = heaps.get(group)
+        if heap is None:
+            heap = heaps[group] = []
+            caps[group] = _capacity(capacity, owner, channel)
+        if len(heap) < caps[group]:
             heapq.heappush(heap, entry)
         elif heap and entry.key < heap[0].key:  # more urgent than the least urgent kept
             defer(heapq.heapreplace(heap, entry), "over capacity")
@@ -172,12 +191,22 @@ def plan_day(
     busy: dict[str, list[tuple[datetime, datetime]]] = {}
     for entry in sorted((e for heap in heaps.values() for e in heap), key=lambda e: e.key):
         p, act = entry.prospect, entry.action
-        placed = _fit(engine, p, act, day, busy.setdefault(entry.owner, []))
+        assert act.channel is not None
+        cal = engine.calendar(p)
+        phone = act.channel is Channel.PHONE
+        placed = _fit(
+            cal,
+            act.channel,
+            act.earliest,
+            bounds[p.timezone],
+            busy.setdefault(entry.owner, []),
+            avoid=p.last_attempt_slot if phone else None,  # R4: another part of the day
+            recent=p.recent_calls if phone else (),
+        )
         if placed is None:
             defer(entry, "no free time in window")
             continue
         start, end = placed
-        cal = engine.calendar(p)
         touches.append(
             PlannedTouch(
                 prospect_id=p.id,
@@ -202,19 +231,67 @@ def plan_day(
     )
 
 
+def _check_arguments(
+    day: object, capacity: object, suppressions: Iterable[object]
+) -> frozenset[str]:
+    """Validate ``plan_day``'s and ``plan_table``'s common arguments; the suppression set."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
+        raise InvalidInputError(msg, field="day", value=day)
+    if isinstance(capacity, bool) or not isinstance(capacity, int | Mapping):
+        msg = (
+            f"capacity: expected an int or a mapping, got {capacity!r}; give touches per owner "
+            "and channel, e.g. 40 or {('ana', 'phone'): 40}"
+        )
+        raise InvalidInputError(msg, field="capacity", value=capacity)
+    values = capacity.values() if isinstance(capacity, Mapping) else (capacity,)
+    for n in values:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            msg = f"capacity: {n!r} is not a count of touches; give a whole number >= 0, e.g. 40"
+            raise InvalidInputError(msg, field="capacity", value=n)
+    if isinstance(suppressions, str):
+        msg = (
+            f"suppressions: got the single string {suppressions!r}; pass a collection of ids, "
+            f"phone numbers and emails, e.g. {{{suppressions!r}}}"
+        )
+        raise InvalidInputError(msg, field="suppressions", value=suppressions)
+    blocked = frozenset(suppressions)
+    for item in blocked:
+        if not isinstance(item, str):
+            msg = (
+                f"suppressions: {item!r} is not a string; list prospect ids, phone numbers and "
+                "emails as strings"
+            )
+            raise InvalidInputError(msg, field="suppressions", value=item)
+    return blocked
+
+
+def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """``day``'s local ``[start, end)`` in ``tz``, in UTC (local midnight need not exist)."""
+    return (
+        resolve_local(day, time(0), tz).astimezone(UTC),
+        resolve_local(day + timedelta(days=1), time(0), tz).astimezone(UTC),
+    )
+
+
 def _fit(
-    engine: Engine, p: Prospect, act: Action, day: date, busy: list[tuple[datetime, datetime]]
+    cal: ContactCalendar,
+    channel: Channel,
+    earliest: datetime,
+    bounds: tuple[datetime, datetime],
+    busy: list[tuple[datetime, datetime]],
+    *,
+    avoid: str | None,
+    recent: Sequence[datetime],
 ) -> tuple[datetime, datetime] | None:
-    """The earliest free stretch of the owner's day inside the prospect's allowed windows."""
-    assert act.channel is not None
-    cal = engine.calendar(p)
-    length = timedelta(minutes=TOUCH_MINUTES.get(act.channel, 10))
-    day_end = resolve_local(day + timedelta(days=1), time(0), cal.zone).astimezone(UTC)
-    after = max(act.earliest, resolve_local(day, time(0), cal.zone)).astimezone(UTC)
-    avoid = p.last_attempt_slot if act.channel is Channel.PHONE else None
-    recent = p.recent_calls if act.channel is Channel.PHONE else ()
+    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the prospect's
+    allowed windows for ``channel`` from ``earliest`` on, avoiding the ``avoid`` part of the day
+    (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``."""
+    length = timedelta(minutes=TOUCH_MINUTES.get(channel, 10))
+    day_start, day_end = bounds
+    after = max(earliest, day_start).astimezone(UTC)
     while after < day_end:
-        window = cal.next_window(act.channel, after, avoid_slot=avoid, recent=recent)
+        window = cal.next_window(channel, after, avoid_slot=avoid, recent=recent)
         w_start, w_end = window.start.astimezone(UTC), window.end.astimezone(UTC)
         if w_start >= day_end:
             return None
@@ -230,6 +307,59 @@ def _fit(
             return start, start + length
         after = w_end
     return None
+
+
+# -- the columnar path (the ``batch`` extra) -------------------------------------------------
+# pyarrow and numpy are optional: they are imported when one of these is called, never when
+# ``cadence.batch`` is imported (the core imports no extra).
+
+
+def to_table(prospects: Iterable[Prospect], engine: Engine | None = None) -> pa.Table:
+    """The prospects as an Arrow table (schema in ``docs/batch.md``): their JSON ``state``
+    (lossless: ``from_table(to_table(ps)) == ps``), flat columns for filtering and grouping and,
+    with ``engine``, the decision index that lets :func:`plan_table` skip the engine for most
+    rows. Needs the ``batch`` extra."""
+    from cadence import _table
+
+    return _table.to_table(prospects, engine)
+
+
+def from_table(table: pa.Table) -> list[Prospect]:
+    """The prospects of a table made by :func:`to_table` (its ``state`` column)."""
+    from cadence import _table
+
+    return _table.from_table(table)
+
+
+def plan_table(
+    engine: Engine,
+    table: pa.Table,
+    *,
+    day: date,
+    now: datetime,
+    capacity: Capacity,
+    suppressions: Iterable[str] = (),
+    deferred_limit: int = 10_000,
+) -> TablePlan:
+    """:func:`plan_day` over an Arrow table of prospects, vectorised with numpy and pyarrow.
+
+    The same plan as ``plan_day`` over ``from_table(table)``: same touches, slots, order and
+    deferred touches, as Arrow tables (``.touches``, ``.deferred``) with ``.counts``. Rows whose
+    decision index (``to_table(..., engine)``) still holds at ``now`` are planned from their
+    columns; the others (no index, another policy, an expired horizon) go through the engine.
+    ``.sources`` says how many went which way. Needs the ``batch`` extra.
+    """
+    from cadence import _table
+
+    return _table.plan_table(
+        engine,
+        table,
+        day=day,
+        now=now,
+        capacity=capacity,
+        suppressions=suppressions,
+        deferred_limit=deferred_limit,
+    )
 
 
 class _Entry:
