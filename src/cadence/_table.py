@@ -276,8 +276,13 @@ def plan_table(
     if not isinstance(table, pa.Table):
         msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
         raise InvalidInputError(msg, field="table", value=table)
-    for name in _NEEDED:
-        _column(table, name)
+    missing = [name for name in _NEEDED if name not in table.column_names]
+    if missing:
+        msg = (
+            f"table: missing column(s) {missing!r}; build the table with "
+            "cadence.batch.to_table(...) (its schema is in docs/batch.md)"
+        )
+        raise InvalidInputError(msg, field="table", value=missing)
     return _Planner(engine, table, day, now, capacity, blocked, deferred_limit).run()
 
 
