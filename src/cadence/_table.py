@@ -283,7 +283,37 @@ def plan_table(
             "cadence.batch.to_table(...) (its schema is in docs/batch.md)"
         )
         raise InvalidInputError(msg, field="table", value=missing)
-    return _Planner(engine, table, day, now, capacity, blocked, deferred_limit).run()
+    if (
+        isinstance(deferred_limit, bool)
+        or not isinstance(deferred_limit, int)
+        or deferred_limit < 0
+    ):
+        msg = f"deferred_limit: {deferred_limit!r} is not a count; give a whole number >= 0"
+        raise InvalidInputError(msg, field="deferred_limit", value=deferred_limit)
+    return _Planner(engine, _conform(table), day, now, capacity, blocked, deferred_limit).run()
+
+
+def _conform(table: pa.Table) -> pa.Table:
+    """The table with :data:`SCHEMA`'s types: what polars, pandas or Dask made of the columns
+    (large or view strings, dictionaries, nanoseconds, other zones) is cast back, losslessly."""
+    columns = []
+    for name in table.column_names:
+        col = table.column(name)
+        if name in SCHEMA.names:
+            want = SCHEMA.field(name).type
+            if col.type != want:
+                try:
+                    if pa.types.is_dictionary(col.type):
+                        col = col.cast(col.type.value_type)
+                    col = col.cast(want)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                    msg = (
+                        f"table: column {name!r} has type {col.type}, which does not convert to "
+                        f"{want}; build the table with cadence.batch.to_table(...)"
+                    )
+                    raise InvalidInputError(msg, field=name, value=str(col.type)) from None
+        columns.append(col)
+    return pa.table(columns, names=table.column_names)
 
 
 _KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
