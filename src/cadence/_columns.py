@@ -75,6 +75,18 @@ def decided_by(engine: Engine) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _next_change(engine: Engine, state: Prospect, t0: datetime) -> datetime | None:
+    """The first time-driven change of state after ``t0``: the R10 drop, the end of a pause
+    (R17), or a booked meeting that starts (the unanswered ladder resumes once no meeting is
+    ahead)."""
+    changes = [m.starts_at for m in state.meetings if m.status == "booked" and m.starts_at > t0]
+    if state.paused_until is not None and state.paused_until > t0 and not state.is_terminal:
+        changes.append(state.paused_until)  # R17: the pause ends
+    if state.stage is Stage.OPT_OUT_OFFERED and state.breakup_sent_at is not None:
+        changes.append(drop_instant(engine.policy, engine.calendar(state), state.breakup_sent_at))
+    return min(changes).astimezone(UTC) if changes else None
+
+
 def _tiebreak(kind: ActionKind, priority: int, detail: str | None) -> tuple[int, int, str]:
     return (int(priority), KIND_ORDER[kind], detail or "")
 
@@ -86,17 +98,16 @@ def decide(engine: Engine, p: Prospect) -> Decision:
     idle_until = None
     if p.paused_until is not None and p.paused_until > t0 and not p.is_terminal:
         idle_until = t0 = p.paused_until.astimezone(UTC)  # R17: nothing until then
-    plan = engine.plan(p, t0)
-    first = plan[0]
-    state = engine.advance(p, t0)
+    for _ in range(4):
+        plan = engine.plan(p, t0)
+        first = plan[0]
+        state = engine.advance(p, t0)
+        timed = _next_change(engine, state, t0)
+        if len(plan) == 1 and first.kind is ActionKind.WAIT and first.earliest_utc == timed:
+            idle_until = t0 = timed  # e.g. R10: nothing to do until the prospect is dropped
+            continue
+        break
     cal = engine.calendar(p)
-
-    # Time-driven changes of state: the R10 drop; a booked meeting that starts (the unanswered
-    # ladder resumes once no meeting is ahead).
-    changes = [m.starts_at for m in state.meetings if m.status == "booked" and m.starts_at > t0]
-    if state.stage is Stage.OPT_OUT_OFFERED and state.breakup_sent_at is not None:
-        changes.append(drop_instant(engine.policy, cal, state.breakup_sent_at))
-    timed = min(changes).astimezone(UTC) if changes else None
 
     bounds = [] if timed is None else [timed]
     if first.channel is not None:

@@ -36,6 +36,8 @@ _TS = pa.timestamp("us", tz="UTC")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NULL = np.iinfo(np.int64).min  # a missing instant, in the int64 microsecond arrays
 _CHUNK = 16_384
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_US = timedelta(microseconds=1)
 
 #: The table of prospects. ``state`` (the prospect's JSON) is the truth and makes the table
 #: lossless; the flat columns are derived from it for filtering and grouping; the ``decided_*``,
@@ -415,35 +417,62 @@ class _Planner:
         if not len(rows):
             return
         take = pa.array(rows)
-        cols = {
-            name: self.table.column(name).take(take).cast(pa.string()).to_pylist()
-            for name in ("timezone", "country", "subdivision", "avoid_slot")
-        }
-        min_dates = self.table.column("min_date").take(take).to_pylist()
-        recents = self.table.column("recent_calls").take(take).to_pylist()
-        capped: dict[tuple[str, str | None, str | None], bool] = {}
-        found: dict[tuple[Any, ...], tuple[int, int]] = {}
-        for j, row in enumerate(rows.tolist()):
-            place = (cols["timezone"][j], cols["country"][j], cols["subdivision"][j])
-            cal = self.calendar(*place)
-            ch = _CHANNELS[int(channel[row])]
-            recent: tuple[datetime, ...] = ()
-            if ch is Channel.PHONE and recents[j]:
-                has_caps = capped.get(place)
-                if has_caps is None:
-                    local_day = cal.local(self.now).date()
-                    has_caps = capped[place] = bool(strictest_caps(cal.rules(ch, local_day)))
-                if has_caps:
-                    recent = tuple(recents[j])
-            key = (place, ch, cols["avoid_slot"][j], min_dates[j], recent)
-            got = found.get(key)
-            if got is None:
+        t = self.table
+        parts, values = [], []
+        for name in ("timezone", "country", "subdivision", "avoid_slot"):
+            codes, vals = _codes(t.column(name).take(take))
+            parts.append(codes + 1)  # 0: null
+            values.append([None, *vals])
+        ch = channel[rows]
+        parts.append(ch)
+        days = t.column("min_date").take(take).cast(pa.int32()).fill_null(-1).to_numpy()
+        parts.append(days.astype(np.int64) + 1)
+        key = np.zeros(len(rows), dtype=np.int64)
+        for part in parts:
+            key = key * (int(part.max()) + 1) + part
+        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        # The newest recent call per row (elapsed-time caps only count calls that recent).
+        calls = t.column("recent_calls").take(take).combine_chunks()
+        newest = np.full(len(rows), _NULL, dtype=np.int64)
+        flat = pc.list_flatten(calls).cast(pa.int64()).to_numpy(zero_copy_only=False)
+        if len(flat):
+            parent = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
+            np.maximum.at(newest, parent, flat)
+        with_recent = (newest != _NULL) & (ch == _CHANNEL_CODE["phone"])
+        starts = np.zeros(len(uniq), dtype=np.int64)
+        ends = np.zeros(len(uniq), dtype=np.int64)
+        reach = np.full(len(uniq), -1, dtype=np.int64)  # how far back the caps look (µs)
+        for u, j in enumerate(first.tolist()):
+            tz, country, sub, avoid = (values[i][parts[i][j]] for i in range(4))
+            cal = self.calendar(str(tz), country, sub)
+            c = _CHANNELS[int(ch[j])]
+            min_date = None if days[j] < 0 else date.fromordinal(int(days[j]) + _EPOCH_ORDINAL)
+            local_day = cal.local(self.now).date()
+            if c is Channel.PHONE:
+                caps = strictest_caps(cal.rules(c, local_day))
+                reach[u] = max((cap.per // _US for cap in caps), default=-1)
+            window = cal.next_window(c, self.now, min_date=min_date, avoid_slot=avoid)
+            starts[u] = _us(window.start.astimezone(UTC)) or 0
+            ends[u] = max(_us(window.end.astimezone(UTC)) or 0, starts[u])
+        earliest[rows], latest[rows] = starts[inverse], ends[inverse]
+        # Elapsed-time caps (e.g. MD, FR) count the prospect's own recent calls: one by one.
+        alone = np.flatnonzero(with_recent & (newest > self.now_us - reach[inverse]))
+        if len(alone):
+            recents = t.column("recent_calls").take(pa.array(rows[alone])).to_pylist()
+            for j, recent in zip(alone.tolist(), recents, strict=True):
+                tz, country, sub, avoid = (values[i][parts[i][j]] for i in range(4))
+                cal = self.calendar(str(tz), country, sub)
+                min_date = None if days[j] < 0 else date.fromordinal(int(days[j]) + _EPOCH_ORDINAL)
                 window = cal.next_window(
-                    ch, self.now, min_date=min_dates[j], avoid_slot=key[2], recent=recent
+                    _CHANNELS[int(ch[j])],
+                    self.now,
+                    min_date=min_date,
+                    avoid_slot=avoid,
+                    recent=tuple(recent),
                 )
                 start = _us(window.start.astimezone(UTC)) or 0
-                got = found[key] = (start, max(_us(window.end.astimezone(UTC)) or 0, start))
-            earliest[row], latest[row] = got
+                earliest[rows[j]] = start
+                latest[rows[j]] = max(_us(window.end.astimezone(UTC)) or 0, start)
 
     # -- steps 2 and 3: rank, capacity, slots ---------------------------------------------
     def run(self) -> TablePlan:
@@ -518,29 +547,48 @@ class _Planner:
             name: t.column(name).take(take).cast(pa.string()).to_pylist()
             for name in ("timezone", "country", "subdivision", "last_attempt_slot")
         }
-        recents = t.column("recent_calls").take(take).to_pylist()
+        recents = t.column("recent_calls").take(take).combine_chunks()
         busy: dict[int, list[tuple[datetime, datetime]]] = {}
+        memo: dict[Any, Any] = {}
+        capped: dict[ContactCalendar, bool] = {}  # elapsed-time caps on the day (phone)
         zone_bounds = dict(zip(tz_names, bounds, strict=True))
-        placed, unplaced, slots = [], [], []
-        for j, row in enumerate(rows.tolist()):
-            ch = _CHANNELS[int(channel[row])]
+        placed: list[int] = []
+        unplaced: list[int] = []
+        slots: list[tuple[int, int]] = []
+        walk = zip(
+            chosen.tolist(),
+            channel[rows].tolist(),
+            earliest[rows].tolist(),
+            owner[chosen].tolist(),
+            strict=True,
+        )
+        for j, (at, ch_code, first_us, who) in enumerate(walk):
+            ch = _CHANNELS[ch_code]
             tz = info["timezone"][j]
             cal = self.calendar(tz, info["country"][j], info["subdivision"][j])
             phone = ch is Channel.PHONE
+            recent: tuple[datetime, ...] = ()
+            if phone:
+                has_caps = capped.get(cal)
+                if has_caps is None:
+                    has_caps = capped[cal] = bool(strictest_caps(cal.rules(ch, self.day)))
+                if has_caps:  # only then do the prospect's own recent calls matter
+                    recent = tuple(recents[j].as_py() or ())
             got = _fit(
                 cal,
                 ch,
-                _instant(earliest[row]),
+                _EPOCH + timedelta(microseconds=first_us),
                 zone_bounds[tz],
-                busy.setdefault(int(owner[chosen[j]]), []),
+                busy.setdefault(who, []),
                 avoid=info["last_attempt_slot"][j] if phone else None,  # R4
-                recent=tuple(recents[j] or ()) if phone else (),
+                recent=recent,
+                memo=memo,
             )
             if got is None:
-                unplaced.append(chosen[j])
+                unplaced.append(at)
             else:
-                placed.append(chosen[j])
-                slots.append((got[0], got[1], cal))
+                placed.append(at)
+                slots.append(((got[0] - _EPOCH) // _US, (got[1] - _EPOCH) // _US))
         counts["planned"] = len(placed)
 
         out = np.array(placed, dtype=np.int64)
@@ -615,37 +663,41 @@ class _Planner:
         rank: I64,
         rank_at: I64,
         *,
-        slots: list[tuple[datetime, datetime, ContactCalendar]] | None = None,
+        slots: list[tuple[int, int]] | None = None,
         deferred_reasons: list[str] | None = None,
     ) -> pa.Table:
         """The rows ``idx`` (into ``due``) in :data:`PLAN_SCHEMA`."""
         rows = due[idx]
         take = pa.array(rows, type=pa.int64())
         t = self.table
-        rules = t.column("next_rules").take(take) if "next_rules" in t.column_names else None
-        reason = t.column("next_reason").take(take) if "next_reason" in t.column_names else None
-        if rules is None or reason is None or any(int(r) in self.actions for r in rows):
-            r_list = [] if rules is None else rules.to_pylist()
-            s_list = [] if reason is None else reason.cast(pa.string()).to_pylist()
-            if not r_list:
-                r_list = [None] * len(rows)
-                s_list = [None] * len(rows)
-            for j, row in enumerate(rows.tolist()):
-                act = self.actions.get(row)
-                if act is not None:
-                    r_list[j], s_list[j] = list(act.rules), act.reason
+        n = len(rows)
+        if "next_rules" in t.column_names and "next_reason" in t.column_names:
+            rules = t.column("next_rules").take(take).combine_chunks()
+            reason = t.column("next_reason").take(take).combine_chunks()
+        else:
+            rules = pa.nulls(n, type=pa.list_(pa.string()))
+            reason = pa.nulls(n, type=pa.string())
+        decided = [j for j, row in enumerate(rows.tolist()) if row in self.actions]
+        if decided:  # rows the engine decided: their rules and reason come from the action
+            r_list, s_list = rules.to_pylist(), reason.to_pylist()
+            for j in decided:
+                act = self.actions[int(rows[j])]
+                r_list[j], s_list[j] = list(act.rules), act.reason
             rules = pa.array(r_list, type=pa.list_(pa.string()))
             reason = pa.array(s_list, type=pa.string())
 
         def stamp(values: I64) -> pa.Array:
             return pa.array(values, type=pa.int64(), mask=values == _NULL).cast(_TS)
 
-        n = len(rows)
-        columns: dict[str, Any] = {
-            "owner": pa.array([names[int(o)] for o in owner[idx]], type=pa.string()),
+        def named(values: list[str], codes: I64) -> pa.Array:
+            return pa.array(values, type=pa.string()).take(pa.array(codes, type=pa.int64()))
+
+        timezone = _strings(t.column("timezone")).take(take)
+        columns: dict[str, pa.Array] = {
+            "owner": named(names, owner[idx]),
             "prospect_id": _strings(t.column("id")).take(take),
-            "kind": pa.array([_KINDS[int(c)].value for c in kind[rows]], type=pa.string()),
-            "channel": pa.array([_CHANNELS[int(c)].value for c in channel[rows]], type=pa.string()),
+            "kind": named([k.value for k in _KINDS], kind[rows]),
+            "channel": named([c.value for c in _CHANNELS], channel[rows]),
             "priority": pa.array(priority[rows], type=pa.int8()),
             "rules": rules,
             "reason": reason,
@@ -654,32 +706,37 @@ class _Planner:
             "due_since": stamp(due_since[rows]),
             "rank": pa.array(rank[idx], type=pa.int8()),
             "rank_at": stamp(rank_at[idx]),
-            "timezone": _strings(t.column("timezone")).take(take),
+            "timezone": timezone,
         }
-        if slots is not None:
-            columns["start"] = pa.array([s for s, _, _ in slots], type=_TS)
-            columns["end"] = pa.array([e for _, e, _ in slots], type=_TS)
-            columns["local_start"] = pa.array(
-                [c.local(s).replace(tzinfo=None) for s, _, c in slots], type=pa.timestamp("us")
-            )
-            columns["local_end"] = pa.array(
-                [c.local(e).replace(tzinfo=None) for _, e, c in slots], type=pa.timestamp("us")
-            )
+        if slots:
+            start = np.array([a for a, _ in slots], dtype=np.int64)
+            end = np.array([b for _, b in slots], dtype=np.int64)
+            columns["start"], columns["end"] = stamp(start), stamp(end)
+            columns["local_start"] = _local(columns["start"], timezone)
+            columns["local_end"] = _local(columns["end"], timezone)
         else:
             for name in ("start", "end"):
                 columns[name] = pa.nulls(n, type=_TS)
             for name in ("local_start", "local_end"):
                 columns[name] = pa.nulls(n, type=pa.timestamp("us"))
         columns["deferred_reason"] = pa.array(deferred_reasons or [None] * n, type=pa.string())
-        return pa.table(
-            [
-                columns[f.name]
-                if not isinstance(columns[f.name], pa.ChunkedArray)
-                else columns[f.name].combine_chunks()
-                for f in PLAN_SCHEMA
-            ],
-            schema=PLAN_SCHEMA,
-        )
+        return pa.table([columns[f.name] for f in PLAN_SCHEMA], schema=PLAN_SCHEMA)
+
+
+def _local(instants: pa.Array, timezone: pa.Array) -> pa.Array:
+    """Local wall-clock times (no zone) of UTC ``instants``, each in its row's ``timezone``."""
+    out = pa.nulls(len(instants), type=pa.timestamp("us"))
+    codes, zones = _codes(timezone)
+    pieces, where = [], []
+    for i, name in enumerate(zones):
+        rows = np.flatnonzero(codes == i)
+        local = pc.local_timestamp(instants.take(pa.array(rows)).cast(pa.timestamp("us", name)))
+        pieces.append(local)
+        where.append(rows)
+    if not pieces:
+        return out
+    order = np.argsort(np.concatenate(where), kind="stable")
+    return pa.concat_arrays(pieces).take(pa.array(order))
 
 
 def _sort(columns: dict[str, Any]) -> I64:

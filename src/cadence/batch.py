@@ -11,7 +11,7 @@ before a meeting (R15), overdue work by lateness, work due that day, drip touche
 due time, then prospect id, so the plan is the same in every run.
 
 >>> from datetime import date, datetime
->>> from typing import TYPE_CHECKING
+>>> from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 >>> import cadence
 >>> engine = cadence.Engine()
@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 from __future__ import annotations
 
 import heapq
-from bisect import insort
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
+from cadence.compliance import strictest_caps
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
@@ -189,6 +190,7 @@ def plan_day(
 
     touches: list[PlannedTouch] = []
     busy: dict[str, list[tuple[datetime, datetime]]] = {}
+    memo: dict[Any, Any] = {}
     for entry in sorted((e for heap in heaps.values() for e in heap), key=lambda e: e.key):
         p, act = entry.prospect, entry.action
         assert act.channel is not None
@@ -202,6 +204,7 @@ def plan_day(
             busy.setdefault(entry.owner, []),
             avoid=p.last_attempt_slot if phone else None,  # R4: another part of the day
             recent=p.recent_calls if phone else (),
+            memo=memo,
         )
         if placed is None:
             defer(entry, "no free time in window")
@@ -283,30 +286,64 @@ def _fit(
     *,
     avoid: str | None,
     recent: Sequence[datetime],
+    memo: dict[Any, Any],
 ) -> tuple[datetime, datetime] | None:
     """The earliest free stretch of the owner's day (``bounds``, UTC) inside the prospect's
     allowed windows for ``channel`` from ``earliest`` on, avoiding the ``avoid`` part of the day
-    (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``."""
+    (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
+    ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
     length = timedelta(minutes=TOUCH_MINUTES.get(channel, 10))
     day_start, day_end = bounds
     after = max(earliest, day_start).astimezone(UTC)
     while after < day_end:
-        window = cal.next_window(channel, after, avoid_slot=avoid, recent=recent)
-        w_start, w_end = window.start.astimezone(UTC), window.end.astimezone(UTC)
+        w_start, w_end = _window(cal, channel, after, avoid, recent, memo)
         if w_start >= day_end:
             return None
+        # ``busy`` holds sorted, disjoint, merged stretches: slide past every overlap.
         start = w_start
-        for b_start, b_end in busy:  # sorted: slide past every overlap
-            if b_end <= start:
-                continue
-            if b_start >= start + length:
-                break
-            start = b_end
-        if start + length <= w_end:
-            insort(busy, (start, start + length))
+        i = bisect_left(busy, (start,))
+        if i and busy[i - 1][1] > start:
+            i -= 1
+        while i < len(busy) and busy[i][0] < start + length:
+            start = max(start, busy[i][1])
+            i += 1
+        end = start + length
+        if end <= w_end:
+            if i < len(busy) and busy[i][0] == end:  # merge with the stretch that follows
+                end = busy.pop(i)[1]
+            if i and busy[i - 1][1] == start:  # ... and the one before
+                busy[i - 1] = (busy[i - 1][0], end)
+            else:
+                busy.insert(i, (start, end))
             return start, start + length
         after = w_end
     return None
+
+
+def _window(
+    cal: ContactCalendar,
+    channel: Channel,
+    after: datetime,
+    avoid: str | None,
+    recent: Sequence[datetime],
+    memo: dict[Any, Any],
+) -> tuple[datetime, datetime]:
+    """``cal.next_window`` in UTC, cached when the prospect's ``recent`` calls cannot matter:
+    no elapsed-time cap binds ``channel`` on ``after``'s day (the plan's day)."""
+    if recent:
+        day = cal.local(after).date()
+        capped = memo.get((cal, channel, day))
+        if capped is None:
+            capped = memo[(cal, channel, day)] = bool(strictest_caps(cal.rules(channel, day)))
+        if capped:
+            w = cal.next_window(channel, after, avoid_slot=avoid, recent=recent)
+            return w.start.astimezone(UTC), w.end.astimezone(UTC)
+    key = (cal, channel, after, avoid)
+    found: tuple[datetime, datetime] | None = memo.get(key)
+    if found is None:
+        w = cal.next_window(channel, after, avoid_slot=avoid)
+        found = memo[key] = (w.start.astimezone(UTC), w.end.astimezone(UTC))
+    return found
 
 
 # -- the columnar path (the ``batch`` extra) -------------------------------------------------
