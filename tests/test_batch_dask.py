@@ -11,7 +11,7 @@ from cadence import events as ev
 from cadence.batch import plan_table, to_table
 from tests.conftest import CHICAGO
 
-dd = pytest.importorskip("dask.dataframe")
+dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
 cadence_dask = pytest.importorskip("cadence.dask")
 
@@ -44,9 +44,10 @@ def _book(engine: cadence.Engine, n: int) -> list[cadence.Prospect]:
 def test_plan_frame_on_a_two_worker_local_cluster_equals_the_single_process_plan() -> None:
     engine = cadence.Engine()
     table = to_table(_book(engine, 120), engine)
-    args = {"day": date(2026, 3, 12), "now": NOW + timedelta(days=2), "capacity": 4}
-    args["deferred_limit"] = 25
-    expected = plan_table(engine, table, suppressions={"+15550004", "p010"}, **args)
+    day, now, blocked = date(2026, 3, 12), NOW + timedelta(days=2), {"+15550004", "p010"}
+    expected = plan_table(
+        engine, table, day=day, now=now, capacity=4, suppressions=blocked, deferred_limit=25
+    )
     frame = cadence_dask.from_table(table, npartitions=4)
     with (
         distributed.LocalCluster(
@@ -54,7 +55,9 @@ def test_plan_frame_on_a_two_worker_local_cluster_equals_the_single_process_plan
         ) as cluster,
         distributed.Client(cluster),
     ):
-        got = cadence_dask.plan_frame(engine, frame, suppressions={"+15550004", "p010"}, **args)
+        got = cadence_dask.plan_frame(
+            engine, frame, day=day, now=now, capacity=4, suppressions=blocked, deferred_limit=25
+        )
     assert expected.touches.num_rows > 0
     assert got.touches.equals(expected.touches)
     assert got.deferred.equals(expected.deferred)
@@ -67,9 +70,9 @@ def test_by_owner_frames_skip_the_shuffle_and_are_checked() -> None:
     table = to_table(_book(engine, 40), engine)
     expected = plan_table(engine, table, day=DAY, now=NOW, capacity=2)
     frame = cadence_dask.from_table(table.sort_by("owner"), npartitions=1)
-    with cadence_dask.dask.config.set(scheduler="sync"):
+    with dask.config.set(scheduler="sync"):
         got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=2, by_owner=True)
         assert got.touches.equals(expected.touches)
         mixed = cadence_dask.from_table(table, npartitions=3)  # owners spread over partitions
-        with pytest.raises(ValueError, match="owner .* has rows in partitions"):
+        with pytest.raises(ValueError, match=r"owner .* has rows in partitions"):
             cadence_dask.plan_frame(engine, mixed, day=DAY, now=NOW, capacity=2, by_owner=True)

@@ -300,7 +300,7 @@ def test_polars_and_pandas_frames_plan_through_arrow(engine: cadence.Engine) -> 
 
 
 def test_bad_tables_and_arguments_are_clear(engine: cadence.Engine) -> None:
-    with pytest.raises(ValueError, match="missing column.*'state'"):
+    with pytest.raises(ValueError, match=r"missing column.*'state'"):
         plan_table(engine, pa.table({"id": ["x"]}), day=DAY, now=NOW, capacity=1)
     table = to_table([_new(engine, "p")])
     with pytest.raises(ValueError, match="now"):

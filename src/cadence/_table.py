@@ -232,7 +232,8 @@ def _instants(col: pa.ChunkedArray) -> I64:
     if isinstance(col, pa.ChunkedArray):
         col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
     col = col.cast(_TS).cast(pa.int64())
-    return col.fill_null(_NULL).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: I64 = col.fill_null(_NULL).to_numpy(zero_copy_only=False).astype(np.int64)
+    return out
 
 
 def _instant(us: int) -> datetime:
@@ -719,7 +720,8 @@ class _Planner:
                 columns[name] = pa.nulls(n, type=_TS)
             for name in ("local_start", "local_end"):
                 columns[name] = pa.nulls(n, type=pa.timestamp("us"))
-        columns["deferred_reason"] = pa.array(deferred_reasons or [None] * n, type=pa.string())
+        reasons: list[str | None] = [None] * n if deferred_reasons is None else [*deferred_reasons]
+        columns["deferred_reason"] = pa.array(reasons, type=pa.string())
         return pa.table([columns[f.name] for f in PLAN_SCHEMA], schema=PLAN_SCHEMA)
 
 
@@ -745,4 +747,5 @@ def _sort(columns: dict[str, Any]) -> I64:
         return np.zeros(0, dtype=np.int64)
     table = pa.table(columns)
     order = pc.sort_indices(table, sort_keys=[(name, "ascending") for name in columns])
-    return order.to_numpy().astype(np.int64)
+    out: I64 = order.to_numpy().astype(np.int64)
+    return out

@@ -266,7 +266,7 @@ def _check_arguments(
                 "emails as strings"
             )
             raise InvalidInputError(msg, field="suppressions", value=item)
-    return blocked
+    return frozenset(str(item) for item in blocked)
 
 
 def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

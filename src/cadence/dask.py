@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 
-import dask
 import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
+from dask.base import compute
+from dask.delayed import delayed
 
 from cadence._table import PLAN_SCHEMA, TablePlan, _sort, plan_table
 from cadence.batch import Capacity, _check_arguments
@@ -37,7 +38,8 @@ def from_table(table: pa.Table, npartitions: int) -> dd.DataFrame:
     """A Dask DataFrame of ``table`` (from :func:`cadence.batch.to_table`) with Arrow-backed
     columns, in ``npartitions`` partitions (rows are shuffled by owner when planned)."""
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
-    return dd.from_pandas(frame, npartitions=npartitions, sort=False)
+    result: dd.DataFrame = dd.from_pandas(frame, npartitions=npartitions, sort=False)
+    return result
 
 
 @cache
@@ -101,12 +103,10 @@ def plan_frame(
         frame = frame.shuffle(on="owner", npartitions=frame.npartitions, shuffle_method="tasks")
     policy_json = engine.policy.model_dump_json()
     parts = [
-        dask.delayed(_plan_partition)(
-            part, policy_json, day, now, capacity, blocked, deferred_limit
-        )
+        delayed(_plan_partition)(part, policy_json, day, now, capacity, blocked, deferred_limit)
         for part in frame.to_delayed()
     ]
-    results: tuple[tuple[TablePlan, frozenset[str]], ...] = dask.compute(*parts)
+    results: tuple[tuple[TablePlan, frozenset[str]], ...] = compute(*parts)
     seen: dict[str, int] = {}
     for i, (_, owners) in enumerate(results):
         for owner in owners:
