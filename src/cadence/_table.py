@@ -208,11 +208,11 @@ def from_table(table: pa.Table) -> list[Prospect]:
 # -- columns as numpy -------------------------------------------------------------------------
 
 
-def _strings(col: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """One plain string array, whatever the frame library made of it (dictionary, large or
-    view strings)."""
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+def _strings(col: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
+    """Plain strings, whatever the frame library made of them (dictionary, large or view
+    strings), chunk by chunk: a memory-mapped table is neither copied nor paged in whole."""
+    if isinstance(col, pa.Array):
+        col = pa.chunked_array([col], type=col.type)
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     if col.type != pa.string():
@@ -222,17 +222,18 @@ def _strings(col: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 def _codes(col: pa.ChunkedArray | pa.Array) -> tuple[I64, list[str | None]]:
     """Integer codes (``-1`` for null) and the distinct values they stand for."""
-    enc = pc.dictionary_encode(_strings(col))
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, enc.dictionary.to_pylist()
+    enc = pc.dictionary_encode(_strings(col))  # one dictionary shared by every chunk
+    if not enc.num_chunks:
+        return np.zeros(0, dtype=np.int64), []
+    indices = pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type)
+    codes: I64 = indices.fill_null(-1).to_numpy().astype(np.int64)
+    return codes, enc.chunk(0).dictionary.to_pylist()
 
 
 def _instants(col: pa.ChunkedArray) -> I64:
     """Microseconds since the epoch (UTC), ``_NULL`` for null."""
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
     col = col.cast(_TS).cast(pa.int64())
-    out: I64 = col.fill_null(_NULL).to_numpy(zero_copy_only=False).astype(np.int64)
+    out: I64 = col.fill_null(_NULL).to_numpy().astype(np.int64)
     return out
 
 
@@ -399,7 +400,7 @@ class _Planner:
             "engine": len(by_engine),
         }
         if len(by_engine):
-            states = t.column("state").take(pa.array(by_engine)).cast(pa.string()).to_pylist()
+            states = _take(t.column("state"), by_engine).cast(pa.string()).to_pylist()
             for row, text in zip(by_engine.tolist(), states, strict=True):
                 act = self.engine.next_action(Prospect.model_validate_json(text), self.now)
                 self.actions[row] = act
@@ -417,23 +418,22 @@ class _Planner:
         calls where elapsed-time caps apply), so it is computed once per distinct combination."""
         if not len(rows):
             return
-        take = pa.array(rows)
         t = self.table
         parts, values = [], []
         for name in ("timezone", "country", "subdivision", "avoid_slot"):
-            codes, vals = _codes(t.column(name).take(take))
+            codes, vals = _codes(_take(t.column(name), rows))
             parts.append(codes + 1)  # 0: null
             values.append([None, *vals])
         ch = channel[rows]
         parts.append(ch)
-        days = t.column("min_date").take(take).cast(pa.int32()).fill_null(-1).to_numpy()
+        days = _take(t.column("min_date"), rows).cast(pa.int32()).fill_null(-1).to_numpy()
         parts.append(days.astype(np.int64) + 1)
         key = np.zeros(len(rows), dtype=np.int64)
         for part in parts:
             key = key * (int(part.max()) + 1) + part
         uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
         # The newest recent call per row (elapsed-time caps only count calls that recent).
-        calls = t.column("recent_calls").take(take).combine_chunks()
+        calls = _take(t.column("recent_calls"), rows)
         newest = np.full(len(rows), _NULL, dtype=np.int64)
         flat = pc.list_flatten(calls).cast(pa.int64()).to_numpy(zero_copy_only=False)
         if len(flat):
@@ -459,7 +459,7 @@ class _Planner:
         # Elapsed-time caps (e.g. MD, FR) count the prospect's own recent calls: one by one.
         alone = np.flatnonzero(with_recent & (newest > self.now_us - reach[inverse]))
         if len(alone):
-            recents = t.column("recent_calls").take(pa.array(rows[alone])).to_pylist()
+            recents = _take(t.column("recent_calls"), rows[alone]).to_pylist()
             for j, recent in zip(alone.tolist(), recents, strict=True):
                 tz, country, sub, avoid = (values[i][parts[i][j]] for i in range(4))
                 cal = self.calendar(str(tz), country, sub)
@@ -512,7 +512,7 @@ class _Planner:
         rank = np.where(follow, np.where(overdue, 4, 5), rank)
         rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)
         key = rank * (1 << 56) + np.clip(rank_at + _KEY_BASE, 0, (1 << 56) - 1)
-        due_ids = ids.take(pa.array(due))
+        due_ids = _take(ids, due)
 
         codes, values = _codes(t.column("owner"))
         names = [v or "" for v in values] + [""]  # plan_day: a missing owner is ""
@@ -543,12 +543,11 @@ class _Planner:
             _sort({"o": owner[chosen], "k": key[chosen], "id": due_ids.take(pa.array(chosen))})
         ]
         rows = due[chosen]
-        take = pa.array(rows)
         info = {
-            name: t.column(name).take(take).cast(pa.string()).to_pylist()
+            name: _take(t.column(name), rows).cast(pa.string()).to_pylist()
             for name in ("timezone", "country", "subdivision", "last_attempt_slot")
         }
-        recents = t.column("recent_calls").take(take).combine_chunks()
+        recents = _take(t.column("recent_calls"), rows)
         busy: dict[int, list[tuple[datetime, datetime]]] = {}
         memo: dict[Any, Any] = {}
         capped: dict[ContactCalendar, bool] = {}  # elapsed-time caps on the day (phone)
@@ -669,12 +668,11 @@ class _Planner:
     ) -> pa.Table:
         """The rows ``idx`` (into ``due``) in :data:`PLAN_SCHEMA`."""
         rows = due[idx]
-        take = pa.array(rows, type=pa.int64())
         t = self.table
         n = len(rows)
         if "next_rules" in t.column_names and "next_reason" in t.column_names:
-            rules = t.column("next_rules").take(take).combine_chunks()
-            reason = t.column("next_reason").take(take).combine_chunks()
+            rules = _take(t.column("next_rules"), rows)
+            reason = _take(t.column("next_reason"), rows)
         else:
             rules = pa.nulls(n, type=pa.list_(pa.string()))
             reason = pa.nulls(n, type=pa.string())
@@ -693,10 +691,10 @@ class _Planner:
         def named(values: list[str], codes: I64) -> pa.Array:
             return pa.array(values, type=pa.string()).take(pa.array(codes, type=pa.int64()))
 
-        timezone = _strings(t.column("timezone")).take(take)
+        timezone = _take(_strings(t.column("timezone")), rows)
         columns: dict[str, pa.Array] = {
             "owner": named(names, owner[idx]),
-            "prospect_id": _strings(t.column("id")).take(take),
+            "prospect_id": _take(_strings(t.column("id")), rows),
             "kind": named([k.value for k in _KINDS], kind[rows]),
             "channel": named([c.value for c in _CHANNELS], channel[rows]),
             "priority": pa.array(priority[rows], type=pa.int8()),
@@ -723,6 +721,27 @@ class _Planner:
         reasons: list[str | None] = [None] * n if deferred_reasons is None else [*deferred_reasons]
         columns["deferred_reason"] = pa.array(reasons, type=pa.string())
         return pa.table([columns[f.name] for f in PLAN_SCHEMA], schema=PLAN_SCHEMA)
+
+
+def _take(col: pa.ChunkedArray, rows: I64) -> pa.Array:
+    """``col.take(rows)``, chunk by chunk: taking from a chunked column would first join its
+    chunks, copying (and paging in, for a memory-mapped table) the whole column."""
+    if not isinstance(col, pa.ChunkedArray):
+        return col.take(pa.array(rows, type=pa.int64()))
+    if col.num_chunks <= 1:
+        whole = col.chunk(0) if col.num_chunks else pa.array([], type=col.type)
+        return whole.take(pa.array(rows, type=pa.int64()))
+    bounds = np.cumsum([0, *(len(c) for c in col.chunks)])
+    which = np.searchsorted(bounds, rows, side="right") - 1
+    pieces, where = [], []
+    for i in np.unique(which).tolist():
+        at = np.flatnonzero(which == i)
+        pieces.append(col.chunk(i).take(pa.array(rows[at] - bounds[i])))
+        where.append(at)
+    if not pieces:
+        return pa.array([], type=col.type)
+    order = np.argsort(np.concatenate(where), kind="stable")
+    return pa.concat_arrays(pieces).take(pa.array(order))
 
 
 def _local(instants: pa.Array, timezone: pa.Array) -> pa.Array:

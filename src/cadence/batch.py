@@ -11,8 +11,7 @@ before a meeting (R15), overdue work by lateness, work due that day, drip touche
 due time, then prospect id, so the plan is the same in every run.
 
 >>> from datetime import date, datetime
->>> from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+>>> from zoneinfo import ZoneInfo
 >>> import cadence
 >>> engine = cadence.Engine()
 >>> now = datetime(2026, 3, 9, 18, 0, tzinfo=ZoneInfo("America/Chicago"))
