@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -320,6 +320,23 @@ def _conform(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
+class _Found(NamedTuple):
+    """One run's per-row arrays: the rows due on the day (``due``), their owners (codes into
+    ``names``) and next actions (all rows), and their batch order (``due`` rows)."""
+
+    due: I64
+    owner: I64
+    names: list[str]
+    kind: I64
+    channel: I64
+    priority: I64
+    earliest: I64
+    latest: I64
+    due_since: I64
+    rank: I64
+    rank_at: I64
+
+
 _KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
 
 
@@ -591,22 +608,10 @@ class _Planner:
                 slots.append(((got[0] - _EPOCH) // _US, (got[1] - _EPOCH) // _US))
         counts["planned"] = len(placed)
 
-        out = np.array(placed, dtype=np.int64)
-        touches = self.output(
-            due,
-            out,
-            owner,
-            names,
-            kind,
-            channel,
-            priority,
-            earliest,
-            latest,
-            due_since,
-            rank,
-            rank_at,
-            slots=slots,
+        found = _Found(
+            due, owner, names, kind, channel, priority, earliest, latest, due_since, rank, rank_at
         )
+        touches = self.output(found, np.array(placed, dtype=np.int64), slots=slots)
         if touches.num_rows:
             touches = touches.take(
                 _sort(
@@ -631,42 +636,21 @@ class _Planner:
             near = keys <= cut
             deferred_idx, reasons = deferred_idx[near], reasons[near]
         top = _sort({"k": key[deferred_idx], "id": due_ids.take(pa.array(deferred_idx))})[:k]
-        deferred = self.output(
-            due,
-            deferred_idx[top],
-            owner,
-            names,
-            kind,
-            channel,
-            priority,
-            earliest,
-            latest,
-            due_since,
-            rank,
-            rank_at,
-            deferred_reasons=reasons[top].tolist(),
-        )
+        deferred = self.output(found, deferred_idx[top], deferred_reasons=reasons[top].tolist())
         return TablePlan(self.day, touches, deferred, counts, self.sources)
 
     def output(
         self,
-        due: I64,
+        found: _Found,
         idx: I64,
-        owner: I64,
-        names: list[str],
-        kind: I64,
-        channel: I64,
-        priority: I64,
-        earliest: I64,
-        latest: I64,
-        due_since: I64,
-        rank: I64,
-        rank_at: I64,
         *,
         slots: list[tuple[int, int]] | None = None,
         deferred_reasons: list[str] | None = None,
     ) -> pa.Table:
-        """The rows ``idx`` (into ``due``) in :data:`PLAN_SCHEMA`."""
+        """The rows ``idx`` (into ``found.due``) in :data:`PLAN_SCHEMA`."""
+        due, owner, names, kind, channel, priority, earliest, latest, due_since, rank, rank_at = (
+            found
+        )
         rows = due[idx]
         t = self.table
         n = len(rows)
