@@ -15,15 +15,16 @@ Build the frame with Arrow-backed columns (list and date columns survive that wa
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
 import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
-from dask.base import compute
-from dask.delayed import delayed
+from dask import config
 
 from cadence._table import PLAN_SCHEMA, TablePlan, _sort, plan_table
 from cadence.batch import Capacity, _check_arguments
@@ -71,6 +72,12 @@ def _plan_partition(
     return plan, owners
 
 
+def _packed_plan(part: pd.DataFrame, *args: Any) -> pd.DataFrame:
+    """One partition's plan and owners, pickled into a one-row frame (what Dask moves)."""
+    packed = pickle.dumps(_plan_partition(part, *args))
+    return pd.DataFrame({"plan": pd.Series([packed], dtype=object)})
+
+
 def plan_frame(
     engine: Engine,
     frame: dd.DataFrame,
@@ -102,11 +109,13 @@ def plan_frame(
     if not by_owner:
         frame = frame.shuffle(on="owner", npartitions=frame.npartitions, shuffle_method="tasks")
     policy_json = engine.policy.model_dump_json()
-    parts = [
-        delayed(_plan_partition)(part, policy_json, day, now, capacity, blocked, deferred_limit)
-        for part in frame.to_delayed()
-    ]
-    results: tuple[tuple[TablePlan, frozenset[str]], ...] = compute(*parts)
+    args = (policy_json, day, now, capacity, blocked, deferred_limit)
+    # map_partitions fuses with the read of each partition: a partition is planned on the worker
+    # that loaded it, and only its (small, pickled) plan travels back.
+    meta = pd.DataFrame({"plan": pd.Series([], dtype=object)})
+    with config.set({"dataframe.convert-string": False}):
+        plans = frame.map_partitions(_packed_plan, *args, meta=meta).compute()
+    results = [pickle.loads(b) for b in plans["plan"]]
     seen: dict[str, int] = {}
     for i, (_, owners) in enumerate(results):
         for owner in owners:
