@@ -14,7 +14,7 @@ import cadence
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("script", ["engine.py", "calendar.py"])
+@pytest.mark.parametrize("script", ["engine.py", "calendar.py", "batch.py"])
 def test_benchmark_script_runs_quick(script: str) -> None:
     src = pathlib.Path(cadence.__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(src)}
@@ -24,7 +24,7 @@ def test_benchmark_script_runs_quick(script: str) -> None:
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "ratios" in done.stdout

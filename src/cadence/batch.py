@@ -27,20 +27,36 @@ due time, then prospect id, so the plan is the same in every run.
 from __future__ import annotations
 
 import heapq
-from bisect import insort
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 from cadence.actions import Action, ActionKind, Priority
-from cadence.calendar import resolve_local
+from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
+from cadence.compliance import strictest_caps
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
-__all__ = ["DayPlan", "Deferred", "PlannedTouch", "plan_day"]
+if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
+    import pyarrow as pa
+
+    from cadence._table import TablePlan
+
+__all__ = [
+    "DayPlan",
+    "Deferred",
+    "PlannedTouch",
+    "from_table",
+    "plan_day",
+    "plan_table",
+    "to_table",
+]
 
 #: Minutes a touch occupies in the owner's day.
 TOUCH_MINUTES: Mapping[Channel, int] = {Channel.PHONE: 10, Channel.EMAIL: 5}
@@ -126,13 +142,7 @@ def plan_day(
     re-imported contact that opted out elsewhere. At most ``deferred_limit`` deferred touches
     are kept (the most urgent); ``counts`` has them all.
     """
-    if not isinstance(day, date) or isinstance(day, datetime):
-        msg = f"day: expected a date, got {day!r}"
-        raise InvalidInputError(msg, field="day", value=day)
-    if isinstance(capacity, int) and capacity < 0:
-        msg = f"capacity: {capacity} is negative; give touches per owner and channel, e.g. 40"
-        raise InvalidInputError(msg, field="capacity", value=capacity)
-    blocked = frozenset(suppressions)
+    blocked = _check_arguments(day, capacity, suppressions)
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     heaps: dict[tuple[str, Channel], list[_Entry]] = {}
     deferred: list[_Entry] = []  # the most urgent ``deferred_limit`` (least urgent on top)
@@ -145,23 +155,32 @@ def plan_day(
         elif deferred and entry.key < deferred[0].key:
             heapq.heapreplace(deferred, entry)
 
+    bounds: dict[str, tuple[datetime, datetime]] = {}  # per zone: the day's [start, end)
+    caps: dict[tuple[str, Channel], int] = {}
     for p in prospects:
         if p.id in blocked or p.phone in blocked or p.email in blocked:
             counts["suppressed"] += 1
             continue
         act = engine.next_action(p, now)
-        if act.kind in _IDLE or act.channel is None:
+        channel = act.channel
+        if channel is None or act.kind in _IDLE:
             counts["not_due"] += 1
             continue
-        cal = engine.calendar(p)
-        day_start = resolve_local(day, time(0), cal.zone)
-        if act.earliest >= resolve_local(day + timedelta(days=1), time(0), cal.zone):
+        found = bounds.get(p.timezone)
+        if found is None:
+            found = bounds[p.timezone] = _day_bounds(day, engine.calendar(p).zone)
+        day_start, day_end = found
+        if act.earliest >= day_end:
             counts["not_due"] += 1
             continue
         owner = p.owner or ""
         entry = _Entry((*_rank(act, day_start), p.id), p, act, owner)
-        heap = heaps.setdefault((owner, act.channel), [])
-        if len(heap) < _capacity(capacity, owner, act.channel):
+        group = (owner, channel)
+        heap = heaps.get(group)
+        if heap is None:
+            heap = heaps[group] = []
+            caps[group] = _capacity(capacity, owner, channel)
+        if len(heap) < caps[group]:
             heapq.heappush(heap, entry)
         elif heap and entry.key < heap[0].key:  # more urgent than the least urgent kept
             defer(heapq.heapreplace(heap, entry), "over capacity")
@@ -170,14 +189,26 @@ def plan_day(
 
     touches: list[PlannedTouch] = []
     busy: dict[str, list[tuple[datetime, datetime]]] = {}
+    memo: dict[Any, Any] = {}
     for entry in sorted((e for heap in heaps.values() for e in heap), key=lambda e: e.key):
         p, act = entry.prospect, entry.action
-        placed = _fit(engine, p, act, day, busy.setdefault(entry.owner, []))
+        assert act.channel is not None
+        cal = engine.calendar(p)
+        phone = act.channel is Channel.PHONE
+        placed = _fit(
+            cal,
+            act.channel,
+            act.earliest,
+            bounds[p.timezone],
+            busy.setdefault(entry.owner, []),
+            avoid=p.last_attempt_slot if phone else None,  # R4: another part of the day
+            recent=p.recent_calls if phone else (),
+            memo=memo,
+        )
         if placed is None:
             defer(entry, "no free time in window")
             continue
         start, end = placed
-        cal = engine.calendar(p)
         touches.append(
             PlannedTouch(
                 prospect_id=p.id,
@@ -202,34 +233,169 @@ def plan_day(
     )
 
 
+def _check_arguments(
+    day: object, capacity: object, suppressions: Iterable[object]
+) -> frozenset[str]:
+    """Validate ``plan_day``'s and ``plan_table``'s common arguments; the suppression set."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
+        raise InvalidInputError(msg, field="day", value=day)
+    if isinstance(capacity, bool) or not isinstance(capacity, int | Mapping):
+        msg = (
+            f"capacity: expected an int or a mapping, got {capacity!r}; give touches per owner "
+            "and channel, e.g. 40 or {('ana', 'phone'): 40}"
+        )
+        raise InvalidInputError(msg, field="capacity", value=capacity)
+    values = capacity.values() if isinstance(capacity, Mapping) else (capacity,)
+    for n in values:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            msg = f"capacity: {n!r} is not a count of touches; give a whole number >= 0, e.g. 40"
+            raise InvalidInputError(msg, field="capacity", value=n)
+    if isinstance(suppressions, str):
+        msg = (
+            f"suppressions: got the single string {suppressions!r}; pass a collection of ids, "
+            f"phone numbers and emails, e.g. {{{suppressions!r}}}"
+        )
+        raise InvalidInputError(msg, field="suppressions", value=suppressions)
+    blocked = frozenset(suppressions)
+    for item in blocked:
+        if not isinstance(item, str):
+            msg = (
+                f"suppressions: {item!r} is not a string; list prospect ids, phone numbers and "
+                "emails as strings"
+            )
+            raise InvalidInputError(msg, field="suppressions", value=item)
+    return frozenset(str(item) for item in blocked)
+
+
+def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """``day``'s local ``[start, end)`` in ``tz``, in UTC (local midnight need not exist)."""
+    return (
+        resolve_local(day, time(0), tz).astimezone(UTC),
+        resolve_local(day + timedelta(days=1), time(0), tz).astimezone(UTC),
+    )
+
+
 def _fit(
-    engine: Engine, p: Prospect, act: Action, day: date, busy: list[tuple[datetime, datetime]]
+    cal: ContactCalendar,
+    channel: Channel,
+    earliest: datetime,
+    bounds: tuple[datetime, datetime],
+    busy: list[tuple[datetime, datetime]],
+    *,
+    avoid: str | None,
+    recent: Sequence[datetime],
+    memo: dict[Any, Any],
 ) -> tuple[datetime, datetime] | None:
-    """The earliest free stretch of the owner's day inside the prospect's allowed windows."""
-    assert act.channel is not None
-    cal = engine.calendar(p)
-    length = timedelta(minutes=TOUCH_MINUTES.get(act.channel, 10))
-    day_end = resolve_local(day + timedelta(days=1), time(0), cal.zone).astimezone(UTC)
-    after = max(act.earliest, resolve_local(day, time(0), cal.zone)).astimezone(UTC)
-    avoid = p.last_attempt_slot if act.channel is Channel.PHONE else None
-    recent = p.recent_calls if act.channel is Channel.PHONE else ()
+    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the prospect's
+    allowed windows for ``channel`` from ``earliest`` on, avoiding the ``avoid`` part of the day
+    (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
+    ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
+    length = timedelta(minutes=TOUCH_MINUTES.get(channel, 10))
+    day_start, day_end = bounds
+    after = max(earliest, day_start).astimezone(UTC)
     while after < day_end:
-        window = cal.next_window(act.channel, after, avoid_slot=avoid, recent=recent)
-        w_start, w_end = window.start.astimezone(UTC), window.end.astimezone(UTC)
+        w_start, w_end = _window(cal, channel, after, avoid, recent, memo)
         if w_start >= day_end:
             return None
+        # ``busy`` holds sorted, disjoint, merged stretches: slide past every overlap.
         start = w_start
-        for b_start, b_end in busy:  # sorted: slide past every overlap
-            if b_end <= start:
-                continue
-            if b_start >= start + length:
-                break
-            start = b_end
-        if start + length <= w_end:
-            insort(busy, (start, start + length))
+        i = bisect_left(busy, (start,))
+        if i and busy[i - 1][1] > start:
+            i -= 1
+        while i < len(busy) and busy[i][0] < start + length:
+            start = max(start, busy[i][1])
+            i += 1
+        end = start + length
+        if end <= w_end:
+            if i < len(busy) and busy[i][0] == end:  # merge with the stretch that follows
+                end = busy.pop(i)[1]
+            if i and busy[i - 1][1] == start:  # ... and the one before
+                busy[i - 1] = (busy[i - 1][0], end)
+            else:
+                busy.insert(i, (start, end))
             return start, start + length
         after = w_end
     return None
+
+
+def _window(
+    cal: ContactCalendar,
+    channel: Channel,
+    after: datetime,
+    avoid: str | None,
+    recent: Sequence[datetime],
+    memo: dict[Any, Any],
+) -> tuple[datetime, datetime]:
+    """``cal.next_window`` in UTC, cached when the prospect's ``recent`` calls cannot matter:
+    no elapsed-time cap binds ``channel`` on ``after``'s day (the plan's day)."""
+    if recent:
+        day = cal.local(after).date()
+        capped = memo.get((cal, channel, day))
+        if capped is None:
+            capped = memo[(cal, channel, day)] = bool(strictest_caps(cal.rules(channel, day)))
+        if capped:
+            w = cal.next_window(channel, after, avoid_slot=avoid, recent=recent)
+            return w.start.astimezone(UTC), w.end.astimezone(UTC)
+    key = (cal, channel, after, avoid)
+    found: tuple[datetime, datetime] | None = memo.get(key)
+    if found is None:
+        w = cal.next_window(channel, after, avoid_slot=avoid)
+        found = memo[key] = (w.start.astimezone(UTC), w.end.astimezone(UTC))
+    return found
+
+
+# -- the columnar path (the ``batch`` extra) -------------------------------------------------
+# pyarrow and numpy are optional: they are imported when one of these is called, never when
+# ``cadence.batch`` is imported (the core imports no extra).
+
+
+def to_table(prospects: Iterable[Prospect], engine: Engine | None = None) -> pa.Table:
+    """The prospects as an Arrow table (schema in ``docs/batch.md``): their JSON ``state``
+    (lossless: ``from_table(to_table(ps)) == ps``), flat columns for filtering and grouping and,
+    with ``engine``, the decision index that lets :func:`plan_table` skip the engine for most
+    rows. Needs the ``batch`` extra."""
+    from cadence import _table
+
+    return _table.to_table(prospects, engine)
+
+
+def from_table(table: pa.Table) -> list[Prospect]:
+    """The prospects of a table made by :func:`to_table` (its ``state`` column)."""
+    from cadence import _table
+
+    return _table.from_table(table)
+
+
+def plan_table(
+    engine: Engine,
+    table: pa.Table,
+    *,
+    day: date,
+    now: datetime,
+    capacity: Capacity,
+    suppressions: Iterable[str] = (),
+    deferred_limit: int = 10_000,
+) -> TablePlan:
+    """:func:`plan_day` over an Arrow table of prospects, vectorised with numpy and pyarrow.
+
+    The same plan as ``plan_day`` over ``from_table(table)``: same touches, slots, order and
+    deferred touches, as Arrow tables (``.touches``, ``.deferred``) with ``.counts``. Rows whose
+    decision index (``to_table(..., engine)``) still holds at ``now`` are planned from their
+    columns; the others (no index, another policy, an expired horizon) go through the engine.
+    ``.sources`` says how many went which way. Needs the ``batch`` extra.
+    """
+    from cadence import _table
+
+    return _table.plan_table(
+        engine,
+        table,
+        day=day,
+        now=now,
+        capacity=capacity,
+        suppressions=suppressions,
+        deferred_limit=deferred_limit,
+    )
 
 
 class _Entry:

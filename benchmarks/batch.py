@@ -1,0 +1,359 @@
+"""Batch planning at scale: the columnar planner, the per-prospect planner, memory and Dask.
+
+``python benchmarks/batch.py N`` plans tomorrow for a book of N prospects and prints, in one run:
+
+- ``to_table`` throughput (prospects/s), with the decision index (what a CRM pays once per
+  write) and without;
+- ``plan_table`` throughput on one core (pyarrow's thread pool is set to one thread), with the
+  share of rows the index decided, re-placed as overdue, or sent to the engine (the fallback);
+- ``plan_day`` throughput over Prospect objects in memory (the per-prospect path), on the first
+  M = min(N, 100,000) prospects, and a check that both paths give the same plan for them;
+- the peak resident memory of this process (``resource.getrusage(...).ru_maxrss``, the high-water
+  mark of everything so far: generation included), after the columnar phase and at the end. The
+  book is streamed to an Arrow IPC file while it is generated and planned memory-mapped, as a
+  nightly job would read it: pages of the ``state`` column are touched only for rows the engine
+  decides;
+- the Dask speed-up from one worker process to two (``distributed.LocalCluster``, one thread per
+  worker), planning the book read from Parquet files written per owner bucket
+  (``dd.read_parquet(..., dtype_backend="pyarrow")`` then ``plan_frame(..., by_owner=True)``),
+  the two clusters timed in alternating rounds; the median of the per-round ratios.
+
+The book: K distinct prospects (K = min(N, 3,000)) are driven through the engine with the same
+CRM behaviour as ``benchmarks/engine.py`` (calls reach voicemail about 85 % of the time, R18;
+conversations, replies, meetings, pauses, opt-outs), each enrolled at a random instant in the
+120 days before the planning evening, in eight regions (US states with and without their own
+calling rules, France, Germany, the UK). Three reps in four keep up with the engine's actions
+until the evening; one in four fell behind some days ago, so their next action is overdue. The
+N rows replicate those K states with fresh ids, owners (one per 2,500 prospects), phones and
+emails (the JSON state is rewritten to match), because driving a million engine histories would
+take longer than the planning being measured. Each rep may make 40 calls and send 60 emails;
+0.5 % of contact points are suppressed.
+
+Targets (issue 5): columnar >= 1,000,000 prospects/s, per-prospect >= 100,000/s, peak <= 2 GB,
+Dask 1 -> 2 workers >= 1.6x. Run: ``PYTHONPATH=src python benchmarks/batch.py 1000000`` or
+``--quick`` for a smoke run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# As in benchmarks/engine.py: the stdlib first (benchmarks/calendar.py would shadow `calendar`),
+# then the project root so `benchmarks.*` imports either way.
+sys.path.insert(0, os.path.dirname(os.__file__))
+sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import argparse
+import random
+import resource
+import statistics
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+import cadence
+from benchmarks.engine import _answer
+from cadence import events as ev
+from cadence._table import SCHEMA
+from cadence.actions import ActionKind
+from cadence.batch import from_table, plan_day, plan_table, to_table
+from cadence.channel import Channel
+
+REGIONS: tuple[tuple[str, str | None, str | None], ...] = (
+    ("America/Chicago", "US", "IL"),
+    ("America/New_York", "US", "NY"),
+    ("America/Los_Angeles", "US", "CA"),
+    ("America/New_York", "US", "FL"),
+    ("America/Chicago", "US", "OK"),
+    ("Europe/Paris", "FR", None),
+    ("Europe/Berlin", "DE", None),
+    ("Europe/London", "GB", None),
+)
+NOW = datetime(2026, 4, 13, 23, 0, tzinfo=UTC)  # Monday evening in the Americas
+DAY = date(2026, 4, 14)  # plan Tuesday
+PER_OWNER = 2_500
+CAPACITY: dict[str | tuple[str, str], int] = {"phone": 40, "email": 60}
+BEHIND = 0.25  # reps who fell behind on a prospect some days ago
+
+
+def _drive(engine: cadence.Engine, rng: random.Random, i: int) -> cadence.Prospect:
+    """One prospect driven through the engine until the evening (or until its rep stopped)."""
+    tz, country, subdivision = REGIONS[i % len(REGIONS)]
+    enrolled = NOW - timedelta(minutes=rng.randrange(120 * 24 * 60))
+    preferred = Channel.EMAIL if rng.random() < 0.15 else None
+    p = engine.enroll(
+        f"b{i}",
+        timezone=tz,
+        at=enrolled,
+        country=country,
+        subdivision=subdivision,
+        preferred_channel=preferred,
+        topic="the data platform",
+    )
+    cutoff = NOW
+    if rng.random() < BEHIND:
+        cutoff = NOW - timedelta(minutes=rng.randrange(10 * 24 * 60))
+    now = enrolled
+    last: ev.Event | None = None
+    for _ in range(200):
+        act = engine.next_action(p, now)
+        if act.kind is ActionKind.NONE or act.earliest_utc > cutoff:
+            break
+        answer = _answer(rng, p, act, now, last)
+        if not answer:  # a pause: ask again once it is over
+            now = max(now, act.earliest_utc) + timedelta(minutes=1)
+            last = None
+            continue
+        if any(e.at > cutoff for e in answer):
+            break
+        for event in answer:
+            p = engine.apply(p, event)
+            now, last = event.at, event
+    return p
+
+
+def _templates(base: list[cadence.Prospect]) -> list[tuple[str, str, str, str, str]]:
+    """Each base state's JSON cut around its id, owner, phone and email (in field order)."""
+    out = []
+    for p in base:
+        text = p.model_copy(
+            update={"id": "@ID@", "owner": "@OW@", "phone": "@PH@", "email": "@EM@"}
+        ).model_dump_json()
+        a, rest = text.split('"@ID@"')
+        b, rest = rest.split('"@OW@"')
+        c, rest = rest.split('"@PH@"')
+        d, e = rest.split('"@EM@"')
+        out.append((a, b, c, d, e))
+    return out
+
+
+def replicate(
+    base: list[cadence.Prospect], base_table: pa.Table, n: int, seed: int, where: Path
+) -> tuple[Path, Path]:
+    """N rows from the K base rows (fresh ids, owners, phones and emails; state rewritten),
+    streamed chunk by chunk to an Arrow IPC file (planned memory-mapped) and to eight Parquet
+    files by owner bucket (for Dask), so the whole book is never built in memory."""
+    k = len(base)
+    owners = max(1, n // PER_OWNER)
+    gen = np.random.default_rng(seed)
+    cuts = _templates(base)
+    ipc_path, parquet_dir = where / "book.arrow", where / "book"
+    parquet_dir.mkdir()
+    writers = [pq.ParquetWriter(parquet_dir / f"part-{b}.parquet", SCHEMA) for b in range(8)]
+    step = 65_536
+    with pa.OSFile(str(ipc_path), "wb") as sink, pa.ipc.new_file(sink, SCHEMA) as ipc:
+        for start in range(0, n, step):
+            rows = np.arange(start, min(n, start + step))
+            which = rows % k
+            owner_of = gen.integers(0, owners, len(rows))
+            ids = [f"c{i:07d}" for i in rows.tolist()]
+            own = [f"rep{o:04d}" for o in owner_of.tolist()]
+            phones = [f"+1{i:010d}" for i in rows.tolist()]
+            emails = [f"c{i}@example.com" for i in rows.tolist()]
+            states = []
+            for j, w in enumerate(which.tolist()):
+                a, b, c, d, e = cuts[w]
+                states.append(f'{a}"{ids[j]}"{b}"{own[j]}"{c}"{phones[j]}"{d}"{emails[j]}"{e}')
+            chunk = base_table.take(pa.array(which))
+            for name, values in (
+                ("id", ids),
+                ("owner", own),
+                ("phone", phones),
+                ("email", emails),
+                ("state", states),
+            ):
+                chunk = chunk.set_column(
+                    chunk.schema.get_field_index(name), name, pa.array(values, pa.string())
+                )
+            chunk = pa.Table.from_arrays(chunk.columns, schema=SCHEMA)
+            ipc.write_table(chunk)
+            bucket = pa.array(owner_of % 8)
+            for number, writer in enumerate(writers):
+                writer.write_table(chunk.filter(pc.equal(bucket, number)))
+    for writer in writers:
+        writer.close()
+    return ipc_path, parquet_dir
+
+
+def _median_seconds(run: Callable[[], Any], rounds: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _spin(_: int) -> int:
+    """About 0.3 s of pure-Python work: the machine's parallelism, measured on the workers."""
+    total = 0
+    for i in range(2_000_000):
+        total += i * i
+    return total
+
+
+def _dask_speedup(engine: cadence.Engine, parquet_dir: Path, n: int, rounds: int) -> None:
+    import dask.dataframe as dd
+    import distributed
+
+    from cadence.dask import plan_frame
+
+    clusters = {
+        w: distributed.LocalCluster(
+            n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        for w in (1, 2)
+    }
+    clients = {w: distributed.Client(c, set_as_default=False) for w, c in clusters.items()}
+    times: dict[int, list[float]] = {1: [], 2: []}
+    spins: dict[int, list[float]] = {1: [], 2: []}
+    sources: dict[str, int] = {}
+    try:
+        for r in range(rounds + 1):  # the first round warms the workers up
+            for w in (1, 2) if r % 2 else (2, 1):
+                with clients[w].as_current():
+                    frame = dd.read_parquet(
+                        parquet_dir, dtype_backend="pyarrow", split_row_groups=False
+                    )
+                    t0 = time.perf_counter()
+                    plan = plan_frame(
+                        engine, frame, day=DAY, now=NOW, capacity=CAPACITY, by_owner=True
+                    )
+                    if r:
+                        times[w].append(time.perf_counter() - t0)
+                    sources = plan.sources
+                    # The machine's own parallelism right now: pure-Python work on the
+                    # same workers (the machine is shared: other processes take cores).
+                    t0 = time.perf_counter()
+                    clients[w].gather(clients[w].map(_spin, range(8), pure=False))
+                    if r:
+                        spins[w].append(time.perf_counter() - t0)
+    finally:
+        for client in clients.values():
+            client.close()
+        for cluster in clusters.values():
+            cluster.close()
+    ratios = [a / b for a, b in zip(times[1], times[2], strict=True)]
+    machine = [a / b for a, b in zip(spins[1], spins[2], strict=True)]
+    print(f"\nDask (8 Parquet files by owner bucket, {sum(sources.values()):,} rows planned):")
+    print(f"  1 worker : median {statistics.median(times[1]):7.2f} s")
+    print(f"  2 workers: median {statistics.median(times[2]):7.2f} s")
+    print(
+        f"  speed-up 1 -> 2 workers {statistics.median(ratios):5.2f}x   target >= 1.6  "
+        f"{'met' if statistics.median(ratios) >= 1.6 else 'NOT MET'}  ({n:,} prospects)"
+    )
+    print(
+        f"  the same clusters on pure-Python work (what the shared machine allowed): "
+        f"{statistics.median(machine):5.2f}x; per round: "
+        + ", ".join(f"{a:.2f}x/{b:.2f}x" for a, b in zip(ratios, machine, strict=True))
+        + " (plan/machine)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000, help="prospects in the book")
+    parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    args = parser.parse_args()
+    n = 20_000 if args.quick else args.n
+    k = min(n, 300 if args.quick else 3_000)
+    m = min(n, 5_000 if args.quick else 100_000)
+    rounds = 1 if args.quick else 3
+    pa.set_cpu_count(1)  # one core: pyarrow's compute kernels stay on this thread
+    engine = cadence.Engine()
+    rng = random.Random(20260413)
+
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    t0 = time.perf_counter()
+    base = [_drive(engine, rng, i) for i in range(k)]
+    print(
+        f"book: {n:,} prospects replicated from {k:,} engine-driven histories "
+        f"({time.perf_counter() - t0:.1f} s), {max(1, n // PER_OWNER):,} owners, "
+        f"capacity {CAPACITY} per owner, planning {DAY} at {NOW:%Y-%m-%d %H:%M} UTC"
+    )
+    stages = Counter(p.stage.value for p in base)
+    print("  stages: " + ", ".join(f"{s} {c / k:.0%}" for s, c in stages.most_common()))
+
+    indexed, base_table = _median_seconds(lambda: to_table(base, engine), rounds)
+    bare, _ = _median_seconds(lambda: to_table(base), rounds)
+    tmp = tempfile.TemporaryDirectory()
+    ipc_path, parquet_dir = replicate(base, base_table, n, seed=7, where=Path(tmp.name))
+    table = pa.ipc.open_file(pa.memory_map(str(ipc_path))).read_all()  # zero-copy, mapped
+    picks = random.Random(3).sample(range(n), n // 200)
+    blocked = {f"+1{i:010d}" for i in picks[::2]} | {f"c{i}@example.com" for i in picks[1::2]}
+    print(
+        f"  table: {table.nbytes / 2**20:,.0f} MiB in Arrow, memory-mapped from an IPC file; "
+        f"{len(blocked):,} suppressions"
+    )
+
+    print("\nthroughput (prospects/s, median of rounds):")
+    print(f"  to_table with the decision index  {k / indexed:12,.0f}   (once per CRM write)")
+    print(f"  to_table without                  {k / bare:12,.0f}")
+    seconds, plan = _median_seconds(
+        lambda: plan_table(
+            engine, table, day=DAY, now=NOW, capacity=CAPACITY, suppressions=blocked
+        ),
+        rounds,
+    )
+    rate = n / seconds
+    print(
+        f"  plan_table (columnar, one core)   {rate:12,.0f}   target >= 1,000,000  "
+        f"{'met' if rate >= 1_000_000 else 'NOT MET'}  ({seconds:.2f} s)"
+    )
+    src = plan.sources
+    considered = sum(src.values())
+    print(
+        f"    rows decided by the index {src['index'] / considered:.1%}, re-placed as overdue "
+        f"{src['late'] / considered:.1%}, by the engine (fallback) {src['engine'] / considered:.1%}"
+    )
+    print(f"    plan: {plan.counts}")
+    columnar_peak = _peak_mb()
+
+    sample = table.slice(0, m)
+    prospects = from_table(sample)
+    seconds, day_plan = _median_seconds(
+        lambda: plan_day(
+            engine, prospects, day=DAY, now=NOW, capacity=CAPACITY, suppressions=blocked
+        ),
+        max(1, rounds - 1),
+    )
+    rate = m / seconds
+    print(
+        f"  plan_day (per prospect, {m:,})    {rate:12,.0f}   target >= 100,000  "
+        f"{'met' if rate >= 100_000 else 'NOT MET'}  ({seconds:.2f} s)"
+    )
+    check = plan_table(engine, sample, day=DAY, now=NOW, capacity=CAPACITY, suppressions=blocked)
+    same = check.counts == day_plan.counts and check.touches.column("prospect_id").to_pylist() == [
+        t.prospect_id for t in day_plan.touches
+    ]
+    print(f"    same plan from both paths on these {m:,}: {'yes' if same else 'NO'}")
+
+    print("\npeak memory (ru_maxrss of this process, generation included):")
+    print(
+        f"  after the columnar phase {columnar_peak:8,.0f} MiB   target <= 2048  "
+        f"{'met' if columnar_peak <= 2048 else 'NOT MET'}"
+    )
+    print(f"  after the per-prospect phase {_peak_mb():8,.0f} MiB")
+
+    _dask_speedup(engine, parquet_dir, n, rounds)
+    tmp.cleanup()
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("\nratios: see the throughput, memory and speed-up lines above")
+
+
+if __name__ == "__main__":
+    main()

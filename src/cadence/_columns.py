@@ -1,0 +1,162 @@
+"""The decision index: a prospect's next action precomputed at write time, and how long it holds.
+
+A CRM that keeps a "next due" index updates it on every write; the columnar planner
+(:func:`cadence.batch.plan_table`) then decides most rows with array operations and asks the
+engine only about rows whose index has expired. :func:`decide` computes one row of that index
+from the public engine, as of the prospect's newest event (or the end of its pause, R17):
+
+- the action ``engine.next_action(p, t)`` returns, for every ``t`` in ``[decided_at,
+  valid_until)``, except that its ``earliest`` is clamped to ``t`` (a due window that has opened
+  starts "now"). ``valid_until`` is the first instant at which that may stop being true: the end
+  of the action's window (after it the action is overdue and moves, R2), the start of another
+  owed task that would then win the tie on priority, or a time-driven change of state (the R10
+  drop, a booked meeting starting);
+- when the action is the only task the prospect is owed (``first_due`` is set), what it becomes
+  after ``valid_until`` and before ``late_until``: the same task, overdue since ``first_due``,
+  re-placed at the next allowed window after ``t`` (given ``min_date`` and ``avoid_slot``, R3,
+  R4). That window depends only on the calendar, not on the prospect, so the planner computes
+  it once per (place, channel, constraints) instead of once per row.
+
+Everything here is a pure function of the engine, the prospect and the policy: no clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+from cadence import __version__
+from cadence._agenda import drop_instant, tasks
+from cadence.actions import ActionKind
+from cadence.channel import Channel
+from cadence.engine import Engine
+from cadence.lifecycle import Stage
+from cadence.prospect import Prospect
+
+__all__ = ["DECISION_FORMAT", "KIND_ORDER", "Decision", "decide", "decided_by"]
+
+#: Bumped whenever what the index means changes: an index built by another format is ignored.
+DECISION_FORMAT = 1
+
+#: The engine's tie-break among tasks that start at the same instant: priority, then kind in
+#: declaration order, then detail.
+KIND_ORDER = {k: i for i, k in enumerate(ActionKind)}
+
+
+class Decision(NamedTuple):
+    """One prospect's row of the decision index (instants in UTC)."""
+
+    decided_at: datetime
+    idle_until: datetime | None
+    """Paused until then (R17): the next action is ``wait``."""
+    kind: ActionKind
+    channel: Channel | None
+    priority: int
+    rules: tuple[str, ...]
+    reason: str
+    earliest: datetime
+    latest: datetime
+    due_since: datetime | None
+    valid_until: datetime | None
+    """``None``: holds for good (an opted-out prospect, say)."""
+    first_due: datetime | None
+    """Set when the action is the prospect's only task: when it first came due."""
+    min_date: date | None
+    avoid_slot: str | None
+    late_until: datetime | None
+    """With ``first_due``: the re-placed overdue action holds until then (``None``: for good)."""
+
+
+def decided_by(engine: Engine) -> str:
+    """A fingerprint of the engine's policy and of the index format: an index row counts only
+    for the policy (and cadence release) that computed it."""
+    text = f"{DECISION_FORMAT}:{__version__}:{engine.policy.model_dump_json()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _next_change(engine: Engine, state: Prospect, t0: datetime) -> datetime | None:
+    """The first time-driven change of state after ``t0``: the R10 drop, the end of a pause
+    (R17), or a booked meeting that starts (the unanswered ladder resumes once no meeting is
+    ahead)."""
+    changes = [m.starts_at for m in state.meetings if m.status == "booked" and m.starts_at > t0]
+    if state.paused_until is not None and state.paused_until > t0 and not state.is_terminal:
+        changes.append(state.paused_until)  # R17: the pause ends
+    if state.stage is Stage.OPT_OUT_OFFERED and state.breakup_sent_at is not None:
+        changes.append(drop_instant(engine.policy, engine.calendar(state), state.breakup_sent_at))
+    return min(changes).astimezone(UTC) if changes else None
+
+
+def _tiebreak(kind: ActionKind, priority: int, detail: str | None) -> tuple[int, int, str]:
+    return (int(priority), KIND_ORDER[kind], detail or "")
+
+
+def decide(engine: Engine, p: Prospect) -> Decision:
+    """The decision index row of ``p`` under ``engine``, as of its newest event (or the end of
+    its pause)."""
+    t0 = p.last_event_at.astimezone(UTC)
+    idle_until = None
+    if p.paused_until is not None and p.paused_until > t0 and not p.is_terminal:
+        idle_until = t0 = p.paused_until.astimezone(UTC)  # R17: nothing until then
+    for _ in range(4):
+        plan = engine.plan(p, t0)
+        first = plan[0]
+        state = engine.advance(p, t0)
+        timed = _next_change(engine, state, t0)
+        if len(plan) == 1 and first.kind is ActionKind.WAIT and first.earliest_utc == timed:
+            idle_until = t0 = timed  # e.g. R10: nothing to do until the prospect is dropped
+            continue
+        break
+    cal = engine.calendar(p)
+
+    bounds = [] if timed is None else [timed]
+    if first.channel is not None:
+        bounds.append(first.latest_utc)  # R2: after its window the action is overdue and moves
+    mine = _tiebreak(first.kind, first.priority, first.detail)
+    for other in plan[1:]:
+        theirs = _tiebreak(other.kind, other.priority, other.detail)
+        if theirs < mine:  # starts later but wins a tie once both are due "now"
+            bounds.append(other.earliest_utc)
+        elif theirs == mine:  # a full tie: only the engine knows which it picks
+            bounds.append(t0)
+    valid_until = min(bounds) if bounds else None
+
+    first_due = min_date = avoid_slot = None
+    late_until = None
+    if len(plan) == 1 and first.channel in (Channel.PHONE, Channel.EMAIL):
+        owed = tasks(engine.policy, cal, dict(state.__dict__), t0)
+        task = owed[0]
+        if len(owed) == 1 and task.kind is first.kind and task.channel is first.channel:
+            recent = state.recent_calls if task.channel is Channel.PHONE else ()
+            window = cal.next_window(
+                first.channel,
+                task.not_before,
+                min_date=task.min_date,
+                avoid_slot=task.avoid_slot,
+                recent=recent,
+            )
+            start = window.start.astimezone(UTC)
+            if first.due_since is None:
+                consistent = first.earliest_utc == max(start, t0)
+            else:
+                consistent = first.due_since.astimezone(UTC) == start
+            if consistent:
+                first_due, min_date, avoid_slot = start, task.min_date, task.avoid_slot
+                late_until = timed
+    return Decision(
+        decided_at=t0,
+        idle_until=idle_until,
+        kind=first.kind,
+        channel=first.channel,
+        priority=int(first.priority),
+        rules=first.rules,
+        reason=first.reason,
+        earliest=first.earliest_utc,
+        latest=first.latest_utc,
+        due_since=None if first.due_since is None else first.due_since.astimezone(UTC),
+        valid_until=valid_until,
+        first_due=first_due,
+        min_date=min_date,
+        avoid_slot=avoid_slot,
+        late_until=late_until,
+    )

@@ -1,0 +1,159 @@
+"""Batch planning on Dask, for books that outgrow one machine (the ``dask`` extra).
+
+A Dask DataFrame of prospects in :func:`cadence.batch.to_table`'s schema is planned partition by
+partition with :func:`cadence.batch.plan_table`. Capacity is per owner, so every owner's rows must
+sit in one partition: the frame is shuffled by ``owner`` first, unless ``by_owner=True`` says it
+already is (Parquet files written per owner bucket, say), which is then checked. The partial plans
+are merged on the client: touches sorted by owner, slot start and prospect id, deferred touches by
+urgency (the most urgent ``deferred_limit`` kept), counts added up. The result is the plan
+``plan_table`` (and ``plan_day``) gives for the whole book in one process.
+
+Build the frame with Arrow-backed columns (list and date columns survive that way):
+:func:`from_table` does it for a table in memory; for Parquet use
+``dd.read_parquet(path, dtype_backend="pyarrow")``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import dask.dataframe as dd
+import pandas as pd
+import pyarrow as pa
+from dask import config
+
+from cadence._table import PLAN_SCHEMA, TablePlan, _sort, plan_table
+from cadence.batch import Capacity, _check_arguments
+from cadence.engine import Engine
+from cadence.errors import InvalidInputError
+from cadence.policy import Policy
+
+__all__ = ["from_table", "plan_frame"]
+
+
+def from_table(table: pa.Table, npartitions: int) -> dd.DataFrame:
+    """A Dask DataFrame of ``table`` (from :func:`cadence.batch.to_table`) with Arrow-backed
+    columns, in ``npartitions`` partitions (rows are shuffled by owner when planned)."""
+    frame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    result: dd.DataFrame = dd.from_pandas(frame, npartitions=npartitions, sort=False)
+    return result
+
+
+@cache
+def _engine(policy_json: str) -> Engine:
+    """One engine per policy in each worker process (engines cache calendars)."""
+    return Engine(Policy.model_validate_json(policy_json))
+
+
+def _plan_partition(
+    part: pd.DataFrame,
+    policy_json: str,
+    day: date,
+    now: datetime,
+    capacity: Capacity,
+    suppressions: tuple[str, ...],
+    deferred_limit: int,
+) -> tuple[TablePlan, frozenset[str]]:
+    table = pa.Table.from_pandas(part, preserve_index=False)
+    plan = plan_table(
+        _engine(policy_json),
+        table,
+        day=day,
+        now=now,
+        capacity=capacity,
+        suppressions=suppressions,
+        deferred_limit=deferred_limit,
+    )
+    owners = frozenset(o or "" for o in table.column("owner").to_pylist())
+    return plan, owners
+
+
+def _packed_plan(part: pd.DataFrame, *args: Any) -> pd.DataFrame:
+    """One partition's plan and owners, pickled into a one-row frame (what Dask moves)."""
+    packed = pickle.dumps(_plan_partition(part, *args))
+    return pd.DataFrame({"plan": pd.Series([packed], dtype=object)})
+
+
+def plan_frame(
+    engine: Engine,
+    frame: dd.DataFrame,
+    *,
+    day: date,
+    now: datetime,
+    capacity: Capacity,
+    suppressions: Iterable[str] = (),
+    deferred_limit: int = 10_000,
+    by_owner: bool = False,
+) -> TablePlan:
+    """Plan ``day`` for a Dask DataFrame of prospects on the current Dask scheduler (a
+    ``distributed.Client`` if one is active): the same plan as ``plan_table`` on the whole
+    table. ``by_owner=True`` skips the shuffle for a frame whose partitions already hold
+    disjoint sets of owners (checked: an owner found in two partitions is an error)."""
+    if not isinstance(engine, Engine):
+        msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
+        raise InvalidInputError(msg, field="engine", value=engine)
+    if not isinstance(frame, dd.DataFrame):
+        msg = (
+            f"frame: expected a dask DataFrame, got {type(frame).__name__}; "
+            "build one with cadence.dask.from_table(table, npartitions)"
+        )
+        raise InvalidInputError(msg, field="frame", value=frame)
+    blocked = tuple(sorted(_check_arguments(day, capacity, suppressions)))
+    if "owner" not in frame.columns:
+        msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"
+        raise InvalidInputError(msg, field="frame", value=list(frame.columns))
+    if not by_owner:
+        frame = frame.shuffle(on="owner", npartitions=frame.npartitions, shuffle_method="tasks")
+    policy_json = engine.policy.model_dump_json()
+    args = (policy_json, day, now, capacity, blocked, deferred_limit)
+    # map_partitions fuses with the read of each partition: a partition is planned on the worker
+    # that loaded it, and only its (small, pickled) plan travels back.
+    meta = pd.DataFrame({"plan": pd.Series([], dtype=object)})
+    with config.set({"dataframe.convert-string": False}):
+        plans = frame.map_partitions(_packed_plan, *args, meta=meta).compute()
+    results = [pickle.loads(b) for b in plans["plan"]]
+    seen: dict[str, int] = {}
+    for i, (_, owners) in enumerate(results):
+        for owner in owners:
+            if seen.setdefault(owner, i) != i:
+                msg = (
+                    f"frame: owner {owner!r} has rows in partitions {seen[owner]} and {i}, so "
+                    "capacity would be counted twice; pass by_owner=False to shuffle by owner"
+                )
+                raise InvalidInputError(msg, field="frame", value=owner)
+    return _merge(day, [plan for plan, _ in results], deferred_limit)
+
+
+def _merge(day: date, plans: list[TablePlan], deferred_limit: int) -> TablePlan:
+    """One plan from per-partition plans over disjoint owners."""
+    touches = pa.concat_tables([p.touches for p in plans]) if plans else PLAN_SCHEMA.empty_table()
+    touches = touches.take(
+        _sort(
+            {
+                "o": touches.column("owner"),
+                "s": touches.column("start"),
+                "id": touches.column("prospect_id"),
+            }
+        )
+    )
+    deferred = pa.concat_tables([p.deferred for p in plans]) if plans else touches.slice(0, 0)
+    order = _sort(
+        {
+            "r": deferred.column("rank"),
+            "t": deferred.column("rank_at"),
+            "id": deferred.column("prospect_id"),
+        }
+    )
+    deferred = deferred.take(order[:deferred_limit])
+    counts: dict[str, int] = {}
+    sources: dict[str, int] = {}
+    for p in plans:
+        for key, n in p.counts.items():
+            counts[key] = counts.get(key, 0) + n
+        for key, n in p.sources.items():
+            sources[key] = sources.get(key, 0) + n
+    return TablePlan(day, touches, deferred, counts, sources)

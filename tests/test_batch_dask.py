@@ -1,0 +1,78 @@
+"""cadence.dask: a Dask DataFrame planned partition by partition gives the one-process plan."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+import cadence
+from cadence import events as ev
+from cadence.batch import plan_table, to_table
+from tests.conftest import CHICAGO
+
+dask = pytest.importorskip("dask")
+distributed = pytest.importorskip("distributed")
+cadence_dask = pytest.importorskip("cadence.dask")
+
+DAY = date(2026, 3, 10)
+NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
+ZONES = (("America/Chicago", "US", "IL"), ("America/New_York", "US", "FL"), ("Europe/Paris", "FR"))
+
+
+def _book(engine: cadence.Engine, n: int) -> list[cadence.Prospect]:
+    book = []
+    for i in range(n):
+        tz, country, *sub = ZONES[i % 3]
+        p = engine.enroll(
+            f"p{i:03d}",
+            timezone=tz,
+            at=NOW - timedelta(days=i % 11, hours=i % 7),
+            country=country,
+            subdivision=sub[0] if sub else None,
+            owner=f"rep{i % 7}" if i % 13 else None,
+            phone=f"+1555{i:04d}",
+        )
+        if i % 3 == 1:
+            p = engine.apply(p, ev.CallAttempted(at=p.enrolled_at, outcome="voicemail"))
+        if i % 5 == 2:
+            p = engine.apply(p, ev.EmailSent(at=p.last_event_at + timedelta(minutes=5)))
+        book.append(p)
+    return book
+
+
+def test_plan_frame_on_a_two_worker_local_cluster_equals_the_single_process_plan() -> None:
+    engine = cadence.Engine()
+    table = to_table(_book(engine, 120), engine)
+    day, now, blocked = date(2026, 3, 12), NOW + timedelta(days=2), {"+15550004", "p010"}
+    expected = plan_table(
+        engine, table, day=day, now=now, capacity=4, suppressions=blocked, deferred_limit=25
+    )
+    frame = cadence_dask.from_table(table, npartitions=4)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        got = cadence_dask.plan_frame(
+            engine, frame, day=day, now=now, capacity=4, suppressions=blocked, deferred_limit=25
+        )
+    assert expected.touches.num_rows > 0
+    assert got.touches.equals(expected.touches)
+    assert got.deferred.equals(expected.deferred)
+    assert got.counts == expected.counts
+    assert got.sources == expected.sources
+
+
+def test_by_owner_frames_skip_the_shuffle_and_are_checked() -> None:
+    engine = cadence.Engine()
+    table = to_table(_book(engine, 40), engine)
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=2)
+    frame = cadence_dask.from_table(table.sort_by("owner"), npartitions=1)
+    with dask.config.set(scheduler="sync"):
+        got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=2, by_owner=True)
+        assert got.touches.equals(expected.touches)
+        mixed = cadence_dask.from_table(table, npartitions=3)  # owners spread over partitions
+        with pytest.raises(ValueError, match=r"owner .* has rows in partitions"):
+            cadence_dask.plan_frame(engine, mixed, day=DAY, now=NOW, capacity=2, by_owner=True)

@@ -1,0 +1,323 @@
+"""The columnar path (cadence.batch.to_table / from_table / plan_table) against its oracle, the
+per-prospect planner plan_day: the same plan, row for row, for any population and any `now`."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from hypothesis import event, given, note
+from hypothesis import strategies as st
+
+import cadence
+from cadence import events as ev
+from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
+from cadence.testing import History, delays, histories
+from tests.conftest import CHICAGO
+
+DAY = date(2026, 3, 10)  # a Tuesday
+NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
+ACTION_FIELDS = ("kind", "channel", "priority", "rules", "reason", "earliest", "latest")
+
+
+def _new(engine: cadence.Engine, pid: str, owner: str = "ana", **kw: Any) -> cadence.Prospect:
+    return engine.enroll(
+        pid,
+        timezone="America/Chicago",
+        at=NOW - timedelta(hours=1),
+        country="US",
+        owner=owner,
+        **kw,
+    )
+
+
+def _action_row(a: cadence.Action) -> tuple[Any, ...]:
+    due = None if a.due_since is None else a.due_since.astimezone(UTC)
+    channel = None if a.channel is None else a.channel.value
+    return (
+        a.kind.value,
+        channel,
+        int(a.priority),
+        list(a.rules),
+        a.reason,
+        a.earliest_utc,
+        a.latest_utc,
+        due,
+    )
+
+
+def _rows_of_day_plan(plan: DayPlan) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    touches = [
+        (
+            t.owner,
+            t.prospect_id,
+            *_action_row(t.action),
+            t.start.astimezone(UTC),
+            t.end.astimezone(UTC),
+            t.local_start.replace(tzinfo=None),
+            t.local_end.replace(tzinfo=None),
+        )
+        for t in plan.touches
+    ]
+    deferred = [(d.owner, d.prospect_id, *_action_row(d.action), d.reason) for d in plan.deferred]
+    return touches, deferred
+
+
+def _rows_of_table(table: pa.Table, names: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    return list(zip(*(table.column(n).to_pylist() for n in names), strict=True))
+
+
+def _same_plan(expected: DayPlan, got: Any) -> None:
+    touches, deferred = _rows_of_day_plan(expected)
+    head = ("owner", "prospect_id", *ACTION_FIELDS, "due_since")
+    assert _rows_of_table(got.touches, (*head, "start", "end", "local_start", "local_end")) == (
+        touches
+    )
+    assert _rows_of_table(got.deferred, (*head, "deferred_reason")) == deferred
+    assert got.counts == expected.counts
+
+
+# -- the differential property ------------------------------------------------------------------
+
+
+@st.composite
+def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
+    found = draw(st.lists(histories(max_events=10), min_size=1, max_size=8))
+    owners = draw(st.lists(st.sampled_from(["ana", "bo", "cy", ""]), min_size=1, max_size=3))
+    book = []
+    for i, h in enumerate(found):
+        owner = draw(st.sampled_from(owners))
+        book.append(
+            h.final.model_copy(
+                update={
+                    "id": f"p{i:02d}",
+                    "owner": owner or None,
+                    "phone": f"+1555{i % 5}",
+                    "email": f"p{i}@example.com",
+                }
+            )
+        )
+    return book, found
+
+
+@given(
+    data=_books(),
+    later=delays(max_delay=timedelta(days=40)),
+    which=st.integers(0, 100),
+    day_shift=st.integers(-1, 2),
+    capacity=st.one_of(st.integers(0, 4), st.just({"ana": 1, ("bo", "email"): 2, "phone": 2})),
+    indexed=st.booleans(),
+    suppress=st.sets(st.sampled_from(["p00", "p03", "+15551", "p2@example.com"]), max_size=2),
+    deferred_limit=st.sampled_from([10_000, 2, 0]),
+)
+def test_plan_table_equals_plan_day_for_any_population_and_now(
+    data: tuple[list[cadence.Prospect], list[History]],
+    later: timedelta,
+    which: int,
+    day_shift: int,
+    capacity: int | dict[str | tuple[str, str], int],
+    indexed: bool,
+    suppress: set[str],
+    deferred_limit: int,
+) -> None:
+    book, found = data
+    engine = cadence.Engine(found[0].policy)
+    # `now`: after one prospect's newest event, so some rows are before it, others long after
+    # (their index horizon has passed and they go to the engine or are re-placed as overdue).
+    base = book[which % len(book)]
+    now = base.last_event_at + later
+    day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
+    table = to_table(book, engine if indexed else None)
+    note(f"now={now.isoformat()} day={day}")
+    expected = plan_day(
+        engine,
+        book,
+        day=day,
+        now=now,
+        capacity=capacity,
+        suppressions=suppress,
+        deferred_limit=deferred_limit,
+    )
+    got = plan_table(
+        engine,
+        table,
+        day=day,
+        now=now,
+        capacity=capacity,
+        suppressions=suppress,
+        deferred_limit=deferred_limit,
+    )
+    note(f"sources={got.sources}")
+    for source, n in got.sources.items():
+        event(f"rows decided by {source}: {'some' if n else 'none'}")
+    _same_plan(expected, got)
+    if not indexed:
+        assert got.sources["index"] == got.sources["late"] == 0
+
+
+@given(data=_books())
+def test_from_table_of_to_table_is_lossless(
+    data: tuple[list[cadence.Prospect], list[History]],
+) -> None:
+    book, found = data
+    assert from_table(to_table(book)) == book
+    assert from_table(to_table(book, cadence.Engine(found[0].policy))) == book
+
+
+# -- the named properties, on the columnar path -------------------------------------------------
+
+
+def test_table_capacity_is_per_owner_and_channel(engine: cadence.Engine) -> None:
+    book = [_new(engine, f"a{i}", "ana") for i in range(6)] + [
+        _new(engine, f"b{i}", "bo") for i in range(6)
+    ]
+    emailers = [_new(engine, f"e{i}", "ana", preferred_channel="email") for i in range(4)]
+    caps: dict[str | tuple[str, str], int] = {("ana", "phone"): 2, ("ana", "email"): 3, "bo": 4}
+    plan = plan_table(engine, to_table(book + emailers, engine), day=DAY, now=NOW, capacity=caps)
+    per = Counter(_rows_of_table(plan.touches, ("owner", "channel")))
+    assert per == {("ana", "phone"): 2, ("ana", "email"): 3, ("bo", "phone"): 4}
+    assert plan.counts["deferred"] == 4 + 1 + 2
+    assert set(plan.deferred.column("deferred_reason").to_pylist()) == {"over capacity"}
+    assert plan.sources["engine"] == 0  # the index decided every row
+
+
+def test_table_ordering_reschedule_promise_overdue_due(engine: cadence.Engine) -> None:
+    t = NOW - timedelta(days=6)
+    promise = engine.apply(
+        _new(engine, "promise"),
+        ev.CallAttempted(at=NOW, outcome="connected", next_contact_at=NOW + timedelta(hours=16)),
+    )
+    rep = engine.apply(
+        engine.apply(
+            engine.enroll("rep", timezone="America/Chicago", at=t, country="US", owner="ana"),
+            ev.MeetingBooked(at=t, meeting_id="m", starts_at=NOW + timedelta(days=3)),
+        ),
+        ev.MeetingCancelled(at=NOW, meeting_id="m", by="rep"),
+    )
+    overdue = engine.apply(
+        engine.enroll("overdue", timezone="America/Chicago", at=t, country="US", owner="ana"),
+        ev.CallAttempted(at=t, outcome="connected"),
+    )
+    table = to_table([_new(engine, "due"), overdue, promise, rep], engine)
+    nothing = plan_table(engine, table, day=DAY, now=NOW, capacity=0)
+    assert nothing.deferred.column("prospect_id").to_pylist() == [
+        "rep",
+        "promise",
+        "overdue",
+        "due",
+    ]
+    assert nothing.deferred.column("rank").to_pylist() == [0, 1, 4, 5]
+
+
+def test_table_suppressions_by_id_phone_and_email(engine: cadence.Engine) -> None:
+    book = [
+        _new(engine, "p1", phone="+13125550101"),
+        _new(engine, "p2", email="dana@acme.example"),
+        _new(engine, "p3"),
+        _new(engine, "p4"),
+    ]
+    plan = plan_table(
+        engine,
+        to_table(book, engine),
+        day=DAY,
+        now=NOW,
+        capacity=10,
+        suppressions={"+13125550101", "dana@acme.example", "p3"},
+    )
+    assert plan.touches.column("prospect_id").to_pylist() == ["p4"]
+    assert plan.counts["suppressed"] == 3
+
+
+def test_table_plan_is_deterministic_whatever_the_row_order(engine: cadence.Engine) -> None:
+    book = [_new(engine, f"p{i:03d}", owner=f"rep{i % 3}") for i in range(60)]
+    table = to_table(book, engine)
+    first = plan_table(engine, table, day=DAY, now=NOW, capacity=7)
+    for seed in range(3):
+        shuffled = table.take(pa.array(random.Random(seed).sample(range(60), 60)))
+        again = plan_table(engine, shuffled, day=DAY, now=NOW, capacity=7)
+        assert again.touches.equals(first.touches)
+        assert again.deferred.equals(first.deferred)
+
+
+def test_index_expires_and_overdue_rows_are_replaced_without_the_engine(
+    engine: cadence.Engine,
+) -> None:
+    """A week later every first call is overdue: the index re-places it (R2) by calendar."""
+    book = [_new(engine, f"p{i}", owner="ana") for i in range(5)]
+    table = to_table(book, engine)
+    later = NOW + timedelta(days=7)
+    day = later.date() + timedelta(days=1)
+    got = plan_table(engine, table, day=day, now=later, capacity=2)
+    assert got.sources == {"index": 0, "late": 5, "engine": 0}
+    _same_plan(plan_day(engine, book, day=day, now=later, capacity=2), got)
+    assert all(d is not None for d in got.touches.column("due_since").to_pylist())
+
+
+def test_an_index_built_for_another_policy_is_not_trusted(engine: cadence.Engine) -> None:
+    book = [_new(engine, f"p{i}") for i in range(3)]
+    table = to_table(book, cadence.Engine(cadence.Policy(min_gap_business_days=2)))
+    got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
+    assert got.sources == {"index": 0, "late": 0, "engine": 3}
+    _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=5), got)
+
+
+def test_a_table_without_index_columns_goes_through_the_engine(engine: cadence.Engine) -> None:
+    book = [_new(engine, f"p{i}", owner="ana") for i in range(4)]
+    bare = to_table(book).select(
+        [
+            "id",
+            "owner",
+            "timezone",
+            "country",
+            "subdivision",
+            "phone",
+            "email",
+            "last_attempt_slot",
+            "recent_calls",
+            "state",
+        ]
+    )
+    got = plan_table(engine, bare, day=DAY, now=NOW, capacity=3)
+    assert got.sources["engine"] == 4
+    _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=3), got)
+
+
+def test_polars_and_pandas_frames_plan_through_arrow(engine: cadence.Engine) -> None:
+    pl = pytest.importorskip("polars")
+    book = [_new(engine, f"p{i}", owner=f"r{i % 2}") for i in range(6)]
+    table = to_table(book, engine)
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=2)
+    for frame in (pl.from_arrow(table).to_arrow(), pa.Table.from_pandas(table.to_pandas())):
+        got = plan_table(engine, frame, day=DAY, now=NOW, capacity=2)
+        assert got.touches.equals(expected.touches)
+        assert got.sources == expected.sources
+
+
+def test_bad_tables_and_arguments_are_clear(engine: cadence.Engine) -> None:
+    with pytest.raises(ValueError, match=r"missing column.*'state'"):
+        plan_table(engine, pa.table({"id": ["x"]}), day=DAY, now=NOW, capacity=1)
+    table = to_table([_new(engine, "p")])
+    with pytest.raises(ValueError, match="now"):
+        plan_table(engine, table, day=DAY, now=NOW.replace(tzinfo=None), capacity=1)
+    with pytest.raises(ValueError, match="capacity"):
+        plan_table(engine, table, day=DAY, now=NOW, capacity={"ana": -1})
+    with pytest.raises(ValueError, match="suppressions"):
+        plan_table(engine, table, day=DAY, now=NOW, capacity=1, suppressions="p")
+    with pytest.raises(ValueError, match="prospects"):
+        to_table(["not a prospect"])  # type: ignore[list-item]
+
+
+def test_importing_the_core_imports_no_optional_extra() -> None:
+    code = (
+        "import sys, cadence, cadence.batch\n"
+        "bad = {'pyarrow', 'numpy', 'dask', 'distributed', 'pandas', 'polars'} & set(sys.modules)\n"
+        "assert not bad, bad\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
