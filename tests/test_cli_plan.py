@@ -13,6 +13,8 @@ import pathlib
 import tempfile
 from datetime import date, datetime, timedelta
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,7 +24,7 @@ from typer.testing import CliRunner
 import cadence
 from cadence import events as ev
 from cadence._sample import sample_book
-from cadence.batch import PlannedTouch, plan_day
+from cadence.batch import PlannedTouch, plan_day, to_table
 from cadence.cli import app, parse_capacity
 from cadence.errors import InvalidInputError
 from cadence.files import BOOK_COLUMNS, PLAN_COLUMNS, read_book
@@ -103,6 +105,31 @@ def test_plan_jsonl_equals_the_batch_planner_on_the_same_prospects(
     assert len(printed) > 10
 
 
+def test_plan_reads_a_parquet_book_written_by_to_table(
+    stored: pathlib.Path, tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """The columnar book a batch job keeps plans exactly like the same states as JSONL."""
+    parquet = tmp_path / "book.parquet"
+    pq.write_table(to_table(sample_book(engine, now=NOW), engine), parquet, row_group_size=7)
+    runs = [
+        runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "3", "-f", "jsonl"])
+        for path in (stored, parquet)
+    ]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    assert runs[1].stdout == runs[0].stdout
+    assert len(runs[1].stdout.splitlines()) > 10
+
+
+def test_a_parquet_book_without_states_is_one_clear_line(tmp_path: pathlib.Path) -> None:
+    parquet = tmp_path / "ids.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"]}), parquet)
+    _one_line_error(
+        runner.invoke(app, ["plan", str(parquet), *ARGS, "--capacity", "3"]),
+        "has no 'state' column",
+        "to_table",
+    )
+
+
 def test_plan_ics_has_one_event_per_touch_in_the_prospects_zones(
     book: pathlib.Path, tmp_path: pathlib.Path
 ) -> None:
@@ -164,7 +191,7 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
     ("name", "content", "needles"),
     [
         ("missing.csv", None, ("no such file",)),
-        ("book.parquet", b"PAR1", ("Parquet", "not supported yet")),
+        ("book.parquet", b"PAR1", ("book.parquet", "not a readable Parquet file")),
         ("book.xlsx", b"", ("unknown book format", ".csv")),
         ("book.csv", b"", ("empty",)),
         ("book.csv", b"id,timezone,Owner\n", ("unknown columns", "'Owner'")),

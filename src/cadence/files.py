@@ -6,7 +6,8 @@ command line or a batch job can report one clear line.
 
 A *book* (the prospects a team works) is read by :func:`read_book`, which picks a reader by the
 file's suffix (:data:`BOOK_FORMATS`): JSONL holds one stored ``Prospect`` state per line; CSV has
-the columns of :data:`BOOK_COLUMNS`, one prospect per row.
+the columns of :data:`BOOK_COLUMNS`, one prospect per row; Parquet (the ``batch`` extra) is a
+table written by ``cadence.batch.to_table``, whose ``state`` column is read.
 """
 
 from __future__ import annotations
@@ -242,10 +243,34 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
         raise InvalidInputError(msg, field="csv", value=None) from None
 
 
-def _parquet_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
-    msg = f"{name}: Parquet books are not supported yet; export the book as CSV or JSONL"
-    raise InvalidInputError(msg, field="path", value=name)
-    yield  # pragma: no cover - a generator, like the other readers
+def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[Prospect]:
+    """A book written by ``cadence.batch.to_table`` (the ``batch`` extra), streamed one row
+    group at a time; only its ``state`` column is read."""
+    try:
+        import pyarrow.parquet as pq  # the batch extra: only when a Parquet book is read
+    except ImportError:
+        msg = f"{name}: reading Parquet needs pyarrow; pip install 'cadence[batch]'"
+        raise InvalidInputError(msg, field="path", value=name) from None
+    _open(path).close()  # the same one-line errors as the text formats for a bad path
+    try:
+        parquet = pq.ParquetFile(path)
+        if "state" not in parquet.schema_arrow.names:
+            msg = (
+                f"{name}: has no 'state' column; write Parquet books with "
+                "cadence.batch.to_table(prospects)"
+            )
+            raise InvalidInputError(msg, field="state", value=name)
+        row = 0
+        for batch in parquet.iter_batches(columns=["state"]):
+            for state in batch.column(0).to_pylist():
+                row += 1
+                where = f"{name}: row {row}"
+                yield _checked(_model(Prospect, _json(str(state), where), where), engine, where)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        if isinstance(exc, InvalidInputError):
+            raise
+        msg = f"{name}: not a readable Parquet file ({exc})"
+        raise InvalidInputError(msg, field="path", value=name) from None
 
 
 #: Book readers by file suffix.
@@ -253,7 +278,6 @@ BOOK_FORMATS: dict[str, BookReader] = {
     ".jsonl": _jsonl_book,
     ".ndjson": _jsonl_book,
     ".csv": _csv_book,
-    ".parquet": _parquet_book,
 }
 
 
@@ -265,9 +289,12 @@ def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Pr
     prospect once.
     """
     name = str(path)
-    reader = BOOK_FORMATS.get(Path(path).suffix.lower())
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        return _unique(_parquet_book(path, name, engine), name)
+    reader = BOOK_FORMATS.get(suffix)
     if reader is None:
-        known = ", ".join(k for k, r in sorted(BOOK_FORMATS.items()) if r is not _parquet_book)
+        known = ", ".join([*sorted(BOOK_FORMATS), ".parquet"])
         msg = f"{name}: unknown book format {Path(path).suffix!r}; use a file ending in {known}"
         raise InvalidInputError(msg, field="path", value=name)
     handle = _open(path, newline="")
