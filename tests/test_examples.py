@@ -43,6 +43,17 @@ def test_crm_sqlite_runs_as_a_script() -> None:
     assert "409" in done.stdout
 
 
+def test_plan_dataframe_gives_one_plan_from_polars_pandas_and_prospects() -> None:
+    main = runpy.run_path(str(EXAMPLES / "plan_dataframe.py"))["main"]
+    result: dict[str, Any] = main()
+    assert result["same_plan"] is True
+    assert result["rows"] == 120
+    assert result["planned"] == sum(r["touches"] for r in result["per_rep"])
+    assert all(r["touches"] <= (12 if r["channel"] == "phone" else 20) for r in result["per_rep"])
+    assert result["deferred"] > 0  # the capacity binds, so the order matters
+    assert sum(result["sources"].values()) == result["rows"] - result["counts"]["suppressed"]
+
+
 def test_every_example_is_run_by_a_test() -> None:
     source = pathlib.Path(__file__).read_text()
     for script in sorted(EXAMPLES.glob("*.py")):
