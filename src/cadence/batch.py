@@ -35,11 +35,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from cadence._fold import State
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Engine
+from cadence.engine import Engine, _Spot
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
@@ -64,6 +65,7 @@ _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 
 Capacity = int | Mapping[str | tuple[str, str], int]
 Key = tuple[int, int, datetime, str]
+Decided = tuple[State, ContactCalendar, _Spot]  # Engine._decide's placed task
 
 
 class PlannedTouch(BaseModel):
@@ -103,16 +105,17 @@ class DayPlan(BaseModel):
     """How many prospects were ``suppressed``, ``not_due``, ``planned`` and ``deferred``."""
 
 
-def _rank(action: Action, day_start: datetime) -> tuple[int, int, datetime]:
+def _rank(
+    p: Priority, due_since: datetime | None, earliest: datetime, day_start: datetime
+) -> tuple[int, int, datetime]:
     """The batch order: priority class, then lateness (overdue first, the latest first)."""
-    p = action.priority
     if p <= Priority.PREPARE:
-        return (int(p), 0, action.due_since or action.earliest)
+        return (int(p), 0, due_since or earliest)
     if p is Priority.DRIP:
-        return (6, 0, action.earliest)
-    if action.due_since is not None and action.due_since < day_start:
-        return (4, 0, action.due_since)  # overdue: most late first
-    return (5, 0, action.earliest)
+        return (6, 0, earliest)
+    if due_since is not None and due_since < day_start:
+        return (4, 0, due_since)  # overdue: most late first
+    return (5, 0, earliest)
 
 
 def _capacity(capacity: Capacity, owner: str, channel: Channel) -> int:
@@ -161,20 +164,25 @@ def plan_day(
         if p.id in blocked or p.phone in blocked or p.email in blocked:
             counts["suppressed"] += 1
             continue
-        act = engine.next_action(p, now)
-        channel = act.channel
-        if channel is None or act.kind in _IDLE:
+        decided = engine._decide(p, now)  # the action's words are written only if it is kept
+        if isinstance(decided, Action):  # a pause (R17)
+            counts["not_due"] += 1
+            continue
+        spot = decided[2]
+        channel = spot.task.channel
+        if channel is None or spot.task.kind in _IDLE:
             counts["not_due"] += 1
             continue
         found = bounds.get(p.timezone)
         if found is None:
             found = bounds[p.timezone] = _day_bounds(day, engine.calendar(p).zone)
         day_start, day_end = found
-        if act.earliest >= day_end:
+        if spot.start >= day_end:
             counts["not_due"] += 1
             continue
         owner = p.owner or ""
-        entry = _Entry((*_rank(act, day_start), p.id), p, act, owner)
+        rank = _rank(spot.task.priority, spot.due_since, spot.start, day_start)
+        entry = _Entry((*rank, p.id), p, engine, decided, owner)
         group = (owner, channel)
         heap = heaps.get(group)
         if heap is None:
@@ -399,16 +407,29 @@ def plan_table(
 
 
 class _Entry:
-    """A candidate touch; heaps keep the least urgent on top (ordering reversed)."""
+    """A candidate touch; heaps keep the least urgent on top (ordering reversed). Its action
+    is written out (talking points and all) only when the plan keeps it."""
 
-    __slots__ = ("action", "key", "owner", "prospect", "reason")
+    __slots__ = ("_action", "_decided", "_engine", "key", "owner", "prospect", "reason")
 
-    def __init__(self, key: Key, prospect: Prospect, action: Action, owner: str) -> None:
+    def __init__(
+        self, key: Key, prospect: Prospect, engine: Engine, decided: Decided, owner: str
+    ) -> None:
         self.key = key
         self.prospect = prospect
-        self.action = action
+        self._engine = engine
+        self._decided: Decided | None = decided
+        self._action: Action | None = None
         self.owner = owner
         self.reason = ""
+
+    @property
+    def action(self) -> Action:
+        if self._action is None:
+            assert self._decided is not None
+            self._action = self._engine._action(*self._decided)
+            self._decided = None
+        return self._action
 
     def __lt__(self, other: _Entry) -> bool:
         return self.key > other.key

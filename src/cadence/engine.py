@@ -253,6 +253,13 @@ class Engine:
 
     def next_action(self, p: Prospect, now: datetime) -> Action:
         """The one next action, never due before ``now`` (R2: there always is exactly one)."""
+        found = self._decide(p, now)
+        return found if isinstance(found, Action) else self._action(*found)
+
+    def _decide(self, p: Prospect, now: datetime) -> Action | tuple[State, ContactCalendar, _Spot]:
+        """``next_action`` before its words: the chosen task placed on the calendar (or the
+        finished wait action). A batch planner ranks thousands of these and writes out the
+        actions (talking points, the R5 projection) only for the few it keeps."""
         state, cal, now_utc, floor = self._prepare(p, now)
         if floor is not now_utc:
             return self._wait(state, cal, floor)
@@ -270,7 +277,7 @@ class Engine:
             if best is None or _placed_key(spot) < _placed_key(best):
                 best = spot
         assert best is not None  # tasks() never returns an empty list
-        return self._action(state, cal, best)
+        return state, cal, best
 
     def _prepare(
         self, p: Prospect, now: datetime
