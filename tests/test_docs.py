@@ -19,6 +19,12 @@ MODULES = [
     "cadence.batch",
     "cadence.invitations",
     "cadence.testing",
+    "cadence.simulation",
+    "cadence.simulation._luck",
+    "cadence.simulation._responder",
+    "cadence.simulation._simulate",
+    "cadence.simulation._compare",
+    "cadence.testing._invariants",
 ]
 
 
