@@ -123,6 +123,7 @@ def test_simulation_surface_is_pinned() -> None:
         "Interval",
         "Metrics",
         "Place",
+        "Record",
         "Responder",
         "Series",
         "SimulationResult",

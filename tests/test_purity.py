@@ -46,6 +46,7 @@ SUB_EDGES = {"simulation/_parallel", "simulation/plot"}
 #: import inside a function, never at module level, so importing the core loads no edge.
 HANDOVERS = {
     ("simulation/_result", "cadence.simulation.plot"),
+    ("simulation/_compare", "cadence.simulation.plot"),
     ("simulation/_simulate", "cadence.simulation._parallel"),
 }
 PACKAGE = pathlib.Path(cadence.__file__).resolve().parent

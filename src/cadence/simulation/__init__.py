@@ -21,6 +21,7 @@ extra; :func:`compare` needs numpy (the ``simulation`` extra).
 """
 
 from cadence.simulation._compare import Comparison, Interval, compare
+from cadence.simulation._life import Record
 from cadence.simulation._population import PLACES, Place
 from cadence.simulation._responder import Responder
 from cadence.simulation._result import METRICS, Metrics, Series, SimulationResult
@@ -34,6 +35,7 @@ __all__ = [
     "Interval",
     "Metrics",
     "Place",
+    "Record",
     "Responder",
     "Series",
     "SimulationResult",

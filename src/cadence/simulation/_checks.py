@@ -101,6 +101,7 @@ def _ladder_problems(engine: Engine, p: Prospect, action: Action) -> list[str]:
         and "R4" in action.rules
         and action.slot is not None
         and action.slot == p.last_attempt_slot
+        and len(engine.policy.call_slots) > 1  # one part of the day: nothing to rotate
     ):
         out.append(
             f"R4: the retry call is in the {action.slot}, the same part of the day as the "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -66,6 +67,12 @@ class Comparison(BaseModel):
     n_boot: int
     intervals: dict[str, Interval]
     """Metric name -> interval, in the order of :data:`cadence.simulation.METRICS`."""
+
+    def plot(self, path: str | Path) -> Path:
+        """Write a PNG with both runs side by side (A and B; the ``plot`` extra)."""
+        from cadence.simulation.plot import plot_result  # an edge: matplotlib loads on demand
+
+        return plot_result(self.a, path, other=self.b)
 
 
 def compare(

@@ -143,7 +143,8 @@ class Life:
         for _ in range(_MAX_STEPS):
             act = self.ask(self.now)
             kind = act.kind
-            due = None if kind in _IDLE else act.earliest_utc
+            # Never before now, even if a (broken) engine says so: the check has counted it.
+            due = None if kind in _IDLE else max(act.earliest_utc, self.now)
             if queue and (due is None or queue[0][0] <= due):
                 if queue[0][0] >= end:
                     break

@@ -130,6 +130,12 @@ class SimulationResult(BaseModel):
     """Engine ``next_action`` calls made (besides those inside the batch planner)."""
     _records: tuple[Record, ...] = PrivateAttr(default=())
 
+    @property
+    def records(self) -> tuple[Record, ...]:
+        """One :class:`Record` per prospect, in population order: the raw material of the
+        metrics and series, for analyses of your own."""
+        return self._records
+
     def plot(self, path: str | Path) -> Path:
         """Write a PNG with the stage funnel, the time-to-connect distribution and the daily
         touches per rep (needs the ``plot`` extra: matplotlib). Returns the path."""
