@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from cadence.engine import Engine
 from cadence.policy import Policy
@@ -89,9 +90,16 @@ def chunks(s: Settings, pieces: int) -> list[Chunk]:
     return [tuple(sorted(c)) for c in out if c]
 
 
+@lru_cache(maxsize=4)
+def _engine(policy: Policy) -> Engine:
+    """One engine per policy and process: its calendars' caches (days, windows, legal rules)
+    serve every chunk. Engines hold no per-prospect state, so sharing changes no result."""
+    return Engine(policy)
+
+
 def run_chunk(s: Settings, chunk: Chunk) -> list[Record]:
     """Simulate one chunk; records in index order."""
-    engine = Engine(s.policy)
+    engine = _engine(s.policy)
     if s.capacity is None:
         lo, hi = chunk
         end = s.end

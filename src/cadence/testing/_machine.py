@@ -17,7 +17,7 @@ from cadence.errors import LateEventError
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
 from cadence.prospect import Prospect
-from cadence.testing._events import events
+from cadence.testing._events import EVENT_TYPES, events
 from cadence.testing._invariants import check_step
 from cadence.testing._places import REGIONS, Region, delays, instants
 
@@ -137,10 +137,19 @@ class PolicyMachine(RuleBasedStateMachine):
         at = max(self.now, p.last_event_at) + data.draw(delays(), label="delay")
         known = [m.id for m in p.meetings] or ["m-1"]
         event = data.draw(
-            events(at=st.just(at), ids=st.just(self._id()), meeting_ids=st.sampled_from(known)),
+            events(
+                at=st.just(at),
+                ids=st.just(self._id()),
+                meeting_ids=st.sampled_from(known),
+                types=self.event_types(),
+            ),
             label="event",
         )
         self._apply(event)
+
+    def event_types(self) -> frozenset[str]:
+        """The event types ``prospect_acts`` draws from (override to narrow them)."""
+        return EVENT_TYPES
 
     @precondition(lambda self: self.prospect is not None)
     @rule(hours=st.integers(1, 24 * 40))
@@ -208,7 +217,7 @@ class PolicyMachine(RuleBasedStateMachine):
         self.now = max(self.now, event.at)
         if isinstance(event, ev.OptedOut) and (
             event.channels is None
-            or self.policy.opt_out_scope == "all"
+            or self.engine.policy.opt_out_scope == "all"
             or {Channel.PHONE, Channel.EMAIL} <= event.channels
         ):
             self.opted_out_at = event.at
@@ -219,7 +228,7 @@ class PolicyMachine(RuleBasedStateMachine):
         """Nothing to release: the engine holds no resources."""
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(policy changed: {_changed(self.policy)})"
+        return f"{type(self).__name__}(policy changed: {_changed(self.engine.policy)})"
 
 
 def _changed(policy: Policy) -> dict[str, Any]:
