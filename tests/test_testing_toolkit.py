@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -161,3 +165,30 @@ def test_policy_machine_catches_a_broken_engine() -> None:
 def test_for_policy_rejects_a_non_policy() -> None:
     with pytest.raises(TypeError, match=r"policy: expected a cadence\.Policy"):
         PolicyMachine.for_policy({"min_gap_business_days": 2})  # type: ignore[arg-type]
+
+
+# -- the example users copy ---------------------------------------------------------------------
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "test_my_policy.py"
+
+
+def test_the_docs_show_the_example_file_verbatim() -> None:
+    page = (ROOT / "docs" / "testing.md").read_text()
+    assert f"```python\n{EXAMPLE.read_text()}```" in page
+
+
+def test_the_example_users_copy_passes() -> None:
+    """docs/testing.md's example, run as a user would: pytest on the file itself."""
+    src = pathlib.Path(cadence.__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(EXAMPLE), "-q", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        cwd=EXAMPLE.parent,
+        env={**os.environ, "PYTHONPATH": str(src)},
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "3 passed" in done.stdout
