@@ -39,7 +39,7 @@ def plot_result(
     _funnel(funnel, runs, names)
     _waits(waits, runs, names)
     _reps(reps, runs, names)
-    _stages(stages, result)
+    _stages(stages, result, names[0] if other is not None else None)
     m = result.metrics
     fig.suptitle(
         f"{result.prospects:,} prospects x {result.days} days, seed {result.seed}: "
@@ -101,11 +101,11 @@ def _reps(ax: Axes, runs: list[SimulationResult], names: list[str]) -> None:
     ax.legend()
 
 
-def _stages(ax: Axes, run: SimulationResult) -> None:
+def _stages(ax: Axes, run: SimulationResult, name: str | None) -> None:
     series = run.series.stages
     shown = [s.value for s in Stage if any(series[s.value])]
     ax.stackplot(range(run.days), [series[s] for s in shown], labels=shown)
     ax.set_xlabel("day of the run")
     ax.set_ylabel("prospects")
-    ax.set_title("Stages at the end of each day")
+    ax.set_title("Stages at the end of each day" + (f" ({name})" if name else ""))
     ax.legend(loc="upper left", fontsize="small")
