@@ -83,8 +83,9 @@ def test_ordering_reschedule_promise_material_overdue_due_drip(engine: cadence.E
     assert [d.prospect_id for d in nothing.deferred] == ["rep", "promise", "overdue", "due"]
     one_each = plan_day(engine, [due, overdue, promise, rep], day=DAY, now=NOW, capacity=1)
     picked = {t.action.channel: t.prospect_id for t in one_each.touches}
-    assert picked == {Channel.EMAIL: "rep", Channel.PHONE: "promise"}
+    assert picked == {Channel.PHONE: "rep"}  # R14: the apology call first, then the promise
     assert one_each.touches[0].action.priority is Priority.RESCHEDULE
+    assert [d.prospect_id for d in one_each.deferred] == ["promise", "overdue", "due"]
 
 
 def test_drip_comes_last() -> None:

@@ -40,6 +40,9 @@ def state(tmp_path: pathlib.Path, engine: cadence.Engine, monday: datetime) -> p
         ["policy", "show"],
         ["policy", "validate"],
         ["policy", "schema"],
+        ["policy", "reference"],
+        ["plan"],
+        ["schema"],
     ],
 )
 def test_every_command_has_clear_help(args: list[str]) -> None:
@@ -48,9 +51,19 @@ def test_every_command_has_clear_help(args: list[str]) -> None:
     assert "Usage" in result.output
 
 
-def test_demo_walks_the_whole_cadence() -> None:
+def test_top_level_help_lists_every_command_with_a_summary() -> None:
+    result = runner.invoke(app, ["--help"])
+    for name in ("demo", "next", "plan", "diagram", "schema", "policy"):
+        line = next(ln for ln in result.output.splitlines() if f" {name} " in ln)
+        assert len(line.split(name, 1)[1].strip(" │")) > 10, line  # a summary, not just a name
+
+
+def test_demo_plans_a_sample_day_and_walks_the_whole_cadence() -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0
+    assert "Today's plan" in result.output
+    for word in ("R14", "R15", "R1 ", "over capacity", "ana", "ben", "chloe", "CET"):
+        assert word in result.output, word
     for word in ("opt_out_offer", "breakup", "drip_touch", "R6"):
         assert word in result.output
 
@@ -179,3 +192,112 @@ def test_file_readers_raise_only_clear_errors(content: bytes, suffix: str) -> No
             except InvalidInputError as exc:
                 messages.append(str(exc))
         assert all(m and "\n" not in m for m in messages), messages
+
+
+def test_diagram_as_dot_text(tmp_path: pathlib.Path) -> None:
+    from cadence.lifecycle import lifecycle
+
+    assert runner.invoke(app, ["diagram", "--format", "dot"]).output == lifecycle().dot() + "\n"
+    out = tmp_path / "lifecycle.mmd"
+    assert runner.invoke(app, ["diagram", "-o", str(out)]).exit_code == 0
+    assert out.read_text() == lifecycle().mermaid() + "\n"
+
+
+def _dot_or_skip() -> None:
+    """Rendering needs Graphviz's dot program. CI installs it (.ci/run), so there a missing dot
+    fails instead of skipping; elsewhere the test says what is missing."""
+    import os
+    import shutil
+
+    if shutil.which("dot") is None:
+        if os.environ.get("CI"):
+            raise AssertionError("CI must have Graphviz's dot program (.ci/run installs it)")
+        pytest.skip("Graphviz's dot program is not installed")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "magic"), [("svg", b"<svg"), ("png", b"\x89PNG\r\n\x1a\n")], ids=["svg", "png"]
+)
+def test_diagram_renders_through_graphviz(tmp_path: pathlib.Path, fmt: str, magic: bytes) -> None:
+    _dot_or_skip()
+    out = tmp_path / f"lifecycle.{fmt}"
+    result = runner.invoke(app, ["diagram", "--format", fmt, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert magic in data[:400]
+    assert len(data) > 5_000
+    if fmt == "svg":
+        text = data.decode()
+        assert "opt_out_offered" in text
+        assert "lose_to_drip" in text
+
+
+def test_diagram_svg_to_standard_output() -> None:
+    _dot_or_skip()
+    result = runner.invoke(app, ["diagram", "-f", "svg"])
+    assert result.exit_code == 0
+    assert "</svg>" in result.output
+
+
+def test_diagram_without_graphviz_is_one_line_saying_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH on which there is no dot program
+    result = runner.invoke(app, ["diagram", "--format", "png", "--out", str(tmp_path / "x.png")])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "Graphviz" in result.output
+    assert "install" in result.output
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_failing_dot_program_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    """A broken Graphviz install (dot exits non-zero) is reported with dot's own first line."""
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'Format: \"svg\" not recognized' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = runner.invoke(app, ["diagram", "--format", "svg"])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "exited with status 1" in result.output
+    assert "not recognized" in result.output
+
+
+def test_policy_reference_prints_the_generated_page() -> None:
+    from cadence._reference import policy_reference
+
+    result = runner.invoke(app, ["policy", "reference"])
+    assert result.exit_code == 0
+    assert result.output == policy_reference()
+    assert "| `min_gap_business_days` | integer | `4` | 1 to 60 | R3:" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["schema", "invoice"], ("'invoice' is not one of", "schema --help")),
+        (["diagram", "--format", "gif"], ("'gif' is not one of", "diagram --help")),
+        (["plan", "book.csv"], ("Missing option '--day'", "plan --help")),
+        (["plan", "book.csv", "--day", "2026-03-10", "--capacity", "1", "--bogus"], ("--bogus",)),
+        (["teleport"], ("No such command 'teleport'",)),
+        (["policy", "validate"], ("Missing argument",)),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], needles: tuple[str, ...]) -> None:
+    """The parser's own errors read like cadence's: one line, exit 2, and where to get help."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+def test_no_arguments_print_the_help() -> None:
+    result = runner.invoke(app, [])
+    assert "Usage" in result.output
+    assert "plan" in result.output

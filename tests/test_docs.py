@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import importlib.util
 import pathlib
+import re
+from types import ModuleType
 
 import pytest
 
@@ -18,6 +21,7 @@ MODULES = [
     "cadence.compliance",
     "cadence.batch",
     "cadence.invitations",
+    "cadence.schema",
     "cadence.testing",
     "cadence.simulation",
     "cadence.simulation._luck",
@@ -26,6 +30,9 @@ MODULES = [
     "cadence.simulation._compare",
     "cadence.testing._invariants",
 ]
+#: Fenced block languages that are shown, not run: output, shell sessions, data, diagrams.
+SHOWN = {"text", "console", "bash", "mermaid", "dot", "json", "yaml", "csv"}
+FENCE = re.compile(r"^( *)```([^\n`]*)\n(.*?)^\1```[ \t]*$", re.M | re.S)
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -73,3 +80,81 @@ def test_every_test_the_guarantees_page_cites_exists() -> None:
             assert f"def {name}" in sources[ROOT / path], (path, name)
     for name in re.findall(r"`::(test_\w+)`", text):
         assert any(f"def {name}" in s for s in sources.values()), name
+
+
+def _blocks() -> list[tuple[str, str, str]]:
+    """(where, language, body) of every fenced code block in the README and the docs."""
+    found = []
+    for path in DOCS:
+        text = path.read_text()
+        for match in FENCE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            where = f"{path.relative_to(ROOT)}:{line}"
+            found.append((where, match.group(2).strip(), match.group(3)))
+    return found
+
+
+def test_the_block_scanner_sees_every_fence() -> None:
+    """Each file has an even number of fence lines, all of them paired into blocks."""
+    for path in DOCS:
+        fences = [ln for ln in path.read_text().splitlines() if ln.lstrip().startswith("```")]
+        blocks = [b for b in _blocks() if b[0].startswith(f"{path.relative_to(ROOT)}:")]
+        assert len(fences) == 2 * len(blocks), path
+
+
+def test_every_code_block_runs_or_is_marked_as_shown() -> None:
+    """A block is a doctest (run by ``test_markdown_examples_run``), a Python block without
+    ``>>>`` (run by ``test_python_blocks_without_prompts_run``), or marked with a language that is
+    shown, not run (output, shell, data, diagrams). Unmarked blocks are refused."""
+    for where, lang, body in _blocks():
+        if lang == "python":
+            continue
+        assert lang in SHOWN, f"{where}: mark the block as python or one of {sorted(SHOWN)}"
+        assert ">>>" not in body, f"{where}: a doctest in a {lang!r} block would not run"
+
+
+PLAIN_PYTHON = [(w, b) for w, lang, b in _blocks() if lang == "python" and ">>>" not in b]
+
+
+@pytest.mark.parametrize(("where", "body"), PLAIN_PYTHON, ids=[w for w, _ in PLAIN_PYTHON])
+def test_python_blocks_without_prompts_run(
+    where: str, body: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    exec(compile(body, where, "exec"), {"__name__": "__docs__"})
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_generate", ROOT / "docs" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_pages_are_current() -> None:
+    """The schemas, the policy reference, the calling rules table and the lifecycle diagram are
+    what the code produces now; `python docs/generate.py` rewrites them."""
+    generator = _generator()
+    assert generator.stale() == []
+    pages = generator.pages()
+    assert ROOT / "docs" / "policy.md" in pages
+    compliance = pages[ROOT / "docs" / "compliance.md"]
+    assert "`us-fl@2021-07-01`" in compliance
+    assert "https://www.legifrance.gouv.fr/" in compliance
+
+
+def test_every_page_is_in_the_site_navigation() -> None:
+    """mkdocs.yml's nav lists every page under docs/ (a page left out is easy to miss)."""
+    nav = (ROOT / "mkdocs.yml").read_text().split("\nnav:", 1)[1]
+    listed = set(re.findall(r"([\w/-]+\.md)", nav))
+    pages = {str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs").rglob("*.md")}
+    assert pages == listed
+
+
+def test_readme_links_the_docs_pages() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        if page.name != "index.md":
+            assert f"docs/{page.name}" in readme, page.name

@@ -139,3 +139,23 @@ def test_opt_out_is_absorbing_until_opt_in(start: Stage, triggers: list[Trigger]
             opted_out = False
         if opted_out:
             assert stage is Stage.OPTED_OUT, (start, triggers)
+
+
+def test_the_dot_graph_draws_the_table() -> None:
+    """The DOT graph has one edge per (stage, next stage), labelled with exactly the triggers the
+    table has for it; terminal stages have a double border."""
+    import re
+
+    compiled = Lifecycle()
+    text = compiled.dot()
+    assert text.startswith("digraph lifecycle {")
+    assert text.endswith("}")
+    drawn = set()
+    for src, dst, label in re.findall(
+        r'^ {4}"(\w+)" -> "(\w+)" \[label="([\w, ]+)"\];$', text, re.M
+    ):
+        drawn |= {(Stage(src), Trigger(t), Stage(dst)) for t in label.split(", ")}
+    assert drawn == {(s, t, d) for (s, t), d in compiled.table.items()}
+    assert 'start -> "new";' in text
+    for stage in TERMINAL:
+        assert f'"{stage.value}" [peripheries=2];' in text

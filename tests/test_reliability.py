@@ -227,3 +227,27 @@ def test_fuzzed_json_raises_only_value_errors_and_changes_nothing(data: Any) -> 
     with contextlib.suppress(ValueError):
         cadence.parse_event(json.dumps(data))
     assert p.model_dump() == before
+
+
+def test_replay_keeps_every_enrolment_fact(engine: cadence.Engine) -> None:
+    """A state rebuilt by replay (after a late event) is the one apply built, owner and
+    contact points included, so suppressions and capacity still find it."""
+    at = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    facts: dict[str, Any] = {
+        "topic": "fleet tracking",
+        "local": True,
+        "owner": "ana",
+        "phone": "+13125550100",
+        "email": "dana@example.com",
+    }
+    p = engine.enroll("dana", timezone="America/Chicago", at=at, country="US", **facts)
+    story: list[ev.Event] = [
+        ev.CallAttempted(at=at + timedelta(hours=1), outcome="voicemail", id="c1"),
+        ev.EmailSent(at=at + timedelta(hours=2), id="e1"),
+    ]
+    for e in story:
+        p = engine.apply(p, e)
+    rebuilt = engine.replay(
+        "dana", story[::-1], timezone="America/Chicago", at=at, country="US", **facts
+    )
+    assert rebuilt == p

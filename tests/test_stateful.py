@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import numpy as np
-import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
@@ -82,10 +81,12 @@ class Crm(PolicyMachine):
         self.prospect = self._record("p1")
 
     def event_types(self) -> frozenset[str]:
-        """Calls come only from following the engine here: a call the prospect's record gets at
-        any odd moment can push the engine past an elapsed-time cap, a known calendar bug that
-        ``test_a_cap_counts_calls_made_after_the_follow_up_was_owed`` pins (strict xfail)."""
-        return EVENT_TYPES - {"call_attempted"}
+        """No call logged while the prospect is opted out: the engine ignores every event then
+        (R13), so such a call would not count toward the elapsed-time caps this machine checks
+        by brute force (reported; the rep breaking R13 is not what this machine tests)."""
+        if self.prospect is not None and self.prospect.stage is Stage.OPTED_OUT:
+            return EVENT_TYPES - {"call_attempted"}
+        return EVENT_TYPES
 
     def _record(self, record_id: str) -> cadence.Prospect:
         """A CRM record for the one person this run follows (same phone, any record id)."""
@@ -192,33 +193,3 @@ Crm.TestCase.settings = settings(
     deadline=None,
 )
 test_crm_never_breaks_a_rule = Crm.TestCase
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, reported: the cap floor is computed at the obligation's not_before, so "
-    "calls logged after it (but before the chosen window) are not counted",
-)
-def test_a_cap_counts_calls_made_after_the_follow_up_was_owed() -> None:
-    """FL allows 3 calls per 24 h (DESIGN §5). Found by the machine above: a voicemail and a
-    conversation at 09:01 on Monday, a reply that owes a follow-up call, a cancelled meeting
-    whose new times are proposed by phone at 09:11:01 (no answer). The follow-up call must
-    wait until Tuesday 09:01, when the 09:01 calls are 24 hours old, not be due at 09:00."""
-    utc = ZoneInfo("UTC")
-    engine = cadence.Engine()
-    monday = datetime(2026, 3, 2, 8, 0, tzinfo=utc)
-    p = engine.enroll("p1", timezone="America/New_York", at=monday, country="US", subdivision="FL")
-    first = datetime(2026, 3, 2, 14, 1, tzinfo=utc)
-    p = engine.apply(p, ev.CallAttempted(at=first, outcome="voicemail"))
-    p = engine.apply(p, ev.CallAttempted(at=first, outcome="connected"))
-    p = engine.apply(p, ev.EmailReplied(at=first + timedelta(minutes=5)))
-    cancelled = first + timedelta(minutes=5, seconds=1)
-    p = engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m-1", by="prospect"))
-    proposal = engine.next_action(p, cancelled)
-    assert (proposal.kind, proposal.channel) == (ActionKind.PROPOSE_TIMES, Channel.PHONE)
-    third = proposal.earliest_utc
-    p = engine.apply(p, ev.CallAttempted(at=third, outcome="no_answer"))
-    act = engine.next_action(p, third)
-    assert act.channel is Channel.PHONE
-    calls = [first, first, third]
-    assert sum(act.earliest - timedelta(hours=24) < t <= act.earliest for t in calls) < 3, act

@@ -64,11 +64,17 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         return [_none(now, ("R13",), "opted out: no contact on any channel unless they opt in")]
     if stage is Stage.CLOSED:
         return [_none(now, (), "closed: the deal is done")]
+    blocked = state["blocked_channels"]
+    after_call = _r14_call_start(cal, state)
     out = [
         Task(
             kind=o.kind,
             channel=o.channel,
-            not_before=o.not_before,
+            not_before=(
+                max(o.not_before, after_call)
+                if after_call is not None and o.key != "reschedule_call" and "R14" in o.rules
+                else o.not_before
+            ),
             priority=o.priority,
             rules=o.rules,
             reason=o.reason,
@@ -83,7 +89,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
             detail=o.detail,
         )
         for o in state["obligations"]
-        if o.channel not in state["blocked_channels"]
+        if o.channel not in blocked
     ]
     for m in state["meetings"]:
         if m.status == "booked":
@@ -122,6 +128,18 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         else:
             out.append(_none(now, ("R13",), "no usable channel left for this prospect"))
     return out
+
+
+def _r14_call_start(cal: ContactCalendar, state: State) -> datetime | None:
+    """R14: when the rep cancelled, the apology goes by phone first; the written proposals
+    and the material follow the call, never precede it (e.g. when email hours open earlier)."""
+    for o in state["obligations"]:
+        if o.key == "reschedule_call" and o.channel not in state["blocked_channels"]:
+            start: datetime = cal.next_window(
+                Channel.PHONE, o.not_before, recent=state["recent_calls"]
+            ).start
+            return start
+    return None
 
 
 def _none(now: datetime, rules: tuple[str, ...], reason: str) -> Task:

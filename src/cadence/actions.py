@@ -59,7 +59,7 @@ class Action(BaseModel):
     ``[earliest, latest)``.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     prospect_id: str
     kind: ActionKind

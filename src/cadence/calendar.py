@@ -146,7 +146,8 @@ class ContactCalendar:
         }
         # Whether any rule for this place ever caps contacts: most places have none, and then
         # the elapsed-time bookkeeping is skipped outright.
-        self._capped = policy.legal_guards and ever_capped(country, subdivision)
+        self.capped = policy.legal_guards and ever_capped(country, subdivision)
+        """Whether any legal rule of this place caps contacts (else ``recent`` never matters)."""
         self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
         self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
         self._rules: dict[tuple[Channel, int], tuple[CallingRule, ...]] = {}
@@ -254,8 +255,25 @@ class ContactCalendar:
             local = self.local(after)
             return Window(local, local, None, None, ("meeting",))
         floor = after if after.tzinfo is UTC else after.astimezone(UTC)
-        if recent and self._capped:
+        if not (recent and self.capped):
+            return self._search(channel, floor, after, min_date, avoid_slot)
+        while True:  # a cap is checked where the window starts: later calls count there too
             floor = max(floor, self._cap_floor(channel, floor, recent))
+            window = self._search(channel, floor, after, min_date, avoid_slot)
+            start = window.start.astimezone(UTC)
+            if self._cap_floor(channel, start, recent) <= start:
+                return window
+            floor = start
+
+    def _search(
+        self,
+        channel: Channel,
+        floor: datetime,
+        after: datetime,
+        min_date: date | None,
+        avoid_slot: str | None,
+    ) -> Window:
+        """The first allowed window that contains or follows the UTC instant ``floor``."""
         ordinal = self.local(floor).toordinal()
         if min_date is not None:
             ordinal = max(ordinal, min_date.toordinal())

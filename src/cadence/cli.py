@@ -6,40 +6,115 @@ traceback. The command line is the one place that may read the clock: ``--now`` 
 
 from __future__ import annotations
 
-import json
+import enum
+import io
+import shutil
+import subprocess
 import sys
-from datetime import UTC, datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from cadence import events as ev
+from cadence._reference import policy_reference
+from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
+from cadence.batch import Capacity, DayPlan, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
-from cadence.files import read_events, read_policy, read_prospect
+from cadence.files import (
+    read_book,
+    read_events,
+    read_policy,
+    read_prospect,
+    read_suppressions,
+    write_plan_csv,
+    write_plan_jsonl,
+)
+from cadence.invitations import plan_ics
 from cadence.lifecycle import lifecycle
 from cadence.policy import Policy
 from cadence.prospect import Prospect
+from cadence.schema import schema_text
 
-__all__ = ["app", "demo_story", "main"]
+__all__ = ["app", "demo_story", "main", "parse_capacity", "render_dot"]
 
-app = typer.Typer(
-    help="cadence: what to do next with each sales prospect, and when.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-policy_app = typer.Typer(help="Show, check or describe a policy.", no_args_is_help=True)
-app.add_typer(policy_app, name="policy")
+
+def _error_line(message: str) -> None:
+    line = " ".join(message.split())  # one line, whatever the message held
+    Console(stderr=True).print(
+        f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
+    )
 
 
 def _fail(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    _error_line(message)
     raise typer.Exit(2)
+
+
+# The parser's own errors: typer >= 0.16 carries a private copy of click, so find the classes
+# through the public ``typer.BadParameter`` rather than importing click.
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (a missing option, a choice that does not exist, an unknown command) print
+    one line and exit 2, like cadence's own errors, instead of a framed panel."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = {"args": args, "prog_name": prog_name, "complete_var": complete_var, **extra}
+        run["windows_expand_args"] = windows_expand_args
+        if not standalone_mode:
+            return super().main(**run, standalone_mode=False)
+        try:
+            code = super().main(**run, standalone_mode=False)
+        except _CLICK_ERROR as caught:
+            exc: Any = caught  # typer's copy of click.ClickException
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already printed
+                sys.exit(exc.exit_code)
+            message = exc.format_message().replace("Value error, ", "")
+            ctx = getattr(exc, "ctx", None)
+            if isinstance(exc, _USAGE_ERROR) and ctx is not None:
+                message += f" (see {ctx.command_path} --help)"
+            _error_line(message)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            _error_line("aborted")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    help="cadence: what to do next with each sales prospect, and when.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
+)
+policy_app = typer.Typer(help="Show, check or describe a policy.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 
 
 def _policy(path: Path | None) -> Policy:
@@ -100,15 +175,62 @@ def _due(act: Action) -> str:
     return due
 
 
+#: The demo's "today": Tuesday 10 March 2026, early morning in Chicago.
+DEMO_NOW = datetime(2026, 3, 10, 7, 0, tzinfo=ZoneInfo("America/Chicago"))
+DEMO_CAPACITY: Capacity = {"phone": 4, "email": 4}
+
+
+def _wide_console(file: TextIO | None = None) -> Console:
+    console = Console(file=file)
+    if file is not None or not console.is_terminal or console.width < 120:
+        console = Console(file=file, width=140)  # tables need room for their reasons
+    return console
+
+
+def _plan_table(plan: DayPlan, title: str) -> Table:
+    table = Table(title=title)
+    for col in ("rep", "UTC", "prospect's time", "prospect", "action", "rules"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("why", ratio=1)
+    for t in plan.touches:
+        act = t.action
+        local = f"{t.local_start:%a %H:%M} {t.local_start.tzname()}"
+        rules = " ".join(act.rules)
+        row = (t.owner, f"{t.start:%H:%M}", local, t.prospect_id, act.kind.value, rules, act.reason)
+        table.add_row(*row)
+    return table
+
+
+def _plan_summary(plan: DayPlan) -> str:
+    c = plan.counts
+    reasons = sorted({d.reason for d in plan.deferred})
+    why = f" ({', '.join(reasons)})" if reasons else ""
+    owners = len({t.owner for t in plan.touches})
+    return (
+        f"{plan.day:%a %d %b %Y}: {c['planned']} touches planned for {owners} reps; "
+        f"{c['deferred']} deferred{why}, {c['suppressed']} suppressed, {c['not_due']} not due"
+    )
+
+
 @app.command()
 def demo() -> None:
-    """Walk a sample prospect who never answers through the seeds' cadence."""
-    console = Console()
-    if not console.is_terminal or console.width < 120:
-        console = Console(width=140)  # the story needs room for its reasons
+    """Plan a sample team's day, then walk one prospect who never answers through the cadence.
+
+    All generated, nothing to prepare: 36 prospects in six places (US states, France, Canada)
+    worked by three reps, each at a different point of the cadence; the plan for Tuesday 10 March
+    2026 with 4 calls and 4 emails per rep; then one prospect's story, touch by touch, with the
+    rules behind every step.
+    """
+    console = _wide_console()
     engine = Engine(Policy())
+    book = sample_book(engine, now=DEMO_NOW, size=36)
+    plan = plan_day(engine, book, day=DEMO_NOW.date(), now=DEMO_NOW, capacity=DEMO_CAPACITY)
+    title = f"Today's plan: {len(book)} prospects, 4 calls and 4 emails per rep"
+    console.print(_plan_table(plan, title))
+    console.print(_plan_summary(plan), highlight=False)
+    console.print()
     start = datetime(2026, 3, 3, 10, 15, tzinfo=ZoneInfo("America/Chicago"))
-    table = Table(title="Dana (America/Chicago, US-IL) never answers")
+    table = Table(title="One prospect's story: Dana (America/Chicago, US-IL) never answers")
     for col in ("stage", "next action", "due (Dana's time)", "rules"):
         table.add_column(col, no_wrap=True)
     table.add_column("why", ratio=1)
@@ -149,10 +271,62 @@ def next_(
         console.print(f"  - {point}")
 
 
+class DiagramFormat(enum.StrEnum):
+    """What ``cadence diagram`` writes."""
+
+    MERMAID = "mermaid"
+    DOT = "dot"
+    SVG = "svg"
+    PNG = "png"
+
+
+_GRAPHVIZ_HINT = (
+    "install Graphviz (apt-get install graphviz, brew install graphviz, or "
+    "https://graphviz.org/download/), or use --format dot or mermaid"
+)
+
+
+def render_dot(text: str, fmt: str) -> bytes:
+    """Render DOT text to ``svg`` or ``png`` with Graphviz's ``dot`` program (what the
+    ``graphviz`` Python package runs too); a missing or failing ``dot`` is a one-line error."""
+    exe = shutil.which("dot")
+    if exe is None:
+        _fail(f"--format {fmt}: Graphviz's dot program is not installed; {_GRAPHVIZ_HINT}")
+    try:
+        done = subprocess.run(
+            [exe, f"-T{fmt}"], input=text.encode(), capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        _fail(f"--format {fmt}: running {exe} failed ({exc}); {_GRAPHVIZ_HINT}")
+    if done.returncode != 0:
+        first = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[0]
+        _fail(f"--format {fmt}: {exe} exited with status {done.returncode}: {first}")
+    return done.stdout
+
+
 @app.command()
-def diagram() -> None:
-    """Print the lifecycle as a Mermaid state diagram (from the same declaration)."""
-    sys.stdout.write(lifecycle().mermaid() + "\n")
+def diagram(
+    fmt: Annotated[
+        DiagramFormat,
+        typer.Option("--format", "-f", help="mermaid or dot text, or an svg or png picture."),
+    ] = DiagramFormat.MERMAID,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Draw the lifecycle: the stages and what moves a prospect between them.
+
+    Drawn from the same declaration the engine compiles. SVG and PNG need Graphviz's dot program.
+    """
+    graph = lifecycle()
+    if fmt is DiagramFormat.MERMAID:
+        _write_text(graph.mermaid() + "\n", out)
+    elif fmt is DiagramFormat.DOT:
+        _write_text(graph.dot() + "\n", out)
+    else:
+        if out is None and fmt is DiagramFormat.PNG and sys.stdout.isatty():
+            _fail("--format png: a PNG is binary; pass --out FILE.png")
+        _write_bytes(render_dot(graph.dot(), fmt.value), out)
 
 
 @policy_app.command("show")
@@ -180,8 +354,164 @@ def policy_validate(
 
 @policy_app.command("schema")
 def policy_schema() -> None:
-    """Print the policy's JSON Schema (for integrators in other languages)."""
-    sys.stdout.write(json.dumps(Policy.model_json_schema(), indent=2) + "\n")
+    """Print the policy's JSON Schema (the same as ``cadence schema policy``)."""
+    sys.stdout.write(schema_text("policy"))
+
+
+@policy_app.command("reference")
+def policy_reference_() -> None:
+    """Print the policy reference (Markdown, generated from the JSON Schema: docs/policy.md)."""
+    sys.stdout.write(policy_reference())
+
+
+class SchemaChoice(enum.StrEnum):
+    """The schemas ``cadence schema`` prints (those of :data:`cadence.schema.SCHEMA_NAMES`)."""
+
+    ACTION = "action"
+    EVENT = "event"
+    POLICY = "policy"
+    PROSPECT = "prospect"
+
+
+@app.command("schema")
+def schema(
+    name: Annotated[
+        SchemaChoice,
+        typer.Argument(help="policy, prospect (a stored state), event or action."),
+    ],
+) -> None:
+    """Print a JSON Schema, for integrators in other languages (also in docs/schema/)."""
+    sys.stdout.write(schema_text(name.value))
+
+
+@contextmanager
+def _output(out: Path | None, binary: bool = False) -> Iterator[TextIO]:
+    """Standard output, or the file ``out`` (a one-line error if it cannot be written)."""
+    if out is None:
+        yield sys.stdout
+        return
+    try:
+        handle = out.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        _fail(f"--out: {out} cannot be written ({exc.strerror}); check the path")
+    with handle:
+        yield handle
+
+
+def _write_text(text: str, out: Path | None) -> None:
+    with _output(out) as handle:
+        handle.write(text)
+
+
+def _write_bytes(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        _fail(f"--out: {out} cannot be written ({exc.strerror}); check the path")
+
+
+class PlanFormat(enum.StrEnum):
+    """What ``cadence plan`` writes."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSONL = "jsonl"
+    ICS = "ics"
+
+
+def parse_capacity(text: str) -> Capacity:
+    """``--capacity``: ``40`` for every rep and channel, or comma-separated ``owner=N``,
+    ``channel=N`` (``phone``, ``email``) and ``owner:channel=N``."""
+    hint = "use N, or owner=N, channel=N, owner:channel=N separated by commas, e.g. ana=30,email=50"
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    capacity: dict[str | tuple[str, str], int] = {}
+    for part in text.split(","):
+        key, sep, number = part.strip().partition("=")
+        key = key.strip()
+        if not sep or not key or not number.strip().isdigit():
+            _fail(f"--capacity: {part.strip()!r} is not a capacity; {hint}")
+        owner, colon, channel = key.partition(":")
+        capacity[(owner, channel) if colon else key] = int(number)
+    return capacity
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
+
+
+@app.command()
+def plan(
+    book: Annotated[
+        Path,
+        typer.Argument(
+            help="The prospects: .jsonl (one stored state per line) or .csv (columns id, "
+            "timezone, country, subdivision, owner, phone, email, topic, state)."
+        ),
+    ],
+    day: Annotated[
+        str, typer.Option(help="The day to plan, YYYY-MM-DD (each prospect's own local day).")
+    ],
+    capacity: Annotated[
+        str,
+        typer.Option(
+            help="Touches per rep and channel: N, or owner=N, channel=N, owner:channel=N, "
+            "comma-separated (what is not named gets 0)."
+        ),
+    ],
+    now: Annotated[
+        str | None, typer.Option(help="ISO date-time with offset; default: now.")
+    ] = None,
+    policy: Annotated[Path | None, typer.Option(help="Policy file (JSON or YAML).")] = None,
+    suppress: Annotated[
+        Path | None,
+        typer.Option(help="Ids, phone numbers or emails never to plan, one per line (R13)."),
+    ] = None,
+    fmt: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="table, csv, jsonl or ics.")
+    ] = PlanFormat.TABLE,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Plan a day's touches for every rep from a book of prospects.
+
+    Promises, reschedules and overdue work first, never over capacity, each touch in a slot
+    inside the prospect's own allowed window. CSV rows without a state are new prospects,
+    enrolled at --now. The summary line goes to standard error, except with the table.
+    """
+    on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
+    try:
+        engine = Engine(_policy(policy))
+        blocked = read_suppressions(suppress) if suppress is not None else frozenset()
+        prospects = read_book(book, engine=engine, now=moment)
+        result = plan_day(
+            engine, prospects, day=on, now=moment, capacity=caps, suppressions=blocked
+        )
+    except CadenceError as exc:
+        _fail(str(exc))
+    if fmt is PlanFormat.TABLE:
+        with _output(out) as handle:
+            console = _wide_console(None if out is None else handle)
+            console.print(_plan_table(result, f"Plan for {result.day:%a %d %b %Y}"))
+            console.print(_plan_summary(result), highlight=False)
+        return
+    if fmt is PlanFormat.ICS:
+        _write_bytes(plan_ics(result, stamp=moment), out)
+    else:
+        writer = write_plan_csv if fmt is PlanFormat.CSV else write_plan_jsonl
+        buffer = io.StringIO()
+        writer(result, buffer)
+        _write_text(buffer.getvalue(), out)
+    Console(stderr=True).print(_plan_summary(result), highlight=False, soft_wrap=True)
 
 
 def main() -> None:

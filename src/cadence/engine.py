@@ -314,10 +314,16 @@ class Engine:
         country: str | None = None,
         subdivision: str | None = None,
         preferred_channel: Channel | str | None = None,
+        topic: str | None = None,
+        local: bool = False,
+        owner: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
     ) -> Prospect:
         """Fold a whole history, in any order: events are sorted by time, then id, then payload
         (so the result is the same for every permutation). Linear in the number of events.
-        ``at`` is the enrolment instant (default: the first event's)."""
+        ``at`` is the enrolment instant (default: the first event's); the other keywords are
+        the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them."""
         items = [e if isinstance(e, BaseModel) else ev.parse_event(e) for e in events]
         keyed = sorted(
             ((e.at, e.id or "", ev.event_fingerprint(e), e) for e in items),
@@ -335,6 +341,11 @@ class Engine:
             country=country,
             subdivision=subdivision,
             preferred_channel=preferred_channel,
+            topic=topic,
+            local=local,
+            owner=owner,
+            phone=phone,
+            email=email,
         )
         cal, fold = self._for(p.timezone, p.country, p.subdivision)
         state = dict(p.__dict__)
@@ -377,7 +388,14 @@ class Engine:
             start = window.start
             flags = (*task.flags, "overdue")
             return _Spot(task, window, start, max(window.end, start), flags, due_since)
-        start = window.start if window.start >= now else cal.local(now)
+        if window.start >= now:
+            return _Spot(task, window, window.start, end, task.flags, None)
+        start = cal.local(now)
+        if recent and cal.capped:
+            # An elapsed-time cap also counts the calls logged since the task came due.
+            again = self._window(cal, task, now, recent)
+            if again.start > start:
+                return _Spot(task, again, again.start, max(end, again.end), task.flags, None)
         return _Spot(task, window, start, end, task.flags, None)
 
     def _action(self, state: State, cal: ContactCalendar, spot: _Spot) -> Action:

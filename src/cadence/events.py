@@ -77,7 +77,7 @@ def _require_aware(value: datetime) -> datetime:
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     at: Instant
     """When it happened (aware; stored in UTC)."""

@@ -1,37 +1,67 @@
-"""Reading cadence's inputs from files (an edge: the core never imports this).
+"""Reading cadence's inputs from files and writing plans (an edge: the core never imports this).
 
 Every reader raises :class:`cadence.errors.InvalidInputError` naming the file, the line and the
-field, never ``OSError``, ``JSONDecodeError`` or ``UnicodeDecodeError``, so that a command line or
-a batch job can report one clear line.
+field, never ``OSError``, ``JSONDecodeError``, ``csv.Error`` or ``UnicodeDecodeError``, so that a
+command line or a batch job can report one clear line.
+
+A *book* (the prospects a team works) is read by :func:`read_book`, which picks a reader by the
+file's suffix (:data:`BOOK_FORMATS`): JSONL holds one stored ``Prospect`` state per line; CSV has
+the columns of :data:`BOOK_COLUMNS`, one prospect per row.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from cadence.batch import DayPlan
+from cadence.engine import Engine
 from cadence.errors import CadenceError, InvalidInputError
 from cadence.events import Event, explain_validation_error, parse_event
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 
-__all__ = ["read_events", "read_policy", "read_prospect"]
+__all__ = [
+    "BOOK_COLUMNS",
+    "BOOK_FORMATS",
+    "PLAN_COLUMNS",
+    "read_book",
+    "read_events",
+    "read_policy",
+    "read_prospect",
+    "read_suppressions",
+    "write_plan_csv",
+    "write_plan_jsonl",
+]
 
 
 def _text(path: str | Path) -> str:
+    with _open(path) as handle:
+        return _read(handle, str(path))
+
+
+def _read(handle: TextIO, where: str) -> str:
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return handle.read()
+    except UnicodeDecodeError:
+        msg = f"{where}: not UTF-8 text; save it as UTF-8"
+        raise InvalidInputError(msg, field="path", value=where) from None
+
+
+def _open(path: str | Path, newline: str | None = None) -> TextIO:
+    try:
+        return Path(path).open(encoding="utf-8", newline=newline)
     except FileNotFoundError:
         msg = f"{path}: no such file; check the path"
         raise InvalidInputError(msg, field="path", value=str(path)) from None
     except IsADirectoryError:
         msg = f"{path}: is a directory; pass a file"
-        raise InvalidInputError(msg, field="path", value=str(path)) from None
-    except UnicodeDecodeError:
-        msg = f"{path}: not UTF-8 text; save it as UTF-8 JSON"
         raise InvalidInputError(msg, field="path", value=str(path)) from None
     except OSError as exc:
         msg = f"{path}: cannot be read ({exc.strerror})"
@@ -104,3 +134,217 @@ def read_events(path: str | Path) -> list[Event]:
         except CadenceError as exc:
             raise InvalidInputError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
     return out
+
+
+#: The CSV book's columns. ``id`` is required; ``timezone`` too unless the row has a ``state``
+#: (a stored ``Prospect`` JSON), whose fields the other non-empty columns then update (the CRM's
+#: record wins: a new owner, a corrected phone number). Rows without a state are new prospects,
+#: enrolled at the planning time.
+BOOK_COLUMNS: tuple[str, ...] = (
+    "id",
+    "timezone",
+    "country",
+    "subdivision",
+    "owner",
+    "phone",
+    "email",
+    "topic",
+    "state",
+)
+_DETAILS = BOOK_COLUMNS[1:-1]
+
+BookReader = Callable[[TextIO, str, Engine, datetime], Iterator[Prospect]]
+
+
+def _checked(p: Prospect, engine: Engine, where: str) -> Prospect:
+    """Fail here, naming the line, on a zone or region the engine cannot use."""
+    try:
+        engine.calendar(p)
+    except CadenceError as exc:
+        raise InvalidInputError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
+    return p
+
+
+def _jsonl_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        yield _checked(_model(Prospect, _json(line, where), where), engine, where)
+
+
+def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> Prospect:
+    cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    if None in row:
+        msg = f"{where}: more cells than columns; quote cells that contain commas"
+        raise InvalidInputError(msg, field="csv", value=None)
+    given = {k: cells[k] for k in _DETAILS if cells.get(k)}
+    for key in ("country", "subdivision"):
+        if key in given:
+            given[key] = given[key].upper()
+    if cells.get("state"):
+        data = _json(cells["state"], f"{where}: column state")
+        if not isinstance(data, dict):
+            msg = f"{where}: column state: expected a JSON object, got {type(data).__name__}"
+            raise InvalidInputError(msg, field="state", value=None)
+        if cells.get("id") and cells["id"] != data.get("id"):
+            msg = (
+                f"{where}: id: column {cells['id']!r} differs from the state's "
+                f"{data.get('id')!r}; fix the export"
+            )
+            raise InvalidInputError(msg, field="id", value=cells["id"])
+        result: Prospect = _model(Prospect, {**data, **given}, where)
+        return result
+    if not cells.get("id"):
+        msg = f"{where}: id: is empty; every row needs the prospect's id"
+        raise InvalidInputError(msg, field="id", value="")
+    if "timezone" not in given:
+        msg = f"{where}: timezone: is empty; give an IANA zone such as 'America/Chicago' or a state"
+        raise InvalidInputError(msg, field="timezone", value="")
+    try:
+        return engine.enroll(
+            cells["id"],
+            at=now,
+            timezone=given["timezone"],
+            country=given.get("country"),
+            subdivision=given.get("subdivision"),
+            owner=given.get("owner"),
+            phone=given.get("phone"),
+            email=given.get("email"),
+            topic=given.get("topic"),
+        )
+    except CadenceError as exc:
+        raise InvalidInputError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
+
+
+def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
+    reader = csv.DictReader(handle)
+    header = [h.strip() for h in reader.fieldnames or ()]
+    if not header:
+        msg = f"{name}: empty; the first line names the columns, e.g. id,timezone,owner"
+        raise InvalidInputError(msg, field="csv", value=None)
+    unknown = [h for h in header if h not in BOOK_COLUMNS]
+    if unknown:
+        msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
+        raise InvalidInputError(msg, field="csv", value=unknown)
+    if "id" not in header or ("timezone" not in header and "state" not in header):
+        msg = f"{name}: needs an id column and a timezone or state column; it has {header!r}"
+        raise InvalidInputError(msg, field="csv", value=header)
+    reader.fieldnames = header
+    number = 1
+    try:
+        for row in reader:
+            number = reader.line_num
+            p = _csv_row(row, f"{name}:{number}", engine, now)
+            yield _checked(p, engine, f"{name}:{number}")
+    except csv.Error as exc:
+        msg = f"{name}:{reader.line_num}: not valid CSV ({exc})"
+        raise InvalidInputError(msg, field="csv", value=None) from None
+
+
+def _parquet_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
+    msg = f"{name}: Parquet books are not supported yet; export the book as CSV or JSONL"
+    raise InvalidInputError(msg, field="path", value=name)
+    yield  # pragma: no cover - a generator, like the other readers
+
+
+#: Book readers by file suffix.
+BOOK_FORMATS: dict[str, BookReader] = {
+    ".jsonl": _jsonl_book,
+    ".ndjson": _jsonl_book,
+    ".csv": _csv_book,
+    ".parquet": _parquet_book,
+}
+
+
+def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Prospect]:
+    """The prospects of a book file, streamed (one row in memory at a time), in file order.
+
+    The reader is chosen by suffix (:data:`BOOK_FORMATS`). CSV rows without a ``state`` are
+    enrolled with ``engine`` at ``now``. A prospect id seen twice is an error: a book lists each
+    prospect once.
+    """
+    name = str(path)
+    reader = BOOK_FORMATS.get(Path(path).suffix.lower())
+    if reader is None:
+        known = ", ".join(k for k, r in sorted(BOOK_FORMATS.items()) if r is not _parquet_book)
+        msg = f"{name}: unknown book format {Path(path).suffix!r}; use a file ending in {known}"
+        raise InvalidInputError(msg, field="path", value=name)
+    handle = _open(path, newline="")
+    return _unique(_decoded(reader(handle, name, engine, now), handle, name), name)
+
+
+def _decoded(rows: Iterator[Prospect], handle: TextIO, name: str) -> Iterator[Prospect]:
+    with handle:
+        try:
+            yield from rows
+        except UnicodeDecodeError:
+            msg = f"{name}: not UTF-8 text; save it as UTF-8"
+            raise InvalidInputError(msg, field="path", value=name) from None
+
+
+def _unique(rows: Iterator[Prospect], name: str) -> Iterator[Prospect]:
+    seen: set[str] = set()
+    for p in rows:
+        if p.id in seen:
+            msg = f"{name}: id: {p.id!r} appears twice; list each prospect once"
+            raise InvalidInputError(msg, field="id", value=p.id)
+        seen.add(p.id)
+        yield p
+
+
+def read_suppressions(path: str | Path) -> frozenset[str]:
+    """Prospect ids, phone numbers or emails never to plan (R13), one per line, written exactly
+    as in the book; blank lines and lines starting with ``#`` are skipped."""
+    lines = (line.strip() for line in _text(path).splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+#: The columns :func:`write_plan_csv` writes, one row per planned touch.
+PLAN_COLUMNS: tuple[str, ...] = (
+    "owner",
+    "local_start",
+    "local_end",
+    "timezone",
+    "prospect_id",
+    "kind",
+    "channel",
+    "rules",
+    "reason",
+    "subject",
+    "talking_points",
+    "start_utc",
+    "end_utc",
+)
+
+
+def write_plan_csv(plan: DayPlan, out: TextIO) -> None:
+    """The plan's touches as CSV (:data:`PLAN_COLUMNS`); rules and talking points are joined
+    with spaces and `` | ``."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PLAN_COLUMNS)
+    for t in plan.touches:
+        act = t.action
+        writer.writerow(
+            (
+                t.owner,
+                t.local_start.isoformat(),
+                t.local_end.isoformat(),
+                str(t.local_start.tzinfo),
+                t.prospect_id,
+                act.kind.value,
+                act.channel.value if act.channel else "",
+                " ".join(act.rules),
+                act.reason,
+                act.subject or "",
+                " | ".join(act.talking_points),
+                t.start.isoformat(),
+                t.end.isoformat(),
+            )
+        )
+
+
+def write_plan_jsonl(plan: DayPlan, out: TextIO) -> None:
+    """The plan's touches, one ``PlannedTouch`` JSON object per line."""
+    for t in plan.touches:
+        out.write(t.model_dump_json() + "\n")

@@ -1,4 +1,5 @@
-"""Calendar invitations (RFC 5545) for proposed times and booked meetings: bytes, no I/O.
+"""Calendar invitations (RFC 5545) for proposed times, booked meetings and a day's plan: bytes,
+no I/O.
 
 Needs the ``ics`` extra (the ``icalendar`` package); the core never imports this module.
 Times are written in the prospect's zone with its VTIMEZONE, so the invitation shows the
@@ -25,11 +26,12 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 
 from cadence.actions import Action, ActionKind
+from cadence.batch import DayPlan
 from cadence.calendar import zone
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
-__all__ = ["meeting_ics", "proposals_ics"]
+__all__ = ["meeting_ics", "plan_ics", "proposals_ics"]
 
 _PRODID = "-//cadence//follow-up engine//EN"
 
@@ -106,5 +108,35 @@ def meeting_ics(
     if organizer:
         event.add("organizer", f"mailto:{organizer}")
     cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
+    """A day's plan (:func:`cadence.batch.plan_day`) as a calendar: one VEVENT per planned
+    touch, in the prospect's zone, for the reps' own calendars.
+
+    Each event's summary says what to do and with whom, its description why (the rules and the
+    reason) and what to say; ``CATEGORIES`` is the owner. UIDs are stable for the same touch, so
+    importing a re-run plan updates events instead of duplicating them.
+    """
+    stamp = _aware(stamp)
+    cal = _calendar("PUBLISH")
+    for t in plan.touches:
+        act = t.action
+        event = Event()
+        event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{act.kind.value}@cadence")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", t.local_start)
+        event.add("dtend", t.local_end)
+        event.add("summary", f"{act.kind.value.replace('_', ' ')}: {t.prospect_id}")
+        lines = [f"{' '.join(act.rules)}: {act.reason}"]
+        if act.subject:
+            lines.append(f"Subject: {act.subject}")
+        lines += [f"- {point}" for point in act.talking_points]
+        event.add("description", "\n".join(lines))
+        if t.owner:
+            event.add("categories", [t.owner])
+        cal.add_component(event)
     cal.add_missing_timezones()
     return bytes(cal.to_ical())

@@ -135,6 +135,29 @@ class Lifecycle:
         lines.extend(f"    {s.value} --> [*]" for s in sorted(TERMINAL))
         return "\n".join(lines)
 
+    def dot(self) -> str:
+        """The lifecycle as a Graphviz DOT digraph, from the same declaration.
+
+        One edge per (stage, next stage), labelled with every trigger that takes it; terminal
+        stages are drawn with a double border.
+        """
+        labels: dict[tuple[Stage, Stage], list[str]] = {}
+        for (src, trig), dst in sorted(self.table.items()):
+            labels.setdefault((src, dst), []).append(trig.value)
+        lines = [
+            "digraph lifecycle {",
+            "    rankdir=LR;",
+            '    node [shape=box, style=rounded, fontname="Helvetica"];',
+            '    edge [fontname="Helvetica", fontsize=10];',
+            '    start [shape=point, label=""];',
+            *(f'    "{s.value}" [peripheries=2];' for s in sorted(TERMINAL)),
+            f'    start -> "{Stage.NEW.value}";',
+        ]
+        for (src, dst), triggers in labels.items():
+            lines.append(f'    "{src.value}" -> "{dst.value}" [label="{", ".join(triggers)}"];')
+        lines.append("}")
+        return "\n".join(lines)
+
 
 @cache
 def lifecycle() -> Lifecycle:

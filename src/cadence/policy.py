@@ -39,11 +39,14 @@ Escalation = Literal["contact_receptionist", "ask_decision_makers", "manager_esc
 class TimeSlot(BaseModel):
     """A named part of the local day, half-open ``[start, end)``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     name: str = Field(min_length=1)
+    """What the part of the day is called (``morning``); R4 rotates by name."""
     start: time
+    """Local wall-clock start, inclusive (``09:00``)."""
     end: time
+    """Local wall-clock end, exclusive; after ``start`` on the same day."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -65,11 +68,14 @@ class WeekdayHours(BaseModel):
     An empty ``slots`` closes the channel that day.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     weekday: int = Field(ge=0, le=6)
+    """0 = Monday … 6 = Sunday."""
     channel: Literal["phone", "email"]
+    """The channel whose hours change that day."""
     slots: tuple[TimeSlot, ...]
+    """That day's hours for the channel (disjoint); empty closes it."""
 
     @field_validator("slots")
     @classmethod
@@ -90,7 +96,7 @@ class Templates(BaseModel):
     """Talking points and subjects (R5, R6, R7, R8, R10, R14, R15). ``{name}`` fields are filled
     by the engine: ``next_attempt`` ("Tuesday morning"), ``voicemail_day`` ("Monday")."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     locale: str = "en"
     """Language of the day names filled into the texts (e.g. ``fr`` gives "mardi")."""
@@ -98,35 +104,48 @@ class Templates(BaseModel):
         "If you reach voicemail: say you will try again {next_attempt}, and give one short reason "
         "to talk (news, an offer, a deadline if it is time-sensitive). Do not pitch."
     )
+    """R5: the call's talking point for voicemail: when you will try again, and why."""
     voicemail_next_is_email: str = (
         "If you reach voicemail: say you will follow up by email {next_attempt}, and give one "
         "short reason to talk. Do not pitch."
     )
+    """R5: the same, when the next attempt is an email (R7)."""
     voicemail_email: str = (
         "Mention the voicemail you left {voicemail_day}; keep it brief and repeat the one reason "
         "to talk."
     )
+    """R6: the talking point of the email that follows a voicemail."""
     switch_to_email_subject: str = "Regarding your request about {topic}"
+    """R7: subject of the email that replaces the phone; ``{topic}`` is the prospect's."""
     opt_out_offer: str = (
         "We keep missing each other. Say you will keep trying until you connect, unless they "
         "would prefer you didn't, and that you will respect their answer."
     )
+    """R8: how to offer the opt-out."""
     breakup: str = (
         "A last, gracious message: you have not been able to connect, so you are closing their "
         "file; they can reach you any time if things change."
     )
+    """R10: the last message before the file is closed."""
     ask_permission: str = "Before you hang up, ask: may I contact you again when there is news?"
+    """R12: asked in every conversation; drip needs the yes."""
     ask_channel: str = "Ask how they prefer to be reached when you need an answer (R16)."
+    """R16: asked early, so the engine can lead with that channel."""
     ask_decision_makers: str = "Ask who else besides them is involved in the decision."
+    """R9: the who-else-decides escalation."""
     agree_next_contact: str = "Agree a specific date and time for the next contact before you end."
+    """R1: every conversation ends with a date."""
     drip_touch: str = "Share something useful (news, a case, an insight); no ask."
+    """R11: what a drip touch carries."""
     receptionist: str = (
         "Call the receptionist or assistant: say you have had trouble connecting and ask "
         "whether they have been away or something has changed."
     )
+    """R9: the receptionist escalation."""
     manager_escalation: str = (
         "Have your manager contact your contact's superior, so you keep face with your contact."
     )
+    """R9: the manager escalation."""
 
     @field_validator("locale")
     @classmethod
@@ -137,9 +156,10 @@ class Templates(BaseModel):
 class Policy(BaseModel):
     """The rules a team follows. Every field has a default taken from the seeds (DESIGN §2)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     schema_version: int = POLICY_SCHEMA_VERSION
+    """The policy format version; older stored policies migrate on load, newer ones are refused."""
 
     # The unanswered ladder (R3, R4, R6, R7, R8, R9, R10).
     min_gap_business_days: int = Field(default=4, ge=1, le=60)
@@ -167,6 +187,7 @@ class Policy(BaseModel):
     proposal_count: int = Field(default=3, ge=1, le=10)
     """How many new times a ``propose_times`` action offers (R14, R15)."""
     meeting_minutes: int = Field(default=30, ge=5, le=480)
+    """Length of a proposed meeting, in minutes (R14, R15)."""
     flexible_slots: tuple[TimeSlot, ...] = (
         TimeSlot(name="before hours", start=time(8), end=time(9)),
         TimeSlot(name="after hours", start=time(17), end=time(18, 30)),
@@ -177,7 +198,9 @@ class Policy(BaseModel):
 
     # Drip (R11, R12) and opt-outs (R13).
     drip_interval_days: int = Field(default=30, ge=1, le=366)
+    """R11: days between drip touches for dropped prospects and lost deals."""
     drip_requires_permission: bool = True
+    """R12: drip only prospects who gave permission to be contacted again."""
     opt_out_scope: Literal["all", "channel"] = "all"
     """R13: whether an opt-out naming channels blocks only those (``channel``) or all."""
 
@@ -193,16 +216,20 @@ class Policy(BaseModel):
     email_hours: tuple[TimeSlot, ...] = (
         TimeSlot(name="business hours", start=time(8), end=time(18)),
     )
+    """Hours in which emails are due on business days."""
     weekday_hours: tuple[WeekdayHours, ...] = ()
     """Per-weekday overrides of ``call_slots`` / ``email_hours`` (e.g. short Fridays)."""
     team_country: str | None = None
+    """The team's country (ISO 3166): its holidays are non-working days too."""
     team_subdivision: str | None = None
+    """The team's state or province (ISO 3166-2 code without the country, e.g. ``IL``)."""
     extra_holidays: frozenset[date] = frozenset()
     """Team-wide non-working days on top of the holiday calendars."""
     legal_guards: bool = True
     """Intersect calling hours with the legal calling rules of the prospect's jurisdiction."""
 
     templates: Templates = Templates()
+    """Talking points and subjects the actions carry."""
 
     @field_serializer("extra_holidays")
     def _sorted(self, value: frozenset[date]) -> list[str]:

@@ -27,7 +27,7 @@ class Obligation(BaseModel):
     """Something the rep owes the prospect, created by an event (a promise, a voicemail email,
     times to propose, material to send). Fulfilled by the next touch on its channel."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     key: str
     """What it is, e.g. ``commitment``, ``voicemail_email``, ``collateral:m1``."""
@@ -50,7 +50,7 @@ class Obligation(BaseModel):
 class Meeting(BaseModel):
     """A meeting the prospect has booked."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     id: str
     starts_at: Instant
@@ -64,7 +64,7 @@ class Prospect(BaseModel):
     """One prospect's state. Build it with :meth:`cadence.Engine.enroll`; change it only through
     :meth:`cadence.Engine.apply` and :meth:`cadence.Engine.advance`, which return new values."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     schema_version: int = PROSPECT_SCHEMA_VERSION
     id: str = Field(min_length=1)

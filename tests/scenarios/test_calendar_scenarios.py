@@ -634,3 +634,29 @@ def test_r4_rotation_survives_a_slot_the_law_closes() -> None:
     assert retry.slot == "day"
     assert utc(retry.earliest) == utc(datetime(2026, 3, 6, 8, 0, tzinfo=NEW_YORK))
     assert retry.bounded_by == ("policy", US_FEDERAL)
+
+
+def test_a_cap_counts_calls_made_after_the_follow_up_was_owed() -> None:
+    """FL allows 3 calls per 24 h (DESIGN §5). Found by the stateful test: a voicemail and a
+    conversation at 09:01 on Monday, a reply that owes a follow-up call, a cancelled meeting
+    whose new times are proposed by phone at 09:11:01 (no answer). The follow-up call must
+    wait until Tuesday 09:01, when the 09:01 calls are 24 hours old, not be due at once."""
+    utc = ZoneInfo("UTC")
+    engine = cadence.Engine()
+    monday = datetime(2026, 3, 2, 8, 0, tzinfo=utc)
+    p = engine.enroll("p1", timezone="America/New_York", at=monday, country="US", subdivision="FL")
+    first = datetime(2026, 3, 2, 14, 1, tzinfo=utc)
+    p = engine.apply(p, ev.CallAttempted(at=first, outcome="voicemail"))
+    p = engine.apply(p, ev.CallAttempted(at=first, outcome="connected"))
+    p = engine.apply(p, ev.EmailReplied(at=first + timedelta(minutes=5)))
+    cancelled = first + timedelta(minutes=5, seconds=1)
+    p = engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m-1", by="prospect"))
+    proposal = engine.next_action(p, cancelled)
+    assert (proposal.kind, proposal.channel) == (ActionKind.PROPOSE_TIMES, Channel.PHONE)
+    third = proposal.earliest_utc
+    p = engine.apply(p, ev.CallAttempted(at=third, outcome="no_answer"))
+    for act in engine.plan(p, third):
+        if act.channel is Channel.PHONE:
+            calls = [first, first, third]
+            assert sum(act.earliest - timedelta(hours=24) < t <= act.earliest for t in calls) < 3
+    assert engine.next_action(p, third).earliest_utc >= first + timedelta(hours=24)

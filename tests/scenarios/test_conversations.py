@@ -62,6 +62,20 @@ def test_r14_rep_cancels_by_phone_first(engine: Engine, monday: datetime) -> Non
     assert {"08:00:00", "17:00:00"} <= local_times  # before and after hours (R14 flexibility)
 
 
+def test_r14_rep_cancelling_overnight_still_calls_before_writing(engine: Engine) -> None:
+    """Email hours open at 08:00, calls at 09:00: the apology still goes by phone first."""
+    evening = datetime(2026, 3, 9, 21, 30, tzinfo=CHICAGO)
+    p = _booked(engine, evening - timedelta(hours=10))
+    p = engine.apply(p, ev.MeetingCancelled(at=evening, meeting_id="m1", by="rep"))
+    plan = engine.plan(p, evening)
+    assert plan[0].kind is ActionKind.CALL
+    assert plan[0].rules == ("R14",)
+    assert plan[0].earliest == datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
+    written = [a for a in plan if a.kind in (ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL)]
+    assert len(written) == 2
+    assert all(a.earliest >= plan[0].earliest for a in written)
+
+
 def test_r14_rep_cancel_call_reaching_voicemail_gets_an_apologetic_email_same_day(
     engine: Engine, monday: datetime
 ) -> None:

@@ -1,0 +1,153 @@
+"""Reference pages generated from the data itself: the policy's JSON Schema and the calling rules.
+
+``docs/policy.md`` is :func:`policy_reference` and the table in ``docs/compliance.md`` is
+:func:`calling_rules_table`, written by ``cadence policy reference`` and ``cadence compliance``;
+tests keep the checked-in pages equal to what these functions produce, so the docs cannot drift
+from the code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import time, timedelta
+from typing import Any
+
+from cadence.compliance import PRESETS, CallingRule
+from cadence.schema import json_schema
+
+__all__ = ["calling_rules_table", "policy_reference"]
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_INTRO = """\
+# Policy reference
+
+Every knob of `cadence.Policy`, generated from its JSON Schema (`cadence schema policy`, also
+checked in as [`schema/policy.json`](schema/policy.json)) by `cadence policy reference`; a test
+keeps this page equal to the code. Every field has a default: a policy file names only what it
+changes, in JSON or YAML.
+
+```yaml
+# team.yaml: check it with `cadence policy validate team.yaml`
+min_gap_business_days: 3
+opt_out_offer_after: 4
+weekmask: "1111001"          # Sunday to Thursday
+team_country: IL
+call_slots:
+  - {name: morning, start: "09:30", end: "12:00"}
+  - {name: afternoon, start: "14:00", end: "17:30"}
+```
+
+Times are local wall-clock times of the prospect (`HH:MM`), windows are half-open
+`[start, end)`, and the rule ids in the descriptions are the [practices](practices.md).
+"""
+
+
+def _text(value: str) -> str:
+    """Schema text as Markdown: RST double backticks become code spans; pipes are escaped."""
+    return re.sub(r"``(.+?)``", r"`\1`", value).replace("|", "\\|").replace("\n", " ")
+
+
+def _type(prop: dict[str, Any]) -> str:
+    if "$ref" in prop:
+        name = prop["$ref"].rsplit("/", 1)[-1]
+        return f"[{name}](#{name.lower()})"
+    if "anyOf" in prop:
+        kinds = [_type(p) for p in prop["anyOf"]]
+        return " or ".join(kinds)
+    if "enum" in prop:
+        return "one of " + ", ".join(f"`{json.dumps(v)}`" for v in prop["enum"])
+    kind = prop.get("type", "any")
+    if kind == "array":
+        item = _type(prop.get("items", {}))
+        return f"set of {item}" if prop.get("uniqueItems") else f"list of {item}"
+    if "format" in prop:
+        return f"{kind} ({prop['format']})"
+    return str(kind)
+
+
+def _bounds(prop: dict[str, Any]) -> str:
+    low, high = prop.get("minimum"), prop.get("maximum")
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    if low is not None:
+        return f"≥ {low}"
+    if high is not None:
+        return f"≤ {high}"
+    if "minLength" in prop:
+        return "not empty"
+    return ""
+
+
+def _default(prop: dict[str, Any]) -> str:
+    if "default" not in prop:
+        return "required"
+    if "$ref" in prop:
+        return "see below"
+    return f"`{json.dumps(prop['default'], ensure_ascii=False)}`"  # pipes in code are safe
+
+
+def _table(schema: dict[str, Any]) -> list[str]:
+    rows = ["| field | type | default | allowed | meaning |", "|---|---|---|---|---|"]
+    for name, prop in schema["properties"].items():
+        desc = _text(prop.get("description", ""))
+        cells = (f"`{name}`", _type(prop), _default(prop), _bounds(prop), desc)
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def policy_reference() -> str:
+    """The policy reference page (Markdown), generated from ``Policy``'s JSON Schema."""
+    schema = json_schema("policy")
+    lines = [_INTRO, "## Policy", "", _text(schema["description"]), "", *_table(schema)]
+    for name, sub in sorted(schema["$defs"].items()):
+        lines += ["", f"## {name}", "", _text(sub.get("description", "")), "", *_table(sub)]
+    return "\n".join(lines) + "\n"
+
+
+def _clock(moment: time) -> str:
+    return "24:00" if moment == time.max else f"{moment:%H:%M}"
+
+
+def _windows(rule: CallingRule) -> str:
+    """Weekday runs with the same windows: ``Mon–Fri 09:00–21:30; Sat–Sun 10:00–18:00``."""
+    shown = [
+        ", ".join(f"{_clock(a)}–{_clock(b)}" for a, b in rule.windows.get(day, ())) or "no calls"
+        for day in range(7)
+    ]
+    parts: list[str] = []
+    start = 0
+    for day in range(1, 8):
+        if day == 7 or shown[day] != shown[start]:
+            days = _DAYS[start] if day - 1 == start else f"{_DAYS[start]}–{_DAYS[day - 1]}"
+            parts.append(f"{days} {shown[start]}")
+            start = day
+    return "; ".join(parts)
+
+
+def _span(per: timedelta) -> str:
+    hours = per.total_seconds() / 3600
+    return f"{hours:g} h" if hours < 48 else f"{per.days} days"
+
+
+def calling_rules_table() -> str:
+    """The shipped legal calling rules (``cadence.compliance.PRESETS``) as a Markdown table."""
+    rows = [
+        "| rule (cited as) | where | calls allowed (local time) | holidays | cap | in force from"
+        " | source |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for rule in PRESETS:
+        where = rule.country + (f"-{rule.subdivision}" if rule.subdivision else "")
+        cap = f"{rule.cap.count} per {_span(rule.cap.per)}" if rule.cap else "—"
+        cells = (
+            f"`{rule.key()}`<br>{_text(rule.name)}",
+            where,
+            _windows(rule),
+            "no calls" if rule.no_holidays else "—",
+            cap,
+            rule.effective_from.isoformat(),
+            f"[{rule.source.split('/')[2]}]({rule.source})",
+        )
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,306 @@
+"""``cadence plan`` and the book readers behind it: CSV or JSONL in; table, CSV, JSONL or ICS out.
+
+The plan the command prints is checked against ``cadence.batch.plan_day`` run directly on the
+same prospects (the command adds reading and writing, never decisions).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import pathlib
+import tempfile
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from icalendar import Calendar
+from typer.testing import CliRunner
+
+import cadence
+from cadence import events as ev
+from cadence._sample import sample_book
+from cadence.batch import PlannedTouch, plan_day
+from cadence.cli import app, parse_capacity
+from cadence.errors import InvalidInputError
+from cadence.files import BOOK_COLUMNS, PLAN_COLUMNS, read_book
+from tests.conftest import CHICAGO
+
+runner = CliRunner()
+DAY = "2026-03-10"
+NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
+ARGS = ["--day", DAY, "--now", NOW.isoformat()]
+HEADER = "id,timezone,country,subdivision,owner,phone,email,topic\n"
+ROWS = (
+    "acme-1,America/Chicago,US,IL,ana,+13125550101,dana@acme.test,payroll\n"
+    "acme-2,America/New_York,us,ny,ana,+12125550102,lee@acme.test,\n"
+    "acme-3,Europe/Paris,FR,,ben,+33155550103,zoe@acme.test,paie\n"
+    "acme-4,America/Los_Angeles,US,CA,ben,+13105550104,kim@acme.test,\n"
+)
+
+
+@pytest.fixture
+def book(tmp_path: pathlib.Path) -> pathlib.Path:
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + ROWS)
+    return path
+
+
+@pytest.fixture
+def stored(tmp_path: pathlib.Path, engine: cadence.Engine) -> pathlib.Path:
+    """The demo's sample book as stored states, one per line."""
+    path = tmp_path / "book.jsonl"
+    path.write_text("".join(p.model_dump_json() + "\n" for p in sample_book(engine, now=NOW)))
+    return path
+
+
+def _one_line_error(result: object, *needles: str) -> None:
+    output = result.output  # type: ignore[attr-defined]
+    assert result.exit_code == 2, output  # type: ignore[attr-defined]
+    assert "Traceback" not in output
+    assert len(output.strip().splitlines()) == 1, output
+    for needle in needles:
+        assert needle in output, (needle, output)
+
+
+def test_plan_prints_a_table_with_a_summary(book: pathlib.Path) -> None:
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Plan for Tue 10 Mar 2026" in result.output
+    assert "acme-3" in result.output
+    assert "4 touches planned for 2 reps" in result.output
+
+
+def test_plan_csv_honours_capacity_and_suppressions(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text("# opted out by phone\n+12125550102\n\n")
+    options = ["-f", "csv", "--capacity", "ana=2,ben:phone=1", "--suppress", str(blocked)]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, *options])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == PLAN_COLUMNS
+    assert [(r["owner"], r["prospect_id"]) for r in rows] == [("ana", "acme-1"), ("ben", "acme-4")]
+    assert rows[0]["local_start"] == "2026-03-10T09:00:00-05:00"
+    assert rows[0]["timezone"] == "America/Chicago"
+    assert rows[0]["rules"] == "R2"
+    assert "1 deferred (over capacity), 1 suppressed" in result.stderr
+
+
+def test_plan_jsonl_equals_the_batch_planner_on_the_same_prospects(
+    stored: pathlib.Path, engine: cadence.Engine
+) -> None:
+    result = runner.invoke(app, ["plan", str(stored), *ARGS, "--capacity", "3", "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    printed = [PlannedTouch.model_validate_json(line) for line in result.stdout.splitlines()]
+    direct = plan_day(
+        engine, sample_book(engine, now=NOW), day=date(2026, 3, 10), now=NOW, capacity=3
+    )
+    assert printed == list(direct.touches)
+    assert len(printed) > 10
+
+
+def test_plan_ics_has_one_event_per_touch_in_the_prospects_zones(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    out = tmp_path / "plan.ics"
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "--capacity", "5", "-f", "ics", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    cal = Calendar.from_ical(out.read_bytes())
+    events = cal.walk("VEVENT")
+    assert len(events) == 4
+    paris = next(e for e in events if "acme-3" in str(e["summary"]))
+    assert paris.decoded("dtstart").isoformat() == "2026-03-10T10:00:00+01:00"
+    assert "R2" in str(paris["description"])
+    assert {str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")} >= {"Europe/Paris", "America/Chicago"}
+
+
+def test_plan_table_can_go_to_a_file(book: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    out = tmp_path / "plan.txt"
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "acme-4" in out.read_text()
+    assert result.output == ""
+
+
+def test_a_csv_state_column_is_updated_by_the_crm_columns(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """A row with a stored state keeps its history; the CRM's owner and phone win."""
+    p = engine.enroll("acme-9", timezone="America/Chicago", at=NOW, country="US", owner="ana")
+    p = engine.apply(p, ev.CallAttempted(at=NOW + timedelta(minutes=1), outcome="voicemail"))
+    path = tmp_path / "book.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "owner", "phone", "state"])
+        writer.writerow(["acme-9", "ben", "+1555", p.model_dump_json()])
+    (read,) = read_book(path, engine=engine, now=NOW)
+    assert (read.owner, read.phone, read.unanswered) == ("ben", "+1555", 1)
+    assert read.model_copy(update={"owner": "ana", "phone": None}) == p
+
+
+def test_book_reading_is_streamed(tmp_path: pathlib.Path, engine: cadence.Engine) -> None:
+    """Rows are read as they are asked for: a bad row is found only when it is reached."""
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + ROWS + "acme-5,Mars/Olympus,,,ana,,,\n")
+    rows = read_book(path, engine=engine, now=NOW)
+    assert [next(rows).id for _ in range(4)] == ["acme-1", "acme-2", "acme-3", "acme-4"]
+    with pytest.raises(InvalidInputError, match=r"book.csv:6: timezone"):
+        next(rows)
+
+
+def test_book_columns_are_documented_in_the_plan_help() -> None:
+    help_text = " ".join(runner.invoke(app, ["plan", "--help"]).output.split())
+    for column in BOOK_COLUMNS:
+        assert column in help_text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needles"),
+    [
+        ("missing.csv", None, ("no such file",)),
+        ("book.parquet", b"PAR1", ("Parquet", "not supported yet")),
+        ("book.xlsx", b"", ("unknown book format", ".csv")),
+        ("book.csv", b"", ("empty",)),
+        ("book.csv", b"id,timezone,Owner\n", ("unknown columns", "'Owner'")),
+        ("book.csv", b"id,owner\nx,ana\n", ("needs an id column and a timezone",)),
+        ("book.csv", b"id,timezone\nx,\n", ("book.csv:2", "timezone", "is empty")),
+        ("book.csv", b"id,timezone\n,UTC\n", ("book.csv:2", "id")),
+        ("book.csv", b"id,timezone\nx,Mars/Olympus\n", ("book.csv:2", "Mars/Olympus")),
+        ("book.csv", b"id,timezone\nx,UTC\ny,UTC\nx,UTC\n", ("'x' appears twice",)),
+        ("book.csv", b"id,timezone\nx,UTC,extra\n", ("book.csv:2", "more cells")),
+        ("book.csv", b"id,state\nx,{oops\n", ("book.csv:2", "column state", "not valid JSON")),
+        ("book.csv", b'id,state\nx,"[1]"\n', ("book.csv:2", "expected a JSON object")),
+        ("book.csv", b"id,timezone\n\xff,UTC\n", ("not UTF-8",)),
+        ("book.jsonl", b'{"id": "x"}\n', ("book.jsonl:1", "missing")),
+        ("book.jsonl", b"\n\n[1, 2]\n", ("book.jsonl:3", "expected a JSON object")),
+    ],
+)
+def test_bad_books_are_one_line_and_exit_2(
+    tmp_path: pathlib.Path, name: str, content: bytes | None, needles: tuple[str, ...]
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, *needles)
+
+
+def test_a_state_whose_id_differs_from_its_row_is_refused(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    p = engine.enroll("acme-9", timezone="America/Chicago", at=NOW)
+    path = tmp_path / "book.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["id", "state"], ["acme-8", p.model_dump_json()]])
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, "book.csv:2", "'acme-8'", "'acme-9'")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "needles"),
+    [
+        ("--capacity", "lots", ("--capacity", "'lots'")),
+        ("--capacity", "ana=x", ("--capacity", "'ana=x'")),
+        ("--capacity", "ana=3,=4", ("--capacity", "'=4'")),
+        ("--day", "10/03/2026", ("--day", "YYYY-MM-DD")),
+        ("--now", "2026-03-09T18:00", ("--now", "offset")),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(
+    book: pathlib.Path, option: str, value: str, needles: tuple[str, ...]
+) -> None:
+    args = {"--day": DAY, "--now": NOW.isoformat(), "--capacity": "5", option: value}
+    result = runner.invoke(app, ["plan", str(book), *(x for kv in args.items() for x in kv)])
+    _one_line_error(result, *needles)
+
+
+def test_a_bad_policy_or_suppression_file_is_one_line(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    policy = tmp_path / "team.yaml"
+    policy.write_text("min_gap_business_days: 0\n")
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "--capacity", "5", "--policy", str(policy)]
+    )
+    _one_line_error(result, "min_gap_business_days")
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "--capacity", "5", "--suppress", str(tmp_path / "nope")]
+    )
+    _one_line_error(result, "no such file")
+
+
+def test_an_unwritable_out_path_is_one_line(book: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    out = tmp_path / "missing-dir" / "plan.csv"
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "--capacity", "5", "-f", "csv", "-o", str(out)]
+    )
+    _one_line_error(result, "--out", "cannot be written")
+
+
+def test_a_policy_changes_the_plan(book: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """A team whose calls start at 11:00 gets its first calls at 11:00 local."""
+    policy = tmp_path / "team.json"
+    policy.write_text(
+        json.dumps({"call_slots": [{"name": "late", "start": "11:00", "end": "16:00"}]})
+    )
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "--capacity", "5", "-f", "csv", "--policy", str(policy)]
+    )
+    assert result.exit_code == 0, result.output
+    starts = {r["local_start"][11:16] for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert starts == {"11:00"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("40", 40),
+        ("ana=30, ben=20", {"ana": 30, "ben": 20}),
+        ("phone=4,email=10", {"phone": 4, "email": 10}),
+        ("ana:phone=3,ana=10", {("ana", "phone"): 3, "ana": 10}),
+    ],
+)
+def test_capacity_syntax(text: str, expected: object) -> None:
+    assert parse_capacity(text) == expected
+
+
+_CELL = st.one_of(
+    st.sampled_from(["", "UTC", "America/Chicago", "Mars/Olympus", "US", "fl", "ana", "{}", "[1]"]),
+    st.text(max_size=12),
+    st.builds(lambda: '{"id": "x", "timezone": "UTC", "enrolled_at": "2026-03-09T00:00:00Z"}'),
+)
+_CSV = st.tuples(
+    st.lists(st.sampled_from([*BOOK_COLUMNS, "Owner", ""]), min_size=1, max_size=5),
+    st.lists(st.lists(_CELL, max_size=6), max_size=4),
+).map(
+    lambda t: "\n".join(
+        [",".join(t[0]), *(",".join(json.dumps(c) if "," in c else c for c in r) for r in t[1])]
+    ).encode()
+)
+
+
+@given(
+    content=st.one_of(_CSV, st.binary(max_size=120), st.text(max_size=120).map(str.encode)),
+    suffix=st.sampled_from([".csv", ".jsonl"]),
+)
+def test_book_readers_raise_only_clear_one_line_errors(content: bytes, suffix: str) -> None:
+    """Whatever the file holds, reading a book yields prospects or raises one
+    ``InvalidInputError`` whose message is a single line naming the file."""
+    engine = cadence.Engine()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / f"book{suffix}"
+        path.write_bytes(content)
+        try:
+            for p in read_book(path, engine=engine, now=NOW):
+                assert isinstance(p, cadence.Prospect)
+        except InvalidInputError as exc:
+            message = str(exc)
+            assert message.startswith(str(path))
+            assert "\n" not in message
+            assert "\r" not in message
