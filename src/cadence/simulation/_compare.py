@@ -144,8 +144,9 @@ def bootstrap(
 
     ra, rb = a._records, b._records
     n = len(ra)
-    ca = np.array([columns(ra)[c] for c in COLUMNS], dtype=np.int64).T
-    cb = np.array([columns(rb)[c] for c in COLUMNS], dtype=np.int64).T
+    cols_a, cols_b = columns(ra), columns(rb)
+    ca = np.array([cols_a[c] for c in COLUMNS], dtype=np.int64).T
+    cb = np.array([cols_b[c] for c in COLUMNS], dtype=np.int64).T
     rep_days_a = a.reps * working_days(a.policy, a.start, a.days)
     rep_days_b = b.reps * working_days(b.policy, b.start, b.days)
     wait_a, order_a = _waits(ra)
