@@ -103,3 +103,40 @@ def test_events_are_frozen_and_normalised_to_utc(monday: datetime) -> None:
         pass
     else:  # pragma: no cover
         raise AssertionError("events must be frozen")
+
+
+def test_simulation_surface_is_pinned() -> None:
+    """``cadence.simulate`` is the simulation's entry point (DESIGN §6); the submodules users
+    import on purpose pin their own ``__all__`` (isort-style order, as ruff's RUF022 keeps it)."""
+    import inspect
+
+    import cadence.simulation
+    import cadence.testing
+
+    assert cadence.simulate is cadence.simulation.simulate
+    assert "simulate" in cadence.__all__
+    assert set(cadence.simulation.__all__) == {
+        "DEFAULT_START",
+        "METRICS",
+        "PLACES",
+        "Comparison",
+        "Interval",
+        "Metrics",
+        "Place",
+        "Record",
+        "Responder",
+        "Series",
+        "SimulationResult",
+        "compare",
+        "simulate",
+    }
+    for module in (cadence.simulation, cadence.testing):
+        names = {
+            n
+            for n in dir(module)
+            if not n.startswith("_") and not inspect.ismodule(getattr(module, n))
+        }
+        assert names == set(module.__all__), module.__name__
+    assert {"PolicyMachine", "check_invariants", "check_step", "prospects"} <= set(
+        cadence.testing.__all__
+    )

@@ -23,6 +23,12 @@ MODULES = [
     "cadence.invitations",
     "cadence.schema",
     "cadence.testing",
+    "cadence.simulation",
+    "cadence.simulation._luck",
+    "cadence.simulation._responder",
+    "cadence.simulation._simulate",
+    "cadence.simulation._compare",
+    "cadence.testing._invariants",
 ]
 #: Fenced block languages that are shown, not run: output, shell sessions, data, diagrams.
 SHOWN = {"text", "console", "bash", "mermaid", "dot", "json", "yaml", "csv"}

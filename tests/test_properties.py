@@ -40,6 +40,8 @@ from cadence.testing import (
     EVENT_TYPES,
     REGIONS,
     History,
+    check_invariants,
+    check_step,
     delays,
     engine_for,
     events,
@@ -193,7 +195,7 @@ def test_every_non_terminal_prospect_has_exactly_one_next_action(
     a dropped one without permission to drip (R12) or one with no usable channel left."""
     engine = engine_for(history.policy)
     for p, now, plan in _probe(engine, history, data):
-        action = engine.next_action(p, now)
+        action = check_step(engine, p, now)  # the public check users run (cadence.testing)
         assert isinstance(action, Action)
         assert plan
         assert action == plan[0]
@@ -205,6 +207,19 @@ def test_every_non_terminal_prospect_has_exactly_one_next_action(
             no_channel = current.blocked_channels >= PHONE_AND_EMAIL
             assert no_drip or no_channel, (current.stage, action)
             assert len(plan) == 1
+
+
+# -- every rule at once, as users check theirs ------------------------------------------------
+
+
+@given(history=mixed)
+def test_check_invariants_holds_on_every_history(history: History) -> None:
+    """``cadence.testing.check_invariants``, the check users run on their own policies, passes
+    on every engine-driven history under every policy: after each event the next action is the
+    plan's first (R2), nothing is due before now or at the event that created it (DESIGN §4),
+    nothing after an opt-out (R13), ladder attempts keep the gap and rotate (R3, R4)."""
+    engine = engine_for(history.policy)
+    assert check_invariants(engine, history.states[0], history) == history.final
 
 
 # -- DESIGN §4: due times ---------------------------------------------------------------------

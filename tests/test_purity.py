@@ -32,7 +32,27 @@ CORE = [
     "policy",
     "prospect",
     "schema",
+    "simulation/__init__",
+    "simulation/_checks",
+    "simulation/_compare",
+    "simulation/_floor",
+    "simulation/_life",
+    "simulation/_luck",
+    "simulation/_population",
+    "simulation/_responder",
+    "simulation/_result",
+    "simulation/_run",
+    "simulation/_simulate",
 ]
+#: Edges inside subpackages: they may do what the core may not (processes, plots).
+SUB_EDGES = {"simulation/_parallel", "simulation/plot"}
+#: Where the core hands over to an edge on demand (``result.plot(path)``, ``workers=2``): an
+#: import inside a function, never at module level, so importing the core loads no edge.
+HANDOVERS = {
+    ("simulation/_result", "cadence.simulation.plot"),
+    ("simulation/_compare", "cadence.simulation.plot"),
+    ("simulation/_simulate", "cadence.simulation._parallel"),
+}
 PACKAGE = pathlib.Path(cadence.__file__).resolve().parent
 CLOCK_METHODS = {"now", "utcnow", "today", "monotonic", "perf_counter", "getenv", "localtime"}
 BUILTINS = {"open", "input", "print"}
@@ -55,6 +75,11 @@ FORBIDDEN_IMPORTS = {
     "distributed",
     "pandas",
     "polars",
+    "concurrent.futures",
+    "multiprocessing",
+    "matplotlib",
+    "cadence.simulation.plot",
+    "cadence.simulation._parallel",
 }
 
 
@@ -77,13 +102,19 @@ def test_core_reads_no_clock_environment_or_files() -> None:
 
 def test_core_imports_no_edges() -> None:
     for name in CORE:
-        for node in ast.walk(_tree(name)):
+        tree = _tree(name)
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 modules = {alias.name for alias in node.names}
             elif isinstance(node, ast.ImportFrom):
                 modules = {node.module or ""}
             else:
                 continue
+            handover = {m for m in modules if (name, m) in HANDOVERS}
+            if handover:
+                assert id(node) not in top_level, f"{name}.py imports {handover} at module level"
+                modules -= handover
             assert not modules & FORBIDDEN_IMPORTS, f"{name}.py imports {modules}"
 
 
@@ -92,4 +123,27 @@ def test_every_core_module_is_checked() -> None:
     # it; tests/test_batch_table.py checks that importing the core loads no optional extra.
     edges = {"__init__", "__main__", "_table", "cli", "dask", "files", "invitations", "testing"}
     present = {p.stem for p in PACKAGE.glob("*.py")} - edges
+    present |= {f"simulation/{p.stem}" for p in (PACKAGE / "simulation").glob("*.py")} - SUB_EDGES
     assert present == set(CORE)
+
+
+def test_import_cadence_loads_no_plotting_or_processes() -> None:
+    """``import cadence`` (which brings ``cadence.simulate``) loads neither matplotlib nor the
+    process pool: they are edges, loaded only when a plot or a parallel run is asked for."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cadence, cadence.simulation; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('matplotlib', 'concurrent', 'multiprocessing') or m in "
+        "('cadence.simulation.plot', 'cadence.simulation._parallel')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(PACKAGE.parent)},
+    )
+    assert done.stdout.strip() == "[]"

@@ -25,6 +25,7 @@ from cadence.events import Event, parse_event
 from cadence.lifecycle import Stage
 from cadence.policy import Policy, Templates, TimeSlot, WeekdayHours
 from cadence.prospect import Prospect
+from cadence.simulation import simulate
 
 __version__ = "0.1.0"
 
@@ -51,4 +52,5 @@ __all__ = [
     "__version__",
     "events",
     "parse_event",
+    "simulate",
 ]

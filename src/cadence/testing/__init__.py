@@ -12,6 +12,10 @@ Needs the ``testing`` extra (hypothesis).
 ...     now = history.last_at
 ...     assert engine.next_action(history.final, now).earliest >= now
 
+To prove that your own policy keeps its rules, run the stateful :class:`PolicyMachine`
+against it (``TestMyPolicy = PolicyMachine.for_policy(my_policy).TestCase``), or check any
+history with :func:`check_invariants`.
+
 The most useful strategy is :func:`histories`: it drives the engine itself, one step at a time,
 asking for the next action and answering it with a plausible event (a call that reached voicemail,
 an email sent, a meeting held) at or after the time the engine asked for, and now and then
@@ -37,6 +41,8 @@ from cadence.testing._events import (
     out_of_office,
 )
 from cadence.testing._histories import History, engine_for, histories, ladders, moments
+from cadence.testing._invariants import check_invariants, check_step
+from cadence.testing._machine import PolicyMachine
 from cadence.testing._places import (
     REGIONS,
     ZONES,
@@ -47,6 +53,7 @@ from cadence.testing._places import (
     transitions_of,
 )
 from cadence.testing._policies import CALL_SLOTS, EMAIL_HOURS, WEEKMASKS, policies
+from cadence.testing._prospects import prospects
 
 __all__ = [
     "CALL_SLOTS",
@@ -56,9 +63,12 @@ __all__ = [
     "WEEKMASKS",
     "ZONES",
     "History",
+    "PolicyMachine",
     "Region",
     "call_attempted",
     "channel_preference",
+    "check_invariants",
+    "check_step",
     "deal_closed",
     "delays",
     "email_bounced",
@@ -79,6 +89,7 @@ __all__ = [
     "opted_out",
     "out_of_office",
     "policies",
+    "prospects",
     "regions",
     "transitions_of",
 ]

@@ -1,0 +1,138 @@
+"""Rule checks run after every engine step (by the simulator, and by
+:func:`cadence.testing.check_invariants` in users' tests).
+
+Each check returns a message that names the rule it protects; an empty list means the step kept
+every rule. The checks read only what the step produced (the prospect, the event just applied,
+the next action and the ``now`` it was asked for), so they cost a few microseconds and can run on
+every step of a large simulation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cadence import events as ev
+from cadence.actions import Action, ActionKind
+from cadence.channel import Channel
+from cadence.engine import Engine
+from cadence.lifecycle import Stage
+from cadence.prospect import Prospect
+
+__all__ = ["LADDER_KINDS", "step_problems"]
+
+#: Kinds of action that can be a step of the unanswered ladder (R3-R10).
+LADDER_KINDS = frozenset(
+    {
+        ActionKind.CALL,
+        ActionKind.EMAIL,
+        ActionKind.OPT_OUT_OFFER,
+        ActionKind.BREAKUP,
+        ActionKind.CONTACT_RECEPTIONIST,
+        ActionKind.ESCALATE,
+    }
+)
+_LIVE = (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE)
+_BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
+
+
+def _is_ladder_step(action: Action) -> bool:
+    return action.kind in LADDER_KINDS and "R3" in action.rules
+
+
+def step_problems(
+    engine: Engine,
+    prospect: Prospect,
+    action: Action,
+    now: datetime,
+    *,
+    before: Prospect | None = None,
+    event: ev.Event | None = None,
+) -> list[str]:
+    """What is wrong with ``action = engine.next_action(prospect, now)``.
+
+    ``before`` and ``event`` are the prospect before the event just applied and that event,
+    when the action was asked for right after it: then what the event created must be due
+    strictly after it (DESIGN §4).
+    """
+    problems: list[str] = []
+    kind = action.kind
+    if action.earliest < now:
+        problems.append(
+            f"DESIGN §4: {kind.value} is due {action.earliest.isoformat()}, before now "
+            f"({now.isoformat()})"
+        )
+    if action.latest < action.earliest:
+        problems.append(f"DESIGN §4: {kind.value} window ends before it starts: {action!r}")
+    stage = prospect.stage
+    if stage is Stage.OPTED_OUT and kind is not ActionKind.NONE:
+        problems.append(f"R13: {kind.value} planned for a prospect who opted out")
+    elif action.channel is not None and action.channel in prospect.blocked_channels:
+        problems.append(f"R13: {kind.value} on {action.channel.value}, a blocked channel")
+    if (
+        kind is ActionKind.NONE
+        and stage in _LIVE
+        and not prospect.blocked_channels >= _BOTH
+        and not prospect.obligations
+    ):
+        problems.append(f"R2: nothing planned for a prospect in stage {stage.value}")
+    if _is_ladder_step(action):
+        problems.extend(_ladder_problems(engine, prospect, action))
+    if event is not None and before is not None:
+        problems.extend(_created_after_event(prospect, before, event, action))
+    return problems
+
+
+def _ladder_problems(engine: Engine, p: Prospect, action: Action) -> list[str]:
+    out: list[str] = []
+    last = p.last_attempt_at
+    if last is not None and p.stage is not Stage.ENGAGED:
+        cal = engine.calendar(p)
+        gap = engine.policy.min_gap_business_days
+        last_day = cal.local(last).date()
+        due = cal.add_business_days(last_day, gap)
+        day = cal.local(action.earliest).date()
+        if day < due:
+            out.append(
+                f"R3: {action.kind.value} due {day} is less than {gap} business days after "
+                f"the last unanswered attempt ({last_day}); the gap ends {due}"
+            )
+    if (
+        action.kind is ActionKind.CALL
+        and "R4" in action.rules
+        and action.slot is not None
+        and action.slot == p.last_attempt_slot
+        and len(engine.policy.call_slots) > 1  # one part of the day: nothing to rotate
+    ):
+        out.append(
+            f"R4: the retry call is in the {action.slot}, the same part of the day as the "
+            "last unanswered call"
+        )
+    return out
+
+
+def _created_after_event(
+    after: Prospect, before: Prospect, event: ev.Event, action: Action
+) -> list[str]:
+    at = event.at
+    out: list[str] = []
+    old = {(o.key, o.not_before) for o in before.obligations}
+    for o in after.obligations:
+        if (o.key, o.not_before) not in old and o.not_before <= at:
+            out.append(
+                f"DESIGN §4: {o.key} created by {event.type} at {at.isoformat()} is due "
+                f"{o.not_before.isoformat()}, not after it"
+            )
+    paused = after.paused_until
+    if paused is not None and paused != before.paused_until and paused <= at:
+        out.append(f"R17: a pause created by {event.type} ends at or before the event")
+    if (
+        _is_ladder_step(action)
+        and after.last_attempt_at == at
+        and "overdue" not in action.flags
+        and action.earliest <= at
+    ):
+        out.append(
+            f"R3: the next ladder step ({action.kind.value}) is due at the attempt itself "
+            f"({at.isoformat()})"
+        )
+    return out

@@ -1,0 +1,394 @@
+"""One simulated prospect: the engine decides every touch, the responder model answers.
+
+A :class:`Life` holds one prospect's state, the prospect's own future events (a reply due in
+five hours, the outcome of a booked meeting) in time order, and the tallies the metrics are made
+of. ``run`` drives it alone, touch by touch at the times the engine's actions say; the batch
+planner drives many of them day by day when rep capacity is simulated (``_floor``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import datetime, time, timedelta
+from typing import NamedTuple
+
+from cadence import events as ev
+from cadence.actions import Action, ActionKind
+from cadence.calendar import resolve_local
+from cadence.channel import Channel
+from cadence.engine import Engine
+from cadence.lifecycle import Stage
+from cadence.prospect import Prospect
+from cadence.simulation._checks import step_problems
+from cadence.simulation._luck import (
+    ANSWER,
+    BOOK,
+    BREAKUP,
+    CALLBACK,
+    COMMIT,
+    DELAY,
+    MEETING,
+    OPT_OUT,
+    OUT_OF_OFFICE,
+    PERMISSION,
+    PREFERENCE,
+    REPLY,
+    WIN,
+    Luck,
+)
+from cadence.simulation._population import Member
+from cadence.simulation._responder import Responder
+
+__all__ = ["STAGES", "Life", "Record"]
+
+STAGES: tuple[Stage, ...] = tuple(Stage)
+_BIT = {s: 1 << i for i, s in enumerate(STAGES)}
+_INDEX = {s: i for i, s in enumerate(STAGES)}
+_DAY = 86400.0
+_MAX_STEPS = 5000  # per prospect: far more than any policy needs in a year; a guard, not a limit
+_EXAMPLES = 3
+_MINUTE = timedelta(minutes=1)
+_IDLE = (ActionKind.NONE, ActionKind.ATTEND_MEETING)
+_AFTER_END = (Stage.OPTED_OUT, Stage.CLOSED)
+_NOT_TOUCHES = (ActionKind.NONE, ActionKind.WAIT, ActionKind.ATTEND_MEETING)
+
+
+class Record(NamedTuple):
+    """What happened to one prospect: the raw material of every metric and series."""
+
+    number: int
+    owner: int
+    enrolled: float
+    """Days from the start of the run."""
+    touches: tuple[int, ...]
+    """Day index (from the start of the run) of every touch the rep made."""
+    connects: tuple[int, ...]
+    """Day index of every conversation (connected call, returned voicemail, reply)."""
+    first_connect: float | None
+    """Days from enrolment to the first conversation."""
+    touches_to_connect: int | None
+    """Touches made up to and including the first conversation's (a returned voicemail or a
+    reply counts the touch it answers)."""
+    meetings_booked: int
+    meetings_held: int
+    reached: int
+    """Bit i set: the prospect was in ``STAGES[i]`` at some point."""
+    stages: tuple[tuple[float, int], ...]
+    """(days from the start, index in ``STAGES``) at every change of stage, from enrolment."""
+    drip_reengaged: bool
+    violations: int
+    examples: tuple[str, ...]
+    events: int
+    queries: int
+
+
+class Life:
+    """One prospect under one policy and responder (see the module docstring)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        member: Member,
+        luck: Luck,
+        responder: Responder,
+        start: datetime,
+        check: bool = True,
+    ) -> None:
+        place = member.place
+        self.engine = engine
+        self.member = member
+        self.luck = luck
+        self.r = responder
+        self.start = start
+        self.check = check
+        self.p: Prospect = engine.enroll(
+            f"sim-{member.number}",
+            timezone=place.timezone,
+            at=member.enrolled_at,
+            country=place.country,
+            subdivision=place.subdivision,
+            owner=f"rep-{member.owner}",
+        )
+        self.cal = engine.calendar(self.p)
+        self.now = self.p.enrolled_at
+        self.queue: list[tuple[datetime, int, ev.Event | Action]] = []
+        """Future events of the prospect's own, and touches the batch planner scheduled."""
+        self._act: Action | None = None
+        self._seq = 0
+        self._calls = 0
+        self._meetings = 0
+        self._wants_meeting = False
+        self._before: Prospect | None = None
+        self._event: ev.Event | None = None
+        # tallies
+        self.touches: list[int] = []
+        self.connects: list[int] = []
+        self.first_connect: float | None = None
+        self.touches_to_connect: int | None = None
+        self.booked = 0
+        self.held = 0
+        self.reached = _BIT[Stage.NEW]
+        self.stages: list[tuple[float, int]] = [(self._days(self.now), _INDEX[Stage.NEW])]
+        self.reengaged = False
+        self.violations = 0
+        self.examples: list[str] = []
+        self.events = 0
+        self.queries = 0
+
+    # -- driving ---------------------------------------------------------------------------
+    def run(self, end: datetime) -> Record:
+        """Follow the engine until ``end``: each action is carried out at its earliest time;
+        the prospect's own events happen at theirs."""
+        queue = self.queue
+        for _ in range(_MAX_STEPS):
+            act = self.ask(self.now)
+            kind = act.kind
+            # Never before now, even if a (broken) engine says so: the check has counted it.
+            due = None if kind in _IDLE else max(act.earliest_utc, self.now)
+            if queue and (due is None or queue[0][0] <= due):
+                if queue[0][0] >= end:
+                    break
+                self._pop()
+                continue
+            if due is None or due >= end:
+                break
+            if kind is ActionKind.WAIT:
+                self.wait(due)
+            else:
+                self.touch(act, due)
+        else:
+            self._problem(f"R2: no end after {_MAX_STEPS} steps (last action: {act!r})")
+        return self.finish(end)
+
+    def settle(self, limit: datetime) -> None:
+        """Everything that happens before ``limit``: scheduled touches, the prospect's own
+        events and time-driven changes, in time order (the batch planner's mode)."""
+        queue = self.queue
+        for _ in range(_MAX_STEPS):
+            act = self._act if self._act is not None else self.ask(self.now)
+            nxt = queue[0][0] if queue else None
+            if act.kind is ActionKind.WAIT:
+                due = act.earliest_utc
+                if due < limit and (nxt is None or due < nxt):
+                    self.wait(due)
+                    continue
+            if nxt is None or nxt >= limit:
+                return
+            self._pop()
+        self._problem(f"R2: no end after {_MAX_STEPS} steps")
+
+    def due_before(self, limit: datetime) -> bool:
+        """Whether a touch is due before ``limit`` (and none is scheduled yet)."""
+        if any(isinstance(item, Action) for _, _, item in self.queue):
+            return False
+        act = self._act if self._act is not None else self.ask(self.now)
+        return act.kind not in _NOT_TOUCHES and act.earliest_utc < limit
+
+    def schedule(self, act: Action, at: datetime) -> None:
+        """The batch planner gave ``act`` a slot starting at ``at``."""
+        self._seq += 1
+        heapq.heappush(self.queue, (at, self._seq, act))
+
+    def _pop(self) -> None:
+        at, _, item = heapq.heappop(self.queue)
+        if isinstance(item, Action):
+            self.touch(item, at)
+        else:
+            self.apply(item)
+
+    def ask(self, now: datetime) -> Action:
+        """The engine's next action at ``now``, checked against the rules."""
+        act = self.engine.next_action(self.p, now)
+        self.queries += 1
+        if self.check:
+            for problem in step_problems(
+                self.engine, self.p, act, now, before=self._before, event=self._event
+            ):
+                self._problem(problem)
+        self._before = self._event = None
+        self._act = act
+        return act
+
+    def wait(self, until: datetime) -> None:
+        """Time passes (a pause ends, an unanswered breakup drops the prospect, R10, R17)."""
+        before = self.p
+        self.p = self.engine.advance(before, until)
+        self.now = until
+        self._act = None
+        self._staged(before.stage, until)
+
+    def apply(self, event: ev.Event) -> None:
+        """Apply one event and keep the tallies."""
+        before = self.p
+        after = self.engine.apply(before, event)
+        self.events += 1
+        self.p = after
+        self._act = None
+        at = event.at
+        self.now = at
+        self._before, self._event = before, event
+        if isinstance(event, ev.CallAttempted):
+            if event.outcome == "connected":
+                self._connected(at)
+        elif isinstance(event, ev.EmailReplied):
+            self._connected(at)
+        elif isinstance(event, ev.MeetingBooked):
+            self.booked += 1
+            self._meeting_outcome(event)
+        elif isinstance(event, ev.MeetingHeld):
+            self.held += 1
+        self._staged(before.stage, at)
+        if after.stage in _AFTER_END:
+            self.queue.clear()  # nothing the prospect planned happens after they left
+
+    def touch(self, act: Action, at: datetime) -> None:
+        """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
+        self.touches.append(self._day_index(at))
+        r, luck, kind = self.r, self.luck, act.kind
+        if act.channel is Channel.PHONE:
+            if kind is ActionKind.CONTACT_RECEPTIONIST:
+                event: ev.Event = ev.CallAttempted(at=at, outcome="gatekeeper")
+            else:
+                p = r.answer_probability(act.slot, self._calls)
+                self._calls += 1
+                if luck.chance(ANSWER, p):
+                    event = self._conversation_call(at)
+                else:
+                    event = ev.CallAttempted(at=at, outcome="voicemail")
+                    if luck.chance(CALLBACK, r.callback_rate):
+                        back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
+                        self._later(self._conversation_call(back))
+            self.apply(event)
+        else:
+            self.apply(ev.EmailSent(at=at))
+            if luck.chance(OUT_OF_OFFICE, r.out_of_office_rate):
+                until = at + timedelta(days=3 + luck.below(DELAY, 8))
+                self._later(ev.OutOfOffice(at=at + 2 * _MINUTE, until=until))
+            elif kind not in (ActionKind.PROPOSE_TIMES, ActionKind.OPT_OUT_OFFER):
+                breakup = kind is ActionKind.BREAKUP  # R10: the last message has its own rate
+                purpose, rate = (
+                    (BREAKUP, r.breakup_reply_rate) if breakup else (REPLY, r.reply_rate)
+                )
+                if luck.chance(purpose, rate):
+                    self._later(self._reply(at))
+        if kind is ActionKind.OPT_OUT_OFFER and luck.chance(OPT_OUT, r.opt_out_rate):
+            self._later(ev.OptedOut(at=at + timedelta(minutes=60 + luck.below(DELAY, 47 * 60))))
+        elif kind is ActionKind.PROPOSE_TIMES:
+            accept = luck.chance(BOOK, r.book_rate)
+            if accept or self._wants_meeting:
+                self._wants_meeting = False
+                booked = at + timedelta(minutes=60 + luck.below(DELAY, 23 * 60))
+                self._later(self._booking(booked, act.detail))
+
+    def finish(self, end: datetime) -> Record:
+        """The prospect's record as of ``end``."""
+        if end > self.now:
+            self.wait(end)
+        return Record(
+            number=self.member.number,
+            owner=self.member.owner,
+            enrolled=self._days(self.p.enrolled_at),
+            touches=tuple(self.touches),
+            connects=tuple(self.connects),
+            first_connect=self.first_connect,
+            touches_to_connect=self.touches_to_connect,
+            meetings_booked=self.booked,
+            meetings_held=self.held,
+            reached=self.reached,
+            stages=tuple(self.stages),
+            drip_reengaged=self.reengaged,
+            violations=self.violations,
+            examples=tuple(self.examples),
+            events=self.events,
+            queries=self.queries,
+        )
+
+    # -- what the prospect does ---------------------------------------------------------------
+    def _later(self, event: ev.Event) -> None:
+        self._seq += 1
+        heapq.heappush(self.queue, (event.at, self._seq, event))
+
+    def _conversation_call(self, at: datetime) -> ev.CallAttempted:
+        """A live call (placed or returned): permission (R12), an agreed next contact (R1), and
+        maybe a meeting or a stated preference for email (R16) right after."""
+        r, luck = self.r, self.luck
+        permission = luck.chance(PERMISSION, r.permission_rate)
+        agreed = self._agreed(at) if luck.chance(COMMIT, r.commit_rate) else None
+        if luck.chance(BOOK, r.book_rate):
+            self._later(self._booking(at + _MINUTE, None))
+        if luck.chance(PREFERENCE, r.preference_rate):
+            self._later(ev.ChannelPreference(at=at + _MINUTE, channel=Channel.EMAIL))
+        return ev.CallAttempted(
+            at=at, outcome="connected", permission=permission, next_contact_at=agreed
+        )
+
+    def _reply(self, at: datetime) -> ev.EmailReplied:
+        positive = self.luck.chance(BOOK, self.r.book_rate)
+        self._wants_meeting = self._wants_meeting or positive
+        when = at + timedelta(minutes=60 + self.luck.below(DELAY, 29 * 60))
+        return ev.EmailReplied(at=when, intent="positive" if positive else None)
+
+    def _agreed(self, at: datetime) -> datetime:
+        """An agreed next contact: 2-5 business days later at 10:30, their time (R1)."""
+        day = self.cal.add_business_days(self.cal.local(at).date(), 2 + self.luck.below(DELAY, 4))
+        return resolve_local(day, time(10, 30), self.cal.zone)
+
+    def _booking(self, at: datetime, meeting_id: str | None) -> ev.MeetingBooked:
+        if meeting_id is None:
+            self._meetings += 1
+            meeting_id = f"m{self._meetings}"
+        luck = self.luck
+        day = self.cal.add_business_days(self.cal.local(at).date(), 2 + luck.below(DELAY, 3))
+        hour = (10, 11, 14, 15)[luck.below(DELAY, 4)]
+        starts = resolve_local(day, time(hour), self.cal.zone)
+        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts)
+
+    def _meeting_outcome(self, booked: ev.MeetingBooked) -> None:
+        """Decided when the meeting is booked: cancelled (R15), missed, or held."""
+        r, luck = self.r, self.luck
+        cancel = luck.chance(MEETING, r.cancel_rate)
+        no_show = luck.chance(MEETING, r.no_show_rate)
+        mid = booked.meeting_id
+        after = booked.starts_at + timedelta(minutes=booked.duration_minutes + 10)
+        if cancel:
+            at = booked.at + (booked.starts_at - booked.at) / 2
+            self._later(ev.MeetingCancelled(at=at, meeting_id=mid, by="prospect"))
+        elif no_show:
+            self._later(ev.MeetingNoShow(at=after, meeting_id=mid))
+        else:
+            permission = luck.chance(PERMISSION, r.permission_rate)
+            agreed = self._agreed(after) if luck.chance(COMMIT, r.commit_rate) else None
+            self._later(
+                ev.MeetingHeld(
+                    at=after, meeting_id=mid, permission=permission, next_contact_at=agreed
+                )
+            )
+            if luck.chance(WIN, r.win_rate):
+                self._later(ev.DealClosed(at=after + timedelta(hours=1), won=True))
+
+    # -- tallies -----------------------------------------------------------------------------
+    def _days(self, at: datetime) -> float:
+        return (at - self.start).total_seconds() / _DAY
+
+    def _day_index(self, at: datetime) -> int:
+        return int((at - self.start).total_seconds() // _DAY)
+
+    def _connected(self, at: datetime) -> None:
+        self.connects.append(self._day_index(at))
+        if self.first_connect is None:
+            self.first_connect = (at - self.p.enrolled_at).total_seconds() / _DAY
+            self.touches_to_connect = len(self.touches)
+
+    def _staged(self, old: Stage, at: datetime) -> None:
+        new = self.p.stage
+        if new is old:
+            return
+        if new is Stage.ENGAGED and old in (Stage.DROPPED, Stage.DRIP):
+            self.reengaged = True  # R11: a response from the drip
+        self.reached |= _BIT[new]
+        self.stages.append((self._days(at), _INDEX[new]))
+
+    def _problem(self, message: str) -> None:
+        self.violations += 1
+        if len(self.examples) < _EXAMPLES:
+            self.examples.append(f"{self.p.id}: {message}")

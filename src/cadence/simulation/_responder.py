@@ -1,0 +1,153 @@
+"""How simulated prospects answer: a responder model (R18 by default).
+
+Every probability is per opportunity (a call placed, an email sent, a meeting booked), and a
+probability not given is 0: ``Responder(answer_rate=0.3)`` answers 30 % of calls and does
+nothing else: no callback, no reply, no meeting, no opt-out.
+
+>>> Responder(answer_rate=0.3).reply_rate
+0.0
+>>> Responder.typical().answer_rate  # R18: most calls (about 85 %) reach voicemail
+0.15
+>>> from pydantic import ValidationError
+>>> try:
+...     Responder(answer_rate=1.5)
+... except ValidationError as exc:
+...     print(exc.errors()[0]["msg"])
+Value error, answer_rate: 1.5 is not a probability; give a number between 0 and 1, ...
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["RATES", "Responder"]
+
+#: The fields of :class:`Responder` that are probabilities.
+RATES = (
+    "answer_rate",
+    "callback_rate",
+    "reply_rate",
+    "opt_out_rate",
+    "breakup_reply_rate",
+    "book_rate",
+    "cancel_rate",
+    "no_show_rate",
+    "out_of_office_rate",
+    "permission_rate",
+    "commit_rate",
+    "preference_rate",
+    "win_rate",
+)
+
+
+class Responder(BaseModel):
+    """A population's behaviour, as probabilities per opportunity (all default to 0).
+
+    A *conversation* is a connected call, a returned voicemail or an email reply; it is what
+    ``connect_rate`` counts.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    answer_rate: float = 0.0
+    """A call (to the prospect, not the receptionist) is answered: a live conversation."""
+    callback_rate: float = 0.0
+    """A voicemail is returned within a day: an inbound call, a conversation."""
+    reply_rate: float = 0.0
+    """An email (follow-up, drip touch, collateral) gets a reply: a conversation."""
+    opt_out_rate: float = 0.0
+    """An opt-out offer (R8), answered or not, is taken: the prospect opts out (R13)."""
+    breakup_reply_rate: float = 0.0
+    """The breakup message (R10) gets a reply: a conversation that re-engages them."""
+    book_rate: float = 0.0
+    """A conversation ends with a meeting booked (a reply asks for times); proposed times
+    (R14, R15, after a no-show) are accepted."""
+    cancel_rate: float = 0.0
+    """A booked meeting is cancelled by the prospect before it starts (R15)."""
+    no_show_rate: float = 0.0
+    """The prospect does not turn up to a booked meeting (it was not cancelled)."""
+    out_of_office_rate: float = 0.0
+    """An email gets an out-of-office reply with a return date (R17)."""
+    permission_rate: float = 0.0
+    """A conversation or a held meeting gives permission to stay in touch (R12, the drip)."""
+    commit_rate: float = 0.0
+    """A conversation or a held meeting ends with an agreed date for the next contact (R1)."""
+    preference_rate: float = 0.0
+    """A conversation states a preference for email (R16)."""
+    win_rate: float = 0.0
+    """A held meeting closes the deal (won): the cadence ends."""
+    attempt_effect: float = Field(default=1.0)
+    """Multiplies ``answer_rate`` once per earlier call to the same prospect (e.g. 0.9: each
+    attempt is answered a little less often than the one before); 1 means no effect."""
+    slot_effects: dict[str, float] = Field(default_factory=dict)
+    """Multiplies ``answer_rate`` by the part of the day a call falls in (the policy's
+    ``call_slots`` names, R4), e.g. ``{"morning": 1.2, "afternoon": 0.8}``; the product is
+    capped at 1. Parts not named have no effect."""
+
+    @field_validator(*RATES, "attempt_effect", mode="before")
+    @classmethod
+    def _probability(cls, value: Any, info: Any) -> Any:
+        return _check_probability(info.field_name, value)
+
+    @field_validator("slot_effects", mode="before")
+    @classmethod
+    def _multipliers(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            msg = (
+                f"slot_effects: {value!r} is not a mapping; give part-of-day names and "
+                "multipliers, e.g. {'morning': 1.2}"
+            )
+            raise ValueError(msg)
+        for name, factor in value.items():
+            ok = isinstance(factor, int | float) and not isinstance(factor, bool)
+            if not isinstance(name, str) or not ok or not 0 <= factor < math.inf:
+                msg = (
+                    f"slot_effects: {name!r}: {factor!r} is not a multiplier; give a "
+                    "non-negative number per part of the day, e.g. {'morning': 1.2}"
+                )
+                raise ValueError(msg)
+        return {name: float(factor) for name, factor in sorted(value.items())}
+
+    @classmethod
+    def typical(cls) -> Responder:
+        """Realistic defaults for cold outbound follow-up: 15 % of calls answered (R18: about
+        85 % reach voicemail), few callbacks and replies, a third of conversations booking a
+        meeting. ``simulate`` uses these when no responder is given."""
+        return cls(
+            answer_rate=0.15,
+            callback_rate=0.04,
+            reply_rate=0.05,
+            opt_out_rate=0.2,
+            breakup_reply_rate=0.1,
+            book_rate=0.3,
+            cancel_rate=0.1,
+            no_show_rate=0.15,
+            out_of_office_rate=0.03,
+            permission_rate=0.6,
+            commit_rate=0.5,
+            preference_rate=0.1,
+            win_rate=0.2,
+        )
+
+    def answer_probability(self, slot: str | None, earlier_calls: int) -> float:
+        """The chance the next call is answered, with the time-of-day and attempt effects."""
+        p = self.answer_rate
+        if self.attempt_effect != 1.0 and earlier_calls:
+            p *= self.attempt_effect**earlier_calls
+        if slot is not None and self.slot_effects:
+            p *= self.slot_effects.get(slot, 1.0)
+        return min(p, 1.0)
+
+
+def _check_probability(name: str, value: Any) -> float:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not 0 <= value <= 1:
+        msg = (
+            f"{name}: {value!r} is not a probability; give a number between 0 and 1, "
+            "e.g. 0.15 for 15 %"
+        )
+        raise ValueError(msg)
+    return float(value)

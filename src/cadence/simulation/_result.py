@@ -1,0 +1,242 @@
+"""What a simulation returns: metrics, per-day series, and the per-prospect records behind them.
+
+Every metric is a function of per-prospect columns (:func:`columns`), so that ``compare`` can
+bootstrap it by resampling prospects (``_compare``) with exactly the formulas used here.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from cadence.lifecycle import Stage
+from cadence.policy import Policy
+from cadence.simulation._life import STAGES, Record
+from cadence.simulation._responder import Responder
+
+__all__ = [
+    "COLUMNS",
+    "METRICS",
+    "Metrics",
+    "Series",
+    "SimulationResult",
+    "columns",
+    "metric_values",
+    "summarise",
+]
+
+#: Per-prospect columns every metric is computed from.
+COLUMNS = (
+    "connected",
+    "connects",
+    "touches",
+    "booked",
+    "held",
+    "opted_out",
+    "dropped",
+    "reengaged",
+    "violations",
+)
+_OPTED_OUT = 1 << STAGES.index(Stage.OPTED_OUT)
+_DROPPED = 1 << STAGES.index(Stage.DROPPED)
+
+
+class Metrics(BaseModel):
+    """A simulation's headline numbers. Rates are fractions of all prospects; ``None`` where a
+    ratio has nothing to divide by (no conversation at all, no working day)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    prospects: int
+    connect_rate: float
+    """Prospects who had at least one conversation (connected call, returned voicemail or
+    reply), as a fraction of all prospects."""
+    connects: int
+    """Conversations in all."""
+    meetings_booked: int
+    meetings_held: int
+    touches: int
+    """Touches the reps made: calls and emails of every kind (meetings are not touches)."""
+    touches_per_connect: float | None
+    """``touches / connects``."""
+    median_days_to_connect: float | None
+    """Median, over prospects who had one, of the days from enrolment to the first
+    conversation."""
+    opt_out_rate: float
+    """Prospects who opted out (R13)."""
+    dropped_rate: float
+    """Prospects dropped after an unanswered breakup (R10) at some point."""
+    drip_reengaged: int
+    """Prospects re-engaged from the drip or the dropped stage (R11)."""
+    touches_per_rep_day: float | None
+    """Touches per rep per working day (the policy's weekmask, on the run's UTC dates)."""
+    violations: int
+    """Rule checks that failed, over every engine step. Must be 0."""
+
+
+#: The metrics ``compare`` puts a confidence interval on, in display order.
+METRICS: tuple[str, ...] = tuple(
+    name for name in Metrics.model_fields if name not in ("prospects",)
+)
+
+
+class Series(BaseModel):
+    """Per-day series (day ``i`` is the ``i``-th UTC day of the run) and distributions, for
+    plots."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: tuple[date, ...]
+    touches: tuple[int, ...]
+    connects: tuple[int, ...]
+    stages: dict[str, tuple[int, ...]]
+    """Stage name -> how many enrolled prospects were in it at the end of each day."""
+    touches_per_rep: tuple[tuple[int, ...], ...]
+    """``touches_per_rep[rep][day]``."""
+    days_to_connect: tuple[float, ...]
+    """Days from enrolment to the first conversation, one per prospect who had one, sorted."""
+    funnel: dict[str, int]
+    """Stage name -> prospects who were ever in it."""
+
+
+class SimulationResult(BaseModel):
+    """The outcome of :func:`cadence.simulate`: the inputs, ``metrics`` and ``series``.
+
+    Equal inputs give equal results, in any process and with any number of workers.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    policy: Policy
+    responder: Responder
+    seed: int
+    prospects: int
+    days: int
+    reps: int
+    start: datetime
+    capacity: int | None
+    metrics: Metrics
+    series: Series
+    violation_examples: tuple[str, ...]
+    """The first few failed rule checks, naming the prospect and the rule."""
+    events_applied: int
+    """Engine ``apply`` calls made."""
+    actions_asked: int
+    """Engine ``next_action`` calls made (besides those inside the batch planner)."""
+    _records: tuple[Record, ...] = PrivateAttr(default=())
+
+    @property
+    def records(self) -> tuple[Record, ...]:
+        """One :class:`Record` per prospect, in population order: the raw material of the
+        metrics and series, for analyses of your own."""
+        return self._records
+
+    def plot(self, path: str | Path) -> Path:
+        """Write a PNG with the stage funnel, the time-to-connect distribution and the daily
+        touches per rep (needs the ``plot`` extra: matplotlib). Returns the path."""
+        from cadence.simulation.plot import plot_result  # an edge: matplotlib loads on demand
+
+        return plot_result(self, path)
+
+
+def columns(records: Sequence[Record]) -> dict[str, list[int]]:
+    """The per-prospect columns of :data:`COLUMNS`, in record order (flags as 0 or 1)."""
+    return {
+        "connected": [int(r.first_connect is not None) for r in records],
+        "connects": [len(r.connects) for r in records],
+        "touches": [len(r.touches) for r in records],
+        "booked": [r.meetings_booked for r in records],
+        "held": [r.meetings_held for r in records],
+        "opted_out": [int(r.reached & _OPTED_OUT != 0) for r in records],
+        "dropped": [int(r.reached & _DROPPED != 0) for r in records],
+        "reengaged": [int(r.drip_reengaged) for r in records],
+        "violations": [r.violations for r in records],
+    }
+
+
+def metric_values(
+    n: int, sums: dict[str, float], median_days: float | None, rep_days: int
+) -> dict[str, Any]:
+    """Every metric from column sums over ``n`` prospects (also a bootstrap resample's)."""
+    touches, connects = sums["touches"], sums["connects"]
+    return {
+        "prospects": n,
+        "connect_rate": sums["connected"] / n,
+        "connects": int(connects),
+        "meetings_booked": int(sums["booked"]),
+        "meetings_held": int(sums["held"]),
+        "touches": int(touches),
+        "touches_per_connect": touches / connects if connects else None,
+        "median_days_to_connect": median_days,
+        "opt_out_rate": sums["opted_out"] / n,
+        "dropped_rate": sums["dropped"] / n,
+        "drip_reengaged": int(sums["reengaged"]),
+        "touches_per_rep_day": touches / rep_days if rep_days else None,
+        "violations": int(sums["violations"]),
+    }
+
+
+def working_days(policy: Policy, start: datetime, days: int) -> int:
+    """UTC dates of the run whose weekday the policy works."""
+    first = start.date()
+    return sum(policy.weekmask[(first + timedelta(days=d)).weekday()] == "1" for d in range(days))
+
+
+def summarise(
+    records: Sequence[Record], *, policy: Policy, start: datetime, days: int, reps: int
+) -> tuple[Metrics, Series]:
+    """The metrics and the series of a run."""
+    n = len(records)
+    cols = columns(records)
+    sums = {name: float(sum(values)) for name, values in cols.items()}
+    waits = sorted(r.first_connect for r in records if r.first_connect is not None)
+    median = statistics.median(waits) if waits else None
+    rep_days = reps * working_days(policy, start, days)
+    metrics = Metrics(**metric_values(n, sums, median, rep_days))
+
+    touches = [0] * days
+    connects = [0] * days
+    per_rep = [[0] * days for _ in range(reps)]
+    diff = {i: [0] * (days + 1) for i in range(len(STAGES))}
+    funnel = [0] * len(STAGES)
+    for r in records:
+        row = per_rep[r.owner]
+        for d in r.touches:
+            if d < days:
+                touches[d] += 1
+                row[d] += 1
+        for d in r.connects:
+            if d < days:
+                connects[d] += 1
+        for i in range(len(STAGES)):
+            if r.reached >> i & 1:
+                funnel[i] += 1
+        # A stage held from the day of its change up to the day before the next change.
+        for (t, k), nxt in zip(r.stages, [*r.stages[1:], (float(days), -1)], strict=True):
+            lo, hi = min(int(t), days), min(int(nxt[0]), days)
+            if lo < hi:
+                diff[k][lo] += 1
+                diff[k][hi] -= 1
+    stages: dict[str, tuple[int, ...]] = {}
+    for i, stage in enumerate(STAGES):
+        running, out = 0, []
+        for d in range(days):
+            running += diff[i][d]
+            out.append(running)
+        stages[stage.value] = tuple(out)
+    first = start.date()
+    series = Series(
+        days=tuple(first + timedelta(days=d) for d in range(days)),
+        touches=tuple(touches),
+        connects=tuple(connects),
+        stages=stages,
+        touches_per_rep=tuple(tuple(row) for row in per_rep),
+        days_to_connect=tuple(waits),
+        funnel={stage.value: funnel[i] for i, stage in enumerate(STAGES)},
+    )
+    return metrics, series

@@ -1,0 +1,193 @@
+"""``cadence.simulate``: a synthetic population through the real engine (DESIGN §1, user 2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from cadence.errors import InvalidInputError
+from cadence.policy import Policy
+from cadence.simulation._floor import seats, territories
+from cadence.simulation._life import Record
+from cadence.simulation._population import PLACES, Place
+from cadence.simulation._responder import Responder
+from cadence.simulation._result import SimulationResult, summarise
+from cadence.simulation._run import Progress, Settings, chunks, members, run_chunk
+
+__all__ = ["DEFAULT_START", "PROSPECTS_PER_REP", "settings", "simulate"]
+
+#: When a run starts unless told otherwise: a fixed instant, so that a seed alone fixes a run.
+DEFAULT_START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+#: New prospects per rep when ``reps`` is not given.
+PROSPECTS_PER_REP = 250
+_SERIAL_CHUNK = 500  # prospects per progress report in a serial run
+
+
+def _fail(field: str, value: Any, fix: str) -> InvalidInputError:
+    return InvalidInputError(f"{field}: {value!r} {fix}", field=field, value=value)
+
+
+def _count(field: str, value: Any, low: int, example: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise _fail(field, value, f"is not a whole number >= {low}; give e.g. {example}")
+    return value
+
+
+def settings(
+    policy: Policy | None,
+    *,
+    prospects: int,
+    days: int,
+    seed: int,
+    responder: Responder | None = None,
+    capacity: int | None = None,
+    start: datetime | None = None,
+    reps: int | None = None,
+    enrol_days: int = 5,
+    places: Sequence[Place] | None = None,
+    check: bool = True,
+) -> Settings:
+    """Validated settings of a run (see :func:`simulate`)."""
+    if policy is None:
+        policy = Policy()
+    if not isinstance(policy, Policy):
+        raise _fail("policy", policy, "is not a cadence.Policy; build one with cadence.Policy(...)")
+    if responder is None:
+        responder = Responder.typical()
+    if not isinstance(responder, Responder):
+        raise _fail(
+            "responder",
+            responder,
+            "is not a Responder; build one with cadence.simulation.Responder(answer_rate=...)",
+        )
+    _count("prospects", prospects, 1, "prospects=1000")
+    _count("days", days, 1, "days=180")
+    _count("seed", seed, 0, "seed=42")
+    _count("enrol_days", enrol_days, 0, "enrol_days=5")
+    if capacity is not None:
+        _count("capacity", capacity, 1, "capacity=40 (touches per rep and channel per day)")
+    if reps is None:
+        reps = max(1, -(-prospects // PROSPECTS_PER_REP))
+    _count("reps", reps, 1, "reps=4")
+    if start is None:
+        start = DEFAULT_START
+    if not isinstance(start, datetime) or start.utcoffset() is None:
+        raise _fail(
+            "start", start, "is not an aware datetime; give e.g. datetime(2026, 3, 2, tzinfo=UTC)"
+        )
+    chosen = tuple(PLACES if places is None else places)
+    if not chosen or not all(isinstance(p, Place) and p.weight > 0 for p in chosen):
+        raise _fail(
+            "places",
+            places,
+            "must be Place values with positive weights, e.g. (Place('Europe/Paris', 'FR'),)",
+        )
+    return Settings(
+        policy=policy,
+        responder=responder,
+        seed=seed,
+        prospects=prospects,
+        days=days,
+        start=start.astimezone(UTC),
+        reps=reps,
+        enrol_days=enrol_days,
+        places=chosen,
+        capacity=capacity,
+        check=check,
+    )
+
+
+def simulate(
+    policy: Policy | None = None,
+    *,
+    prospects: int,
+    days: int,
+    seed: int,
+    responder: Responder | None = None,
+    capacity: int | None = None,
+    workers: int = 1,
+    start: datetime | None = None,
+    reps: int | None = None,
+    enrol_days: int = 5,
+    places: Sequence[Place] | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
+    """Run ``prospects`` synthetic prospects through the real engine for ``days`` days.
+
+    The population (zones and countries from :data:`cadence.simulation.PLACES`, enrolments
+    spread over the first ``enrol_days`` days) and every stroke of luck are fixed by ``seed``.
+    Each prospect's actions are carried out at the time the engine asks for, and the
+    ``responder`` (default :meth:`Responder.typical`) decides what comes of them. With
+    ``capacity`` (touches per rep and channel per day), the batch planner plans each rep's day
+    and touches beyond capacity wait. ``workers`` > 1 splits the run across processes, with the
+    same result. ``progress`` is called with the number of prospects done so far.
+
+    Every engine step is checked against the rules (``metrics.violations`` must be 0).
+
+    >>> import cadence
+    >>> result = cadence.simulate(cadence.Policy(), prospects=20, days=30, seed=1)
+    >>> result.metrics.violations, result.metrics.prospects
+    (0, 20)
+    """
+    s = settings(
+        policy,
+        prospects=prospects,
+        days=days,
+        seed=seed,
+        responder=responder,
+        capacity=capacity,
+        start=start,
+        reps=reps,
+        enrol_days=enrol_days,
+        places=places,
+    )
+    _count("workers", workers, 1, "workers=2")
+    return result_of(s, run(s, workers, progress))
+
+
+def run(s: Settings, workers: int, progress: Progress | None) -> list[Record]:
+    """Every prospect's record, in index order."""
+    if workers > 1:
+        from cadence.simulation._parallel import run_parallel  # processes only when asked
+
+        return run_parallel(s, workers, progress)
+    records: list[Record] = []
+    pieces = chunks(s, 1) if s.capacity is not None else chunks(s, -(-s.prospects // _SERIAL_CHUNK))
+    for chunk in pieces:
+        records.extend(run_chunk(s, chunk))
+        if progress is not None:
+            progress(len(records))
+    if s.capacity is not None:
+        records.sort(key=lambda r: r.number)
+    return records
+
+
+def effective_reps(s: Settings) -> int:
+    """Reps in the run: with capacity, at least one per territory."""
+    if s.capacity is None:
+        return s.reps
+    return sum(seats(territories(members(s, 0, s.prospects), s.reps), s.reps).values())
+
+
+def result_of(s: Settings, records: list[Record]) -> SimulationResult:
+    """The result of a run from its records."""
+    reps = effective_reps(s)
+    metrics, series = summarise(records, policy=s.policy, start=s.start, days=s.days, reps=reps)
+    result = SimulationResult(
+        policy=s.policy,
+        responder=s.responder,
+        seed=s.seed,
+        prospects=s.prospects,
+        days=s.days,
+        reps=reps,
+        start=s.start,
+        capacity=s.capacity,
+        metrics=metrics,
+        series=series,
+        violation_examples=tuple(e for r in records for e in r.examples)[:10],
+        events_applied=sum(r.events for r in records),
+        actions_asked=sum(r.queries for r in records),
+    )
+    result._records = tuple(records)
+    return result

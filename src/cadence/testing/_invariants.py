@@ -1,0 +1,110 @@
+"""``check_invariants``: the engine's rules, checked after every event of a history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from cadence import events as ev
+from cadence.actions import Action, ActionKind
+from cadence.engine import Engine
+from cadence.lifecycle import Stage
+from cadence.prospect import Prospect
+from cadence.simulation._checks import step_problems
+from cadence.testing._histories import History
+
+__all__ = ["check_invariants", "check_step"]
+
+
+def check_step(
+    engine: Engine,
+    prospect: Prospect,
+    now: datetime,
+    *,
+    before: Prospect | None = None,
+    event: ev.Event | None = None,
+) -> Action:
+    """Check the engine's answer for ``prospect`` at ``now`` and return the next action.
+
+    Raises ``AssertionError`` whose message starts with the rule broken (``R2``, ``R3``,
+    ``R4``, ``R13``, ``R17`` or ``DESIGN §4``): the next action must be the plan's first (R2)
+    and the same whether or not ``advance`` ran first; nothing is due before ``now`` (nor,
+    when ``event`` was just applied to ``before``, at or before that event); nothing is planned
+    for a prospect who opted out or on a blocked channel (R13); ladder attempts keep the R3 gap
+    and a retried call changes the part of the day (R4).
+    """
+    action = engine.next_action(prospect, now)
+    plan = engine.plan(prospect, now)
+    problems = step_problems(engine, prospect, action, now, before=before, event=event)
+    if not plan or plan[0] != action:
+        problems.append(f"R2: next_action is not the plan's first item: {action!r} vs {plan!r}")
+    for later in plan[1:]:
+        if later.earliest < now:
+            problems.append(f"DESIGN §4: planned {later.kind.value} is due before now: {later!r}")
+    if engine.next_action(engine.advance(prospect, now), now) != action:
+        problems.append("DESIGN §6: next_action changes when advance(p, now) runs first")
+    if problems:
+        where = f"at {now.isoformat()}"
+        if event is not None:
+            where += f", right after {event!r}"
+        raise AssertionError(f"{problems[0]} ({where}; stage {prospect.stage.value})")
+    return action
+
+
+def check_invariants(
+    engine: Engine, prospect: Prospect, history: Iterable[ev.Event] | History
+) -> Prospect:
+    """Apply ``history`` to ``prospect`` one event at a time and check the engine's rules after
+    each (see :func:`check_step`); also that ``apply`` never mutates its input and that an
+    opt-out holds until an opt-in (R13). Returns the final prospect.
+
+    ``prospect`` is the state the history starts from (usually as enrolled); ``history`` is a
+    sequence of events in time order, or a :class:`History`. Raises ``AssertionError`` naming
+    the rule broken and the event after which it broke.
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> import cadence
+    >>> engine = cadence.Engine()
+    >>> now = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("America/Chicago"))
+    >>> p = engine.enroll("p-1", timezone="America/Chicago", at=now, country="US")
+    >>> calls = [cadence.events.CallAttempted(at=now, outcome="voicemail")]
+    >>> check_invariants(engine, p, calls).stage.value
+    'unresponsive'
+    """
+    events = history.events if isinstance(history, History) else tuple(history)
+    p = prospect
+    check_step(engine, p, p.last_event_at)
+    opted_out_at: datetime | None = None
+    for i, event in enumerate(events):
+        snapshot = p.model_dump()
+        before = p
+        p = engine.apply(before, event)
+        if before.model_dump() != snapshot:
+            msg = f"DESIGN §9: apply mutated its input prospect (event #{i}: {event!r})"
+            raise AssertionError(msg)
+        if isinstance(event, ev.OptedOut) and _covers_everything(engine, event):
+            opted_out_at = event.at
+        elif isinstance(event, ev.OptedIn) and (opted_out_at is None or event.at >= opted_out_at):
+            opted_out_at = None
+        if opted_out_at is not None and p.stage is not Stage.OPTED_OUT:
+            msg = (
+                f"R13: the prospect opted out at {opted_out_at.isoformat()} and has not opted "
+                f"in, but is in stage {p.stage.value} after event #{i} ({event!r})"
+            )
+            raise AssertionError(msg)
+        now = max(event.at, p.last_event_at)
+        action = check_step(engine, p, now, before=before, event=event)
+        if opted_out_at is not None and action.kind is not ActionKind.NONE:
+            msg = f"R13: {action.kind.value} planned after the opt-out of {opted_out_at}"
+            raise AssertionError(msg)
+        if action.kind not in (ActionKind.NONE,) and action.earliest > now:
+            check_step(engine, p, action.earliest)  # asked again when it falls due
+    return p
+
+
+def _covers_everything(engine: Engine, event: ev.OptedOut) -> bool:
+    """Whether an opt-out blocks every channel under the engine's policy (R13)."""
+    if event.channels is None or engine.policy.opt_out_scope == "all":
+        return True
+    return {"phone", "email"} <= {c.value for c in event.channels}

@@ -1,0 +1,235 @@
+"""``PolicyMachine``: a stateful hypothesis test users run against their own policy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from cadence import events as ev
+from cadence.actions import ActionKind
+from cadence.channel import Channel
+from cadence.engine import Engine
+from cadence.errors import LateEventError
+from cadence.lifecycle import Stage
+from cadence.policy import Policy
+from cadence.prospect import Prospect
+from cadence.testing._events import EVENT_TYPES, events
+from cadence.testing._invariants import check_step
+from cadence.testing._places import REGIONS, Region, delays, instants
+
+__all__ = ["PolicyMachine"]
+
+_OUTCOMES: tuple[ev.CallOutcome, ...] = (
+    "voicemail",
+    "voicemail",
+    "voicemail",
+    "voicemail",
+    "no_answer",
+    "connected",
+    "gatekeeper",
+)
+
+
+class PolicyMachine(RuleBasedStateMachine):
+    """A CRM driving one prospect under ``policy``, checked after every step.
+
+    The machine enrolls a prospect in one of ``places``, then mixes: following the engine's next
+    action (on time, late, or inside its window; calls mostly reach voicemail), the prospect
+    acting on their own (any event, at any later time), time passing, a webhook delivered twice,
+    and an event delivered late (refused, except an opt-out, which is honoured). After every step
+    :func:`check_step` checks the next action (R2, R3, R4, R13, R17, DESIGN §4) and the machine
+    checks that an opt-out holds (R13) and that a duplicate event changes nothing.
+
+    Bind it to a policy and run its ``TestCase`` with pytest or unittest::
+
+        from cadence.testing import PolicyMachine
+        TestMyPolicy = PolicyMachine.for_policy(my_policy).TestCase
+
+    Subclass it to add rules and invariants of your own (``self.engine``, ``self.prospect``,
+    ``self.history`` and ``self.now`` hold the run's state).
+    """
+
+    policy: ClassVar[Policy] = Policy()
+    places: ClassVar[tuple[Region, ...]] = REGIONS
+
+    @classmethod
+    def for_policy(
+        cls, policy: Policy, *, places: Sequence[Region] | None = None
+    ) -> type[PolicyMachine]:
+        """A subclass of this machine bound to ``policy`` (and to ``places``, default
+        :data:`REGIONS`)."""
+        if not isinstance(policy, Policy):
+            msg = f"policy: expected a cadence.Policy, got {type(policy).__name__} {policy!r}"
+            raise TypeError(msg)
+        chosen = cls.places if places is None else tuple(places)
+        return type(cls.__name__, (cls,), {"policy": policy, "places": chosen})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.engine = Engine(self.policy)
+        self.prospect: Prospect | None = None
+        self.history: list[ev.Event] = []
+        self.now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+        self.opted_out_at: datetime | None = None
+        self._before: Prospect | None = None
+        self._event: ev.Event | None = None
+        self._ids = 0
+
+    # -- rules ----------------------------------------------------------------------------------
+    @precondition(lambda self: self.prospect is None)
+    @rule(data=st.data())
+    def enroll(self, data: st.DataObject) -> None:
+        """A new prospect somewhere in ``places``."""
+        region = data.draw(st.sampled_from(self.places), label="region")
+        at = data.draw(instants([region.timezone]), label="enrolled_at").astimezone(UTC)
+        preferred = data.draw(st.sampled_from([None, None, Channel.PHONE, Channel.EMAIL]))
+        self.prospect = self.engine.enroll(
+            "p-1",
+            timezone=region.timezone,
+            at=at,
+            country=region.country,
+            subdivision=region.subdivision,
+            preferred_channel=preferred,
+        )
+        self.now = at
+
+    @precondition(lambda self: self.prospect is not None)
+    @rule(
+        outcome=st.sampled_from(_OUTCOMES),
+        reply=st.booleans(),
+        lateness=st.sampled_from([0, 0, 1, 30, 240, 3 * 24 * 60]),
+    )
+    def follow_the_engine(self, outcome: ev.CallOutcome, reply: bool, lateness: int) -> None:
+        """Carry out the next action (a little late, sometimes); the prospect answers."""
+        p = self._p()
+        act = self.engine.next_action(p, self.now)
+        if act.kind in (ActionKind.NONE, ActionKind.WAIT) or act.channel is None:
+            self.now = max(self.now, act.earliest_utc) + timedelta(hours=1)
+            return
+        start = act.latest_utc if act.channel is Channel.MEETING else act.earliest_utc
+        at = start + timedelta(minutes=lateness)
+        event: ev.Event
+        if act.channel is Channel.MEETING:
+            meeting = act.detail or "m-1"
+            event = (
+                ev.MeetingHeld(at=at, meeting_id=meeting, id=self._id())
+                if reply
+                else ev.MeetingNoShow(at=at, meeting_id=meeting, id=self._id())
+            )
+        elif act.channel is Channel.PHONE:
+            agreed = at + timedelta(days=2) if outcome == "connected" and reply else None
+            event = ev.CallAttempted(at=at, outcome=outcome, next_contact_at=agreed, id=self._id())
+        elif reply:
+            event = ev.EmailReplied(at=at, id=self._id())
+        else:
+            event = ev.EmailSent(at=at, id=self._id())
+        self._apply(event)
+
+    @precondition(lambda self: self.prospect is not None)
+    @rule(data=st.data())
+    def prospect_acts(self, data: st.DataObject) -> None:
+        """Something the engine did not ask for: any event, at any later time."""
+        p = self._p()
+        at = max(self.now, p.last_event_at) + data.draw(delays(), label="delay")
+        known = [m.id for m in p.meetings] or ["m-1"]
+        event = data.draw(
+            events(
+                at=st.just(at),
+                ids=st.just(self._id()),
+                meeting_ids=st.sampled_from(known),
+                types=self.event_types(),
+            ),
+            label="event",
+        )
+        self._apply(event)
+
+    def event_types(self) -> frozenset[str]:
+        """The event types ``prospect_acts`` draws from (override to narrow them)."""
+        return EVENT_TYPES
+
+    @precondition(lambda self: self.prospect is not None)
+    @rule(hours=st.integers(1, 24 * 40))
+    def time_passes(self, hours: int) -> None:
+        """Time passes; the CRM stores the advanced state."""
+        self.now += timedelta(hours=hours)
+        self.prospect = self.engine.advance(self._p(), self.now)
+        self._before = self._event = None
+
+    @precondition(lambda self: any(e.id for e in self.history))
+    @rule(data=st.data())
+    def redeliver(self, data: st.DataObject) -> None:
+        """A webhook delivered twice: nothing changes."""
+        event = data.draw(st.sampled_from([e for e in self.history if e.id]), label="again")
+        p = self._p()
+        assert self.engine.apply(p, event) == p, f"a duplicate changed the state: {event!r}"
+
+    @precondition(lambda self: self.prospect is not None and len(self.history) >= 1)
+    @rule(minutes=st.integers(1, 600), opt_out=st.booleans())
+    def deliver_late(self, minutes: int, opt_out: bool) -> None:
+        """An event older than the newest one: refused, unless it is an opt-out (R13)."""
+        p = self._p()
+        at = p.last_event_at - timedelta(minutes=minutes)
+        if at < p.enrolled_at:
+            return
+        if opt_out:
+            self._apply(ev.OptedOut(at=at, id=self._id()))
+            return
+        late = ev.EmailReplied(at=at, id=self._id())
+        try:
+            self.engine.apply(p, late)
+        except LateEventError:
+            assert self.prospect == p, "a refused event changed the state"
+        else:
+            raise AssertionError(f"a late event was accepted: {late!r}")
+
+    # -- invariants ------------------------------------------------------------------------------
+    @invariant()
+    def the_engine_keeps_its_rules(self) -> None:
+        """R2, R3, R4, R13, R17 and DESIGN §4 on the next action (see ``check_step``)."""
+        if self.prospect is None:
+            return
+        now = max(self.now, self.prospect.last_event_at)
+        act = check_step(self.engine, self.prospect, now, before=self._before, event=self._event)
+        if self.opted_out_at is not None:
+            assert self.prospect.stage is Stage.OPTED_OUT, (
+                f"R13: opted out at {self.opted_out_at.isoformat()}, now {self.prospect.stage}"
+            )
+            assert act.kind is ActionKind.NONE, f"R13: {act.kind.value} after the opt-out"
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _p(self) -> Prospect:
+        assert self.prospect is not None
+        return self.prospect
+
+    def _id(self) -> str:
+        self._ids += 1
+        return f"e{self._ids}"
+
+    def _apply(self, event: ev.Event) -> None:
+        before = self._p()
+        self.prospect = self.engine.apply(before, event)
+        self._before, self._event = before, event
+        self.history.append(event)
+        self.now = max(self.now, event.at)
+        if isinstance(event, ev.OptedOut) and (
+            event.channels is None
+            or self.engine.policy.opt_out_scope == "all"
+            or {Channel.PHONE, Channel.EMAIL} <= event.channels
+        ):
+            self.opted_out_at = event.at
+        elif isinstance(event, ev.OptedIn):
+            self.opted_out_at = None
+
+    def teardown(self) -> None:
+        """Nothing to release: the engine holds no resources."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(policy changed: {_changed(self.engine.policy)})"
+
+
+def _changed(policy: Policy) -> dict[str, Any]:
+    return policy.model_dump(exclude_defaults=True, exclude={"templates"})

@@ -1,0 +1,396 @@
+"""Policy simulation: the responder model, the simulator against closed forms, determinism,
+common random numbers, parallel runs, rep capacity and the rule checks (DESIGN §1, user 2)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from pydantic import ValidationError
+
+import cadence
+from cadence import ActionKind, Channel, Engine, Policy
+from cadence.events import CallAttempted, EmailSent
+from cadence.simulation import PLACES, Place, Responder, SimulationResult, simulate
+from cadence.simulation._luck import ANSWER, REPLY, Luck
+from cadence.simulation._responder import RATES
+from cadence.testing import policies
+
+SRC = Path(cadence.__file__).resolve().parent.parent
+
+
+# -- the responder model ----------------------------------------------------------------------
+
+
+def test_a_probability_not_given_is_zero() -> None:
+    r = Responder(answer_rate=0.3)
+    assert r.answer_rate == 0.3
+    assert all(getattr(r, name) == 0.0 for name in RATES if name != "answer_rate")
+
+
+def test_typical_responder_answers_about_15_percent_of_calls() -> None:
+    """R18: most calls (about 85 %) reach voicemail."""
+    assert Responder.typical().answer_rate == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize("name", RATES)
+@pytest.mark.parametrize("bad", [-0.1, 1.01, float("nan"), "often", True, None])
+def test_every_rate_must_be_a_probability(name: str, bad: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        Responder(**{name: bad})
+    message = info.value.errors()[0]["msg"]
+    assert f"{name}: {bad!r} is not a probability" in message
+    assert "between 0 and 1" in message
+
+
+@pytest.mark.parametrize("bad", [{"morning": -1.0}, {"morning": "x"}, {3: 1.0}, [("a", 1.0)]])
+def test_slot_effects_must_be_multipliers(bad: Any) -> None:
+    with pytest.raises(ValueError, match="slot_effects"):
+        Responder(slot_effects=bad)
+
+
+def test_time_of_day_and_attempt_effects() -> None:
+    r = Responder(answer_rate=0.2, attempt_effect=0.5, slot_effects={"morning": 2.0})
+    assert r.answer_probability("afternoon", 0) == pytest.approx(0.2)
+    assert r.answer_probability("morning", 0) == pytest.approx(0.4)
+    assert r.answer_probability("morning", 2) == pytest.approx(0.1)
+    assert Responder(answer_rate=0.8, slot_effects={"morning": 2.0}).answer_probability(
+        "morning", 0
+    ) == pytest.approx(1.0)
+
+
+def test_attempt_effect_lowers_the_connect_rate() -> None:
+    flat = simulate(prospects=300, days=60, seed=5, responder=Responder(answer_rate=0.3))
+    tiring = simulate(
+        prospects=300, days=60, seed=5, responder=Responder(answer_rate=0.3, attempt_effect=0.3)
+    )
+    assert tiring.metrics.connect_rate < flat.metrics.connect_rate
+
+
+# -- luck ---------------------------------------------------------------------------------------
+
+
+def test_luck_is_a_pure_function_of_seed_prospect_purpose_and_count() -> None:
+    a, b = Luck(11, 4), Luck(11, 4)
+    first = [a.draw(ANSWER) for _ in range(5)]
+    for _ in range(7):
+        b.draw(REPLY)  # another purpose's draws do not shift this one
+    assert [b.draw(ANSWER) for _ in range(5)] == first
+    assert [Luck(12, 4).draw(ANSWER) for _ in range(5)] != first
+    assert [Luck(11, 5).draw(ANSWER) for _ in range(5)] != first
+
+
+def test_luck_is_uniform_enough() -> None:
+    """Ten equal bins over 20,000 draws from many prospects: a chi-square far below the 0.1 %
+    critical value (27.9 for 9 degrees of freedom)."""
+    draws = [Luck(3, i).draw(ANSWER) for i in range(10_000)]
+    one = Luck(3, 7)
+    draws += [one.draw(REPLY) for _ in range(10_000)]
+    counts = [0] * 10
+    for u in draws:
+        assert 0.0 <= u < 1.0
+        counts[int(u * 10)] += 1
+    expected = len(draws) / 10
+    chi2 = sum((c - expected) ** 2 / expected for c in counts)
+    assert chi2 < 27.9, counts
+
+
+# -- closed forms ---------------------------------------------------------------------------
+
+
+def phone_only(attempts: int) -> Policy:
+    """A ladder of plain calls (no voicemail email, no switch to email), then the opt-out offer
+    (also a call), then the breakup email."""
+    return Policy(voicemail_email=False, switch_channel_after=50, opt_out_offer_after=attempts - 1)
+
+
+def phone_attempts(policy: Policy) -> int:
+    """k, counted by walking the engine with a prospect who never answers: every phone touch
+    before the ladder ends (R3-R10)."""
+    engine = Engine(policy)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    p = engine.enroll("k", timezone="America/Chicago", at=now, country="US", subdivision="IL")
+    calls = 0
+    for _ in range(100):
+        act = engine.next_action(p, now)
+        if act.kind in (ActionKind.NONE, ActionKind.WAIT):
+            break
+        now = act.earliest_utc
+        if act.channel is Channel.PHONE:
+            calls += 1
+            p = engine.apply(p, CallAttempted(at=now, outcome="voicemail"))
+        else:
+            p = engine.apply(p, EmailSent(at=now))
+    return calls
+
+
+@pytest.mark.parametrize(("p", "k"), [(0.1, 3), (0.25, 4), (0.4, 5)])
+def test_connect_rate_matches_the_closed_form(p: float, k: int) -> None:
+    """With only a call-answer probability ``p`` and ``k`` phone attempts in the ladder, a
+    prospect connects unless all ``k`` calls go unanswered: 1 - (1-p)^k, within 4 standard
+    errors. Among those who connect, the number of calls up to the answered one is a geometric
+    variable truncated at ``k``: its mean and variance are summed exactly."""
+    policy = phone_only(k)
+    assert phone_attempts(policy) == k
+    n = 1500
+    result = simulate(policy, prospects=n, days=75, seed=k, responder=Responder(answer_rate=p))
+    assert result.metrics.violations == 0
+    q = 1 - (1 - p) ** k
+    se = math.sqrt(q * (1 - q) / n)
+    assert abs(result.metrics.connect_rate - q) <= 4 * se, (result.metrics.connect_rate, q, se)
+
+    pmf = [p * (1 - p) ** (i - 1) / q for i in range(1, k + 1)]
+    mean = sum(i * w for i, w in zip(range(1, k + 1), pmf, strict=True))
+    var = sum((i - mean) ** 2 * w for i, w in zip(range(1, k + 1), pmf, strict=True))
+    attempts = [r.touches_to_connect for r in result.records if r.touches_to_connect is not None]
+    assert len(attempts) == round(result.metrics.connect_rate * n)
+    se_mean = math.sqrt(var / len(attempts))
+    observed = sum(attempts) / len(attempts)
+    assert abs(observed - mean) <= 4 * se_mean, (observed, mean, se_mean)
+    assert max(attempts) <= k
+
+
+def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
+    """Responder() does nothing: nobody connects, everyone is offered the opt-out (R8) and is
+    dropped after the breakup (R10); without permission there is no drip (R12)."""
+    result = simulate(prospects=60, days=90, seed=2, responder=Responder())
+    m = result.metrics
+    assert (m.connect_rate, m.connects, m.meetings_booked, m.opt_out_rate) == (0, 0, 0, 0)
+    assert m.dropped_rate == 1.0
+    assert result.series.funnel["drip"] == 0
+    assert m.touches_per_connect is None
+    assert m.median_days_to_connect is None
+    assert m.violations == 0
+
+
+# -- determinism, common random numbers, parallelism ------------------------------------------
+
+
+def test_same_seed_same_result_and_another_seed_another() -> None:
+    a = simulate(prospects=80, days=45, seed=9)
+    assert simulate(prospects=80, days=45, seed=9) == a
+    assert a.records == simulate(prospects=80, days=45, seed=9).records
+    assert simulate(prospects=80, days=45, seed=10).records != a.records
+
+
+_DIGEST = """
+import hashlib, sys
+import cadence
+r = cadence.simulate(prospects=40, days=40, seed=int(sys.argv[1]))
+blob = r.model_dump_json() + repr(r.records)
+print(hashlib.sha256(blob.encode()).hexdigest())
+"""
+
+
+def _digest(seed: int, hash_seed: int) -> str:
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": str(hash_seed),
+        "PYTHONPATH": str(SRC),
+        "TZ": "Asia/Tokyo",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _DIGEST, str(seed)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+def test_same_seed_same_result_in_any_process() -> None:
+    """No hash order, no clock, no environment: other processes with other hash seeds (and
+    another TZ) produce the same bytes as this one."""
+    here = simulate(prospects=40, days=40, seed=4)
+    mine = hashlib.sha256((here.model_dump_json() + repr(here.records)).encode()).hexdigest()
+    assert _digest(4, hash_seed=1) == mine
+    assert _digest(4, hash_seed=2) == mine
+
+
+def test_common_random_numbers_give_each_prospect_the_same_luck_under_both_policies() -> None:
+    """The gap moves attempts in time; with the same luck per attempt, each prospect connects
+    on the same attempt under both policies, only sooner with the shorter gap."""
+    r = Responder(answer_rate=0.25)
+    slow = simulate(Policy(min_gap_business_days=5), prospects=150, days=120, seed=8, responder=r)
+    fast = simulate(Policy(min_gap_business_days=2), prospects=150, days=120, seed=8, responder=r)
+    assert [x.touches_to_connect for x in slow.records] == [
+        x.touches_to_connect for x in fast.records
+    ]
+    sooner = [
+        (a.first_connect, b.first_connect)
+        for a, b in zip(slow.records, fast.records, strict=True)
+        if a.touches_to_connect and a.touches_to_connect > 2
+    ]
+    assert sooner
+    assert all(b is not None and a is not None and b < a for a, b in sooner)
+
+
+def test_parallel_run_equals_serial_run() -> None:
+    """Chunks of prospects on two worker processes: the very same result as one process."""
+    serial = simulate(prospects=120, days=40, seed=6)
+    assert simulate(prospects=120, days=40, seed=6, workers=2) == serial
+    assert simulate(prospects=120, days=40, seed=6, workers=3).records == serial.records
+
+
+def test_progress_reports_reach_the_population_size() -> None:
+    seen: list[int] = []
+    simulate(prospects=1200, days=5, seed=1, progress=seen.append)
+    assert seen == sorted(seen)
+    assert seen[-1] == 1200
+    assert len(seen) >= 2
+
+
+# -- metrics and series ---------------------------------------------------------------------
+
+
+def test_series_add_up_to_the_metrics() -> None:
+    result = simulate(prospects=200, days=60, seed=3)
+    m, s = result.metrics, result.series
+    assert len(s.days) == len(s.touches) == len(s.connects) == 60
+    assert s.days[0] == result.start.date()
+    assert sum(s.touches) == m.touches
+    assert sum(s.connects) == m.connects
+    assert sum(map(sum, s.touches_per_rep)) == m.touches
+    assert len(s.touches_per_rep) == result.reps == 1
+    assert s.funnel["new"] == m.prospects
+    assert len(s.days_to_connect) == round(m.connect_rate * m.prospects)
+    enrolled = sorted(r.enrolled for r in result.records)
+    for day in range(60):
+        in_stages = sum(counts[day] for counts in s.stages.values())
+        assert in_stages == sum(1 for t in enrolled if int(t) <= day)
+    assert m.touches_per_connect == pytest.approx(m.touches / m.connects)
+    assert 0 < m.connect_rate < 1
+    assert m.meetings_booked > 0
+    assert m.violations == 0
+
+
+def test_population_mixes_zones_and_countries() -> None:
+    result = simulate(prospects=300, days=2, seed=1)
+    zones = {PLACES[0].timezone}  # the population is drawn from PLACES by weight
+    seen = {r.number for r in result.records}
+    assert seen == set(range(300))
+    from cadence.simulation._run import members
+
+    drawn = {m.place for m, _ in members(_settings(300), 0, 300)}
+    assert len(drawn) >= 8
+    assert zones <= {p.timezone for p in drawn}
+    assert {p.country for p in drawn} >= {"US", "FR", "GB", "DE"}
+
+
+def _settings(n: int) -> Any:
+    from cadence.simulation._simulate import settings
+
+    return settings(None, prospects=n, days=2, seed=1)
+
+
+# -- rep capacity through the batch planner --------------------------------------------------
+
+
+LONDON = (Place("Europe/London", "GB"),)  # one zone, on UTC in winter: local days = UTC days
+WINTER = datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
+
+
+def test_capacity_caps_each_reps_day() -> None:
+    """With capacity c per rep and channel, no rep makes more than 2c touches a day (calls and
+    emails), and the cap binds: the same population without it makes more on some days."""
+    common: dict[str, Any] = {
+        "prospects": 120,
+        "days": 30,
+        "seed": 2,
+        "start": WINTER,
+        "places": LONDON,
+    }
+    capped = simulate(capacity=6, reps=2, **common)
+    free = simulate(reps=2, **common)
+    assert capped.metrics.violations == 0
+    assert max(max(row) for row in capped.series.touches_per_rep) <= 12
+    assert max(max(row) for row in free.series.touches_per_rep) > 12
+    assert capped.metrics.touches < free.metrics.touches
+
+
+def test_capacity_runs_are_deterministic_and_split_by_territory() -> None:
+    common: dict[str, Any] = {"prospects": 90, "days": 20, "seed": 7, "capacity": 4, "reps": 3}
+    serial = simulate(**common)
+    assert serial.reps >= len({p.timezone for p in PLACES[:3]})
+    assert simulate(workers=2, **common) == serial
+
+
+# -- the rule checks --------------------------------------------------------------------------
+
+
+@settings(max_examples=12, deadline=None)
+@given(policy=policies())
+def test_no_rule_is_broken_under_any_policy(policy: Policy) -> None:
+    """Every engine step of a small run under a random policy passes the rule checks."""
+    result = simulate(policy, prospects=8, days=45, seed=1)
+    assert result.metrics.violations == 0, result.violation_examples
+
+
+def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks are real: an engine whose actions come due an hour before ``now`` shows up
+    as violations naming the rule (DESIGN §4) and the prospect."""
+    original = Engine.next_action
+
+    def early(self: Engine, p: cadence.Prospect, now: datetime) -> cadence.Action:
+        act = original(self, p, now)
+        return act.model_copy(update={"earliest": now - timedelta(hours=1)})
+
+    monkeypatch.setattr(Engine, "next_action", early)
+    result = simulate(prospects=5, days=10, seed=1)
+    assert result.metrics.violations > 0
+    assert result.violation_examples[0].startswith("sim-")
+    assert "DESIGN §4" in result.violation_examples[0]
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"prospects": 0}, "prospects"),
+        ({"prospects": 2.5}, "prospects"),
+        ({"days": 0}, "days"),
+        ({"seed": -1}, "seed"),
+        ({"seed": "x"}, "seed"),
+        ({"responder": {"answer_rate": 0.2}}, "responder"),
+        ({"capacity": 0}, "capacity"),
+        ({"workers": 0}, "workers"),
+        ({"start": datetime(2026, 3, 2)}, "start"),
+        ({"places": ()}, "places"),
+        ({"reps": 0}, "reps"),
+    ],
+)
+def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], field: str) -> None:
+    args: dict[str, Any] = {"prospects": 5, "days": 5, "seed": 1, **kwargs}
+    with pytest.raises(cadence.InvalidInputError) as info:
+        simulate(**args)
+    assert info.value.field == field
+    assert str(info.value).startswith(f"{field}: ")
+    assert repr(args[field]) in str(info.value)
+
+
+def test_a_policy_must_be_a_policy() -> None:
+    with pytest.raises(ValueError, match=r"policy: .* is not a cadence\.Policy"):
+        simulate("gap=2", prospects=5, days=5, seed=1)  # type: ignore[arg-type]
+
+
+def test_result_is_a_frozen_json_round_trippable_model() -> None:
+    result = simulate(prospects=10, days=10, seed=1)
+    assert isinstance(result, SimulationResult)
+    back = SimulationResult.model_validate_json(result.model_dump_json())
+    assert back.metrics == result.metrics
+    assert back.series == result.series
+    with pytest.raises(ValidationError):
+        result.seed = 2  # type: ignore[misc]

@@ -1,0 +1,207 @@
+"""Comparing policies (common random numbers, paired bootstrap), plots and ``cadence
+simulate`` on the command line."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import cadence
+from cadence import Policy
+from cadence.cli import app
+from cadence.simulation import METRICS, Responder, compare, simulate
+from cadence.simulation._compare import _median
+
+PNG = b"\x89PNG\r\n\x1a\n"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def test_the_gap_cannot_change_who_ever_connects() -> None:
+    """Two policies that differ only in the R3 gap (4 business days against 2).
+
+    The gap decides *when* the next unanswered attempt may happen; it does not decide whether
+    it happens, how many attempts the ladder has (R8 offers the opt-out after 3 unanswered
+    attempts whatever the gap, then comes the breakup, R10), nor their order or channel. With
+    common random numbers a prospect's n-th call is answered under both policies or under
+    neither, and its n-th email gets the same reply luck. So whether a prospect *ever* has a
+    conversation depends only on the attempts they receive, the same under both policies once
+    the whole ladder fits in the horizon (120 days here, against a ladder of about six weeks):
+    ``connect_rate``'s interval must contain 0. (Replies to drip touches cannot change it
+    either: the drip needs permission, given only in a conversation, R12.)
+
+    The same comparison must see what the gap does change: prospects connect sooner with the
+    shorter gap (the interval for the median days to connect lies below 0). And a comparison
+    of a policy with itself is 0 everywhere, as the pairing demands.
+    """
+    c = compare(
+        Policy(), Policy(min_gap_business_days=2), prospects=400, days=120, seed=11, n_boot=400
+    )
+    assert c.a.metrics.violations == c.b.metrics.violations == 0
+    connect = c.intervals["connect_rate"]
+    assert connect.contains_zero, connect
+    assert 0.3 < connect.a < 0.8  # type: ignore[operator]
+    sooner = c.intervals["median_days_to_connect"]
+    assert sooner.high is not None
+    assert sooner.high < 0, sooner
+    assert not sooner.contains_zero
+    assert list(c.intervals) == list(METRICS)
+
+
+def test_a_policy_compared_with_itself_differs_by_nothing() -> None:
+    c = compare(Policy(), Policy(), prospects=60, days=40, seed=2, n_boot=50)
+    for iv in c.intervals.values():
+        assert iv.difference in (0.0, None), iv
+        assert iv.low in (0.0, None)
+        assert iv.high in (0.0, None)
+
+
+def test_bootstrap_is_seeded() -> None:
+    args: dict[str, Any] = {"prospects": 60, "days": 40, "seed": 3, "n_boot": 100}
+    gap = Policy(min_gap_business_days=2)
+    assert compare(Policy(), gap, **args).intervals == compare(Policy(), gap, **args).intervals
+
+
+@given(st.lists(st.floats(0, 100), min_size=1, max_size=12), st.data())
+def test_weighted_median_is_the_median_of_the_resample(
+    values: list[float], data: st.DataObject
+) -> None:
+    values.sort()
+    weights = data.draw(st.lists(st.integers(0, 4), min_size=len(values), max_size=len(values)))
+    expanded = [v for v, w in zip(values, weights, strict=True) for _ in range(w)]
+    got = _median(np.array(values), np.array(weights))
+    if not expanded:
+        assert got is None
+    else:
+        assert got == pytest.approx(statistics.median(expanded))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"), [({"n_boot": 1}, "n_boot"), ({"level": 1.5}, "level")]
+)
+def test_compare_rejects_bad_settings(kwargs: dict[str, float], field: str) -> None:
+    with pytest.raises(cadence.InvalidInputError) as info:
+        compare(Policy(), Policy(), prospects=5, days=5, seed=1, **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+
+
+# -- plots --------------------------------------------------------------------------------------
+
+
+def _is_png(path: pathlib.Path) -> None:
+    data = path.read_bytes()
+    assert data.startswith(PNG)
+    assert 20_000 < len(data) < 3_000_000, len(data)
+
+
+def test_result_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
+    result = simulate(prospects=150, days=60, seed=1)
+    out = result.plot(tmp_path / "run.png")
+    assert out == tmp_path / "run.png"
+    _is_png(out)
+
+
+def test_comparison_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
+    c = compare(Policy(), Policy(min_gap_business_days=2), prospects=60, days=40, seed=1, n_boot=20)
+    _is_png(c.plot(tmp_path / "both.png"))
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_simulate_prints_the_metrics(tmp_path: pathlib.Path) -> None:
+    result = runner.invoke(app, ["simulate", "--prospects", "40", "--days", "30", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    for name in ("connect_rate", "touches_per_connect", "violations"):
+        assert name in result.output
+
+
+def test_cli_simulate_compares_and_plots(tmp_path: pathlib.Path) -> None:
+    other = tmp_path / "gap2.yaml"
+    other.write_text("min_gap_business_days: 2\n")
+    png = tmp_path / "cmp.png"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--prospects",
+            "40",
+            "--days",
+            "30",
+            "--compare",
+            str(other),
+            "--plot",
+            str(png),
+            "--n-boot",
+            "50",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "B - A" in result.output
+    assert "95% interval" in result.output
+    _is_png(png)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--prospects", "0"], "prospects: 0"),
+        (["--days", "-3"], "days: -3"),
+        (["--policy", "missing.yaml"], "missing.yaml"),
+        (["--capacity", "0"], "capacity: 0"),
+    ],
+)
+def test_cli_simulate_user_errors_are_one_line(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["simulate", "--prospects", "5", "--days", "5", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_simulate_bad_policy_is_one_line(tmp_path: pathlib.Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"min_gap_business_days": 0}')
+    result = runner.invoke(app, ["simulate", "--policy", str(bad), "--prospects", "5"])
+    assert result.exit_code == 2
+    assert "min_gap_business_days" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_simulate_has_help() -> None:
+    result = runner.invoke(app, ["simulate", "--help"])
+    assert result.exit_code == 0
+    assert "--compare" in result.output
+
+
+# -- the benchmark ------------------------------------------------------------------------------
+
+
+def test_benchmark_script_runs_with_tiny_arguments() -> None:
+    env = {**os.environ, "PYTHONPATH": str(pathlib.Path(cadence.__file__).resolve().parents[1])}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "simulation.py"), "--quick"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "steps/s" in done.stdout
+    assert "speed-up" in done.stdout
+
+
+def test_typical_responder_is_the_default() -> None:
+    a = simulate(prospects=10, days=10, seed=1)
+    assert a.responder == Responder.typical()

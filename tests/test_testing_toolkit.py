@@ -1,0 +1,194 @@
+"""``cadence.testing`` for users' own policies: ``check_invariants``, ``check_step``,
+``prospects()`` and ``PolicyMachine`` pass on the real engine and catch broken ones."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import run_state_machine_as_test
+
+import cadence
+from cadence import Action, Engine, Policy, Prospect, Stage
+from cadence import events as ev
+from cadence.testing import (
+    PolicyMachine,
+    check_invariants,
+    check_step,
+    histories,
+    prospects,
+)
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+class Early(Engine):
+    """Broken: everything comes due an hour before ``now``."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        return act.model_copy(update={"earliest": now - timedelta(hours=1)})
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now), *super().plan(p, now)[1:]]
+
+
+class Deaf(Engine):
+    """Broken: ignores opt-outs (plans as if the prospect were still engaged)."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        if p.stage is Stage.OPTED_OUT:
+            p = p.model_copy(update={"stage": Stage.ENGAGED, "blocked_channels": frozenset()})
+        return super().next_action(p, now)
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now)]
+
+
+class Hasty(Engine):
+    """Broken: claims the default policy's four-day gap but plans with a one-day gap."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        super().__init__(policy)
+        self._quick = Engine(Policy(min_gap_business_days=1))
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        return self._quick.next_action(p, now)
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return self._quick.plan(p, now)
+
+
+def _voicemails(engine: Engine, calls: int) -> tuple[Prospect, list[ev.Event]]:
+    p = engine.enroll("p", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
+    events: list[ev.Event] = []
+    now, q = NOW, p
+    for _ in range(calls):
+        act = Engine().next_action(q, now)
+        now = act.earliest_utc
+        event: ev.Event = (
+            ev.CallAttempted(at=now, outcome="voicemail")
+            if act.kind.value == "call"
+            else ev.EmailSent(at=now)
+        )
+        events.append(event)
+        q = Engine().apply(q, event)
+    return p, events
+
+
+def test_check_invariants_passes_on_the_real_engine() -> None:
+    engine = Engine()
+    p, events = _voicemails(engine, 6)
+    final = check_invariants(engine, p, events)
+    assert final.stage is Stage.OPT_OUT_OFFERED or final.stage is Stage.UNRESPONSIVE
+
+
+def test_check_invariants_catches_an_action_due_before_now() -> None:
+    engine = Early()
+    p, events = _voicemails(engine, 2)
+    with pytest.raises(AssertionError, match=r"^DESIGN §4: .* before now"):
+        check_invariants(engine, p, events)
+
+
+def test_check_invariants_catches_an_ignored_opt_out() -> None:
+    engine = Deaf()
+    p, events = _voicemails(engine, 2)
+    out = ev.OptedOut(at=events[-1].at + timedelta(hours=1))
+    with pytest.raises(AssertionError, match=r"^R13: "):
+        check_invariants(engine, p, [*events, out])
+
+
+def test_check_invariants_catches_a_broken_gap() -> None:
+    engine = Hasty()
+    p, events = _voicemails(Engine(), 3)
+    with pytest.raises(AssertionError, match=r"^R3: .* less than 4 business days"):
+        check_invariants(engine, p, events)
+
+
+def test_check_step_returns_the_next_action() -> None:
+    engine = Engine()
+    p = engine.enroll("p", timezone="Europe/Paris", at=NOW, country="FR")
+    assert check_step(engine, p, NOW) == engine.next_action(p, NOW)
+
+
+@given(p=prospects(max_events=6))
+def test_prospects_are_states_a_crm_would_store(p: Prospect) -> None:
+    assert isinstance(p, Prospect)
+    assert Prospect.model_validate_json(p.model_dump_json()) == p
+    check_step(Engine(), p, p.last_event_at)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history=histories(policies=st.just(Policy(min_gap_business_days=2))))
+def test_check_invariants_accepts_a_users_policy(history: cadence.testing.History) -> None:
+    engine = Engine(history.policy)
+    assert check_invariants(engine, history.states[0], history) == history.final
+
+
+# -- the stateful machine ---------------------------------------------------------------------
+
+
+def test_policy_machine_runs_against_a_users_policy() -> None:
+    machine = PolicyMachine.for_policy(Policy(min_gap_business_days=3, opt_out_offer_after=5))
+    assert machine.policy.min_gap_business_days == 3
+    assert issubclass(machine, PolicyMachine)
+    run_state_machine_as_test(
+        machine, settings=settings(max_examples=15, stateful_step_count=25, deadline=None)
+    )
+
+
+def test_policy_machine_catches_a_broken_engine() -> None:
+    class Broken(PolicyMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.engine = Deaf(self.policy)
+
+    with pytest.raises(AssertionError, match="R13"):
+        run_state_machine_as_test(
+            Broken,
+            settings=settings(
+                max_examples=300,
+                stateful_step_count=30,
+                deadline=None,
+                phases=[Phase.generate],  # finding it is the point; shrinking only costs time
+                database=None,
+            ),
+        )
+
+
+def test_for_policy_rejects_a_non_policy() -> None:
+    with pytest.raises(TypeError, match=r"policy: expected a cadence\.Policy"):
+        PolicyMachine.for_policy({"min_gap_business_days": 2})  # type: ignore[arg-type]
+
+
+# -- the example users copy ---------------------------------------------------------------------
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "test_my_policy.py"
+
+
+def test_the_docs_show_the_example_file_verbatim() -> None:
+    page = (ROOT / "docs" / "testing.md").read_text()
+    assert f"```python\n{EXAMPLE.read_text()}```" in page
+
+
+def test_the_example_users_copy_passes() -> None:
+    """docs/testing.md's example, run as a user would: pytest on the file itself."""
+    src = pathlib.Path(cadence.__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(EXAMPLE), "-q", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        cwd=EXAMPLE.parent,
+        env={**os.environ, "PYTHONPATH": str(src)},
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "3 passed" in done.stdout
