@@ -54,6 +54,24 @@ def test_plan_dataframe_gives_one_plan_from_polars_pandas_and_prospects() -> Non
     assert sum(result["sources"].values()) == result["rows"] - result["counts"]["suppressed"]
 
 
+def test_compare_policies_draws_the_comparison(tmp_path: pathlib.Path) -> None:
+    main = runpy.run_path(str(EXAMPLES / "compare_policies.py"))["main"]
+    png = tmp_path / "compare.png"
+    c = main(png, prospects=150, days=60)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 20_000 < png.stat().st_size < 2_000_000
+    assert c.a.metrics.violations == c.b.metrics.violations == 0
+    assert c.a.metrics.prospects == c.b.metrics.prospects == 150
+    assert "connect_rate" in c.intervals
+
+
+def test_the_plot_shown_in_the_docs_is_a_png_the_example_wrote() -> None:
+    shown = ROOT / "docs" / "img" / "compare-opt-out.png"
+    assert "(img/compare-opt-out.png)" in (ROOT / "docs" / "simulation.md").read_text()
+    assert shown.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shown.stat().st_size > 20_000
+
+
 def test_every_example_is_run_by_a_test() -> None:
     source = pathlib.Path(__file__).read_text()
     for script in sorted(EXAMPLES.glob("*.py")):
