@@ -250,7 +250,11 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
             reason = f"{state['calls_unanswered']} calls unanswered: switch to email"
         else:
             reason = f"attempt {state['unanswered'] + 1} after {gap} business days"
-            if channel is Channel.PHONE and state["last_attempt_slot"] is not None:
+            if (
+                channel is Channel.PHONE
+                and state["last_attempt_slot"] is not None
+                and cal.rotates(Channel.PHONE)
+            ):
                 rules = ("R3", "R4")
                 reason += ", at a different time of day"
         kind = touch_kind(channel)

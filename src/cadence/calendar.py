@@ -174,6 +174,10 @@ class ContactCalendar:
                 return name
         return None
 
+    def rotates(self, channel: Channel) -> bool:
+        """Whether ``channel`` has more than one part of the day to rotate between (R4)."""
+        return len(self._names[channel]) > 1
+
     def rules(self, channel: Channel, day: date) -> tuple[CallingRule, ...]:
         """The legal rules that bind ``channel`` on ``day`` (none when guards are off)."""
         if not self.policy.legal_guards:

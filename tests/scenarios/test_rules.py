@@ -9,7 +9,7 @@ import pytest
 import cadence
 from cadence import ActionKind, Channel, Stage
 from cadence import events as ev
-from cadence.policy import Policy
+from cadence.policy import Policy, TimeSlot
 from tests.conftest import CHICAGO
 
 Engine = cadence.Engine
@@ -124,6 +124,17 @@ def test_r4_unanswered_call_retried_at_a_different_time_of_day(
     act = engine.next_action(p, monday)
     assert act.slot != "morning"
     assert "R4" in act.rules
+
+
+def test_r4_is_not_cited_when_the_day_has_one_part(monday: datetime) -> None:
+    """With a single calling slot there is nothing to rotate: the retry cites R3 alone."""
+    one_slot = Policy(call_slots=(TimeSlot(name="day", start="09:00", end="17:00"),))
+    engine = Engine(one_slot)
+    p = engine.apply(_enroll(engine, monday), ev.CallAttempted(at=monday, outcome="no_answer"))
+    act = engine.next_action(p, monday)
+    assert act.kind is ActionKind.CALL
+    assert act.rules == ("R3",)
+    assert "different time of day" not in act.reason
 
 
 def test_r5_voicemail_script_names_the_next_attempt(engine: Engine, monday: datetime) -> None:
