@@ -65,7 +65,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
     if stage is Stage.CLOSED:
         return [_none(now, (), "closed: the deal is done")]
     blocked = state["blocked_channels"]
-    after_call = _r14_call_start(cal, state)
+    after_call = _r14_call_start(cal, state, now)
     out = [
         Task(
             kind=o.kind,
@@ -130,13 +130,14 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
     return out
 
 
-def _r14_call_start(cal: ContactCalendar, state: State) -> datetime | None:
+def _r14_call_start(cal: ContactCalendar, state: State, now: datetime) -> datetime | None:
     """R14: when the rep cancelled, the apology goes by phone first; the written proposals
-    and the material follow the call, never precede it (e.g. when email hours open earlier)."""
+    and the material follow the call, never precede it (when email hours open earlier, or
+    when the call was missed and the law's lunch break holds it back)."""
     for o in state["obligations"]:
         if o.key == "reschedule_call" and o.channel not in state["blocked_channels"]:
             start: datetime = cal.next_window(
-                Channel.PHONE, o.not_before, recent=state["recent_calls"]
+                Channel.PHONE, max(o.not_before, now), recent=state["recent_calls"]
             ).start
             return start
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -74,6 +75,30 @@ def test_r14_rep_cancelling_overnight_still_calls_before_writing(engine: Engine)
     written = [a for a in plan if a.kind in (ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL)]
     assert len(written) == 2
     assert all(a.earliest >= plan[0].earliest for a in written)
+
+
+def test_r14_a_missed_apology_call_still_comes_before_the_written_proposals(
+    engine: Engine,
+) -> None:
+    """Paris, rep cancels at 11:00; by 13:00 the call has not been made and France's lunch
+    break (13:00-14:00) holds it back: the proposals wait for the 14:00 call."""
+    paris = ZoneInfo("Europe/Paris")
+    t = datetime(2026, 3, 10, 11, 0, tzinfo=paris)
+    p = engine.enroll("zoe", timezone="Europe/Paris", at=t - timedelta(days=2), country="FR")
+    p = engine.apply(p, ev.CallAttempted(at=t - timedelta(days=2), outcome="connected"))
+    p = engine.apply(
+        p,
+        ev.MeetingBooked(
+            at=t - timedelta(days=2), meeting_id="m1", starts_at=t + timedelta(days=2)
+        ),
+    )
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    lunch = datetime(2026, 3, 10, 13, 0, tzinfo=paris)
+    plan = engine.plan(p, lunch)
+    assert (plan[0].kind, plan[0].rules) == (ActionKind.CALL, ("R14",))
+    assert plan[0].earliest == datetime(2026, 3, 10, 14, 0, tzinfo=paris)
+    assert "overdue" in plan[0].flags
+    assert all(a.earliest >= plan[0].earliest for a in plan[1:])
 
 
 def test_r14_rep_cancel_call_reaching_voicemail_gets_an_apologetic_email_same_day(
