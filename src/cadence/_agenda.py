@@ -7,14 +7,15 @@ R11–R12 drip) is derived here from the prospect's counters, in one place.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from cadence._fold import CONTACT_KEYS, State, lead_channel, upcoming_meeting
 from cadence._ladder import ESCALATION_KIND, ladder_step
 from cadence._words import day_month
 from cadence.actions import ActionKind, Priority, touch_kind
-from cadence.calendar import ContactCalendar, resolve_local
+from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
@@ -42,12 +43,18 @@ class Task(NamedTuple):
     """A step of the unanswered ladder (its talking points project the next step, R5)."""
 
 
+_BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
+_ESCALATIONS = frozenset(ESCALATION_KIND.values())
+
+
+@cache
+def _reaction(minutes: int) -> timedelta:
+    return timedelta(minutes=minutes)
+
+
 def drop_instant(policy: Policy, cal: ContactCalendar, breakup_sent_at: datetime) -> datetime:
     """R10: when an unanswered breakup message turns into ``dropped``."""
-    day = cal.add_business_days(
-        cal.local(breakup_sent_at).date(), policy.breakup_wait_business_days
-    )
-    return resolve_local(day, time(0), cal.zone)
+    return cal.start_of(cal.business_date_after(breakup_sent_at, policy.breakup_wait_business_days))
 
 
 def first_drip_due(policy: Policy, state: State) -> datetime:
@@ -64,6 +71,28 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         return [_none(now, ("R13",), "opted out: no contact on any channel unless they opt in")]
     if stage is Stage.CLOSED:
         return [_none(now, (), "closed: the deal is done")]
+    if state["obligations"] or state["meetings"]:
+        out = _owed(policy, cal, state, now)
+    else:  # the common case: nothing promised, nothing booked, only the ladder
+        step = ladder_task(policy, cal, state)
+        out = [] if step is None else [step]
+    if not out:
+        if stage is Stage.DROPPED:
+            out.append(
+                _none(
+                    now,
+                    ("R12",),
+                    "dropped without permission to recontact: nothing until they reach out",
+                )
+            )
+        else:
+            out.append(_none(now, ("R13",), "no usable channel left for this prospect"))
+    return out
+
+
+def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> list[Task]:
+    """The obligations, the booked meetings, and the ladder unless a contact is owed or a
+    meeting is ahead."""
     blocked = state["blocked_channels"]
     after_call = _r14_call_start(cal, state, now)
     out = [
@@ -79,9 +108,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
             rules=o.rules,
             reason=o.reason,
             min_date=(
-                cal.add_business_days(cal.local(o.not_before).date(), o.business_days)
-                if o.business_days
-                else None
+                cal.business_date_after(o.not_before, o.business_days) if o.business_days else None
             ),
             exact=o.exact,
             deadline=o.deadline,
@@ -116,17 +143,6 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         step = ladder_task(policy, cal, state)
         if step is not None:
             out.append(step)
-    if not out:
-        if stage is Stage.DROPPED:
-            out.append(
-                _none(
-                    now,
-                    ("R12",),
-                    "dropped without permission to recontact: nothing until they reach out",
-                )
-            )
-        else:
-            out.append(_none(now, ("R13",), "no usable channel left for this prospect"))
     return out
 
 
@@ -163,12 +179,12 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
             )
         return None
     blocked = state["blocked_channels"]
-    if {Channel.PHONE, Channel.EMAIL} <= blocked:
+    if blocked >= _BOTH:
         return None
     lead = lead_channel(state)
     preferred = state["preferred_channel"]
     r16 = ("R16",) if preferred is not None and lead == preferred else ()
-    react = timedelta(minutes=policy.reaction_minutes)
+    react = _reaction(policy.reaction_minutes)
     last = state["last_attempt_at"]
     if step == ActionKind.DRIP_TOUCH:
         channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
@@ -197,12 +213,12 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
         state["last_event_at"] if state["stage"] is Stage.ENGAGED or last is None else last
     )
     gap = policy.min_gap_business_days
-    if step == ActionKind.BREAKUP or step in ESCALATION_KIND.values():
+    if step == ActionKind.BREAKUP or step in _ESCALATIONS:
         offered = state["opt_out_offered_at"]
         if state["escalations_done"] == 0 and offered is not None:
             # R8: a longer gap after the offer; never shorter than R3's gap.
             gap = max(policy.opt_out_gap_business_days, policy.min_gap_business_days)
-    min_date = cal.add_business_days(cal.local(base).date(), gap)
+    min_date = cal.business_date_after(base, gap)
     channel = lead
     if step == ActionKind.BREAKUP:
         channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE

@@ -50,6 +50,9 @@ class Fold:
         self.policy = policy
         self.cal = calendar
         self.react = timedelta(minutes=policy.reaction_minutes)
+        self._handlers: dict[str, Any] = {
+            name[3:]: getattr(self, name) for name in dir(self) if name.startswith("on_")
+        }
 
     # -- shared pieces ---------------------------------------------------------------------
     def stage(self, state: State, trigger: Trigger | None) -> None:
@@ -179,8 +182,7 @@ class Fold:
                 self.add(state, self._followup(state, at, ("R13",), "opted in again: follow up"))
             # Otherwise R13: nothing arriving later reopens a terminal prospect.
         else:
-            handler = getattr(self, "on_" + event.type)
-            handler(state, event)
+            self._handlers[event.type](state, event)
         state["last_event_at"] = max(state["last_event_at"], at)
 
     def _followup(

@@ -94,6 +94,7 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
     return hi.replace(microsecond=0).astimezone(tz)
 
 
+_MIDNIGHT = time(0)
 _Interval = tuple[datetime, datetime, int, str, tuple[str, ...]]
 _Cached = tuple[datetime, datetime, datetime, datetime, int, str, tuple[str, ...]]
 
@@ -151,6 +152,8 @@ class ContactCalendar:
         self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
         self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
         self._rules: dict[tuple[Channel, int], tuple[CallingRule, ...]] = {}
+        self._after: dict[tuple[datetime, int], date] = {}
+        self._midnight: dict[date, datetime] = {}
 
     # -- dates -------------------------------------------------------------------------------
     def local(self, instant: datetime) -> datetime:
@@ -160,6 +163,28 @@ class ContactCalendar:
     def add_business_days(self, day: date, n: int) -> date:
         """``numpy.busday_offset(day, n, roll="forward")`` in this calendar."""
         return self.days.offset(day, n)
+
+    def business_date_after(self, instant: datetime, n: int) -> date:
+        """The local date ``n`` business days after ``instant``'s local date (R3's gaps, R10's
+        wait). Memoised: every ladder step asks it of the same last-attempt instant."""
+        key = (instant, n)
+        found = self._after.get(key)
+        if found is None:
+            found = self.days.offset(instant.astimezone(self.zone).date(), n)
+            if len(self._after) > 65536:
+                self._after.clear()
+            self._after[key] = found
+        return found
+
+    def start_of(self, day: date) -> datetime:
+        """The first instant of local ``day`` (DST-safe: after a gap at midnight), memoised."""
+        found = self._midnight.get(day)
+        if found is None:
+            found = resolve_local(day, _MIDNIGHT, self.zone)
+            if len(self._midnight) > 8192:
+                self._midnight.clear()
+            self._midnight[day] = found
+        return found
 
     def slot_starts(self, channel: Channel, day: date) -> tuple[time, ...]:
         """The local start times of ``channel``'s slots on ``day`` (policy hours only)."""

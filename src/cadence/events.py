@@ -301,7 +301,12 @@ def parse_event(data: Mapping[str, Any] | str | bytes) -> Event:
         raise explain_validation_error(exc, "event") from None
 
 
+_NOT_PAYLOAD = {"id"}  # never mutated
+
+
 def event_fingerprint(event: Event) -> str:
     """A short, process-independent digest of an event's payload (everything but its id)."""
-    payload = event.model_dump_json(exclude={"id"}).encode()
+    # The model's own serializer, called directly: the same bytes as
+    # ``model_dump_json(exclude={"id"})`` without the wrapper's per-call set-up (hot in ``apply``).
+    payload = type(event).__pydantic_serializer__.to_json(event, exclude=_NOT_PAYLOAD)
     return hashlib.blake2b(payload, digest_size=8).hexdigest()
