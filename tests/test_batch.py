@@ -16,6 +16,7 @@ import cadence
 from cadence import ActionKind, Channel, Priority
 from cadence import events as ev
 from cadence.batch import plan_day
+from cadence.testing import History, engine_for, histories, moments, policies
 from tests.conftest import CHICAGO
 
 DAY = date(2026, 3, 10)  # a Tuesday
@@ -204,3 +205,38 @@ def test_slots_never_overlap_and_lie_in_each_prospects_window(
         + plan.counts["suppressed"]
         == n
     )
+
+
+@given(history=histories(policies=policies()), data=st.data())
+def test_a_horizon_changes_no_decision_it_only_skips_what_starts_after_it(
+    history: History, data: st.DataObject
+) -> None:
+    """``plan_day`` asks the engine only about what starts before the day ends: with a horizon,
+    ``Engine._decide`` answers ``None`` exactly when the next action starts at or after it, and
+    otherwise the very decision it gives without one (so skipping unplaced tasks changes no
+    plan)."""
+    engine = engine_for(history.policy)
+    p = history.final
+    now = data.draw(moments(engine, p), label="now")
+    full = engine._decide(p, now)
+    start = full.earliest_utc if isinstance(full, cadence.Action) else full[2].start
+    # Horizons around the decision's start, where a wrong shortcut would show: just before,
+    # at, just after it, or anywhere within a few days.
+    offset = data.draw(
+        st.sampled_from([timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1)])
+        | st.integers(-180, 180).map(lambda m: timedelta(minutes=m))
+        | st.integers(-4 * 24 * 60, 4 * 24 * 60).map(lambda m: timedelta(minutes=m)),
+        label="horizon - start",
+    )
+    until = start + offset
+    bounded = engine._decide(p, now, until)
+    if isinstance(full, cadence.Action):  # paused (R17): the wait, whatever the horizon
+        assert bounded == full
+        return
+    if start >= until:
+        assert bounded is None, (start, until)
+    else:
+        assert bounded is not None
+        assert not isinstance(bounded, cadence.Action)
+        assert bounded[2] == full[2]
+        assert engine._action(*bounded) == engine._action(*full)

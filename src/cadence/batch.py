@@ -35,12 +35,11 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from cadence._fold import State
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Engine, _Spot
+from cadence.engine import Decided, Engine
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
@@ -65,7 +64,6 @@ _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 
 Capacity = int | Mapping[str | tuple[str, str], int]
 Key = tuple[int, int, datetime, str]
-Decided = tuple[State, ContactCalendar, _Spot]  # Engine._decide's placed task
 
 
 class PlannedTouch(BaseModel):
@@ -161,23 +159,22 @@ def plan_day(
     bounds: dict[str, tuple[datetime, datetime]] = {}  # per zone: the day's [start, end)
     caps: dict[tuple[str, Channel], int] = {}
     for p in prospects:
+        p = Engine._check_prospect(p)  # a clear error, not an AttributeError, for anything else
         if p.id in blocked or p.phone in blocked or p.email in blocked:
             counts["suppressed"] += 1
-            continue
-        decided = engine._decide(p, now)  # the action's words are written only if it is kept
-        if isinstance(decided, Action):  # a pause (R17)
-            counts["not_due"] += 1
-            continue
-        spot = decided[2]
-        channel = spot.task.channel
-        if channel is None or spot.task.kind in _IDLE:
-            counts["not_due"] += 1
             continue
         found = bounds.get(p.timezone)
         if found is None:
             found = bounds[p.timezone] = _day_bounds(day, engine.calendar(p).zone)
         day_start, day_end = found
-        if spot.start >= day_end:
+        # Only what starts before the day ends is placed; the words are written only if kept.
+        decided = engine._decide(p, now, day_end)
+        if decided is None or isinstance(decided, Action):  # not today, or a pause (R17)
+            counts["not_due"] += 1
+            continue
+        spot = decided[2]
+        channel = spot.task.channel
+        if channel is None or spot.task.kind in _IDLE:
             counts["not_due"] += 1
             continue
         owner = p.owner or ""

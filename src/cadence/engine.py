@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -51,6 +51,10 @@ class _Spot(NamedTuple):
     end: datetime
     flags: tuple[str, ...]
     due_since: datetime | None
+
+
+Decided = tuple[State, ContactCalendar, _Spot]
+"""What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 
 def _placed_key(spot: _Spot) -> tuple[datetime, int, int, str]:
@@ -256,14 +260,37 @@ class Engine:
         found = self._decide(p, now)
         return found if isinstance(found, Action) else self._action(*found)
 
-    def _decide(self, p: Prospect, now: datetime) -> Action | tuple[State, ContactCalendar, _Spot]:
+    @overload
+    def _decide(self, p: Prospect, now: datetime) -> Action | Decided: ...
+
+    @overload
+    def _decide(self, p: Prospect, now: datetime, until: datetime) -> Action | Decided | None: ...
+
+    def _decide(
+        self, p: Prospect, now: datetime, until: datetime | None = None
+    ) -> Action | Decided | None:
         """``next_action`` before its words: the chosen task placed on the calendar (or the
         finished wait action). A batch planner ranks thousands of these and writes out the
-        actions (talking points, the R5 projection) only for the few it keeps."""
+        actions (talking points, the R5 projection) only for the few it keeps.
+
+        With ``until`` (a planner's horizon, the end of the day it plans): ``None`` exactly when
+        the next action starts at or after ``until``. Most of a book is not due on a given day,
+        and a task whose earliest possible start (its ``not_before``, ``now``, the local midnight
+        of its business-day gap) is past the horizon is then never placed on the calendar."""
         state, cal, now_utc, floor = self._prepare(p, now)
         if floor is not now_utc:
             return self._wait(state, cal, floor)
         todo = tasks(self.policy, cal, state, now_utc)
+        if until is not None:
+            if now_utc >= until:
+                return None
+            todo = [
+                t
+                for t in todo
+                if t.not_before < until and (t.min_date is None or cal.start_of(t.min_date) < until)
+            ]
+            if not todo:
+                return None
         best = None
         if len(todo) > 1:  # place lazily: a task cannot come due before its not_before
             todo.sort(key=lambda t: max(t.not_before, now_utc))
@@ -277,6 +304,8 @@ class Engine:
             if best is None or _placed_key(spot) < _placed_key(best):
                 best = spot
         assert best is not None  # tasks() never returns an empty list
+        if until is not None and best.start >= until:
+            return None
         return state, cal, best
 
     def _prepare(
