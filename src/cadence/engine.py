@@ -274,15 +274,15 @@ class Engine:
         actions (talking points, the R5 projection) only for the few it keeps.
 
         With ``until`` (a planner's horizon, the end of the day it plans): ``None`` exactly when
-        the next action starts at or after ``until``. Most of a book is not due on a given day,
-        and a task whose earliest possible start (its ``not_before``, ``now``, the local midnight
-        of its business-day gap) is past the horizon is then never placed on the calendar."""
+        the next action starts at or after ``until`` or is ``none``. Most of a book is not due
+        on a given day, and a task whose earliest possible start (its ``not_before``, ``now``,
+        the local midnight of its business-day gap) is past the horizon is then never placed."""
         state, cal, now_utc, floor = self._prepare(p, now)
         if floor is not now_utc:
             return self._wait(state, cal, floor)
         todo = tasks(self.policy, cal, state, now_utc)
         if until is not None:
-            if now_utc >= until:
+            if now_utc >= until or todo[0].kind is ActionKind.NONE:  # (``none`` comes alone)
                 return None
             todo = [
                 t
