@@ -180,6 +180,10 @@ class Fold:
                 self.conversation(state, at, None, None)
                 self.drop(state, "followup")
                 self.add(state, self._followup(state, at, ("R13",), "opted in again: follow up"))
+            elif isinstance(event, ev.CallAttempted):
+                # R13: nothing reopens a terminal prospect, but a call made anyway still counts
+                # toward the elapsed-time caps (DESIGN §5) should they opt in again.
+                self._log_call(state, at)
             # Otherwise R13: nothing arriving later reopens a terminal prospect.
         else:
             self._handlers[event.type](state, event)
@@ -199,10 +203,15 @@ class Fold:
             reason=reason,
         )
 
-    def on_call_attempted(self, state: State, e: ev.CallAttempted) -> None:
-        at = e.at
+    @staticmethod
+    def _log_call(state: State, at: datetime) -> None:
+        """Keep the instants of the calls that elapsed-time caps may still count."""
         cutoff = at - _RECENT
         state["recent_calls"] = (*(t for t in state["recent_calls"] if t > cutoff), at)
+
+    def on_call_attempted(self, state: State, e: ev.CallAttempted) -> None:
+        at = e.at
+        self._log_call(state, at)
         if e.outcome == "wrong_number":
             state["blocked_channels"] = state["blocked_channels"] | {Channel.PHONE}
             self._rechannel(state, Channel.PHONE, Channel.EMAIL)

@@ -660,3 +660,23 @@ def test_a_cap_counts_calls_made_after_the_follow_up_was_owed() -> None:
             calls = [first, first, third]
             assert sum(act.earliest - timedelta(hours=24) < t <= act.earliest for t in calls) < 3
     assert engine.next_action(p, third).earliest_utc >= first + timedelta(hours=24)
+
+
+def test_calls_made_while_opted_out_still_count_toward_a_cap_after_opting_in() -> None:
+    """R13 and DESIGN §5: a host that calls an opted-out prospect anyway breaks the rule, and
+    the engine ignores those calls for the cadence; but they did happen. When the prospect opts
+    in again the same day, Florida's 3 calls per 24 hours counts them: the follow-up call waits
+    until the first of them is 24 hours old."""
+    utc = ZoneInfo("UTC")
+    engine = cadence.Engine()
+    monday = datetime(2026, 3, 2, 13, 0, tzinfo=utc)  # 08:00 in New York
+    p = engine.enroll("p1", timezone="America/New_York", at=monday, country="US", subdivision="FL")
+    p = engine.apply(p, ev.OptedOut(at=monday + timedelta(minutes=5)))
+    calls = [monday + timedelta(hours=h) for h in (1, 2, 3)]
+    for at in calls:
+        p = engine.apply(p, ev.CallAttempted(at=at, outcome="no_answer"))
+    assert engine.next_action(p, calls[-1]).kind is ActionKind.NONE  # R13 still holds
+    back = calls[-1] + timedelta(minutes=30)
+    p = engine.apply(p, ev.OptedIn(at=back))
+    follow_up = next(a for a in engine.plan(p, back) if a.channel is Channel.PHONE)
+    assert follow_up.earliest_utc >= calls[0] + timedelta(hours=24), follow_up
