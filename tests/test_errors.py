@@ -79,6 +79,8 @@ def test_wrong_types_raise_cadence_errors(engine: cadence.Engine, monday: dateti
     p = _enroll(engine, monday)
     with pytest.raises(InvalidInputError, match="parse_event"):
         engine.apply(p, {"type": "email_sent"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="got Prospect"):  # a model, but not an event
+        engine.apply(p, p)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="Prospect"):
         engine.next_action("p1", monday)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="now"):

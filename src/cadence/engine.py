@@ -40,6 +40,7 @@ from cadence.prospect import Prospect
 __all__ = ["Engine"]
 
 _ORDER = {k: i for i, k in enumerate(ActionKind)}
+_EVENTS = frozenset(ev.EVENT_CLASSES)
 
 
 class _Spot(NamedTuple):
@@ -177,7 +178,7 @@ class Engine:
         opt-out, which is always honoured (R13).
         """
         p = self._check_prospect(p)
-        if not isinstance(event, BaseModel) or not hasattr(event, "type"):
+        if type(event) not in _EVENTS and not isinstance(event, ev.EVENT_CLASSES):
             msg = (
                 f"event: expected a cadence event, got {type(event).__name__}; parse JSON with "
                 "cadence.parse_event(...)"
@@ -202,7 +203,8 @@ class Engine:
                 "engine.replay(...) over the whole history"
             )
             raise LateEventError(msg, field="at", value=event.at)
-        cal, fold = self._for(p.timezone, p.country, p.subdivision)
+        found = self._calendars.get((p.timezone, p.country, p.subdivision))
+        cal, fold = self._for(p.timezone, p.country, p.subdivision) if found is None else found
         state = dict(p.__dict__)
         self._advance(state, cal, event.at)
         fold.apply(state, event)
@@ -315,7 +317,8 @@ class Engine:
         placed (``now``, or the end of a pause, R17)."""
         p = self._check_prospect(p)
         now_utc = _aware(now, "now")
-        cal, _ = self._for(p.timezone, p.country, p.subdivision)
+        found = self._calendars.get((p.timezone, p.country, p.subdivision))
+        cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
         state = dict(p.__dict__)
         self._advance(state, cal, now_utc)
         paused = state["paused_until"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
     AfterValidator,
@@ -237,6 +237,8 @@ Event: TypeAlias = Annotated[
 ]
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_CLASSES: tuple[type[BaseModel], ...] = get_args(get_args(Event)[0])
+"""The event models, in the union's order (``apply`` accepts instances of these only)."""
 EVENT_TYPES: tuple[str, ...] = (
     "call_attempted",
     "channel_preference",
