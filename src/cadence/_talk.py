@@ -42,6 +42,12 @@ def talking_points(
     """What to say when doing ``task`` in ``window``."""
     t = policy.templates
     kind = task.kind
+    if kind is ActionKind.EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
+        if task.detail and "R6" in task.rules:
+            return (t.voicemail_email.format(voicemail_day=task.detail),)
+        if "R7" in task.rules:
+            return ("Use a subject that refers to their request; keep it short.",)
+        return ()
     conversation = (t.agree_next_contact, t.ask_permission) + (
         (t.ask_channel,) if state["preferred_channel"] is None else ()
     )
@@ -61,10 +67,6 @@ def talking_points(
                 "Offer flexibility: before or after hours, or coffee or lunch if they are local.",
             )
         return (*points, *conversation)
-    if kind is ActionKind.EMAIL and task.detail and "R6" in task.rules:
-        return (t.voicemail_email.format(voicemail_day=task.detail),)
-    if kind is ActionKind.EMAIL and "R7" in task.rules:
-        return ("Use a subject that refers to their request; keep it short.",)
     if kind is ActionKind.OPT_OUT_OFFER:
         return (t.opt_out_offer,)
     if kind is ActionKind.BREAKUP:
