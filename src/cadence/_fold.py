@@ -515,4 +515,5 @@ class Fold:
 
 def upcoming_meeting(state: State, at: datetime) -> bool:
     """Whether a booked meeting is still ahead of ``at``."""
-    return any(m.status == "booked" and m.starts_at > at for m in state["meetings"])
+    meetings = state["meetings"]
+    return bool(meetings) and any(m.status == "booked" and m.starts_at > at for m in meetings)
