@@ -1,0 +1,310 @@
+"""Step 1 of the columnar planner: which rows are due on the day, and their next actions.
+
+An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`. Most rows of a
+book are not due on any given day (waiting, done, or due later), so only the columns that decide
+that are read for every row: the suppression keys, the decision index's kind, channel and
+horizons, and the start of the next action. The other columns (priority, window, owner, place)
+are taken for the rows that are due, which are about a tenth of the book.
+
+A row's next action comes from one of three places (``plan_day`` asks the engine for each):
+
+- the decision index (:mod:`cadence._columns`), while its horizon holds at ``now``;
+- the index's overdue re-placement (R2): a single owed task whose window has passed is that task,
+  overdue, at the next allowed window after ``now``; that window depends on the calendar, not on
+  the prospect, so it is computed once per (place, channel, gap, R4 slot);
+- the engine, for every other row (no index, another policy, an expired horizon).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cadence._columns import decided_by
+from cadence._table_arrays import (
+    BOOL,
+    CHANNEL_CODE,
+    CHANNELS,
+    I64,
+    KIND_CODE,
+    KINDS,
+    NULL,
+    US,
+    codes,
+    instants,
+    strings,
+    take,
+    us,
+)
+from cadence.actions import Action
+from cadence.batch import _day_bounds
+from cadence.calendar import ContactCalendar, contact_calendar, zone
+from cadence.channel import Channel
+from cadence.compliance import strictest_caps
+from cadence.engine import Engine
+from cadence.prospect import Prospect
+
+__all__ = ["Calendars", "Due", "find_due", "suppressed_rows"]
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_IDLE_CODES = np.array([KIND_CODE[k] for k in ("wait", "none", "attend_meeting")] + [-1])
+_DAY_US = 86_400_000_000
+
+
+class Due(NamedTuple):
+    """The rows due on the day (``rows``, ascending table rows) and, per due row, their next
+    action (kind and channel codes, priority, instants in µs) and time zone (codes into
+    ``zones``); ``counts`` (suppressed, not due), ``sources`` and the engine's ``actions``."""
+
+    rows: I64
+    kind: I64
+    channel: I64
+    priority: I64
+    earliest: I64
+    latest: I64
+    due_since: I64
+    tz: I64
+    zones: list[str]
+    counts: dict[str, int]
+    sources: dict[str, int]
+    actions: dict[int, Action]
+
+
+class Calendars:
+    """One run's contact calendars by place (``contact_calendar`` is shared per policy and
+    place, but hashing the policy on every lookup would cost more than the lookup)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.policy = engine.policy
+        self.found: dict[tuple[str, str | None, str | None], ContactCalendar] = {}
+
+    def __call__(self, tz: str, country: str | None, sub: str | None) -> ContactCalendar:
+        key = (tz, country, sub)
+        cal = self.found.get(key)
+        if cal is None:
+            cal = self.found[key] = contact_calendar(self.policy, tz, country, sub)
+        return cal
+
+
+def suppressed_rows(table: pa.Table, blocked: frozenset[str]) -> BOOL:
+    """Rows whose id, phone or email is blocked."""
+    out = np.zeros(table.num_rows, dtype=bool)
+    if blocked:
+        values = pa.array(sorted(blocked), type=pa.string())
+        for name in ("id", "phone", "email"):
+            hit = pc.is_in(strings(table.column(name)), value_set=values)
+            out |= hit.fill_null(False).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _known(col: pa.ChunkedArray, values: list[str], null: int) -> I64:
+    """Codes of ``col`` in ``values`` (its position), ``null`` for null, ``-2`` for others."""
+    col = strings(col)
+    found = pc.index_in(col, value_set=pa.array(values, type=pa.string()))
+    out: I64 = found.fill_null(-2).to_numpy().astype(np.int64)
+    if null != -2:
+        out[col.is_null().to_numpy(zero_copy_only=False)] = null
+    return out
+
+
+def find_due(
+    engine: Engine,
+    table: pa.Table,
+    *,
+    day: date,
+    now: datetime,
+    blocked: frozenset[str],
+    indexed: bool,
+    calendar: Calendars,
+) -> Due:
+    """Every row's next action, as far as needed to tell whether it is due on ``day``; the
+    due rows' actions in full. ``indexed``: the table has the decision index columns."""
+    n, t = table.num_rows, table
+    now = now.astimezone(UTC)
+    now_us = us(now) or 0
+    suppressed = suppressed_rows(t, blocked)
+    live = ~suppressed
+    kind = np.full(n, -1, dtype=np.int64)
+    channel = np.full(n, -1, dtype=np.int64)
+    fresh = late = paused = np.zeros(n, dtype=bool)
+    earliest = np.zeros(n, dtype=np.int64)
+    if indexed:
+        by = pc.equal(strings(t.column("decided_by")), decided_by(engine))
+        usable = by.fill_null(False).to_numpy(zero_copy_only=False) & live
+        kind_col = _known(t.column("next_kind"), [k.value for k in KINDS], -2)
+        channel_col = _known(t.column("next_channel"), [c.value for c in CHANNELS], -1)
+        usable &= (kind_col >= 0) & (channel_col >= -1)
+        idle_until = instants(t.column("idle_until"))
+        paused = usable & (idle_until != NULL) & (now_us < idle_until)  # R17: wait
+        decided_at = instants(t.column("decided_at"))
+        started = usable & ~paused & (decided_at != NULL) & (decided_at <= now_us)
+        valid_until = instants(t.column("valid_until"))
+        fresh = started & ((valid_until == NULL) | (now_us < valid_until))
+        late_until = instants(t.column("late_until"))
+        late = started & ~fresh & (instants(t.column("first_due")) != NULL)
+        late &= (late_until == NULL) | (now_us < late_until)
+        took = fresh | late
+        kind = np.where(took, kind_col, np.where(paused, KIND_CODE["wait"], -1))
+        channel = np.where(took, channel_col, -1)
+        earliest = np.where(fresh, np.maximum(instants(t.column("next_earliest")), now_us), 0)
+    by_engine = np.flatnonzero(live & ~paused & ~fresh & ~late)
+    sources = {
+        "index": int(fresh.sum() + paused.sum()),
+        "late": int(late.sum()),
+        "engine": len(by_engine),
+    }
+    actions = _ask_engine(engine, t, by_engine, now)
+    for row, act in actions.items():
+        kind[row] = KIND_CODE[act.kind.value]
+        channel[row] = -1 if act.channel is None else CHANNEL_CODE[act.channel.value]
+        earliest[row] = us(act.earliest_utc) or 0
+    idle = np.isin(kind, _IDLE_CODES) | (channel < 0)
+    active = live & ~idle
+
+    # Overdue single tasks (R2): their start is the next allowed window after now.
+    moved = np.flatnonzero(late & active)
+    moved_earliest, moved_latest = _replace_late(calendar, t, moved, channel[moved], now)
+    earliest[moved] = moved_earliest
+
+    # Due on the day: starts before the end of the local day. A local midnight is within a day
+    # of the UTC one (|UTC offset| < 24 h), so rows starting later are not due, whatever their
+    # zone, and only the others' zones are read.
+    horizon = (day.toordinal() + 1 - _EPOCH_ORDINAL) * _DAY_US + _DAY_US
+    maybe = np.flatnonzero(active & (earliest < horizon))
+    tz_codes, zone_values = codes(take(t.column("timezone"), maybe))
+    zones = [name or "" for name in zone_values]
+    day_end = np.array([us(_day_bounds(day, zone(name))[1]) for name in zones] + [0])
+    is_due = earliest[maybe] < day_end[tz_codes]
+    rows, tz = maybe[is_due], tz_codes[is_due]
+    counts = {
+        "suppressed": int(suppressed.sum()),
+        "not_due": int(live.sum()) - len(rows),
+        "planned": 0,
+        "deferred": 0,
+    }
+
+    # The due rows' actions in full.
+    m = len(rows)
+    priority = np.zeros(m, dtype=np.int64)
+    latest = np.zeros(m, dtype=np.int64)
+    due_since = np.full(m, NULL, dtype=np.int64)
+    if indexed and m:
+        fresh_at, late_at = fresh[rows], late[rows]
+        took_at = fresh_at | late_at
+        prio = take(t.column("next_priority"), rows).cast(pa.int64()).fill_null(0)
+        priority = np.where(took_at, prio.to_numpy(zero_copy_only=False), 0)
+        latest = np.where(fresh_at, instants(take(t.column("next_latest"), rows)), 0)
+        due_since = np.where(fresh_at, instants(take(t.column("next_due_since"), rows)), NULL)
+        due_since = np.where(late_at, instants(take(t.column("first_due"), rows)), due_since)
+        where = np.searchsorted(rows, moved)
+        hit = (where < m) & (rows[np.minimum(where, m - 1)] == moved)
+        latest[where[hit]] = moved_latest[hit]
+    if actions:
+        where = np.searchsorted(rows, np.array(list(actions), dtype=np.int64))
+        for at, (row, act) in zip(where.tolist(), actions.items(), strict=True):
+            if at < m and rows[at] == row:
+                priority[at] = int(act.priority)
+                latest[at] = us(act.latest_utc) or 0
+                due_since[at] = NULL if act.due_since is None else us(act.due_since) or 0
+    return Due(
+        rows,
+        kind[rows],
+        channel[rows],
+        priority,
+        earliest[rows],
+        latest,
+        due_since,
+        tz,
+        zones,
+        counts,
+        sources,
+        actions,
+    )
+
+
+def _ask_engine(engine: Engine, table: pa.Table, rows: I64, now: datetime) -> dict[int, Action]:
+    """``engine.next_action`` for ``rows``, read from their ``state`` (the only rows whose JSON
+    is read: its pages are not touched for the others)."""
+    if not len(rows):
+        return {}
+    states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
+    return {
+        row: engine.next_action(Prospect.model_validate_json(text), now)
+        for row, text in zip(rows.tolist(), states, strict=True)
+    }
+
+
+def _replace_late(
+    calendar: Calendars, table: pa.Table, rows: I64, ch: I64, now: datetime
+) -> tuple[I64, I64]:
+    """R2: an expired single-task row is its task overdue, at the next allowed window after
+    ``now``: its start and end (µs). That window depends on the place, channel, gap and R4 slot
+    only (and on recent calls where elapsed-time caps apply), so it is computed once per
+    distinct combination."""
+    earliest = np.zeros(len(rows), dtype=np.int64)
+    latest = np.zeros(len(rows), dtype=np.int64)
+    if not len(rows):
+        return earliest, latest
+    t = table
+    now_us = us(now) or 0
+    parts, values = [], []
+    for name in ("timezone", "country", "subdivision", "avoid_slot"):
+        found, vals = codes(take(t.column(name), rows))
+        parts.append(found + 1)  # 0: null
+        values.append([None, *vals])
+    parts.append(ch)
+    days = take(t.column("min_date"), rows).cast(pa.int32()).fill_null(-1).to_numpy()
+    parts.append(days.astype(np.int64) + 1)
+    key = np.zeros(len(rows), dtype=np.int64)
+    for part in parts:
+        key = key * (int(part.max()) + 1) + part
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    # The newest recent call per row (elapsed-time caps only count calls that recent).
+    calls = take(t.column("recent_calls"), rows)
+    newest = np.full(len(rows), NULL, dtype=np.int64)
+    flat = pc.list_flatten(calls).cast(pa.int64()).to_numpy(zero_copy_only=False)
+    if len(flat):
+        parent = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
+        np.maximum.at(newest, parent, flat)
+    with_recent = (newest != NULL) & (ch == CHANNEL_CODE["phone"])
+    starts = np.zeros(len(uniq), dtype=np.int64)
+    ends = np.zeros(len(uniq), dtype=np.int64)
+    reach = np.full(len(uniq), -1, dtype=np.int64)  # how far back the caps look (µs)
+
+    def place(j: int) -> tuple[ContactCalendar, date | None, str | None]:
+        tz, country, sub, avoid = (values[i][parts[i][j]] for i in range(4))
+        cal = calendar(str(tz), country, sub)
+        min_date = None if days[j] < 0 else date.fromordinal(int(days[j]) + _EPOCH_ORDINAL)
+        return cal, min_date, avoid
+
+    for u, j in enumerate(first.tolist()):
+        cal, min_date, avoid = place(j)
+        c = CHANNELS[int(ch[j])]
+        if c is Channel.PHONE:
+            caps = strictest_caps(cal.rules(c, cal.local(now).date()))
+            reach[u] = max((cap.per // US for cap in caps), default=-1)
+        window = cal.next_window(c, now, min_date=min_date, avoid_slot=avoid)
+        starts[u] = us(window.start.astimezone(UTC)) or 0
+        ends[u] = max(us(window.end.astimezone(UTC)) or 0, starts[u])
+    earliest[:], latest[:] = starts[inverse], ends[inverse]
+    # Elapsed-time caps (e.g. MD, FR) count the prospect's own recent calls: one by one.
+    alone = np.flatnonzero(with_recent & (newest > now_us - reach[inverse]))
+    if len(alone):
+        recents = take(t.column("recent_calls"), rows[alone]).to_pylist()
+        for j, recent in zip(alone.tolist(), recents, strict=True):
+            cal, min_date, avoid = place(j)
+            window = cal.next_window(
+                CHANNELS[int(ch[j])],
+                now,
+                min_date=min_date,
+                avoid_slot=avoid,
+                recent=tuple(recent),
+            )
+            start = us(window.start.astimezone(UTC)) or 0
+            earliest[j] = start
+            latest[j] = max(us(window.end.astimezone(UTC)) or 0, start)
+    return earliest, latest

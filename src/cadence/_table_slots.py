@@ -1,0 +1,360 @@
+"""Steps 2 and 3 of the columnar planner: rank the due rows, keep each owner's capacity per
+channel, give the kept ones slots in their owner's day, and write the plan's tables.
+
+An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`; it follows
+``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
+Filling an owner's day is sequential (each touch takes the earliest free stretch left by the
+more urgent ones), so that walk is a Python loop over the kept touches, on integer microseconds:
+windows come from the calendar once per (place, channel, instant, R4 slot), and a prospect's own
+recent calls are read only where an elapsed-time cap could still count them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cadence._table_arrays import (
+    BOOL,
+    CHANNELS,
+    EPOCH,
+    I64,
+    KINDS,
+    NULL,
+    TS,
+    US,
+    codes,
+    instants,
+    local,
+    sort,
+    stamp,
+    strings,
+    take,
+    us,
+)
+from cadence._table_index import Calendars, Due
+from cadence.actions import Action, Priority
+from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds
+from cadence.calendar import ContactCalendar, zone
+from cadence.channel import Channel
+from cadence.compliance import strictest_caps
+
+__all__ = ["PLAN_SCHEMA", "Plan", "plan_slots"]
+
+#: A planned or deferred touch: who, what (the action's fields), when (the assigned slot in UTC
+#: and as local wall time in ``timezone``), and where it ranks in the batch order.
+PLAN_SCHEMA = pa.schema(
+    [
+        pa.field("owner", pa.string(), nullable=False),
+        pa.field("prospect_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("priority", pa.int8(), nullable=False),
+        pa.field("rules", pa.list_(pa.string())),
+        pa.field("reason", pa.string()),
+        pa.field("earliest", TS, nullable=False),
+        pa.field("latest", TS, nullable=False),
+        pa.field("due_since", TS),
+        pa.field("rank", pa.int8(), nullable=False),
+        pa.field("rank_at", TS, nullable=False),
+        pa.field("timezone", pa.string(), nullable=False),
+        pa.field("start", TS),
+        pa.field("end", TS),
+        pa.field("local_start", pa.timestamp("us")),
+        pa.field("local_end", pa.timestamp("us")),
+        pa.field("deferred_reason", pa.string()),
+    ]
+)
+_KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
+_PHONE = CHANNELS.index(Channel.PHONE)
+_LENGTH = [TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS]  # a touch, in µs
+
+
+class Plan(NamedTuple):
+    """The plan's tables and counts."""
+
+    touches: pa.Table
+    deferred: pa.Table
+    counts: dict[str, int]
+
+
+class _Ranked(NamedTuple):
+    """The due rows' batch order (``key``: rank and rank_at packed), owners (codes into
+    ``names``) and the parts of the order written out (``rank``, ``rank_at``)."""
+
+    key: I64
+    rank: I64
+    rank_at: I64
+    owner: I64
+    names: list[str]
+
+
+def plan_slots(
+    table: pa.Table,
+    due: Due,
+    *,
+    day: date,
+    capacity: Capacity,
+    deferred_limit: int,
+    calendar: Calendars,
+) -> Plan:
+    """``plan_day``'s steps 2 and 3 for the due rows."""
+    t = table
+    bounds = [_day_bounds(day, zone(name)) for name in due.zones]
+    day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
+    day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
+    ranked = _rank(t, due, day_start[due.tz])
+    ids = take(strings(t.column("id")), due.rows)
+    owner, names = ranked.owner, ranked.names
+
+    # Capacity per (owner, channel): the most urgent ``cap`` of each group.
+    group = owner * len(CHANNELS) + due.channel
+    order = sort({"g": group, "k": ranked.key, "id": ids})
+    g = group[order]
+    heads = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[heads, len(g)])
+    caps = [
+        _capacity(capacity, names[gg // len(CHANNELS)], CHANNELS[gg % len(CHANNELS)])
+        for gg in g[heads].tolist()
+    ]
+    at_head = np.repeat(heads, sizes)
+    keep = np.arange(len(g)) - at_head < np.repeat(np.array(caps, dtype=np.int64), sizes)
+    chosen, over = order[keep], order[~keep]
+
+    # Slots: each owner's day, most urgent first (plan_day's second pass).
+    chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
+    placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
+    counts = dict(due.counts)
+    counts["planned"] = int(placed.sum())
+    touches = _output(t, due, ranked, chosen[placed], slots=slots[placed])
+    if touches.num_rows:
+        touches = touches.take(
+            sort(
+                {
+                    "o": touches.column("owner"),
+                    "s": touches.column("start"),
+                    "id": touches.column("prospect_id"),
+                }
+            )
+        )
+    # Deferred: over capacity, or no free time left in the prospect's window.
+    unplaced = chosen[~placed]
+    deferred_idx = np.concatenate([over, unplaced])
+    late = np.r_[np.zeros(len(over), dtype=bool), np.ones(len(unplaced), dtype=bool)]
+    counts["deferred"] = len(deferred_idx)
+    k = max(0, min(deferred_limit, len(deferred_idx)))
+    if k < len(deferred_idx):
+        keys = ranked.key[deferred_idx]
+        cut = np.partition(keys, k - 1)[k - 1] if k else keys.min() - 1
+        near = keys <= cut
+        deferred_idx, late = deferred_idx[near], late[near]
+    top = sort({"k": ranked.key[deferred_idx], "id": ids.take(deferred_idx)})[:k]
+    reasons = np.where(late[top], "no free time in window", "over capacity").tolist()
+    deferred = _output(t, due, ranked, deferred_idx[top], reasons=reasons)
+    return Plan(touches, deferred, counts)
+
+
+def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
+    """The batch order (plan_day's ``_rank``): class, the instant it ranks by, then the id."""
+    pr, ds, ea = due.priority, due.due_since, due.earliest
+    has_ds = ds != NULL
+    follow = (pr > Priority.PREPARE) & (pr != Priority.DRIP)
+    overdue = follow & has_ds & (ds < day_start)
+    rank = np.where(pr <= Priority.PREPARE, pr, 6)
+    rank = np.where(follow, np.where(overdue, 4, 5), rank)
+    rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)
+    key = rank * (1 << 56) + np.clip(rank_at + _KEY_BASE, 0, (1 << 56) - 1)
+    found, values = codes(take(table.column("owner"), due.rows))
+    names = [v or "" for v in values] + [""]  # plan_day: a missing owner is ""
+    canon: dict[str, int] = {}
+    remap = np.array([canon.setdefault(name, i) for i, name in enumerate(names)])
+    return _Ranked(key, rank, rank_at, remap[found], names)
+
+
+def _walk(
+    table: pa.Table,
+    due: Due,
+    chosen: I64,
+    owner: I64,
+    day: date,
+    day_start: I64,
+    day_end: I64,
+    calendar: Calendars,
+) -> tuple[BOOL, I64]:
+    """``plan_day``'s ``_fit`` for the ``chosen`` due rows, in order: whether each got a slot,
+    and the slots' (start, end) in µs (rows without a slot: zeros)."""
+    n = len(chosen)
+    placed = np.zeros(n, dtype=bool)
+    slots = np.zeros((n, 2), dtype=np.int64)
+    if not n:
+        return placed, slots
+    rows = due.rows[chosen]
+    channel = due.channel[chosen]
+    tz = due.tz[chosen]
+    # The prospects' places: one calendar per distinct (zone, country, subdivision).
+    country, country_values = codes(take(table.column("country"), rows))
+    sub, sub_values = codes(take(table.column("subdivision"), rows))
+    countries, subs = [*country_values, None], [*sub_values, None]  # code -1: null
+    place_key = (tz * len(countries) + country + 1) * len(subs) + sub + 1
+    _, first, place = np.unique(place_key, return_index=True, return_inverse=True)
+    cals = [calendar(due.zones[tz[j]], countries[country[j]], subs[sub[j]]) for j in first.tolist()]
+    # Phone calls: the R4 slot to avoid, and the recent calls where an elapsed-time cap binds
+    # on the day and could still count one of them (the newest is within the cap's reach of
+    # the owner's day); other rows' windows are shared through the memo.
+    phone = channel == _PHONE
+    avoid_codes, avoid_values = codes(take(table.column("last_attempt_slot"), rows))
+    avoid = np.where(phone, avoid_codes, -1)
+    avoid_names = [*avoid_values, None]  # code -1: no slot to avoid
+    reach = np.full(len(cals) + 1, NULL, dtype=np.int64)
+    for i, cal in enumerate(cals):
+        caps = strictest_caps(cal.rules(Channel.PHONE, day))
+        if caps:
+            reach[i] = max(cap.per // US for cap in caps)
+    capped = phone & (reach[place] != NULL)
+    recent: dict[int, tuple[datetime, ...]] = {}
+    if capped.any():
+        at = np.flatnonzero(capped)
+        calls = take(table.column("recent_calls"), rows[at])
+        newest = np.full(len(at), NULL, dtype=np.int64)
+        flat = instants(pc.list_flatten(calls))
+        if len(flat):
+            parents = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
+            np.maximum.at(newest, parents, flat)
+        near = (newest != NULL) & (newest > day_start[tz[at]] - reach[place[at]])
+        if near.any():
+            pick = np.flatnonzero(near)
+            for j, calls_of in zip(at[pick].tolist(), calls.take(pick).to_pylist(), strict=True):
+                recent[j] = tuple(calls_of or ())
+
+    memo: dict[tuple[int, int, int, int], tuple[int, int]] = {}
+    busy: dict[int, list[tuple[int, int]]] = {}
+    none = (-1, -1)
+    walk = zip(
+        channel.tolist(),
+        due.earliest[chosen].tolist(),
+        owner[chosen].tolist(),
+        place.tolist(),
+        avoid.tolist(),
+        day_start[tz].tolist(),
+        day_end[tz].tolist(),
+        strict=True,
+    )
+    for j, (ch, first_us, who, where, slot, start_of_day, end_of_day) in enumerate(walk):
+        length = _LENGTH[ch]
+        after = max(first_us, start_of_day)
+        cal = cals[where]
+        booked = busy.setdefault(who, [])
+        mine = recent.get(j)
+        got = none
+        while after < end_of_day:
+            if mine:
+                w_start, w_end = _window(cal, ch, after, avoid_names[slot], mine)
+            else:
+                memo_key = (where, ch, after, slot)
+                found = memo.get(memo_key)
+                if found is None:
+                    found = memo[memo_key] = _window(cal, ch, after, avoid_names[slot], ())
+                w_start, w_end = found
+            if w_start >= end_of_day:
+                break
+            # ``booked`` holds sorted, disjoint, merged stretches: slide past every overlap.
+            start = w_start
+            i = bisect_left(booked, (start,))
+            if i and booked[i - 1][1] > start:
+                i -= 1
+            while i < len(booked) and booked[i][0] < start + length:
+                start = max(start, booked[i][1])
+                i += 1
+            end = start + length
+            if end <= w_end:
+                if i < len(booked) and booked[i][0] == end:  # merge with the stretch after
+                    end = booked.pop(i)[1]
+                if i and booked[i - 1][1] == start:  # ... and the one before
+                    booked[i - 1] = (booked[i - 1][0], end)
+                else:
+                    booked.insert(i, (start, end))
+                got = (start, start + length)
+                break
+            after = w_end
+        if got is not none:
+            placed[j] = True
+            slots[j] = got
+    return placed, slots
+
+
+def _window(
+    cal: ContactCalendar, ch: int, after: int, avoid: str | None, recent: tuple[datetime, ...]
+) -> tuple[int, int]:
+    """``cal.next_window`` from the instant ``after`` (µs), as (start, end) in µs."""
+    w = cal.next_window(CHANNELS[ch], EPOCH + after * US, avoid_slot=avoid, recent=recent)
+    return us(w.start.astimezone(UTC)) or 0, us(w.end.astimezone(UTC)) or 0
+
+
+def _output(
+    table: pa.Table,
+    due: Due,
+    ranked: _Ranked,
+    idx: I64,
+    *,
+    slots: I64 | None = None,
+    reasons: list[str] | None = None,
+) -> pa.Table:
+    """The due rows ``idx`` in :data:`PLAN_SCHEMA`."""
+    t = table
+    rows = due.rows[idx]
+    n = len(rows)
+    if "next_rules" in t.column_names and "next_reason" in t.column_names:
+        rules = take(t.column("next_rules"), rows)
+        reason = take(t.column("next_reason"), rows)
+    else:
+        rules = pa.nulls(n, type=pa.list_(pa.string()))
+        reason = pa.nulls(n, type=pa.string())
+    engine_rows = np.array(list(due.actions), dtype=np.int64)
+    decided = np.flatnonzero(np.isin(rows, engine_rows))
+    if len(decided):  # rows the engine decided: their rules and reason come from the action
+        acts: list[Action] = [due.actions[row] for row in rows[decided].tolist()]
+        patch = np.arange(n)
+        patch[decided] = n + np.arange(len(decided))
+        rules = pa.concat_arrays(
+            [rules, pa.array([list(a.rules) for a in acts], type=pa.list_(pa.string()))]
+        ).take(pa.array(patch))
+        reason = pa.concat_arrays(
+            [reason, pa.array([a.reason for a in acts], type=pa.string())]
+        ).take(pa.array(patch))
+
+    def named(values: list[str], which: I64) -> pa.Array:
+        return pa.array(values, type=pa.string()).take(pa.array(which, type=pa.int64()))
+
+    timezone = named(due.zones, due.tz[idx])
+    columns: dict[str, pa.Array] = {
+        "owner": named(ranked.names, ranked.owner[idx]),
+        "prospect_id": take(strings(t.column("id")), rows),
+        "kind": named([k.value for k in KINDS], due.kind[idx]),
+        "channel": named([c.value for c in CHANNELS], due.channel[idx]),
+        "priority": pa.array(due.priority[idx], type=pa.int8()),
+        "rules": rules,
+        "reason": reason,
+        "earliest": stamp(due.earliest[idx]),
+        "latest": stamp(due.latest[idx]),
+        "due_since": stamp(due.due_since[idx]),
+        "rank": pa.array(ranked.rank[idx], type=pa.int8()),
+        "rank_at": stamp(ranked.rank_at[idx]),
+        "timezone": timezone,
+    }
+    if slots is not None and len(slots):
+        columns["start"], columns["end"] = stamp(slots[:, 0]), stamp(slots[:, 1])
+        columns["local_start"] = local(columns["start"], timezone)
+        columns["local_end"] = local(columns["end"], timezone)
+    else:
+        for name in ("start", "end"):
+            columns[name] = pa.nulls(n, type=TS)
+        for name in ("local_start", "local_end"):
+            columns[name] = pa.nulls(n, type=pa.timestamp("us"))
+    why: list[str | None] = [None] * n if reasons is None else [*reasons]
+    columns["deferred_reason"] = pa.array(why, type=pa.string())
+    return pa.table([columns[f.name] for f in PLAN_SCHEMA], schema=PLAN_SCHEMA)
