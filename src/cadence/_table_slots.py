@@ -72,7 +72,8 @@ PLAN_SCHEMA = pa.schema(
 )
 _KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
 _PHONE = CHANNELS.index(Channel.PHONE)
-_LENGTH = [TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS]  # a touch, in µs
+_LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
+_NEVER = np.iinfo(np.int64).max
 
 
 class Plan(NamedTuple):
@@ -176,6 +177,19 @@ def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
     return _Ranked(key, rank, rank_at, remap[found], names)
 
 
+class _Walk(NamedTuple):
+    """What the walk needs per chosen row: its calendar (index into ``cals``), channel, R4 slot
+    to avoid (index into ``avoid_names``; the last is ``None``) and own recent calls (only where
+    they can matter, by position)."""
+
+    cals: list[ContactCalendar]
+    place: I64
+    channel: I64
+    avoid: I64
+    avoid_names: list[str | None]
+    recent: dict[int, tuple[datetime, ...]]
+
+
 def _walk(
     table: pa.Table,
     due: Due,
@@ -187,83 +201,110 @@ def _walk(
     calendar: Calendars,
 ) -> tuple[BOOL, I64]:
     """``plan_day``'s ``_fit`` for the ``chosen`` due rows, in order: whether each got a slot,
-    and the slots' (start, end) in µs (rows without a slot: zeros)."""
-    n = len(chosen)
-    placed = np.zeros(n, dtype=bool)
-    slots = np.zeros((n, 2), dtype=np.int64)
-    if not n:
-        return placed, slots
-    rows = due.rows[chosen]
-    channel = due.channel[chosen]
+    and the slots' (start, end) in µs."""
+    if not len(chosen):
+        return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
     tz = due.tz[chosen]
-    # The prospects' places: one calendar per distinct (zone, country, subdivision).
+    rows = _prepare(table, due.rows[chosen], due.channel[chosen], tz, due.zones, day, calendar)
+    rows = rows._replace(recent=_recent_calls(table, due.rows[chosen], rows, day_start[tz], day))
+    after = np.maximum(due.earliest[chosen], day_start[tz])
+    end_of_day = day_end[tz]
+    combo = (rows.place * len(CHANNELS) + rows.channel) * len(rows.avoid_names) + rows.avoid + 1
+    w_start, w_end = _first_windows(rows, combo, after, end_of_day)
+    start_at = _fill(rows, owner[chosen], combo, w_start, w_end, end_of_day)
+    return start_at != NULL, np.stack([start_at, start_at + _LENGTH[rows.channel]], axis=1)
+
+
+def _prepare(
+    table: pa.Table,
+    rows: I64,
+    channel: I64,
+    tz: I64,
+    zones: list[str],
+    day: date,
+    calendar: Calendars,
+) -> _Walk:
+    """The rows' calendars, one per distinct (zone, country, subdivision), and R4 slots."""
     country, country_values = codes(take(table.column("country"), rows))
     sub, sub_values = codes(take(table.column("subdivision"), rows))
     countries, subs = [*country_values, None], [*sub_values, None]  # code -1: null
     place_key = (tz * len(countries) + country + 1) * len(subs) + sub + 1
     _, first, place = np.unique(place_key, return_index=True, return_inverse=True)
-    cals = [calendar(due.zones[tz[j]], countries[country[j]], subs[sub[j]]) for j in first.tolist()]
-    # Phone calls: the R4 slot to avoid, and the recent calls where an elapsed-time cap binds
-    # on the day and could still count one of them (the newest is within the cap's reach of
-    # the owner's day); other rows' windows are shared through the memo.
-    phone = channel == _PHONE
+    cals = [calendar(zones[tz[j]], countries[country[j]], subs[sub[j]]) for j in first.tolist()]
     avoid_codes, avoid_values = codes(take(table.column("last_attempt_slot"), rows))
-    avoid = np.where(phone, avoid_codes, -1)
-    avoid_names = [*avoid_values, None]  # code -1: no slot to avoid
-    reach = np.full(len(cals) + 1, NULL, dtype=np.int64)
-    for i, cal in enumerate(cals):
+    avoid = np.where(channel == _PHONE, avoid_codes, -1)  # R4 is about calls
+    return _Walk(cals, place.reshape(-1), channel, avoid, [*avoid_values, None], {})
+
+
+def _recent_calls(
+    table: pa.Table, rows: I64, walk: _Walk, day_start: I64, day: date
+) -> dict[int, tuple[datetime, ...]]:
+    """The recent calls of the phone rows where an elapsed-time cap binds on the day and could
+    still count one of them: the newest is within the cap's reach of the owner's day. For the
+    other rows the window does not depend on the prospect (``cal.next_window`` only counts calls
+    within a cap's period before the instant it checks, which is in the day)."""
+    reach = np.full(len(walk.cals), NULL, dtype=np.int64)
+    for i, cal in enumerate(walk.cals):
         caps = strictest_caps(cal.rules(Channel.PHONE, day))
         if caps:
             reach[i] = max(cap.per // US for cap in caps)
-    capped = phone & (reach[place] != NULL)
-    recent: dict[int, tuple[datetime, ...]] = {}
-    if capped.any():
-        at = np.flatnonzero(capped)
-        calls = take(table.column("recent_calls"), rows[at])
-        newest = np.full(len(at), NULL, dtype=np.int64)
-        flat = instants(pc.list_flatten(calls))
-        if len(flat):
-            parents = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
-            np.maximum.at(newest, parents, flat)
-        near = (newest != NULL) & (newest > day_start[tz[at]] - reach[place[at]])
-        if near.any():
-            pick = np.flatnonzero(near)
-            for j, calls_of in zip(at[pick].tolist(), calls.take(pick).to_pylist(), strict=True):
-                recent[j] = tuple(calls_of or ())
+    at = np.flatnonzero((walk.channel == _PHONE) & (reach[walk.place] != NULL))
+    if not len(at):
+        return {}
+    calls = take(table.column("recent_calls"), rows[at])
+    newest = np.full(len(at), NULL, dtype=np.int64)
+    flat = instants(pc.list_flatten(calls))
+    if len(flat):
+        parents = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
+        np.maximum.at(newest, parents, flat)
+    near = np.flatnonzero((newest != NULL) & (newest > day_start[at] - reach[walk.place[at]]))
+    found = calls.take(pa.array(near)).to_pylist()
+    return {j: tuple(c or ()) for j, c in zip(at[near].tolist(), found, strict=True)}
 
-    memo: dict[tuple[int, int, int, int], tuple[int, int]] = {}
-    busy: dict[int, list[tuple[int, int]]] = {}
-    none = (-1, -1)
-    walk = zip(
-        channel.tolist(),
-        due.earliest[chosen].tolist(),
-        owner[chosen].tolist(),
-        place.tolist(),
-        avoid.tolist(),
-        day_start[tz].tolist(),
-        day_end[tz].tolist(),
+
+def _first_windows(walk: _Walk, combo: I64, after: I64, end_of_day: I64) -> tuple[I64, I64]:
+    """Each row's window from ``after``: most rows start at their owner's day start, so these
+    are one calendar lookup per distinct (place, channel, R4 slot) ``combo`` and instant, made
+    before the walk. Rows starting after the day get none (``_NEVER``)."""
+    w_start = np.full(len(combo), _NEVER, dtype=np.int64)
+    w_end = np.full(len(combo), _NEVER, dtype=np.int64)
+    shared = after < end_of_day
+    shared[list(walk.recent)] = False
+    at = np.flatnonzero(shared)
+    if len(at):
+        pairs = np.stack([combo[at], after[at]], axis=1)
+        _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+        windows = np.array([_window_of(walk, j, int(after[j])) for j in at[first].tolist()])
+        w_start[at] = windows[inverse.reshape(-1), 0]
+        w_end[at] = windows[inverse.reshape(-1), 1]
+    for j in walk.recent:
+        if after[j] < end_of_day[j]:
+            w_start[j], w_end[j] = _window_of(walk, j, int(after[j]))
+    return w_start, w_end
+
+
+def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_day: I64) -> I64:
+    """Each row's slot start (:data:`NULL`: none), in walk order (owner by owner, the most urgent
+    first): the earliest free stretch of the owner's day in the row's windows (``_fit``)."""
+    memo: dict[tuple[int, int], tuple[int, int]] = {}
+    starts: list[int] = []
+    current, booked = -1, list[tuple[int, int]]()
+    rows = zip(
+        w_start.tolist(),
+        w_end.tolist(),
+        _LENGTH[walk.channel].tolist(),
+        owner.tolist(),
+        combo.tolist(),
+        end_of_day.tolist(),
         strict=True,
     )
-    for j, (ch, first_us, who, where, slot, start_of_day, end_of_day) in enumerate(walk):
-        length = _LENGTH[ch]
-        after = max(first_us, start_of_day)
-        cal = cals[where]
-        booked = busy.setdefault(who, [])
-        mine = recent.get(j)
-        got = none
-        while after < end_of_day:
-            if mine:
-                w_start, w_end = _window(cal, ch, after, avoid_names[slot], mine)
-            else:
-                memo_key = (where, ch, after, slot)
-                found = memo.get(memo_key)
-                if found is None:
-                    found = memo[memo_key] = _window(cal, ch, after, avoid_names[slot], ())
-                w_start, w_end = found
-            if w_start >= end_of_day:
-                break
+    for j, (w_from, w_to, length, who, key, last) in enumerate(rows):
+        if who != current:  # a new owner's day
+            current, booked = who, []
+        got = NULL
+        while w_from < last:
             # ``booked`` holds sorted, disjoint, merged stretches: slide past every overlap.
-            start = w_start
+            start = w_from
             i = bisect_left(booked, (start,))
             if i and booked[i - 1][1] > start:
                 i -= 1
@@ -271,20 +312,33 @@ def _walk(
                 start = max(start, booked[i][1])
                 i += 1
             end = start + length
-            if end <= w_end:
+            if end <= w_to:
                 if i < len(booked) and booked[i][0] == end:  # merge with the stretch after
                     end = booked.pop(i)[1]
                 if i and booked[i - 1][1] == start:  # ... and the one before
                     booked[i - 1] = (booked[i - 1][0], end)
                 else:
                     booked.insert(i, (start, end))
-                got = (start, start + length)
+                got = start
                 break
-            after = w_end
-        if got is not none:
-            placed[j] = True
-            slots[j] = got
-    return placed, slots
+            if w_to >= last:  # the window was the day's last
+                break
+            if j in walk.recent:
+                w_from, w_to = _window_of(walk, j, w_to)
+            else:  # the next window after a full one
+                found = memo.get((key, w_to))
+                if found is None:
+                    found = memo[(key, w_to)] = _window_of(walk, j, w_to)
+                w_from, w_to = found
+        starts.append(got)
+    return np.array(starts, dtype=np.int64)
+
+
+def _window_of(walk: _Walk, j: int, after: int) -> tuple[int, int]:
+    """Row ``j``'s window from the instant ``after`` (µs)."""
+    name = walk.avoid_names[walk.avoid[j]]
+    cal, ch = walk.cals[walk.place[j]], int(walk.channel[j])
+    return _window(cal, ch, after, name, walk.recent.get(j, ()))
 
 
 def _window(
