@@ -44,11 +44,11 @@ from cadence.actions import Action
 from cadence.batch import _day_bounds
 from cadence.calendar import ContactCalendar, contact_calendar, zone
 from cadence.channel import Channel
-from cadence.compliance import strictest_caps
+from cadence.compliance import Cap, strictest_caps
 from cadence.engine import Engine
 from cadence.prospect import Prospect
 
-__all__ = ["Calendars", "Due", "find_due", "suppressed_rows"]
+__all__ = ["Calendars", "Due", "crowded", "find_due", "suppressed_rows"]
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _IDLE_CODES = np.array([KIND_CODE[k] for k in ("wait", "none", "attend_meeting")] + [-1])
@@ -263,17 +263,10 @@ def _replace_late(
     for part in parts:
         key = key * (int(part.max()) + 1) + part
     uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    # The newest recent call per row (elapsed-time caps only count calls that recent).
-    calls = take(t.column("recent_calls"), rows)
-    newest = np.full(len(rows), NULL, dtype=np.int64)
-    flat = pc.list_flatten(calls).cast(pa.int64()).to_numpy(zero_copy_only=False)
-    if len(flat):
-        parent = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
-        np.maximum.at(newest, parent, flat)
-    with_recent = (newest != NULL) & (ch == CHANNEL_CODE["phone"])
     starts = np.zeros(len(uniq), dtype=np.int64)
     ends = np.zeros(len(uniq), dtype=np.int64)
-    reach = np.full(len(uniq), -1, dtype=np.int64)  # how far back the caps look (µs)
+    caps_now: dict[Cap, BOOL] = {}  # the caps that bind calls at now, per combination
+    caps_start: dict[Cap, BOOL] = {}  # ... and at the start of the window found
 
     def place(j: int) -> tuple[ContactCalendar, date | None, str | None]:
         tz, country, sub, avoid = (values[i][parts[i][j]] for i in range(4))
@@ -284,18 +277,24 @@ def _replace_late(
     for u, j in enumerate(first.tolist()):
         cal, min_date, avoid = place(j)
         c = CHANNELS[int(ch[j])]
-        if c is Channel.PHONE:
-            caps = strictest_caps(cal.rules(c, cal.local(now).date()))
-            reach[u] = max((cap.per // US for cap in caps), default=-1)
         window = cal.next_window(c, now, min_date=min_date, avoid_slot=avoid)
         starts[u] = us(window.start.astimezone(UTC)) or 0
         ends[u] = max(us(window.end.astimezone(UTC)) or 0, starts[u])
+        if c is Channel.PHONE and cal.capped:  # else next_window ignores recent calls
+            for caps_at, when in ((caps_now, now), (caps_start, window.start)):
+                for cap in strictest_caps(cal.rules(c, cal.local(when).date())):
+                    caps_at.setdefault(cap, np.zeros(len(uniq), dtype=bool))[u] = True
     earliest[:], latest[:] = starts[inverse], ends[inverse]
-    # Elapsed-time caps (e.g. MD, FR) count the prospect's own recent calls: one by one.
-    alone = np.flatnonzero(with_recent & (newest > now_us - reach[inverse]))
-    if len(alone):
-        recents = take(t.column("recent_calls"), rows[alone]).to_pylist()
-        for j, recent in zip(alone.tolist(), recents, strict=True):
+    # Elapsed-time caps (e.g. FL, FR) count the prospect's own recent calls: where a cap would
+    # count enough of them, at now or at the window's start, the window is the row's own.
+    if caps_now or caps_start:
+        calls = take(t.column("recent_calls"), rows)
+        at_now = np.full(len(rows), now_us, dtype=np.int64)
+        alone = crowded(calls, at_now, at_now, {c: m[inverse] for c, m in caps_now.items()})
+        alone |= crowded(calls, earliest, earliest, {c: m[inverse] for c, m in caps_start.items()})
+        alone &= ch == CHANNEL_CODE["phone"]
+        recents = calls.take(pa.array(np.flatnonzero(alone))).to_pylist()
+        for j, recent in zip(np.flatnonzero(alone).tolist(), recents, strict=True):
             cal, min_date, avoid = place(j)
             window = cal.next_window(
                 CHANNELS[int(ch[j])],
@@ -308,3 +307,20 @@ def _replace_late(
             earliest[j] = start
             latest[j] = max(us(window.end.astimezone(UTC)) or 0, start)
     return earliest, latest
+
+
+def crowded(calls: pa.Array, lo: I64, hi: I64, caps: dict[Cap, BOOL]) -> BOOL:
+    """Rows where an elapsed-time cap may hold a call back at some instant of ``[lo, hi]``:
+    for a ``cap`` that binds the row (``caps[cap]``), the row's ``calls`` (a list array) in
+    ``(lo - cap.per, hi]`` number ``cap.count`` or more. ``ContactCalendar.next_window`` counts
+    exactly those (its ``_cap_floor``), so for the other rows the prospect's calls change
+    nothing and the window is the one shared by every prospect of the place."""
+    out = np.zeros(len(calls), dtype=bool)
+    if not caps or not len(calls):
+        return out
+    flat = instants(pc.list_flatten(calls))
+    parent = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
+    for cap, binds in caps.items():
+        inside = binds[parent] & (flat > lo[parent] - cap.per // US) & (flat <= hi[parent])
+        out |= np.bincount(parent[inside], minlength=len(calls)) >= cap.count
+    return out

@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from cadence._table_arrays import (
     BOOL,
@@ -29,7 +28,6 @@ from cadence._table_arrays import (
     TS,
     US,
     codes,
-    instants,
     local,
     sort,
     stamp,
@@ -37,12 +35,12 @@ from cadence._table_arrays import (
     take,
     us,
 )
-from cadence._table_index import Calendars, Due
+from cadence._table_index import Calendars, Due, crowded
 from cadence.actions import Action, Priority
 from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds
 from cadence.calendar import ContactCalendar, zone
 from cadence.channel import Channel
-from cadence.compliance import strictest_caps
+from cadence.compliance import Cap, strictest_caps
 
 __all__ = ["PLAN_SCHEMA", "Plan", "plan_slots"]
 
@@ -206,7 +204,8 @@ def _walk(
         return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
     tz = due.tz[chosen]
     rows = _prepare(table, due.rows[chosen], due.channel[chosen], tz, due.zones, day, calendar)
-    rows = rows._replace(recent=_recent_calls(table, due.rows[chosen], rows, day_start[tz], day))
+    recent = _recent_calls(table, due.rows[chosen], rows, day_start[tz], day_end[tz], day)
+    rows = rows._replace(recent=recent)
     after = np.maximum(due.earliest[chosen], day_start[tz])
     end_of_day = day_end[tz]
     combo = (rows.place * len(CHANNELS) + rows.channel) * len(rows.avoid_names) + rows.avoid + 1
@@ -237,27 +236,23 @@ def _prepare(
 
 
 def _recent_calls(
-    table: pa.Table, rows: I64, walk: _Walk, day_start: I64, day: date
+    table: pa.Table, rows: I64, walk: _Walk, day_start: I64, day_end: I64, day: date
 ) -> dict[int, tuple[datetime, ...]]:
-    """The recent calls of the phone rows where an elapsed-time cap binds on the day and could
-    still count one of them: the newest is within the cap's reach of the owner's day. For the
-    other rows the window does not depend on the prospect (``cal.next_window`` only counts calls
-    within a cap's period before the instant it checks, which is in the day)."""
-    reach = np.full(len(walk.cals), NULL, dtype=np.int64)
+    """The recent calls of the phone rows whose windows they can change: where an elapsed-time
+    cap binds on the day and counts enough of them at some instant of the owner's day (every
+    window the walk asks for starts in it; a window that would start after it gives no slot
+    either way). Other rows share their place's windows."""
+    caps: dict[Cap, BOOL] = {}
     for i, cal in enumerate(walk.cals):
-        caps = strictest_caps(cal.rules(Channel.PHONE, day))
-        if caps:
-            reach[i] = max(cap.per // US for cap in caps)
-    at = np.flatnonzero((walk.channel == _PHONE) & (reach[walk.place] != NULL))
-    if not len(at):
+        if cal.capped:  # else next_window ignores recent calls
+            for cap in strictest_caps(cal.rules(Channel.PHONE, day)):
+                caps.setdefault(cap, np.zeros(len(walk.cals), dtype=bool))[i] = True
+    at = np.flatnonzero(walk.channel == _PHONE)
+    if not caps or not len(at):
         return {}
     calls = take(table.column("recent_calls"), rows[at])
-    newest = np.full(len(at), NULL, dtype=np.int64)
-    flat = instants(pc.list_flatten(calls))
-    if len(flat):
-        parents = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
-        np.maximum.at(newest, parents, flat)
-    near = np.flatnonzero((newest != NULL) & (newest > day_start[at] - reach[walk.place[at]]))
+    binds = {cap: places[walk.place[at]] for cap, places in caps.items()}
+    near = np.flatnonzero(crowded(calls, day_start[at], day_end[at] - 1, binds))
     found = calls.take(pa.array(near)).to_pylist()
     return {j: tuple(c or ()) for j, c in zip(at[near].tolist(), found, strict=True)}
 
@@ -272,15 +267,26 @@ def _first_windows(walk: _Walk, combo: I64, after: I64, end_of_day: I64) -> tupl
     shared[list(walk.recent)] = False
     at = np.flatnonzero(shared)
     if len(at):
-        pairs = np.stack([combo[at], after[at]], axis=1)
-        _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+        first, inverse = _distinct(combo[at], after[at])
         windows = np.array([_window_of(walk, j, int(after[j])) for j in at[first].tolist()])
-        w_start[at] = windows[inverse.reshape(-1), 0]
-        w_end[at] = windows[inverse.reshape(-1), 1]
+        w_start[at] = windows[inverse, 0]
+        w_end[at] = windows[inverse, 1]
     for j in walk.recent:
         if after[j] < end_of_day[j]:
             w_start[j], w_end[j] = _window_of(walk, j, int(after[j]))
     return w_start, w_end
+
+
+def _distinct(a: I64, b: I64) -> tuple[I64, I64]:
+    """The distinct (a, b) pairs: where each first occurs, and which one each pair is."""
+    rel = b - b.min()
+    span = int(rel.max()) + 1
+    if int(a.max()) < (1 << 62) // span:  # one int64 key (a, b >= 0): sorts faster than pairs
+        _, first, inverse = np.unique(a * span + rel, return_index=True, return_inverse=True)
+    else:
+        pairs = np.stack([a, b], axis=1)
+        _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
 
 
 def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_day: I64) -> I64:
