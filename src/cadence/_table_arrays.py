@@ -32,6 +32,7 @@ __all__ = [
     "TS",
     "US",
     "codes",
+    "codes_at",
     "instants",
     "local",
     "sort",
@@ -81,6 +82,18 @@ def codes(col: pa.ChunkedArray | pa.Array) -> tuple[I64, list[str | None]]:
     indices = pa.chunked_array([c.indices for c in enc.chunks], type=enc.type.index_type)
     out: I64 = indices.fill_null(-1).to_numpy().astype(np.int64)
     return out, enc.chunk(0).dictionary.to_pylist()
+
+
+def codes_at(col: pa.ChunkedArray, rows: I64) -> tuple[I64, list[str | None]]:
+    """``codes(take(col, rows))``, read in ascending row order: the codes are put back in the
+    order of ``rows`` with numpy, instead of reordering the strings."""
+    if len(rows) < 2 or bool((rows[1:] >= rows[:-1]).all()):
+        return codes(take(col, rows))
+    asc = np.argsort(rows, kind="stable")
+    found, values = codes(take(col, rows[asc]))
+    out: I64 = np.empty_like(found)
+    out[asc] = found
+    return out, values
 
 
 def instants(col: pa.ChunkedArray | pa.Array) -> I64:

@@ -27,7 +27,7 @@ from cadence._table_arrays import (
     NULL,
     TS,
     US,
-    codes,
+    codes_at,
     local,
     sort,
     stamp,
@@ -130,7 +130,11 @@ def plan_slots(
     placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
     counts = dict(due.counts)
     counts["planned"] = int(placed.sum())
-    touches = _output(t, due, ranked, chosen[placed], slots=slots[placed])
+    # The plan's tables are built in table order (their rows are read in one pass, without
+    # reordering strings), then put in their own order once.
+    idx, slots = chosen[placed], slots[placed]
+    asc = np.argsort(due.rows[idx], kind="stable")
+    touches = _output(t, due, ranked, idx[asc], slots=slots[asc])
     if touches.num_rows:
         touches = touches.take(
             sort(
@@ -153,8 +157,10 @@ def plan_slots(
         near = keys <= cut
         deferred_idx, late = deferred_idx[near], late[near]
     top = sort({"k": ranked.key[deferred_idx], "id": ids.take(deferred_idx)})[:k]
-    reasons = np.where(late[top], "no free time in window", "over capacity").tolist()
-    deferred = _output(t, due, ranked, deferred_idx[top], reasons=reasons)
+    idx, late = deferred_idx[top], late[top]
+    asc = np.argsort(due.rows[idx], kind="stable")
+    reasons = np.where(late[asc], "no free time in window", "over capacity").tolist()
+    deferred = _output(t, due, ranked, idx[asc], reasons=reasons).take(np.argsort(asc))
     return Plan(touches, deferred, counts)
 
 
@@ -168,7 +174,7 @@ def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
     rank = np.where(follow, np.where(overdue, 4, 5), rank)
     rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)
     key = rank * (1 << 56) + np.clip(rank_at + _KEY_BASE, 0, (1 << 56) - 1)
-    found, values = codes(take(table.column("owner"), due.rows))
+    found, values = codes_at(table.column("owner"), due.rows)
     names = [v or "" for v in values] + [""]  # plan_day: a missing owner is ""
     canon: dict[str, int] = {}
     remap = np.array([canon.setdefault(name, i) for i, name in enumerate(names)])
@@ -224,13 +230,13 @@ def _prepare(
     calendar: Calendars,
 ) -> _Walk:
     """The rows' calendars, one per distinct (zone, country, subdivision), and R4 slots."""
-    country, country_values = codes(take(table.column("country"), rows))
-    sub, sub_values = codes(take(table.column("subdivision"), rows))
+    country, country_values = codes_at(table.column("country"), rows)
+    sub, sub_values = codes_at(table.column("subdivision"), rows)
     countries, subs = [*country_values, None], [*sub_values, None]  # code -1: null
     place_key = (tz * len(countries) + country + 1) * len(subs) + sub + 1
     _, first, place = np.unique(place_key, return_index=True, return_inverse=True)
     cals = [calendar(zones[tz[j]], countries[country[j]], subs[sub[j]]) for j in first.tolist()]
-    avoid_codes, avoid_values = codes(take(table.column("last_attempt_slot"), rows))
+    avoid_codes, avoid_values = codes_at(table.column("last_attempt_slot"), rows)
     avoid = np.where(channel == _PHONE, avoid_codes, -1)  # R4 is about calls
     return _Walk(cals, place.reshape(-1), channel, avoid, [*avoid_values, None], {})
 
