@@ -111,6 +111,48 @@ def _known(col: pa.ChunkedArray, values: list[str], null: int) -> I64:
     return out
 
 
+class _Index(NamedTuple):
+    """Every row's reading of the decision index: where it holds (``fresh``), where it re-places
+    an overdue single task (``late``), where the prospect is paused (``paused``), and for those
+    rows the next action's kind and channel codes and, for fresh rows, its start (µs)."""
+
+    fresh: BOOL
+    late: BOOL
+    paused: BOOL
+    kind: I64
+    channel: I64
+    earliest: I64
+
+
+def _read_index(engine: Engine, table: pa.Table, live: BOOL, now_us: int) -> _Index:
+    """The decision index of every live row, as of ``now``: only the columns that say whether
+    it holds and what it starts with (the rest is read for due rows only)."""
+    t = table
+    by = pc.equal(strings(t.column("decided_by")), decided_by(engine))
+    usable = by.fill_null(False).to_numpy(zero_copy_only=False) & live
+    kind = _known(t.column("next_kind"), [k.value for k in KINDS], -2)
+    channel = _known(t.column("next_channel"), [c.value for c in CHANNELS], -1)
+    usable &= (kind >= 0) & (channel >= -1)
+    idle_until = instants(t.column("idle_until"))
+    paused = usable & (idle_until != NULL) & (now_us < idle_until)  # R17: wait
+    decided_at = instants(t.column("decided_at"))
+    started = usable & ~paused & (decided_at != NULL) & (decided_at <= now_us)
+    valid_until = instants(t.column("valid_until"))
+    fresh = started & ((valid_until == NULL) | (now_us < valid_until))
+    late_until = instants(t.column("late_until"))
+    late = started & ~fresh & (instants(t.column("first_due")) != NULL)
+    late &= (late_until == NULL) | (now_us < late_until)
+    took = fresh | late
+    return _Index(
+        fresh,
+        late,
+        paused,
+        np.where(took, kind, np.where(paused, KIND_CODE["wait"], -1)),
+        np.where(took, channel, -1),
+        np.where(fresh, np.maximum(instants(t.column("next_earliest")), now_us), 0),
+    )
+
+
 def find_due(
     engine: Engine,
     table: pa.Table,
@@ -128,29 +170,12 @@ def find_due(
     now_us = us(now) or 0
     suppressed = suppressed_rows(t, blocked)
     live = ~suppressed
-    kind = np.full(n, -1, dtype=np.int64)
-    channel = np.full(n, -1, dtype=np.int64)
-    fresh = late = paused = np.zeros(n, dtype=bool)
-    earliest = np.zeros(n, dtype=np.int64)
     if indexed:
-        by = pc.equal(strings(t.column("decided_by")), decided_by(engine))
-        usable = by.fill_null(False).to_numpy(zero_copy_only=False) & live
-        kind_col = _known(t.column("next_kind"), [k.value for k in KINDS], -2)
-        channel_col = _known(t.column("next_channel"), [c.value for c in CHANNELS], -1)
-        usable &= (kind_col >= 0) & (channel_col >= -1)
-        idle_until = instants(t.column("idle_until"))
-        paused = usable & (idle_until != NULL) & (now_us < idle_until)  # R17: wait
-        decided_at = instants(t.column("decided_at"))
-        started = usable & ~paused & (decided_at != NULL) & (decided_at <= now_us)
-        valid_until = instants(t.column("valid_until"))
-        fresh = started & ((valid_until == NULL) | (now_us < valid_until))
-        late_until = instants(t.column("late_until"))
-        late = started & ~fresh & (instants(t.column("first_due")) != NULL)
-        late &= (late_until == NULL) | (now_us < late_until)
-        took = fresh | late
-        kind = np.where(took, kind_col, np.where(paused, KIND_CODE["wait"], -1))
-        channel = np.where(took, channel_col, -1)
-        earliest = np.where(fresh, np.maximum(instants(t.column("next_earliest")), now_us), 0)
+        index = _read_index(engine, t, live, now_us)
+    else:
+        none, unknown = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+        index = _Index(none, none, none, unknown, unknown.copy(), np.zeros(n, dtype=np.int64))
+    fresh, late, paused, kind, channel, earliest = index
     by_engine = np.flatnonzero(live & ~paused & ~fresh & ~late)
     sources = {
         "index": int(fresh.sum() + paused.sum()),
@@ -162,8 +187,7 @@ def find_due(
         kind[row] = KIND_CODE[act.kind.value]
         channel[row] = -1 if act.channel is None else CHANNEL_CODE[act.channel.value]
         earliest[row] = us(act.earliest_utc) or 0
-    idle = np.isin(kind, _IDLE_CODES) | (channel < 0)
-    active = live & ~idle
+    active = live & ~(np.isin(kind, _IDLE_CODES) | (channel < 0))
 
     # Overdue single tasks (R2): their start is the next allowed window after now.
     moved = np.flatnonzero(late & active)
@@ -186,30 +210,7 @@ def find_due(
         "planned": 0,
         "deferred": 0,
     }
-
-    # The due rows' actions in full.
-    m = len(rows)
-    priority = np.zeros(m, dtype=np.int64)
-    latest = np.zeros(m, dtype=np.int64)
-    due_since = np.full(m, NULL, dtype=np.int64)
-    if indexed and m:
-        fresh_at, late_at = fresh[rows], late[rows]
-        took_at = fresh_at | late_at
-        prio = take(t.column("next_priority"), rows).cast(pa.int64()).fill_null(0)
-        priority = np.where(took_at, prio.to_numpy(zero_copy_only=False), 0)
-        latest = np.where(fresh_at, instants(take(t.column("next_latest"), rows)), 0)
-        due_since = np.where(fresh_at, instants(take(t.column("next_due_since"), rows)), NULL)
-        due_since = np.where(late_at, instants(take(t.column("first_due"), rows)), due_since)
-        where = np.searchsorted(rows, moved)
-        hit = (where < m) & (rows[np.minimum(where, m - 1)] == moved)
-        latest[where[hit]] = moved_latest[hit]
-    if actions:
-        where = np.searchsorted(rows, np.array(list(actions), dtype=np.int64))
-        for at, (row, act) in zip(where.tolist(), actions.items(), strict=True):
-            if at < m and rows[at] == row:
-                priority[at] = int(act.priority)
-                latest[at] = us(act.latest_utc) or 0
-                due_since[at] = NULL if act.due_since is None else us(act.due_since) or 0
+    priority, latest, due_since = _details(t, rows, index, actions, moved, moved_latest)
     return Due(
         rows,
         kind[rows],
@@ -224,6 +225,42 @@ def find_due(
         sources,
         actions,
     )
+
+
+def _details(
+    table: pa.Table,
+    rows: I64,
+    index: _Index,
+    actions: dict[int, Action],
+    moved: I64,
+    moved_latest: I64,
+) -> tuple[I64, I64, I64]:
+    """The due rows' priority, window end and overdue-since (µs), from the index (re-placed
+    rows: their new window) or the engine."""
+    t, m = table, len(rows)
+    priority = np.zeros(m, dtype=np.int64)
+    latest = np.zeros(m, dtype=np.int64)
+    due_since = np.full(m, NULL, dtype=np.int64)
+    if not m:
+        return priority, latest, due_since
+    fresh, late = index.fresh[rows], index.late[rows]
+    if fresh.any() or late.any():
+        prio = take(t.column("next_priority"), rows).cast(pa.int64()).fill_null(0)
+        priority = np.where(fresh | late, prio.to_numpy(zero_copy_only=False), 0)
+        latest = np.where(fresh, instants(take(t.column("next_latest"), rows)), 0)
+        due_since = np.where(fresh, instants(take(t.column("next_due_since"), rows)), NULL)
+        due_since = np.where(late, instants(take(t.column("first_due"), rows)), due_since)
+        where = np.searchsorted(rows, moved)
+        hit = (where < m) & (rows[np.minimum(where, m - 1)] == moved)
+        latest[where[hit]] = moved_latest[hit]
+    if actions:
+        where = np.searchsorted(rows, np.array(list(actions), dtype=np.int64))
+        for at, (row, act) in zip(where.tolist(), actions.items(), strict=True):
+            if at < m and rows[at] == row:
+                priority[at] = int(act.priority)
+                latest[at] = us(act.latest_utc) or 0
+                due_since[at] = NULL if act.due_since is None else us(act.due_since) or 0
+    return priority, latest, due_since
 
 
 def _ask_engine(engine: Engine, table: pa.Table, rows: I64, now: datetime) -> dict[int, Action]:
