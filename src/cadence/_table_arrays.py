@@ -35,6 +35,7 @@ __all__ = [
     "codes_at",
     "instants",
     "local",
+    "null_and_after",
     "sort",
     "stamp",
     "strings",
@@ -118,6 +119,31 @@ def instants(col: pa.ChunkedArray | pa.Array) -> I64:
             part[valid == 0] = NULL
         at += n
     return out
+
+
+def null_and_after(col: pa.ChunkedArray, t: int) -> tuple[BOOL, BOOL]:
+    """Which instants of a timestamp column are null, and which are after ``t`` (µs): compared
+    in place, chunk by chunk, so that no int64 copy of the column is made (a book's worth of
+    them would add to the planner's peak memory)."""
+    if col.type != TS:
+        col = col.cast(TS)
+    null = np.zeros(len(col), dtype=bool)
+    after = np.zeros(len(col), dtype=bool)
+    at = 0
+    for chunk in col.chunks:
+        n = len(chunk)
+        if not n:
+            continue
+        validity, values = chunk.buffers()[:2]
+        view = np.frombuffer(values, dtype=np.int64, count=n, offset=chunk.offset * 8)
+        np.greater(view, t, out=after[at : at + n])
+        if chunk.null_count:
+            bits = np.frombuffer(validity, dtype=np.uint8)
+            valid = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")[chunk.offset :]
+            np.equal(valid, 0, out=null[at : at + n])
+            after[at : at + n] &= ~null[at : at + n]
+        at += n
+    return null, after
 
 
 def stamp(values: I64) -> pa.Array:

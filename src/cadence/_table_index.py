@@ -36,6 +36,7 @@ from cadence._table_arrays import (
     US,
     codes,
     instants,
+    null_and_after,
     strings,
     take,
     us,
@@ -133,24 +134,23 @@ def _read_index(engine: Engine, table: pa.Table, live: BOOL, now_us: int) -> _In
     kind = _known(t.column("next_kind"), [k.value for k in KINDS], -2)
     channel = _known(t.column("next_channel"), [c.value for c in CHANNELS], -1)
     usable &= (kind >= 0) & (channel >= -1)
-    idle_until = instants(t.column("idle_until"))
-    paused = usable & (idle_until != NULL) & (now_us < idle_until)  # R17: wait
-    decided_at = instants(t.column("decided_at"))
-    started = usable & ~paused & (decided_at != NULL) & (decided_at <= now_us)
-    valid_until = instants(t.column("valid_until"))
-    fresh = started & ((valid_until == NULL) | (now_us < valid_until))
-    late_until = instants(t.column("late_until"))
-    late = started & ~fresh & (instants(t.column("first_due")) != NULL)
-    late &= (late_until == NULL) | (now_us < late_until)
+    _, idle = null_and_after(t.column("idle_until"), now_us)
+    paused = usable & idle  # R17: wait
+    no_start, ahead = null_and_after(t.column("decided_at"), now_us)
+    started = usable & ~paused & ~no_start & ~ahead
+    forever, holds = null_and_after(t.column("valid_until"), now_us)
+    fresh = started & (forever | holds)
+    no_first, _ = null_and_after(t.column("first_due"), now_us)
+    forever, holds = null_and_after(t.column("late_until"), now_us)
+    late = started & ~fresh & ~no_first & (forever | holds)
     took = fresh | late
-    return _Index(
-        fresh,
-        late,
-        paused,
-        np.where(took, kind, np.where(paused, KIND_CODE["wait"], -1)),
-        np.where(took, channel, -1),
-        np.where(fresh, np.maximum(instants(t.column("next_earliest")), now_us), 0),
-    )
+    kind[~took] = -1  # in place: no book-sized temporaries (they would add to peak memory)
+    kind[paused] = KIND_CODE["wait"]
+    channel[~took] = -1
+    earliest = instants(t.column("next_earliest"))
+    np.maximum(earliest, now_us, out=earliest)
+    earliest[~fresh] = 0
+    return _Index(fresh, late, paused, kind, channel, earliest)
 
 
 def find_due(

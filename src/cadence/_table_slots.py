@@ -109,10 +109,25 @@ def plan_slots(
     day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
     ranked = _rank(t, due, day_start[due.tz])
     ids = take(strings(t.column("id")), due.rows)
-    owner, names = ranked.owner, ranked.names
+    chosen, over = _within_capacity(ranked, due.channel, ids, capacity)
+    # Slots: each owner's day, most urgent first (plan_day's second pass).
+    owner = ranked.owner
+    chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
+    placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
+    counts = dict(due.counts)
+    counts["planned"] = int(placed.sum())
+    counts["deferred"] = len(over) + len(chosen) - counts["planned"]
+    # Deferred: over capacity, or no free time left in the prospect's window.
+    deferred = _deferred(t, due, ranked, ids, over, chosen[~placed], deferred_limit)
+    return Plan(_touches(t, due, ranked, chosen[placed], slots[placed]), deferred, counts)
 
-    # Capacity per (owner, channel): the most urgent ``cap`` of each group.
-    group = owner * len(CHANNELS) + due.channel
+
+def _within_capacity(
+    ranked: _Ranked, channel: I64, ids: pa.Array, capacity: Capacity
+) -> tuple[I64, I64]:
+    """The most urgent ``cap`` due rows of each (owner, channel), and the others."""
+    names = ranked.names
+    group = ranked.owner * len(CHANNELS) + channel
     order = sort({"g": group, "k": ranked.key, "id": ids})
     g = group[order]
     heads = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
@@ -123,45 +138,47 @@ def plan_slots(
     ]
     at_head = np.repeat(heads, sizes)
     keep = np.arange(len(g)) - at_head < np.repeat(np.array(caps, dtype=np.int64), sizes)
-    chosen, over = order[keep], order[~keep]
+    return order[keep], order[~keep]
 
-    # Slots: each owner's day, most urgent first (plan_day's second pass).
-    chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
-    placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
-    counts = dict(due.counts)
-    counts["planned"] = int(placed.sum())
-    # The plan's tables are built in table order (their rows are read in one pass, without
-    # reordering strings), then put in their own order once.
-    idx, slots = chosen[placed], slots[placed]
+
+# The plan's tables are built in table order (their rows are read in one pass, without
+# reordering strings), then put in their own order once.
+
+
+def _touches(table: pa.Table, due: Due, ranked: _Ranked, idx: I64, slots: I64) -> pa.Table:
+    """The planned touches, ordered by owner, start and prospect id."""
     asc = np.argsort(due.rows[idx], kind="stable")
-    touches = _output(t, due, ranked, idx[asc], slots=slots[asc])
-    if touches.num_rows:
-        touches = touches.take(
-            sort(
-                {
-                    "o": touches.column("owner"),
-                    "s": touches.column("start"),
-                    "id": touches.column("prospect_id"),
-                }
-            )
-        )
-    # Deferred: over capacity, or no free time left in the prospect's window.
-    unplaced = chosen[~placed]
-    deferred_idx = np.concatenate([over, unplaced])
+    touches = _output(table, due, ranked, idx[asc], slots=slots[asc])
+    if not touches.num_rows:
+        return touches
+    by = {"o": touches.column("owner"), "s": touches.column("start")}
+    return touches.take(sort({**by, "id": touches.column("prospect_id")}))
+
+
+def _deferred(
+    table: pa.Table,
+    due: Due,
+    ranked: _Ranked,
+    ids: pa.Array,
+    over: I64,
+    unplaced: I64,
+    limit: int,
+) -> pa.Table:
+    """The ``limit`` most urgent deferred touches (over capacity, or no free time left in the
+    prospect's window), most urgent first."""
+    idx = np.concatenate([over, unplaced])
     late = np.r_[np.zeros(len(over), dtype=bool), np.ones(len(unplaced), dtype=bool)]
-    counts["deferred"] = len(deferred_idx)
-    k = max(0, min(deferred_limit, len(deferred_idx)))
-    if k < len(deferred_idx):
-        keys = ranked.key[deferred_idx]
+    k = max(0, min(limit, len(idx)))
+    if k < len(idx):
+        keys = ranked.key[idx]
         cut = np.partition(keys, k - 1)[k - 1] if k else keys.min() - 1
         near = keys <= cut
-        deferred_idx, late = deferred_idx[near], late[near]
-    top = sort({"k": ranked.key[deferred_idx], "id": ids.take(deferred_idx)})[:k]
-    idx, late = deferred_idx[top], late[top]
+        idx, late = idx[near], late[near]
+    top = sort({"k": ranked.key[idx], "id": ids.take(idx)})[:k]
+    idx, late = idx[top], late[top]
     asc = np.argsort(due.rows[idx], kind="stable")
     reasons = np.where(late[asc], "no free time in window", "over capacity").tolist()
-    deferred = _output(t, due, ranked, idx[asc], reasons=reasons).take(np.argsort(asc))
-    return Plan(touches, deferred, counts)
+    return _output(table, due, ranked, idx[asc], reasons=reasons).take(np.argsort(asc))
 
 
 def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
