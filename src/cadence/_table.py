@@ -2,7 +2,9 @@
 
 An edge module: the core never imports it; :mod:`cadence.batch` reaches it only when one of its
 columnar functions is called. The schema is documented in ``docs/batch.md`` and on
-:data:`SCHEMA`.
+:data:`SCHEMA`. The planner's steps live in :mod:`cadence._table_index` (which rows are due and
+their next actions) and :mod:`cadence._table_slots` (capacity, slots and the plan's tables), on
+the array helpers of :mod:`cadence._table_arrays`.
 """
 
 from __future__ import annotations
