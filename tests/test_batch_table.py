@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import event, given, note
@@ -17,7 +18,11 @@ from hypothesis import strategies as st
 
 import cadence
 from cadence import events as ev
+from cadence._table_index import crowded
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
+from cadence.calendar import contact_calendar, resolve_local
+from cadence.channel import Channel
+from cadence.compliance import Cap, strictest_caps
 from cadence.testing import History, delays, histories
 from tests.conftest import CHICAGO
 
@@ -321,3 +326,89 @@ def test_importing_the_core_imports_no_optional_extra() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "region", [("America/New_York", "US", "FL"), ("Europe/Paris", "FR", None)], ids=str
+)
+def test_elapsed_time_caps_count_each_prospects_own_calls(
+    engine: cadence.Engine, region: tuple[str, str, str | None]
+) -> None:
+    """Where a cap limits calls over elapsed time (FL: 3 a day, FR: 4 in 30 days), prospects
+    called several times lately get windows of their own; the others share their place's. The
+    planner tells them apart with arrays: the same plan as plan_day, in the walk over the day
+    and when the index re-places an overdue call."""
+    tz, country, subdivision = region
+    start = NOW - timedelta(days=2)
+    book = []
+    for i in range(16):
+        p = engine.enroll(
+            f"p{i:02d}",
+            timezone=tz,
+            at=start,
+            country=country,
+            subdivision=subdivision,
+            owner=f"rep{i % 2}",
+        )
+        for k in range(i % 6):  # 0 to 5 unanswered calls in the last day and a half
+            at = start + timedelta(hours=12 + 6 * k, minutes=7 * i)
+            p = engine.apply(p, ev.CallAttempted(at=at, outcome="no_answer"))
+        book.append(p)
+    table = to_table(book, engine)
+    for later in (timedelta(0), timedelta(hours=5), timedelta(days=1, hours=2), timedelta(days=6)):
+        now = NOW + later
+        for shift in (0, 1):
+            day = (now.astimezone(engine.calendar(book[0]).zone) + timedelta(days=shift)).date()
+            for capacity in (3, 20):
+                expected = plan_day(engine, book, day=day, now=now, capacity=capacity)
+                got = plan_table(engine, table, day=day, now=now, capacity=capacity)
+                _same_plan(expected, got)
+
+
+_CAPPED = [
+    ("America/New_York", "US", "FL"),  # 3 calls a day
+    ("America/Chicago", "US", "OK"),
+    ("Europe/Paris", "FR", None),  # 4 calls in 30 days
+]
+
+
+@given(
+    region=st.sampled_from(_CAPPED),
+    at=st.integers(0, 14 * 24 * 60),
+    calls=st.lists(st.integers(-35 * 24 * 60, 24 * 60), max_size=7),
+)
+def test_only_crowded_rows_have_windows_of_their_own(
+    region: tuple[str, str, str | None], at: int, calls: list[int]
+) -> None:
+    """``crowded`` is what lets the planner share a place's windows: a prospect whose calls it
+    does not flag gets the window the place gives everyone, from any instant of the day (as
+    the walk asks) and from ``now`` (as the overdue re-placement asks)."""
+    cal = contact_calendar(cadence.Policy(), *region)
+    phone = Channel.PHONE
+    t = datetime(2026, 3, 2, 5, 0, tzinfo=UTC) + timedelta(minutes=at)
+    recent = tuple(sorted(t + timedelta(minutes=m) for m in calls))
+    column = pa.array([list(recent)], type=pa.list_(pa.timestamp("us", tz="UTC")))
+
+    def us(when: datetime) -> Any:
+        return np.array([(when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)])
+
+    def binding(when: datetime) -> dict[Cap, Any]:
+        caps = strictest_caps(cal.rules(phone, cal.local(when).date()))
+        return {cap: np.ones(1, dtype=bool) for cap in caps}
+
+    shared = cal.next_window(phone, t)
+    own = cal.next_window(phone, t, recent=recent)
+    # From now: the caps at now and at the start of the shared window.
+    from_now = crowded(column, us(t), us(t), binding(t))[0]
+    from_now |= crowded(column, us(shared.start), us(shared.start), binding(shared.start))[0]
+    event(f"crowded from now: {from_now}")
+    if not from_now:
+        assert (own.start, own.end) == (shared.start, shared.end)
+    # From any instant of the local day (t is one): the day's caps, over the whole day.
+    day = cal.local(t).date()
+    start = resolve_local(day, datetime.min.time(), cal.zone)
+    end = resolve_local(day + timedelta(days=1), datetime.min.time(), cal.zone)
+    over_day = crowded(column, us(start), us(end) - 1, binding(t))[0]
+    event(f"crowded over the day: {over_day}")
+    if not over_day and shared.start < end:
+        assert (own.start, own.end) == (shared.start, shared.end)

@@ -26,7 +26,8 @@ import pandas as pd
 import pyarrow as pa
 from dask import config
 
-from cadence._table import PLAN_SCHEMA, TablePlan, _sort, plan_table
+from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
+from cadence._table_arrays import sort as _sort
 from cadence.batch import Capacity, _check_arguments
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError

@@ -1,0 +1,363 @@
+"""Step 1 of the columnar planner: which rows are due on the day, and their next actions.
+
+An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`. Most rows of a
+book are not due on any given day (waiting, done, or due later), so only the columns that decide
+that are read for every row: the suppression keys, the decision index's kind, channel and
+horizons, and the start of the next action. The other columns (priority, window, owner, place)
+are taken for the rows that are due, which are about a tenth of the book.
+
+A row's next action comes from one of three places (``plan_day`` asks the engine for each):
+
+- the decision index (:mod:`cadence._columns`), while its horizon holds at ``now``;
+- the index's overdue re-placement (R2): a single owed task whose window has passed is that task,
+  overdue, at the next allowed window after ``now``; that window depends on the calendar, not on
+  the prospect, so it is computed once per (place, channel, gap, R4 slot);
+- the engine, for every other row (no index, another policy, an expired horizon).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cadence._columns import decided_by
+from cadence._table_arrays import (
+    BOOL,
+    CHANNEL_CODE,
+    CHANNELS,
+    I64,
+    KIND_CODE,
+    KINDS,
+    NULL,
+    US,
+    codes,
+    instants,
+    null_and_after,
+    strings,
+    take,
+    us,
+)
+from cadence.actions import Action
+from cadence.batch import _day_bounds
+from cadence.calendar import ContactCalendar, contact_calendar, zone
+from cadence.channel import Channel
+from cadence.compliance import Cap, strictest_caps
+from cadence.engine import Engine
+from cadence.prospect import Prospect
+
+__all__ = ["Calendars", "Due", "crowded", "find_due", "suppressed_rows"]
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_IDLE_CODES = np.array([KIND_CODE[k] for k in ("wait", "none", "attend_meeting")] + [-1])
+_DAY_US = 86_400_000_000
+
+
+class Due(NamedTuple):
+    """The rows due on the day (``rows``, ascending table rows) and, per due row, their next
+    action (kind and channel codes, priority, instants in µs) and time zone (codes into
+    ``zones``); ``counts`` (suppressed, not due), ``sources`` and the engine's ``actions``."""
+
+    rows: I64
+    kind: I64
+    channel: I64
+    priority: I64
+    earliest: I64
+    latest: I64
+    due_since: I64
+    tz: I64
+    zones: list[str]
+    counts: dict[str, int]
+    sources: dict[str, int]
+    actions: dict[int, Action]
+
+
+class Calendars:
+    """One run's contact calendars by place (``contact_calendar`` is shared per policy and
+    place, but hashing the policy on every lookup would cost more than the lookup)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.policy = engine.policy
+        self.found: dict[tuple[str, str | None, str | None], ContactCalendar] = {}
+
+    def __call__(self, tz: str, country: str | None, sub: str | None) -> ContactCalendar:
+        key = (tz, country, sub)
+        cal = self.found.get(key)
+        if cal is None:
+            cal = self.found[key] = contact_calendar(self.policy, tz, country, sub)
+        return cal
+
+
+def suppressed_rows(table: pa.Table, blocked: frozenset[str]) -> BOOL:
+    """Rows whose id, phone or email is blocked."""
+    out = np.zeros(table.num_rows, dtype=bool)
+    if blocked:
+        values = pa.array(sorted(blocked), type=pa.string())
+        for name in ("id", "phone", "email"):
+            hit = pc.is_in(strings(table.column(name)), value_set=values)
+            out |= hit.fill_null(False).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _known(col: pa.ChunkedArray, values: list[str], null: int) -> I64:
+    """Codes of ``col`` in ``values`` (its position), ``null`` for null, ``-2`` for others."""
+    col = strings(col)
+    found = pc.index_in(col, value_set=pa.array(values, type=pa.string()))
+    out: I64 = found.fill_null(-2).to_numpy().astype(np.int64)
+    if null != -2:
+        out[col.is_null().to_numpy(zero_copy_only=False)] = null
+    return out
+
+
+class _Index(NamedTuple):
+    """Every row's reading of the decision index: where it holds (``fresh``), where it re-places
+    an overdue single task (``late``), where the prospect is paused (``paused``), and for those
+    rows the next action's kind and channel codes and, for fresh rows, its start (µs)."""
+
+    fresh: BOOL
+    late: BOOL
+    paused: BOOL
+    kind: I64
+    channel: I64
+    earliest: I64
+
+
+def _read_index(engine: Engine, table: pa.Table, live: BOOL, now_us: int) -> _Index:
+    """The decision index of every live row, as of ``now``: only the columns that say whether
+    it holds and what it starts with (the rest is read for due rows only)."""
+    t = table
+    by = pc.equal(strings(t.column("decided_by")), decided_by(engine))
+    usable = by.fill_null(False).to_numpy(zero_copy_only=False) & live
+    kind = _known(t.column("next_kind"), [k.value for k in KINDS], -2)
+    channel = _known(t.column("next_channel"), [c.value for c in CHANNELS], -1)
+    usable &= (kind >= 0) & (channel >= -1)
+    _, idle = null_and_after(t.column("idle_until"), now_us)
+    paused = usable & idle  # R17: wait
+    no_start, ahead = null_and_after(t.column("decided_at"), now_us)
+    started = usable & ~paused & ~no_start & ~ahead
+    forever, holds = null_and_after(t.column("valid_until"), now_us)
+    fresh = started & (forever | holds)
+    no_first, _ = null_and_after(t.column("first_due"), now_us)
+    forever, holds = null_and_after(t.column("late_until"), now_us)
+    late = started & ~fresh & ~no_first & (forever | holds)
+    took = fresh | late
+    kind[~took] = -1  # in place: no book-sized temporaries (they would add to peak memory)
+    kind[paused] = KIND_CODE["wait"]
+    channel[~took] = -1
+    earliest = instants(t.column("next_earliest"))
+    np.maximum(earliest, now_us, out=earliest)
+    earliest[~fresh] = 0
+    return _Index(fresh, late, paused, kind, channel, earliest)
+
+
+def find_due(
+    engine: Engine,
+    table: pa.Table,
+    *,
+    day: date,
+    now: datetime,
+    blocked: frozenset[str],
+    indexed: bool,
+    calendar: Calendars,
+) -> Due:
+    """Every row's next action, as far as needed to tell whether it is due on ``day``; the
+    due rows' actions in full. ``indexed``: the table has the decision index columns."""
+    n, t = table.num_rows, table
+    now = now.astimezone(UTC)
+    now_us = us(now) or 0
+    suppressed = suppressed_rows(t, blocked)
+    live = ~suppressed
+    if indexed:
+        index = _read_index(engine, t, live, now_us)
+    else:
+        none, unknown = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+        index = _Index(none, none, none, unknown, unknown.copy(), np.zeros(n, dtype=np.int64))
+    fresh, late, paused, kind, channel, earliest = index
+    by_engine = np.flatnonzero(live & ~paused & ~fresh & ~late)
+    sources = {
+        "index": int(fresh.sum() + paused.sum()),
+        "late": int(late.sum()),
+        "engine": len(by_engine),
+    }
+    actions = _ask_engine(engine, t, by_engine, now)
+    for row, act in actions.items():
+        kind[row] = KIND_CODE[act.kind.value]
+        channel[row] = -1 if act.channel is None else CHANNEL_CODE[act.channel.value]
+        earliest[row] = us(act.earliest_utc) or 0
+    active = live & ~(np.isin(kind, _IDLE_CODES) | (channel < 0))
+
+    # Overdue single tasks (R2): their start is the next allowed window after now.
+    moved = np.flatnonzero(late & active)
+    moved_earliest, moved_latest = _replace_late(calendar, t, moved, channel[moved], now)
+    earliest[moved] = moved_earliest
+
+    # Due on the day: starts before the end of the local day. A local midnight is within a day
+    # of the UTC one (|UTC offset| < 24 h), so rows starting later are not due, whatever their
+    # zone, and only the others' zones are read.
+    horizon = (day.toordinal() + 1 - _EPOCH_ORDINAL) * _DAY_US + _DAY_US
+    maybe = np.flatnonzero(active & (earliest < horizon))
+    tz_codes, zone_values = codes(take(t.column("timezone"), maybe))
+    zones = [name or "" for name in zone_values]
+    day_end = np.array([us(_day_bounds(day, zone(name))[1]) for name in zones] + [0])
+    is_due = earliest[maybe] < day_end[tz_codes]
+    rows, tz = maybe[is_due], tz_codes[is_due]
+    counts = {
+        "suppressed": int(suppressed.sum()),
+        "not_due": int(live.sum()) - len(rows),
+        "planned": 0,
+        "deferred": 0,
+    }
+    priority, latest, due_since = _details(t, rows, index, actions, moved, moved_latest)
+    return Due(
+        rows,
+        kind[rows],
+        channel[rows],
+        priority,
+        earliest[rows],
+        latest,
+        due_since,
+        tz,
+        zones,
+        counts,
+        sources,
+        actions,
+    )
+
+
+def _details(
+    table: pa.Table,
+    rows: I64,
+    index: _Index,
+    actions: dict[int, Action],
+    moved: I64,
+    moved_latest: I64,
+) -> tuple[I64, I64, I64]:
+    """The due rows' priority, window end and overdue-since (µs), from the index (re-placed
+    rows: their new window) or the engine."""
+    t, m = table, len(rows)
+    priority = np.zeros(m, dtype=np.int64)
+    latest = np.zeros(m, dtype=np.int64)
+    due_since = np.full(m, NULL, dtype=np.int64)
+    if not m:
+        return priority, latest, due_since
+    fresh, late = index.fresh[rows], index.late[rows]
+    if fresh.any() or late.any():
+        prio = take(t.column("next_priority"), rows).cast(pa.int64()).fill_null(0)
+        priority = np.where(fresh | late, prio.to_numpy(zero_copy_only=False), 0)
+        latest = np.where(fresh, instants(take(t.column("next_latest"), rows)), 0)
+        due_since = np.where(fresh, instants(take(t.column("next_due_since"), rows)), NULL)
+        due_since = np.where(late, instants(take(t.column("first_due"), rows)), due_since)
+        where = np.searchsorted(rows, moved)
+        hit = (where < m) & (rows[np.minimum(where, m - 1)] == moved)
+        latest[where[hit]] = moved_latest[hit]
+    if actions:
+        where = np.searchsorted(rows, np.array(list(actions), dtype=np.int64))
+        for at, (row, act) in zip(where.tolist(), actions.items(), strict=True):
+            if at < m and rows[at] == row:
+                priority[at] = int(act.priority)
+                latest[at] = us(act.latest_utc) or 0
+                due_since[at] = NULL if act.due_since is None else us(act.due_since) or 0
+    return priority, latest, due_since
+
+
+def _ask_engine(engine: Engine, table: pa.Table, rows: I64, now: datetime) -> dict[int, Action]:
+    """``engine.next_action`` for ``rows``, read from their ``state`` (the only rows whose JSON
+    is read: its pages are not touched for the others)."""
+    if not len(rows):
+        return {}
+    states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
+    return {
+        row: engine.next_action(Prospect.model_validate_json(text), now)
+        for row, text in zip(rows.tolist(), states, strict=True)
+    }
+
+
+def _replace_late(
+    calendar: Calendars, table: pa.Table, rows: I64, ch: I64, now: datetime
+) -> tuple[I64, I64]:
+    """R2: an expired single-task row is its task overdue, at the next allowed window after
+    ``now``: its start and end (µs). That window depends on the place, channel, gap and R4 slot
+    only (and on recent calls where elapsed-time caps apply), so it is computed once per
+    distinct combination."""
+    earliest = np.zeros(len(rows), dtype=np.int64)
+    latest = np.zeros(len(rows), dtype=np.int64)
+    if not len(rows):
+        return earliest, latest
+    t = table
+    now_us = us(now) or 0
+    parts, values = [], []
+    for name in ("timezone", "country", "subdivision", "avoid_slot"):
+        found, vals = codes(take(t.column(name), rows))
+        parts.append(found + 1)  # 0: null
+        values.append([None, *vals])
+    parts.append(ch)
+    days = take(t.column("min_date"), rows).cast(pa.int32()).fill_null(-1).to_numpy()
+    parts.append(days.astype(np.int64) + 1)
+    key = np.zeros(len(rows), dtype=np.int64)
+    for part in parts:
+        key = key * (int(part.max()) + 1) + part
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    starts = np.zeros(len(uniq), dtype=np.int64)
+    ends = np.zeros(len(uniq), dtype=np.int64)
+    caps_now: dict[Cap, BOOL] = {}  # the caps that bind calls at now, per combination
+    caps_start: dict[Cap, BOOL] = {}  # ... and at the start of the window found
+
+    def place(j: int) -> tuple[ContactCalendar, date | None, str | None]:
+        tz, country, sub, avoid = (values[i][parts[i][j]] for i in range(4))
+        cal = calendar(str(tz), country, sub)
+        min_date = None if days[j] < 0 else date.fromordinal(int(days[j]) + _EPOCH_ORDINAL)
+        return cal, min_date, avoid
+
+    for u, j in enumerate(first.tolist()):
+        cal, min_date, avoid = place(j)
+        c = CHANNELS[int(ch[j])]
+        window = cal.next_window(c, now, min_date=min_date, avoid_slot=avoid)
+        starts[u] = us(window.start.astimezone(UTC)) or 0
+        ends[u] = max(us(window.end.astimezone(UTC)) or 0, starts[u])
+        if c is Channel.PHONE and cal.capped:  # else next_window ignores recent calls
+            for caps_at, when in ((caps_now, now), (caps_start, window.start)):
+                for cap in strictest_caps(cal.rules(c, cal.local(when).date())):
+                    caps_at.setdefault(cap, np.zeros(len(uniq), dtype=bool))[u] = True
+    earliest[:], latest[:] = starts[inverse], ends[inverse]
+    # Elapsed-time caps (e.g. FL, FR) count the prospect's own recent calls: where a cap would
+    # count enough of them, at now or at the window's start, the window is the row's own.
+    if caps_now or caps_start:
+        calls = take(t.column("recent_calls"), rows)
+        at_now = np.full(len(rows), now_us, dtype=np.int64)
+        alone = crowded(calls, at_now, at_now, {c: m[inverse] for c, m in caps_now.items()})
+        alone |= crowded(calls, earliest, earliest, {c: m[inverse] for c, m in caps_start.items()})
+        alone &= ch == CHANNEL_CODE["phone"]
+        recents = calls.take(pa.array(np.flatnonzero(alone))).to_pylist()
+        for j, recent in zip(np.flatnonzero(alone).tolist(), recents, strict=True):
+            cal, min_date, avoid = place(j)
+            window = cal.next_window(
+                CHANNELS[int(ch[j])],
+                now,
+                min_date=min_date,
+                avoid_slot=avoid,
+                recent=tuple(recent),
+            )
+            start = us(window.start.astimezone(UTC)) or 0
+            earliest[j] = start
+            latest[j] = max(us(window.end.astimezone(UTC)) or 0, start)
+    return earliest, latest
+
+
+def crowded(calls: pa.Array, lo: I64, hi: I64, caps: dict[Cap, BOOL]) -> BOOL:
+    """Rows where an elapsed-time cap may hold a call back at some instant of ``[lo, hi]``:
+    for a ``cap`` that binds the row (``caps[cap]``), the row's ``calls`` (a list array) in
+    ``(lo - cap.per, hi]`` number ``cap.count`` or more. ``ContactCalendar.next_window`` counts
+    exactly those (its ``_cap_floor``), so for the other rows the prospect's calls change
+    nothing and the window is the one shared by every prospect of the place."""
+    out = np.zeros(len(calls), dtype=bool)
+    if not caps or not len(calls):
+        return out
+    flat = instants(pc.list_flatten(calls))
+    parent = pc.list_parent_indices(calls).to_numpy(zero_copy_only=False)
+    for cap, binds in caps.items():
+        inside = binds[parent] & (flat > lo[parent] - cap.per // US) & (flat <= hi[parent])
+        out |= np.bincount(parent[inside], minlength=len(calls)) >= cap.count
+    return out

@@ -1,0 +1,443 @@
+"""Steps 2 and 3 of the columnar planner: rank the due rows, keep each owner's capacity per
+channel, give the kept ones slots in their owner's day, and write the plan's tables.
+
+An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`; it follows
+``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
+Filling an owner's day is sequential (each touch takes the earliest free stretch left by the
+more urgent ones), so that walk is a Python loop over the kept touches, on integer microseconds:
+windows come from the calendar once per (place, channel, instant, R4 slot), and a prospect's own
+recent calls are read only where an elapsed-time cap could still count them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import UTC, date, datetime
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+
+from cadence._table_arrays import (
+    BOOL,
+    CHANNELS,
+    EPOCH,
+    I64,
+    KINDS,
+    NULL,
+    TS,
+    US,
+    codes_at,
+    local,
+    sort,
+    stamp,
+    strings,
+    take,
+    us,
+)
+from cadence._table_index import Calendars, Due, crowded
+from cadence.actions import Action, Priority
+from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds
+from cadence.calendar import ContactCalendar, zone
+from cadence.channel import Channel
+from cadence.compliance import Cap, strictest_caps
+
+__all__ = ["PLAN_SCHEMA", "Plan", "plan_slots"]
+
+#: A planned or deferred touch: who, what (the action's fields), when (the assigned slot in UTC
+#: and as local wall time in ``timezone``), and where it ranks in the batch order.
+PLAN_SCHEMA = pa.schema(
+    [
+        pa.field("owner", pa.string(), nullable=False),
+        pa.field("prospect_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("channel", pa.string(), nullable=False),
+        pa.field("priority", pa.int8(), nullable=False),
+        pa.field("rules", pa.list_(pa.string())),
+        pa.field("reason", pa.string()),
+        pa.field("earliest", TS, nullable=False),
+        pa.field("latest", TS, nullable=False),
+        pa.field("due_since", TS),
+        pa.field("rank", pa.int8(), nullable=False),
+        pa.field("rank_at", TS, nullable=False),
+        pa.field("timezone", pa.string(), nullable=False),
+        pa.field("start", TS),
+        pa.field("end", TS),
+        pa.field("local_start", pa.timestamp("us")),
+        pa.field("local_end", pa.timestamp("us")),
+        pa.field("deferred_reason", pa.string()),
+    ]
+)
+_KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
+_PHONE = CHANNELS.index(Channel.PHONE)
+_LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
+_NEVER = np.iinfo(np.int64).max
+
+
+class Plan(NamedTuple):
+    """The plan's tables and counts."""
+
+    touches: pa.Table
+    deferred: pa.Table
+    counts: dict[str, int]
+
+
+class _Ranked(NamedTuple):
+    """The due rows' batch order (``key``: rank and rank_at packed), owners (codes into
+    ``names``) and the parts of the order written out (``rank``, ``rank_at``)."""
+
+    key: I64
+    rank: I64
+    rank_at: I64
+    owner: I64
+    names: list[str]
+
+
+def plan_slots(
+    table: pa.Table,
+    due: Due,
+    *,
+    day: date,
+    capacity: Capacity,
+    deferred_limit: int,
+    calendar: Calendars,
+) -> Plan:
+    """``plan_day``'s steps 2 and 3 for the due rows."""
+    t = table
+    bounds = [_day_bounds(day, zone(name)) for name in due.zones]
+    day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
+    day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
+    ranked = _rank(t, due, day_start[due.tz])
+    ids = take(strings(t.column("id")), due.rows)
+    chosen, over = _within_capacity(ranked, due.channel, ids, capacity)
+    # Slots: each owner's day, most urgent first (plan_day's second pass).
+    owner = ranked.owner
+    chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
+    placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
+    counts = dict(due.counts)
+    counts["planned"] = int(placed.sum())
+    counts["deferred"] = len(over) + len(chosen) - counts["planned"]
+    # Deferred: over capacity, or no free time left in the prospect's window.
+    deferred = _deferred(t, due, ranked, ids, over, chosen[~placed], deferred_limit)
+    return Plan(_touches(t, due, ranked, chosen[placed], slots[placed]), deferred, counts)
+
+
+def _within_capacity(
+    ranked: _Ranked, channel: I64, ids: pa.Array, capacity: Capacity
+) -> tuple[I64, I64]:
+    """The most urgent ``cap`` due rows of each (owner, channel), and the others."""
+    names = ranked.names
+    group = ranked.owner * len(CHANNELS) + channel
+    order = sort({"g": group, "k": ranked.key, "id": ids})
+    g = group[order]
+    heads = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[heads, len(g)])
+    caps = [
+        _capacity(capacity, names[gg // len(CHANNELS)], CHANNELS[gg % len(CHANNELS)])
+        for gg in g[heads].tolist()
+    ]
+    at_head = np.repeat(heads, sizes)
+    keep = np.arange(len(g)) - at_head < np.repeat(np.array(caps, dtype=np.int64), sizes)
+    return order[keep], order[~keep]
+
+
+# The plan's tables are built in table order (their rows are read in one pass, without
+# reordering strings), then put in their own order once.
+
+
+def _touches(table: pa.Table, due: Due, ranked: _Ranked, idx: I64, slots: I64) -> pa.Table:
+    """The planned touches, ordered by owner, start and prospect id."""
+    asc = np.argsort(due.rows[idx], kind="stable")
+    touches = _output(table, due, ranked, idx[asc], slots=slots[asc])
+    if not touches.num_rows:
+        return touches
+    by = {"o": touches.column("owner"), "s": touches.column("start")}
+    return touches.take(sort({**by, "id": touches.column("prospect_id")}))
+
+
+def _deferred(
+    table: pa.Table,
+    due: Due,
+    ranked: _Ranked,
+    ids: pa.Array,
+    over: I64,
+    unplaced: I64,
+    limit: int,
+) -> pa.Table:
+    """The ``limit`` most urgent deferred touches (over capacity, or no free time left in the
+    prospect's window), most urgent first."""
+    idx = np.concatenate([over, unplaced])
+    late = np.r_[np.zeros(len(over), dtype=bool), np.ones(len(unplaced), dtype=bool)]
+    k = max(0, min(limit, len(idx)))
+    if k < len(idx):
+        keys = ranked.key[idx]
+        cut = np.partition(keys, k - 1)[k - 1] if k else keys.min() - 1
+        near = keys <= cut
+        idx, late = idx[near], late[near]
+    top = sort({"k": ranked.key[idx], "id": ids.take(idx)})[:k]
+    idx, late = idx[top], late[top]
+    asc = np.argsort(due.rows[idx], kind="stable")
+    reasons = np.where(late[asc], "no free time in window", "over capacity").tolist()
+    return _output(table, due, ranked, idx[asc], reasons=reasons).take(np.argsort(asc))
+
+
+def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
+    """The batch order (plan_day's ``_rank``): class, the instant it ranks by, then the id."""
+    pr, ds, ea = due.priority, due.due_since, due.earliest
+    has_ds = ds != NULL
+    follow = (pr > Priority.PREPARE) & (pr != Priority.DRIP)
+    overdue = follow & has_ds & (ds < day_start)
+    rank = np.where(pr <= Priority.PREPARE, pr, 6)
+    rank = np.where(follow, np.where(overdue, 4, 5), rank)
+    rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)
+    key = rank * (1 << 56) + np.clip(rank_at + _KEY_BASE, 0, (1 << 56) - 1)
+    found, values = codes_at(table.column("owner"), due.rows)
+    names = [v or "" for v in values] + [""]  # plan_day: a missing owner is ""
+    canon: dict[str, int] = {}
+    remap = np.array([canon.setdefault(name, i) for i, name in enumerate(names)])
+    return _Ranked(key, rank, rank_at, remap[found], names)
+
+
+class _Walk(NamedTuple):
+    """What the walk needs per chosen row: its calendar (index into ``cals``), channel, R4 slot
+    to avoid (index into ``avoid_names``; the last is ``None``) and own recent calls (only where
+    they can matter, by position)."""
+
+    cals: list[ContactCalendar]
+    place: I64
+    channel: I64
+    avoid: I64
+    avoid_names: list[str | None]
+    recent: dict[int, tuple[datetime, ...]]
+
+
+def _walk(
+    table: pa.Table,
+    due: Due,
+    chosen: I64,
+    owner: I64,
+    day: date,
+    day_start: I64,
+    day_end: I64,
+    calendar: Calendars,
+) -> tuple[BOOL, I64]:
+    """``plan_day``'s ``_fit`` for the ``chosen`` due rows, in order: whether each got a slot,
+    and the slots' (start, end) in µs."""
+    if not len(chosen):
+        return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
+    tz = due.tz[chosen]
+    rows = _prepare(table, due.rows[chosen], due.channel[chosen], tz, due.zones, day, calendar)
+    recent = _recent_calls(table, due.rows[chosen], rows, day_start[tz], day_end[tz], day)
+    rows = rows._replace(recent=recent)
+    after = np.maximum(due.earliest[chosen], day_start[tz])
+    end_of_day = day_end[tz]
+    combo = (rows.place * len(CHANNELS) + rows.channel) * len(rows.avoid_names) + rows.avoid + 1
+    w_start, w_end = _first_windows(rows, combo, after, end_of_day)
+    start_at = _fill(rows, owner[chosen], combo, w_start, w_end, end_of_day)
+    return start_at != NULL, np.stack([start_at, start_at + _LENGTH[rows.channel]], axis=1)
+
+
+def _prepare(
+    table: pa.Table,
+    rows: I64,
+    channel: I64,
+    tz: I64,
+    zones: list[str],
+    day: date,
+    calendar: Calendars,
+) -> _Walk:
+    """The rows' calendars, one per distinct (zone, country, subdivision), and R4 slots."""
+    country, country_values = codes_at(table.column("country"), rows)
+    sub, sub_values = codes_at(table.column("subdivision"), rows)
+    countries, subs = [*country_values, None], [*sub_values, None]  # code -1: null
+    place_key = (tz * len(countries) + country + 1) * len(subs) + sub + 1
+    _, first, place = np.unique(place_key, return_index=True, return_inverse=True)
+    cals = [calendar(zones[tz[j]], countries[country[j]], subs[sub[j]]) for j in first.tolist()]
+    avoid_codes, avoid_values = codes_at(table.column("last_attempt_slot"), rows)
+    avoid = np.where(channel == _PHONE, avoid_codes, -1)  # R4 is about calls
+    return _Walk(cals, place.reshape(-1), channel, avoid, [*avoid_values, None], {})
+
+
+def _recent_calls(
+    table: pa.Table, rows: I64, walk: _Walk, day_start: I64, day_end: I64, day: date
+) -> dict[int, tuple[datetime, ...]]:
+    """The recent calls of the phone rows whose windows they can change: where an elapsed-time
+    cap binds on the day and counts enough of them at some instant of the owner's day (every
+    window the walk asks for starts in it; a window that would start after it gives no slot
+    either way). Other rows share their place's windows."""
+    caps: dict[Cap, BOOL] = {}
+    for i, cal in enumerate(walk.cals):
+        if cal.capped:  # else next_window ignores recent calls
+            for cap in strictest_caps(cal.rules(Channel.PHONE, day)):
+                caps.setdefault(cap, np.zeros(len(walk.cals), dtype=bool))[i] = True
+    at = np.flatnonzero(walk.channel == _PHONE)
+    if not caps or not len(at):
+        return {}
+    calls = take(table.column("recent_calls"), rows[at])
+    binds = {cap: places[walk.place[at]] for cap, places in caps.items()}
+    near = np.flatnonzero(crowded(calls, day_start[at], day_end[at] - 1, binds))
+    found = calls.take(pa.array(near)).to_pylist()
+    return {j: tuple(c or ()) for j, c in zip(at[near].tolist(), found, strict=True)}
+
+
+def _first_windows(walk: _Walk, combo: I64, after: I64, end_of_day: I64) -> tuple[I64, I64]:
+    """Each row's window from ``after``: most rows start at their owner's day start, so these
+    are one calendar lookup per distinct (place, channel, R4 slot) ``combo`` and instant, made
+    before the walk. Rows starting after the day get none (``_NEVER``)."""
+    w_start = np.full(len(combo), _NEVER, dtype=np.int64)
+    w_end = np.full(len(combo), _NEVER, dtype=np.int64)
+    shared = after < end_of_day
+    shared[list(walk.recent)] = False
+    at = np.flatnonzero(shared)
+    if len(at):
+        first, inverse = _distinct(combo[at], after[at])
+        windows = np.array([_window_of(walk, j, int(after[j])) for j in at[first].tolist()])
+        w_start[at] = windows[inverse, 0]
+        w_end[at] = windows[inverse, 1]
+    for j in walk.recent:
+        if after[j] < end_of_day[j]:
+            w_start[j], w_end[j] = _window_of(walk, j, int(after[j]))
+    return w_start, w_end
+
+
+def _distinct(a: I64, b: I64) -> tuple[I64, I64]:
+    """The distinct (a, b) pairs: where each first occurs, and which one each pair is."""
+    rel = b - b.min()
+    span = int(rel.max()) + 1
+    if int(a.max()) < (1 << 62) // span:  # one int64 key (a, b >= 0): sorts faster than pairs
+        _, first, inverse = np.unique(a * span + rel, return_index=True, return_inverse=True)
+    else:
+        pairs = np.stack([a, b], axis=1)
+        _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_day: I64) -> I64:
+    """Each row's slot start (:data:`NULL`: none), in walk order (owner by owner, the most urgent
+    first): the earliest free stretch of the owner's day in the row's windows (``_fit``)."""
+    memo: dict[tuple[int, int], tuple[int, int]] = {}
+    starts: list[int] = []
+    current, booked = -1, list[tuple[int, int]]()
+    rows = zip(
+        w_start.tolist(),
+        w_end.tolist(),
+        _LENGTH[walk.channel].tolist(),
+        owner.tolist(),
+        combo.tolist(),
+        end_of_day.tolist(),
+        strict=True,
+    )
+    for j, (w_from, w_to, length, who, key, last) in enumerate(rows):
+        if who != current:  # a new owner's day
+            current, booked = who, []
+        got = NULL
+        while w_from < last:
+            # ``booked`` holds sorted, disjoint, merged stretches: slide past every overlap.
+            start = w_from
+            i = bisect_left(booked, (start,))
+            if i and booked[i - 1][1] > start:
+                i -= 1
+            while i < len(booked) and booked[i][0] < start + length:
+                start = max(start, booked[i][1])
+                i += 1
+            end = start + length
+            if end <= w_to:
+                if i < len(booked) and booked[i][0] == end:  # merge with the stretch after
+                    end = booked.pop(i)[1]
+                if i and booked[i - 1][1] == start:  # ... and the one before
+                    booked[i - 1] = (booked[i - 1][0], end)
+                else:
+                    booked.insert(i, (start, end))
+                got = start
+                break
+            if w_to >= last:  # the window was the day's last
+                break
+            if j in walk.recent:
+                w_from, w_to = _window_of(walk, j, w_to)
+            else:  # the next window after a full one
+                found = memo.get((key, w_to))
+                if found is None:
+                    found = memo[(key, w_to)] = _window_of(walk, j, w_to)
+                w_from, w_to = found
+        starts.append(got)
+    return np.array(starts, dtype=np.int64)
+
+
+def _window_of(walk: _Walk, j: int, after: int) -> tuple[int, int]:
+    """Row ``j``'s window from the instant ``after`` (µs)."""
+    name = walk.avoid_names[walk.avoid[j]]
+    cal, ch = walk.cals[walk.place[j]], int(walk.channel[j])
+    return _window(cal, ch, after, name, walk.recent.get(j, ()))
+
+
+def _window(
+    cal: ContactCalendar, ch: int, after: int, avoid: str | None, recent: tuple[datetime, ...]
+) -> tuple[int, int]:
+    """``cal.next_window`` from the instant ``after`` (µs), as (start, end) in µs."""
+    w = cal.next_window(CHANNELS[ch], EPOCH + after * US, avoid_slot=avoid, recent=recent)
+    return us(w.start.astimezone(UTC)) or 0, us(w.end.astimezone(UTC)) or 0
+
+
+def _output(
+    table: pa.Table,
+    due: Due,
+    ranked: _Ranked,
+    idx: I64,
+    *,
+    slots: I64 | None = None,
+    reasons: list[str] | None = None,
+) -> pa.Table:
+    """The due rows ``idx`` in :data:`PLAN_SCHEMA`."""
+    t = table
+    rows = due.rows[idx]
+    n = len(rows)
+    if "next_rules" in t.column_names and "next_reason" in t.column_names:
+        rules = take(t.column("next_rules"), rows)
+        reason = take(t.column("next_reason"), rows)
+    else:
+        rules = pa.nulls(n, type=pa.list_(pa.string()))
+        reason = pa.nulls(n, type=pa.string())
+    engine_rows = np.array(list(due.actions), dtype=np.int64)
+    decided = np.flatnonzero(np.isin(rows, engine_rows))
+    if len(decided):  # rows the engine decided: their rules and reason come from the action
+        acts: list[Action] = [due.actions[row] for row in rows[decided].tolist()]
+        patch = np.arange(n)
+        patch[decided] = n + np.arange(len(decided))
+        rules = pa.concat_arrays(
+            [rules, pa.array([list(a.rules) for a in acts], type=pa.list_(pa.string()))]
+        ).take(pa.array(patch))
+        reason = pa.concat_arrays(
+            [reason, pa.array([a.reason for a in acts], type=pa.string())]
+        ).take(pa.array(patch))
+
+    def named(values: list[str], which: I64) -> pa.Array:
+        return pa.array(values, type=pa.string()).take(pa.array(which, type=pa.int64()))
+
+    timezone = named(due.zones, due.tz[idx])
+    columns: dict[str, pa.Array] = {
+        "owner": named(ranked.names, ranked.owner[idx]),
+        "prospect_id": take(strings(t.column("id")), rows),
+        "kind": named([k.value for k in KINDS], due.kind[idx]),
+        "channel": named([c.value for c in CHANNELS], due.channel[idx]),
+        "priority": pa.array(due.priority[idx], type=pa.int8()),
+        "rules": rules,
+        "reason": reason,
+        "earliest": stamp(due.earliest[idx]),
+        "latest": stamp(due.latest[idx]),
+        "due_since": stamp(due.due_since[idx]),
+        "rank": pa.array(ranked.rank[idx], type=pa.int8()),
+        "rank_at": stamp(ranked.rank_at[idx]),
+        "timezone": timezone,
+    }
+    if slots is not None and len(slots):
+        columns["start"], columns["end"] = stamp(slots[:, 0]), stamp(slots[:, 1])
+        columns["local_start"] = local(columns["start"], timezone)
+        columns["local_end"] = local(columns["end"], timezone)
+    else:
+        for name in ("start", "end"):
+            columns[name] = pa.nulls(n, type=TS)
+        for name in ("local_start", "local_end"):
+            columns[name] = pa.nulls(n, type=pa.timestamp("us"))
+    why: list[str | None] = [None] * n if reasons is None else [*reasons]
+    columns["deferred_reason"] = pa.array(why, type=pa.string())
+    return pa.table([columns[f.name] for f in PLAN_SCHEMA], schema=PLAN_SCHEMA)
