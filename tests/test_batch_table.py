@@ -316,6 +316,14 @@ def test_bad_tables_and_arguments_are_clear(engine: cadence.Engine) -> None:
         plan_table(engine, table, day=DAY, now=NOW, capacity=1, suppressions="p")
     with pytest.raises(ValueError, match="prospects"):
         to_table(["not a prospect"])  # type: ignore[list-item]
+    # A bad zone is an error even on a row that is not due that day (it is never ignored).
+    later = to_table([_new(engine, "p"), _new(engine, "q")], engine)
+    past = DAY - timedelta(days=30)
+    assert plan_table(engine, later, day=past, now=NOW, capacity=1).counts["planned"] == 0
+    zones = pa.array(["America/Chicago", "Mars/Olympus"])
+    bad = later.set_column(later.schema.get_field_index("timezone"), "timezone", zones)
+    with pytest.raises(ValueError, match="timezone: 'Mars/Olympus'"):
+        plan_table(engine, bad, day=past, now=NOW, capacity=1)
 
 
 def test_importing_the_core_imports_no_optional_extra() -> None:

@@ -198,6 +198,8 @@ def find_due(
     # of the UTC one (|UTC offset| < 24 h), so rows starting later are not due, whatever their
     # zone, and only the others' zones are read.
     horizon = (day.toordinal() + 1 - _EPOCH_ORDINAL) * _DAY_US + _DAY_US
+    for name in pc.unique(t.column("timezone")).to_pylist():
+        zone(name or "")  # every row's zone, due or not: a bad one is an error (DESIGN §9)
     maybe = np.flatnonzero(active & (earliest < horizon))
     tz_codes, zone_values = codes(take(t.column("timezone"), maybe))
     zones = [name or "" for name in zone_values]
