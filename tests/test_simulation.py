@@ -20,7 +20,7 @@ import cadence
 from cadence import ActionKind, Channel, Engine, Policy
 from cadence.events import CallAttempted, EmailSent
 from cadence.simulation import PLACES, Place, Responder, SimulationResult, simulate
-from cadence.simulation._luck import ANSWER, REPLY, Luck
+from cadence.simulation._luck import ANSWER, BOOK, DELAY, REGION, REPLY, WIN, Luck
 from cadence.simulation._responder import RATES
 from cadence.testing import policies
 
@@ -86,6 +86,21 @@ def test_luck_is_a_pure_function_of_seed_prospect_purpose_and_count() -> None:
     assert [b.draw(ANSWER) for _ in range(5)] == first
     assert [Luck(12, 4).draw(ANSWER) for _ in range(5)] != first
     assert [Luck(11, 5).draw(ANSWER) for _ in range(5)] != first
+
+
+def test_luck_streams_are_pinned() -> None:
+    """The numbers themselves, as first published: a saved seed must replay the same run after
+    any rewrite of the hash (a faster one included), and the seed is reduced mod 2**64."""
+    b = Luck(2026, 99_999)
+    assert [b.draw(DELAY) for _ in range(2)] == [0.5836967223973718, 0.824341726859099]
+    assert [b.below(DELAY, 330) for _ in range(3)] == [41, 162, 1]
+    assert [b.chance(BOOK, 0.5) for _ in range(6)] == [False, False, True, False, False, False]
+    assert Luck(0, 0).draw(ANSWER) == 0.3813770615274358
+    assert Luck(2**64 + 1, 3).draw(REGION) == Luck(1, 3).draw(REGION) == 0.46981401944973067
+    far = Luck(5, 5)
+    for _ in range(999):
+        far.draw(WIN)
+    assert far.draw(WIN) == 0.5907757654580644
 
 
 def test_luck_is_uniform_enough() -> None:
