@@ -20,6 +20,7 @@ from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
 from cadence.simulation._checks import step_problems
+from cadence.simulation._events import call_attempted, connected_call, email_sent
 from cadence.simulation._luck import (
     ANSWER,
     BOOK,
@@ -247,20 +248,20 @@ class Life:
         r, luck, kind = self.r, self.luck, act.kind
         if act.channel is Channel.PHONE:
             if kind is ActionKind.CONTACT_RECEPTIONIST:
-                event: ev.Event = ev.CallAttempted(at=at, outcome="gatekeeper")
+                event: ev.Event = call_attempted(at, "gatekeeper")
             else:
                 p = r.answer_probability(act.slot, self._calls)
                 self._calls += 1
                 if luck.chance(ANSWER, p):
                     event = self._conversation_call(at)
                 else:
-                    event = ev.CallAttempted(at=at, outcome="voicemail")
+                    event = call_attempted(at, "voicemail")
                     if luck.chance(CALLBACK, r.callback_rate):
                         back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
                         self._later(self._conversation_call(back))
             self.apply(event)
         else:
-            self.apply(ev.EmailSent(at=at))
+            self.apply(email_sent(at))
             if luck.chance(OUT_OF_OFFICE, r.out_of_office_rate):
                 until = at + timedelta(days=3 + luck.below(DELAY, 8))
                 self._later(ev.OutOfOffice(at=at + 2 * _MINUTE, until=until))
@@ -318,9 +319,7 @@ class Life:
             self._later(self._booking(at + _MINUTE, None))
         if luck.chance(PREFERENCE, r.preference_rate):
             self._later(ev.ChannelPreference(at=at + _MINUTE, channel=Channel.EMAIL))
-        return ev.CallAttempted(
-            at=at, outcome="connected", permission=permission, next_contact_at=agreed
-        )
+        return connected_call(at, permission=permission, next_contact_at=agreed)
 
     def _reply(self, at: datetime) -> ev.EmailReplied:
         positive = self.luck.chance(BOOK, self.r.book_rate)
