@@ -202,9 +202,16 @@ class Life:
         act = self.engine.next_action(self.p, now)
         self.queries += 1
         if self.check:
-            for problem in step_problems(
-                self.engine, self.p, act, now, before=self._before, event=self._event
-            ):
+            problems = step_problems(
+                self.engine,
+                self.p,
+                act,
+                now,
+                before=self._before,
+                event=self._event,
+                calendar=self.cal,
+            )
+            for problem in problems:
                 self._problem(problem)
         self._before = self._event = None
         self._act = act
