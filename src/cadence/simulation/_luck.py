@@ -70,7 +70,14 @@ class Luck:
 
     def __init__(self, seed: int, index: int) -> None:
         base = _mix((_mix(seed & _MASK) + (index + 1) * _GOLDEN) & _MASK)
-        self._next = [_mix((base + (p + 1) * _GOLDEN) & _MASK) for p in range(_PURPOSES)]
+        # Purpose p's key is _mix(base + (p + 1) * golden), written out as in draw().
+        keys = []
+        for _ in range(_PURPOSES):
+            base = (base + _GOLDEN) & _MASK
+            x = ((base ^ (base >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+            keys.append(x ^ (x >> 31))
+        self._next = keys
 
     def draw(self, purpose: int) -> float:
         """The next uniform number in ``[0, 1)`` of ``purpose``'s stream."""
