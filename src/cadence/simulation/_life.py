@@ -9,7 +9,7 @@ planner drives many of them day by day when rep capacity is simulated (``_floor`
 from __future__ import annotations
 
 import heapq
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
 from cadence import events as ev
@@ -19,7 +19,7 @@ from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
-from cadence.simulation._checks import step_problems
+from cadence.simulation._checks import problems_of
 from cadence.simulation._events import call_attempted, connected_call, email_sent
 from cadence.simulation._luck import (
     ANSWER,
@@ -142,10 +142,10 @@ class Life:
         the prospect's own events happen at theirs."""
         queue = self.queue
         for _ in range(_MAX_STEPS):
-            act = self.ask(self.now)
+            act, earliest = self._ask(self.now)
             kind = act.kind
             # Never before now, even if a (broken) engine says so: the check has counted it.
-            due = None if kind in _IDLE else max(act.earliest_utc, self.now)
+            due = None if kind in _IDLE else max(earliest, self.now)
             if queue and (due is None or queue[0][0] <= due):
                 if queue[0][0] >= end:
                     break
@@ -199,23 +199,24 @@ class Life:
 
     def ask(self, now: datetime) -> Action:
         """The engine's next action at ``now``, checked against the rules."""
+        return self._ask(now)[0]
+
+    def _ask(self, now: datetime) -> tuple[Action, datetime]:
+        """:meth:`ask`, with the action's ``earliest_utc``: the checks and ``run`` both need
+        it, and moving an instant to UTC is one of the dearer things a step does."""
         act = self.engine.next_action(self.p, now)
+        earliest = act.earliest.astimezone(UTC)
         self.queries += 1
         if self.check:
-            problems = step_problems(
-                self.engine,
-                self.p,
-                act,
-                now,
-                before=self._before,
-                event=self._event,
-                calendar=self.cal,
+            problems = problems_of(
+                self.engine, self.p, act, earliest, now, self._before, self._event, self.cal
             )
-            for problem in problems:
-                self._problem(problem)
+            if problems:
+                for problem in problems:
+                    self._problem(problem)
         self._before = self._event = None
         self._act = act
-        return act
+        return act, earliest
 
     def wait(self, until: datetime) -> None:
         """Time passes (a pause ends, an unanswered breakup drops the prospect, R10, R17)."""
@@ -235,7 +236,9 @@ class Life:
         at = event.at
         self.now = at
         self._before, self._event = before, event
-        if isinstance(event, ev.CallAttempted):
+        if isinstance(event, ev.EmailSent):
+            pass  # half of all events: nothing to tally
+        elif isinstance(event, ev.CallAttempted):
             if event.outcome == "connected":
                 self._connected(at)
         elif isinstance(event, ev.EmailReplied):
@@ -245,13 +248,14 @@ class Life:
             self._meeting_outcome(event)
         elif isinstance(event, ev.MeetingHeld):
             self.held += 1
-        self._staged(before.stage, at)
+        if after.stage is not before.stage:
+            self._staged(before.stage, at)
         if after.stage in _AFTER_END:
             self.queue.clear()  # nothing the prospect planned happens after they left
 
     def touch(self, act: Action, at: datetime) -> None:
         """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
-        self.touches.append(self._day_index(at))
+        self.touches.append(int((at - self.start).total_seconds() // _DAY))  # _day_index
         r, luck, kind = self.r, self.luck, act.kind
         if act.channel is Channel.PHONE:
             if kind is ActionKind.CONTACT_RECEPTIONIST:
