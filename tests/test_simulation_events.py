@@ -13,7 +13,14 @@ from pydantic import ValidationError
 
 from cadence import Engine
 from cadence import events as ev
-from cadence.simulation._events import call_attempted, connected_call, email_sent
+from cadence.simulation._events import (
+    call_attempted,
+    connected_call,
+    email_replied,
+    email_sent,
+    meeting_booked,
+    out_of_office,
+)
 
 INSTANTS = (
     datetime(2026, 3, 2, 15, 0, tzinfo=UTC),
@@ -57,6 +64,19 @@ def test_builders_make_the_validated_events(at: datetime) -> None:
             )
 
 
+@pytest.mark.parametrize("at", INSTANTS)
+def test_builders_make_the_validated_events_of_what_a_touch_sets_off(at: datetime) -> None:
+    for intent in ("positive", None):
+        same(email_replied(at, intent), ev.EmailReplied(at=at, intent=intent))
+    for later in (*INSTANTS, at + timedelta(minutes=1)):
+        if later.astimezone(UTC) > at.astimezone(UTC):
+            same(out_of_office(at, later), ev.OutOfOffice(at=at, until=later))
+            same(
+                meeting_booked(at, "m1", later),
+                ev.MeetingBooked(at=at, meeting_id="m1", starts_at=later),
+            )
+
+
 def test_the_engine_treats_built_and_validated_events_alike() -> None:
     engine = Engine()
     at = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -85,7 +105,20 @@ def test_what_the_shortcut_cannot_vouch_for_is_validated() -> None:
     assert _error(lambda: call_attempted(naive, "voicemail")) == _error(
         lambda: ev.CallAttempted(at=naive, outcome="voicemail")
     )
-    for bad in (naive, at, at - timedelta(minutes=1)):
+    assert _error(lambda: email_replied(naive, None)) == _error(lambda: ev.EmailReplied(at=naive))
+    assert _error(lambda: meeting_booked(at, 7, at + timedelta(days=1))) == _error(  # type: ignore[arg-type]
+        lambda: ev.MeetingBooked(at=at, meeting_id=7, starts_at=at + timedelta(days=1))
+    )
+    # Inside Paris's repeated hour a minute later on the wall clock is 59 minutes earlier.
+    at = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Paris"))
+    for bad in (naive, at, at - timedelta(minutes=1), at + timedelta(minutes=1)):
+        assert _error(lambda bad=bad: out_of_office(at, bad)) == _error(
+            lambda bad=bad: ev.OutOfOffice(at=at, until=bad)
+        )
+        assert _error(lambda bad=bad: meeting_booked(at, "m1", bad)) == _error(
+            lambda bad=bad: ev.MeetingBooked(at=at, meeting_id="m1", starts_at=bad)
+        )
+    for bad in (naive, at, at - timedelta(minutes=1), at + timedelta(minutes=1)):
         assert _error(
             lambda bad=bad: connected_call(at, permission=True, next_contact_at=bad)
         ) == _error(

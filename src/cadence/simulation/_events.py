@@ -1,4 +1,4 @@
-"""The simulator's most frequent events, built without running pydantic's validators again.
+"""The simulator's frequent events, built without running pydantic's validators again.
 
 Nearly every engine step of a simulation applies an email sent or a call attempted, made from
 values the simulator computed itself (aware instants, literal outcomes). Validating each one
@@ -10,8 +10,10 @@ like, and is indistinguishable from the validated event (``tests/test_simulation
 checks it field by field).
 
 Validation still guards the edges: when an input is not what the shortcut assumes (a naive
-instant, or a next contact not after the call), the builder calls the validated constructor,
-which raises exactly the error it always did.
+instant, or a later instant not after ``at``), the builder calls the validated constructor,
+which raises exactly the error it always did. "After" is decided in UTC, as the validators do
+(they run on the normalised values): two wall times of one zone compare by wall clock in
+Python, which is wrong inside a repeated DST hour.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from pydantic import BaseModel
 
 from cadence import events as ev
 
-__all__ = ["call_attempted", "connected_call", "email_sent"]
+__all__ = [
+    "call_attempted",
+    "connected_call",
+    "email_replied",
+    "email_sent",
+    "meeting_booked",
+    "out_of_office",
+]
 
 _M = TypeVar("_M", bound=BaseModel)
 _set = object.__setattr__
@@ -69,19 +78,67 @@ def connected_call(
 ) -> ev.CallAttempted:
     """``CallAttempted(at=at, outcome="connected", permission=permission,
     next_contact_at=next_contact_at)``."""
+    agreed = None
+    if at.utcoffset() is not None:
+        at_utc = at.astimezone(UTC)
+        if next_contact_at is not None and next_contact_at.utcoffset() is not None:
+            agreed = next_contact_at.astimezone(UTC)
     if at.utcoffset() is None or (
-        next_contact_at is not None
-        and (next_contact_at.utcoffset() is None or next_contact_at <= at)
+        next_contact_at is not None and (agreed is None or agreed <= at_utc)
     ):  # raises: a naive instant, or a next contact not after the call
         return ev.CallAttempted(
             at=at, outcome="connected", permission=permission, next_contact_at=next_contact_at
         )
     values = {
-        "at": at.astimezone(UTC),
+        "at": at_utc,
         "id": None,
         "type": "call_attempted",
         "outcome": "connected",
-        "next_contact_at": None if next_contact_at is None else next_contact_at.astimezone(UTC),
+        "next_contact_at": agreed,
         "permission": permission,
     }
     return _made(ev.CallAttempted, values, {"at", "outcome", "permission", "next_contact_at"})
+
+
+def email_replied(at: datetime, intent: Literal["positive"] | None) -> ev.EmailReplied:
+    """``EmailReplied(at=at, intent=intent)``."""
+    if at.utcoffset() is None:
+        return ev.EmailReplied(at=at, intent=intent)  # raises: a naive instant
+    values = {
+        "at": at.astimezone(UTC),
+        "id": None,
+        "type": "email_replied",
+        "intent": intent,
+        "resume_at": None,
+        "referral": None,
+    }
+    return _made(ev.EmailReplied, values, {"at", "intent"})
+
+
+def out_of_office(at: datetime, until: datetime) -> ev.OutOfOffice:
+    """``OutOfOffice(at=at, until=until)``."""
+    if at.utcoffset() is None or until.utcoffset() is None:
+        return ev.OutOfOffice(at=at, until=until)  # raises: a naive instant
+    at_utc, until_utc = at.astimezone(UTC), until.astimezone(UTC)
+    if until_utc <= at_utc:
+        return ev.OutOfOffice(at=at, until=until)  # raises: back before it began
+    values = {"at": at_utc, "id": None, "type": "out_of_office", "until": until_utc}
+    return _made(ev.OutOfOffice, values, {"at", "until"})
+
+
+def meeting_booked(at: datetime, meeting_id: str, starts_at: datetime) -> ev.MeetingBooked:
+    """``MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)``."""
+    if at.utcoffset() is None or starts_at.utcoffset() is None or type(meeting_id) is not str:
+        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)  # raises
+    at_utc, starts_utc = at.astimezone(UTC), starts_at.astimezone(UTC)
+    if starts_utc <= at_utc:  # raises: a meeting that starts before it was booked
+        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)
+    values = {
+        "at": at_utc,
+        "id": None,
+        "type": "meeting_booked",
+        "meeting_id": meeting_id,
+        "starts_at": starts_utc,
+        "duration_minutes": 30,
+    }
+    return _made(ev.MeetingBooked, values, {"at", "meeting_id", "starts_at"})

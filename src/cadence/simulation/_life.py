@@ -20,7 +20,14 @@ from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
 from cadence.simulation._checks import problems_of
-from cadence.simulation._events import call_attempted, connected_call, email_sent
+from cadence.simulation._events import (
+    call_attempted,
+    connected_call,
+    email_replied,
+    email_sent,
+    meeting_booked,
+    out_of_office,
+)
 from cadence.simulation._luck import (
     ANSWER,
     BOOK,
@@ -275,7 +282,7 @@ class Life:
             self.apply(email_sent(at))
             if luck.chance(OUT_OF_OFFICE, r.out_of_office_rate):
                 until = at + timedelta(days=3 + luck.below(DELAY, 8))
-                self._later(ev.OutOfOffice(at=at + 2 * _MINUTE, until=until))
+                self._later(out_of_office(at + 2 * _MINUTE, until))
             elif kind not in (ActionKind.PROPOSE_TIMES, ActionKind.OPT_OUT_OFFER):
                 breakup = kind is ActionKind.BREAKUP  # R10: the last message has its own rate
                 purpose, rate = (
@@ -336,7 +343,7 @@ class Life:
         positive = self.luck.chance(BOOK, self.r.book_rate)
         self._wants_meeting = self._wants_meeting or positive
         when = at + timedelta(minutes=60 + self.luck.below(DELAY, 29 * 60))
-        return ev.EmailReplied(at=when, intent="positive" if positive else None)
+        return email_replied(when, "positive" if positive else None)
 
     def _agreed(self, at: datetime) -> datetime:
         """An agreed next contact: 2-5 business days later at 10:30, their time (R1)."""
@@ -351,7 +358,7 @@ class Life:
         day = self.cal.add_business_days(self.cal.local(at).date(), 2 + luck.below(DELAY, 3))
         hour = (10, 11, 14, 15)[luck.below(DELAY, 4)]
         starts = resolve_local(day, time(hour), self.cal.zone)
-        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts)
+        return meeting_booked(at, meeting_id, starts)
 
     def _meeting_outcome(self, booked: ev.MeetingBooked) -> None:
         """Decided when the meeting is booked: cancelled (R15), missed, or held."""
