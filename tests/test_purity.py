@@ -35,6 +35,7 @@ CORE = [
     "simulation/__init__",
     "simulation/_checks",
     "simulation/_compare",
+    "simulation/_events",
     "simulation/_floor",
     "simulation/_life",
     "simulation/_luck",

@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,8 @@ import cadence
 from cadence import ActionKind, Channel, Engine, Policy
 from cadence.events import CallAttempted, EmailSent
 from cadence.simulation import PLACES, Place, Responder, SimulationResult, simulate
-from cadence.simulation._luck import ANSWER, REPLY, Luck
+from cadence.simulation._checks import step_problems
+from cadence.simulation._luck import ANSWER, BOOK, DELAY, REGION, REPLY, WIN, Luck
 from cadence.simulation._responder import RATES
 from cadence.testing import policies
 
@@ -86,6 +88,21 @@ def test_luck_is_a_pure_function_of_seed_prospect_purpose_and_count() -> None:
     assert [b.draw(ANSWER) for _ in range(5)] == first
     assert [Luck(12, 4).draw(ANSWER) for _ in range(5)] != first
     assert [Luck(11, 5).draw(ANSWER) for _ in range(5)] != first
+
+
+def test_luck_streams_are_pinned() -> None:
+    """The numbers themselves, as first published: a saved seed must replay the same run after
+    any rewrite of the hash (a faster one included), and the seed is reduced mod 2**64."""
+    b = Luck(2026, 99_999)
+    assert [b.draw(DELAY) for _ in range(2)] == [0.5836967223973718, 0.824341726859099]
+    assert [b.below(DELAY, 330) for _ in range(3)] == [41, 162, 1]
+    assert [b.chance(BOOK, 0.5) for _ in range(6)] == [False, False, True, False, False, False]
+    assert Luck(0, 0).draw(ANSWER) == 0.3813770615274358
+    assert Luck(2**64 + 1, 3).draw(REGION) == Luck(1, 3).draw(REGION) == 0.46981401944973067
+    far = Luck(5, 5)
+    for _ in range(999):
+        far.draw(WIN)
+    assert far.draw(WIN) == 0.5907757654580644
 
 
 def test_luck_is_uniform_enough() -> None:
@@ -335,6 +352,27 @@ def test_no_rule_is_broken_under_any_policy(policy: Policy) -> None:
     """Every engine step of a small run under a random policy passes the rule checks."""
     result = simulate(policy, prospects=8, days=45, seed=1)
     assert result.metrics.violations == 0, result.violation_examples
+
+
+@pytest.mark.parametrize("zone_now", ["America/Chicago", "UTC", "Asia/Kolkata"])
+@pytest.mark.parametrize(("fold_due", "fold_now"), [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_the_due_before_now_check_orders_datetimes_as_python_does(
+    zone_now: str, fold_due: int, fold_now: int
+) -> None:
+    """The checks move the action's window to UTC to compare it fast; the answer stays
+    Python's own: instants across zones, wall times within one (here inside Chicago's repeated
+    hour, where the two disagree)."""
+    chicago = ZoneInfo("America/Chicago")
+    engine = Engine()
+    p = engine.enroll("p", timezone="America/Chicago", at=datetime(2026, 10, 30, 15, tzinfo=UTC))
+    action = engine.next_action(p, p.enrolled_at)
+    for due_minute, now_minute in ((30, 45), (45, 30)):
+        due = datetime(2026, 11, 1, 1, due_minute, fold=fold_due, tzinfo=chicago)
+        now = datetime(2026, 11, 1, 1, now_minute, fold=fold_now, tzinfo=chicago)
+        now = now.astimezone(ZoneInfo(zone_now))
+        late = action.model_copy(update={"earliest": due, "latest": due + timedelta(hours=2)})
+        problems = step_problems(engine, p, late, now)
+        assert any("before now" in x for x in problems) == (due < now), (due, now, problems)
 
 
 def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:

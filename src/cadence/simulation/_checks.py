@@ -9,16 +9,17 @@ every step of a large simulation.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
+from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
 
-__all__ = ["LADDER_KINDS", "step_problems"]
+__all__ = ["LADDER_KINDS", "problems_of", "step_problems"]
 
 #: Kinds of action that can be a step of the unanswered ladder (R3-R10).
 LADDER_KINDS = frozenset(
@@ -35,10 +36,6 @@ _LIVE = (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE)
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 
 
-def _is_ladder_step(action: Action) -> bool:
-    return action.kind in LADDER_KINDS and "R3" in action.rules
-
-
 def step_problems(
     engine: Engine,
     prospect: Prospect,
@@ -47,27 +44,57 @@ def step_problems(
     *,
     before: Prospect | None = None,
     event: ev.Event | None = None,
+    calendar: ContactCalendar | None = None,
 ) -> list[str]:
     """What is wrong with ``action = engine.next_action(prospect, now)``.
 
     ``before`` and ``event`` are the prospect before the event just applied and that event,
     when the action was asked for right after it: then what the event created must be due
-    strictly after it (DESIGN §4).
+    strictly after it (DESIGN §4). ``calendar`` is ``engine.calendar(prospect)`` when the
+    caller holds it already (the simulator does: it saves a lookup per ladder step).
+
+    The simulator runs this on every step, so each check reads a field once and builds
+    nothing unless it has something to report.
+    """
+    return problems_of(
+        engine, prospect, action, action.earliest.astimezone(UTC), now, before, event, calendar
+    )
+
+
+def problems_of(
+    engine: Engine,
+    prospect: Prospect,
+    action: Action,
+    earliest_utc: datetime,
+    now: datetime,
+    before: Prospect | None,
+    event: ev.Event | None,
+    calendar: ContactCalendar | None,
+) -> list[str]:
+    """:func:`step_problems`, given ``action.earliest`` in UTC (the simulator has it anyway).
+
+    The action's window is in the prospect's zone; ``now`` and events are in UTC. Ordering two
+    aware datetimes of different zones costs Python about a microsecond (four ``utcoffset``
+    calls and a subtraction), within one zone a few tens of nanoseconds; so ``earliest`` is
+    ordered against UTC instants in UTC (the same instants, the same answers). Against a
+    datetime of its own zone it is compared as it is: Python then compares wall times, and so
+    did the checks always (it matters only inside a repeated DST hour).
     """
     problems: list[str] = []
     kind = action.kind
-    if action.earliest < now:
+    earliest = action.earliest
+    if (earliest < now) if now.tzinfo is earliest.tzinfo else (earliest_utc < now):
         problems.append(
-            f"DESIGN §4: {kind.value} is due {action.earliest.isoformat()}, before now "
-            f"({now.isoformat()})"
+            f"DESIGN §4: {kind.value} is due {earliest.isoformat()}, before now ({now.isoformat()})"
         )
-    if action.latest < action.earliest:
+    if action.latest < earliest:
         problems.append(f"DESIGN §4: {kind.value} window ends before it starts: {action!r}")
     stage = prospect.stage
+    channel = action.channel
     if stage is Stage.OPTED_OUT and kind is not ActionKind.NONE:
         problems.append(f"R13: {kind.value} planned for a prospect who opted out")
-    elif action.channel is not None and action.channel in prospect.blocked_channels:
-        problems.append(f"R13: {kind.value} on {action.channel.value}, a blocked channel")
+    elif channel is not None and channel in prospect.blocked_channels:
+        problems.append(f"R13: {kind.value} on {channel.value}, a blocked channel")
     if (
         kind is ActionKind.NONE
         and stage in _LIVE
@@ -75,18 +102,21 @@ def step_problems(
         and not prospect.obligations
     ):
         problems.append(f"R2: nothing planned for a prospect in stage {stage.value}")
-    if _is_ladder_step(action):
-        problems.extend(_ladder_problems(engine, prospect, action))
+    ladder = kind in LADDER_KINDS and "R3" in action.rules
+    if ladder:
+        _ladder_problems(problems, engine, prospect, action, calendar)
     if event is not None and before is not None:
-        problems.extend(_created_after_event(prospect, before, event, action))
+        _created_after_event(problems, prospect, before, event, action, ladder, earliest_utc)
     return problems
 
 
-def _ladder_problems(engine: Engine, p: Prospect, action: Action) -> list[str]:
-    out: list[str] = []
+def _ladder_problems(
+    out: list[str], engine: Engine, p: Prospect, action: Action, cal: ContactCalendar | None
+) -> None:
     last = p.last_attempt_at
     if last is not None and p.stage is not Stage.ENGAGED:
-        cal = engine.calendar(p)
+        if cal is None:
+            cal = engine.calendar(p)
         gap = engine.policy.min_gap_business_days
         last_day = cal.local(last).date()
         due = cal.add_business_days(last_day, gap)
@@ -107,32 +137,42 @@ def _ladder_problems(engine: Engine, p: Prospect, action: Action) -> list[str]:
             f"R4: the retry call is in the {action.slot}, the same part of the day as the "
             "last unanswered call"
         )
-    return out
 
 
 def _created_after_event(
-    after: Prospect, before: Prospect, event: ev.Event, action: Action
-) -> list[str]:
+    out: list[str],
+    after: Prospect,
+    before: Prospect,
+    event: ev.Event,
+    action: Action,
+    ladder: bool,
+    earliest_utc: datetime,
+) -> None:
     at = event.at
-    out: list[str] = []
-    old = {(o.key, o.not_before) for o in before.obligations}
-    for o in after.obligations:
-        if (o.key, o.not_before) not in old and o.not_before <= at:
-            out.append(
-                f"DESIGN §4: {o.key} created by {event.type} at {at.isoformat()} is due "
-                f"{o.not_before.isoformat()}, not after it"
-            )
+    obligations = after.obligations
+    if obligations is not before.obligations:  # the very same tuple: nothing was created
+        old: set[tuple[str, datetime]] | None = None  # built only if something is due by ``at``
+        for o in obligations:
+            if o.not_before <= at:
+                if old is None:
+                    old = {(b.key, b.not_before) for b in before.obligations}
+                if (o.key, o.not_before) not in old:
+                    out.append(
+                        f"DESIGN §4: {o.key} created by {event.type} at {at.isoformat()} is "
+                        f"due {o.not_before.isoformat()}, not after it"
+                    )
     paused = after.paused_until
     if paused is not None and paused != before.paused_until and paused <= at:
         out.append(f"R17: a pause created by {event.type} ends at or before the event")
     if (
-        _is_ladder_step(action)
+        ladder
         and after.last_attempt_at == at
         and "overdue" not in action.flags
-        and action.earliest <= at
+        and (
+            (action.earliest <= at) if at.tzinfo is action.earliest.tzinfo else (earliest_utc <= at)
+        )
     ):
         out.append(
             f"R3: the next ladder step ({action.kind.value}) is due at the attempt itself "
             f"({at.isoformat()})"
         )
-    return out

@@ -9,7 +9,7 @@ planner drives many of them day by day when rep capacity is simulated (``_floor`
 from __future__ import annotations
 
 import heapq
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 
 from cadence import events as ev
@@ -19,7 +19,15 @@ from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
-from cadence.simulation._checks import step_problems
+from cadence.simulation._checks import problems_of
+from cadence.simulation._events import (
+    call_attempted,
+    connected_call,
+    email_replied,
+    email_sent,
+    meeting_booked,
+    out_of_office,
+)
 from cadence.simulation._luck import (
     ANSWER,
     BOOK,
@@ -141,10 +149,10 @@ class Life:
         the prospect's own events happen at theirs."""
         queue = self.queue
         for _ in range(_MAX_STEPS):
-            act = self.ask(self.now)
+            act, earliest = self._ask(self.now)
             kind = act.kind
             # Never before now, even if a (broken) engine says so: the check has counted it.
-            due = None if kind in _IDLE else max(act.earliest_utc, self.now)
+            due = None if kind in _IDLE else max(earliest, self.now)
             if queue and (due is None or queue[0][0] <= due):
                 if queue[0][0] >= end:
                     break
@@ -198,16 +206,24 @@ class Life:
 
     def ask(self, now: datetime) -> Action:
         """The engine's next action at ``now``, checked against the rules."""
+        return self._ask(now)[0]
+
+    def _ask(self, now: datetime) -> tuple[Action, datetime]:
+        """:meth:`ask`, with the action's ``earliest_utc``: the checks and ``run`` both need
+        it, and moving an instant to UTC is one of the dearer things a step does."""
         act = self.engine.next_action(self.p, now)
+        earliest = act.earliest.astimezone(UTC)
         self.queries += 1
         if self.check:
-            for problem in step_problems(
-                self.engine, self.p, act, now, before=self._before, event=self._event
-            ):
-                self._problem(problem)
+            problems = problems_of(
+                self.engine, self.p, act, earliest, now, self._before, self._event, self.cal
+            )
+            if problems:
+                for problem in problems:
+                    self._problem(problem)
         self._before = self._event = None
         self._act = act
-        return act
+        return act, earliest
 
     def wait(self, until: datetime) -> None:
         """Time passes (a pause ends, an unanswered breakup drops the prospect, R10, R17)."""
@@ -227,7 +243,9 @@ class Life:
         at = event.at
         self.now = at
         self._before, self._event = before, event
-        if isinstance(event, ev.CallAttempted):
+        if isinstance(event, ev.EmailSent):
+            pass  # half of all events: nothing to tally
+        elif isinstance(event, ev.CallAttempted):
             if event.outcome == "connected":
                 self._connected(at)
         elif isinstance(event, ev.EmailReplied):
@@ -237,33 +255,34 @@ class Life:
             self._meeting_outcome(event)
         elif isinstance(event, ev.MeetingHeld):
             self.held += 1
-        self._staged(before.stage, at)
+        if after.stage is not before.stage:
+            self._staged(before.stage, at)
         if after.stage in _AFTER_END:
             self.queue.clear()  # nothing the prospect planned happens after they left
 
     def touch(self, act: Action, at: datetime) -> None:
         """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
-        self.touches.append(self._day_index(at))
+        self.touches.append(int((at - self.start).total_seconds() // _DAY))  # _day_index
         r, luck, kind = self.r, self.luck, act.kind
         if act.channel is Channel.PHONE:
             if kind is ActionKind.CONTACT_RECEPTIONIST:
-                event: ev.Event = ev.CallAttempted(at=at, outcome="gatekeeper")
+                event: ev.Event = call_attempted(at, "gatekeeper")
             else:
                 p = r.answer_probability(act.slot, self._calls)
                 self._calls += 1
                 if luck.chance(ANSWER, p):
                     event = self._conversation_call(at)
                 else:
-                    event = ev.CallAttempted(at=at, outcome="voicemail")
+                    event = call_attempted(at, "voicemail")
                     if luck.chance(CALLBACK, r.callback_rate):
                         back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
                         self._later(self._conversation_call(back))
             self.apply(event)
         else:
-            self.apply(ev.EmailSent(at=at))
+            self.apply(email_sent(at))
             if luck.chance(OUT_OF_OFFICE, r.out_of_office_rate):
                 until = at + timedelta(days=3 + luck.below(DELAY, 8))
-                self._later(ev.OutOfOffice(at=at + 2 * _MINUTE, until=until))
+                self._later(out_of_office(at + 2 * _MINUTE, until))
             elif kind not in (ActionKind.PROPOSE_TIMES, ActionKind.OPT_OUT_OFFER):
                 breakup = kind is ActionKind.BREAKUP  # R10: the last message has its own rate
                 purpose, rate = (
@@ -318,15 +337,13 @@ class Life:
             self._later(self._booking(at + _MINUTE, None))
         if luck.chance(PREFERENCE, r.preference_rate):
             self._later(ev.ChannelPreference(at=at + _MINUTE, channel=Channel.EMAIL))
-        return ev.CallAttempted(
-            at=at, outcome="connected", permission=permission, next_contact_at=agreed
-        )
+        return connected_call(at, permission=permission, next_contact_at=agreed)
 
     def _reply(self, at: datetime) -> ev.EmailReplied:
         positive = self.luck.chance(BOOK, self.r.book_rate)
         self._wants_meeting = self._wants_meeting or positive
         when = at + timedelta(minutes=60 + self.luck.below(DELAY, 29 * 60))
-        return ev.EmailReplied(at=when, intent="positive" if positive else None)
+        return email_replied(when, "positive" if positive else None)
 
     def _agreed(self, at: datetime) -> datetime:
         """An agreed next contact: 2-5 business days later at 10:30, their time (R1)."""
@@ -341,7 +358,7 @@ class Life:
         day = self.cal.add_business_days(self.cal.local(at).date(), 2 + luck.below(DELAY, 3))
         hour = (10, 11, 14, 15)[luck.below(DELAY, 4)]
         starts = resolve_local(day, time(hour), self.cal.zone)
-        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts)
+        return meeting_booked(at, meeting_id, starts)
 
     def _meeting_outcome(self, booked: ev.MeetingBooked) -> None:
         """Decided when the meeting is booked: cancelled (R15), missed, or held."""

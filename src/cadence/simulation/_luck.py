@@ -58,26 +58,46 @@ def _mix(x: int) -> int:
 
 
 class Luck:
-    """The draws of one prospect of one simulation (see the module docstring)."""
+    """The draws of one prospect of one simulation (see the module docstring).
 
-    __slots__ = ("_counts", "_keys")
+    A simulation makes a few draws per engine step, so the hot path is written out: the n-th
+    draw of a purpose hashes ``key + n * golden``, and the stream keeps that sum (``_next``)
+    and adds the golden ratio after each draw instead of multiplying, with ``_mix`` inlined.
+    The numbers are exactly those of ``_mix((key + n * golden) & mask)``.
+    """
+
+    __slots__ = ("_next",)
 
     def __init__(self, seed: int, index: int) -> None:
         base = _mix((_mix(seed & _MASK) + (index + 1) * _GOLDEN) & _MASK)
-        self._keys = [_mix((base + (p + 1) * _GOLDEN) & _MASK) for p in range(_PURPOSES)]
-        self._counts = [0] * _PURPOSES
+        # Purpose p's key is _mix(base + (p + 1) * golden), written out as in draw().
+        keys = []
+        for _ in range(_PURPOSES):
+            base = (base + _GOLDEN) & _MASK
+            x = ((base ^ (base >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+            keys.append(x ^ (x >> 31))
+        self._next = keys
 
     def draw(self, purpose: int) -> float:
         """The next uniform number in ``[0, 1)`` of ``purpose``'s stream."""
-        n = self._counts[purpose]
-        self._counts[purpose] = n + 1
-        return (_mix((self._keys[purpose] + n * _GOLDEN) & _MASK) >> 11) * _UNIT
+        nxt = self._next
+        x = nxt[purpose]
+        nxt[purpose] = (x + _GOLDEN) & _MASK
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+        return ((x ^ (x >> 31)) >> 11) * _UNIT
 
     def chance(self, purpose: int, probability: float) -> bool:
         """Whether the next draw of ``purpose`` falls under ``probability``. A draw is used
         whatever the probability, so that the n-th opportunity of a kind sees the same number
         under every policy and responder effect."""
-        return self.draw(purpose) < probability
+        nxt = self._next
+        x = nxt[purpose]
+        nxt[purpose] = (x + _GOLDEN) & _MASK
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+        return ((x ^ (x >> 31)) >> 11) * _UNIT < probability
 
     def below(self, purpose: int, n: int) -> int:
         """A uniform integer in ``[0, n)`` from ``purpose``'s stream."""

@@ -213,9 +213,11 @@ def summarise(
         for d in r.connects:
             if d < days:
                 connects[d] += 1
-        for i in range(len(STAGES)):
-            if r.reached >> i & 1:
-                funnel[i] += 1
+        bits = r.reached
+        while bits:  # the stages reached: one pass per set bit, not per stage
+            low = bits & -bits
+            funnel[low.bit_length() - 1] += 1
+            bits ^= low
         # A stage held from the day of its change up to the day before the next change.
         for (t, k), nxt in zip(r.stages, [*r.stages[1:], (float(days), -1)], strict=True):
             lo, hi = min(int(t), days), min(int(nxt[0]), days)

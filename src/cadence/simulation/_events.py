@@ -1,0 +1,144 @@
+"""The simulator's frequent events, built without running pydantic's validators again.
+
+Nearly every engine step of a simulation applies an email sent or a call attempted, made from
+values the simulator computed itself (aware instants, literal outcomes). Validating each one
+costs one to three microseconds, a noticeable share of a step. These builders make the very
+object the validated constructor would: the same class, the same ``__dict__`` (every field, in
+declaration order, instants normalised to UTC as the ``Instant`` validator does), the same
+fields set, no extras and no private state. So the result is equal to, hashes and serialises
+like, and is indistinguishable from the validated event (``tests/test_simulation_events.py``
+checks it field by field).
+
+Validation still guards the edges: when an input is not what the shortcut assumes (a naive
+instant, or a later instant not after ``at``), the builder calls the validated constructor,
+which raises exactly the error it always did. "After" is decided in UTC, as the validators do
+(they run on the normalised values): two wall times of one zone compare by wall clock in
+Python, which is wrong inside a repeated DST hour.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from cadence import events as ev
+
+__all__ = [
+    "call_attempted",
+    "connected_call",
+    "email_replied",
+    "email_sent",
+    "meeting_booked",
+    "out_of_office",
+]
+
+_M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def _made(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:
+    """An instance of ``cls`` with ``values`` as its fields (all of them, in order) and
+    ``given`` as the fields the caller passed (pydantic's ``model_fields_set``)."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", given)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def email_sent(at: datetime) -> ev.EmailSent:
+    """``EmailSent(at=at)``."""
+    if at.utcoffset() is None:
+        return ev.EmailSent(at=at)  # raises: a naive instant
+    return _made(ev.EmailSent, {"at": at.astimezone(UTC), "id": None, "type": "email_sent"}, {"at"})
+
+
+def call_attempted(
+    at: datetime, outcome: Literal["voicemail", "no_answer", "gatekeeper", "wrong_number"]
+) -> ev.CallAttempted:
+    """``CallAttempted(at=at, outcome=outcome)`` for a call that did not connect."""
+    if at.utcoffset() is None:
+        return ev.CallAttempted(at=at, outcome=outcome)  # raises: a naive instant
+    values = {
+        "at": at.astimezone(UTC),
+        "id": None,
+        "type": "call_attempted",
+        "outcome": outcome,
+        "next_contact_at": None,
+        "permission": None,
+    }
+    return _made(ev.CallAttempted, values, {"at", "outcome"})
+
+
+def connected_call(
+    at: datetime, *, permission: bool, next_contact_at: datetime | None
+) -> ev.CallAttempted:
+    """``CallAttempted(at=at, outcome="connected", permission=permission,
+    next_contact_at=next_contact_at)``."""
+    agreed = None
+    if at.utcoffset() is not None:
+        at_utc = at.astimezone(UTC)
+        if next_contact_at is not None and next_contact_at.utcoffset() is not None:
+            agreed = next_contact_at.astimezone(UTC)
+    if at.utcoffset() is None or (
+        next_contact_at is not None and (agreed is None or agreed <= at_utc)
+    ):  # raises: a naive instant, or a next contact not after the call
+        return ev.CallAttempted(
+            at=at, outcome="connected", permission=permission, next_contact_at=next_contact_at
+        )
+    values = {
+        "at": at_utc,
+        "id": None,
+        "type": "call_attempted",
+        "outcome": "connected",
+        "next_contact_at": agreed,
+        "permission": permission,
+    }
+    return _made(ev.CallAttempted, values, {"at", "outcome", "permission", "next_contact_at"})
+
+
+def email_replied(at: datetime, intent: Literal["positive"] | None) -> ev.EmailReplied:
+    """``EmailReplied(at=at, intent=intent)``."""
+    if at.utcoffset() is None:
+        return ev.EmailReplied(at=at, intent=intent)  # raises: a naive instant
+    values = {
+        "at": at.astimezone(UTC),
+        "id": None,
+        "type": "email_replied",
+        "intent": intent,
+        "resume_at": None,
+        "referral": None,
+    }
+    return _made(ev.EmailReplied, values, {"at", "intent"})
+
+
+def out_of_office(at: datetime, until: datetime) -> ev.OutOfOffice:
+    """``OutOfOffice(at=at, until=until)``."""
+    if at.utcoffset() is None or until.utcoffset() is None:
+        return ev.OutOfOffice(at=at, until=until)  # raises: a naive instant
+    at_utc, until_utc = at.astimezone(UTC), until.astimezone(UTC)
+    if until_utc <= at_utc:
+        return ev.OutOfOffice(at=at, until=until)  # raises: back before it began
+    values = {"at": at_utc, "id": None, "type": "out_of_office", "until": until_utc}
+    return _made(ev.OutOfOffice, values, {"at", "until"})
+
+
+def meeting_booked(at: datetime, meeting_id: str, starts_at: datetime) -> ev.MeetingBooked:
+    """``MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)``."""
+    if at.utcoffset() is None or starts_at.utcoffset() is None or type(meeting_id) is not str:
+        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)  # raises
+    at_utc, starts_utc = at.astimezone(UTC), starts_at.astimezone(UTC)
+    if starts_utc <= at_utc:  # raises: a meeting that starts before it was booked
+        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)
+    values = {
+        "at": at_utc,
+        "id": None,
+        "type": "meeting_booked",
+        "meeting_id": meeting_id,
+        "starts_at": starts_utc,
+        "duration_minutes": 30,
+    }
+    return _made(ev.MeetingBooked, values, {"at", "meeting_id", "starts_at"})
