@@ -313,7 +313,11 @@ def test_retry_call_in_a_different_part_of_the_day(history: History) -> None:
 @given(history=ladders(policies=any_policy, min_events=3))
 def test_voicemail_promise_names_the_next_attempt(history: History) -> None:
     """R5: the voicemail script of a ladder call says when the next attempt will be; when the
-    call is made as soon as it is due and reaches voicemail, the next attempt is then."""
+    call is made as soon as it is due and reaches voicemail, the next attempt is then.
+
+    If the rep then falls behind (say the R6 email goes out days late, past the next call's
+    window), that call is overdue and moves on (R2); the promise still named the day it first
+    came due (``due_since``), which is what the check reads then."""
     zone = ZoneInfo(history.region.timezone)
     attempts = _ladder_attempts(history)
     for (event, action), (_, following) in itertools.pairwise(attempts):
@@ -326,8 +330,10 @@ def test_voicemail_promise_names_the_next_attempt(history: History) -> None:
             and action.talking_points[0].startswith("If you reach voicemail")
         ):
             continue
-        start = following.earliest.astimezone(zone)
-        if following.channel is Channel.PHONE:
+        start = (following.due_since or following.earliest).astimezone(zone)
+        if following.due_since is not None:  # overdue: the day it was due, its slot has passed
+            promise = f" on {DAYS[start.weekday()]}"
+        elif following.channel is Channel.PHONE:
             promise = f"try again on {DAYS[start.weekday()]} {following.slot}"
         else:
             promise = f"follow up by email on {DAYS[start.weekday()]}"
