@@ -53,7 +53,7 @@ def _reaction(minutes: int) -> timedelta:
 
 
 def drop_instant(policy: Policy, cal: ContactCalendar, breakup_sent_at: datetime) -> datetime:
-    """R10: when an unanswered breakup message turns into ``dropped``."""
+    """R10: when an unanswered breakup message turns into ``dropped`` (in UTC)."""
     return cal.start_of(cal.business_date_after(breakup_sent_at, policy.breakup_wait_business_days))
 
 
@@ -174,8 +174,8 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
                 drop,
                 Priority.IDLE,
                 ("R10",),
-                f"the breakup message went out; without an answer by {day_month(drop)} the "
-                "prospect is dropped",
+                f"the breakup message went out; without an answer by "
+                f"{day_month(cal.local(drop))} the prospect is dropped",
             )
         return None
     blocked = state["blocked_channels"]

@@ -52,10 +52,21 @@ class _Spot(NamedTuple):
     end: datetime
     flags: tuple[str, ...]
     due_since: datetime | None
+    start_utc: datetime
+    """``start`` in UTC, for cheap comparisons with other instants."""
 
 
 Decided = tuple[State, ContactCalendar, _Spot]
 """What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
+
+
+def _utc(window: Window) -> tuple[datetime, datetime]:
+    """The window's bounds in UTC (``next_window`` sets them; computed for any other)."""
+    start, end = window.start_utc, window.end_utc
+    return (
+        window.start.astimezone(UTC) if start is None else start,
+        window.end.astimezone(UTC) if end is None else end,
+    )
 
 
 def _placed_key(spot: _Spot) -> tuple[datetime, int, int, str]:
@@ -229,7 +240,7 @@ class Engine:
             drop = drop_instant(self.policy, cal, state["breakup_sent_at"])
             if now >= drop:  # R10: no answer to the breakup
                 state["stage"] = self.lifecycle.next_stage(stage, Trigger.DROP)
-                state["dropped_at"] = drop.astimezone(UTC)
+                state["dropped_at"] = drop
                 state["obligations"] = ()
                 changed = True
         if (
@@ -298,7 +309,7 @@ class Engine:
             todo.sort(key=lambda t: max(t.not_before, now_utc))
         for task in todo:
             if best is not None:
-                if max(task.not_before, now_utc) > best.start:
+                if max(task.not_before, now_utc) > best.start_utc:
                     break
                 if task.min_date is not None and task.min_date > best.start.date():
                     continue  # its business-day gap ends after the best one's local day
@@ -306,7 +317,7 @@ class Engine:
             if best is None or _placed_key(spot) < _placed_key(best):
                 best = spot
         assert best is not None  # tasks() never returns an empty list
-        if until is not None and best.start >= until:
+        if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
 
@@ -406,36 +417,47 @@ class Engine:
     # -- placing tasks on the calendar ----------------------------------------------------
     def _locate(self, state: State, cal: ContactCalendar, task: Task, now: datetime) -> _Spot:
         """Where ``task`` falls: its window as of ``now``, and whether it is overdue."""
+        # Instants are compared in UTC (``now``, the task's, the windows' ``*_utc``): a zoned
+        # time compared with a UTC one costs a microsecond each time, on the hottest path.
         channel = task.channel
         if channel is None:  # wait / none: a point in time
-            when = cal.local(max(task.not_before, now))
-            return _Spot(task, Window(when, when, None, None, ()), when, when, task.flags, None)
+            at = max(task.not_before, now)
+            when = cal.local(at)
+            window = Window(when, when, None, None, (), at, at)
+            return _Spot(task, window, when, when, task.flags, None, at)
         recent = state["recent_calls"] if channel is Channel.PHONE else ()
         window = self._window(cal, task, task.not_before, recent)  # when it first came due
+        start_utc, end_utc = _utc(window)
         end = window.end
         if task.exact:
             if channel is Channel.MEETING and task.deadline is not None:
-                end = cal.local(task.deadline)
-            elif window.start == task.not_before:  # the agreed time itself is allowed
+                end, end_utc = cal.local(task.deadline), task.deadline
+            elif start_utc == task.not_before:  # the agreed time itself is allowed
                 grace = task.not_before + timedelta(minutes=self.policy.commitment_grace_minutes)
-                end = min(end, cal.local(grace))
-        elif task.deadline is not None and window.start < task.deadline < end:
-            end = cal.local(task.deadline)
-        if now >= end:  # R2: missed; due again at the next allowed moment, flagged
+                if grace < end_utc:
+                    end, end_utc = cal.local(grace), grace
+        elif task.deadline is not None and start_utc < task.deadline < end_utc:
+            end, end_utc = cal.local(task.deadline), task.deadline
+        if now >= end_utc:  # R2: missed; due again at the next allowed moment, flagged
             due_since = window.start
             window = self._window(cal, task, now, recent)
             start = window.start
             flags = (*task.flags, "overdue")
-            return _Spot(task, window, start, max(window.end, start), flags, due_since)
-        if window.start >= now:
-            return _Spot(task, window, window.start, end, task.flags, None)
+            return _Spot(
+                task, window, start, max(window.end, start), flags, due_since, _utc(window)[0]
+            )
+        if start_utc >= now:
+            return _Spot(task, window, window.start, end, task.flags, None, start_utc)
         start = cal.local(now)
         if recent and cal.capped:
             # An elapsed-time cap also counts the calls logged since the task came due.
             again = self._window(cal, task, now, recent)
-            if again.start > start:
-                return _Spot(task, again, again.start, max(end, again.end), task.flags, None)
-        return _Spot(task, window, start, end, task.flags, None)
+            again_utc = _utc(again)[0]
+            if again_utc > now:
+                return _Spot(
+                    task, again, again.start, max(end, again.end), task.flags, None, again_utc
+                )
+        return _Spot(task, window, start, end, task.flags, None, now)
 
     def _action(self, state: State, cal: ContactCalendar, spot: _Spot) -> Action:
         task = spot.task
@@ -498,5 +520,5 @@ class Engine:
         return (
             window
             if task.channel is Channel.PHONE
-            else Window(window.start, window.end, "email", None, window.bounded_by)
+            else window._replace(slot="email", slot_index=None)
         )
