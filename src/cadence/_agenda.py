@@ -7,7 +7,7 @@ R11–R12 drip) is derived here from the prospect's counters, in one place.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -152,9 +152,10 @@ def _r14_call_start(cal: ContactCalendar, state: State, now: datetime) -> dateti
     when the call was missed and the law's lunch break holds it back)."""
     for o in state["obligations"]:
         if o.key == "reschedule_call" and o.channel not in state["blocked_channels"]:
-            start: datetime = cal.next_window(
+            window = cal.next_window(
                 Channel.PHONE, max(o.not_before, now), recent=state["recent_calls"]
-            ).start
+            )
+            start: datetime = window.start_utc or window.start.astimezone(UTC)
             return start
     return None
 

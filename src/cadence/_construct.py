@@ -36,7 +36,8 @@ def build(cls: type[T], values: dict[str, Any]) -> T:
 
     ``values`` is owned by the new instance afterwards: do not mutate it.
     """
-    defaults, names = _meta(cls)
+    found = _DEFAULTS.get(cls)
+    defaults, names = _meta(cls) if found is None else found
     if len(values) != len(names):
         values = {**defaults, **values}
     obj = cls.__new__(cls)
