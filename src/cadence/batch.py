@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from cadence._construct import build
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
@@ -160,7 +161,7 @@ def plan_day(
     caps: dict[tuple[str, Channel], int] = {}
     for p in prospects:
         p = Engine._check_prospect(p)  # a clear error, not an AttributeError, for anything else
-        if p.id in blocked or p.phone in blocked or p.email in blocked:
+        if blocked and (p.id in blocked or p.phone in blocked or p.email in blocked):
             counts["suppressed"] += 1
             continue
         found = bounds.get(p.timezone)
@@ -215,14 +216,17 @@ def plan_day(
             continue
         start, end = placed
         touches.append(
-            PlannedTouch(
-                prospect_id=p.id,
-                owner=entry.owner,
-                action=act,
-                start=start,
-                end=end,
-                local_start=cal.local(start),
-                local_end=cal.local(end),
+            build(  # trusted values: the engine's action, the calendar's instants
+                PlannedTouch,
+                {
+                    "prospect_id": p.id,
+                    "owner": entry.owner,
+                    "action": act,
+                    "start": start,
+                    "end": end,
+                    "local_start": cal.local(start),
+                    "local_end": cal.local(end),
+                },
             )
         )
     counts["planned"] = len(touches)

@@ -60,6 +60,17 @@ Decided = tuple[State, ContactCalendar, _Spot]
 """What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 
+def _may_advance(state: State) -> bool:
+    """Whether :meth:`Engine._advance` could change anything in ``state`` (at some instant): an
+    unanswered breakup (R10), a dropped prospect (R11), a pause (R17). Most states need no copy."""
+    stage = state["stage"]
+    return (
+        (stage is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None)
+        or stage is Stage.DROPPED
+        or state["paused_until"] is not None
+    )
+
+
 def _utc(window: Window) -> tuple[datetime, datetime]:
     """The window's bounds in UTC (``next_window`` sets them; computed for any other)."""
     start, end = window.start_utc, window.end_utc
@@ -234,6 +245,7 @@ class Engine:
         return build(Prospect, state)
 
     def _advance(self, state: State, cal: ContactCalendar, now: datetime) -> bool:
+        """Time-driven changes, in place (keep :func:`_may_advance` in step with them)."""
         changed = False
         stage = state["stage"]
         if stage is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
@@ -330,8 +342,10 @@ class Engine:
         now_utc = _aware(now, "now")
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
-        state = dict(p.__dict__)
-        self._advance(state, cal, now_utc)
+        state = p.__dict__  # read only: copied below before time may change it
+        if _may_advance(state):
+            state = dict(state)
+            self._advance(state, cal, now_utc)
         paused = state["paused_until"]
         if paused is not None and now_utc < paused and state["stage"] not in TERMINAL:
             return state, cal, now_utc, paused
