@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import cadence
 from cadence import ActionKind, Channel, Priority
 from cadence import events as ev
+from cadence._stretches import book
 from cadence.batch import plan_day
 from cadence.testing import History, engine_for, histories, moments, policies
 from tests.conftest import CHICAGO
@@ -241,3 +242,32 @@ def test_a_horizon_changes_no_decision_it_only_skips_what_starts_after_it(
         assert not isinstance(bounded, cadence.Action)
         assert bounded[2] == full[2]
         assert engine._action(*bounded) == engine._action(*full)
+
+
+@given(
+    lengths=st.lists(st.integers(1, 30), min_size=1, max_size=40),
+    starts=st.lists(st.integers(0, 200), min_size=40, max_size=40),
+    limit=st.integers(0, 260),
+)
+@example(lengths=[5, 5, 5], starts=[0, 0, 3] + [0] * 37, limit=10)  # the last fits to the minute
+@example(lengths=[4, 2, 2], starts=[2, 0, 0] + [0] * 37, limit=8)  # a gap before, then merged
+def test_a_reps_day_is_booked_first_fit_without_overlaps(
+    lengths: list[int], starts: list[int], limit: int
+) -> None:
+    """Both planners fill a rep's day with ``cadence._stretches.book``: each touch gets the
+    earliest free minute at or after its window opens, never overlapping another, and the
+    booked stretches stay sorted, disjoint and merged (checked against a minute-by-minute
+    oracle)."""
+    busy: list[tuple[int, int]] = []
+    taken = [False] * 300
+    for length, start in zip(lengths, starts, strict=False):
+        expected = next(
+            (s for s in range(start, limit - length + 1) if not any(taken[s : s + length])),
+            None,
+        )
+        assert book(busy, start, length, limit) == expected
+        if expected is not None:
+            taken[expected : expected + length] = [True] * length
+        assert all(a < b for a, b in busy)
+        assert all(b1 < a2 for (_, b1), (a2, _) in itertools.pairwise(busy))  # merged
+        assert [m for a, b in busy for m in range(a, b)] == [m for m in range(300) if taken[m]]

@@ -16,6 +16,7 @@ CORE = [
     "_migrations",
     "_reference",
     "_sample",
+    "_stretches",
     "_talk",
     "_words",
     "actions",

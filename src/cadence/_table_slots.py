@@ -11,13 +11,13 @@ recent calls are read only where an elapsed-time cap could still count them.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 
+from cadence._stretches import book
 from cadence._table_arrays import (
     BOOL,
     CHANNELS,
@@ -332,22 +332,8 @@ def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_
             current, booked = who, []
         got = NULL
         while w_from < last:
-            # ``booked`` holds sorted, disjoint, merged stretches: slide past every overlap.
-            start = w_from
-            i = bisect_left(booked, (start,))
-            if i and booked[i - 1][1] > start:
-                i -= 1
-            while i < len(booked) and booked[i][0] < start + length:
-                start = max(start, booked[i][1])
-                i += 1
-            end = start + length
-            if end <= w_to:
-                if i < len(booked) and booked[i][0] == end:  # merge with the stretch after
-                    end = booked.pop(i)[1]
-                if i and booked[i - 1][1] == start:  # ... and the one before
-                    booked[i - 1] = (booked[i - 1][0], end)
-                else:
-                    booked.insert(i, (start, end))
+            start = book(booked, w_from, length, w_to)
+            if start is not None:
                 got = start
                 break
             if w_to >= last:  # the window was the day's last

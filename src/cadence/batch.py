@@ -27,7 +27,6 @@ due time, then prospect id, so the plan is the same in every run.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from cadence._construct import build
+from cadence._stretches import book
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
@@ -61,6 +61,8 @@ __all__ = [
 
 #: Minutes a touch occupies in the owner's day.
 TOUCH_MINUTES: Mapping[Channel, int] = {Channel.PHONE: 10, Channel.EMAIL: 5}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 
 Capacity = int | Mapping[str | tuple[str, str], int]
@@ -194,7 +196,7 @@ def plan_day(
             defer(entry, "over capacity")
 
     touches: list[PlannedTouch] = []
-    busy: dict[str, list[tuple[datetime, datetime]]] = {}
+    busy: dict[str, list[tuple[int, int]]] = {}  # per owner, booked µs stretches
     memo: dict[Any, Any] = {}
     for entry in sorted((e for heap in heaps.values() for e in heap), key=lambda e: e.key):
         p, act = entry.prospect, entry.action
@@ -290,7 +292,7 @@ def _fit(
     channel: Channel,
     earliest: datetime,
     bounds: tuple[datetime, datetime],
-    busy: list[tuple[datetime, datetime]],
+    busy: list[tuple[int, int]],
     *,
     avoid: str | None,
     recent: Sequence[datetime],
@@ -300,32 +302,24 @@ def _fit(
     allowed windows for ``channel`` from ``earliest`` on, avoiding the ``avoid`` part of the day
     (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
     ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
-    length = timedelta(minutes=TOUCH_MINUTES.get(channel, 10))
+    length = TOUCH_MINUTES.get(channel, 10) * 60_000_000  # µs
     day_start, day_end = bounds
     after = max(earliest, day_start).astimezone(UTC)
     while after < day_end:
         w_start, w_end = _window(cal, channel, after, avoid, recent, memo)
         if w_start >= day_end:
             return None
-        # ``busy`` holds sorted, disjoint, merged stretches: slide past every overlap.
-        start = w_start
-        i = bisect_left(busy, (start,))
-        if i and busy[i - 1][1] > start:
-            i -= 1
-        while i < len(busy) and busy[i][0] < start + length:
-            start = max(start, busy[i][1])
-            i += 1
-        end = start + length
-        if end <= w_end:
-            if i < len(busy) and busy[i][0] == end:  # merge with the stretch that follows
-                end = busy.pop(i)[1]
-            if i and busy[i - 1][1] == start:  # ... and the one before
-                busy[i - 1] = (busy[i - 1][0], end)
-            else:
-                busy.insert(i, (start, end))
-            return start, start + length
+        start = book(busy, _us(w_start), length, _us(w_end))
+        if start is not None:
+            at = _EPOCH + timedelta(microseconds=start)
+            return at, at + timedelta(microseconds=length)
         after = w_end
     return None
+
+
+def _us(at: datetime) -> int:
+    """Microseconds since the epoch (what :func:`cadence._stretches.book` counts in)."""
+    return (at - _EPOCH) // _MICROSECOND
 
 
 def _window(

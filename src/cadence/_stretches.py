@@ -1,0 +1,29 @@
+"""A rep's booked day: sorted, disjoint, merged ``[start, end)`` stretches (integer
+microseconds). Both day planners fill it with the same function, so they cannot drift apart."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+__all__ = ["book"]
+
+
+def book(busy: list[tuple[int, int]], start: int, length: int, limit: int) -> int | None:
+    """Book the earliest free stretch of ``length`` at or after ``start`` that ends by
+    ``limit``: its start (``busy`` updated, neighbours merged), or ``None`` if none fits."""
+    i = bisect_left(busy, (start,))
+    if i and busy[i - 1][1] > start:
+        i -= 1
+    while i < len(busy) and busy[i][0] < start + length:  # slide past every overlap
+        start = max(start, busy[i][1])
+        i += 1
+    end = start + length
+    if end > limit:
+        return None
+    if i < len(busy) and busy[i][0] == end:  # merge with the stretch that follows
+        end = busy.pop(i)[1]
+    if i and busy[i - 1][1] == start:  # ... and the one before
+        busy[i - 1] = (busy[i - 1][0], end)
+    else:
+        busy.insert(i, (start, end))
+    return start
