@@ -343,6 +343,11 @@ class Fold:
         state["meetings"] = (*(m for m in state["meetings"] if m.id != e.meeting_id), meeting)
         self.responded(state, e.at)
         self.drop(state, "propose_times", "followup", "no_show_call", "resume")
+        if Channel.MEETING in state["blocked_channels"]:
+            # R13: they opted out of meetings; a booking logged anyway is a response, but only
+            # an opt-in reopens the channel, so the meeting is withdrawn at once.
+            self._withdraw_meetings(state)
+            return
         if previous is not None and previous.status == "cancelled_by_prospect":
             self.owe(
                 state,
@@ -484,12 +489,24 @@ class Fold:
             state["obligations"] = tuple(
                 o for o in state["obligations"] if o.channel not in blocked
             )
+            if Channel.MEETING in blocked:
+                self._withdraw_meetings(state)
             if not {Channel.PHONE, Channel.EMAIL} <= blocked:
                 return
         state["blocked_channels"] = frozenset({Channel.PHONE, Channel.EMAIL, Channel.MEETING})
         state["obligations"] = ()
         state["paused_until"] = None
+        self._withdraw_meetings(state)
         self.stage(state, Trigger.OPT_OUT)
+
+    @staticmethod
+    def _withdraw_meetings(state: State) -> None:
+        """No more meetings (R13): the booked ones count as cancelled by the prospect, so none
+        is attended, and none holds the ladder back, even after an opt-in."""
+        state["meetings"] = tuple(
+            m.model_copy(update={"status": "cancelled_by_prospect"}) if m.status == "booked" else m
+            for m in state["meetings"]
+        )
 
     def on_opted_in(self, state: State, e: ev.OptedIn) -> None:
         state["blocked_channels"] = frozenset()

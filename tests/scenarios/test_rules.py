@@ -277,6 +277,27 @@ def test_r13_opt_out_scoped_to_a_channel_when_the_policy_says_so(monday: datetim
     assert act.channel is Channel.EMAIL
 
 
+def test_r13_opting_out_of_meetings_withdraws_the_booked_one(monday: datetime) -> None:
+    """Found by hypothesis: a prospect who opts out of meetings (the policy scopes opt-outs by
+    channel) is not expected at the meeting they had booked; it counts as cancelled by them
+    and the cadence goes on by phone."""
+    engine = Engine(Policy(opt_out_scope="channel"))
+    p = _enroll(engine, monday)
+    starts = monday + timedelta(days=2)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=starts))
+    assert engine.next_action(p, monday).kind is ActionKind.ATTEND_MEETING
+    p = engine.apply(p, ev.OptedOut(at=monday, channels=frozenset({Channel.MEETING})))
+    assert [m.status for m in p.meetings] == ["cancelled_by_prospect"]
+    for now in (monday, starts, starts + timedelta(hours=2)):
+        for act in engine.plan(p, now):
+            assert act.channel is not Channel.MEETING, act
+    assert engine.next_action(p, monday).channel is Channel.PHONE
+    # A booking logged after the opt-out is a response, but the channel stays closed (R13).
+    later = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m2", starts_at=starts))
+    assert [m.status for m in later.meetings] == ["cancelled_by_prospect"] * 2
+    assert all(a.channel is not Channel.MEETING for a in engine.plan(later, starts))
+
+
 def test_r16_preferred_channel_leads(engine: Engine, monday: datetime) -> None:
     p = _enroll(engine, monday)
     p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.EMAIL))
