@@ -8,11 +8,12 @@
   share of rows the index decided, re-placed as overdue, or sent to the engine (the fallback);
 - ``plan_day`` throughput over Prospect objects in memory (the per-prospect path), on the first
   M = min(N, 100,000) prospects, and a check that both paths give the same plan for them;
-- the peak resident memory of this process (``resource.getrusage(...).ru_maxrss``, the high-water
-  mark of everything so far: generation included), after the columnar phase and at the end. The
-  book is streamed to an Arrow IPC file while it is generated and planned memory-mapped, as a
-  nightly job would read it: pages of the ``state`` column are touched only for rows the engine
-  decides;
+- peak resident memory (``resource.getrusage(...).ru_maxrss``): of a fresh planner process that
+  maps the book and runs ``plan_table`` once, as a nightly job would (the target's measure; it
+  also says how much of its memory at the end is the mapped book's file pages rather than its
+  own), and, for reference, of this benchmark process, generation included. The book is
+  streamed to an Arrow IPC file while it is generated and planned memory-mapped: pages of the
+  ``state`` column are touched only for rows the engine decides;
 - the Dask speed-up from one worker process to two (``distributed.LocalCluster``, one thread per
   worker), planning the book read from Parquet files written per owner bucket
   (``dd.read_parquet(..., dtype_backend="pyarrow")`` then ``plan_frame(..., by_owner=True)``),
@@ -47,9 +48,11 @@ sys.path.insert(0, os.path.dirname(os.__file__))
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import argparse
+import json
 import random
 import resource
 import statistics
+import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -200,6 +203,55 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+#: What a nightly planning job does, alone in its process: map the book, plan it once, and report
+#: its peak resident memory and, at the end, how much of it is the mapped book's file pages (the
+#: kernel may drop those at will) rather than the process's own (anonymous) memory.
+_PLANNER = """
+import json, resource, sys
+from datetime import date, datetime
+import pyarrow as pa
+import cadence
+from cadence.batch import plan_table
+path, day, now, capacity, blocked = json.loads(sys.argv[1])
+pa.set_cpu_count(1)
+table = pa.ipc.open_file(pa.memory_map(path)).read_all()
+plan_table(cadence.Engine(), table, day=date.fromisoformat(day),
+           now=datetime.fromisoformat(now), capacity=capacity, suppressions=blocked)
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+kib = lambda key: int(status.get(key, "0 kB").split()[0])
+print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kib("RssAnon"),
+                  kib("RssFile")]))
+"""
+
+
+def _planner_peak(ipc_path: Path, blocked: set[str]) -> tuple[float, float, float]:
+    """(peak RSS, anonymous RSS at the end, file-backed RSS at the end) in MiB of a fresh
+    process that maps the book and plans it once (the generation's memory is not in it)."""
+    args = json.dumps([str(ipc_path), DAY.isoformat(), NOW.isoformat(), CAPACITY, sorted(blocked)])
+    done = subprocess.run(
+        [sys.executable, "-c", _PLANNER, args], capture_output=True, text=True, check=True
+    )
+    peak, anon, mapped = json.loads(done.stdout.strip().splitlines()[-1])
+    return peak / 1024, anon / 1024, mapped / 1024
+
+
+def _print_memory(columnar_peak: float, planner: tuple[float, float, float]) -> None:
+    peak, anon, mapped = planner
+    print("\npeak memory:")
+    print(
+        f"  a planner process (maps the book, plans it once)  {peak:8,.0f} MiB   target <= 2048  "
+        f"{'met' if peak <= 2048 else 'NOT MET'}"
+    )
+    print(
+        f"    at its end: {anon:,.0f} MiB its own, {mapped:,.0f} MiB pages of the mapped book "
+        "(file cache the kernel can drop)"
+    )
+    print(
+        f"  this benchmark process after the columnar phase (generation included) "
+        f"{columnar_peak:8,.0f} MiB"
+    )
+
+
 def _spin(_: int) -> int:
     """About 0.3 s of pure-Python work: the machine's parallelism, measured on the workers."""
     total = 0
@@ -329,12 +381,9 @@ def main() -> None:
     )
     print(f"    plan: {plan.counts}")
     columnar_peak = _peak_mb()
+    planner = _planner_peak(ipc_path, blocked)
     if args.only == "columnar":
-        print("\npeak memory (ru_maxrss of this process, generation included):")
-        print(
-            f"  after the columnar phase {columnar_peak:8,.0f} MiB   target <= 2048  "
-            f"{'met' if columnar_peak <= 2048 else 'NOT MET'}"
-        )
+        _print_memory(columnar_peak, planner)
         tmp.cleanup()
         print("\nratios: see the throughput and memory lines above (--only columnar)")
         return
@@ -358,12 +407,8 @@ def main() -> None:
     ]
     print(f"    same plan from both paths on these {m:,}: {'yes' if same else 'NO'}")
 
-    print("\npeak memory (ru_maxrss of this process, generation included):")
-    print(
-        f"  after the columnar phase {columnar_peak:8,.0f} MiB   target <= 2048  "
-        f"{'met' if columnar_peak <= 2048 else 'NOT MET'}"
-    )
-    print(f"  after the per-prospect phase {_peak_mb():8,.0f} MiB")
+    _print_memory(columnar_peak, planner)
+    print(f"  this benchmark process after the per-prospect phase {_peak_mb():8,.0f} MiB")
 
     _dask_speedup(engine, parquet_dir, n, rounds)
     tmp.cleanup()
