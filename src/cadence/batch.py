@@ -181,7 +181,9 @@ def plan_day(
             counts["not_due"] += 1
             continue
         owner = p.owner or ""
-        rank = _rank(spot.task.priority, spot.due_since, spot.start, day_start)
+        # Ranked on UTC instants: as plan_table ranks (integer µs), and cheap to compare.
+        due_since = None if spot.due_since is None else spot.due_since.astimezone(UTC)
+        rank = _rank(spot.task.priority, due_since, spot.start_utc, day_start)
         entry = _Entry((*rank, p.id), p, engine, decided, owner)
         group = (owner, channel)
         heap = heaps.get(group)
