@@ -9,6 +9,7 @@ chunk and take only the rows asked for: a whole column is never joined, copied o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -97,38 +98,11 @@ def codes_at(col: pa.ChunkedArray, rows: I64) -> tuple[I64, list[str | None]]:
     return out, values
 
 
-def instants(col: pa.ChunkedArray | pa.Array) -> I64:
-    """Microseconds since the epoch (UTC), :data:`NULL` for null: one copy of the values, made
-    chunk by chunk from their buffers (casting, filling and joining would copy three times)."""
-    if isinstance(col, pa.Array):
-        col = pa.chunked_array([col], type=col.type)
+def _views(col: pa.ChunkedArray) -> Iterator[tuple[slice, I64, BOOL | None]]:
+    """Per non-empty chunk of a timestamp column: its rows in the whole column, its int64 values
+    viewed in place in the chunk's buffer (no copy), and which are valid (``None``: all are)."""
     if col.type != TS:
         col = col.cast(TS)
-    out: I64 = np.empty(len(col), dtype=np.int64)
-    at = 0
-    for chunk in col.chunks:
-        n = len(chunk)
-        if not n:
-            continue
-        validity, values = chunk.buffers()[:2]
-        part = out[at : at + n]
-        part[:] = np.frombuffer(values, dtype=np.int64, count=n, offset=chunk.offset * 8)
-        if chunk.null_count:
-            bits = np.frombuffer(validity, dtype=np.uint8)
-            valid = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")[chunk.offset :]
-            part[valid == 0] = NULL
-        at += n
-    return out
-
-
-def null_and_after(col: pa.ChunkedArray, t: int) -> tuple[BOOL, BOOL]:
-    """Which instants of a timestamp column are null, and which are after ``t`` (µs): compared
-    in place, chunk by chunk, so that no int64 copy of the column is made (a book's worth of
-    them would add to the planner's peak memory)."""
-    if col.type != TS:
-        col = col.cast(TS)
-    null = np.zeros(len(col), dtype=bool)
-    after = np.zeros(len(col), dtype=bool)
     at = 0
     for chunk in col.chunks:
         n = len(chunk)
@@ -136,13 +110,40 @@ def null_and_after(col: pa.ChunkedArray, t: int) -> tuple[BOOL, BOOL]:
             continue
         validity, values = chunk.buffers()[:2]
         view = np.frombuffer(values, dtype=np.int64, count=n, offset=chunk.offset * 8)
-        np.greater(view, t, out=after[at : at + n])
+        valid = None
         if chunk.null_count:
             bits = np.frombuffer(validity, dtype=np.uint8)
-            valid = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")[chunk.offset :]
-            np.equal(valid, 0, out=null[at : at + n])
-            after[at : at + n] &= ~null[at : at + n]
+            unpacked = np.unpackbits(bits, count=chunk.offset + n, bitorder="little")
+            valid = unpacked[chunk.offset :].astype(bool)
+        yield slice(at, at + n), view, valid
         at += n
+
+
+def instants(col: pa.ChunkedArray | pa.Array) -> I64:
+    """Microseconds since the epoch (UTC), :data:`NULL` for null: one copy of the values, made
+    chunk by chunk from their buffers (casting, filling and joining would copy three times)."""
+    if isinstance(col, pa.Array):
+        col = pa.chunked_array([col], type=col.type)
+    out: I64 = np.empty(len(col), dtype=np.int64)
+    for rows, view, valid in _views(col):
+        part = out[rows]
+        part[:] = view
+        if valid is not None:
+            part[~valid] = NULL
+    return out
+
+
+def null_and_after(col: pa.ChunkedArray, t: int) -> tuple[BOOL, BOOL]:
+    """Which instants of a timestamp column are null, and which are after ``t`` (µs): compared
+    in place, chunk by chunk, so that no int64 copy of the column is made (a book's worth of
+    them would add to the planner's peak memory)."""
+    null = np.zeros(len(col), dtype=bool)
+    after = np.zeros(len(col), dtype=bool)
+    for rows, view, valid in _views(col):
+        np.greater(view, t, out=after[rows])
+        if valid is not None:
+            np.logical_not(valid, out=null[rows])
+            after[rows] &= valid
     return null, after
 
 
