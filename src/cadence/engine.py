@@ -60,13 +60,14 @@ Decided = tuple[State, ContactCalendar, _Spot]
 """What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 
-def _may_advance(state: State) -> bool:
+def _may_advance(policy: Policy, state: State) -> bool:
     """Whether :meth:`Engine._advance` could change anything in ``state`` (at some instant): an
-    unanswered breakup (R10), a dropped prospect (R11), a pause (R17). Most states need no copy."""
+    unanswered breakup (R10), a dropped prospect with leave to drip (R11), a pause (R17). Most
+    states need no copy; a book's many dropped prospects without permission among them."""
     stage = state["stage"]
     return (
         (stage is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None)
-        or stage is Stage.DROPPED
+        or (stage is Stage.DROPPED and drip_allowed(policy, state))
         or state["paused_until"] is not None
     )
 
@@ -81,7 +82,9 @@ def _utc(window: Window) -> tuple[datetime, datetime]:
 
 
 def _placed_key(spot: _Spot) -> tuple[datetime, int, int, str]:
-    return (spot.start, spot.task.priority, _ORDER[spot.task.kind], spot.task.detail or "")
+    """Soonest first, by instant: in the hour a fall-back night repeats, a later wall time can
+    be the earlier instant (``spot.start`` is local; same-zone datetimes compare by wall time)."""
+    return (spot.start_utc, spot.task.priority, _ORDER[spot.task.kind], spot.task.detail or "")
 
 
 def _aware(value: Any, field: str) -> datetime:
@@ -343,7 +346,7 @@ class Engine:
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
         state = p.__dict__  # read only: copied below before time may change it
-        if _may_advance(state):
+        if _may_advance(self.policy, state):
             state = dict(state)
             self._advance(state, cal, now_utc)
         paused = state["paused_until"]
@@ -455,22 +458,20 @@ class Engine:
         if now >= end_utc:  # R2: missed; due again at the next allowed moment, flagged
             due_since = window.start
             window = self._window(cal, task, now, recent)
-            start = window.start
+            again_utc, again_end_utc = _utc(window)
+            latest = window.end if again_end_utc >= again_utc else window.start  # by instant
             flags = (*task.flags, "overdue")
-            return _Spot(
-                task, window, start, max(window.end, start), flags, due_since, _utc(window)[0]
-            )
+            return _Spot(task, window, window.start, latest, flags, due_since, again_utc)
         if start_utc >= now:
             return _Spot(task, window, window.start, end, task.flags, None, start_utc)
         start = cal.local(now)
         if recent and cal.capped:
             # An elapsed-time cap also counts the calls logged since the task came due.
             again = self._window(cal, task, now, recent)
-            again_utc = _utc(again)[0]
+            again_utc, again_end_utc = _utc(again)
             if again_utc > now:
-                return _Spot(
-                    task, again, again.start, max(end, again.end), task.flags, None, again_utc
-                )
+                latest = again.end if again_end_utc > end_utc else end  # by instant, not wall
+                return _Spot(task, again, again.start, latest, task.flags, None, again_utc)
         return _Spot(task, window, start, end, task.flags, None, now)
 
     def _action(self, state: State, cal: ContactCalendar, spot: _Spot) -> Action:

@@ -680,3 +680,29 @@ def test_calls_made_while_opted_out_still_count_toward_a_cap_after_opting_in() -
     p = engine.apply(p, ev.OptedIn(at=back))
     follow_up = next(a for a in engine.plan(p, back) if a.channel is Channel.PHONE)
     assert follow_up.earliest_utc >= calls[0] + timedelta(hours=24), follow_up
+
+
+def test_plan_orders_meetings_by_instant_in_the_hour_that_repeats() -> None:
+    """New York, 1 November 2026: the clocks go back at 02:00 EDT, so 01:00-02:00 happens
+    twice. A meeting at 01:50 EDT comes before one at 01:10 EST (the second 01:10), although its
+    wall time is later: the plan orders by instant, never by wall time."""
+    engine = cadence.Engine()
+    booked = datetime(2026, 10, 30, 15, 0, tzinfo=UTC)
+    p = enroll(engine, booked, NEW_YORK, "US", "NY")
+    first = datetime(2026, 11, 1, 5, 50, tzinfo=UTC)  # 01:50 EDT
+    second = datetime(2026, 11, 1, 6, 10, tzinfo=UTC)  # 01:10 EST
+    for n, (meeting, starts) in enumerate((("second", second), ("first", first))):
+        p = engine.apply(
+            p,
+            ev.MeetingBooked(
+                id=f"b-{n}",
+                at=booked + timedelta(minutes=n),
+                meeting_id=meeting,
+                starts_at=starts,
+            ),
+        )
+    now = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
+    meetings = [a for a in engine.plan(p, now) if a.kind is ActionKind.ATTEND_MEETING]
+    assert [a.detail for a in meetings] == ["first", "second"]
+    assert [a.earliest.strftime("%H:%M %Z") for a in meetings] == ["01:50 EDT", "01:10 EST"]
+    assert engine.next_action(p, now).detail == "first"

@@ -73,21 +73,20 @@ def problems_of(
 ) -> list[str]:
     """:func:`step_problems`, given ``action.earliest`` in UTC (the simulator has it anyway).
 
-    The action's window is in the prospect's zone; ``now`` and events are in UTC. Ordering two
-    aware datetimes of different zones costs Python about a microsecond (four ``utcoffset``
-    calls and a subtraction), within one zone a few tens of nanoseconds; so ``earliest`` is
-    ordered against UTC instants in UTC (the same instants, the same answers). Against a
-    datetime of its own zone it is compared as it is: Python then compares wall times, and so
-    did the checks always (it matters only inside a repeated DST hour).
+    The action's window is in the prospect's zone; ``now`` and events may be in any zone.
+    Instants are ordered in UTC: cheap (two UTC datetimes compare in tens of nanoseconds, a
+    zoned one against UTC costs about a microsecond), and right inside the hour a fall-back
+    night repeats, where two datetimes of one zone compare by wall time, not by instant.
     """
     problems: list[str] = []
     kind = action.kind
     earliest = action.earliest
-    if (earliest < now) if now.tzinfo is earliest.tzinfo else (earliest_utc < now):
+    now_utc = now if now.tzinfo is UTC else now.astimezone(UTC)
+    if earliest_utc < now_utc:
         problems.append(
             f"DESIGN §4: {kind.value} is due {earliest.isoformat()}, before now ({now.isoformat()})"
         )
-    if action.latest < earliest:
+    if action.latest_utc < earliest_utc:
         problems.append(f"DESIGN §4: {kind.value} window ends before it starts: {action!r}")
     stage = prospect.stage
     channel = action.channel
@@ -168,9 +167,7 @@ def _created_after_event(
         ladder
         and after.last_attempt_at == at
         and "overdue" not in action.flags
-        and (
-            (action.earliest <= at) if at.tzinfo is action.earliest.tzinfo else (earliest_utc <= at)
-        )
+        and earliest_utc <= (at if at.tzinfo is UTC else at.astimezone(UTC))
     ):
         out.append(
             f"R3: the next ladder step ({action.kind.value}) is due at the attempt itself "

@@ -39,7 +39,7 @@ def check_step(
     if not plan or plan[0] != action:
         problems.append(f"R2: next_action is not the plan's first item: {action!r} vs {plan!r}")
     for later in plan[1:]:
-        if later.earliest < now:
+        if later.earliest_utc < now:  # by instant (UTC): right in a repeated DST hour
             problems.append(f"DESIGN §4: planned {later.kind.value} is due before now: {later!r}")
     if engine.next_action(engine.advance(prospect, now), now) != action:
         problems.append("DESIGN §6: next_action changes when advance(p, now) runs first")
@@ -98,7 +98,7 @@ def check_invariants(
         if opted_out_at is not None and action.kind is not ActionKind.NONE:
             msg = f"R13: {action.kind.value} planned after the opt-out of {opted_out_at}"
             raise AssertionError(msg)
-        if action.kind not in (ActionKind.NONE,) and action.earliest > now:
+        if action.kind not in (ActionKind.NONE,) and action.earliest_utc > now:
             check_step(engine, p, action.earliest)  # asked again when it falls due
     return p
 
