@@ -503,6 +503,32 @@ def test_advance_does_not_change_next_action(history: History, data: st.DataObje
         assert engine.plan(engine.advance(p, earlier), now) == plan
 
 
+@given(
+    history=st.one_of(mixed, ladders(policies=any_policy, min_events=6)),
+    data=st.data(),
+)
+def test_states_said_to_stay_put_do_not_advance(history: History, data: st.DataObject) -> None:
+    """The engine reads a state in place (no copy) when ``_may_advance`` says time cannot
+    change it: then ``_advance`` changes nothing at any moment, however far ahead. Checked on
+    every state of the history and on each as time has moved it on (dropped, dripping)."""
+    from cadence.engine import _may_advance
+
+    engine = engine_for(history.policy)
+    for p in history.states:
+        now = data.draw(moments(engine, p), label="now")
+        # Hours up to 60 days (dropped, not yet dripping) or up to 800 days (long after).
+        days = (st.integers(0, 60 * 24) | st.integers(0, 800 * 24)).map(
+            lambda h: timedelta(hours=h)
+        )
+        for q in (p, engine.advance(p, now + data.draw(days, label="advanced by"))):
+            if _may_advance(engine.policy, q.__dict__):
+                continue
+            later = (now + data.draw(days, label="asked later by")).astimezone(UTC)
+            state = dict(q.__dict__)
+            assert not engine._advance(state, engine.calendar(q), later), q.stage
+            assert state == q.__dict__
+
+
 @given(history=mixed, data=st.data())
 def test_ladder_waits_for_a_pause(history: History, data: st.DataObject) -> None:
     """R17: while an out-of-office or a "not now" pauses the cadence, no step of the unanswered
