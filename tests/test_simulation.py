@@ -376,16 +376,51 @@ def test_the_due_before_now_check_orders_instants_even_in_the_repeated_hour(
         assert any("before now" in x for x in problems) == earlier, (due, now, problems)
 
 
+def test_the_simulator_gets_next_actions_own_decision_without_the_talking_points(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The simulator skips the words no responder reads; every action it is given is
+    ``next_action``'s own (same kind, window, rules, flags, slot, proposals), the talking
+    points aside. Checked on every step of a run."""
+    from cadence.simulation import _run
+
+    asked: list[tuple[cadence.Action, cadence.Action]] = []
+
+    class Watched(Engine):
+        def _action(self, state: Any, cal: Any, spot: Any, *, words: bool = True) -> Any:
+            act = super()._action(state, cal, spot, words=words)
+            if not words:
+                asked.append((act, super()._action(state, cal, spot)))
+            return act
+
+    engine = Watched(Policy())
+    monkeypatch.setattr(_run, "_engine", lambda policy: engine)
+    simulate(prospects=40, days=120, seed=5)
+    assert len(asked) > 300
+    spoken = 0
+    for bare, full in asked:
+        assert bare.talking_points == ()
+        assert bare == full.model_copy(update={"talking_points": ()})
+        spoken += bool(full.talking_points)
+    assert spoken > 100  # the words were really there to skip
+
+
 def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     """The checks are real: an engine whose actions come due an hour before ``now`` shows up
     as violations naming the rule (DESIGN §4) and the prospect."""
-    original = Engine.next_action
+    original = Engine._decide
 
-    def early(self: Engine, p: cadence.Prospect, now: datetime) -> cadence.Action:
-        act = original(self, p, now)
-        return act.model_copy(update={"earliest": now - timedelta(hours=1)})
+    def early(self: Engine, p: cadence.Prospect, now: datetime, *until: datetime) -> Any:
+        """The engine's decision, placed an hour before ``now`` (what next_action and the
+        simulator both build their actions from)."""
+        found = original(self, p, now, *until)
+        at = now.astimezone(UTC) - timedelta(hours=1)
+        if found is None or isinstance(found, cadence.Action):
+            return found and found.model_copy(update={"earliest": at})
+        state, cal, spot = found
+        return state, cal, spot._replace(start=cal.local(at), start_utc=at)
 
-    monkeypatch.setattr(Engine, "next_action", early)
+    monkeypatch.setattr(Engine, "_decide", early)
     result = simulate(prospects=5, days=10, seed=1)
     assert result.metrics.violations > 0
     assert result.violation_examples[0].startswith("sim-")

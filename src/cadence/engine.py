@@ -474,11 +474,16 @@ class Engine:
                 return _Spot(task, again, again.start, latest, task.flags, None, again_utc)
         return _Spot(task, window, start, end, task.flags, None, now)
 
-    def _action(self, state: State, cal: ContactCalendar, spot: _Spot) -> Action:
+    def _action(
+        self, state: State, cal: ContactCalendar, spot: _Spot, *, words: bool = True
+    ) -> Action:
+        """The action for a placed task. ``words=False`` leaves out the talking points (what
+        the rep says, R5's projection among them, a tenth of a step): a caller that never reads
+        them, as the simulator, gets the same decision without paying for them."""
         task = spot.task
         points = (
             talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
-            if task.channel is not None
+            if words and task.channel is not None
             else ()
         )
         return build(

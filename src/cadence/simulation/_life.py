@@ -211,7 +211,10 @@ class Life:
     def _ask(self, now: datetime) -> tuple[Action, datetime]:
         """:meth:`ask`, with the action's ``earliest_utc``: the checks and ``run`` both need
         it, and moving an instant to UTC is one of the dearer things a step does."""
-        act = self.engine.next_action(self.p, now)
+        # The engine's decision, without the talking points: no responder reads them (the
+        # action is otherwise next_action's own; tests/test_simulation.py holds the two equal).
+        found = self.engine._decide(self.p, now)
+        act = found if isinstance(found, Action) else self.engine._action(*found, words=False)
         earliest = act.earliest.astimezone(UTC)
         self.queries += 1
         if self.check:
