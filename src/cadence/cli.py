@@ -170,7 +170,7 @@ def demo_story(
 
 def _due(act: Action) -> str:
     due = f"{act.earliest:%a %d %b %H:%M}"
-    if act.latest > act.earliest:
+    if act.latest_utc > act.earliest_utc:  # by instant (a window may span a repeated hour)
         due += f"-{act.latest:%H:%M}"
     return due
 
