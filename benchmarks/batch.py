@@ -8,7 +8,9 @@
   share of rows the index decided, re-placed as overdue, or sent to the engine (the fallback);
 - ``plan_day`` throughput over Prospect objects in memory (the per-prospect path), on the first
   M = min(N, 100,000) prospects, the rate of the engine's decisions alone on the same prospects
-  (what bounds it), and a check that both paths give the same plan for them;
+  (what bounds it), and a check that both paths give the same plan for them; then, warm, as is
+  and with ``gc.freeze()`` after loading (a full collection over M prospects in memory is a
+  large share of a run; freezing is a choice the host can make, not the library);
 - peak resident memory (``resource.getrusage(...).ru_maxrss``): of a fresh planner process that
   maps the book and runs ``plan_table`` once, as a nightly job would (the target's measure; it
   also says how much of its memory at the end is the mapped book's file pages rather than its
@@ -49,6 +51,7 @@ sys.path.insert(0, os.path.dirname(os.__file__))
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import argparse
+import gc
 import json
 import random
 import resource
@@ -198,6 +201,24 @@ def _median_seconds(run: Callable[[], Any], rounds: int) -> tuple[float, Any]:
         result = run()
         times.append(time.perf_counter() - t0)
     return statistics.median(times), result
+
+
+def _with_collector_frozen(run: Callable[[], Any], rounds: int) -> tuple[float, float]:
+    """Median seconds of ``run`` as is and with ``gc.freeze()`` (the objects alive now, e.g. a
+    book loaded in memory, moved out of the collector's sight), in alternating rounds."""
+    plain, frozen = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        run()
+        plain.append(time.perf_counter() - t0)
+        gc.freeze()
+        try:
+            t0 = time.perf_counter()
+            run()
+            frozen.append(time.perf_counter() - t0)
+        finally:
+            gc.unfreeze()
+    return statistics.median(plain), statistics.median(frozen)
 
 
 def _peak_mb() -> float:
@@ -415,6 +436,16 @@ def main() -> None:
 
     decide_s, _ = _median_seconds(decide_all, max(1, rounds - 1))
     print(f"    the engine's decisions alone      {m / decide_s:12,.0f}   (what bounds it)")
+    warm_s, frozen_s = _with_collector_frozen(
+        lambda: plan_day(
+            engine, prospects, day=DAY, now=NOW, capacity=CAPACITY, suppressions=blocked
+        ),
+        max(1, rounds - 1),
+    )
+    print(
+        f"    again, warm: as is {m / warm_s:,.0f}; with the collector frozen after loading "
+        f"{m / frozen_s:,.0f} (gc.freeze(), a host's choice)"
+    )
     check = plan_table(engine, sample, day=DAY, now=NOW, capacity=CAPACITY, suppressions=blocked)
     same = check.counts == day_plan.counts and check.touches.column("prospect_id").to_pylist() == [
         t.prospect_id for t in day_plan.touches
