@@ -68,6 +68,8 @@ FORBIDDEN_IMPORTS = {
     "icalendar",
     "yaml",
     "cadence.cli",
+    "cadence._cli_common",
+    "cadence._cli_simulate",
     "cadence.files",
     "cadence.invitations",
     "subprocess",
@@ -125,7 +127,8 @@ def test_every_core_module_is_checked() -> None:
     # functions that need them; tests/test_batch_table.py checks that importing the core loads
     # no optional extra.
     table = {"_table", "_table_arrays", "_table_index", "_table_slots"}
-    edges = {"__init__", "__main__", "cli", "dask", "files", "invitations", "testing", *table}
+    cli = {"cli", "_cli_common", "_cli_simulate"}
+    edges = {"__init__", "__main__", *cli, "dask", "files", "invitations", "testing", *table}
     present = {p.stem for p in PACKAGE.glob("*.py")} - edges
     present |= {f"simulation/{p.stem}" for p in (PACKAGE / "simulation").glob("*.py")} - SUB_EDGES
     assert present == set(CORE)

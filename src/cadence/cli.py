@@ -11,20 +11,20 @@ import io
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TextIO
+from typing import Annotated, TextIO
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
-from typer.core import TyperGroup
 
 from cadence import events as ev
+from cadence._cli_common import OneLineErrors, fail, policy_or_default
+from cadence._cli_simulate import simulate_command
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
@@ -49,65 +49,8 @@ from cadence.schema import schema_text
 __all__ = ["app", "demo_story", "main", "parse_capacity", "render_dot"]
 
 
-def _error_line(message: str) -> None:
-    line = " ".join(message.split())  # one line, whatever the message held
-    Console(stderr=True).print(
-        f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
-    )
-
-
-def _fail(message: str) -> NoReturn:
-    _error_line(message)
-    raise typer.Exit(2)
-
-
-# The parser's own errors: typer >= 0.16 carries a private copy of click, so find the classes
-# through the public ``typer.BadParameter`` rather than importing click.
-_USAGE_ERROR: type[Exception] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
-)
-_CLICK_ERROR: type[Exception] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
-)
-
-
-class _OneLineErrors(TyperGroup):
-    """Usage errors (a missing option, a choice that does not exist, an unknown command) print
-    one line and exit 2, like cadence's own errors, instead of a framed panel."""
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        windows_expand_args: bool = True,
-        **extra: Any,
-    ) -> Any:
-        run = {"args": args, "prog_name": prog_name, "complete_var": complete_var, **extra}
-        run["windows_expand_args"] = windows_expand_args
-        if not standalone_mode:
-            return super().main(**run, standalone_mode=False)
-        try:
-            code = super().main(**run, standalone_mode=False)
-        except _CLICK_ERROR as caught:
-            exc: Any = caught  # typer's copy of click.ClickException
-            if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already printed
-                sys.exit(exc.exit_code)
-            message = exc.format_message().replace("Value error, ", "")
-            ctx = getattr(exc, "ctx", None)
-            if isinstance(exc, _USAGE_ERROR) and ctx is not None:
-                message += f" (see {ctx.command_path} --help)"
-            _error_line(message)
-            sys.exit(exc.exit_code)
-        except typer.Abort:
-            _error_line("aborted")
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
-
-
 app = typer.Typer(
-    cls=_OneLineErrors,
+    cls=OneLineErrors,
     help="cadence: what to do next with each sales prospect, and when.",
     no_args_is_help=True,
     add_completion=False,
@@ -117,19 +60,15 @@ policy_app = typer.Typer(help="Show, check or describe a policy.", no_args_is_he
 app.add_typer(policy_app, name="policy")
 
 
-def _policy(path: Path | None) -> Policy:
-    return Policy() if path is None else read_policy(path)
-
-
 def _now(text: str | None) -> datetime:
     if text is None:
         return datetime.now(UTC)
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        _fail(f"--now: {text!r} is not an ISO date-time; use e.g. 2026-03-10T09:30:00-06:00")
+        fail(f"--now: {text!r} is not an ISO date-time; use e.g. 2026-03-10T09:30:00-06:00")
     if value.tzinfo is None:
-        _fail(f"--now: {text!r} has no UTC offset; add one, e.g. {text}+00:00")
+        fail(f"--now: {text!r} has no UTC offset; add one, e.g. {text}+00:00")
     return value
 
 
@@ -254,13 +193,13 @@ def next_(
 ) -> None:
     """Print a prospect's next action, with its window and the reason."""
     try:
-        engine = Engine(_policy(policy))
+        engine = Engine(policy_or_default(policy))
         p = read_prospect(state)
         for event in read_events(events) if events is not None else []:
             p = engine.apply(p, event)
         act = engine.next_action(p, _now(now))
     except CadenceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         sys.stdout.write(act.model_dump_json(indent=2) + "\n")
         return
@@ -291,16 +230,16 @@ def render_dot(text: str, fmt: str) -> bytes:
     ``graphviz`` Python package runs too); a missing or failing ``dot`` is a one-line error."""
     exe = shutil.which("dot")
     if exe is None:
-        _fail(f"--format {fmt}: Graphviz's dot program is not installed; {_GRAPHVIZ_HINT}")
+        fail(f"--format {fmt}: Graphviz's dot program is not installed; {_GRAPHVIZ_HINT}")
     try:
         done = subprocess.run(
             [exe, f"-T{fmt}"], input=text.encode(), capture_output=True, timeout=60, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        _fail(f"--format {fmt}: running {exe} failed ({exc}); {_GRAPHVIZ_HINT}")
+        fail(f"--format {fmt}: running {exe} failed ({exc}); {_GRAPHVIZ_HINT}")
     if done.returncode != 0:
         first = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[0]
-        _fail(f"--format {fmt}: {exe} exited with status {done.returncode}: {first}")
+        fail(f"--format {fmt}: {exe} exited with status {done.returncode}: {first}")
     return done.stdout
 
 
@@ -325,7 +264,7 @@ def diagram(
         _write_text(graph.dot() + "\n", out)
     else:
         if out is None and fmt is DiagramFormat.PNG and sys.stdout.isatty():
-            _fail("--format png: a PNG is binary; pass --out FILE.png")
+            fail("--format png: a PNG is binary; pass --out FILE.png")
         _write_bytes(render_dot(graph.dot(), fmt.value), out)
 
 
@@ -335,9 +274,9 @@ def policy_show(
 ) -> None:
     """Print a policy with every default filled in, as JSON."""
     try:
-        sys.stdout.write(_policy(path).model_dump_json(indent=2) + "\n")
+        sys.stdout.write(policy_or_default(path).model_dump_json(indent=2) + "\n")
     except CadenceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @policy_app.command("validate")
@@ -348,7 +287,7 @@ def policy_validate(
     try:
         read_policy(path)
     except CadenceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     Console().print(f"{path}: valid")
 
 
@@ -393,7 +332,7 @@ def _output(out: Path | None, binary: bool = False) -> Iterator[TextIO]:
     try:
         handle = out.open("w", encoding="utf-8", newline="")
     except OSError as exc:
-        _fail(f"--out: {out} cannot be written ({exc.strerror}); check the path")
+        fail(f"--out: {out} cannot be written ({exc.strerror}); check the path")
     with handle:
         yield handle
 
@@ -411,7 +350,7 @@ def _write_bytes(data: bytes, out: Path | None) -> None:
     try:
         out.write_bytes(data)
     except OSError as exc:
-        _fail(f"--out: {out} cannot be written ({exc.strerror}); check the path")
+        fail(f"--out: {out} cannot be written ({exc.strerror}); check the path")
 
 
 class PlanFormat(enum.StrEnum):
@@ -435,7 +374,7 @@ def parse_capacity(text: str) -> Capacity:
         key, sep, number = part.strip().partition("=")
         key = key.strip()
         if not sep or not key or not number.strip().isdigit():
-            _fail(f"--capacity: {part.strip()!r} is not a capacity; {hint}")
+            fail(f"--capacity: {part.strip()!r} is not a capacity; {hint}")
         owner, colon, channel = key.partition(":")
         capacity[(owner, channel) if colon else key] = int(number)
     return capacity
@@ -445,7 +384,7 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
+        fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
 
 
 @app.command()
@@ -490,14 +429,14 @@ def plan(
     """
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
     try:
-        engine = Engine(_policy(policy))
+        engine = Engine(policy_or_default(policy))
         blocked = read_suppressions(suppress) if suppress is not None else frozenset()
         prospects = read_book(book, engine=engine, now=moment)
         result = plan_day(
             engine, prospects, day=on, now=moment, capacity=caps, suppressions=blocked
         )
     except CadenceError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if fmt is PlanFormat.TABLE:
         with _output(out) as handle:
             console = _wide_console(None if out is None else handle)
@@ -519,131 +458,4 @@ def main() -> None:
     app()
 
 
-# -- cadence simulate ---------------------------------------------------------------------------
-# A self-contained block: the simulation (and its plots, the `plot` extra) load only when this
-# command runs.
-
-
-@app.command("simulate")
-def simulate_command(
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="Policy file (JSON or YAML); default: Policy().")
-    ] = None,
-    prospects: Annotated[int, typer.Option(help="Synthetic prospects.")] = 1000,
-    days: Annotated[int, typer.Option(help="Days to simulate.")] = 180,
-    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same result.")] = 0,
-    compare: Annotated[
-        Path | None,
-        typer.Option("--compare", help="A second policy file: compare it (B) with --policy (A)."),
-    ] = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG of the run(s).")] = None,
-    capacity: Annotated[
-        int | None, typer.Option(help="Touches per rep and channel per day (batch planner).")
-    ] = None,
-    workers: Annotated[int, typer.Option(help="Processes to split the run across.")] = 1,
-    n_boot: Annotated[
-        int, typer.Option("--n-boot", help="Bootstrap resamples (--compare).")
-    ] = 1000,
-) -> None:
-    """Simulate a synthetic population under a policy (R18 responder), or compare two."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from cadence.simulation import Comparison, SimulationResult
-    from cadence.simulation import compare as compare_runs
-    from cadence.simulation import simulate as simulate_run
-
-    try:
-        policy_a = _policy(policy)
-        policy_b = read_policy(compare) if compare is not None else None
-        total = prospects * (2 if policy_b is not None else 1)
-        bar = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        with bar:
-            task = bar.add_task("simulating", total=max(total, 1))
-
-            def advance(done: int) -> None:
-                bar.update(task, completed=done)
-
-            outcome: SimulationResult | Comparison
-            if policy_b is None:
-                outcome = simulate_run(
-                    policy_a,
-                    prospects=prospects,
-                    days=days,
-                    seed=seed,
-                    capacity=capacity,
-                    workers=workers,
-                    progress=advance,
-                )
-            else:
-                outcome = compare_runs(
-                    policy_a,
-                    policy_b,
-                    prospects=prospects,
-                    days=days,
-                    seed=seed,
-                    capacity=capacity,
-                    workers=workers,
-                    n_boot=n_boot,
-                    progress=advance,
-                )
-    except CadenceError as exc:
-        _fail(str(exc))
-    except ImportError as exc:  # numpy for --compare
-        _fail(f"--compare needs numpy ({exc.name}); install it: pip install 'cadence[simulation]'")
-    console = Console()
-    console.print(_simulation_table(outcome))
-    first = outcome if isinstance(outcome, SimulationResult) else outcome.a
-    if plot is not None:
-        from cadence.simulation.plot import plot_result
-
-        try:
-            other = outcome.b if isinstance(outcome, Comparison) else None
-            written = plot_result(first, plot, other=other)
-        except OSError as exc:
-            _fail(f"--plot: cannot write {str(plot)!r}: {exc.strerror or exc}")
-        console.print(f"plot written to {written}")
-    runs = [first] if isinstance(outcome, SimulationResult) else [outcome.a, outcome.b]
-    examples = [e for run in runs for e in run.violation_examples]
-    if examples:
-        for example in examples:
-            Console(stderr=True).print(f"[bold red]rule violation:[/] {example}", highlight=False)
-        raise typer.Exit(1)
-
-
-def _simulation_table(outcome: object) -> Table:
-    from cadence.simulation import METRICS, Comparison, SimulationResult
-
-    def show(value: float | None) -> str:
-        if value is None:
-            return "-"
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}"
-
-    if isinstance(outcome, SimulationResult):
-        m = outcome.metrics
-        table = Table(
-            title=f"{outcome.prospects:,} prospects x {outcome.days} days, seed {outcome.seed}"
-        )
-        table.add_column("metric")
-        table.add_column("value", justify="right")
-        for name in METRICS:
-            table.add_row(name, show(getattr(m, name)))
-        return table
-    assert isinstance(outcome, Comparison)
-    level = f"{outcome.level:.0%} interval"
-    table = Table(
-        title=f"A = --policy, B = --compare; {outcome.a.prospects:,} prospects x "
-        f"{outcome.a.days} days, seed {outcome.a.seed}, common random numbers"
-    )
-    for col in ("metric", "A", "B", "B - A", level):
-        table.add_column(col, justify="left" if col == "metric" else "right")
-    for name, iv in outcome.intervals.items():
-        ci = "-" if iv.low is None or iv.high is None else f"[{show(iv.low)}, {show(iv.high)}]"
-        table.add_row(name, show(iv.a), show(iv.b), show(iv.difference), ci)
-    return table
+app.command("simulate")(simulate_command)

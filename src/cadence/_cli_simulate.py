@@ -1,0 +1,142 @@
+"""``cadence simulate``: a synthetic population under one policy, or two compared. Part of the
+CLI edge (the ``cli`` extra); ``cadence.cli`` registers the command. The simulation, numpy and
+the plots (the ``plot`` extra) load only when the command runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cadence._cli_common import fail, policy_or_default
+from cadence.errors import CadenceError
+from cadence.files import read_policy
+
+__all__ = ["simulate_command"]
+
+
+def simulate_command(
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Policy file (JSON or YAML); default: Policy().")
+    ] = None,
+    prospects: Annotated[int, typer.Option(help="Synthetic prospects.")] = 1000,
+    days: Annotated[int, typer.Option(help="Days to simulate.")] = 180,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same result.")] = 0,
+    compare: Annotated[
+        Path | None,
+        typer.Option("--compare", help="A second policy file: compare it (B) with --policy (A)."),
+    ] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a PNG of the run(s).")] = None,
+    capacity: Annotated[
+        int | None, typer.Option(help="Touches per rep and channel per day (batch planner).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes to split the run across.")] = 1,
+    n_boot: Annotated[
+        int, typer.Option("--n-boot", help="Bootstrap resamples (--compare).")
+    ] = 1000,
+) -> None:
+    """Simulate a synthetic population under a policy (R18 responder), or compare two."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from cadence.simulation import Comparison, SimulationResult
+    from cadence.simulation import compare as compare_runs
+    from cadence.simulation import simulate as simulate_run
+
+    try:
+        policy_a = policy_or_default(policy)
+        policy_b = read_policy(compare) if compare is not None else None
+        total = prospects * (2 if policy_b is not None else 1)
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        with bar:
+            task = bar.add_task("simulating", total=max(total, 1))
+
+            def advance(done: int) -> None:
+                bar.update(task, completed=done)
+
+            outcome: SimulationResult | Comparison
+            if policy_b is None:
+                outcome = simulate_run(
+                    policy_a,
+                    prospects=prospects,
+                    days=days,
+                    seed=seed,
+                    capacity=capacity,
+                    workers=workers,
+                    progress=advance,
+                )
+            else:
+                outcome = compare_runs(
+                    policy_a,
+                    policy_b,
+                    prospects=prospects,
+                    days=days,
+                    seed=seed,
+                    capacity=capacity,
+                    workers=workers,
+                    n_boot=n_boot,
+                    progress=advance,
+                )
+    except CadenceError as exc:
+        fail(str(exc))
+    except ImportError as exc:  # numpy for --compare
+        fail(f"--compare needs numpy ({exc.name}); install it: pip install 'cadence[simulation]'")
+    console = Console()
+    console.print(_simulation_table(outcome))
+    first = outcome if isinstance(outcome, SimulationResult) else outcome.a
+    if plot is not None:
+        from cadence.simulation.plot import plot_result
+
+        try:
+            other = outcome.b if isinstance(outcome, Comparison) else None
+            written = plot_result(first, plot, other=other)
+        except OSError as exc:
+            fail(f"--plot: cannot write {str(plot)!r}: {exc.strerror or exc}")
+        console.print(f"plot written to {written}")
+    runs = [first] if isinstance(outcome, SimulationResult) else [outcome.a, outcome.b]
+    examples = [e for run in runs for e in run.violation_examples]
+    if examples:
+        for example in examples:
+            Console(stderr=True).print(f"[bold red]rule violation:[/] {example}", highlight=False)
+        raise typer.Exit(1)
+
+
+def _simulation_table(outcome: object) -> Table:
+    from cadence.simulation import METRICS, Comparison, SimulationResult
+
+    def show(value: float | None) -> str:
+        if value is None:
+            return "-"
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}"
+
+    if isinstance(outcome, SimulationResult):
+        m = outcome.metrics
+        table = Table(
+            title=f"{outcome.prospects:,} prospects x {outcome.days} days, seed {outcome.seed}"
+        )
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        for name in METRICS:
+            table.add_row(name, show(getattr(m, name)))
+        return table
+    assert isinstance(outcome, Comparison)
+    level = f"{outcome.level:.0%} interval"
+    table = Table(
+        title=f"A = --policy, B = --compare; {outcome.a.prospects:,} prospects x "
+        f"{outcome.a.days} days, seed {outcome.a.seed}, common random numbers"
+    )
+    for col in ("metric", "A", "B", "B - A", level):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for name, iv in outcome.intervals.items():
+        ci = "-" if iv.low is None or iv.high is None else f"[{show(iv.low)}, {show(iv.high)}]"
+        table.add_row(name, show(iv.a), show(iv.b), show(iv.difference), ci)
+    return table
