@@ -11,10 +11,11 @@
   (what bounds it), and a check that both paths give the same plan for them; then, warm, as is
   and with ``gc.freeze()`` after loading (a full collection over M prospects in memory is a
   large share of a run; freezing is a choice the host can make, not the library);
-- peak resident memory (``resource.getrusage(...).ru_maxrss``): of a fresh planner process that
-  maps the book and runs ``plan_table`` once, as a nightly job would (the target's measure; it
+- peak resident memory: of a fresh planner process that maps the book and runs ``plan_table``
+  once, as a nightly job would (the target's measure: its own high-water mark, ``VmHWM``; it
   also says how much of its memory at the end is the mapped book's file pages rather than its
-  own), and, for reference, of this benchmark process, generation included. The book is
+  own), and, for reference, of this benchmark process, generation included
+  (``ru_maxrss``). The book is
   streamed to an Arrow IPC file while it is generated and planned memory-mapped: pages of the
   ``state`` column are touched only for rows the engine decides;
 - the Dask speed-up from one worker process to two (``distributed.LocalCluster``, one thread per
@@ -227,9 +228,11 @@ def _peak_mb() -> float:
 
 #: What a nightly planning job does, alone in its process: map the book, plan it once, and report
 #: its peak resident memory and, at the end, how much of it is the mapped book's file pages (the
-#: kernel may drop those at will) rather than the process's own (anonymous) memory.
+#: kernel may drop those at will) rather than the process's own (anonymous) memory. The peak is
+#: the process's own high-water mark (``VmHWM``): Linux carries the spawning process's peak into
+#: a child's ``ru_maxrss`` across ``exec``, which would report this benchmark's memory instead.
 _PLANNER = """
-import json, resource, sys
+import json, sys
 from datetime import date, datetime
 import pyarrow as pa
 import cadence
@@ -241,8 +244,7 @@ plan_table(cadence.Engine(), table, day=date.fromisoformat(day),
            now=datetime.fromisoformat(now), capacity=capacity, suppressions=blocked)
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 kib = lambda key: int(status.get(key, "0 kB").split()[0])
-print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kib("RssAnon"),
-                  kib("RssFile")]))
+print(json.dumps([kib("VmHWM"), kib("RssAnon"), kib("RssFile")]))
 """
 
 
