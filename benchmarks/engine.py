@@ -477,6 +477,19 @@ def report(work: Workload, results: dict[str, list[float]], rounds: int) -> None
     print("in a CRM:")
     print(f"  webhook / engine step                  {ratio(hook, eng):7.2f}x")
     print(f"  webhooks per second, one core          {1e6 / _q(hook)[1]:9,.0f}")
+    befores = [st.before for st in work.steps]
+    sizes = sorted(len(p.model_dump_json()) for p in befores)
+    fresh = [len(p.model_dump_json()) for p in befores if not p.seen]
+    seen = [(p, len(p.seen)) for p in befores if p.seen]
+    per_id = sum(
+        len(p.model_dump_json()) - len(p.model_copy(update={"seen": {}}).model_dump_json())
+        for p, _ in seen
+    ) / max(1, sum(n for _, n in seen))
+    print(
+        f"  stored state, JSON bytes: {statistics.median(fresh):,.0f} at enrolment, median "
+        f"{sizes[len(sizes) // 2]:,} over the steps; each event id adds {per_id:.0f} "
+        f"(ids of {len(work.steps[0].event.id or '')} characters)"
+    )
     cold = ratio(results[COLD], eng)
     print(f"  step on a new Engine / engine step     {cold:7.2f}x   (keep one per policy)")
 
