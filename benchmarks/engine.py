@@ -472,7 +472,7 @@ def report(work: Workload, results: dict[str, list[float]], rounds: int) -> None
     print(f"  floor / shared-machine trigger         {ratio(floor, shared):7.2f}x")
     print(f"  machine per prospect / floor           {ratio(per, floor):7.2f}x")
     rules = ratio(eng, floor)
-    print(f"  engine step / floor                    {rules:7.2f}x   (the rules' own work)")
+    print(f"  engine step / floor                    {rules:7.2f}x   (one floor, then the rules)")
     hook = results[WEBHOOK]
     print("in a CRM:")
     print(f"  webhook / engine step                  {ratio(hook, eng):7.2f}x")
