@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import cadence
 from cadence import events as ev
-from cadence._migrations import migrate
+from cadence._migrations import PROSPECT_STEPS, migrate
 from tests import golden
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
@@ -59,6 +59,43 @@ def test_migrations_chain_one_step_at_a_time() -> None:
         migrate({"schema_version": 1, "old": 1}, 3, {2: steps[2]}, "thing")
     with pytest.raises(ValueError, match="not a version"):
         migrate({"schema_version": "1"}, 3, steps, "thing")
+
+
+def test_an_older_stored_prospect_migrates_through_both_loaders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pretend version 2 that renamed ``owner`` (stored as ``rep`` in version 1): the current
+    version validates straight from JSON, an older one is migrated by the loaders."""
+    from cadence import prospect as prospect_module
+
+    def rename(d: dict[str, Any]) -> dict[str, Any]:
+        d["owner"] = d.pop("rep")
+        return d
+
+    monkeypatch.setattr(prospect_module, "PROSPECT_SCHEMA_VERSION", 2)
+    monkeypatch.setitem(PROSPECT_STEPS, 1, rename)
+    stored = json.loads((FIXTURES / "prospect-v1.json").read_text())
+    stored["rep"] = stored.pop("owner")
+    text = json.dumps(stored)
+    from_json = cadence.Prospect.model_validate_json(text)
+    from_dict = cadence.Prospect.model_validate(json.loads(text))
+    assert from_json == from_dict
+    assert from_json.schema_version == 2
+    assert from_json.owner == stored["rep"]
+    assert cadence.Prospect.model_validate_json(from_json.model_dump_json()) == from_json
+    # Anything else that validates (the constructor, a nested field) says how to load it.
+    with pytest.raises(ValueError, match=r"older stored prospect: load it with Prospect\."):
+        cadence.Prospect(**{k: v for k, v in stored.items() if k != "rep"})
+    # An older state that is wrong in another way still reports that, after migrating.
+    broken = json.dumps({**stored, "stage": "nowhere"})
+    with pytest.raises(ValueError, match="stage"):
+        cadence.Prospect.model_validate_json(broken)
+    # A newer one is refused by both loaders.
+    newer = json.dumps({**json.loads(from_json.model_dump_json()), "schema_version": 3})
+    with pytest.raises(ValueError, match="upgrade cadence"):
+        cadence.Prospect.model_validate_json(newer)
+    with pytest.raises(ValueError, match="upgrade cadence"):
+        cadence.Prospect.model_validate(json.loads(newer))
 
 
 # -- golden decisions ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["POLICY_STEPS", "PROSPECT_STEPS", "migrate"]
+__all__ = ["POLICY_STEPS", "PROSPECT_STEPS", "check_version", "migrate"]
 
 Step = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -18,11 +18,9 @@ PROSPECT_STEPS: dict[int, Step] = {}
 POLICY_STEPS: dict[int, Step] = {}
 
 
-def migrate(data: Any, current: int, steps: dict[int, Step], what: str) -> Any:
-    """``data`` brought to ``current`` through the one-step chain; newer versions refused."""
-    if not isinstance(data, dict):
-        return data  # pydantic reports the type error with its own message
-    version = data.get("schema_version", current)
+def check_version(version: object, current: int, what: str) -> int:
+    """``version`` if it is one this cadence reads (``1`` to ``current``); else a ValueError
+    that says why (not a version; newer than this cadence: upgrade)."""
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         msg = f"schema_version: {version!r} is not a version; stored {what}s carry 1, 2, ..."
         raise ValueError(msg)
@@ -32,6 +30,14 @@ def migrate(data: Any, current: int, steps: dict[int, Step], what: str) -> Any:
             f"upgrade cadence to read this {what}"
         )
         raise ValueError(msg)
+    return version
+
+
+def migrate(data: Any, current: int, steps: dict[int, Step], what: str) -> Any:
+    """``data`` brought to ``current`` through the one-step chain; newer versions refused."""
+    if not isinstance(data, dict):
+        return data  # pydantic reports the type error with its own message
+    version = check_version(data.get("schema_version", current), current, what)
     while version < current:
         step = steps.get(version)
         if step is None:

@@ -51,11 +51,18 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _instant(value: datetime) -> datetime:
+    """An aware ``value`` in UTC (one call per instant: a stored state holds a dozen)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        return _require_aware(value)  # raises, naming the fix
+    return value.astimezone(UTC)
+
+
 #: An aware datetime, normalised to UTC. Naive datetimes are rejected, never guessed.
 Instant: TypeAlias = Annotated[
     datetime,
     Field(json_schema_extra={"format": "date-time"}),
-    AfterValidator(lambda v: _require_aware(v)),
+    AfterValidator(_instant),
 ]
 
 CallOutcome: TypeAlias = Literal[

@@ -8,11 +8,19 @@ from the facts, the policy and ``now`` each time, so a changed policy applies to
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError, from_json
 
-from cadence._migrations import PROSPECT_STEPS, migrate
+from cadence._migrations import PROSPECT_STEPS, check_version, migrate
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
 from cadence.events import Instant
@@ -21,6 +29,7 @@ from cadence.lifecycle import Stage
 __all__ = ["PROSPECT_SCHEMA_VERSION", "Meeting", "Obligation", "Prospect"]
 
 PROSPECT_SCHEMA_VERSION = 1
+_OLDER = "older_schema_version"
 
 
 class Obligation(BaseModel):
@@ -66,7 +75,7 @@ class Prospect(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    schema_version: int = PROSPECT_SCHEMA_VERSION
+    schema_version: int = Field(default=PROSPECT_SCHEMA_VERSION, strict=True)
     id: str = Field(min_length=1)
     stage: Stage = Stage.NEW
     timezone: str
@@ -119,10 +128,43 @@ class Prospect(BaseModel):
     def _sorted(self, value: frozenset[Channel]) -> list[str]:
         return sorted(c.value for c in value)  # hash-seed independent JSON
 
-    @model_validator(mode="before")
+    # Stored states of an older schema_version migrate on load (DESIGN §9). Not through a
+    # model-level "before" validator: that would make pydantic turn every stored JSON state
+    # into Python objects before validating it, a third of a webhook's cost, for the rare old
+    # state. The current version validates straight from JSON; an older one fails on its
+    # version alone, and the two loaders below migrate it and validate again.
+    @field_validator("schema_version")
     @classmethod
-    def _migrate(cls, data: Any) -> Any:
-        return migrate(data, PROSPECT_SCHEMA_VERSION, PROSPECT_STEPS, "prospect")
+    def _current(cls, value: int) -> int:
+        if value != PROSPECT_SCHEMA_VERSION:
+            check_version(value, PROSPECT_SCHEMA_VERSION, "prospect")  # not one, or newer
+            raise PydanticCustomError(
+                _OLDER,
+                "schema_version {version} is an older stored prospect: load it with "
+                "Prospect.model_validate_json(...) or Prospect.model_validate(...), which "
+                "migrate it",
+                {"version": value},
+            )
+        return value
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a prospect (a stored state of an older ``schema_version`` migrates)."""
+        if isinstance(obj, dict):
+            version = obj.get("schema_version", PROSPECT_SCHEMA_VERSION)
+            if type(version) is int and 1 <= version < PROSPECT_SCHEMA_VERSION:
+                obj = migrate(obj, PROSPECT_SCHEMA_VERSION, PROSPECT_STEPS, "prospect")
+        return super().model_validate(obj, **kwargs)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        """Load a stored JSON state (one of an older ``schema_version`` migrates)."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            if not any(e["type"] == _OLDER for e in exc.errors()):
+                raise
+        return cls.model_validate(from_json(json_data), **kwargs)
 
     @property
     def is_terminal(self) -> bool:
