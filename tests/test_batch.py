@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import example, given
@@ -271,3 +272,38 @@ def test_a_reps_day_is_booked_first_fit_without_overlaps(
         assert all(a < b for a, b in busy)
         assert all(b1 < a2 for (_, b1), (a2, _) in itertools.pairwise(busy))  # merged
         assert [m for a, b in busy for m in range(a, b)] == [m for m in range(300) if taken[m]]
+
+
+def test_a_prospect_dropped_for_good_is_not_worked_out_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R12: once the breakup went unanswered and there is no leave to drip, the next action
+    is ``none`` for good, and ``plan_day`` sees it without working out the prospect's tasks
+    (most of a long-running book ends this way). A call made anyway still counts: its
+    voicemail owes the same-day email (R6), which is planned."""
+    from cadence import engine as engine_module
+    from cadence._agenda import tasks
+    from tests import golden
+
+    _, enroll, history, _ = golden._silent(40, permission=False)
+    engine = cadence.Engine()
+    p = engine.replay("g", history, **enroll)
+    assert p.stage is cadence.Stage.OPT_OUT_OFFERED
+    assert p.breakup_sent_at is not None
+    later = datetime(2026, 6, 2, 10, 0, tzinfo=CHICAGO)  # a Tuesday, long after the breakup
+    assert engine.next_action(p, later).kind is ActionKind.NONE
+    worked_out: list[object] = []
+
+    def counted(*args: Any) -> Any:
+        worked_out.append(args)
+        return tasks(*args)
+
+    monkeypatch.setattr(engine_module, "tasks", counted)
+    plan = plan_day(engine, [p], day=later.date(), now=later, capacity=5)
+    assert plan.counts["not_due"] == 1
+    assert worked_out == []
+    again = engine.apply(p, ev.CallAttempted(at=later, outcome="voicemail"))
+    assert again.stage is cadence.Stage.DROPPED
+    plan = plan_day(engine, [again], day=later.date(), now=later, capacity=5)
+    assert [t.action.rules for t in plan.touches] == [("R6",)]
+    assert worked_out

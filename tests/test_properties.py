@@ -529,6 +529,36 @@ def test_states_said_to_stay_put_do_not_advance(history: History, data: st.DataO
             assert state == q.__dict__
 
 
+@given(
+    history=st.one_of(mixed, ladders(policies=any_policy, min_events=12, max_events=30)),
+    data=st.data(),
+)
+def test_prospects_said_to_be_dropped_for_good_have_nothing_ahead(
+    history: History, data: st.DataObject
+) -> None:
+    """A planner skips the decision for a prospect ``_dormant`` calls dropped for good (no
+    leave to drip, nothing owed or booked, no pause). Its next action must then be ``none``
+    now and at any later moment, and the horizon question's answer "nothing today" as the
+    full decision gives it. Checked on every state and on each as time has moved it on."""
+    from cadence.engine import _dormant
+
+    engine = engine_for(history.policy)
+    for p in history.states:
+        now = data.draw(moments(engine, p), label="now")
+        days = (st.integers(0, 60 * 24) | st.integers(0, 800 * 24)).map(
+            lambda h: timedelta(hours=h)
+        )
+        for q in (p, engine.advance(p, now + data.draw(days, label="advanced by"))):
+            at = max(now, q.last_event_at)
+            if not _dormant(engine.policy, engine.calendar(q), q.__dict__, at.astimezone(UTC)):
+                continue
+            for when in (at, at + data.draw(days, label="asked later by")):
+                action = engine.next_action(q, when)
+                assert action.kind is ActionKind.NONE, (q.stage, action)
+                decided = engine._decide(q, when)
+                assert isinstance(decided, Action) or decided[2].task.kind is ActionKind.NONE
+
+
 @given(history=mixed, data=st.data())
 def test_ladder_waits_for_a_pause(history: History, data: st.DataObject) -> None:
     """R17: while an out-of-office or a "not now" pauses the cadence, no step of the unanswered

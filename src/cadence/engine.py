@@ -72,6 +72,24 @@ def _may_advance(policy: Policy, state: State) -> bool:
     )
 
 
+def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> bool:
+    """Whether, as of ``now``, the prospect is dropped for good: dropped (or due to be, R10)
+    without leave to drip (R12), nothing owed, nothing booked, no pause. Its next action is
+    ``none`` now and at every later moment, so a planner's horizon question needs no tasks.
+    Most of a long-running book ends here: everyone who never answered and never said yes.
+    (A property test pins it to the full decision.)"""
+    if state["meetings"] or state["paused_until"] is not None or drip_allowed(policy, state):
+        return False
+    stage = state["stage"]
+    if stage is Stage.DROPPED:
+        return not state["obligations"]
+    return (  # the breakup went unanswered: ``_advance`` drops it and clears what was owed
+        stage is Stage.OPT_OUT_OFFERED
+        and state["breakup_sent_at"] is not None
+        and now >= drop_instant(policy, cal, state["breakup_sent_at"])
+    )
+
+
 def _utc(window: Window) -> tuple[datetime, datetime]:
     """The window's bounds in UTC (``next_window`` sets them; computed for any other)."""
     start, end = window.start_utc, window.end_utc
@@ -304,7 +322,15 @@ class Engine:
         With ``until`` (a planner's horizon, the end of the day it plans): ``None`` exactly when
         the next action starts at or after ``until`` or is ``none``. Most of a book is not due
         on a given day, and a task whose earliest possible start (its ``not_before``, ``now``,
-        the local midnight of its business-day gap) is past the horizon is then never placed."""
+        the local midnight of its business-day gap) is past the horizon is then never placed,
+        and a prospect dropped for good (:func:`_dormant`) is not even copied."""
+        if until is not None:
+            p = self._check_prospect(p)
+            key = (p.timezone, p.country, p.subdivision)
+            found = self._calendars.get(key)
+            cal = (self._for(*key) if found is None else found)[0]
+            if _dormant(self.policy, cal, p.__dict__, _aware(now, "now")):
+                return None
         state, cal, now_utc, floor = self._prepare(p, now)
         if floor is not now_utc:
             return self._wait(state, cal, floor)
