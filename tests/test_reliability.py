@@ -98,6 +98,37 @@ def test_an_older_stored_prospect_migrates_through_both_loaders(
         cadence.Prospect.model_validate(json.loads(newer))
 
 
+def test_built_states_and_actions_share_one_fields_set_that_nothing_changes(
+    engine: cadence.Engine, monday: datetime
+) -> None:
+    """``_construct.build`` gives every instance of a class one shared
+    ``__pydantic_fields_set__`` holding all of its fields. pydantic only ever adds field names
+    to such a set (on assignment, which frozen models refuse; in ``model_copy``), which cannot
+    change it; this holds pydantic to that, through copies, deep copies and pickles."""
+    import copy
+    import pickle
+
+    from pydantic import ValidationError
+
+    p = engine.enroll("s", timezone="America/Chicago", at=monday, country="US")
+    a = engine.apply(p, ev.EmailSent(at=monday))
+    b = engine.apply(a, ev.EmailSent(at=monday + timedelta(days=3)))
+    shared = a.__pydantic_fields_set__
+    assert b.__pydantic_fields_set__ is shared
+    assert shared == set(cadence.Prospect.model_fields)
+    assert engine.next_action(a, monday).model_fields_set == set(cadence.Action.model_fields)
+    everything = set(shared)
+    with pytest.raises(ValidationError):
+        a.owner = "ana"  # type: ignore[misc]
+    renamed = a.model_copy(update={"owner": "ana"})
+    assert renamed.owner == "ana"
+    assert renamed.model_fields_set == everything
+    assert copy.deepcopy(b) == b
+    assert pickle.loads(pickle.dumps(b)) == b
+    assert a.model_dump(exclude_unset=True) == a.model_dump()
+    assert shared == everything
+
+
 # -- golden decisions ------------------------------------------------------------------------
 @pytest.mark.parametrize("name", sorted(golden.CASES))
 def test_golden_decision(name: str) -> None:

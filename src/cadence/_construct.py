@@ -15,18 +15,21 @@ from pydantic import BaseModel
 T = TypeVar("T", bound=BaseModel)
 
 _set = object.__setattr__
-_DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], frozenset[str]]] = {}
+_DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], frozenset[str], set[str]]] = {}
 
 
-def _meta(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str]]:
+def _meta(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str], set[str]]:
     found = _DEFAULTS.get(cls)
     if found is None:
+        if not cls.model_config.get("frozen"):
+            msg = f"build() makes frozen models only; {cls.__name__} is not frozen"
+            raise TypeError(msg)
         defaults = {
             name: f.default
             for name, f in cls.model_fields.items()
             if not f.is_required() and f.default_factory is None
         }
-        found = (defaults, frozenset(cls.model_fields))
+        found = (defaults, frozenset(cls.model_fields), set(cls.model_fields))
         _DEFAULTS[cls] = found
     return found
 
@@ -35,14 +38,20 @@ def build(cls: type[T], values: dict[str, Any]) -> T:
     """An instance of ``cls`` whose fields are ``values`` (plus defaults), unvalidated.
 
     ``values`` is owned by the new instance afterwards: do not mutate it.
+
+    Every instance built of one class shares one ``__pydantic_fields_set__`` holding all of its
+    fields, rather than carrying its own set of some thirty names (2 KiB, and one more object
+    for the garbage collector to walk, per state and per action). pydantic only ever adds field
+    names to such a set (on assignment, which frozen models refuse; in ``model_copy``), which
+    cannot change it; ``tests/test_reliability.py`` holds pydantic to that.
     """
     found = _DEFAULTS.get(cls)
-    defaults, names = _meta(cls) if found is None else found
+    defaults, names, every = _meta(cls) if found is None else found
     if len(values) != len(names):
         values = {**defaults, **values}
     obj = cls.__new__(cls)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(names))  # model_copy updates it in place
+    _set(obj, "__pydantic_fields_set__", every)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
