@@ -503,6 +503,21 @@ def test_advance_does_not_change_next_action(history: History, data: st.DataObje
         assert engine.plan(engine.advance(p, earlier), now) == plan
 
 
+#: Hours up to 60 days (dropped, not yet dripping) or up to 800 days (long after).
+_AHEAD = (st.integers(0, 60 * 24) | st.integers(0, 800 * 24)).map(lambda h: timedelta(hours=h))
+
+
+def _as_time_moves(
+    engine: Engine, history: History, data: st.DataObject
+) -> Iterator[tuple[Prospect, datetime]]:
+    """Every state of ``history``, then the same as time has moved it on (dropped, dripping),
+    each with the moment drawn for it."""
+    for p in history.states:
+        now = data.draw(moments(engine, p), label="now")
+        yield p, now
+        yield engine.advance(p, now + data.draw(_AHEAD, label="advanced by")), now
+
+
 @given(
     history=st.one_of(mixed, ladders(policies=any_policy, min_events=6)),
     data=st.data(),
@@ -514,19 +529,13 @@ def test_states_said_to_stay_put_do_not_advance(history: History, data: st.DataO
     from cadence.engine import _may_advance
 
     engine = engine_for(history.policy)
-    for p in history.states:
-        now = data.draw(moments(engine, p), label="now")
-        # Hours up to 60 days (dropped, not yet dripping) or up to 800 days (long after).
-        days = (st.integers(0, 60 * 24) | st.integers(0, 800 * 24)).map(
-            lambda h: timedelta(hours=h)
-        )
-        for q in (p, engine.advance(p, now + data.draw(days, label="advanced by"))):
-            if _may_advance(engine.policy, q.__dict__):
-                continue
-            later = (now + data.draw(days, label="asked later by")).astimezone(UTC)
-            state = dict(q.__dict__)
-            assert not engine._advance(state, engine.calendar(q), later), q.stage
-            assert state == q.__dict__
+    for q, now in _as_time_moves(engine, history, data):
+        if _may_advance(engine.policy, q.__dict__):
+            continue
+        later = (now + data.draw(_AHEAD, label="asked later by")).astimezone(UTC)
+        state = dict(q.__dict__)
+        assert not engine._advance(state, engine.calendar(q), later), q.stage
+        assert state == q.__dict__
 
 
 @given(
@@ -537,26 +546,21 @@ def test_prospects_said_to_be_dropped_for_good_have_nothing_ahead(
     history: History, data: st.DataObject
 ) -> None:
     """A planner skips the decision for a prospect ``_dormant`` calls dropped for good (no
-    leave to drip, nothing owed or booked, no pause). Its next action must then be ``none``
-    now and at any later moment, and the horizon question's answer "nothing today" as the
-    full decision gives it. Checked on every state and on each as time has moved it on."""
+    leave to drip, nothing owed or booked, no pause). The full decision must then give it
+    ``none``, now and at any later moment. Checked on every state of the history and on each
+    as time has moved it on."""
     from cadence.engine import _dormant
 
     engine = engine_for(history.policy)
-    for p in history.states:
-        now = data.draw(moments(engine, p), label="now")
-        days = (st.integers(0, 60 * 24) | st.integers(0, 800 * 24)).map(
-            lambda h: timedelta(hours=h)
-        )
-        for q in (p, engine.advance(p, now + data.draw(days, label="advanced by"))):
-            at = max(now, q.last_event_at)
-            if not _dormant(engine.policy, engine.calendar(q), q.__dict__, at.astimezone(UTC)):
-                continue
-            for when in (at, at + data.draw(days, label="asked later by")):
-                action = engine.next_action(q, when)
-                assert action.kind is ActionKind.NONE, (q.stage, action)
-                decided = engine._decide(q, when)
-                assert isinstance(decided, Action) or decided[2].task.kind is ActionKind.NONE
+    for q, now in _as_time_moves(engine, history, data):
+        at = max(now, q.last_event_at)
+        if not _dormant(engine.policy, engine.calendar(q), q.__dict__, at.astimezone(UTC)):
+            continue
+        for when in (at, at + data.draw(_AHEAD, label="asked later by")):
+            action = engine.next_action(q, when)
+            assert action.kind is ActionKind.NONE, (q.stage, action)
+            decided = engine._decide(q, when)
+            assert isinstance(decided, Action) or decided[2].task.kind is ActionKind.NONE
 
 
 @given(history=mixed, data=st.data())
