@@ -326,9 +326,7 @@ class Engine:
         and a prospect dropped for good (:func:`_dormant`) is not even copied."""
         if until is not None:
             p = self._check_prospect(p)
-            key = (p.timezone, p.country, p.subdivision)
-            found = self._calendars.get(key)
-            cal = (self._for(*key) if found is None else found)[0]
+            cal = self._for(p.timezone, p.country, p.subdivision)[0]
             if _dormant(self.policy, cal, p.__dict__, _aware(now, "now")):
                 return None
         state, cal, now_utc, floor = self._prepare(p, now)
