@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 import cadence
+from cadence.testing import History, moments
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
@@ -34,3 +37,18 @@ def engine() -> cadence.Engine:
 def monday() -> datetime:
     """Monday 9 March 2026, 09:30 in Chicago (no holiday in the US or Illinois)."""
     return datetime(2026, 3, 9, 9, 30, tzinfo=CHICAGO)
+
+
+AHEAD = (st.integers(0, 60 * 24) | st.integers(0, 800 * 24)).map(lambda h: timedelta(hours=h))
+"""How far time moves on: within two months, or up to two years and more (drip, R11)."""
+
+
+def as_time_moves(
+    engine: cadence.Engine, history: History, data: st.DataObject
+) -> Iterator[tuple[cadence.Prospect, datetime]]:
+    """Every state of ``history``, then the same as time has moved it on (dropped, dripping),
+    each with the moment drawn for it."""
+    for p in history.states:
+        now = data.draw(moments(engine, p), label="now")
+        yield p, now
+        yield engine.advance(p, now + data.draw(AHEAD, label="advanced by")), now

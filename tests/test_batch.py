@@ -18,8 +18,8 @@ from cadence import ActionKind, Channel, Priority
 from cadence import events as ev
 from cadence._stretches import book
 from cadence.batch import plan_day
-from cadence.testing import History, engine_for, histories, moments, policies
-from tests.conftest import CHICAGO
+from cadence.testing import History, engine_for, histories, policies
+from tests.conftest import CHICAGO, as_time_moves
 
 DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
@@ -215,34 +215,35 @@ def test_a_horizon_changes_no_decision_it_only_skips_what_starts_after_it(
 ) -> None:
     """``plan_day`` asks the engine only about what starts before the day ends: with a horizon,
     ``Engine._decide`` answers ``None`` exactly when the next action starts at or after it (or
-    is ``none``), and
-    otherwise the very decision it gives without one (so skipping unplaced tasks changes no
-    plan)."""
+    is ``none``), and otherwise the very decision it gives without one (so skipping unplaced
+    tasks changes no plan). Checked for every state of the history and each as time moved it
+    on (dropped, dripping), at the edges (the start itself, a microsecond after it) and at a
+    drawn distance: most of a book is decided on its ladder's gap alone (``ladder_time``),
+    and a wrong shortcut shows first at the edges."""
     engine = engine_for(history.policy)
-    p = history.final
-    now = data.draw(moments(engine, p), label="now")
-    full = engine._decide(p, now)
-    start = full.earliest_utc if isinstance(full, cadence.Action) else full[2].start
-    # Horizons around the decision's start, where a wrong shortcut would show: just before,
-    # at, just after it, or anywhere within a few days.
-    offset = data.draw(
-        st.sampled_from([timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1)])
-        | st.integers(-180, 180).map(lambda m: timedelta(minutes=m))
-        | st.integers(-4 * 24 * 60, 4 * 24 * 60).map(lambda m: timedelta(minutes=m)),
-        label="horizon - start",
-    )
-    until = start + offset
-    bounded = engine._decide(p, now, until)
-    if isinstance(full, cadence.Action):  # paused (R17): the wait, whatever the horizon
-        assert bounded == full
-        return
-    if start >= until or full[2].task.kind is cadence.ActionKind.NONE:
-        assert bounded is None, (start, until)
-    else:
-        assert bounded is not None
-        assert not isinstance(bounded, cadence.Action)
-        assert bounded[2] == full[2]
-        assert engine._action(*bounded) == engine._action(*full)
+    for p, now in as_time_moves(engine, history, data):
+        full = engine._decide(p, now)
+        start = full.earliest_utc if isinstance(full, cadence.Action) else full[2].start
+        # Horizons around the decision's start: at it, just before or after it, or anywhere
+        # within a few hours or days.
+        offset = data.draw(
+            st.sampled_from([timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1)])
+            | st.integers(-180, 180).map(lambda m: timedelta(minutes=m))
+            | st.integers(-4 * 24 * 60, 4 * 24 * 60).map(lambda m: timedelta(minutes=m)),
+            label="horizon - start",
+        )
+        for until in (start, start + timedelta(microseconds=1), start + offset):
+            bounded = engine._decide(p, now, until)
+            if isinstance(full, cadence.Action):  # paused (R17): the wait, whatever the horizon
+                assert bounded == full
+                continue
+            if start >= until or full[2].task.kind is cadence.ActionKind.NONE:
+                assert bounded is None, (start, until)
+            else:
+                assert bounded is not None, (start, until)
+                assert not isinstance(bounded, cadence.Action)
+                assert bounded[2] == full[2]
+                assert engine._action(*bounded) == engine._action(*full)
 
 
 @given(

@@ -52,6 +52,7 @@ from cadence.testing import (
     regions,
     transitions_of,
 )
+from tests.conftest import AHEAD, as_time_moves
 
 PHONE_AND_EMAIL = frozenset({Channel.PHONE, Channel.EMAIL})
 #: Actions that are a step of the unanswered ladder when the engine plans them (R2-R10).
@@ -504,20 +505,6 @@ def test_advance_does_not_change_next_action(history: History, data: st.DataObje
 
 
 #: Hours up to 60 days (dropped, not yet dripping) or up to 800 days (long after).
-_AHEAD = (st.integers(0, 60 * 24) | st.integers(0, 800 * 24)).map(lambda h: timedelta(hours=h))
-
-
-def _as_time_moves(
-    engine: Engine, history: History, data: st.DataObject
-) -> Iterator[tuple[Prospect, datetime]]:
-    """Every state of ``history``, then the same as time has moved it on (dropped, dripping),
-    each with the moment drawn for it."""
-    for p in history.states:
-        now = data.draw(moments(engine, p), label="now")
-        yield p, now
-        yield engine.advance(p, now + data.draw(_AHEAD, label="advanced by")), now
-
-
 @given(
     history=st.one_of(mixed, ladders(policies=any_policy, min_events=6)),
     data=st.data(),
@@ -529,10 +516,10 @@ def test_states_said_to_stay_put_do_not_advance(history: History, data: st.DataO
     from cadence.engine import _may_advance
 
     engine = engine_for(history.policy)
-    for q, now in _as_time_moves(engine, history, data):
+    for q, now in as_time_moves(engine, history, data):
         if _may_advance(engine.policy, q.__dict__):
             continue
-        later = (now + data.draw(_AHEAD, label="asked later by")).astimezone(UTC)
+        later = (now + data.draw(AHEAD, label="asked later by")).astimezone(UTC)
         state = dict(q.__dict__)
         assert not engine._advance(state, engine.calendar(q), later), q.stage
         assert state == q.__dict__
@@ -552,11 +539,11 @@ def test_prospects_said_to_be_dropped_for_good_have_nothing_ahead(
     from cadence.engine import _dormant
 
     engine = engine_for(history.policy)
-    for q, now in _as_time_moves(engine, history, data):
+    for q, now in as_time_moves(engine, history, data):
         at = max(now, q.last_event_at)
         if not _dormant(engine.policy, engine.calendar(q), q.__dict__, at.astimezone(UTC)):
             continue
-        for when in (at, at + data.draw(_AHEAD, label="asked later by")):
+        for when in (at, at + data.draw(AHEAD, label="asked later by")):
             action = engine.next_action(q, when)
             assert action.kind is ActionKind.NONE, (q.stage, action)
             decided = engine._decide(q, when)

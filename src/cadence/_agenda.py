@@ -20,7 +20,15 @@ from cadence.channel import Channel
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
 
-__all__ = ["Task", "drop_instant", "first_drip_due", "ladder_task", "tasks"]
+__all__ = [
+    "LadderTime",
+    "Task",
+    "drop_instant",
+    "first_drip_due",
+    "ladder_task",
+    "ladder_time",
+    "tasks",
+]
 
 
 class Task(NamedTuple):
@@ -164,52 +172,33 @@ def _none(now: datetime, rules: tuple[str, ...], reason: str) -> Task:
     return Task(ActionKind.NONE, None, now, Priority.IDLE, rules, reason)
 
 
-def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:
+class LadderTime(NamedTuple):
+    """When the ladder's next task may start: after ``not_before``, on ``min_date`` or later."""
+
+    step: ActionKind | None
+    """The ladder step (:func:`ladder_step`), or None for the R10 wait on the breakup."""
+    not_before: datetime
+    min_date: date | None
+    gap: int
+    """The business-day gap behind ``min_date`` (R3, or R8's longer one)."""
+
+
+def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTime | None:
+    """When the ladder's next task (:func:`ladder_task`) may start, without writing it; None
+    when the ladder has no task. A planner asking about one day drops most prospects on this
+    alone (their next attempt's gap ends after the day); :func:`ladder_task` builds on it."""
     step = ladder_step(policy, state)
     if step is None:
         if state["stage"] is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
-            drop = drop_instant(policy, cal, state["breakup_sent_at"])
-            return Task(
-                ActionKind.WAIT,
-                None,
-                drop,
-                Priority.IDLE,
-                ("R10",),
-                f"the breakup message went out; without an answer by "
-                f"{day_month(cal.local(drop))} the prospect is dropped",
-            )
+            return LadderTime(None, drop_instant(policy, cal, state["breakup_sent_at"]), None, 0)
         return None
-    blocked = state["blocked_channels"]
-    if blocked >= _BOTH:
+    if state["blocked_channels"] >= _BOTH:
         return None
-    lead = lead_channel(state)
-    preferred = state["preferred_channel"]
-    r16 = ("R16",) if preferred is not None and lead == preferred else ()
-    react = _reaction(policy.reaction_minutes)
-    last = state["last_attempt_at"]
     if step == ActionKind.DRIP_TOUCH:
-        channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
-        if preferred is not None and preferred not in blocked:
-            channel = preferred
-        return Task(
-            ActionKind.DRIP_TOUCH,
-            channel,
-            first_drip_due(policy, state),
-            Priority.DRIP,
-            ("R11", "R12") if policy.drip_requires_permission else ("R11",),
-            "a slow drip keeps you top of mind until they are ready",
-        )
+        return LadderTime(step, first_drip_due(policy, state), None, 0)
+    last = state["last_attempt_at"]
     if last is None and state["stage"] is Stage.NEW:  # R2: a first touch at once
-        kind = touch_kind(lead)
-        return Task(
-            kind,
-            lead,
-            state["enrolled_at"],
-            Priority.FOLLOW_UP,
-            ("R2", *r16),
-            "first contact",
-            ladder=True,
-        )
+        return LadderTime(step, state["enrolled_at"], None, 0)
     base: datetime = (
         state["last_event_at"] if state["stage"] is Stage.ENGAGED or last is None else last
     )
@@ -219,14 +208,65 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
         if state["escalations_done"] == 0 and offered is not None:
             # R8: a longer gap after the offer; never shorter than R3's gap.
             gap = max(policy.opt_out_gap_business_days, policy.min_gap_business_days)
-    min_date = cal.business_date_after(base, gap)
+    return LadderTime(
+        step,
+        base + _reaction(policy.reaction_minutes),
+        cal.business_date_after(base, gap),
+        gap,
+    )
+
+
+def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:
+    when = ladder_time(policy, cal, state)
+    if when is None:
+        return None
+    step = when.step
+    if step is None:
+        drop = when.not_before
+        return Task(
+            ActionKind.WAIT,
+            None,
+            drop,
+            Priority.IDLE,
+            ("R10",),
+            f"the breakup message went out; without an answer by "
+            f"{day_month(cal.local(drop))} the prospect is dropped",
+        )
+    blocked = state["blocked_channels"]
+    lead = lead_channel(state)
+    preferred = state["preferred_channel"]
+    r16 = ("R16",) if preferred is not None and lead == preferred else ()
+    if step == ActionKind.DRIP_TOUCH:
+        channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
+        if preferred is not None and preferred not in blocked:
+            channel = preferred
+        return Task(
+            ActionKind.DRIP_TOUCH,
+            channel,
+            when.not_before,
+            Priority.DRIP,
+            ("R11", "R12") if policy.drip_requires_permission else ("R11",),
+            "a slow drip keeps you top of mind until they are ready",
+        )
+    if state["last_attempt_at"] is None and state["stage"] is Stage.NEW:  # R2: at once
+        kind = touch_kind(lead)
+        return Task(
+            kind,
+            lead,
+            when.not_before,
+            Priority.FOLLOW_UP,
+            ("R2", *r16),
+            "first contact",
+            ladder=True,
+        )
+    gap, min_date = when.gap, when.min_date
     channel = lead
     if step == ActionKind.BREAKUP:
         channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
         return Task(
             ActionKind.BREAKUP,
             channel,
-            base + react,
+            when.not_before,
             Priority.FOLLOW_UP,
             ("R10", "R8"),
             "last resort: tell them you are closing their file",
@@ -238,7 +278,7 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
         return Task(
             step,
             Channel.PHONE if Channel.PHONE not in blocked else Channel.EMAIL,
-            base + react,
+            when.not_before,
             Priority.FOLLOW_UP,
             ("R9",),
             which.replace("_", " "),
@@ -279,7 +319,7 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
     return Task(
         kind,
         channel,
-        base + react,
+        when.not_before,
         Priority.FOLLOW_UP,
         (*rules, *r16),
         reason,

@@ -22,7 +22,14 @@ from typing import Any, NamedTuple, overload
 from pydantic import BaseModel, ValidationError
 
 from cadence import events as ev
-from cadence._agenda import Task, drop_instant, first_drip_due, ladder_task, tasks
+from cadence._agenda import (
+    Task,
+    drop_instant,
+    first_drip_due,
+    ladder_task,
+    ladder_time,
+    tasks,
+)
 from cadence._construct import build
 from cadence._fold import Fold, State
 from cadence._ladder import drip_allowed
@@ -324,17 +331,34 @@ class Engine:
         on a given day, and a task whose earliest possible start (its ``not_before``, ``now``,
         the local midnight of its business-day gap) is past the horizon is then never placed,
         and a prospect dropped for good (:func:`_dormant`) is not even copied."""
-        if until is not None:
+        if until is None:
+            state, cal, now_utc, floor = self._prepare(p, now)
+        else:
             p = self._check_prospect(p)
-            cal = self._for(p.timezone, p.country, p.subdivision)[0]
-            if _dormant(self.policy, cal, p.__dict__, _aware(now, "now")):
+            now_utc = _aware(now, "now")
+            found = self._calendars.get((p.timezone, p.country, p.subdivision))
+            cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
+            if _dormant(self.policy, cal, p.__dict__, now_utc):
                 return None
-        state, cal, now_utc, floor = self._prepare(p, now)
+            state, floor = self._as_of(p.__dict__, cal, now_utc)
         if floor is not now_utc:
             return self._wait(state, cal, floor)
+        if until is not None:
+            if now_utc >= until:
+                return None
+            if not (state["obligations"] or state["meetings"]) and state["stage"] not in TERMINAL:
+                # Only the ladder is owed (most of a book): when its gap ends after the horizon,
+                # nothing is due, and no task need be written (:func:`ladder_time`).
+                when = ladder_time(self.policy, cal, state)
+                if (
+                    when is None
+                    or when.not_before >= until
+                    or (when.min_date is not None and cal.start_of(when.min_date) >= until)
+                ):
+                    return None
         todo = tasks(self.policy, cal, state, now_utc)
         if until is not None:
-            if now_utc >= until or todo[0].kind is ActionKind.NONE:  # (``none`` comes alone)
+            if todo[0].kind is ActionKind.NONE:  # (``none`` comes alone)
                 return None
             todo = [
                 t
@@ -369,14 +393,21 @@ class Engine:
         now_utc = _aware(now, "now")
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
-        state = p.__dict__  # read only: copied below before time may change it
+        state, floor = self._as_of(p.__dict__, cal, now_utc)
+        return state, cal, now_utc, floor
+
+    def _as_of(
+        self, state: State, cal: ContactCalendar, now_utc: datetime
+    ) -> tuple[State, datetime]:
+        """The state as of ``now_utc`` (``state`` itself when time changes nothing: read it
+        only), and the instant from which work may be placed (``now_utc``, or a pause's end)."""
         if _may_advance(self.policy, state):
             state = dict(state)
             self._advance(state, cal, now_utc)
         paused = state["paused_until"]
         if paused is not None and now_utc < paused and state["stage"] not in TERMINAL:
-            return state, cal, now_utc, paused
-        return state, cal, now_utc, now_utc
+            return state, paused
+        return state, now_utc
 
     def _wait(self, state: State, cal: ContactCalendar, until: datetime) -> Action:
         local = cal.local(until)
