@@ -40,7 +40,7 @@ from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Decided, Engine
+from cadence.engine import Decided, Engine, _aware
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
@@ -159,19 +159,28 @@ def plan_day(
         elif deferred and entry.key < deferred[0].key:
             heapq.heapreplace(deferred, entry)
 
+    now_utc = _aware(now, "now")
     bounds: dict[str, tuple[datetime, datetime]] = {}  # per zone: the day's [start, end)
+    # per zone and region: the calendar, and the day's [start, end) in UTC
+    places: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, datetime, datetime]]
+    places = {}
     caps: dict[tuple[str, Channel], int] = {}
     for p in prospects:
         p = Engine._check_prospect(p)  # a clear error, not an AttributeError, for anything else
         if blocked and (p.id in blocked or p.phone in blocked or p.email in blocked):
             counts["suppressed"] += 1
             continue
-        found = bounds.get(p.timezone)
-        if found is None:
-            found = bounds[p.timezone] = _day_bounds(day, engine.calendar(p).zone)
-        day_start, day_end = found
+        where = (p.timezone, p.country, p.subdivision)
+        place = places.get(where)
+        if place is None:
+            cal = engine.calendar(p)
+            found = bounds.get(p.timezone)
+            if found is None:
+                found = bounds[p.timezone] = _day_bounds(day, cal.zone)
+            place = places[where] = (cal, *found)
+        cal, day_start, day_end = place
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = engine._decide(p, now, day_end)
+        decided = engine._horizon(p, cal, now_utc, day_end)
         if decided is None or isinstance(decided, Action):  # not today, or a pause (R17)
             counts["not_due"] += 1
             continue
@@ -239,7 +248,15 @@ def plan_day(
         day=day,
         touches=tuple(touches),
         deferred=tuple(
-            Deferred(prospect_id=e.prospect.id, owner=e.owner, action=e.action, reason=e.reason)
+            build(  # trusted values, as for the touches
+                Deferred,
+                {
+                    "prospect_id": e.prospect.id,
+                    "owner": e.owner,
+                    "action": e.action,
+                    "reason": e.reason,
+                },
+            )
             for e in sorted(deferred, key=lambda e: e.key)
         ),
         counts=counts,

@@ -333,29 +333,42 @@ class Engine:
         and a prospect dropped for good (:func:`_dormant`) is not even copied."""
         if until is None:
             state, cal, now_utc, floor = self._prepare(p, now)
-        else:
-            p = self._check_prospect(p)
-            now_utc = _aware(now, "now")
-            found = self._calendars.get((p.timezone, p.country, p.subdivision))
-            cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
-            if _dormant(self.policy, cal, p.__dict__, now_utc):
-                return None
-            state, floor = self._as_of(p.__dict__, cal, now_utc)
+            if floor is not now_utc:
+                return self._wait(state, cal, floor)
+            return self._choose(state, cal, now_utc, None)
+        p = self._check_prospect(p)
+        found = self._calendars.get((p.timezone, p.country, p.subdivision))
+        cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
+        return self._horizon(p, cal, _aware(now, "now"), until)
+
+    def _horizon(
+        self, p: Prospect, cal: ContactCalendar, now_utc: datetime, until: datetime
+    ) -> Action | Decided | None:
+        """:meth:`_decide` with a horizon, for a checked prospect, its calendar and ``now`` in
+        UTC (a planner resolves these once per zone and day, not once per prospect)."""
+        if _dormant(self.policy, cal, p.__dict__, now_utc):
+            return None
+        state, floor = self._as_of(p.__dict__, cal, now_utc)
         if floor is not now_utc:
             return self._wait(state, cal, floor)
-        if until is not None:
-            if now_utc >= until:
+        if now_utc >= until:
+            return None
+        if not (state["obligations"] or state["meetings"]) and state["stage"] not in TERMINAL:
+            # Only the ladder is owed (most of a book): when its gap ends after the horizon,
+            # nothing is due, and no task need be written (:func:`ladder_time`).
+            when = ladder_time(self.policy, cal, state)
+            if (
+                when is None
+                or when.not_before >= until
+                or (when.min_date is not None and cal.start_of(when.min_date) >= until)
+            ):
                 return None
-            if not (state["obligations"] or state["meetings"]) and state["stage"] not in TERMINAL:
-                # Only the ladder is owed (most of a book): when its gap ends after the horizon,
-                # nothing is due, and no task need be written (:func:`ladder_time`).
-                when = ladder_time(self.policy, cal, state)
-                if (
-                    when is None
-                    or when.not_before >= until
-                    or (when.min_date is not None and cal.start_of(when.min_date) >= until)
-                ):
-                    return None
+        return self._choose(state, cal, now_utc, until)
+
+    def _choose(
+        self, state: State, cal: ContactCalendar, now_utc: datetime, until: datetime | None
+    ) -> Decided | None:
+        """The task to do next, placed (with ``until``: None when nothing starts before it)."""
         todo = tasks(self.policy, cal, state, now_utc)
         if until is not None:
             if todo[0].kind is ActionKind.NONE:  # (``none`` comes alone)
@@ -592,8 +605,7 @@ class Engine:
         if task is None or task.channel is None:
             return None
         window = self._window(cal, task, task.not_before, hypo["recent_calls"])
-        return (
-            window
-            if task.channel is Channel.PHONE
-            else window._replace(slot="email", slot_index=None)
-        )
+        if task.channel is Channel.PHONE:
+            return window
+        start, end, _, _, bounded_by, start_utc, end_utc = window  # (``_replace`` costs 2 µs)
+        return Window(start, end, "email", None, bounded_by, start_utc, end_utc)
