@@ -86,7 +86,10 @@ def problems_of(
         problems.append(
             f"DESIGN §4: {kind.value} is due {earliest.isoformat()}, before now ({now.isoformat()})"
         )
-    if action.latest_utc < earliest_utc:
+    # ``action.latest_utc < earliest_utc``, without the property call; a point in time (wait,
+    # none) has the very same object at both ends, which cannot end before it starts.
+    latest = action.latest
+    if latest is not earliest and latest.astimezone(UTC) < earliest_utc:
         problems.append(f"DESIGN §4: {kind.value} window ends before it starts: {action!r}")
     stage = prospect.stage
     channel = action.channel
@@ -117,9 +120,10 @@ def _ladder_problems(
         if cal is None:
             cal = engine.calendar(p)
         gap = engine.policy.min_gap_business_days
-        last_day = cal.local(last).date()
+        local = cal.zone  # ``cal.local(x)`` is ``x.astimezone(cal.zone)``: called here directly
+        last_day = last.astimezone(local).date()
         due = cal.add_business_days(last_day, gap)
-        day = cal.local(action.earliest).date()
+        day = action.earliest.astimezone(local).date()
         if day < due:
             out.append(
                 f"R3: {action.kind.value} due {day} is less than {gap} business days after "
