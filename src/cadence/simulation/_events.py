@@ -68,19 +68,23 @@ def _made(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:
 
 def email_sent(at: datetime) -> ev.EmailSent:
     """``EmailSent(at=at)``."""
-    if at.utcoffset() is None:
-        return ev.EmailSent(at=at)  # raises: a naive instant
-    return _made(ev.EmailSent, {"at": at.astimezone(UTC), "id": None, "type": "email_sent"}, _AT)
+    if type(at) is not datetime or at.tzinfo is not UTC:  # (a UTC datetime is its own UTC)
+        if at.utcoffset() is None:
+            return ev.EmailSent(at=at)  # raises: a naive instant
+        at = at.astimezone(UTC)
+    return _made(ev.EmailSent, {"at": at, "id": None, "type": "email_sent"}, _AT)
 
 
 def call_attempted(
     at: datetime, outcome: Literal["voicemail", "no_answer", "gatekeeper", "wrong_number"]
 ) -> ev.CallAttempted:
     """``CallAttempted(at=at, outcome=outcome)`` for a call that did not connect."""
-    if at.utcoffset() is None:
-        return ev.CallAttempted(at=at, outcome=outcome)  # raises: a naive instant
+    if type(at) is not datetime or at.tzinfo is not UTC:  # (a UTC datetime is its own UTC)
+        if at.utcoffset() is None:
+            return ev.CallAttempted(at=at, outcome=outcome)  # raises: a naive instant
+        at = at.astimezone(UTC)
     values = {
-        "at": at.astimezone(UTC),
+        "at": at,
         "id": None,
         "type": "call_attempted",
         "outcome": outcome,
