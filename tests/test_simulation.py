@@ -343,6 +343,20 @@ def test_capacity_runs_are_deterministic_and_split_by_territory() -> None:
     assert simulate(workers=2, **common) == serial
 
 
+def test_skipping_idle_prospects_in_the_daily_round_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With capacity, a prospect with nothing to do and nothing queued leaves the daily round
+    (``Life.idle``); the run is the one that visits every prospect every day."""
+    from cadence.simulation._life import Life
+
+    common: dict[str, Any] = {"prospects": 150, "days": 90, "seed": 3, "capacity": 5, "reps": 2}
+    skipping = simulate(**common)
+    monkeypatch.setattr(Life, "idle", lambda self: False)
+    assert simulate(**common) == skipping
+    assert skipping.metrics.dropped_rate > 0.2  # there were idle prospects to skip
+
+
 # -- the rule checks --------------------------------------------------------------------------
 
 

@@ -145,6 +145,11 @@ class Life:
         self.queue: list[tuple[datetime, int, ev.Event | Action]] = []
         """Future events of the prospect's own, and touches the batch planner scheduled."""
         self._act: Action | None = None
+        """The engine's answer as of ``now``, checked, until something changes the prospect."""
+        self._due = self.now
+        """``_act.earliest`` in UTC (when ``_act`` is set)."""
+        self._queued = 0
+        """Touches the batch planner scheduled that are still in the queue."""
         self._seq = 0
         self._calls = 0
         self._meetings = 0
@@ -197,7 +202,7 @@ class Life:
                     for problem in problems:
                         self._problem(problem)
             self._before = self._event = None
-            self._act = act
+            self._act, self._due = act, earliest
             kind = act.kind
             # Never before now, even if a (broken) engine says so: the check has counted it.
             # (``max(earliest, now)`` written out: the same object, the first of equals.)
@@ -222,13 +227,11 @@ class Life:
         events and time-driven changes, in time order (the batch planner's mode)."""
         queue = self.queue
         for _ in range(_MAX_STEPS):
-            act = self._act if self._act is not None else self.ask(self.now)
+            act, due = (self._act, self._due) if self._act is not None else self._ask(self.now)
             nxt = queue[0][0] if queue else None
-            if act.kind is _WAIT:
-                due = act.earliest_utc
-                if due < limit and (nxt is None or due < nxt):
-                    self.wait(due)
-                    continue
+            if act.kind is _WAIT and due < limit and (nxt is None or due < nxt):
+                self.wait(due)
+                continue
             if nxt is None or nxt >= limit:
                 return
             self._pop()
@@ -236,19 +239,28 @@ class Life:
 
     def due_before(self, limit: datetime) -> bool:
         """Whether a touch is due before ``limit`` (and none is scheduled yet)."""
-        if any(isinstance(item, Action) for _, _, item in self.queue):
+        if self._queued:
             return False
-        act = self._act if self._act is not None else self.ask(self.now)
-        return act.kind not in _NOT_TOUCHES and act.earliest_utc < limit
+        act, due = (self._act, self._due) if self._act is not None else self._ask(self.now)
+        return act.kind not in _NOT_TOUCHES and due < limit
+
+    def idle(self) -> bool:
+        """Whether :meth:`settle` and :meth:`due_before` do nothing, now and at any later limit,
+        until a touch is scheduled: the engine's answer is ``none`` (or a meeting to attend)
+        and nothing is queued. The batch planner's mode skips such a prospect day after day."""
+        act = self._act
+        return act is not None and act.kind in _IDLE and not self.queue
 
     def schedule(self, act: Action, at: datetime) -> None:
         """The batch planner gave ``act`` a slot starting at ``at``."""
         self._seq += 1
+        self._queued += 1
         heapq.heappush(self.queue, (at, self._seq, act))
 
     def _pop(self) -> None:
         at, _, item = heapq.heappop(self.queue)
         if isinstance(item, Action):
+            self._queued -= 1
             self.touch(item, at)
         else:
             self.apply(item)
@@ -274,7 +286,7 @@ class Life:
                 for problem in problems:
                     self._problem(problem)
         self._before = self._event = None
-        self._act = act
+        self._act, self._due = act, earliest
         return act, earliest
 
     def wait(self, until: datetime) -> None:
@@ -313,6 +325,7 @@ class Life:
             self._staged(before.stage, at)
         if stage in _AFTER_END:
             self.queue.clear()  # nothing the prospect planned happens after they left
+            self._queued = 0
 
     def touch(self, act: Action, at: datetime) -> None:
         """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
