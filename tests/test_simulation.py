@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import cadence
@@ -309,6 +310,24 @@ def _settings(n: int) -> Any:
     from cadence.simulation._simulate import settings
 
     return settings(None, prospects=n, days=2, seed=1)
+
+
+@given(
+    start=st.datetimes(timezones=st.just(UTC)),
+    after=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20_000)),
+)
+def test_day_index_is_the_float_formula(start: datetime, after: timedelta) -> None:
+    """``Life._day_index`` (and the touch tally written out from it) reads ``days`` off the
+    difference when it is whole seconds; that is the float formula's answer, to the day."""
+    from cadence.simulation._life import _DAY, Life
+
+    life = object.__new__(Life)
+    life.start = start
+    try:
+        at = start + after
+    except OverflowError:
+        return
+    assert life._day_index(at) == int((at - start).total_seconds() // _DAY)
 
 
 # -- rep capacity through the batch planner --------------------------------------------------

@@ -329,7 +329,10 @@ class Life:
 
     def touch(self, act: Action, at: datetime) -> None:
         """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
-        self.touches.append(int((at - self.start).total_seconds() // _DAY))  # _day_index
+        since = at - self.start  # _day_index, written out
+        self.touches.append(
+            since.days if not since.microseconds else int(since.total_seconds() // _DAY)
+        )
         r, luck, kind = self.r, self.luck, act.kind
         if act.channel is _PHONE:
             if kind is _RECEPTIONIST:
@@ -458,7 +461,12 @@ class Life:
         return (at - self.start).total_seconds() / _DAY
 
     def _day_index(self, at: datetime) -> int:
-        return int((at - self.start).total_seconds() // _DAY)
+        """``int((at - start).total_seconds() // 86400.0)``: for a whole number of seconds
+        (every instant of a run started on one) that is the exact ``days`` of the difference,
+        read without two float operations (timedelta keeps 0 <= seconds < 86400, and any
+        difference of datetimes is below 2**53 seconds, so the float is exact)."""
+        since = at - self.start
+        return since.days if not since.microseconds else int(since.total_seconds() // _DAY)
 
     def _connected(self, at: datetime) -> None:
         self.connects.append(self._day_index(at))
