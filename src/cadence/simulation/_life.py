@@ -228,7 +228,11 @@ class Life:
             # The engine's decision, without the talking points: no responder reads them (the
             # action is otherwise next_action's own; tests/test_simulation.py holds them equal).
             found = decide(p, now)
-            act = found if isinstance(found, Action) else spell(*found, words=False)
+            if isinstance(found, Action):
+                act = found
+            else:  # (unpacked: a call with *args and a keyword builds a dict each time)
+                state, spot_cal, spot = found
+                act = spell(state, spot_cal, spot, words=False)
             earliest = act.earliest.astimezone(UTC)
             self.queries += 1
             if check:
@@ -312,7 +316,11 @@ class Life:
         # The engine's decision, without the talking points: no responder reads them (the
         # action is otherwise next_action's own; tests/test_simulation.py holds the two equal).
         found = self.engine._decide(self.p, now)
-        act = found if isinstance(found, Action) else self.engine._action(*found, words=False)
+        if isinstance(found, Action):
+            act = found
+        else:
+            state, cal, spot = found
+            act = self.engine._action(state, cal, spot, words=False)
         earliest = act.earliest.astimezone(UTC)
         self.queries += 1
         if self.check:
