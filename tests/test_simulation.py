@@ -376,6 +376,30 @@ def test_skipping_idle_prospects_in_the_daily_round_changes_nothing(
     assert skipping.metrics.dropped_rate > 0.2  # there were idle prospects to skip
 
 
+def test_the_floor_keeps_no_deferred_touches_and_gets_the_same_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The simulator carries out only a day plan's touches; asking the planner to keep none of
+    its deferred ones (which it would write out in full) changes nothing."""
+    from cadence.batch import plan_day
+    from cadence.simulation import _floor
+
+    common: dict[str, Any] = {"prospects": 120, "days": 40, "seed": 5, "capacity": 3, "reps": 2}
+    lean = simulate(**common)
+    deferred = 0
+
+    def keeping(*args: Any, **kwargs: Any) -> Any:
+        nonlocal deferred
+        kwargs.pop("deferred_limit")
+        plan = plan_day(*args, **kwargs)
+        deferred += len(plan.deferred)
+        return plan
+
+    monkeypatch.setattr(_floor, "plan_day", keeping)
+    assert simulate(**common) == lean
+    assert deferred > 100  # touches were deferred: over capacity, to a later day
+
+
 # -- the rule checks --------------------------------------------------------------------------
 
 

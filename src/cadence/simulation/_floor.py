@@ -107,8 +107,16 @@ def run_floor(
             if not ready:
                 continue
             by_id = {life.p.id: life for life in ready}
+            # Only the plan's touches are carried out: what waits for a later day's plan is
+            # planned again then, so the plan keeps none of its deferred touches (each would
+            # be written out in full, talking points and all, and read by no one).
             plan = plan_day(
-                engine, [life.p for life in ready], day=day, now=now, capacity=s.capacity
+                engine,
+                [life.p for life in ready],
+                day=day,
+                now=now,
+                capacity=s.capacity,
+                deferred_limit=0,
             )
             for touch in plan.touches:
                 if touch.start < end:
