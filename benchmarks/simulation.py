@@ -13,7 +13,10 @@ points, which no responder reads), checked against the rules. The script times, 
   then the next action, without its talking points, from the recorded prior state), so that
   the simulator's own overhead (responder draws, event building, the rule checks, bookkeeping)
   shows as a ratio, and the engine's share of the whole run (its median µs per step times the
-  run's steps) as seconds;
+  run's steps) as seconds. The replay runs every apply, then every ask; a second replay runs
+  them interleaved in the run's order, as the simulator does: the engine alone costs more so
+  (each half of a step evicts the other's working set), and the ratio to that replay is the
+  part of a run the simulator itself can change;
 - the rule checks' share: the serial run again with checks off (on a sample).
 
 When N is below 100,000 the script says so and extrapolates the serial time linearly in N (the
@@ -61,13 +64,17 @@ class _Recorder(Engine):
         super().__init__(policy)
         self.applied: list[tuple[cadence.Prospect, ev.Event]] = []
         self.asked: list[tuple[cadence.Prospect, datetime]] = []
+        self.steps: list[tuple[cadence.Prospect, ev.Event | datetime]] = []
+        """Both, in the order of the run (an event is applied, a datetime is asked at)."""
 
     def apply(self, p: cadence.Prospect, event: ev.Event) -> cadence.Prospect:
         self.applied.append((p, event))
+        self.steps.append((p, event))
         return super().apply(p, event)
 
     def _decide(self, p: cadence.Prospect, now: datetime, *until: datetime) -> Any:
         self.asked.append((p, now))
+        self.steps.append((p, now))
         return super()._decide(p, now, *until)
 
 
@@ -78,7 +85,7 @@ def sample_batches(n: int, days: int, seed: int) -> dict[str, Callable[[], int]]
     recorder = _Recorder(s.policy)
     for m, luck in population:
         Life(recorder, m, luck, s.responder, s.start).run(s.end)
-    applied, asked = recorder.applied, recorder.asked
+    applied, asked, in_order = recorder.applied, recorder.asked, recorder.steps
     engine = Engine(s.policy)
     steps = len(applied)
 
@@ -99,10 +106,21 @@ def sample_batches(n: int, days: int, seed: int) -> dict[str, Callable[[], int]]
                 engine._action(*found, words=False)
         return steps
 
+    def engine_interleaved() -> int:
+        for p, what in in_order:
+            if isinstance(what, datetime):
+                found = engine._decide(p, what)
+                if not isinstance(found, cadence.Action):
+                    engine._action(*found, words=False)
+            else:
+                engine.apply(p, what)
+        return steps
+
     return {
         "simulator, rule checks on": simulator(True),
         "simulator, rule checks off": simulator(False),
         "engine alone (the same applies and asks)": engine_alone,
+        "engine alone, interleaved as in the run": engine_interleaved,
     }
 
 
@@ -163,11 +181,16 @@ def main(argv: list[str] | None = None) -> None:
     on = sample_results["simulator, rule checks on"]
     off = sample_results["simulator, rule checks off"]
     alone = sample_results["engine alone (the same applies and asks)"]
+    interleaved = sample_results["engine alone, interleaved as in the run"]
     print()
     print("ratios:")
     speed_up = serial_s / parallel_s
     print(f"  parallel speed-up ({args.workers} workers / 1)                   {speed_up:7.2f}x")
     print(f"  simulator (checks on) / engine alone (median/round) {ratio(on, alone):7.2f}x")
+    both = ratio(on, interleaved)
+    print(f"  {'simulator (checks on) / engine alone, interleaved':<51} {both:7.2f}x")
+    cost = ratio(interleaved, alone)
+    print(f"  {'engine alone, interleaved / applies then asks':<51} {cost:7.2f}x")
     print(f"  rule checks on / off (median of per-round ratios)   {ratio(on, off):7.2f}x")
     # What bounds the target: however lean the simulator, its engine steps cost this much.
     bound = statistics.median(alone) * steps / 1e6

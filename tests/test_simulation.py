@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import cadence
@@ -311,6 +312,24 @@ def _settings(n: int) -> Any:
     return settings(None, prospects=n, days=2, seed=1)
 
 
+@given(
+    start=st.datetimes(timezones=st.just(UTC)),
+    after=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20_000)),
+)
+def test_day_index_is_the_float_formula(start: datetime, after: timedelta) -> None:
+    """``Life._day_index`` (and the touch tally written out from it) reads ``days`` off the
+    difference when it is whole seconds; that is the float formula's answer, to the day."""
+    from cadence.simulation._life import _DAY, Life
+
+    life = object.__new__(Life)
+    life.start = start
+    try:
+        at = start + after
+    except OverflowError:
+        return
+    assert life._day_index(at) == int((at - start).total_seconds() // _DAY)
+
+
 # -- rep capacity through the batch planner --------------------------------------------------
 
 
@@ -341,6 +360,44 @@ def test_capacity_runs_are_deterministic_and_split_by_territory() -> None:
     serial = simulate(**common)
     assert serial.reps >= len({p.timezone for p in PLACES[:3]})
     assert simulate(workers=2, **common) == serial
+
+
+def test_skipping_idle_prospects_in_the_daily_round_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With capacity, a prospect with nothing to do and nothing queued leaves the daily round
+    (``Life.idle``); the run is the one that visits every prospect every day."""
+    from cadence.simulation._life import Life
+
+    common: dict[str, Any] = {"prospects": 150, "days": 90, "seed": 3, "capacity": 5, "reps": 2}
+    skipping = simulate(**common)
+    monkeypatch.setattr(Life, "idle", lambda self: False)
+    assert simulate(**common) == skipping
+    assert skipping.metrics.dropped_rate > 0.2  # there were idle prospects to skip
+
+
+def test_the_floor_keeps_no_deferred_touches_and_gets_the_same_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The simulator carries out only a day plan's touches; asking the planner to keep none of
+    its deferred ones (which it would write out in full) changes nothing."""
+    from cadence.batch import plan_day
+    from cadence.simulation import _floor
+
+    common: dict[str, Any] = {"prospects": 120, "days": 40, "seed": 5, "capacity": 3, "reps": 2}
+    lean = simulate(**common)
+    deferred = 0
+
+    def keeping(*args: Any, **kwargs: Any) -> Any:
+        nonlocal deferred
+        kwargs.pop("deferred_limit")
+        plan = plan_day(*args, **kwargs)
+        deferred += len(plan.deferred)
+        return plan
+
+    monkeypatch.setattr(_floor, "plan_day", keeping)
+    assert simulate(**common) == lean
+    assert deferred > 100  # touches were deferred: over capacity, to a later day
 
 
 # -- the rule checks --------------------------------------------------------------------------

@@ -126,3 +126,19 @@ def test_what_the_shortcut_cannot_vouch_for_is_validated() -> None:
                 at=at, outcome="connected", permission=True, next_contact_at=bad
             )
         )
+
+
+def test_built_events_share_a_fields_set_that_nothing_changes() -> None:
+    """Every event one builder makes shares one ``model_fields_set`` (as ``_construct.build``
+    does): copies with updates get their own, and the shared one keeps its names."""
+    at = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    a, b = email_sent(at), email_sent(at + timedelta(hours=1))
+    shared = a.__pydantic_fields_set__
+    assert b.__pydantic_fields_set__ is shared
+    copied = a.model_copy(update={"id": "x"})
+    assert copied.model_fields_set == {"at", "id"}
+    assert shared == {"at"}
+    calls = [call_attempted(at, "voicemail"), call_attempted(at, "gatekeeper")]
+    assert calls[0].__pydantic_fields_set__ is calls[1].__pydantic_fields_set__
+    calls[0].model_copy(update={"outcome": "no_answer", "id": "y"})
+    assert calls[1].model_fields_set == {"at", "outcome"}

@@ -34,6 +34,11 @@ LADDER_KINDS = frozenset(
 )
 _LIVE = (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE)
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
+# Looked up once: reading a member off an enum class costs tens of nanoseconds each time.
+_NONE = ActionKind.NONE
+_CALL = ActionKind.CALL
+_OPTED_OUT = Stage.OPTED_OUT
+_ENGAGED = Stage.ENGAGED
 
 
 def step_problems(
@@ -86,16 +91,19 @@ def problems_of(
         problems.append(
             f"DESIGN §4: {kind.value} is due {earliest.isoformat()}, before now ({now.isoformat()})"
         )
-    if action.latest_utc < earliest_utc:
+    # ``action.latest_utc < earliest_utc``, without the property call; a point in time (wait,
+    # none) has the very same object at both ends, which cannot end before it starts.
+    latest = action.latest
+    if latest is not earliest and latest.astimezone(UTC) < earliest_utc:
         problems.append(f"DESIGN §4: {kind.value} window ends before it starts: {action!r}")
     stage = prospect.stage
     channel = action.channel
-    if stage is Stage.OPTED_OUT and kind is not ActionKind.NONE:
+    if stage is _OPTED_OUT and kind is not _NONE:
         problems.append(f"R13: {kind.value} planned for a prospect who opted out")
     elif channel is not None and channel in prospect.blocked_channels:
         problems.append(f"R13: {kind.value} on {channel.value}, a blocked channel")
     if (
-        kind is ActionKind.NONE
+        kind is _NONE
         and stage in _LIVE
         and not prospect.blocked_channels >= _BOTH
         and not prospect.obligations
@@ -113,20 +121,21 @@ def _ladder_problems(
     out: list[str], engine: Engine, p: Prospect, action: Action, cal: ContactCalendar | None
 ) -> None:
     last = p.last_attempt_at
-    if last is not None and p.stage is not Stage.ENGAGED:
+    if last is not None and p.stage is not _ENGAGED:
         if cal is None:
             cal = engine.calendar(p)
         gap = engine.policy.min_gap_business_days
-        last_day = cal.local(last).date()
+        local = cal.zone  # ``cal.local(x)`` is ``x.astimezone(cal.zone)``: called here directly
+        last_day = last.astimezone(local).date()
         due = cal.add_business_days(last_day, gap)
-        day = cal.local(action.earliest).date()
+        day = action.earliest.astimezone(local).date()
         if day < due:
             out.append(
                 f"R3: {action.kind.value} due {day} is less than {gap} business days after "
                 f"the last unanswered attempt ({last_day}); the gap ends {due}"
             )
     if (
-        action.kind is ActionKind.CALL
+        action.kind is _CALL
         and "R4" in action.rules
         and action.slot is not None
         and action.slot == p.last_attempt_slot

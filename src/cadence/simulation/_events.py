@@ -35,42 +35,63 @@ __all__ = [
 ]
 
 _M = TypeVar("_M", bound=BaseModel)
-_set = object.__setattr__
+_new = object.__new__  # what ``cls.__new__`` is for every pydantic model (none defines its own)
+# BaseModel's own slots, set through their descriptors: a third cheaper than
+# ``object.__setattr__(obj, name, value)``, which first looks the name up on the class.
+_slots = BaseModel.__dict__
+_set_dict = _slots["__dict__"].__set__
+_set_fields_set = _slots["__pydantic_fields_set__"].__set__
+_set_extra = _slots["__pydantic_extra__"].__set__
+_set_private = _slots["__pydantic_private__"].__set__
+# The fields each builder's caller passes (pydantic's ``model_fields_set``), one set per builder
+# shared by every event it makes, as ``cadence._construct.build`` shares its sets: pydantic only
+# ever adds names to such a set on assignment (frozen models refuse it) or in ``model_copy``,
+# which copies the set first (``tests/test_reliability.py`` holds pydantic to that).
+_AT = {"at"}
+_AT_OUTCOME = {"at", "outcome"}
+_CONNECTED = {"at", "outcome", "permission", "next_contact_at"}
+_AT_INTENT = {"at", "intent"}
+_AT_UNTIL = {"at", "until"}
+_BOOKED = {"at", "meeting_id", "starts_at"}
 
 
 def _made(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:
     """An instance of ``cls`` with ``values`` as its fields (all of them, in order) and
     ``given`` as the fields the caller passed (pydantic's ``model_fields_set``)."""
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", given)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    obj: _M = _new(cls)
+    _set_dict(obj, values)
+    _set_fields_set(obj, given)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj
 
 
 def email_sent(at: datetime) -> ev.EmailSent:
     """``EmailSent(at=at)``."""
-    if at.utcoffset() is None:
-        return ev.EmailSent(at=at)  # raises: a naive instant
-    return _made(ev.EmailSent, {"at": at.astimezone(UTC), "id": None, "type": "email_sent"}, {"at"})
+    if type(at) is not datetime or at.tzinfo is not UTC:  # (a UTC datetime is its own UTC)
+        if at.utcoffset() is None:
+            return ev.EmailSent(at=at)  # raises: a naive instant
+        at = at.astimezone(UTC)
+    return _made(ev.EmailSent, {"at": at, "id": None, "type": "email_sent"}, _AT)
 
 
 def call_attempted(
     at: datetime, outcome: Literal["voicemail", "no_answer", "gatekeeper", "wrong_number"]
 ) -> ev.CallAttempted:
     """``CallAttempted(at=at, outcome=outcome)`` for a call that did not connect."""
-    if at.utcoffset() is None:
-        return ev.CallAttempted(at=at, outcome=outcome)  # raises: a naive instant
+    if type(at) is not datetime or at.tzinfo is not UTC:  # (a UTC datetime is its own UTC)
+        if at.utcoffset() is None:
+            return ev.CallAttempted(at=at, outcome=outcome)  # raises: a naive instant
+        at = at.astimezone(UTC)
     values = {
-        "at": at.astimezone(UTC),
+        "at": at,
         "id": None,
         "type": "call_attempted",
         "outcome": outcome,
         "next_contact_at": None,
         "permission": None,
     }
-    return _made(ev.CallAttempted, values, {"at", "outcome"})
+    return _made(ev.CallAttempted, values, _AT_OUTCOME)
 
 
 def connected_call(
@@ -97,7 +118,7 @@ def connected_call(
         "next_contact_at": agreed,
         "permission": permission,
     }
-    return _made(ev.CallAttempted, values, {"at", "outcome", "permission", "next_contact_at"})
+    return _made(ev.CallAttempted, values, _CONNECTED)
 
 
 def email_replied(at: datetime, intent: Literal["positive"] | None) -> ev.EmailReplied:
@@ -112,7 +133,7 @@ def email_replied(at: datetime, intent: Literal["positive"] | None) -> ev.EmailR
         "resume_at": None,
         "referral": None,
     }
-    return _made(ev.EmailReplied, values, {"at", "intent"})
+    return _made(ev.EmailReplied, values, _AT_INTENT)
 
 
 def out_of_office(at: datetime, until: datetime) -> ev.OutOfOffice:
@@ -123,7 +144,7 @@ def out_of_office(at: datetime, until: datetime) -> ev.OutOfOffice:
     if until_utc <= at_utc:
         return ev.OutOfOffice(at=at, until=until)  # raises: back before it began
     values = {"at": at_utc, "id": None, "type": "out_of_office", "until": until_utc}
-    return _made(ev.OutOfOffice, values, {"at", "until"})
+    return _made(ev.OutOfOffice, values, _AT_UNTIL)
 
 
 def meeting_booked(at: datetime, meeting_id: str, starts_at: datetime) -> ev.MeetingBooked:
@@ -141,4 +162,4 @@ def meeting_booked(at: datetime, meeting_id: str, starts_at: datetime) -> ev.Mee
         "starts_at": starts_utc,
         "duration_minutes": 30,
     }
-    return _made(ev.MeetingBooked, values, {"at", "meeting_id", "starts_at"})
+    return _made(ev.MeetingBooked, values, _BOOKED)

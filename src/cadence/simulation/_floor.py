@@ -72,10 +72,13 @@ def run_floor(
     """Simulate the territories ``zones`` day by day with the batch planner."""
     assert s.capacity is not None
     end = s.end
+    lives: list[Life] = []
     groups: dict[str, list[Life]] = {}
+    """Per territory, the prospects who may still do something (in index order)."""
     for m, luck in assign_owners(everyone, s.reps):
         if m.place.timezone in zones:
             life = Life(engine, m, luck, s.responder, s.start, s.check)
+            lives.append(life)
             groups.setdefault(m.place.timezone, []).append(life)
     first = s.start.astimezone(UTC).date()
     midnight = time(0)
@@ -89,23 +92,38 @@ def run_floor(
                 continue
             now = max(day_start, s.start)
             ready = []
+            active = []
             for life in groups[name]:
                 life.settle(now)
                 if life.p.enrolled_at <= now and life.due_before(day_end):
                     ready.append(life)
+                    active.append(life)
+                elif not life.idle():
+                    active.append(life)
+            # A prospect with nothing to do and nothing queued stays so until a touch is
+            # scheduled for it, which only a ready prospect gets: most of a long run's book
+            # (dropped for good) leaves the daily round here. The order of the rest is kept.
+            groups[name] = active
             if not ready:
                 continue
             by_id = {life.p.id: life for life in ready}
+            # Only the plan's touches are carried out: what waits for a later day's plan is
+            # planned again then, so the plan keeps none of its deferred touches (each would
+            # be written out in full, talking points and all, and read by no one).
             plan = plan_day(
-                engine, [life.p for life in ready], day=day, now=now, capacity=s.capacity
+                engine,
+                [life.p for life in ready],
+                day=day,
+                now=now,
+                capacity=s.capacity,
+                deferred_limit=0,
             )
             for touch in plan.touches:
                 if touch.start < end:
                     by_id[touch.prospect_id].schedule(touch.action, touch.start)
     records = []
-    for lives in groups.values():
-        for life in lives:
-            life.settle(end)
-            records.append(life.finish(end))
+    for life in lives:
+        life.settle(end)
+        records.append(life.finish(end))
     records.sort(key=lambda r: r.number)
     return records

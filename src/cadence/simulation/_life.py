@@ -59,6 +59,22 @@ _MINUTE = timedelta(minutes=1)
 _IDLE = (ActionKind.NONE, ActionKind.ATTEND_MEETING)
 _AFTER_END = (Stage.OPTED_OUT, Stage.CLOSED)
 _NOT_TOUCHES = (ActionKind.NONE, ActionKind.WAIT, ActionKind.ATTEND_MEETING)
+# What the hot path compares with, looked up once: reading a member off an enum class (or a class
+# off a module) costs tens of nanoseconds each time, a few times a step.
+_WAIT = ActionKind.WAIT
+_RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
+_BREAKUP = ActionKind.BREAKUP
+_OPT_OUT_OFFER = ActionKind.OPT_OUT_OFFER
+_PROPOSE_TIMES = ActionKind.PROPOSE_TIMES
+_NO_REPLY_ASKED = (ActionKind.PROPOSE_TIMES, ActionKind.OPT_OUT_OFFER)
+_PHONE = Channel.PHONE
+_ENGAGED = Stage.ENGAGED
+_FROM_DRIP = (Stage.DROPPED, Stage.DRIP)
+_EMAIL_SENT = ev.EmailSent
+_CALL_ATTEMPTED = ev.CallAttempted
+_EMAIL_REPLIED = ev.EmailReplied
+_MEETING_BOOKED = ev.MeetingBooked
+_MEETING_HELD = ev.MeetingHeld
 
 
 class Record(NamedTuple):
@@ -93,6 +109,43 @@ class Record(NamedTuple):
 class Life:
     """One prospect under one policy and responder (see the module docstring)."""
 
+    # Slots: a step reads and writes a dozen of these; a slot is cheaper than a dict entry.
+    __slots__ = (
+        "_act",
+        "_answer",
+        "_before",
+        "_calls",
+        "_due",
+        "_event",
+        "_meetings",
+        "_queued",
+        "_seq",
+        "_wants_meeting",
+        "booked",
+        "cal",
+        "check",
+        "connects",
+        "engine",
+        "events",
+        "examples",
+        "first_connect",
+        "held",
+        "luck",
+        "member",
+        "now",
+        "p",
+        "queries",
+        "queue",
+        "r",
+        "reached",
+        "reengaged",
+        "stages",
+        "start",
+        "touches",
+        "touches_to_connect",
+        "violations",
+    )
+
     def __init__(
         self,
         engine: Engine,
@@ -118,10 +171,22 @@ class Life:
             owner=f"rep-{member.owner}",
         )
         self.cal = engine.calendar(self.p)
+        # The chance a call is answered, when it is the same for every call (no time-of-day or
+        # attempt effects): ``responder.answer_probability(slot, calls)`` for any slot and count.
+        self._answer: float | None = (
+            min(responder.answer_rate, 1.0)
+            if responder.attempt_effect == 1.0 and not responder.slot_effects
+            else None
+        )
         self.now = self.p.enrolled_at
         self.queue: list[tuple[datetime, int, ev.Event | Action]] = []
         """Future events of the prospect's own, and touches the batch planner scheduled."""
         self._act: Action | None = None
+        """The engine's answer as of ``now``, checked, until something changes the prospect."""
+        self._due = self.now
+        """``_act.earliest`` in UTC (when ``_act`` is set)."""
+        self._queued = 0
+        """Touches the batch planner scheduled that are still in the queue."""
         self._seq = 0
         self._calls = 0
         self._meetings = 0
@@ -147,12 +212,42 @@ class Life:
     def run(self, end: datetime) -> Record:
         """Follow the engine until ``end``: each action is carried out at its earliest time;
         the prospect's own events happen at theirs."""
+        # The hot loop of a simulation: :meth:`_ask` written out, with what every step reads
+        # (the engine's methods, the checks' fixed arguments) held in locals.
         queue = self.queue
+        engine = self.engine
+        decide = engine._decide
+        spell = engine._action
+        check = self.check
+        cal = self.cal
+        touch = self.touch
+        idle = _IDLE
         for _ in range(_MAX_STEPS):
-            act, earliest = self._ask(self.now)
+            now = self.now
+            p = self.p
+            # The engine's decision, without the talking points: no responder reads them (the
+            # action is otherwise next_action's own; tests/test_simulation.py holds them equal).
+            found = decide(p, now)
+            if isinstance(found, Action):
+                act = found
+            else:  # (unpacked: a call with *args and a keyword builds a dict each time)
+                state, spot_cal, spot = found
+                act = spell(state, spot_cal, spot, words=False)
+            earliest = act.earliest.astimezone(UTC)
+            self.queries += 1
+            if check:
+                problems = problems_of(
+                    engine, p, act, earliest, now, self._before, self._event, cal
+                )
+                if problems:
+                    for problem in problems:
+                        self._problem(problem)
+            self._before = self._event = None
+            self._act, self._due = act, earliest
             kind = act.kind
             # Never before now, even if a (broken) engine says so: the check has counted it.
-            due = None if kind in _IDLE else max(earliest, self.now)
+            # (``max(earliest, now)`` written out: the same object, the first of equals.)
+            due = None if kind in idle else (now if now > earliest else earliest)
             if queue and (due is None or queue[0][0] <= due):
                 if queue[0][0] >= end:
                     break
@@ -160,10 +255,10 @@ class Life:
                 continue
             if due is None or due >= end:
                 break
-            if kind is ActionKind.WAIT:
+            if kind is _WAIT:
                 self.wait(due)
             else:
-                self.touch(act, due)
+                touch(act, due)
         else:
             self._problem(f"R2: no end after {_MAX_STEPS} steps (last action: {act!r})")
         return self.finish(end)
@@ -173,13 +268,11 @@ class Life:
         events and time-driven changes, in time order (the batch planner's mode)."""
         queue = self.queue
         for _ in range(_MAX_STEPS):
-            act = self._act if self._act is not None else self.ask(self.now)
+            act, due = (self._act, self._due) if self._act is not None else self._ask(self.now)
             nxt = queue[0][0] if queue else None
-            if act.kind is ActionKind.WAIT:
-                due = act.earliest_utc
-                if due < limit and (nxt is None or due < nxt):
-                    self.wait(due)
-                    continue
+            if act.kind is _WAIT and due < limit and (nxt is None or due < nxt):
+                self.wait(due)
+                continue
             if nxt is None or nxt >= limit:
                 return
             self._pop()
@@ -187,19 +280,28 @@ class Life:
 
     def due_before(self, limit: datetime) -> bool:
         """Whether a touch is due before ``limit`` (and none is scheduled yet)."""
-        if any(isinstance(item, Action) for _, _, item in self.queue):
+        if self._queued:
             return False
-        act = self._act if self._act is not None else self.ask(self.now)
-        return act.kind not in _NOT_TOUCHES and act.earliest_utc < limit
+        act, due = (self._act, self._due) if self._act is not None else self._ask(self.now)
+        return act.kind not in _NOT_TOUCHES and due < limit
+
+    def idle(self) -> bool:
+        """Whether :meth:`settle` and :meth:`due_before` do nothing, now and at any later limit,
+        until a touch is scheduled: the engine's answer is ``none`` (or a meeting to attend)
+        and nothing is queued. The batch planner's mode skips such a prospect day after day."""
+        act = self._act
+        return act is not None and act.kind in _IDLE and not self.queue
 
     def schedule(self, act: Action, at: datetime) -> None:
         """The batch planner gave ``act`` a slot starting at ``at``."""
         self._seq += 1
+        self._queued += 1
         heapq.heappush(self.queue, (at, self._seq, act))
 
     def _pop(self) -> None:
         at, _, item = heapq.heappop(self.queue)
         if isinstance(item, Action):
+            self._queued -= 1
             self.touch(item, at)
         else:
             self.apply(item)
@@ -214,7 +316,11 @@ class Life:
         # The engine's decision, without the talking points: no responder reads them (the
         # action is otherwise next_action's own; tests/test_simulation.py holds the two equal).
         found = self.engine._decide(self.p, now)
-        act = found if isinstance(found, Action) else self.engine._action(*found, words=False)
+        if isinstance(found, Action):
+            act = found
+        else:
+            state, cal, spot = found
+            act = self.engine._action(state, cal, spot, words=False)
         earliest = act.earliest.astimezone(UTC)
         self.queries += 1
         if self.check:
@@ -225,7 +331,7 @@ class Life:
                 for problem in problems:
                     self._problem(problem)
         self._before = self._event = None
-        self._act = act
+        self._act, self._due = act, earliest
         return act, earliest
 
     def wait(self, until: datetime) -> None:
@@ -245,33 +351,41 @@ class Life:
         self._act = None
         at = event.at
         self.now = at
-        self._before, self._event = before, event
-        if isinstance(event, ev.EmailSent):
+        self._before = before
+        self._event = event
+        if isinstance(event, _EMAIL_SENT):
             pass  # half of all events: nothing to tally
-        elif isinstance(event, ev.CallAttempted):
+        elif isinstance(event, _CALL_ATTEMPTED):
             if event.outcome == "connected":
                 self._connected(at)
-        elif isinstance(event, ev.EmailReplied):
+        elif isinstance(event, _EMAIL_REPLIED):
             self._connected(at)
-        elif isinstance(event, ev.MeetingBooked):
+        elif isinstance(event, _MEETING_BOOKED):
             self.booked += 1
             self._meeting_outcome(event)
-        elif isinstance(event, ev.MeetingHeld):
+        elif isinstance(event, _MEETING_HELD):
             self.held += 1
-        if after.stage is not before.stage:
+        stage = after.stage
+        if stage is not before.stage:
             self._staged(before.stage, at)
-        if after.stage in _AFTER_END:
+        if stage in _AFTER_END:
             self.queue.clear()  # nothing the prospect planned happens after they left
+            self._queued = 0
 
     def touch(self, act: Action, at: datetime) -> None:
         """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
-        self.touches.append(int((at - self.start).total_seconds() // _DAY))  # _day_index
+        since = at - self.start  # _day_index, written out
+        self.touches.append(
+            since.days if not since.microseconds else int(since.total_seconds() // _DAY)
+        )
         r, luck, kind = self.r, self.luck, act.kind
-        if act.channel is Channel.PHONE:
-            if kind is ActionKind.CONTACT_RECEPTIONIST:
+        if act.channel is _PHONE:
+            if kind is _RECEPTIONIST:
                 event: ev.Event = call_attempted(at, "gatekeeper")
             else:
-                p = r.answer_probability(act.slot, self._calls)
+                p = self._answer
+                if p is None:  # time-of-day or attempt effects
+                    p = r.answer_probability(act.slot, self._calls)
                 self._calls += 1
                 if luck.chance(ANSWER, p):
                     event = self._conversation_call(at)
@@ -286,16 +400,17 @@ class Life:
             if luck.chance(OUT_OF_OFFICE, r.out_of_office_rate):
                 until = at + timedelta(days=3 + luck.below(DELAY, 8))
                 self._later(out_of_office(at + 2 * _MINUTE, until))
-            elif kind not in (ActionKind.PROPOSE_TIMES, ActionKind.OPT_OUT_OFFER):
-                breakup = kind is ActionKind.BREAKUP  # R10: the last message has its own rate
-                purpose, rate = (
-                    (BREAKUP, r.breakup_reply_rate) if breakup else (REPLY, r.reply_rate)
-                )
-                if luck.chance(purpose, rate):
+            elif kind not in _NO_REPLY_ASKED:
+                if kind is _BREAKUP:  # R10: the last message has its own rate
+                    if luck.chance(BREAKUP, r.breakup_reply_rate):
+                        self._later(self._reply(at))
+                elif luck.chance(REPLY, r.reply_rate):
                     self._later(self._reply(at))
-        if kind is ActionKind.OPT_OUT_OFFER and luck.chance(OPT_OUT, r.opt_out_rate):
-            self._later(ev.OptedOut(at=at + timedelta(minutes=60 + luck.below(DELAY, 47 * 60))))
-        elif kind is ActionKind.PROPOSE_TIMES:
+        if kind is _OPT_OUT_OFFER:
+            if luck.chance(OPT_OUT, r.opt_out_rate):
+                opted = at + timedelta(minutes=60 + luck.below(DELAY, 47 * 60))
+                self._later(ev.OptedOut(at=opted))
+        elif kind is _PROPOSE_TIMES:
             accept = luck.chance(BOOK, r.book_rate)
             if accept or self._wants_meeting:
                 self._wants_meeting = False
@@ -391,7 +506,12 @@ class Life:
         return (at - self.start).total_seconds() / _DAY
 
     def _day_index(self, at: datetime) -> int:
-        return int((at - self.start).total_seconds() // _DAY)
+        """``int((at - start).total_seconds() // 86400.0)``: for a whole number of seconds
+        (every instant of a run started on one) that is the exact ``days`` of the difference,
+        read without two float operations (timedelta keeps 0 <= seconds < 86400, and any
+        difference of datetimes is below 2**53 seconds, so the float is exact)."""
+        since = at - self.start
+        return since.days if not since.microseconds else int(since.total_seconds() // _DAY)
 
     def _connected(self, at: datetime) -> None:
         self.connects.append(self._day_index(at))
@@ -403,7 +523,7 @@ class Life:
         new = self.p.stage
         if new is old:
             return
-        if new is Stage.ENGAGED and old in (Stage.DROPPED, Stage.DRIP):
+        if new is _ENGAGED and old in _FROM_DRIP:
             self.reengaged = True  # R11: a response from the drip
         self.reached |= _BIT[new]
         self.stages.append((self._days(at), _INDEX[new]))
