@@ -24,7 +24,10 @@
   streamed to an Arrow IPC file while it is generated and planned memory-mapped: pages of the
   ``state`` column are touched only for rows the engine decides;
 - the Dask speed-up from one worker process to two (``distributed.LocalCluster``, one thread per
-  worker), planning the book read from Parquet files written per owner bucket
+  worker, and one core per worker: each worker's Arrow thread pool is set to one thread, as
+  this process's is, or one worker alone would decode Parquet on both cores and the speed-up
+  would measure Arrow's threads rather than Dask's workers), planning the book read from
+  Parquet files written per owner bucket
   (``dd.read_parquet(..., dtype_backend="pyarrow")`` then ``plan_frame(..., by_owner=True)``),
   the two clusters timed in alternating rounds; the median of the per-round ratios.
 
@@ -296,6 +299,14 @@ def _spin(_: int) -> int:
     return total
 
 
+def _one_core() -> int:
+    """Run on each Dask worker: its Arrow compute and I/O pools to one thread (one core)."""
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    threads: int = pa.cpu_count()
+    return threads
+
+
 def _dask_speedup(engine: cadence.Engine, parquet_dir: Path, n: int, rounds: int) -> None:
     import dask.dataframe as dd
     import distributed
@@ -309,6 +320,8 @@ def _dask_speedup(engine: cadence.Engine, parquet_dir: Path, n: int, rounds: int
         for w in (1, 2)
     }
     clients = {w: distributed.Client(c, set_as_default=False) for w, c in clusters.items()}
+    for client in clients.values():
+        client.run(_one_core)
     times: dict[int, list[float]] = {1: [], 2: []}
     spins: dict[int, list[float]] = {1: [], 2: []}
     sources: dict[str, int] = {}
