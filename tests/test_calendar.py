@@ -22,6 +22,8 @@ import cadence
 from cadence import Channel, NoSlotError, Policy, TimeSlot
 from cadence.calendar import ContactCalendar, Window, contact_calendar, resolve_local
 from cadence.compliance import allowed_windows
+from cadence.testing import Region, regions
+from cadence.testing import instants as any_instants
 
 NEW_YORK = ZoneInfo("America/New_York")
 PARIS = ZoneInfo("Europe/Paris")
@@ -499,3 +501,33 @@ def test_the_engine_raises_no_slot_rather_than_loop() -> None:
     p = engine.enroll("early-bird", timezone="America/New_York", at=now, country="US")
     with pytest.raises(NoSlotError, match="06:00-07:59"):
         engine.next_action(p, now=now)
+
+
+@given(
+    region=regions(),
+    n=st.integers(0, 15),
+    until=any_instants(),
+    at_midnight=st.booleans(),
+    offsets=st.lists(
+        st.sampled_from([timedelta(0), -timedelta(microseconds=1)])
+        | st.integers(-40 * 24 * 60, 5 * 24 * 60).map(lambda m: timedelta(minutes=m)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_one_instant_decides_whether_a_business_day_gap_reaches_a_horizon(
+    region: Region, n: int, until: datetime, at_midnight: bool, offsets: list[timedelta]
+) -> None:
+    """``gap_reaches(n, until)`` is the threshold a planner compares instants with (R3's gap
+    from the last attempt, R10's wait after the breakup): the gap counted from ``x`` ends on a
+    day starting at or after ``until`` exactly when ``x`` is at or after it. Checked at the
+    threshold, a microsecond before it, and around it, for horizons at a local midnight (what
+    a planner asks) and anywhere."""
+    cal = contact_calendar(Policy(), region.timezone, region.country, region.subdivision)
+    if at_midnight:
+        until = cal.start_of(cal.local(until).date())
+    threshold = cal.gap_reaches(n, until)
+    for offset in offsets:
+        x = threshold + offset
+        reaches = cal.start_of(cal.business_date_after(x, n)) >= until
+        assert reaches == (x >= threshold), (x, threshold, until)

@@ -173,14 +173,20 @@ def _none(now: datetime, rules: tuple[str, ...], reason: str) -> Task:
 
 
 class LadderTime(NamedTuple):
-    """When the ladder's next task may start: after ``not_before``, on ``min_date`` or later."""
+    """When the ladder's next task may start: after ``not_before``, and on the local date
+    ``gap`` business days after ``base`` or later (no such date when ``base`` is None)."""
 
     step: ActionKind | None
     """The ladder step (:func:`ladder_step`), or None for the R10 wait on the breakup."""
     not_before: datetime
-    min_date: date | None
+    base: datetime | None
+    """The instant the business-day gap counts from (R3's last attempt, R8's offer)."""
     gap: int
-    """The business-day gap behind ``min_date`` (R3, or R8's longer one)."""
+    """The business-day gap (R3, or R8's longer one)."""
+
+    def min_date(self, cal: ContactCalendar) -> date | None:
+        """The first local date the task may start on (None: any)."""
+        return None if self.base is None else cal.business_date_after(self.base, self.gap)
 
 
 def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTime | None:
@@ -190,7 +196,8 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
     step = ladder_step(policy, state)
     if step is None:
         if state["stage"] is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
-            return LadderTime(None, drop_instant(policy, cal, state["breakup_sent_at"]), None, 0)
+            drop = drop_instant(policy, cal, state["breakup_sent_at"])
+            return LadderTime(None, drop, None, 0)
         return None
     if state["blocked_channels"] >= _BOTH:
         return None
@@ -208,12 +215,7 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
         if state["escalations_done"] == 0 and offered is not None:
             # R8: a longer gap after the offer; never shorter than R3's gap.
             gap = max(policy.opt_out_gap_business_days, policy.min_gap_business_days)
-    return LadderTime(
-        step,
-        base + _reaction(policy.reaction_minutes),
-        cal.business_date_after(base, gap),
-        gap,
-    )
+    return LadderTime(step, base + _reaction(policy.reaction_minutes), base, gap)
 
 
 def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:
@@ -259,7 +261,7 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
             "first contact",
             ladder=True,
         )
-    gap, min_date = when.gap, when.min_date
+    gap, min_date = when.gap, when.min_date(cal)
     channel = lead
     if step == ActionKind.BREAKUP:
         channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE

@@ -100,6 +100,7 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 _MIDNIGHT = time(0)
+_DAY = timedelta(days=1)
 _Interval = tuple[datetime, datetime, int, str, tuple[str, ...]]
 _Cached = tuple[datetime, datetime, datetime, datetime, int, str, tuple[str, ...]]
 
@@ -159,6 +160,7 @@ class ContactCalendar:
         self._rules: dict[tuple[Channel, int], tuple[CallingRule, ...]] = {}
         self._after: dict[tuple[datetime, int], date] = {}
         self._midnight: dict[date, datetime] = {}
+        self._reaches: dict[tuple[int, datetime], datetime] = {}
 
     # -- dates -------------------------------------------------------------------------------
     def local(self, instant: datetime) -> datetime:
@@ -179,6 +181,28 @@ class ContactCalendar:
             if len(self._after) > 65536:
                 self._after.clear()
             self._after[key] = found
+        return found
+
+    def gap_reaches(self, n: int, until: datetime) -> datetime:
+        """The first instant from which an ``n``-business-day gap reaches ``until``: for every
+        instant ``x``, ``start_of(business_date_after(x, n)) >= until`` exactly when
+        ``x >= gap_reaches(n, until)``. (A gap ends no earlier when counted from a later day,
+        so one threshold decides it.) A planner asking many prospects about one horizon
+        compares instants with it, instead of turning each into a local date. Memoised."""
+        key = (n, until)
+        found = self._reaches.get(key)
+        if found is None:
+            first = self.local(until).date()  # the first day that starts at or after until
+            if self.start_of(first) < until:
+                first += _DAY
+            # The last day whose gap ends before ``first``: a gap moves at least n days.
+            day = first - timedelta(days=n + 1)
+            while self.days.offset(day, n) >= first:
+                day -= _DAY
+            found = self.start_of(day + _DAY)
+            if len(self._reaches) > 1024:
+                self._reaches.clear()
+            self._reaches[key] = found
         return found
 
     def start_of(self, day: date) -> datetime:

@@ -47,6 +47,7 @@ from cadence.prospect import Prospect
 __all__ = ["Engine"]
 
 _ORDER = {k: i for i, k in enumerate(ActionKind)}
+_MICROSECOND = timedelta(microseconds=1)
 _EVENTS = frozenset(ev.EVENT_CLASSES)
 
 
@@ -90,10 +91,13 @@ def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) 
     stage = state["stage"]
     if stage is Stage.DROPPED:
         return not state["obligations"]
+    breakup = state["breakup_sent_at"]
     return (  # the breakup went unanswered: ``_advance`` drops it and clears what was owed
         stage is Stage.OPT_OUT_OFFERED
-        and state["breakup_sent_at"] is not None
-        and now >= drop_instant(policy, cal, state["breakup_sent_at"])
+        and breakup is not None
+        # ``now >= drop_instant(...)``, i.e. R10's wait does not end after now (a threshold
+        # per horizon instead of the breakup's local date, per prospect)
+        and breakup < cal.gap_reaches(policy.breakup_wait_business_days, now + _MICROSECOND)
     )
 
 
@@ -360,7 +364,7 @@ class Engine:
             if (
                 when is None
                 or when.not_before >= until
-                or (when.min_date is not None and cal.start_of(when.min_date) >= until)
+                or (when.base is not None and when.base >= cal.gap_reaches(when.gap, until))
             ):
                 return None
         return self._choose(state, cal, now_utc, until)
