@@ -182,11 +182,8 @@ class LadderTime(NamedTuple):
     base: datetime | None
     """The instant the business-day gap counts from (R3's last attempt, R8's offer)."""
     gap: int
-    """The business-day gap (R3, or R8's longer one)."""
-
-    def min_date(self, cal: ContactCalendar) -> date | None:
-        """The first local date the task may start on (None: any)."""
-        return None if self.base is None else cal.business_date_after(self.base, self.gap)
+    """The business-day gap (R3, or R8's longer one): the task's first local date is
+    ``cal.business_date_after(base, gap)``."""
 
 
 def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTime | None:
@@ -261,7 +258,8 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
             "first contact",
             ladder=True,
         )
-    gap, min_date = when.gap, when.min_date(cal)
+    gap = when.gap
+    min_date = None if when.base is None else cal.business_date_after(when.base, gap)
     channel = lead
     if step == ActionKind.BREAKUP:
         channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
