@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from cadence._fold import CONTACT_KEYS, State, lead_channel, upcoming_meeting
+from cadence._fold import CONTACT_KEYS, State, booked, lead_channel, upcoming_meeting
 from cadence._ladder import ESCALATION_KIND, ladder_step
 from cadence._words import day_month
 from cadence.actions import ActionKind, Priority, touch_kind
@@ -26,6 +26,7 @@ __all__ = [
     "drop_instant",
     "first_drip_due",
     "ladder_task",
+    "ladder_task_at",
     "ladder_time",
     "tasks",
 ]
@@ -79,7 +80,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         return [_none(now, ("R13",), "opted out: no contact on any channel unless they opt in")]
     if stage is Stage.CLOSED:
         return [_none(now, (), "closed: the deal is done")]
-    if state["obligations"] or state["meetings"]:
+    if state["obligations"] or booked(state):
         out = _owed(policy, cal, state, now)
     else:  # the common case: nothing promised, nothing booked, only the ladder
         step = ladder_task(policy, cal, state)
@@ -216,9 +217,13 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
 
 
 def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:
+    """The ladder's next task, written out (its channel, gap, rules and reason)."""
     when = ladder_time(policy, cal, state)
-    if when is None:
-        return None
+    return None if when is None else ladder_task_at(policy, cal, state, when)
+
+
+def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: LadderTime) -> Task:
+    """:func:`ladder_task` for a :func:`ladder_time` already asked (a planner asks it first)."""
     step = when.step
     if step is None:
         drop = when.not_before

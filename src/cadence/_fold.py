@@ -35,7 +35,7 @@ def lead_channel(state: State) -> Channel:
     blocked = state["blocked_channels"]
     preferred = state["preferred_channel"]
     if preferred is not None and preferred not in blocked:
-        return Channel(preferred)
+        return preferred if type(preferred) is Channel else Channel(preferred)
     return Channel.PHONE if Channel.PHONE not in blocked else Channel.EMAIL
 
 
@@ -528,6 +528,12 @@ class Fold:
         # R16: pending contacts move to the preferred channel.
         other = Channel.EMAIL if e.channel == Channel.PHONE else Channel.PHONE
         self._rechannel(state, other, Channel(e.channel))
+
+
+def booked(state: State) -> bool:
+    """Whether a meeting is booked (held, missed and cancelled ones leave nothing owed)."""
+    meetings = state["meetings"]
+    return bool(meetings) and any(m.status == "booked" for m in meetings)
 
 
 def upcoming_meeting(state: State, at: datetime) -> bool:

@@ -27,11 +27,12 @@ from cadence._agenda import (
     drop_instant,
     first_drip_due,
     ladder_task,
+    ladder_task_at,
     ladder_time,
     tasks,
 )
 from cadence._construct import build
-from cadence._fold import Fold, State
+from cadence._fold import Fold, State, booked
 from cadence._ladder import drip_allowed
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
@@ -81,14 +82,17 @@ def _may_advance(policy: Policy, state: State) -> bool:
 
 
 def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> bool:
-    """Whether, as of ``now``, the prospect is dropped for good: dropped (or due to be, R10)
-    without leave to drip (R12), nothing owed, nothing booked, no pause. Its next action is
-    ``none`` now and at every later moment, so a planner's horizon question needs no tasks.
-    Most of a long-running book ends here: everyone who never answered and never said yes.
+    """Whether, as of ``now``, the prospect is done with for good: opted out or closed (no
+    time passing changes that), or dropped (or due to be, R10) without leave to drip (R12),
+    nothing owed, nothing booked, no pause. Its next action is ``none`` now and at every later
+    moment, so a planner's horizon question needs no tasks. Most of a long-running book ends
+    here: everyone who never answered and never said yes, and everyone who said no.
     (A property test pins it to the full decision.)"""
-    if state["meetings"] or state["paused_until"] is not None or drip_allowed(policy, state):
-        return False
     stage = state["stage"]
+    if stage in TERMINAL:
+        return True
+    if booked(state) or state["paused_until"] is not None or drip_allowed(policy, state):
+        return False
     if stage is Stage.DROPPED:
         return not state["obligations"]
     breakup = state["breakup_sent_at"]
@@ -357,7 +361,7 @@ class Engine:
             return self._wait(state, cal, floor)
         if now_utc >= until:
             return None
-        if not (state["obligations"] or state["meetings"]) and state["stage"] not in TERMINAL:
+        if not (state["obligations"] or booked(state)):  # (terminal stages are dormant)
             # Only the ladder is owed (most of a book): when its gap ends after the horizon,
             # nothing is due, and no task need be written (:func:`ladder_time`).
             when = ladder_time(self.policy, cal, state)
@@ -367,13 +371,23 @@ class Engine:
                 or (when.base is not None and when.base >= cal.gap_reaches(when.gap, until))
             ):
                 return None
+            # What ``tasks`` would give, without asking the ladder twice.
+            todo = [ladder_task_at(self.policy, cal, state, when)]
+            return self._choose(state, cal, now_utc, until, todo)
         return self._choose(state, cal, now_utc, until)
 
     def _choose(
-        self, state: State, cal: ContactCalendar, now_utc: datetime, until: datetime | None
+        self,
+        state: State,
+        cal: ContactCalendar,
+        now_utc: datetime,
+        until: datetime | None,
+        todo: list[Task] | None = None,
     ) -> Decided | None:
-        """The task to do next, placed (with ``until``: None when nothing starts before it)."""
-        todo = tasks(self.policy, cal, state, now_utc)
+        """The task to do next, placed (with ``until``: None when nothing starts before it),
+        among ``todo`` (default: :func:`tasks`)."""
+        if todo is None:
+            todo = tasks(self.policy, cal, state, now_utc)
         if until is not None:
             if todo[0].kind is ActionKind.NONE:  # (``none`` comes alone)
                 return None
