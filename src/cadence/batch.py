@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -206,13 +207,12 @@ def plan_day(
         else:
             defer(entry, "over capacity")
 
-    touches: list[PlannedTouch] = []
+    touches: list[tuple[str, datetime, str, PlannedTouch]] = []  # (the order of the plan)
     busy: dict[str, list[tuple[int, int]]] = {}  # per owner, booked µs stretches
     memo: dict[Any, Any] = {}
     for entry in sorted((e for heap in heaps.values() for e in heap), key=lambda e: e.key):
-        p, act = entry.prospect, entry.action
+        p, act, cal = entry.prospect, entry.action, entry.cal
         assert act.channel is not None
-        cal = engine.calendar(p)
         phone = act.channel is Channel.PHONE
         placed = _fit(
             cal,
@@ -228,25 +228,24 @@ def plan_day(
             defer(entry, "no free time in window")
             continue
         start, end = placed
-        touches.append(
-            build(  # trusted values: the engine's action, the calendar's instants
-                PlannedTouch,
-                {
-                    "prospect_id": p.id,
-                    "owner": entry.owner,
-                    "action": act,
-                    "start": start,
-                    "end": end,
-                    "local_start": cal.local(start),
-                    "local_end": cal.local(end),
-                },
-            )
+        touch = build(  # trusted values: the engine's action, the calendar's instants
+            PlannedTouch,
+            {
+                "prospect_id": p.id,
+                "owner": entry.owner,
+                "action": act,
+                "start": start,
+                "end": end,
+                "local_start": cal.local(start),
+                "local_end": cal.local(end),
+            },
         )
+        touches.append((entry.owner, start, p.id, touch))
     counts["planned"] = len(touches)
-    touches.sort(key=lambda t: (t.owner, t.start, t.prospect_id))
+    touches.sort(key=itemgetter(0, 1, 2))  # owner, start, prospect id (never the touch)
     return DayPlan(
         day=day,
-        touches=tuple(touches),
+        touches=tuple(t[3] for t in touches),
         deferred=tuple(
             build(  # trusted values, as for the touches
                 Deferred,
@@ -424,7 +423,7 @@ class _Entry:
     """A candidate touch; heaps keep the least urgent on top (ordering reversed). Its action
     is written out (talking points and all) only when the plan keeps it."""
 
-    __slots__ = ("_action", "_decided", "_engine", "key", "owner", "prospect", "reason")
+    __slots__ = ("_action", "_decided", "_engine", "cal", "key", "owner", "prospect", "reason")
 
     def __init__(
         self, key: Key, prospect: Prospect, engine: Engine, decided: Decided, owner: str
@@ -433,6 +432,7 @@ class _Entry:
         self.prospect = prospect
         self._engine = engine
         self._decided: Decided | None = decided
+        self.cal = decided[1]
         self._action: Action | None = None
         self.owner = owner
         self.reason = ""
