@@ -383,8 +383,9 @@ class ContactCalendar:
             self._caps[key] = caps
         if not caps:
             return floor
-        # Elapsed time: UTC arithmetic, whatever zone the instants were written in.
-        ordered = sorted(t if t.tzinfo is UTC else t.astimezone(UTC) for t in recent)
+        # Aware instants sort and compare as instants, whatever zone they were written in;
+        # the arithmetic is done in UTC (elapsed time, not wall time).
+        ordered = sorted(recent)
         for cap in caps:
             # Contacts within (floor - per, floor]; while there are `count` of them, wait.
             while True:
@@ -393,7 +394,7 @@ class ContactCalendar:
                 j = bisect_right(ordered, floor)
                 if j - i < cap.count:
                     break
-                floor = ordered[j - cap.count] + cap.per
+                floor = ordered[j - cap.count].astimezone(UTC) + cap.per
         return floor
 
 
