@@ -351,6 +351,12 @@ def check_next_window(case: WindowCase) -> None:
     check_window(cal, window, after, min_date, avoid)
     start, end, index = expected_window(cal, after, min_date, avoid)
     assert (utc(window.start), utc(window.end), window.slot_index) == (start, end, index)
+    # Window searches are memoised per calendar: asked again, and of a calendar that has
+    # never answered anything, the same question gets the same window.
+    tz, country, subdivision = PLACES[place]
+    fresh = ContactCalendar(policy, tz.key, country, subdivision)
+    for again in (cal, fresh):
+        assert again.next_window(Channel.PHONE, after, min_date=min_date, avoid_slot=name) == window
 
 
 @given(case=window_cases(written_in_local=False))
