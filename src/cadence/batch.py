@@ -166,10 +166,13 @@ def plan_day(
     places: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, datetime, datetime]]
     places = {}
     caps: dict[tuple[str, Channel], int] = {}
+    horizon = engine._horizon
+    suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     for p in prospects:
-        p = Engine._check_prospect(p)  # a clear error, not an AttributeError, for anything else
+        if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
+            p = Engine._check_prospect(p)
         if blocked and (p.id in blocked or p.phone in blocked or p.email in blocked):
-            counts["suppressed"] += 1
+            suppressed += 1
             continue
         where = (p.timezone, p.country, p.subdivision)
         place = places.get(where)
@@ -181,14 +184,14 @@ def plan_day(
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = engine._horizon(p, cal, now_utc, day_end)
+        decided = horizon(p, cal, now_utc, day_end)
         if decided is None or isinstance(decided, Action):  # not today, or a pause (R17)
-            counts["not_due"] += 1
+            not_due += 1
             continue
         spot = decided[2]
         channel = spot.task.channel
         if channel is None or spot.task.kind in _IDLE:
-            counts["not_due"] += 1
+            not_due += 1
             continue
         owner = p.owner or ""
         # Ranked on UTC instants: as plan_table ranks (integer µs), and cheap to compare.
@@ -206,6 +209,7 @@ def plan_day(
             defer(heapq.heapreplace(heap, entry), "over capacity")
         else:
             defer(entry, "over capacity")
+    counts["suppressed"], counts["not_due"] = suppressed, not_due
 
     touches: list[tuple[str, datetime, str, PlannedTouch]] = []  # (the order of the plan)
     busy: dict[str, list[tuple[int, int]]] = {}  # per owner, booked µs stretches
