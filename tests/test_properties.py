@@ -509,20 +509,21 @@ def test_advance_does_not_change_next_action(history: History, data: st.DataObje
     history=st.one_of(mixed, ladders(policies=any_policy, min_events=6)),
     data=st.data(),
 )
-def test_states_said_to_stay_put_do_not_advance(history: History, data: st.DataObject) -> None:
-    """The engine reads a state in place (no copy) when ``_may_advance`` says time cannot
-    change it: then ``_advance`` changes nothing at any moment, however far ahead. Checked on
-    every state of the history and on each as time has moved it on (dropped, dripping)."""
-    from cadence.engine import _may_advance
-
+def test_time_moves_copy_a_state_only_when_they_change_it(
+    history: History, data: st.DataObject
+) -> None:
+    """The engine reads a state in place: ``_advanced`` never writes to the state it is given,
+    and returns that very state exactly when time changes nothing in it (else a changed
+    copy), at any moment however far ahead. Checked on every state of the history and on
+    each as time has moved it on (dropped, dripping)."""
     engine = engine_for(history.policy)
     for q, now in as_time_moves(engine, history, data):
-        if _may_advance(engine.policy, q.__dict__):
-            continue
         later = (now + data.draw(AHEAD, label="asked later by")).astimezone(UTC)
-        state = dict(q.__dict__)
-        assert not engine._advance(state, engine.calendar(q), later), q.stage
-        assert state == q.__dict__
+        before = dict(q.__dict__)
+        out = engine._advanced(q.__dict__, engine.calendar(q), later)
+        assert q.__dict__ == before, q.stage
+        assert (out is q.__dict__) == (out == before), q.stage
+        assert engine.advance(q, later).__dict__ == out
 
 
 @given(

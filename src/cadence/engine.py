@@ -69,18 +69,6 @@ Decided = tuple[State, ContactCalendar, _Spot]
 """What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 
-def _may_advance(policy: Policy, state: State) -> bool:
-    """Whether :meth:`Engine._advance` could change anything in ``state`` (at some instant): an
-    unanswered breakup (R10), a dropped prospect with leave to drip (R11), a pause (R17). Most
-    states need no copy; a book's many dropped prospects without permission among them."""
-    stage = state["stage"]
-    return (
-        (stage is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None)
-        or (stage is Stage.DROPPED and drip_allowed(policy, state))
-        or state["paused_until"] is not None
-    )
-
-
 def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> bool:
     """Whether, as of ``now``, the prospect is done with for good: opted out or closed (no
     time passing changes that), or dropped (or due to be, R10) without leave to drip (R12),
@@ -281,28 +269,40 @@ class Engine:
         return build(Prospect, state)
 
     def _advance(self, state: State, cal: ContactCalendar, now: datetime) -> bool:
-        """Time-driven changes, in place (keep :func:`_may_advance` in step with them)."""
-        changed = False
+        """Time-driven changes, in place; whether there were any."""
+        new = self._advanced(state, cal, now)
+        if new is state:
+            return False
+        state.update(new)
+        return True
+
+    def _advanced(self, state: State, cal: ContactCalendar, now: datetime) -> State:
+        """``state`` as of ``now`` (R10 drop, R11 first drip touch, R17 end of a pause):
+        ``state`` itself when time changes nothing (it is only read), else a changed copy."""
+        out = state
         stage = state["stage"]
         if stage is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
             drop = drop_instant(self.policy, cal, state["breakup_sent_at"])
             if now >= drop:  # R10: no answer to the breakup
-                state["stage"] = self.lifecycle.next_stage(stage, Trigger.DROP)
-                state["dropped_at"] = drop
-                state["obligations"] = ()
-                changed = True
+                out = dict(state)
+                out["stage"] = stage = self.lifecycle.next_stage(stage, Trigger.DROP)
+                out["dropped_at"] = drop
+                out["obligations"] = ()
         if (
-            state["stage"] is Stage.DROPPED
-            and drip_allowed(self.policy, state)
-            and now >= first_drip_due(self.policy, state)  # R11: the first drip touch is due
+            stage is Stage.DROPPED
+            and drip_allowed(self.policy, out)
+            and now >= first_drip_due(self.policy, out)  # R11: the first drip touch is due
         ):
-            state["stage"] = self.lifecycle.next_stage(Stage.DROPPED, Trigger.START_DRIP)
-            changed = True
-        if state["paused_until"] is not None and now >= state["paused_until"]:
-            state["paused_until"] = None  # R17: the pause is over
-            state["pause_reason"] = None
-            changed = True
-        return changed
+            if out is state:
+                out = dict(state)
+            out["stage"] = self.lifecycle.next_stage(Stage.DROPPED, Trigger.START_DRIP)
+        paused = out["paused_until"]
+        if paused is not None and now >= paused:  # R17: the pause is over
+            if out is state:
+                out = dict(state)
+            out["paused_until"] = None
+            out["pause_reason"] = None
+        return out
 
     def plan(self, p: Prospect, now: datetime) -> list[Action]:
         """Every follow-up currently owed, placed on the calendar and ordered: first the one
@@ -432,9 +432,7 @@ class Engine:
     ) -> tuple[State, datetime]:
         """The state as of ``now_utc`` (``state`` itself when time changes nothing: read it
         only), and the instant from which work may be placed (``now_utc``, or a pause's end)."""
-        if _may_advance(self.policy, state):
-            state = dict(state)
-            self._advance(state, cal, now_utc)
+        state = self._advanced(state, cal, now_utc)
         paused = state["paused_until"]
         if paused is not None and now_utc < paused and state["stage"] not in TERMINAL:
             return state, paused
