@@ -38,10 +38,10 @@ from pydantic import BaseModel, ConfigDict
 from cadence._construct import build
 from cadence._stretches import book
 from cadence.actions import Action, ActionKind, Priority
-from cadence.calendar import ContactCalendar, resolve_local
+from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Decided, Engine, _aware
+from cadence.engine import Decided, Engine, _aware, _utc
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
@@ -221,7 +221,7 @@ def plan_day(
         placed = _fit(
             cal,
             act.channel,
-            act.earliest,
+            entry.start_utc,
             bounds[p.timezone],
             busy.setdefault(entry.owner, []),
             avoid=p.last_attempt_slot if phone else None,  # R4: another part of the day
@@ -321,17 +321,18 @@ def _fit(
     memo: dict[Any, Any],
 ) -> tuple[datetime, datetime] | None:
     """The earliest free stretch of the owner's day (``bounds``, UTC) inside the prospect's
-    allowed windows for ``channel`` from ``earliest`` on, avoiding the ``avoid`` part of the day
-    (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
-    ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
+    allowed windows for ``channel`` from ``earliest`` (UTC) on, avoiding the ``avoid`` part of
+    the day (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in
+    ``busy``. ``memo`` is one plan's cache of windows (owners' days start at the same few
+    instants)."""
     length = TOUCH_MINUTES.get(channel, 10) * 60_000_000  # µs
     day_start, day_end = bounds
-    after = max(earliest, day_start).astimezone(UTC)
+    after = max(earliest, day_start)
     while after < day_end:
-        w_start, w_end = _window(cal, channel, after, avoid, recent, memo)
+        w_start, w_end, us_start, us_end = _window(cal, channel, after, avoid, recent, memo)
         if w_start >= day_end:
             return None
-        start = book(busy, _us(w_start), length, _us(w_end))
+        start = book(busy, us_start, length, us_end)
         if start is not None:
             at = _EPOCH + timedelta(microseconds=start)
             return at, at + timedelta(microseconds=length)
@@ -351,23 +352,27 @@ def _window(
     avoid: str | None,
     recent: Sequence[datetime],
     memo: dict[Any, Any],
-) -> tuple[datetime, datetime]:
-    """``cal.next_window`` in UTC, cached when the prospect's ``recent`` calls cannot matter:
-    no elapsed-time cap binds ``channel`` on ``after``'s day (the plan's day)."""
+) -> tuple[datetime, datetime, int, int]:
+    """``cal.next_window`` in UTC, and in microseconds since the epoch; cached when the
+    prospect's ``recent`` calls cannot matter: no elapsed-time cap binds ``channel`` on
+    ``after``'s day (the plan's day)."""
     if recent:
         day = cal.local(after).date()
         capped = memo.get((cal, channel, day))
         if capped is None:
             capped = memo[(cal, channel, day)] = bool(strictest_caps(cal.rules(channel, day)))
         if capped:
-            w = cal.next_window(channel, after, avoid_slot=avoid, recent=recent)
-            return w.start.astimezone(UTC), w.end.astimezone(UTC)
+            return _in_us(cal.next_window(channel, after, avoid_slot=avoid, recent=recent))
     key = (cal, channel, after, avoid)
-    found: tuple[datetime, datetime] | None = memo.get(key)
+    found: tuple[datetime, datetime, int, int] | None = memo.get(key)
     if found is None:
-        w = cal.next_window(channel, after, avoid_slot=avoid)
-        found = memo[key] = (w.start.astimezone(UTC), w.end.astimezone(UTC))
+        found = memo[key] = _in_us(cal.next_window(channel, after, avoid_slot=avoid))
     return found
+
+
+def _in_us(window: Window) -> tuple[datetime, datetime, int, int]:
+    start, end = _utc(window)
+    return start, end, _us(start), _us(end)
 
 
 # -- the columnar path (the ``batch`` extra) -------------------------------------------------
@@ -427,7 +432,17 @@ class _Entry:
     """A candidate touch; heaps keep the least urgent on top (ordering reversed). Its action
     is written out (talking points and all) only when the plan keeps it."""
 
-    __slots__ = ("_action", "_decided", "_engine", "cal", "key", "owner", "prospect", "reason")
+    __slots__ = (
+        "_action",
+        "_decided",
+        "_engine",
+        "cal",
+        "key",
+        "owner",
+        "prospect",
+        "reason",
+        "start_utc",
+    )
 
     def __init__(
         self, key: Key, prospect: Prospect, engine: Engine, decided: Decided, owner: str
@@ -437,6 +452,7 @@ class _Entry:
         self._engine = engine
         self._decided: Decided | None = decided
         self.cal = decided[1]
+        self.start_utc = decided[2].start_utc  # the action's ``earliest``, in UTC
         self._action: Action | None = None
         self.owner = owner
         self.reason = ""
