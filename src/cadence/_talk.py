@@ -48,8 +48,11 @@ def talking_points(
         if "R7" in task.rules:
             return ("Use a subject that refers to their request; keep it short.",)
         return ()
-    conversation = (t.agree_next_contact, t.ask_permission) + (
-        (t.ask_channel,) if state["preferred_channel"] is None else ()
+    conversation = (
+        (t.agree_next_contact, t.ask_permission)
+        + ((t.ask_channel,) if state["preferred_channel"] is None else ())
+        if kind is ActionKind.CALL or kind is ActionKind.ATTEND_MEETING
+        else ()
     )
     if kind is ActionKind.CALL:
         points: tuple[str, ...] = ()

@@ -203,8 +203,11 @@ def plan_day(
         if heap is None:
             heap = heaps[group] = []
             caps[group] = _capacity(capacity, owner, channel)
-        if len(heap) < caps[group]:
-            heapq.heappush(heap, entry)
+        kept, cap = len(heap), caps[group]
+        if kept < cap:  # a heap only once full: most groups never fill
+            heap.append(entry)
+            if kept + 1 == cap:
+                heapq.heapify(heap)
         elif heap and entry.key < heap[0].key:  # more urgent than the least urgent kept
             defer(heapq.heapreplace(heap, entry), "over capacity")
         else:

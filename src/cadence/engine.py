@@ -79,7 +79,11 @@ def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) 
     stage = state["stage"]
     if stage in TERMINAL:
         return True
-    if booked(state) or state["paused_until"] is not None or drip_allowed(policy, state):
+    if (
+        (state["meetings"] and booked(state))
+        or state["paused_until"] is not None
+        or drip_allowed(policy, state)
+    ):
         return False
     if stage is Stage.DROPPED:
         return not state["obligations"]
@@ -361,9 +365,10 @@ class Engine:
             return self._wait(state, cal, floor)
         if now_utc >= until:
             return None
-        if not (state["obligations"] or booked(state)):  # (terminal stages are dormant)
-            # Only the ladder is owed (most of a book): when its gap ends after the horizon,
-            # nothing is due, and no task need be written (:func:`ladder_time`).
+        if not (state["obligations"] or (state["meetings"] and booked(state))):
+            # Only the ladder is owed (most of a book; terminal stages are dormant, above):
+            # when its gap ends after the horizon, nothing is due, and no task need be
+            # written (:func:`ladder_time`).
             when = ladder_time(self.policy, cal, state)
             if (
                 when is None
