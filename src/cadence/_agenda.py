@@ -54,6 +54,23 @@ class Task(NamedTuple):
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 _ESCALATIONS = frozenset(ESCALATION_KIND.values())
+# Enum members read on the hot path, bound to module names: on Python 3.11 every
+# ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
+# times a global (3.12 dropped the hook). See docs/performance.md.
+_BREAKUP = ActionKind.BREAKUP
+_DRIP_PRIORITY = Priority.DRIP
+_DRIP_TOUCH = ActionKind.DRIP_TOUCH
+_EMAIL = Channel.EMAIL
+_ENGAGED = Stage.ENGAGED
+_FOLLOW_UP = Priority.FOLLOW_UP
+_IDLE = Priority.IDLE
+_NEW = Stage.NEW
+_OPT_OUT_OFFER = ActionKind.OPT_OUT_OFFER
+_OPT_OUT_OFFERED = Stage.OPT_OUT_OFFERED
+_PHONE = Channel.PHONE
+_WAIT = ActionKind.WAIT
+_NONE = ActionKind.NONE
+_OPTED_OUT, _CLOSED, _DROPPED = Stage.OPTED_OUT, Stage.CLOSED, Stage.DROPPED
 
 
 @cache
@@ -76,9 +93,9 @@ def first_drip_due(policy: Policy, state: State) -> datetime:
 def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> list[Task]:
     """Everything currently owed to the prospect, unplaced."""
     stage = state["stage"]
-    if stage is Stage.OPTED_OUT:
+    if stage is _OPTED_OUT:
         return [_none(now, ("R13",), "opted out: no contact on any channel unless they opt in")]
-    if stage is Stage.CLOSED:
+    if stage is _CLOSED:
         return [_none(now, (), "closed: the deal is done")]
     if state["obligations"] or booked(state):
         out = _owed(policy, cal, state, now)
@@ -86,7 +103,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         step = ladder_task(policy, cal, state)
         out = [] if step is None else [step]
     if not out:
-        if stage is Stage.DROPPED:
+        if stage is _DROPPED:
             out.append(
                 _none(
                     now,
@@ -170,7 +187,7 @@ def _r14_call_start(cal: ContactCalendar, state: State, now: datetime) -> dateti
 
 
 def _none(now: datetime, rules: tuple[str, ...], reason: str) -> Task:
-    return Task(ActionKind.NONE, None, now, Priority.IDLE, rules, reason)
+    return Task(_NONE, None, now, _IDLE, rules, reason)
 
 
 class LadderTime(NamedTuple):
@@ -193,22 +210,20 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
     alone (their next attempt's gap ends after the day); :func:`ladder_task` builds on it."""
     step = ladder_step(policy, state)
     if step is None:
-        if state["stage"] is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
+        if state["stage"] is _OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
             drop = drop_instant(policy, cal, state["breakup_sent_at"])
             return LadderTime(None, drop, None, 0)
         return None
     if state["blocked_channels"] >= _BOTH:
         return None
-    if step == ActionKind.DRIP_TOUCH:
+    if step == _DRIP_TOUCH:
         return LadderTime(step, first_drip_due(policy, state), None, 0)
     last = state["last_attempt_at"]
-    if last is None and state["stage"] is Stage.NEW:  # R2: a first touch at once
+    if last is None and state["stage"] is _NEW:  # R2: a first touch at once
         return LadderTime(step, state["enrolled_at"], None, 0)
-    base: datetime = (
-        state["last_event_at"] if state["stage"] is Stage.ENGAGED or last is None else last
-    )
+    base: datetime = state["last_event_at"] if state["stage"] is _ENGAGED or last is None else last
     gap = policy.min_gap_business_days
-    if step == ActionKind.BREAKUP or step in _ESCALATIONS:
+    if step == _BREAKUP or step in _ESCALATIONS:
         offered = state["opt_out_offered_at"]
         if state["escalations_done"] == 0 and offered is not None:
             # R8: a longer gap after the offer; never shorter than R3's gap.
@@ -228,10 +243,10 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     if step is None:
         drop = when.not_before
         return Task(
-            ActionKind.WAIT,
+            _WAIT,
             None,
             drop,
-            Priority.IDLE,
+            _IDLE,
             ("R10",),
             f"the breakup message went out; without an answer by "
             f"{day_month(cal.local(drop))} the prospect is dropped",
@@ -240,25 +255,25 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     lead = lead_channel(state)
     preferred = state["preferred_channel"]
     r16 = ("R16",) if preferred is not None and lead == preferred else ()
-    if step == ActionKind.DRIP_TOUCH:
-        channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
+    if step == _DRIP_TOUCH:
+        channel = _EMAIL if _EMAIL not in blocked else _PHONE
         if preferred is not None and preferred not in blocked:
             channel = preferred
         return Task(
-            ActionKind.DRIP_TOUCH,
+            _DRIP_TOUCH,
             channel,
             when.not_before,
-            Priority.DRIP,
+            _DRIP_PRIORITY,
             ("R11", "R12") if policy.drip_requires_permission else ("R11",),
             "a slow drip keeps you top of mind until they are ready",
         )
-    if state["last_attempt_at"] is None and state["stage"] is Stage.NEW:  # R2: at once
+    if state["last_attempt_at"] is None and state["stage"] is _NEW:  # R2: at once
         kind = touch_kind(lead)
         return Task(
             kind,
             lead,
             when.not_before,
-            Priority.FOLLOW_UP,
+            _FOLLOW_UP,
             ("R2", *r16),
             "first contact",
             ladder=True,
@@ -266,25 +281,25 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     gap = when.gap
     min_date = None if when.base is None else cal.business_date_after(when.base, gap)
     channel = lead
-    if step == ActionKind.BREAKUP:
-        channel = Channel.EMAIL if Channel.EMAIL not in blocked else Channel.PHONE
+    if step == _BREAKUP:
+        channel = _EMAIL if _EMAIL not in blocked else _PHONE
         return Task(
-            ActionKind.BREAKUP,
+            _BREAKUP,
             channel,
             when.not_before,
-            Priority.FOLLOW_UP,
+            _FOLLOW_UP,
             ("R10", "R8"),
             "last resort: tell them you are closing their file",
             min_date=min_date,
             ladder=True,
         )
-    if step in (ActionKind.CONTACT_RECEPTIONIST, ActionKind.ESCALATE):
+    if step in _ESCALATIONS:
         which = policy.escalations[state["escalations_done"]]
         return Task(
             step,
-            Channel.PHONE if Channel.PHONE not in blocked else Channel.EMAIL,
+            _PHONE if _PHONE not in blocked else _EMAIL,
             when.not_before,
-            Priority.FOLLOW_UP,
+            _FOLLOW_UP,
             ("R9",),
             which.replace("_", " "),
             min_date=min_date,
@@ -293,19 +308,19 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         )
     rules: tuple[str, ...] = ("R3",)
     subject = None
-    if step == ActionKind.OPT_OUT_OFFER:
-        kind = ActionKind.OPT_OUT_OFFER
+    if step == _OPT_OUT_OFFER:
+        kind = _OPT_OUT_OFFER
         rules = ("R8", "R3")
         reason = f"{state['unanswered']} unanswered attempts: offer them a graceful way out"
     else:
         switch = (
-            channel is Channel.PHONE
-            and preferred != Channel.PHONE
-            and Channel.EMAIL not in blocked
+            channel is _PHONE
+            and preferred != _PHONE
+            and _EMAIL not in blocked
             and state["calls_unanswered"] >= policy.switch_channel_after
         )
         if switch:  # R7
-            channel = Channel.EMAIL
+            channel = _EMAIL
             rules = ("R3", "R7")
             subject = policy.templates.switch_to_email_subject.format(
                 topic=state["topic"] or "your project"
@@ -313,11 +328,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
             reason = f"{state['calls_unanswered']} calls unanswered: switch to email"
         else:
             reason = f"attempt {state['unanswered'] + 1} after {gap} business days"
-            if (
-                channel is Channel.PHONE
-                and state["last_attempt_slot"] is not None
-                and cal.rotates(Channel.PHONE)
-            ):
+            if channel is _PHONE and state["last_attempt_slot"] is not None and cal.rotates(_PHONE):
                 rules = ("R3", "R4")
                 reason += ", at a different time of day"
         kind = touch_kind(channel)
@@ -325,11 +336,11 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         kind,
         channel,
         when.not_before,
-        Priority.FOLLOW_UP,
+        _FOLLOW_UP,
         (*rules, *r16),
         reason,
         min_date=min_date,
-        avoid_slot=state["last_attempt_slot"] if channel is Channel.PHONE else None,
+        avoid_slot=state["last_attempt_slot"] if channel is _PHONE else None,
         subject=subject,
         ladder=True,
     )

@@ -22,6 +22,15 @@ __all__ = ["part_of_day", "propose_times", "talking_points"]
 
 NextAttempt = Callable[[State, ContactCalendar, datetime], Window | None]
 
+# Enum members read on the hot path, bound to module names: on Python 3.11 every
+# ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
+# times a global (3.12 dropped the hook). See docs/performance.md.
+_EMAIL, _CALL, _ATTEND_MEETING = ActionKind.EMAIL, ActionKind.CALL, ActionKind.ATTEND_MEETING
+_OPT_OUT_OFFER, _BREAKUP = ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP
+_DRIP_TOUCH, _CONTACT_RECEPTIONIST = ActionKind.DRIP_TOUCH, ActionKind.CONTACT_RECEPTIONIST
+_ESCALATE, _PROPOSE_TIMES = ActionKind.ESCALATE, ActionKind.PROPOSE_TIMES
+_SEND_COLLATERAL = ActionKind.SEND_COLLATERAL
+
 
 def part_of_day(window: Window, locale: str = "en") -> str:
     """'Tuesday morning' for a call window, 'Tuesday' for an email one."""
@@ -42,7 +51,7 @@ def talking_points(
     """What to say when doing ``task`` in ``window``."""
     t = policy.templates
     kind = task.kind
-    if kind is ActionKind.EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
+    if kind is _EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
         if task.detail and "R6" in task.rules:
             return (t.voicemail_email.format(voicemail_day=task.detail),)
         if "R7" in task.rules:
@@ -51,10 +60,10 @@ def talking_points(
     conversation = (
         (t.agree_next_contact, t.ask_permission)
         + ((t.ask_channel,) if state["preferred_channel"] is None else ())
-        if kind is ActionKind.CALL or kind is ActionKind.ATTEND_MEETING
+        if kind is _CALL or kind is _ATTEND_MEETING
         else ()
     )
-    if kind is ActionKind.CALL:
+    if kind is _CALL:
         points: tuple[str, ...] = ()
         if task.ladder:
             following = next_attempt(state, cal, window.start)
@@ -70,21 +79,21 @@ def talking_points(
                 "Offer flexibility: before or after hours, or coffee or lunch if they are local.",
             )
         return (*points, *conversation)
-    if kind is ActionKind.OPT_OUT_OFFER:
+    if kind is _OPT_OUT_OFFER:
         return (t.opt_out_offer,)
-    if kind is ActionKind.BREAKUP:
+    if kind is _BREAKUP:
         return (t.breakup,)
-    if kind is ActionKind.DRIP_TOUCH:
+    if kind is _DRIP_TOUCH:
         return (t.drip_touch,)
-    if kind is ActionKind.CONTACT_RECEPTIONIST:
+    if kind is _CONTACT_RECEPTIONIST:
         return (t.receptionist,)
-    if kind is ActionKind.ESCALATE:
+    if kind is _ESCALATE:
         if task.detail == "manager_escalation":
             return (t.manager_escalation,)
         return (t.ask_decision_makers,)
-    if kind is ActionKind.ATTEND_MEETING:
+    if kind is _ATTEND_MEETING:
         return conversation
-    if kind is ActionKind.PROPOSE_TIMES:
+    if kind is _PROPOSE_TIMES:
         points = (
             "Send the invitation for the time they pick at once, so you stay on their calendar.",
         )
@@ -98,12 +107,12 @@ def talking_points(
         if "R15" in task.rules:
             points = ("Thank them for letting you know; suggest a new time warmly.", *points)
         return points
-    if kind is ActionKind.SEND_COLLATERAL and "R15" in task.rules:
+    if kind is _SEND_COLLATERAL and "R15" in task.rules:
         return (
             "Since you could not meet, send additional information that makes the next "
             "meeting more productive.",
         )
-    if kind is ActionKind.SEND_COLLATERAL:
+    if kind is _SEND_COLLATERAL:
         return ("Send the quote or material you promised, now; say you will discuss it soon.",)
     return ()
 

@@ -31,7 +31,13 @@ class ActionKind(StrEnum):
 
 def touch_kind(channel: Channel) -> ActionKind:
     """The plain touch on ``channel``: a call on the phone, otherwise an email."""
-    return ActionKind.CALL if channel is Channel.PHONE else ActionKind.EMAIL
+    return _CALL if channel is _PHONE else _EMAIL
+
+
+# Enum members read on the hot path, bound to module names: on Python 3.11 every
+# ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
+# times a global (3.12 dropped the hook). See docs/performance.md.
+_CALL, _EMAIL, _PHONE = ActionKind.CALL, ActionKind.EMAIL, Channel.PHONE
 
 
 class Priority(IntEnum):

@@ -39,6 +39,10 @@ __all__ = ["ContactCalendar", "Window", "contact_calendar", "resolve_local", "zo
 
 _SEARCH_DAYS = 400  # more than a year: a policy that finds nothing in it has no slot at all
 _AVOID_DAYS = 31  # R4: look this far for another part of the day before giving up on rotation
+# Enum members read on the hot path, bound to module names: on Python 3.11 every
+# ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
+# times a global (3.12 dropped the hook). See docs/performance.md.
+_MEETING, _PHONE = Channel.MEETING, Channel.PHONE
 
 
 class Window(NamedTuple):
@@ -225,7 +229,7 @@ class ContactCalendar:
         """The name of the call slot (R4's part of the day) that contains ``instant``, if any."""
         local = self.local(instant)
         t = local.time()
-        for start, end, name in self._week[Channel.PHONE][local.weekday()]:
+        for start, end, name in self._week[_PHONE][local.weekday()]:
             if start <= t < end:
                 return name
         return None
@@ -311,7 +315,7 @@ class ContactCalendar:
         ``recent`` the instants of earlier contacts on this channel, for elapsed-time caps.
         The window's ``start`` is never before ``after``.
         """
-        if channel is Channel.MEETING:
+        if channel is _MEETING:
             floor = after if after.tzinfo is UTC else after.astimezone(UTC)
             local = self.local(after)
             return Window(local, local, None, None, ("meeting",), floor, floor)

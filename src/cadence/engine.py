@@ -69,6 +69,14 @@ Decided = tuple[State, ContactCalendar, _Spot]
 """What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 
+# Enum members read on the hot path, bound to module names: on Python 3.11 every
+# ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
+# times a global (3.12 dropped the hook). See docs/performance.md.
+_DROPPED, _OPT_OUT_OFFERED = Stage.DROPPED, Stage.OPT_OUT_OFFERED
+_NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
+_PHONE, _EMAIL, _MEETING = Channel.PHONE, Channel.EMAIL, Channel.MEETING
+
+
 def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> bool:
     """Whether, as of ``now``, the prospect is done with for good: opted out or closed (no
     time passing changes that), or dropped (or due to be, R10) without leave to drip (R12),
@@ -85,11 +93,11 @@ def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) 
         or drip_allowed(policy, state)
     ):
         return False
-    if stage is Stage.DROPPED:
+    if stage is _DROPPED:
         return not state["obligations"]
     breakup = state["breakup_sent_at"]
     return (  # the breakup went unanswered: ``_advance`` drops it and clears what was owed
-        stage is Stage.OPT_OUT_OFFERED
+        stage is _OPT_OUT_OFFERED
         and breakup is not None
         # ``now >= drop_instant(...)``, i.e. R10's wait does not end after now (a threshold
         # per horizon instead of the breakup's local date, per prospect)
@@ -285,7 +293,7 @@ class Engine:
         ``state`` itself when time changes nothing (it is only read), else a changed copy."""
         out = state
         stage = state["stage"]
-        if stage is Stage.OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
+        if stage is _OPT_OUT_OFFERED and state["breakup_sent_at"] is not None:
             drop = drop_instant(self.policy, cal, state["breakup_sent_at"])
             if now >= drop:  # R10: no answer to the breakup
                 out = dict(state)
@@ -293,7 +301,7 @@ class Engine:
                 out["dropped_at"] = drop
                 out["obligations"] = ()
         if (
-            stage is Stage.DROPPED
+            stage is _DROPPED
             and drip_allowed(self.policy, out)
             and now >= first_drip_due(self.policy, out)  # R11: the first drip touch is due
         ):
@@ -394,7 +402,7 @@ class Engine:
         if todo is None:
             todo = tasks(self.policy, cal, state, now_utc)
         if until is not None:
-            if todo[0].kind is ActionKind.NONE:  # (``none`` comes alone)
+            if todo[0].kind is _NONE:  # (``none`` comes alone)
                 return None
             todo = [
                 t
@@ -531,12 +539,12 @@ class Engine:
             when = cal.local(at)
             window = Window(when, when, None, None, (), at, at)
             return _Spot(task, window, when, when, task.flags, None, at)
-        recent = state["recent_calls"] if channel is Channel.PHONE else ()
+        recent = state["recent_calls"] if channel is _PHONE else ()
         window = self._window(cal, task, task.not_before, recent)  # when it first came due
         start_utc, end_utc = _utc(window)
         end = window.end
         if task.exact:
-            if channel is Channel.MEETING and task.deadline is not None:
+            if channel is _MEETING and task.deadline is not None:
                 end, end_utc = cal.local(task.deadline), task.deadline
             elif start_utc == task.not_before:  # the agreed time itself is allowed
                 grace = task.not_before + timedelta(minutes=self.policy.commitment_grace_minutes)
@@ -595,7 +603,7 @@ class Engine:
                 "detail": task.detail,
                 "proposals": (
                     propose_times(self.policy, cal, spot.start, flexible="R14" in task.rules)
-                    if task.kind is ActionKind.PROPOSE_TIMES
+                    if task.kind is _PROPOSE_TIMES
                     else ()
                 ),
             },
@@ -606,7 +614,7 @@ class Engine:
         cal: ContactCalendar, task: Task, after: datetime, recent: tuple[datetime, ...]
     ) -> Window:
         return cal.next_window(
-            task.channel or Channel.EMAIL,
+            task.channel or _EMAIL,
             after,
             min_date=task.min_date,
             avoid_slot=task.avoid_slot,
@@ -621,12 +629,12 @@ class Engine:
         at = at.astimezone(UTC)
         hypo["recent_calls"] = (*state["recent_calls"], at)
         cal_fold = self._for(state["timezone"], state["country"], state["subdivision"])[1]
-        cal_fold.attempt(hypo, at, Channel.PHONE, True)
+        cal_fold.attempt(hypo, at, _PHONE, True)
         task = ladder_task(self.policy, cal, hypo)
         if task is None or task.channel is None:
             return None
         window = self._window(cal, task, task.not_before, hypo["recent_calls"])
-        if task.channel is Channel.PHONE:
+        if task.channel is _PHONE:
             return window
         start, end, _, _, bounded_by, start_utc, end_utc = window  # (``_replace`` costs 2 µs)
         return Window(start, end, "email", None, bounded_by, start_utc, end_utc)
