@@ -6,19 +6,21 @@ import itertools
 import random
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 import cadence
 from cadence import ActionKind, Channel, Priority
 from cadence import events as ev
+from cadence._agenda import Task
 from cadence._stretches import book
 from cadence.batch import plan_day
-from cadence.testing import History, engine_for, histories, policies
+from cadence.engine import Searched
+from cadence.testing import History, Region, engine_for, histories, policies, regions
 from tests.conftest import CHICAGO, as_time_moves
 
 DAY = date(2026, 3, 10)  # a Tuesday
@@ -221,6 +223,7 @@ def test_a_horizon_changes_no_decision_it_only_skips_what_starts_after_it(
     drawn distance: most of a book is decided on its ladder's gap alone (``ladder_time``),
     and a wrong shortcut shows first at the edges."""
     engine = engine_for(history.policy)
+    searched: Searched = {}
     for p, now in as_time_moves(engine, history, data):
         full = engine._decide(p, now)
         start = full.earliest_utc if isinstance(full, cadence.Action) else full[2].start
@@ -234,6 +237,10 @@ def test_a_horizon_changes_no_decision_it_only_skips_what_starts_after_it(
         )
         for until in (start, start + timedelta(microseconds=1), start + offset):
             bounded = engine._decide(p, now, until)
+            # As plan_day asks it: with one memo of windows searched from now, shared by every
+            # prospect (here every state and horizon of the example).
+            cal = engine.calendar(p)
+            assert engine._horizon(p, cal, now.astimezone(UTC), until, searched) == bounded
             if isinstance(full, cadence.Action):  # paused (R17): the wait, whatever the horizon
                 assert bounded == full
                 continue
@@ -308,3 +315,56 @@ def test_a_prospect_dropped_for_good_is_not_worked_out_again(
     plan = plan_day(engine, [again], day=later.date(), now=later, capacity=5)
     assert [t.action.rules for t in plan.touches] == [("R6",)]
     assert worked_out
+
+
+@given(
+    region=regions(),
+    found=st.data(),
+    later=st.integers(0, 30 * 24 * 60).map(lambda m: timedelta(minutes=m)),
+)
+def test_a_plans_memo_of_windows_from_now_changes_no_decision(
+    region: Region, found: st.DataObject, later: timedelta
+) -> None:
+    """``plan_day`` shares one memo of the windows searched from its ``now`` among all the
+    overdue tasks of a book (``Engine._again``). Many prospects in one place, every state of
+    their histories asked about the same ``now``: each decision with the shared memo is the
+    decision without one."""
+    book = found.draw(
+        st.lists(histories(places=st.just(region), max_events=14), min_size=2, max_size=6),
+        label="histories",
+    )
+    engine = engine_for(book[0].policy)
+    states = [q for h in book for q in h.states]
+    now = max(q.last_event_at for q in states) + later
+    cal = engine.calendar(states[0])
+    until = now + timedelta(days=1)
+    searched: Searched = {}
+    overdue = 0
+    for q in states:
+        alone = engine._horizon(q, cal, now, until)
+        assert engine._horizon(q, cal, now, until, searched) == alone
+        overdue += (
+            alone is not None
+            and not isinstance(alone, cadence.Action)
+            and (alone[2].due_since is not None)
+        )
+    event(f"overdue decisions: {'several' if overdue > 1 else overdue}")
+
+
+def test_a_plans_memo_never_shares_a_window_an_elapsed_time_cap_binds() -> None:
+    """France allows four calls in 30 days: a prospect called four times lately gets a window
+    of its own from ``now``, not the one the plan's memo kept for a prospect never called."""
+    engine = cadence.Engine()
+    cal = engine.calendar(
+        engine.enroll(
+            "fr", timezone="Europe/Paris", at=datetime(2026, 3, 2, tzinfo=UTC), country="FR"
+        )
+    )
+    now = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+    task = Task(ActionKind.CALL, Channel.PHONE, now - timedelta(days=2), Priority.FOLLOW_UP, (), "")
+    calls = tuple(now - timedelta(days=d, hours=3) for d in (1, 2, 3, 4))
+    searched: Searched = {}
+    free = engine._again(cal, task, now, (), searched)
+    capped = engine._again(cal, task, now, calls, searched)
+    assert capped == engine._window(cal, task, now, calls)
+    assert capped.start > free.start  # the cap holds the fifth call back

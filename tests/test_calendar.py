@@ -351,8 +351,8 @@ def check_next_window(case: WindowCase) -> None:
     check_window(cal, window, after, min_date, avoid)
     start, end, index = expected_window(cal, after, min_date, avoid)
     assert (utc(window.start), utc(window.end), window.slot_index) == (start, end, index)
-    # Window searches are memoised per calendar: asked again, and of a calendar that has
-    # never answered anything, the same question gets the same window.
+    # The answer depends on the question alone: asked again, and of a calendar that has never
+    # answered anything (no day, rule or instant remembered), it is the same window.
     tz, country, subdivision = PLACES[place]
     fresh = ContactCalendar(policy, tz.key, country, subdivision)
     for again in (cal, fresh):

@@ -41,7 +41,7 @@ from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Decided, Engine, _aware, _utc
+from cadence.engine import Decided, Engine, Searched, _aware, _utc
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
@@ -167,6 +167,7 @@ def plan_day(
     places = {}
     caps: dict[tuple[str, Channel], int] = {}
     horizon = engine._horizon
+    searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     for p in prospects:
         if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
@@ -184,7 +185,7 @@ def plan_day(
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = horizon(p, cal, now_utc, day_end)
+        decided = horizon(p, cal, now_utc, day_end, searched)
         if decided is None or isinstance(decided, Action):  # not today, or a pause (R17)
             not_due += 1
             continue

@@ -165,7 +165,6 @@ class ContactCalendar:
         self._after: dict[tuple[datetime, int], date] = {}
         self._midnight: dict[date, datetime] = {}
         self._reaches: dict[tuple[int, datetime], datetime] = {}
-        self._searched: dict[tuple[Channel, datetime, date | None, str | None], Window] = {}
 
     # -- dates -------------------------------------------------------------------------------
     def local(self, instant: datetime) -> datetime:
@@ -338,26 +337,7 @@ class ContactCalendar:
         min_date: date | None,
         avoid_slot: str | None,
     ) -> Window:
-        """The first allowed window that contains or follows the UTC instant ``floor``.
-        Memoised: a planner asks it from the same ``now`` for every overdue task."""
-        key = (channel, floor, min_date, avoid_slot)
-        found = self._searched.get(key)
-        if found is None:
-            found = self._find(channel, floor, after, min_date, avoid_slot)
-            if len(self._searched) > 4096:
-                self._searched.clear()
-            self._searched[key] = found
-        return found
-
-    def _find(
-        self,
-        channel: Channel,
-        floor: datetime,
-        after: datetime,
-        min_date: date | None,
-        avoid_slot: str | None,
-    ) -> Window:
-        """:meth:`_search`, not memoised (``after`` only words the error)."""
+        """The first allowed window that contains or follows the UTC instant ``floor``."""
         ordinal = self.local(floor).toordinal()
         if min_date is not None:
             ordinal = max(ordinal, min_date.toordinal())

@@ -16,7 +16,7 @@ function of its arguments. Time is always an argument: the engine never reads a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, overload
 
 from pydantic import BaseModel, ValidationError
@@ -66,6 +66,9 @@ class _Spot(NamedTuple):
 
 
 Decided = tuple[State, ContactCalendar, _Spot]
+
+Searched = dict[tuple[ContactCalendar, Channel | None, datetime, date | None, str | None], Window]
+"""A planner's memo of windows searched from its ``now`` (:meth:`Engine._again`)."""
 """What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 
@@ -362,10 +365,16 @@ class Engine:
         return self._horizon(p, cal, _aware(now, "now"), until)
 
     def _horizon(
-        self, p: Prospect, cal: ContactCalendar, now_utc: datetime, until: datetime
+        self,
+        p: Prospect,
+        cal: ContactCalendar,
+        now_utc: datetime,
+        until: datetime,
+        searched: Searched | None = None,
     ) -> Action | Decided | None:
         """:meth:`_decide` with a horizon, for a checked prospect, its calendar and ``now`` in
-        UTC (a planner resolves these once per zone and day, not once per prospect)."""
+        UTC (a planner resolves these once per zone and day, not once per prospect), and the
+        planner's memo of windows searched from ``now`` (:meth:`_again`)."""
         if _dormant(self.policy, cal, p.__dict__, now_utc):
             return None
         state, floor = self._as_of(p.__dict__, cal, now_utc)
@@ -386,8 +395,8 @@ class Engine:
                 return None
             # What ``tasks`` would give, without asking the ladder twice.
             todo = [ladder_task_at(self.policy, cal, state, when)]
-            return self._choose(state, cal, now_utc, until, todo)
-        return self._choose(state, cal, now_utc, until)
+            return self._choose(state, cal, now_utc, until, todo, searched)
+        return self._choose(state, cal, now_utc, until, None, searched)
 
     def _choose(
         self,
@@ -396,6 +405,7 @@ class Engine:
         now_utc: datetime,
         until: datetime | None,
         todo: list[Task] | None = None,
+        searched: Searched | None = None,
     ) -> Decided | None:
         """The task to do next, placed (with ``until``: None when nothing starts before it),
         among ``todo`` (default: :func:`tasks`)."""
@@ -420,7 +430,7 @@ class Engine:
                     break
                 if task.min_date is not None and task.min_date > best.start.date():
                     continue  # its business-day gap ends after the best one's local day
-            spot = self._locate(state, cal, task, now_utc)
+            spot = self._locate(state, cal, task, now_utc, searched)
             if best is None or _placed_key(spot) < _placed_key(best):
                 best = spot
         assert best is not None  # tasks() never returns an empty list
@@ -529,7 +539,14 @@ class Engine:
         return build(Prospect, state)
 
     # -- placing tasks on the calendar ----------------------------------------------------
-    def _locate(self, state: State, cal: ContactCalendar, task: Task, now: datetime) -> _Spot:
+    def _locate(
+        self,
+        state: State,
+        cal: ContactCalendar,
+        task: Task,
+        now: datetime,
+        searched: Searched | None = None,
+    ) -> _Spot:
         """Where ``task`` falls: its window as of ``now``, and whether it is overdue."""
         # Instants are compared in UTC (``now``, the task's, the windows' ``*_utc``): a zoned
         # time compared with a UTC one costs a microsecond each time, on the hottest path.
@@ -554,7 +571,7 @@ class Engine:
             end, end_utc = cal.local(task.deadline), task.deadline
         if now >= end_utc:  # R2: missed; due again at the next allowed moment, flagged
             due_since = window.start
-            window = self._window(cal, task, now, recent)
+            window = self._again(cal, task, now, recent, searched)
             again_utc, again_end_utc = _utc(window)
             latest = window.end if again_end_utc >= again_utc else window.start  # by instant
             flags = (*task.flags, "overdue")
@@ -620,6 +637,27 @@ class Engine:
             avoid_slot=task.avoid_slot,
             recent=recent,
         )
+
+    def _again(
+        self,
+        cal: ContactCalendar,
+        task: Task,
+        now: datetime,
+        recent: tuple[datetime, ...],
+        searched: Searched | None,
+    ) -> Window:
+        """An overdue task's window from ``now`` on. A planner asks it from one ``now`` for
+        every overdue task of its book, with a handful of distinct gaps and slots to avoid:
+        ``searched``, its memo for one plan, keeps the answers that the prospect's own recent
+        calls cannot change (no elapsed-time cap here). A CRM's steps each bring their own
+        ``now``, so they keep none."""
+        if searched is None or (recent and cal.capped):
+            return self._window(cal, task, now, recent)
+        key = (cal, task.channel, now, task.min_date, task.avoid_slot)
+        found = searched.get(key)
+        if found is None:
+            found = searched[key] = self._window(cal, task, now, recent)
+        return found
 
     def _next_attempt(self, state: State, cal: ContactCalendar, at: datetime) -> Window | None:
         """R5: where the ladder would go next if a call at ``at`` reached voicemail."""
