@@ -12,7 +12,7 @@ from functools import cache
 from typing import NamedTuple
 
 from cadence._fold import CONTACT_KEYS, State, booked, lead_channel, upcoming_meeting
-from cadence._ladder import ESCALATION_KIND, ladder_step
+from cadence._ladder import ESCALATIONS, ladder_step
 from cadence._words import day_month
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar
@@ -53,7 +53,6 @@ class Task(NamedTuple):
 
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
-_ESCALATIONS = frozenset(ESCALATION_KIND.values())
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
 # ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
 # times a global (3.12 dropped the hook). See docs/performance.md.
@@ -223,7 +222,7 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
         return LadderTime(step, state["enrolled_at"], None, 0)
     base: datetime = state["last_event_at"] if state["stage"] is _ENGAGED or last is None else last
     gap = policy.min_gap_business_days
-    if step == _BREAKUP or step in _ESCALATIONS:
+    if step == _BREAKUP or step in ESCALATIONS:
         offered = state["opt_out_offered_at"]
         if state["escalations_done"] == 0 and offered is not None:
             # R8: a longer gap after the offer; never shorter than R3's gap.
@@ -293,7 +292,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
             min_date=min_date,
             ladder=True,
         )
-    if step in _ESCALATIONS:
+    if step in ESCALATIONS:
         which = policy.escalations[state["escalations_done"]]
         return Task(
             step,

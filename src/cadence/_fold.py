@@ -11,7 +11,7 @@ from typing import Any
 
 from cadence import events as ev
 from cadence._construct import build
-from cadence._ladder import drip_allowed, ladder_step
+from cadence._ladder import ESCALATIONS, drip_allowed, ladder_step
 from cadence._words import DAYS, day_month, day_month_time
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar, resolve_local
@@ -45,7 +45,6 @@ def lead_channel(state: State) -> Channel:
 _PHONE, _EMAIL = Channel.PHONE, Channel.EMAIL
 _DRIP_TOUCH, _OPT_OUT_OFFER = ActionKind.DRIP_TOUCH, ActionKind.OPT_OUT_OFFER
 _BREAKUP, _EMAIL_TOUCH = ActionKind.BREAKUP, ActionKind.EMAIL
-_ESCALATIONS = frozenset({ActionKind.CONTACT_RECEPTIONIST, ActionKind.ESCALATE})
 _OFFER_OPT_OUT, _UNANSWERED = Trigger.OFFER_OPT_OUT, Trigger.UNANSWERED
 _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
@@ -172,7 +171,7 @@ class Fold:
         elif step == _BREAKUP:
             state["breakup_sent_at"] = at
             self.stage(state, _UNANSWERED)
-        elif step in _ESCALATIONS:
+        elif step in ESCALATIONS:
             state["escalations_done"] += 1
         elif not upcoming_meeting(state, at):
             self.stage(state, _UNANSWERED)

@@ -8,7 +8,7 @@ from cadence.actions import ActionKind
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
 
-__all__ = ["ESCALATION_KIND", "drip_allowed", "ladder_step"]
+__all__ = ["ESCALATIONS", "ESCALATION_KIND", "drip_allowed", "ladder_step"]
 
 State = dict[str, Any]
 
@@ -23,6 +23,8 @@ ESCALATION_KIND = {
     "ask_decision_makers": ActionKind.ESCALATE,
     "manager_escalation": ActionKind.ESCALATE,
 }
+#: The ladder steps that escalate (R9).
+ESCALATIONS = frozenset(ESCALATION_KIND.values())
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
