@@ -15,16 +15,17 @@ Build the frame with Arrow-backed columns (list and date columns survive that wa
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from typing import Any
 
 import dask.dataframe as dd
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from dask import config
+from dask.base import compute
+from dask.delayed import delayed
 
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
@@ -69,14 +70,8 @@ def _plan_partition(
         suppressions=suppressions,
         deferred_limit=deferred_limit,
     )
-    owners = frozenset(o or "" for o in table.column("owner").to_pylist())
-    return plan, owners
-
-
-def _packed_plan(part: pd.DataFrame, *args: Any) -> pd.DataFrame:
-    """One partition's plan and owners, pickled into a one-row frame (what Dask moves)."""
-    packed = pickle.dumps(_plan_partition(part, *args))
-    return pd.DataFrame({"plan": pd.Series([packed], dtype=object)})
+    owners = pc.unique(table.column("owner").cast(pa.string()).fill_null("")).to_pylist()
+    return plan, frozenset(owners)
 
 
 def plan_frame(
@@ -111,12 +106,13 @@ def plan_frame(
         frame = frame.shuffle(on="owner", npartitions=frame.npartitions, shuffle_method="tasks")
     policy_json = engine.policy.model_dump_json()
     args = (policy_json, day, now, capacity, blocked, deferred_limit)
-    # map_partitions fuses with the read of each partition: a partition is planned on the worker
-    # that loaded it, and only its (small, pickled) plan travels back.
-    meta = pd.DataFrame({"plan": pd.Series([], dtype=object)})
+    # One task per partition plans what the task before it loaded, on the same worker (the
+    # scheduler keeps a dependent with its one input), and only the partition's small plan
+    # travels: straight to this client, not gathered into one frame on a worker first.
     with config.set({"dataframe.convert-string": False}):
-        plans = frame.map_partitions(_packed_plan, *args, meta=meta).compute()
-    results = [pickle.loads(b) for b in plans["plan"]]
+        parts = frame.to_delayed()
+        tasks = [delayed(_plan_partition, pure=True)(part, *args) for part in parts]
+        results: list[tuple[TablePlan, frozenset[str]]] = list(compute(*tasks))
     seen: dict[str, int] = {}
     for i, (_, owners) in enumerate(results):
         for owner in owners:
