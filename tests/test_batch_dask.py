@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -49,15 +50,20 @@ def test_plan_frame_on_a_two_worker_local_cluster_equals_the_single_process_plan
         engine, table, day=day, now=now, capacity=4, suppressions=blocked, deferred_limit=25
     )
     frame = cadence_dask.from_table(table, npartitions=4)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster),
+    # Started as docs/batch.md recommends for planning workers (Arrow's allocator keeps pages).
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ")
+    with dask.config.set(
+        {"distributed.nanny.pre-spawn-environ": {**environ, "MIMALLOC_PURGE_DELAY": "-1"}}
     ):
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    with cluster, distributed.Client(cluster) as client:
+        seen = client.run(lambda: os.environ.get("MIMALLOC_PURGE_DELAY"))
         got = cadence_dask.plan_frame(
             engine, frame, day=day, now=now, capacity=4, suppressions=blocked, deferred_limit=25
         )
+    assert list(seen.values()) == ["-1", "-1"]
     assert expected.touches.num_rows > 0
     assert got.touches.equals(expected.touches)
     assert got.deferred.equals(expected.deferred)
