@@ -358,7 +358,7 @@ def _dask_speedup(
     with dask.config.set({"distributed.nanny.pre-spawn-environ": spawn}):
         clusters = {
             w: distributed.LocalCluster(
-                n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=w, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             for w in (1, 2)
         }

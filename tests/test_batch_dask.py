@@ -56,7 +56,7 @@ def test_plan_frame_on_a_two_worker_local_cluster_equals_the_single_process_plan
         {"distributed.nanny.pre-spawn-environ": {**environ, "MIMALLOC_PURGE_DELAY": "-1"}}
     ):
         cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
     with cluster, distributed.Client(cluster) as client:
         seen = client.run(lambda: os.environ.get("MIMALLOC_PURGE_DELAY"))
