@@ -338,7 +338,7 @@ def _worker_memory() -> tuple[float, str | None]:
 
 
 #: The worker environment docs/batch.md recommends for planning: Arrow's allocator keeps the
-#: pages it frees instead of handing them back to the kernel 10 ms later.
+#: pages it frees instead of handing them back to the kernel after a short delay.
 KEEP_PAGES = {"MIMALLOC_PURGE_DELAY": "-1"}
 
 
