@@ -145,7 +145,7 @@ class Crm(PolicyMachine):
             return
         act = self.engine.next_action(p, self.now)
         assert act.earliest >= self.now
-        assert act.latest >= act.earliest
+        assert act.latest_utc >= act.earliest_utc  # by instant, right in a DST fold
         if p.stage is Stage.OPTED_OUT or "+1-555-0100" in self.opted_out_people:
             assert act.kind is ActionKind.NONE
             return
@@ -164,7 +164,8 @@ class Crm(PolicyMachine):
         if cap is not None:
             count, per = cap
             calls = [e.at for e in self.history if isinstance(e, ev.CallAttempted)]
-            recent = [t for t in calls if act.earliest - per < t <= act.earliest]
+            start = act.earliest_utc  # elapsed time: not wall-clock arithmetic across DST
+            recent = [t for t in calls if start - per < t <= start]
             assert len(recent) < count, (act.earliest, recent)
 
     @invariant()

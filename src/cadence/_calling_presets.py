@@ -104,8 +104,9 @@ ROWS: tuple[dict[str, object], ...] = (
         "subdivision": "LA",
         "windows": _days(_MON_SAT, (time(8), time(20))),  # live operators as well as ADADs
         "no_holidays": True,  # state holidays, including ones the governor declares ad hoc
-        # Acts 1991, No. 917. Unsure: the day and month it took effect were not verified, and the
-        # page id in the URL is inferred from its neighbours 45:810 (100114) and 45:812 (100116).
+        # Acts 1991, No. 917. Unsure: the day and month it took effect were not verified. The
+        # page id in the URL is inferred: the chapter's sections have consecutive ids (45:810 is
+        # 100114, 45:812 is 100116, 45:814 is 100118).
         "effective_from": date(1991, 9, 6),
         "source": "https://legis.la.gov/Legis/Law.aspx?d=100115",
     },

@@ -658,7 +658,8 @@ def test_a_cap_counts_calls_made_after_the_follow_up_was_owed() -> None:
     for act in engine.plan(p, third):
         if act.channel is Channel.PHONE:
             calls = [first, first, third]
-            assert sum(act.earliest - timedelta(hours=24) < t <= act.earliest for t in calls) < 3
+            start = act.earliest_utc
+            assert sum(start - timedelta(hours=24) < t <= start for t in calls) < 3
     assert engine.next_action(p, third).earliest_utc >= first + timedelta(hours=24)
 
 
@@ -706,3 +707,30 @@ def test_plan_orders_meetings_by_instant_in_the_hour_that_repeats() -> None:
     assert [a.detail for a in meetings] == ["first", "second"]
     assert [a.earliest.strftime("%H:%M %Z") for a in meetings] == ["01:50 EDT", "01:10 EST"]
     assert engine.next_action(p, now).detail == "first"
+
+
+def test_a_window_that_ends_in_the_hour_that_repeats_ends_after_it_starts() -> None:
+    """Chicago, 3 November 2024: a 15-minute meeting at 01:46 CDT ends at 01:01 CST, in the
+    second 01:00-02:00. The action's window is right by instant; its local bounds, compared
+    with ``<`` as Python compares two times of one zone (by wall time), look reversed. Compare
+    ``earliest_utc`` and ``latest_utc`` (what the long hypothesis run found)."""
+    engine = cadence.Engine()
+    at = datetime(2024, 11, 3, 6, 19, tzinfo=UTC)  # 01:19 CDT
+    p = enroll(engine, at, CHICAGO, "US", "IL")
+    starts = datetime(2024, 11, 3, 6, 46, 28, tzinfo=UTC)  # 01:46:28 CDT
+    p = engine.apply(
+        p,
+        ev.MeetingBooked(
+            at=at + timedelta(minutes=12), meeting_id="m1", starts_at=starts, duration_minutes=15
+        ),
+    )
+    meeting = engine.next_action(p, at + timedelta(minutes=12))
+    assert meeting.kind is ActionKind.ATTEND_MEETING
+    assert meeting.earliest_utc == starts
+    assert meeting.latest_utc == starts + timedelta(minutes=15)
+    assert [t.strftime("%H:%M %Z") for t in (meeting.earliest, meeting.latest)] == [
+        "01:46 CDT",
+        "01:01 CST",
+    ]
+    assert meeting.latest.fold == 1
+    assert meeting.latest < meeting.earliest  # Python compares them by wall time

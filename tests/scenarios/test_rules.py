@@ -94,7 +94,7 @@ def test_r2_every_step_of_a_silent_prospect_has_one_next_action(
 ) -> None:
     story = _never_answers(engine, _enroll(engine, monday), monday, 12)
     for act, p in story:
-        assert act.earliest <= act.latest
+        assert act.earliest_utc <= act.latest_utc
         assert engine.plan(p, act.earliest)[0] == engine.next_action(p, act.earliest)
 
 
