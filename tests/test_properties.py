@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
@@ -277,6 +277,98 @@ def _ladder_attempts(history: History) -> list[tuple[ev.Event, Action]]:
         for event, action in zip(history.events, history.followed, strict=True)
         if action is not None and action.kind in LADDER_KINDS and "R6" not in action.rules
     ]
+
+
+def _same(a: Action, b: Action) -> bool:
+    return (a.kind, a.channel, a.rules, a.reason, a.detail) == (
+        b.kind,
+        b.channel,
+        b.rules,
+        b.reason,
+        b.detail,
+    )
+
+
+@given(history=histories(policies=any_policy, min_events=2))
+def test_a_touch_performs_the_task_the_engine_names_on_its_channel(history: History) -> None:
+    """A touch (an email sent; a call that reached voicemail) performs the task the engine
+    names on that channel at that instant: the engine does not ask for it again at once. The
+    rep who carries out ``next_action`` inside its window is doing that task, unless a more
+    urgent one came due meanwhile (an agreed call time, say): the answer holds while time
+    passes. (Before: an R6 email and the ladder's email due together were named one way and
+    credited the other, and an email could perform an obligation not due for days.)"""
+    engine = engine_for(history.policy)
+    steps = zip(
+        history.events, history.followed, history.states[:-1], history.states[1:], strict=True
+    )
+    for event, action, before, after in steps:
+        if isinstance(event, ev.EmailSent):
+            channel = Channel.EMAIL
+        elif isinstance(event, ev.CallAttempted) and event.outcome == "voicemail":
+            channel = Channel.PHONE
+        else:
+            continue
+        t = event.at
+        named = [a for a in engine.plan(before, t) if a.channel is channel]
+        if not named:
+            continue
+        again = engine.next_action(after, t)
+        assert not (_same(again, named[0]) and again.earliest_utc <= t), (event, named[0])
+        inside = action is not None and action.earliest_utc <= t < action.latest_utc
+        if inside and action is not None and action.channel is channel:
+            assert _same(named[0], action) or named[0].priority < action.priority, (
+                event,
+                action,
+                named[0],
+            )
+
+
+@given(history=mixed, data=st.data())
+def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
+    history: History, data: st.DataObject
+) -> None:
+    """``Engine._named``, which ``Fold.fulfil`` asks what a touch performs, answers most
+    touches without placing a task (one obligation on the channel, the ladder's step not due
+    there yet). It always names the plan's first task on that channel."""
+    engine = engine_for(history.policy)
+    for p, at in as_time_moves(engine, history, data):
+        at = at.astimezone(UTC)
+        state = engine.advance(p, at)
+        plan = engine.plan(state, at)
+        for channel in (Channel.PHONE, Channel.EMAIL):
+            if channel in state.blocked_channels:
+                continue
+            named: Any = engine._named(engine.calendar(state), dict(state.__dict__), channel, at)
+            on = [a for a in plan if a.channel is channel]
+            if not on:
+                assert named is None, (channel, named)
+                continue
+            assert named is not None, (channel, on[0])
+            first = on[0]
+            assert (named.kind, named.rules, named.reason, named.detail) == (
+                first.kind,
+                first.rules,
+                first.reason,
+                first.detail,
+            ), (channel, at, named, plan)
+
+
+@given(history=mixed, data=st.data())
+def test_the_ladders_channel_is_the_one_its_task_goes_by(
+    history: History, data: st.DataObject
+) -> None:
+    """``ladder_channel`` (what ``Engine._named`` reads without writing the ladder's task)
+    agrees with the channel of :func:`ladder_task` in every state, as time moves it on."""
+    from cadence._agenda import ladder_channel, ladder_task
+    from cadence._ladder import ladder_step
+
+    engine = engine_for(history.policy)
+    for p, _ in as_time_moves(engine, history, data):
+        state = dict(p.__dict__)
+        task = ladder_task(engine.policy, engine.calendar(p), state)
+        step = ladder_step(engine.policy, state)
+        if task is not None and task.channel is not None and step is not None:
+            assert ladder_channel(engine.policy, state, step) is task.channel, (step, task)
 
 
 @given(history=ladders(policies=any_policy, min_events=4))

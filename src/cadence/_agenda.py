@@ -25,6 +25,7 @@ __all__ = [
     "Task",
     "drop_instant",
     "first_drip_due",
+    "ladder_channel",
     "ladder_task",
     "ladder_task_at",
     "ladder_time",
@@ -50,6 +51,8 @@ class Task(NamedTuple):
     subject: str | None = None
     ladder: bool = False
     """A step of the unanswered ladder (its talking points project the next step, R5)."""
+    key: str | None = None
+    """The obligation this task performs (None: the ladder, a drip touch, a meeting)."""
 
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
@@ -139,6 +142,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
             deadline=o.deadline,
             flags=o.flags,
             detail=o.detail,
+            key=o.key,
         )
         for o in state["obligations"]
         if o.channel not in blocked
@@ -234,6 +238,34 @@ def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | No
     """The ladder's next task, written out (its channel, gap, rules and reason)."""
     when = ladder_time(policy, cal, state)
     return None if when is None else ladder_task_at(policy, cal, state, when)
+
+
+def ladder_channel(policy: Policy, state: State, step: ActionKind) -> Channel:
+    """The channel of the ladder's ``step`` (:func:`ladder_step`; not the R10 wait): R16's
+    lead channel, R7's switch to email, and the channels the breakup, escalations and drip
+    touches go by."""
+    blocked = state["blocked_channels"]
+    if step == _DRIP_TOUCH:
+        preferred: Channel | None = state["preferred_channel"]
+        if preferred is not None and preferred not in blocked:
+            return preferred
+        return _EMAIL if _EMAIL not in blocked else _PHONE
+    if step == _BREAKUP:
+        return _EMAIL if _EMAIL not in blocked else _PHONE
+    if step in ESCALATIONS:
+        return _PHONE if _PHONE not in blocked else _EMAIL
+    lead = lead_channel(state)
+    if state["last_attempt_at"] is None and state["stage"] is _NEW:  # R2: at once
+        return lead
+    if (  # R7
+        step != _OPT_OUT_OFFER
+        and lead is _PHONE
+        and state["preferred_channel"] != _PHONE
+        and _EMAIL not in blocked
+        and state["calls_unanswered"] >= policy.switch_channel_after
+    ):
+        return _EMAIL
+    return lead
 
 
 def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: LadderTime) -> Task:

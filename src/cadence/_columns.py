@@ -34,14 +34,10 @@ from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
 
-__all__ = ["DECISION_FORMAT", "KIND_ORDER", "Decision", "decide", "decided_by"]
+__all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 1
-
-#: The engine's tie-break among tasks that start at the same instant: priority, then kind in
-#: declaration order, then detail.
-KIND_ORDER = {k: i for i, k in enumerate(ActionKind)}
+DECISION_FORMAT = 2
 
 
 class Decision(NamedTuple):
@@ -87,10 +83,6 @@ def _next_change(engine: Engine, state: Prospect, t0: datetime) -> datetime | No
     return min(changes).astimezone(UTC) if changes else None
 
 
-def _tiebreak(kind: ActionKind, priority: int, detail: str | None) -> tuple[int, int, str]:
-    return (int(priority), KIND_ORDER[kind], detail or "")
-
-
 def decide(engine: Engine, p: Prospect) -> Decision:
     """The decision index row of ``p`` under ``engine``, as of its newest event (or the end of
     its pause)."""
@@ -112,13 +104,14 @@ def decide(engine: Engine, p: Prospect) -> Decision:
     bounds = [] if timed is None else [timed]
     if first.channel is not None:
         bounds.append(first.latest_utc)  # R2: after its window the action is overdue and moves
-    mine = _tiebreak(first.kind, first.priority, first.detail)
     for other in plan[1:]:
-        theirs = _tiebreak(other.kind, other.priority, other.detail)
-        if theirs < mine:  # starts later but wins a tie once both are due "now"
-            bounds.append(other.earliest_utc)
-        elif theirs == mine:  # a full tie: only the engine knows which it picks
-            bounds.append(t0)
+        # Once both are due "now", the engine picks by priority, then by when each came due,
+        # the kind, obligation before ladder, detail (``engine._task_order``): one that starts
+        # later may win that tie unless it is less urgent. An action does not say when it came
+        # due, so any as urgent bounds the row; a full tie at once (only the engine knows).
+        if other.priority <= first.priority:
+            full = (other.kind, other.detail) == (first.kind, first.detail)
+            bounds.append(t0 if full else other.earliest_utc)
     valid_until = min(bounds) if bounds else None
 
     first_due = min_date = avoid_slot = None

@@ -6,8 +6,9 @@ time and builds one ``Prospect`` at the end; ``apply`` folds one event into a sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from cadence import events as ev
 from cadence._construct import build
@@ -53,12 +54,29 @@ def _obligation(**kw: Any) -> Obligation:
     return build(Obligation, kw)
 
 
+class NamedTask(Protocol):
+    """What :meth:`Fold.fulfil` reads of a task: the key of the obligation it performs (None
+    for the ladder's step or a drip touch)."""
+
+    @property
+    def key(self) -> str | None: ...
+
+
+#: The engine's answer to "which task do you name on this channel at this instant?".
+Named = Callable[[State, Channel, datetime], NamedTask | None]
+
+
 class Fold:
     """Applies events to a state dict. One instance per (engine, prospect calendar)."""
 
-    def __init__(self, policy: Policy, calendar: ContactCalendar) -> None:
+    def __init__(
+        self, policy: Policy, calendar: ContactCalendar, named: Named | None = None
+    ) -> None:
         self.policy = policy
         self.cal = calendar
+        self.named = named
+        """The task the engine names for a channel at an instant (what a touch is credited
+        with, :meth:`fulfil`)."""
         self.react = timedelta(minutes=policy.reaction_minutes)
         self._handlers: dict[str, Any] = {
             name[3:]: getattr(self, name) for name in dir(self) if name.startswith("on_")
@@ -81,12 +99,24 @@ class Fold:
     def drop(self, state: State, *keys: str) -> None:
         state["obligations"] = tuple(o for o in state["obligations"] if o.key not in keys)
 
-    def fulfil(self, state: State, channel: Channel) -> Obligation | None:
-        """The touch on ``channel`` performs the most urgent obligation on it."""
-        mine = [o for o in state["obligations"] if o.channel == channel]
+    def fulfil(self, state: State, channel: Channel, at: datetime) -> Obligation | None:
+        """The obligation a touch on ``channel`` at ``at`` performs (None: a ladder step).
+
+        It is the task the engine names for that channel then (``named``), so that the rep who
+        does what ``next_action`` said is credited with it. Without one (no engine), or when
+        the engine names nothing there, the most urgent obligation on the channel."""
+        mine: list[Obligation] = [o for o in state["obligations"] if o.channel == channel]
         if not mine:
             return None
-        first: Obligation = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
+        named = None if self.named is None else self.named(state, channel, at)
+        if named is not None:
+            if named.key is None:
+                return None  # the ladder's step (or a drip touch)
+            for o in mine:
+                if o.key == named.key:
+                    self.drop(state, o.key)
+                    return o
+        first = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
         self.drop(state, first.key)
         return first
 
@@ -221,12 +251,13 @@ class Fold:
 
     def on_call_attempted(self, state: State, e: ev.CallAttempted) -> None:
         at = e.at
-        self._log_call(state, at)
         if e.outcome == "wrong_number":
+            self._log_call(state, at)
             state["blocked_channels"] = state["blocked_channels"] | {_PHONE}
             self._rechannel(state, _PHONE, _EMAIL)
             return
-        done = self.fulfil(state, _PHONE)
+        done = self.fulfil(state, _PHONE, at)  # what the engine named before this call
+        self._log_call(state, at)
         if e.outcome == "connected":
             state["last_attempt_at"] = at
             state["last_attempt_slot"] = None
@@ -265,7 +296,7 @@ class Fold:
         )
 
     def on_email_sent(self, state: State, e: ev.EmailSent) -> None:
-        done = self.fulfil(state, _EMAIL)
+        done = self.fulfil(state, _EMAIL, e.at)
         if done is None or done.key in COUNTING_KEYS:
             self.attempt(state, e.at, _EMAIL, True)
 

@@ -29,6 +29,10 @@ class ActionKind(StrEnum):
     NONE = "none"
 
 
+#: The engine's tie-break between tasks due together: priority, then kind in this order.
+KIND_ORDER = {k: i for i, k in enumerate(ActionKind)}
+
+
 def touch_kind(channel: Channel) -> ActionKind:
     """The plain touch on ``channel``: a call on the phone, otherwise an email."""
     return _CALL if channel is _PHONE else _EMAIL

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any, NamedTuple, overload
 
 from pydantic import BaseModel, ValidationError
@@ -26,28 +27,28 @@ from cadence._agenda import (
     Task,
     drop_instant,
     first_drip_due,
+    ladder_channel,
     ladder_task,
     ladder_task_at,
     ladder_time,
     tasks,
 )
 from cadence._construct import build
-from cadence._fold import Fold, State, booked
-from cadence._ladder import drip_allowed
+from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
+from cadence._ladder import drip_allowed, ladder_step
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
-from cadence.actions import Action, ActionKind, Priority
+from cadence.actions import KIND_ORDER, Action, ActionKind, Priority
 from cadence.businessdays import check_region
 from cadence.calendar import ContactCalendar, Window, zone
 from cadence.channel import Channel
 from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
 from cadence.lifecycle import TERMINAL, Lifecycle, Stage, Trigger, lifecycle
 from cadence.policy import Policy
-from cadence.prospect import Prospect
+from cadence.prospect import Obligation, Prospect
 
 __all__ = ["Engine"]
 
-_ORDER = {k: i for i, k in enumerate(ActionKind)}
 _MICROSECOND = timedelta(microseconds=1)
 _EVENTS = frozenset(ev.EVENT_CLASSES)
 
@@ -117,10 +118,32 @@ def _utc(window: Window) -> tuple[datetime, datetime]:
     )
 
 
-def _placed_key(spot: _Spot) -> tuple[datetime, int, int, str]:
+#: How the engine orders tasks that start together (after the start, :func:`_placed_key`).
+TaskOrder = tuple[int, datetime, int, bool, str]
+
+
+def _due_from(cal: ContactCalendar, task: Task) -> datetime:
+    """When ``task`` first may be done: its ``not_before``, or the start of the first local
+    date its business-day gap allows, whichever is later."""
+    if task.min_date is None:
+        return task.not_before
+    start = cal.start_of(task.min_date)
+    return start if start > task.not_before else task.not_before
+
+
+def _task_order(cal: ContactCalendar, task: Task) -> TaskOrder:
+    """The order among tasks that start together: the more urgent priority, then the task that
+    came due first (the answer does not change while the rep carries it out), then the kind,
+    an obligation before the ladder's step, and the detail."""
+    due = _due_from(cal, task)
+    return (task.priority, due, KIND_ORDER[task.kind], task.ladder, task.detail or "")
+
+
+def _placed_key(spot: _Spot, cal: ContactCalendar) -> tuple[datetime, TaskOrder]:
     """Soonest first, by instant: in the hour a fall-back night repeats, a later wall time can
-    be the earlier instant (``spot.start`` is local; same-zone datetimes compare by wall time)."""
-    return (spot.start_utc, spot.task.priority, _ORDER[spot.task.kind], spot.task.detail or "")
+    be the earlier instant (``spot.start`` is local; same-zone datetimes compare by wall time).
+    Then :func:`_task_order`."""
+    return (spot.start_utc, _task_order(cal, spot.task))
 
 
 def _aware(value: Any, field: str) -> datetime:
@@ -165,7 +188,7 @@ class Engine:
             zone(timezone)
             check_region(country, subdivision, field="country")
             cal = ContactCalendar(self.policy, timezone, country, subdivision)
-            found = (cal, Fold(self.policy, cal))
+            found = (cal, Fold(self.policy, cal, partial(self._named, cal)))
             if len(self._calendars) > 4096:
                 self._calendars.clear()
             self._calendars[key] = found
@@ -325,7 +348,7 @@ class Engine:
         is ``next_action(p, now)``."""
         state, cal, now_utc, floor = self._prepare(p, now)
         placed = [self._locate(state, cal, t, floor) for t in tasks(self.policy, cal, state, floor)]
-        placed.sort(key=_placed_key)
+        placed.sort(key=lambda spot: _placed_key(spot, cal))
         actions = [self._action(state, cal, spot) for spot in placed]
         if floor is not now_utc:
             actions.insert(0, self._wait(state, cal, floor))
@@ -431,12 +454,69 @@ class Engine:
                 if task.min_date is not None and task.min_date > best.start.date():
                     continue  # its business-day gap ends after the best one's local day
             spot = self._locate(state, cal, task, now_utc, searched)
-            if best is None or _placed_key(spot) < _placed_key(best):
+            if (
+                best is None
+                or spot.start_utc < best.start_utc
+                or (
+                    spot.start_utc == best.start_utc
+                    and _placed_key(spot, cal) < _placed_key(best, cal)
+                )
+            ):
                 best = spot
         assert best is not None  # tasks() never returns an empty list
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
+
+    def _named(
+        self, cal: ContactCalendar, state: State, channel: Channel, at: datetime
+    ) -> NamedTask | None:
+        """The task the engine names on ``channel`` at ``at``: the first of them in
+        :meth:`plan`'s order (None when it has none there). ``Fold.fulfil`` credits a touch on
+        that channel with it, so the rep who does what the engine said is credited with that."""
+        owed: list[Obligation] = [o for o in state["obligations"] if o.channel is channel]
+        if len(owed) == 1 and not self._ladder_may_come_first(state, cal, owed[0], at):
+            return owed[0]  # (most touches: the R6 email after a voicemail)
+        floor = at  # (the state is already as of ``at``) or the end of a pause, as ``_as_of``
+        paused = state["paused_until"]
+        if paused is not None and at < paused and state["stage"] not in TERMINAL:
+            floor = paused
+        mine = [t for t in tasks(self.policy, cal, state, floor) if t.channel is channel]
+        if len(mine) < 2:
+            return mine[0] if mine else None
+        best = None
+        for task in mine:
+            spot = self._locate(state, cal, task, floor)
+            if best is None or _placed_key(spot, cal) < _placed_key(best, cal):
+                best = spot
+        assert best is not None
+        return best.task
+
+    def _ladder_may_come_first(
+        self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime
+    ) -> bool:
+        """Whether the ladder's next step might come before ``owed`` on its channel at ``at``
+        (False: ``owed`` is what the engine names there; True: place both to know). The agenda
+        runs the ladder unless a contact is owed or a meeting is ahead; an obligation due at
+        ``at`` comes first unless the ladder's step is due as well."""
+        if booked(state) and upcoming_meeting(state, at):
+            return False
+        if any(o.key in CONTACT_KEYS for o in state["obligations"]):
+            return False
+        policy = self.policy
+        step = ladder_step(policy, state)
+        if step is None or ladder_channel(policy, state, step) is not owed.channel:
+            return False
+        if owed.business_days or owed.not_before > at:
+            return True
+        when = ladder_time(policy, cal, state)
+        if when is None or when.step is None:
+            return False
+        due = when.not_before
+        if when.base is not None:
+            start = cal.start_of(cal.business_date_after(when.base, when.gap))
+            due = max(due, start)
+        return due <= at
 
     def _prepare(
         self, p: Prospect, now: datetime

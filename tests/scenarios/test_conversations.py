@@ -262,6 +262,13 @@ _FOLLOW = st.sampled_from(
 )
 
 
+def _names_the_promise(engine: Engine, p: cadence.Prospect, t: datetime, channel: Channel) -> bool:
+    """Whether the agreed contact (R1) is what the engine names first on ``channel`` at ``t``:
+    a touch there then performs it (otherwise it performs what the engine named)."""
+    on = [a for a in engine.plan(p, t) if a.channel is channel]
+    return bool(on) and on[0].rules == ("R1",)
+
+
 @given(steps=st.lists(st.tuples(_FOLLOW, st.integers(1, 60 * 24 * 3)), max_size=8))
 def test_a_pending_agreed_contact_is_never_dropped_silently(
     steps: list[tuple[str, int]],
@@ -282,10 +289,10 @@ def test_a_pending_agreed_contact_is_never_dropped_silently(
         event: ev.Event
         if name == "email_sent":
             event = ev.EmailSent(at=t)
-            pending = pending and channel is not Channel.EMAIL
+            pending = pending and not _names_the_promise(engine, p, t, Channel.EMAIL)
         elif name == "voicemail":
             event = ev.CallAttempted(at=t, outcome="voicemail")
-            pending = pending and channel is not Channel.PHONE
+            pending = pending and not _names_the_promise(engine, p, t, Channel.PHONE)
         elif name == "bounced":
             event = ev.EmailBounced(at=t)
             bounced = True
@@ -318,6 +325,114 @@ def test_a_pending_agreed_contact_is_never_dropped_silently(
         promised = [a for a in engine.plan(p, t) if a.rules == ("R1",)]
         if pending:
             assert len(promised) == 1, (name, engine.plan(p, t))
+            assert promised[0].channel is channel, (name, promised)
             assert promised[0].due_since == agreed or promised[0].earliest >= min(agreed, t)
         else:
             assert promised == []
+
+
+# -- which task a touch performs ----------------------------------------------------------------
+
+
+def _touch_and_ask(
+    engine: Engine, p: cadence.Prospect, event: ev.Event
+) -> tuple[cadence.Action, cadence.Prospect, cadence.Action]:
+    """What the engine named at the touch's instant, the state after it, and the next answer."""
+    named = engine.next_action(p, event.at)
+    after = engine.apply(p, event)
+    return named, after, engine.next_action(after, event.at)
+
+
+def test_an_email_due_with_the_ladders_email_performs_the_one_named_first() -> None:
+    """A voicemail at 18:00, after email hours, with a one-day gap that switches to email: the
+    R6 email and the ladder's email both come due at 08:00 the next day. The engine names the
+    R6 email first (it came due first) and the first email performs it; the second is the
+    ladder's attempt. (Before, the engine named the ladder's email and credited the R6 one.)"""
+    policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1)
+    engine = Engine(policy)
+    tuesday = datetime(2024, 1, 2, 16, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=tuesday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=tuesday.replace(hour=18), outcome="voicemail"))
+    wednesday = datetime(2024, 1, 3, 8, 0, tzinfo=CHICAGO)
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=wednesday))
+    assert (named.rules, p.unanswered) == (("R6",), 1)
+    assert then.rules == ("R3", "R7")
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=wednesday))
+    assert (named.rules, p.unanswered) == (("R3", "R7"), 2)
+    assert then.rules == ("R3",)  # the next attempt, a business day later
+    assert then.earliest_utc > wednesday
+
+
+def test_an_email_does_not_perform_written_offers_not_due_for_a_day() -> None:
+    """After a no-show, the written offer of new times waits a business day. An R6 email sent
+    the day before performs the R6 email, and the offer stays owed."""
+    engine = Engine()
+    monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.MeetingNoShow(at=monday, meeting_id="m1"))
+    tuesday = datetime(2024, 1, 2, 9, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday + timedelta(minutes=5)))
+    assert named.rules == ("R6",)
+    assert then.kind is ActionKind.PROPOSE_TIMES
+    assert [o.key for o in p.obligations] == ["propose_times"]
+
+
+def test_written_apologies_wait_for_the_apology_call_and_an_early_email_is_the_r6_one() -> None:
+    """R14: the rep cancelled, so the apology call comes first (09:00) and the written offers
+    follow it. An email at 08:00, when email hours open, performs the R6 email owed from an
+    earlier voicemail, not the offers the engine holds until after the call."""
+    engine = Engine()
+    sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=sunday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=sunday, outcome="voicemail"))
+    p = engine.apply(p, ev.MeetingCancelled(at=sunday, meeting_id="m1", by="rep"))
+    monday = datetime(2024, 3, 11, 8, 0, tzinfo=CHICAGO)
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=monday))
+    assert named.rules == ("R6",)
+    assert "propose_times" in {o.key for o in p.obligations}
+    assert then.rules == ("R14",)
+    assert then.kind is ActionKind.CALL
+
+
+def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
+    """R14 after a voicemail: at 09:00 the engine names the written proposal; at 09:05 the R6
+    email comes due as well, as urgent. The proposal came due first, so the answer does not
+    change, and the email at 09:05 performs the proposal."""
+    engine = Engine()
+    sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
+    p = engine.enroll(
+        "lee",
+        timezone="America/Chicago",
+        at=sunday,
+        country="US",
+        subdivision="IL",
+        preferred_channel=Channel.PHONE,
+    )
+    p = engine.apply(p, ev.MeetingCancelled(at=sunday, meeting_id="m1", by="rep"))
+    nine = datetime(2024, 3, 11, 9, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=nine, outcome="voicemail"))
+    assert engine.next_action(p, nine).kind is ActionKind.PROPOSE_TIMES
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=nine + timedelta(minutes=5)))
+    assert named.kind is ActionKind.PROPOSE_TIMES
+    assert then.rules == ("R14", "R6")
+
+
+def test_an_email_performs_the_ladders_email_when_it_comes_first() -> None:
+    """A no-show owes written offers a business day later; a voicemail the same morning, with
+    a one-day gap that switches to email, puts the ladder's email on the same day. Both come
+    due together; the engine names the ladder's email first (an email before an offer of
+    times), and an email then is that attempt: the offer stays owed."""
+    policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1, voicemail_email=False)
+    engine = Engine(policy)
+    monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.MeetingNoShow(at=monday, meeting_id="m1"))
+    p = engine.apply(p, ev.CallAttempted(at=monday.replace(hour=9), outcome="voicemail"))
+    tuesday = datetime(2024, 1, 2, 8, 0, tzinfo=CHICAGO)
+    emails = [a for a in engine.plan(p, tuesday) if a.channel is Channel.EMAIL]
+    assert [a.kind for a in emails] == [ActionKind.EMAIL, ActionKind.PROPOSE_TIMES]
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday))
+    assert (named.rules, p.unanswered) == (("R3", "R7"), 2)
+    assert [o.key for o in p.obligations if o.channel is Channel.EMAIL] == ["propose_times"]
+    assert then.kind is ActionKind.PROPOSE_TIMES
