@@ -338,7 +338,9 @@ def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
         for channel in (Channel.PHONE, Channel.EMAIL):
             if channel in state.blocked_channels:
                 continue
-            named: Any = engine._named(engine.calendar(state), dict(state.__dict__), channel, at)
+            owed = [o for o in state.obligations if o.channel is channel]
+            cal = engine.calendar(state)
+            named: Any = engine._named(cal, dict(state.__dict__), channel, at, owed)
             on = [a for a in plan if a.channel is channel]
             if not on:
                 assert named is None, (channel, named)

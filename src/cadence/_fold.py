@@ -62,8 +62,9 @@ class NamedTask(Protocol):
     def key(self) -> str | None: ...
 
 
-#: The engine's answer to "which task do you name on this channel at this instant?".
-Named = Callable[[State, Channel, datetime], NamedTask | None]
+#: The engine's answer to "which task do you name on this channel at this instant?", given the
+#: obligations on that channel.
+Named = Callable[[State, Channel, datetime, list[Obligation]], NamedTask | None]
 
 
 class Fold:
@@ -108,7 +109,7 @@ class Fold:
         mine: list[Obligation] = [o for o in state["obligations"] if o.channel == channel]
         if not mine:
             return None
-        named = None if self.named is None else self.named(state, channel, at)
+        named = None if self.named is None else self.named(state, channel, at, mine)
         if named is not None:
             if named.key is None:
                 return None  # the ladder's step (or a drip touch)

@@ -469,12 +469,17 @@ class Engine:
         return state, cal, best
 
     def _named(
-        self, cal: ContactCalendar, state: State, channel: Channel, at: datetime
+        self,
+        cal: ContactCalendar,
+        state: State,
+        channel: Channel,
+        at: datetime,
+        owed: list[Obligation],
     ) -> NamedTask | None:
-        """The task the engine names on ``channel`` at ``at``: the first of them in
-        :meth:`plan`'s order (None when it has none there). ``Fold.fulfil`` credits a touch on
-        that channel with it, so the rep who does what the engine said is credited with that."""
-        owed: list[Obligation] = [o for o in state["obligations"] if o.channel is channel]
+        """The task the engine names on ``channel`` at ``at``, where ``owed`` are the
+        obligations: the first of them in :meth:`plan`'s order (None when it has none there).
+        ``Fold.fulfil`` credits a touch on that channel with it, so the rep who does what the
+        engine said is credited with that."""
         if len(owed) == 1 and not self._ladder_may_come_first(state, cal, owed[0], at):
             return owed[0]  # (most touches: the R6 email after a voicemail)
         floor = at  # (the state is already as of ``at``) or the end of a pause, as ``_as_of``
@@ -501,8 +506,9 @@ class Engine:
         ``at`` comes first unless the ladder's step is due as well."""
         if booked(state) and upcoming_meeting(state, at):
             return False
-        if any(o.key in CONTACT_KEYS for o in state["obligations"]):
-            return False
+        for o in state["obligations"]:
+            if o.key in CONTACT_KEYS:
+                return False
         policy = self.policy
         step = ladder_step(policy, state)
         if step is None or ladder_channel(policy, state, step) is not owed.channel:
