@@ -37,7 +37,7 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 2
+DECISION_FORMAT = 3
 
 
 class Decision(NamedTuple):

@@ -56,7 +56,8 @@ def _obligation(**kw: Any) -> Obligation:
 
 class NamedTask(Protocol):
     """What :meth:`Fold.fulfil` reads of a task: the key of the obligation it performs (None
-    for the ladder's step or a drip touch)."""
+    for the ladder's step or a drip touch). An engine task that has one and is also a step of
+    the ladder (``ladder``: the R6 email joined to the ladder's written step) does both."""
 
     @property
     def key(self) -> str | None: ...
@@ -105,7 +106,9 @@ class Fold:
 
         It is the task the engine names for that channel then (``named``), so that the rep who
         does what ``next_action`` said is credited with it. Without one (no engine), or when
-        the engine names nothing there, the most urgent obligation on the channel."""
+        the engine names nothing there, the most urgent obligation on the channel. A task that
+        is an obligation and the ladder's step at once is both: the obligation is dropped, and
+        None says the touch counts on the ladder."""
         mine: list[Obligation] = [o for o in state["obligations"] if o.channel == channel]
         if not mine:
             return None
@@ -116,7 +119,9 @@ class Fold:
             for o in mine:
                 if o.key == named.key:
                     self.drop(state, o.key)
-                    return o
+                    if isinstance(named, Obligation):  # (reading a missing attribute off a
+                        return o  # pydantic model raises and costs microseconds)
+                    return None if getattr(named, "ladder", False) else o
         first = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
         self.drop(state, first.key)
         return first

@@ -30,6 +30,7 @@ _OPT_OUT_OFFER, _BREAKUP = ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP
 _DRIP_TOUCH, _CONTACT_RECEPTIONIST = ActionKind.DRIP_TOUCH, ActionKind.CONTACT_RECEPTIONIST
 _ESCALATE, _PROPOSE_TIMES = ActionKind.ESCALATE, ActionKind.PROPOSE_TIMES
 _SEND_COLLATERAL = ActionKind.SEND_COLLATERAL
+_R7_POINT = "Use a subject that refers to their request; keep it short."
 
 
 def part_of_day(window: Window, locale: str = "en") -> str:
@@ -53,9 +54,10 @@ def talking_points(
     kind = task.kind
     if kind is _EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
         if task.detail and "R6" in task.rules:
-            return (t.voicemail_email.format(voicemail_day=task.detail),)
+            r6 = (t.voicemail_email.format(voicemail_day=task.detail),)
+            return (_R7_POINT, *r6) if "R7" in task.rules else r6
         if "R7" in task.rules:
-            return ("Use a subject that refers to their request; keep it short.",)
+            return (_R7_POINT,)
         return ()
     conversation = (
         (t.agree_next_contact, t.ask_permission)
@@ -79,10 +81,11 @@ def talking_points(
                 "Offer flexibility: before or after hours, or coffee or lunch if they are local.",
             )
         return (*points, *conversation)
-    if kind is _OPT_OUT_OFFER:
-        return (t.opt_out_offer,)
-    if kind is _BREAKUP:
-        return (t.breakup,)
+    if kind is _OPT_OUT_OFFER or kind is _BREAKUP:
+        said = t.opt_out_offer if kind is _OPT_OUT_OFFER else t.breakup
+        if task.detail and "R6" in task.rules:  # the same email follows up a voicemail
+            return (said, t.voicemail_email.format(voicemail_day=task.detail))
+        return (said,)
     if kind is _DRIP_TOUCH:
         return (t.drip_touch,)
     if kind is _CONTACT_RECEPTIONIST:

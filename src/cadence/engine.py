@@ -67,10 +67,10 @@ class _Spot(NamedTuple):
 
 
 Decided = tuple[State, ContactCalendar, _Spot]
+"""What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 Searched = dict[tuple[ContactCalendar, Channel | None, datetime, date | None, str | None], Window]
 """A planner's memo of windows searched from its ``now`` (:meth:`Engine._again`)."""
-"""What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -79,6 +79,10 @@ Searched = dict[tuple[ContactCalendar, Channel | None, datetime, date | None, st
 _DROPPED, _OPT_OUT_OFFERED = Stage.DROPPED, Stage.OPT_OUT_OFFERED
 _NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
 _PHONE, _EMAIL, _MEETING = Channel.PHONE, Channel.EMAIL, Channel.MEETING
+_WRITTEN = frozenset({ActionKind.EMAIL, ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP})
+_VOICEMAIL_EMAIL = "voicemail_email"  # the R6 obligation's key
+# Ladder steps (``ladder_step``) that go by email as a _WRITTEN kind when email is their channel.
+_WRITTEN_STEPS = frozenset({ActionKind.CALL, ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP})
 
 
 def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> bool:
@@ -144,6 +148,57 @@ def _placed_key(spot: _Spot, cal: ContactCalendar) -> tuple[datetime, TaskOrder]
     be the earlier instant (``spot.start`` is local; same-zone datetimes compare by wall time).
     Then :func:`_task_order`."""
     return (spot.start_utc, _task_order(cal, spot.task))
+
+
+def _voicemail_email(task: Task) -> bool:
+    """The R6 email owed after a voicemail."""
+    return task.key == _VOICEMAIL_EMAIL
+
+
+def _written_step(task: Task) -> bool:
+    """A step of the ladder that goes out as an email (R7's switch, an email lead, the R8
+    offer or the R10 breakup in writing)."""
+    return task.ladder and task.channel is _EMAIL and task.kind in _WRITTEN
+
+
+def _partner(best: _Spot, spots: Iterable[_Spot]) -> _Spot | None:
+    """When ``best`` is the R6 email or the ladder's written step, the other one among
+    ``spots`` if it starts with ``best``: the two are one email (:func:`_one_email`)."""
+    task = best.task
+    if task.channel is not _EMAIL:
+        return None
+    if _voicemail_email(task):
+        wanted = _written_step
+    elif _written_step(task):
+        wanted = _voicemail_email
+    else:
+        return None
+    for spot in spots:
+        if spot is not best and spot.start_utc == best.start_utc and wanted(spot.task):
+            return spot
+    return None
+
+
+def _one_email(best: _Spot, other: _Spot) -> _Spot:
+    """The one email that does the R6 email and the ladder's written step, ``best`` and its
+    :func:`_partner` ``other`` (either way round): the ladder's step, placed as it is (its
+    window, whether it is overdue), with what it counts as and its subject, mentioning the
+    voicemail. A rep does not send a prospect two emails in a minute."""
+    step, r6 = (other, best) if _voicemail_email(best.task) else (best, other)
+    return step._replace(task=_joined(step.task, r6.task))
+
+
+def _joined(step: Task, r6: Task) -> Task:
+    """The ladder's written ``step`` that also does the R6 email ``r6`` (:func:`_one_email`):
+    it performs the obligation (``key``) and counts as the ladder's attempt (``ladder``)."""
+    return step._replace(
+        priority=min(step.priority, r6.priority),
+        rules=(*step.rules, *(r for r in r6.rules if r not in step.rules)),
+        reason=f"{step.reason}; one email that also follows up the voicemail of {r6.detail}",
+        flags=(*step.flags, *(f for f in r6.flags if f not in step.flags)),
+        detail=r6.detail,
+        key=r6.key,
+    )
 
 
 def _aware(value: Any, field: str) -> datetime:
@@ -349,6 +404,12 @@ class Engine:
         state, cal, now_utc, floor = self._prepare(p, now)
         placed = [self._locate(state, cal, t, floor) for t in tasks(self.policy, cal, state, floor)]
         placed.sort(key=lambda spot: _placed_key(spot, cal))
+        for i, spot in enumerate(placed):  # R6 and the ladder's written step: one email
+            other = _partner(spot, placed)
+            if other is not None:
+                placed[i] = _one_email(spot, other)
+                placed = [s for s in placed if s is not other]
+                break
         actions = [self._action(state, cal, spot) for spot in placed]
         if floor is not now_utc:
             actions.insert(0, self._wait(state, cal, floor))
@@ -445,25 +506,32 @@ class Engine:
             if not todo:
                 return None
         best = None
-        if len(todo) > 1:  # place lazily: a task cannot come due before its not_before
+        if len(todo) == 1:
+            best = self._locate(state, cal, todo[0], now_utc, searched)
+        else:  # place lazily: a task cannot come due before its not_before
             todo.sort(key=lambda t: max(t.not_before, now_utc))
-        for task in todo:
-            if best is not None:
-                if max(task.not_before, now_utc) > best.start_utc:
-                    break
-                if task.min_date is not None and task.min_date > best.start.date():
-                    continue  # its business-day gap ends after the best one's local day
-            spot = self._locate(state, cal, task, now_utc, searched)
-            if (
-                best is None
-                or spot.start_utc < best.start_utc
-                or (
-                    spot.start_utc == best.start_utc
-                    and _placed_key(spot, cal) < _placed_key(best, cal)
-                )
-            ):
-                best = spot
-        assert best is not None  # tasks() never returns an empty list
+            spots = []  # every task that may start with the best one is placed
+            for task in todo:
+                if best is not None:
+                    if max(task.not_before, now_utc) > best.start_utc:
+                        break
+                    if task.min_date is not None and task.min_date > best.start.date():
+                        continue  # its business-day gap ends after the best one's local day
+                spot = self._locate(state, cal, task, now_utc, searched)
+                spots.append(spot)
+                if (
+                    best is None
+                    or spot.start_utc < best.start_utc
+                    or (
+                        spot.start_utc == best.start_utc
+                        and _placed_key(spot, cal) < _placed_key(best, cal)
+                    )
+                ):
+                    best = spot
+            assert best is not None  # tasks() never returns an empty list
+            other = _partner(best, spots)
+            if other is not None:  # R6 and the ladder's written step: one email
+                best = _one_email(best, other)
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
@@ -489,13 +557,10 @@ class Engine:
         mine = [t for t in tasks(self.policy, cal, state, floor) if t.channel is channel]
         if len(mine) < 2:
             return mine[0] if mine else None
-        best = None
-        for task in mine:
-            spot = self._locate(state, cal, task, floor)
-            if best is None or _placed_key(spot, cal) < _placed_key(best, cal):
-                best = spot
-        assert best is not None
-        return best.task
+        spots = [self._locate(state, cal, task, floor) for task in mine]
+        best = min(spots, key=lambda spot: _placed_key(spot, cal))
+        other = _partner(best, spots)
+        return best.task if other is None else _one_email(best, other).task
 
     def _ladder_may_come_first(
         self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime
@@ -503,7 +568,8 @@ class Engine:
         """Whether the ladder's next step might come before ``owed`` on its channel at ``at``
         (False: ``owed`` is what the engine names there; True: place both to know). The agenda
         runs the ladder unless a contact is owed or a meeting is ahead; an obligation due at
-        ``at`` comes first unless the ladder's step is due as well."""
+        ``at`` comes first unless the ladder's step is due as well, or (the R6 email and the
+        ladder's written step) starts with it (:func:`_one_email`)."""
         if booked(state) and upcoming_meeting(state, at):
             return False
         for o in state["obligations"]:
@@ -522,7 +588,13 @@ class Engine:
         if when.base is not None:
             start = cal.start_of(cal.business_date_after(when.base, when.gap))
             due = max(due, start)
-        return due <= at
+        if due <= at:
+            return True
+        if owed.key != _VOICEMAIL_EMAIL or step not in _WRITTEN_STEPS:
+            return False
+        # The step starts with the R6 email only if it is due when that email may go.
+        opens = cal.opens(_EMAIL, max(owed.not_before, at).astimezone(UTC))
+        return opens is not None and due <= opens
 
     def _prepare(
         self, p: Prospect, now: datetime

@@ -343,24 +343,95 @@ def _touch_and_ask(
     return named, after, engine.next_action(after, event.at)
 
 
-def test_an_email_due_with_the_ladders_email_performs_the_one_named_first() -> None:
+def test_the_r6_email_and_the_ladders_email_due_together_are_one_email() -> None:
     """A voicemail at 18:00, after email hours, with a one-day gap that switches to email: the
-    R6 email and the ladder's email both come due at 08:00 the next day. The engine names the
-    R6 email first (it came due first) and the first email performs it; the second is the
-    ladder's attempt. (Before, the engine named the ladder's email and credited the R6 one.)"""
+    R6 email and the ladder's email both come due at 08:00 the next day. A rep does not send
+    two emails in a minute: the engine names one, the ladder's (its rules, its subject)
+    mentioning the voicemail, and that one email performs both. (Before, the engine named the
+    R6 email and then, at once, the ladder's.)"""
     policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1)
     engine = Engine(policy)
     tuesday = datetime(2024, 1, 2, 16, 0, tzinfo=CHICAGO)
     p = engine.enroll("lee", timezone="America/Chicago", at=tuesday, country="US", subdivision="IL")
     p = engine.apply(p, ev.CallAttempted(at=tuesday.replace(hour=18), outcome="voicemail"))
     wednesday = datetime(2024, 1, 3, 8, 0, tzinfo=CHICAGO)
+    evening = [a for a in engine.plan(p, tuesday.replace(hour=18)) if a.channel is Channel.EMAIL]
+    assert [(a.rules, a.earliest) for a in evening] == [(("R3", "R7", "R6"), wednesday)]
     named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=wednesday))
-    assert (named.rules, p.unanswered) == (("R6",), 1)
-    assert then.rules == ("R3", "R7")
-    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=wednesday))
-    assert (named.rules, p.unanswered) == (("R3", "R7"), 2)
+    assert named == evening[0]
+    assert named.subject == "Regarding your request about your project"
+    assert named.talking_points == (
+        "Use a subject that refers to their request; keep it short.",
+        policy.templates.voicemail_email.format(voicemail_day="Tuesday"),
+    )
+    assert (p.unanswered, p.obligations) == (2, ())
     assert then.rules == ("R3",)  # the next attempt, a business day later
     assert then.earliest_utc > wednesday
+
+
+def test_an_early_email_performs_the_one_email_the_engine_named() -> None:
+    """The same, with the rep writing at 19:00, before email hours open: the engine named the
+    one email (for 08:00), so that is what the rep did, early."""
+    policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1)
+    engine = Engine(policy)
+    tuesday = datetime(2024, 1, 2, 18, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=tuesday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday.replace(hour=19)))
+    assert named.rules == ("R3", "R7", "R6")
+    assert (p.unanswered, p.obligations) == (2, ())
+    assert then.rules == ("R3",)
+
+
+def test_a_late_r6_email_goes_out_with_the_ladders_email_as_one() -> None:
+    """Default policy: the second voicemail switches the ladder to email four business days
+    later. A rep who has not sent the R6 email by then gets one email to write, not two: it
+    counts as the attempt and performs the R6 email; the opt-out offer comes next."""
+    engine = Engine()
+    tuesday = datetime(2024, 1, 2, 10, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=tuesday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailSent(at=tuesday + timedelta(minutes=5)))
+    second = engine.next_action(p, tuesday)
+    p = engine.apply(p, ev.CallAttempted(at=second.earliest, outcome="voicemail"))
+    week_later = second.earliest + timedelta(days=7)
+    plan = engine.plan(p, week_later)
+    assert [(a.kind, a.rules) for a in plan] == [(ActionKind.EMAIL, ("R3", "R7", "R6"))]
+    assert plan[0].flags == ("overdue",)  # the R6 email was due a week ago
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=week_later))
+    assert named == plan[0]
+    assert (p.unanswered, p.obligations) == (3, ())
+    assert then.kind is ActionKind.OPT_OUT_OFFER
+
+
+def test_the_opt_out_offer_in_writing_follows_up_the_voicemail_it_comes_with() -> None:
+    """A prospect who prefers email, and a voicemail left anyway (the rep called): when the
+    R8 offer by email comes due with the R6 email, one email makes the offer and mentions the
+    voicemail; it counts as the offer."""
+    engine = Engine(cadence.Policy(min_gap_business_days=1))
+    tuesday = datetime(2024, 1, 2, 10, 0, tzinfo=CHICAGO)
+    p = engine.enroll(
+        "lee",
+        timezone="America/Chicago",
+        at=tuesday,
+        country="US",
+        subdivision="IL",
+        preferred_channel=Channel.EMAIL,
+    )
+    for day in (2, 3):
+        p = engine.apply(p, ev.EmailSent(at=datetime(2024, 1, day, 10, 0, tzinfo=CHICAGO)))
+    late = datetime(2024, 1, 4, 18, 0, tzinfo=CHICAGO)  # email hours are over
+    p = engine.apply(p, ev.CallAttempted(at=late, outcome="voicemail"))
+    friday = datetime(2024, 1, 5, 8, 0, tzinfo=CHICAGO)
+    first = engine.next_action(p, late)
+    assert (first.kind, first.rules, first.earliest) == (
+        ActionKind.OPT_OUT_OFFER,
+        ("R8", "R3", "R16", "R6"),
+        friday,
+    )
+    assert first.talking_points[1].startswith("Mention the voicemail you left Thursday")
+    p = engine.apply(p, ev.EmailSent(at=friday))
+    assert (p.stage, p.obligations) == (Stage.OPT_OUT_OFFERED, ())
 
 
 def test_an_email_does_not_perform_written_offers_not_due_for_a_day() -> None:
