@@ -367,7 +367,12 @@ class Fold:
         self.drop(state, "voicemail_email")
         self._rechannel(state, Channel.EMAIL, Channel.PHONE)
 
-    def _rechannel(self, state: State, old: Channel, new: Channel) -> None:
+    def _rechannel(
+        self, state: State, old: Channel, new: Channel, *, keep_written: bool = False
+    ) -> None:
+        """Pending contacts on ``old`` move to ``new``. With ``keep_written`` (a stated
+        preference, not a blocked channel), what only writing does stays an email: the R6
+        email that mentions a voicemail and the material promised (R14, R15)."""
         if new in state["blocked_channels"]:
             return
         state["obligations"] = tuple(
@@ -377,7 +382,7 @@ class Fold:
                     "kind": touch_kind(new) if o.kind == touch_kind(old) else o.kind,
                 }
             )
-            if o.channel == old
+            if o.channel == old and not (keep_written and _written_only(o))
             else o
             for o in state["obligations"]
         )
@@ -574,7 +579,12 @@ class Fold:
         state["preferred_channel"] = e.channel
         # R16: pending contacts move to the preferred channel.
         other = Channel.EMAIL if e.channel == Channel.PHONE else Channel.PHONE
-        self._rechannel(state, other, Channel(e.channel))
+        self._rechannel(state, other, Channel(e.channel), keep_written=True)
+
+
+def _written_only(o: Obligation) -> bool:
+    """An obligation only an email performs: the R6 email, the promised material."""
+    return o.key == "voicemail_email" or o.key.startswith("collateral:")
 
 
 def booked(state: State) -> bool:

@@ -548,12 +548,12 @@ class Engine:
         obligations: the first of them in :meth:`plan`'s order (None when it has none there).
         ``Fold.fulfil`` credits a touch on that channel with it, so the rep who does what the
         engine said is credited with that."""
-        if len(owed) == 1 and not self._ladder_may_come_first(state, cal, owed[0], at):
-            return owed[0]  # (most touches: the R6 email after a voicemail)
         floor = at  # (the state is already as of ``at``) or the end of a pause, as ``_as_of``
         paused = state["paused_until"]
         if paused is not None and at < paused and state["stage"] not in TERMINAL:
             floor = paused
+        if len(owed) == 1 and not self._ladder_may_come_first(state, cal, owed[0], floor):
+            return owed[0]  # (most touches: the R6 email after a voicemail)
         mine = [t for t in tasks(self.policy, cal, state, floor) if t.channel is channel]
         if len(mine) < 2:
             return mine[0] if mine else None
@@ -569,7 +569,8 @@ class Engine:
         (False: ``owed`` is what the engine names there; True: place both to know). The agenda
         runs the ladder unless a contact is owed or a meeting is ahead; an obligation due at
         ``at`` comes first unless the ladder's step is due as well, or (the R6 email and the
-        ladder's written step) starts with it (:func:`_one_email`)."""
+        ladder's written step) starts with it (:func:`_one_email`). ``at`` is the instant the
+        plan places work from: the touch's, or the end of a pause (R17)."""
         if booked(state) and upcoming_meeting(state, at):
             return False
         for o in state["obligations"]:

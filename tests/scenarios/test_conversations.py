@@ -434,6 +434,41 @@ def test_the_opt_out_offer_in_writing_follows_up_the_voicemail_it_comes_with() -
     assert (p.stage, p.obligations) == (Stage.OPT_OUT_OFFERED, ())
 
 
+def test_an_out_of_office_holds_the_one_email_until_they_are_back() -> None:
+    """R17 after the second voicemail: the R6 email and the ladder's email both wait for the
+    end of the pause, where they start together: one email. An email sent during the pause is
+    that one email, sent early (the engine names the task it will place, as for any touch)."""
+    engine = Engine()
+    monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=monday.replace(day=2, hour=9), outcome="no_answer"))
+    voicemail = monday.replace(day=8, hour=12)
+    p = engine.apply(p, ev.CallAttempted(at=voicemail, outcome="voicemail"))
+    p = engine.apply(p, ev.OutOfOffice(at=voicemail + timedelta(minutes=5)))
+    plan = engine.plan(p, p.last_event_at)
+    assert [(a.kind, a.rules) for a in plan] == [
+        (ActionKind.WAIT, ("R17",)),
+        (ActionKind.EMAIL, ("R3", "R7", "R6")),
+    ]
+    assert plan[1].earliest == datetime(2024, 1, 16, 8, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.EmailSent(at=voicemail + timedelta(minutes=10)))
+    assert (p.unanswered, p.obligations) == (3, ())
+
+
+def test_a_stated_preference_for_the_phone_leaves_the_r6_email_an_email() -> None:
+    """R16 moves pending contacts to the preferred channel, but the R6 email mentions a
+    voicemail in writing: it stays an email. (Before, it became a call whose reason was "a
+    brief email ... that mentions the voicemail".)"""
+    engine = Engine()
+    monday = datetime(2024, 1, 1, 10, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+    p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.PHONE))
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.channel, act.rules) == (ActionKind.EMAIL, Channel.EMAIL, ("R6",))
+    assert [(o.key, o.channel) for o in p.obligations] == [("voicemail_email", Channel.EMAIL)]
+
+
 def test_an_email_does_not_perform_written_offers_not_due_for_a_day() -> None:
     """After a no-show, the written offer of new times waits a business day. An R6 email sent
     the day before performs the R6 email, and the offer stays owed."""
