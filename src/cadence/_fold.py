@@ -119,8 +119,11 @@ class Fold:
             for o in mine:
                 if o.key == named.key:
                     self.drop(state, o.key)
-                    if isinstance(named, Obligation):  # (reading a missing attribute off a
-                        return o  # pydantic model raises and costs microseconds)
+                    if isinstance(named, Obligation):
+                        return o
+                    # An engine task: joined to the ladder's step, the touch counts there too.
+                    # (Not asked of an Obligation: a pydantic model raises inside on a missing
+                    # attribute, microseconds a touch.)
                     return None if getattr(named, "ladder", False) else o
         first = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
         self.drop(state, first.key)
