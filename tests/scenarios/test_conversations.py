@@ -29,6 +29,18 @@ def _booked(engine: Engine, at: datetime, *, local: bool = False) -> cadence.Pro
     )
 
 
+def _lee(engine: Engine, at: datetime, preferred: Channel | None = None) -> cadence.Prospect:
+    """Lee in Chicago (US-IL), enrolled at ``at``."""
+    return engine.enroll(
+        "lee",
+        timezone="America/Chicago",
+        at=at,
+        country="US",
+        subdivision="IL",
+        preferred_channel=preferred,
+    )
+
+
 def test_attend_meeting_at_its_start_then_the_agreed_follow_up(
     engine: Engine, monday: datetime
 ) -> None:
@@ -277,7 +289,7 @@ def test_a_pending_agreed_contact_is_never_dropped_silently(
     that says so (a new conversation, an opt-out, a closed deal)."""
     engine = Engine()
     t = datetime(2026, 3, 9, 9, 30, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=t, country="US", subdivision="IL")
+    p = _lee(engine, t)
     agreed = t + timedelta(days=2)
     p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed))
     pending = True
@@ -352,7 +364,7 @@ def test_the_r6_email_and_the_ladders_email_due_together_are_one_email() -> None
     policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1)
     engine = Engine(policy)
     tuesday = datetime(2024, 1, 2, 16, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=tuesday, country="US", subdivision="IL")
+    p = _lee(engine, tuesday)
     p = engine.apply(p, ev.CallAttempted(at=tuesday.replace(hour=18), outcome="voicemail"))
     wednesday = datetime(2024, 1, 3, 8, 0, tzinfo=CHICAGO)
     evening = [a for a in engine.plan(p, tuesday.replace(hour=18)) if a.channel is Channel.EMAIL]
@@ -375,7 +387,7 @@ def test_an_early_email_performs_the_one_email_the_engine_named() -> None:
     policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1)
     engine = Engine(policy)
     tuesday = datetime(2024, 1, 2, 18, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=tuesday, country="US", subdivision="IL")
+    p = _lee(engine, tuesday)
     p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
     named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday.replace(hour=19)))
     assert named.rules == ("R3", "R7", "R6")
@@ -389,7 +401,7 @@ def test_a_late_r6_email_goes_out_with_the_ladders_email_as_one() -> None:
     counts as the attempt and performs the R6 email; the opt-out offer comes next."""
     engine = Engine()
     tuesday = datetime(2024, 1, 2, 10, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=tuesday, country="US", subdivision="IL")
+    p = _lee(engine, tuesday)
     p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
     p = engine.apply(p, ev.EmailSent(at=tuesday + timedelta(minutes=5)))
     second = engine.next_action(p, tuesday)
@@ -410,14 +422,7 @@ def test_the_opt_out_offer_in_writing_follows_up_the_voicemail_it_comes_with() -
     voicemail; it counts as the offer."""
     engine = Engine(cadence.Policy(min_gap_business_days=1))
     tuesday = datetime(2024, 1, 2, 10, 0, tzinfo=CHICAGO)
-    p = engine.enroll(
-        "lee",
-        timezone="America/Chicago",
-        at=tuesday,
-        country="US",
-        subdivision="IL",
-        preferred_channel=Channel.EMAIL,
-    )
+    p = _lee(engine, tuesday, preferred=Channel.EMAIL)
     for day in (2, 3):
         p = engine.apply(p, ev.EmailSent(at=datetime(2024, 1, day, 10, 0, tzinfo=CHICAGO)))
     late = datetime(2024, 1, 4, 18, 0, tzinfo=CHICAGO)  # email hours are over
@@ -440,7 +445,7 @@ def test_an_out_of_office_holds_the_one_email_until_they_are_back() -> None:
     that one email, sent early (the engine names the task it will place, as for any touch)."""
     engine = Engine()
     monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = _lee(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=monday.replace(day=2, hour=9), outcome="no_answer"))
     voicemail = monday.replace(day=8, hour=12)
     p = engine.apply(p, ev.CallAttempted(at=voicemail, outcome="voicemail"))
@@ -461,7 +466,7 @@ def test_a_stated_preference_for_the_phone_leaves_the_r6_email_an_email() -> Non
     brief email ... that mentions the voicemail".)"""
     engine = Engine()
     monday = datetime(2024, 1, 1, 10, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = _lee(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
     p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.PHONE))
     act = engine.next_action(p, monday)
@@ -474,7 +479,7 @@ def test_an_email_does_not_perform_written_offers_not_due_for_a_day() -> None:
     the day before performs the R6 email, and the offer stays owed."""
     engine = Engine()
     monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = _lee(engine, monday)
     p = engine.apply(p, ev.MeetingNoShow(at=monday, meeting_id="m1"))
     tuesday = datetime(2024, 1, 2, 9, 0, tzinfo=CHICAGO)
     p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
@@ -490,7 +495,7 @@ def test_written_apologies_wait_for_the_apology_call_and_an_early_email_is_the_r
     earlier voicemail, not the offers the engine holds until after the call."""
     engine = Engine()
     sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=sunday, country="US", subdivision="IL")
+    p = _lee(engine, sunday)
     p = engine.apply(p, ev.CallAttempted(at=sunday, outcome="voicemail"))
     p = engine.apply(p, ev.MeetingCancelled(at=sunday, meeting_id="m1", by="rep"))
     monday = datetime(2024, 3, 11, 8, 0, tzinfo=CHICAGO)
@@ -507,14 +512,7 @@ def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
     change, and the email at 09:05 performs the proposal."""
     engine = Engine()
     sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
-    p = engine.enroll(
-        "lee",
-        timezone="America/Chicago",
-        at=sunday,
-        country="US",
-        subdivision="IL",
-        preferred_channel=Channel.PHONE,
-    )
+    p = _lee(engine, sunday, preferred=Channel.PHONE)
     p = engine.apply(p, ev.MeetingCancelled(at=sunday, meeting_id="m1", by="rep"))
     nine = datetime(2024, 3, 11, 9, 0, tzinfo=CHICAGO)
     p = engine.apply(p, ev.CallAttempted(at=nine, outcome="voicemail"))
@@ -532,7 +530,7 @@ def test_an_email_performs_the_ladders_email_when_it_comes_first() -> None:
     policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1, voicemail_email=False)
     engine = Engine(policy)
     monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = _lee(engine, monday)
     p = engine.apply(p, ev.MeetingNoShow(at=monday, meeting_id="m1"))
     p = engine.apply(p, ev.CallAttempted(at=monday.replace(hour=9), outcome="voicemail"))
     tuesday = datetime(2024, 1, 2, 8, 0, tzinfo=CHICAGO)
