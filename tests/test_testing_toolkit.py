@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 import cadence
-from cadence import Action, Engine, Policy, Prospect, Stage
+from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect, Stage
 from cadence import events as ev
 from cadence.testing import (
     PolicyMachine,
@@ -65,6 +65,19 @@ class Hasty(Engine):
         return self._quick.plan(p, now)
 
 
+class Spoken(Engine):
+    """Broken: plans the email that follows a voicemail (R6) as a call."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        if "R6" in act.rules:
+            return act.model_copy(update={"kind": ActionKind.CALL, "channel": Channel.PHONE})
+        return act
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now), *super().plan(p, now)[1:]]
+
+
 def _voicemails(engine: Engine, calls: int) -> tuple[Prospect, list[ev.Event]]:
     p = engine.enroll("p", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
     events: list[ev.Event] = []
@@ -108,6 +121,13 @@ def test_check_invariants_catches_a_broken_gap() -> None:
     engine = Hasty()
     p, events = _voicemails(Engine(), 3)
     with pytest.raises(AssertionError, match=r"^R3: .* less than 4 business days"):
+        check_invariants(engine, p, events)
+
+
+def test_check_invariants_catches_the_voicemails_email_planned_as_a_call() -> None:
+    engine = Spoken()
+    p, events = _voicemails(Engine(), 1)
+    with pytest.raises(AssertionError, match=r"^R6: the email that follows a voicemail"):
         check_invariants(engine, p, events)
 
 

@@ -37,6 +37,7 @@ _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 # Looked up once: reading a member off an enum class costs tens of nanoseconds each time.
 _NONE = ActionKind.NONE
 _CALL = ActionKind.CALL
+_PHONE = Channel.PHONE
 _OPTED_OUT = Stage.OPTED_OUT
 _ENGAGED = Stage.ENGAGED
 
@@ -102,6 +103,8 @@ def problems_of(
         problems.append(f"R13: {kind.value} planned for a prospect who opted out")
     elif channel is not None and channel in prospect.blocked_channels:
         problems.append(f"R13: {kind.value} on {channel.value}, a blocked channel")
+    if channel is _PHONE and "R6" in action.rules:
+        problems.append(f"R6: the email that follows a voicemail planned as a {kind.value}")
     if (
         kind is _NONE
         and stage in _LIVE

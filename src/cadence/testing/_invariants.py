@@ -27,11 +27,12 @@ def check_step(
     """Check the engine's answer for ``prospect`` at ``now`` and return the next action.
 
     Raises ``AssertionError`` whose message starts with the rule broken (``R2``, ``R3``,
-    ``R4``, ``R13``, ``R17`` or ``DESIGN §4``): the next action must be the plan's first (R2)
-    and the same whether or not ``advance`` ran first; nothing is due before ``now`` (nor,
-    when ``event`` was just applied to ``before``, at or before that event); nothing is planned
-    for a prospect who opted out or on a blocked channel (R13); ladder attempts keep the R3 gap
-    and a retried call changes the part of the day (R4).
+    ``R4``, ``R6``, ``R13``, ``R17`` or ``DESIGN §4``): the next action must be the plan's
+    first (R2) and the same whether or not ``advance`` ran first; nothing is due before ``now``
+    (nor, when ``event`` was just applied to ``before``, at or before that event); nothing is
+    planned for a prospect who opted out or on a blocked channel (R13); ladder attempts keep
+    the R3 gap and a retried call changes the part of the day (R4); the follow-up of a
+    voicemail goes by email (R6).
     """
     action = engine.next_action(prospect, now)
     plan = engine.plan(prospect, now)
