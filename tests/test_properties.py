@@ -40,12 +40,14 @@ from cadence.testing import (
     EVENT_TYPES,
     REGIONS,
     History,
+    Region,
     check_invariants,
     check_step,
     delays,
     engine_for,
     events,
     histories,
+    instants,
     ladders,
     moments,
     policies,
@@ -379,6 +381,73 @@ def test_the_r6_email_and_the_ladders_written_step_that_start_together_are_one_e
             joined = [a for a in engine.plan(p, at) if "R6" in a.rules and _is_ladder_step(a)]
             assert joined, (steps[0], engine.plan(p, at))
             _one_email_checked(engine, p, at)
+
+
+@given(history=mixed)
+def test_one_email_follows_a_voicemail_and_after_r14s_call_it_proposes_the_times(
+    history: History,
+) -> None:
+    """At most one action of a plan follows up a voicemail (R6): a newer voicemail's email
+    supersedes an older one. After the rep's apology call (R14) reaches voicemail while the
+    new times are owed by email, that one email is the proposal: the seed's message that
+    apologises carries the new times, not a second email a minute later."""
+    engine = engine_for(history.policy)
+    for p in history.states:
+        plan = engine.plan(p, p.last_event_at)
+        r6 = [a for a in plan if "R6" in a.rules]
+        assert len(r6) <= 1, plan
+        apology = [a for a in r6 if "R14" in a.rules]
+        times = [
+            a
+            for a in plan
+            if (a.kind, a.channel) == (ActionKind.PROPOSE_TIMES, Channel.EMAIL) and "R14" in a.rules
+        ]
+        if apology and times:
+            assert apology == times, plan
+
+
+@given(policy=any_policy, region=regions(), start=instants(), data=st.data())
+def test_after_r14s_apology_call_reaches_voicemail_one_email_apologises_and_proposes(
+    policy: Policy, region: Region, start: datetime, data: st.DataObject
+) -> None:
+    """The rep cancels a booked meeting (R14), calls to apologise and reaches voicemail: the
+    plan holds one email that mentions the voicemail, and it is the proposal of new times
+    (R14 with R6), even when an earlier voicemail's R6 email was still owed. Sending it
+    performs both; the promised material stays owed."""
+    engine = engine_for(policy)
+    p = engine.enroll(
+        "lee",
+        timezone=region.timezone,
+        at=start,
+        country=region.country,
+        subdivision=region.subdivision,
+    )
+    first = engine.next_action(p, start)
+    if first.kind is ActionKind.CALL and data.draw(st.booleans(), label="earlier voicemail"):
+        p = engine.apply(p, ev.CallAttempted(at=first.earliest, outcome="voicemail"))
+    booked = p.last_event_at + data.draw(delays(max_delay=timedelta(days=3)), label="booked")
+    meeting = ev.MeetingBooked(at=booked, meeting_id="m1", starts_at=booked + timedelta(days=5))
+    p = engine.apply(p, meeting)
+    cancelled = booked + data.draw(delays(max_delay=timedelta(days=4)), label="cancelled")
+    p = engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m1", by="rep"))
+    plan = engine.plan(p, cancelled)
+    call = next(a for a in plan if (a.kind, a.rules) == (ActionKind.CALL, ("R14",)))
+    at = call.earliest + data.draw(
+        delays(max_delay=call.latest - call.earliest), label="into the window"
+    )
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome="voicemail"))
+    plan = engine.plan(p, at)
+    r6 = [a for a in plan if "R6" in a.rules]
+    if not policy.voicemail_email:
+        assert not r6, plan
+        return
+    assert [(a.kind, a.channel, a.rules) for a in r6] == [
+        (ActionKind.PROPOSE_TIMES, Channel.EMAIL, ("R14", "R6"))
+    ], plan
+    assert r6[0].proposals, r6
+    p = engine.apply(p, ev.EmailSent(at=max(r6[0].earliest, at)))
+    assert {o.key for o in p.obligations} & {"propose_times", "voicemail_email"} == set(), p
+    assert "collateral:m1" in {o.key for o in p.obligations}, p
 
 
 @given(history=mixed, data=st.data())

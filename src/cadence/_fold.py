@@ -49,6 +49,18 @@ _BREAKUP, _EMAIL_TOUCH = ActionKind.BREAKUP, ActionKind.EMAIL
 _OFFER_OPT_OUT, _UNANSWERED = Trigger.OFFER_OPT_OUT, Trigger.UNANSWERED
 _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
+# R14's written work after the rep cancels a meeting, and what its reasons say.
+_R14, _R14_R6 = ("R14",), ("R14", "R6")
+_R14_TIMES = (
+    "propose new times now and send the new invitation; offer flexibility (before or after "
+    "hours, coffee or lunch if local)"
+)
+_R14_APOLOGY = "a brief, apologetic email that says you left a voicemail"
+_R14_APOLOGY_TIMES = (
+    "a brief, apologetic email that says you left a voicemail and proposes new times; send "
+    "the new invitation and offer flexibility (before or after hours, coffee or lunch if local)"
+)
+
 
 def _obligation(**kw: Any) -> Obligation:
     return build(Obligation, kw)
@@ -287,6 +299,21 @@ class Fold:
         day = DAYS[local.weekday()]
         end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
         rescheduling = done is not None and done.key == "reschedule_call"
+        if rescheduling:
+            times = next(
+                (o for o in state["obligations"] if o.key == "propose_times" and o.rules == _R14),
+                None,
+            )
+            if times is not None and times.channel is _EMAIL:
+                # R14: the message that apologises for the cancelled meeting proposes the new
+                # times too. One email, due now and the same day, instead of two at once.
+                deadline = end_of_day.astimezone(UTC)
+                if times.deadline is not None:
+                    deadline = min(deadline, times.deadline)
+                joined = {"rules": _R14_R6, "reason": _R14_APOLOGY_TIMES, "deadline": deadline}
+                self.drop(state, "voicemail_email")  # it follows the latest voicemail
+                self.add(state, times.model_copy(update=joined))
+                return
         self.owe(
             state,
             at,
@@ -295,14 +322,26 @@ class Fold:
             channel=_EMAIL,
             deadline=end_of_day.astimezone(UTC),
             priority=_RESCHEDULE if rescheduling else _FOLLOW_UP,
-            rules=("R14", "R6") if rescheduling else ("R6",),
+            rules=_R14_R6 if rescheduling else ("R6",),
             reason=(
-                "a brief, apologetic email that says you left a voicemail"
+                _R14_APOLOGY
                 if rescheduling
                 else f"a brief email the same day that mentions the voicemail of {day}"
             ),
             detail=day,
         )
+
+    def drop_voicemail_email(self, state: State) -> None:
+        """The R6 email is no longer owed (they replied; email bounced). The R14 proposal that
+        also apologised for a voicemail goes back to proposing times alone."""
+        self.drop(state, "voicemail_email")
+        for o in state["obligations"]:
+            if o.key == "propose_times" and o.rules == _R14_R6:
+                self.add(
+                    state,
+                    o.model_copy(update={"rules": _R14, "reason": _R14_TIMES, "deadline": None}),
+                )
+                return
 
     def on_email_sent(self, state: State, e: ev.EmailSent) -> None:
         done = self.fulfil(state, _EMAIL, e.at)
@@ -315,7 +354,8 @@ class Fold:
             self.opted_out(state, frozenset({Channel.EMAIL}))
             return
         self.responded(state, at)
-        self.drop(state, "followup", "resume", "voicemail_email")
+        self.drop(state, "followup", "resume")
+        self.drop_voicemail_email(state)
         if e.intent == "positive":
             self.owe(
                 state,
@@ -367,7 +407,7 @@ class Fold:
 
     def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
         state["blocked_channels"] = state["blocked_channels"] | {Channel.EMAIL}
-        self.drop(state, "voicemail_email")
+        self.drop_voicemail_email(state)
         self._rechannel(state, Channel.EMAIL, Channel.PHONE)
 
     def _rechannel(
@@ -463,9 +503,8 @@ class Fold:
             kind=ActionKind.PROPOSE_TIMES,
             channel=Channel.EMAIL,
             priority=Priority.RESCHEDULE,
-            rules=("R14",),
-            reason="propose new times now and send the new invitation; offer flexibility "
-            "(before or after hours, coffee or lunch if local)",
+            rules=_R14,
+            reason=_R14_TIMES,
             detail=e.meeting_id,
         )
         self.owe(
@@ -586,8 +625,9 @@ class Fold:
 
 
 def _written_only(o: Obligation) -> bool:
-    """An obligation only an email performs: the R6 email, the promised material."""
-    return o.key == "voicemail_email" or o.key.startswith("collateral:")
+    """An obligation only an email performs: the R6 email (alone, or joined to R14's
+    proposal), the promised material."""
+    return o.key == "voicemail_email" or o.key.startswith("collateral:") or "R6" in o.rules
 
 
 def booked(state: State) -> bool:

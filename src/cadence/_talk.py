@@ -107,6 +107,11 @@ def talking_points(
             )
             if state["local"]:
                 points = ("They are local: offer to meet over coffee or lunch.", *points)
+            if "R6" in task.rules:  # the proposal also follows up the apology's voicemail
+                points = (
+                    "Apologise for cancelling and say you left a voicemail; keep it brief.",
+                    *points,
+                )
         if "R15" in task.rules:
             points = ("Thank them for letting you know; suggest a new time warmly.", *points)
         return points

@@ -123,12 +123,90 @@ def test_r14_rep_cancel_call_reaching_voicemail_gets_an_apologetic_email_same_da
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     plan = engine.plan(p, call.earliest)
     email = next(a for a in plan if a.rules == ("R14", "R6"))
-    assert email.kind is ActionKind.EMAIL
     assert email.priority is Priority.RESCHEDULE
     assert "apologetic" in email.reason
     assert email.latest.date() == call.earliest.date()
     assert p.stage is Stage.ENGAGED  # the rep's cancellation is not the prospect's silence
     assert p.unanswered == 0
+
+
+def test_r14_the_apology_after_the_voicemail_proposes_the_new_times(
+    engine: Engine, monday: datetime
+) -> None:
+    """The seed: the message that apologises for cancelling carries the new times. The apology
+    email after the voicemail and the proposal are one email, not two sent a minute apart
+    (the promised material still goes on its own)."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    plan = engine.plan(p, call.earliest)
+    emails = [a for a in plan if a.channel is Channel.EMAIL]
+    assert [(a.kind, a.rules) for a in emails] == [
+        (ActionKind.PROPOSE_TIMES, ("R14", "R6")),
+        (ActionKind.SEND_COLLATERAL, ("R14",)),
+    ]
+    one = emails[0]
+    assert one.detail == "m1"
+    assert len(one.proposals) == 3
+    assert one.talking_points[0].startswith("Apologise for cancelling and say you left a voicemail")
+    assert one.latest.date() == call.earliest.date()  # R6: the same day
+    p = engine.apply(p, ev.EmailSent(at=call.earliest + timedelta(minutes=10)))
+    owed = {o.key for o in p.obligations}
+    assert "propose_times" not in owed
+    assert "voicemail_email" not in owed
+    assert owed == {"collateral:m1"}
+
+
+def test_r14_a_reply_before_the_apology_leaves_the_times_to_propose(
+    engine: Engine, monday: datetime
+) -> None:
+    """They reply before the apology goes out: no voicemail to mention any more, but the new
+    times are still owed, as R14 alone."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailReplied(at=call.earliest + timedelta(minutes=1)))
+    times = next(a for a in engine.plan(p, call.earliest) if a.kind is ActionKind.PROPOSE_TIMES)
+    assert times.rules == ("R14",)
+    assert "voicemail" not in times.reason
+    assert not any("voicemail" in s for s in times.talking_points)
+
+
+def test_r14_a_bounce_before_the_apology_moves_the_times_to_the_phone(
+    engine: Engine, monday: datetime
+) -> None:
+    """The email bounces before the apology goes out: the times are proposed by phone, and
+    nothing on the phone claims to be the email that follows the voicemail (R6)."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailBounced(at=call.earliest + timedelta(minutes=1)))
+    plan = engine.plan(p, call.earliest + timedelta(minutes=1))
+    times = next(a for a in plan if a.kind is ActionKind.PROPOSE_TIMES)
+    assert (times.channel, times.rules) == (Channel.PHONE, ("R14",))
+    assert not any("R6" in a.rules for a in plan)
+
+
+def test_r14_a_preference_for_the_phone_keeps_the_apology_an_email(
+    engine: Engine, monday: datetime
+) -> None:
+    """They say they prefer the phone after the voicemail (R16): the apology that mentions
+    the voicemail still goes in writing, with the new times."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    later = call.earliest + timedelta(minutes=1)
+    p = engine.apply(p, ev.ChannelPreference(at=later, channel="phone"))
+    times = next(a for a in engine.plan(p, later) if a.kind is ActionKind.PROPOSE_TIMES)
+    assert (times.channel, times.rules) == (Channel.EMAIL, ("R14", "R6"))
 
 
 def test_r14_local_prospect_is_offered_coffee_or_lunch(engine: Engine, monday: datetime) -> None:
@@ -507,9 +585,9 @@ def test_written_apologies_wait_for_the_apology_call_and_an_early_email_is_the_r
 
 
 def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
-    """R14 after a voicemail: at 09:00 the engine names the written proposal; at 09:05 the R6
-    email comes due as well, as urgent. The proposal came due first, so the answer does not
-    change, and the email at 09:05 performs the proposal."""
+    """R14 after a voicemail, with the phone preferred: at 09:00 the engine names the written
+    proposal, which also apologises for the voicemail (R6, the apology stays an email), and at
+    09:05 it still names it; the email sent then performs it, and the material is next."""
     engine = Engine()
     sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
     p = _lee(engine, sunday, preferred=Channel.PHONE)
@@ -518,8 +596,8 @@ def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
     p = engine.apply(p, ev.CallAttempted(at=nine, outcome="voicemail"))
     assert engine.next_action(p, nine).kind is ActionKind.PROPOSE_TIMES
     named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=nine + timedelta(minutes=5)))
-    assert named.kind is ActionKind.PROPOSE_TIMES
-    assert then.rules == ("R14", "R6")
+    assert (named.kind, named.rules) == (ActionKind.PROPOSE_TIMES, ("R14", "R6"))
+    assert (then.kind, then.rules) == (ActionKind.SEND_COLLATERAL, ("R14",))
 
 
 def test_an_email_performs_the_ladders_email_when_it_comes_first() -> None:
