@@ -326,7 +326,7 @@ class Fold:
             reason=(
                 _R14_APOLOGY
                 if rescheduling
-                else f"a brief email the same day that mentions the voicemail of {day}"
+                else f"a brief email that mentions {day}'s voicemail, due that day"
             ),
             detail=day,
         )

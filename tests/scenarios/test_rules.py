@@ -158,6 +158,22 @@ def test_r6_voicemail_is_followed_by_an_email_that_mentions_it(
     assert any("voicemail" in t and "Monday" in t for t in act.talking_points)
 
 
+def test_r6_an_email_sent_late_still_says_which_voicemail_and_when_it_was_due(
+    engine: Engine, monday: datetime
+) -> None:
+    """The rep did not send it on Monday: on Wednesday it is overdue since Monday, and its
+    reason still reads true (it does not say "the same day" as if Wednesday were)."""
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+    wednesday = monday + timedelta(days=2)
+    act = engine.next_action(p, wednesday)
+    assert (act.kind, act.rules) == (ActionKind.EMAIL, ("R6",))
+    assert "overdue" in act.flags
+    assert act.due_since is not None
+    assert act.due_since.date() == monday.date()
+    assert act.reason == "a brief email that mentions Monday's voicemail, due that day"
+
+
 def test_r7_when_the_phone_keeps_failing_switch_to_email(engine: Engine, monday: datetime) -> None:
     story = _never_answers(engine, _enroll(engine, monday), monday, 6)
     ladder = [a for a, _ in story if "R3" in a.rules]
