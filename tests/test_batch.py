@@ -17,9 +17,9 @@ import cadence
 from cadence import ActionKind, Channel, Priority
 from cadence import events as ev
 from cadence._agenda import Task
+from cadence._placing import Searched, again, window_for
 from cadence._stretches import book
 from cadence.batch import plan_day
-from cadence.engine import Searched
 from cadence.testing import History, Region, engine_for, histories, policies, regions
 from tests.conftest import CHICAGO, as_time_moves
 
@@ -328,7 +328,7 @@ def test_a_plans_memo_of_windows_from_now_changes_no_decision(
     region: Region, found: st.DataObject, later: timedelta
 ) -> None:
     """``plan_day`` shares one memo of the windows searched from its ``now`` among all the
-    overdue tasks of a book (``Engine._again``). Many prospects in one place, every state of
+    overdue tasks of a book (``_placing.again``). Many prospects in one place, every state of
     their histories asked about the same ``now``: each decision with the shared memo is the
     decision without one."""
     book = found.draw(
@@ -366,7 +366,7 @@ def test_a_plans_memo_never_shares_a_window_an_elapsed_time_cap_binds() -> None:
     task = Task(ActionKind.CALL, Channel.PHONE, now - timedelta(days=2), Priority.FOLLOW_UP, (), "")
     calls = tuple(now - timedelta(days=d, hours=3) for d in (1, 2, 3, 4))
     searched: Searched = {}
-    free = engine._again(cal, task, now, (), searched)
-    capped = engine._again(cal, task, now, calls, searched)
-    assert capped == engine._window(cal, task, now, calls)
+    free = again(cal, task, now, (), searched)
+    capped = again(cal, task, now, calls, searched)
+    assert capped == window_for(cal, task, now, calls)
     assert capped.start > free.start  # the cap holds the fifth call back

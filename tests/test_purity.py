@@ -14,6 +14,8 @@ CORE = [
     "_fold",
     "_ladder",
     "_migrations",
+    "_one_email",
+    "_placing",
     "_reference",
     "_sample",
     "_stretches",

@@ -106,7 +106,7 @@ def decide(engine: Engine, p: Prospect) -> Decision:
         bounds.append(first.latest_utc)  # R2: after its window the action is overdue and moves
     for other in plan[1:]:
         # Once both are due "now", the engine picks by priority, then by when each came due,
-        # the kind, obligation before ladder, detail (``engine._task_order``): one that starts
+        # the kind, obligation before ladder, detail (``_placing.task_order``): one that starts
         # later may win that tie unless it is less urgent. An action does not say when it came
         # due, so any as urgent bounds the row; a full tie at once (only the engine knows).
         if other.priority <= first.priority:

@@ -36,12 +36,13 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from cadence._construct import build
+from cadence._placing import Searched, utc_bounds
 from cadence._stretches import book
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Decided, Engine, Searched, _aware, _utc
+from cadence.engine import Decided, Engine, _aware
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
@@ -375,7 +376,7 @@ def _window(
 
 
 def _in_us(window: Window) -> tuple[datetime, datetime, int, int]:
-    start, end = _utc(window)
+    start, end = utc_bounds(window)
     return start, end, _us(start), _us(end)
 
 

@@ -16,9 +16,9 @@ function of its arguments. Time is always an argument: the engine never reads a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, NamedTuple, overload
+from typing import Any, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,9 +36,11 @@ from cadence._agenda import (
 from cadence._construct import build
 from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
+from cadence._one_email import VOICEMAIL_EMAIL, WRITTEN_STEPS, one_email, partner
+from cadence._placing import Searched, Spot, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
-from cadence.actions import KIND_ORDER, Action, ActionKind, Priority
+from cadence.actions import Action, ActionKind, Priority
 from cadence.businessdays import check_region
 from cadence.calendar import ContactCalendar, Window, zone
 from cadence.channel import Channel
@@ -53,24 +55,8 @@ _MICROSECOND = timedelta(microseconds=1)
 _EVENTS = frozenset(ev.EVENT_CLASSES)
 
 
-class _Spot(NamedTuple):
-    """A task placed on the calendar, before it becomes an Action."""
-
-    task: Task
-    window: Window
-    start: datetime
-    end: datetime
-    flags: tuple[str, ...]
-    due_since: datetime | None
-    start_utc: datetime
-    """``start`` in UTC, for cheap comparisons with other instants."""
-
-
-Decided = tuple[State, ContactCalendar, _Spot]
+Decided = tuple[State, ContactCalendar, Spot]
 """What :meth:`Engine._decide` places: the state as of ``now``, its calendar, the chosen spot."""
-
-Searched = dict[tuple[ContactCalendar, Channel | None, datetime, date | None, str | None], Window]
-"""A planner's memo of windows searched from its ``now`` (:meth:`Engine._again`)."""
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -78,11 +64,7 @@ Searched = dict[tuple[ContactCalendar, Channel | None, datetime, date | None, st
 # times a global (3.12 dropped the hook). See docs/performance.md.
 _DROPPED, _OPT_OUT_OFFERED = Stage.DROPPED, Stage.OPT_OUT_OFFERED
 _NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
-_PHONE, _EMAIL, _MEETING = Channel.PHONE, Channel.EMAIL, Channel.MEETING
-_WRITTEN = frozenset({ActionKind.EMAIL, ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP})
-_VOICEMAIL_EMAIL = "voicemail_email"  # the R6 obligation's key
-# Ladder steps (``ladder_step``) that go by email as a _WRITTEN kind when email is their channel.
-_WRITTEN_STEPS = frozenset({ActionKind.CALL, ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP})
+_PHONE, _EMAIL = Channel.PHONE, Channel.EMAIL
 
 
 def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> bool:
@@ -110,94 +92,6 @@ def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) 
         # ``now >= drop_instant(...)``, i.e. R10's wait does not end after now (a threshold
         # per horizon instead of the breakup's local date, per prospect)
         and breakup < cal.gap_reaches(policy.breakup_wait_business_days, now + _MICROSECOND)
-    )
-
-
-def _utc(window: Window) -> tuple[datetime, datetime]:
-    """The window's bounds in UTC (``next_window`` sets them; computed for any other)."""
-    start, end = window.start_utc, window.end_utc
-    return (
-        window.start.astimezone(UTC) if start is None else start,
-        window.end.astimezone(UTC) if end is None else end,
-    )
-
-
-#: How the engine orders tasks that start together (after the start, :func:`_placed_key`).
-TaskOrder = tuple[int, datetime, int, bool, str]
-
-
-def _due_from(cal: ContactCalendar, task: Task) -> datetime:
-    """When ``task`` first may be done: its ``not_before``, or the start of the first local
-    date its business-day gap allows, whichever is later."""
-    if task.min_date is None:
-        return task.not_before
-    start = cal.start_of(task.min_date)
-    return start if start > task.not_before else task.not_before
-
-
-def _task_order(cal: ContactCalendar, task: Task) -> TaskOrder:
-    """The order among tasks that start together: the more urgent priority, then the task that
-    came due first (the answer does not change while the rep carries it out), then the kind,
-    an obligation before the ladder's step, and the detail."""
-    due = _due_from(cal, task)
-    return (task.priority, due, KIND_ORDER[task.kind], task.ladder, task.detail or "")
-
-
-def _placed_key(spot: _Spot, cal: ContactCalendar) -> tuple[datetime, TaskOrder]:
-    """Soonest first, by instant: in the hour a fall-back night repeats, a later wall time can
-    be the earlier instant (``spot.start`` is local; same-zone datetimes compare by wall time).
-    Then :func:`_task_order`."""
-    return (spot.start_utc, _task_order(cal, spot.task))
-
-
-def _voicemail_email(task: Task) -> bool:
-    """The R6 email owed after a voicemail."""
-    return task.key == _VOICEMAIL_EMAIL
-
-
-def _written_step(task: Task) -> bool:
-    """A step of the ladder that goes out as an email (R7's switch, an email lead, the R8
-    offer or the R10 breakup in writing)."""
-    return task.ladder and task.channel is _EMAIL and task.kind in _WRITTEN
-
-
-def _partner(best: _Spot, spots: Iterable[_Spot]) -> _Spot | None:
-    """When ``best`` is the R6 email or the ladder's written step, the other one among
-    ``spots`` if it starts with ``best``: the two are one email (:func:`_one_email`)."""
-    task = best.task
-    if task.channel is not _EMAIL:
-        return None
-    if _voicemail_email(task):
-        wanted = _written_step
-    elif _written_step(task):
-        wanted = _voicemail_email
-    else:
-        return None
-    for spot in spots:
-        if spot is not best and spot.start_utc == best.start_utc and wanted(spot.task):
-            return spot
-    return None
-
-
-def _one_email(best: _Spot, other: _Spot) -> _Spot:
-    """The one email that does the R6 email and the ladder's written step, ``best`` and its
-    :func:`_partner` ``other`` (either way round): the ladder's step, placed as it is (its
-    window, whether it is overdue), with what it counts as and its subject, mentioning the
-    voicemail. A rep does not send a prospect two emails in a minute."""
-    step, r6 = (other, best) if _voicemail_email(best.task) else (best, other)
-    return step._replace(task=_joined(step.task, r6.task))
-
-
-def _joined(step: Task, r6: Task) -> Task:
-    """The ladder's written ``step`` that also does the R6 email ``r6`` (:func:`_one_email`):
-    it performs the obligation (``key``) and counts as the ladder's attempt (``ladder``)."""
-    return step._replace(
-        priority=min(step.priority, r6.priority),
-        rules=(*step.rules, *(r for r in r6.rules if r not in step.rules)),
-        reason=f"{step.reason}; one email that also follows up the voicemail of {r6.detail}",
-        flags=(*step.flags, *(f for f in r6.flags if f not in step.flags)),
-        detail=r6.detail,
-        key=r6.key,
     )
 
 
@@ -402,12 +296,13 @@ class Engine:
         due soonest (overdue work surfaces at ``now``), ties by priority. ``plan(p, now)[0]``
         is ``next_action(p, now)``."""
         state, cal, now_utc, floor = self._prepare(p, now)
-        placed = [self._locate(state, cal, t, floor) for t in tasks(self.policy, cal, state, floor)]
-        placed.sort(key=lambda spot: _placed_key(spot, cal))
+        policy = self.policy
+        placed = [locate(policy, state, cal, t, floor) for t in tasks(policy, cal, state, floor)]
+        placed.sort(key=lambda spot: placed_key(spot, cal))
         for i, spot in enumerate(placed):  # R6 and the ladder's written step: one email
-            other = _partner(spot, placed)
+            other = partner(spot, placed)
             if other is not None:
-                placed[i] = _one_email(spot, other)
+                placed[i] = one_email(spot, other)
                 placed = [s for s in placed if s is not other]
                 break
         actions = [self._action(state, cal, spot) for spot in placed]
@@ -458,7 +353,7 @@ class Engine:
     ) -> Action | Decided | None:
         """:meth:`_decide` with a horizon, for a checked prospect, its calendar and ``now`` in
         UTC (a planner resolves these once per zone and day, not once per prospect), and the
-        planner's memo of windows searched from ``now`` (:meth:`_again`)."""
+        planner's memo of windows searched from ``now`` (:func:`cadence._placing.again`)."""
         if _dormant(self.policy, cal, p.__dict__, now_utc):
             return None
         state, floor = self._as_of(p.__dict__, cal, now_utc)
@@ -507,7 +402,7 @@ class Engine:
                 return None
         best = None
         if len(todo) == 1:
-            best = self._locate(state, cal, todo[0], now_utc, searched)
+            best = locate(self.policy, state, cal, todo[0], now_utc, searched)
         else:  # place lazily: a task cannot come due before its not_before
             todo.sort(key=lambda t: max(t.not_before, now_utc))
             spots = []  # every task that may start with the best one is placed
@@ -517,21 +412,21 @@ class Engine:
                         break
                     if task.min_date is not None and task.min_date > best.start.date():
                         continue  # its business-day gap ends after the best one's local day
-                spot = self._locate(state, cal, task, now_utc, searched)
+                spot = locate(self.policy, state, cal, task, now_utc, searched)
                 spots.append(spot)
                 if (
                     best is None
                     or spot.start_utc < best.start_utc
                     or (
                         spot.start_utc == best.start_utc
-                        and _placed_key(spot, cal) < _placed_key(best, cal)
+                        and placed_key(spot, cal) < placed_key(best, cal)
                     )
                 ):
                     best = spot
             assert best is not None  # tasks() never returns an empty list
-            other = _partner(best, spots)
+            other = partner(best, spots)
             if other is not None:  # R6 and the ladder's written step: one email
-                best = _one_email(best, other)
+                best = one_email(best, other)
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
@@ -557,10 +452,10 @@ class Engine:
         mine = [t for t in tasks(self.policy, cal, state, floor) if t.channel is channel]
         if len(mine) < 2:
             return mine[0] if mine else None
-        spots = [self._locate(state, cal, task, floor) for task in mine]
-        best = min(spots, key=lambda spot: _placed_key(spot, cal))
-        other = _partner(best, spots)
-        return best.task if other is None else _one_email(best, other).task
+        spots = [locate(self.policy, state, cal, task, floor) for task in mine]
+        best = min(spots, key=lambda spot: placed_key(spot, cal))
+        other = partner(best, spots)
+        return best.task if other is None else one_email(best, other).task
 
     def _ladder_may_come_first(
         self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime
@@ -569,8 +464,8 @@ class Engine:
         (False: ``owed`` is what the engine names there; True: place both to know). The agenda
         runs the ladder unless a contact is owed or a meeting is ahead; an obligation due at
         ``at`` comes first unless the ladder's step is due as well, or (the R6 email and the
-        ladder's written step) starts with it (:func:`_one_email`). ``at`` is the instant the
-        plan places work from: the touch's, or the end of a pause (R17)."""
+        ladder's written step) starts with it (:mod:`cadence._one_email`). ``at`` is the
+        instant the plan places work from: the touch's, or the end of a pause (R17)."""
         if booked(state) and upcoming_meeting(state, at):
             return False
         for o in state["obligations"]:
@@ -591,7 +486,7 @@ class Engine:
             due = max(due, start)
         if due <= at:
             return True
-        if owed.key != _VOICEMAIL_EMAIL or step not in _WRITTEN_STEPS:
+        if owed.key != VOICEMAIL_EMAIL or step not in WRITTEN_STEPS:
             return False
         # The step starts with the R6 email only if it is due when that email may go.
         opens = cal.opens(_EMAIL, max(owed.not_before, at).astimezone(UTC))
@@ -697,58 +592,9 @@ class Engine:
             fold.apply(state, event)
         return build(Prospect, state)
 
-    # -- placing tasks on the calendar ----------------------------------------------------
-    def _locate(
-        self,
-        state: State,
-        cal: ContactCalendar,
-        task: Task,
-        now: datetime,
-        searched: Searched | None = None,
-    ) -> _Spot:
-        """Where ``task`` falls: its window as of ``now``, and whether it is overdue."""
-        # Instants are compared in UTC (``now``, the task's, the windows' ``*_utc``): a zoned
-        # time compared with a UTC one costs a microsecond each time, on the hottest path.
-        channel = task.channel
-        if channel is None:  # wait / none: a point in time
-            at = max(task.not_before, now)
-            when = cal.local(at)
-            window = Window(when, when, None, None, (), at, at)
-            return _Spot(task, window, when, when, task.flags, None, at)
-        recent = state["recent_calls"] if channel is _PHONE else ()
-        window = self._window(cal, task, task.not_before, recent)  # when it first came due
-        start_utc, end_utc = _utc(window)
-        end = window.end
-        if task.exact:
-            if channel is _MEETING and task.deadline is not None:
-                end, end_utc = cal.local(task.deadline), task.deadline
-            elif start_utc == task.not_before:  # the agreed time itself is allowed
-                grace = task.not_before + timedelta(minutes=self.policy.commitment_grace_minutes)
-                if grace < end_utc:
-                    end, end_utc = cal.local(grace), grace
-        elif task.deadline is not None and start_utc < task.deadline < end_utc:
-            end, end_utc = cal.local(task.deadline), task.deadline
-        if now >= end_utc:  # R2: missed; due again at the next allowed moment, flagged
-            due_since = window.start
-            window = self._again(cal, task, now, recent, searched)
-            again_utc, again_end_utc = _utc(window)
-            latest = window.end if again_end_utc >= again_utc else window.start  # by instant
-            flags = (*task.flags, "overdue")
-            return _Spot(task, window, window.start, latest, flags, due_since, again_utc)
-        if start_utc >= now:
-            return _Spot(task, window, window.start, end, task.flags, None, start_utc)
-        start = cal.local(now)
-        if recent and cal.capped:
-            # An elapsed-time cap also counts the calls logged since the task came due.
-            again = self._window(cal, task, now, recent)
-            again_utc, again_end_utc = _utc(again)
-            if again_utc > now:
-                latest = again.end if again_end_utc > end_utc else end  # by instant, not wall
-                return _Spot(task, again, again.start, latest, task.flags, None, again_utc)
-        return _Spot(task, window, start, end, task.flags, None, now)
-
+    # -- writing out a placed task ---------------------------------------------------------
     def _action(
-        self, state: State, cal: ContactCalendar, spot: _Spot, *, words: bool = True
+        self, state: State, cal: ContactCalendar, spot: Spot, *, words: bool = True
     ) -> Action:
         """The action for a placed task. ``words=False`` leaves out the talking points (what
         the rep says, R5's projection among them, a tenth of a step): a caller that never reads
@@ -785,39 +631,6 @@ class Engine:
             },
         )
 
-    @staticmethod
-    def _window(
-        cal: ContactCalendar, task: Task, after: datetime, recent: tuple[datetime, ...]
-    ) -> Window:
-        return cal.next_window(
-            task.channel or _EMAIL,
-            after,
-            min_date=task.min_date,
-            avoid_slot=task.avoid_slot,
-            recent=recent,
-        )
-
-    def _again(
-        self,
-        cal: ContactCalendar,
-        task: Task,
-        now: datetime,
-        recent: tuple[datetime, ...],
-        searched: Searched | None,
-    ) -> Window:
-        """An overdue task's window from ``now`` on. A planner asks it from one ``now`` for
-        every overdue task of its book, with a handful of distinct gaps and slots to avoid:
-        ``searched``, its memo for one plan, keeps the answers that the prospect's own recent
-        calls cannot change (no elapsed-time cap here). A CRM's steps each bring their own
-        ``now``, so they keep none."""
-        if searched is None or (recent and cal.capped):
-            return self._window(cal, task, now, recent)
-        key = (cal, task.channel, now, task.min_date, task.avoid_slot)
-        found = searched.get(key)
-        if found is None:
-            found = searched[key] = self._window(cal, task, now, recent)
-        return found
-
     def _next_attempt(self, state: State, cal: ContactCalendar, at: datetime) -> Window | None:
         """R5: where the ladder would go next if a call at ``at`` reached voicemail."""
         hypo = dict(state)
@@ -830,7 +643,7 @@ class Engine:
         task = ladder_task(self.policy, cal, hypo)
         if task is None or task.channel is None:
             return None
-        window = self._window(cal, task, task.not_before, hypo["recent_calls"])
+        window = window_for(cal, task, task.not_before, hypo["recent_calls"])
         if task.channel is _PHONE:
             return window
         start, end, _, _, bounded_by, start_utc, end_utc = window  # (``_replace`` costs 2 µs)
