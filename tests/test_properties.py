@@ -432,9 +432,8 @@ def test_after_r14s_apology_call_reaches_voicemail_one_email_apologises_and_prop
     p = engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m1", by="rep"))
     plan = engine.plan(p, cancelled)
     call = next(a for a in plan if (a.kind, a.rules) == (ActionKind.CALL, ("R14",)))
-    at = call.earliest + data.draw(
-        delays(max_delay=call.latest - call.earliest), label="into the window"
-    )
+    window = call.latest_utc - call.earliest_utc
+    at = call.earliest_utc + data.draw(delays(max_delay=window), label="into the window")
     p = engine.apply(p, ev.CallAttempted(at=at, outcome="voicemail"))
     plan = engine.plan(p, at)
     r6 = [a for a in plan if "R6" in a.rules]
@@ -448,6 +447,59 @@ def test_after_r14s_apology_call_reaches_voicemail_one_email_apologises_and_prop
     p = engine.apply(p, ev.EmailSent(at=max(r6[0].earliest, at)))
     assert {o.key for o in p.obligations} & {"propose_times", "voicemail_email"} == set(), p
     assert "collateral:m1" in {o.key for o in p.obligations}, p
+
+
+@given(
+    policy=any_policy,
+    region=regions(),
+    start=instants(),
+    outcome=st.sampled_from(["connected", "voicemail", "no_answer", "gatekeeper", "wrong_number"]),
+    bounce=st.booleans(),
+    data=st.data(),
+)
+def test_r14s_apology_and_new_times_are_never_two_messages_on_one_channel(
+    policy: Policy,
+    region: Region,
+    start: datetime,
+    outcome: str,
+    bounce: bool,
+    data: st.DataObject,
+) -> None:
+    """The rep cancels a booked meeting (R14); the email may bounce before the apology call,
+    and the call may end any way. At no moment after does the plan hold the apology (the
+    call, or an email in its place) and the proposal of new times as two actions on one
+    channel: a rep does not call, or write, twice in a minute to say one thing."""
+    engine = engine_for(policy)
+    p = engine.enroll(
+        "lee",
+        timezone=region.timezone,
+        at=start,
+        country=region.country,
+        subdivision=region.subdivision,
+    )
+    start = start.astimezone(UTC)  # (wall-clock arithmetic would lose a repeated hour's fold)
+    meeting = ev.MeetingBooked(at=start, meeting_id="m1", starts_at=start + timedelta(days=5))
+    p = engine.apply(p, meeting)
+    cancelled = start + data.draw(delays(max_delay=timedelta(days=4)), label="cancelled")
+    p = engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m1", by="rep"))
+    if bounce:
+        p = engine.apply(p, ev.EmailBounced(at=cancelled))
+
+    def one_message_per_channel(p: Prospect, now: datetime) -> list[Action]:
+        plan = engine.plan(p, now)
+        saying = [
+            a.channel for a in plan if "R14" in a.rules and a.kind is not ActionKind.SEND_COLLATERAL
+        ]
+        assert len(saying) == len(set(saying)), plan
+        return plan
+
+    call = next(a for a in one_message_per_channel(p, cancelled) if "R14" in a.rules)
+    assert (call.kind, call.channel) == (ActionKind.CALL, Channel.PHONE), call
+    window = call.latest_utc - call.earliest_utc
+    at = call.earliest_utc + data.draw(delays(max_delay=window), label="call")
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome=outcome))
+    one_message_per_channel(p, at)
+    one_message_per_channel(p, data.draw(moments(engine, p), label="asked at"))
 
 
 @given(history=mixed, data=st.data())

@@ -56,6 +56,7 @@ _R14_TIMES = (
     "hours, coffee or lunch if local)"
 )
 _R14_APOLOGY = "a brief, apologetic email that says you left a voicemail"
+_R14_BY_EMAIL = "their number does not work: apologise by email for cancelling, warmly and briefly"
 _R14_APOLOGY_TIMES = (
     "a brief, apologetic email that says you left a voicemail and proposes new times; send "
     "the new invitation and offer flexibility (before or after hours, coffee or lunch if local)"
@@ -275,6 +276,7 @@ class Fold:
         if e.outcome == "wrong_number":
             self._log_call(state, at)
             state["blocked_channels"] = state["blocked_channels"] | {_PHONE}
+            self._r14_in_one_message(state, _PHONE)
             self._rechannel(state, _PHONE, _EMAIL)
             return
         done = self.fulfil(state, _PHONE, at)  # what the engine named before this call
@@ -408,7 +410,32 @@ class Fold:
     def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
         state["blocked_channels"] = state["blocked_channels"] | {Channel.EMAIL}
         self.drop_voicemail_email(state)
+        self._r14_in_one_message(state, _EMAIL)
         self._rechannel(state, Channel.EMAIL, Channel.PHONE)
+
+    def _r14_in_one_message(self, state: State, lost: Channel) -> None:
+        """R14 when a channel fails before the apology call: the call and the written proposal
+        of new times would land on one channel at once, so they become one message. A wrong
+        number: the written proposal apologises, and the call is dropped (or, when the times
+        were already sent, becomes a brief apologetic email). A bounce: the call, which
+        apologises and proposes new times, does both, and the written proposal is dropped."""
+        call = times = None
+        for o in state["obligations"]:
+            if o.key == "reschedule_call":
+                call = o
+            elif o.key == "propose_times" and o.rules == _R14 and o.channel is _EMAIL:
+                times = o
+        if call is None or call.channel is not _PHONE:
+            return
+        if lost is _EMAIL:
+            if times is not None:
+                self.drop(state, "propose_times")
+        elif _EMAIL not in state["blocked_channels"]:
+            if times is not None:
+                self.drop(state, "reschedule_call")
+            else:
+                by_email = {"kind": _EMAIL_TOUCH, "channel": _EMAIL, "reason": _R14_BY_EMAIL}
+                self.add(state, call.model_copy(update=by_email))
 
     def _rechannel(
         self, state: State, old: Channel, new: Channel, *, keep_written: bool = False

@@ -31,6 +31,7 @@ _DRIP_TOUCH, _CONTACT_RECEPTIONIST = ActionKind.DRIP_TOUCH, ActionKind.CONTACT_R
 _ESCALATE, _PROPOSE_TIMES = ActionKind.ESCALATE, ActionKind.PROPOSE_TIMES
 _SEND_COLLATERAL = ActionKind.SEND_COLLATERAL
 _R7_POINT = "Use a subject that refers to their request; keep it short."
+_R14_APOLOGY = "Apologise for cancelling, warmly; keep it brief."
 
 
 def part_of_day(window: Window, locale: str = "en") -> str:
@@ -58,6 +59,8 @@ def talking_points(
             return (_R7_POINT, *r6) if "R7" in task.rules else r6
         if "R7" in task.rules:
             return (_R7_POINT,)
+        if "R14" in task.rules:  # the apology call's number did not work
+            return (_R14_APOLOGY,)
         return ()
     conversation = (
         (t.agree_next_contact, t.ask_permission)
@@ -112,6 +115,8 @@ def talking_points(
                     "Apologise for cancelling and say you left a voicemail; keep it brief.",
                     *points,
                 )
+            else:
+                points = (_R14_APOLOGY, *points)
         if "R15" in task.rules:
             points = ("Thank them for letting you know; suggest a new time warmly.", *points)
         return points
@@ -120,6 +125,8 @@ def talking_points(
             "Since you could not meet, send additional information that makes the next "
             "meeting more productive.",
         )
+    if kind is _SEND_COLLATERAL and task.channel is Channel.PHONE:  # their email bounced
+        return ("Their email bounced: ask for an address that works, then send the material.",)
     if kind is _SEND_COLLATERAL:
         return ("Send the quote or material you promised, now; say you will discuss it soon.",)
     return ()

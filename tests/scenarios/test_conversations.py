@@ -209,6 +209,61 @@ def test_r14_a_preference_for_the_phone_keeps_the_apology_an_email(
     assert (times.channel, times.rules) == (Channel.EMAIL, ("R14", "R6"))
 
 
+def test_r14_a_wrong_number_puts_the_apology_in_the_written_proposal(
+    engine: Engine, monday: datetime
+) -> None:
+    """The apology call finds a wrong number: one email apologises and proposes the new times,
+    rather than an email saying "call now (tone matters)" next to the proposal."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="wrong_number"))
+    plan = engine.plan(p, call.earliest)
+    r14 = [(a.kind, a.channel) for a in plan if "R14" in a.rules]
+    assert r14 == [
+        (ActionKind.PROPOSE_TIMES, Channel.EMAIL),
+        (ActionKind.SEND_COLLATERAL, Channel.EMAIL),
+    ]
+    assert plan[0].talking_points[0] == "Apologise for cancelling, warmly; keep it brief."
+
+
+def test_r14_a_wrong_number_after_the_times_went_out_leaves_a_brief_apology_by_email(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    p = engine.apply(p, ev.EmailSent(at=call.earliest))  # the proposal, sent first
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="wrong_number"))
+    apology = next(a for a in engine.plan(p, call.earliest) if "R14" in a.rules)
+    assert (apology.kind, apology.channel) == (ActionKind.EMAIL, Channel.EMAIL)
+    assert apology.reason.startswith("their number does not work: apologise by email")
+    assert apology.talking_points == ("Apologise for cancelling, warmly; keep it brief.",)
+
+
+def test_r14_a_bounce_before_the_call_leaves_the_new_times_to_the_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """Their email bounces before the apology call: the call apologises and proposes the new
+    times (its reason says so), not a second call at the same minute to propose them; the
+    material waits for an address that works."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    p = engine.apply(p, ev.EmailBounced(at=t))
+    plan = engine.plan(p, t)
+    assert [(a.kind, a.channel) for a in plan if "R14" in a.rules] == [
+        (ActionKind.CALL, Channel.PHONE),
+        (ActionKind.SEND_COLLATERAL, Channel.PHONE),
+    ]
+    assert "propose new times" in plan[0].reason
+    assert plan[1].talking_points == (
+        "Their email bounced: ask for an address that works, then send the material.",
+    )
+
+
 def test_r14_local_prospect_is_offered_coffee_or_lunch(engine: Engine, monday: datetime) -> None:
     p = _booked(engine, monday, local=True)
     p = engine.apply(p, ev.MeetingCancelled(at=monday, meeting_id="m1", by="rep"))
