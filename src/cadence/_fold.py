@@ -143,9 +143,11 @@ class Fold:
         return first
 
     def responded(self, state: State, at: datetime) -> None:
-        """Any response: the ladder starts over (R11: from the drip too) and pauses end."""
+        """Any response: the ladder starts over (R11: from the drip too) and pauses end. An
+        email that would mention a voicemail (R6) has nothing left to say: they answered."""
         self.reset_ladder(state)
         self.stage(state, Trigger.RESPOND)
+        self.drop_voicemail_email(state)
 
     @staticmethod
     def reset_ladder(state: State) -> None:
@@ -357,7 +359,6 @@ class Fold:
             return
         self.responded(state, at)
         self.drop(state, "followup", "resume")
-        self.drop_voicemail_email(state)
         if e.intent == "positive":
             self.owe(
                 state,

@@ -174,6 +174,31 @@ def test_r6_an_email_sent_late_still_says_which_voicemail_and_when_it_was_due(
     assert act.reason == "a brief email that mentions Monday's voicemail, due that day"
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ev.CallAttempted(at=datetime(2026, 3, 9, 11, 0, tzinfo=CHICAGO), outcome="connected"),
+        ev.EmailReplied(at=datetime(2026, 3, 9, 11, 0, tzinfo=CHICAGO)),
+        ev.MeetingBooked(
+            at=datetime(2026, 3, 9, 11, 0, tzinfo=CHICAGO),
+            meeting_id="m1",
+            starts_at=datetime(2026, 3, 12, 10, 0, tzinfo=CHICAGO),
+        ),
+    ],
+    ids=["call", "reply", "booking"],
+)
+def test_r6_no_email_about_a_voicemail_once_they_have_answered(
+    engine: Engine, monday: datetime, answer: ev.Event
+) -> None:
+    """A voicemail at 09:30, and by 11:00 they have called back, replied or booked: an email
+    that says "I left you a voicemail" has nothing left to say."""
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+    p = engine.apply(p, answer)
+    assert "voicemail_email" not in {o.key for o in p.obligations}
+    assert not any("R6" in a.rules for a in engine.plan(p, answer.at))
+
+
 def test_r7_when_the_phone_keeps_failing_switch_to_email(engine: Engine, monday: datetime) -> None:
     story = _never_answers(engine, _enroll(engine, monday), monday, 6)
     ladder = [a for a, _ in story if "R3" in a.rules]
