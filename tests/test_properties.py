@@ -410,6 +410,17 @@ def test_one_email_follows_a_voicemail_and_after_r14s_call_it_proposes_the_times
             assert apology == times, plan
 
 
+def _enrolled_in(engine: Engine, region: Region, at: datetime) -> Prospect:
+    """Lee, enrolled at ``at`` in ``region``."""
+    return engine.enroll(
+        "lee",
+        timezone=region.timezone,
+        at=at,
+        country=region.country,
+        subdivision=region.subdivision,
+    )
+
+
 @given(policy=any_policy, region=regions(), start=instants(), data=st.data())
 def test_after_r14s_apology_call_reaches_voicemail_one_email_apologises_and_proposes(
     policy: Policy, region: Region, start: datetime, data: st.DataObject
@@ -419,13 +430,7 @@ def test_after_r14s_apology_call_reaches_voicemail_one_email_apologises_and_prop
     (R14 with R6), even when an earlier voicemail's R6 email was still owed. Sending it
     performs both; the promised material stays owed."""
     engine = engine_for(policy)
-    p = engine.enroll(
-        "lee",
-        timezone=region.timezone,
-        at=start,
-        country=region.country,
-        subdivision=region.subdivision,
-    )
+    p = _enrolled_in(engine, region, start)
     first = engine.next_action(p, start)
     if first.kind is ActionKind.CALL and data.draw(st.booleans(), label="earlier voicemail"):
         p = engine.apply(p, ev.CallAttempted(at=first.earliest, outcome="voicemail"))
@@ -474,13 +479,7 @@ def test_r14s_apology_and_new_times_are_never_two_messages_on_one_channel(
     call, or an email in its place) and the proposal of new times as two actions on one
     channel: a rep does not call, or write, twice in a minute to say one thing."""
     engine = engine_for(policy)
-    p = engine.enroll(
-        "lee",
-        timezone=region.timezone,
-        at=start,
-        country=region.country,
-        subdivision=region.subdivision,
-    )
+    p = _enrolled_in(engine, region, start)
     start = start.astimezone(UTC)  # (wall-clock arithmetic would lose a repeated hour's fold)
     meeting = ev.MeetingBooked(at=start, meeting_id="m1", starts_at=start + timedelta(days=5))
     p = engine.apply(p, meeting)

@@ -29,6 +29,15 @@ def _booked(engine: Engine, at: datetime, *, local: bool = False) -> cadence.Pro
     )
 
 
+def _cancelled_by_rep(engine: Engine, monday: datetime) -> tuple[cadence.Prospect, cadence.Action]:
+    """Lee's meeting, booked on ``monday``, cancelled by the rep two hours later (R14): the
+    state, and the apology call the engine names then."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    return p, engine.next_action(p, t)
+
+
 def _lee(engine: Engine, at: datetime, preferred: Channel | None = None) -> cadence.Prospect:
     """Lee in Chicago (US-IL), enrolled at ``at``."""
     return engine.enroll(
@@ -116,10 +125,7 @@ def test_r14_a_missed_apology_call_still_comes_before_the_written_proposals(
 def test_r14_rep_cancel_call_reaching_voicemail_gets_an_apologetic_email_same_day(
     engine: Engine, monday: datetime
 ) -> None:
-    p = _booked(engine, monday)
-    t = monday + timedelta(hours=2)
-    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
-    call = engine.next_action(p, t)
+    p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     plan = engine.plan(p, call.earliest)
     email = next(a for a in plan if a.rules == ("R14", "R6"))
@@ -136,10 +142,7 @@ def test_r14_the_apology_after_the_voicemail_proposes_the_new_times(
     """The seed: the message that apologises for cancelling carries the new times. The apology
     email after the voicemail and the proposal are one email, not two sent a minute apart
     (the promised material still goes on its own)."""
-    p = _booked(engine, monday)
-    t = monday + timedelta(hours=2)
-    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
-    call = engine.next_action(p, t)
+    p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     plan = engine.plan(p, call.earliest)
     emails = [a for a in plan if a.channel is Channel.EMAIL]
@@ -164,10 +167,7 @@ def test_r14_a_reply_before_the_apology_leaves_the_times_to_propose(
 ) -> None:
     """They reply before the apology goes out: no voicemail to mention any more, but the new
     times are still owed, as R14 alone."""
-    p = _booked(engine, monday)
-    t = monday + timedelta(hours=2)
-    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
-    call = engine.next_action(p, t)
+    p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     p = engine.apply(p, ev.EmailReplied(at=call.earliest + timedelta(minutes=1)))
     times = next(a for a in engine.plan(p, call.earliest) if a.kind is ActionKind.PROPOSE_TIMES)
@@ -181,10 +181,7 @@ def test_r14_a_bounce_before_the_apology_moves_the_times_to_the_phone(
 ) -> None:
     """The email bounces before the apology goes out: the times are proposed by phone, and
     nothing on the phone claims to be the email that follows the voicemail (R6)."""
-    p = _booked(engine, monday)
-    t = monday + timedelta(hours=2)
-    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
-    call = engine.next_action(p, t)
+    p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     p = engine.apply(p, ev.EmailBounced(at=call.earliest + timedelta(minutes=1)))
     plan = engine.plan(p, call.earliest + timedelta(minutes=1))
@@ -198,10 +195,7 @@ def test_r14_a_preference_for_the_phone_keeps_the_apology_an_email(
 ) -> None:
     """They say they prefer the phone after the voicemail (R16): the apology that mentions
     the voicemail still goes in writing, with the new times."""
-    p = _booked(engine, monday)
-    t = monday + timedelta(hours=2)
-    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
-    call = engine.next_action(p, t)
+    p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     later = call.earliest + timedelta(minutes=1)
     p = engine.apply(p, ev.ChannelPreference(at=later, channel="phone"))
@@ -214,10 +208,7 @@ def test_r14_a_wrong_number_puts_the_apology_in_the_written_proposal(
 ) -> None:
     """The apology call finds a wrong number: one email apologises and proposes the new times,
     rather than an email saying "call now (tone matters)" next to the proposal."""
-    p = _booked(engine, monday)
-    t = monday + timedelta(hours=2)
-    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
-    call = engine.next_action(p, t)
+    p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="wrong_number"))
     plan = engine.plan(p, call.earliest)
     r14 = [(a.kind, a.channel) for a in plan if "R14" in a.rules]
@@ -231,10 +222,7 @@ def test_r14_a_wrong_number_puts_the_apology_in_the_written_proposal(
 def test_r14_a_wrong_number_after_the_times_went_out_leaves_a_brief_apology_by_email(
     engine: Engine, monday: datetime
 ) -> None:
-    p = _booked(engine, monday)
-    t = monday + timedelta(hours=2)
-    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
-    call = engine.next_action(p, t)
+    p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.EmailSent(at=call.earliest))  # the proposal, sent first
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="wrong_number"))
     apology = next(a for a in engine.plan(p, call.earliest) if "R14" in a.rules)
