@@ -336,8 +336,8 @@ class Fold:
         )
 
     def drop_voicemail_email(self, state: State) -> None:
-        """The R6 email is no longer owed (they replied; email bounced). The R14 proposal that
-        also apologised for a voicemail goes back to proposing times alone."""
+        """The R6 email is no longer owed (they answered, or their email bounced). The R14
+        proposal that also apologised for a voicemail goes back to proposing times alone."""
         self.drop(state, "voicemail_email")
         for o in state["obligations"]:
             if o.key == "propose_times" and o.rules == _R14_R6:
