@@ -365,18 +365,6 @@ def test_next_window_starts_at_a_real_local_time_inside_a_legal_slot(case: Windo
     check_next_window(case)
 
 
-@given(
-    case=window_cases(written_in_local=False),
-    channel=st.sampled_from([Channel.PHONE, Channel.EMAIL]),
-)
-def test_opens_is_where_the_next_window_starts(case: WindowCase, channel: Channel) -> None:
-    """``ContactCalendar.opens``, the engine's cheap question "when may this channel next be
-    used", is the start of :meth:`next_window` without a gap, a slot to avoid or a cap."""
-    place, policy, after, _, _ = case
-    cal = calendar_for(policy, place)
-    assert cal.opens(channel, after) == utc(cal.next_window(channel, after).start)
-
-
 FOLD_AFTER = datetime(2024, 4, 6, 23, 30, fold=1, tzinfo=SANTIAGO)
 """The second 23:30 of Saturday 6 April 2024 in Santiago (03:30 UTC), after the late slot
 23:15-23:59 of its first occurrence (02:15-02:59 UTC) has ended."""

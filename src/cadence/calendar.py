@@ -329,18 +329,6 @@ class ContactCalendar:
                 return window
             floor = start
 
-    def opens(self, channel: Channel, after: datetime) -> datetime | None:
-        """When ``channel`` is first allowed at or after the UTC instant ``after`` (no caps,
-        gaps or slots to avoid): :meth:`next_window`'s ``start_utc`` without the window, or
-        None when nothing opens within its search."""
-        first = self.local(after).toordinal()
-        for ordinal in range(first, first + _SEARCH_DAYS):
-            for window in self._day(channel, ordinal):
-                if window[1] > after:
-                    start = window[0]
-                    return start if start > after else after
-        return None
-
     def _search(
         self,
         channel: Channel,

@@ -36,7 +36,7 @@ from cadence._agenda import (
 from cadence._construct import build
 from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
-from cadence._one_email import VOICEMAIL_EMAIL, WRITTEN_STEPS, one_email, partner
+from cadence._one_email import one_email, partner, performed
 from cadence._placing import Searched, Spot, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
@@ -64,7 +64,7 @@ Decided = tuple[State, ContactCalendar, Spot]
 # times a global (3.12 dropped the hook). See docs/performance.md.
 _DROPPED, _OPT_OUT_OFFERED = Stage.DROPPED, Stage.OPT_OUT_OFFERED
 _NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
-_PHONE, _EMAIL = Channel.PHONE, Channel.EMAIL
+_PHONE = Channel.PHONE
 
 
 def _dormant(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> bool:
@@ -455,7 +455,7 @@ class Engine:
         spots = [locate(self.policy, state, cal, task, floor) for task in mine]
         best = min(spots, key=lambda spot: placed_key(spot, cal))
         other = partner(best, spots)
-        return best.task if other is None else one_email(best, other).task
+        return best.task if other is None else performed(cal, best, other, at)
 
     def _ladder_may_come_first(
         self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime
@@ -463,9 +463,8 @@ class Engine:
         """Whether the ladder's next step might come before ``owed`` on its channel at ``at``
         (False: ``owed`` is what the engine names there; True: place both to know). The agenda
         runs the ladder unless a contact is owed or a meeting is ahead; an obligation due at
-        ``at`` comes first unless the ladder's step is due as well, or (the R6 email and the
-        ladder's written step) starts with it (:mod:`cadence._one_email`). ``at`` is the
-        instant the plan places work from: the touch's, or the end of a pause (R17)."""
+        ``at`` comes first unless the ladder's step is due as well. ``at`` is the instant the
+        plan places work from: the touch's, or the end of a pause (R17)."""
         if booked(state) and upcoming_meeting(state, at):
             return False
         for o in state["obligations"]:
@@ -484,13 +483,9 @@ class Engine:
         if when.base is not None:
             start = cal.start_of(cal.business_date_after(when.base, when.gap))
             due = max(due, start)
-        if due <= at:
-            return True
-        if owed.key != VOICEMAIL_EMAIL or step not in WRITTEN_STEPS:
-            return False
-        # The step starts with the R6 email only if it is due when that email may go.
-        opens = cal.opens(_EMAIL, max(owed.not_before, at).astimezone(UTC))
-        return opens is not None and due <= opens
+        # Not yet due, the step is not what a touch now performs, not even joined to the R6
+        # email in one email (``cadence._one_email.performed``).
+        return due <= at
 
     def _prepare(
         self, p: Prospect, now: datetime

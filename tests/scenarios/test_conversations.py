@@ -502,9 +502,11 @@ def test_the_r6_email_and_the_ladders_email_due_together_are_one_email() -> None
     assert then.earliest_utc > wednesday
 
 
-def test_an_early_email_performs_the_one_email_the_engine_named() -> None:
-    """The same, with the rep writing at 19:00, before email hours open: the engine named the
-    one email (for 08:00), so that is what the rep did, early."""
+def test_an_email_before_the_one_email_starts_follows_up_the_voicemail_alone() -> None:
+    """The same, with the rep writing at 19:00, right after the voicemail and before email
+    hours open. The engine had named the one email, for 08:00; sent now, it follows the
+    voicemail up, and the ladder's email is not due before Wednesday (R3's one-day gap): it
+    still waits, and comes next. (Counting it too would make two attempts in one day.)"""
     policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1)
     engine = Engine(policy)
     tuesday = datetime(2024, 1, 2, 18, 0, tzinfo=CHICAGO)
@@ -512,8 +514,33 @@ def test_an_early_email_performs_the_one_email_the_engine_named() -> None:
     p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
     named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday.replace(hour=19)))
     assert named.rules == ("R3", "R7", "R6")
-    assert (p.unanswered, p.obligations) == (2, ())
-    assert then.rules == ("R3",)
+    assert (p.unanswered, p.obligations) == (1, ())
+    wednesday = datetime(2024, 1, 3, 8, 0, tzinfo=CHICAGO)
+    assert (then.kind, then.rules, then.earliest) == (ActionKind.EMAIL, ("R3", "R7"), wednesday)
+
+
+def test_an_r6_email_sent_as_its_window_closes_does_not_take_the_ladders_turn() -> None:
+    """Found by a long hypothesis run. Paris, a two-day gap and a switch to email after one
+    call: Monday's afternoon call reaches voicemail, its script promising an email on
+    Wednesday.
+    The R6 email goes out on Tuesday at 18:00, as email hours close, when the engine has
+    joined it to Wednesday's email. It follows the voicemail up; Wednesday's email is still
+    owed (R3), so the promise holds."""
+    policy = cadence.Policy(min_gap_business_days=2, switch_channel_after=1)
+    engine = Engine(policy)
+    paris = ZoneInfo("Europe/Paris")
+    p = engine.enroll("zoe", timezone="Europe/Paris", at=datetime(2024, 4, 8, 9, tzinfo=paris))
+    monday = datetime(2024, 4, 8, 16, 0, tzinfo=paris)
+    call = engine.next_action(p, monday)
+    assert call.kind is ActionKind.CALL
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    assert "follow up by email on Wednesday" in call.talking_points[0]
+    closing = datetime(2024, 4, 9, 18, 0, tzinfo=paris)
+    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=closing))
+    assert named.rules == ("R3", "R7", "R6")
+    assert p.unanswered == 1
+    wednesday = datetime(2024, 4, 10, 8, 0, tzinfo=paris)
+    assert (then.kind, then.rules, then.earliest) == (ActionKind.EMAIL, ("R3", "R7"), wednesday)
 
 
 def test_a_late_r6_email_goes_out_with_the_ladders_email_as_one() -> None:
@@ -562,8 +589,9 @@ def test_the_opt_out_offer_in_writing_follows_up_the_voicemail_it_comes_with() -
 
 def test_an_out_of_office_holds_the_one_email_until_they_are_back() -> None:
     """R17 after the second voicemail: the R6 email and the ladder's email both wait for the
-    end of the pause, where they start together: one email. An email sent during the pause is
-    that one email, sent early (the engine names the task it will place, as for any touch)."""
+    end of the pause, where they start together: one email. An email sent at once, during the
+    pause, follows the voicemail up; the ladder's email is not due yet (R3), and still waits
+    for the end of the pause."""
     engine = Engine()
     monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
     p = _lee(engine, monday)
@@ -578,7 +606,12 @@ def test_an_out_of_office_holds_the_one_email_until_they_are_back() -> None:
     ]
     assert plan[1].earliest == datetime(2024, 1, 16, 8, 0, tzinfo=CHICAGO)
     p = engine.apply(p, ev.EmailSent(at=voicemail + timedelta(minutes=10)))
-    assert (p.unanswered, p.obligations) == (3, ())
+    assert (p.unanswered, p.obligations) == (2, ())
+    after = engine.plan(p, p.last_event_at)
+    assert [(a.kind, a.rules, a.earliest) for a in after] == [
+        (ActionKind.WAIT, ("R17",), datetime(2024, 1, 16, 0, 0, tzinfo=CHICAGO)),
+        (ActionKind.EMAIL, ("R3", "R7"), datetime(2024, 1, 16, 8, 0, tzinfo=CHICAGO)),
+    ]
 
 
 def test_a_stated_preference_for_the_phone_leaves_the_r6_email_an_email() -> None:
