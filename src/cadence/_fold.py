@@ -51,6 +51,7 @@ _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
 # R14's written work after the rep cancels a meeting, and what its reasons say.
 _R14, _R14_R6 = ("R14",), ("R14", "R6")
+_R6, _R6_R8 = ("R6",), ("R6", "R8")
 _R14_TIMES = (
     "propose new times now and send the new invitation; offer flexibility (before or after "
     "hours, coffee or lunch if local)"
@@ -318,6 +319,16 @@ class Fold:
                 self.drop(state, "voicemail_email")  # it follows the latest voicemail
                 self.add(state, times.model_copy(update=joined))
                 return
+        rules: tuple[str, ...]
+        if rescheduling:
+            rules, reason = _R14_R6, _R14_APOLOGY
+        elif state["opt_out_offered_at"] == at:  # R8: the voicemail offered the opt-out
+            rules = _R6_R8
+            reason = (
+                f"a brief email that mentions {day}'s voicemail and repeats its offer, due that day"
+            )
+        else:
+            rules, reason = _R6, f"a brief email that mentions {day}'s voicemail, due that day"
         self.owe(
             state,
             at,
@@ -326,12 +337,8 @@ class Fold:
             channel=_EMAIL,
             deadline=end_of_day.astimezone(UTC),
             priority=_RESCHEDULE if rescheduling else _FOLLOW_UP,
-            rules=_R14_R6 if rescheduling else ("R6",),
-            reason=(
-                _R14_APOLOGY
-                if rescheduling
-                else f"a brief email that mentions {day}'s voicemail, due that day"
-            ),
+            rules=rules,
+            reason=reason,
             detail=day,
         )
 
@@ -403,6 +410,7 @@ class Fold:
                     else "wrong person: ask who else is involved in the decision"
                 ),
                 detail=e.referral,
+                flags=("referral",) if e.intent == "referral" else (),
             )
         else:
             ob = self._followup(state, at, ("R2",), "they replied: follow up on their answer")

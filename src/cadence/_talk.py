@@ -55,7 +55,8 @@ def talking_points(
     kind = task.kind
     if kind is _EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
         if task.detail and "R6" in task.rules:
-            r6 = (t.voicemail_email.format(voicemail_day=task.detail),)
+            said = t.voicemail_email_opt_out if "R8" in task.rules else t.voicemail_email
+            r6 = (said.format(voicemail_day=task.detail),)
             return (_R7_POINT, *r6) if "R7" in task.rules else r6
         if "R7" in task.rules:
             return (_R7_POINT,)
@@ -96,6 +97,8 @@ def talking_points(
     if kind is _ESCALATE:
         if task.detail == "manager_escalation":
             return (t.manager_escalation,)
+        if "referral" in task.flags:  # the prospect named someone else to talk to
+            return (t.referral,)
         return (t.ask_decision_makers,)
     if kind is _ATTEND_MEETING:
         return conversation

@@ -81,7 +81,8 @@ class Action(BaseModel):
     reason: str
     talking_points: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
-    """Markers for hosts: ``overdue``, ``commitment_missing``, ``paused``."""
+    """Markers for hosts: ``overdue``, ``commitment_missing``, ``paused``, ``referral`` (an
+    escalation to the person the prospect named in ``detail``)."""
     due_since: datetime | None = None
     """For an overdue action: when it first came due."""
     slot: str | None = None

@@ -115,6 +115,11 @@ class Templates(BaseModel):
         "to talk."
     )
     """R6: the talking point of the email that follows a voicemail."""
+    voicemail_email_opt_out: str = (
+        "Mention the voicemail you left {voicemail_day} and repeat its offer in writing: you will "
+        "keep trying unless they would rather you didn't. A one-line reply is all it takes."
+    )
+    """R6 and R8: the same, when the voicemail offered the opt-out."""
     switch_to_email_subject: str = "Regarding your request about {topic}"
     """R7: subject of the email that replaces the phone; ``{topic}`` is the prospect's."""
     opt_out_offer: str = (
@@ -133,6 +138,11 @@ class Templates(BaseModel):
     """R16: asked early, so the engine can lead with that channel."""
     ask_decision_makers: str = "Ask who else besides them is involved in the decision."
     """R9: the who-else-decides escalation."""
+    referral: str = (
+        "Open with the referral: say who suggested you get in touch and why, in one sentence; "
+        "then ask for a short conversation."
+    )
+    """R9: contacting the person a prospect referred you to."""
     agree_next_contact: str = "Agree a specific date and time for the next contact before you end."
     """R1: every conversation ends with a date."""
     drip_touch: str = "Share something useful (news, a case, an insight); no ask."

@@ -346,6 +346,18 @@ def test_referral_escalates_naming_the_referral(engine: Engine, monday: datetime
     assert act.kind is ActionKind.ESCALATE
     assert act.detail == "Sam Ortiz"
     assert "Sam Ortiz" in act.reason
+    # The call is to Sam, about the referral (not "ask who else is involved", which is for
+    # the wrong person).
+    assert act.flags == ("referral",)
+    assert act.talking_points == (engine.policy.templates.referral,)
+
+
+def test_wrong_person_asks_who_else_is_involved(engine: Engine, monday: datetime) -> None:
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="wrong_person"))
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.rules, act.flags) == (ActionKind.ESCALATE, ("R9",), ())
+    assert act.talking_points == (engine.policy.templates.ask_decision_makers,)
 
 
 def test_r16_preferred_channel_email_leads_follow_ups(engine: Engine, monday: datetime) -> None:

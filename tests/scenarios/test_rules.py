@@ -223,6 +223,32 @@ def test_r8_opt_out_offered_after_three_unanswered_then_a_longer_gap(
     assert breakup.earliest.date() >= cal.add_business_days(offer.earliest.date(), 10)
 
 
+def test_r8_the_email_after_the_opt_out_voicemail_repeats_the_offer(
+    engine: Engine, monday: datetime
+) -> None:
+    """The offer is left on voicemail; the R6 email that follows it puts the same offer in
+    writing (a reply is the easiest way to take it), where other R6 emails repeat the reason
+    to talk."""
+    story = _never_answers(engine, _enroll(engine, monday), monday, 12)
+    kinds = [a.kind for a, _ in story]
+    offer_at = kinds.index(ActionKind.OPT_OUT_OFFER)
+    assert story[offer_at][0].channel is Channel.PHONE
+    email = story[offer_at + 1][0]
+    day = f"{email.earliest:%A}"
+    assert (email.kind, email.rules) == (ActionKind.EMAIL, ("R6", "R8"))
+    assert (
+        email.reason
+        == f"a brief email that mentions {day}'s voicemail and repeats its offer, due that day"
+    )
+    assert email.talking_points == (
+        engine.policy.templates.voicemail_email_opt_out.format(voicemail_day=day),
+    )
+    earlier = [a for a, _ in story[:offer_at] if "R6" in a.rules]
+    assert earlier
+    assert all(a.rules == ("R6",) for a in earlier)
+    assert all("repeat the one reason to talk" in a.talking_points[-1] for a in earlier)
+
+
 def test_r9_escalations_are_optional_steps_before_the_breakup(monday: datetime) -> None:
     engine = Engine(Policy(escalations=("contact_receptionist", "manager_escalation")))
     story = _never_answers(engine, _enroll(engine, monday), monday, 14)
