@@ -68,7 +68,9 @@ LADDER_KINDS = frozenset(
         ActionKind.CONTACT_RECEPTIONIST,
     }
 )
-LADDER_RULES = frozenset({"R3", "R8", "R10"})
+#: Every ladder step cites R3 (its gap) or R10 (the breakup); R8 alone is not enough: the R6
+#: email after the opt-out offer's voicemail cites it for repeating the offer.
+LADDER_RULES = frozenset({"R3", "R10"})
 ESCALATION_STEPS = frozenset(get_args(Escalation))
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
