@@ -529,6 +529,80 @@ def test_r14s_apology_and_new_times_are_never_two_messages_on_one_channel(
     one_message_per_channel(p, data.draw(moments(engine, p), label="asked at"))
 
 
+_TO_THEM = frozenset({ActionKind.CALL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL})
+
+
+def _calls_to_them(plan: list[Action]) -> list[Action]:
+    """The calls in ``plan`` to the prospect (not the receptionist, a referral or a manager)."""
+    return [a for a in plan if a.channel is Channel.PHONE and a.kind in _TO_THEM]
+
+
+@given(
+    policy=any_policy,
+    region=regions(),
+    start=instants(),
+    late=delays(max_delay=timedelta(days=6)),
+    then=st.lists(
+        st.sampled_from(["no_show", "cancelled_by_them", "cancelled_by_rep", "bounce"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    outcome=st.sampled_from(["voicemail", "no_answer", "gatekeeper"]),
+    data=st.data(),
+)
+def test_the_calls_owed_at_one_moment_are_one_call(
+    policy: Policy,
+    region: Region,
+    start: datetime,
+    late: timedelta,
+    then: list[str],
+    outcome: str,
+    data: st.DataObject,
+) -> None:
+    """A conversation agrees a call and books a meeting; the rep may not make the agreed call,
+    and then the meeting is missed or cancelled (by either side) and the email may bounce, so
+    that several calls to the prospect are owed at once (the agreed call overdue, the call to
+    reschedule, the new times and the material moved to the phone, the ladder's call). The
+    plan never names two calls to the prospect to start at one instant; the first call, made
+    when it starts and unanswered, does them all: no call to them is due at that instant
+    after it, and what it did is no longer owed."""
+    engine = engine_for(policy)
+    p = _enrolled_in(engine, region, start)
+    t = start.astimezone(UTC)  # (wall-clock arithmetic would lose a repeated hour's fold)
+    agreed = t + timedelta(days=1)
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed))
+    meeting = ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=2))
+    p = engine.apply(p, meeting)
+    t = agreed + late  # the agreed call may or may not have been made by then: it was not
+    for what in then:
+        if what == "bounce":
+            p = engine.apply(p, ev.EmailBounced(at=t))
+        elif what == "no_show" and t >= meeting.starts_at:
+            p = engine.apply(p, ev.MeetingNoShow(at=t, meeting_id="m1"))
+        elif what.startswith("cancelled") and not any(m.status != "booked" for m in p.meetings):
+            by = "prospect" if what == "cancelled_by_them" else "rep"
+            p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by=by))
+    at = t + data.draw(delays(max_delay=timedelta(hours=30)), label="asked at")
+    plan = engine.plan(p, at)
+    calls = _calls_to_them(plan)
+    starts = [a.earliest_utc for a in calls]
+    assert len(starts) == len(set(starts)), calls
+    if not calls or Channel.PHONE in p.blocked_channels:
+        return
+    first = calls[0]
+    when = first.earliest_utc
+    owed = {o.key for o in engine.advance(p, when).obligations if o.channel is Channel.PHONE}
+    after = engine.apply(p, ev.CallAttempted(at=when, outcome=outcome))
+    assert not [a for a in _calls_to_them(engine.plan(after, when)) if a.earliest_utc <= when], (
+        first,
+        engine.plan(after, when),
+    )
+    if "in the same call" in first.reason:  # it did several: none of them is owed any more
+        left = {o.key for o in after.obligations if o.channel is Channel.PHONE}
+        assert not (left & owed) - {"referral"}, (first, after.obligations)
+
+
 @given(history=mixed, data=st.data())
 def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
     history: History, data: st.DataObject

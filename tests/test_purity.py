@@ -14,6 +14,7 @@ CORE = [
     "_fold",
     "_ladder",
     "_migrations",
+    "_one_call",
     "_one_email",
     "_placing",
     "_reference",

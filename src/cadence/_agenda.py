@@ -53,6 +53,9 @@ class Task(NamedTuple):
     """A step of the unanswered ladder (its talking points project the next step, R5)."""
     key: str | None = None
     """The obligation this task performs (None: the ladder, a drip touch, a meeting)."""
+    joined: tuple[Task, ...] = ()
+    """The tasks this one does at once, each as it was (one call, :mod:`cadence._one_call`);
+    their obligations are performed by the same touch."""
 
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})

@@ -64,6 +64,12 @@ _R14_APOLOGY_TIMES = (
 )
 
 
+def _counts(done: tuple[Obligation, ...]) -> bool:
+    """Whether an unanswered touch that performed ``done`` (none: the ladder's step) is an
+    attempt on the ladder."""
+    return not done or any(o.key in COUNTING_KEYS for o in done)
+
+
 def _obligation(**kw: Any) -> Obligation:
     return build(Obligation, kw)
 
@@ -71,15 +77,22 @@ def _obligation(**kw: Any) -> Obligation:
 class NamedTask(Protocol):
     """What :meth:`Fold.fulfil` reads of a task: the key of the obligation it performs (None
     for the ladder's step or a drip touch). An engine task that has one and is also a step of
-    the ladder (``ladder``: the R6 email joined to the ladder's written step) does both."""
+    the ladder (``ladder``: the R6 email joined to the ladder's written step) does both; one
+    with ``joined`` tasks performs their obligations too (one call)."""
 
     @property
     def key(self) -> str | None: ...
 
+    @property
+    def ladder(self) -> bool: ...
+
+    @property
+    def joined(self) -> tuple[NamedTask, ...]: ...
+
 
 #: The engine's answer to "which task do you name on this channel at this instant?", given the
 #: obligations on that channel.
-Named = Callable[[State, Channel, datetime, list[Obligation]], NamedTask | None]
+Named = Callable[[State, Channel, datetime, list[Obligation]], Obligation | NamedTask | None]
 
 
 class Fold:
@@ -115,33 +128,35 @@ class Fold:
     def drop(self, state: State, *keys: str) -> None:
         state["obligations"] = tuple(o for o in state["obligations"] if o.key not in keys)
 
-    def fulfil(self, state: State, channel: Channel, at: datetime) -> Obligation | None:
-        """The obligation a touch on ``channel`` at ``at`` performs (None: a ladder step).
+    def fulfil(self, state: State, channel: Channel, at: datetime) -> tuple[Obligation, ...]:
+        """The obligations a touch on ``channel`` at ``at`` performs, the one it was named for
+        first (none: a ladder step).
 
-        It is the task the engine names for that channel then (``named``), so that the rep who
-        does what ``next_action`` said is credited with it. Without one (no engine), or when
-        the engine names nothing there, the most urgent obligation on the channel. A task that
-        is an obligation and the ladder's step at once is both: the obligation is dropped, and
-        None says the touch counts on the ladder."""
+        They are the task the engine names for that channel then (``named``), so that the rep
+        who does what ``next_action`` said is credited with it, and the calls joined to it (one
+        call, :mod:`cadence._one_call`). Without one (no engine), or when the engine names
+        nothing there, the most urgent obligation on the channel. A task that is an obligation
+        and the ladder's step at once is both: the obligation is dropped, and none returned
+        says the touch counts on the ladder."""
         mine: list[Obligation] = [o for o in state["obligations"] if o.channel == channel]
         if not mine:
-            return None
+            return ()
         named = None if self.named is None else self.named(state, channel, at, mine)
+        if isinstance(named, Obligation):
+            self.drop(state, named.key)
+            return (named,)
         if named is not None:
-            if named.key is None:
-                return None  # the ladder's step (or a drip touch)
-            for o in mine:
-                if o.key == named.key:
-                    self.drop(state, o.key)
-                    if isinstance(named, Obligation):
-                        return o
-                    # An engine task: joined to the ladder's step, the touch counts there too.
-                    # (Not asked of an Obligation: a pydantic model raises inside on a missing
-                    # attribute, microseconds a touch.)
-                    return None if getattr(named, "ladder", False) else o
+            # An engine task. (Its attributes are not asked of an Obligation: a pydantic model
+            # raises inside on a missing attribute, microseconds a touch.)
+            keys = [t.key for t in named.joined] if named.joined else [named.key]
+            done = tuple(o for k in keys for o in mine if o.key == k)
+            if done or named.key is None:
+                self.drop(state, *(o.key for o in done))
+                # Joined to the ladder's step (or the step alone), the touch counts there.
+                return () if named.ladder or named.key is None else done
         first = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
         self.drop(state, first.key)
-        return first
+        return (first,)
 
     def responded(self, state: State, at: datetime) -> None:
         """Any response: the ladder starts over (R11: from the drip too) and pauses end. An
@@ -290,12 +305,11 @@ class Fold:
             self.responded(state, at)
             self.conversation(state, at, e.next_contact_at, e.permission)
             return
-        counts = done is None or done.key in COUNTING_KEYS
-        self.attempt(state, at, _PHONE, counts)
+        self.attempt(state, at, _PHONE, _counts(done))
         if e.outcome == "voicemail" and self.policy.voicemail_email:
             self._voicemail_email(state, at, done)
 
-    def _voicemail_email(self, state: State, at: datetime, done: Obligation | None) -> None:
+    def _voicemail_email(self, state: State, at: datetime, done: tuple[Obligation, ...]) -> None:
         """R6 (and R14 when the call was the rep's reschedule): a same-day email that mentions
         the voicemail."""
         if _EMAIL in state["blocked_channels"]:
@@ -303,7 +317,7 @@ class Fold:
         local = self.cal.local(at)
         day = DAYS[local.weekday()]
         end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
-        rescheduling = done is not None and done.key == "reschedule_call"
+        rescheduling = any(o.key == "reschedule_call" for o in done)
         if rescheduling:
             times = next(
                 (o for o in state["obligations"] if o.key == "propose_times" and o.rules == _R14),
@@ -355,8 +369,7 @@ class Fold:
                 return
 
     def on_email_sent(self, state: State, e: ev.EmailSent) -> None:
-        done = self.fulfil(state, _EMAIL, e.at)
-        if done is None or done.key in COUNTING_KEYS:
+        if _counts(self.fulfil(state, _EMAIL, e.at)):
             self.attempt(state, e.at, _EMAIL, True)
 
     def on_email_replied(self, state: State, e: ev.EmailReplied) -> None:

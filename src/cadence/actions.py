@@ -94,7 +94,8 @@ class Action(BaseModel):
     detail: str | None = None
     """The meeting id, referral name or similar the action is about."""
     proposals: tuple[datetime, ...] = ()
-    """For ``propose_times``: the start times to offer, in the prospect's zone (R14, R15)."""
+    """For ``propose_times`` (or one call that also proposes times): the start times to offer,
+    in the prospect's zone (R14, R15)."""
 
     @property
     def earliest_utc(self) -> datetime:

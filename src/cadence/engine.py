@@ -36,6 +36,7 @@ from cadence._agenda import (
 from cadence._construct import build
 from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
+from cadence._one_call import callmates, one_call
 from cadence._one_email import one_email, partner, performed
 from cadence._placing import Searched, Spot, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
@@ -305,6 +306,13 @@ class Engine:
                 placed[i] = one_email(spot, other)
                 placed = [s for s in placed if s is not other]
                 break
+        i = 0
+        while i < len(placed):  # the calls owed that start together: one call
+            mates = callmates(placed[i], placed)
+            if mates:
+                placed[i] = one_call(placed[i], mates)
+                placed = [s for s in placed if all(s is not m for m in mates)]
+            i += 1
         actions = [self._action(state, cal, spot) for spot in placed]
         if floor is not now_utc:
             actions.insert(0, self._wait(state, cal, floor))
@@ -427,6 +435,11 @@ class Engine:
             other = partner(best, spots)
             if other is not None:  # R6 and the ladder's written step: one email
                 best = one_email(best, other)
+            else:
+                mates = callmates(best, spots)
+                if mates:  # the calls owed that start together: one call
+                    mates.sort(key=lambda spot: placed_key(spot, cal))
+                    best = one_call(best, mates)
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
@@ -438,7 +451,7 @@ class Engine:
         channel: Channel,
         at: datetime,
         owed: list[Obligation],
-    ) -> NamedTask | None:
+    ) -> Obligation | NamedTask | None:
         """The task the engine names on ``channel`` at ``at``, where ``owed`` are the
         obligations: the first of them in :meth:`plan`'s order (None when it has none there).
         ``Fold.fulfil`` credits a touch on that channel with it, so the rep who does what the
@@ -453,9 +466,13 @@ class Engine:
         if len(mine) < 2:
             return mine[0] if mine else None
         spots = [locate(self.policy, state, cal, task, floor) for task in mine]
-        best = min(spots, key=lambda spot: placed_key(spot, cal))
+        spots.sort(key=lambda spot: placed_key(spot, cal))
+        best = spots[0]
         other = partner(best, spots)
-        return best.task if other is None else performed(cal, best, other, at)
+        if other is not None:
+            return performed(cal, best, other, at)
+        mates = callmates(best, spots)
+        return one_call(best, mates).task if mates else best.task
 
     def _ladder_may_come_first(
         self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime
@@ -600,6 +617,11 @@ class Engine:
             if words and task.channel is not None
             else ()
         )
+        proposing = task
+        if task.joined:  # one call that does several (cadence._one_call)
+            proposing = next((t for t in task.joined if t.kind is _PROPOSE_TIMES), task)
+            if words:
+                points = self._said_in_one_call(cal, state, spot)
         return build(
             Action,
             {
@@ -619,12 +641,23 @@ class Engine:
                 "subject": task.subject,
                 "detail": task.detail,
                 "proposals": (
-                    propose_times(self.policy, cal, spot.start, flexible="R14" in task.rules)
-                    if task.kind is _PROPOSE_TIMES
+                    propose_times(self.policy, cal, spot.start, flexible="R14" in proposing.rules)
+                    if proposing.kind is _PROPOSE_TIMES
                     else ()
                 ),
             },
         )
+
+    def _said_in_one_call(self, cal: ContactCalendar, state: State, spot: Spot) -> tuple[str, ...]:
+        """The talking points of a call that does several tasks: each task's, in order, once,
+        with what every conversation asks (R1, R12, R16) last."""
+        t = self.policy.templates
+        asked = (t.agree_next_contact, t.ask_permission, t.ask_channel)
+        points: list[str] = []
+        for task in spot.task.joined:
+            said = talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
+            points += [point for point in said if point not in points]
+        return (*(p for p in points if p not in asked), *(p for p in asked if p in points))
 
     def _next_attempt(self, state: State, cal: ContactCalendar, at: datetime) -> Window | None:
         """R5: where the ladder would go next if a call at ``at`` reached voicemail."""

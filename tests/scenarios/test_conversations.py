@@ -231,25 +231,30 @@ def test_r14_a_wrong_number_after_the_times_went_out_leaves_a_brief_apology_by_e
     assert apology.talking_points == ("Apologise for cancelling, warmly; keep it brief.",)
 
 
-def test_r14_a_bounce_before_the_call_leaves_the_new_times_to_the_call(
+def test_r14_a_bounce_before_the_call_leaves_the_new_times_and_the_material_to_the_call(
     engine: Engine, monday: datetime
 ) -> None:
     """Their email bounces before the apology call: the call apologises and proposes the new
-    times (its reason says so), not a second call at the same minute to propose them; the
-    material waits for an address that works."""
+    times (its reason says so), not a second call at the same minute to propose them. The
+    material, now owed on the phone too, is the same call's last point: ask for an address that
+    works. One call does it all (one call, not three)."""
     p = _booked(engine, monday)
     t = monday + timedelta(hours=2)
     p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
     p = engine.apply(p, ev.EmailBounced(at=t))
     plan = engine.plan(p, t)
+    call = plan[0]
     assert [(a.kind, a.channel) for a in plan if "R14" in a.rules] == [
-        (ActionKind.CALL, Channel.PHONE),
-        (ActionKind.SEND_COLLATERAL, Channel.PHONE),
+        (ActionKind.CALL, Channel.PHONE)
     ]
-    assert "propose new times" in plan[0].reason
-    assert plan[1].talking_points == (
-        "Their email bounced: ask for an address that works, then send the material.",
+    assert "propose new times" in call.reason
+    assert "in the same call: send now the material" in call.reason
+    assert call.talking_points[0].startswith("Apologise for cancelling")
+    assert "Their email bounced: ask for an address that works, then send the material." in (
+        call.talking_points
     )
+    after = engine.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="voicemail"))
+    assert not {o.key for o in after.obligations} & {"reschedule_call", "collateral:m1"}
 
 
 def test_r14_local_prospect_is_offered_coffee_or_lunch(engine: Engine, monday: datetime) -> None:
@@ -411,7 +416,12 @@ def _names_the_promise(engine: Engine, p: cadence.Prospect, t: datetime, channel
     """Whether the agreed contact (R1) is what the engine names first on ``channel`` at ``t``:
     a touch there then performs it (otherwise it performs what the engine named)."""
     on = [a for a in engine.plan(p, t) if a.channel is channel]
-    return bool(on) and on[0].rules == ("R1",)
+    return bool(on) and _is_the_promise(on[0])
+
+
+def _is_the_promise(action: cadence.Action) -> bool:
+    """The agreed contact (R1), alone or in one call with other calls owed at that moment."""
+    return "R1" in action.rules and "agreed with the prospect" in action.reason
 
 
 @given(steps=st.lists(st.tuples(_FOLLOW, st.integers(1, 60 * 24 * 3)), max_size=8))
@@ -467,13 +477,75 @@ def test_a_pending_agreed_contact_is_never_dropped_silently(
             event = ev.DealClosed(at=t, won=False)
             pending = False
         p = engine.apply(p, event)
-        promised = [a for a in engine.plan(p, t) if a.rules == ("R1",)]
+        promised = [a for a in engine.plan(p, t) if _is_the_promise(a)]
         if pending:
             assert len(promised) == 1, (name, engine.plan(p, t))
             assert promised[0].channel is channel, (name, promised)
             assert promised[0].due_since == agreed or promised[0].earliest >= min(agreed, t)
         else:
             assert promised == []
+
+
+# -- one call, not two ---------------------------------------------------------------------------
+
+
+def test_a_missed_meeting_and_an_overdue_agreed_call_are_one_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee agreed a call for Thursday 14:00 and booked a meeting for the next Tuesday; the rep
+    never made Thursday's call, and Lee misses the meeting. Half an hour later two calls are
+    owed at once: the overdue agreed call (R1) and the call to reschedule (R2). The engine names
+    one call that does both, and one call (voicemail) performs both: it used to name them one
+    after the other, so the rep who had just left a voicemail was told to call again."""
+    thursday = monday.replace(hour=14, minute=0) + timedelta(days=3)
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=thursday))
+    meeting = thursday + timedelta(days=5)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=meeting))
+    p = engine.apply(p, ev.MeetingNoShow(at=meeting + timedelta(minutes=20), meeting_id="m1"))
+    t = meeting + timedelta(minutes=30)
+    calls = [a for a in engine.plan(p, t) if a.channel is Channel.PHONE]
+    assert len(calls) == 1, calls
+    call = calls[0]
+    assert (call.kind, call.rules, call.earliest) == (ActionKind.CALL, ("R1", "R2"), t)
+    assert call.reason.startswith("agreed with the prospect")
+    assert "; in the same call: they missed the meeting" in call.reason
+    assert "overdue" in call.flags
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="voicemail"))
+    assert not {o.key for o in p.obligations} & {"commitment", "no_show_call"}
+    again = engine.next_action(p, t)
+    assert again.channel is Channel.EMAIL  # the R6 email: no second call
+    assert "R6" in again.rules
+
+
+def test_a_call_owed_and_the_ladders_call_due_together_are_one_attempt(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee cancels a meeting (R15): new times are owed by phone, and the ladder's first call
+    comes four business days later. The rep lets the proposal wait until the ladder's call is
+    due too: one call proposes the times and is the ladder's attempt (its R5 line says when
+    the next one is); unanswered, it counts on the ladder once and leaves nothing else owed on
+    the phone."""
+    p = _lee(engine, monday)
+    p = engine.apply(
+        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + timedelta(days=2))
+    )
+    p = engine.apply(
+        p, ev.MeetingCancelled(at=monday + timedelta(hours=1), meeting_id="m1", by="prospect")
+    )
+    late = monday + timedelta(days=11, hours=1)  # Friday of the next week, 10:30
+    plan = engine.plan(p, late)
+    call = plan[0]
+    assert [a for a in plan if a.channel is Channel.PHONE] == [call]
+    assert (call.kind, call.rules) == (ActionKind.PROPOSE_TIMES, ("R15", "R3"))
+    assert call.proposals
+    assert any(
+        t.startswith("If you reach voicemail: say you will try again") for t in call.talking_points
+    )
+    assert call.talking_points[-1] == engine.policy.templates.ask_channel  # asked once, last
+    after = engine.apply(p, ev.CallAttempted(at=late, outcome="voicemail"))
+    assert (p.unanswered, after.unanswered) == (0, 1)
+    assert [o.key for o in after.obligations] == ["voicemail_email"]
 
 
 # -- which task a touch performs ----------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""One call, not two: the calls a prospect is owed that start at the same moment are one action.
+
+After a missed meeting the rep owes a call to reschedule; an agreed call the rep never made is
+overdue at the same moment; the email bounced, so the new times and the promised material went
+to the phone. Named one at a time, each would come due again the minute the rep hangs up: a rep
+does not call a prospect twice in a minute to say two things. So the plan and the next action
+join them: the most urgent, with the others' rules, reasons and talking points, and one
+``call_attempted`` performs them all (``Engine._named``, ``Fold.fulfil``).
+
+Only calls to the prospect join: obligations (a call, new times or material on the phone) and
+the ladder's call when it is due at that moment too (then the one call is the ladder's attempt,
+R3). A call to someone else (the receptionist, a referral, a manager) is another call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC
+
+from cadence._agenda import Task
+from cadence._placing import Spot
+from cadence.actions import ActionKind
+from cadence.channel import Channel
+
+__all__ = ["callmates", "one_call"]
+
+_PHONE = Channel.PHONE
+_CALL = ActionKind.CALL
+_TO_THEM = frozenset({ActionKind.CALL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL})
+
+
+def _to_them(task: Task) -> bool:
+    """A call to the prospect: an obligation, or the ladder's call."""
+    if task.channel is not _PHONE:
+        return False
+    if task.ladder:
+        return task.kind is _CALL
+    return task.key is not None and task.kind in _TO_THEM
+
+
+def callmates(best: Spot, spots: Iterable[Spot]) -> list[Spot]:
+    """When ``best`` is a call the prospect is owed, the other such calls among ``spots`` that
+    start with it (in their order in ``spots``): one call does them all (:func:`one_call`)."""
+    if not _to_them(best.task):
+        return []
+    start = best.start_utc
+    return [s for s in spots if s is not best and s.start_utc == start and _to_them(s.task)]
+
+
+def one_call(best: Spot, mates: list[Spot]) -> Spot:
+    """``best`` doing its ``mates`` too: placed as ``best`` (its kind, its window, shortened to
+    the earliest end among them), with every rule, flag and reason. ``joined`` holds each task
+    as it was (their keys are performed by the same touch, their talking points said); it
+    counts on the ladder (``ladder``) when one of them is the ladder's step."""
+    task = best.task
+    rules = list(task.rules)
+    flags = list(task.flags)
+    reason = task.reason
+    end, end_utc = best.end, best.end.astimezone(UTC)
+    for mate in mates:
+        other = mate.task
+        rules += [r for r in other.rules if r not in rules]
+        flags += [f for f in other.flags if f not in flags]
+        reason += f"; in the same call: {other.reason}"
+        mate_end = mate.end.astimezone(UTC)
+        if mate_end < end_utc:
+            end, end_utc = mate.end, mate_end
+    joined = task._replace(
+        rules=tuple(rules),
+        flags=tuple(flags),
+        reason=reason,
+        ladder=task.ladder or any(m.task.ladder for m in mates),
+        joined=(task, *(m.task for m in mates)),
+    )
+    spot_flags = (*best.flags, *(f for f in flags if f not in best.flags))
+    return best._replace(task=joined, end=end, flags=spot_flags)
