@@ -318,6 +318,10 @@ class Fold:
         day = DAYS[local.weekday()]
         end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
         rescheduling = any(o.key == "reschedule_call" for o in done)
+        if not rescheduling and any(
+            o.key == "propose_times" and o.rules == _R14_R6 for o in state["obligations"]
+        ):
+            return  # the apology's proposal already says you left a voicemail: one email
         if rescheduling:
             times = next(
                 (o for o in state["obligations"] if o.key == "propose_times" and o.rules == _R14),

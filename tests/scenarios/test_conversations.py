@@ -257,6 +257,19 @@ def test_r14_a_bounce_before_the_call_leaves_the_new_times_and_the_material_to_t
     assert not {o.key for o in after.obligations} & {"reschedule_call", "collateral:m1"}
 
 
+def test_r14_a_second_voicemail_adds_no_second_email_about_it(
+    engine: Engine, monday: datetime
+) -> None:
+    """The apology call reaches voicemail, and the rep calls again (voicemail again) before
+    writing: the proposal already says a voicemail was left, so it stays the one email that
+    mentions it (a long hypothesis run found a second, plain R6 email beside it)."""
+    p, call = _cancelled_by_rep(engine, monday)
+    for _ in range(2):
+        p = engine.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="voicemail"))
+    mentioning = [a for a in engine.plan(p, call.earliest_utc) if "R6" in a.rules]
+    assert [(a.kind, a.rules) for a in mentioning] == [(ActionKind.PROPOSE_TIMES, ("R14", "R6"))]
+
+
 def test_r14_local_prospect_is_offered_coffee_or_lunch(engine: Engine, monday: datetime) -> None:
     p = _booked(engine, monday, local=True)
     p = engine.apply(p, ev.MeetingCancelled(at=monday, meeting_id="m1", by="rep"))
