@@ -67,7 +67,9 @@ _R14_APOLOGY_TIMES = (
 def _counts(done: tuple[Obligation, ...]) -> bool:
     """Whether an unanswered touch that performed ``done`` (none: the ladder's step) is an
     attempt on the ladder."""
-    return not done or any(o.key in COUNTING_KEYS for o in done)
+    if not done or done[0].key in COUNTING_KEYS:
+        return True
+    return len(done) > 1 and any(o.key in COUNTING_KEYS for o in done)
 
 
 def _obligation(**kw: Any) -> Obligation:
@@ -317,11 +319,16 @@ class Fold:
         local = self.cal.local(at)
         day = DAYS[local.weekday()]
         end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
-        rescheduling = any(o.key == "reschedule_call" for o in done)
-        if not rescheduling and any(
-            o.key == "propose_times" and o.rules == _R14_R6 for o in state["obligations"]
-        ):
-            return  # the apology's proposal already says you left a voicemail: one email
+        # (Loops, not ``any`` over a generator: this runs on most calls, and ``done`` and the
+        # obligations are a few items at most.)
+        rescheduling = False
+        for o in done:
+            if o.key == "reschedule_call":
+                rescheduling = True
+        if not rescheduling:
+            for o in state["obligations"]:
+                if o.rules == _R14_R6 and o.key == "propose_times":
+                    return  # the apology's proposal already says you left a voicemail: one email
         if rescheduling:
             times = next(
                 (o for o in state["obligations"] if o.key == "propose_times" and o.rules == _R14),
