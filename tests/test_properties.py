@@ -57,6 +57,7 @@ from cadence.testing import (
 from tests.conftest import AHEAD, as_time_moves
 
 PHONE_AND_EMAIL = frozenset({Channel.PHONE, Channel.EMAIL})
+_TOUCH = {Channel.PHONE: "call", Channel.EMAIL: "email"}
 #: Actions that are a step of the unanswered ladder when the engine plans them (R2-R10).
 LADDER_KINDS = frozenset(
     {
@@ -257,6 +258,15 @@ def test_never_due_before_now_or_before_triggering_event(
                 if (a.kind, a.channel, a.reason) == (o.kind, o.channel, o.reason)
                 # the R6 email joined to the ladder's written step (``cadence._one_email``)
                 or (o.key == "voicemail_email" and a.channel is o.channel and "R6" in a.rules)
+                # one touch that does several (``cadence._one_touch``): first, or joined
+                or (
+                    a.channel is o.channel
+                    and (a.kind is o.kind or o.kind in a.also)
+                    and (
+                        a.reason.startswith(f"{o.reason}; in the same ")
+                        or f"; in the same {_TOUCH[a.channel]}: {o.reason}" in a.reason
+                    )
+                )
             ]
             assert placed, (event, o)
             assert all(a.earliest > t for a in placed), (event, placed)
@@ -479,7 +489,9 @@ def test_after_r14s_apology_call_reaches_voicemail_one_email_apologises_and_prop
     assert r6[0].proposals, r6
     p = engine.apply(p, ev.EmailSent(at=max(r6[0].earliest, at)))
     assert {o.key for o in p.obligations} & {"propose_times", "voicemail_email"} == set(), p
-    assert "collateral:m1" in {o.key for o in p.obligations}, p
+    # The material goes in the same email (one touch): nothing of R14 is left to write.
+    assert r6[0].also == (ActionKind.SEND_COLLATERAL,), r6
+    assert "collateral:m1" not in {o.key for o in p.obligations}, p
 
 
 @given(
@@ -529,12 +541,22 @@ def test_r14s_apology_and_new_times_are_never_two_messages_on_one_channel(
     one_message_per_channel(p, data.draw(moments(engine, p), label="asked at"))
 
 
-_TO_THEM = frozenset({ActionKind.CALL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL})
+_TO_THEM = frozenset(
+    {ActionKind.CALL, ActionKind.EMAIL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL}
+)
 
 
-def _calls_to_them(plan: list[Action]) -> list[Action]:
-    """The calls in ``plan`` to the prospect (not the receptionist, a referral or a manager)."""
-    return [a for a in plan if a.channel is Channel.PHONE and a.kind in _TO_THEM]
+def _touches_to_them(plan: list[Action], channel: Channel) -> list[Action]:
+    """The calls, or the emails, in ``plan`` to the prospect that one touch may join: not to
+    the receptionist, a referral or a manager, and on email not the ladder's written steps
+    (which join only the R6 email, ``cadence._one_email``)."""
+    return [
+        a
+        for a in plan
+        if a.channel is channel
+        and a.kind in _TO_THEM
+        and (channel is Channel.PHONE or not _is_ladder_step(a))
+    ]
 
 
 @given(
@@ -543,7 +565,7 @@ def _calls_to_them(plan: list[Action]) -> list[Action]:
     start=instants(),
     late=delays(max_delay=timedelta(days=6)),
     then=st.lists(
-        st.sampled_from(["no_show", "cancelled_by_them", "cancelled_by_rep", "bounce"]),
+        st.sampled_from(["no_show", "cancelled_by_them", "cancelled_by_rep", "bounce", "reply"]),
         min_size=1,
         max_size=3,
         unique=True,
@@ -551,7 +573,7 @@ def _calls_to_them(plan: list[Action]) -> list[Action]:
     outcome=st.sampled_from(["voicemail", "no_answer", "gatekeeper"]),
     data=st.data(),
 )
-def test_the_calls_owed_at_one_moment_are_one_call(
+def test_what_is_owed_at_one_moment_is_one_call_or_one_email(
     policy: Policy,
     region: Region,
     start: datetime,
@@ -561,12 +583,13 @@ def test_the_calls_owed_at_one_moment_are_one_call(
     data: st.DataObject,
 ) -> None:
     """A conversation agrees a call and books a meeting; the rep may not make the agreed call,
-    and then the meeting is missed or cancelled (by either side) and the email may bounce, so
-    that several calls to the prospect are owed at once (the agreed call overdue, the call to
-    reschedule, the new times and the material moved to the phone, the ladder's call). The
-    plan never names two calls to the prospect to start at one instant; the first call, made
-    when it starts and unanswered, does them all: no call to them is due at that instant
-    after it, and what it did is no longer owed."""
+    and then the meeting is missed or cancelled (by either side), the email may bounce and a
+    reply may ask for an answer, so that several calls, or emails, to the prospect are owed at
+    once (the agreed call overdue, the call to reschedule, new times, the material, the
+    ladder's call). The plan never names two calls, or two such emails, to start at one
+    instant; the first, made when it starts (a call unanswered), does them all: nothing to
+    them on that channel is due at that instant after it, and what it did is no longer
+    owed."""
     engine = engine_for(policy)
     p = _enrolled_in(engine, region, start)
     t = start.astimezone(UTC)  # (wall-clock arithmetic would lose a repeated hour's fold)
@@ -578,6 +601,8 @@ def test_the_calls_owed_at_one_moment_are_one_call(
     for what in then:
         if what == "bounce":
             p = engine.apply(p, ev.EmailBounced(at=t))
+        elif what == "reply":
+            p = engine.apply(p, ev.EmailReplied(at=t))
         elif what == "no_show" and t >= meeting.starts_at:
             p = engine.apply(p, ev.MeetingNoShow(at=t, meeting_id="m1"))
         elif what.startswith("cancelled") and not any(m.status != "booked" for m in p.meetings):
@@ -585,22 +610,36 @@ def test_the_calls_owed_at_one_moment_are_one_call(
             p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by=by))
     at = t + data.draw(delays(max_delay=timedelta(hours=30)), label="asked at")
     plan = engine.plan(p, at)
-    calls = _calls_to_them(plan)
-    starts = [a.earliest_utc for a in calls]
-    assert len(starts) == len(set(starts)), calls
-    if not calls or Channel.PHONE in p.blocked_channels:
+    for channel in (Channel.PHONE, Channel.EMAIL):
+        starts = [a.earliest_utc for a in _touches_to_them(plan, channel)]
+        assert len(starts) == len(set(starts)), (channel, plan)
+    channel = data.draw(st.sampled_from([Channel.PHONE, Channel.EMAIL]), label="touch by")
+    touches = _touches_to_them(plan, channel)
+    if not touches or channel in p.blocked_channels:
         return
-    first = calls[0]
+    first = touches[0]
     when = first.earliest_utc
-    owed = {o.key for o in engine.advance(p, when).obligations if o.channel is Channel.PHONE}
-    after = engine.apply(p, ev.CallAttempted(at=when, outcome=outcome))
-    assert not [a for a in _calls_to_them(engine.plan(after, when)) if a.earliest_utc <= when], (
-        first,
-        engine.plan(after, when),
+    owed = [o for o in engine.advance(p, when).obligations if o.channel is channel]
+    touch: ev.Event = (
+        ev.CallAttempted(at=when, outcome=outcome)
+        if channel is Channel.PHONE
+        else ev.EmailSent(at=when)
     )
-    if "in the same call" in first.reason:  # it did several: none of them is owed any more
-        left = {o.key for o in after.obligations if o.channel is Channel.PHONE}
-        assert not (left & owed) - {"referral"}, (first, after.obligations)
+    named = engine.next_action(p, when) if plan[0] is first else None
+    after = engine.apply(p, touch)
+    again = [
+        a for a in _touches_to_them(engine.plan(after, when), channel) if a.earliest_utc <= when
+    ]
+    assert not again, (first, again)
+    if named is not None and "; in the same " in named.reason:  # it did several: all done
+        same = f"; in the same {_TOUCH[channel]}: "
+        did = {
+            o.key
+            for o in owed
+            if named.reason.startswith(o.reason + same) or same + o.reason in named.reason
+        }
+        assert len(did) >= 2, (named, owed)
+        assert not did & {o.key for o in after.obligations}, (named, after.obligations)
 
 
 @given(history=mixed, data=st.data())

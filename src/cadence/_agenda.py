@@ -54,7 +54,7 @@ class Task(NamedTuple):
     key: str | None = None
     """The obligation this task performs (None: the ladder, a drip touch, a meeting)."""
     joined: tuple[Task, ...] = ()
-    """The tasks this one does at once, each as it was (one call, :mod:`cadence._one_call`);
+    """The tasks this one does at once, each as it was (one touch, :mod:`cadence._one_touch`);
     their obligations are performed by the same touch."""
 
 

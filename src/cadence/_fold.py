@@ -80,7 +80,7 @@ class NamedTask(Protocol):
     """What :meth:`Fold.fulfil` reads of a task: the key of the obligation it performs (None
     for the ladder's step or a drip touch). An engine task that has one and is also a step of
     the ladder (``ladder``: the R6 email joined to the ladder's written step) does both; one
-    with ``joined`` tasks performs their obligations too (one call)."""
+    with ``joined`` tasks performs their obligations too (one touch)."""
 
     @property
     def key(self) -> str | None: ...
@@ -135,8 +135,8 @@ class Fold:
         first (none: a ladder step).
 
         They are the task the engine names for that channel then (``named``), so that the rep
-        who does what ``next_action`` said is credited with it, and the calls joined to it (one
-        call, :mod:`cadence._one_call`). Without one (no engine), or when the engine names
+        who does what ``next_action`` said is credited with it, and the tasks joined to it (one
+        touch, :mod:`cadence._one_touch`). Without one (no engine), or when the engine names
         nothing there, the most urgent obligation on the channel. A task that is an obligation
         and the ladder's step at once is both: the obligation is dropped, and none returned
         says the touch counts on the ladder."""

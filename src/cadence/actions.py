@@ -94,8 +94,13 @@ class Action(BaseModel):
     detail: str | None = None
     """The meeting id, referral name or similar the action is about."""
     proposals: tuple[datetime, ...] = ()
-    """For ``propose_times`` (or one call that also proposes times): the start times to offer,
+    """For ``propose_times`` (or a touch that also proposes times): the start times to offer,
     in the prospect's zone (R14, R15)."""
+    also: tuple[ActionKind, ...] = ()
+    """The other kinds of work this one touch also does: the calls, or the emails, owed to the
+    prospect at the same moment are one action (e.g. ``send_collateral`` in a
+    ``propose_times`` email). Its ``reason`` gives each, after "in the same call:" or "in the
+    same email:"."""
 
     @property
     def earliest_utc(self) -> datetime:

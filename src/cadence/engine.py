@@ -36,8 +36,8 @@ from cadence._agenda import (
 from cadence._construct import build
 from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
-from cadence._one_call import callmates, one_call
 from cadence._one_email import one_email, partner, performed
+from cadence._one_touch import one_touch, touchmates
 from cadence._placing import Searched, Spot, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
@@ -307,10 +307,10 @@ class Engine:
                 placed = [s for s in placed if s is not other]
                 break
         i = 0
-        while i < len(placed):  # the calls owed that start together: one call
-            mates = callmates(placed[i], placed)
+        while i < len(placed):  # what is owed to them that starts together: one touch
+            mates = touchmates(placed[i], placed)
             if mates:
-                placed[i] = one_call(placed[i], mates)
+                placed[i] = one_touch(placed[i], mates)
                 placed = [s for s in placed if all(s is not m for m in mates)]
             i += 1
         actions = [self._action(state, cal, spot) for spot in placed]
@@ -436,10 +436,10 @@ class Engine:
             if other is not None:  # R6 and the ladder's written step: one email
                 best = one_email(best, other)
             else:
-                mates = callmates(best, spots)
-                if mates:  # the calls owed that start together: one call
+                mates = touchmates(best, spots)
+                if mates:  # what is owed to them that starts together: one touch
                     mates.sort(key=lambda spot: placed_key(spot, cal))
-                    best = one_call(best, mates)
+                    best = one_touch(best, mates)
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
@@ -471,8 +471,8 @@ class Engine:
         other = partner(best, spots)
         if other is not None:
             return performed(cal, best, other, at)
-        mates = callmates(best, spots)
-        return one_call(best, mates).task if mates else best.task
+        mates = touchmates(best, spots)
+        return one_touch(best, mates).task if mates else best.task
 
     def _ladder_may_come_first(
         self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime
@@ -612,16 +612,16 @@ class Engine:
         the rep says, R5's projection among them, a tenth of a step): a caller that never reads
         them, as the simulator, gets the same decision without paying for them."""
         task = spot.task
-        points = (
-            talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
-            if words and task.channel is not None
-            else ()
-        )
         proposing = task
-        if task.joined:  # one call that does several (cadence._one_call)
+        also: tuple[ActionKind, ...] = ()
+        if task.joined:  # one touch that does several (cadence._one_touch)
             proposing = next((t for t in task.joined if t.kind is _PROPOSE_TIMES), task)
-            if words:
-                points = self._said_in_one_call(cal, state, spot)
+            also = tuple(dict.fromkeys(t.kind for t in task.joined if t.kind is not task.kind))
+            points = self._said_in_one_touch(cal, state, spot) if words else ()
+        elif words and task.channel is not None:
+            points = talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
+        else:
+            points = ()
         return build(
             Action,
             {
@@ -645,12 +645,13 @@ class Engine:
                     if proposing.kind is _PROPOSE_TIMES
                     else ()
                 ),
+                "also": also,
             },
         )
 
-    def _said_in_one_call(self, cal: ContactCalendar, state: State, spot: Spot) -> tuple[str, ...]:
-        """The talking points of a call that does several tasks: each task's, in order, once,
-        with what every conversation asks (R1, R12, R16) last."""
+    def _said_in_one_touch(self, cal: ContactCalendar, state: State, spot: Spot) -> tuple[str, ...]:
+        """The talking points of a call or an email that does several tasks: each task's, in
+        order, once, with what every conversation asks (R1, R12, R16) last."""
         t = self.policy.templates
         asked = (t.agree_next_contact, t.ask_permission, t.ask_channel)
         points: list[str] = []

@@ -75,11 +75,12 @@ def test_r14_rep_cancels_by_phone_first(engine: Engine, monday: datetime) -> Non
     assert plan[0].rules == ("R14",)
     assert plan[0].earliest <= t + timedelta(minutes=5)
     assert any("Apologise" in s for s in plan[0].talking_points)
-    kinds = {a.kind for a in plan}
-    assert {ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL} <= kinds
-    collateral = next(a for a in plan if a.kind is ActionKind.SEND_COLLATERAL)
-    assert collateral.earliest.date() == t.date()  # the material goes out now, not later
     times = next(a for a in plan if a.kind is ActionKind.PROPOSE_TIMES)
+    # One email proposes the times and sends the material, now, not later.
+    assert times.also == (ActionKind.SEND_COLLATERAL,)
+    assert not [a for a in plan if a.kind is ActionKind.SEND_COLLATERAL]
+    assert "in the same email: send now the material" in times.reason
+    assert times.earliest.date() == t.date()
     local_times = {d.astimezone(CHICAGO).time().isoformat() for d in times.proposals}
     assert {"08:00:00", "17:00:00"} <= local_times  # before and after hours (R14 flexibility)
 
@@ -93,9 +94,11 @@ def test_r14_rep_cancelling_overnight_still_calls_before_writing(engine: Engine)
     assert plan[0].kind is ActionKind.CALL
     assert plan[0].rules == ("R14",)
     assert plan[0].earliest == datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
-    written = [a for a in plan if a.kind in (ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL)]
-    assert len(written) == 2
-    assert all(a.earliest >= plan[0].earliest for a in written)
+    written = [a for a in plan if a.channel is Channel.EMAIL]
+    assert [(a.kind, a.also) for a in written] == [
+        (ActionKind.PROPOSE_TIMES, (ActionKind.SEND_COLLATERAL,))
+    ]
+    assert written[0].earliest >= plan[0].earliest
 
 
 def test_r14_a_missed_apology_call_still_comes_before_the_written_proposals(
@@ -140,15 +143,14 @@ def test_r14_the_apology_after_the_voicemail_proposes_the_new_times(
     engine: Engine, monday: datetime
 ) -> None:
     """The seed: the message that apologises for cancelling carries the new times. The apology
-    email after the voicemail and the proposal are one email, not two sent a minute apart
-    (the promised material still goes on its own)."""
+    email after the voicemail, the proposal and the promised material are one email, not
+    three sent a minute apart."""
     p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     plan = engine.plan(p, call.earliest)
     emails = [a for a in plan if a.channel is Channel.EMAIL]
-    assert [(a.kind, a.rules) for a in emails] == [
-        (ActionKind.PROPOSE_TIMES, ("R14", "R6")),
-        (ActionKind.SEND_COLLATERAL, ("R14",)),
+    assert [(a.kind, a.rules, a.also) for a in emails] == [
+        (ActionKind.PROPOSE_TIMES, ("R14", "R6"), (ActionKind.SEND_COLLATERAL,))
     ]
     one = emails[0]
     assert one.detail == "m1"
@@ -157,9 +159,7 @@ def test_r14_the_apology_after_the_voicemail_proposes_the_new_times(
     assert one.latest.date() == call.earliest.date()  # R6: the same day
     p = engine.apply(p, ev.EmailSent(at=call.earliest + timedelta(minutes=10)))
     owed = {o.key for o in p.obligations}
-    assert "propose_times" not in owed
-    assert "voicemail_email" not in owed
-    assert owed == {"collateral:m1"}
+    assert owed == set()
 
 
 def test_r14_a_reply_before_the_apology_leaves_the_times_to_propose(
@@ -211,11 +211,8 @@ def test_r14_a_wrong_number_puts_the_apology_in_the_written_proposal(
     p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="wrong_number"))
     plan = engine.plan(p, call.earliest)
-    r14 = [(a.kind, a.channel) for a in plan if "R14" in a.rules]
-    assert r14 == [
-        (ActionKind.PROPOSE_TIMES, Channel.EMAIL),
-        (ActionKind.SEND_COLLATERAL, Channel.EMAIL),
-    ]
+    r14 = [(a.kind, a.channel, a.also) for a in plan if "R14" in a.rules]
+    assert r14 == [(ActionKind.PROPOSE_TIMES, Channel.EMAIL, (ActionKind.SEND_COLLATERAL,))]
     assert plan[0].talking_points[0] == "Apologise for cancelling, warmly; keep it brief."
 
 
@@ -760,7 +757,7 @@ def test_written_apologies_wait_for_the_apology_call_and_an_early_email_is_the_r
 def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
     """R14 after a voicemail, with the phone preferred: at 09:00 the engine names the written
     proposal, which also apologises for the voicemail (R6, the apology stays an email), and at
-    09:05 it still names it; the email sent then performs it, and the material is next."""
+    09:05 it still names it, with the material; the email sent then performs both."""
     engine = Engine()
     sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
     p = _lee(engine, sunday, preferred=Channel.PHONE)
@@ -770,7 +767,9 @@ def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
     assert engine.next_action(p, nine).kind is ActionKind.PROPOSE_TIMES
     named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=nine + timedelta(minutes=5)))
     assert (named.kind, named.rules) == (ActionKind.PROPOSE_TIMES, ("R14", "R6"))
-    assert (then.kind, then.rules) == (ActionKind.SEND_COLLATERAL, ("R14",))
+    assert named.also == (ActionKind.SEND_COLLATERAL,)
+    assert not {o.key for o in p.obligations} & {"propose_times", "collateral:m1"}
+    assert then.kind is not ActionKind.SEND_COLLATERAL
 
 
 def test_an_email_performs_the_ladders_email_when_it_comes_first() -> None:

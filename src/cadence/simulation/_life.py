@@ -410,7 +410,7 @@ class Life:
             if luck.chance(OPT_OUT, r.opt_out_rate):
                 opted = at + timedelta(minutes=60 + luck.below(DELAY, 47 * 60))
                 self._later(ev.OptedOut(at=opted))
-        elif kind is _PROPOSE_TIMES:
+        elif kind is _PROPOSE_TIMES or (act.also and _PROPOSE_TIMES in act.also):
             accept = luck.chance(BOOK, r.book_rate)
             if accept or self._wants_meeting:
                 self._wants_meeting = False
