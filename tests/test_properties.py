@@ -548,15 +548,9 @@ _TO_THEM = frozenset(
 
 def _touches_to_them(plan: list[Action], channel: Channel) -> list[Action]:
     """The calls, or the emails, in ``plan`` to the prospect that one touch may join: not to
-    the receptionist, a referral or a manager, and on email not the ladder's written steps
+    the receptionist, a referral or a manager, nor the ladder's opt-out offer or breakup
     (which join only the R6 email, ``cadence._one_email``)."""
-    return [
-        a
-        for a in plan
-        if a.channel is channel
-        and a.kind in _TO_THEM
-        and (channel is Channel.PHONE or not _is_ladder_step(a))
-    ]
+    return [a for a in plan if a.channel is channel and a.kind in _TO_THEM]
 
 
 @given(

@@ -11,9 +11,10 @@ points, and the other kinds in ``Action.also``. One ``call_attempted`` (or ``ema
 performs them all (``Engine._named``, ``Fold.fulfil``).
 
 What joins is what goes to the prospect: obligations (a call, an email, new times, material),
-and on the phone the ladder's call when it is due at that moment too (then the one call is the
-ladder's attempt, R3). A touch to someone else (the receptionist, a referral, a manager) is
-another touch. The ladder's written steps join only the R6 email (:mod:`cadence._one_email`).
+and the ladder's call or plain email (R7's switch) when it is due at that moment too (then the
+one touch is the ladder's attempt, R3). A touch to someone else (the receptionist, a referral,
+a manager) is another touch, and so are the ladder's opt-out offer (R8) and breakup (R10):
+those join only the R6 email (:mod:`cadence._one_email`), which every ladder email joins first.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from collections.abc import Iterable
 from datetime import UTC
 
 from cadence._agenda import Task
+from cadence._one_email import one_email, partner
 from cadence._placing import Spot
 from cadence.actions import ActionKind
 from cadence.channel import Channel
 
-__all__ = ["one_touch", "touchmates"]
+__all__ = ["as_touches", "one_touch", "touchmates"]
 
 _PHONE = Channel.PHONE
 _EMAIL = Channel.EMAIL
 _CALL = ActionKind.CALL
+_EMAIL_KIND = ActionKind.EMAIL
 _TO_THEM = frozenset(
     {ActionKind.CALL, ActionKind.EMAIL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL}
 )
@@ -38,12 +41,12 @@ _SAME = {_PHONE: "; in the same call: ", _EMAIL: "; in the same email: "}
 
 
 def _to_them(task: Task) -> bool:
-    """A call or an email to the prospect: an obligation, or the ladder's call."""
+    """A call or an email to the prospect: an obligation, or the ladder's call or email."""
     channel = task.channel
     if channel is not _PHONE and channel is not _EMAIL:
         return False
-    if task.ladder:
-        return channel is _PHONE and task.kind is _CALL
+    if task.ladder:  # its call, or its plain email (R7's switch), not the R8 offer or R10
+        return task.kind is (_CALL if channel is _PHONE else _EMAIL_KIND)
     return task.key is not None and task.kind in _TO_THEM
 
 
@@ -64,7 +67,8 @@ def touchmates(best: Spot, spots: Iterable[Spot]) -> list[Spot]:
 
 def one_touch(best: Spot, mates: list[Spot]) -> Spot:
     """``best`` doing its ``mates`` too: placed as ``best`` (its kind, its window, shortened to
-    the earliest end among them), with every rule, flag and reason. ``joined`` holds each task
+    the earliest end among them), with every rule, flag and reason, and the first subject
+    (R7's, when the ladder's email joins). ``joined`` holds each task
     as it was (their keys are performed by the same touch, their talking points said); it
     counts on the ladder (``ladder``) when one of them is the ladder's step."""
     task = best.task
@@ -85,8 +89,33 @@ def one_touch(best: Spot, mates: list[Spot]) -> Spot:
         rules=tuple(rules),
         flags=tuple(flags),
         reason=reason,
+        subject=next((m.task.subject for m in mates if m.task.subject), None)
+        if task.subject is None
+        else task.subject,
         ladder=task.ladder or any(m.task.ladder for m in mates),
         joined=(task, *(m.task for m in mates)),
     )
     spot_flags = (*best.flags, *(f for f in flags if f not in best.flags))
     return best._replace(task=joined, end=end, flags=spot_flags)
+
+
+def as_touches(spots: list[Spot]) -> list[Spot]:
+    """``spots`` (in :func:`cadence._placing.placed_key` order) as the touches a rep makes, in
+    that order: first the R6 email joined to the ladder's written step that starts with it
+    (one email, :mod:`cadence._one_email`), then what is owed to the prospect that starts
+    together (one touch). The plan, the next action and what a touch performs all read this
+    one list, so they agree however many tasks start at one moment."""
+    for spot in spots:
+        other = partner(spot, spots)
+        if other is not None:
+            joined = one_email(spot, other)
+            spots = [joined if s is spot else s for s in spots if s is not other]
+            break
+    i = 0
+    while i < len(spots):
+        mates = touchmates(spots[i], spots)
+        if mates:
+            spots[i] = one_touch(spots[i], mates)
+            spots = [s for s in spots if all(s is not m for m in mates)]
+        i += 1
+    return spots

@@ -36,8 +36,8 @@ from cadence._agenda import (
 from cadence._construct import build
 from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
-from cadence._one_email import one_email, partner, performed
-from cadence._one_touch import one_touch, touchmates
+from cadence._one_email import partner, performed
+from cadence._one_touch import as_touches
 from cadence._placing import Searched, Spot, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
@@ -300,20 +300,7 @@ class Engine:
         policy = self.policy
         placed = [locate(policy, state, cal, t, floor) for t in tasks(policy, cal, state, floor)]
         placed.sort(key=lambda spot: placed_key(spot, cal))
-        for i, spot in enumerate(placed):  # R6 and the ladder's written step: one email
-            other = partner(spot, placed)
-            if other is not None:
-                placed[i] = one_email(spot, other)
-                placed = [s for s in placed if s is not other]
-                break
-        i = 0
-        while i < len(placed):  # what is owed to them that starts together: one touch
-            mates = touchmates(placed[i], placed)
-            if mates:
-                placed[i] = one_touch(placed[i], mates)
-                placed = [s for s in placed if all(s is not m for m in mates)]
-            i += 1
-        actions = [self._action(state, cal, spot) for spot in placed]
+        actions = [self._action(state, cal, spot) for spot in as_touches(placed)]
         if floor is not now_utc:
             actions.insert(0, self._wait(state, cal, floor))
         return actions
@@ -432,14 +419,9 @@ class Engine:
                 ):
                     best = spot
             assert best is not None  # tasks() never returns an empty list
-            other = partner(best, spots)
-            if other is not None:  # R6 and the ladder's written step: one email
-                best = one_email(best, other)
-            else:
-                mates = touchmates(best, spots)
-                if mates:  # what is owed to them that starts together: one touch
-                    mates.sort(key=lambda spot: placed_key(spot, cal))
-                    best = one_touch(best, mates)
+            if len(spots) > 1:  # one email, one touch: as the plan joins them
+                spots.sort(key=lambda spot: placed_key(spot, cal))
+                best = as_touches(spots)[0]
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
@@ -471,8 +453,7 @@ class Engine:
         other = partner(best, spots)
         if other is not None:
             return performed(cal, best, other, at)
-        mates = touchmates(best, spots)
-        return one_touch(best, mates).task if mates else best.task
+        return as_touches(spots)[0].task
 
     def _ladder_may_come_first(
         self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime

@@ -772,11 +772,12 @@ def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
     assert then.kind is not ActionKind.SEND_COLLATERAL
 
 
-def test_an_email_performs_the_ladders_email_when_it_comes_first() -> None:
+def test_the_ladders_email_and_an_offer_of_times_due_together_are_one_email() -> None:
     """A no-show owes written offers a business day later; a voicemail the same morning, with
     a one-day gap that switches to email, puts the ladder's email on the same day. Both come
-    due together; the engine names the ladder's email first (an email before an offer of
-    times), and an email then is that attempt: the offer stays owed."""
+    due together: one email (the ladder's, first: an email before an offer of times, with
+    R7's subject) offers the times too, and sending it is the ladder's attempt and performs
+    the offer. It used to be two emails, the offer still owed after the first."""
     policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1, voicemail_email=False)
     engine = Engine(policy)
     monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
@@ -785,8 +786,10 @@ def test_an_email_performs_the_ladders_email_when_it_comes_first() -> None:
     p = engine.apply(p, ev.CallAttempted(at=monday.replace(hour=9), outcome="voicemail"))
     tuesday = datetime(2024, 1, 2, 8, 0, tzinfo=CHICAGO)
     emails = [a for a in engine.plan(p, tuesday) if a.channel is Channel.EMAIL]
-    assert [a.kind for a in emails] == [ActionKind.EMAIL, ActionKind.PROPOSE_TIMES]
+    assert [(a.kind, a.also) for a in emails] == [(ActionKind.EMAIL, (ActionKind.PROPOSE_TIMES,))]
+    assert emails[0].subject is not None
+    assert emails[0].proposals
     named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday))
-    assert (named.rules, p.unanswered) == (("R3", "R7"), 2)
-    assert [o.key for o in p.obligations if o.channel is Channel.EMAIL] == ["propose_times"]
-    assert then.kind is ActionKind.PROPOSE_TIMES
+    assert (named.rules, p.unanswered) == (("R3", "R7", "R2"), 2)
+    assert [o.key for o in p.obligations if o.channel is Channel.EMAIL] == []
+    assert then.kind is not ActionKind.PROPOSE_TIMES
