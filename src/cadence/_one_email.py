@@ -4,21 +4,19 @@ switch, R8's offer, R10's breakup by email) that start at the same moment are on
 A rep does not send a prospect two emails in a minute. The plan and the next action join them
 the same way: the ladder's step, with R6 among its rules, mentioning the voicemail. One
 ``email_sent`` performs both (``Engine._named``) once the ladder's step is due; one sent
-before performs the R6 email alone, so that the ladder's gap holds (:func:`performed`).
+before performs the R6 email alone, so that the ladder's gap holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from cadence._agenda import Task
-from cadence._placing import Spot, due_from
+from cadence._placing import Spot
 from cadence.actions import ActionKind
-from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
 
-__all__ = ["one_email", "partner", "performed"]
+__all__ = ["one_email", "partner"]
 
 _EMAIL = Channel.EMAIL
 _WRITTEN = frozenset({ActionKind.EMAIL, ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP})
@@ -61,18 +59,6 @@ def one_email(best: Spot, other: Spot) -> Spot:
     voicemail."""
     step, r6 = (other, best) if _voicemail_email(best.task) else (best, other)
     return step._replace(task=_joined(step.task, r6.task))
-
-
-def performed(cal: ContactCalendar, best: Spot, other: Spot, at: datetime) -> Task:
-    """What a touch on email at ``at`` performs when the engine names the one email (``best``
-    and its :func:`partner` ``other``): both once the ladder's step is due (its gap has
-    passed); before that, the R6 email alone. An email sent right after an evening voicemail
-    follows the voicemail up, and the ladder's email still waits for its gap (R3): two
-    attempts in one day would break it."""
-    step, r6 = (other, best) if _voicemail_email(best.task) else (best, other)
-    if at >= due_from(cal, step.task):
-        return one_email(best, other).task
-    return r6.task
 
 
 def _joined(step: Task, r6: Task) -> Task:

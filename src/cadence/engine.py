@@ -36,9 +36,8 @@ from cadence._agenda import (
 from cadence._construct import build
 from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
-from cadence._one_email import partner, performed
 from cadence._one_touch import as_touches
-from cadence._placing import Searched, Spot, locate, placed_key, window_for
+from cadence._placing import Searched, Spot, due_from, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
@@ -449,11 +448,16 @@ class Engine:
             return mine[0] if mine else None
         spots = [locate(self.policy, state, cal, task, floor) for task in mine]
         spots.sort(key=lambda spot: placed_key(spot, cal))
-        best = spots[0]
-        other = partner(best, spots)
-        if other is not None:
-            return performed(cal, best, other, at)
-        return as_touches(spots)[0].task
+        first = as_touches(spots)[0].task
+        if first.ladder and (first.key is not None or first.joined):
+            # The ladder's step joined to what is owed (one email, one touch). Before the
+            # step is due (its gap has not passed) the touch is not its attempt (R3): it
+            # performs the rest. An email right after an evening voicemail follows the
+            # voicemail up, and the ladder's email still waits for its gap.
+            step = next(s for s in spots if s.task.ladder)
+            if at < due_from(cal, step.task):
+                return as_touches([s for s in spots if s is not step])[0].task
+        return first
 
     def _ladder_may_come_first(
         self, state: State, cal: ContactCalendar, owed: Obligation, at: datetime
@@ -482,7 +486,7 @@ class Engine:
             start = cal.start_of(cal.business_date_after(when.base, when.gap))
             due = max(due, start)
         # Not yet due, the step is not what a touch now performs, not even joined to the R6
-        # email in one email (``cadence._one_email.performed``).
+        # email in one email (``Engine._named``).
         return due <= at
 
     def _prepare(

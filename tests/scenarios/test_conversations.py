@@ -773,11 +773,13 @@ def test_the_answer_holds_while_the_rep_carries_it_out() -> None:
 
 
 def test_the_ladders_email_and_an_offer_of_times_due_together_are_one_email() -> None:
-    """A no-show owes written offers a business day later; a voicemail the same morning, with
-    a one-day gap that switches to email, puts the ladder's email on the same day. Both come
-    due together: one email (the ladder's, first: an email before an offer of times, with
-    R7's subject) offers the times too, and sending it is the ladder's attempt and performs
-    the offer. It used to be two emails, the offer still owed after the first."""
+    """A no-show on New Year's Day owes written offers a business day later; a voicemail the
+    same morning, with a one-day gap that switches to email, puts the ladder's email on the
+    same day (Wednesday: Monday is a holiday). Both come due together: one email (the
+    ladder's, first: an email before an offer of times, with R7's subject) offers the times
+    too, and sending it then is the ladder's attempt and performs the offer. It used to be two
+    emails, the offer still owed after the first. An email sent on Tuesday, before the gap
+    has passed, makes the offer but is not the ladder's attempt (R3)."""
     policy = cadence.Policy(min_gap_business_days=1, switch_channel_after=1, voicemail_email=False)
     engine = Engine(policy)
     monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
@@ -787,9 +789,14 @@ def test_the_ladders_email_and_an_offer_of_times_due_together_are_one_email() ->
     tuesday = datetime(2024, 1, 2, 8, 0, tzinfo=CHICAGO)
     emails = [a for a in engine.plan(p, tuesday) if a.channel is Channel.EMAIL]
     assert [(a.kind, a.also) for a in emails] == [(ActionKind.EMAIL, (ActionKind.PROPOSE_TIMES,))]
-    assert emails[0].subject is not None
-    assert emails[0].proposals
-    named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday))
-    assert (named.rules, p.unanswered) == (("R3", "R7", "R2"), 2)
-    assert [o.key for o in p.obligations if o.channel is Channel.EMAIL] == []
+    one = emails[0]
+    assert one.earliest == datetime(2024, 1, 3, 8, 0, tzinfo=CHICAGO)
+    assert one.subject is not None
+    assert one.proposals
+    named, after, then = _touch_and_ask(engine, p, ev.EmailSent(at=one.earliest))
+    assert (named.rules, after.unanswered) == (("R3", "R7", "R2"), 2)
+    assert [o.key for o in after.obligations if o.channel is Channel.EMAIL] == []
     assert then.kind is not ActionKind.PROPOSE_TIMES
+    early = engine.apply(p, ev.EmailSent(at=tuesday))
+    assert early.unanswered == p.unanswered == 1
+    assert [o.key for o in early.obligations if o.channel is Channel.EMAIL] == []
