@@ -105,7 +105,10 @@ def _is_ladder_step(action: Action) -> bool:
     escalation a referral asked for)."""
     if action.kind in (ActionKind.ESCALATE, ActionKind.CONTACT_RECEPTIONIST):
         return "R9" in action.rules and action.detail in ESCALATION_STEPS
-    return action.kind in LADDER_KINDS and bool(LADDER_RULES & set(action.rules))
+    # (A touch that joins the ladder's step to what is owed may keep an obligation's kind, an
+    # offer of times say, with the step's in ``also``: ``cadence._one_touch``.)
+    kinds = {action.kind, *action.also}
+    return bool(kinds & LADDER_KINDS) and bool(LADDER_RULES & set(action.rules))
 
 
 @cache
@@ -515,14 +518,16 @@ def test_after_r14s_apology_call_reaches_voicemail_one_email_apologises_and_prop
     if not policy.voicemail_email:
         assert not r6, plan
         return
-    assert [(a.kind, a.channel, a.rules) for a in r6] == [
+    # (The ladder's email, when due then too, joins the one email: ``cadence._one_touch``.)
+    assert [(a.kind, a.channel, a.rules[:2]) for a in r6] == [
         (ActionKind.PROPOSE_TIMES, Channel.EMAIL, ("R14", "R6"))
     ], plan
+    assert r6[0].rules[2:] == () or LADDER_RULES & set(r6[0].rules), r6
     assert r6[0].proposals, r6
     p = engine.apply(p, ev.EmailSent(at=max(r6[0].earliest, at)))
     assert {o.key for o in p.obligations} & {"propose_times", "voicemail_email"} == set(), p
     # The material goes in the same email (one touch): nothing of R14 is left to write.
-    assert r6[0].also == (ActionKind.SEND_COLLATERAL,), r6
+    assert r6[0].also[:1] == (ActionKind.SEND_COLLATERAL,), r6
     assert "collateral:m1" not in {o.key for o in p.obligations}, p
 
 

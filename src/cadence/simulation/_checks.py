@@ -112,7 +112,12 @@ def problems_of(
         and not prospect.obligations
     ):
         problems.append(f"R2: nothing planned for a prospect in stage {stage.value}")
-    ladder = kind in LADDER_KINDS and "R3" in action.rules
+    # (One touch may join the ladder's step to what is owed, keeping an obligation's kind and
+    # the step's in ``also``: cadence._one_touch.)
+    also = action.also
+    ladder = (kind in LADDER_KINDS or bool(also and not LADDER_KINDS.isdisjoint(also))) and (
+        "R3" in action.rules
+    )
     if ladder:
         _ladder_problems(problems, engine, prospect, action, calendar)
     if event is not None and before is not None:
