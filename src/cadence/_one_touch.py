@@ -24,11 +24,12 @@ from datetime import UTC
 
 from cadence._agenda import Task
 from cadence._one_email import one_email, partner
-from cadence._placing import Spot
+from cadence._placing import Spot, placed_key
 from cadence.actions import ActionKind
+from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
 
-__all__ = ["as_touches", "one_touch", "touchmates"]
+__all__ = ["as_touches", "first_touch", "one_touch", "touchmates"]
 
 _PHONE = Channel.PHONE
 _EMAIL = Channel.EMAIL
@@ -119,3 +120,24 @@ def as_touches(spots: list[Spot]) -> list[Spot]:
             spots = [s for s in spots if all(s is not m for m in mates)]
         i += 1
     return spots
+
+
+def first_touch(best: Spot, spots: list[Spot], cal: ContactCalendar) -> Spot:
+    """``as_touches(spots)[0]`` where ``best`` is the first of ``spots`` in
+    :func:`cadence._placing.placed_key` order, without ordering the rest (the next action
+    and a touch need only the first)."""
+    rest = spots
+    for spot in spots:
+        other = partner(spot, spots)
+        if other is not None:
+            joined = one_email(spot, other)
+            if spot is best or other is best:
+                best = joined
+            rest = [joined if s is spot else s for s in spots if s is not other]
+            break
+    mates = touchmates(best, rest)
+    if not mates:
+        return best
+    if len(mates) > 1:
+        mates.sort(key=lambda s: placed_key(s, cal))
+    return one_touch(best, mates)

@@ -36,7 +36,7 @@ from cadence._agenda import (
 from cadence._construct import build
 from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
-from cadence._one_touch import as_touches
+from cadence._one_touch import as_touches, first_touch
 from cadence._placing import Searched, Spot, due_from, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
@@ -419,8 +419,7 @@ class Engine:
                     best = spot
             assert best is not None  # tasks() never returns an empty list
             if len(spots) > 1:  # one email, one touch: as the plan joins them
-                spots.sort(key=lambda spot: placed_key(spot, cal))
-                best = as_touches(spots)[0]
+                best = first_touch(best, spots, cal)
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
@@ -448,7 +447,7 @@ class Engine:
             return mine[0] if mine else None
         spots = [locate(self.policy, state, cal, task, floor) for task in mine]
         spots.sort(key=lambda spot: placed_key(spot, cal))
-        first = as_touches(spots)[0].task
+        first = first_touch(spots[0], spots, cal).task
         if first.ladder and (first.key is not None or first.joined):
             # The ladder's step joined to what is owed (one email, one touch). Before the
             # step is due (its gap has not passed) the touch is not its attempt (R3): it
@@ -456,7 +455,8 @@ class Engine:
             # voicemail up, and the ladder's email still waits for its gap.
             step = next(s for s in spots if s.task.ladder)
             if at < due_from(cal, step.task):
-                return as_touches([s for s in spots if s is not step])[0].task
+                rest = [s for s in spots if s is not step]
+                return first_touch(rest[0], rest, cal).task
         return first
 
     def _ladder_may_come_first(
