@@ -446,7 +446,7 @@ def test_the_r6_email_and_the_ladders_written_step_that_start_together_are_one_e
         state = dict(p.__dict__)
         named: Any = engine._named(engine.calendar(p), state, Channel.EMAIL, p.last_event_at, owed)
         first = next(a for a in plan if a.channel is Channel.EMAIL)
-        if not _before_the_one_email(named, first, p.last_event_at):
+        if not _before_the_ladders_step(named, first, p.last_event_at):
             assert (named.kind, named.rules) == (first.kind, first.rules), (named, plan)
         steps = [a for a in plan if _is_ladder_step(a) and a.channel is Channel.EMAIL]
         if steps:
