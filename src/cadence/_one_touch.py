@@ -105,7 +105,9 @@ def as_touches(spots: list[Spot]) -> list[Spot]:
     that order: first the R6 email joined to the ladder's written step that starts with it
     (one email, :mod:`cadence._one_email`), then what is owed to the prospect that starts
     together (one touch). The plan, the next action and what a touch performs all read this
-    one list, so they agree however many tasks start at one moment."""
+    one list, so they agree however many tasks start at one moment. (A new list: ``spots``
+    is left as it was.)"""
+    spots = list(spots)
     for spot in spots:
         other = partner(spot, spots)
         if other is not None:
