@@ -3,6 +3,8 @@ per-prospect planner plan_day: the same plan, row for row, for any population an
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import subprocess
 import sys
@@ -19,16 +21,18 @@ from hypothesis import strategies as st
 import cadence
 from cadence import events as ev
 from cadence._table_index import crowded
+from cadence.actions import ActionKind
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
+from cadence.files import write_plan_csv
 from cadence.testing import History, delays, histories
 from tests.conftest import CHICAGO
 
 DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
-ACTION_FIELDS = ("kind", "channel", "priority", "rules", "reason", "earliest", "latest")
+ACTION_FIELDS = ("kind", "also", "channel", "priority", "rules", "reason", "earliest", "latest")
 
 
 def _new(engine: cadence.Engine, pid: str, owner: str = "ana", **kw: Any) -> cadence.Prospect:
@@ -47,6 +51,7 @@ def _action_row(a: cadence.Action) -> tuple[Any, ...]:
     channel = None if a.channel is None else a.channel.value
     return (
         a.kind.value,
+        [k.value for k in a.also],
         channel,
         int(a.priority),
         list(a.rules),
@@ -161,6 +166,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     note(f"sources={got.sources}")
     for source, n in got.sources.items():
         event(f"rows decided by {source}: {'some' if n else 'none'}")
+    event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
     _same_plan(expected, got)
     if not indexed:
         assert got.sources["index"] == got.sources["late"] == 0
@@ -270,6 +276,45 @@ def test_an_index_built_for_another_policy_is_not_trusted(engine: cadence.Engine
     got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
     assert got.sources == {"index": 0, "late": 0, "engine": 3}
     _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=5), got)
+
+
+def test_a_touch_that_does_several_kinds_says_so_in_every_plan(engine: cadence.Engine) -> None:
+    """R14 after a voicemail, the phone preferred: the next action is one email that proposes
+    times and sends the promised material. A rep working from the columnar plan, its CSV or
+    the per-prospect plan sees ``also``, whether the index or the engine decided the row."""
+    sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
+    p = engine.enroll(
+        "lee",
+        timezone="America/Chicago",
+        at=sunday,
+        country="US",
+        subdivision="IL",
+        owner="ana",
+        preferred_channel=Channel.PHONE,
+    )
+    p = engine.apply(p, ev.MeetingCancelled(at=sunday, meeting_id="m1", by="rep"))
+    nine = datetime(2024, 3, 11, 9, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=nine, outcome="voicemail"))
+    now = nine + timedelta(minutes=5)
+    act = engine.next_action(p, now)
+    assert (act.kind, act.also) == (ActionKind.PROPOSE_TIMES, (ActionKind.SEND_COLLATERAL,))
+    day = nine.date()
+    expected = plan_day(engine, [p], day=day, now=now, capacity=5)
+    assert [t.action.also for t in expected.touches] == [act.also]
+    table = to_table([p], engine)
+    assert table.column("next_also").to_pylist() == [["send_collateral"]]
+    got = plan_table(engine, table, day=day, now=now, capacity=5)
+    assert got.sources["index"] == 1
+    assert got.touches.column("also").to_pylist() == [["send_collateral"]]
+    _same_plan(expected, got)
+    for older in (to_table([p]), table.drop_columns(["next_also"])):  # no index, or an old one
+        by_engine = plan_table(engine, older, day=day, now=now, capacity=5)
+        assert by_engine.sources["engine"] == 1
+        _same_plan(expected, by_engine)
+    out = io.StringIO()
+    write_plan_csv(expected, out)
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert (row["kind"], row["also"]) == ("propose_times", "send_collateral")
 
 
 def test_a_table_without_index_columns_goes_through_the_engine(engine: cadence.Engine) -> None:

@@ -37,7 +37,7 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 3
+DECISION_FORMAT = 4  # 4: the index carries ``also``
 
 
 class Decision(NamedTuple):
@@ -51,6 +51,8 @@ class Decision(NamedTuple):
     priority: int
     rules: tuple[str, ...]
     reason: str
+    also: tuple[ActionKind, ...]
+    """The other kinds the one touch does (``Action.also``)."""
     earliest: datetime
     latest: datetime
     due_since: datetime | None
@@ -144,6 +146,7 @@ def decide(engine: Engine, p: Prospect) -> Decision:
         priority=int(first.priority),
         rules=first.rules,
         reason=first.reason,
+        also=first.also,
         earliest=first.earliest_utc,
         latest=first.latest_utc,
         due_since=None if first.due_since is None else first.due_since.astimezone(UTC),

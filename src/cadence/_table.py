@@ -56,6 +56,7 @@ SCHEMA = pa.schema(
         pa.field("next_priority", pa.int8()),
         pa.field("next_rules", pa.list_(pa.string())),
         pa.field("next_reason", pa.string()),
+        pa.field("next_also", pa.list_(pa.string())),
         pa.field("next_earliest", _TS),
         pa.field("next_latest", _TS),
         pa.field("next_due_since", _TS),
@@ -100,6 +101,7 @@ def _batch(rows: list[Prospect], engine: Engine | None, by: str | None) -> pa.Re
     pick("next_priority", lambda d: d.priority)
     pick("next_rules", lambda d: list(d.rules))
     pick("next_reason", lambda d: d.reason)
+    pick("next_also", lambda d: [k.value for k in d.also])
     pick("next_earliest", lambda d: _us(d.earliest))
     pick("next_latest", lambda d: _us(d.latest))
     pick("next_due_since", lambda d: _us(d.due_since))

@@ -11,6 +11,7 @@ recent calls are read only where an elapsed-time cap could still count them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
@@ -51,6 +52,7 @@ PLAN_SCHEMA = pa.schema(
         pa.field("owner", pa.string(), nullable=False),
         pa.field("prospect_id", pa.string(), nullable=False),
         pa.field("kind", pa.string(), nullable=False),
+        pa.field("also", pa.list_(pa.string())),
         pa.field("channel", pa.string(), nullable=False),
         pa.field("priority", pa.int8(), nullable=False),
         pa.field("rules", pa.list_(pa.string())),
@@ -68,6 +70,13 @@ PLAN_SCHEMA = pa.schema(
         pa.field("deferred_reason", pa.string()),
     ]
 )
+#: The plan's columns taken from the decision index's ``next_*`` columns, or from the action
+#: for rows the engine decided.
+_FROM_ACTION: dict[str, Callable[[Action], object]] = {
+    "also": lambda a: [k.value for k in a.also],
+    "rules": lambda a: list(a.rules),
+    "reason": lambda a: a.reason,
+}
 _KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
 _PHONE = CHANNELS.index(Channel.PHONE)
 _LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
@@ -377,24 +386,21 @@ def _output(
     t = table
     rows = due.rows[idx]
     n = len(rows)
-    if "next_rules" in t.column_names and "next_reason" in t.column_names:
-        rules = take(t.column("next_rules"), rows)
-        reason = take(t.column("next_reason"), rows)
-    else:
-        rules = pa.nulls(n, type=pa.list_(pa.string()))
-        reason = pa.nulls(n, type=pa.string())
     engine_rows = np.array(list(due.actions), dtype=np.int64)
     decided = np.flatnonzero(np.isin(rows, engine_rows))
-    if len(decided):  # rows the engine decided: their rules and reason come from the action
-        acts: list[Action] = [due.actions[row] for row in rows[decided].tolist()]
-        patch = np.arange(n)
-        patch[decided] = n + np.arange(len(decided))
-        rules = pa.concat_arrays(
-            [rules, pa.array([list(a.rules) for a in acts], type=pa.list_(pa.string()))]
-        ).take(pa.array(patch))
-        reason = pa.concat_arrays(
-            [reason, pa.array([a.reason for a in acts], type=pa.string())]
-        ).take(pa.array(patch))
+    acts: list[Action] = [due.actions[row] for row in rows[decided].tolist()]
+    where = np.arange(n)
+    where[decided] = n + np.arange(len(decided))  # rows the engine decided: from its action
+    patch = pa.array(where)
+    texts: dict[str, pa.Array] = {}
+    for name, get in _FROM_ACTION.items():
+        kind = PLAN_SCHEMA.field(name).type
+        index = f"next_{name}"
+        taken = take(t.column(index), rows) if index in t.column_names else pa.nulls(n, kind)
+        if len(decided):
+            taken = pa.concat_arrays([taken, pa.array([get(a) for a in acts], type=kind)])
+            taken = taken.take(patch)
+        texts[name] = taken
 
     def named(values: list[str], which: I64) -> pa.Array:
         return pa.array(values, type=pa.string()).take(pa.array(which, type=pa.int64()))
@@ -406,8 +412,7 @@ def _output(
         "kind": named([k.value for k in KINDS], due.kind[idx]),
         "channel": named([c.value for c in CHANNELS], due.channel[idx]),
         "priority": pa.array(due.priority[idx], type=pa.int8()),
-        "rules": rules,
-        "reason": reason,
+        **texts,
         "earliest": stamp(due.earliest[idx]),
         "latest": stamp(due.latest[idx]),
         "due_since": stamp(due.due_since[idx]),

@@ -335,6 +335,7 @@ PLAN_COLUMNS: tuple[str, ...] = (
     "timezone",
     "prospect_id",
     "kind",
+    "also",
     "channel",
     "rules",
     "reason",
@@ -346,8 +347,8 @@ PLAN_COLUMNS: tuple[str, ...] = (
 
 
 def write_plan_csv(plan: DayPlan, out: TextIO) -> None:
-    """The plan's touches as CSV (:data:`PLAN_COLUMNS`); rules and talking points are joined
-    with spaces and `` | ``."""
+    """The plan's touches as CSV (:data:`PLAN_COLUMNS`); ``also`` (the other kinds the touch
+    does) and rules are joined with spaces, talking points with `` | ``."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PLAN_COLUMNS)
     for t in plan.touches:
@@ -360,6 +361,7 @@ def write_plan_csv(plan: DayPlan, out: TextIO) -> None:
                 str(t.local_start.tzinfo),
                 t.prospect_id,
                 act.kind.value,
+                " ".join(k.value for k in act.also),
                 act.channel.value if act.channel else "",
                 " ".join(act.rules),
                 act.reason,

@@ -36,6 +36,11 @@ __all__ = ["meeting_ics", "plan_ics", "proposals_ics"]
 _PRODID = "-//cadence//follow-up engine//EN"
 
 
+def _what(action: Action) -> str:
+    """The kinds of work the touch does: ``propose_times + send_collateral``."""
+    return " + ".join(k.value for k in (action.kind, *action.also))
+
+
 def _calendar(method: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", _PRODID)
@@ -59,12 +64,18 @@ def proposals_ics(
     summary: str = "Proposed meeting",
     organizer: str | None = None,
 ) -> bytes:
-    """One tentative VEVENT per proposed time of a ``propose_times`` action.
+    """One tentative VEVENT per proposed time of an action that proposes times: a
+    ``propose_times``, or a touch that also does (``propose_times`` in ``action.also``, e.g.
+    the ladder's email that offers the times owed at the same moment).
 
     ``stamp`` is the DTSTAMP (when the invitation is made: time is always an argument).
     """
-    if action.kind is not ActionKind.PROPOSE_TIMES or not action.proposals:
-        msg = f"action: {action.kind.value!r} has no proposed times; pass a propose_times action"
+    proposes = action.kind is ActionKind.PROPOSE_TIMES or ActionKind.PROPOSE_TIMES in action.also
+    if not proposes or not action.proposals:
+        msg = (
+            f"action: {_what(action)!r} has no proposed times; pass an action that proposes "
+            "times (kind propose_times, or propose_times in its also)"
+        )
         raise InvalidInputError(msg, field="action", value=action.kind)
     stamp = _aware(stamp)
     cal = _calendar("PUBLISH")
@@ -129,7 +140,7 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", t.local_start)
         event.add("dtend", t.local_end)
-        event.add("summary", f"{act.kind.value.replace('_', ' ')}: {t.prospect_id}")
+        event.add("summary", f"{_what(act).replace('_', ' ')}: {t.prospect_id}")
         lines = [f"{' '.join(act.rules)}: {act.reason}"]
         if act.subject:
             lines.append(f"Subject: {act.subject}")

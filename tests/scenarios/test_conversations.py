@@ -793,6 +793,9 @@ def test_the_ladders_email_and_an_offer_of_times_due_together_are_one_email() ->
     assert one.earliest == datetime(2024, 1, 3, 8, 0, tzinfo=CHICAGO)
     assert one.subject is not None
     assert one.proposals
+    # The invitation for the times it offers, as for a propose_times email.
+    parsed = Calendar.from_ical(proposals_ics(one, stamp=tuesday))
+    assert [e.decoded("dtstart") for e in parsed.walk("VEVENT")] == list(one.proposals)
     named, after, then = _touch_and_ask(engine, p, ev.EmailSent(at=one.earliest))
     assert (named.rules, after.unanswered) == (("R3", "R7", "R2"), 2)
     assert [o.key for o in after.obligations if o.channel is Channel.EMAIL] == []
