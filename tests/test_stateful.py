@@ -45,6 +45,7 @@ POLICIES = [
         min_gap_business_days=3,
         call_slots=(cadence.TimeSlot(name="day", start="08:00", end="21:00"),),
     ),
+    cadence.Policy(opt_out_scope="channel"),  # a new address must not undo an opt-out (R13)
 ]
 STEPS = {"n": 0}  # counted for the closing note of long runs
 

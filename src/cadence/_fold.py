@@ -145,7 +145,7 @@ class Fold:
             return ()
         named = None if self.named is None else self.named(state, channel, at, mine)
         if isinstance(named, Obligation):
-            self.drop(state, named.key)
+            self.performed(state, (named,), at)
             return (named,)
         if named is not None:
             # An engine task. (Its attributes are not asked of an Obligation: a pydantic model
@@ -153,12 +153,22 @@ class Fold:
             keys = [t.key for t in named.joined] if named.joined else [named.key]
             done = tuple(o for k in keys for o in mine if o.key == k)
             if done or named.key is None:
-                self.drop(state, *(o.key for o in done))
+                self.performed(state, done, at)
                 # Joined to the ladder's step (or the step alone), the touch counts there.
                 return () if named.ladder or named.key is None else done
         first = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
-        self.drop(state, first.key)
+        self.performed(state, (first,), at)
         return (first,)
+
+    def performed(self, state: State, done: tuple[Obligation, ...], at: datetime) -> None:
+        """``done`` is no longer owed. Except the material a call asked for an address for
+        (their email bounced): it waits on email, unseen while email is blocked, until a new
+        address opens it (``contact_updated``)."""
+        self.drop(state, *(o.key for o in done))
+        for o in done:
+            if o.channel is _PHONE and _material(o):
+                later = max(o.not_before, at + self.react)
+                self.add(state, o.model_copy(update={"channel": _EMAIL, "not_before": later}))
 
     def responded(self, state: State, at: datetime) -> None:
         """Any response: the ladder starts over (R11: from the drip too) and pauses end. An
@@ -256,7 +266,7 @@ class Fold:
             self.opted_out(state, event.channels)
         elif stage in TERMINAL:
             if isinstance(event, ev.OptedIn) and stage is Stage.OPTED_OUT:
-                state["blocked_channels"] = frozenset()
+                state["blocked_channels"] = state["unreachable"] = frozenset()
                 self.reset_ladder(state)  # opting in is a response: the ladder starts over
                 self.stage(state, Trigger.OPT_IN)
                 self.conversation(state, at, None, None)
@@ -266,6 +276,8 @@ class Fold:
                 # R13: nothing reopens a terminal prospect, but a call made anyway still counts
                 # toward the elapsed-time caps (DESIGN §5) should they opt in again.
                 self._log_call(state, at)
+            elif isinstance(event, ev.ContactUpdated):
+                self.on_contact_updated(state, event)  # the record stays current (R13 lists)
             # Otherwise R13: nothing arriving later reopens a terminal prospect.
         else:
             self._handlers[event.type](state, event)
@@ -295,7 +307,7 @@ class Fold:
         at = e.at
         if e.outcome == "wrong_number":
             self._log_call(state, at)
-            state["blocked_channels"] = state["blocked_channels"] | {_PHONE}
+            self._failed(state, _PHONE)
             self._r14_in_one_message(state, _PHONE)
             self._rechannel(state, _PHONE, _EMAIL)
             return
@@ -441,10 +453,46 @@ class Fold:
             self.add(state, ob.model_copy(update={"business_days": 1}))
 
     def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
-        state["blocked_channels"] = state["blocked_channels"] | {Channel.EMAIL}
+        self._failed(state, _EMAIL)
         self.drop_voicemail_email(state)
         self._r14_in_one_message(state, _EMAIL)
         self._rechannel(state, Channel.EMAIL, Channel.PHONE)
+
+    @staticmethod
+    def _failed(state: State, channel: Channel) -> None:
+        """A bounce or a wrong number: the channel is blocked until a new address or number
+        (``contact_updated``). One already blocked stays as it was: if the prospect opted out
+        of it, a new address does not reopen it (R13)."""
+        if channel not in state["blocked_channels"]:
+            state["blocked_channels"] = state["blocked_channels"] | {channel}
+            state["unreachable"] = state["unreachable"] | {channel}
+
+    def on_contact_updated(self, state: State, e: ev.ContactUpdated) -> None:
+        """A new number or address replaces the stored one. A channel that had failed opens
+        again; what only an email does (the promised material), moved to the phone by the
+        bounce, goes back to email. A channel the prospect refused stays blocked (R13)."""
+        given: set[Channel] = set()
+        if e.phone is not None:
+            state["phone"] = e.phone
+            given.add(_PHONE)
+        if e.email is not None:
+            state["email"] = e.email
+            given.add(_EMAIL)
+        opened = state["unreachable"] & given
+        if not opened:
+            return
+        state["unreachable"] = state["unreachable"] - opened
+        state["blocked_channels"] = state["blocked_channels"] - opened
+        if _EMAIL in opened:
+            # The material promised goes by email again (still on the phone, or waiting there
+            # since a call asked for an address), one reaction delay after the news.
+            soon = e.at + self.react
+            state["obligations"] = tuple(
+                o.model_copy(update={"channel": _EMAIL, "not_before": max(o.not_before, soon)})
+                if _material(o)
+                else o
+                for o in state["obligations"]
+            )
 
     def _r14_in_one_message(self, state: State, lost: Channel) -> None:
         """R14 when a channel fails before the apology call: the call and the written proposal
@@ -471,11 +519,15 @@ class Fold:
                 self.add(state, call.model_copy(update=by_email))
 
     def _rechannel(
-        self, state: State, old: Channel, new: Channel, *, keep_written: bool = False
+        self,
+        state: State,
+        old: Channel,
+        new: Channel,
+        *,
+        moves: Callable[[Obligation], bool] = lambda o: True,
     ) -> None:
-        """Pending contacts on ``old`` move to ``new``. With ``keep_written`` (a stated
-        preference, not a blocked channel), what only writing does stays an email: the R6
-        email that mentions a voicemail and the material promised (R14, R15)."""
+        """Pending contacts on ``old`` that ``moves`` picks (default: all) move to ``new``; a
+        touch of ``old``'s kind becomes one of ``new``'s."""
         if new in state["blocked_channels"]:
             return
         state["obligations"] = tuple(
@@ -485,7 +537,7 @@ class Fold:
                     "kind": touch_kind(new) if o.kind == touch_kind(old) else o.kind,
                 }
             )
-            if o.channel == old and not (keep_written and _written_only(o))
+            if o.channel == old and moves(o)
             else o
             for o in state["obligations"]
         )
@@ -640,14 +692,18 @@ class Fold:
         if channels and self.policy.opt_out_scope == "channel":
             blocked = state["blocked_channels"] | channels
             state["blocked_channels"] = blocked
+            failed = state["unreachable"] = state["unreachable"] - channels  # refused now
             state["obligations"] = tuple(
                 o for o in state["obligations"] if o.channel not in blocked
             )
             if Channel.MEETING in blocked:
                 self._withdraw_meetings(state)
-            if not {Channel.PHONE, Channel.EMAIL} <= blocked:
+            # Out for good once they refused both; a channel that only failed (a bounce, a
+            # wrong number) may open again with a new address or number.
+            if not {Channel.PHONE, Channel.EMAIL} <= blocked - failed:
                 return
         state["blocked_channels"] = frozenset({Channel.PHONE, Channel.EMAIL, Channel.MEETING})
+        state["unreachable"] = frozenset()
         state["obligations"] = ()
         state["paused_until"] = None
         self._withdraw_meetings(state)
@@ -663,7 +719,7 @@ class Fold:
         )
 
     def on_opted_in(self, state: State, e: ev.OptedIn) -> None:
-        state["blocked_channels"] = frozenset()
+        state["blocked_channels"] = state["unreachable"] = frozenset()
 
     def on_deal_closed(self, state: State, e: ev.DealClosed) -> None:
         state["obligations"] = ()
@@ -681,7 +737,19 @@ class Fold:
         state["preferred_channel"] = e.channel
         # R16: pending contacts move to the preferred channel.
         other = Channel.EMAIL if e.channel == Channel.PHONE else Channel.PHONE
-        self._rechannel(state, other, Channel(e.channel), keep_written=True)
+        # A stated preference, not a blocked channel: what only writing does stays an email
+        # (the R6 email that mentions a voicemail, the material promised, R14, R15).
+        self._rechannel(state, other, Channel(e.channel), moves=_spoken)
+
+
+def _material(o: Obligation) -> bool:
+    """The material promised (R14, R15): only an email sends it."""
+    return o.key.startswith("collateral:")
+
+
+def _spoken(o: Obligation) -> bool:
+    """Not :func:`_written_only`: a call may do it."""
+    return not _written_only(o)
 
 
 def _written_only(o: Obligation) -> bool:

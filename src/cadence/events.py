@@ -29,6 +29,7 @@ __all__ = [
     "CallAttempted",
     "CallOutcome",
     "ChannelPreference",
+    "ContactUpdated",
     "DealClosed",
     "EmailBounced",
     "EmailReplied",
@@ -226,6 +227,23 @@ class ChannelPreference(_Event):
     channel: Literal[Channel.PHONE, Channel.EMAIL]
 
 
+class ContactUpdated(_Event):
+    """The CRM has a new phone number or email address for the prospect (say, the rep asked for
+    one after a bounce). It replaces the stored one; a channel that failed (a bounced email, a
+    wrong number) opens again, and what only an email does (the promised material) goes back
+    to email. A channel the prospect opted out of stays closed (R13: only ``opted_in`` reopens
+    it)."""
+
+    type: Literal["contact_updated"] = "contact_updated"
+    phone: str | None = Field(default=None, min_length=1)
+    email: str | None = Field(default=None, min_length=1)
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.phone is None and self.email is None:
+            msg = "phone and email are both missing; give the new number, address, or both"
+            raise ValueError(msg)
+
+
 Event: TypeAlias = Annotated[
     CallAttempted
     | EmailSent
@@ -239,7 +257,8 @@ Event: TypeAlias = Annotated[
     | OptedOut
     | OptedIn
     | DealClosed
-    | ChannelPreference,
+    | ChannelPreference
+    | ContactUpdated,
     Field(discriminator="type"),
 ]
 
@@ -249,6 +268,7 @@ EVENT_CLASSES: tuple[type[BaseModel], ...] = get_args(get_args(Event)[0])
 EVENT_TYPES: tuple[str, ...] = (
     "call_attempted",
     "channel_preference",
+    "contact_updated",
     "deal_closed",
     "email_bounced",
     "email_replied",

@@ -118,13 +118,16 @@ class Prospect(BaseModel):
     preferred_channel: Channel | None = None
     blocked_channels: frozenset[Channel] = frozenset()
     """Channels not to use: opted out of (R13), bounced, wrong number."""
+    unreachable: frozenset[Channel] = frozenset()
+    """The blocked channels that failed (a bounce, a wrong number) rather than were refused: a
+    new address or number (``contact_updated``) opens them again."""
     paused_until: Instant | None = None
     pause_reason: str | None = None
 
     obligations: tuple[Obligation, ...] = ()
     meetings: tuple[Meeting, ...] = ()
 
-    @field_serializer("blocked_channels")
+    @field_serializer("blocked_channels", "unreachable")
     def _sorted(self, value: frozenset[Channel]) -> list[str]:
         return sorted(c.value for c in value)  # hash-seed independent JSON
 

@@ -9,7 +9,7 @@ Inputs (``policy``, ``prospect``, ``event``) are described as cadence *accepts* 
 which cadence only produces, as it is *written*.
 
 >>> sorted(json_schema("event")["discriminator"]["mapping"])[:3]
-['call_attempted', 'channel_preference', 'deal_closed']
+['call_attempted', 'channel_preference', 'contact_updated']
 >>> json_schema("policy")["properties"]["min_gap_business_days"]["default"]
 4
 """

@@ -243,6 +243,36 @@ def channel_preference(
     )
 
 
+@st.composite
+def _contact_updated(
+    draw: st.DrawFn,
+    at: SearchStrategy[datetime],
+    ids: SearchStrategy[str | None],
+    channels: SearchStrategy[Channel],
+) -> ev.ContactUpdated:
+    which = draw(channels)
+    both = draw(st.booleans())
+    phone = "+1312555" + draw(st.text(alphabet="0123456789", min_size=4, max_size=4))
+    email = draw(st.sampled_from(["lee", "lee.k", "l.kim"])) + "@acme.test"
+    return ev.ContactUpdated(
+        at=draw(at),
+        id=draw(ids),
+        phone=phone if both or which is Channel.PHONE else None,
+        email=email if both or which is Channel.EMAIL else None,
+    )
+
+
+def contact_updated(
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    channels: SearchStrategy[Channel] | None = None,
+) -> SearchStrategy[ev.ContactUpdated]:
+    """A new phone number or email address (``channels`` picks which; sometimes both)."""
+    which = st.sampled_from(_PREFERRED) if channels is None else channels
+    return _contact_updated(_or(at), _ids(ids), which)
+
+
 EVENT_TYPES: frozenset[str] = frozenset(ev.EVENT_TYPES)
 
 
@@ -276,5 +306,6 @@ def events(
         "opted_in": opted_in(at=at, ids=ids),
         "deal_closed": deal_closed(at=at, ids=ids),
         "channel_preference": channel_preference(at=at, ids=ids),
+        "contact_updated": contact_updated(at=at, ids=ids),
     }
     return st.one_of([by_type[t] for t in sorted(types)])

@@ -20,6 +20,7 @@ from cadence.policy import Policy
 from cadence.prospect import Prospect
 from cadence.testing._events import (
     call_attempted,
+    contact_updated,
     email_bounced,
     email_replied,
     email_sent,
@@ -250,6 +251,11 @@ def _histories(
                     meeting_ids=st.sampled_from([*known, fresh]),
                 )
             )
+        elif p.unreachable and responder == "mixed" and draw(st.integers(0, 2)) == 0:
+            # A bounce or a wrong number, and the rep finds a new address or number.
+            at = now + draw(delays())
+            found = st.sampled_from(sorted(p.unreachable))
+            event = draw(contact_updated(at=st.just(at), ids=st.just(event_id), channels=found))
         elif action.kind is ActionKind.WAIT and action.earliest_utc > now:
             now = action.earliest_utc  # time passes: the pause ends, the breakup expires
             continue
@@ -289,7 +295,8 @@ def histories(
 
     At each step the engine is asked for the next action; usually the rep carries it out (at
     its earliest time, inside its window, or late) and the prospect answers the way prospects
-    do (mostly voicemail; sometimes a conversation, a reply, a booking, a bounce). With
+    do (mostly voicemail; sometimes a conversation, a reply, a booking, a bounce; after a
+    bounce or a wrong number, the rep now and then finds a new address or number). With
     ``random_events`` some steps are instead an unrelated event of any type at a random later
     time. A ``wait`` lets time pass; ``none`` ends a silent history.
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
+from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
@@ -57,7 +58,8 @@ def check_invariants(
 ) -> Prospect:
     """Apply ``history`` to ``prospect`` one event at a time and check the engine's rules after
     each (see :func:`check_step`); also that ``apply`` never mutates its input and that an
-    opt-out holds until an opt-in (R13). Returns the final prospect.
+    opt-out, of everything or of a channel, holds until an opt-in (R13): a new address or
+    number does not reopen a channel the prospect refused. Returns the final prospect.
 
     ``prospect`` is the state the history starts from (usually as enrolled); ``history`` is a
     sequence of events in time order, or a :class:`History`. Raises ``AssertionError`` naming
@@ -77,6 +79,7 @@ def check_invariants(
     p = prospect
     check_step(engine, p, p.last_event_at)
     opted_out_at: datetime | None = None
+    refused: frozenset[Channel] = frozenset()
     for i, event in enumerate(events):
         snapshot = p.model_dump()
         before = p
@@ -86,8 +89,17 @@ def check_invariants(
             raise AssertionError(msg)
         if isinstance(event, ev.OptedOut) and _covers_everything(engine, event):
             opted_out_at = event.at
+        elif isinstance(event, ev.OptedOut):
+            refused |= event.channels or frozenset()
         elif isinstance(event, ev.OptedIn) and (opted_out_at is None or event.at >= opted_out_at):
             opted_out_at = None
+            refused = frozenset()
+        if not refused <= p.blocked_channels:
+            msg = (
+                f"R13: the prospect opted out of {sorted(refused)} and has not opted in, but "
+                f"only {sorted(p.blocked_channels)} are blocked after event #{i} ({event!r})"
+            )
+            raise AssertionError(msg)
         if opted_out_at is not None and p.stage is not Stage.OPTED_OUT:
             msg = (
                 f"R13: the prospect opted out at {opted_out_at.isoformat()} and has not opted "

@@ -42,7 +42,8 @@ class PolicyMachine(RuleBasedStateMachine):
     acting on their own (any event, at any later time), time passing, a webhook delivered twice,
     and an event delivered late (refused, except an opt-out, which is honoured). After every step
     :func:`check_step` checks the next action (R2, R3, R4, R13, R17, DESIGN §4) and the machine
-    checks that an opt-out holds (R13) and that a duplicate event changes nothing.
+    checks that an opt-out, of everything or of a channel, holds (R13) and that a duplicate
+    event changes nothing.
 
     Bind it to a policy and run its ``TestCase`` with pytest or unittest::
 
@@ -75,6 +76,8 @@ class PolicyMachine(RuleBasedStateMachine):
         self.history: list[ev.Event] = []
         self.now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
         self.opted_out_at: datetime | None = None
+        self.refused: frozenset[Channel] = frozenset()
+        """Channels the prospect opted out of (with the policy's ``channel`` scope)."""
         self._before: Prospect | None = None
         self._event: ev.Event | None = None
         self._ids = 0
@@ -199,6 +202,10 @@ class PolicyMachine(RuleBasedStateMachine):
                 f"R13: opted out at {self.opted_out_at.isoformat()}, now {self.prospect.stage}"
             )
             assert act.kind is ActionKind.NONE, f"R13: {act.kind.value} after the opt-out"
+        blocked = self.prospect.blocked_channels
+        assert self.refused <= blocked, (
+            f"R13: opted out of {sorted(self.refused)}, but only {sorted(blocked)} are blocked"
+        )
 
     # -- helpers ---------------------------------------------------------------------------------
     def _p(self) -> Prospect:
@@ -221,8 +228,11 @@ class PolicyMachine(RuleBasedStateMachine):
             or {Channel.PHONE, Channel.EMAIL} <= event.channels
         ):
             self.opted_out_at = event.at
+        elif isinstance(event, ev.OptedOut):
+            self.refused |= event.channels or frozenset()
         elif isinstance(event, ev.OptedIn):
             self.opted_out_at = None
+            self.refused = frozenset()
 
     def teardown(self) -> None:
         """Nothing to release: the engine holds no resources."""

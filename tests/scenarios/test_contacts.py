@@ -1,0 +1,176 @@
+"""Bounces, wrong numbers and new contact details: a channel that failed opens again with a new
+address or number (``contact_updated``); one the prospect refused does not (R13)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+import cadence
+from cadence import ActionKind, Channel, Stage
+from cadence import events as ev
+from cadence.errors import InvalidInputError
+from tests.conftest import CHICAGO
+
+Engine = cadence.Engine
+NEW_ADDRESS = "lee.kim@acme.test"
+
+
+def _lee(engine: Engine, at: datetime) -> cadence.Prospect:
+    return engine.enroll(
+        "lee",
+        timezone="America/Chicago",
+        at=at,
+        country="US",
+        subdivision="IL",
+        email="lee@acme.test",
+        phone="+13125550100",
+    )
+
+
+def _bounced_after_the_rep_cancelled(engine: Engine, monday: datetime) -> cadence.Prospect:
+    """R14: the rep cancelled Lee's meeting and owes the material; then the email bounced, so
+    the apology call also proposes the times and asks for an address that works."""
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    p = engine.apply(
+        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + timedelta(days=3))
+    )
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    return engine.apply(p, ev.EmailBounced(at=t))
+
+
+def _material(engine: Engine, p: cadence.Prospect, now: datetime) -> list[cadence.Action]:
+    return [a for a in engine.plan(p, now) if ActionKind.SEND_COLLATERAL in (a.kind, *a.also)]
+
+
+def test_the_call_asks_for_an_address_and_the_new_one_gets_the_material(
+    engine: Engine, monday: datetime
+) -> None:
+    """The call connects and Lee gives a new address: logged, it opens email again, and the
+    material goes out by email, one reaction delay later, to be sent once."""
+    p = _bounced_after_the_rep_cancelled(engine, monday)
+    assert p.unreachable == frozenset({Channel.EMAIL})
+    call = engine.next_action(p, monday + timedelta(hours=2))
+    assert call.channel is Channel.PHONE
+    assert any("ask for an address" in point for point in call.talking_points)
+    talked = call.earliest_utc
+    p = engine.apply(p, ev.CallAttempted(at=talked, outcome="connected"))
+    assert _material(engine, p, talked) == []  # email still bounces: nothing to send yet
+    logged = talked + timedelta(minutes=3)
+    p = engine.apply(p, ev.ContactUpdated(at=logged, email=NEW_ADDRESS))
+    assert (p.email, p.blocked_channels, p.unreachable) == (NEW_ADDRESS, frozenset(), frozenset())
+    (send,) = _material(engine, p, logged)
+    assert (send.kind, send.channel) == (ActionKind.SEND_COLLATERAL, Channel.EMAIL)
+    assert send.earliest_utc > logged
+    assert not any("bounced" in point for point in send.talking_points)
+    assert any("material you promised" in point for point in send.talking_points)
+    p = engine.apply(p, ev.EmailSent(at=send.earliest_utc))
+    assert _material(engine, p, send.earliest_utc) == []
+    assert not [o for o in p.obligations if o.key == "collateral:m1"]
+
+
+def test_a_new_address_before_the_call_takes_the_material_off_the_phone(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _bounced_after_the_rep_cancelled(engine, monday)
+    t = monday + timedelta(hours=2, minutes=1)
+    p = engine.apply(p, ev.ContactUpdated(at=t, email=NEW_ADDRESS))
+    plan = engine.plan(p, t)
+    call = next(a for a in plan if a.channel is Channel.PHONE)
+    assert not any("bounced" in point for point in call.talking_points)
+    assert [a.channel for a in _material(engine, p, t)] == [Channel.EMAIL]
+
+
+def test_a_voicemail_does_not_lose_the_material(engine: Engine, monday: datetime) -> None:
+    """The call reaches voicemail: nobody gave an address, and the material still waits for
+    one (it used to count as done)."""
+    p = _bounced_after_the_rep_cancelled(engine, monday)
+    call = engine.next_action(p, monday + timedelta(hours=2))
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="voicemail"))
+    later = call.earliest_utc + timedelta(days=2)
+    p = engine.apply(p, ev.ContactUpdated(at=later, email=NEW_ADDRESS))
+    assert [a.channel for a in _material(engine, p, later)] == [Channel.EMAIL]
+
+
+def test_a_channel_opted_out_of_stays_closed_whatever_the_new_address() -> None:
+    """R13: a new address is not consent. Opted out of email (the policy scopes opt-outs by
+    channel), before or after a bounce, email stays blocked; only an opt-in reopens it."""
+    engine = Engine(cadence.Policy(opt_out_scope="channel"))
+    t = datetime(2026, 3, 9, 9, 0, tzinfo=CHICAGO)
+    for first, second in (
+        (ev.EmailBounced(at=t), ev.OptedOut(at=t, channels=frozenset({Channel.EMAIL}))),
+        (ev.OptedOut(at=t, channels=frozenset({Channel.EMAIL})), ev.EmailBounced(at=t)),
+    ):
+        p = engine.apply(engine.apply(_lee(engine, t), first), second)
+        assert p.unreachable == frozenset()
+        p = engine.apply(p, ev.ContactUpdated(at=t + timedelta(hours=1), email=NEW_ADDRESS))
+        assert p.email == NEW_ADDRESS
+        assert Channel.EMAIL in p.blocked_channels
+        assert all(a.channel is not Channel.EMAIL for a in engine.plan(p, t + timedelta(hours=1)))
+        p = engine.apply(p, ev.OptedIn(at=t + timedelta(hours=2)))
+        assert Channel.EMAIL not in p.blocked_channels
+
+
+def test_a_new_number_after_a_wrong_one_brings_the_calls_back(
+    engine: Engine, monday: datetime
+) -> None:
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="wrong_number"))
+    assert engine.next_action(p, monday).channel is Channel.EMAIL
+    t = monday + timedelta(hours=1)
+    p = engine.apply(p, ev.ContactUpdated(at=t, phone="+13125550199"))
+    assert (p.phone, p.blocked_channels) == ("+13125550199", frozenset())
+    assert engine.next_action(p, t).channel is Channel.PHONE
+
+
+def test_an_email_update_leaves_a_wrong_number_blocked(engine: Engine, monday: datetime) -> None:
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="wrong_number"))
+    p = engine.apply(p, ev.ContactUpdated(at=monday, email=NEW_ADDRESS))
+    assert p.blocked_channels == p.unreachable == frozenset({Channel.PHONE})
+
+
+def test_a_terminal_prospect_keeps_its_record_current(engine: Engine, monday: datetime) -> None:
+    """Suppression lists match the stored address (R13): an opted-out prospect's new address
+    is kept, and nothing else changes."""
+    p = engine.apply(_lee(engine, monday), ev.OptedOut(at=monday))
+    p = engine.apply(p, ev.ContactUpdated(at=monday + timedelta(days=1), email=NEW_ADDRESS))
+    assert (p.stage, p.email) == (Stage.OPTED_OUT, NEW_ADDRESS)
+    assert engine.next_action(p, monday + timedelta(days=1)).kind is ActionKind.NONE
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "words"),
+    [
+        ({}, "event", "phone and email are both missing"),
+        ({"phone": ""}, "phone", "at least 1 character"),
+        ({"email": None, "phone": None}, "event", "give the new number"),
+    ],
+)
+def test_a_contact_update_needs_a_phone_or_an_email(
+    payload: dict[str, str | None], field: str, words: str
+) -> None:
+    data = {"type": "contact_updated", "at": "2026-03-09T10:00:00-05:00", **payload}
+    with pytest.raises(InvalidInputError, match=words) as caught:
+        cadence.parse_event(data)
+    assert caught.value.field == field
+
+
+def test_opting_out_of_email_with_a_wrong_number_is_not_opting_out_of_calls() -> None:
+    """Email refused, and the number was wrong: nothing can be done for now, but the prospect
+    did not refuse calls, so a new number brings them back. (Before, every channel blocked
+    meant opted out for good.)"""
+    engine = Engine(cadence.Policy(opt_out_scope="channel"))
+    t = datetime(2026, 3, 9, 9, 0, tzinfo=CHICAGO)
+    p = engine.apply(_lee(engine, t), ev.CallAttempted(at=t, outcome="wrong_number"))
+    p = engine.apply(p, ev.OptedOut(at=t, channels=frozenset({Channel.EMAIL})))
+    assert p.stage is not Stage.OPTED_OUT
+    assert engine.next_action(p, t).kind is ActionKind.NONE  # no usable channel left
+    later = t + timedelta(days=1)
+    p = engine.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))
+    assert engine.next_action(p, later).channel is Channel.PHONE
+    p = engine.apply(p, ev.OptedOut(at=later, channels=frozenset({Channel.PHONE})))
+    assert p.stage is Stage.OPTED_OUT
