@@ -128,14 +128,17 @@ def _closed_days(
     return tuple(sorted(days))
 
 
-def _holidays(history: History) -> list[date]:
-    """The non-working days of the prospect's and the team's calendars (the numpy oracle's)."""
+def _holidays(history: History, region: Region | None = None) -> list[date]:
+    """The non-working days of the prospect's (in ``region``, default the history's) and the
+    team's calendars (the numpy oracle's)."""
+    where = history.region if region is None else region
+    policy = history.policy
     regions: list[tuple[str, str | None]] = []
-    if history.region.country:
-        regions.append((history.region.country, history.region.subdivision))
-    if history.policy.team_country:
-        regions.append((history.policy.team_country, history.policy.team_subdivision))
-    return list(_closed_days(tuple(regions), history.policy.extra_holidays))
+    if where.country:
+        regions.append((where.country, where.subdivision))
+    if policy.team_country:
+        regions.append((policy.team_country, policy.team_subdivision))
+    return list(_closed_days(tuple(regions), policy.extra_holidays))
 
 
 def _busday_offset(history: History, day: date, n: int) -> date:
@@ -1091,22 +1094,64 @@ def test_calls_only_inside_legal_window(history: History, data: st.DataObject) -
     """US prospects: a call's whole window ``[earliest, latest)`` lies on one business day,
     inside the federal 08:00-21:00 (and the state's stricter hours), and inside one of the
     policy's call slots."""
-    zone = ZoneInfo(history.region.timezone)
-    low, high = US_STATE_HOURS.get(history.region.subdivision or "", US_FEDERAL_HOURS)
-    slots = history.policy.call_slots
     for _, _, plan in _probe(engine_for(history.policy), history, data):
-        for action in plan:
-            if action.channel is not Channel.PHONE:
-                continue
-            start = action.earliest.astimezone(zone)
-            end = action.latest.astimezone(zone)
-            assert end.date() == start.date(), action
-            assert low <= start.time() < high, action
-            assert end.time() <= high, action
-            assert any(s.start <= start.time() and end.time() <= s.end for s in slots), action
-            assert np.is_busday(
-                start.date(), weekmask=history.policy.weekmask, holidays=_holidays(history)
-            ), action
+        _calls_are_legal(history, history.region, plan)
+
+
+def _calls_are_legal(history: History, region: Region, plan: list[Action]) -> None:
+    """Every call of ``plan`` inside the legal hours of ``region`` (a US one), one of the
+    policy's call slots and one business day there."""
+    zone = ZoneInfo(region.timezone)
+    low, high = US_STATE_HOURS.get(region.subdivision or "", US_FEDERAL_HOURS)
+    slots = history.policy.call_slots
+    for action in plan:
+        if action.channel is not Channel.PHONE:
+            continue
+        start = action.earliest.astimezone(zone)
+        end = action.latest.astimezone(zone)
+        assert end.date() == start.date(), action
+        assert low <= start.time() < high, action
+        assert end.time() <= high, action
+        assert any(s.start <= start.time() and end.time() <= s.end for s in slots), action
+        assert np.is_busday(
+            start.date(), weekmask=history.policy.weekmask, holidays=_holidays(history, region)
+        ), action
+
+
+@given(
+    history=histories(policies=any_policy, places=us_regions),
+    to=us_regions,
+    data=st.data(),
+)
+def test_a_prospect_who_moves_is_called_by_the_new_places_law(
+    history: History, to: Region, data: st.DataObject
+) -> None:
+    """After a move (``contact_updated`` with a new zone and state) every call planned, and
+    the ladder's next calls when they reach voicemail, keep the new place's legal hours,
+    business days and the policy's slots; every rule holds after each event
+    (``check_invariants``); and ``replay`` folds the move the way ``apply`` does."""
+    engine = engine_for(history.policy)
+    at = history.final.last_event_at + data.draw(delays(), label="move after")
+    move = ev.ContactUpdated(
+        at=at, timezone=to.timezone, country=to.country, subdivision=to.subdivision
+    )
+    later: list[ev.Event] = [move]
+    p = engine.apply(history.final, move)
+    assert (p.timezone, p.country, p.subdivision) == (to.timezone, to.country, to.subdivision)
+    for _ in range(3):
+        now = data.draw(moments(engine, p), label="now")
+        _calls_are_legal(history, to, engine.plan(p, now))
+        act = engine.next_action(p, now)
+        if act.channel is not Channel.PHONE:
+            break
+        call = ev.CallAttempted(at=act.earliest_utc, outcome="voicemail")
+        later.append(call)
+        p = engine.apply(p, call)
+    check_invariants(engine, history.final, later)
+    everything = [*history.events, *later]
+    key = [(e.at, e.id or "", ev.event_fingerprint(e)) for e in everything]
+    if key == sorted(key):  # already in replay's order
+        assert history.replay(engine, everything) == p
 
 
 dst_regions = regions([r for r in REGIONS if transitions_of(r.timezone)])

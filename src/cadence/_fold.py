@@ -468,9 +468,16 @@ class Fold:
             state["unreachable"] = state["unreachable"] | {channel}
 
     def on_contact_updated(self, state: State, e: ev.ContactUpdated) -> None:
-        """A new number or address replaces the stored one. A channel that had failed opens
-        again; what only an email does (the promised material), moved to the phone by the
-        bounce, goes back to email. A channel the prospect refused stays blocked (R13)."""
+        """The record's new values replace the stored ones (the engine checked a new place).
+        A new number or address opens the channel if it had failed; what only an email does
+        (the promised material), moved to the phone by the bounce, goes back to email. A
+        channel the prospect refused stays blocked (R13)."""
+        for name in ("owner", "timezone", "topic", "local"):
+            value = getattr(e, name)
+            if value is not None:
+                state[name] = value
+        if e.country is not None:
+            state["country"], state["subdivision"] = e.country, e.subdivision
         given: set[Channel] = set()
         if e.phone is not None:
             state["phone"] = e.phone
@@ -483,6 +490,12 @@ class Fold:
             return
         state["unreachable"] = state["unreachable"] - opened
         state["blocked_channels"] = state["blocked_channels"] - opened
+        for channel in sorted(opened):
+            other = _EMAIL if channel is _PHONE else _PHONE
+            if other in state["blocked_channels"]:
+                # What was owed while neither channel worked waits on the other, blocked one:
+                # it comes to the one that works again (as a bounce moves it to the phone).
+                self._rechannel(state, other, channel)
         if _EMAIL in opened:
             # The material promised goes by email again (still on the phone, or waiting there
             # since a call asked for an address), one reaction delay after the news.

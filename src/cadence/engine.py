@@ -53,6 +53,7 @@ __all__ = ["Engine"]
 
 _MICROSECOND = timedelta(microseconds=1)
 _EVENTS = frozenset(ev.EVENT_CLASSES)
+_CONTACT_UPDATED = ev.ContactUpdated
 
 
 Decided = tuple[State, ContactCalendar, Spot]
@@ -238,6 +239,8 @@ class Engine:
             raise LateEventError(msg, field="at", value=event.at)
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal, fold = self._for(p.timezone, p.country, p.subdivision) if found is None else found
+        if type(event) is _CONTACT_UPDATED:
+            self._for(*event.place(p.timezone, p.country, p.subdivision))  # a place that exists
         state = dict(p.__dict__)
         self._advance(state, cal, event.at)
         fold.apply(state, event)
@@ -587,6 +590,8 @@ class Engine:
                 seen[eid] = fingerprint
             self._advance(state, cal, when)
             fold.apply(state, event)
+            if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)
+                cal, fold = self._for(state["timezone"], state["country"], state["subdivision"])
         return build(Prospect, state)
 
     # -- writing out a placed task ---------------------------------------------------------

@@ -227,21 +227,55 @@ class ChannelPreference(_Event):
     channel: Literal[Channel.PHONE, Channel.EMAIL]
 
 
+def _upper(value: str | None) -> str | None:
+    return value.upper() if value is not None else None
+
+
+_Code = Annotated[str | None, Field(default=None, min_length=1), AfterValidator(_upper)]
+_RECORD = ("phone", "email", "owner", "timezone", "country", "subdivision", "topic", "local")
+
+
 class ContactUpdated(_Event):
-    """The CRM has a new phone number or email address for the prospect (say, the rep asked for
-    one after a bounce). It replaces the stored one; a channel that failed (a bounced email, a
-    wrong number) opens again, and what only an email does (the promised material) goes back
-    to email. A channel the prospect opted out of stays closed (R13: only ``opted_in`` reopens
-    it)."""
+    """The CRM's record of the prospect changed: what is given replaces the stored value, what
+    is left out (``None``) stays.
+
+    A new ``phone`` or ``email`` (say, the rep asked for one after a bounce): suppression lists
+    match the new one, and a channel that failed (a bounced address, a wrong number) opens
+    again, the promised material going back to email. A channel the prospect opted out of
+    stays closed (R13: only ``opted_in`` reopens it). ``owner``: the prospect was reassigned.
+    ``timezone``, ``country``, ``subdivision``: the prospect moved, or the record was
+    corrected; from then on their local time, holidays and calling rules are the new place's
+    (a new ``country`` replaces the subdivision too: give both). ``topic`` and ``local`` as
+    at enrolment."""
 
     type: Literal["contact_updated"] = "contact_updated"
     phone: str | None = Field(default=None, min_length=1)
     email: str | None = Field(default=None, min_length=1)
+    owner: str | None = None
+    timezone: str | None = Field(default=None, min_length=1)
+    country: _Code = None
+    subdivision: _Code = None
+    topic: str | None = None
+    local: bool | None = None
 
     def model_post_init(self, __context: Any) -> None:
-        if self.phone is None and self.email is None:
-            msg = "phone and email are both missing; give the new number, address, or both"
+        if all(getattr(self, name) is None for name in _RECORD):
+            msg = (
+                "nothing to update; give at least one of phone, email, owner, timezone, "
+                "country, subdivision, topic, local"
+            )
             raise ValueError(msg)
+        if self.subdivision is not None and self.country is None:
+            msg = "subdivision needs its country; give country too"
+            raise ValueError(msg)
+
+    def place(
+        self, timezone: str, country: str | None, subdivision: str | None
+    ) -> tuple[str, str | None, str | None]:
+        """The prospect's place after this update, from the one before."""
+        if self.country is not None:
+            country, subdivision = self.country, self.subdivision
+        return self.timezone or timezone, country, subdivision
 
 
 Event: TypeAlias = Annotated[

@@ -145,18 +145,74 @@ def test_a_terminal_prospect_keeps_its_record_current(engine: Engine, monday: da
 @pytest.mark.parametrize(
     ("payload", "field", "words"),
     [
-        ({}, "event", "phone and email are both missing"),
+        ({}, "event", "nothing to update; give at least one of phone, email, owner"),
         ({"phone": ""}, "phone", "at least 1 character"),
-        ({"email": None, "phone": None}, "event", "give the new number"),
+        ({"email": None, "phone": None}, "event", "nothing to update"),
+        ({"subdivision": "NY"}, "event", "subdivision needs its country; give country too"),
+        ({"timezone": ""}, "timezone", "at least 1 character"),
     ],
 )
-def test_a_contact_update_needs_a_phone_or_an_email(
+def test_a_contact_update_says_what_is_missing(
     payload: dict[str, str | None], field: str, words: str
 ) -> None:
     data = {"type": "contact_updated", "at": "2026-03-09T10:00:00-05:00", **payload}
     with pytest.raises(InvalidInputError, match=words) as caught:
         cadence.parse_event(data)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "words"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone", "not an IANA zone name"),
+        ({"country": "XX"}, "country", "not an ISO 3166-1 alpha-2 country"),
+        ({"country": "US", "subdivision": "ZZ"}, "country", "not a subdivision of US"),
+    ],
+)
+def test_a_move_to_a_place_that_does_not_exist_is_refused_and_loses_nothing(
+    engine: Engine, monday: datetime, payload: dict[str, str], field: str, words: str
+) -> None:
+    p = _lee(engine, monday)
+    stored = p.model_dump_json()
+    event = cadence.parse_event({"type": "contact_updated", "at": monday.isoformat(), **payload})
+    with pytest.raises(InvalidInputError, match=words) as caught:
+        engine.apply(p, event)
+    assert caught.value.field == field
+    assert p.model_dump_json() == stored
+
+
+def test_a_prospect_who_moves_is_called_in_the_new_places_hours(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee moves from Chicago to Paris (and to another rep): from then on the calls follow
+    French calling rules and holidays in Paris time, and replay folds the move in its place."""
+    p = _lee(engine, monday)
+    voicemail = ev.CallAttempted(at=monday, outcome="voicemail")
+    p = engine.apply(p, voicemail)
+    moved = ev.ContactUpdated(
+        at=monday + timedelta(hours=1), timezone="Europe/Paris", country="fr", owner="bo"
+    )
+    p = engine.apply(p, moved)
+    assert (p.timezone, p.country, p.subdivision, p.owner) == ("Europe/Paris", "FR", None, "bo")
+    call = next(a for a in engine.plan(p, moved.at) if a.kind is ActionKind.CALL)
+    assert str(call.earliest.tzinfo) == "Europe/Paris"
+    # French law closes the midday slot at 13:00 (Chicago's would run to 14:00).
+    assert call.latest.time().hour == 13
+    assert any(b.startswith("fr@") for b in call.bounded_by)
+    second = ev.CallAttempted(at=call.earliest, outcome="voicemail")
+    p = engine.apply(p, second)
+    assert p.last_attempt_slot == "midday"  # of Paris's day (05:00 in Chicago)
+    again = engine.replay(
+        "lee",
+        [second, moved, voicemail],
+        timezone="America/Chicago",
+        at=monday,
+        country="US",
+        subdivision="IL",
+        email="lee@acme.test",
+        phone="+13125550100",
+    )
+    assert again == p
 
 
 def test_opting_out_of_email_with_a_wrong_number_is_not_opting_out_of_calls() -> None:
@@ -174,3 +230,20 @@ def test_opting_out_of_email_with_a_wrong_number_is_not_opting_out_of_calls() ->
     assert engine.next_action(p, later).channel is Channel.PHONE
     p = engine.apply(p, ev.OptedOut(at=later, channels=frozenset({Channel.PHONE})))
     assert p.stage is Stage.OPTED_OUT
+
+
+def test_what_was_owed_while_nothing_worked_comes_to_the_new_number(
+    engine: Engine, monday: datetime
+) -> None:
+    """Both channels failed, yet the prospect called in (a connected call the CRM logged): the
+    follow-up it owes waits on a blocked channel. A new number brings it to the phone. (A long
+    hypothesis run found the engaged prospect left with nothing to do.)"""
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.EmailBounced(at=monday))
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="wrong_number"))
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected"))
+    assert engine.next_action(p, monday).kind is ActionKind.NONE  # nothing works for now
+    p = engine.apply(p, ev.ContactUpdated(at=monday, phone="+13125550199"))
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.channel, p.stage) == (ActionKind.CALL, Channel.PHONE, Stage.ENGAGED)
+    assert "R1" in act.rules

@@ -10,7 +10,14 @@ from hypothesis.strategies import SearchStrategy
 from cadence import events as ev
 from cadence.channel import Channel
 from cadence.events import CallOutcome, ReplyIntent
-from cadence.testing._places import _INTENTS, _OUTCOMES, _PREFERRED, _after, instants
+from cadence.testing._places import (
+    _INTENTS,
+    _OUTCOMES,
+    _PREFERRED,
+    Region,
+    _after,
+    instants,
+)
 
 _MEETING_IDS = ("m1", "m2", "m3")
 
@@ -248,18 +255,26 @@ def _contact_updated(
     draw: st.DrawFn,
     at: SearchStrategy[datetime],
     ids: SearchStrategy[str | None],
-    channels: SearchStrategy[Channel],
+    channels: SearchStrategy[Channel | None],
+    places: SearchStrategy[Region] | None,
+    *,
+    owners: bool,
 ) -> ev.ContactUpdated:
+    fields: dict[str, object] = {}
     which = draw(channels)
-    both = draw(st.booleans())
-    phone = "+1312555" + draw(st.text(alphabet="0123456789", min_size=4, max_size=4))
-    email = draw(st.sampled_from(["lee", "lee.k", "l.kim"])) + "@acme.test"
-    return ev.ContactUpdated(
-        at=draw(at),
-        id=draw(ids),
-        phone=phone if both or which is Channel.PHONE else None,
-        email=email if both or which is Channel.EMAIL else None,
-    )
+    both = which is not None and draw(st.booleans())
+    if which is Channel.PHONE or both:
+        fields["phone"] = "+1312555" + draw(st.text(alphabet="0123456789", min_size=4, max_size=4))
+    if which is Channel.EMAIL or both:
+        fields["email"] = draw(st.sampled_from(["lee", "lee.k", "l.kim"])) + "@acme.test"
+    if places is not None and draw(st.booleans()):
+        region = draw(places)
+        fields["timezone"] = region.timezone
+        if region.country is not None:
+            fields.update(country=region.country, subdivision=region.subdivision)
+    if owners and (not fields or draw(st.integers(0, 3)) == 0):
+        fields["owner"] = draw(st.sampled_from(["ana", "bo", ""]))
+    return ev.ContactUpdated(at=draw(at), id=draw(ids), **fields)
 
 
 def contact_updated(
@@ -267,10 +282,17 @@ def contact_updated(
     at: SearchStrategy[datetime] | None = None,
     ids: SearchStrategy[str | None] | None = None,
     channels: SearchStrategy[Channel] | None = None,
+    places: SearchStrategy[Region] | None = None,
 ) -> SearchStrategy[ev.ContactUpdated]:
-    """A new phone number or email address (``channels`` picks which; sometimes both)."""
-    which = st.sampled_from(_PREFERRED) if channels is None else channels
-    return _contact_updated(_or(at), _ids(ids), which)
+    """A change to the prospect's record. With ``channels``: a new phone number or email
+    address for the channel drawn (sometimes both), and nothing else. Without: a new number,
+    address, both or neither, sometimes a new owner, and with ``places`` (e.g.
+    ``regions()``) sometimes a move to one of them. Without ``places`` the prospect stays
+    where it is, so that checks which know the history's place still hold."""
+    if channels is not None:
+        return _contact_updated(_or(at), _ids(ids), channels, None, owners=False)
+    which: SearchStrategy[Channel | None] = st.none() | st.sampled_from(_PREFERRED)
+    return _contact_updated(_or(at), _ids(ids), which, places, owners=True)
 
 
 EVENT_TYPES: frozenset[str] = frozenset(ev.EVENT_TYPES)
