@@ -129,7 +129,10 @@ def talking_points(
             "meeting more productive.",
         )
     if kind is _SEND_COLLATERAL and task.channel is Channel.PHONE:  # their email bounced
-        return ("Their email bounced: ask for an address that works, then send the material.",)
+        return (
+            "Their email bounced: ask for an address that works; once it is logged, the "
+            "material goes by email.",
+        )
     if kind is _SEND_COLLATERAL:
         return ("Send the quote or material you promised, now; say you will discuss it soon.",)
     return ()
