@@ -574,7 +574,7 @@ class Fold:
                 e.at,
                 key=f"collateral:{e.meeting_id}",
                 kind=ActionKind.SEND_COLLATERAL,
-                channel=Channel.EMAIL,
+                channel=_material_channel(state),
                 deadline=e.starts_at,
                 priority=Priority.PREPARE,
                 rules=("R15",),
@@ -637,7 +637,7 @@ class Fold:
             at,
             key=f"collateral:{e.meeting_id}",
             kind=ActionKind.SEND_COLLATERAL,
-            channel=Channel.EMAIL,
+            channel=_material_channel(state),
             priority=Priority.PREPARE,
             rules=("R14",),
             reason="send now the material the meeting was to cover",
@@ -753,6 +753,15 @@ class Fold:
         # A stated preference, not a blocked channel: what only writing does stays an email
         # (the R6 email that mentions a voicemail, the material promised, R14, R15).
         self._rechannel(state, other, Channel(e.channel), moves=_spoken)
+
+
+def _material_channel(state: State) -> Channel:
+    """Where material promised now is owed: by email, or, when their address bounced, by a
+    call that asks for one that works (as a bounce moves material owed already)."""
+    blocked = state["blocked_channels"]
+    if _EMAIL in state["unreachable"] and _PHONE not in blocked:
+        return _PHONE
+    return _EMAIL
 
 
 def _material(o: Obligation) -> bool:

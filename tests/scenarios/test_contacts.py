@@ -247,3 +247,27 @@ def test_what_was_owed_while_nothing_worked_comes_to_the_new_number(
     act = engine.next_action(p, monday)
     assert (act.kind, act.channel, p.stage) == (ActionKind.CALL, Channel.PHONE, Stage.ENGAGED)
     assert "R1" in act.rules
+
+
+def test_material_promised_after_a_bounce_is_asked_for_on_the_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """The address bounced before the rep cancelled (R14): the apology call proposes the times
+    and asks for an address that works, as when the bounce comes after; the new address gets
+    the material. (The material used to wait on email, unseen, with nothing asking for it.)"""
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    p = engine.apply(
+        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + timedelta(days=3))
+    )
+    p = engine.apply(p, ev.EmailBounced(at=monday))
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    assert (call.kind, call.also) == (ActionKind.CALL, (ActionKind.SEND_COLLATERAL,))
+    assert "propose new times" in call.reason
+    assert any("ask for an address that works" in point for point in call.talking_points)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="connected"))
+    logged = call.earliest_utc + timedelta(minutes=2)
+    p = engine.apply(p, ev.ContactUpdated(at=logged, email=NEW_ADDRESS))
+    assert [a.channel for a in _material(engine, p, logged)] == [Channel.EMAIL]
