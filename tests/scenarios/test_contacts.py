@@ -4,6 +4,7 @@ address or number (``contact_updated``); one the prospect refused does not (R13)
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -17,26 +18,32 @@ Engine = cadence.Engine
 NEW_ADDRESS = "lee.kim@acme.test"
 
 
+#: Lee's enrolment facts (Chicago, US-IL, and the contact points first known).
+LEE: dict[str, Any] = {
+    "timezone": "America/Chicago",
+    "country": "US",
+    "subdivision": "IL",
+    "email": "lee@acme.test",
+    "phone": "+13125550100",
+}
+
+
 def _lee(engine: Engine, at: datetime) -> cadence.Prospect:
-    return engine.enroll(
-        "lee",
-        timezone="America/Chicago",
-        at=at,
-        country="US",
-        subdivision="IL",
-        email="lee@acme.test",
-        phone="+13125550100",
+    return engine.enroll("lee", at=at, **LEE)
+
+
+def _booked(engine: Engine, monday: datetime) -> cadence.Prospect:
+    """Lee, who talked to the rep and booked a meeting three days later."""
+    p = engine.apply(_lee(engine, monday), ev.CallAttempted(at=monday, outcome="connected"))
+    return engine.apply(
+        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + timedelta(days=3))
     )
 
 
 def _bounced_after_the_rep_cancelled(engine: Engine, monday: datetime) -> cadence.Prospect:
     """R14: the rep cancelled Lee's meeting and owes the material; then the email bounced, so
     the apology call also proposes the times and asks for an address that works."""
-    p = _lee(engine, monday)
-    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
-    p = engine.apply(
-        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + timedelta(days=3))
-    )
+    p = _booked(engine, monday)
     t = monday + timedelta(hours=2)
     p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
     return engine.apply(p, ev.EmailBounced(at=t))
@@ -202,16 +209,7 @@ def test_a_prospect_who_moves_is_called_in_the_new_places_hours(
     second = ev.CallAttempted(at=call.earliest, outcome="voicemail")
     p = engine.apply(p, second)
     assert p.last_attempt_slot == "midday"  # of Paris's day (05:00 in Chicago)
-    again = engine.replay(
-        "lee",
-        [second, moved, voicemail],
-        timezone="America/Chicago",
-        at=monday,
-        country="US",
-        subdivision="IL",
-        email="lee@acme.test",
-        phone="+13125550100",
-    )
+    again = engine.replay("lee", [second, moved, voicemail], at=monday, **LEE)
     assert again == p
 
 
@@ -255,12 +253,7 @@ def test_material_promised_after_a_bounce_is_asked_for_on_the_call(
     """The address bounced before the rep cancelled (R14): the apology call proposes the times
     and asks for an address that works, as when the bounce comes after; the new address gets
     the material. (The material used to wait on email, unseen, with nothing asking for it.)"""
-    p = _lee(engine, monday)
-    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
-    p = engine.apply(
-        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + timedelta(days=3))
-    )
-    p = engine.apply(p, ev.EmailBounced(at=monday))
+    p = engine.apply(_booked(engine, monday), ev.EmailBounced(at=monday))
     t = monday + timedelta(hours=2)
     p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
     call = engine.next_action(p, t)
