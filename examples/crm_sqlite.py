@@ -1,13 +1,15 @@
 """A CRM backed by a real database, with cadence embedded: SQLAlchemy on SQLite.
 
-- ``prospects``: one row per contact, the CRM's own columns (owner, phone, email) and cadence's
-  state in a JSON column;
+- ``prospects``: one row per contact, the CRM's own columns (owner, phone, email, kept equal to
+  cadence's), cadence's state in a JSON column, and the facts the contact was enrolled with (a
+  replay starts from them);
 - ``events``: every event received, so that a late delivery can be folded in by replaying the
   whole history (DESIGN §9);
 - ``handle_webhook``: what a webhook endpoint does with a POSTed event: parse it with
   ``cadence.parse_event``, apply it, store the new state, and answer with an HTTP-style status
   (duplicates are no-ops, late events trigger a replay, bad payloads are 422s, conflicting ids
-  409s);
+  409s); a change to the contact record (a new email after a bounce, a reassigned owner) is
+  one more event, ``contact_updated``;
 - ``todays_work``: the day's plan for every rep, streamed from the table through
   ``cadence.batch.plan_day``.
 
@@ -50,6 +52,8 @@ class ProspectRow(Base):
     phone: Mapped[str | None]
     email: Mapped[str | None]
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    enrolment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """What ``Engine.enroll`` was given: ``replay`` starts there, before any later change."""
 
 
 class EventRow(Base):
@@ -89,27 +93,28 @@ ENGINE = cadence.Engine(cadence.Policy())
 
 
 def load(row: ProspectRow) -> cadence.Prospect:
-    """The stored state, with the CRM's own columns winning (a reassigned owner, a new phone)."""
-    data = {**row.state, "owner": row.owner, "phone": row.phone, "email": row.email}
-    return cadence.Prospect.model_validate(data)
+    """The stored state. (The CRM changes owner, phone or email with a ``contact_updated``
+    event, never by editing the state: a new address must reopen a channel that bounced.)"""
+    return cadence.Prospect.model_validate(row.state)
 
 
 def store(row: ProspectRow, p: cadence.Prospect) -> None:
+    """The new state, and the CRM's own columns as the state has them."""
     row.state = json.loads(p.model_dump_json())
+    row.owner, row.phone, row.email = p.owner or "", p.phone, p.email
 
 
 def enroll(db: sessionmaker[Session], contact: Contact, *, at: datetime) -> None:
     """Add a contact to the CRM and start its cadence."""
-    p = ENGINE.enroll(
-        contact.id,
-        at=at,
-        timezone=contact.timezone,
-        country=contact.country,
-        subdivision=contact.subdivision,
-        owner=contact.owner,
-        phone=contact.phone,
-        email=contact.email,
-    )
+    facts: dict[str, Any] = {
+        "timezone": contact.timezone,
+        "country": contact.country,
+        "subdivision": contact.subdivision,
+        "owner": contact.owner,
+        "phone": contact.phone,
+        "email": contact.email,
+    }
+    p = ENGINE.enroll(contact.id, at=at, **facts)
     with db.begin() as session:
         row = ProspectRow(
             id=contact.id,
@@ -118,6 +123,7 @@ def enroll(db: sessionmaker[Session], contact: Contact, *, at: datetime) -> None
             phone=contact.phone,
             email=contact.email,
             state={},
+            enrolment={**facts, "at": at.isoformat()},
         )
         store(row, p)
         session.add(row)
@@ -139,7 +145,7 @@ def handle_webhook(db: sessionmaker[Session], prospect_id: str, body: str | byte
         try:
             after = ENGINE.apply(before, event)
         except cadence.LateEventError:
-            after = _replay(session, row, before, event)
+            after = _replay(session, row, event)
             status = Response(200, f"{event.type} arrived late: history replayed")
         except cadence.ConflictingEventError as exc:
             return Response(409, str(exc))
@@ -159,27 +165,16 @@ def _json(event: cadence.Event) -> dict[str, Any]:
     return result
 
 
-def _replay(
-    session: Session, row: ProspectRow, current: cadence.Prospect, late: cadence.Event
-) -> cadence.Prospect:
+def _replay(session: Session, row: ProspectRow, late: cadence.Event) -> cadence.Prospect:
     """Fold the whole history again, the late event in its place (DESIGN §9)."""
     history = [
         e.payload for e in session.scalars(select(EventRow).where(EventRow.prospect_id == row.id))
     ]
-    return ENGINE.replay(
-        row.id,
-        [*history, _json(late)],
-        timezone=current.timezone,
-        at=current.enrolled_at,
-        country=current.country,
-        subdivision=current.subdivision,
-        # the enrolment facts the CRM keeps beside the history
-        topic=current.topic,
-        local=current.local,
-        owner=current.owner,
-        phone=current.phone,
-        email=current.email,
-    )
+    # From the facts the contact was enrolled with, not the current ones: the history's
+    # contact_updated events change them at their own moment (a move, say).
+    facts = dict(row.enrolment)
+    at = datetime.fromisoformat(facts.pop("at"))
+    return ENGINE.replay(row.id, [*history, _json(late)], at=at, **facts)
 
 
 def _book(db: sessionmaker[Session]) -> Iterator[cadence.Prospect]:
@@ -255,6 +250,20 @@ def main(url: str) -> dict[str, Any]:
         hook("acme-4", "{not json"),
         hook("acme-5", {**talked, **agreed}),  # a promise: Tuesday 10:30 Toronto time (R1)
         hook("acme-9", {"type": "email_sent", "at": at()}),
+        # Ray's email bounces; the rep finds a new address and the account moves to Ben
+        hook("acme-6", {"type": "email_bounced", "at": at(2), "id": "mail-3"}),
+        hook(
+            "acme-6",
+            {
+                "type": "contact_updated",
+                "at": at(3),
+                "email": "ray.diaz@a.test",
+                "owner": "ben",
+                "id": "crm-1",
+            },
+        ),
+        # a voicemail logged late by the dialer: replayed from Ray's enrolment facts
+        hook("acme-6", {"type": "call_attempted", "at": at(1), "outcome": "voicemail"}),
     ]
     evening = monday.replace(hour=18)
     plan = todays_work(
@@ -266,11 +275,14 @@ def main(url: str) -> dict[str, Any]:
         rules = " ".join(act.rules)
         print(f"  {t.owner:4} {when:9} {t.prospect_id}  {act.kind.value:6} {rules:6} {act.reason}")
     with db() as session:
-        stages = {r.id: load(r).stage.value for r in session.scalars(select(ProspectRow))}
+        rows = session.scalars(select(ProspectRow)).all()
+        stages = {r.id: load(r).stage.value for r in rows}
+        records = {r.id: (r.owner, r.email, sorted(load(r).blocked_channels)) for r in rows}
         stored_events = len(session.scalars(select(EventRow)).all())
     return {
         "statuses": [a.status for a in answers],
         "stages": stages,
+        "records": records,
         "stored_events": stored_events,
         "planned": {t.prospect_id: t.action.rules for t in plan.touches},
         "counts": plan.counts,

@@ -16,9 +16,12 @@ def test_crm_sqlite_handles_webhooks_as_design_section_9_says(tmp_path: pathlib.
     main = runpy.run_path(str(EXAMPLES / "crm_sqlite.py"))["main"]
     result: dict[str, Any] = main(f"sqlite:///{tmp_path / 'crm.db'}")
     # applied, duplicate (no-op), conflicting id, applied, late (replayed), opt-out,
-    # naive time, broken JSON, a promise, unknown prospect
-    assert result["statuses"] == [200, 200, 409, 200, 200, 200, 422, 422, 200, 404]
-    assert result["stored_events"] == 5  # duplicates and refused deliveries are not stored
+    # naive time, broken JSON, a promise, unknown prospect, a bounce, a new address and owner,
+    # a late voicemail (replayed from the enrolment facts)
+    assert result["statuses"] == [200, 200, 409, 200, 200, 200, 422, 422, 200, 404, 200, 200, 200]
+    assert result["stored_events"] == 8  # duplicates and refused deliveries are not stored
+    # The CRM's columns follow the state, and the replay kept the change to the record.
+    assert result["records"]["acme-6"] == ("ben", "ray.diaz@a.test", [])
     stages = result["stages"]
     assert stages["acme-2"] == "engaged"  # the late positive reply counted, after replay
     assert stages["acme-3"] == "opted_out"

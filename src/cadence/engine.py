@@ -551,7 +551,9 @@ class Engine:
         """Fold a whole history, in any order: events are sorted by time, then id, then payload
         (so the result is the same for every permutation). Linear in the number of events.
         ``at`` is the enrolment instant (default: the first event's); the other keywords are
-        the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them."""
+        the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
+        as they were at enrolment: the history's ``contact_updated`` events change them at
+        their own moment (events before a move are folded in the place they happened)."""
         items = [e if isinstance(e, BaseModel) else ev.parse_event(e) for e in events]
         keyed = sorted(
             ((e.at, e.id or "", ev.event_fingerprint(e), e) for e in items),
