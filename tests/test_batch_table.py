@@ -298,6 +298,7 @@ def test_a_touch_that_does_several_kinds_says_so_in_every_plan(engine: cadence.E
     now = nine + timedelta(minutes=5)
     act = engine.next_action(p, now)
     assert (act.kind, act.also) == (ActionKind.PROPOSE_TIMES, (ActionKind.SEND_COLLATERAL,))
+    assert act.kinds == (ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL)
     day = nine.date()
     expected = plan_day(engine, [p], day=day, now=now, capacity=5)
     assert [t.action.also for t in expected.touches] == [act.also]

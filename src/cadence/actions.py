@@ -113,6 +113,13 @@ class Action(BaseModel):
         return self.latest.astimezone(UTC)
 
     @property
+    def kinds(self) -> tuple[ActionKind, ...]:
+        """Every kind of work the touch does: ``kind``, then ``also`` (e.g. ``propose_times``
+        and ``send_collateral``). ``ActionKind.SEND_COLLATERAL in act.kinds`` asks whether to
+        attach the material."""
+        return (self.kind, *self.also)
+
+    @property
     def overdue(self) -> bool:
         """Whether the action was due before the ``now`` it was computed for."""
         return "overdue" in self.flags

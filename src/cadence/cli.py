@@ -126,11 +126,6 @@ def _wide_console(file: TextIO | None = None) -> Console:
     return console
 
 
-def _what(act: Action) -> str:
-    """The kinds of work one touch does (``Action.also`` after its kind)."""
-    return " + ".join(k.value for k in (act.kind, *act.also))
-
-
 def _plan_table(plan: DayPlan, title: str) -> Table:
     table = Table(title=title)
     for col in ("rep", "UTC", "prospect's time", "prospect", "action", "rules"):
@@ -140,7 +135,15 @@ def _plan_table(plan: DayPlan, title: str) -> Table:
         act = t.action
         local = f"{t.local_start:%a %H:%M} {t.local_start.tzname()}"
         rules = " ".join(act.rules)
-        row = (t.owner, f"{t.start:%H:%M}", local, t.prospect_id, _what(act), rules, act.reason)
+        row = (
+            t.owner,
+            f"{t.start:%H:%M}",
+            local,
+            t.prospect_id,
+            " + ".join(act.kinds),
+            rules,
+            act.reason,
+        )
         table.add_row(*row)
     return table
 
@@ -180,7 +183,9 @@ def demo() -> None:
     table.add_column("why", ratio=1)
     table.add_column("rep did")
     for _, p, act, did in demo_story(engine, start):
-        table.add_row(str(p.stage), _what(act), _due(act), " ".join(act.rules), act.reason, did)
+        table.add_row(
+            str(p.stage), " + ".join(act.kinds), _due(act), " ".join(act.rules), act.reason, did
+        )
     console.print(table)
 
 
@@ -209,7 +214,9 @@ def next_(
         sys.stdout.write(act.model_dump_json(indent=2) + "\n")
         return
     console = Console()
-    console.print(f"[bold]{_what(act)}[/] via {act.channel or '-'}  {_due(act)} ({p.timezone})")
+    console.print(
+        f"[bold]{' + '.join(act.kinds)}[/] via {act.channel or '-'}  {_due(act)} ({p.timezone})"
+    )
     console.print(f"rules {' '.join(act.rules) or '-'}: {act.reason}")
     for point in act.talking_points:
         console.print(f"  - {point}")

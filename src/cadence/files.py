@@ -361,7 +361,7 @@ def write_plan_csv(plan: DayPlan, out: TextIO) -> None:
                 str(t.local_start.tzinfo),
                 t.prospect_id,
                 act.kind.value,
-                " ".join(k.value for k in act.also),
+                " ".join(act.also),
                 act.channel.value if act.channel else "",
                 " ".join(act.rules),
                 act.reason,

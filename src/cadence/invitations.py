@@ -36,11 +36,6 @@ __all__ = ["meeting_ics", "plan_ics", "proposals_ics"]
 _PRODID = "-//cadence//follow-up engine//EN"
 
 
-def _what(action: Action) -> str:
-    """The kinds of work the touch does: ``propose_times + send_collateral``."""
-    return " + ".join(k.value for k in (action.kind, *action.also))
-
-
 def _calendar(method: str) -> Calendar:
     cal = Calendar()
     cal.add("prodid", _PRODID)
@@ -70,10 +65,10 @@ def proposals_ics(
 
     ``stamp`` is the DTSTAMP (when the invitation is made: time is always an argument).
     """
-    proposes = action.kind is ActionKind.PROPOSE_TIMES or ActionKind.PROPOSE_TIMES in action.also
-    if not proposes or not action.proposals:
+    if ActionKind.PROPOSE_TIMES not in action.kinds or not action.proposals:
+        what = " + ".join(action.kinds)
         msg = (
-            f"action: {_what(action)!r} has no proposed times; pass an action that proposes "
+            f"action: {what!r} has no proposed times; pass an action that proposes "
             "times (kind propose_times, or propose_times in its also)"
         )
         raise InvalidInputError(msg, field="action", value=action.kind)
@@ -140,7 +135,8 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", t.local_start)
         event.add("dtend", t.local_end)
-        event.add("summary", f"{_what(act).replace('_', ' ')}: {t.prospect_id}")
+        what = " + ".join(act.kinds).replace("_", " ")
+        event.add("summary", f"{what}: {t.prospect_id}")
         lines = [f"{' '.join(act.rules)}: {act.reason}"]
         if act.subject:
             lines.append(f"Subject: {act.subject}")
