@@ -37,7 +37,9 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 4  # 4: the index carries ``also``
+DECISION_FORMAT = 5  # 4: the index carries ``also``; 5: a joined touch bounds its row
+
+_TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
 
 class Decision(NamedTuple):
@@ -114,6 +116,11 @@ def decide(engine: Engine, p: Prospect) -> Decision:
         if other.priority <= first.priority:
             full = (other.kind, other.detail) == (first.kind, first.detail)
             bounds.append(t0 if full else other.earliest_utc)
+        elif other.channel is first.channel and first.channel in _TOUCHES:
+            # A call (or an email) whose start follows ``now`` starts with a later one on its
+            # channel once ``now`` reaches it, and the two are one touch from then on
+            # (``_one_touch``): its kinds, rules and reason change there.
+            bounds.append(other.earliest_utc)
     valid_until = min(bounds) if bounds else None
 
     first_due = min_date = avoid_slot = None
