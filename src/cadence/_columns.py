@@ -9,8 +9,9 @@ from the public engine, as of the prospect's newest event (or the end of its pau
   valid_until)``, except that its ``earliest`` is clamped to ``t`` (a due window that has opened
   starts "now"). ``valid_until`` is the first instant at which that may stop being true: the end
   of the action's window (after it the action is overdue and moves, R2), the start of another
-  owed task that would then win the tie on priority, or a time-driven change of state (the R10
-  drop, a booked meeting starting);
+  owed task that would then win the tie on priority or join the action's touch (a later call
+  or email on its channel, ``_one_touch``), or a time-driven change of state (the R10 drop, a
+  booked meeting starting);
 - when the action is the only task the prospect is owed (``first_due`` is set), what it becomes
   after ``valid_until`` and before ``late_until``: the same task, overdue since ``first_due``,
   re-placed at the next allowed window after ``t`` (given ``min_date`` and ``avoid_slot``, R3,
