@@ -263,6 +263,56 @@ def test_a_new_address_reopens_what_failed_never_what_was_refused(
     check_invariants(engine, start, later)
 
 
+OWE_IN_WRITING = frozenset(
+    {"meeting_booked", "meeting_cancelled", "email_replied", "meeting_no_show"}
+)
+channel_scoped = histories(
+    policies=policies(opt_out_scope=st.just("channel"), include_default=False)
+)
+
+
+@given(history=channel_scoped, data=st.data())
+def test_refusing_one_channel_moves_what_is_owed_to_the_other(
+    history: History, data: st.DataObject
+) -> None:
+    """R13 with opt-outs scoped by channel: refusing one channel is not refusing contact. What
+    was owed on it moves to the other channel (the promised material to a call that goes
+    through it with them), except the email that follows up a voicemail (when email is the one
+    refused) and, when the rep had
+    cancelled a meeting (R14), the half of "call, and propose new times in writing" that the
+    other half now does alone. Whatever comes after, nothing is owed on the refused channel
+    (``check_invariants``: it would never be done)."""
+    engine = engine_for(history.policy)
+    start = history.final
+    channel = data.draw(st.sampled_from(sorted(PHONE_AND_EMAIL)), label="refused")
+    other = Channel.EMAIL if channel is Channel.PHONE else Channel.PHONE
+    refused = start.blocked_channels - start.unreachable
+    if start.is_terminal or other in refused:
+        return  # nothing owed; refusing both is out for good (another property)
+    at = start.last_event_at + data.draw(delays(), label="delay")
+    p = engine.apply(start, ev.OptedOut(at=at, channels=frozenset({channel})))
+    owed = {o.key: o for o in start.obligations}
+    if channel is Channel.EMAIL:
+        owed.pop("voicemail_email", None)  # R6: about a voicemail, in writing only
+    call, times = owed.get("reschedule_call"), owed.get("propose_times")
+    if call is not None and call.channel is Channel.PHONE and times is not None:
+        if channel is Channel.EMAIL and "R14" in times.rules and times.channel is Channel.EMAIL:
+            del owed["propose_times"]  # the apology call proposes the times
+        elif channel is Channel.PHONE and "R14" in times.rules and other not in p.unreachable:
+            del owed["reschedule_call"]  # the written proposal apologises
+    assert {o.key for o in p.obligations} == set(owed), (owed, p.obligations)
+    assert all(o.channel is not channel for o in p.obligations), p.obligations
+    later: list[ev.Event] = []
+    t = p.last_event_at
+    # Often what owes something in writing: a booking, a cancellation, a reply, a no-show.
+    owing = st.sampled_from([EVENT_TYPES - {"opted_in", "opted_out"}, OWE_IN_WRITING])
+    for _ in range(data.draw(st.integers(0, 6), label="later events")):
+        t += data.draw(delays(), label="delay")
+        types = data.draw(owing, label="types")
+        later.append(data.draw(events(at=st.just(t), ids=st.none(), types=types), label="event"))
+    check_invariants(engine, p, later)
+
+
 # -- R2: nothing is forgotten -------------------------------------------------------------------
 
 

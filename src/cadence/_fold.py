@@ -37,7 +37,13 @@ def lead_channel(state: State) -> Channel:
     preferred = state["preferred_channel"]
     if preferred is not None and preferred not in blocked:
         return preferred if type(preferred) is Channel else Channel(preferred)
-    return _PHONE if _PHONE not in blocked else _EMAIL
+    if _PHONE not in blocked:
+        return _PHONE
+    if _EMAIL not in blocked:
+        return _EMAIL
+    # Nothing works: what is owed waits on a channel that failed (a new number or address
+    # opens it), never on one the prospect refused (R13).
+    return _EMAIL if _PHONE not in state["unreachable"] else _PHONE
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -58,6 +64,7 @@ _R14_TIMES = (
 )
 _R14_APOLOGY = "a brief, apologetic email that says you left a voicemail"
 _R14_BY_EMAIL = "their number does not work: apologise by email for cancelling, warmly and briefly"
+_R14_NO_CALLS = "they asked not to be called: apologise by email for cancelling, warmly and briefly"
 _R14_APOLOGY_TIMES = (
     "a brief, apologetic email that says you left a voicemail and proposes new times; send "
     "the new invitation and offer flexibility (before or after hours, coffee or lunch if local)"
@@ -163,8 +170,11 @@ class Fold:
     def performed(self, state: State, done: tuple[Obligation, ...], at: datetime) -> None:
         """``done`` is no longer owed. Except the material a call asked for an address for
         (their email bounced): it waits on email, unseen while email is blocked, until a new
-        address opens it (``contact_updated``)."""
+        address opens it (``contact_updated``). When they refused email, the call that went
+        through the material with them is all there is."""
         self.drop(state, *(o.key for o in done))
+        if _refused(state, _EMAIL):
+            return  # the call went through the material with them: email is not an option
         for o in done:
             if o.channel is _PHONE and _material(o):
                 later = max(o.not_before, at + self.react)
@@ -408,7 +418,8 @@ class Fold:
                 at,
                 key="propose_times",
                 kind=ActionKind.PROPOSE_TIMES,
-                channel=Channel.EMAIL,
+                # A reply is answered in writing, unless they opted out of email (R13).
+                channel=_PHONE if _refused(state, _EMAIL) else _EMAIL,
                 priority=Priority.PROMISE,
                 rules=("R2",),
                 reason="they replied with interest: propose times for a meeting now",
@@ -508,11 +519,12 @@ class Fold:
             )
 
     def _r14_in_one_message(self, state: State, lost: Channel) -> None:
-        """R14 when a channel fails before the apology call: the call and the written proposal
-        of new times would land on one channel at once, so they become one message. A wrong
-        number: the written proposal apologises, and the call is dropped (or, when the times
-        were already sent, becomes a brief apologetic email). A bounce: the call, which
-        apologises and proposes new times, does both, and the written proposal is dropped."""
+        """R14 when a channel fails (or is refused) before the apology call: the call and the
+        written proposal of new times would land on one channel at once, so they become one
+        message. No calls: the written proposal apologises, and the call is dropped (or, when
+        the times were already sent, becomes a brief apologetic email). No email: the call,
+        which apologises and proposes new times, does both, and the written proposal is
+        dropped."""
         call = times = None
         for o in state["obligations"]:
             if o.key == "reschedule_call":
@@ -528,7 +540,8 @@ class Fold:
             if times is not None:
                 self.drop(state, "reschedule_call")
             else:
-                by_email = {"kind": _EMAIL_TOUCH, "channel": _EMAIL, "reason": _R14_BY_EMAIL}
+                why = _R14_NO_CALLS if _refused(state, _PHONE) else _R14_BY_EMAIL
+                by_email = {"kind": _EMAIL_TOUCH, "channel": _EMAIL, "reason": why}
                 self.add(state, call.model_copy(update=by_email))
 
     def _rechannel(
@@ -543,6 +556,13 @@ class Fold:
         touch of ``old``'s kind becomes one of ``new``'s."""
         if new in state["blocked_channels"]:
             return
+        self._move(state, old, new, moves)
+
+    @staticmethod
+    def _move(
+        state: State, old: Channel, new: Channel, moves: Callable[[Obligation], bool]
+    ) -> None:
+        """Pending contacts on ``old`` that ``moves`` picks go to ``new``, even blocked."""
         state["obligations"] = tuple(
             o.model_copy(
                 update={
@@ -621,17 +641,24 @@ class Fold:
                 "propose new times",
                 detail=e.meeting_id,
             )
-        self.owe(
-            state,
-            at,
-            key="propose_times",
-            kind=ActionKind.PROPOSE_TIMES,
-            channel=Channel.EMAIL,
-            priority=Priority.RESCHEDULE,
-            rules=_R14,
-            reason=_R14_TIMES,
-            detail=e.meeting_id,
-        )
+        if not _refused(state, _EMAIL):
+            times_by: Channel | None = _EMAIL
+        else:  # they refused email: the call proposes the times (or waits for a new number)
+            times_by = None if Channel.PHONE not in state["blocked_channels"] else _PHONE
+        if times_by is None:
+            self.drop(state, "propose_times")
+        else:
+            self.owe(
+                state,
+                at,
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=times_by,
+                priority=Priority.RESCHEDULE,
+                rules=_R14,
+                reason=_R14_TIMES,
+                detail=e.meeting_id,
+            )
         self.owe(
             state,
             at,
@@ -706,8 +733,18 @@ class Fold:
             blocked = state["blocked_channels"] | channels
             state["blocked_channels"] = blocked
             failed = state["unreachable"] = state["unreachable"] - channels  # refused now
+            for channel in sorted(channels & {_PHONE, _EMAIL}):
+                other = _EMAIL if channel is _PHONE else _PHONE
+                if other not in blocked or other in failed:
+                    # Refusing one channel is not refusing contact: what is owed moves to the
+                    # other (the material to a call that goes through it with them), as after
+                    # a bounce or a wrong number, except the email that follows up a voicemail.
+                    if channel is _EMAIL:
+                        self.drop_voicemail_email(state)
+                    self._r14_in_one_message(state, channel)
+                    self._move(state, channel, other, lambda o: True)
             state["obligations"] = tuple(
-                o for o in state["obligations"] if o.channel not in blocked
+                o for o in state["obligations"] if o.channel not in blocked - failed
             )
             if Channel.MEETING in blocked:
                 self._withdraw_meetings(state)
@@ -756,12 +793,19 @@ class Fold:
 
 
 def _material_channel(state: State) -> Channel:
-    """Where material promised now is owed: by email, or, when their address bounced, by a
-    call that asks for one that works (as a bounce moves material owed already)."""
+    """Where material promised now is owed: by email; when their address bounced, by a call
+    that asks for one that works (as a bounce moves material owed already); when they refused
+    email, by a call that goes through it with them (waiting for a new number if theirs is
+    wrong)."""
     blocked = state["blocked_channels"]
-    if _EMAIL in state["unreachable"] and _PHONE not in blocked:
+    if _EMAIL in blocked and (_PHONE not in blocked or _refused(state, _EMAIL)):
         return _PHONE
     return _EMAIL
+
+
+def _refused(state: State, channel: Channel) -> bool:
+    """Whether the prospect opted out of ``channel`` (blocked, and not because it failed)."""
+    return channel in state["blocked_channels"] and channel not in state["unreachable"]
 
 
 def _material(o: Obligation) -> bool:

@@ -123,18 +123,31 @@ def talking_points(
         if "R15" in task.rules:
             points = ("Thank them for letting you know; suggest a new time warmly.", *points)
         return points
-    if kind is _SEND_COLLATERAL and "R15" in task.rules:
-        return (
-            "Since you could not meet, send additional information that makes the next "
-            "meeting more productive.",
-        )
-    if kind is _SEND_COLLATERAL and task.channel is Channel.PHONE:  # their email bounced
-        return (
-            "Their email bounced: ask for an address that works; once it is logged, the "
-            "material goes by email.",
-        )
     if kind is _SEND_COLLATERAL:
-        return ("Send the quote or material you promised, now; say you will discuss it soon.",)
+        points = (
+            (
+                "Since you could not meet, send additional information that makes the next "
+                "meeting more productive.",
+            )
+            if "R15" in task.rules
+            else ()
+        )
+        if task.channel is Channel.PHONE and Channel.EMAIL in state["unreachable"]:
+            return (
+                *points,
+                "Their email bounced: ask for an address that works; once it is logged, the "
+                "material goes by email.",
+            )
+        if task.channel is Channel.PHONE and Channel.EMAIL in state["blocked_channels"]:
+            return (
+                *points,
+                "They opted out of email: go through the material with them on this call (on "
+                "voicemail, sum it up in a sentence and offer to go through it when they call "
+                "back); send it in writing only if they opt in to email again.",
+            )
+        return points or (
+            "Send the quote or material you promised, now; say you will discuss it soon.",
+        )
     return ()
 
 

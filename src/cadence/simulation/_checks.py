@@ -103,6 +103,16 @@ def problems_of(
         problems.append(f"R13: {kind.value} planned for a prospect who opted out")
     elif channel is not None and channel in prospect.blocked_channels:
         problems.append(f"R13: {kind.value} on {channel.value}, a blocked channel")
+    blocked = prospect.blocked_channels
+    if blocked and prospect.obligations:
+        refused = blocked - prospect.unreachable  # a failed channel may open again
+        for o in prospect.obligations:
+            if o.channel in refused:
+                problems.append(
+                    f"R13: {o.key} is owed on {o.channel.value}, which the prospect opted out "
+                    "of: nothing would ever do it (it belongs on another channel, or nowhere)"
+                )
+                break
     if channel is _PHONE and "R6" in action.rules:
         problems.append(f"R6: the email that follows a voicemail planned as a {kind.value}")
     if (

@@ -31,9 +31,9 @@ def check_step(
     ``R4``, ``R6``, ``R13``, ``R17`` or ``DESIGN §4``): the next action must be the plan's
     first (R2) and the same whether or not ``advance`` ran first; nothing is due before ``now``
     (nor, when ``event`` was just applied to ``before``, at or before that event); nothing is
-    planned for a prospect who opted out or on a blocked channel (R13); ladder attempts keep
-    the R3 gap and a retried call changes the part of the day (R4); the follow-up of a
-    voicemail goes by email (R6).
+    planned for a prospect who opted out or on a blocked channel, and nothing is owed on a
+    channel the prospect refused (R13); ladder attempts keep the R3 gap and a retried call
+    changes the part of the day (R4); the follow-up of a voicemail goes by email (R6).
     """
     action = engine.next_action(prospect, now)
     plan = engine.plan(prospect, now)

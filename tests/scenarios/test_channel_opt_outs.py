@@ -1,0 +1,171 @@
+"""Opting out of one channel (``Policy(opt_out_scope="channel")``) is not refusing contact: what
+was owed on the refused channel moves to the other, and nothing new is ever owed on it (R13).
+The promised material (R14, R15) goes to a call that goes through it with them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+import cadence
+from cadence import ActionKind, Channel, Stage
+from cadence import events as ev
+from tests.conftest import CHICAGO
+from tests.scenarios.test_contacts import LEE
+
+Engine = cadence.Engine
+NO_EMAIL = frozenset({Channel.EMAIL})
+NO_CALLS = frozenset({Channel.PHONE})
+
+
+@pytest.fixture
+def scoped() -> Engine:
+    return Engine(cadence.Policy(opt_out_scope="channel"))
+
+
+@pytest.fixture
+def monday() -> datetime:
+    return datetime(2026, 3, 9, 9, 30, tzinfo=CHICAGO)
+
+
+def _booked(engine: Engine, monday: datetime) -> cadence.Prospect:
+    """Lee talked to the rep and booked a meeting for Thursday."""
+    p = engine.enroll("lee", at=monday, **LEE)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected"))
+    return engine.apply(
+        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + timedelta(days=3))
+    )
+
+
+def _owed(p: cadence.Prospect) -> dict[str, Channel]:
+    return {o.key: o.channel for o in p.obligations}
+
+
+def test_refusing_email_after_the_rep_cancelled_moves_the_material_to_the_call(
+    scoped: Engine, monday: datetime
+) -> None:
+    """R14 owes a call, a written proposal of times and the material; then Lee asks for no
+    more email. The call proposes the times and goes through the material; once it connects,
+    nothing about the meeting is left (and an opt-in later does not bring the material back).
+    (The material and the proposal used to be dropped with everything else on email.)"""
+    t = monday + timedelta(hours=2)
+    p = scoped.apply(_booked(scoped, monday), ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    assert _owed(p) == {
+        "reschedule_call": Channel.PHONE,
+        "propose_times": Channel.EMAIL,
+        "collateral:m1": Channel.EMAIL,
+    }
+    p = scoped.apply(p, ev.OptedOut(at=t, channels=NO_EMAIL))
+    assert _owed(p) == {"reschedule_call": Channel.PHONE, "collateral:m1": Channel.PHONE}
+    call = scoped.next_action(p, t)
+    assert (call.kind, call.also, call.channel) == (
+        ActionKind.CALL,
+        (ActionKind.SEND_COLLATERAL,),
+        Channel.PHONE,
+    )
+    assert "propose new times" in call.reason
+    assert any("opted out of email" in point for point in call.talking_points)
+    p = scoped.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="connected"))
+    assert not [key for key in _owed(p) if key in ("collateral:m1", "propose_times")]
+    p = scoped.apply(p, ev.OptedIn(at=call.earliest_utc + timedelta(hours=1)))
+    assert "collateral:m1" not in _owed(p)
+
+
+def test_the_rep_cancels_after_email_was_refused(scoped: Engine, monday: datetime) -> None:
+    """Email refused first: R14's apology call proposes the times and goes through the
+    material. (Both used to be owed on email, where nothing would ever do them.) With no
+    email to follow a voicemail, the call does what it can whatever its outcome, as it does
+    for the times after a bounce: the talking point says how, and nothing is owed twice."""
+    p = scoped.apply(_booked(scoped, monday), ev.OptedOut(at=monday, channels=NO_EMAIL))
+    t = monday + timedelta(hours=2)
+    p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    assert _owed(p) == {"reschedule_call": Channel.PHONE, "collateral:m1": Channel.PHONE}
+    call = scoped.next_action(p, t)
+    assert call.kinds == (ActionKind.CALL, ActionKind.SEND_COLLATERAL)
+    assert any("on voicemail, sum it up" in point for point in call.talking_points)
+    p = scoped.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="voicemail"))
+    assert p.obligations == ()
+    assert all(a.channel is not Channel.EMAIL for a in scoped.plan(p, call.earliest_utc))
+
+
+def test_the_material_for_a_rebooked_meeting_goes_to_the_call(
+    scoped: Engine, monday: datetime
+) -> None:
+    """R15: Lee cancelled, then rebooked, with email refused: the call that goes through the
+    additional information says both why and how."""
+    p = scoped.apply(_booked(scoped, monday), ev.OptedOut(at=monday, channels=NO_EMAIL))
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="prospect"))
+    p = scoped.apply(
+        p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=monday + timedelta(days=6))
+    )
+    (material,) = [a for a in scoped.plan(p, t) if ActionKind.SEND_COLLATERAL in a.kinds]
+    assert material.channel is Channel.PHONE
+    points = " ".join(material.talking_points)
+    assert "more productive" in points
+    assert "opted out of email" in points
+
+
+def test_a_positive_reply_after_refusing_email_is_answered_by_phone(
+    scoped: Engine, monday: datetime
+) -> None:
+    """They refused email, then replied with interest anyway (R13: a reply is not an opt-in):
+    the times are proposed on a call."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.OptedOut(at=monday, channels=NO_EMAIL))
+    t = monday + timedelta(hours=3)
+    p = scoped.apply(p, ev.EmailReplied(at=t, intent="positive"))
+    act = scoped.next_action(p, t)
+    assert (act.kind, act.channel) == (ActionKind.PROPOSE_TIMES, Channel.PHONE)
+
+
+def test_refusing_calls_after_the_rep_cancelled_leaves_the_written_proposal(
+    scoped: Engine, monday: datetime
+) -> None:
+    """R14 owes a call and a written proposal; Lee asks not to be called: the written proposal
+    apologises and proposes the times, and the material still goes by email. (So it was
+    before; this guards the move of what was owed from undoing it.)"""
+    t = monday + timedelta(hours=2)
+    p = scoped.apply(_booked(scoped, monday), ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    p = scoped.apply(p, ev.OptedOut(at=t, channels=NO_CALLS))
+    assert _owed(p) == {"propose_times": Channel.EMAIL, "collateral:m1": Channel.EMAIL}
+    assert all(a.channel is not Channel.PHONE for a in scoped.plan(p, t))
+
+
+def test_refusing_calls_once_the_times_were_sent_leaves_an_apology_by_email(
+    scoped: Engine, monday: datetime
+) -> None:
+    """The times went out, the apology call is still owed, and Lee refuses calls: the apology
+    becomes a brief email that says why it is not a call."""
+    t = monday + timedelta(hours=2)
+    p = scoped.apply(_booked(scoped, monday), ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    times = next(a for a in scoped.plan(p, t) if a.kind is ActionKind.PROPOSE_TIMES)
+    p = scoped.apply(p, ev.EmailSent(at=times.earliest_utc))
+    assert set(_owed(p)) == {"reschedule_call"}  # one email sent the times and the material
+    p = scoped.apply(p, ev.OptedOut(at=times.earliest_utc, channels=NO_CALLS))
+    apology = next(o for o in p.obligations if o.key == "reschedule_call")
+    assert (apology.kind, apology.channel) == (ActionKind.EMAIL, Channel.EMAIL)
+    assert apology.reason.startswith("they asked not to be called")
+
+
+def test_refusing_email_with_a_wrong_number_keeps_what_is_owed_for_a_new_number(
+    scoped: Engine, monday: datetime
+) -> None:
+    """A conversation owes a follow-up; the number turns out wrong (it moves to email); then
+    Lee refuses email. Nothing can be done now, but the follow-up waits for a new number
+    instead of being lost with email's."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.CallAttempted(at=monday, outcome="connected"))
+    (followup,) = p.obligations
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.CallAttempted(at=t, outcome="wrong_number"))
+    assert _owed(p) == {followup.key: Channel.EMAIL}
+    p = scoped.apply(p, ev.OptedOut(at=t, channels=NO_EMAIL))
+    assert p.stage is Stage.ENGAGED
+    assert _owed(p) == {followup.key: Channel.PHONE}
+    assert scoped.next_action(p, t).kind is ActionKind.NONE
+    later = t + timedelta(hours=2)
+    p = scoped.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))
+    act = scoped.next_action(p, later)
+    assert (act.channel, act.rules) == (Channel.PHONE, followup.rules)
