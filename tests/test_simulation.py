@@ -176,6 +176,71 @@ def test_connect_rate_matches_the_closed_form(p: float, k: int) -> None:
     assert max(attempts) <= k
 
 
+def test_bad_contact_data_matches_the_closed_form() -> None:
+    """Wrong numbers: a prospect whose number is wrong (``bad_phone_rate`` b) is never reached
+    by phone, so with only calls answering, the connect rate is (1-b)(1-(1-p)^k), within 4
+    standard errors. Bad addresses on top (every email bounces) change who connects not at all
+    (the same luck; emails get no reply here) and leave exactly the wrong-number prospects
+    unreachable at the end, within 4 standard errors of b."""
+    p, k, b, n = 0.25, 4, 0.3, 2000
+    policy = phone_only(k)
+    wrong = simulate(
+        policy, prospects=n, days=75, seed=3, responder=Responder(answer_rate=p, bad_phone_rate=b)
+    )
+    assert wrong.metrics.violations == 0
+    q = (1 - b) * (1 - (1 - p) ** k)
+    se = math.sqrt(q * (1 - q) / n)
+    assert abs(wrong.metrics.connect_rate - q) <= 4 * se, (wrong.metrics.connect_rate, q)
+    assert wrong.metrics.unreachable_rate == 0  # email still works
+    both = simulate(
+        policy,
+        prospects=n,
+        days=75,
+        seed=3,
+        responder=Responder(answer_rate=p, bad_phone_rate=b, bad_email_rate=1.0),
+    )
+    assert both.metrics.violations == 0
+    assert [r.first_connect for r in both.records] == [r.first_connect for r in wrong.records]
+    se_b = math.sqrt(b * (1 - b) / n)
+    assert abs(both.metrics.unreachable_rate - b) <= 4 * se_b, both.metrics.unreachable_rate
+    assert both.metrics.touches < wrong.metrics.touches  # no emails after a bounce
+
+
+def test_new_details_bring_a_prospect_back() -> None:
+    """Every number wrong, and the rep finds a working one a day to three later: the calls
+    resume, and the connect rate is that of k-1 calls (the ladder's attempt made while the
+    number was missing went by email, R16, and emails get no reply here). Without new
+    details nobody connects, and everyone ends up with email alone."""
+    p, k, n = 0.25, 4, 2000
+    policy = phone_only(k)
+    found = simulate(
+        policy,
+        prospects=n,
+        days=75,
+        seed=4,
+        responder=Responder(answer_rate=p, bad_phone_rate=1.0, new_details_rate=1.0),
+    )
+    assert found.metrics.violations == 0
+    q = 1 - (1 - p) ** (k - 1)
+    se = math.sqrt(q * (1 - q) / n)
+    assert abs(found.metrics.connect_rate - q) <= 4 * se, (found.metrics.connect_rate, q)
+    lost = simulate(
+        policy,
+        prospects=n,
+        days=75,
+        seed=4,
+        responder=Responder(answer_rate=p, bad_phone_rate=1.0),
+    )
+    assert (lost.metrics.connect_rate, lost.metrics.unreachable_rate) == (0, 0)
+
+
+def test_typical_contact_data_is_clean() -> None:
+    """``Responder.typical()`` has no bad addresses or numbers: its figures stay comparable,
+    and a study of list quality sets its own rates."""
+    r = Responder.typical()
+    assert (r.bad_email_rate, r.bad_phone_rate, r.new_details_rate) == (0, 0, 0)
+
+
 def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
     """Responder() does nothing: nobody connects, everyone is offered the opt-out (R8) and is
     dropped after the breakup (R10); without permission there is no drip (R12)."""
@@ -406,8 +471,14 @@ def test_the_floor_keeps_no_deferred_touches_and_gets_the_same_run(
 @settings(max_examples=12, deadline=None)
 @given(policy=policies())
 def test_no_rule_is_broken_under_any_policy(policy: Policy) -> None:
-    """Every engine step of a small run under a random policy passes the rule checks."""
+    """Every engine step of a small run under a random policy passes the rule checks, with
+    clean contact data and with bounces, wrong numbers and new details."""
     result = simulate(policy, prospects=8, days=45, seed=1)
+    assert result.metrics.violations == 0, result.violation_examples
+    messy = Responder.typical().model_copy(
+        update={"bad_email_rate": 0.4, "bad_phone_rate": 0.4, "new_details_rate": 0.5}
+    )
+    result = simulate(policy, prospects=8, days=45, seed=1, responder=messy)
     assert result.metrics.violations == 0, result.violation_examples
 
 

@@ -178,6 +178,47 @@ def test_cli_simulate_bad_policy_is_one_line(tmp_path: pathlib.Path) -> None:
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_cli_simulate_takes_a_responder_file(tmp_path: pathlib.Path) -> None:
+    """A list with every address bouncing and every number wrong: nobody is reached, and
+    everyone ends unreachable (with the default, typical responder nobody does)."""
+    messy = tmp_path / "messy.yaml"
+    messy.write_text("answer_rate: 0.5\nbad_email_rate: 1\nbad_phone_rate: 1\n")
+    args = ["simulate", "--prospects", "30", "--days", "30", "--seed", "4"]
+    result = runner.invoke(app, [*args, "--responder", str(messy)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert (_metric(out, "connect_rate"), _metric(out, "unreachable_rate")) == ("0", "1")
+    assert _metric(runner.invoke(app, args).output, "unreachable_rate") == "0"
+
+
+def _metric(output: str, name: str) -> str:
+    """A metric's value in the console table ``cadence simulate`` prints."""
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.split("│")]
+        if len(cells) > 2 and cells[1] == name:
+            return cells[2]
+    raise AssertionError(f"{name} is not in {output}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"answer_rate": 2}', "answer_rate: 2 is not a probability"),
+        ('{"answer_rat": 0.2}', "answer_rat: Extra inputs are not permitted"),
+        ("[0.2]", "expected a JSON object"),
+    ],
+)
+def test_cli_simulate_bad_responder_is_one_line(
+    tmp_path: pathlib.Path, text: str, message: str
+) -> None:
+    bad = tmp_path / "responder.json"
+    bad.write_text(text)
+    result = runner.invoke(app, ["simulate", "--responder", str(bad), "--prospects", "5"])
+    assert result.exit_code == 2
+    assert f"{bad}: {message}" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_cli_simulate_has_help() -> None:
     result = runner.invoke(app, ["simulate", "--help"])
     assert result.exit_code == 0

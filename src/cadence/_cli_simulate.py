@@ -13,7 +13,7 @@ from rich.table import Table
 
 from cadence._cli_common import fail, policy_or_default
 from cadence.errors import CadenceError
-from cadence.files import read_policy
+from cadence.files import read_policy, read_responder
 
 __all__ = ["simulate_command"]
 
@@ -37,6 +37,14 @@ def simulate_command(
     n_boot: Annotated[
         int, typer.Option("--n-boot", help="Bootstrap resamples (--compare).")
     ] = 1000,
+    responder: Annotated[
+        Path | None,
+        typer.Option(
+            "--responder",
+            help="Responder file (JSON or YAML: the probabilities by name, e.g. answer_rate, "
+            "bad_email_rate); default: Responder.typical().",
+        ),
+    ] = None,
 ) -> None:
     """Simulate a synthetic population under a policy (R18 responder), or compare two."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -48,6 +56,7 @@ def simulate_command(
     try:
         policy_a = policy_or_default(policy)
         policy_b = read_policy(compare) if compare is not None else None
+        model = read_responder(responder) if responder is not None else None
         total = prospects * (2 if policy_b is not None else 1)
         bar = Progress(
             "[progress.description]{task.description}",
@@ -70,6 +79,7 @@ def simulate_command(
                     prospects=prospects,
                     days=days,
                     seed=seed,
+                    responder=model,
                     capacity=capacity,
                     workers=workers,
                     progress=advance,
@@ -81,6 +91,7 @@ def simulate_command(
                     prospects=prospects,
                     days=days,
                     seed=seed,
+                    responder=model,
                     capacity=capacity,
                     workers=workers,
                     n_boot=n_boot,

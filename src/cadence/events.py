@@ -336,7 +336,8 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
     elif kind == "missing":
         msg = f"{field}: missing; {what} needs it"
     elif kind == "value_error":  # our own validators already name the value and the fix
-        msg = f"{field}: {err['msg'].removeprefix('Value error, ')}"
+        said = err["msg"].removeprefix("Value error, ")
+        msg = said if said.startswith(f"{field}: ") else f"{field}: {said}"
     else:
         msg = f"{field}: {err['msg']} (got {value!r})"
     extra = len(exc.errors()) - 1

@@ -17,9 +17,9 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from cadence.batch import DayPlan
 from cadence.engine import Engine
@@ -27,6 +27,9 @@ from cadence.errors import CadenceError, InvalidInputError
 from cadence.events import Event, explain_validation_error, parse_event
 from cadence.policy import Policy
 from cadence.prospect import Prospect
+
+if TYPE_CHECKING:
+    from cadence.simulation import Responder
 
 __all__ = [
     "BOOK_COLUMNS",
@@ -36,6 +39,7 @@ __all__ = [
     "read_events",
     "read_policy",
     "read_prospect",
+    "read_responder",
     "read_suppressions",
     "write_plan_csv",
     "write_plan_jsonl",
@@ -80,7 +84,7 @@ def _json(text: str, where: str) -> Any:
         raise InvalidInputError(msg, field="json", value=None) from None
 
 
-def _model(model: type[Prospect] | type[Policy], data: Any, where: str) -> Any:
+def _model(model: type[BaseModel], data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         msg = f"{where}: expected a JSON object, got {type(data).__name__}"
         raise InvalidInputError(msg, field=where, value=None)
@@ -102,24 +106,37 @@ def read_prospect(path: str | Path) -> Prospect:
 
 def read_policy(path: str | Path) -> Policy:
     """A policy from JSON, or from YAML (``.yaml``/``.yml``, needs PyYAML)."""
+    result: Policy = _model(Policy, _settings(path, "policies"), str(path))
+    return result
+
+
+def read_responder(path: str | Path) -> Responder:
+    """A simulation's responder model (``cadence.simulation.Responder``: the probabilities
+    by name, e.g. ``{"answer_rate": 0.2, "bad_email_rate": 0.1}``; a probability not given is
+    0) from JSON, or from YAML (``.yaml``/``.yml``, needs PyYAML)."""
+    from cadence.simulation import Responder  # loaded by the simulation's own command only
+
+    result: Responder = _model(Responder, _settings(path, "responders"), str(path))
+    return result
+
+
+def _settings(path: str | Path, what: str) -> Any:
+    """A settings file's data: JSON, or YAML by its suffix (an empty YAML file is ``{}``)."""
     where = str(path)
     text = _text(path)
-    if Path(path).suffix.lower() in (".yaml", ".yml"):
-        try:
-            import yaml
-        except ImportError:
-            msg = f"{where}: YAML policies need PyYAML (pip install 'cadence[cli]'); or use JSON"
-            raise InvalidInputError(msg, field="path", value=where) from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
-            raise InvalidInputError(msg, field="yaml", value=None) from None
-        data = {} if data is None else data
-    else:
-        data = _json(text, where)
-    result: Policy = _model(Policy, data, where)
-    return result
+    if Path(path).suffix.lower() not in (".yaml", ".yml"):
+        return _json(text, where)
+    try:
+        import yaml
+    except ImportError:
+        msg = f"{where}: YAML {what} need PyYAML (pip install 'cadence[cli]'); or use JSON"
+        raise InvalidInputError(msg, field="path", value=where) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
+        raise InvalidInputError(msg, field="yaml", value=None) from None
+    return {} if data is None else data
 
 
 def read_events(path: str | Path) -> list[Event]:

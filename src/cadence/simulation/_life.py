@@ -34,7 +34,9 @@ from cadence.simulation._luck import (
     BREAKUP,
     CALLBACK,
     COMMIT,
+    DATA,
     DELAY,
+    DETAILS,
     MEETING,
     OPT_OUT,
     OUT_OF_OFFICE,
@@ -68,6 +70,7 @@ _OPT_OUT_OFFER = ActionKind.OPT_OUT_OFFER
 _PROPOSE_TIMES = ActionKind.PROPOSE_TIMES
 _NO_REPLY_ASKED = (ActionKind.PROPOSE_TIMES, ActionKind.OPT_OUT_OFFER)
 _PHONE = Channel.PHONE
+_PHONE_AND_EMAIL = frozenset({Channel.PHONE, Channel.EMAIL})
 _ENGAGED = Stage.ENGAGED
 _FROM_DRIP = (Stage.DROPPED, Stage.DRIP)
 _EMAIL_SENT = ev.EmailSent
@@ -104,6 +107,9 @@ class Record(NamedTuple):
     examples: tuple[str, ...]
     events: int
     queries: int
+    unreachable: bool
+    """At the end, no channel that works (a bounce and a wrong number, no new details), and
+    not opted out."""
 
 
 class Life:
@@ -113,6 +119,8 @@ class Life:
     __slots__ = (
         "_act",
         "_answer",
+        "_bad_email",
+        "_bad_phone",
         "_before",
         "_calls",
         "_due",
@@ -178,6 +186,12 @@ class Life:
             if responder.attempt_effect == 1.0 and not responder.slot_effects
             else None
         )
+        # The contact data (per prospect): a bad address bounces, a bad number is wrong, until
+        # the rep logs one that works. Both drawn, in this order, when either can be bad.
+        self._bad_email = self._bad_phone = False
+        if responder.bad_email_rate or responder.bad_phone_rate:
+            self._bad_email = luck.chance(DATA, responder.bad_email_rate)
+            self._bad_phone = luck.chance(DATA, responder.bad_phone_rate)
         self.now = self.p.enrolled_at
         self.queue: list[tuple[datetime, int, ev.Event | Action]] = []
         """Future events of the prospect's own, and touches the batch planner scheduled."""
@@ -365,6 +379,11 @@ class Life:
             self._meeting_outcome(event)
         elif isinstance(event, _MEETING_HELD):
             self.held += 1
+        elif isinstance(event, ev.ContactUpdated):  # what the rep found works
+            if event.phone is not None:
+                self._bad_phone = False
+            if event.email is not None:
+                self._bad_email = False
         stage = after.stage
         if stage is not before.stage:
             self._staged(before.stage, at)
@@ -382,6 +401,11 @@ class Life:
         if act.channel is _PHONE:
             if kind is _RECEPTIONIST:
                 event: ev.Event = call_attempted(at, "gatekeeper")
+            elif self._bad_phone:  # someone else answers: nothing the call was for happens
+                self._calls += 1
+                self.apply(call_attempted(at, "wrong_number"))
+                self._find_new_details(at, phone=True)
+                return
             else:
                 p = self._answer
                 if p is None:  # time-of-day or attempt effects
@@ -397,6 +421,11 @@ class Life:
             self.apply(event)
         else:
             self.apply(email_sent(at))
+            if self._bad_email:  # it bounces: nobody reads it
+                bounced = at + 2 * _MINUTE
+                self._later(ev.EmailBounced(at=bounced))
+                self._find_new_details(bounced, phone=False)
+                return
             if luck.chance(OUT_OF_OFFICE, r.out_of_office_rate):
                 until = at + timedelta(days=3 + luck.below(DELAY, 8))
                 self._later(out_of_office(at + 2 * _MINUTE, until))
@@ -438,9 +467,25 @@ class Life:
             examples=tuple(self.examples),
             events=self.events,
             queries=self.queries,
+            unreachable=(
+                self.p.stage is not Stage.OPTED_OUT and self.p.unreachable >= _PHONE_AND_EMAIL
+            ),
         )
 
     # -- what the prospect does ---------------------------------------------------------------
+    def _find_new_details(self, failed_at: datetime, *, phone: bool) -> None:
+        """After a wrong number or a bounce, maybe the rep finds one that works, a day to three
+        later (``new_details_rate``). Once it is logged, calls (or emails) reach them."""
+        luck = self.luck
+        if not luck.chance(DETAILS, self.r.new_details_rate):
+            return
+        at = failed_at + timedelta(hours=24 + luck.below(DETAILS, 48))
+        who = self.p.id
+        if phone:
+            self._later(ev.ContactUpdated(at=at, phone=f"+1555{self.member.number:07d}"))
+        else:
+            self._later(ev.ContactUpdated(at=at, email=f"{who}.new@example.test"))
+
     def _later(self, event: ev.Event) -> None:
         self._seq += 1
         heapq.heappush(self.queue, (event.at, self._seq, event))

@@ -28,7 +28,9 @@ __all__ = [
     "BREAKUP",
     "CALLBACK",
     "COMMIT",
+    "DATA",
     "DELAY",
+    "DETAILS",
     "ENROL",
     "MEETING",
     "OPT_OUT",
@@ -44,7 +46,8 @@ __all__ = [
 # Purposes: one independent stream each.
 REGION, ENROL, ANSWER, CALLBACK, REPLY, OPT_OUT, BREAKUP, BOOK = range(8)
 MEETING, OUT_OF_OFFICE, PERMISSION, COMMIT, PREFERENCE, WIN, DELAY = range(8, 15)
-_PURPOSES = 15
+DATA, DETAILS = range(15, 17)  # (added last: the streams before keep their keys)
+_PURPOSES = 17
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

@@ -1,8 +1,9 @@
 """How simulated prospects answer: a responder model (R18 by default).
 
-Every probability is per opportunity (a call placed, an email sent, a meeting booked), and a
-probability not given is 0: ``Responder(answer_rate=0.3)`` answers 30 % of calls and does
-nothing else: no callback, no reply, no meeting, no opt-out.
+Every probability is per opportunity (a call placed, an email sent, a meeting booked; for the
+quality of the contact data, a prospect), and a probability not given is 0:
+``Responder(answer_rate=0.3)`` answers 30 % of calls and does nothing else: no callback, no
+reply, no meeting, no opt-out.
 
 >>> Responder(answer_rate=0.3).reply_rate
 0.0
@@ -40,6 +41,9 @@ RATES = (
     "commit_rate",
     "preference_rate",
     "win_rate",
+    "bad_email_rate",
+    "bad_phone_rate",
+    "new_details_rate",
 )
 
 
@@ -79,6 +83,15 @@ class Responder(BaseModel):
     """A conversation states a preference for email (R16)."""
     win_rate: float = 0.0
     """A held meeting closes the deal (won): the cadence ends."""
+    bad_email_rate: float = 0.0
+    """Per prospect: the address on file does not work. The first email to it bounces
+    (``email_bounced``), which blocks email until a new address is logged."""
+    bad_phone_rate: float = 0.0
+    """Per prospect: the number on file is wrong. The first call to it reaches someone else
+    (``wrong_number``), which blocks calls until a new number is logged."""
+    new_details_rate: float = 0.0
+    """After a bounce or a wrong number, the rep finds an address or number that works
+    (``contact_updated``, one to three days later)."""
     attempt_effect: float = Field(default=1.0)
     """Multiplies ``answer_rate`` once per earlier call to the same prospect (e.g. 0.9: each
     attempt is answered a little less often than the one before); 1 means no effect."""
@@ -115,7 +128,10 @@ class Responder(BaseModel):
     def typical(cls) -> Responder:
         """Realistic defaults for cold outbound follow-up: 15 % of calls answered (R18: about
         85 % reach voicemail), few callbacks and replies, a third of conversations booking a
-        meeting. ``simulate`` uses these when no responder is given."""
+        meeting. ``simulate`` uses these when no responder is given.
+
+        The contact data is clean (``bad_email_rate`` and ``bad_phone_rate`` are 0): lists
+        differ too much for one default, and a study of list quality sets its own."""
         return cls(
             answer_rate=0.15,
             callback_rate=0.04,

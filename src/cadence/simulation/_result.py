@@ -41,6 +41,7 @@ COLUMNS = (
     "dropped",
     "reengaged",
     "violations",
+    "unreachable",
 )
 _OPTED_OUT = 1 << STAGES.index(Stage.OPTED_OUT)
 _DROPPED = 1 << STAGES.index(Stage.DROPPED)
@@ -75,6 +76,9 @@ class Metrics(BaseModel):
     """Prospects re-engaged from the drip or the dropped stage (R11)."""
     touches_per_rep_day: float | None
     """Touches per rep per working day (the policy's weekmask, on the run's UTC dates)."""
+    unreachable_rate: float
+    """Prospects left at the end with no channel that works: their address bounced and their
+    number was wrong, and no new one was found (``Responder.bad_email_rate``, ...)."""
     violations: int
     """Rule checks that failed, over every engine step. Must be 0."""
 
@@ -156,6 +160,7 @@ def columns(records: Sequence[Record]) -> dict[str, list[int]]:
         "dropped": [int(r.reached & _DROPPED != 0) for r in records],
         "reengaged": [int(r.drip_reengaged) for r in records],
         "violations": [r.violations for r in records],
+        "unreachable": [int(r.unreachable) for r in records],
     }
 
 
@@ -177,6 +182,7 @@ def metric_values(
         "dropped_rate": sums["dropped"] / n,
         "drip_reengaged": int(sums["reengaged"]),
         "touches_per_rep_day": touches / rep_days if rep_days else None,
+        "unreachable_rate": sums["unreachable"] / n,
         "violations": int(sums["violations"]),
     }
 
