@@ -234,11 +234,27 @@ def test_new_details_bring_a_prospect_back() -> None:
     assert (lost.metrics.connect_rate, lost.metrics.unreachable_rate) == (0, 0)
 
 
+def test_an_unsubscribe_is_an_opt_out_not_a_conversation() -> None:
+    """Every email is answered by an unsubscribe: nobody connects. Opt-outs of everything
+    (the default): each prospect opts out after the email that follows the first voicemail,
+    so two touches each. Scoped by channel: nobody opts out of everything, and the calls go on
+    (R13)."""
+    unsubscribes = Responder(unsubscribe_rate=1.0)
+    everything = simulate(prospects=200, days=60, seed=6, responder=unsubscribes).metrics
+    assert (everything.connect_rate, everything.opt_out_rate, everything.touches) == (0, 1, 400)
+    scoped = simulate(
+        Policy(opt_out_scope="channel"), prospects=200, days=60, seed=6, responder=unsubscribes
+    ).metrics
+    assert (scoped.connect_rate, scoped.opt_out_rate, scoped.violations) == (0, 0, 0)
+    assert scoped.touches > 2 * everything.touches
+
+
 def test_typical_contact_data_is_clean() -> None:
-    """``Responder.typical()`` has no bad addresses or numbers: its figures stay comparable,
-    and a study of list quality sets its own rates."""
+    """``Responder.typical()`` has no bad addresses or numbers and no unsubscribes: its
+    figures stay comparable, and a study of list quality sets its own rates."""
     r = Responder.typical()
-    assert (r.bad_email_rate, r.bad_phone_rate, r.new_details_rate) == (0, 0, 0)
+    data = ("bad_email_rate", "bad_phone_rate", "new_details_rate", "unsubscribe_rate")
+    assert [getattr(r, name) for name in data] == [0, 0, 0, 0]
 
 
 def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
@@ -476,7 +492,12 @@ def test_no_rule_is_broken_under_any_policy(policy: Policy) -> None:
     result = simulate(policy, prospects=8, days=45, seed=1)
     assert result.metrics.violations == 0, result.violation_examples
     messy = Responder.typical().model_copy(
-        update={"bad_email_rate": 0.4, "bad_phone_rate": 0.4, "new_details_rate": 0.5}
+        update={
+            "bad_email_rate": 0.4,
+            "bad_phone_rate": 0.4,
+            "new_details_rate": 0.5,
+            "unsubscribe_rate": 0.2,
+        }
     )
     result = simulate(policy, prospects=8, days=45, seed=1, responder=messy)
     assert result.metrics.violations == 0, result.violation_examples

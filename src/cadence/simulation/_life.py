@@ -43,6 +43,7 @@ from cadence.simulation._luck import (
     PERMISSION,
     PREFERENCE,
     REPLY,
+    UNSUBSCRIBE,
     WIN,
     Luck,
 )
@@ -373,7 +374,8 @@ class Life:
             if event.outcome == "connected":
                 self._connected(at)
         elif isinstance(event, _EMAIL_REPLIED):
-            self._connected(at)
+            if event.intent != "unsubscribe":  # an opt-out is not a conversation
+                self._connected(at)
         elif isinstance(event, _MEETING_BOOKED):
             self.booked += 1
             self._meeting_outcome(event)
@@ -429,6 +431,10 @@ class Life:
             if luck.chance(OUT_OF_OFFICE, r.out_of_office_rate):
                 until = at + timedelta(days=3 + luck.below(DELAY, 8))
                 self._later(out_of_office(at + 2 * _MINUTE, until))
+            elif r.unsubscribe_rate and luck.chance(UNSUBSCRIBE, r.unsubscribe_rate):
+                when = at + timedelta(minutes=10 + luck.below(UNSUBSCRIBE, 24 * 60))
+                self._later(ev.EmailReplied(at=when, intent="unsubscribe"))
+                return  # nothing the email asked for comes of it
             elif kind not in _NO_REPLY_ASKED:
                 if kind is _BREAKUP:  # R10: the last message has its own rate
                     if luck.chance(BREAKUP, r.breakup_reply_rate):

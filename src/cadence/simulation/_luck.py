@@ -39,6 +39,7 @@ __all__ = [
     "PREFERENCE",
     "REGION",
     "REPLY",
+    "UNSUBSCRIBE",
     "WIN",
     "Luck",
 ]
@@ -46,8 +47,8 @@ __all__ = [
 # Purposes: one independent stream each.
 REGION, ENROL, ANSWER, CALLBACK, REPLY, OPT_OUT, BREAKUP, BOOK = range(8)
 MEETING, OUT_OF_OFFICE, PERMISSION, COMMIT, PREFERENCE, WIN, DELAY = range(8, 15)
-DATA, DETAILS = range(15, 17)  # (added last: the streams before keep their keys)
-_PURPOSES = 17
+DATA, DETAILS, UNSUBSCRIBE = range(15, 18)  # (added last: the streams before keep their keys)
+_PURPOSES = 18
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

@@ -41,6 +41,7 @@ RATES = (
     "commit_rate",
     "preference_rate",
     "win_rate",
+    "unsubscribe_rate",
     "bad_email_rate",
     "bad_phone_rate",
     "new_details_rate",
@@ -83,6 +84,10 @@ class Responder(BaseModel):
     """A conversation states a preference for email (R16)."""
     win_rate: float = 0.0
     """A held meeting closes the deal (won): the cadence ends."""
+    unsubscribe_rate: float = 0.0
+    """An email is answered by an unsubscribe (``email_replied``, intent ``unsubscribe``):
+    an opt-out of email, or of everything unless the policy scopes opt-outs by channel
+    (R13). Not a conversation."""
     bad_email_rate: float = 0.0
     """Per prospect: the address on file does not work. The first email to it bounces
     (``email_bounced``), which blocks email until a new address is logged."""
