@@ -641,10 +641,13 @@ class Fold:
                 "propose new times",
                 detail=e.meeting_id,
             )
-        if not _refused(state, _EMAIL):
-            times_by: Channel | None = _EMAIL
-        else:  # they refused email: the call proposes the times (or waits for a new number)
-            times_by = None if Channel.PHONE not in state["blocked_channels"] else _PHONE
+        blocked = state["blocked_channels"]
+        times_by: Channel | None = _EMAIL
+        if _EMAIL in blocked:
+            if _PHONE not in blocked:
+                times_by = None  # no email (bounced or refused): the call proposes the times
+            elif _refused(state, _EMAIL):
+                times_by = _PHONE  # on the call a new number makes possible
         if times_by is None:
             self.drop(state, "propose_times")
         else:

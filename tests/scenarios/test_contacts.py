@@ -252,7 +252,9 @@ def test_material_promised_after_a_bounce_is_asked_for_on_the_call(
 ) -> None:
     """The address bounced before the rep cancelled (R14): the apology call proposes the times
     and asks for an address that works, as when the bounce comes after; the new address gets
-    the material. (The material used to wait on email, unseen, with nothing asking for it.)"""
+    the material, and no second proposal of times. (The material used to wait on email,
+    unseen, with nothing asking for it; the written proposal waited too, and came due with the
+    new address after the call had made it.)"""
     p = engine.apply(_booked(engine, monday), ev.EmailBounced(at=monday))
     t = monday + timedelta(hours=2)
     p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
@@ -264,3 +266,4 @@ def test_material_promised_after_a_bounce_is_asked_for_on_the_call(
     logged = call.earliest_utc + timedelta(minutes=2)
     p = engine.apply(p, ev.ContactUpdated(at=logged, email=NEW_ADDRESS))
     assert [a.channel for a in _material(engine, p, logged)] == [Channel.EMAIL]
+    assert all(ActionKind.PROPOSE_TIMES not in a.kinds for a in engine.plan(p, logged))
