@@ -321,27 +321,25 @@ def test_a_touch_that_does_several_kinds_says_so_in_every_plan(engine: cadence.E
 def test_an_index_row_expires_when_its_touch_is_joined_by_a_later_one(
     engine: cadence.Engine,
 ) -> None:
-    """The agreed email (R1) is overdue when the prospect rebooks the meeting they cancelled:
-    the agreed email is due at once, the material for the new meeting (R15, less urgent) a
-    reaction delay later, and from then on they are one email (``also``). So the row decided
-    at the booking holds only until the material's start. (A long hypothesis run found the
-    index still naming the first alone five minutes later, in a case like this one.)"""
+    """They replied with interest (R2: propose times, due at once) and had agreed an email at
+    11:00 (R1). The times are due until 10:55; from then, a reaction delay before the agreed
+    email, they are one email at 11:00 (``also``). So the row decided at the reply holds only
+    until 10:55. (A long hypothesis run found the index naming a touch alone after another
+    had joined it, when joining needed a common start.)"""
     sunday = datetime(2024, 3, 10, 3, 0, tzinfo=CHICAGO)
     p = engine.enroll("p04", timezone="America/Chicago", at=sunday, country="US", owner="ana")
     monday = datetime(2024, 3, 11, 8, 0, tzinfo=CHICAGO)
-    agreed = monday + timedelta(hours=1)
+    agreed = monday + timedelta(hours=3)
     p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.EMAIL))
     p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
-    days = timedelta(days=1)
-    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=agreed + days))
-    p = engine.apply(p, ev.MeetingCancelled(at=agreed, meeting_id="m1", by="prospect"))
-    rebooked = agreed + timedelta(minutes=30)
-    p = engine.apply(p, ev.MeetingBooked(at=rebooked, meeting_id="m1", starts_at=agreed + 2 * days))
-    assert engine.next_action(p, rebooked).also == ()
-    later = rebooked + timedelta(minutes=5)
-    assert engine.next_action(p, later).also == (ActionKind.SEND_COLLATERAL,)
+    reply = monday + timedelta(minutes=90)
+    p = engine.apply(p, ev.EmailReplied(at=reply, intent="positive"))
+    before, joined = agreed - timedelta(minutes=6), agreed - timedelta(minutes=5)
+    assert engine.next_action(p, before).also == ()
+    assert engine.next_action(p, joined).also == (ActionKind.EMAIL,)
+    assert engine.next_action(p, joined).earliest == agreed
     table = to_table([p], engine)
-    for now in (rebooked, later):
+    for now in (reply, before, joined, agreed):
         expected = plan_day(engine, [p], day=monday.date(), now=now, capacity=5)
         _same_plan(expected, plan_table(engine, table, day=monday.date(), now=now, capacity=5))
 

@@ -9,9 +9,9 @@ from the public engine, as of the prospect's newest event (or the end of its pau
   valid_until)``, except that its ``earliest`` is clamped to ``t`` (a due window that has opened
   starts "now"). ``valid_until`` is the first instant at which that may stop being true: the end
   of the action's window (after it the action is overdue and moves, R2), the start of another
-  owed task that would then win the tie on priority or join the action's touch (a later call
-  or email on its channel, ``_one_touch``), or a time-driven change of state (the R10 drop, a
-  booked meeting starting);
+  owed task that would then win the tie on priority or join the action's touch (a call or
+  email on its channel a reaction delay later, ``_one_touch``), or a time-driven change of
+  state (the R10 drop, a booked meeting starting);
 - when the action is the only task the prospect is owed (``first_due`` is set), what it becomes
   after ``valid_until`` and before ``late_until``: the same task, overdue since ``first_due``,
   re-placed at the next allowed window after ``t`` (given ``min_date`` and ``avoid_slot``, R3,
@@ -24,7 +24,7 @@ Everything here is a pure function of the engine, the prospect and the policy: n
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from cadence import __version__
@@ -38,7 +38,7 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 5  # 4: the index carries ``also``; 5: a joined touch bounds its row
+DECISION_FORMAT = 6  # 4: ``also``; 5: a joined touch bounds its row; 6: joins within a delay
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
@@ -109,6 +109,7 @@ def decide(engine: Engine, p: Prospect) -> Decision:
     bounds = [] if timed is None else [timed]
     if first.channel is not None:
         bounds.append(first.latest_utc)  # R2: after its window the action is overdue and moves
+    reach = timedelta(minutes=engine.policy.reaction_minutes)
     for other in plan[1:]:
         # Once both are due "now", the engine picks by priority, then by when each came due,
         # the kind, obligation before ladder, detail (``_placing.task_order``): one that starts
@@ -117,11 +118,11 @@ def decide(engine: Engine, p: Prospect) -> Decision:
         if other.priority <= first.priority:
             full = (other.kind, other.detail) == (first.kind, first.detail)
             bounds.append(t0 if full else other.earliest_utc)
-        elif other.channel is first.channel and first.channel in _TOUCHES:
-            # A call (or an email) whose start follows ``now`` starts with a later one on its
-            # channel once ``now`` reaches it, and the two are one touch from then on
-            # (``_one_touch``): its kinds, rules and reason change there.
-            bounds.append(other.earliest_utc)
+        if other.channel is first.channel and first.channel in _TOUCHES:
+            # A call (or an email) whose start follows ``now`` joins a later one on its
+            # channel once ``now`` is within a reaction delay of it, and the two are one touch
+            # from then on (``_one_touch``): its start, kinds, rules and reason change there.
+            bounds.append(max(other.earliest_utc - reach, t0))
     valid_until = min(bounds) if bounds else None
 
     first_due = min_date = avoid_slot = None

@@ -1,5 +1,5 @@
-"""One touch, not two: the calls, or the emails, a prospect is owed that start at the same moment
-are one action.
+"""One touch, not two: the calls, or the emails, a prospect is owed that start at the same moment,
+or a reaction delay apart, are one action.
 
 After a missed meeting the rep owes a call to reschedule; an agreed call the rep never made is
 overdue at the same moment; the email bounced, so the new times and the promised material went
@@ -9,6 +9,12 @@ rep does not call a prospect twice in a minute to say two things, nor write twic
 and the next action join them: the most urgent, with the others' rules, reasons and talking
 points, and the other kinds in ``Action.also``. One ``call_attempted`` (or ``email_sent``)
 performs them all (``Engine._named``, ``Fold.fulfil``).
+
+The same holds a few minutes apart: the rep cancels a meeting while an agreed call is overdue,
+and the apology call (R14) is due one reaction delay later (an event's work never falls due at
+the event itself, DESIGN §4). The overdue call waits those minutes, and one call does both,
+when the later may start, led by the most urgent. Only while the first one's window is open:
+a call is not held over a lunch break or to the next day to join another.
 
 What joins is what goes to the prospect: obligations (a call, an email, new times, material),
 and the ladder's call or plain email (R7's switch) when it is due at that moment too (then the
@@ -20,11 +26,11 @@ those join only the R6 email (:mod:`cadence._one_email`), which every ladder ema
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, timedelta
 
 from cadence._agenda import Task
 from cadence._one_email import one_email, partner
-from cadence._placing import Spot, placed_key
+from cadence._placing import Spot, placed_key, task_order
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
@@ -39,6 +45,7 @@ _TO_THEM = frozenset(
     {ActionKind.CALL, ActionKind.EMAIL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL}
 )
 _SAME = {_PHONE: "; in the same call: ", _EMAIL: "; in the same email: "}
+_NO_REACH = timedelta(0)
 
 
 def _to_them(task: Task) -> bool:
@@ -51,27 +58,64 @@ def _to_them(task: Task) -> bool:
     return task.key is not None and task.kind in _TO_THEM
 
 
-def touchmates(best: Spot, spots: Iterable[Spot]) -> list[Spot]:
+def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) -> list[Spot]:
     """When ``best`` is a call or an email the prospect is owed, the others on its channel
-    among ``spots`` that start with it (in their order in ``spots``): one touch does them all
-    (:func:`one_touch`)."""
+    among ``spots`` that start with it, or up to ``reach`` (the policy's reaction delay)
+    after it while every window among them is still open (in their order in ``spots``): one
+    touch does them all (:func:`one_touch`), when the last of them may start. A rep does not
+    call twice in five minutes because an overdue call and the apology for a meeting just
+    cancelled fell due five minutes apart."""
     task = best.task
     if not _to_them(task):
         return []
     start, channel = best.start_utc, task.channel
-    return [
-        s
-        for s in spots
-        if s is not best and s.start_utc == start and s.task.channel is channel and _to_them(s.task)
-    ]
+    mates: list[Spot] = []
+    later: list[Spot] = []
+    for s in spots:
+        if s is best or s.task.channel is not channel or not _to_them(s.task):
+            continue
+        at = s.start_utc
+        if at == start:
+            mates.append(s)
+        elif reach and start < at <= start + reach and not s.task.joined:
+            later.append(s)
+    if not later:
+        return mates
+    # The touch waits for the last mate: each joins only while every window so far is open.
+    end = min([best.end.astimezone(UTC), *(m.end.astimezone(UTC) for m in mates)])
+    chosen: set[int] = set()
+    for s in sorted(later, key=lambda s: s.start_utc):
+        if s.start_utc >= end:
+            break
+        chosen.add(id(s))
+        end = min(end, s.end.astimezone(UTC))
+    return [s for s in spots if id(s) in chosen or any(s is m for m in mates)]
 
 
-def one_touch(best: Spot, mates: list[Spot]) -> Spot:
+def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None) -> Spot:
     """``best`` doing its ``mates`` too: placed as ``best`` (its kind, its window, shortened to
     the earliest end among them), with every rule, flag and reason, and the first subject
     (R7's, when the ladder's email joins). ``joined`` holds each task
     as it was (their keys are performed by the same touch, their talking points said); it
-    counts on the ladder (``ladder``) when one of them is the ladder's step."""
+    counts on the ladder (``ladder``) when one of them is the ladder's step.
+
+    When a mate starts later (within the reaction delay, :func:`touchmates`), the touch starts
+    with the last of them, led by the most urgent (in ``cal``'s :func:`task_order`), and is
+    overdue if any of them was."""
+    last = max(mates, key=lambda m: m.start_utc)
+    if last.start_utc > best.start_utc:
+        assert cal is not None  # (a reach is given with the calendar that orders)
+        group = [best, *mates]
+        lead = min(group, key=lambda s: task_order(cal, s.task))
+        due = [s.due_since for s in group if s.due_since is not None]
+        spot_flags = tuple(dict.fromkeys(f for s in group for f in s.flags))
+        best = lead._replace(
+            start=last.start,
+            start_utc=last.start_utc,
+            flags=spot_flags,
+            due_since=min(due, key=lambda d: d.astimezone(UTC)) if due else None,
+        )
+        mates = [s for s in group if s is not lead]
     task = best.task
     rules = list(task.rules)
     flags = list(task.flags)
@@ -100,13 +144,16 @@ def one_touch(best: Spot, mates: list[Spot]) -> Spot:
     return best._replace(task=joined, end=end, flags=spot_flags)
 
 
-def as_touches(spots: list[Spot]) -> list[Spot]:
+def as_touches(
+    spots: list[Spot], cal: ContactCalendar | None = None, reach: timedelta = _NO_REACH
+) -> list[Spot]:
     """``spots`` (in :func:`cadence._placing.placed_key` order) as the touches a rep makes, in
     that order: first the R6 email joined to the ladder's written step that starts with it
     (one email, :mod:`cadence._one_email`), then what is owed to the prospect that starts
-    together (one touch). The plan, the next action and what a touch performs all read this
-    one list, so they agree however many tasks start at one moment. (A new list: ``spots``
-    is left as it was.)"""
+    together, or within ``reach`` (one touch, placed when its last part may start: the order
+    is kept by ``cal``'s :func:`placed_key`). The plan, the next action and what a touch
+    performs all read this one list, so they agree however many tasks start at one moment.
+    (A new list: ``spots`` is left as it was.)"""
     spots = list(spots)
     for spot in spots:
         other = partner(spot, spots)
@@ -115,19 +162,31 @@ def as_touches(spots: list[Spot]) -> list[Spot]:
             spots = [joined if s is spot else s for s in spots if s is not other]
             break
     i = 0
+    made: list[Spot] = []  # touches made here: each is final (it does not gather again)
     while i < len(spots):
-        mates = touchmates(spots[i], spots)
-        if mates:
-            spots[i] = one_touch(spots[i], mates)
-            spots = [s for s in spots if all(s is not m for m in mates)]
+        best = spots[i]
+        mates = [] if any(best is t for t in made) else touchmates(best, spots, reach)
+        if not mates:
+            i += 1
+            continue
+        touch = one_touch(best, mates, cal)
+        made.append(touch)
+        spots = [touch if s is best else s for s in spots if all(s is not m for m in mates)]
+        if touch.start_utc != best.start_utc:  # it waits for a mate: back in order
+            assert cal is not None  # (a reach is given with the calendar that orders)
+            spots[i:] = sorted(spots[i:], key=lambda s: placed_key(s, cal))
+            if spots[i] is not touch:
+                continue  # something else comes first now; the touch is placed later
         i += 1
     return spots
 
 
-def first_touch(best: Spot, spots: list[Spot], cal: ContactCalendar) -> Spot:
-    """``as_touches(spots)[0]`` where ``best`` is the first of ``spots`` in
+def first_touch(
+    best: Spot, spots: list[Spot], cal: ContactCalendar, reach: timedelta = _NO_REACH
+) -> Spot:
+    """``as_touches(spots, cal, reach)[0]`` where ``best`` is the first of ``spots`` in
     :func:`cadence._placing.placed_key` order, without ordering the rest (the next action
-    and a touch need only the first)."""
+    and a touch need only the first) unless a touch waits for a mate."""
     rest = spots
     for spot in spots:
         other = partner(spot, spots)
@@ -137,9 +196,12 @@ def first_touch(best: Spot, spots: list[Spot], cal: ContactCalendar) -> Spot:
                 best = joined
             rest = [joined if s is spot else s for s in spots if s is not other]
             break
-    mates = touchmates(best, rest)
+    mates = touchmates(best, rest, reach)
     if not mates:
         return best
     if len(mates) > 1:
         mates.sort(key=lambda s: placed_key(s, cal))
-    return one_touch(best, mates)
+    touch = one_touch(best, mates, cal)
+    if touch.start_utc != best.start_utc:  # it waits: something else may come first now
+        return as_touches(sorted(spots, key=lambda s: placed_key(s, cal)), cal, reach)[0]
+    return touch

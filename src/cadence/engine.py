@@ -121,6 +121,8 @@ class Engine:
             msg = f"policy: expected a cadence.Policy, got {type(policy).__name__}"
             raise InvalidInputError(msg, field="policy", value=policy)
         self.policy = policy
+        # Calls (or emails) owed less than a reaction delay apart are one touch (_one_touch).
+        self._reach = timedelta(minutes=policy.reaction_minutes)
         self.lifecycle: Lifecycle = lifecycle()
         self._calendars: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, Fold]] = {}
 
@@ -302,7 +304,8 @@ class Engine:
         policy = self.policy
         placed = [locate(policy, state, cal, t, floor) for t in tasks(policy, cal, state, floor)]
         placed.sort(key=lambda spot: placed_key(spot, cal))
-        actions = [self._action(state, cal, spot) for spot in as_touches(placed)]
+        touches = as_touches(placed, cal, self._reach)
+        actions = [self._action(state, cal, spot) for spot in touches]
         if floor is not now_utc:
             actions.insert(0, self._wait(state, cal, floor))
         return actions
@@ -390,10 +393,14 @@ class Engine:
         if until is not None:
             if todo[0].kind is _NONE:  # (``none`` comes alone)
                 return None
+            # (What starts up to a reaction delay after ``until`` may join a touch before it
+            # and move it past the horizon: it is kept to tell.)
+            reached = until + self._reach
             todo = [
                 t
                 for t in todo
-                if t.not_before < until and (t.min_date is None or cal.start_of(t.min_date) < until)
+                if t.not_before < reached
+                and (t.min_date is None or cal.start_of(t.min_date) < reached)
             ]
             if not todo:
                 return None
@@ -402,12 +409,14 @@ class Engine:
             best = locate(self.policy, state, cal, todo[0], now_utc, searched)
         else:  # place lazily: a task cannot come due before its not_before
             todo.sort(key=lambda t: max(t.not_before, now_utc))
-            spots = []  # every task that may start with the best one is placed
+            reach = self._reach
+            spots = []  # every task that may start with the best one, or join it, is placed
             for task in todo:
                 if best is not None:
-                    if max(task.not_before, now_utc) > best.start_utc:
+                    due = max(task.not_before, now_utc)
+                    if due > best.start_utc + reach:
                         break
-                    if task.min_date is not None and task.min_date > best.start.date():
+                    if task.min_date is not None and task.min_date > (best.start + reach).date():
                         continue  # its business-day gap ends after the best one's local day
                 spot = locate(self.policy, state, cal, task, now_utc, searched)
                 spots.append(spot)
@@ -422,7 +431,13 @@ class Engine:
                     best = spot
             assert best is not None  # tasks() never returns an empty list
             if len(spots) > 1:  # one email, one touch: as the plan joins them
-                best = first_touch(best, spots, cal)
+                first = first_touch(best, spots, cal, reach)
+                if first.start_utc != best.start_utc and len(spots) < len(todo):
+                    # A touch waits for a mate: the plan's first, from every task placed.
+                    spots = [locate(self.policy, state, cal, t, now_utc, searched) for t in todo]
+                    spots.sort(key=lambda spot: placed_key(spot, cal))
+                    first = as_touches(spots, cal, reach)[0]
+                best = first
         if until is not None and best.start_utc >= until:
             return None
         return state, cal, best
@@ -450,7 +465,7 @@ class Engine:
             return mine[0] if mine else None
         spots = [locate(self.policy, state, cal, task, floor) for task in mine]
         spots.sort(key=lambda spot: placed_key(spot, cal))
-        first = first_touch(spots[0], spots, cal).task
+        first = first_touch(spots[0], spots, cal, self._reach).task
         if first.ladder and (first.key is not None or first.joined):
             # The ladder's step joined to what is owed (one email, one touch). Before the
             # step is due (its gap has not passed) the touch is not its attempt (R3): it
@@ -459,7 +474,7 @@ class Engine:
             step = next(s for s in spots if s.task.ladder)
             if at < due_from(cal, step.task):
                 rest = [s for s in spots if s is not step]
-                return first_touch(rest[0], rest, cal).task
+                return first_touch(rest[0], rest, cal, self._reach).task
         return first
 
     def _ladder_may_come_first(

@@ -533,6 +533,33 @@ def test_a_missed_meeting_and_an_overdue_agreed_call_are_one_call(
     assert "R6" in again.rules
 
 
+def test_an_overdue_agreed_call_waits_a_moment_for_the_apology_and_is_one_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee agreed a call for Thursday 14:00; at 14:20 the rep, not having called, cancels the
+    meeting (R14). The apology call is due a reaction delay later, at 14:25. The engine names
+    one call at 14:25 that does both, still flagged overdue: it used to name the agreed call
+    at 14:20 and the apology five minutes after it, two calls in five minutes."""
+    thursday = monday.replace(hour=14, minute=0) + timedelta(days=3)
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=thursday))
+    meeting = thursday + timedelta(days=5)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=meeting))
+    t = thursday + timedelta(minutes=20)
+    before = engine.next_action(p, t)
+    assert (before.rules, before.earliest) == (("R1",), t)  # alone, until the cancel
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    calls = [a for a in engine.plan(p, t) if a.channel is Channel.PHONE]
+    assert len(calls) == 1, calls
+    (call,) = calls
+    assert call == engine.next_action(p, t)
+    assert (call.kind, call.earliest) == (ActionKind.CALL, t + timedelta(minutes=5))
+    assert set(call.rules) == {"R1", "R14"}
+    assert "; in the same call: " in call.reason
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="connected"))
+    assert not {o.key for o in p.obligations} & {"commitment", "reschedule_call"}
+
+
 def test_a_call_owed_and_the_ladders_call_due_together_are_one_attempt(
     engine: Engine, monday: datetime
 ) -> None:

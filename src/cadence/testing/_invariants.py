@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
@@ -33,7 +33,9 @@ def check_step(
     (nor, when ``event`` was just applied to ``before``, at or before that event); nothing is
     planned for a prospect who opted out or on a blocked channel, and nothing is owed on a
     channel the prospect refused (R13); ladder attempts keep the R3 gap and a retried call
-    changes the part of the day (R4); the follow-up of a voicemail goes by email (R6).
+    changes the part of the day (R4); the follow-up of a voicemail goes by email (R6); two
+    calls (or emails) to the prospect are never planned within a reaction delay of each other
+    while the first's window is open (R2: one touch does both).
     """
     action = engine.next_action(prospect, now)
     plan = engine.plan(prospect, now)
@@ -43,6 +45,7 @@ def check_step(
     for later in plan[1:]:
         if later.earliest_utc < now:  # by instant (UTC): right in a repeated DST hour
             problems.append(f"DESIGN §4: planned {later.kind.value} is due before now: {later!r}")
+    problems += _touches_apart(plan, timedelta(minutes=engine.policy.reaction_minutes))
     if engine.next_action(engine.advance(prospect, now), now) != action:
         problems.append("DESIGN §6: next_action changes when advance(p, now) runs first")
     if problems:
@@ -51,6 +54,33 @@ def check_step(
             where += f", right after {event!r}"
         raise AssertionError(f"{problems[0]} ({where}; stage {prospect.stage.value})")
     return action
+
+
+#: What one call (or one email) to the prospect may do together (``Action.also``): not a touch
+#: to someone else (the receptionist, a referral, a manager), nor the ladder's opt-out offer or
+#: breakup, which join only the email that follows up a voicemail.
+_TO_THEM = frozenset(
+    {ActionKind.CALL, ActionKind.EMAIL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL}
+)
+
+
+def _touches_apart(plan: list[Action], reach: timedelta) -> list[str]:
+    """R2: two calls (or emails) to the prospect in one plan start more than a reaction delay
+    apart, or the first's window closes before the second starts: otherwise they are one."""
+    for channel in (Channel.PHONE, Channel.EMAIL):
+        mine = [a for a in plan if a.channel is channel and a.kind in _TO_THEM]
+        for i, a in enumerate(mine):
+            for b in mine[i + 1 :]:
+                first, second = (a, b) if a.earliest_utc <= b.earliest_utc else (b, a)
+                gap = second.earliest_utc - first.earliest_utc
+                if gap <= reach and first.latest_utc >= second.earliest_utc:
+                    return [
+                        f"R2: two {channel.value} touches to the prospect {gap} apart, within "
+                        f"the reaction delay ({first.kind.value} at "
+                        f"{first.earliest.isoformat()}, {second.kind.value} at "
+                        f"{second.earliest.isoformat()}): one touch does both"
+                    ]
+    return []
 
 
 def check_invariants(
