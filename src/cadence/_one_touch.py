@@ -71,13 +71,14 @@ def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) 
     start, channel = best.start_utc, task.channel
     mates: list[Spot] = []
     later: list[Spot] = []
+    horizon = start + reach
     for s in spots:
         if s is best or s.task.channel is not channel or not _to_them(s.task):
             continue
         at = s.start_utc
         if at == start:
             mates.append(s)
-        elif reach and start < at <= start + reach and not s.task.joined:
+        elif start < at <= horizon and not s.task.joined:
             later.append(s)
     if not later:
         return mates

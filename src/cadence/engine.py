@@ -411,12 +411,16 @@ class Engine:
             todo.sort(key=lambda t: max(t.not_before, now_utc))
             reach = self._reach
             spots = []  # every task that may start with the best one, or join it, is placed
+            limit = now_utc  # (set with the first best: the last start that may join it)
             for task in todo:
                 if best is not None:
-                    due = max(task.not_before, now_utc)
-                    if due > best.start_utc + reach:
+                    if task.not_before > limit:  # (``now`` is never past it: a start is not)
                         break
-                    if task.min_date is not None and task.min_date > (best.start + reach).date():
+                    if (
+                        task.min_date is not None
+                        and task.min_date > best.start.date()
+                        and task.min_date > (best.start + reach).date()
+                    ):
                         continue  # its business-day gap ends after the best one's local day
                 spot = locate(self.policy, state, cal, task, now_utc, searched)
                 spots.append(spot)
@@ -429,6 +433,7 @@ class Engine:
                     )
                 ):
                     best = spot
+                    limit = spot.start_utc + reach
             assert best is not None  # tasks() never returns an empty list
             if len(spots) > 1:  # one email, one touch: as the plan joins them
                 first = first_touch(best, spots, cal, reach)

@@ -73,7 +73,7 @@ def _touches_apart(plan: list[Action], reach: timedelta) -> list[str]:
             for b in mine[i + 1 :]:
                 first, second = (a, b) if a.earliest_utc <= b.earliest_utc else (b, a)
                 gap = second.earliest_utc - first.earliest_utc
-                if gap <= reach and first.latest_utc >= second.earliest_utc:
+                if gap <= reach and first.latest_utc > second.earliest_utc:
                     return [
                         f"R2: two {channel.value} touches to the prospect {gap} apart, within "
                         f"the reaction delay ({first.kind.value} at "
