@@ -136,6 +136,34 @@ def test_duplicate_event_is_a_no_op(engine: cadence.Engine, monday: datetime) ->
     assert engine.apply(once, same_instant_other_offset) is once
 
 
+def test_a_state_that_forgets_ids_stays_small_and_never_applies_one_twice(
+    monday: datetime,
+) -> None:
+    """``event_id_memory_days``: three years of daily emails leave a month of ids in the
+    state (the default remembers all of them); a redelivery inside the month is a no-op, one
+    older is refused as late with a message that says what to do, and the state is untouched."""
+    forever, month = cadence.Engine(Policy()), cadence.Engine(Policy(event_id_memory_days=30))
+    p = q = _enroll(month, monday)
+    sent = [ev.EmailSent(at=monday + timedelta(days=d), id=f"mail-{d}") for d in range(1096)]
+    for e in sent:
+        p, q = forever.apply(p, e), month.apply(q, e)
+    assert len(p.seen) == 1096
+    assert sorted(q.seen) == sorted(f"mail-{d}" for d in range(1065, 1096))  # 30 days back
+    assert len(q.model_dump_json()) < len(p.model_dump_json()) / 10
+    assert month.apply(q, sent[1065]) is q
+    before = q.model_dump()
+    with pytest.raises(LateEventError, match=r"redelivery, drop it.*event_id_memory_days=30"):
+        month.apply(q, sent[1064])
+    assert q.model_dump() == before
+    # A state stored while every id was remembered: its ids count from its newest event.
+    r = month.apply(p, ev.EmailSent(at=sent[-1].at + timedelta(days=29), id="next"))
+    stamps = {int(at.timestamp()) * 1_000_000 for at in (sent[-1].at, r.last_event_at)}
+    assert len(r.seen) == 1097
+    assert set(r.seen_at.values()) == stamps
+    r = month.apply(r, ev.EmailSent(at=sent[-1].at + timedelta(days=31), id="later"))
+    assert sorted(r.seen) == ["later", "next"]
+
+
 def test_newer_schema_version_is_refused(engine: cadence.Engine, monday: datetime) -> None:
     data = _enroll(engine, monday).model_dump(mode="json")
     data["schema_version"] = 99

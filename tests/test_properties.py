@@ -1012,10 +1012,59 @@ def test_duplicate_event_ids_are_no_ops(history: History, data: st.DataObject) -
     webhook = {**event.model_dump(mode="json"), "at": event.at.astimezone(zone).isoformat()}
     assert engine.apply(once, cadence.parse_event(webhook)) == once
     with_ids = [e for e in history.events if e.id is not None]
+    if history.policy.event_id_memory_days is None:  # (else see the test below)
+        assert set(p.seen) == {e.id for e in with_ids}
+        assert not p.seen_at
     for old in with_ids:
-        assert engine.apply(p, old) == p
+        if old.id in p.seen:
+            assert engine.apply(p, old) == p
     extra = data.draw(st.lists(st.sampled_from(with_ids)), label="duplicates") if with_ids else []
     assert history.replay(engine, [*history.events, *extra]) == history.replay(engine)
+
+
+@given(history=mixed, data=st.data())
+def test_a_state_forgets_only_ids_whose_redelivery_is_refused_as_late(
+    history: History, data: st.DataObject
+) -> None:
+    """With ``Policy.event_id_memory_days`` the state remembers exactly the ids of the events
+    at most that many days older than the newest one (so it stops growing with the history),
+    and otherwise behaves as if it remembered every id; a forgotten event delivered again is
+    never applied twice: it is refused as late, or, an opt-out, honoured again as any late
+    opt-out is (R13)."""
+    days = data.draw(st.integers(1, 10), label="event_id_memory_days")
+    engine = engine_for(history.policy.model_copy(update={"event_id_memory_days": days}))
+    p = history.states[0]
+    for event in history.events:
+        p = engine.apply(p, event)
+    assert _without_ids(p) == _without_ids(history.final)  # forgetting changes nothing else
+    with_ids = [e for e in history.events if e.id is not None]
+    if with_ids:  # one more event, on either side of the moment one of them is forgotten
+        mark = data.draw(st.sampled_from(with_ids), label="forget")
+        edge = data.draw(st.sampled_from([timedelta(0), timedelta(microseconds=1)]), label="+")
+        at = max(p.last_event_at, mark.at + timedelta(days=days) + edge)
+        p = engine.apply(p, ev.EmailSent(at=at, id="the newest"))
+        with_ids.append(ev.EmailSent(at=at, id="the newest"))
+    cutoff = p.last_event_at - timedelta(days=days)
+    assert p.seen_at == {e.id: _micros(e.at) for e in with_ids if e.at >= cutoff}
+    assert set(p.seen) == set(p.seen_at)
+    for old in with_ids:
+        if old.id in p.seen:
+            assert engine.apply(p, old) == p
+        elif isinstance(old, ev.OptedOut):  # honoured again: as the same opt-out never seen
+            fresh = old.model_copy(update={"id": None})
+            assert _without_ids(engine.apply(p, old)) == _without_ids(engine.apply(p, fresh))
+        else:
+            with pytest.raises(LateEventError):
+                engine.apply(p, old)
+
+
+def _without_ids(p: Prospect) -> Prospect:
+    return p.model_copy(update={"seen": {}, "seen_at": {}})
+
+
+def _micros(at: datetime) -> int:
+    """``Prospect.seen_at``'s unit: microseconds since 1970-01-01 UTC."""
+    return int(at.replace(microsecond=0).timestamp()) * 1_000_000 + at.microsecond
 
 
 _REDELIVER = """

@@ -60,8 +60,11 @@ def _default(model: Any, section: str, key: str) -> Any:
 
 #: Fields with defaults added to a stored format since its fixture was written (same version).
 ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
-    "policy-v1": {"templates": ("voicemail_email_opt_out", "referral")},
-    "prospect-v1": {"": ("unreachable",)},  # "": the model's own fields
+    "policy-v1": {
+        "templates": ("voicemail_email_opt_out", "referral"),
+        "": ("event_id_memory_days",),  # "": the model's own fields
+    },
+    "prospect-v1": {"": ("unreachable", "seen_at")},
 }
 
 

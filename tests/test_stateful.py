@@ -46,6 +46,7 @@ POLICIES = [
         call_slots=(cadence.TimeSlot(name="day", start="08:00", end="21:00"),),
     ),
     cadence.Policy(opt_out_scope="channel"),  # a new address must not undo an opt-out (R13)
+    cadence.Policy(event_id_memory_days=1),  # a forgotten id is never applied twice
 ]
 STEPS = {"n": 0}  # counted for the closing note of long runs
 

@@ -111,6 +111,35 @@ def _aware(value: Any, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _stamp(at: datetime) -> int:
+    """``at`` as ``Prospect.seen_at`` stores it: microseconds since the epoch, exactly."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def _forget(
+    state: dict[str, Any], stamps: dict[str, int], memory: timedelta, before: datetime
+) -> None:
+    """Bound what ``state`` remembers of event ids (``Policy.event_id_memory_days``): keep the
+    ids whose event (``stamps``: id -> its time, :func:`_stamp`) is at most ``memory`` older
+    than the newest event. An id remembered without a time (applied while the policy
+    remembered every id) is stamped ``before``, the newest event then: it is at least that
+    old, so it is kept at least as long as it needs. Only an id whose redelivery would be
+    refused as late is forgotten."""
+    seen: dict[str, str] = state["seen"]
+    if len(stamps) != len(seen):
+        old = _stamp(before)
+        stamps = {eid: stamps.get(eid, old) for eid in seen}
+    cutoff = _stamp(state["last_event_at"] - memory)
+    if any(at < cutoff for at in stamps.values()):
+        stamps = {eid: at for eid, at in stamps.items() if at >= cutoff}
+        state["seen"] = {eid: f for eid, f in seen.items() if eid in stamps}
+    state["seen_at"] = stamps
+
+
 class Engine:
     """Decides what to do next with each prospect under one :class:`cadence.Policy`."""
 
@@ -123,6 +152,8 @@ class Engine:
         self.policy = policy
         # Calls (or emails) owed less than a reaction delay apart are one touch (_one_touch).
         self._reach = timedelta(minutes=policy.reaction_minutes)
+        days = policy.event_id_memory_days
+        self._memory = None if days is None else timedelta(days=days)
         self.lifecycle: Lifecycle = lifecycle()
         self._calendars: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, Fold]] = {}
 
@@ -238,6 +269,13 @@ class Engine:
                 f"applied ({p.last_event_at.isoformat()}); rebuild the state with "
                 "engine.replay(...) over the whole history"
             )
+            memory = self._memory
+            if event.id is not None and memory is not None and event.at < p.last_event_at - memory:
+                msg += (
+                    "; or, if it is a redelivery, drop it: it was applied when first "
+                    "delivered, and its id is forgotten (event_id_memory_days="
+                    f"{self.policy.event_id_memory_days})"
+                )
             raise LateEventError(msg, field="at", value=event.at)
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal, fold = self._for(p.timezone, p.country, p.subdivision) if found is None else found
@@ -248,6 +286,11 @@ class Engine:
         fold.apply(state, event)
         if fingerprint is not None:
             state["seen"] = {**p.seen, event.id: fingerprint}
+        if self._memory is not None:
+            stamps = dict(p.seen_at)
+            if event.id is not None:
+                stamps[event.id] = _stamp(event.at)
+            _forget(state, stamps, self._memory, p.last_event_at)
         return build(Prospect, state)
 
     def advance(self, p: Prospect, now: datetime) -> Prospect:
@@ -601,6 +644,7 @@ class Engine:
         state = dict(p.__dict__)
         seen: dict[str, str] = {}
         state["seen"] = seen
+        stamps: dict[str, int] = {}
         for when, eid, fingerprint, event in keyed:
             if eid:
                 known = seen.get(eid)
@@ -610,10 +654,13 @@ class Engine:
                     msg = f"id: event {eid!r} appears twice with different payloads"
                     raise ConflictingEventError(msg, field="id", value=eid)
                 seen[eid] = fingerprint
+                stamps[eid] = _stamp(when)
             self._advance(state, cal, when)
             fold.apply(state, event)
             if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)
                 cal, fold = self._for(state["timezone"], state["country"], state["subdivision"])
+        if self._memory is not None:  # what ``apply`` would remember, event after event
+            _forget(state, stamps, self._memory, state["last_event_at"])
         return build(Prospect, state)
 
     # -- writing out a placed task ---------------------------------------------------------

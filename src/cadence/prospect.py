@@ -95,6 +95,10 @@ class Prospect(BaseModel):
     """The newest event applied (``apply`` refuses older ones, except opt-outs)."""
     seen: dict[str, str] = Field(default_factory=dict)
     """Idempotency: event id -> payload fingerprint."""
+    seen_at: dict[str, int] = Field(default_factory=dict)
+    """When the policy forgets ids (``Policy.event_id_memory_days``): event id -> the event's
+    time, in microseconds since 1970-01-01 UTC (cheap to store and load), so that an id is
+    forgotten once the newest event is that long after it."""
 
     # The unanswered ladder.
     unanswered: int = 0

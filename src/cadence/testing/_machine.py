@@ -165,10 +165,24 @@ class PolicyMachine(RuleBasedStateMachine):
     @precondition(lambda self: any(e.id for e in self.history))
     @rule(data=st.data())
     def redeliver(self, data: st.DataObject) -> None:
-        """A webhook delivered twice: nothing changes."""
+        """A webhook delivered twice: nothing changes. Where the policy forgets ids
+        (``Policy.event_id_memory_days``), a forgotten one is refused as late (an opt-out is
+        honoured again): never applied twice."""
         event = data.draw(st.sampled_from([e for e in self.history if e.id]), label="again")
         p = self._p()
-        assert self.engine.apply(p, event) == p, f"a duplicate changed the state: {event!r}"
+        if event.id in p.seen:
+            assert self.engine.apply(p, event) == p, f"a duplicate changed the state: {event!r}"
+            return
+        assert event.at < p.last_event_at, f"the id of the newest event was forgotten: {event!r}"
+        if isinstance(event, ev.OptedOut):
+            self._apply(event)
+            return
+        try:
+            self.engine.apply(p, event)
+        except LateEventError:
+            assert self.prospect == p, "a refused event changed the state"
+        else:
+            raise AssertionError(f"an event whose id was forgotten was applied again: {event!r}")
 
     @precondition(lambda self: self.prospect is not None and len(self.history) >= 1)
     @rule(minutes=st.integers(1, 600), opt_out=st.booleans())

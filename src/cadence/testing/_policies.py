@@ -83,6 +83,7 @@ def _policies(
                 st.frozensets(st.dates(date(2024, 1, 1), date(2030, 12, 31)), max_size=3)
             ),
             "legal_guards": draw(legal_guards),
+            "event_id_memory_days": draw(st.sampled_from([None, 1, 30])),
         }
     )
 
