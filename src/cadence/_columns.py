@@ -38,7 +38,7 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 6  # 4: ``also``; 5: a joined touch bounds its row; 6: joins within a delay
+DECISION_FORMAT = 7  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 

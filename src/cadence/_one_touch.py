@@ -60,36 +60,41 @@ def _to_them(task: Task) -> bool:
 
 def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) -> list[Spot]:
     """When ``best`` is a call or an email the prospect is owed, the others on its channel
-    among ``spots`` that start with it, or up to ``reach`` (the policy's reaction delay)
-    after it while every window among them is still open (in their order in ``spots``): one
-    touch does them all (:func:`one_touch`), when the last of them may start. A rep does not
-    call twice in five minutes because an overdue call and the apology for a meeting just
-    cancelled fell due five minutes apart."""
+    among ``spots`` that start with it, or up to ``reach`` (the policy's reaction delay) after
+    it or after another that joins, while every window among them is still open (in their
+    order in ``spots``): one touch does them all (:func:`one_touch`), when the last of them
+    may start. A rep does not call twice in five minutes because an overdue call and the
+    apology for a meeting just cancelled fell due five minutes apart, nor a third time a
+    minute later for a call agreed then."""
     task = best.task
     if not _to_them(task):
         return []
     start, channel = best.start_utc, task.channel
     mates: list[Spot] = []
     later: list[Spot] = []
-    horizon = start + reach
     for s in spots:
         if s is best or s.task.channel is not channel or not _to_them(s.task):
             continue
         at = s.start_utc
         if at == start:
             mates.append(s)
-        elif start < at <= horizon and not s.task.joined:
+        elif reach and at > start and not s.task.joined:
             later.append(s)
     if not later:
         return mates
-    # The touch waits for the last mate: each joins only while every window so far is open.
+    # The touch waits for the last mate: each joins within a reaction delay of the one before,
+    # and only while every window so far is open.
     end = min([best.end.astimezone(UTC), *(m.end.astimezone(UTC) for m in mates)])
+    last = start
     chosen: set[int] = set()
     for s in sorted(later, key=lambda s: s.start_utc):
-        if s.start_utc >= end:
+        if s.start_utc > last + reach or s.start_utc >= end:
             break
         chosen.add(id(s))
+        last = s.start_utc
         end = min(end, s.end.astimezone(UTC))
+    if not chosen:
+        return mates
     return [s for s in spots if id(s) in chosen or any(s is m for m in mates)]
 
 

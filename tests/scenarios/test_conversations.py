@@ -560,6 +560,35 @@ def test_an_overdue_agreed_call_waits_a_moment_for_the_apology_and_is_one_call(
     assert not {o.key for o in p.obligations} & {"commitment", "reschedule_call"}
 
 
+def test_calls_owed_each_a_moment_after_the_last_are_one_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee agreed to talk Thursday at 14:28. At 14:15 Lee misses the intro meeting (a call to
+    reschedule is due at 14:20); at 14:20 the rep has to cancel next week's meeting (the
+    apology call is due at 14:25). Each call is due within a reaction delay of the one before,
+    the first and the last eight minutes apart: one call at 14:28 does all three. The engine
+    used to join the first two only and name the agreed call three minutes later, two calls
+    in three minutes. (A long hypothesis run found it.)"""
+    thursday = monday.replace(hour=14, minute=0) + timedelta(days=3)
+    agreed = thursday + timedelta(minutes=28)
+    p = _lee(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="intro", starts_at=thursday))
+    nextweek = thursday + timedelta(days=5)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="demo", starts_at=nextweek))
+    p = engine.apply(p, ev.MeetingNoShow(at=thursday + timedelta(minutes=15), meeting_id="intro"))
+    t = thursday + timedelta(minutes=20)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="demo", by="rep"))
+    calls = [a for a in engine.plan(p, t) if a.channel is Channel.PHONE]
+    assert len(calls) == 1, calls
+    (call,) = calls
+    assert call.earliest == agreed
+    assert set(call.rules) == {"R1", "R2", "R14"}
+    assert call.reason.count("; in the same call: ") == 2
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="connected"))
+    assert not {o.key for o in p.obligations} & {"commitment", "reschedule_call", "no_show_call"}
+
+
 def test_a_call_owed_and_the_ladders_call_due_together_are_one_attempt(
     engine: Engine, monday: datetime
 ) -> None:
