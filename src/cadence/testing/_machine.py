@@ -177,12 +177,7 @@ class PolicyMachine(RuleBasedStateMachine):
         if isinstance(event, ev.OptedOut):
             self._apply(event)
             return
-        try:
-            self.engine.apply(p, event)
-        except LateEventError:
-            assert self.prospect == p, "a refused event changed the state"
-        else:
-            raise AssertionError(f"an event whose id was forgotten was applied again: {event!r}")
+        self._refused_as_late(p, event, "an event whose id was forgotten was applied again")
 
     @precondition(lambda self: self.prospect is not None and len(self.history) >= 1)
     @rule(minutes=st.integers(1, 600), opt_out=st.booleans())
@@ -195,13 +190,15 @@ class PolicyMachine(RuleBasedStateMachine):
         if opt_out:
             self._apply(ev.OptedOut(at=at, id=self._id()))
             return
-        late = ev.EmailReplied(at=at, id=self._id())
+        self._refused_as_late(p, ev.EmailReplied(at=at, id=self._id()), "a late event was accepted")
+
+    def _refused_as_late(self, p: Prospect, event: ev.Event, otherwise: str) -> None:
         try:
-            self.engine.apply(p, late)
+            self.engine.apply(p, event)
         except LateEventError:
             assert self.prospect == p, "a refused event changed the state"
         else:
-            raise AssertionError(f"a late event was accepted: {late!r}")
+            raise AssertionError(f"{otherwise}: {event!r}")
 
     # -- invariants ------------------------------------------------------------------------------
     @invariant()
