@@ -524,12 +524,17 @@ class Fold:
         message. No calls: the written proposal apologises, and the call is dropped (or, when
         the times were already sent, becomes a brief apologetic email). No email: the call,
         which apologises and proposes new times, does both, and the written proposal is
-        dropped."""
+        dropped. (A proposal owed by phone, say because they prefer it, moves to email with
+        the rest when the phone is lost: it is the written one then.)"""
         call = times = None
         for o in state["obligations"]:
             if o.key == "reschedule_call":
                 call = o
-            elif o.key == "propose_times" and o.rules == _R14 and o.channel is _EMAIL:
+            elif (
+                o.key == "propose_times"
+                and o.rules == _R14
+                and (o.channel is _EMAIL or lost is _PHONE)
+            ):
                 times = o
         if call is None or call.channel is not _PHONE:
             return

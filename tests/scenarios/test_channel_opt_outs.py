@@ -133,6 +133,25 @@ def test_refusing_calls_after_the_rep_cancelled_leaves_the_written_proposal(
     assert all(a.channel is not Channel.PHONE for a in scoped.plan(p, t))
 
 
+@pytest.mark.parametrize("lost", ["refused", "wrong number"])
+def test_times_owed_by_phone_become_the_written_apology_when_the_phone_is_lost(
+    scoped: Engine, monday: datetime, lost: str
+) -> None:
+    """The rep cancels (R14), and Lee says the phone is best, so the new times are owed on
+    the call too; then Lee refuses calls (or the number is wrong). The times move to email and
+    that email apologises, as when they were owed in writing: one email, not an apology email
+    beside it. (A long hypothesis run found the two.)"""
+    t = monday + timedelta(hours=2)
+    p = scoped.apply(_booked(scoped, monday), ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    p = scoped.apply(p, ev.ChannelPreference(at=t, channel="phone"))
+    assert _owed(p)["propose_times"] is Channel.PHONE
+    if lost == "refused":
+        p = scoped.apply(p, ev.OptedOut(at=t, channels=NO_CALLS))
+    else:
+        p = scoped.apply(p, ev.CallAttempted(at=t, outcome="wrong_number"))
+    assert _owed(p) == {"propose_times": Channel.EMAIL, "collateral:m1": Channel.EMAIL}
+
+
 def test_refusing_calls_once_the_times_were_sent_leaves_an_apology_by_email(
     scoped: Engine, monday: datetime
 ) -> None:
