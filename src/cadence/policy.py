@@ -247,9 +247,9 @@ class Policy(BaseModel):
     before its newest event. ``None`` (the default): every id, for the whole history, so that
     every redelivery is a no-op; the stored state grows by the id's length plus 22 bytes an
     event. A number bounds the state: an id is forgotten once the newest event is that many
-    days after the event it named. A redelivery of such an event is then older than the newest one, so
-    ``apply`` refuses it as late (``LateEventError``); it is never applied twice (an opt-out is
-    honoured again, as every late opt-out is: R13)."""
+    days after the event it named. A redelivery of such an event is then older than the
+    newest one, so ``apply`` refuses it as late (``LateEventError``); it is never applied
+    twice (an opt-out is honoured again, as every late opt-out is: R13)."""
 
     @field_serializer("extra_holidays")
     def _sorted(self, value: frozenset[date]) -> list[str]:
