@@ -249,12 +249,27 @@ def test_an_unsubscribe_is_an_opt_out_not_a_conversation() -> None:
     assert scoped.touches > 2 * everything.touches
 
 
+def test_do_not_call_me_is_an_opt_out_of_calls() -> None:
+    """Every call is answered, and every answer is "do not call me again". Opt-outs of
+    everything (the default): one conversation each, then nothing. Scoped by channel: the
+    first call is the only one, and the emails go on (R13), with no rule broken."""
+    never_again = Responder(answer_rate=1.0, do_not_call_rate=1.0)
+    everything = simulate(prospects=200, days=60, seed=7, responder=never_again).metrics
+    assert (everything.connect_rate, everything.opt_out_rate, everything.touches) == (1, 1, 200)
+    scoped = simulate(
+        Policy(opt_out_scope="channel"), prospects=200, days=60, seed=7, responder=never_again
+    )
+    m = scoped.metrics
+    assert (m.connect_rate, m.opt_out_rate, m.violations) == (1, 0, 0)
+    assert m.touches > 2 * everything.touches
+
+
 def test_typical_contact_data_is_clean() -> None:
     """``Responder.typical()`` has no bad addresses or numbers and no unsubscribes: its
     figures stay comparable, and a study of list quality sets its own rates."""
     r = Responder.typical()
     data = ("bad_email_rate", "bad_phone_rate", "new_details_rate", "unsubscribe_rate")
-    assert [getattr(r, name) for name in data] == [0, 0, 0, 0]
+    assert [getattr(r, name) for name in (*data, "do_not_call_rate")] == [0, 0, 0, 0, 0]
 
 
 def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
@@ -497,6 +512,7 @@ def test_no_rule_is_broken_under_any_policy(policy: Policy) -> None:
             "bad_phone_rate": 0.4,
             "new_details_rate": 0.5,
             "unsubscribe_rate": 0.2,
+            "do_not_call_rate": 0.2,
         }
     )
     result = simulate(policy, prospects=8, days=45, seed=1, responder=messy)

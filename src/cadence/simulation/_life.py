@@ -37,6 +37,7 @@ from cadence.simulation._luck import (
     DATA,
     DELAY,
     DETAILS,
+    DO_NOT_CALL,
     MEETING,
     OPT_OUT,
     OUT_OF_OFFICE,
@@ -500,6 +501,9 @@ class Life:
         """A live call (placed or returned): permission (R12), an agreed next contact (R1), and
         maybe a meeting or a stated preference for email (R16) right after."""
         r, luck = self.r, self.luck
+        if r.do_not_call_rate and luck.chance(DO_NOT_CALL, r.do_not_call_rate):
+            self._later(ev.OptedOut(at=at + _MINUTE, channels=frozenset({Channel.PHONE})))
+            return connected_call(at, permission=False, next_contact_at=None)
         permission = luck.chance(PERMISSION, r.permission_rate)
         agreed = self._agreed(at) if luck.chance(COMMIT, r.commit_rate) else None
         if luck.chance(BOOK, r.book_rate):

@@ -31,6 +31,7 @@ __all__ = [
     "DATA",
     "DELAY",
     "DETAILS",
+    "DO_NOT_CALL",
     "ENROL",
     "MEETING",
     "OPT_OUT",
@@ -47,8 +48,9 @@ __all__ = [
 # Purposes: one independent stream each.
 REGION, ENROL, ANSWER, CALLBACK, REPLY, OPT_OUT, BREAKUP, BOOK = range(8)
 MEETING, OUT_OF_OFFICE, PERMISSION, COMMIT, PREFERENCE, WIN, DELAY = range(8, 15)
-DATA, DETAILS, UNSUBSCRIBE = range(15, 18)  # (added last: the streams before keep their keys)
-_PURPOSES = 18
+# (Added last: the streams before keep their keys.)
+DATA, DETAILS, UNSUBSCRIBE, DO_NOT_CALL = range(15, 19)
+_PURPOSES = 19
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

@@ -42,6 +42,7 @@ RATES = (
     "preference_rate",
     "win_rate",
     "unsubscribe_rate",
+    "do_not_call_rate",
     "bad_email_rate",
     "bad_phone_rate",
     "new_details_rate",
@@ -88,6 +89,10 @@ class Responder(BaseModel):
     """An email is answered by an unsubscribe (``email_replied``, intent ``unsubscribe``):
     an opt-out of email, or of everything unless the policy scopes opt-outs by channel
     (R13). Not a conversation."""
+    do_not_call_rate: float = 0.0
+    """A live call ends with "do not call me again" (``opted_out`` of the phone a minute
+    later): an opt-out of calls, or of everything unless the policy scopes opt-outs by
+    channel (R13). The call was a conversation, but agrees nothing and books nothing."""
     bad_email_rate: float = 0.0
     """Per prospect: the address on file does not work. The first email to it bounces
     (``email_bounced``), which blocks email until a new address is logged."""
