@@ -70,16 +70,6 @@ class BusinessDays:
         self._years: dict[int, list[int]] = {}
         self._offsets: dict[tuple[int, int], date] = {}
 
-    def holiday_name(self, day: date) -> str | None:
-        """The name of the holiday on ``day`` in any of the calendars, if there is one."""
-        if day in self.extra:
-            return "team holiday"
-        for country, subdivision in self.regions:
-            name = holiday_dates(country, subdivision, day.year).get(day)
-            if name is not None:
-                return name
-        return None
-
     def _year(self, year: int) -> list[int]:
         days = self._years.get(year)
         if days is None:

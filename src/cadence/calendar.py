@@ -105,7 +105,6 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 _MIDNIGHT = time(0)
 _DAY = timedelta(days=1)
-_Interval = tuple[datetime, datetime, int, str, tuple[str, ...]]
 _Cached = tuple[datetime, datetime, datetime, datetime, int, str, tuple[str, ...]]
 
 
@@ -251,13 +250,6 @@ class ContactCalendar:
         return found
 
     # -- windows -----------------------------------------------------------------------------
-    def day_windows(self, channel: Channel, day: date) -> tuple[_Interval, ...]:
-        """The allowed intervals of ``day`` for ``channel``: (start, end, slot index, slot name,
-        bounded_by), aware in the prospect's zone, sorted."""
-        return tuple(
-            (ls, le, i, n, b) for _, _, ls, le, i, n, b in self._day(channel, day.toordinal())
-        )
-
     def _day(self, channel: Channel, ordinal: int) -> tuple[_Cached, ...]:
         """Cached per (channel, day): each interval in UTC (for fast comparisons with UTC
         instants) and in local time (for the answer)."""

@@ -7,7 +7,6 @@ from the facts, the policy and ``now`` each time, so a changed policy applies to
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal, Self
 
 from pydantic import (
@@ -184,7 +183,3 @@ class Prospect(BaseModel):
             if m.id == meeting_id:
                 return m
         return None
-
-    def touched_since(self, instant: datetime) -> bool:
-        """Whether an attempt was made after ``instant``."""
-        return self.last_attempt_at is not None and self.last_attempt_at > instant

@@ -322,13 +322,10 @@ class Life:
         else:
             self.apply(item)
 
-    def ask(self, now: datetime) -> Action:
-        """The engine's next action at ``now``, checked against the rules."""
-        return self._ask(now)[0]
-
     def _ask(self, now: datetime) -> tuple[Action, datetime]:
-        """:meth:`ask`, with the action's ``earliest_utc``: the checks and ``run`` both need
-        it, and moving an instant to UTC is one of the dearer things a step does."""
+        """The engine's next action at ``now``, checked against the rules, with its
+        ``earliest_utc``: the checks and ``run`` both need it, and moving an instant to UTC is
+        one of the dearer things a step does."""
         # The engine's decision, without the talking points: no responder reads them (the
         # action is otherwise next_action's own; tests/test_simulation.py holds the two equal).
         found = self.engine._decide(self.p, now)
