@@ -9,7 +9,7 @@ import random
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
+from cadence.errors import InvalidInputError
 from cadence.files import write_plan_csv
 from cadence.testing import History, delays, histories
 from tests.conftest import CHICAGO
@@ -145,24 +146,23 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
     table = to_table(book, engine if indexed else None)
     note(f"now={now.isoformat()} day={day}")
-    expected = plan_day(
-        engine,
-        book,
-        day=day,
-        now=now,
-        capacity=capacity,
-        suppressions=suppress,
-        deferred_limit=deferred_limit,
-    )
-    got = plan_table(
-        engine,
-        table,
-        day=day,
-        now=now,
-        capacity=capacity,
-        suppressions=suppress,
-        deferred_limit=deferred_limit,
-    )
+    args: dict[str, Any] = {
+        "day": day,
+        "now": now,
+        "capacity": capacity,
+        "suppressions": suppress,
+        "deferred_limit": deferred_limit,
+    }
+    # A day over in every zone (it ends at noon UTC the next day, at UTC-12) is refused by both.
+    over = now >= datetime.combine(day + timedelta(days=1), time(12), UTC)
+    event(f"the day is over everywhere: {over}")
+    if over:
+        for planner, book_or_table in ((plan_day, book), (plan_table, table)):
+            with pytest.raises(InvalidInputError, match=r"^day: .* is over in every time zone"):
+                planner(engine, book_or_table, **args)
+        return
+    expected = plan_day(engine, book, **args)
+    got = plan_table(engine, table, **args)
     note(f"sources={got.sources}")
     for source, n in got.sources.items():
         event(f"rows decided by {source}: {'some' if n else 'none'}")
@@ -389,13 +389,21 @@ def test_bad_tables_and_arguments_are_clear(engine: cadence.Engine) -> None:
     with pytest.raises(ValueError, match="prospects"):
         to_table(["not a prospect"])  # type: ignore[list-item]
     # A bad zone is an error even on a row that is not due that day (it is never ignored).
-    later = to_table([_new(engine, "p"), _new(engine, "q")], engine)
-    past = DAY - timedelta(days=30)
-    assert plan_table(engine, later, day=past, now=NOW, capacity=1).counts["planned"] == 0
+    away = ev.OutOfOffice(at=NOW, until=NOW + timedelta(days=30))
+    later = to_table([engine.apply(_new(engine, pid), away) for pid in "pq"], engine)
+    assert plan_table(engine, later, day=DAY, now=NOW, capacity=1).counts["not_due"] == 2
     zones = pa.array(["America/Chicago", "Mars/Olympus"])
     bad = later.set_column(later.schema.get_field_index("timezone"), "timezone", zones)
     with pytest.raises(ValueError, match="timezone: 'Mars/Olympus'"):
-        plan_table(engine, bad, day=past, now=NOW, capacity=1)
+        plan_table(engine, bad, day=DAY, now=NOW, capacity=1)
+    # A day over in every zone: nothing could be planned on it, so it is refused, not planned
+    # empty (the command line's default now is the clock, and a stale --day is a mistake).
+    with pytest.raises(InvalidInputError, match=r"^day: 2026-03-08 is over in every time zone"):
+        plan_table(engine, later, day=date(2026, 3, 8), now=NOW, capacity=1)
+    # ... but yesterday in Chicago is still today further west, until noon UTC.
+    midnight = NOW + timedelta(hours=6)  # Tuesday 00:00 in Chicago, Monday 19:00 at UTC-12
+    monday = plan_table(engine, later, day=date(2026, 3, 9), now=midnight, capacity=1)
+    assert monday.counts["not_due"] == 2
 
 
 def test_importing_the_core_imports_no_optional_extra() -> None:

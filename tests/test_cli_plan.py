@@ -237,6 +237,7 @@ def test_a_state_whose_id_differs_from_its_row_is_refused(
         ("--capacity", "ana=3,=4", ("--capacity", "'=4'")),
         ("--day", "10/03/2026", ("--day", "YYYY-MM-DD")),
         ("--now", "2026-03-09T18:00", ("--now", "offset")),
+        ("--day", "2026-03-08", ("--day: 2026-03-08 is over in every time zone", "(--now)")),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(
@@ -245,6 +246,12 @@ def test_bad_options_are_one_line_and_exit_2(
     args = {"--day": DAY, "--now": NOW.isoformat(), "--capacity": "5", option: value}
     result = runner.invoke(app, ["plan", str(book), *(x for kv in args.items() for x in kv)])
     _one_line_error(result, *needles)
+
+
+def test_a_day_already_over_by_the_clock_is_one_line(book: pathlib.Path) -> None:
+    # Without --now the command plans as of the clock: a stale --day would plan nothing.
+    result = runner.invoke(app, ["plan", str(book), "--day", "2000-01-03", "--capacity", "5"])
+    _one_line_error(result, "--day: 2000-01-03 is over", "(now, by the clock)", "give --now")
 
 
 def test_a_bad_policy_or_suppression_file_is_one_line(

@@ -197,10 +197,7 @@ def plan_table(
     if not isinstance(engine, Engine):
         msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
         raise InvalidInputError(msg, field="engine", value=engine)
-    blocked = _check_arguments(day, capacity, suppressions)
-    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-        msg = f"now: {now!r} is not an aware datetime; pass e.g. datetime(..., tzinfo=UTC)"
-        raise InvalidInputError(msg, field="now", value=now)
+    _, blocked = _check_arguments(day, now, capacity, suppressions)
     if not isinstance(table, pa.Table):
         msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
         raise InvalidInputError(msg, field="table", value=table)

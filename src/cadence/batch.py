@@ -65,6 +65,7 @@ __all__ = [
 TOUCH_MINUTES: Mapping[Channel, int] = {Channel.PHONE: 10, Channel.EMAIL: 5}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_DAY, _NOON = timedelta(days=1), time(12)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 
 Capacity = int | Mapping[str | tuple[str, str], int]
@@ -148,7 +149,7 @@ def plan_day(
     re-imported contact that opted out elsewhere. At most ``deferred_limit`` deferred touches
     are kept (the most urgent); ``counts`` has them all.
     """
-    blocked = _check_arguments(day, capacity, suppressions)
+    now_utc, blocked = _check_arguments(day, now, capacity, suppressions)
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     heaps: dict[tuple[str, Channel], list[_Entry]] = {}
     deferred: list[_Entry] = []  # the most urgent ``deferred_limit`` (least urgent on top)
@@ -161,7 +162,6 @@ def plan_day(
         elif deferred and entry.key < deferred[0].key:
             heapq.heapreplace(deferred, entry)
 
-    now_utc = _aware(now, "now")
     bounds: dict[str, tuple[datetime, datetime]] = {}  # per zone: the day's [start, end)
     # per zone and region: the calendar, and the day's [start, end) in UTC
     places: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, datetime, datetime]]
@@ -272,11 +272,19 @@ def plan_day(
 
 
 def _check_arguments(
-    day: object, capacity: object, suppressions: Iterable[object]
-) -> frozenset[str]:
-    """Validate ``plan_day``'s and ``plan_table``'s common arguments; the suppression set."""
+    day: object, now: object, capacity: object, suppressions: Iterable[object]
+) -> tuple[datetime, frozenset[str]]:
+    """Validate the planners' common arguments; ``now`` in UTC and the suppression set."""
     if not isinstance(day, date) or isinstance(day, datetime):
         msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
+        raise InvalidInputError(msg, field="day", value=day)
+    now_utc = _aware(now, "now")
+    if _over_everywhere(day, now_utc):
+        msg = (
+            f"day: {day.isoformat()} is over in every time zone at now={now_utc.isoformat()}, "
+            "so nothing can be planned on it; plan now's day or a later one, or pass the "
+            "instant the plan is made at as now"
+        )
         raise InvalidInputError(msg, field="day", value=day)
     if isinstance(capacity, bool) or not isinstance(capacity, int | Mapping):
         msg = (
@@ -303,7 +311,13 @@ def _check_arguments(
                 "emails as strings"
             )
             raise InvalidInputError(msg, field="suppressions", value=item)
-    return frozenset(str(item) for item in blocked)
+    return now_utc, frozenset(str(item) for item in blocked)
+
+
+def _over_everywhere(day: date, now: datetime) -> bool:
+    """Whether ``day`` has ended in every time zone at ``now``: at noon UTC the next day, the
+    midnight that ends it at UTC-12, the last zone."""
+    return now >= datetime.combine(day, _NOON, UTC) + _DAY
 
 
 def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -28,7 +28,7 @@ from cadence._cli_simulate import simulate_command
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
-from cadence.batch import Capacity, DayPlan, plan_day
+from cadence.batch import Capacity, DayPlan, _over_everywhere, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
 from cadence.files import (
@@ -440,6 +440,12 @@ def plan(
     enrolled at --now. The summary line goes to standard error, except with the table.
     """
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
+    if _over_everywhere(on, moment):  # checked before the book is read
+        given = "--now" if now is not None else "now, by the clock"
+        fail(
+            f"--day: {on} is over in every time zone at {moment.isoformat(timespec='minutes')} "
+            f"({given}); plan today or a later day, or give --now the instant to plan as of"
+        )
     try:
         engine = Engine(policy_or_default(policy))
         blocked = read_suppressions(suppress) if suppress is not None else frozenset()

@@ -98,7 +98,7 @@ def plan_frame(
             "build one with cadence.dask.from_table(table, npartitions)"
         )
         raise InvalidInputError(msg, field="frame", value=frame)
-    blocked = tuple(sorted(_check_arguments(day, capacity, suppressions)))
+    blocked = tuple(sorted(_check_arguments(day, now, capacity, suppressions)[1]))
     if "owner" not in frame.columns:
         msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"
         raise InvalidInputError(msg, field="frame", value=list(frame.columns))
