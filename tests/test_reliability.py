@@ -9,7 +9,9 @@ import pathlib
 import random
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -214,6 +216,71 @@ def test_same_answers_across_hash_seeds_and_process_time_zones() -> None:
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# -- one engine, many threads ----------------------------------------------------------------
+_PLACES = (
+    ("America/Chicago", "US", "IL"),
+    ("America/New_York", "US", "FL"),  # Florida's call caps
+    ("Europe/Paris", "FR", None),  # French legal calling windows
+    ("Asia/Tokyo", "JP", None),
+    ("Australia/Sydney", "AU", "NSW"),
+)
+
+
+def _follow(engine: cadence.Engine, number: int) -> list[str]:
+    """One prospect whose rep does what the engine asks, the prospect answering at random
+    (seeded by ``number``): every action and the final state, as JSON."""
+    rng = random.Random(number)
+    zone, country, subdivision = _PLACES[number % len(_PLACES)]
+    at = datetime(2026, 3, 2, 14, tzinfo=UTC) + timedelta(minutes=rng.randrange(90 * 24 * 60))
+    p = engine.enroll(f"p{number}", timezone=zone, at=at, country=country, subdivision=subdivision)
+    said = []
+    for step in range(30):
+        act = engine.next_action(p, at)
+        said.append(act.model_dump_json())
+        if act.kind is cadence.ActionKind.NONE:
+            break
+        at = max(at, act.earliest) + timedelta(minutes=rng.randrange(90))
+        event: ev.Event
+        if act.channel is cadence.Channel.PHONE:
+            outcome = rng.choice(["voicemail"] * 6 + ["no_answer", "connected"])
+            agreed = at + timedelta(days=rng.randint(1, 9)) if outcome == "connected" else None
+            event = ev.CallAttempted(at=at, outcome=outcome, next_contact_at=agreed)
+        elif act.channel is cadence.Channel.EMAIL:
+            replied = rng.random() < 0.1
+            event = ev.EmailReplied(at=at) if replied else ev.EmailSent(at=at)
+        else:  # a wait, a meeting: time passes
+            continue
+        p = engine.apply(p, event.model_copy(update={"id": f"p{number}-{step}"}))
+    said.append(p.model_dump_json())
+    return said
+
+
+def test_one_engine_shared_by_threads_answers_as_one_thread_does() -> None:
+    """DESIGN §9 (same inputs, same outputs): a CRM's threads share one ``Engine`` per policy,
+    as the docs advise, and its caches (calendars, windows, business days) fill while they run.
+    Switching threads every microsecond, each prospect's answers are the ones a single thread
+    gets from an engine of its own."""
+    numbers = range(96)
+    alone = {n: _follow(cadence.Engine(), n) for n in numbers}
+    shared = cadence.Engine()
+    together: dict[int, list[str]] = {}
+    start = threading.Barrier(8)
+
+    def work(k: int) -> None:
+        start.wait()
+        for n in numbers[k::8]:
+            together[n] = _follow(shared, n)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(work, range(8)))  # re-raises what a thread raised
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone
 
 
 # -- scale of one prospect -------------------------------------------------------------------
