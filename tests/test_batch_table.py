@@ -15,17 +15,20 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pytest
+from holidays.version import __version__ as holidays_version
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 import cadence
+import cadence._columns
 from cadence import events as ev
+from cadence._columns import shipped
 from cadence._table_index import crowded
 from cadence.actions import ActionKind
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
 from cadence.channel import Channel
-from cadence.compliance import Cap, strictest_caps
+from cadence.compliance import PRESETS, Cap, strictest_caps
 from cadence.errors import InvalidInputError
 from cadence.files import write_plan_csv
 from cadence.testing import History, delays, histories
@@ -273,6 +276,23 @@ def test_index_expires_and_overdue_rows_are_replaced_without_the_engine(
 def test_an_index_built_for_another_policy_is_not_trusted(engine: cadence.Engine) -> None:
     book = [_new(engine, f"p{i}") for i in range(3)]
     table = to_table(book, cadence.Engine(cadence.Policy(min_gap_business_days=2)))
+    got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
+    assert got.sources == {"index": 0, "late": 0, "engine": 3}
+    _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=5), got)
+
+
+def test_an_index_built_under_other_legal_rules_or_holidays_is_not_trusted(
+    engine: cadence.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release that ships a new calling rule, or a new ``holidays`` release, can move a call:
+    rows indexed before go through the engine, so the plan is still ``plan_day``'s."""
+    book = [_new(engine, f"p{i}") for i in range(3)]
+    table = to_table(book, engine)
+    assert plan_table(engine, table, day=DAY, now=NOW, capacity=5).sources["engine"] == 0
+    rules = tuple(r for r in PRESETS if r.id != "us-fl")
+    here = shipped(PRESETS, holidays_version)
+    assert len({here, shipped(rules, holidays_version), shipped(PRESETS, "0.1")}) == 3
+    monkeypatch.setattr(cadence._columns, "_SHIPPED", shipped(rules, holidays_version))
     got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
     assert got.sources == {"index": 0, "late": 0, "engine": 3}
     _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=5), got)

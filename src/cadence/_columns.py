@@ -27,15 +27,18 @@ import hashlib
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
+from holidays.version import __version__ as holidays_version
+
 from cadence import __version__
 from cadence._agenda import drop_instant, tasks
 from cadence.actions import ActionKind
 from cadence.channel import Channel
+from cadence.compliance import PRESETS, CallingRule
 from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
 
-__all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by"]
+__all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by", "shipped"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
 DECISION_FORMAT = 7  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay
@@ -69,10 +72,20 @@ class Decision(NamedTuple):
     """With ``first_due``: the re-placed overdue action holds until then (``None``: for good)."""
 
 
+def shipped(rules: tuple[CallingRule, ...], holidays_version: str) -> str:
+    """What decisions depend on besides the policy: the cadence release, the legal calling
+    rules it ships and the ``holidays`` release (a new one can move a business day)."""
+    text = "\n".join([__version__, holidays_version, *(r.model_dump_json() for r in rules)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+_SHIPPED = shipped(PRESETS, holidays_version)
+
+
 def decided_by(engine: Engine) -> str:
-    """A fingerprint of the engine's policy and of the index format: an index row counts only
-    for the policy (and cadence release) that computed it."""
-    text = f"{DECISION_FORMAT}:{__version__}:{engine.policy.model_dump_json()}"
+    """A fingerprint of the engine's policy, of the index format and of what the release ships
+    (:func:`shipped`): an index row counts only where the same decisions would be made."""
+    text = f"{DECISION_FORMAT}:{_SHIPPED}:{engine.policy.model_dump_json()}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
