@@ -110,6 +110,44 @@ def test_alabama_and_louisiana_forbid_sundays_and_state_holidays(state: str) -> 
     assert any(r.no_holidays for r in rules)
 
 
+@pytest.mark.parametrize("state", ["MA", "WA"])
+def test_massachusetts_and_washington_stop_at_8pm_every_day(state: str) -> None:
+    rules = rules_for("US", state)
+    assert [r.id for r in rules] == ["us-federal", f"us-{state.lower()}"]
+    for day in (MON, SAT, SUN):
+        assert allowed_windows(rules, day, ALL_DAY) == w((8, 20))
+    assert strictest_caps(rules) == ()
+    assert not any(r.no_holidays for r in rules)
+
+
+def test_mississippi_reads_central_standard_time_both_ways_and_has_no_sunday_calls() -> None:
+    # 08:00-20:00 CST is 09:00-21:00 on the clock under daylight time: both hold, all year.
+    rules = rules_for("US", "MS")
+    assert allowed_windows(rules, SAT, ALL_DAY) == w((9, 20))
+    assert allowed_windows(rules, SUN, ALL_DAY) == ()
+    assert not any(r.no_holidays for r in rules)
+
+
+def test_rhode_island_has_office_hours_short_saturdays_and_no_sundays_or_holidays() -> None:
+    rules = rules_for("US", "RI")
+    assert allowed_windows(rules, FRI, ALL_DAY) == w((9, 18))
+    assert allowed_windows(rules, SAT, ALL_DAY) == w((10, 17))
+    assert allowed_windows(rules, SUN, ALL_DAY) == ()
+    assert any(r.no_holidays for r in rules)
+
+
+@pytest.mark.parametrize(
+    ("state", "hours", "no_holidays"), [("SD", (9, 21), False), ("UT", (8, 21), True)]
+)
+def test_south_dakota_and_utah_have_no_sunday_calls(
+    state: str, hours: tuple[int, int], no_holidays: bool
+) -> None:
+    rules = rules_for("US", state)
+    assert allowed_windows(rules, MON, ALL_DAY) == allowed_windows(rules, SAT, ALL_DAY) == w(hours)
+    assert allowed_windows(rules, SUN, ALL_DAY) == ()
+    assert any(r.no_holidays for r in rules) is no_holidays
+
+
 def test_canada_calls_until_930pm_on_weekdays_and_10_to_6_at_weekends() -> None:
     rules = rules_for("CA", "ON")
     assert [r.id for r in rules] == ["ca-crtc"]

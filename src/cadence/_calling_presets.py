@@ -111,6 +111,98 @@ ROWS: tuple[dict[str, object], ...] = (
         "source": "https://legis.la.gov/Legis/Law.aspx?d=100115",
     },
     {
+        "id": "us-ma",
+        "version": "2003-01-01",
+        "name": "Massachusetts Do Not Call regulations, 201 CMR 12.02(2) (M.G.L. c. 159C)",
+        "country": "US",
+        "subdivision": "MA",
+        "windows": _days(_EVERY_DAY, (time(8), time(20))),  # consumer's local time
+        # The Act (ch. 265 of the Acts of 2002) took effect that day; the regulation's own date
+        # was not verified.
+        "effective_from": date(2003, 1, 1),
+        "source": (
+            "https://regulations.justia.com/states/massachusetts/201-cmr/title-201-cmr-12-00"
+            "/section-12-02"
+        ),
+    },
+    {
+        "id": "us-ms",
+        "version": "2003-07-01",
+        "name": "Mississippi Telephone Solicitation Act, Miss. Code 77-3-723(1)",
+        "country": "US",
+        "subdivision": "MS",
+        # "8:00 a.m. and 8:00 p.m. Central Standard Time": a fixed zone, which under daylight
+        # time is 09:00-21:00 on the clock. Both readings hold here, all year: 09:00-20:00 local
+        # (an hour lost on winter mornings, never one taken). No Sunday calls. The holiday ban
+        # was a PSC rule, reported repealed in 2023: not modelled.
+        "windows": _days(_MON_SAT, (time(9), time(20))),
+        "effective_from": date(2003, 7, 1),  # Laws 2003, ch. 478
+        "source": (
+            "https://getpocketlaw.com/law/state_mississippi"
+            "/section-77-3-723-rules-for-authorized-calls_57b73fa7ff73"
+        ),
+    },
+    {
+        "id": "us-ri",
+        "version": "1999",
+        "name": (
+            "Rhode Island Telephone Sales Solicitation Act, R.I. Gen. Laws 5-61-3.6, with its "
+            '"hours of operation" in 5-61-2'
+        ),
+        "country": "US",
+        "subdivision": "RI",
+        "windows": _days(_MON_FRI, (time(9), time(18))) | {5: ((time(10), time(17)),)},
+        # The definition excepts state and federal holidays from Monday to Friday; whether a
+        # holiday on a Saturday is one is unclear, so every holiday is (the stricter reading).
+        "no_holidays": True,
+        # P.L. 1999, ch. 456. Unsure: the day it took effect was not verified; the start of
+        # the year is the stricter choice.
+        "effective_from": date(1999, 1, 1),
+        # The hours are the definition's (source); 5-61-3.6 (the legislature's page, webserver.
+        # rilin.state.ri.us, Statutes/TITLE5/5-61/5-61-3.6.HTM) bars calls outside them.
+        "source": "https://instalawyer.io/laws/rhode-island-general-laws/section-5-61-2-definitions",
+    },
+    {
+        "id": "us-sd",
+        "version": "1997",
+        "name": "South Dakota telemarketing law, SDCL 37-30A-3(2)",
+        "country": "US",
+        "subdivision": "SD",
+        "windows": _days(_MON_SAT, (time(9), time(21))),  # consumer's local time; no Sundays
+        # SL 1997, ch. 222. Unsure: the day it took effect was not verified; the start of the
+        # year is the stricter choice. Automated dialers (SDCL 37-30-28, weekdays only) are
+        # not modelled: cadence schedules calls a rep makes.
+        "effective_from": date(1997, 1, 1),
+        "source": (
+            "https://law.uslawyerdatabase.com/category/us-law/2022-south-dakota-codified-laws"
+            "/title-37-trade-regulation/page/8"
+        ),
+    },
+    {
+        "id": "us-ut",
+        "version": "2004",
+        "name": "Utah Telephone and Facsimile Solicitation Act, Utah Code 13-25a-103(3)",
+        "country": "US",
+        "subdivision": "UT",
+        "windows": _days(_MON_SAT, (time(8), time(21))),  # local time; no Sundays
+        "no_holidays": True,  # "on a legal holiday"
+        # The section as last amended by Laws of Utah 2004, chapters 90 and 263 (the chapter
+        # dates from 1996). Unsure: when the hours clause took its present form was not
+        # verified; the start of 2004 is the stricter choice. Prior express consent lifts it.
+        "effective_from": date(2004, 1, 1),
+        "source": "https://codes.findlaw.com/ut/title-13-commerce-and-trade/ut-code-sect-13-25a-103/",
+    },
+    {
+        "id": "us-wa",
+        "version": "2022-06-09",
+        "name": "Washington, RCW 80.36.390(7), as amended by ESHB 1497 (Laws of 2022, ch. 195)",
+        "country": "US",
+        "subdivision": "WA",
+        "windows": _days(_EVERY_DAY, (time(8), time(20))),  # the recipient's local time
+        "effective_from": date(2022, 6, 9),
+        "source": "https://wa-law.org/bill/2021-22/hb/1497/S.PL/",
+    },
+    {
         "id": "ca-crtc",
         "version": "2008-09-30",
         "name": "CRTC Unsolicited Telecommunications Rules, Part III (Telemarketing Rules)",

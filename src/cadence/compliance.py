@@ -186,7 +186,8 @@ class CallingRule(BaseModel, frozen=True, extra="forbid"):
 
 
 PRESETS: tuple[CallingRule, ...] = tuple(CallingRule.model_validate(row) for row in ROWS)
-"""The shipped rules: US federal, FL, OK, MD, CT, AL, LA; Canada (CRTC); France.
+"""The shipped rules: US federal, FL, OK, MD, CT, AL, LA, MA, MS, RI, SD, UT, WA; Canada (CRTC);
+France.
 
 Their data, sources and caveats are in ``cadence/_calling_presets.py``.
 """

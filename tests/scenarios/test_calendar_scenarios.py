@@ -364,6 +364,67 @@ def test_alabama_unanswered_ladder_never_calls_on_sunday() -> None:
         assert_call_inside(act, CHICAGO, ALABAMA_HOURS)
 
 
+# -- states whose hours, days or holidays are stricter than the federal rule ----------------------
+
+STATE_RULES: dict[str, tuple[ZoneInfo, str, dict[int, tuple[time, time]], bool]] = {
+    # state: (a zone of the state, the rule cited, allowed local hours by weekday, holiday ban)
+    "MA": (NEW_YORK, "us-ma@2003-01-01", dict.fromkeys(range(7), (time(8), time(20))), False),
+    # 08:00-20:00 Central *Standard* Time read both ways: 09:00-20:00 local all year.
+    "MS": (CHICAGO, "us-ms@2003-07-01", dict.fromkeys(range(6), (time(9), time(20))), False),
+    "RI": (
+        NEW_YORK,
+        "us-ri@1999",
+        dict.fromkeys(range(5), (time(9), time(18))) | {5: (time(10), time(17))},
+        True,
+    ),
+    "SD": (CHICAGO, "us-sd@1997", dict.fromkeys(range(6), (time(9), time(21))), False),
+    "UT": (
+        ZoneInfo("America/Denver"),
+        "us-ut@2004",
+        dict.fromkeys(range(6), (time(8), time(21))),
+        True,
+    ),
+    "WA": (LOS_ANGELES, "us-wa@2022-06-09", dict.fromkeys(range(7), (time(8), time(20))), False),
+}
+
+
+@given(now=instants_2024_2030, state=st.sampled_from(sorted(STATE_RULES)))
+def test_a_states_hours_days_and_holidays_bound_every_call(now: datetime, state: str) -> None:
+    """The policy calls any day, 06:00-23:00; each state's law is what binds the call, and the
+    action cites it beside the federal rule."""
+    tz, cited, hours, no_holidays = STATE_RULES[state]
+    engine = cadence.Engine(Policy(weekmask=EVERY_DAY, call_slots=WIDE_HOURS))
+    p = enroll(engine, now, tz, "US", state)
+    act = first_call(engine, p, now)
+    local = act.earliest.astimezone(tz)
+    assert local.weekday() in hours, f"{state}: no calls on {local:%A}"
+    assert_call_inside(act, tz, (hours[local.weekday()],))
+    if no_holidays:
+        assert local.date() not in holidays.country_holidays("US", subdiv=state, years=local.year)
+    assert set(act.bounded_by) == {"policy", US_FEDERAL, cited}
+
+
+@pytest.mark.parametrize(
+    ("enrolled", "due", "why"),
+    [
+        (datetime(2026, 8, 7, 18, 30), datetime(2026, 8, 8, 10, 0), "after Friday's 18:00"),
+        (datetime(2026, 8, 8, 17, 0), datetime(2026, 8, 11, 9, 0), "Sunday, then Victory Day"),
+    ],
+    ids=["friday-evening", "victory-day"],
+)
+def test_rhode_island_keeps_office_hours_and_no_sundays_or_holidays(
+    enrolled: datetime, due: datetime, why: str
+) -> None:
+    """Rhode Island: weekdays 09:00-18:00, Saturdays 10:00-17:00, no Sundays, no holidays
+    (Victory Day, the second Monday of August, is a Rhode Island holiday alone)."""
+    assert date(2026, 8, 10) in holidays.country_holidays("US", subdiv="RI", years=2026)
+    assert date(2026, 8, 10) not in holidays.country_holidays("US", years=2026)
+    engine = cadence.Engine(Policy(weekmask=EVERY_DAY, call_slots=WIDE_HOURS))
+    at = enrolled.replace(tzinfo=NEW_YORK)
+    act = first_call(engine, enroll(engine, at, NEW_YORK, "US", "RI"), at)
+    assert act.earliest.astimezone(NEW_YORK).replace(tzinfo=None) == due, why
+
+
 # -- France --------------------------------------------------------------------------------------
 
 FRENCH_HOURS = ((time(10), time(13)), (time(14), time(20)))
