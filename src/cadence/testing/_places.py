@@ -39,6 +39,7 @@ REGIONS: tuple[Region, ...] = (
     Region("America/New_York", "US", "FL"),
     Region("America/New_York", "US", "CT"),
     Region("America/Chicago", "US", "OK"),
+    Region("America/New_York", "US", "RI"),  # short Saturdays, no Sundays, no holidays
     Region("Europe/Paris", "FR"),
     Region("Europe/Berlin", "DE"),
     Region("Asia/Kolkata", "IN"),
