@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import holidays as holiday_calendars
 import numpy as np
 import pytest
+from hypothesis import event as hypothesis_event
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,6 +81,7 @@ LADDER_KINDS = frozenset(
 LADDER_RULES = frozenset({"R3", "R10"})
 ESCALATION_STEPS = frozenset(get_args(Escalation))
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = "January February March April May June July August September October November December"
 
 #: Legal calling hours, written out independently of ``cadence.compliance`` (DESIGN §5).
 US_FEDERAL_HOURS = (time(8), time(21))
@@ -904,12 +906,17 @@ def test_voicemail_promise_names_the_next_attempt(history: History) -> None:
         ):
             continue
         start = (following.due_since or following.earliest).astimezone(zone)
+        day, slot = DAYS[start.weekday()], f" {following.slot}"
+        if (start.date() - action.earliest.astimezone(zone).date()).days >= 7:
+            # a week or more ahead, "on Friday" would be heard as the coming Friday
+            day, slot = f"{day} {start.day} {MONTHS.split()[start.month - 1]}", f",{slot}"
+        hypothesis_event(f"R5: the next attempt is a week or more ahead: {',' in slot}")
         if following.due_since is not None:  # overdue: the day it was due, its slot has passed
-            promise = f" on {DAYS[start.weekday()]}"
+            promise = f" on {day}"
         elif following.channel is Channel.PHONE:
-            promise = f"try again on {DAYS[start.weekday()]} {following.slot}"
+            promise = f"try again on {day}{slot}"
         else:
-            promise = f"follow up by email on {DAYS[start.weekday()]}"
+            promise = f"follow up by email on {day}"
         assert promise in action.talking_points[0], (action.talking_points[0], following)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, time
 
 from cadence._agenda import Task
 from cadence._fold import State
-from cadence._words import day_name
+from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
@@ -32,10 +32,18 @@ _ESCALATE, _PROPOSE_TIMES = ActionKind.ESCALATE, ActionKind.PROPOSE_TIMES
 _SEND_COLLATERAL = ActionKind.SEND_COLLATERAL
 _R7_POINT = "Use a subject that refers to their request; keep it short."
 _R14_APOLOGY = "Apologise for cancelling, warmly; keep it brief."
+_A_WEEK = 7  # days: from then on, "on Tuesday" would be heard as the coming Tuesday
 
 
-def part_of_day(window: Window, locale: str = "en") -> str:
-    """'Tuesday morning' for a call window, 'Tuesday' for an email one."""
+def part_of_day(window: Window, locale: str = "en", said: datetime | None = None) -> str:
+    """'Tuesday morning' for a call window, 'Tuesday' for an email one. Said on ``said`` (the
+    prospect's local time) a week or more before, the day has its date: 'Tuesday 10 March,
+    morning' (a weekday's name alone would be heard as the coming one)."""
+    if said is not None and (window.start.date() - said.date()).days >= _A_WEEK:
+        day = day_and_date(window.start, locale)
+        if window.slot and window.slot_index is not None:
+            return f"{day}, {window.slot}"
+        return day
     day = day_name(window.start, locale)
     if window.slot and window.slot_index is not None:
         return f"{day} {window.slot}"
@@ -75,7 +83,7 @@ def talking_points(
             following = next_attempt(state, cal, window.start)
             if following is not None:
                 template = t.voicemail if following.slot != "email" else t.voicemail_next_is_email
-                when = part_of_day(following, t.locale)
+                when = part_of_day(following, t.locale, said=window.start)
                 if t.locale == "en":
                     when = "on " + when
                 points = (template.format(next_attempt=when),)

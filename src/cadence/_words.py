@@ -7,6 +7,20 @@ from functools import cache
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def day_month(local: datetime) -> str:
@@ -32,6 +46,16 @@ def check_locale(locale: str) -> str:
         msg = f"locale {locale!r} is not a language pendulum knows; use e.g. 'en', 'fr', 'de'"
         raise ValueError(msg) from None
     return locale
+
+
+def day_and_date(local: datetime, locale: str = "en") -> str:
+    """The weekday and the date of ``local`` in ``locale`` ('Friday 6 March', 'vendredi 6
+    mars'), for a day a weekday's name alone would not pin down."""
+    if locale == "en":
+        return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
+    import pendulum
+
+    return str(pendulum.instance(local).format("dddd D MMMM", locale=locale))
 
 
 def day_name(local: datetime, locale: str = "en") -> str:

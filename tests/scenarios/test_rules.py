@@ -145,6 +145,21 @@ def test_r5_voicemail_script_names_the_next_attempt(engine: Engine, monday: date
     assert any("try again on Friday midday" in t for t in act.talking_points)
 
 
+def test_r5_a_next_attempt_a_week_or_more_ahead_is_named_with_its_date(monday: datetime) -> None:
+    """Six business days between attempts: a Monday call's next attempt is Tuesday of the week
+    after. "On Tuesday" would be heard as tomorrow, so the script gives the date, in the
+    prospect's language too."""
+    from cadence.policy import Templates
+
+    engine = Engine(Policy(min_gap_business_days=6))
+    act = engine.next_action(_enroll(engine, monday), monday)
+    assert "try again on Tuesday 17 March, midday," in act.talking_points[0]
+    french = Templates(locale="fr", voicemail="Dites que vous rappellerez {next_attempt}.")
+    engine = Engine(Policy(min_gap_business_days=6, templates=french))
+    act = engine.next_action(_enroll(engine, monday), monday)
+    assert act.talking_points[0] == "Dites que vous rappellerez mardi 17 mars, midday."
+
+
 def test_r6_voicemail_is_followed_by_an_email_that_mentions_it(
     engine: Engine, monday: datetime
 ) -> None:
