@@ -6,14 +6,16 @@ import ast
 import doctest
 import inspect
 import itertools
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+import cadence
 import cadence._calling_presets
 import cadence.compliance
 from cadence.channel import Channel
@@ -29,6 +31,7 @@ from cadence.compliance import (
     strictest_caps,
 )
 
+CHICAGO = ZoneInfo("America/Chicago")
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 A_MONDAY = date(2024, 6, 3)
 ALL_DAY: Windows = ((time(0), time(23, 59)),)
@@ -399,6 +402,80 @@ def test_strictest_caps_keep_every_limit_and_drop_only_implied_ones(
         assert any(k.count <= cap.count and k.per >= cap.per for k in kept)
     for k, other in itertools.permutations(kept, 2):  # and none kept is redundant
         assert not (k.count <= other.count and k.per >= other.per)
+
+
+# A team's own rules (Policy.calling_rules).
+
+TEXAS_POLICY = """{
+  "weekmask": "1111111",
+  "calling_rules": [{
+    "id": "us-tx",
+    "version": "2009-04-01",
+    "name": "Texas Business and Commerce Code 301.051 (read by our counsel)",
+    "country": "US",
+    "subdivision": "TX",
+    "windows": {"0": [["09:00", "21:00"]], "1": [["09:00", "21:00"]], "2": [["09:00", "21:00"]],
+                "3": [["09:00", "21:00"]], "4": [["09:00", "21:00"]], "5": [["09:00", "21:00"]],
+                "6": [["12:00", "21:00"]]},
+    "effective_from": "2009-04-01",
+    "source": "https://statutes.capitol.texas.gov/Docs/BC/htm/BC.301.htm"
+  }]
+}"""
+
+
+def _first_call(policy: cadence.Policy, at: datetime, state: str) -> cadence.Action:
+    engine = cadence.Engine(policy)
+    p = engine.enroll("p", timezone="America/Chicago", at=at, country="US", subdivision=state)
+    return engine.next_action(p, at)
+
+
+def test_a_policy_adds_a_jurisdiction_that_cadence_does_not_ship() -> None:
+    """A team whose counsel read a statute cadence does not ship writes it into its policy
+    file: it binds like a shipped rule, and the call cites it."""
+    policy = cadence.Policy.model_validate_json(TEXAS_POLICY)
+    assert cadence.Policy.model_validate_json(policy.model_dump_json()) == policy
+    sunday = datetime(2026, 3, 8, 8, 0, tzinfo=CHICAGO)
+    call = _first_call(policy, sunday, "TX")
+    assert call.earliest == sunday.replace(hour=12)  # not before noon on a Sunday
+    assert call.bounded_by == ("policy", "us-federal@1992-12-20", "us-tx@2009-04-01")
+    assert _first_call(policy, sunday + timedelta(days=1), "TX").earliest.hour == 9
+    assert _first_call(policy, sunday, "IL").earliest.hour == 9  # Texas's rule stays in Texas
+    unguarded = policy.model_copy(update={"legal_guards": False})
+    assert _first_call(unguarded, sunday, "TX").bounded_by == ("policy",)
+
+
+def test_a_policy_rule_with_a_shipped_id_and_a_later_date_replaces_it_from_then() -> None:
+    florida = next(r for r in PRESETS if r.id == "us-fl")
+    newer = florida.model_copy(
+        update={
+            "version": "2030-01-01",
+            "windows": dict.fromkeys(range(7), w((9, 20))),
+            "effective_from": date(2030, 1, 1),
+        }
+    )
+    wide = (cadence.TimeSlot(name="day", start=time(7), end=time(22)),)
+    engine = cadence.Engine(
+        cadence.Policy(calling_rules=[newer], weekmask="1111111", call_slots=wide)
+    )
+    for day, opens, cited in (
+        (date(2029, 12, 31), 8, "us-fl@2021-07-01"),
+        (date(2030, 1, 2), 9, "us-fl@2030-01-01"),
+    ):
+        at = datetime.combine(day, time(6), tzinfo=CHICAGO)
+        p = engine.enroll("p", timezone="America/Chicago", at=at, country="US", subdivision="FL")
+        call = engine.next_action(p, at)
+        assert (call.earliest.hour, call.bounded_by[-1]) == (opens, cited)
+
+
+def test_policy_rules_that_clash_or_cannot_be_counted_are_refused() -> None:
+    florida = next(r for r in PRESETS if r.id == "us-fl")
+    clash = florida.model_copy(update={"version": "ours", "windows": {0: w((9, 17))}})
+    with pytest.raises(ValueError, match=r"calling_rules: 'us-fl@2021-07-01' and 'us-fl@ours'"):
+        cadence.Policy(calling_rules=[clash])
+    assert cadence.Policy(calling_rules=[florida]).calling_rules == (florida,)  # the same: fine
+    monthly = rule(cap=Cap(count=4, per=timedelta(days=60)))
+    with pytest.raises(ValueError, match=r"calling_rules: 'xx-test@v1' caps calls per 60 days"):
+        cadence.Policy(calling_rules=[monthly])
 
 
 # The module is part of the pure core.

@@ -64,7 +64,7 @@ def _default(model: Any, section: str, key: str) -> Any:
 ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
     "policy-v1": {
         "templates": ("voicemail_email_opt_out", "referral"),
-        "": ("event_id_memory_days",),  # "": the model's own fields
+        "": ("event_id_memory_days", "calling_rules"),  # "": the model's own fields
     },
     "prospect-v1": {"": ("unreachable", "seen_at")},
 }
@@ -186,7 +186,13 @@ import cadence
 from tests import golden
 print(json.dumps({name: golden.compute(name) for name in sorted(golden.CASES)}, sort_keys=True))
 # Sets serialise in hash-seed order unless sorted: policies, states and fingerprints must not.
-policy = cadence.Policy(extra_holidays=frozenset(date(2026, 1, d) for d in range(2, 20)))
+rule = cadence.compliance.CallingRule(
+    id="xx-team", version="1", name="A team rule", country="US",
+    channels=["phone", "email", "meeting"],  # a set: its JSON must not follow the hash seed
+    windows={6: [("12:00", "21:00")], 0: [("09:00", "21:00")]}, effective_from=date(2020, 1, 1),
+    source="https://example.com/memo")
+policy = cadence.Policy(
+    extra_holidays=frozenset(date(2026, 1, d) for d in range(2, 20)), calling_rules=[rule])
 print(policy.model_dump_json())
 out = cadence.events.OptedOut(at="2026-03-09T16:00:00Z", channels=["phone", "email", "meeting"])
 print(cadence.events.event_fingerprint(out))

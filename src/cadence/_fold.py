@@ -18,12 +18,12 @@ from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.lifecycle import TERMINAL, Stage, Trigger, lifecycle
-from cadence.policy import Policy
+from cadence.policy import RECENT_CALLS_DAYS, Policy
 from cadence.prospect import Meeting, Obligation
 
 State = dict[str, Any]
 
-_RECENT = timedelta(days=31)  # longest elapsed-time cap window we keep calls for
+_RECENT = timedelta(days=RECENT_CALLS_DAYS)  # the longest span a cap may count over
 
 # Obligation keys that are themselves the next contact (the ladder waits behind them).
 CONTACT_KEYS = frozenset({"commitment", "followup", "no_show_call", "reschedule_call", "resume"})

@@ -101,7 +101,11 @@ def policy_reference() -> str:
     schema = json_schema("policy")
     lines = [_INTRO, "## Policy", "", _text(schema["description"]), "", *_table(schema)]
     for name, sub in sorted(schema["$defs"].items()):
-        lines += ["", f"## {name}", "", _text(sub.get("description", "")), "", *_table(sub)]
+        lines += ["", f"## {name}", "", _text(sub.get("description", ""))]
+        if "enum" in sub:  # a closed set of strings, not an object
+            lines += ["", f"One of {', '.join(f'`{json.dumps(v)}`' for v in sub['enum'])}."]
+        else:
+            lines += ["", *_table(sub)]
     return "\n".join(lines) + "\n"
 
 

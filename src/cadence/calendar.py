@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
 from cadence.compliance import (
+    PRESETS,
     CallingRule,
     Cap,
     allowed_windows,
@@ -156,7 +157,9 @@ class ContactCalendar:
         }
         # Whether any rule for this place ever caps contacts: most places have none, and then
         # the elapsed-time bookkeeping is skipped outright.
-        self.capped = policy.legal_guards and ever_capped(country, subdivision)
+        # The shipped legal rules, and the policy's own (``Policy.calling_rules``).
+        self._legal = (*PRESETS, *policy.calling_rules) if policy.calling_rules else PRESETS
+        self.capped = policy.legal_guards and ever_capped(country, subdivision, self._legal)
         """Whether any legal rule of this place caps contacts (else ``recent`` never matters)."""
         self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
         self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
@@ -243,7 +246,7 @@ class ContactCalendar:
         key = (channel, day.toordinal())
         found = self._rules.get(key)
         if found is None:
-            found = applicable_rules(self.country, self.subdivision, channel, day)
+            found = applicable_rules(self.country, self.subdivision, channel, day, self._legal)
             if len(self._rules) > 8192:
                 self._rules.clear()
             self._rules[key] = found

@@ -34,7 +34,7 @@ import re
 from datetime import date, time, timedelta
 from typing import TypeAlias
 
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import BaseModel, ValidationInfo, field_serializer, field_validator
 
 from cadence._calling_presets import ROWS
 from cadence.channel import Channel
@@ -105,7 +105,7 @@ def _check_day(day: int, windows: Windows) -> None:
         previous = (start, end)
 
 
-class Cap(BaseModel, frozen=True, extra="forbid"):
+class Cap(BaseModel, frozen=True, extra="forbid", use_attribute_docstrings=True):
     """At most ``count`` contacts in any span of elapsed time ``per`` (DESIGN §4).
 
     The span slides: "3 per 24 hours" forbids a fourth call less than 24 hours after the
@@ -113,7 +113,9 @@ class Cap(BaseModel, frozen=True, extra="forbid"):
     """
 
     count: int
+    """Contacts allowed in any span of ``per``."""
     per: timedelta
+    """The sliding span (JSON: an ISO 8601 duration, e.g. ``"PT24H"`` or ``"P30D"``)."""
 
     @field_validator("count")
     @classmethod
@@ -132,7 +134,7 @@ class Cap(BaseModel, frozen=True, extra="forbid"):
         return value
 
 
-class CallingRule(BaseModel, frozen=True, extra="forbid"):
+class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrings=True):
     """One version of one jurisdiction's legal calling rule.
 
     ``windows`` maps a weekday (0 = Monday .. 6 = Sunday) to that day's allowed local windows;
@@ -141,16 +143,38 @@ class CallingRule(BaseModel, frozen=True, extra="forbid"):
     """
 
     id: str
+    """The rule's stable name, a lower-case slug (``us-fl``); its versions share it."""
     version: str
+    """This version's name (``2021-07-01``); actions cite ``id@version``."""
     name: str
+    """The statute or regulation, as a reader would look it up."""
     country: str
+    """ISO 3166-1 code, upper case (``US``)."""
     subdivision: str | None = None
+    """ISO 3166-2 suffix, upper case (``FL``); ``None`` binds the whole country."""
     channels: frozenset[Channel] = frozenset({Channel.PHONE})
+    """The channels it binds."""
     windows: dict[int, Windows]
+    """Allowed local windows by weekday, ``0`` (Monday) to ``6`` (Sunday), each a sorted list
+    of ``[start, end)`` pairs (``"09:00"``, ``"21:00"``); a weekday left out allows no call."""
     no_holidays: bool = False
+    """No calls on the public holidays of the prospect's country and subdivision."""
     cap: Cap | None = None
+    """At most so many calls in any span of elapsed time."""
     effective_from: date
+    """The day this version takes effect."""
     source: str
+    """The http(s) page it was read from."""
+
+    # One JSON spelling for equal rules, whatever the hash seed or the order they were given in
+    # (a policy's fingerprint in the decision index is its JSON).
+    @field_serializer("channels")
+    def _channels_sorted(self, value: frozenset[Channel]) -> list[str]:
+        return sorted(channel.value for channel in value)
+
+    @field_serializer("windows")
+    def _weekdays_sorted(self, value: dict[int, Windows]) -> dict[int, Windows]:
+        return {day: value[day] for day in sorted(value)}
 
     def key(self) -> str:
         """Return ``"id@version"``, the stable name an action cites."""

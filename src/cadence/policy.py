@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any, Literal, Self
 
 from pydantic import (
@@ -28,10 +28,15 @@ from pydantic import (
 
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._words import check_locale
+from cadence.compliance import PRESETS, CallingRule
 
 __all__ = ["POLICY_SCHEMA_VERSION", "Policy", "Templates", "TimeSlot", "WeekdayHours"]
 
 POLICY_SCHEMA_VERSION = 1
+
+#: How long a prospect's state keeps its calls (``Prospect.recent_calls``): the longest span an
+#: elapsed-time cap may count over.
+RECENT_CALLS_DAYS = 31
 
 Escalation = Literal["contact_receptionist", "ask_decision_makers", "manager_escalation"]
 
@@ -238,6 +243,13 @@ class Policy(BaseModel):
     """Team-wide non-working days on top of the holiday calendars."""
     legal_guards: bool = True
     """Intersect calling hours with the legal calling rules of the prospect's jurisdiction."""
+    calling_rules: tuple[CallingRule, ...] = ()
+    """Legal calling rules of your own, on top of the ones cadence ships
+    (``cadence.compliance.PRESETS``): a jurisdiction it does not cover, or a newer version of a
+    law it does (the same ``id`` with a later ``effective_from`` replaces the shipped version
+    from that day). They bind like the shipped ones: the strictest rule wins, and an action
+    cites each rule that bounded it. Have your counsel read the statute, and cite it in
+    ``source``. A cap may count over at most 31 days (how long a state keeps its calls)."""
 
     templates: Templates = Templates()
     """Talking points and subjects the actions carry."""
@@ -291,4 +303,26 @@ class Policy(BaseModel):
         if self.team_subdivision and not self.team_country:
             msg = "team_subdivision needs team_country (e.g. team_country='US')"
             raise ValueError(msg)
+        _check_calling_rules(self.calling_rules)
         return self
+
+
+def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
+    """A policy's own rules: caps the state can count, one version of an id a day."""
+    for rule in rules:
+        if rule.cap is not None and rule.cap.per > timedelta(days=RECENT_CALLS_DAYS):
+            msg = (
+                f"calling_rules: {rule.key()!r} caps calls per {rule.cap.per}, but a prospect's "
+                f"state keeps its calls for {RECENT_CALLS_DAYS} days; give a cap over at most "
+                f"{RECENT_CALLS_DAYS} days"
+            )
+            raise ValueError(msg)
+    versions: dict[tuple[str, date], CallingRule] = {}
+    for rule in (*PRESETS, *rules):
+        held = versions.setdefault((rule.id, rule.effective_from), rule)
+        if held != rule:
+            msg = (
+                f"calling_rules: {held.key()!r} and {rule.key()!r} both take effect on "
+                f"{rule.effective_from}; give each version of {rule.id!r} its own effective_from"
+            )
+            raise ValueError(msg)

@@ -53,7 +53,7 @@ from cadence.testing._places import (
     regions,
     transitions_of,
 )
-from cadence.testing._policies import CALL_SLOTS, EMAIL_HOURS, WEEKMASKS, policies
+from cadence.testing._policies import CALL_SLOTS, EMAIL_HOURS, TEAM_RULE, WEEKMASKS, policies
 from cadence.testing._prospects import prospects
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "EMAIL_HOURS",
     "EVENT_TYPES",
     "REGIONS",
+    "TEAM_RULE",
     "WEEKMASKS",
     "ZONES",
     "History",

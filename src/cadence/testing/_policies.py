@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Literal
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from cadence.compliance import CallingRule, Cap
 from cadence.policy import Escalation, Policy, TimeSlot
 
 # -- policies ---------------------------------------------------------------------------------
@@ -40,6 +41,19 @@ EMAIL_HOURS: tuple[tuple[TimeSlot, ...], ...] = (
 #: Monday first; every mask keeps at least three weekdays, so that every shipped legal rule
 #: leaves a calling slot.
 WEEKMASKS = ("1111100", "1111001", "1111110", "1010100", "1111111")
+#: A rule of a team's own (``Policy.calling_rules``), drawn now and then: Illinois prospects get
+#: no call before noon on a Sunday, and at most two calls in any 48 hours.
+TEAM_RULE = CallingRule(
+    id="team-il",
+    version="1",
+    name="A team's own calling rule for Illinois (an example, not the law)",
+    country="US",
+    subdivision="IL",
+    windows={**dict.fromkeys(range(6), ((time(9), time(21)),)), 6: ((time(12), time(21)),)},
+    cap=Cap(count=2, per=timedelta(hours=48)),
+    effective_from=date(2020, 1, 1),
+    source="https://example.com/counsel/illinois-calling-memo",
+)
 _ESCALATIONS: tuple[Escalation, ...] = (
     "contact_receptionist",
     "ask_decision_makers",
@@ -84,6 +98,7 @@ def _policies(
             ),
             "legal_guards": draw(legal_guards),
             "event_id_memory_days": draw(st.sampled_from([None, 1, 30])),
+            "calling_rules": draw(st.sampled_from([(), (TEAM_RULE,)])),
         }
     )
 
@@ -98,7 +113,8 @@ def policies(
     include_default: bool = True,
 ) -> SearchStrategy[Policy]:
     """Valid policies with every knob varied (default: legal guards on, both opt-out scopes,
-    hours from :data:`CALL_SLOTS` and :data:`EMAIL_HOURS`, weekmasks from :data:`WEEKMASKS`).
+    hours from :data:`CALL_SLOTS` and :data:`EMAIL_HOURS`, weekmasks from :data:`WEEKMASKS`,
+    sometimes a rule of the team's own, :data:`TEAM_RULE`).
 
     With ``include_default`` the default ``Policy()`` is drawn about half the time, and is the
     shrink target.
