@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pathlib
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from hypothesis import given
@@ -159,6 +159,36 @@ def test_policy_commands(tmp_path: pathlib.Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [\n")
     assert runner.invoke(app, ["policy", "validate", str(broken)]).exit_code == 2
+
+
+def test_a_yaml_policy_reads_clock_times_as_times_quoted_or_not(tmp_path: pathlib.Path) -> None:
+    """YAML 1.1 reads an unquoted 10:00 as the base-60 number 600, which pydantic would take
+    for seconds after midnight ('00:10, drop the tzinfo'); a policy's hours stay HH:MM."""
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "call_slots:\n"
+        "  - {name: morning, start: 10:00, end: '12:30'}\n"
+        "calling_rules:\n"
+        "  - id: us-tx\n"
+        "    version: '1'\n"
+        "    name: a rule our counsel read\n"
+        "    country: US\n"
+        "    subdivision: TX\n"
+        "    windows: {0: [[09:00, 21:00]], 6: [[12:00, 21:00]]}\n"
+        "    cap: {count: 3, per: P1D}\n"
+        "    effective_from: 2009-04-01\n"
+        "    source: https://example.com/memo\n"
+        "min_gap_business_days: 3\n"
+        "reaction_minutes: 1_0\n"
+    )
+    policy = read_policy(team)
+    assert (policy.call_slots[0].start, policy.call_slots[0].end) == (time(10), time(12, 30))
+    assert policy.calling_rules[0].windows == {
+        0: ((time(9), time(21)),),
+        6: ((time(12), time(21)),),
+    }
+    assert (policy.min_gap_business_days, policy.reaction_minutes) == (3, 10)  # numbers stay
+    assert runner.invoke(app, ["policy", "validate", str(team)]).exit_code == 0
 
 
 def test_diagram_is_the_lifecycle() -> None:

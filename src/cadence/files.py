@@ -16,6 +16,7 @@ import csv
 import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -132,11 +133,33 @@ def _settings(path: str | Path, what: str) -> Any:
         msg = f"{where}: YAML {what} need PyYAML (pip install 'cadence[cli]'); or use JSON"
         raise InvalidInputError(msg, field="path", value=where) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_yaml_loader())  # a SafeLoader, see there
     except yaml.YAMLError as exc:
         msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
         raise InvalidInputError(msg, field="yaml", value=None) from None
     return {} if data is None else data
+
+
+@cache
+def _yaml_loader() -> type:
+    """PyYAML's safe loader, except that a clock time stays text: YAML 1.1 reads an unquoted
+    ``10:00`` as the base-60 number 600 (and ``1:30.5`` as a float), which pydantic would take
+    for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        def construct(loader: Any, node: Any) -> Any:
+            text = loader.construct_scalar(node)
+            return text if ":" in text else base(loader, node)
+
+        return construct
+
+    Loader.add_constructor("tag:yaml.org,2002:int", number_or_clock(Loader.construct_yaml_int))
+    Loader.add_constructor("tag:yaml.org,2002:float", number_or_clock(Loader.construct_yaml_float))
+    return Loader
 
 
 def read_events(path: str | Path) -> list[Event]:
