@@ -478,6 +478,21 @@ def test_policy_rules_that_clash_or_cannot_be_counted_are_refused() -> None:
         cadence.Policy(calling_rules=[monthly])
 
 
+def test_a_place_where_no_call_is_ever_allowed_is_a_clear_error() -> None:
+    """Conflicts are errors, not loops: the message shows each rule's week, so the day that
+    closes the last window can be seen (it used to show Mondays only)."""
+    closed = rule(country="US", subdivision="TX", windows={})
+    monday = datetime(2026, 3, 9, 9, 0, tzinfo=CHICAGO)
+    with pytest.raises(cadence.NoSlotError) as caught:
+        _first_call(cadence.Policy(calling_rules=[closed]), monday, "TX")
+    assert "us-federal@1992-12-20: Mon–Sun 08:00–21:00, xx-test@v1: Mon–Sun no calls" in str(
+        caught.value
+    )
+    assert next(r for r in PRESETS if r.id == "fr").hours() == (
+        "Mon–Fri 10:00–13:00, 14:00–20:00; Sat–Sun no calls"
+    )
+
+
 # The module is part of the pure core.
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 from typing import Any
 
-from cadence.compliance import PRESETS, CallingRule
+from cadence.compliance import PRESETS
 from cadence.schema import json_schema
 
 __all__ = ["calling_rules_table", "policy_reference"]
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _INTRO = """\
 # Policy reference
 
@@ -109,26 +108,6 @@ def policy_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _clock(moment: time) -> str:
-    return "24:00" if moment == time.max else f"{moment:%H:%M}"
-
-
-def _windows(rule: CallingRule) -> str:
-    """Weekday runs with the same windows: ``Mon–Fri 09:00–21:30; Sat–Sun 10:00–18:00``."""
-    shown = [
-        ", ".join(f"{_clock(a)}–{_clock(b)}" for a, b in rule.windows.get(day, ())) or "no calls"
-        for day in range(7)
-    ]
-    parts: list[str] = []
-    start = 0
-    for day in range(1, 8):
-        if day == 7 or shown[day] != shown[start]:
-            days = _DAYS[start] if day - 1 == start else f"{_DAYS[start]}–{_DAYS[day - 1]}"
-            parts.append(f"{days} {shown[start]}")
-            start = day
-    return "; ".join(parts)
-
-
 def _span(per: timedelta) -> str:
     hours = per.total_seconds() / 3600
     return f"{hours:g} h" if hours < 48 else f"{per.days} days"
@@ -147,7 +126,7 @@ def calling_rules_table() -> str:
         cells = (
             f"`{rule.key()}`<br>{_text(rule.name)}",
             where,
-            _windows(rule),
+            rule.hours(),
             "no calls" if rule.no_holidays else "—",
             cap,
             rule.effective_from.isoformat(),

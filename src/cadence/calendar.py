@@ -350,19 +350,12 @@ class ContactCalendar:
                     return Window(ls, le, name, index, bounded, s, e)
                 return Window(self.local(floor), le, name, index, bounded, floor, e)
         rules = self.rules(channel, self.local(floor).date())
-        legal = "; ".join(
-            f"{r.key()} " + ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in r.windows.get(0, ()))
-            for r in rules
-        )
+        legal = ", ".join(f"{r.key()}: {r.hours()}" for r in rules)
         msg = (
             f"no allowed {channel.value} window within {_SEARCH_DAYS} days after "
             f"{after.isoformat()} in {self.timezone}: the policy's hours "
             f"{self._describe(channel)} on weekmask {self.policy.weekmask!r}"
-            + (
-                f" do not overlap the legal calling windows ({legal}, Mondays shown)"
-                if legal
-                else ""
-            )
+            + (f" do not overlap the legal calling windows ({legal})" if legal else "")
             + " once holidays are removed; widen the hours or the weekmask"
         )
         raise NoSlotError(msg, field="policy", value=self.policy.weekmask)

@@ -52,6 +52,8 @@ __all__ = [
     "strictest_caps",
 ]
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 Window: TypeAlias = tuple[time, time]
 """A half-open local ``[start, end)`` interval within one day (see the module docstring)."""
 
@@ -175,6 +177,22 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     @field_serializer("windows")
     def _weekdays_sorted(self, value: dict[int, Windows]) -> dict[int, Windows]:
         return {day: value[day] for day in sorted(value)}
+
+    def hours(self) -> str:
+        """The week in words, runs of weekdays with the same windows:
+        ``Mon–Fri 09:00–21:30; Sat–Sun 10:00–18:00`` (``no calls`` for a day without)."""
+        shown = [
+            ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.windows.get(day, ())) or "no calls"
+            for day in range(7)
+        ]
+        parts: list[str] = []
+        start = 0
+        for day in range(1, 8):
+            if day == 7 or shown[day] != shown[start]:
+                days = _DAYS[start] if day - 1 == start else f"{_DAYS[start]}–{_DAYS[day - 1]}"
+                parts.append(f"{days} {shown[start]}")
+                start = day
+        return "; ".join(parts)
 
     def key(self) -> str:
         """Return ``"id@version"``, the stable name an action cites."""
