@@ -6,6 +6,7 @@ import json
 import pathlib
 import tempfile
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -189,6 +190,52 @@ def test_a_yaml_policy_reads_clock_times_as_times_quoted_or_not(tmp_path: pathli
     }
     assert (policy.min_gap_business_days, policy.reaction_minutes) == (3, 10)  # numbers stay
     assert runner.invoke(app, ["policy", "validate", str(team)]).exit_code == 0
+
+
+def test_policy_rules_shows_what_binds_a_call_to_a_place(tmp_path: pathlib.Path) -> None:
+    def rules(*args: str) -> Any:
+        return runner.invoke(app, ["policy", "rules", *args])
+
+    florida = rules("US-FL", "--on", "2026-03-10")
+    assert florida.exit_code == 0, florida.output
+    assert "us-federal@1992-12-20" in florida.output
+    assert "Together: Mon–Sun 08:00–20:00; at most 3 per 24 h\n" in florida.output
+    assert "Together: Mon–Sun 08:00–21:00\n" in rules("us-ct", "--on", "2023-01-01").output
+    france = rules("FR", "--on", "2026-03-10").output
+    assert "Sat–Sun no calls; no calls on public holidays; at most 4 per 30 days" in france
+    assert "no legal calling rule" in rules("DE", "--on", "2026-03-10").output
+    team = tmp_path / "team.json"
+    team.write_text(
+        json.dumps(
+            {
+                "calling_rules": [
+                    {
+                        "id": "us-tx",
+                        "version": "1",
+                        "name": "Texas, as our counsel reads it",
+                        "country": "US",
+                        "subdivision": "TX",
+                        "windows": {str(d): [["09:00", "21:00"]] for d in range(6)}
+                        | {"6": [["12:00", "21:00"]]},
+                        "effective_from": "2009-04-01",
+                        "source": "https://example.com/memo",
+                    }
+                ]
+            }
+        )
+    )
+    texas = rules("US-TX", "--policy", str(team), "--on", "2026-03-10").output
+    assert "(the policy's own)" in texas
+    assert "Together: Mon–Sat 09:00–21:00; Sun 12:00–21:00\n" in texas
+    off = tmp_path / "off.json"
+    off.write_text('{"legal_guards": false}')
+    assert "legal_guards off" in rules("US-FL", "--policy", str(off)).output
+    for bad, needle in (("US-XX", "not a subdivision of US"), ("XX", "'XX' is not an ISO")):
+        result = rules(bad)
+        assert result.exit_code == 2
+        assert needle in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert "--on: '2026-13-01' is not a date" in rules("FR", "--on", "2026-13-01").output
 
 
 def test_diagram_is_the_lifecycle() -> None:

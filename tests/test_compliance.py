@@ -501,7 +501,7 @@ def test_the_module_examples_run() -> None:
 
 
 def test_the_module_imports_no_clock_io_or_edges() -> None:
-    allowed = {"__future__", "re", "datetime", "typing", "pydantic", "cadence"}
+    allowed = {"__future__", "re", "collections", "datetime", "typing", "pydantic", "cadence"}
     for module in (cadence.compliance, cadence._calling_presets):
         source = inspect.getsource(module)
         tree = ast.parse(source)

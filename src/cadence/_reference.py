@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from typing import Any
 
 from cadence.compliance import PRESETS
@@ -108,11 +107,6 @@ def policy_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _span(per: timedelta) -> str:
-    hours = per.total_seconds() / 3600
-    return f"{hours:g} h" if hours < 48 else f"{per.days} days"
-
-
 def calling_rules_table() -> str:
     """The shipped legal calling rules (``cadence.compliance.PRESETS``) as a Markdown table."""
     rows = [
@@ -122,7 +116,7 @@ def calling_rules_table() -> str:
     ]
     for rule in PRESETS:
         where = rule.country + (f"-{rule.subdivision}" if rule.subdivision else "")
-        cap = f"{rule.cap.count} per {_span(rule.cap.per)}" if rule.cap else "—"
+        cap = str(rule.cap) if rule.cap else "—"
         cells = (
             f"`{rule.key()}`<br>{_text(rule.name)}",
             where,

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from cadence import events as ev
 from cadence._cli_common import OneLineErrors, fail, policy_or_default
+from cadence._cli_rules import rules_command
 from cadence._cli_simulate import simulate_command
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
@@ -477,3 +478,4 @@ def main() -> None:
 
 
 app.command("simulate")(simulate_command)
+policy_app.command("rules")(rules_command)

@@ -31,6 +31,7 @@ rule only says, with ``no_holidays``, that they apply to it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time, timedelta
 from typing import TypeAlias
 
@@ -50,6 +51,7 @@ __all__ = [
     "ever_capped",
     "intersect_windows",
     "strictest_caps",
+    "week_in_words",
 ]
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -107,6 +109,23 @@ def _check_day(day: int, windows: Windows) -> None:
         previous = (start, end)
 
 
+def week_in_words(windows: Mapping[int, Windows]) -> str:
+    """A week of windows in words, runs of weekdays alike: ``Mon–Fri 09:00–21:30; Sat–Sun
+    10:00–18:00`` (``no calls`` for a weekday without)."""
+    shown = [
+        ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in windows.get(day, ())) or "no calls"
+        for day in range(7)
+    ]
+    parts: list[str] = []
+    start = 0
+    for day in range(1, 8):
+        if day == 7 or shown[day] != shown[start]:
+            days = _DAYS[start] if day - 1 == start else f"{_DAYS[start]}–{_DAYS[day - 1]}"
+            parts.append(f"{days} {shown[start]}")
+            start = day
+    return "; ".join(parts)
+
+
 class Cap(BaseModel, frozen=True, extra="forbid", use_attribute_docstrings=True):
     """At most ``count`` contacts in any span of elapsed time ``per`` (DESIGN §4).
 
@@ -118,6 +137,11 @@ class Cap(BaseModel, frozen=True, extra="forbid", use_attribute_docstrings=True)
     """Contacts allowed in any span of ``per``."""
     per: timedelta
     """The sliding span (JSON: an ISO 8601 duration, e.g. ``"PT24H"`` or ``"P30D"``)."""
+
+    def __str__(self) -> str:
+        """``3 per 24 h``, ``4 per 30 days``."""
+        hours = self.per.total_seconds() / 3600
+        return f"{self.count} per " + (f"{hours:g} h" if hours < 48 else f"{self.per.days} days")
 
     @field_validator("count")
     @classmethod
@@ -179,20 +203,8 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
         return {day: value[day] for day in sorted(value)}
 
     def hours(self) -> str:
-        """The week in words, runs of weekdays with the same windows:
-        ``Mon–Fri 09:00–21:30; Sat–Sun 10:00–18:00`` (``no calls`` for a day without)."""
-        shown = [
-            ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.windows.get(day, ())) or "no calls"
-            for day in range(7)
-        ]
-        parts: list[str] = []
-        start = 0
-        for day in range(1, 8):
-            if day == 7 or shown[day] != shown[start]:
-                days = _DAYS[start] if day - 1 == start else f"{_DAYS[start]}–{_DAYS[day - 1]}"
-                parts.append(f"{days} {shown[start]}")
-                start = day
-        return "; ".join(parts)
+        """The rule's week in words (see :func:`week_in_words`)."""
+        return week_in_words(self.windows)
 
     def key(self) -> str:
         """Return ``"id@version"``, the stable name an action cites."""
