@@ -69,6 +69,9 @@ def rules_command(
     if not chosen.legal_guards:
         console.print(f"{where} on {day}: the policy turns legal_guards off; no rule binds calls")
         return
+    if not rules:
+        console.print(f"{where} on {day}: no legal calling rule; the policy's hours alone bind")
+        return
     table = Table(title=f"Legal calling rules for a call to {where} on {day:%a %d %b %Y}")
     table.add_column("rule (cited as)", no_wrap=True)
     for column in ("calls allowed (local time)", "holidays", "cap", "statute, source"):
@@ -82,11 +85,8 @@ def rules_command(
             str(rule.cap) if rule.cap else "",
             f"{rule.name}\n{rule.source}",
         )
-    if not rules:
-        console.print(f"{where} on {day}: no legal calling rule; the policy's hours alone bind")
-        return
     console.print(table)
-    week = {day: allowed_windows(rules, day, _WHOLE_DAY) for day in range(7)}
+    week = {weekday: allowed_windows(rules, weekday, _WHOLE_DAY) for weekday in range(7)}
     together = [week_in_words(week)]
     if any(rule.no_holidays for rule in rules):
         together.append("no calls on public holidays")

@@ -39,14 +39,10 @@ def part_of_day(window: Window, locale: str = "en", said: datetime | None = None
     """'Tuesday morning' for a call window, 'Tuesday' for an email one. Said on ``said`` (the
     prospect's local time) a week or more before, the day has its date: 'Tuesday 10 March,
     morning' (a weekday's name alone would be heard as the coming one)."""
-    if said is not None and (window.start.date() - said.date()).days >= _A_WEEK:
-        day = day_and_date(window.start, locale)
-        if window.slot and window.slot_index is not None:
-            return f"{day}, {window.slot}"
-        return day
-    day = day_name(window.start, locale)
+    near = said is None or (window.start.date() - said.date()).days < _A_WEEK
+    day = day_name(window.start, locale) if near else day_and_date(window.start, locale)
     if window.slot and window.slot_index is not None:
-        return f"{day} {window.slot}"
+        return f"{day} {window.slot}" if near else f"{day}, {window.slot}"
     return day
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from functools import cache
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS = (
     "January",
     "February",
@@ -21,6 +20,7 @@ MONTHS = (
     "November",
     "December",
 )
+_MONTHS = tuple(month[:3] for month in MONTHS)
 
 
 def day_month(local: datetime) -> str:
