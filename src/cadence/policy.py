@@ -28,7 +28,9 @@ from pydantic import (
 
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._words import check_locale
+from cadence.businessdays import check_region
 from cadence.compliance import PRESETS, CallingRule
+from cadence.errors import InvalidInputError
 
 __all__ = ["POLICY_SCHEMA_VERSION", "Policy", "Templates", "TimeSlot", "WeekdayHours"]
 
@@ -308,8 +310,13 @@ class Policy(BaseModel):
 
 
 def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
-    """A policy's own rules: caps the state can count, one version of an id a day."""
+    """A policy's own rules: places that exist, caps the state can count, one version of an id
+    a day."""
     for rule in rules:
+        try:  # a misspelt place would silently bind no one
+            check_region(rule.country, rule.subdivision, field="calling_rules")
+        except InvalidInputError as exc:
+            raise ValueError(f"{exc} (in {rule.key()!r})") from None
         if rule.cap is not None and rule.cap.per > timedelta(days=RECENT_CALLS_DAYS):
             msg = (
                 f"calling_rules: {rule.key()!r} caps calls per {rule.cap.per}, but a prospect's "
