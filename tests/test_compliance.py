@@ -477,7 +477,7 @@ def test_policy_rules_that_clash_or_cannot_be_counted_are_refused() -> None:
     with pytest.raises(ValueError, match=r"calling_rules: 'TZ' is not a subdivision of US"):
         cadence.Policy(calling_rules=[misspelt])  # it would silently bind no one
     monthly = rule(country="FR", cap=Cap(count=4, per=timedelta(days=60)))
-    with pytest.raises(ValueError, match=r"calling_rules: 'xx-test@v1' caps calls per 60 days"):
+    with pytest.raises(ValueError, match=r"calling_rules: 'xx-test@v1' caps calls 4 per 60 days"):
         cadence.Policy(calling_rules=[monthly])
 
 

@@ -319,7 +319,7 @@ def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
             raise ValueError(f"{exc} (in {rule.key()!r})") from None
         if rule.cap is not None and rule.cap.per > timedelta(days=RECENT_CALLS_DAYS):
             msg = (
-                f"calling_rules: {rule.key()!r} caps calls per {rule.cap.per}, but a prospect's "
+                f"calling_rules: {rule.key()!r} caps calls {rule.cap}, but a prospect's "
                 f"state keeps its calls for {RECENT_CALLS_DAYS} days; give a cap over at most "
                 f"{RECENT_CALLS_DAYS} days"
             )
