@@ -72,6 +72,7 @@ FORBIDDEN_IMPORTS = {
     "yaml",
     "cadence.cli",
     "cadence._cli_common",
+    "cadence._cli_rules",
     "cadence._cli_simulate",
     "cadence.files",
     "cadence.invitations",
@@ -130,7 +131,7 @@ def test_every_core_module_is_checked() -> None:
     # functions that need them; tests/test_batch_table.py checks that importing the core loads
     # no optional extra.
     table = {"_table", "_table_arrays", "_table_index", "_table_slots"}
-    cli = {"cli", "_cli_common", "_cli_simulate"}
+    cli = {"cli", "_cli_common", "_cli_rules", "_cli_simulate"}
     edges = {"__init__", "__main__", *cli, "dask", "files", "invitations", "testing", *table}
     present = {p.stem for p in PACKAGE.glob("*.py")} - edges
     present |= {f"simulation/{p.stem}" for p in (PACKAGE / "simulation").glob("*.py")} - SUB_EDGES
