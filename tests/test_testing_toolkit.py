@@ -187,6 +187,45 @@ def test_for_policy_rejects_a_non_policy() -> None:
         PolicyMachine.for_policy({"min_gap_business_days": 2})  # type: ignore[arg-type]
 
 
+# -- the legal calling hours, checked from the rules' data ----------------------------------------
+
+
+def test_the_checks_report_a_call_outside_the_legal_hours_on_a_holiday_or_over_a_cap() -> None:
+    """A call the engine never plans, forged: check_step's rule checks (shared with the
+    simulator) must name DESIGN §5 for each way a call can break the law."""
+    from zoneinfo import ZoneInfo
+
+    from cadence.simulation._checks import step_problems
+
+    new_york = ZoneInfo("America/New_York")
+    engine = Engine(Policy())
+
+    def problems(state: Prospect, start: datetime) -> list[str]:
+        call = engine.next_action(state, start)
+        forged = call.model_copy(update={"earliest": start, "latest": start + timedelta(hours=1)})
+        return [m for m in step_problems(engine, state, forged, start) if "§5" in m]
+
+    monday = datetime(2026, 8, 3, 9, 0, tzinfo=new_york)
+    florida = engine.enroll(
+        "fl", timezone="America/New_York", at=monday, country="US", subdivision="FL"
+    )
+    assert problems(florida, monday.replace(hour=10)) == []
+    late = problems(florida, monday.replace(hour=19, minute=30))  # ends 20:30, after 20:00
+    assert "outside the legal hours (08:00-20:00) of us-federal" in late[0]
+    for hour in (9, 10, 11):  # three calls, then a fourth inside 24 hours
+        florida = engine.apply(
+            florida, ev.CallAttempted(at=monday.replace(hour=hour), outcome="no_answer")
+        )
+    capped = problems(florida, monday.replace(hour=15))
+    assert "follows 3 calls; us-federal@1992-12-20, us-fl@2021-07-01 allow 3 per 24 h" in capped[0]
+    victory_day = datetime(2026, 8, 10, 9, 0, tzinfo=new_york)  # a Rhode Island holiday
+    rhode = engine.enroll(
+        "ri", timezone="America/New_York", at=monday, country="US", subdivision="RI"
+    )
+    assert "on a public holiday" in problems(rhode, victory_day.replace(hour=10))[0]
+    assert problems(rhode, (victory_day + timedelta(days=1)).replace(hour=10)) == []
+
+
 # -- the example users copy ---------------------------------------------------------------------
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

@@ -9,12 +9,14 @@ every step of a large simulation.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
+from cadence.businessdays import holiday_dates
 from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
+from cadence.compliance import allowed_windows, strictest_caps
 from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
@@ -40,6 +42,7 @@ _CALL = ActionKind.CALL
 _PHONE = Channel.PHONE
 _OPTED_OUT = Stage.OPTED_OUT
 _ENGAGED = Stage.ENGAGED
+_WHOLE_DAY = ((time(0), time.max),)
 
 
 def step_problems(
@@ -113,6 +116,8 @@ def problems_of(
                     "of: nothing would ever do it (it belongs on another channel, or nowhere)"
                 )
                 break
+    if channel is _PHONE and prospect.country is not None and engine.policy.legal_guards:
+        _legal_problems(problems, engine, prospect, action, earliest_utc, calendar)
     if channel is _PHONE and "R6" in action.rules:
         problems.append(f"R6: the email that follows a voicemail planned as a {kind.value}")
     if (
@@ -133,6 +138,40 @@ def problems_of(
     if event is not None and before is not None:
         _created_after_event(problems, prospect, before, event, action, ladder, earliest_utc)
     return problems
+
+
+def _legal_problems(
+    out: list[str],
+    engine: Engine,
+    p: Prospect,
+    action: Action,
+    earliest_utc: datetime,
+    cal: ContactCalendar | None,
+) -> None:
+    """DESIGN §5, from the rules' own data rather than the calendar's windows: a phone action's
+    whole window lies inside one legal window of its local day, on no holiday a rule bans, and
+    no cap is full at its start."""
+    if cal is None:
+        cal = engine.calendar(p)
+    start, end = action.earliest.astimezone(cal.zone), action.latest.astimezone(cal.zone)
+    day = start.date()
+    rules = cal.rules(_PHONE, day)  # which rules bind: the compliance tests check that choice
+    if not rules:
+        return
+    where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({cal.timezone})"
+    cited = ", ".join(rule.key() for rule in rules)
+    allowed = allowed_windows(rules, day.weekday(), _WHOLE_DAY)
+    if end.date() != day or not any(a <= start.time() and end.time() <= b for a, b in allowed):
+        hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in allowed) or "no calls"
+        out.append(f"DESIGN §5: {where} is outside the legal hours ({hours}) of {cited}")
+    elif any(
+        r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year) for r in rules
+    ):
+        out.append(f"DESIGN §5: {where} is on a public holiday, when {cited} allow no call")
+    for cap in strictest_caps(rules):
+        made = sum(1 for t in p.recent_calls if t > earliest_utc - cap.per)
+        if made >= cap.count:
+            out.append(f"DESIGN §5: {where} follows {made} calls; {cited} allow {cap}")
 
 
 def _ladder_problems(
