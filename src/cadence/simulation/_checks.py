@@ -9,14 +9,14 @@ every step of a large simulation.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
 from cadence.businessdays import holiday_dates
 from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
-from cadence.compliance import allowed_windows, strictest_caps
+from cadence.compliance import Cap, allowed_windows, strictest_caps
 from cadence.engine import Engine
 from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
@@ -140,6 +140,33 @@ def problems_of(
     return problems
 
 
+_Legal = tuple[tuple[tuple[time, time], ...], bool, tuple[Cap, ...], str]
+_LEGAL: dict[tuple[ContactCalendar, int], _Legal | None] = {}
+
+
+def _legal_day(cal: ContactCalendar, day: date) -> _Legal | None:
+    """What the law allows a call on ``day`` in ``cal``'s place, from the rules' data: the
+    windows, whether it is a holiday a rule bans, the caps, the rules cited (``None``: no rule).
+    Remembered per calendar and day: the simulator checks every step."""
+    key = (cal, day.toordinal())
+    if key in _LEGAL:
+        return _LEGAL[key]
+    rules = cal.rules(_PHONE, day)  # which rules bind: the compliance tests check that choice
+    found = None
+    if rules:
+        holiday = any(
+            r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year)
+            for r in rules
+        )
+        allowed = allowed_windows(rules, day.weekday(), _WHOLE_DAY)
+        cited = ", ".join(rule.key() for rule in rules)
+        found = (allowed, holiday, strictest_caps(rules), cited)
+    if len(_LEGAL) > 65536:
+        _LEGAL.clear()
+    _LEGAL[key] = found
+    return found
+
+
 def _legal_problems(
     out: list[str],
     engine: Engine,
@@ -155,22 +182,21 @@ def _legal_problems(
         cal = engine.calendar(p)
     start, end = action.earliest.astimezone(cal.zone), action.latest.astimezone(cal.zone)
     day = start.date()
-    rules = cal.rules(_PHONE, day)  # which rules bind: the compliance tests check that choice
-    if not rules:
+    legal = _legal_day(cal, day)
+    if legal is None:
         return
-    where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({cal.timezone})"
-    cited = ", ".join(rule.key() for rule in rules)
-    allowed = allowed_windows(rules, day.weekday(), _WHOLE_DAY)
+    allowed, holiday, caps, cited = legal
     if end.date() != day or not any(a <= start.time() and end.time() <= b for a, b in allowed):
+        where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({cal.timezone})"
         hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in allowed) or "no calls"
         out.append(f"DESIGN §5: {where} is outside the legal hours ({hours}) of {cited}")
-    elif any(
-        r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year) for r in rules
-    ):
+    elif holiday:
+        where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({cal.timezone})"
         out.append(f"DESIGN §5: {where} is on a public holiday, when {cited} allow no call")
-    for cap in strictest_caps(rules):
+    for cap in caps:
         made = sum(1 for t in p.recent_calls if t > earliest_utc - cap.per)
         if made >= cap.count:
+            where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M} ({cal.timezone})"
             out.append(f"DESIGN §5: {where} follows {made} calls; {cited} allow {cap}")
 
 
