@@ -142,6 +142,7 @@ def problems_of(
 
 _Legal = tuple[tuple[tuple[time, time], ...], bool, tuple[Cap, ...], str]
 _LEGAL: dict[tuple[ContactCalendar, int], _Legal | None] = {}
+_UNKNOWN = object()
 
 
 def _legal_day(cal: ContactCalendar, day: date) -> _Legal | None:
@@ -149,8 +150,9 @@ def _legal_day(cal: ContactCalendar, day: date) -> _Legal | None:
     windows, whether it is a holiday a rule bans, the caps, the rules cited (``None``: no rule).
     Remembered per calendar and day: the simulator checks every step."""
     key = (cal, day.toordinal())
-    if key in _LEGAL:
-        return _LEGAL[key]
+    known = _LEGAL.get(key, _UNKNOWN)  # one read: another thread may clear the cache meanwhile
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
     rules = cal.rules(_PHONE, day)  # which rules bind: the compliance tests check that choice
     found = None
     if rules:
