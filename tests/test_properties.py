@@ -525,13 +525,22 @@ def _before_the_one_email(named: Any, first: Action, at: datetime) -> bool:
     )
 
 
+def _written_step_to_them(action: Action) -> bool:
+    """The ladder's step as an email to the prospect (R7, R8, R10). R9's steps go to someone
+    else (the receptionist, a manager): never one email with the prospect's R6 email."""
+    return _is_ladder_step(action) and action.kind not in _TO_SOMEONE_ELSE
+
+
+_TO_SOMEONE_ELSE = (ActionKind.CONTACT_RECEPTIONIST, ActionKind.ESCALATE)
+
+
 def _one_email_checked(engine: Engine, p: Prospect, at: datetime) -> bool:
     """The plan at ``at`` never names the R6 email and the ladder's written step to start at
     one instant; when its first email joins them, sending it then performs both. Whether it
     did join them."""
     emails = [a for a in engine.plan(p, at) if a.channel is Channel.EMAIL]
     alone = {a.earliest_utc for a in emails if _r6_alone(a)}
-    steps = [a for a in emails if _is_ladder_step(a)]
+    steps = [a for a in emails if _written_step_to_them(a)]
     assert not [a for a in steps if a.earliest_utc in alone], emails
     if not steps or "R6" not in steps[0].rules or steps[0] is not emails[0]:
         return False
@@ -570,10 +579,10 @@ def test_the_r6_email_and_the_ladders_written_step_that_start_together_are_one_e
         first = next(a for a in plan if a.channel is Channel.EMAIL)
         if not _before_the_ladders_step(named, first, p.last_event_at):
             assert (named.kind, named.rules) == (first.kind, first.rules), (named, plan)
-        steps = [a for a in plan if _is_ladder_step(a) and a.channel is Channel.EMAIL]
+        steps = [a for a in plan if _written_step_to_them(a) and a.channel is Channel.EMAIL]
         if steps:
             at = steps[0].earliest_utc
-            joined = [a for a in engine.plan(p, at) if "R6" in a.rules and _is_ladder_step(a)]
+            joined = [a for a in engine.plan(p, at) if "R6" in a.rules and _written_step_to_them(a)]
             assert joined, (steps[0], engine.plan(p, at))
             _one_email_checked(engine, p, at)
 
