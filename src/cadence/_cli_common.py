@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,7 +16,12 @@ from typer.core import TyperGroup
 from cadence.files import read_policy
 from cadence.policy import Policy
 
-__all__ = ["OneLineErrors", "error_line", "fail", "policy_or_default"]
+__all__ = ["OneLineErrors", "PolicyFile", "error_line", "fail", "policy_or_default"]
+
+#: The ``--policy`` option every deciding command takes (read with :func:`policy_or_default`).
+PolicyFile = Annotated[
+    Path | None, typer.Option("--policy", help="Policy file (JSON or YAML); default: Policy().")
+]
 
 
 def error_line(message: str) -> None:

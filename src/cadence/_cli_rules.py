@@ -5,14 +5,13 @@ the shipped ones and the policy's own, and the week they leave together. Part of
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from cadence._cli_common import fail, policy_or_default
+from cadence._cli_common import PolicyFile, fail, policy_or_default
 from cadence.businessdays import check_region
 from cadence.channel import Channel
 from cadence.compliance import (
@@ -46,9 +45,7 @@ def rules_command(
     on: Annotated[
         str | None, typer.Option(help="The day, YYYY-MM-DD; default: today, by the clock.")
     ] = None,
-    policy: Annotated[
-        Path | None, typer.Option(help="Policy file (JSON or YAML): its own calling_rules.")
-    ] = None,
+    policy: PolicyFile = None,
 ) -> None:
     """Show the legal calling rules that bind a call to PLACE on a day, and the week they
     leave together (before the policy's own calling hours)."""

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cadence._cli_common import fail, policy_or_default
+from cadence._cli_common import PolicyFile, fail, policy_or_default
 from cadence.errors import CadenceError
 from cadence.files import read_policy, read_responder
 
@@ -19,9 +19,7 @@ __all__ = ["simulate_command"]
 
 
 def simulate_command(
-    policy: Annotated[
-        Path | None, typer.Option("--policy", help="Policy file (JSON or YAML); default: Policy().")
-    ] = None,
+    policy: PolicyFile = None,
     prospects: Annotated[int, typer.Option(help="Synthetic prospects.")] = 1000,
     days: Annotated[int, typer.Option(help="Days to simulate.")] = 180,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same result.")] = 0,

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cadence import events as ev
-from cadence._cli_common import OneLineErrors, fail, policy_or_default
+from cadence._cli_common import OneLineErrors, PolicyFile, fail, policy_or_default
 from cadence._cli_rules import rules_command
 from cadence._cli_simulate import simulate_command
 from cadence._reference import policy_reference
@@ -199,7 +199,7 @@ def next_(
     now: Annotated[
         str | None, typer.Option(help="ISO date-time with offset; default: now.")
     ] = None,
-    policy: Annotated[Path | None, typer.Option(help="Policy file (JSON or YAML).")] = None,
+    policy: PolicyFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the action as JSON.")] = False,
 ) -> None:
     """Print a prospect's next action, with its window and the reason."""
@@ -422,7 +422,7 @@ def plan(
     now: Annotated[
         str | None, typer.Option(help="ISO date-time with offset; default: now.")
     ] = None,
-    policy: Annotated[Path | None, typer.Option(help="Policy file (JSON or YAML).")] = None,
+    policy: PolicyFile = None,
     suppress: Annotated[
         Path | None,
         typer.Option(help="Ids, phone numbers or emails never to plan, one per line (R13)."),
