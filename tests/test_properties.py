@@ -610,6 +610,42 @@ def test_one_email_follows_a_voicemail_and_after_r14s_call_it_proposes_the_times
             assert apology == times, plan
 
 
+@given(
+    history=mixed,
+    late=st.one_of(st.integers(0, 3 * 24 * 60), st.integers(7 * 24 * 60, 12 * 24 * 60)),
+)
+def test_the_r6_email_names_the_voicemails_day_and_a_week_on_its_date(
+    history: History, late: int
+) -> None:
+    """R6: the email that follows a voicemail mentions the day the voicemail was left (the
+    latest one: a newer voicemail's email supersedes an older one). Sent a week or more after
+    it (the rep fell behind), the day has its date: "the voicemail I left Monday", read on the
+    next Monday, would mean today's. Asked ``late`` minutes after each state's newest event."""
+    engine = engine_for(history.policy)
+    templates = history.policy.templates
+    voicemail: datetime | None = None
+    for event, p in zip(history.events, history.states[1:], strict=True):
+        if isinstance(event, ev.CallAttempted) and event.outcome == "voicemail":
+            voicemail = event.at
+        for action in engine.plan(p, p.last_event_at + timedelta(minutes=late)):
+            said = [t for t in action.talking_points if t.startswith("Mention the voicemail")]
+            if "R6" not in action.rules or action.kind is ActionKind.PROPOSE_TIMES:
+                assert not said, action
+                continue
+            assert voicemail is not None, action
+            zone = ZoneInfo(p.timezone)
+            left, start = voicemail.astimezone(zone), action.earliest.astimezone(zone)
+            day = DAYS[left.weekday()]
+            week_on = (start.date() - left.date()).days >= 7
+            hypothesis_event(f"R6: the email is a week or more after the voicemail: {week_on}")
+            if week_on:
+                day = f"{day} {left.day} {MONTHS.split()[left.month - 1]}"
+            template = templates.voicemail_email
+            if "R8" in action.rules and action.kind is ActionKind.EMAIL:
+                template = templates.voicemail_email_opt_out
+            assert said == [template.format(voicemail_day=day)], (action, voicemail)
+
+
 def _enrolled_in(engine: Engine, region: Region, at: datetime) -> Prospect:
     """Lee, enrolled at ``at`` in ``region``."""
     return engine.enroll(

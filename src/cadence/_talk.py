@@ -7,7 +7,7 @@ names are rendered from a fixed English table, never from the process locale (de
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from cadence._agenda import Task
 from cadence._fold import State
@@ -17,7 +17,7 @@ from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
 from cadence.policy import Policy
 
-__all__ = ["part_of_day", "propose_times", "talking_points"]
+__all__ = ["part_of_day", "propose_times", "talking_points", "voicemail_day"]
 
 
 NextAttempt = Callable[[State, ContactCalendar, datetime], Window | None]
@@ -46,6 +46,27 @@ def part_of_day(window: Window, locale: str = "en", said: datetime | None = None
     return day
 
 
+def voicemail_day(
+    policy: Policy, cal: ContactCalendar, state: State, task: Task, window: Window
+) -> str:
+    """The day of the voicemail the R6 email ``task`` mentions, in the templates' language:
+    'Tuesday', or 'Tuesday 3 March' when the email goes out a week or more after it (the rep
+    fell behind: "the voicemail I left Tuesday" would then be heard as the last Tuesday).
+
+    The R6 obligation is due one reaction delay after its voicemail (``Fold.owe``). The day
+    stored with it (``detail``, in English) is the fallback for a state that no longer owes it."""
+    for o in state["obligations"]:
+        if o.key == task.key:
+            left = cal.local(o.not_before - timedelta(minutes=policy.reaction_minutes))
+            break
+    else:
+        return task.detail or ""
+    locale = policy.templates.locale
+    if (window.start.date() - left.date()).days < _A_WEEK:
+        return day_name(left, locale)
+    return day_and_date(left, locale)
+
+
 def talking_points(
     policy: Policy,
     cal: ContactCalendar,
@@ -60,7 +81,7 @@ def talking_points(
     if kind is _EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
         if task.detail and "R6" in task.rules:
             said = t.voicemail_email_opt_out if "R8" in task.rules else t.voicemail_email
-            r6 = (said.format(voicemail_day=task.detail),)
+            r6 = (said.format(voicemail_day=voicemail_day(policy, cal, state, task, window)),)
             return (_R7_POINT, *r6) if "R7" in task.rules else r6
         if "R7" in task.rules:
             return (_R7_POINT,)
@@ -92,7 +113,8 @@ def talking_points(
     if kind is _OPT_OUT_OFFER or kind is _BREAKUP:
         said = t.opt_out_offer if kind is _OPT_OUT_OFFER else t.breakup
         if task.detail and "R6" in task.rules:  # the same email follows up a voicemail
-            return (said, t.voicemail_email.format(voicemail_day=task.detail))
+            day = voicemail_day(policy, cal, state, task, window)
+            return (said, t.voicemail_email.format(voicemail_day=day))
         return (said,)
     if kind is _DRIP_TOUCH:
         return (t.drip_touch,)

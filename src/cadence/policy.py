@@ -102,7 +102,9 @@ def _disjoint_slots(value: tuple[TimeSlot, ...]) -> tuple[TimeSlot, ...]:
 class Templates(BaseModel):
     """Talking points and subjects (R5, R6, R7, R8, R10, R14, R15). ``{name}`` fields are filled
     by the engine: ``next_attempt`` ("Tuesday morning", or "Tuesday 17 March, morning" when it
-    is a week or more after the call), ``voicemail_day`` ("Monday")."""
+    is a week or more after the call), ``voicemail_day`` ("Monday", or "Monday 2 March" when
+    the email goes out a week or more after the voicemail). Day and month names are in
+    ``locale``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 

@@ -189,6 +189,27 @@ def test_r6_an_email_sent_late_still_says_which_voicemail_and_when_it_was_due(
     assert act.reason == "a brief email that mentions Monday's voicemail, due that day"
 
 
+def test_r6_an_email_a_week_late_names_the_voicemails_date_in_the_prospects_language(
+    monday: datetime,
+) -> None:
+    """Sent on Friday, "the voicemail I left Monday" is clear; sent the next Monday, it would be
+    heard as today's. A week or more after the voicemail, the email names its date. The day is
+    in the templates' language, as R5's is ("lundi", not "Monday", in a French script)."""
+    from cadence.policy import Templates
+
+    engine = Engine(Policy())
+    p = engine.apply(_enroll(engine, monday), ev.CallAttempted(at=monday, outcome="voicemail"))
+    said = {d: engine.next_action(p, monday + timedelta(days=d)).talking_points for d in (4, 7)}
+    assert said[4][0].startswith("Mention the voicemail you left Monday;")
+    assert said[7][0].startswith("Mention the voicemail you left Monday 9 March;")
+    french = Templates(locale="fr", voicemail_email="Rappelez le message laissé {voicemail_day}.")
+    engine = Engine(Policy(templates=french))
+    p = engine.apply(_enroll(engine, monday), ev.CallAttempted(at=monday, outcome="voicemail"))
+    assert engine.next_action(p, monday).talking_points == ("Rappelez le message laissé lundi.",)
+    late = engine.next_action(p, monday + timedelta(days=9))
+    assert late.talking_points == ("Rappelez le message laissé lundi 9 mars.",)
+
+
 @pytest.mark.parametrize(
     "answer",
     [
