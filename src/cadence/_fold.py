@@ -483,12 +483,15 @@ class Fold:
         A new number or address opens the channel if it had failed; what only an email does
         (the promised material), moved to the phone by the bounce, goes back to email. A
         channel the prospect refused stays blocked (R13)."""
-        for name in ("owner", "timezone", "topic", "local"):
+        for name in ("owner", "topic", "local"):
             value = getattr(e, name)
             if value is not None:
                 state[name] = value
-        if e.country is not None:
-            state["country"], state["subdivision"] = e.country, e.subdivision
+        for name in e.clear:  # (an emptied country or subdivision: ``e.place`` below)
+            state[name] = None
+        state["timezone"], state["country"], state["subdivision"] = e.place(
+            state["timezone"], state["country"], state["subdivision"]
+        )
         given: set[Channel] = set()
         if e.phone is not None:
             state["phone"] = e.phone

@@ -29,6 +29,7 @@ __all__ = [
     "CallAttempted",
     "CallOutcome",
     "ChannelPreference",
+    "Clearable",
     "ContactUpdated",
     "DealClosed",
     "EmailBounced",
@@ -233,11 +234,20 @@ def _upper(value: str | None) -> str | None:
 
 _Code = Annotated[str | None, Field(default=None, min_length=1), AfterValidator(_upper)]
 _RECORD = ("phone", "email", "owner", "timezone", "country", "subdivision", "topic", "local")
+#: The record's fields a ``contact_updated`` may empty (``clear``): the optional ones. A
+#: prospect always has a time zone, and ``local`` is set to ``False``, not emptied.
+Clearable: TypeAlias = Literal["phone", "email", "owner", "country", "subdivision", "topic"]
+
+
+def _sorted_names(value: tuple[str, ...]) -> tuple[str, ...]:
+    """One order for the same set, so that two deliveries listing the fields in another order
+    are the same event (the idempotency fingerprint reads the payload)."""
+    return tuple(sorted(set(value)))
 
 
 class ContactUpdated(_Event):
     """The CRM's record of the prospect changed: what is given replaces the stored value, what
-    is left out (``None``) stays.
+    is left out (``None``) stays, and the fields named in ``clear`` are emptied.
 
     A new ``phone`` or ``email`` (say, the rep asked for one after a bounce): suppression lists
     match the new one, and a channel that failed (a bounced address, a wrong number) opens
@@ -246,7 +256,14 @@ class ContactUpdated(_Event):
     ``timezone``, ``country``, ``subdivision``: the prospect moved, or the record was
     corrected; from then on their local time, holidays and calling rules are the new place's
     (a new ``country`` replaces the subdivision too: give both). ``topic`` and ``local`` as
-    at enrolment."""
+    at enrolment.
+
+    ``clear`` empties optional fields: the rep left and the prospect has no ``owner`` yet, the
+    CRM deleted a number. An emptied ``phone`` or ``email`` only stops matching suppression
+    lists: as at an enrolment without one, the engine still plans touches on that channel (the
+    CRM knows how to reach them); a number that does not work is a ``wrong_number`` call, an
+    address that does not, an ``email_bounced``. An emptied ``country`` empties the
+    subdivision too (no holidays, no state calling rules: only the zone's)."""
 
     type: Literal["contact_updated"] = "contact_updated"
     phone: str | None = Field(default=None, min_length=1)
@@ -257,16 +274,25 @@ class ContactUpdated(_Event):
     subdivision: _Code = None
     topic: str | None = None
     local: bool | None = None
+    clear: Annotated[tuple[Clearable, ...], AfterValidator(_sorted_names)] = ()
+    """Fields to empty, e.g. ``["owner"]`` (each at most once; not one given a value here)."""
 
     def model_post_init(self, __context: Any) -> None:
-        if all(getattr(self, name) is None for name in _RECORD):
+        if not self.clear and all(getattr(self, name) is None for name in _RECORD):
             msg = (
                 "nothing to update; give at least one of phone, email, owner, timezone, "
-                "country, subdivision, topic, local"
+                "country, subdivision, topic, local, or name fields to empty in clear"
             )
             raise ValueError(msg)
         if self.subdivision is not None and self.country is None:
             msg = "subdivision needs its country; give country too"
+            raise ValueError(msg)
+        both = [name for name in self.clear if getattr(self, name) is not None]
+        if both:
+            msg = (
+                f"clear: {', '.join(both)} given a value and emptied at once; give the value "
+                "or empty it, not both"
+            )
             raise ValueError(msg)
 
     def place(
@@ -275,6 +301,10 @@ class ContactUpdated(_Event):
         """The prospect's place after this update, from the one before."""
         if self.country is not None:
             country, subdivision = self.country, self.subdivision
+        elif "country" in self.clear:
+            country = subdivision = None
+        elif "subdivision" in self.clear:
+            subdivision = None
         return self.timezone or timezone, country, subdivision
 
 

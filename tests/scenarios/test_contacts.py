@@ -157,10 +157,18 @@ def test_a_terminal_prospect_keeps_its_record_current(engine: Engine, monday: da
         ({"email": None, "phone": None}, "event", "nothing to update"),
         ({"subdivision": "NY"}, "event", "subdivision needs its country; give country too"),
         ({"timezone": ""}, "timezone", "at least 1 character"),
+        ({"clear": []}, "event", "or name fields to empty in clear"),
+        ({"clear": ["timezone"]}, "clear.0", "'phone', 'email', 'owner', 'country'"),
+        ({"owner": "bo", "clear": ["owner"]}, "event", "clear: owner given a value and emptied"),
+        (
+            {"country": "US", "subdivision": "NY", "clear": ["country", "subdivision"]},
+            "event",
+            "clear: country, subdivision given a value and emptied at once; give the value or",
+        ),
     ],
 )
 def test_a_contact_update_says_what_is_missing(
-    payload: dict[str, str | None], field: str, words: str
+    payload: dict[str, object], field: str, words: str
 ) -> None:
     data = {"type": "contact_updated", "at": "2026-03-09T10:00:00-05:00", **payload}
     with pytest.raises(InvalidInputError, match=words) as caught:
@@ -210,6 +218,39 @@ def test_a_prospect_who_moves_is_called_in_the_new_places_hours(
     p = engine.apply(p, second)
     assert p.last_attempt_slot == "midday"  # of Paris's day (05:00 in Chicago)
     again = engine.replay("lee", [second, moved, voicemail], at=monday, **LEE)
+    assert again == p
+
+
+def test_a_record_can_empty_fields_and_the_prospect_is_still_reached(monday: datetime) -> None:
+    """The rep left (no owner yet), the CRM deleted the number and the subdivision it had
+    wrong: ``clear`` empties them. Calls go on (as after an enrolment without a number: the CRM
+    knows how to reach them) under the rules of the place that is left. An emptied country
+    empties the subdivision too, and the state's and the country's rules go with them."""
+    engine = Engine(cadence.Policy())
+    rhode_island = {**LEE, "timezone": "America/New_York", "subdivision": "RI", "owner": "sam"}
+    p = engine.enroll("lee", at=monday, **rhode_island)
+    assert "us-ri@1999" in engine.next_action(p, monday).bounded_by
+    emptied = cadence.parse_event(
+        {"type": "contact_updated", "at": monday.isoformat(), "clear": ["subdivision", "owner"]}
+    )
+    q = engine.apply(engine.apply(p, ev.ContactUpdated(at=monday, clear=("phone",))), emptied)
+    assert (q.phone, q.owner, q.country, q.subdivision) == (None, None, "US", None)
+    assert (q.email, q.timezone) == (p.email, p.timezone)
+    call = engine.next_action(q, monday)
+    assert call.kind is ActionKind.CALL
+    assert call.bounded_by == ("policy", "us-federal@1992-12-20")
+    q = engine.apply(q, ev.ContactUpdated(at=monday, clear=("country",)))
+    assert (q.country, q.subdivision) == (None, None)
+    assert engine.next_action(q, monday).bounded_by == ("policy",)
+
+
+def test_the_fields_to_empty_are_one_event_in_any_order(engine: Engine, monday: datetime) -> None:
+    """A webhook delivered twice, listing the fields in another order, is one event (not a
+    conflicting reuse of its id)."""
+    p = _lee(engine, monday)
+    first = {"type": "contact_updated", "at": monday.isoformat(), "id": "crm-7"}
+    p = engine.apply(p, cadence.parse_event({**first, "clear": ["topic", "owner"]}))
+    again = engine.apply(p, cadence.parse_event({**first, "clear": ["owner", "topic", "owner"]}))
     assert again == p
 
 

@@ -274,6 +274,12 @@ def _contact_updated(
             fields.update(country=region.country, subdivision=region.subdivision)
     if owners and (not fields or draw(st.integers(0, 3)) == 0):
         fields["owner"] = draw(st.sampled_from(["ana", "bo", ""]))
+    if owners and draw(st.integers(0, 3)) == 0:  # the CRM empties a field or two
+        emptied = ["phone", "email", "owner", "topic"]
+        if places is not None and "country" not in fields:
+            emptied += ["country", "subdivision"]
+        free = [name for name in emptied if name not in fields]
+        fields["clear"] = draw(st.lists(st.sampled_from(free), min_size=1, max_size=2))
     return ev.ContactUpdated(at=draw(at), id=draw(ids), **fields)
 
 
@@ -286,9 +292,10 @@ def contact_updated(
 ) -> SearchStrategy[ev.ContactUpdated]:
     """A change to the prospect's record. With ``channels``: a new phone number or email
     address for the channel drawn (sometimes both), and nothing else. Without: a new number,
-    address, both or neither, sometimes a new owner, and with ``places`` (e.g.
-    ``regions()``) sometimes a move to one of them. Without ``places`` the prospect stays
-    where it is, so that checks which know the history's place still hold."""
+    address, both or neither, sometimes a new owner, sometimes fields emptied (``clear``), and
+    with ``places`` (e.g. ``regions()``) sometimes a move to one of them or an emptied
+    country or subdivision. Without ``places`` the prospect stays where it is, so that checks
+    which know the history's place still hold."""
     if channels is not None:
         return _contact_updated(_or(at), _ids(ids), channels, None, owners=False)
     which: SearchStrategy[Channel | None] = st.none() | st.sampled_from(_PREFERRED)
