@@ -84,8 +84,17 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 MONTHS = "January February March April May June July August September October November December"
 
 #: Legal calling hours, written out independently of ``cadence.compliance`` (DESIGN §5).
+#: The states' hours are by weekday (Monday is 0; a day left out has no calls), for the states
+#: ``cadence.testing.REGIONS`` holds; a holiday ban (Rhode Island's) is the business days'.
 US_FEDERAL_HOURS = (time(8), time(21))
-US_STATE_HOURS = {"FL": (time(8), time(20)), "OK": (time(8), time(20)), "CT": (time(9), time(20))}
+_EVERY_DAY = range(7)
+US_STATE_HOURS: dict[str, dict[int, tuple[time, time]]] = {
+    "FL": dict.fromkeys(_EVERY_DAY, (time(8), time(20))),  # Fla. Stat. 501.616(6)
+    "OK": dict.fromkeys(_EVERY_DAY, (time(8), time(20))),  # Okla. HB 3168 (2022)
+    "CT": dict.fromkeys(_EVERY_DAY, (time(9), time(20))),  # Conn. P.A. 23-98
+    # R.I. Gen. Laws 5-61-2: weekdays 09:00-18:00, Saturdays 10:00-17:00, never on Sundays
+    "RI": {**dict.fromkeys(range(5), (time(9), time(18))), 5: (time(10), time(17))},
+}
 
 any_policy = policies()
 mixed = histories(policies=any_policy)
@@ -1257,7 +1266,7 @@ def _calls_are_legal(history: History, region: Region, plan: list[Action]) -> No
     """Every call of ``plan`` inside the legal hours of ``region`` (a US one), one of the
     policy's call slots and one business day there."""
     zone = ZoneInfo(region.timezone)
-    low, high = US_STATE_HOURS.get(region.subdivision or "", US_FEDERAL_HOURS)
+    week = US_STATE_HOURS.get(region.subdivision or "", dict.fromkeys(_EVERY_DAY, US_FEDERAL_HOURS))
     slots = history.policy.call_slots
     for action in plan:
         if action.channel is not Channel.PHONE:
@@ -1265,6 +1274,9 @@ def _calls_are_legal(history: History, region: Region, plan: list[Action]) -> No
         start = action.earliest.astimezone(zone)
         end = action.latest.astimezone(zone)
         assert end.date() == start.date(), action
+        assert start.weekday() in week, action  # the state allows no calls that day
+        low, high = week[start.weekday()]
+        low, high = max(low, US_FEDERAL_HOURS[0]), min(high, US_FEDERAL_HOURS[1])
         assert low <= start.time() < high, action
         assert end.time() <= high, action
         assert any(s.start <= start.time() and end.time() <= s.end for s in slots), action
