@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from cadence._fold import CONTACT_KEYS, State, booked, lead_channel, upcoming_meeting
+from cadence._fold_base import CONTACT_KEYS, State, booked, lead_channel, upcoming_meeting
 from cadence._ladder import ESCALATIONS, ladder_step
 from cadence._words import day_month
 from cadence.actions import ActionKind, Priority, touch_kind

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from cadence._agenda import Task
-from cadence._fold import State
+from cadence._fold_base import State
 from cadence.actions import KIND_ORDER
 from cadence.calendar import ContactCalendar, Window
 from cadence.channel import Channel

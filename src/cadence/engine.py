@@ -34,7 +34,8 @@ from cadence._agenda import (
     tasks,
 )
 from cadence._construct import build
-from cadence._fold import CONTACT_KEYS, Fold, NamedTask, State, booked, upcoming_meeting
+from cadence._fold import Fold
+from cadence._fold_base import CONTACT_KEYS, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
 from cadence._one_touch import as_touches, first_touch
 from cadence._placing import Searched, Spot, due_from, locate, placed_key, window_for

@@ -1,0 +1,224 @@
+"""Folding what happens to a channel: bounces and wrong numbers, new contact details, opt-outs
+and opt-ins (R13), a stated preference (R16); and what moves between channels when one is lost
+(R14's apology, the material promised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cadence import events as ev
+from cadence._fold_base import (
+    _EMAIL,
+    _EMAIL_TOUCH,
+    _PHONE,
+    _R14,
+    _R14_BY_EMAIL,
+    _R14_NO_CALLS,
+    FoldBase,
+    State,
+    _material,
+    _refused,
+)
+from cadence.actions import touch_kind
+from cadence.channel import Channel
+from cadence.lifecycle import Trigger
+from cadence.prospect import Obligation
+
+
+class ChannelFold(FoldBase):
+    """The events that open, close or move a channel."""
+
+    def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
+        self._failed(state, _EMAIL)
+        self.drop_voicemail_email(state)
+        self._r14_in_one_message(state, _EMAIL)
+        self._rechannel(state, Channel.EMAIL, Channel.PHONE)
+
+    @staticmethod
+    def _failed(state: State, channel: Channel) -> None:
+        """A bounce or a wrong number: the channel is blocked until a new address or number
+        (``contact_updated``). One already blocked stays as it was: if the prospect opted out
+        of it, a new address does not reopen it (R13)."""
+        if channel not in state["blocked_channels"]:
+            state["blocked_channels"] = state["blocked_channels"] | {channel}
+            state["unreachable"] = state["unreachable"] | {channel}
+
+    def on_contact_updated(self, state: State, e: ev.ContactUpdated) -> None:
+        """The record's new values replace the stored ones (the engine checked a new place).
+        A new number or address opens the channel if it had failed; what only an email does
+        (the promised material), moved to the phone by the bounce, goes back to email. A
+        channel the prospect refused stays blocked (R13)."""
+        for name in ("owner", "topic", "local"):
+            value = getattr(e, name)
+            if value is not None:
+                state[name] = value
+        for name in e.clear:  # (an emptied country or subdivision: ``e.place`` below)
+            state[name] = None
+        state["timezone"], state["country"], state["subdivision"] = e.place(
+            state["timezone"], state["country"], state["subdivision"]
+        )
+        given: set[Channel] = set()
+        if e.phone is not None:
+            state["phone"] = e.phone
+            given.add(_PHONE)
+        if e.email is not None:
+            state["email"] = e.email
+            given.add(_EMAIL)
+        opened = state["unreachable"] & given
+        if not opened:
+            return
+        state["unreachable"] = state["unreachable"] - opened
+        state["blocked_channels"] = state["blocked_channels"] - opened
+        for channel in sorted(opened):
+            other = _EMAIL if channel is _PHONE else _PHONE
+            if other in state["blocked_channels"]:
+                # What was owed while neither channel worked waits on the other, blocked one:
+                # it comes to the one that works again (as a bounce moves it to the phone).
+                self._rechannel(state, other, channel)
+        if _EMAIL in opened:
+            # The material promised goes by email again (still on the phone, or waiting there
+            # since a call asked for an address), one reaction delay after the news.
+            soon = e.at + self.react
+            state["obligations"] = tuple(
+                o.model_copy(update={"channel": _EMAIL, "not_before": max(o.not_before, soon)})
+                if _material(o)
+                else o
+                for o in state["obligations"]
+            )
+
+    def _r14_in_one_message(self, state: State, lost: Channel) -> None:
+        """R14 when a channel fails (or is refused) before the apology call: the call and the
+        written proposal of new times would land on one channel at once, so they become one
+        message. No calls: the written proposal apologises, and the call is dropped (or, when
+        the times were already sent, becomes a brief apologetic email). No email: the call,
+        which apologises and proposes new times, does both, and the written proposal is
+        dropped. (A proposal owed by phone, say because they prefer it, moves to email with
+        the rest when the phone is lost: it is the written one then.)"""
+        call = times = None
+        for o in state["obligations"]:
+            if o.key == "reschedule_call":
+                call = o
+            elif (
+                o.key == "propose_times"
+                and o.rules == _R14
+                and (o.channel is _EMAIL or lost is _PHONE)
+            ):
+                times = o
+        if call is None or call.channel is not _PHONE:
+            return
+        if lost is _EMAIL:
+            if times is not None:
+                self.drop(state, "propose_times")
+        elif _EMAIL not in state["blocked_channels"]:
+            if times is not None:
+                self.drop(state, "reschedule_call")
+            else:
+                why = _R14_NO_CALLS if _refused(state, _PHONE) else _R14_BY_EMAIL
+                by_email = {"kind": _EMAIL_TOUCH, "channel": _EMAIL, "reason": why}
+                self.add(state, call.model_copy(update=by_email))
+
+    def _rechannel(
+        self,
+        state: State,
+        old: Channel,
+        new: Channel,
+        *,
+        moves: Callable[[Obligation], bool] = lambda o: True,
+    ) -> None:
+        """Pending contacts on ``old`` that ``moves`` picks (default: all) move to ``new``; a
+        touch of ``old``'s kind becomes one of ``new``'s."""
+        if new in state["blocked_channels"]:
+            return
+        self._move(state, old, new, moves)
+
+    @staticmethod
+    def _move(
+        state: State, old: Channel, new: Channel, moves: Callable[[Obligation], bool]
+    ) -> None:
+        """Pending contacts on ``old`` that ``moves`` picks go to ``new``, even blocked."""
+        state["obligations"] = tuple(
+            o.model_copy(
+                update={
+                    "channel": new,
+                    "kind": touch_kind(new) if o.kind == touch_kind(old) else o.kind,
+                }
+            )
+            if o.channel == old and moves(o)
+            else o
+            for o in state["obligations"]
+        )
+
+    def opted_out(self, state: State, channels: frozenset[Channel] | None) -> None:
+        """R13: absorbing. Per-channel only when the policy scopes opt-outs by channel."""
+        if channels and self.policy.opt_out_scope == "channel":
+            blocked = state["blocked_channels"] | channels
+            state["blocked_channels"] = blocked
+            failed = state["unreachable"] = state["unreachable"] - channels  # refused now
+            for channel in sorted(channels & {_PHONE, _EMAIL}):
+                other = _EMAIL if channel is _PHONE else _PHONE
+                if other not in blocked or other in failed:
+                    # Refusing one channel is not refusing contact: what is owed moves to the
+                    # other (the material to a call that goes through it with them), as after
+                    # a bounce or a wrong number, except the email that follows up a voicemail.
+                    if channel is _EMAIL:
+                        self.drop_voicemail_email(state)
+                    self._r14_in_one_message(state, channel)
+                    self._move(state, channel, other, lambda o: True)
+            state["obligations"] = tuple(
+                o for o in state["obligations"] if o.channel not in blocked - failed
+            )
+            if Channel.MEETING in blocked:
+                withdraw_meetings(state)
+            # Out for good once they refused both; a channel that only failed (a bounce, a
+            # wrong number) may open again with a new address or number.
+            if not {Channel.PHONE, Channel.EMAIL} <= blocked - failed:
+                return
+        state["blocked_channels"] = frozenset({Channel.PHONE, Channel.EMAIL, Channel.MEETING})
+        state["unreachable"] = frozenset()
+        state["obligations"] = ()
+        state["paused_until"] = None
+        withdraw_meetings(state)
+        self.stage(state, Trigger.OPT_OUT)
+
+    def on_opted_in(self, state: State, e: ev.OptedIn) -> None:
+        state["blocked_channels"] = state["unreachable"] = frozenset()
+
+    def on_channel_preference(self, state: State, e: ev.ChannelPreference) -> None:
+        state["preferred_channel"] = e.channel
+        # R16: pending contacts move to the preferred channel.
+        other = Channel.EMAIL if e.channel == Channel.PHONE else Channel.PHONE
+        # A stated preference, not a blocked channel: what only writing does stays an email
+        # (the R6 email that mentions a voicemail, the material promised, R14, R15).
+        self._rechannel(state, other, Channel(e.channel), moves=_spoken)
+
+
+def withdraw_meetings(state: State) -> None:
+    """No more meetings (R13): the booked ones count as cancelled by the prospect, so none
+    is attended, and none holds the ladder back, even after an opt-in."""
+    state["meetings"] = tuple(
+        m.model_copy(update={"status": "cancelled_by_prospect"}) if m.status == "booked" else m
+        for m in state["meetings"]
+    )
+
+
+def material_channel(state: State) -> Channel:
+    """Where material promised now is owed: by email; when their address bounced, by a call
+    that asks for one that works (as a bounce moves material owed already); when they refused
+    email, by a call that goes through it with them (waiting for a new number if theirs is
+    wrong)."""
+    blocked = state["blocked_channels"]
+    if _EMAIL in blocked and (_PHONE not in blocked or _refused(state, _EMAIL)):
+        return _PHONE
+    return _EMAIL
+
+
+def _spoken(o: Obligation) -> bool:
+    """Not :func:`_written_only`: a call may do it."""
+    return not _written_only(o)
+
+
+def _written_only(o: Obligation) -> bool:
+    """An obligation only an email performs: the R6 email (alone, or joined to R14's
+    proposal), the promised material."""
+    return o.key == "voicemail_email" or o.key.startswith("collateral:") or "R6" in o.rules

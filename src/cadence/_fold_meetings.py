@@ -1,0 +1,158 @@
+"""Folding what happens to a meeting: booked, cancelled by either side (R14, R15), held, missed."""
+
+from __future__ import annotations
+
+from cadence import events as ev
+from cadence._fold_base import (
+    _EMAIL,
+    _PHONE,
+    _R14,
+    _R14_TIMES,
+    FoldBase,
+    State,
+    _refused,
+    lead_channel,
+)
+from cadence._fold_channels import material_channel, withdraw_meetings
+from cadence.actions import ActionKind, Priority, touch_kind
+from cadence.channel import Channel
+from cadence.prospect import Meeting
+
+
+class MeetingFold(FoldBase):
+    """The events of a meeting's life."""
+
+    def on_meeting_booked(self, state: State, e: ev.MeetingBooked) -> None:
+        previous = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
+        meeting = Meeting(
+            id=e.meeting_id, starts_at=e.starts_at, duration_minutes=e.duration_minutes
+        )
+        state["meetings"] = (*(m for m in state["meetings"] if m.id != e.meeting_id), meeting)
+        self.responded(state, e.at)
+        self.drop(state, "propose_times", "followup", "no_show_call", "resume")
+        if Channel.MEETING in state["blocked_channels"]:
+            # R13: they opted out of meetings; a booking logged anyway is a response, but only
+            # an opt-in reopens the channel, so the meeting is withdrawn at once.
+            withdraw_meetings(state)
+            return
+        if previous is not None and previous.status == "cancelled_by_prospect":
+            self.owe(
+                state,
+                e.at,
+                key=f"collateral:{e.meeting_id}",
+                kind=ActionKind.SEND_COLLATERAL,
+                channel=material_channel(state),
+                deadline=e.starts_at,
+                priority=Priority.PREPARE,
+                rules=("R15",),
+                reason="before the rescheduled meeting, send additional information that "
+                "will make it more productive",
+                detail=e.meeting_id,
+            )
+
+    def _set_status(self, state: State, meeting_id: str, status: str) -> None:
+        state["meetings"] = tuple(
+            m.model_copy(update={"status": status}) if m.id == meeting_id else m
+            for m in state["meetings"]
+        )
+
+    def on_meeting_cancelled(self, state: State, e: ev.MeetingCancelled) -> None:
+        at = e.at
+        self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
+        if e.by == "prospect":  # R15: a connecting moment, not a loss
+            self.responded(state, at)
+            self.owe(
+                state,
+                at,
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=lead_channel(state),
+                deadline=self.end_of_business_days(at, 1),
+                priority=Priority.PROMISE,
+                rules=("R15",),
+                reason="they cancelled: treat it as a connecting moment and propose a new time",
+                detail=e.meeting_id,
+            )
+            return
+        # R14: the rep cancels. Act at once, by phone first; new times; the promised material.
+        if Channel.PHONE not in state["blocked_channels"]:
+            self.owe(
+                state,
+                at,
+                key="reschedule_call",
+                kind=ActionKind.CALL,
+                channel=Channel.PHONE,
+                priority=Priority.RESCHEDULE,
+                rules=("R14",),
+                reason="you cancelled the meeting: call now (tone matters), apologise and "
+                "propose new times",
+                detail=e.meeting_id,
+            )
+        blocked = state["blocked_channels"]
+        times_by: Channel | None = _EMAIL
+        if _EMAIL in blocked:
+            if _PHONE not in blocked:
+                times_by = None  # no email (bounced or refused): the call proposes the times
+            elif _refused(state, _EMAIL):
+                times_by = _PHONE  # on the call a new number makes possible
+        if times_by is None:
+            self.drop(state, "propose_times")
+        else:
+            self.owe(
+                state,
+                at,
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=times_by,
+                priority=Priority.RESCHEDULE,
+                rules=_R14,
+                reason=_R14_TIMES,
+                detail=e.meeting_id,
+            )
+        self.owe(
+            state,
+            at,
+            key=f"collateral:{e.meeting_id}",
+            kind=ActionKind.SEND_COLLATERAL,
+            channel=material_channel(state),
+            priority=Priority.PREPARE,
+            rules=("R14",),
+            reason="send now the material the meeting was to cover",
+            detail=e.meeting_id,
+        )
+
+    def on_meeting_held(self, state: State, e: ev.MeetingHeld) -> None:
+        self._set_status(state, e.meeting_id, "held")
+        self.drop(state, f"collateral:{e.meeting_id}")
+        self.responded(state, e.at)
+        self.conversation(state, e.at, e.next_contact_at, e.permission)
+
+    def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
+        self._set_status(state, e.meeting_id, "no_show")
+        channel = lead_channel(state)
+        self.owe(
+            state,
+            e.at,
+            key="no_show_call",
+            kind=touch_kind(channel),
+            channel=channel,
+            deadline=self.end_of_business_days(e.at, 1),
+            priority=Priority.PROMISE,
+            rules=("R2",),
+            reason="they missed the meeting: reach out within a business day to reschedule",
+            detail=e.meeting_id,
+        )
+        # Then reschedule offers in writing; after that, the unanswered ladder.
+        if Channel.EMAIL not in state["blocked_channels"]:
+            self.owe(
+                state,
+                e.at,
+                key="propose_times",
+                kind=ActionKind.PROPOSE_TIMES,
+                channel=Channel.EMAIL,
+                business_days=1,
+                priority=Priority.FOLLOW_UP,
+                rules=("R2",),
+                reason="after the missed meeting, offer new times in writing",
+                detail=e.meeting_id,
+            )
