@@ -291,7 +291,7 @@ def test_a_prospect_dropped_for_good_is_not_worked_out_again(
     is ``none`` for good, and ``plan_day`` sees it without working out the prospect's tasks
     (most of a long-running book ends this way). A call made anyway still counts: its
     voicemail owes the same-day email (R6), which is planned."""
-    from cadence import engine as engine_module
+    from cadence import _choosing
     from cadence._agenda import tasks
     from tests import golden
 
@@ -308,7 +308,7 @@ def test_a_prospect_dropped_for_good_is_not_worked_out_again(
         worked_out.append(args)
         return tasks(*args)
 
-    monkeypatch.setattr(engine_module, "tasks", counted)
+    monkeypatch.setattr(_choosing, "tasks", counted)  # where the decision asks for them
     plan = plan_day(engine, [p], day=later.date(), now=later, capacity=5)
     assert plan.counts["not_due"] == 1
     assert worked_out == []

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 import cadence
 from cadence import events as ev
+from cadence._choosing import named
 from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
 from cadence.engine import Engine
@@ -110,6 +111,14 @@ def _probe(
     for p in history.states:
         now = data.draw(moments(engine, p), label="now")
         yield p, now, engine.plan(p, now)
+
+
+def _named(
+    engine: Engine, cal: Any, state: dict[str, Any], channel: Channel, at: datetime, owed: list[Any]
+) -> Any:
+    """What the engine names on ``channel`` at ``at`` (what ``Fold.fulfil`` credits a touch
+    with)."""
+    return named(engine.policy, engine._reach, cal, state, channel, at, owed)
 
 
 def _drip_allowed(policy: Policy, p: Prospect) -> bool:
@@ -581,10 +590,11 @@ def test_the_r6_email_and_the_ladders_written_step_that_start_together_are_one_e
             continue
         plan = engine.plan(p, p.last_event_at)
         # What an email sent right after the voicemail performs: the plan's first email, even
-        # when that is the one email, not yet started (``Engine._named``'s shortcut).
+        # when that is the one email, not yet started (``cadence._choosing.named``'s shortcut).
         owed = [o for o in p.obligations if o.channel is Channel.EMAIL]
         state = dict(p.__dict__)
-        named: Any = engine._named(engine.calendar(p), state, Channel.EMAIL, p.last_event_at, owed)
+        cal = engine.calendar(p)
+        named: Any = _named(engine, cal, state, Channel.EMAIL, p.last_event_at, owed)
         first = next(a for a in plan if a.channel is Channel.EMAIL)
         if not _before_the_ladders_step(named, first, p.last_event_at):
             assert (named.kind, named.rules) == (first.kind, first.rules), (named, plan)
@@ -859,7 +869,7 @@ def test_what_is_owed_at_one_moment_is_one_call_or_one_email(
 def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
     history: History, data: st.DataObject
 ) -> None:
-    """``Engine._named``, which ``Fold.fulfil`` asks what a touch performs, answers most
+    """``cadence._choosing.named``, which ``Fold.fulfil`` asks what a touch performs, answers most
     touches without placing a task (one obligation on the channel, the ladder's step not due
     there yet). It always names the plan's first task on that channel."""
     engine = engine_for(history.policy)
@@ -872,7 +882,7 @@ def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
                 continue
             owed = [o for o in state.obligations if o.channel is channel]
             cal = engine.calendar(state)
-            named: Any = engine._named(cal, dict(state.__dict__), channel, at, owed)
+            named: Any = _named(engine, cal, dict(state.__dict__), channel, at, owed)
             on = [a for a in plan if a.channel is channel]
             if not on:
                 assert named is None, (channel, named)
@@ -893,7 +903,7 @@ def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
 def test_the_ladders_channel_is_the_one_its_task_goes_by(
     history: History, data: st.DataObject
 ) -> None:
-    """``ladder_channel`` (what ``Engine._named`` reads without writing the ladder's task)
+    """``ladder_channel`` (what ``cadence._choosing.named`` reads without writing the ladder's task)
     agrees with the channel of :func:`ladder_task` in every state, as time moves it on."""
     from cadence._agenda import ladder_channel, ladder_task
     from cadence._ladder import ladder_step
@@ -1216,16 +1226,16 @@ def test_time_moves_copy_a_state_only_when_they_change_it(
 def test_prospects_said_to_be_dropped_for_good_have_nothing_ahead(
     history: History, data: st.DataObject
 ) -> None:
-    """A planner skips the decision for a prospect ``_dormant`` calls dropped for good (no
-    leave to drip, nothing owed or booked, no pause). The full decision must then give it
-    ``none``, now and at any later moment. Checked on every state of the history and on each
-    as time has moved it on."""
-    from cadence.engine import _dormant
+    """A planner skips the decision for a prospect ``cadence._choosing.dormant`` calls dropped
+    for good (no leave to drip, nothing owed or booked, no pause). The full decision must then
+    give it ``none``, now and at any later moment. Checked on every state of the history and
+    on each as time has moved it on."""
+    from cadence._choosing import dormant
 
     engine = engine_for(history.policy)
     for q, now in as_time_moves(engine, history, data):
         at = max(now, q.last_event_at)
-        if not _dormant(engine.policy, engine.calendar(q), q.__dict__, at.astimezone(UTC)):
+        if not dormant(engine.policy, engine.calendar(q), q.__dict__, at.astimezone(UTC)):
             continue
         for when in (at, at + data.draw(AHEAD, label="asked later by")):
             action = engine.next_action(q, when)

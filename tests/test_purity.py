@@ -15,6 +15,7 @@ CORE = [
     "_fold_base",
     "_fold_channels",
     "_fold_meetings",
+    "_choosing",
     "_ladder",
     "_migrations",
     "_one_email",

@@ -3,7 +3,7 @@ switch, R8's offer, R10's breakup by email) that start at the same moment are on
 
 A rep does not send a prospect two emails in a minute. The plan and the next action join them
 the same way: the ladder's step, with R6 among its rules, mentioning the voicemail. One
-``email_sent`` performs both (``Engine._named``) once the ladder's step is due; one sent
+``email_sent`` performs both (``cadence._choosing.named``) once the ladder's step is due; one sent
 before performs the R6 email alone, so that the ladder's gap holds.
 """
 

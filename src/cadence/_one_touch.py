@@ -8,7 +8,7 @@ by email at once. Named one at a time, each would come due again the minute the 
 rep does not call a prospect twice in a minute to say two things, nor write twice. So the plan
 and the next action join them: the most urgent, with the others' rules, reasons and talking
 points, and the other kinds in ``Action.also``. One ``call_attempted`` (or ``email_sent``)
-performs them all (``Engine._named``, ``Fold.fulfil``).
+performs them all (``cadence._choosing.named``, ``Fold.fulfil``).
 
 The same holds a few minutes apart: the rep cancels a meeting while an agreed call is overdue,
 and the apology call (R14) is due one reaction delay later (an event's work never falls due at

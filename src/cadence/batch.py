@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from cadence._choosing import Decided
 from cadence._construct import build
 from cadence._placing import Searched, utc_bounds
 from cadence._stretches import book
@@ -42,7 +43,7 @@ from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Decided, Engine, _aware
+from cadence.engine import Engine, _aware
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
 
