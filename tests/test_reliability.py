@@ -355,6 +355,13 @@ _KEYS = st.sampled_from(
         "resume_at",
         "by",
         "referral",
+        "clear",
+        "phone",
+        "owner",
+        "timezone",
+        "country",
+        "subdivision",
+        "local",
     ]
 )
 _VALUES = (
@@ -373,6 +380,12 @@ _VALUES = (
             3,
             "m1",
             "2026-02-01T00:00:00+01:00",
+            "US",
+            "IL",
+            "Europe/Paris",
+            ["owner", "topic"],
+            ["country"],
+            ["timezone"],
         ]
     )
     | _JSON
