@@ -63,6 +63,24 @@ def test_capacity_is_per_owner_and_channel(engine: cadence.Engine) -> None:
     assert {d.reason for d in plan.deferred} == {"over capacity"}
 
 
+def test_prospects_without_an_owner_are_one_pool(engine: cadence.Engine) -> None:
+    """The rep left and the CRM emptied the owner (``clear``): the prospect joins the pool
+    of the owner ``""``, planned by an int or a channel's capacity, and by a mapping of owners
+    only when it names ``""``. Otherwise its touch is deferred, not given to a rep."""
+    left = engine.apply(_new(engine, "left", "sam"), ev.ContactUpdated(at=NOW, clear=("owner",)))
+    book = [_new(engine, "kept", "ana"), left]
+    cases: list[tuple[int | dict[str | tuple[str, str], int], set[tuple[str, str]]]] = [
+        ({"ana": 5}, {("ana", "kept")}),
+        ({"ana": 5, "": 1}, {("ana", "kept"), ("", "left")}),
+        (5, {("ana", "kept"), ("", "left")}),
+        ({"phone": 5}, {("ana", "kept"), ("", "left")}),
+    ]
+    for capacity, planned in cases:
+        plan = plan_day(engine, book, day=DAY, now=NOW, capacity=capacity)
+        assert {(t.owner, t.prospect_id) for t in plan.touches} == planned, capacity
+        assert {(d.owner, d.prospect_id) for d in plan.deferred} == {("", "left")} - planned
+
+
 def test_ordering_reschedule_promise_material_overdue_due_drip(engine: cadence.Engine) -> None:
     t = NOW - timedelta(days=6)
     # Promise (R1) for tomorrow 10:00.
