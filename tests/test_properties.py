@@ -1295,6 +1295,46 @@ def _calls_are_legal(history: History, region: Region, plan: list[Action]) -> No
         ), action
 
 
+#: The prospect's record, as ``contact_updated`` changes it.
+RECORD = ("phone", "email", "owner", "timezone", "country", "subdivision", "topic", "local")
+
+
+@given(history=mixed, data=st.data())
+def test_a_contact_update_sets_what_it_gives_empties_what_it_clears_keeps_the_rest(
+    history: History, data: st.DataObject
+) -> None:
+    """After any history (a terminal prospect's too: suppression lists read its record), a
+    ``contact_updated`` replaces the fields it gives, empties those it names in ``clear`` and
+    keeps the others; a new country brings its subdivision (or none), an emptied country
+    takes the subdivision along. (``replay`` folds it as ``apply`` does: ``mixed`` histories
+    hold such updates, and ``test_replay_agrees_with_apply`` reads them.)"""
+    engine = engine_for(history.policy)
+    at = history.final.last_event_at + data.draw(delays(), label="delay")
+    known = {"owner": "sam", "phone": "+13125550199", "email": "sam@acme.test", "topic": "fleet"}
+    p = history.final
+    if data.draw(st.booleans(), label="every field known"):  # (so that emptying shows)
+        p = engine.apply(p, ev.ContactUpdated(at=at, **known))
+    drawn = data.draw(contact_updated(at=st.just(at), places=regions()), label="drawn")
+    given = {name: getattr(drawn, name) for name in RECORD if getattr(drawn, name) is not None}
+    names = st.sampled_from(get_args(ev.Clearable))
+    clear = data.draw(st.lists(names, unique=True, max_size=3), label="clear")
+    clear = [n for n in clear if n not in given and (n != "country" or "subdivision" not in given)]
+    update = ev.ContactUpdated(at=at, clear=tuple(clear), **given) if given or clear else drawn
+    hypothesis_event(f"contact_updated clears {len(update.clear)} field(s)")
+    q = engine.apply(p, update)
+    expected = {name: getattr(p, name) for name in RECORD}
+    for name in RECORD:
+        if getattr(update, name) is not None:
+            expected[name] = getattr(update, name)
+    if update.country is not None:
+        expected["subdivision"] = update.subdivision
+    for name in update.clear:
+        expected[name] = None
+    if "country" in update.clear:
+        expected["subdivision"] = None
+    assert {name: getattr(q, name) for name in RECORD} == expected, update
+
+
 @given(
     history=histories(policies=any_policy, places=us_regions),
     to=us_regions,
