@@ -56,24 +56,30 @@ def voicemail_day(
     'Tuesday', or 'Tuesday 3 March' when the email goes out a week or more after it (the rep
     fell behind: "the voicemail I left Tuesday" would then be heard as the last Tuesday).
 
-    The R6 obligation's ``deadline`` is the end of the voicemail's local day, and its
-    ``detail`` that day's English name (``Fold._voicemail_email``): the name alone, for a state
-    that no longer owes it."""
-    # The obligation's own task has its deadline; one joined to the ladder's step (one email,
-    # ``cadence._one_email``) has the step's.
-    deadline = None if task.ladder else task.deadline
-    if deadline is None:
-        for o in state["obligations"]:
-            if o.key == task.key:
-                deadline = o.deadline
-                break
-        if deadline is None:
-            return task.detail or ""
-    locale = policy.templates.locale
+    The R6 obligation (``Fold._voicemail_email``) is due one reaction delay after its
+    voicemail, by the end of the voicemail's local day (``deadline``), and keeps that day's
+    English name (``detail``): the name alone, for a state that no longer owes it."""
+    # The common case, read without a zone conversion: an English email within days of the
+    # voicemail. (The obligation's own task has its deadline; one joined to the ladder's step,
+    # ``cadence._one_email``, has the step's.)
     start = window.start_utc
-    if locale == "en" and task.detail and start is not None and start - deadline < _WITHIN_A_WEEK:
-        return task.detail  # the common case, read without a zone conversion
-    left = cal.local(deadline)
+    if (
+        task.detail
+        and not task.ladder
+        and task.deadline is not None
+        and start is not None
+        and start - task.deadline < _WITHIN_A_WEEK
+        and policy.templates.locale == "en"
+    ):
+        return task.detail
+    for o in state["obligations"]:
+        if o.key == task.key:
+            # In the prospect's zone now, should they have moved since.
+            left = cal.local(o.not_before - timedelta(minutes=policy.reaction_minutes))
+            break
+    else:
+        return task.detail or ""
+    locale = policy.templates.locale
     if (window.start.date() - left.date()).days < _A_WEEK:
         return day_name(left, locale)
     return day_and_date(left, locale)
