@@ -19,7 +19,9 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_serializer,
+    field_validator,
 )
 
 from cadence.channel import Channel
@@ -277,6 +279,19 @@ class ContactUpdated(_Event):
     clear: Annotated[tuple[Clearable, ...], AfterValidator(_sorted_names)] = ()
     """Fields to empty, e.g. ``["owner"]`` (each at most once; not one given a value here)."""
 
+    @field_validator("clear")
+    @classmethod
+    def _not_given(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        # (Declared last, ``clear`` is validated after the fields it names.)
+        both = [name for name in value if info.data.get(name) is not None]
+        if both:
+            msg = (
+                f"{', '.join(both)} given a value and emptied at once; give the value or empty "
+                "it, not both"
+            )
+            raise ValueError(msg)
+        return value
+
     def model_post_init(self, __context: Any) -> None:
         if not self.clear and all(getattr(self, name) is None for name in _RECORD):
             msg = (
@@ -286,13 +301,6 @@ class ContactUpdated(_Event):
             raise ValueError(msg)
         if self.subdivision is not None and self.country is None:
             msg = "subdivision needs its country; give country too"
-            raise ValueError(msg)
-        both = [name for name in self.clear if getattr(self, name) is not None]
-        if both:
-            msg = (
-                f"clear: {', '.join(both)} given a value and emptied at once; give the value "
-                "or empty it, not both"
-            )
             raise ValueError(msg)
 
     def place(

@@ -159,11 +159,11 @@ def test_a_terminal_prospect_keeps_its_record_current(engine: Engine, monday: da
         ({"timezone": ""}, "timezone", "at least 1 character"),
         ({"clear": []}, "event", "or name fields to empty in clear"),
         ({"clear": ["timezone"]}, "clear.0", "'phone', 'email', 'owner', 'country'"),
-        ({"owner": "bo", "clear": ["owner"]}, "event", "clear: owner given a value and emptied"),
+        ({"owner": "bo", "clear": ["owner"]}, "clear", "owner given a value and emptied"),
         (
             {"country": "US", "subdivision": "NY", "clear": ["country", "subdivision"]},
-            "event",
-            "clear: country, subdivision given a value and emptied at once; give the value or",
+            "clear",
+            "country, subdivision given a value and emptied at once; give the value or empty",
         ),
     ],
 )

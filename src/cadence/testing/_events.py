@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import get_args
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -275,10 +276,13 @@ def _contact_updated(
     if owners and (not fields or draw(st.integers(0, 3)) == 0):
         fields["owner"] = draw(st.sampled_from(["ana", "bo", ""]))
     if owners and draw(st.integers(0, 3)) == 0:  # the CRM empties a field or two
-        emptied = ["phone", "email", "owner", "topic"]
-        if places is not None and "country" not in fields:
-            emptied += ["country", "subdivision"]
-        free = [name for name in emptied if name not in fields]
+        # (A place only with ``places``, and not beside a new one: the prospect may move.)
+        movable = places is not None and "country" not in fields
+        free = [
+            name
+            for name in get_args(ev.Clearable)
+            if name not in fields and (movable or name not in ("country", "subdivision"))
+        ]
         fields["clear"] = draw(st.lists(st.sampled_from(free), min_size=1, max_size=2))
     return ev.ContactUpdated(at=draw(at), id=draw(ids), **fields)
 
