@@ -78,6 +78,66 @@ class Spoken(Engine):
         return [self.next_action(p, now), *super().plan(p, now)[1:]]
 
 
+class Headless(Engine):
+    """Broken: the plan leaves out the next action."""
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return super().plan(p, now)[1:]
+
+
+class Backdated(Engine):
+    """Broken: the plan's later follow-ups are due a day before now."""
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        first, *rest = super().plan(p, now)
+        day_ago = now - timedelta(days=1)
+        return [first, *(a.model_copy(update={"earliest": day_ago}) for a in rest)]
+
+
+class Twice(Engine):
+    """Broken: the plan holds the next touch twice, as two touches at once."""
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        first, *rest = super().plan(p, now)
+        return [first, first, *rest]
+
+
+class Forgetful(Engine):
+    """Broken: ``advance`` drops what the prospect is owed (the R6 email)."""
+
+    def advance(self, p: Prospect, now: datetime) -> Prospect:
+        return super().advance(p, now).model_copy(update={"obligations": ()})
+
+
+class Scribbler(Engine):
+    """Broken: ``apply`` writes the new owner into the caller's state too."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        after = super().apply(p, event)
+        object.__setattr__(p, "owner", "someone-else")
+        return after
+
+
+class Porous(Engine):
+    """Broken: an opt-out of one channel is logged but blocks nothing."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        after = super().apply(p, event)
+        if isinstance(event, ev.OptedOut) and event.channels:
+            return after.model_copy(update={"blocked_channels": frozenset()})
+        return after
+
+
+class Stubborn(Engine):
+    """Broken: an opt-out of everything blocks the channels but keeps the stage."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        after = super().apply(p, event)
+        if isinstance(event, ev.OptedOut):
+            return after.model_copy(update={"stage": p.stage})
+        return after
+
+
 def _voicemails(engine: Engine, calls: int) -> tuple[Prospect, list[ev.Event]]:
     p = engine.enroll("p", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
     events: list[ev.Event] = []
@@ -131,6 +191,51 @@ def test_check_invariants_catches_the_voicemails_email_planned_as_a_call() -> No
         check_invariants(engine, p, events)
 
 
+@pytest.mark.parametrize(
+    ("engine", "found"),
+    [
+        (Headless(), r"^R2: next_action is not the plan's first item"),
+        (Backdated(), r"^DESIGN §4: planned \w+ is due before now"),
+        (Twice(), r"^R2: two phone touches to the prospect 0:00:00 apart, within the reaction"),
+        (Forgetful(), r"^DESIGN §6: next_action changes when advance\(p, now\) runs first"),
+    ],
+    ids=["plan-without-next", "plan-backdated", "plan-twice", "advance-forgets"],
+)
+def test_check_invariants_catches_a_plan_or_advance_that_breaks_a_rule(
+    engine: Engine, found: str
+) -> None:
+    """Each of check_step's own checks (beyond the rule checks it shares with the simulator)
+    fails on an engine broken just so, one voicemail in (the R6 email, then the next call)."""
+    p, events = _voicemails(Engine(), 1)
+    check_invariants(Engine(), p, events)
+    with pytest.raises(AssertionError, match=found):
+        check_invariants(engine, p, events)
+
+
+def test_check_invariants_catches_an_apply_that_mutates_its_input() -> None:
+    p, events = _voicemails(Engine(), 2)
+    with pytest.raises(AssertionError, match=r"^DESIGN §9: apply mutated its input .* #0"):
+        check_invariants(Scribbler(), p, events)
+
+
+def test_check_invariants_catches_an_opt_out_of_one_channel_that_blocks_nothing() -> None:
+    p, events = _voicemails(Engine(), 2)
+    out = ev.OptedOut(at=events[-1].at + timedelta(hours=1), channels=frozenset({Channel.PHONE}))
+    check_invariants(Engine(Policy(opt_out_scope="channel")), p, [*events, out])
+    with pytest.raises(
+        AssertionError,
+        match=r"^R13: the prospect opted out of phone and has not opted in, but only none are",
+    ):
+        check_invariants(Porous(Policy(opt_out_scope="channel")), p, [*events, out])
+
+
+def test_check_invariants_catches_an_opt_out_that_keeps_the_stage() -> None:
+    p, events = _voicemails(Engine(), 2)
+    out = ev.OptedOut(at=events[-1].at + timedelta(hours=1))
+    with pytest.raises(AssertionError, match=r"^R13: the prospect opted out at .* stage unresp"):
+        check_invariants(Stubborn(), p, [*events, out])
+
+
 def test_check_step_returns_the_next_action() -> None:
     engine = Engine()
     p = engine.enroll("p", timezone="Europe/Paris", at=NOW, country="FR")
@@ -177,6 +282,34 @@ def test_policy_machine_catches_a_broken_engine() -> None:
                 stateful_step_count=30,
                 deadline=None,
                 phases=[Phase.generate],  # finding it is the point; shrinking only costs time
+                database=None,
+            ),
+        )
+
+
+class Smudger(Engine):
+    """Broken: a late event it refuses still writes into the caller's state."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        if event.at < p.last_event_at and not isinstance(event, ev.OptedOut):
+            object.__setattr__(p, "owner", "someone-else")
+        return super().apply(p, event)
+
+
+def test_policy_machine_catches_a_refused_event_that_changes_the_state() -> None:
+    class Broken(PolicyMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.engine = Smudger(self.policy)
+
+    with pytest.raises(AssertionError, match="a refused event changed the state"):
+        run_state_machine_as_test(
+            Broken,
+            settings=settings(
+                max_examples=300,
+                stateful_step_count=30,
+                deadline=None,
+                phases=[Phase.generate],
                 database=None,
             ),
         )

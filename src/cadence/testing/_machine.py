@@ -18,7 +18,7 @@ from cadence.lifecycle import Stage
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 from cadence.testing._events import EVENT_TYPES, events
-from cadence.testing._invariants import check_step
+from cadence.testing._invariants import channel_names, check_step
 from cadence.testing._places import REGIONS, Region, delays, instants
 
 __all__ = ["PolicyMachine"]
@@ -193,10 +193,12 @@ class PolicyMachine(RuleBasedStateMachine):
         self._refused_as_late(p, ev.EmailReplied(at=at, id=self._id()), "a late event was accepted")
 
     def _refused_as_late(self, p: Prospect, event: ev.Event, otherwise: str) -> None:
+        snapshot = p.model_dump()
         try:
             self.engine.apply(p, event)
         except LateEventError:
-            assert self.prospect == p, "a refused event changed the state"
+            # ``p`` is the stored state itself: compared with what it was, not with itself.
+            assert p.model_dump() == snapshot, f"a refused event changed the state: {event!r}"
         else:
             raise AssertionError(f"{otherwise}: {event!r}")
 
@@ -215,7 +217,8 @@ class PolicyMachine(RuleBasedStateMachine):
             assert act.kind is ActionKind.NONE, f"R13: {act.kind.value} after the opt-out"
         blocked = self.prospect.blocked_channels
         assert self.refused <= blocked, (
-            f"R13: opted out of {sorted(self.refused)}, but only {sorted(blocked)} are blocked"
+            f"R13: opted out of {channel_names(self.refused)}, but only "
+            f"{channel_names(blocked)} are blocked"
         )
 
     # -- helpers ---------------------------------------------------------------------------------
