@@ -206,13 +206,19 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ("book.csv", b"id,timezone\n\xff,UTC\n", ("not UTF-8",)),
         ("book.jsonl", b'{"id": "x"}\n', ("book.jsonl:1", "missing")),
         ("book.jsonl", b"\n\n[1, 2]\n", ("book.jsonl:3", "expected a JSON object")),
+        ("book.jsonl", b"[" * 100_000 + b"\n", ("book.jsonl:1", "JSON nested too deeply")),
+        ("book.csv", b"id,timezone\nx,UTC\n" + b"y" * 200_000, ("book.csv:3", "not valid CSV")),
+        ("book.csv", b"i" * 200_000 + b"\n", ("book.csv:1", "not valid CSV")),
+        ("book.csv/", None, ("book.csv", "is a directory; pass a file")),
     ],
 )
 def test_bad_books_are_one_line_and_exit_2(
     tmp_path: pathlib.Path, name: str, content: bytes | None, needles: tuple[str, ...]
 ) -> None:
     path = tmp_path / name
-    if content is not None:
+    if name.endswith("/"):
+        path.mkdir()
+    elif content is not None:
         path.write_bytes(content)
     result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
     _one_line_error(result, *needles)

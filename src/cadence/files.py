@@ -260,7 +260,10 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
 
 def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
     reader = csv.DictReader(handle)
-    header = [h.strip() for h in reader.fieldnames or ()]
+    try:
+        header = [h.strip() for h in reader.fieldnames or ()]
+    except csv.Error as exc:  # the first line, read here
+        raise _bad_csv(name, reader, exc) from None
     if not header:
         msg = f"{name}: empty; the first line names the columns, e.g. id,timezone,owner"
         raise InvalidInputError(msg, field="csv", value=None)
@@ -279,8 +282,14 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
             p = _csv_row(row, f"{name}:{number}", engine, now)
             yield _checked(p, engine, f"{name}:{number}")
     except csv.Error as exc:
-        msg = f"{name}:{reader.line_num}: not valid CSV ({exc})"
-        raise InvalidInputError(msg, field="csv", value=None) from None
+        raise _bad_csv(name, reader, exc) from None
+
+
+def _bad_csv(name: str, reader: csv.DictReader[str], exc: csv.Error) -> InvalidInputError:
+    # The csv module's own line count: DictReader's moves only once a row is read whole, so
+    # it would name the line before the bad one.
+    msg = f"{name}:{reader.reader.line_num}: not valid CSV ({exc})"
+    return InvalidInputError(msg, field="csv", value=None)
 
 
 def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[Prospect]:
