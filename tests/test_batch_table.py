@@ -408,6 +408,31 @@ def test_bad_tables_and_arguments_are_clear(engine: cadence.Engine) -> None:
         plan_table(engine, table, day=DAY, now=NOW, capacity=1, suppressions="p")
     with pytest.raises(ValueError, match="prospects"):
         to_table(["not a prospect"])  # type: ignore[list-item]
+    wrong: list[tuple[dict[str, Any], str]] = [
+        ({"engine": "engine"}, r"^engine: expected a cadence\.Engine, got str"),
+        ({"table": [{"id": "p"}]}, r"^table: expected a pyarrow\.Table, got list; use to_table"),
+        ({"deferred_limit": -1}, r"^deferred_limit: -1 is not a count; give a whole number >= 0"),
+        ({"deferred_limit": True}, r"^deferred_limit: True is not a count"),
+    ]
+    for given_, message in wrong:
+        arguments: dict[str, Any] = {"engine": engine, "table": table, "deferred_limit": 0}
+        with pytest.raises(InvalidInputError, match=message) as info:
+            plan_table(**{**arguments, **given_}, day=DAY, now=NOW, capacity=1)
+        assert info.value.field == next(iter(given_))
+    with pytest.raises(InvalidInputError, match=r"^engine: expected a cadence\.Engine or None"):
+        to_table([], "engine")  # type: ignore[arg-type]
+    # A column another tool typed its own way is cast back when that loses nothing ...
+    owners = pa.array(["ana"]).dictionary_encode()
+    recast = table.set_column(table.schema.get_field_index("owner"), "owner", owners)
+    assert plan_table(engine, recast, day=DAY, now=NOW, capacity=1) == plan_table(
+        engine, table, day=DAY, now=NOW, capacity=1
+    )
+    # ... and refused, naming the column, when it would.
+    stamps = pa.array([[1]], pa.list_(pa.int64()))
+    odd = table.set_column(table.schema.get_field_index("owner"), "owner", stamps)
+    with pytest.raises(InvalidInputError, match=r"^table: column 'owner' has type list<") as info:
+        plan_table(engine, odd, day=DAY, now=NOW, capacity=1)
+    assert info.value.field == "owner"
     # A bad zone is an error even on a row that is not due that day (it is never ignored).
     away = ev.OutOfOffice(at=NOW, until=NOW + timedelta(days=30))
     later = to_table([engine.apply(_new(engine, pid), away) for pid in "pq"], engine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -101,6 +102,70 @@ def test_bad_policies_are_value_errors_naming_the_knob() -> None:
     ):
         with pytest.raises(ValueError, match=next(iter(kwargs))):
             Policy(**kwargs)
+
+
+_DAY = TimeSlot(name="day", start="09:00", end="17:00")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "names"),
+    [
+        (
+            {"call_slots": ({"name": "am", "start": "09:00+01:00", "end": "12:00"},)},
+            ("call_slots", "slot 'am': start and end are local wall-clock times; drop the tzinfo"),
+        ),
+        (
+            {"call_slots": ({"name": "late", "start": "22:00", "end": "02:00"},)},
+            ("call_slots", "slot 'late': start 22:00:00 must be before end", "split them in two"),
+        ),
+        (
+            {
+                "email_hours": (
+                    {"name": "a", "start": "09:00", "end": "12:00"},
+                    {"name": "b", "start": "11:00", "end": "13:00"},
+                )
+            },
+            ("email_hours", "slots 'a' and 'b' overlap; make them disjoint"),
+        ),
+        ({"call_slots": ()}, ("call_slots", "needs at least one slot, e.g. TimeSlot(")),
+        (
+            {
+                "weekday_hours": (
+                    {"weekday": 5, "channel": "phone", "slots": (_DAY,)},
+                    {"weekday": 5, "channel": "phone", "slots": ()},
+                )
+            },
+            ("weekday_hours: one entry per (weekday, channel); merge the duplicates",),
+        ),
+        (
+            {"team_subdivision": "IL"},
+            ("team_subdivision needs team_country (e.g. team_country='US')",),
+        ),
+    ],
+    ids=["slot-tz", "slot-reversed", "slots-overlap", "no-slots", "weekday-twice", "sub-alone"],
+)
+def test_a_bad_policy_says_which_knob_and_how_to_fix_it(
+    kwargs: dict[str, Any], names: tuple[str, ...]
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(names[0])) as info:
+        Policy(**kwargs)
+    for text in names:
+        assert text in str(info.value)
+
+
+def test_an_outcome_that_cannot_carry_a_conversations_fields_is_refused(monday: datetime) -> None:
+    for extra in ({"permission": True}, {"next_contact_at": "2026-03-12T10:00:00Z"}):
+        payload = {"type": "call_attempted", "at": "2026-03-09T15:00:00Z", "outcome": "voicemail"}
+        with pytest.raises(InvalidInputError, match="need a live conversation, but outcome is"):
+            cadence.parse_event({**payload, **extra})
+
+
+def test_a_subdivision_without_a_country_is_refused(
+    engine: cadence.Engine, monday: datetime
+) -> None:
+    with pytest.raises(InvalidInputError, match="subdivision 'IL' needs a country") as info:
+        engine.enroll("p", timezone="America/Chicago", at=monday, subdivision="IL")
+    assert info.value.field == "country"
 
 
 def test_a_policy_with_no_allowed_window_raises_no_slot(monday: datetime) -> None:
