@@ -13,6 +13,7 @@ from icalendar import Calendar
 import cadence
 from cadence import ActionKind, Channel, Priority, Stage
 from cadence import events as ev
+from cadence.errors import InvalidInputError
 from cadence.invitations import meeting_ics, proposals_ics
 from tests.conftest import CHICAGO
 
@@ -409,6 +410,17 @@ def test_booked_meeting_ics_is_in_the_prospect_zone(engine: Engine, monday: date
     (event,) = parsed.walk("VEVENT")
     assert event.decoded("dtstart") == monday + timedelta(days=3)
     assert str(event.decoded("dtstart").tzinfo) == "America/Chicago"
+    assert "organizer" not in event
+    assert str(event["status"]) == "CONFIRMED"
+    cancelled = engine.apply(p, ev.MeetingCancelled(at=monday, meeting_id="m1", by="prospect"))
+    invite = meeting_ics(cancelled, "m1", stamp=monday, organizer="rep@example.test")
+    (event,) = Calendar.from_ical(invite).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED"
+    assert str(event["organizer"]) == "mailto:rep@example.test"
+    with pytest.raises(InvalidInputError, match=r"^meeting_id: 'm2' is not a meeting of 'lee'"):
+        meeting_ics(p, "m2", stamp=monday)
+    with pytest.raises(InvalidInputError, match=r"^stamp: .* is naive; pass an aware datetime"):
+        meeting_ics(p, "m1", stamp=monday.replace(tzinfo=None))
 
 
 _FOLLOW = st.sampled_from(
