@@ -82,3 +82,19 @@ def test_by_owner_frames_skip_the_shuffle_and_are_checked() -> None:
         mixed = cadence_dask.from_table(table, npartitions=3)  # owners spread over partitions
         with pytest.raises(ValueError, match=r"owner .* has rows in partitions"):
             cadence_dask.plan_frame(engine, mixed, day=DAY, now=NOW, capacity=2, by_owner=True)
+
+
+def test_plan_frame_refuses_what_it_cannot_plan_naming_the_argument() -> None:
+    engine = cadence.Engine()
+    table = to_table(_book(engine, 6), engine)
+    frame = cadence_dask.from_table(table, npartitions=2)
+    refused = [
+        ({"engine": None}, "engine", r"^engine: expected a cadence\.Engine, got NoneType"),
+        ({"frame": table}, "frame", r"^frame: expected a dask DataFrame, got Table; build one"),
+        ({"frame": frame.drop(columns="owner")}, "frame", r"^frame: no 'owner' column"),
+    ]
+    for given_, field, message in refused:
+        arguments = {"engine": engine, "frame": frame, **given_}
+        with pytest.raises(cadence.errors.InvalidInputError, match=message) as info:
+            cadence_dask.plan_frame(**arguments, day=DAY, now=NOW, capacity=2)
+        assert info.value.field == field
