@@ -1406,3 +1406,94 @@ def test_no_due_time_at_nonexistent_local_time(history: History, data: st.DataOb
             p = engine.apply(p, ev.OutOfOffice(at=p.last_event_at, until=before))
             check(p, p.last_event_at)
             check(p, data.draw(moments(engine, p), label="now"))
+
+
+# -- Time and place are only what the calendar makes of them ------------------------------------
+
+#: Zones with one UTC offset for good, and no country: no holidays, no DST, no calling laws. In
+#: them, what the engine decides depends on the local wall clock and the weekday alone.
+FIXED_OFFSETS = {
+    "UTC": timedelta(0),
+    "Etc/GMT+5": timedelta(hours=-5),
+    "Asia/Kolkata": timedelta(hours=5, minutes=30),  # no DST since 1945
+    "Etc/GMT-14": timedelta(hours=14),
+    "Etc/GMT+12": timedelta(hours=-12),
+}
+fixed_regions = st.sampled_from(sorted(FIXED_OFFSETS)).map(lambda tz: Region(tz, None))
+no_team_calendar = any_policy.map(
+    lambda p: p.model_copy(
+        update={"team_country": None, "team_subdivision": None, "extra_holidays": frozenset()}
+    )
+)
+
+
+def _moved(value: Any, by: timedelta, weeks: int) -> Any:
+    """``value`` with every instant moved ``by``, and every (local) date ``weeks`` on."""
+    if isinstance(value, datetime):
+        return value + by
+    if isinstance(value, date):
+        return value + timedelta(weeks=weeks)
+    if isinstance(value, dict):
+        return {k: _moved(v, by, weeks) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_moved(v, by, weeks) for v in value)
+    if isinstance(value, frozenset):
+        return frozenset(_moved(v, by, weeks) for v in value)
+    return value
+
+
+def _staying(event: ev.Event) -> ev.Event | None:
+    """``event`` without a move to another zone or country (those have calendars of their
+    own), or ``None`` if that was all it said."""
+    if not isinstance(event, ev.ContactUpdated):
+        return event
+    data = event.model_dump(exclude={"timezone", "country", "subdivision"})
+    data["clear"] = tuple(c for c in event.clear if c not in ("country", "subdivision"))
+    given = {k: v for k, v in data.items() if k not in ("type", "at", "id") and v not in (None, ())}
+    return ev.ContactUpdated.model_validate(data) if given else None
+
+
+@given(
+    history=histories(policies=no_team_calendar, places=fixed_regions),
+    zone=st.sampled_from(sorted(FIXED_OFFSETS)),
+    data=st.data(),
+)
+def test_the_same_wall_clock_history_whole_weeks_later_or_in_another_zone_is_planned_alike(
+    history: History, zone: str, data: st.DataObject
+) -> None:
+    """Without holidays, DST or calling laws, the engine's decisions follow the local wall
+    clock and the weekday: the history moved whole weeks (up to ten years) and told in another
+    fixed-offset zone at the same local times gets the same actions, at the same local times,
+    moved as much. A cache keyed by an instant where it should be keyed by a local day, or a
+    business-day count that slips at a year's end, breaks it (half the moves bring the history
+    to the last weeks of a year: a slip planted there is found within the default examples)."""
+    if data.draw(st.booleans(), label="to a year's end"):
+        year = data.draw(st.integers(2020, 2036), label="year")
+        lands = data.draw(st.integers(0, 60), label="days before its end")
+        target = date(year, 12, 31) - timedelta(days=lands)
+        weeks = (target - history.enrolled_at.date()).days // 7
+    else:
+        weeks = data.draw(st.integers(-30, 520), label="weeks")
+    engine = engine_for(history.policy)
+    by = timedelta(weeks=weeks) + FIXED_OFFSETS[history.region.timezone] - FIXED_OFFSETS[zone]
+    start = history.states[0]
+    p = start
+    q = Prospect.model_validate({**_moved(start.model_dump(), by, weeks), "timezone": zone})
+    for original in history.events:
+        event = _staying(original)
+        if event is None:
+            continue
+        p = engine.apply(p, event)
+        q = engine.apply(q, type(event).model_validate(_moved(event.model_dump(), by, weeks)))
+        assert q.stage is p.stage, (event, p.stage, q.stage)
+        now = max(event.at, p.last_event_at)
+        for later in (now, now + timedelta(days=3, hours=5)):
+            mine, theirs = engine.plan(p, later), engine.plan(q, later + by)
+            assert [(a.kind, a.channel, a.rules, a.also) for a in theirs] == [
+                (a.kind, a.channel, a.rules, a.also) for a in mine
+            ], (event, mine, theirs)
+            for a, b in zip(mine, theirs, strict=True):
+                assert (b.earliest_utc, b.latest_utc) == (a.earliest_utc + by, a.latest_utc + by)
+                wall = a.earliest.replace(tzinfo=None) + timedelta(weeks=weeks)
+                assert b.earliest.replace(tzinfo=None) == wall, (a, b)
+                assert b.proposals == tuple(t + by for t in a.proposals), (a, b)
