@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 import cadence
 from cadence import events as ev
+from cadence.batch import plan_day
 from cadence.errors import (
     CadenceError,
     ConflictingEventError,
@@ -166,6 +167,67 @@ def test_a_subdivision_without_a_country_is_refused(
     with pytest.raises(InvalidInputError, match="subdivision 'IL' needs a country") as info:
         engine.enroll("p", timezone="America/Chicago", at=monday, subdivision="IL")
     assert info.value.field == "country"
+
+
+_AT = "2026-03-09T15:00:00Z"
+_NEVER = "9999-01-01T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"type": "out_of_office", "at": _AT, "until": "9999-12-31T23:59:59-05:00"}, "until"),
+        ({"type": "out_of_office", "at": _AT, "until": "9999-12-31T00:00:00Z"}, "until"),
+        (
+            {
+                "type": "call_attempted",
+                "at": _AT,
+                "outcome": "connected",
+                "next_contact_at": "9000-01-01T00:00:00Z",
+            },
+            "next_contact_at",
+        ),
+        (
+            {"type": "meeting_booked", "at": _AT, "meeting_id": "m", "starts_at": _NEVER},
+            "starts_at",
+        ),
+        ({"type": "email_sent", "at": "0001-01-01T00:00:00+05:00"}, "at"),
+        ({"type": "email_sent", "at": "1899-12-31T23:59:59Z"}, "at"),
+    ],
+    ids=["until-9999", "until-9999-utc", "next-contact-9000", "meeting-9999", "year-1", "1899"],
+)
+def test_a_stand_in_for_never_or_unknown_is_refused_naming_the_field(
+    engine: cadence.Engine, monday: datetime, payload: dict[str, Any], field: str
+) -> None:
+    """A CRM's 9999-12-31 for "never" (or 0001-01-01 for "unknown") was stored, and every
+    later question about the prospect failed with a bare ValueError or OverflowError: the
+    calendar looks years past an instant. It is refused at the edge, and nothing is lost."""
+    with pytest.raises(InvalidInputError, match="outside the instants cadence plans in") as info:
+        cadence.parse_event(payload)
+    assert info.value.field == field
+    assert "leave an optional one out" in str(info.value)
+
+
+def test_instants_at_the_ends_of_the_range_are_planned_or_refused_never_crash(
+    engine: cadence.Engine,
+) -> None:
+    far = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    ahead = datetime(8999, 12, 31, 23, 59, tzinfo=UTC)
+    p = _enroll(engine, datetime(2026, 3, 9, 15, tzinfo=UTC))
+    with pytest.raises(InvalidInputError, match=r"^now: .* \(years 1900 to 8999\); pass the real"):
+        engine.next_action(p, far)
+    with pytest.raises(InvalidInputError, match=r"^at: '0001-01-01T00:00:00\+00:00' is outside"):
+        engine.enroll("p", timezone="America/Chicago", at=datetime(1, 1, 1, tzinfo=UTC))
+    with pytest.raises(InvalidInputError, match=r"^day: 9999-12-30 is outside the years"):
+        plan_day(engine, [p], day=date(9999, 12, 30), now=ahead, capacity=1)
+    # The last instants of the range are planned, years of calendar after them included.
+    away = engine.apply(p, ev.OutOfOffice(at=p.last_event_at, until=ahead))
+    assert engine.next_action(away, ahead).earliest_utc >= ahead
+    late = engine.enroll("q", timezone="Pacific/Kiritimati", at=ahead, country="KI")
+    assert engine.plan(late, ahead)[0].kind is cadence.ActionKind.CALL
+    first = datetime(1900, 1, 1, tzinfo=UTC)
+    early = engine.enroll("r", timezone="America/Chicago", at=first, country="US")
+    assert engine.next_action(early, first).earliest_utc >= first
 
 
 def test_a_policy_with_no_allowed_window_raises_no_slot(monday: datetime) -> None:

@@ -23,6 +23,8 @@ from pydantic import TypeAdapter
 import cadence
 from cadence import events as ev
 from cadence._migrations import PROSPECT_STEPS, migrate
+from cadence.engine import Engine
+from cadence.testing import Region, regions
 from tests import golden
 
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
@@ -435,3 +437,44 @@ def test_replay_keeps_every_enrolment_fact(engine: cadence.Engine) -> None:
         "dana", story[::-1], timezone="America/Chicago", at=at, country="US", **facts
     )
     assert rebuilt == p
+
+
+# -- The range of instants ------------------------------------------------------------------------
+
+_FIRST, _LAST = datetime(1900, 1, 2), datetime(8999, 12, 30)
+
+
+@given(
+    region=regions(),
+    at=st.datetimes(min_value=_FIRST, max_value=_LAST, timezones=st.just(UTC)),
+    ahead=st.timedeltas(min_value=timedelta(minutes=1), max_value=timedelta(days=400)),
+    kind=st.sampled_from(["out_of_office", "not_now", "agreed", "meeting", "voicemail"]),
+)
+def test_any_instant_in_the_range_is_planned_around_from_1900_to_8999(
+    region: Region, at: datetime, ahead: timedelta, kind: str
+) -> None:
+    """Every instant cadence accepts can be planned around, however early or late in the
+    range: the calendar's look ahead (years of business days, holidays, legal hours) never
+    runs off ``datetime``'s end, nor a holiday table's."""
+    engine = Engine()
+    later = min(at + ahead, ev.LATEST - timedelta(minutes=1))
+    p = engine.enroll(
+        "p", timezone=region.timezone, at=at, country=region.country, subdivision=region.subdivision
+    )
+    event: ev.Event
+    if kind == "out_of_office":
+        event = ev.OutOfOffice(at=at, until=later)
+    elif kind == "not_now":
+        event = ev.EmailReplied(at=at, intent="not_now", resume_at=later)
+    elif kind == "agreed":
+        event = ev.CallAttempted(at=at, outcome="connected", next_contact_at=later)
+    elif kind == "meeting":
+        event = ev.MeetingBooked(at=at, meeting_id="m", starts_at=later)
+    else:
+        event = ev.CallAttempted(at=at, outcome="voicemail")
+    p = engine.apply(p, event)
+    for now in (at, later):
+        plan = engine.plan(p, now)
+        assert plan[0] == engine.next_action(p, now)
+        assert all(a.earliest_utc >= now for a in plan[:1])
+        assert engine.advance(p, now).stage in cadence.Stage

@@ -45,6 +45,7 @@ from cadence.channel import Channel
 from cadence.compliance import strictest_caps
 from cadence.engine import Engine, _aware
 from cadence.errors import InvalidInputError
+from cadence.events import EARLIEST, LATEST
 from cadence.prospect import Prospect
 
 if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
@@ -278,6 +279,9 @@ def _check_arguments(
     """Validate the planners' common arguments; ``now`` in UTC and the suppression set."""
     if not isinstance(day, date) or isinstance(day, datetime):
         msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
+        raise InvalidInputError(msg, field="day", value=day)
+    if not EARLIEST.date() <= day < LATEST.date():
+        msg = f"day: {day.isoformat()} is outside the years cadence plans in (1900 to 8999)"
         raise InvalidInputError(msg, field="day", value=day)
     now_utc = _aware(now, "now")
     if _over_everywhere(day, now_utc):

@@ -65,8 +65,8 @@ _PHONE = Channel.PHONE
 
 
 def _aware(value: Any, field: str) -> datetime:
-    if type(value) is datetime and value.tzinfo is UTC:  # the common case, checked cheaply
-        return value
+    if type(value) is datetime and value.tzinfo is UTC and _EARLIEST <= value < _LATEST:
+        return value  # the common case, checked cheaply
     if not isinstance(value, datetime):
         msg = f"{field}: expected an aware datetime, got {type(value).__name__} {value!r}"
         raise InvalidInputError(msg, field=field, value=value)
@@ -76,7 +76,17 @@ def _aware(value: Any, field: str) -> datetime:
             "datetime(..., tzinfo=ZoneInfo('America/Chicago'))"
         )
         raise InvalidInputError(msg, field=field, value=value)
-    return value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not _EARLIEST <= utc < _LATEST:
+        msg = f"{field}: {ev.out_of_range(value, optional=False)}"
+        raise InvalidInputError(msg, field=field, value=value)
+    return utc
+
+
+_EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

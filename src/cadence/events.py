@@ -51,18 +51,44 @@ __all__ = [
 ]
 
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+#: The instants cadence plans in, from ``EARLIEST`` (included) to ``LATEST`` (excluded). The
+#: calendar looks years past an instant (a business-day count may spill two decades ahead), so
+#: an instant near the end of ``datetime``'s range cannot be planned around; and a CRM's
+#: stand-in for "never" (9999-12-31) or "unknown" (0001-01-01) is not a date to plan by.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def out_of_range(value: datetime, *, optional: bool = True) -> str:
+    """Why ``value`` is refused, and the fix: see :data:`EARLIEST`."""
+    msg = f"{value.isoformat()!r} is outside the instants cadence plans in (years 1900 to 8999)"
+    if not optional:
+        return f"{msg}; pass the real date and time"
+    return (
+        f"{msg}; give the real date and time, or leave an optional one out (an out-of-office's "
+        "end, an agreed next contact) rather than write a far-off stand-in for 'never'"
+    )
 
 
 def _instant(value: datetime) -> datetime:
     """An aware ``value`` in UTC (one call per instant: a stored state holds a dozen)."""
     if value.tzinfo is None or value.utcoffset() is None:
-        return _require_aware(value)  # raises, naming the fix
-    return value.astimezone(UTC)
+        msg = (
+            f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
+            "e.g. datetime(..., tzinfo=ZoneInfo('America/Chicago')) or an ISO string with an offset"
+        )
+        raise ValueError(msg)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise ValueError(out_of_range(value)) from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError(out_of_range(value))
+    return utc
 
 
-#: An aware datetime, normalised to UTC. Naive datetimes are rejected, never guessed.
+#: An aware datetime, normalised to UTC. Naive datetimes are rejected, never guessed, and so
+#: are instants outside :data:`EARLIEST` to :data:`LATEST`.
 Instant: TypeAlias = Annotated[
     datetime,
     Field(json_schema_extra={"format": "date-time"}),
@@ -75,16 +101,6 @@ CallOutcome: TypeAlias = Literal[
 ReplyIntent: TypeAlias = Literal[
     "positive", "neutral", "not_now", "referral", "wrong_person", "unsubscribe"
 ]
-
-
-def _require_aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = (
-            f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
-            "e.g. datetime(..., tzinfo=ZoneInfo('America/Chicago')) or an ISO string with an offset"
-        )
-        raise ValueError(msg)
-    return _to_utc(value)
 
 
 class _Event(BaseModel):
