@@ -25,6 +25,9 @@ def _enroll(engine: cadence.Engine, at: datetime) -> cadence.Prospect:
     return engine.enroll("p1", timezone="America/Chicago", at=at, country="US", subdivision="IL")
 
 
+_MONDAY = "2026-03-09T10:00:00Z"
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
@@ -36,6 +39,28 @@ def _enroll(engine: cadence.Engine, at: datetime) -> cadence.Prospect:
         ({"type": "meeting_booked", "at": "2026-03-09T10:00:00Z", "meeting_id": "m"}, "starts_at"),
         ({"type": "email_sent"}, "at"),
         ({"type": "email_sent", "at": "2026-03-09T10:00:00Z", "colour": "red"}, "colour"),
+        # Checks across fields name the field their intent or outcome does not read.
+        (
+            {"type": "email_replied", "at": _MONDAY, "resume_at": "2026-04-01T10:00:00Z"},
+            "resume_at",
+        ),
+        (
+            {"type": "email_replied", "at": "2026-03-09T10:00:00Z", "referral": "Dana"},
+            "referral",
+        ),
+        (
+            {
+                "type": "call_attempted",
+                "at": "2026-03-09T10:00:00Z",
+                "outcome": "voicemail",
+                "next_contact_at": "2026-03-12T10:00:00Z",
+            },
+            "next_contact_at",
+        ),
+        (
+            {"type": "out_of_office", "at": _MONDAY, "until": "2026-03-01T10:00:00Z"},
+            "until",
+        ),
     ],
 )
 def test_parse_event_names_the_field(payload: dict[str, Any], field: str) -> None:
@@ -43,6 +68,7 @@ def test_parse_event_names_the_field(payload: dict[str, Any], field: str) -> Non
         cadence.parse_event(payload)
     assert info.value.field == field
     assert field in str(info.value)
+    assert "valid datetime" not in str(info.value)  # each payload fails for its own reason
     assert isinstance(info.value, ValueError)
 
 

@@ -147,7 +147,8 @@ class EmailSent(_Event):
 
 class EmailReplied(_Event):
     """The prospect replied. ``intent`` refines what the reply means; ``resume_at`` goes with
-    ``not_now`` (R17); ``referral`` names the person to contact instead."""
+    ``not_now`` (R17), and ``referral`` (the person to contact instead) with ``referral`` or
+    ``wrong_person``: either with another intent is refused, as it would be ignored."""
 
     type: Literal["email_replied"] = "email_replied"
     intent: ReplyIntent | None = None
@@ -156,6 +157,19 @@ class EmailReplied(_Event):
 
     def model_post_init(self, __context: Any) -> None:
         self._after("resume_at", self.resume_at)
+        # A field its intent does not read would be dropped without a word: refused instead.
+        if self.resume_at is not None and self.intent != "not_now":
+            msg = (
+                f"resume_at goes with intent 'not_now' (R17), but intent is {self.intent!r}; "
+                "give intent='not_now' or drop resume_at"
+            )
+            raise ValueError(msg)
+        if self.referral is not None and self.intent not in ("referral", "wrong_person"):
+            msg = (
+                "referral names whom to contact for intent 'referral' or 'wrong_person', but "
+                f"intent is {self.intent!r}; give one of those intents or drop referral"
+            )
+            raise ValueError(msg)
 
 
 class EmailBounced(_Event):
@@ -371,6 +385,15 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 
 
+#: Every event's field names but ``type``: what a check across fields names first.
+_FIELD_NAMES = frozenset(
+    name
+    for member in get_args(get_args(Event)[0])
+    for name in member.model_fields
+    if name != "type"
+)
+
+
 def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputError:
     """Turn pydantic's error into one line that names the field, the value and the fix."""
     err = exc.errors(include_url=False)[0]
@@ -391,7 +414,12 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
         msg = f"{field}: missing; {what} needs it"
     elif kind == "value_error":  # our own validators already name the value and the fix
         said = err["msg"].removeprefix("Value error, ")
-        msg = said if said.startswith(f"{field}: ") else f"{field}: {said}"
+        first = said.split(" ", 1)[0]
+        if not loc and first in _FIELD_NAMES:  # a check across fields names its field first
+            field = first
+            msg = said
+        else:
+            msg = said if said.startswith(f"{field}: ") else f"{field}: {said}"
     else:
         msg = f"{field}: {err['msg']} (got {value!r})"
     extra = len(exc.errors()) - 1

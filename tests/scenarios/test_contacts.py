@@ -155,7 +155,7 @@ def test_a_terminal_prospect_keeps_its_record_current(engine: Engine, monday: da
         ({}, "event", "nothing to update; give at least one of phone, email, owner"),
         ({"phone": ""}, "phone", "at least 1 character"),
         ({"email": None, "phone": None}, "event", "nothing to update"),
-        ({"subdivision": "NY"}, "event", "subdivision needs its country; give country too"),
+        ({"subdivision": "NY"}, "subdivision", "subdivision needs its country; give country too"),
         ({"timezone": ""}, "timezone", "at least 1 character"),
         ({"clear": []}, "event", "or name fields to empty in clear"),
         ({"clear": ["timezone"]}, "clear.0", "'phone', 'email', 'owner', 'country'"),

@@ -95,7 +95,9 @@ def _email_replied(
     if intent == "not_now" and draw(st.booleans()):
         resume_at = None  # "not now", without a date
     referral = (
-        draw(st.none() | st.sampled_from(["Dana", "the CFO"])) if intent == "referral" else None
+        draw(st.none() | st.sampled_from(["Dana", "the CFO"]))
+        if intent in ("referral", "wrong_person")
+        else None
     )
     return ev.EmailReplied(
         at=when, id=draw(ids), intent=intent, resume_at=resume_at, referral=referral
