@@ -19,7 +19,8 @@ from cadence import events as ev
 from cadence._agenda import Task
 from cadence._placing import Searched, again, window_for
 from cadence._stretches import book
-from cadence.batch import plan_day
+from cadence.batch import Capacity, plan_day
+from cadence.errors import InvalidInputError
 from cadence.testing import History, Region, engine_for, histories, policies, regions
 from tests.conftest import CHICAGO, as_time_moves
 
@@ -179,6 +180,19 @@ def test_bad_arguments_are_clear(engine: cadence.Engine) -> None:
         plan_day(engine, [], day=NOW, now=NOW, capacity=1)
     with pytest.raises(ValueError, match="capacity"):
         plan_day(engine, [], day=DAY, now=NOW, capacity=-1)
+    # A key that names no owner, channel or (owner, channel) pair would plan nobody, quietly.
+    for key in (("ana", "sms"), ("ana",), ("ana", "phone", "x"), 1, None):
+        with pytest.raises(InvalidInputError, match=r"^capacity: key .* is not an owner, a ch"):
+            plan_day(engine, [], day=DAY, now=NOW, capacity={key: 2})  # type: ignore[dict-item]
+    book = [_new(engine, "p1", owner="ana")]
+    fine_keys: list[Capacity] = [
+        {("ana", "phone"): 1},
+        {("ana", Channel.PHONE): 1},
+        {"phone": 1},
+        {"ana": 1},
+    ]
+    for fine in fine_keys:
+        assert plan_day(engine, book, day=DAY, now=NOW, capacity=fine).counts["planned"] == 1
 
 
 @given(

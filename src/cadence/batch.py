@@ -124,6 +124,9 @@ def _rank(
     return (5, 0, earliest)
 
 
+_CHANNEL_NAMES = frozenset(c.value for c in Channel)
+
+
 def _capacity(capacity: Capacity, owner: str, channel: Channel) -> int:
     if isinstance(capacity, int):
         return capacity
@@ -297,6 +300,14 @@ def _check_arguments(
             "and channel, e.g. 40 or {('ana', 'phone'): 40}"
         )
         raise InvalidInputError(msg, field="capacity", value=capacity)
+    for key in capacity if isinstance(capacity, Mapping) else ():
+        pair = isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str)
+        if not (isinstance(key, str) or (pair and key[1] in _CHANNEL_NAMES)):
+            msg = (
+                f"capacity: key {key!r} is not an owner, a channel or an (owner, channel) pair; "
+                "use e.g. 'ana', 'phone' or ('ana', 'phone') (channels: phone, email)"
+            )
+            raise InvalidInputError(msg, field="capacity", value=key)
     values = capacity.values() if isinstance(capacity, Mapping) else (capacity,)
     for n in values:
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
