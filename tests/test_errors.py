@@ -331,6 +331,26 @@ def test_replay_of_nothing_needs_an_instant(engine: cadence.Engine) -> None:
         engine.replay("p", [], timezone="America/Chicago")
 
 
+def test_replay_says_what_is_not_a_history(engine: cadence.Engine, monday: datetime) -> None:
+    """A history is events or their JSON: anything else was a TypeError, an AttributeError
+    (a Prospect in the list) or a JSON error per character of a string."""
+    sent = {"type": "email_sent", "at": monday.isoformat()}
+    for events in (None, "[]", sent, 42):
+        with pytest.raises(InvalidInputError, match=r"^events: expected a list \(or any") as info:
+            engine.replay("p", events, timezone="America/Chicago")  # type: ignore[arg-type]
+        assert info.value.field == "events"
+    p = _enroll(engine, monday)
+    for bad, name in (([p], "Prospect"), ([ev.EmailSent(at=monday), 5], "int")):
+        with pytest.raises(InvalidInputError, match=rf"^events: item \d \({name}\) is not an"):
+            engine.replay("p", bad, timezone="America/Chicago")  # type: ignore[arg-type]
+    mixed: list[ev.Event | dict[str, str] | str] = [
+        ev.EmailSent(at=monday),
+        sent | {"id": "a"},
+        '{"type": "opted_out", "at": "2026-03-20T10:00:00Z"}',
+    ]
+    assert engine.replay("p", mixed, timezone="America/Chicago").stage is cadence.Stage.OPTED_OUT
+
+
 def test_a_redelivered_call_counts_once_toward_the_florida_cap() -> None:
     from cadence.policy import TimeSlot
 

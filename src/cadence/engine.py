@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, overload
+from typing import Any, cast, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from cadence import events as ev
 from cadence._agenda import (
@@ -87,6 +87,29 @@ def _aware(value: Any, field: str) -> datetime:
 
 
 _EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
+
+
+def _history(events: Any) -> list[ev.Event]:
+    """``replay``'s events, each a cadence event or its JSON (text or a decoded mapping)."""
+    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
+        msg = (
+            f"events: expected a list (or any iterable) of events, got {type(events).__name__}; "
+            "wrap a single event in a list"
+        )
+        raise InvalidInputError(msg, field="events", value=events)
+    items: list[ev.Event] = []
+    for i, e in enumerate(events):
+        if isinstance(e, ev.EVENT_CLASSES):
+            items.append(cast("ev.Event", e))
+        elif isinstance(e, str | bytes | Mapping):
+            items.append(ev.parse_event(e))
+        else:
+            msg = (
+                f"events: item {i} ({type(e).__name__}) is not an event; give cadence events "
+                "or their JSON (cadence.parse_event reads one)"
+            )
+            raise InvalidInputError(msg, field="events", value=e)
+    return items
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -441,7 +464,7 @@ class Engine:
     def replay(
         self,
         prospect_id: str,
-        events: Iterable[ev.Event | Mapping[str, Any]],
+        events: Iterable[ev.Event | Mapping[str, Any] | str | bytes],
         *,
         timezone: str,
         at: datetime | None = None,
@@ -454,13 +477,14 @@ class Engine:
         phone: str | None = None,
         email: str | None = None,
     ) -> Prospect:
-        """Fold a whole history, in any order: events are sorted by time, then id, then payload
-        (so the result is the same for every permutation). Linear in the number of events.
+        """Fold a whole history, in any order: events (cadence events or their JSON, as text or
+        decoded) are sorted by time, then id, then payload (so the result is the same for every
+        permutation). Linear in the number of events.
         ``at`` is the enrolment instant (default: the first event's); the other keywords are
         the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
         as they were at enrolment: the history's ``contact_updated`` events change them at
         their own moment (events before a move are folded in the place they happened)."""
-        items = [e if isinstance(e, BaseModel) else ev.parse_event(e) for e in events]
+        items = _history(events)
         keyed = sorted(
             ((e.at, e.id or "", ev.event_fingerprint(e), e) for e in items),
             key=lambda k: k[:3],

@@ -228,7 +228,8 @@ class OutOfOffice(_Event):
 
 
 class OptedOut(_Event):
-    """The prospect said no (R13). ``channels`` scopes it when the policy allows; None = all."""
+    """The prospect said no (R13). ``channels`` scopes it when the policy allows; None (or an
+    empty list: an opt-out is never dropped for its form) = all."""
 
     type: Literal["opted_out"] = "opted_out"
     channels: frozenset[Channel] | None = None
