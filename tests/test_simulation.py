@@ -8,7 +8,7 @@ import math
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -611,6 +611,11 @@ def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"start": datetime(2026, 3, 2)}, "start"),
         ({"places": ()}, "places"),
         ({"reps": 0}, "reps"),
+        # A run must lie in the years cadence plans in, 1900 to 8999 (was an OverflowError).
+        ({"days": 3_000_000}, "days"),
+        ({"days": 10**9}, "days"),
+        ({"start": datetime(1899, 12, 31, tzinfo=UTC)}, "start"),
+        ({"start": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3)))}, "start"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], field: str) -> None:

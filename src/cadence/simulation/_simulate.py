@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cadence.errors import InvalidInputError
+from cadence.events import EARLIEST, LATEST
 from cadence.policy import Policy
 from cadence.simulation._floor import seats, territories
 from cadence.simulation._life import Record
@@ -22,6 +23,9 @@ DEFAULT_START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 #: New prospects per rep when ``reps`` is not given.
 PROSPECTS_PER_REP = 250
 _SERIAL_CHUNK = 500  # prospects per progress report in a serial run
+
+
+_AFTER_END_DAYS = 400
 
 
 def _fail(field: str, value: Any, fix: str) -> InvalidInputError:
@@ -76,6 +80,23 @@ def settings(
         raise _fail(
             "start", start, "is not an aware datetime; give e.g. datetime(2026, 3, 2, tzinfo=UTC)"
         )
+    try:
+        begin = start.astimezone(UTC)
+    except OverflowError:
+        begin = None
+    # The run and what its prospects arrange a while after it (meetings, callbacks) must lie
+    # in the instants the engine plans in (cadence.events.EARLIEST to LATEST).
+    if begin is None or begin < EARLIEST:
+        raise _fail(
+            "start", start, "is before 1900, the first year cadence plans in; give a later one"
+        )
+    if days + enrol_days + _AFTER_END_DAYS > (LATEST - begin).days:
+        raise _fail(
+            "days",
+            days,
+            f"days from {begin.date().isoformat()} run too near the year 9000, where cadence "
+            "stops planning; give fewer days or an earlier start",
+        )
     chosen = tuple(PLACES if places is None else places)
     if not chosen or not all(isinstance(p, Place) and p.weight > 0 for p in chosen):
         raise _fail(
@@ -89,7 +110,7 @@ def settings(
         seed=seed,
         prospects=prospects,
         days=days,
-        start=start.astimezone(UTC),
+        start=begin,
         reps=reps,
         enrol_days=enrol_days,
         places=chosen,
