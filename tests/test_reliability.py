@@ -201,17 +201,22 @@ print(cadence.events.event_fingerprint(out))
 p = cadence.Engine(cadence.Policy(opt_out_scope="channel")).enroll(
     "x", timezone="UTC", at=datetime(2026, 3, 9, 15, tzinfo=UTC))
 print(cadence.Engine(cadence.Policy(opt_out_scope="channel")).apply(p, out).model_dump_json())
+print(sorted(cadence.businessdays.holiday_dates("DE", "BY", 2026)))
 """
 
 
-def test_same_answers_across_hash_seeds_and_process_time_zones() -> None:
+def test_same_answers_across_hash_seeds_process_time_zones_and_languages() -> None:
+    """``LANGUAGE`` is what gettext (so the holidays package, which names holidays in the
+    language it finds there) reads first."""
     outputs = set()
     root = SRC.parent if (SRC.parent / "tests").exists() else pathlib.Path.cwd()
-    for seed, tz in (("0", "UTC"), ("1", "America/Los_Angeles"), ("12345", "Asia/Kolkata")):
+    runs = (("0", "UTC", ""), ("1", "America/Los_Angeles", "de"), ("9", "Asia/Kolkata", "fr:ar"))
+    for seed, tz, language in runs:
         env = {
             **os.environ,
             "PYTHONHASHSEED": seed,
             "TZ": tz,
+            "LANGUAGE": language,
             "PYTHONPATH": os.pathsep.join([str(SRC), str(root)]),
         }
         done = subprocess.run(

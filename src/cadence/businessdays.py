@@ -48,10 +48,14 @@ def check_region(country: str | None, subdivision: str | None, *, field: str) ->
 
 
 @cache
-def holiday_dates(country: str, subdivision: str | None, year: int) -> dict[date, str]:
-    """Public holidays (observed days included) of one region and year, with their names."""
-    table = _holidays.country_holidays(country, subdiv=subdivision, years=year)
-    return {d: table[d] for d in sorted(table) if d.year == year}
+def holiday_dates(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    """Public holidays (observed days included) of one region and year.
+
+    Only the dates: ``holidays`` names them in a language it reads from the environment
+    (``LANGUAGE``, ``LC_ALL``, ``LANG``) unless told one, so it is told the country's own."""
+    language = getattr(_holidays, country).default_language
+    table = _holidays.country_holidays(country, subdiv=subdivision, years=year, language=language)
+    return frozenset(d for d in table if d.year == year)
 
 
 class BusinessDays:
