@@ -72,6 +72,21 @@ def test_parse_event_names_the_field(payload: dict[str, Any], field: str) -> Non
     assert isinstance(info.value, ValueError)
 
 
+def test_a_message_shows_the_start_of_a_huge_input_not_all_of_it() -> None:
+    """A webhook's field can be megabytes, and YAML aliases nest a billion items in a few
+    lines: the one-line message shows their start (it used to print all of them)."""
+    huge = {"type": "call_attempted", "at": "2026-03-09T10:00:00Z", "outcome": "x" * 1_000_000}
+    with pytest.raises(InvalidInputError, match=r"^outcome: .* \(got 'xxx.*\.\.\.x*'\)$") as info:
+        cadence.parse_event(huge)
+    assert len(str(info.value)) < 400
+    nested: list[Any] = ["x"] * 10
+    for _ in range(7):  # ten million leaves, shared as YAML aliases share them
+        nested = [nested] * 10
+    with pytest.raises(InvalidInputError, match=r"^next_contact_at: ") as info:
+        cadence.parse_event({**huge, "outcome": "connected", "next_contact_at": nested})
+    assert len(str(info.value)) < 600
+
+
 @pytest.mark.parametrize("data", ["{not json", b"[]", "42", 42, None, ["x"]])
 def test_parse_event_rejects_non_objects(data: Any) -> None:
     with pytest.raises(InvalidInputError):

@@ -8,6 +8,7 @@ in, so that two deliveries of the same webhook compare equal whatever offset the
 from __future__ import annotations
 
 import hashlib
+import reprlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeAlias, get_args
@@ -395,6 +396,13 @@ _FIELD_NAMES = frozenset(
 )
 
 
+#: How a message shows what it got: a few items, a few levels, the start of a long text. A
+#: webhook's (or a YAML file's aliases') input can be huge, and the message is one line.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxtuple = 2, 6, 6, 6
+_SHORT.maxstring = _SHORT.maxother = 120
+
+
 def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputError:
     """Turn pydantic's error into one line that names the field, the value and the fix."""
     err = exc.errors(include_url=False)[0]
@@ -407,7 +415,8 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
     if kind == "union_tag_invalid":
         field = "type"
         value = err.get("ctx", {}).get("tag")
-        msg = f"type: {value!r} is not an event type; use one of {', '.join(EVENT_TYPES)}"
+        shown = _SHORT.repr(value)
+        msg = f"type: {shown} is not an event type; use one of {', '.join(EVENT_TYPES)}"
     elif kind == "union_tag_not_found":
         field = "type"
         msg = f"type: missing; every event needs one of {', '.join(EVENT_TYPES)}"
@@ -422,7 +431,7 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
         else:
             msg = said if said.startswith(f"{field}: ") else f"{field}: {said}"
     else:
-        msg = f"{field}: {err['msg']} (got {value!r})"
+        msg = f"{field}: {err['msg']} (got {_SHORT.repr(value)})"
     extra = len(exc.errors()) - 1
     if extra:
         msg += f" (and {extra} more problem{'s' if extra > 1 else ''})"
