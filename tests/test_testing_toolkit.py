@@ -8,10 +8,12 @@ import pathlib
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import run_state_machine_as_test
 
 import cadence
@@ -234,6 +236,27 @@ def test_check_invariants_catches_an_opt_out_that_keeps_the_stage() -> None:
     out = ev.OptedOut(at=events[-1].at + timedelta(hours=1))
     with pytest.raises(AssertionError, match=r"^R13: the prospect opted out at .* stage unresp"):
         check_invariants(Stubborn(), p, [*events, out])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"min_events": 5, "max_events": 2}, r"^max_events=2 is below min_events=5$"),
+        ({"max_events": -1}, r"^max_events: -1 is not a whole number >= 0$"),
+        ({"min_events": 1.5}, r"^min_events: 1\.5 is not a whole number >= 0$"),
+        ({"responder": "chatty"}, r"^responder: 'chatty' is not 'mixed' or 'silent'$"),
+        ({"random_events": "yes"}, r"^random_events: 'yes' is not True or False$"),
+        ({"policies": Policy()}, r"^policies: expected a hypothesis strategy, got Policy; use"),
+        ({"places": "UTC"}, r"^places: expected a hypothesis strategy, got str; use"),
+    ],
+    ids=["min-over-max", "negative", "not-whole", "responder", "flag", "policy", "place"],
+)
+def test_histories_refuse_arguments_that_cannot_work(kwargs: dict[str, Any], message: str) -> None:
+    """As hypothesis's own strategies do: an InvalidArgument naming the argument, at once (a
+    Policy where a strategy goes was an AttributeError at the first draw; an unknown responder
+    was taken for 'mixed')."""
+    with pytest.raises(InvalidArgument, match=message):
+        histories(**kwargs)
 
 
 def test_check_step_returns_the_next_action() -> None:

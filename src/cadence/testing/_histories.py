@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, get_args
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 import cadence
@@ -303,6 +304,17 @@ def histories(
     ``responder="silent"``: the prospect never answers (calls reach voicemail or nobody, emails
     go unanswered), so the history walks the whole unanswered ladder (R3-R11).
     """
+    _check(policies, "policies", "cadence.testing.policies() or st.just(Policy(...))")
+    _check(places, "places", "cadence.testing.regions() or st.just(Region(...))")
+    for name, value in (("min_events", min_events), ("max_events", max_events)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidArgument(f"{name}: {value!r} is not a whole number >= 0")
+    if max_events < min_events:
+        raise InvalidArgument(f"max_events={max_events} is below min_events={min_events}")
+    if responder not in get_args(Responder):
+        raise InvalidArgument(f"responder: {responder!r} is not 'mixed' or 'silent'")
+    if not isinstance(random_events, bool):
+        raise InvalidArgument(f"random_events: {random_events!r} is not True or False")
     return _histories(
         st.just(Policy()) if policies is None else policies,
         regions() if places is None else places,
@@ -311,6 +323,13 @@ def histories(
         responder,
         random_events,
     )
+
+
+def _check(strategy: object, name: str, example: str) -> None:
+    """Hypothesis's way: an argument that cannot work is an ``InvalidArgument`` at once."""
+    if strategy is not None and not isinstance(strategy, SearchStrategy):
+        got = type(strategy).__name__
+        raise InvalidArgument(f"{name}: expected a hypothesis strategy, got {got}; use {example}")
 
 
 def ladders(
