@@ -23,6 +23,7 @@ from cadence.testing import (
     PolicyMachine,
     check_invariants,
     check_step,
+    events,
     histories,
     prospects,
 )
@@ -257,6 +258,15 @@ def test_histories_refuse_arguments_that_cannot_work(kwargs: dict[str, Any], mes
     was taken for 'mixed')."""
     with pytest.raises(InvalidArgument, match=message):
         histories(**kwargs)
+
+
+def test_events_refuse_types_that_name_nothing() -> None:
+    with pytest.raises(InvalidArgument, match=r"^types: \['sms'\] are not event types"):
+        events(types=frozenset({"sms", "email_sent"}))
+    with pytest.raises(InvalidArgument, match=r"^types: empty; name at least one of"):
+        events(types=frozenset())
+    with pytest.raises(InvalidArgument, match=r"^types: expected a set of event type names"):
+        events(types="email_sent")  # type: ignore[arg-type]
 
 
 def test_check_step_returns_the_next_action() -> None:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import get_args
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from cadence import events as ev
@@ -322,10 +323,16 @@ def events(
 
     >>> after_an_opt_out = events(types=EVENT_TYPES - {"opted_in"})
     """
+    if isinstance(types, str) or not all(isinstance(t, str) for t in types):
+        msg = f"types: expected a set of event type names, got {types!r}; e.g. {{'email_sent'}}"
+        raise InvalidArgument(msg)
+    types = frozenset(types)
     unknown = types - EVENT_TYPES
-    if unknown or not types:
+    if unknown:
         msg = f"types: {sorted(unknown)!r} are not event types; use some of {sorted(EVENT_TYPES)}"
-        raise ValueError(msg)
+        raise InvalidArgument(msg)
+    if not types:
+        raise InvalidArgument(f"types: empty; name at least one of {sorted(EVENT_TYPES)}")
     m = meeting_ids
     by_type: dict[str, SearchStrategy[ev.Event]] = {
         "call_attempted": call_attempted(at=at, ids=ids),
