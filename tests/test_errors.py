@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -269,6 +270,11 @@ def test_instants_at_the_ends_of_the_range_are_planned_or_refused_never_crash(
     first = datetime(1900, 1, 1, tzinfo=UTC)
     early = engine.enroll("r", timezone="America/Chicago", at=first, country="US")
     assert engine.next_action(early, first).earliest_utc >= first
+    # A state stored by a version that took 9999-12-31 is refused on load, not planned.
+    stored = json.loads(away.model_dump_json())
+    stored["paused_until"] = "9999-12-31T23:59:00Z"
+    with pytest.raises(ValueError, match=r"paused_until\n.*'9999-12-31T23:59:00\+00:00' is outs"):
+        cadence.Prospect.model_validate(stored)
 
 
 def test_a_policy_with_no_allowed_window_raises_no_slot(monday: datetime) -> None:

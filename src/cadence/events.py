@@ -71,8 +71,12 @@ def out_of_range(value: datetime, *, optional: bool = True) -> str:
     )
 
 
-def _instant(value: datetime) -> datetime:
-    """An aware ``value`` in UTC (one call per instant: a stored state holds a dozen)."""
+#: The latest instant a stored state may hold: what the engine derives from the latest input
+#: (a drip touch, a gap, a pause's end) lies past :data:`LATEST`, and a state must load again.
+STORED_LATEST = datetime(9900, 1, 1, tzinfo=UTC)
+
+
+def _utc(value: datetime, latest: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         msg = (
             f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
@@ -83,9 +87,20 @@ def _instant(value: datetime) -> datetime:
         utc = value.astimezone(UTC)
     except OverflowError:  # year 1 east of UTC, year 9999 west of it
         raise ValueError(out_of_range(value)) from None
-    if not EARLIEST <= utc < LATEST:
+    if not EARLIEST <= utc < latest:
         raise ValueError(out_of_range(value))
     return utc
+
+
+def _instant(value: datetime) -> datetime:
+    """An aware ``value`` in UTC, in the range the engine plans in."""
+    return _utc(value, LATEST)
+
+
+def _stored(value: datetime) -> datetime:
+    """An aware ``value`` of a stored state in UTC (one call per instant: a state holds a
+    dozen)."""
+    return _utc(value, STORED_LATEST)
 
 
 #: An aware datetime, normalised to UTC. Naive datetimes are rejected, never guessed, and so
@@ -94,6 +109,13 @@ Instant: TypeAlias = Annotated[
     datetime,
     Field(json_schema_extra={"format": "date-time"}),
     AfterValidator(_instant),
+]
+
+#: An :data:`Instant` of a stored state, which may lie up to :data:`STORED_LATEST`.
+StoredInstant: TypeAlias = Annotated[
+    datetime,
+    Field(json_schema_extra={"format": "date-time"}),
+    AfterValidator(_stored),
 ]
 
 CallOutcome: TypeAlias = Literal[

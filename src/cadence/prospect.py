@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError, from_json
 from cadence._migrations import PROSPECT_STEPS, check_version, migrate
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
-from cadence.events import Instant
+from cadence.events import StoredInstant
 from cadence.lifecycle import Stage
 
 __all__ = ["PROSPECT_SCHEMA_VERSION", "Meeting", "Obligation", "Prospect"]
@@ -41,13 +41,13 @@ class Obligation(BaseModel):
     """What it is, e.g. ``commitment``, ``voicemail_email``, ``collateral:m1``."""
     kind: ActionKind
     channel: Channel
-    not_before: Instant
+    not_before: StoredInstant
     priority: Priority
     rules: tuple[str, ...]
     reason: str
     exact: bool = False
     """An agreed time (R1): due exactly then."""
-    deadline: Instant | None = None
+    deadline: StoredInstant | None = None
     """Latest useful moment (e.g. before a meeting starts)."""
     flags: tuple[str, ...] = ()
     detail: str | None = None
@@ -61,7 +61,7 @@ class Meeting(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     id: str
-    starts_at: Instant
+    starts_at: StoredInstant
     duration_minutes: int = 30
     status: Literal["booked", "held", "no_show", "cancelled_by_prospect", "cancelled_by_rep"] = (
         "booked"
@@ -89,8 +89,8 @@ class Prospect(BaseModel):
     """Whether the prospect is near enough for coffee or lunch in person (R14)."""
     topic: str | None = None
     """What the prospect asked about, for subjects that refer to their request (R7)."""
-    enrolled_at: Instant
-    last_event_at: Instant
+    enrolled_at: StoredInstant
+    last_event_at: StoredInstant
     """The newest event applied (``apply`` refuses older ones, except opt-outs)."""
     seen: dict[str, str] = Field(default_factory=dict)
     """Idempotency: event id -> payload fingerprint."""
@@ -104,16 +104,16 @@ class Prospect(BaseModel):
     """Unanswered attempts since the last response (R3, R8)."""
     calls_unanswered: int = 0
     """Unanswered calls in a row (R7)."""
-    last_attempt_at: Instant | None = None
+    last_attempt_at: StoredInstant | None = None
     last_attempt_slot: str | None = None
     """The part of the day of the last unanswered call (R4)."""
-    recent_calls: tuple[Instant, ...] = ()
+    recent_calls: tuple[StoredInstant, ...] = ()
     """Instants of recent calls, for elapsed-time caps (the last 30 days)."""
-    opt_out_offered_at: Instant | None = None
+    opt_out_offered_at: StoredInstant | None = None
     escalations_done: int = 0
-    breakup_sent_at: Instant | None = None
-    dropped_at: Instant | None = None
-    last_drip_at: Instant | None = None
+    breakup_sent_at: StoredInstant | None = None
+    dropped_at: StoredInstant | None = None
+    last_drip_at: StoredInstant | None = None
 
     # What the prospect told us.
     permission: bool | None = None
@@ -124,7 +124,7 @@ class Prospect(BaseModel):
     unreachable: frozenset[Channel] = frozenset()
     """The blocked channels that failed (a bounce, a wrong number) rather than were refused: a
     new address or number (``contact_updated``) opens them again."""
-    paused_until: Instant | None = None
+    paused_until: StoredInstant | None = None
     pause_reason: str | None = None
 
     obligations: tuple[Obligation, ...] = ()
