@@ -273,7 +273,7 @@ def test_instants_at_the_ends_of_the_range_are_planned_or_refused_never_crash(
     # A state stored by a version that took 9999-12-31 is refused on load, not planned.
     stored = json.loads(away.model_dump_json())
     stored["paused_until"] = "9999-12-31T23:59:00Z"
-    with pytest.raises(ValueError, match=r"paused_until\n.*'9999-12-31T23:59:00\+00:00' is outs"):
+    with pytest.raises(ValueError, match=r"paused_until\n.* is outside what a stored state may"):
         cadence.Prospect.model_validate(stored)
 
 

@@ -76,7 +76,7 @@ def out_of_range(value: datetime, *, optional: bool = True) -> str:
 STORED_LATEST = datetime(9900, 1, 1, tzinfo=UTC)
 
 
-def _utc(value: datetime, latest: datetime) -> datetime:
+def _utc(value: datetime, latest: datetime, stored: bool = False) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         msg = (
             f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
@@ -86,8 +86,14 @@ def _utc(value: datetime, latest: datetime) -> datetime:
     try:
         utc = value.astimezone(UTC)
     except OverflowError:  # year 1 east of UTC, year 9999 west of it
-        raise ValueError(out_of_range(value)) from None
-    if not EARLIEST <= utc < latest:
+        utc = None
+    if utc is None or not EARLIEST <= utc < latest:
+        if stored:
+            raise ValueError(
+                f"{value.isoformat()!r} is outside what a stored state may hold (years 1900 to "
+                f"{latest.year - 1}); this version of cadence did not store it: rebuild the state "
+                "from its events with Engine.replay"
+            )
         raise ValueError(out_of_range(value))
     return utc
 
@@ -100,7 +106,7 @@ def _instant(value: datetime) -> datetime:
 def _stored(value: datetime) -> datetime:
     """An aware ``value`` of a stored state in UTC (one call per instant: a state holds a
     dozen)."""
-    return _utc(value, STORED_LATEST)
+    return _utc(value, STORED_LATEST, stored=True)
 
 
 #: An aware datetime, normalised to UTC. Naive datetimes are rejected, never guessed, and so
