@@ -241,6 +241,7 @@ def test_a_state_whose_id_differs_from_its_row_is_refused(
         ("--capacity", "lots", ("--capacity", "'lots'")),
         ("--capacity", "ana=x", ("--capacity", "'ana=x'")),
         ("--capacity", "ana=3,=4", ("--capacity", "'=4'")),
+        ("--capacity", "ana:sms=3", ("--capacity: 'ana:sms=3' names channel 'sms'", "phone")),
         ("--day", "10/03/2026", ("--day", "YYYY-MM-DD")),
         ("--now", "2026-03-09T18:00", ("--now", "offset")),
         ("--day", "2026-03-08", ("--day: 2026-03-08 is over in every time zone", "(--now)")),

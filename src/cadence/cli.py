@@ -388,7 +388,9 @@ def parse_capacity(text: str) -> Capacity:
         key = key.strip()
         if not sep or not key or not number.strip().isdigit():
             fail(f"--capacity: {part.strip()!r} is not a capacity; {hint}")
-        owner, colon, channel = key.partition(":")
+        owner, colon, channel = (side.strip() for side in key.partition(":"))
+        if colon and channel not in ("phone", "email"):
+            fail(f"--capacity: {part.strip()!r} names channel {channel!r}; use phone or email")
         capacity[(owner, channel) if colon else key] = int(number)
     return capacity
 
