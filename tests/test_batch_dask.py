@@ -98,3 +98,8 @@ def test_plan_frame_refuses_what_it_cannot_plan_naming_the_argument() -> None:
         with pytest.raises(cadence.errors.InvalidInputError, match=message) as info:
             cadence_dask.plan_frame(**arguments, day=DAY, now=NOW, capacity=2)
         assert info.value.field == field
+    for bad, field in (({"table": [1]}, "table"), ({"npartitions": 0}, "npartitions")):
+        given_args = {"table": table, "npartitions": 2, **bad}
+        with pytest.raises(cadence.errors.InvalidInputError, match=rf"^{field}: ") as info:
+            cadence_dask.from_table(**given_args)
+        assert info.value.field == field

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -408,6 +409,21 @@ def test_bad_tables_and_arguments_are_clear(engine: cadence.Engine) -> None:
         plan_table(engine, table, day=DAY, now=NOW, capacity=1, suppressions="p")
     with pytest.raises(ValueError, match="prospects"):
         to_table(["not a prospect"])  # type: ignore[list-item]
+    # A state that does not load is an error naming its row, in from_table and when the
+    # engine decides the row (a table without its index).
+    bare = to_table([_new(engine, "p"), _new(engine, "q")])
+    for state, found in (
+        ("{oops", "table: row 1: state: Invalid JSON"),
+        (None, "table: row 1 has no state"),
+    ):
+        states = pa.array([bare.column("state")[0].as_py(), state], pa.string())
+        broken = bare.set_column(bare.schema.get_field_index("state"), "state", states)
+        with pytest.raises(InvalidInputError, match=rf"^{re.escape(found)}"):
+            from_table(broken)
+        with pytest.raises(InvalidInputError, match=rf"^{re.escape(found)}"):
+            plan_table(engine, broken, day=DAY, now=NOW, capacity=1)
+    with pytest.raises(InvalidInputError, match=r"^table: expected a pyarrow\.Table, got list"):
+        from_table([table])
     wrong: list[tuple[dict[str, Any], str]] = [
         ({"engine": "engine"}, r"^engine: expected a cadence\.Engine, got str"),
         ({"table": [{"id": "p"}]}, r"^table: expected a pyarrow\.Table, got list; use to_table"),

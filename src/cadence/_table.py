@@ -19,7 +19,7 @@ import pyarrow as pa
 from cadence._columns import Decision, decide, decided_by
 from cadence._table_arrays import TS as _TS
 from cadence._table_arrays import us as _us
-from cadence._table_index import Calendars, find_due
+from cadence._table_index import Calendars, find_due, load_state
 from cadence._table_slots import PLAN_SCHEMA, plan_slots
 from cadence.batch import Capacity, _check_arguments
 from cadence.engine import Engine
@@ -158,7 +158,10 @@ def _states(table: pa.Table) -> Iterator[str]:
 
 def from_table(table: pa.Table) -> list[Prospect]:
     """The prospects of a table built by :func:`to_table` (read from its ``state`` column)."""
-    return [Prospect.model_validate_json(s) for s in _states(table)]
+    if not isinstance(table, pa.Table):
+        msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
+        raise InvalidInputError(msg, field="table", value=table)
+    return [load_state(s, row) for row, s in enumerate(_states(table))]
 
 
 @dataclass(frozen=True)

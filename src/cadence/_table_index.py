@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pydantic import ValidationError
 
 from cadence._columns import decided_by
 from cadence._table_arrays import (
@@ -47,6 +48,8 @@ from cadence.calendar import ContactCalendar, contact_calendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
 from cadence.engine import Engine
+from cadence.errors import InvalidInputError
+from cadence.events import explain_validation_error
 from cadence.prospect import Prospect
 
 __all__ = ["Calendars", "Due", "crowded", "find_due", "suppressed_rows"]
@@ -265,6 +268,19 @@ def _details(
     return priority, latest, due_since
 
 
+def load_state(text: str | None, row: int) -> Prospect:
+    """Row ``row``'s stored state; one that does not load is an error naming the row."""
+    if text is None:
+        msg = f"table: row {row} has no state; build the table with cadence.batch.to_table(...)"
+        raise InvalidInputError(msg, field="state", value=None)
+    try:
+        return Prospect.model_validate_json(text)
+    except ValidationError as exc:
+        err = explain_validation_error(exc, "state")
+        msg = f"table: row {row}: {err}"
+        raise InvalidInputError(msg, field=err.field, value=err.value) from None
+
+
 def _ask_engine(engine: Engine, table: pa.Table, rows: I64, now: datetime) -> dict[int, Action]:
     """``engine.next_action`` for ``rows``, read from their ``state`` (the only rows whose JSON
     is read: its pages are not touched for the others)."""
@@ -272,7 +288,7 @@ def _ask_engine(engine: Engine, table: pa.Table, rows: I64, now: datetime) -> di
         return {}
     states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
     return {
-        row: engine.next_action(Prospect.model_validate_json(text), now)
+        row: engine.next_action(load_state(text, row), now)
         for row, text in zip(rows.tolist(), states, strict=True)
     }
 

@@ -40,6 +40,12 @@ __all__ = ["from_table", "plan_frame"]
 def from_table(table: pa.Table, npartitions: int) -> dd.DataFrame:
     """A Dask DataFrame of ``table`` (from :func:`cadence.batch.to_table`) with Arrow-backed
     columns, in ``npartitions`` partitions (rows are shuffled by owner when planned)."""
+    if not isinstance(table, pa.Table):
+        msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
+        raise InvalidInputError(msg, field="table", value=table)
+    if isinstance(npartitions, bool) or not isinstance(npartitions, int) or npartitions < 1:
+        msg = f"npartitions: {npartitions!r} is not a whole number >= 1; give e.g. 8"
+        raise InvalidInputError(msg, field="npartitions", value=npartitions)
     frame = table.to_pandas(types_mapper=pd.ArrowDtype)
     result: dd.DataFrame = dd.from_pandas(frame, npartitions=npartitions, sort=False)
     return result
