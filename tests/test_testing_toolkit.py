@@ -25,7 +25,9 @@ from cadence.testing import (
     check_step,
     events,
     histories,
+    instants,
     prospects,
+    regions,
 )
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -258,6 +260,21 @@ def test_histories_refuse_arguments_that_cannot_work(kwargs: dict[str, Any], mes
     was taken for 'mixed')."""
     with pytest.raises(InvalidArgument, match=message):
         histories(**kwargs)
+
+
+def test_places_and_instants_refuse_what_they_cannot_draw_from() -> None:
+    """regions("UTC") drew the letters U, T and C as regions; instants("UTC") raised a
+    KeyError from zoneinfo for 'U'; years outside 1901..8998 drew instants the engine refuses."""
+    for bad in ("UTC", [], [("UTC", None)]):
+        with pytest.raises(InvalidArgument, match=r"^choices: expected Region values"):
+            regions(bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match=r"^zones: expected IANA zone names, got 'UTC'"):
+        instants("UTC")
+    with pytest.raises(InvalidArgument, match=r"^zones: \['Mars/Olympus'\] are not all IANA"):
+        instants(["Mars/Olympus"])
+    for low, high in ((1900, 2030), (2024, 8999), (2030, 2020)):
+        with pytest.raises(InvalidArgument, match=r"both in 1901\.\.8998"):
+            instants(["UTC"], min_year=low, max_year=high)
 
 
 def test_events_refuse_types_that_name_nothing() -> None:

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from cadence.channel import Channel
-from cadence.events import CallOutcome, ReplyIntent
+from cadence.events import EARLIEST, LATEST, CallOutcome, ReplyIntent
 
 # -- places -----------------------------------------------------------------------------------
 
@@ -54,6 +55,9 @@ ZONES: tuple[str, ...] = tuple(dict.fromkeys(r.timezone for r in REGIONS))
 
 def regions(choices: Sequence[Region] = REGIONS) -> SearchStrategy[Region]:
     """One of ``choices`` (default: :data:`REGIONS`)."""
+    if isinstance(choices, str) or not all(isinstance(c, Region) for c in choices) or not choices:
+        msg = f"choices: expected Region values, got {choices!r}; e.g. [Region('UTC', None)]"
+        raise InvalidArgument(msg)
     return st.sampled_from(tuple(choices))
 
 
@@ -95,7 +99,21 @@ def instants(
     Never an imaginary wall time. With ``near_transitions`` about half of them fall within a day
     and a half of a DST change of their zone, where calendars go wrong.
     """
-    tzs = [ZoneInfo(z) for z in zones]
+    if isinstance(zones, str) or not zones:
+        raise InvalidArgument(f"zones: expected IANA zone names, got {zones!r}; e.g. ['UTC']")
+    try:
+        tzs = [ZoneInfo(z) for z in zones]
+    except (ValueError, TypeError, ZoneInfoNotFoundError):
+        raise InvalidArgument(f"zones: {zones!r} are not all IANA zone names") from None
+    # A year inside the range whatever the zone's offset (local 1900-01-01 00:00 is still
+    # 1899 at UTC east of Greenwich).
+    first, last = EARLIEST.year + 1, LATEST.year - 2
+    if not first <= min_year <= max_year <= last:
+        msg = (
+            f"min_year={min_year}, max_year={max_year}: give min_year <= max_year, both in "
+            f"{first}..{last} (the years cadence plans in, in every zone)"
+        )
+        raise InvalidArgument(msg)
     uniform = st.datetimes(
         min_value=datetime(min_year, 1, 1),
         max_value=datetime(max_year, 12, 31, 23, 59, 59),
