@@ -184,8 +184,36 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             {"team_subdivision": "IL"},
             ("team_subdivision needs team_country (e.g. team_country='US')",),
         ),
+        # A text the engine fills (was a KeyError at every prospect's first call, or worse).
+        (
+            {"templates": {"voicemail": "Call {nope}"}},
+            ("templates.voicemail: {nope} is not a field", "it may hold {next_attempt}"),
+        ),
+        (
+            {"templates": {"voicemail": "Say {next_attempt.__class__.__mro__}"}},
+            ("templates.voicemail: {next_attempt.__class__.__mro__} is not a field",),
+        ),
+        (
+            {"templates": {"voicemail_email": "Left {next_attempt!r}"}},
+            ("templates.voicemail_email: {next_attempt!r}", "it may hold {voicemail_day}"),
+        ),
+        (
+            {"templates": {"switch_to_email_subject": "Re: {topic"}},
+            ("templates.switch_to_email_subject: expected '}'", "write a literal brace twice"),
+        ),
     ],
-    ids=["slot-tz", "slot-reversed", "slots-overlap", "no-slots", "weekday-twice", "sub-alone"],
+    ids=[
+        "slot-tz",
+        "slot-reversed",
+        "slots-overlap",
+        "no-slots",
+        "weekday-twice",
+        "sub-alone",
+        "unknown-field",
+        "attribute",
+        "conversion",
+        "brace",
+    ],
 )
 def test_a_bad_policy_says_which_knob_and_how_to_fix_it(
     kwargs: dict[str, Any], names: tuple[str, ...]
@@ -194,6 +222,14 @@ def test_a_bad_policy_says_which_knob_and_how_to_fix_it(
         Policy(**kwargs)
     for text in names:
         assert text in str(info.value)
+
+
+def test_a_literal_brace_written_twice_is_said_once(monday: datetime) -> None:
+    said = "If you reach voicemail: {{brief}}, then say you will try again {next_attempt}."
+    engine = cadence.Engine(Policy(templates={"voicemail": said}))
+    p = _enroll(engine, monday)
+    point = engine.next_action(p, monday).talking_points[0]
+    assert point.startswith("If you reach voicemail: {brief}, then say you will try again on ")
 
 
 def test_an_outcome_that_cannot_carry_a_conversations_fields_is_refused(monday: datetime) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from datetime import date, time, timedelta
 from typing import Any, Literal, Self
 
@@ -103,7 +104,9 @@ class Templates(BaseModel):
     """Talking points and subjects (R5, R6, R7, R8, R10, R14, R15). ``{name}`` fields are filled
     by the engine: ``next_attempt`` ("Tuesday morning", or "Tuesday 17 March, morning" when it
     is a week or more after the call), ``voicemail_day`` ("Monday", or "Monday 2 March" when
-    the email goes out a week or more after the voicemail). Day and month names are in
+    the email goes out a week or more after the voicemail), ``topic`` (the prospect's). Each
+    text may hold only the field it is filled with, written plainly (no ``.attr``, ``[i]``,
+    ``!r`` or ``:spec``); a literal brace is written twice. Day and month names are in
     ``locale``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
@@ -171,6 +174,39 @@ class Templates(BaseModel):
     @classmethod
     def _locale(cls, value: str) -> str:
         return check_locale(value)
+
+    @model_validator(mode="after")
+    def _fields_filled(self) -> Self:
+        """A text the engine fills may name only the field it fills, plainly: ``{name.attr}``
+        or ``{name[0]}`` would reach into Python objects from a policy file, and an unknown
+        ``{field}`` would fail at the first prospect instead of here."""
+        for name, field in _FILLED.items():
+            text = getattr(self, name)
+            try:
+                parts = list(string.Formatter().parse(text))
+            except ValueError as exc:
+                msg = f"templates.{name}: {exc}; write a literal brace twice ({{{{ or }}}})"
+                raise ValueError(msg) from None
+            for _, found, spec, conversion in parts:
+                if found is not None and (found != field or spec or conversion):
+                    shown = "{" + found + (f"!{conversion}" if conversion else "")
+                    shown += (f":{spec}" if spec else "") + "}"
+                    msg = (
+                        f"templates.{name}: {shown} is not a field this text can hold; it "
+                        f"may hold {{{field}}}, as written here (write a literal brace twice)"
+                    )
+                    raise ValueError(msg)
+        return self
+
+
+#: The texts the engine fills, and the one field each may hold.
+_FILLED = {
+    "voicemail": "next_attempt",
+    "voicemail_next_is_email": "next_attempt",
+    "voicemail_email": "voicemail_day",
+    "voicemail_email_opt_out": "voicemail_day",
+    "switch_to_email_subject": "topic",
+}
 
 
 class Policy(BaseModel):
