@@ -115,7 +115,7 @@ def test_unknown_zone_is_an_error(engine: cadence.Engine, monday: datetime, zone
 def test_unknown_country_or_subdivision(engine: cadence.Engine, monday: datetime) -> None:
     with pytest.raises(InvalidInputError, match="'XX'"):
         engine.enroll("p", timezone="America/Chicago", at=monday, country="XX")
-    with pytest.raises(InvalidInputError, match="'ZZ' is not a subdivision of US"):
+    with pytest.raises(InvalidInputError, match=r"^subdivision: 'ZZ' is not a subdivision of US"):
         engine.enroll("p", timezone="America/Chicago", at=monday, country="US", subdivision="ZZ")
 
 

@@ -40,11 +40,12 @@ def check_region(country: str | None, subdivision: str | None, *, field: str) ->
         raise InvalidInputError(msg, field=field, value=country)
     subdivisions = _SUPPORTED[country]
     if subdivision is not None and subdivision not in subdivisions:
+        where = "subdivision" if field == "country" else field  # a prospect's own field
         msg = (
-            f"{field}: {subdivision!r} is not a subdivision of {country}; use one of "
+            f"{where}: {subdivision!r} is not a subdivision of {country}; use one of "
             f"{', '.join(sorted(subdivisions)[:12])}{', ...' if len(subdivisions) > 12 else ''}"
         )
-        raise InvalidInputError(msg, field=field, value=subdivision)
+        raise InvalidInputError(msg, field=where, value=subdivision)
 
 
 @cache

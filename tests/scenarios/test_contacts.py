@@ -181,7 +181,7 @@ def test_a_contact_update_says_what_is_missing(
     [
         ({"timezone": "Mars/Olympus"}, "timezone", "not an IANA zone name"),
         ({"country": "XX"}, "country", "not an ISO 3166-1 alpha-2 country"),
-        ({"country": "US", "subdivision": "ZZ"}, "country", "not a subdivision of US"),
+        ({"country": "US", "subdivision": "ZZ"}, "subdivision", "not a subdivision of US"),
     ],
 )
 def test_a_move_to_a_place_that_does_not_exist_is_refused_and_loses_nothing(
