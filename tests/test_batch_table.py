@@ -130,6 +130,7 @@ def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
     indexed=st.booleans(),
     suppress=st.sets(st.sampled_from(["p00", "p03", "+15551", "p2@example.com"]), max_size=2),
     deferred_limit=st.sampled_from([10_000, 2, 0]),
+    twice=st.none() | st.integers(0, 100),
 )
 def test_plan_table_equals_plan_day_for_any_population_and_now(
     data: tuple[list[cadence.Prospect], list[History]],
@@ -140,9 +141,12 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     indexed: bool,
     suppress: set[str],
     deferred_limit: int,
+    twice: int | None,
 ) -> None:
     book, found = data
     engine = cadence.Engine(found[0].policy)
+    if twice is not None:  # a duplicated row: refused by both if both would be touched
+        book = [*book, book[twice % len(book)]]
     # `now`: after one prospect's newest event, so some rows are before it, others long after
     # (their index horizon has passed and they go to the engine or are re-placed as overdue).
     base = book[which % len(book)]
@@ -165,8 +169,20 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
             with pytest.raises(InvalidInputError, match=r"^day: .* is over in every time zone"):
                 planner(engine, book_or_table, **args)
         return
-    expected = plan_day(engine, book, **args)
-    got = plan_table(engine, table, **args)
+    refused: list[str] = []
+    plans: list[Any] = []
+    for planner, book_or_table in ((plan_day, book), (plan_table, table)):
+        try:
+            plans.append(planner(engine, book_or_table, **args))
+        except InvalidInputError as exc:
+            refused.append(str(exc))
+    assert all(" is in the book twice, and both rows would be" in said for said in refused)
+    event(f"a row twice, both touched: {bool(refused)}")
+    if refused:
+        assert len(refused) == 2, refused
+        assert refused[0] == refused[1], refused
+        return
+    expected, got = plans
     note(f"sources={got.sources}")
     for source, n in got.sources.items():
         event(f"rows decided by {source}: {'some' if n else 'none'}")
@@ -561,3 +577,23 @@ def test_only_crowded_rows_have_windows_of_their_own(
     event(f"crowded over the day: {over_day}")
     if not over_day and shared.start < end:
         assert (own.start, own.end) == (shared.start, shared.end)
+
+
+def test_a_prospect_twice_in_the_book_is_refused_by_both_planners_not_touched_twice(
+    engine: cadence.Engine,
+) -> None:
+    """A duplicated export row planned two touches to one person. Both planners refuse a plan
+    that would touch both copies (naming the id); a copy that is not due changes nothing."""
+    book = [_new(engine, f"p{i}", owner="ana") for i in range(4)]
+    twice = [*book, book[2].model_copy(update={"owner": "bo"})]
+    for planner, given_ in ((plan_day, twice), (plan_table, to_table(twice, engine))):
+        with pytest.raises(InvalidInputError, match=r"^id: 'p2' is in the book twice") as info:
+            planner(engine, given_, day=DAY, now=NOW, capacity=5)
+        assert info.value.field == "id"
+    away = ev.OutOfOffice(at=NOW - timedelta(minutes=5), until=NOW + timedelta(days=9))
+    idle = [*book, engine.apply(book[2], away)]
+    assert plan_day(engine, idle, day=DAY, now=NOW, capacity=5).counts["planned"] == 4
+    assert (
+        plan_table(engine, to_table(idle, engine), day=DAY, now=NOW, capacity=5).counts["planned"]
+        == 4
+    )

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from cadence._stretches import book
 from cadence._table_arrays import (
@@ -38,7 +39,7 @@ from cadence._table_arrays import (
 )
 from cadence._table_index import Calendars, Due, crowded
 from cadence.actions import Action, Priority
-from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds
+from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds, twice_touched
 from cadence.calendar import ContactCalendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
@@ -123,12 +124,24 @@ def plan_slots(
     owner = ranked.owner
     chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
     placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
+    _once(ids.take(chosen[placed]), day)
     counts = dict(due.counts)
     counts["planned"] = int(placed.sum())
     counts["deferred"] = len(over) + len(chosen) - counts["planned"]
     # Deferred: over capacity, or no free time left in the prospect's window.
     deferred = _deferred(t, due, ranked, ids, over, chosen[~placed], deferred_limit)
     return Plan(_touches(t, due, ranked, chosen[placed], slots[placed]), deferred, counts)
+
+
+def _once(ids: pa.Array, day: date) -> None:
+    """``plan_day``'s refusal of a plan that touches a prospect twice
+    (:func:`cadence.batch.twice_touched`): the touched ids sorted, and equal neighbours."""
+    if len(ids) < 2:
+        return
+    ordered = ids.take(pc.sort_indices(ids))
+    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
+    if pc.any(same).as_py():
+        raise twice_touched(ordered.slice(1).filter(same)[0].as_py(), day)
 
 
 def _within_capacity(

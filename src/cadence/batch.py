@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -125,6 +126,17 @@ def _rank(
 
 
 _CHANNEL_NAMES = frozenset(c.value for c in Channel)
+
+
+def twice_touched(prospect_id: str, day: date) -> InvalidInputError:
+    """Both planners' refusal of a plan that would touch one prospect twice (a book holding
+    them twice, from a duplicated export row), rather than two calls to one person. The
+    smallest such id is named."""
+    msg = (
+        f"id: {prospect_id!r} is in the book twice, and both rows would be touched on "
+        f"{day.isoformat()}; give each prospect once (a duplicated export row?)"
+    )
+    return InvalidInputError(msg, field="id", value=prospect_id)
 
 
 def _capacity(capacity: Capacity, owner: str, channel: Channel) -> int:
@@ -256,6 +268,10 @@ def plan_day(
         )
         touches.append((entry.owner, start, p.id, touch))
     counts["planned"] = len(touches)
+    touched = sorted(t[2] for t in touches)
+    for a, b in pairwise(touched):
+        if a == b:
+            raise twice_touched(a, day)
     touches.sort(key=itemgetter(0, 1, 2))  # owner, start, prospect id (never the touch)
     return DayPlan(
         day=day,
