@@ -89,13 +89,23 @@ def _rows_of_table(table: pa.Table, names: tuple[str, ...]) -> list[tuple[Any, .
 
 
 def _same_plan(expected: DayPlan, got: Any) -> None:
+    """The same plan, row for row. Two deferred copies of one row (a book holding it twice)
+    tie on every key, so only their order may differ."""
     touches, deferred = _rows_of_day_plan(expected)
     head = ("owner", "prospect_id", *ACTION_FIELDS, "due_since")
     assert _rows_of_table(got.touches, (*head, "start", "end", "local_start", "local_end")) == (
         touches
     )
-    assert _rows_of_table(got.deferred, (*head, "deferred_reason")) == deferred
+    rows = _rows_of_table(got.deferred, (*head, "deferred_reason"))
+    if len({row[1] for row in deferred}) < len(deferred):
+        assert Counter(map(_hashable, rows)) == Counter(map(_hashable, deferred))
+    else:
+        assert rows == deferred
     assert got.counts == expected.counts
+
+
+def _hashable(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(tuple(x) if isinstance(x, list) else x for x in row)
 
 
 # -- the differential property ------------------------------------------------------------------
