@@ -76,11 +76,8 @@ def _aware(value: Any, field: str) -> datetime:
             "datetime(..., tzinfo=ZoneInfo('America/Chicago'))"
         )
         raise InvalidInputError(msg, field=field, value=value)
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:
-        utc = None
-    if utc is None or not _EARLIEST <= utc < _LATEST:
+    utc = ev.in_range(value)
+    if utc is None:
         msg = f"{field}: {ev.out_of_range(value, optional=False)}"
         raise InvalidInputError(msg, field=field, value=value)
     return utc

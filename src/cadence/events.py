@@ -76,6 +76,15 @@ def out_of_range(value: datetime, *, optional: bool = True) -> str:
 STORED_LATEST = datetime(9900, 1, 1, tzinfo=UTC)
 
 
+def in_range(value: datetime, latest: datetime = LATEST) -> datetime | None:
+    """The aware ``value`` in UTC, or None if it lies outside ``EARLIEST`` to ``latest``."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        return None
+    return utc if EARLIEST <= utc < latest else None
+
+
 def _utc(value: datetime, latest: datetime, stored: bool = False) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         msg = (
@@ -83,11 +92,8 @@ def _utc(value: datetime, latest: datetime, stored: bool = False) -> datetime:
             "e.g. datetime(..., tzinfo=ZoneInfo('America/Chicago')) or an ISO string with an offset"
         )
         raise ValueError(msg)
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:  # year 1 east of UTC, year 9999 west of it
-        utc = None
-    if utc is None or not EARLIEST <= utc < latest:
+    utc = in_range(value, latest)
+    if utc is None:
         if stored:
             raise ValueError(
                 f"{value.isoformat()!r} is outside what a stored state may hold (years 1900 to "

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cadence.errors import InvalidInputError
-from cadence.events import EARLIEST, LATEST
+from cadence.events import LATEST, in_range
 from cadence.policy import Policy
 from cadence.simulation._floor import seats, territories
 from cadence.simulation._life import Record
@@ -80,16 +80,11 @@ def settings(
         raise _fail(
             "start", start, "is not an aware datetime; give e.g. datetime(2026, 3, 2, tzinfo=UTC)"
         )
-    try:
-        begin = start.astimezone(UTC)
-    except OverflowError:
-        begin = None
     # The run and what its prospects arrange a while after it (meetings, callbacks) must lie
     # in the instants the engine plans in (cadence.events.EARLIEST to LATEST).
-    if begin is None or begin < EARLIEST:
-        raise _fail(
-            "start", start, "is before 1900, the first year cadence plans in; give a later one"
-        )
+    begin = in_range(start)
+    if begin is None:
+        raise _fail("start", start, "is outside the years cadence plans in (1900 to 8999)")
     if days + enrol_days + _AFTER_END_DAYS > (LATEST - begin).days:
         raise _fail(
             "days",
