@@ -84,6 +84,30 @@ def test_by_owner_frames_skip_the_shuffle_and_are_checked() -> None:
             cadence_dask.plan_frame(engine, mixed, day=DAY, now=NOW, capacity=2, by_owner=True)
 
 
+def test_a_prospect_twice_across_partitions_is_refused_as_in_one_process() -> None:
+    """A duplicated export row under another owner lands in another partition, where no
+    partition sees both copies: the merge checks the touched ids, as ``plan_table`` does."""
+    engine = cadence.Engine()
+    book = [
+        engine.enroll(f"p{i}", timezone="America/Chicago", at=NOW, country="US", owner="ana")
+        for i in range(4)
+    ]
+    copy = book[2].model_copy(update={"owner": "bo"})
+    with pytest.raises(cadence.errors.InvalidInputError, match=r"^id: 'p2' is in the book twice"):
+        plan_table(engine, to_table([*book, copy], engine), day=DAY, now=NOW, capacity=5)
+    parts = [to_table(book, engine), to_table([copy], engine)]
+    frame = dask.dataframe.concat([cadence_dask.from_table(t, npartitions=1) for t in parts])
+    assert frame.npartitions == 2
+    with dask.config.set(scheduler="sync"):
+        with pytest.raises(cadence.errors.InvalidInputError, match=r"^id: 'p2' is in the book tw"):
+            cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5, by_owner=True)
+        with pytest.raises(cadence.errors.InvalidInputError, match=r"^id: 'p2' is in the book tw"):
+            cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5)
+        # A copy that is not touched changes nothing, as in one process.
+        alone = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity={"ana": 5})
+        assert alone.counts["planned"] == 4
+
+
 def test_plan_frame_refuses_what_it_cannot_plan_naming_the_argument() -> None:
     engine = cadence.Engine()
     table = to_table(_book(engine, 6), engine)

@@ -124,7 +124,7 @@ def plan_slots(
     owner = ranked.owner
     chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
     placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
-    _once(ids.take(chosen[placed]), day)
+    touched_once(ids.take(chosen[placed]), day)
     counts = dict(due.counts)
     counts["planned"] = int(placed.sum())
     counts["deferred"] = len(over) + len(chosen) - counts["planned"]
@@ -133,7 +133,7 @@ def plan_slots(
     return Plan(_touches(t, due, ranked, chosen[placed], slots[placed]), deferred, counts)
 
 
-def _once(ids: pa.Array, day: date) -> None:
+def touched_once(ids: pa.Array, day: date) -> None:
     """``plan_day``'s refusal of a plan that touches a prospect twice
     (:func:`cadence.batch.twice_touched`): the touched ids sorted, and equal neighbours."""
     if len(ids) < 2:

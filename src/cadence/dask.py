@@ -6,7 +6,9 @@ sit in one partition: the frame is shuffled by ``owner`` first, unless ``by_owne
 already is (Parquet files written per owner bucket, say), which is then checked. The partial plans
 are merged on the client: touches sorted by owner, slot start and prospect id, deferred touches by
 urgency (the most urgent ``deferred_limit`` kept), counts added up. The result is the plan
-``plan_table`` (and ``plan_day``) gives for the whole book in one process.
+``plan_table`` (and ``plan_day``) gives for the whole book in one process, and a book it refuses
+is refused here too: a prospect id touched in two partitions (a book holding it twice, under two
+owners) included.
 
 Build the frame with Arrow-backed columns (list and date columns survive that way):
 :func:`from_table` does it for a table in memory; for Parquet use
@@ -29,6 +31,7 @@ from dask.delayed import delayed
 
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
+from cadence._table_slots import touched_once
 from cadence.batch import Capacity, _check_arguments
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
@@ -132,8 +135,11 @@ def plan_frame(
 
 
 def _merge(day: date, plans: list[TablePlan], deferred_limit: int) -> TablePlan:
-    """One plan from per-partition plans over disjoint owners."""
+    """One plan from per-partition plans over disjoint owners. Each partition refused a plan
+    touching one of its ids twice; an id under two owners may sit in two partitions, so the
+    touched ids are checked again across them."""
     touches = pa.concat_tables([p.touches for p in plans]) if plans else PLAN_SCHEMA.empty_table()
+    touched_once(touches.column("prospect_id").combine_chunks(), day)
     touches = touches.take(
         _sort(
             {
