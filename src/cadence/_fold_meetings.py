@@ -153,6 +153,6 @@ class MeetingFold(FoldBase):
                 business_days=1,
                 priority=Priority.FOLLOW_UP,
                 rules=("R2",),
-                reason="after the missed meeting, offer new times in writing",
+                reason="after the missed meeting, offer new times",
                 detail=e.meeting_id,
             )

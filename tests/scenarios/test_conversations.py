@@ -328,6 +328,23 @@ def test_no_show_gets_a_recovery_call_within_one_business_day(
     assert offers[0].earliest > act.earliest
 
 
+def test_a_bounce_after_the_recovery_calls_voicemail_leaves_the_no_show_offer_as_it_was(
+    engine: Engine, monday: datetime
+) -> None:
+    """The R6 email after the recovery call's voicemail is dropped by a bounce. Only R14's
+    proposal that also apologised for a voicemail is rewritten then; the missed meeting's
+    offer of times moves to the phone and keeps its own reason, which suits a call too."""
+    p = _booked(engine, monday)
+    start = monday + timedelta(days=3)
+    missed = start + timedelta(minutes=20)
+    p = engine.apply(p, ev.MeetingNoShow(at=missed, meeting_id="m1"))
+    p = engine.apply(p, ev.CallAttempted(at=missed + timedelta(minutes=10), outcome="voicemail"))
+    p = engine.apply(p, ev.EmailBounced(at=missed + timedelta(minutes=20)))
+    (offer,) = [a for a in engine.plan(p, missed) if a.kind is ActionKind.PROPOSE_TIMES]
+    assert (offer.channel, offer.rules) == (Channel.PHONE, ("R2",))
+    assert offer.reason == "after the missed meeting, offer new times"  # (not "in writing")
+
+
 def test_r17_not_now_pauses_until_the_date(engine: Engine, monday: datetime) -> None:
     p = _booked(engine, monday)
     march = datetime(2026, 4, 1, 9, 0, tzinfo=CHICAGO)
@@ -358,6 +375,24 @@ def test_r17_out_of_office_pauses_until_the_next_business_day_after_return(
     assert act.kind is ActionKind.WAIT
     assert act.earliest.date().isoformat() == back
     assert engine.next_action(p, act.earliest).kind is ActionKind.CALL
+
+
+@pytest.mark.parametrize("intent", ["neutral", None])
+def test_a_reply_without_a_decision_is_followed_up_the_next_business_day(
+    engine: Engine, monday: datetime, intent: str | None
+) -> None:
+    """A reply that neither books, defers nor redirects (R2): answered on the next business
+    day, Monday for a Friday reply."""
+    friday = monday + timedelta(days=4)
+    for replied, expected in ((monday, "2026-03-10"), (friday, "2026-03-16")):
+        p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+        p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+        p = engine.apply(p, ev.EmailReplied(at=replied, intent=intent))  # type: ignore[arg-type]
+        act = engine.next_action(p, replied)
+        assert p.stage is Stage.ENGAGED
+        assert (act.kind, act.rules) == (ActionKind.CALL, ("R2",))
+        assert act.reason == "they replied: follow up on their answer"
+        assert act.earliest.date().isoformat() == expected
 
 
 def test_referral_escalates_naming_the_referral(engine: Engine, monday: datetime) -> None:

@@ -71,6 +71,26 @@ def test_r1_conversation_without_a_date_gets_a_flagged_default(
     assert "R1" in act.rules
 
 
+def test_r1_the_flag_stays_when_the_default_follow_up_joins_another_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """The follow-up without a date and a call to reschedule a missed meeting start together:
+    one call does both, and it still says that the conversation left no commitment."""
+    p = _enroll(engine, monday)
+    wednesday = monday + timedelta(days=2)
+    booked = ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=wednesday)
+    p = engine.apply(p, booked)
+    p = engine.apply(p, ev.CallAttempted(at=monday + timedelta(hours=1), outcome="connected"))
+    missed = wednesday + timedelta(minutes=55)  # the follow-up is due from the hour after it
+    p = engine.apply(p, ev.MeetingNoShow(at=missed, meeting_id="m1"))
+    act = engine.next_action(p, missed)
+    assert act.kind is ActionKind.CALL
+    assert "reschedule" in act.reason
+    assert "in the same call: the conversation" in act.reason
+    assert act.rules == ("R2", "R1")
+    assert act.flags == ("commitment_missing",)
+
+
 def test_r1_missed_promise_is_overdue_and_still_first(engine: Engine, monday: datetime) -> None:
     p = _enroll(engine, monday)
     agreed = datetime(2026, 3, 10, 10, 0, tzinfo=CHICAGO)
