@@ -29,6 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cadence
+from cadence import _choosing
 from cadence import events as ev
 from cadence._choosing import named
 from cadence.actions import Action, ActionKind
@@ -897,6 +898,44 @@ def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
                 first.reason,
                 first.detail,
             ), (channel, at, named, plan)
+
+
+@given(history=mixed, data=st.data())
+def test_what_a_touch_performs_is_the_same_without_the_shortcut(
+    history: History, data: st.DataObject
+) -> None:
+    """``named`` answers a touch with its one obligation when the ladder's step cannot come
+    first (``_ladder_may_come_first`` is False); it may always say True, only slower. The
+    shortcut never changes the answer, nor what a history of touches leaves owed."""
+    engine = engine_for(history.policy)
+    moves = list(as_time_moves(engine, history, data))
+
+    def answers(engine: Engine) -> list[tuple[Any, ...]]:
+        out = []
+        for p, at in moves:
+            state = engine.advance(p, at.astimezone(UTC))
+            cal = engine.calendar(state)
+            for channel in (Channel.PHONE, Channel.EMAIL):
+                if channel in state.blocked_channels:
+                    continue  # (what waits there for a new address is owed, not planned)
+                owed = [o for o in state.obligations if o.channel is channel]
+                task = _named(engine, cal, dict(state.__dict__), channel, at, owed)
+                out.append(
+                    (channel, at, None)
+                    if task is None
+                    else (channel, at, task.key, task.kind, task.rules, task.reason, task.detail)
+                )
+        return out
+
+    quick = answers(engine)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_choosing, "_ladder_may_come_first", lambda *_: True)
+        slow = Engine(history.policy)
+        states = [history.states[0]]
+        for event in history.events:
+            states.append(slow.apply(states[-1], event))
+        assert states == list(history.states)
+        assert answers(slow) == quick
 
 
 @given(history=mixed, data=st.data())

@@ -387,7 +387,7 @@ def test_a_reply_without_a_decision_is_followed_up_the_next_business_day(
     for replied, expected in ((monday, "2026-03-10"), (friday, "2026-03-16")):
         p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
         p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
-        p = engine.apply(p, ev.EmailReplied(at=replied, intent=intent))  # type: ignore[arg-type]
+        p = engine.apply(p, ev.EmailReplied(at=replied, intent=intent))
         act = engine.next_action(p, replied)
         assert p.stage is Stage.ENGAGED
         assert (act.kind, act.rules) == (ActionKind.CALL, ("R2",))
