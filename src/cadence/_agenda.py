@@ -19,6 +19,7 @@ from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
+from cadence.prospect import Obligation
 
 __all__ = [
     "LadderTime",
@@ -125,7 +126,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
     """The obligations, the booked meetings, and the ladder unless a contact is owed or a
     meeting is ahead."""
     blocked = state["blocked_channels"]
-    after_call = _r14_call_start(cal, state, now)
+    after_call = _r14_call_start(policy, cal, state, now)
     out = [
         Task(
             kind=o.kind,
@@ -178,18 +179,41 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
     return out
 
 
-def _r14_call_start(cal: ContactCalendar, state: State, now: datetime) -> datetime | None:
+def _r14_call_start(
+    policy: Policy, cal: ContactCalendar, state: State, now: datetime
+) -> datetime | None:
     """R14: when the rep cancelled, the apology goes by phone first; the written proposals
     and the material follow the call, never precede it (when email hours open earlier, or
-    when the call was missed and the law's lunch break holds it back)."""
-    for o in state["obligations"]:
-        if o.key == "reschedule_call" and o.channel not in state["blocked_channels"]:
-            window = cal.next_window(
-                Channel.PHONE, max(o.not_before, now), recent=state["recent_calls"]
-            )
-            start: datetime = window.start_utc or window.start.astimezone(UTC)
-            return start
-    return None
+    when the call was missed and the law's lunch break holds it back). The call waits for a
+    call owed a moment later (one touch, :func:`cadence._one_touch.touchmates`), and what is
+    written waits with it. (Waiting for every later call within the reaction delay, even one
+    whose window would close first, holds the writing back a few minutes at most.)"""
+    blocked = state["blocked_channels"]
+    obligations = state["obligations"]
+    call = next((o for o in obligations if o.key == "reschedule_call"), None)
+    if call is None or call.channel in blocked:
+        return None
+    recent = state["recent_calls"]
+    start = _phone_start(cal, call, now, recent)
+    others = [o for o in obligations if o is not call and o.channel is _PHONE]
+    if others and _PHONE not in blocked:
+        reach = timedelta(minutes=policy.reaction_minutes)
+        for at in sorted(_phone_start(cal, o, now, recent) for o in others):
+            if at > start + reach:
+                break
+            start = max(start, at)
+    return start
+
+
+def _phone_start(
+    cal: ContactCalendar, o: Obligation, now: datetime, recent: tuple[datetime, ...]
+) -> datetime:
+    """When the call ``o`` asks for may start, as of ``now``."""
+    floor = max(o.not_before, now)
+    gap = cal.business_date_after(o.not_before, o.business_days) if o.business_days else None
+    window = cal.next_window(_PHONE, floor, min_date=gap, recent=recent)
+    start: datetime = window.start_utc or window.start.astimezone(UTC)
+    return start
 
 
 def _none(now: datetime, rules: tuple[str, ...], reason: str) -> Task:

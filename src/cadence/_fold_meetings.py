@@ -142,8 +142,11 @@ class MeetingFold(FoldBase):
             reason="they missed the meeting: reach out within a business day to reschedule",
             detail=e.meeting_id,
         )
-        # Then reschedule offers in writing; after that, the unanswered ladder.
-        if Channel.EMAIL not in state["blocked_channels"]:
+        # Then reschedule offers in writing; after that, the unanswered ladder. Times already
+        # owed (the rep cancelled another meeting, R14, or they did, R15) are offered sooner:
+        # that offer stands, and one offer of times answers both.
+        owed = any(o.key == "propose_times" for o in state["obligations"])
+        if Channel.EMAIL not in state["blocked_channels"] and not owed:
             self.owe(
                 state,
                 e.at,

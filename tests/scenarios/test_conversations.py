@@ -20,6 +20,14 @@ from tests.conftest import CHICAGO
 Engine = cadence.Engine
 
 
+DAY = timedelta(days=1)
+
+
+def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
+    """``day`` at a wall time in its own zone."""
+    return day.replace(hour=hour, minute=minute)
+
+
 def _booked(engine: Engine, at: datetime, *, local: bool = False) -> cadence.Prospect:
     p = engine.enroll(
         "lee", timezone="America/Chicago", at=at, country="US", subdivision="IL", local=local
@@ -124,6 +132,31 @@ def test_r14_a_missed_apology_call_still_comes_before_the_written_proposals(
     assert plan[0].earliest == datetime(2026, 3, 10, 14, 0, tzinfo=paris)
     assert "overdue" in plan[0].flags
     assert all(a.earliest >= plan[0].earliest for a in plan[1:])
+
+
+def test_r14_the_material_waits_for_the_apology_call_that_waits_for_another_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """The rep cancels one meeting and does not call; that afternoon the prospect misses
+    another. The overdue apology and the call about the missed meeting, due five minutes
+    apart, are one call at 15:05: the new times and the material for the cancelled meeting
+    still follow it (they went out at 15:00, before the apology)."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=monday + DAY * 2))
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m2", starts_at=_at(monday, 14)))
+    p = engine.apply(p, ev.MeetingCancelled(at=_at(monday, 10), meeting_id="m1", by="rep"))
+    p = engine.apply(p, ev.MeetingNoShow(at=_at(monday, 15), meeting_id="m2"))
+    plan = engine.plan(p, _at(monday, 15))
+    call = plan[0]
+    assert (call.kind, call.rules) == (ActionKind.CALL, ("R14", "R2"))
+    assert call.earliest == _at(monday, 15, 5)
+    assert all(a.earliest >= call.earliest for a in plan[1:])
+    assert engine.next_action(p, _at(monday, 15)) == call
+    # The new times R14 owes now stand (not put off to tomorrow's offer for the missed one),
+    # with the material, right after the call.
+    (times,) = [a for a in plan if ActionKind.PROPOSE_TIMES in a.kinds]
+    assert times.kinds == (ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL)
+    assert (times.rules, times.earliest) == (("R14",), call.earliest)
 
 
 def test_r14_rep_cancel_call_reaching_voicemail_gets_an_apologetic_email_same_day(
