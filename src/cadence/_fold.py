@@ -214,6 +214,8 @@ class Fold(ChannelFold, MeetingFold):
                 self.cal.local(e.at).date(), self.policy.out_of_office_default_days
             )
         until = resolve_local(day, time(0), self.cal.zone).astimezone(UTC)
+        if e.until is not None and e.until > until:  # back later today: from their return
+            until = e.until
         self.pause(state, max(until, e.at + self.react), "out of office")
 
     def on_deal_closed(self, state: State, e: ev.DealClosed) -> None:

@@ -410,6 +410,21 @@ def test_r17_out_of_office_pauses_until_the_next_business_day_after_return(
     assert engine.next_action(p, act.earliest).kind is ActionKind.CALL
 
 
+def test_r17_out_of_office_until_later_today_waits_until_they_are_back(
+    engine: Engine, monday: datetime
+) -> None:
+    """An auto-reply at 09:30 says "back at 14:00 today": nothing before 14:00 (it was
+    09:35, the reaction delay, as if they were in). Back tomorrow: the day after, as before."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    back = _at(monday, 14)
+    away = engine.apply(p, ev.OutOfOffice(at=monday, until=back))
+    act = engine.next_action(away, monday)
+    assert (act.kind, act.earliest) == (ActionKind.WAIT, back)
+    assert engine.next_action(away, back).earliest == back
+    tomorrow = engine.apply(p, ev.OutOfOffice(at=monday, until=back + DAY))
+    assert engine.next_action(tomorrow, monday).earliest == _at(monday + DAY * 2, 0)
+
+
 @pytest.mark.parametrize("intent", ["neutral", None])
 def test_a_reply_without_a_decision_is_followed_up_the_next_business_day(
     engine: Engine, monday: datetime, intent: str | None
