@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import pytest
@@ -103,6 +103,34 @@ def test_naive_datetime_is_an_error_never_a_guess(engine: cadence.Engine, monday
         engine.next_action(p, monday.replace(tzinfo=None))
     with pytest.raises(ValueError, match="naive"):
         ev.EmailSent(at=monday.replace(tzinfo=None))
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo that knows no offset: Python calls such a datetime naive too."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "?"
+
+
+def test_a_datetime_whose_zone_gives_no_offset_is_naive(
+    engine: cadence.Engine, monday: datetime
+) -> None:
+    unknown = monday.replace(tzinfo=_NoOffset())
+    p = _enroll(engine, monday)
+    for asked in (engine.next_action, engine.plan, engine.advance):
+        with pytest.raises(InvalidInputError, match=r"^now: .* is a naive datetime") as info:
+            asked(p, unknown)
+        assert info.value.field == "now"
+    with pytest.raises(InvalidInputError, match=r"^at: .* is a naive datetime"):
+        engine.enroll("q", timezone="America/Chicago", at=unknown)
+    with pytest.raises(ValueError, match="naive"):
+        ev.EmailSent(at=unknown)
 
 
 @pytest.mark.parametrize("zone", ["EST5", "Mars/Olympus", "", " America/Chicago", "../etc"])
