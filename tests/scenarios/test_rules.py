@@ -109,6 +109,24 @@ def test_r2_a_new_prospect_has_a_first_touch_due_at_once(engine: Engine, monday:
     assert (act.kind, act.earliest, act.rules) == (ActionKind.CALL, monday, ("R2",))
 
 
+def test_r2_asked_as_the_window_closes_the_call_is_overdue_not_an_empty_window(
+    engine: Engine, monday: datetime
+) -> None:
+    """Windows end before their end (a call may start in ``[earliest, latest)``). A CRM asking
+    at 12:00 sharp, as the morning slot closes, gets the call overdue in the next window, not
+    a window from 12:00 to 12:00."""
+    p = _enroll(engine, monday)
+    noon = monday.replace(hour=12, minute=0)
+    for now in (noon - timedelta(microseconds=1), noon):
+        act = engine.next_action(p, now)
+        assert act.latest > act.earliest, now
+    assert engine.next_action(p, noon - timedelta(minutes=1)).latest == noon
+    late = engine.next_action(p, noon)
+    assert (late.earliest, late.due_since) == (noon, monday)
+    assert late.overdue
+    assert late.latest == monday.replace(hour=14, minute=0)
+
+
 def test_r2_every_step_of_a_silent_prospect_has_one_next_action(
     engine: Engine, monday: datetime
 ) -> None:
