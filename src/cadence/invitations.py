@@ -3,7 +3,8 @@ no I/O.
 
 Needs the ``ics`` extra (the ``icalendar`` package); the core never imports this module.
 Times are written in the prospect's zone with its VTIMEZONE, so the invitation shows the
-prospect's wall-clock times in any calendar client.
+prospect's wall-clock times in any calendar client; an action read back from JSON carries
+offsets, not zones, and its times are written in UTC (the same instants).
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
@@ -21,7 +22,8 @@ True
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
@@ -42,6 +44,13 @@ def _calendar(method: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("method", method)
     return cal
+
+
+def _zoned(moment: datetime) -> datetime:
+    """``moment`` as the invitation writes it: in its IANA zone (with a VTIMEZONE), or in UTC
+    when it carries only an offset, as an action read back from its JSON does (a TZID such
+    as ``-05:00`` names no zone a calendar client knows)."""
+    return moment if isinstance(moment.tzinfo, ZoneInfo) else moment.astimezone(UTC)
 
 
 def _aware(stamp: datetime) -> datetime:
@@ -78,8 +87,8 @@ def proposals_ics(
         event = Event()
         event.add("uid", f"{action.prospect_id}-{start:%Y%m%dT%H%M%S}-{i}@cadence")
         event.add("dtstamp", stamp)
-        event.add("dtstart", start)
-        event.add("dtend", start + timedelta(minutes=minutes))
+        event.add("dtstart", _zoned(start))
+        event.add("dtend", _zoned(start + timedelta(minutes=minutes)))
         event.add("summary", f"{summary} (option {i + 1} of {len(action.proposals)})")
         event.add("status", "TENTATIVE")
         if organizer:
@@ -133,8 +142,8 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         event = Event()
         event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{act.kind.value}@cadence")
         event.add("dtstamp", stamp)
-        event.add("dtstart", t.local_start)
-        event.add("dtend", t.local_end)
+        event.add("dtstart", _zoned(t.local_start))
+        event.add("dtend", _zoned(t.local_end))
         what = " + ".join(act.kinds).replace("_", " ")
         event.add("summary", f"{what}: {t.prospect_id}")
         lines = [f"{' '.join(act.rules)}: {act.reason}"]

@@ -487,6 +487,30 @@ def test_proposed_times_ics_parses_back_to_the_same_slots(engine: Engine, monday
         )
 
 
+def test_proposed_times_ics_of_an_action_read_back_from_json_names_no_unknown_zone(
+    engine: Engine, monday: datetime
+) -> None:
+    """A CRM queues the action as JSON and a worker sends the invitation later: the times come
+    back with offsets, not zones. They are written in UTC then, not under ``TZID="-05:00"``
+    (a zone no calendar client knows, with no VTIMEZONE), and are the same instants."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="positive"))
+    act = engine.next_action(p, monday)
+    stored = cadence.Action.model_validate_json(act.model_dump_json())
+    assert stored == act
+    payload = proposals_ics(stored, stamp=monday)
+    assert b"TZID" not in payload
+    parsed = Calendar.from_ical(payload)
+    starts = [e.decoded("dtstart") for e in parsed.walk("VEVENT")]
+    assert starts == list(act.proposals)
+    assert all(s.utcoffset() == timedelta(0) for s in starts)
+    uids = [str(e["uid"]) for e in parsed.walk("VEVENT")]
+    live = [
+        str(e["uid"]) for e in Calendar.from_ical(proposals_ics(act, stamp=monday)).walk("VEVENT")
+    ]
+    assert uids == live  # (re-sending from the stored action updates the same events)
+
+
 def test_booked_meeting_ics_is_in_the_prospect_zone(engine: Engine, monday: datetime) -> None:
     p = _booked(engine, monday)
     parsed = Calendar.from_ical(meeting_ics(p, "m1", stamp=monday))
