@@ -36,7 +36,7 @@ from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.errors import ConflictingEventError, LateEventError
-from cadence.lifecycle import Stage
+from cadence.lifecycle import TERMINAL, Stage
 from cadence.policy import Escalation, Policy
 from cadence.prospect import Prospect
 from cadence.testing import (
@@ -1295,6 +1295,24 @@ def test_ladder_waits_for_a_pause(history: History, data: st.DataObject) -> None
         for action in plan:
             if _is_ladder_step(action):
                 assert action.earliest >= paused, (paused, action)
+
+
+@given(history=mixed)
+def test_an_out_of_office_pauses_at_least_until_the_announced_return(history: History) -> None:
+    """R17: an out-of-office that names its end pauses the cadence until then at least (the
+    next business day after it when that is a later day), whatever the hour it is sent."""
+    for event, after in zip(history.events, history.states[1:], strict=True):
+        if isinstance(event, ev.OutOfOffice) and after.stage not in TERMINAL:
+            assert after.paused_until is not None, event
+            assert after.paused_until >= (event.until or event.at), (event, after.paused_until)
+            same_day = event.until is not None and _local_date(history, event.until) == (
+                _local_date(history, event.at)
+            )
+            hypothesis_event(f"back the same day: {same_day}")
+
+
+def _local_date(history: History, moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(history.region.timezone)).date()
 
 
 # -- DESIGN §4, §5: calendars and the law -------------------------------------------------------
