@@ -334,6 +334,13 @@ def test_r9_escalations_are_optional_steps_before_the_breakup(monday: datetime) 
         ActionKind.ESCALATE,
         ActionKind.BREAKUP,
     ]
+    # R8's longer gap (10 business days) comes once, after the offer; the escalations and the
+    # breakup then keep R3's (4).
+    cal = engine.calendar(story[0][1])
+    offer, *rest = [a.earliest.date() for a, _ in story[i:] if a.kind is not ActionKind.EMAIL][:4]
+    assert rest[0] == cal.add_business_days(offer, 10)
+    assert rest[1] == cal.add_business_days(rest[0], 4)
+    assert rest[2] == cal.add_business_days(rest[1], 4)
 
 
 def test_r10_unanswered_breakup_drops_the_prospect(engine: Engine, monday: datetime) -> None:
