@@ -392,6 +392,22 @@ def test_r17_not_now_pauses_until_the_date(engine: Engine, monday: datetime) -> 
     assert "R17" in after.rules or after.kind is ActionKind.PROPOSE_TIMES
 
 
+def test_r17_not_now_without_a_date_pauses_for_the_drip_interval(monday: datetime) -> None:
+    """A reply of 'not now' with no date: the policy's drip interval (here 20 days), then a
+    follow-up that says when it was asked for."""
+    engine = Engine(cadence.Policy(drip_interval_days=20))
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="not_now"))
+    resume = monday + DAY * 20
+    assert p.paused_until == resume
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.earliest) == (ActionKind.WAIT, resume)
+    after = engine.next_action(p, resume)
+    assert (after.kind, after.rules) == (ActionKind.CALL, ("R17",))
+    assert after.earliest >= resume
+    assert after.reason == "they said not now; resume on Sun 29 Mar"
+
+
 @pytest.mark.parametrize(
     ("until", "back"),
     [
