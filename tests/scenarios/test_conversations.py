@@ -488,6 +488,22 @@ def test_r16_preferred_channel_email_leads_follow_ups(engine: Engine, monday: da
     assert (act.kind, act.channel) == (ActionKind.EMAIL, Channel.EMAIL)
 
 
+def test_r16_is_cited_only_while_the_preferred_channel_leads(
+    engine: Engine, monday: datetime
+) -> None:
+    """The first touch goes by the channel they prefer, and says R16. Once that address
+    bounces, the ladder goes by phone, and no longer cites a preference it does not follow."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.EMAIL))
+    first = engine.next_action(p, monday)
+    assert (first.channel, first.rules) == (Channel.EMAIL, ("R2", "R16"))
+    p = engine.apply(p, ev.EmailSent(at=first.earliest))
+    p = engine.apply(p, ev.EmailBounced(at=first.earliest + timedelta(minutes=1)))
+    then = engine.next_action(p, first.earliest + timedelta(minutes=1))
+    assert then.channel is Channel.PHONE
+    assert "R16" not in then.rules
+
+
 def test_proposed_times_ics_parses_back_to_the_same_slots(engine: Engine, monday: datetime) -> None:
     p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
     p = engine.apply(p, ev.EmailReplied(at=monday, intent="positive"))
