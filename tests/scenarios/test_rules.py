@@ -173,6 +173,8 @@ def test_r4_is_not_cited_when_the_day_has_one_part(monday: datetime) -> None:
     assert act.kind is ActionKind.CALL
     assert act.rules == ("R3",)
     assert "different time of day" not in act.reason
+    # Nor is the one part of the day avoided: the retry is due as soon as R3's gap allows.
+    assert act.earliest == monday.replace(day=13, hour=9, minute=0)  # Friday, 4 business days
 
 
 def test_r5_voicemail_script_names_the_next_attempt(engine: Engine, monday: datetime) -> None:
