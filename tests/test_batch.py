@@ -6,7 +6,7 @@ import itertools
 import random
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -124,6 +124,15 @@ def test_drip_comes_last() -> None:
     one = plan_day(engine, [lost, due], day=DAY, now=NOW, capacity=1)
     assert [t.prospect_id for t in one.touches] == ["due"]
     assert [d.prospect_id for d in one.deferred] == ["drip"]
+    # A touch due on the day, not overdue, and as early as the drip (the id would put the
+    # drip first): the class alone decides, in both planners.
+    morning = datetime.combine(DAY, time(7), CHICAGO)
+    fresh = _new(engine, "due", at=morning - timedelta(minutes=30), preferred_channel="email")
+    first = engine.next_action(fresh, morning)
+    assert first.due_since is None
+    assert first.earliest == engine.next_action(lost, morning).earliest
+    one = plan_day(engine, [lost, fresh], day=DAY, now=morning, capacity=1)
+    assert [t.prospect_id for t in one.touches] == ["due"]
 
 
 def test_suppressions_by_id_phone_and_email_are_never_planned(engine: cadence.Engine) -> None:
