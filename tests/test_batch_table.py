@@ -111,6 +111,18 @@ def _hashable(row: tuple[Any, ...]) -> tuple[Any, ...]:
 # -- the differential property ------------------------------------------------------------------
 
 
+def _laid_out(table: pa.Table, layout: str) -> pa.Table:
+    """The same rows in another memory layout, as Arrow hands them over: a Parquet file's row
+    groups are chunks, and ``slice``/``to_batches`` give chunks that start at an offset inside
+    a buffer they share."""
+    if layout.startswith("chunks of "):
+        rows = int(layout.split()[2])
+        return pa.Table.from_batches(table.to_batches(max_chunksize=rows), schema=table.schema)
+    if layout == "a slice":  # of a longer table: one chunk whose values start at an offset
+        return pa.concat_tables([table, table]).combine_chunks().slice(table.num_rows)
+    return table
+
+
 @st.composite
 def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
     found = draw(st.lists(histories(max_events=10), min_size=1, max_size=8))
@@ -141,6 +153,7 @@ def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
     suppress=st.sets(st.sampled_from(["p00", "p03", "+15551", "p2@example.com"]), max_size=2),
     deferred_limit=st.sampled_from([10_000, 2, 0]),
     twice=st.none() | st.integers(0, 100),
+    layout=st.sampled_from(["one chunk", "chunks of 1 row", "chunks of 3 rows", "a slice"]),
 )
 def test_plan_table_equals_plan_day_for_any_population_and_now(
     data: tuple[list[cadence.Prospect], list[History]],
@@ -152,6 +165,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     suppress: set[str],
     deferred_limit: int,
     twice: int | None,
+    layout: str,
 ) -> None:
     book, found = data
     engine = cadence.Engine(found[0].policy)
@@ -162,7 +176,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     base = book[which % len(book)]
     now = base.last_event_at + later
     day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
-    table = to_table(book, engine if indexed else None)
+    table = _laid_out(to_table(book, engine if indexed else None), layout)
     note(f"now={now.isoformat()} day={day}")
     args: dict[str, Any] = {
         "day": day,
@@ -198,6 +212,8 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
         event(f"rows decided by {source}: {'some' if n else 'none'}")
     event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
     _same_plan(expected, got)
+    assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
+    assert min(got.sources.values()) >= 0
     if not indexed:
         assert got.sources["index"] == got.sources["late"] == 0
 
@@ -607,3 +623,37 @@ def test_a_prospect_twice_in_the_book_is_refused_by_both_planners_not_touched_tw
         plan_table(engine, to_table(idle, engine), day=DAY, now=NOW, capacity=5).counts["planned"]
         == 4
     )
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_reps_full_windows_spill_into_the_next_ones_as_in_plan_day(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """More calls and emails than one window holds, for two reps: a window that is full sends
+    the touch on to the next window of the day (the walk's memo of those windows, shared by
+    rows of one place, channel and R4 slot), and what does not fit by the day's end is
+    deferred for want of time. The same plan as plan_day, row for row."""
+    book = []
+    for i in range(150):
+        p = engine.enroll(
+            f"p{i:02d}",
+            timezone=("America/Chicago", "America/New_York")[i % 2],
+            at=NOW - timedelta(days=3, minutes=i),
+            country="US",
+            owner=("ana", "bo")[i % 5 == 0],
+            preferred_channel=("email" if i % 7 == 0 else None),
+        )
+        if i % 3 == 0:  # an unanswered morning call: R4 moves the next one to another slot
+            p = engine.apply(
+                p, ev.CallAttempted(at=NOW - timedelta(days=2, hours=8), outcome="no_answer")
+            )
+        book.append(p)
+    table = to_table(book, engine if indexed else None)
+    for now in (NOW, NOW + timedelta(hours=17)):  # the evening before; 11:00 on the day
+        expected = plan_day(engine, book, day=DAY, now=now, capacity=100)
+        got = plan_table(engine, table, day=DAY, now=now, capacity=100)
+        _same_plan(expected, got)
+        starts = sorted(t.local_start.time() for t in expected.touches if t.owner == "ana")
+        assert len(starts) > 20
+        assert starts[-1] >= time(12)  # spilled past the morning
+        assert any(d.reason == "no free time in window" for d in expected.deferred)
