@@ -101,14 +101,40 @@ def test_ordering_reschedule_promise_material_overdue_due_drip(engine: cadence.E
     overdue = engine.apply(
         _new(engine, "overdue", at=t), ev.CallAttempted(at=t, outcome="connected")
     )
+    # Material (R15): they cancelled, then booked again; what makes the new meeting better is
+    # owed by email before it (overdue since last evening, but material ranks as material).
+    material = engine.apply(
+        engine.apply(
+            engine.apply(
+                _new(engine, "material", at=t),
+                ev.MeetingBooked(at=t, meeting_id="m", starts_at=NOW + timedelta(days=2)),
+            ),
+            ev.MeetingCancelled(at=t + timedelta(hours=1), meeting_id="m", by="prospect"),
+        ),
+        ev.MeetingBooked(
+            at=NOW - timedelta(minutes=30), meeting_id="m", starts_at=NOW + timedelta(days=4)
+        ),
+    )
+    assert engine.next_action(material, NOW).priority is Priority.PREPARE
     # Due today: a brand-new prospect.
     due = _new(engine, "due")
-    nothing = plan_day(engine, [due, overdue, promise, rep], day=DAY, now=NOW, capacity=0)
-    assert [d.prospect_id for d in nothing.deferred] == ["rep", "promise", "overdue", "due"]
-    one_each = plan_day(engine, [due, overdue, promise, rep], day=DAY, now=NOW, capacity=1)
+    book = [due, overdue, material, promise, rep]
+    nothing = plan_day(engine, book, day=DAY, now=NOW, capacity=0)
+    assert [d.prospect_id for d in nothing.deferred] == [
+        "rep",
+        "promise",
+        "material",
+        "overdue",
+        "due",
+    ]
+    one_each = plan_day(engine, book, day=DAY, now=NOW, capacity=1)
     picked = {t.action.channel: t.prospect_id for t in one_each.touches}
-    assert picked == {Channel.PHONE: "rep"}  # R14: the apology call first, then the promise
-    assert one_each.touches[0].action.priority is Priority.RESCHEDULE
+    # R14: the apology call first, then the promise; the material has email to itself
+    assert picked == {Channel.PHONE: "rep", Channel.EMAIL: "material"}
+    assert [t.action.priority for t in one_each.touches] == [  # in time: email opens at 8:00
+        Priority.PREPARE,
+        Priority.RESCHEDULE,
+    ]
     assert [d.prospect_id for d in one_each.deferred] == ["promise", "overdue", "due"]
 
 

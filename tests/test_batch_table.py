@@ -261,15 +261,37 @@ def test_table_ordering_reschedule_promise_overdue_due(engine: cadence.Engine) -
         engine.enroll("overdue", timezone="America/Chicago", at=t, country="US", owner="ana"),
         ev.CallAttempted(at=t, outcome="connected"),
     )
-    table = to_table([_new(engine, "due"), overdue, promise, rep], engine)
-    nothing = plan_table(engine, table, day=DAY, now=NOW, capacity=0)
+    # Two R15 materials, both owed since last evening: the one owed longer ranks first
+    # (material ranks by when it became due, as overdue touches do, not by when it may start).
+    materials = []
+    for name, since in (("material-new", 30), ("material-old", 90)):
+        booked = engine.apply(
+            engine.apply(
+                engine.apply(
+                    engine.enroll(
+                        name, timezone="America/Chicago", at=t, country="US", owner="ana"
+                    ),
+                    ev.MeetingBooked(at=t, meeting_id="m", starts_at=NOW + timedelta(days=2)),
+                ),
+                ev.MeetingCancelled(at=t + timedelta(hours=1), meeting_id="m", by="prospect"),
+            ),
+            ev.MeetingBooked(
+                at=NOW - timedelta(minutes=since), meeting_id="m", starts_at=NOW + timedelta(days=4)
+            ),
+        )
+        materials.append(booked)
+    book = [_new(engine, "due"), overdue, *materials, promise, rep]
+    nothing = plan_table(engine, to_table(book, engine), day=DAY, now=NOW, capacity=0)
     assert nothing.deferred.column("prospect_id").to_pylist() == [
         "rep",
         "promise",
+        "material-old",
+        "material-new",
         "overdue",
         "due",
     ]
-    assert nothing.deferred.column("rank").to_pylist() == [0, 1, 4, 5]
+    assert nothing.deferred.column("rank").to_pylist() == [0, 1, 2, 2, 4, 5]
+    _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=0), nothing)
 
 
 def test_table_suppressions_by_id_phone_and_email(engine: cadence.Engine) -> None:
