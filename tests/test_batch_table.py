@@ -25,6 +25,7 @@ import cadence._columns
 from cadence import events as ev
 from cadence._columns import shipped
 from cadence._table_index import crowded
+from cadence._table_slots import _distinct
 from cadence.actions import ActionKind
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
@@ -679,3 +680,24 @@ def test_a_reps_full_windows_spill_into_the_next_ones_as_in_plan_day(
         assert len(starts) > 20
         assert starts[-1] >= time(12)  # spilled past the morning
         assert any(d.reason == "no free time in window" for d in expected.deferred)
+
+
+@given(
+    pairs=st.lists(
+        st.tuples(st.integers(0, 50), st.sampled_from([0, 1, 7, 1 << 40, 1 << 61, -(1 << 61)])),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_distinct_pairs_whichever_way_they_are_keyed(pairs: list[tuple[int, int]]) -> None:
+    """``_distinct`` (which rows of the walk share a first window) packs each pair into one
+    int64 when the instants' span allows, and sorts pairs otherwise: either way, each pair's
+    first occurrence and which distinct pair it is, as a dict would say."""
+    a = np.array([x for x, _ in pairs], dtype=np.int64)
+    b = np.array([y for _, y in pairs], dtype=np.int64)
+    first, inverse = _distinct(a, b)
+    seen: dict[tuple[int, int], int] = {}
+    for i, pair in enumerate(pairs):
+        seen.setdefault(pair, i)
+    assert sorted(first.tolist()) == sorted(seen.values())
+    assert [pairs[first[k]] for k in inverse.tolist()] == pairs
