@@ -29,6 +29,7 @@ from cadence.testing import (
     prospects,
     regions,
 )
+from cadence.testing._events import cancelled
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -327,16 +328,39 @@ class Smudger(Engine):
         return super().apply(p, event)
 
 
+class Gullible(Engine):
+    """Broken: takes a no-show of a meeting it knows was cancelled for a real one."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        fresh = event.id is None or event.id not in p.seen
+        if isinstance(event, ev.MeetingNoShow) and fresh and cancelled(p, event.meeting_id):
+            booked = tuple(
+                m.model_copy(update={"status": "booked"}) if m.id == event.meeting_id else m
+                for m in p.meetings
+            )
+            return super().apply(p.model_copy(update={"meetings": booked}), event)
+        return super().apply(p, event)
+
+
 @pytest.mark.parametrize(
     ("broken", "found"),
-    [(Deaf, "R13"), (Smudger, "a refused event changed the state")],
-    ids=["ignores-opt-outs", "refused-event-writes"],
+    [
+        (Deaf, "R13"),
+        (Smudger, "a refused event changed the state"),
+        (Gullible, "a no-show of a cancelled meeting was accepted"),
+    ],
+    ids=["ignores-opt-outs", "refused-event-writes", "no-show-of-a-cancelled-meeting"],
 )
 def test_policy_machine_catches_a_broken_engine(broken: type[Engine], found: str) -> None:
     class Broken(PolicyMachine):
         def __init__(self) -> None:
             super().__init__()
             self.engine = broken(self.policy)
+
+        def event_types(self) -> frozenset[str]:
+            if broken is Gullible:  # a booking, its cancellation, then its no-show
+                return frozenset({"meeting_booked", "meeting_cancelled", "meeting_no_show"})
+            return super().event_types()
 
     with pytest.raises(AssertionError, match=found):
         run_state_machine_as_test(

@@ -16,6 +16,7 @@ from cadence._fold_base import (
 from cadence._fold_channels import material_channel, withdraw_meetings
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.channel import Channel
+from cadence.errors import InvalidInputError
 from cadence.prospect import Meeting
 
 
@@ -128,6 +129,17 @@ class MeetingFold(FoldBase):
         self.conversation(state, e.at, e.next_contact_at, e.permission)
 
     def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
+        known = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
+        if known is not None and known.status.startswith("cancelled_by_"):
+            # A calendar that marks every empty slot: a "they missed it" call about a meeting
+            # the rep (R14) or the prospect (R15) cancelled would be wrong, and rude.
+            who = "the rep" if known.status == "cancelled_by_rep" else "the prospect"
+            msg = (
+                f"meeting_id: {e.meeting_id!r} was cancelled by {who}, so it cannot have been "
+                "missed; drop this no-show (a calendar marking the empty slot?), or log "
+                "meeting_booked for it again first if it was rebooked"
+            )
+            raise InvalidInputError(msg, field="meeting_id", value=e.meeting_id)
         self._set_status(state, e.meeting_id, "no_show")
         channel = lead_channel(state)
         self.owe(

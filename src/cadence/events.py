@@ -246,7 +246,9 @@ class MeetingHeld(_Event):
 
 
 class MeetingNoShow(_Event):
-    """The prospect did not turn up."""
+    """The prospect did not turn up. Refused (``InvalidInputError`` on ``meeting_id``) for a
+    meeting the prospect's state shows cancelled, unless it was booked again since (a prospect
+    who opted out or closed ignores it, as it ignores most events)."""
 
     type: Literal["meeting_no_show"] = "meeting_no_show"
     meeting_id: str

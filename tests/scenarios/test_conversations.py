@@ -361,6 +361,42 @@ def test_no_show_gets_a_recovery_call_within_one_business_day(
     assert offers[0].earliest > act.earliest
 
 
+@pytest.mark.parametrize("by", ["rep", "prospect"])
+def test_a_no_show_of_a_cancelled_meeting_is_refused_unless_it_was_booked_again(
+    engine: Engine, monday: datetime, by: str
+) -> None:
+    """A calendar that marks the empty slot of a cancelled meeting "no-show" would have the
+    rep call to say "you missed our meeting" about one the rep (R14) or the prospect (R15)
+    cancelled. It is refused, naming the meeting, and the state is left as it was; once the
+    meeting is booked again, a no-show of it is a no-show."""
+    p = _booked(engine, monday)
+    start = monday + timedelta(days=3)
+    p = engine.apply(p, ev.MeetingCancelled(at=monday + timedelta(hours=2), meeting_id="m1", by=by))
+    before = p.model_dump_json()
+    late = ev.MeetingNoShow(at=start + timedelta(minutes=20), meeting_id="m1", id="cal-1")
+    with pytest.raises(
+        InvalidInputError, match=rf"^meeting_id: 'm1' was cancelled by the {by}"
+    ) as info:
+        engine.apply(p, late)
+    assert info.value.field == "meeting_id"
+    assert p.model_dump_json() == before
+    history: list[ev.Event] = [
+        ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=start),
+        ev.MeetingCancelled(at=monday + timedelta(hours=2), meeting_id="m1", by=by),
+        late,
+    ]
+    with pytest.raises(InvalidInputError, match="cannot have been missed"):
+        engine.replay("lee", history, timezone="America/Chicago", at=monday, country="US")
+    # Another meeting's no-show, or one never booked here, is accepted as before.
+    assert engine.apply(p, late.model_copy(update={"meeting_id": "m2"})).meetings == p.meetings
+    again = engine.apply(
+        p, ev.MeetingBooked(at=start - timedelta(days=1), meeting_id="m1", starts_at=start)
+    )
+    missed = engine.apply(again, late)
+    assert [m.status for m in missed.meetings] == ["no_show"]
+    assert engine.next_action(missed, late.at).detail == "m1"
+
+
 def test_a_bounce_after_the_recovery_calls_voicemail_leaves_the_no_show_offer_as_it_was(
     engine: Engine, monday: datetime
 ) -> None:

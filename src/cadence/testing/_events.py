@@ -12,6 +12,7 @@ from hypothesis.strategies import SearchStrategy
 from cadence import events as ev
 from cadence.channel import Channel
 from cadence.events import CallOutcome, ReplyIntent
+from cadence.prospect import Prospect
 from cadence.testing._places import (
     _INTENTS,
     _OUTCOMES,
@@ -192,6 +193,15 @@ def meeting_held(
 ) -> SearchStrategy[ev.MeetingHeld]:
     """A meeting took place; it may end with an agreed next contact and a permission."""
     return _meeting_held(_or(at), _ids(ids), _meetings(meeting_ids))
+
+
+def cancelled(p: Prospect, meeting_id: str) -> bool:
+    """Whether the engine refuses a no-show of meeting ``meeting_id`` for ``p``: its state shows
+    the meeting cancelled (not booked again since), and ``p`` is not in a terminal stage (which
+    ignores such events)."""
+    return not p.is_terminal and any(
+        m.id == meeting_id and m.status.startswith("cancelled_by_") for m in p.meetings
+    )
 
 
 def meeting_no_show(

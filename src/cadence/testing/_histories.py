@@ -21,6 +21,7 @@ from cadence.policy import Policy
 from cadence.prospect import Prospect
 from cadence.testing._events import (
     call_attempted,
+    cancelled,
     contact_updated,
     email_bounced,
     email_replied,
@@ -252,6 +253,8 @@ def _histories(
                     meeting_ids=st.sampled_from([*known, fresh]),
                 )
             )
+            if isinstance(event, ev.MeetingNoShow) and cancelled(p, event.meeting_id):
+                event = event.model_copy(update={"meeting_id": fresh})  # refused as it was
         elif p.unreachable and responder == "mixed" and draw(st.integers(0, 2)) == 0:
             # A bounce or a wrong number, and the rep finds a new address or number.
             at = now + draw(delays())

@@ -13,11 +13,11 @@ from cadence import events as ev
 from cadence.actions import ActionKind
 from cadence.channel import Channel
 from cadence.engine import Engine
-from cadence.errors import LateEventError
+from cadence.errors import InvalidInputError, LateEventError
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
 from cadence.prospect import Prospect
-from cadence.testing._events import EVENT_TYPES, events
+from cadence.testing._events import EVENT_TYPES, cancelled, events
 from cadence.testing._invariants import channel_names, check_step
 from cadence.testing._places import REGIONS, Region, delays, instants
 
@@ -39,8 +39,9 @@ class PolicyMachine(RuleBasedStateMachine):
 
     The machine enrolls a prospect in one of ``places``, then mixes: following the engine's next
     action (on time, late, or inside its window; calls mostly reach voicemail), the prospect
-    acting on their own (any event, at any later time), time passing, a webhook delivered twice,
-    and an event delivered late (refused, except an opt-out, which is honoured). After every step
+    acting on their own (any event, at any later time; a no-show of a meeting they cancelled must
+    be refused), time passing, a webhook delivered twice, and an event delivered late (refused,
+    except an opt-out, which is honoured). After every step
     :func:`check_step` checks the next action (R2, R3, R4, R13, R17, DESIGN §4) and the machine
     checks that an opt-out, of everything or of a channel, holds (R13) and that a duplicate
     event changes nothing.
@@ -148,6 +149,11 @@ class PolicyMachine(RuleBasedStateMachine):
             ),
             label="event",
         )
+        if isinstance(event, ev.MeetingNoShow) and cancelled(p, event.meeting_id):
+            self._refused(
+                p, event, InvalidInputError, "a no-show of a cancelled meeting was accepted"
+            )
+            return
         self._apply(event)
 
     def event_types(self) -> frozenset[str]:
@@ -193,10 +199,15 @@ class PolicyMachine(RuleBasedStateMachine):
         self._refused_as_late(p, ev.EmailReplied(at=at, id=self._id()), "a late event was accepted")
 
     def _refused_as_late(self, p: Prospect, event: ev.Event, otherwise: str) -> None:
+        self._refused(p, event, LateEventError, otherwise)
+
+    def _refused(
+        self, p: Prospect, event: ev.Event, error: type[InvalidInputError], otherwise: str
+    ) -> None:
         snapshot = p.model_dump()
         try:
             self.engine.apply(p, event)
-        except LateEventError:
+        except error:
             # ``p`` is the stored state itself: compared with what it was, not with itself.
             assert p.model_dump() == snapshot, f"a refused event changed the state: {event!r}"
         else:
