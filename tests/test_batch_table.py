@@ -213,6 +213,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
         event(f"rows decided by {source}: {'some' if n else 'none'}")
     event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
     _same_plan(expected, got)
+    assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
     assert min(got.sources.values()) >= 0
     if not indexed:
