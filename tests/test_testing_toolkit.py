@@ -144,6 +144,19 @@ class Stubborn(Engine):
         return after
 
 
+class Hurried(Engine):
+    """Broken: what an event creates is due at the event itself, not after it."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        after = super().apply(p, event)
+        old = {o.key for o in p.obligations}
+        created = tuple(
+            o if o.key in old else o.model_copy(update={"not_before": event.at})
+            for o in after.obligations
+        )
+        return after.model_copy(update={"obligations": created})
+
+
 def _voicemails(engine: Engine, calls: int) -> tuple[Prospect, list[ev.Event]]:
     p = engine.enroll("p", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
     events: list[ev.Event] = []
@@ -173,6 +186,15 @@ def test_check_invariants_catches_an_action_due_before_now() -> None:
     p, events = _voicemails(engine, 2)
     with pytest.raises(AssertionError, match=r"^DESIGN §4: .* before now"):
         check_invariants(engine, p, events)
+
+
+def test_check_invariants_catches_what_an_event_creates_due_at_the_event_itself() -> None:
+    """DESIGN §4: the R6 email a voicemail creates is due after the voicemail, never at it."""
+    p, events = _voicemails(Engine(), 1)
+    with pytest.raises(
+        AssertionError, match=r"^DESIGN §4: .* created by call_attempted .* not after it"
+    ):
+        check_invariants(Hurried(), p, events)
 
 
 def test_check_invariants_catches_an_ignored_opt_out() -> None:
