@@ -254,7 +254,8 @@ def _histories(
                 )
             )
             if isinstance(event, ev.MeetingNoShow) and cancelled(p, event.meeting_id):
-                event = event.model_copy(update={"meeting_id": fresh})  # refused as it was
+                # The engine refuses that; a no-show of a meeting it never saw is accepted.
+                event = event.model_copy(update={"meeting_id": fresh})
         elif p.unreachable and responder == "mixed" and draw(st.integers(0, 2)) == 0:
             # A bounce or a wrong number, and the rep finds a new address or number.
             at = now + draw(delays())

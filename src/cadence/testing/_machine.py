@@ -39,8 +39,8 @@ class PolicyMachine(RuleBasedStateMachine):
 
     The machine enrolls a prospect in one of ``places``, then mixes: following the engine's next
     action (on time, late, or inside its window; calls mostly reach voicemail), the prospect
-    acting on their own (any event, at any later time; a no-show of a meeting they cancelled must
-    be refused), time passing, a webhook delivered twice, and an event delivered late (refused,
+    acting on their own (any event, at any later time; a no-show of a cancelled meeting must be
+    refused), time passing, a webhook delivered twice, and an event delivered late (refused,
     except an opt-out, which is honoured). After every step
     :func:`check_step` checks the next action (R2, R3, R4, R13, R17, DESIGN §4) and the machine
     checks that an opt-out, of everything or of a channel, holds (R13) and that a duplicate
