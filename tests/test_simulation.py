@@ -289,6 +289,20 @@ def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
 # -- determinism, common random numbers, parallelism ------------------------------------------
 
 
+def test_touches_per_rep_day_counts_the_days_the_policy_works() -> None:
+    """17 days from Monday 2 March 2026 hold 13 weekdays (the policy's weekmask; the weekend
+    and nothing else is off): every touch of every rep, over that many rep-days."""
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    r = simulate(prospects=30, days=17, seed=3, start=start)
+    touches = sum(map(sum, r.series.touches_per_rep))
+    assert touches > 0
+    assert r.metrics.touches_per_rep_day == pytest.approx(touches / (r.reps * 13))
+    four_days = Policy(weekmask="1111000")  # Monday to Thursday: 11 of the 17 days
+    r = simulate(prospects=30, days=17, seed=3, start=start, policy=four_days)
+    touches = sum(map(sum, r.series.touches_per_rep))
+    assert r.metrics.touches_per_rep_day == pytest.approx(touches / (r.reps * 11))
+
+
 def test_same_seed_same_result_and_another_seed_another() -> None:
     a = simulate(prospects=80, days=45, seed=9)
     assert simulate(prospects=80, days=45, seed=9) == a

@@ -157,6 +157,30 @@ class Hurried(Engine):
         return after.model_copy(update={"obligations": created})
 
 
+class Leaky(Engine):
+    """Broken: the next touch goes by email though the prospect opted out of email."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        if Channel.EMAIL in p.blocked_channels and act.channel is Channel.PHONE:
+            return act.model_copy(update={"kind": ActionKind.EMAIL, "channel": Channel.EMAIL})
+        return act
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now), *super().plan(p, now)[1:]]
+
+
+class Idle(Engine):
+    """Broken: plans nothing at all, for anyone."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        return act.model_copy(update={"kind": ActionKind.NONE, "channel": None})
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now)]
+
+
 def _voicemails(engine: Engine, calls: int) -> tuple[Prospect, list[ev.Event]]:
     p = engine.enroll("p", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
     events: list[ev.Event] = []
@@ -195,6 +219,18 @@ def test_check_invariants_catches_what_an_event_creates_due_at_the_event_itself(
         AssertionError, match=r"^DESIGN §4: .* created by call_attempted .* not after it"
     ):
         check_invariants(Hurried(), p, events)
+
+
+def test_check_step_catches_a_touch_on_a_blocked_channel_and_a_live_prospect_left_idle() -> None:
+    policy = Policy(opt_out_scope="channel")
+    p = Engine(policy).enroll("p", timezone="America/Chicago", at=NOW, country="US")
+    check_step(Engine(policy), p, NOW)
+    with pytest.raises(AssertionError, match=r"^R2: nothing planned for a prospect in stage new"):
+        check_step(Idle(policy), p, NOW)
+    no_email = Engine(policy).apply(p, ev.OptedOut(at=NOW, channels=frozenset({Channel.EMAIL})))
+    check_step(Engine(policy), no_email, NOW)
+    with pytest.raises(AssertionError, match=r"^R13: email on email, a blocked channel"):
+        check_step(Leaky(policy), no_email, NOW)
 
 
 def test_check_invariants_catches_an_ignored_opt_out() -> None:
