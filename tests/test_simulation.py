@@ -8,7 +8,7 @@ import math
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -296,6 +296,7 @@ def test_touches_per_rep_day_counts_the_days_the_policy_works() -> None:
     r = simulate(prospects=30, days=17, seed=3, start=start)
     touches = sum(map(sum, r.series.touches_per_rep))
     assert touches > 0
+    assert r.series.days == tuple(date(2026, 3, 2 + d) for d in range(17))  # the run's days
     assert r.metrics.touches_per_rep_day == pytest.approx(touches / (r.reps * 13))
     four_days = Policy(weekmask="1111000")  # Monday to Thursday: 11 of the 17 days
     r = simulate(prospects=30, days=17, seed=3, start=start, policy=four_days)

@@ -56,6 +56,11 @@ def test_the_gap_cannot_change_who_ever_connects() -> None:
     assert sooner.high < 0, sooner
     assert not sooner.contains_zero
     assert list(c.intervals) == list(METRICS)
+    for iv in c.intervals.values():  # the lower percentile first, at the level asked for
+        if iv.low is not None and iv.high is not None:
+            assert iv.low <= iv.high, iv
+    assert sooner.low is not None
+    assert sooner.low < sooner.high  # the draws differ: a real interval, not a point
 
 
 def test_a_policy_compared_with_itself_differs_by_nothing() -> None:

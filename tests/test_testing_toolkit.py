@@ -181,6 +181,30 @@ class Idle(Engine):
         return [self.next_action(p, now)]
 
 
+class Inverted(Engine):
+    """Broken: the next action's window ends an hour before it starts."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        return act.model_copy(update={"latest": act.earliest - timedelta(hours=1)})
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now), *super().plan(p, now)[1:]]
+
+
+class Samey(Engine):
+    """Broken: the retry call goes in the same part of the day as the unanswered one (R4)."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        if act.kind is ActionKind.CALL and "R4" in act.rules:
+            return act.model_copy(update={"slot": p.last_attempt_slot})
+        return act
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now), *super().plan(p, now)[1:]]
+
+
 def _voicemails(engine: Engine, calls: int) -> tuple[Prospect, list[ev.Event]]:
     p = engine.enroll("p", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
     events: list[ev.Event] = []
@@ -231,6 +255,14 @@ def test_check_step_catches_a_touch_on_a_blocked_channel_and_a_live_prospect_lef
     check_step(Engine(policy), no_email, NOW)
     with pytest.raises(AssertionError, match=r"^R13: email on email, a blocked channel"):
         check_step(Leaky(policy), no_email, NOW)
+
+
+def test_check_invariants_catches_an_inverted_window_and_a_retry_in_the_same_slot() -> None:
+    p, events = _voicemails(Engine(), 3)
+    with pytest.raises(AssertionError, match=r"^DESIGN §4: call window ends before it starts"):
+        check_invariants(Inverted(), p, events)
+    with pytest.raises(AssertionError, match=r"^R4: the retry call is in the \w+, the same part"):
+        check_invariants(Samey(), p, events)
 
 
 def test_check_invariants_catches_an_ignored_opt_out() -> None:
