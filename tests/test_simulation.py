@@ -23,6 +23,7 @@ from cadence import ActionKind, Channel, Engine, Policy
 from cadence.events import CallAttempted, EmailSent
 from cadence.simulation import PLACES, Place, Responder, SimulationResult, simulate
 from cadence.simulation._checks import step_problems
+from cadence.simulation._life import STAGES
 from cadence.simulation._luck import ANSWER, BOOK, DELAY, REGION, REPLY, WIN, Luck
 from cadence.simulation._responder import RATES
 from cadence.testing import policies
@@ -284,6 +285,22 @@ def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
     assert m.touches_per_connect is None
     assert m.median_days_to_connect is None
     assert m.violations == 0
+
+
+def test_the_rates_count_the_prospects_whose_stages_say_so() -> None:
+    """``dropped_rate``, ``opt_out_rate`` and ``connect_rate`` against each record's own
+    history of stages and conversations, in a population where some are and some are not."""
+    result = simulate(prospects=150, days=120, seed=4)
+    n, m = len(result.records), result.metrics
+
+    def share(stage: cadence.Stage) -> float:
+        return sum(any(STAGES[k] is stage for _, k in r.stages) for r in result.records) / n
+
+    assert 0 < m.dropped_rate < 1
+    assert m.dropped_rate == share(cadence.Stage.DROPPED)
+    assert 0 < m.opt_out_rate < 1
+    assert m.opt_out_rate == share(cadence.Stage.OPTED_OUT)
+    assert m.connect_rate == sum(r.first_connect is not None for r in result.records) / n
 
 
 # -- determinism, common random numbers, parallelism ------------------------------------------
