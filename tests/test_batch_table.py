@@ -667,7 +667,7 @@ def test_a_reps_full_windows_spill_into_the_next_ones_as_in_plan_day(
             owner=("ana", "bo")[i % 5 == 0],
             preferred_channel=("email" if i % 7 == 0 else None),
         )
-        if i % 3 == 0:  # an unanswered morning call: R4 moves the next one to another slot
+        if i % 3 == 0:  # called two days ago, unanswered: not due again on the day (R3)
             p = engine.apply(
                 p, ev.CallAttempted(at=NOW - timedelta(days=2, hours=8), outcome="no_answer")
             )
