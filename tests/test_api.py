@@ -105,6 +105,42 @@ def test_events_are_frozen_and_normalised_to_utc(monday: datetime) -> None:
         raise AssertionError("events must be frozen")
 
 
+def test_every_model_cadence_defines_is_frozen() -> None:
+    """An engine compiles its policy once, and a CRM may share a prospect or an action between
+    threads: a model that could be changed in place (a policy's weekday hours, a meeting inside
+    a prospect) would change what a compiled engine or a cached answer holds, unseen. Every
+    pydantic model in every cadence module is frozen, nested ones included."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    models: dict[str, type[BaseModel]] = {}
+    for info in pkgutil.walk_packages(cadence.__path__, "cadence."):
+        module = importlib.import_module(info.name)  # the test extras install every extra
+        for value in vars(module).values():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseModel)
+                and value.__module__.startswith("cadence")
+            ):
+                models[f"{value.__module__}.{value.__qualname__}"] = value
+    assert {"cadence.policy.WeekdayHours", "cadence.prospect.Meeting"} <= set(models)
+    assert len(models) >= 30, sorted(models)
+    thawed = sorted(name for name, model in models.items() if not model.model_config.get("frozen"))
+    assert thawed == []
+    policy = cadence.Policy.model_validate(
+        {"weekday_hours": [{"weekday": 4, "channel": "phone", "slots": []}]}
+    )
+    try:
+        policy.weekday_hours[0].slots = ()  # type: ignore[misc]
+    except ValueError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("a policy's weekday hours must be frozen")
+
+
 def test_simulation_surface_is_pinned() -> None:
     """``cadence.simulate`` is the simulation's entry point (DESIGN §6); the submodules users
     import on purpose pin their own ``__all__`` (isort-style order, as ruff's RUF022 keeps it)."""
