@@ -265,6 +265,44 @@ def test_do_not_call_me_is_an_opt_out_of_calls() -> None:
     assert m.touches > 2 * everything.touches
 
 
+def test_a_touch_that_offers_times_books_at_most_one_meeting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Times offered on a call (after a cancelled meeting, R14, R15) lead to one decision to
+    book, taken in the conversation when the call connects or is returned, and on hearing the
+    voicemail otherwise; the cancelled meeting is booked again under its own id. (The
+    simulator once let a connected call book a new meeting *and* accept the offered times:
+    two meetings from one touch.)"""
+    from cadence.simulation._life import Life
+
+    touch, booking = Life.touch, Life._booking
+    made: list[str | None] = []
+    offered: list[tuple[str, list[str | None]]] = []
+
+    def counting_booking(self: Life, at: datetime, meeting_id: str | None) -> Any:
+        made.append(meeting_id)
+        return booking(self, at, meeting_id)
+
+    def counting_touch(self: Life, act: cadence.Action, at: datetime) -> None:
+        made.clear()
+        touch(self, act, at)
+        kinds = {act.kind, *act.also}
+        assert len(made) <= 1, (act, made)
+        if ActionKind.PROPOSE_TIMES in kinds and act.detail in {m.id for m in self.p.meetings}:
+            offered.append((act.detail, list(made)))
+
+    monkeypatch.setattr(Life, "touch", counting_touch)
+    monkeypatch.setattr(Life, "_booking", counting_booking)
+    # Prospects who cancel (R15) are offered new times by phone: half the calls connect, half
+    # the voicemails are returned.
+    keen = Responder(answer_rate=0.5, callback_rate=0.5, book_rate=0.5, cancel_rate=0.6)
+    m = simulate(prospects=150, days=90, seed=5, responder=keen).metrics
+    assert m.violations == 0
+    rebooked = [(missed, made) for missed, made in offered if made]
+    assert len(rebooked) > 100, offered  # the offers were made, and many were taken
+    assert all(made == [missed] for missed, made in rebooked), rebooked
+
+
 def test_typical_contact_data_is_clean() -> None:
     """``Responder.typical()`` has no bad addresses or numbers, no unsubscribes and no "do not
     call me": its figures stay comparable, and a study of list quality sets its own rates."""

@@ -398,6 +398,9 @@ class Life:
             since.days if not since.microseconds else int(since.total_seconds() // _DAY)
         )
         r, luck, kind = self.r, self.luck, act.kind
+        # Times offered (R14, R15, or after a reply): one decision to book comes of it, in the
+        # conversation if there is one (live or a returned voicemail), else on reading them.
+        offering = kind is _PROPOSE_TIMES or (bool(act.also) and _PROPOSE_TIMES in act.also)
         if act.channel is _PHONE:
             if kind is _RECEPTIONIST:
                 event: ev.Event = call_attempted(at, "gatekeeper")
@@ -412,12 +415,14 @@ class Life:
                     p = r.answer_probability(act.slot, self._calls)
                 self._calls += 1
                 if luck.chance(ANSWER, p):
-                    event = self._conversation_call(at)
+                    event = self._conversation_call(at, act if offering else None)
+                    offering = False
                 else:
                     event = call_attempted(at, "voicemail")
                     if luck.chance(CALLBACK, r.callback_rate):
                         back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
-                        self._later(self._conversation_call(back))
+                        self._later(self._conversation_call(back, act if offering else None))
+                        offering = False
             self.apply(event)
         else:
             self.apply(email_sent(at))
@@ -443,12 +448,12 @@ class Life:
             if luck.chance(OPT_OUT, r.opt_out_rate):
                 opted = at + timedelta(minutes=60 + luck.below(DELAY, 47 * 60))
                 self._later(ev.OptedOut(at=opted))
-        elif kind is _PROPOSE_TIMES or (act.also and _PROPOSE_TIMES in act.also):
+        elif offering:
             accept = luck.chance(BOOK, r.book_rate)
             if accept or self._wants_meeting:
                 self._wants_meeting = False
                 booked = at + timedelta(minutes=60 + luck.below(DELAY, 23 * 60))
-                self._later(self._booking(booked, act.detail))
+                self._later(self._booking(booked, self._offered(act)))
 
     def finish(self, end: datetime) -> Record:
         """The prospect's record as of ``end``."""
@@ -494,20 +499,35 @@ class Life:
         self._seq += 1
         heapq.heappush(self.queue, (event.at, self._seq, event))
 
-    def _conversation_call(self, at: datetime) -> ev.CallAttempted:
+    def _conversation_call(self, at: datetime, offer: Action | None = None) -> ev.CallAttempted:
         """A live call (placed or returned): permission (R12), an agreed next contact (R1), and
-        maybe a meeting or a stated preference for email (R16) right after."""
+        maybe a meeting or a stated preference for email (R16) right after. ``offer``: the
+        touch offered times (R14, R15), so a prospect who wants a meeting books one, and a
+        cancelled meeting is booked again under its own id."""
         r, luck = self.r, self.luck
         if r.do_not_call_rate and luck.chance(DO_NOT_CALL, r.do_not_call_rate):
             self._later(ev.OptedOut(at=at + _MINUTE, channels=frozenset({Channel.PHONE})))
             return connected_call(at, permission=False, next_contact_at=None)
         permission = luck.chance(PERMISSION, r.permission_rate)
         agreed = self._agreed(at) if luck.chance(COMMIT, r.commit_rate) else None
-        if luck.chance(BOOK, r.book_rate):
-            self._later(self._booking(at + _MINUTE, None))
+        book = luck.chance(BOOK, r.book_rate)
+        if offer is not None and self._wants_meeting:
+            book, self._wants_meeting = True, False
+        if book:
+            self._later(
+                self._booking(at + _MINUTE, None if offer is None else self._offered(offer))
+            )
         if luck.chance(PREFERENCE, r.preference_rate):
             self._later(ev.ChannelPreference(at=at + _MINUTE, channel=Channel.EMAIL))
         return connected_call(at, permission=permission, next_contact_at=agreed)
+
+    def _offered(self, act: Action) -> str | None:
+        """The meeting ``act`` offers new times for, if it names one (R14, R15): booked again
+        under its own id. Otherwise (times after a reply) a new meeting."""
+        detail = act.detail
+        if detail is not None and any(m.id == detail for m in self.p.meetings):
+            return detail
+        return None
 
     def _reply(self, at: datetime) -> ev.EmailReplied:
         positive = self.luck.chance(BOOK, self.r.book_rate)

@@ -70,7 +70,8 @@ class Responder(BaseModel):
     """The breakup message (R10) gets a reply: a conversation that re-engages them."""
     book_rate: float = 0.0
     """A conversation ends with a meeting booked (a reply asks for times); proposed times
-    (R14, R15, after a no-show) are accepted."""
+    (R14, R15, after a no-show) are accepted. A call that offers times and connects, or whose
+    voicemail is returned, decides once: a meeting cancelled is booked again under its id."""
     cancel_rate: float = 0.0
     """A booked meeting is cancelled by the prospect before it starts (R15)."""
     no_show_rate: float = 0.0
