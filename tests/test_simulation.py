@@ -235,6 +235,20 @@ def test_new_details_bring_a_prospect_back() -> None:
     assert (lost.metrics.connect_rate, lost.metrics.unreachable_rate) == (0, 0)
 
 
+def test_a_new_address_brings_the_emails_back() -> None:
+    """Every address bounces and calls are never answered: only a reply to an email that
+    reaches them can start a conversation. A new address found after the bounce
+    (``new_details_rate``) lets the emails through, and replies come; without it, none."""
+    bouncing = {"reply_rate": 0.5, "bad_email_rate": 1.0}
+    found = simulate(
+        prospects=300, days=60, seed=8, responder=Responder(new_details_rate=1.0, **bouncing)
+    ).metrics
+    lost = simulate(prospects=300, days=60, seed=8, responder=Responder(**bouncing)).metrics
+    assert found.violations == lost.violations == 0
+    assert found.connect_rate > 0.3, found.connect_rate
+    assert lost.connect_rate == 0
+
+
 def test_an_unsubscribe_is_an_opt_out_not_a_conversation() -> None:
     """Every email is answered by an unsubscribe: nobody connects. Opt-outs of everything
     (the default): each prospect opts out after the email that follows the first voicemail,
@@ -421,11 +435,24 @@ def test_common_random_numbers_give_each_prospect_the_same_luck_under_both_polic
     assert all(b is not None and a is not None and b < a for a, b in sooner)
 
 
-def test_parallel_run_equals_serial_run() -> None:
-    """Chunks of prospects on two worker processes: the very same result as one process."""
+def test_parallel_run_equals_serial_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of prospects on two worker processes: the very same result as one process (and
+    two workers do start processes: equal results alone would not show it)."""
+    from cadence.simulation import _parallel
+
+    spread: list[int] = []
+    run_parallel = _parallel.run_parallel
+
+    def counting(s: Any, workers: int, progress: Any) -> Any:
+        spread.append(workers)
+        return run_parallel(s, workers, progress)
+
+    monkeypatch.setattr(_parallel, "run_parallel", counting)
     serial = simulate(prospects=120, days=40, seed=6)
+    assert spread == []
     assert simulate(prospects=120, days=40, seed=6, workers=2) == serial
     assert simulate(prospects=120, days=40, seed=6, workers=3).records == serial.records
+    assert spread == [2, 3]
 
 
 def test_progress_reports_reach_the_population_size() -> None:
@@ -526,6 +553,8 @@ def test_capacity_runs_are_deterministic_and_split_by_territory() -> None:
     common: dict[str, Any] = {"prospects": 90, "days": 20, "seed": 7, "capacity": 4, "reps": 3}
     serial = simulate(**common)
     assert serial.reps >= len({p.timezone for p in PLACES[:3]})
+    assert [r.number for r in serial.records] == list(range(90))  # everyone, once, in order
+    assert serial.metrics.prospects == 90
     assert simulate(workers=2, **common) == serial
 
 
