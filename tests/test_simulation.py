@@ -8,6 +8,7 @@ import math
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -247,6 +248,18 @@ def test_a_new_address_brings_the_emails_back() -> None:
     assert found.violations == lost.violations == 0
     assert found.connect_rate > 0.3, found.connect_rate
     assert lost.connect_rate == 0
+
+
+def test_a_reply_asking_for_times_books_the_times_proposed() -> None:
+    """A reply is positive (they ask for times) with ``book_rate``; the times the engine then
+    proposes are taken for sure, not on a second coin. Every email is answered here, so by
+    day 10 most prospects have asked for times at least once and booked (seed 3: 88 %; with
+    the second coin about half did)."""
+    keen = Responder(reply_rate=1.0, book_rate=0.5)
+    result = simulate(prospects=400, days=10, seed=3, responder=keen)
+    assert result.metrics.violations == 0
+    booked = sum(1 for r in result.records if r.meetings_booked) / len(result.records)
+    assert booked > 0.75, booked
 
 
 def test_an_unsubscribe_is_an_opt_out_not_a_conversation() -> None:
@@ -691,6 +704,11 @@ def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.metrics.violations > 0
     assert result.violation_examples[0].startswith("sim-")
     assert "DESIGN §4" in result.violation_examples[0]
+    # A few examples, at most three a prospect, so that one prospect does not hide the rest.
+    who = Counter(e.split(":")[0] for e in result.violation_examples)
+    assert len(result.violation_examples) == 10
+    assert max(who.values()) == 3, who
+    assert len(who) >= 4, who
 
 
 # -- bad input -----------------------------------------------------------------------------------
