@@ -250,6 +250,41 @@ def test_a_new_address_brings_the_emails_back() -> None:
     assert lost.connect_rate == 0
 
 
+def test_an_opt_out_offer_taken_on_the_phone_books_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A prospect who answers the opt-out call (R8) and takes the offer opts out there and
+    then: the conversation books no meeting and agrees no time (the simulator once booked a
+    meeting in the call and opted them out an hour later). One who does not take it talks as
+    in any call, and with ``book_rate=1`` books."""
+    from cadence.simulation._life import Life
+
+    touch, later = Life.touch, Life._later
+    seen: list[tuple[bool, bool, bool]] = []
+    came: list[str] = []
+
+    def noting(self: Life, event: Any) -> None:
+        came.append(type(event).__name__)
+        later(self, event)
+
+    def watching(self: Life, act: cadence.Action, at: datetime) -> None:
+        came.clear()
+        talks = len(self.connects)
+        touch(self, act, at)
+        if act.kind is ActionKind.OPT_OUT_OFFER and act.channel is Channel.PHONE:
+            seen.append((len(self.connects) > talks, "OptedOut" in came, "MeetingBooked" in came))
+
+    monkeypatch.setattr(Life, "touch", watching)
+    monkeypatch.setattr(Life, "_later", noting)
+    torn = Responder(answer_rate=0.3, opt_out_rate=0.5, book_rate=1.0)
+    assert simulate(prospects=300, days=60, seed=2, responder=torn).metrics.violations == 0
+    live = [(out, booked) for connected, out, booked in seen if connected]
+    assert (True, False) in live  # taken on the phone: out, and nothing else
+    assert (False, True) in live  # not taken: a conversation like any other
+    assert (True, True) not in live, live
+    assert any(out for connected, out, _ in seen if not connected)  # after a voicemail
+
+
 def test_a_reply_asking_for_times_books_the_times_proposed() -> None:
     """A reply is positive (they ask for times) with ``book_rate``; the times the engine then
     proposes are taken for sure, not on a second coin. Every email is answered here, so by

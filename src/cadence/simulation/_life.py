@@ -414,6 +414,17 @@ class Life:
                 if p is None:  # time-of-day or attempt effects
                     p = r.answer_probability(act.slot, self._calls)
                 self._calls += 1
+                if kind is _OPT_OUT_OFFER and luck.chance(OPT_OUT, r.opt_out_rate):
+                    # They take the offer (R8): on the phone the conversation is that, and
+                    # nothing else comes of it; on voicemail, a while after hearing it.
+                    if luck.chance(ANSWER, p):
+                        event = connected_call(at, permission=False, next_contact_at=None)
+                        self._later(ev.OptedOut(at=at + _MINUTE))
+                    else:
+                        event = call_attempted(at, "voicemail")
+                        self._opts_out(at)
+                    self.apply(event)
+                    return
                 if luck.chance(ANSWER, p):
                     event = self._conversation_call(at, act if offering else None)
                     offering = False
@@ -445,9 +456,8 @@ class Life:
                 elif luck.chance(REPLY, r.reply_rate):
                     self._later(self._reply(at))
         if kind is _OPT_OUT_OFFER:
-            if luck.chance(OPT_OUT, r.opt_out_rate):
-                opted = at + timedelta(minutes=60 + luck.below(DELAY, 47 * 60))
-                self._later(ev.OptedOut(at=opted))
+            if act.channel is not _PHONE and luck.chance(OPT_OUT, r.opt_out_rate):
+                self._opts_out(at)
         elif offering:
             accept = luck.chance(BOOK, r.book_rate)
             if accept or self._wants_meeting:
@@ -494,6 +504,11 @@ class Life:
             self._later(ev.ContactUpdated(at=at, phone=f"+1555{self.member.number:07d}"))
         else:
             self._later(ev.ContactUpdated(at=at, email=f"{who}.new@example.test"))
+
+    def _opts_out(self, offered_at: datetime) -> None:
+        """They take the opt-out offered at ``offered_at`` (R8), an hour to two days later."""
+        opted = offered_at + timedelta(minutes=60 + self.luck.below(DELAY, 47 * 60))
+        self._later(ev.OptedOut(at=opted))
 
     def _later(self, event: ev.Event) -> None:
         self._seq += 1

@@ -65,7 +65,9 @@ class Responder(BaseModel):
     reply_rate: float = 0.0
     """An email (follow-up, drip touch, collateral) gets a reply: a conversation."""
     opt_out_rate: float = 0.0
-    """An opt-out offer (R8), answered or not, is taken: the prospect opts out (R13)."""
+    """An opt-out offer (R8), answered or not, is taken: the prospect opts out (R13). On a call
+    they answer, that is the whole conversation (no meeting, no agreed time); otherwise an hour
+    to two days after reading or hearing it, and a voicemail with the offer is not returned."""
     breakup_reply_rate: float = 0.0
     """The breakup message (R10) gets a reply: a conversation that re-engages them."""
     book_rate: float = 0.0
