@@ -56,10 +56,21 @@ def test_every_rate_must_be_a_probability(name: str, bad: Any) -> None:
     assert "between 0 and 1" in message
 
 
-@pytest.mark.parametrize("bad", [{"morning": -1.0}, {"morning": "x"}, {3: 1.0}, [("a", 1.0)]])
+@pytest.mark.parametrize(
+    "bad",
+    [{"morning": -1.0}, {"morning": "x"}, {3: 1.0}, [("a", 1.0)], {"morning": math.inf}],
+)
 def test_slot_effects_must_be_multipliers(bad: Any) -> None:
     with pytest.raises(ValueError, match="slot_effects"):
         Responder(slot_effects=bad)
+
+
+def test_a_zero_multiplier_means_never_answered_then() -> None:
+    """0 is a multiplier like any other: nobody picks up in the mornings."""
+    r = Responder(answer_rate=0.5, slot_effects={"morning": 0, "afternoon": 1})
+    assert r.slot_effects == {"afternoon": 1.0, "morning": 0.0}
+    assert r.answer_probability("morning", 0) == 0
+    assert r.answer_probability("afternoon", 0) == pytest.approx(0.5)
 
 
 def test_time_of_day_and_attempt_effects() -> None:
