@@ -130,6 +130,27 @@ def test_a_parquet_book_without_states_is_one_clear_line(tmp_path: pathlib.Path)
     )
 
 
+def test_a_bad_state_in_a_parquet_book_is_named_by_its_row(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """Row numbers count across row groups, from 1 as a spreadsheet shows them: the ninth
+    state (the second row of the second group of seven) is "row 9"."""
+    table = to_table(sample_book(engine, now=NOW), engine)
+    states = table.column("state").to_pylist()
+    states[8] = '{"id": "broken"'
+    broken = table.set_column(
+        table.schema.get_field_index("state"),
+        "state",
+        pa.array(states, table.schema.field("state").type),
+    )
+    parquet = tmp_path / "book.parquet"
+    pq.write_table(broken, parquet, row_group_size=7)
+    _one_line_error(
+        runner.invoke(app, ["plan", str(parquet), *ARGS, "--capacity", "3"]),
+        "book.parquet: row 9",
+    )
+
+
 def test_plan_ics_has_one_event_per_touch_in_the_prospects_zones(
     book: pathlib.Path, tmp_path: pathlib.Path
 ) -> None:
