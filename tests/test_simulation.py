@@ -677,6 +677,30 @@ def test_no_rule_is_broken_under_any_policy(policy: Policy) -> None:
     )
     result = simulate(policy, prospects=8, days=45, seed=1, responder=messy)
     assert result.metrics.violations == 0, result.violation_examples
+    # Everything happens often: answered and taken opt-out offers, offers of times on calls
+    # after cancellations, callbacks, out-of-offices, wins.
+    busy = Responder(
+        answer_rate=0.4,
+        callback_rate=0.4,
+        reply_rate=0.3,
+        opt_out_rate=0.4,
+        breakup_reply_rate=0.3,
+        book_rate=0.5,
+        cancel_rate=0.3,
+        no_show_rate=0.2,
+        out_of_office_rate=0.1,
+        permission_rate=0.5,
+        commit_rate=0.3,
+        preference_rate=0.1,
+        win_rate=0.2,
+        unsubscribe_rate=0.05,
+        do_not_call_rate=0.05,
+        bad_email_rate=0.1,
+        bad_phone_rate=0.1,
+        new_details_rate=0.5,
+    )
+    result = simulate(policy, prospects=8, days=45, seed=1, responder=busy)
+    assert result.metrics.violations == 0, result.violation_examples
 
 
 @pytest.mark.parametrize("zone_now", ["America/Chicago", "UTC", "Asia/Kolkata"])
