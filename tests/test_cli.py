@@ -69,6 +69,35 @@ def test_demo_plans_a_sample_day_and_walks_the_whole_cadence() -> None:
         assert word in result.output
 
 
+def test_the_demo_story_walks_the_seeds_cadence_to_the_drip() -> None:
+    """The prospect the demo follows talked once (permission given, R12) and never answers
+    again: the issue's cadence, from the first call to a monthly drip touch."""
+    from zoneinfo import ZoneInfo
+
+    from cadence.cli import demo_story
+
+    start = datetime(2026, 3, 3, 10, 15, tzinfo=ZoneInfo("America/Chicago"))
+    story = demo_story(cadence.Engine(), start)
+    kinds = [act.kind.value for _, _, act, _ in story]
+    assert kinds == [
+        "call",
+        "email",
+        "call",
+        "email",
+        "email",
+        "opt_out_offer",
+        "email",
+        "breakup",
+        "wait",
+        "drip_touch",
+        "drip_touch",
+        "drip_touch",
+    ]
+    assert [p.stage.value for _, p, _, _ in story][-3:] == ["dropped", "drip", "drip"]
+    assert story[1][2].rules == ("R6",)
+    assert story[2][2].rules == ("R3", "R4")
+
+
 def test_next_prints_the_action_with_its_reason(state: pathlib.Path, monday: datetime) -> None:
     result = runner.invoke(app, ["next", str(state), "--now", monday.isoformat()])
     assert result.exit_code == 0, result.output

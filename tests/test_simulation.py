@@ -797,6 +797,7 @@ def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"workers": 0}, "workers"),
         ({"start": datetime(2026, 3, 2)}, "start"),
         ({"places": ()}, "places"),
+        ({"places": (Place("Europe/London", "GB", None, 0),)}, "places"),  # a weight of 0
         ({"reps": 0}, "reps"),
         # A run must lie in the years cadence plans in, 1900 to 8999 (was an OverflowError).
         ({"days": 3_000_000}, "days"),
