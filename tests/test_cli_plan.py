@@ -27,7 +27,7 @@ from cadence._sample import sample_book
 from cadence.batch import PlannedTouch, plan_day, to_table
 from cadence.cli import app, parse_capacity
 from cadence.errors import InvalidInputError
-from cadence.files import BOOK_COLUMNS, PLAN_COLUMNS, read_book
+from cadence.files import BOOK_COLUMNS, PLAN_COLUMNS, read_book, read_suppressions
 from tests.conftest import CHICAGO
 
 runner = CliRunner()
@@ -80,6 +80,7 @@ def test_plan_csv_honours_capacity_and_suppressions(
 ) -> None:
     blocked = tmp_path / "suppress.txt"
     blocked.write_text("# opted out by phone\n+12125550102\n\n")
+    assert read_suppressions(blocked) == {"+12125550102"}  # no comment, no empty entry
     options = ["-f", "csv", "--capacity", "ana=2,ben:phone=1", "--suppress", str(blocked)]
     result = runner.invoke(app, ["plan", str(book), *ARGS, *options])
     assert result.exit_code == 0, result.output
