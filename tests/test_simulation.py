@@ -815,6 +815,13 @@ def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], field: str) ->
     assert repr(args[field]) in str(info.value)
 
 
+def test_the_smallest_arguments_are_accepted() -> None:
+    """The bounds are inclusive: seed 0, one prospect, one day, everyone enrolled at the start."""
+    result = simulate(prospects=1, days=1, seed=0, enrol_days=0)
+    assert (result.seed, result.prospects, result.days) == (0, 1, 1)
+    assert result.records[0].enrolled == 0
+
+
 def test_a_policy_must_be_a_policy() -> None:
     with pytest.raises(ValueError, match=r"policy: .* is not a cadence\.Policy"):
         simulate("gap=2", prospects=5, days=5, seed=1)  # type: ignore[arg-type]
