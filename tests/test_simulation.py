@@ -414,6 +414,48 @@ def test_the_rates_count_the_prospects_whose_stages_say_so() -> None:
     assert m.connect_rate == sum(r.first_connect is not None for r in result.records) / n
 
 
+def test_each_records_tallies_count_what_the_engine_was_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Meetings booked and held, conversations, touches and events in each record are the
+    events the simulator applied for that prospect, counted one by one."""
+    from cadence.simulation._life import Life
+
+    apply, touch = Life.apply, Life.touch
+    told: dict[str, Counter[str]] = {}
+
+    def counting_apply(self: Life, event: Any) -> None:
+        tally = told.setdefault(self.p.id, Counter())
+        tally["events"] += 1
+        tally[type(event).__name__] += 1
+        talked = (
+            event.outcome == "connected"
+            if isinstance(event, CallAttempted)
+            else isinstance(event, cadence.events.EmailReplied) and event.intent != "unsubscribe"
+        )
+        tally["connects"] += talked
+        apply(self, event)
+
+    def counting_touch(self: Life, act: cadence.Action, at: datetime) -> None:
+        told.setdefault(self.p.id, Counter())["touches"] += 1
+        touch(self, act, at)
+
+    monkeypatch.setattr(Life, "apply", counting_apply)
+    monkeypatch.setattr(Life, "touch", counting_touch)
+    keen = Responder.typical().model_copy(update={"book_rate": 0.6, "answer_rate": 0.3})
+    result = simulate(prospects=150, days=90, seed=6, responder=keen)
+    for r in result.records:
+        tally = told[f"sim-{r.number}"]
+        assert r.meetings_booked == tally["MeetingBooked"], r.number
+        assert r.meetings_held == tally["MeetingHeld"], r.number
+        assert len(r.connects) == tally["connects"], r.number
+        assert len(r.touches) == tally["touches"], r.number
+        assert r.events == tally["events"], r.number
+    m = result.metrics
+    assert m.meetings_booked == sum(t["MeetingBooked"] for t in told.values()) > 20
+    assert m.meetings_held == sum(t["MeetingHeld"] for t in told.values()) > 10
+
+
 # -- determinism, common random numbers, parallelism ------------------------------------------
 
 
