@@ -27,7 +27,13 @@ from cadence._sample import sample_book
 from cadence.batch import PlannedTouch, plan_day, to_table
 from cadence.cli import app, parse_capacity
 from cadence.errors import InvalidInputError
-from cadence.files import BOOK_COLUMNS, PLAN_COLUMNS, read_book, read_suppressions
+from cadence.files import (
+    BOOK_COLUMNS,
+    PLAN_COLUMNS,
+    read_book,
+    read_suppressions,
+    write_plan_csv,
+)
 from tests.conftest import CHICAGO
 
 runner = CliRunner()
@@ -91,6 +97,36 @@ def test_plan_csv_honours_capacity_and_suppressions(
     assert rows[0]["timezone"] == "America/Chicago"
     assert rows[0]["rules"] == "R2"
     assert "1 deferred (over capacity), 1 suppressed" in result.stderr
+
+
+def test_plan_csv_carries_the_subject_line(
+    engine: cadence.Engine,
+) -> None:
+    """The R7 email after two unanswered calls has a subject line: the CSV's ``subject``
+    cell holds it, and the other cells hold the action's own values."""
+    p = engine.enroll("acme-7", timezone="America/Chicago", at=NOW, country="US", owner="ana")
+    now = NOW
+    act = engine.next_action(p, now)
+    for i in range(8):
+        if act.subject is not None:
+            break
+        now = max(now, act.earliest)
+        outcome = ev.CallAttempted(at=now, outcome="voicemail", id=f"c{i}")
+        p = engine.apply(
+            p, outcome if act.channel is cadence.Channel.PHONE else ev.EmailSent(at=now)
+        )
+        act = engine.next_action(p, now)
+    assert act.subject is not None
+    day = act.earliest.date()
+    plan = plan_day(engine, [p], day=day, now=now, capacity=5)
+    out = io.StringIO()
+    write_plan_csv(plan, out)
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    touch = plan.touches[0]
+    assert row["subject"] == touch.action.subject == act.subject
+    assert row["kind"] == "email"
+    assert row["rules"] == " ".join(touch.action.rules)
+    assert row["reason"] == touch.action.reason
 
 
 def test_plan_jsonl_equals_the_batch_planner_on_the_same_prospects(
@@ -175,6 +211,33 @@ def test_plan_table_can_go_to_a_file(book: pathlib.Path, tmp_path: pathlib.Path)
     assert result.exit_code == 0, result.output
     assert "acme-4" in out.read_text()
     assert result.output == ""
+
+
+def test_every_column_of_a_csv_book_reaches_the_prospect(
+    book: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """A new prospect's row: each column lands in its field (country and subdivision in
+    capitals), an empty cell is no value, and the prospect is enrolled at the planning time."""
+    got = [
+        (p.id, p.timezone, p.country, p.subdivision, p.owner, p.phone, p.email, p.topic)
+        for p in read_book(book, engine=engine, now=NOW)
+    ]
+    assert got == [
+        (
+            "acme-1",
+            "America/Chicago",
+            "US",
+            "IL",
+            "ana",
+            "+13125550101",
+            "dana@acme.test",
+            "payroll",
+        ),
+        ("acme-2", "America/New_York", "US", "NY", "ana", "+12125550102", "lee@acme.test", None),
+        ("acme-3", "Europe/Paris", "FR", None, "ben", "+33155550103", "zoe@acme.test", "paie"),
+        ("acme-4", "America/Los_Angeles", "US", "CA", "ben", "+13105550104", "kim@acme.test", None),
+    ]
+    assert all(p.enrolled_at == NOW for p in read_book(book, engine=engine, now=NOW))
 
 
 def test_a_csv_state_column_is_updated_by_the_crm_columns(
