@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -412,6 +413,24 @@ def test_the_rates_count_the_prospects_whose_stages_say_so() -> None:
     assert 0 < m.opt_out_rate < 1
     assert m.opt_out_rate == share(cadence.Stage.OPTED_OUT)
     assert m.connect_rate == sum(r.first_connect is not None for r in result.records) / n
+
+
+def test_drip_reengaged_counts_the_prospects_a_drip_brought_back() -> None:
+    """R11: a prospect counts when a response moved them from ``dropped`` or ``drip`` straight
+    to ``engaged``; being engaged at some other time does not count (most are)."""
+    result = simulate(prospects=400, days=240, seed=4)
+
+    def brought_back(r: Any) -> bool:
+        stages = [STAGES[k] for _, k in r.stages]
+        from_drip = (cadence.Stage.DROPPED, cadence.Stage.DRIP)
+        return any(a in from_drip and b is cadence.Stage.ENGAGED for a, b in pairwise(stages))
+
+    back = sum(brought_back(r) for r in result.records)
+    engaged = sum(
+        any(STAGES[k] is cadence.Stage.ENGAGED for _, k in r.stages) for r in result.records
+    )
+    assert result.metrics.drip_reengaged == back
+    assert 0 < back < engaged / 5, (back, engaged)
 
 
 def test_each_records_tallies_count_what_the_engine_was_told(
