@@ -877,10 +877,14 @@ def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], field: str) ->
 
 
 def test_the_smallest_arguments_are_accepted() -> None:
-    """The bounds are inclusive: seed 0, one prospect, one day, everyone enrolled at the start."""
+    """The bounds are inclusive: seed 0, one prospect, one day, everyone enrolled at the start,
+    one rep, one touch per channel a day."""
     result = simulate(prospects=1, days=1, seed=0, enrol_days=0)
     assert (result.seed, result.prospects, result.days) == (0, 1, 1)
     assert result.records[0].enrolled == 0
+    tight = simulate(prospects=3, days=5, seed=0, capacity=1, reps=1, places=LONDON)
+    assert (tight.capacity, tight.reps) == (1, 1)
+    assert max(max(row) for row in tight.series.touches_per_rep) <= 2
 
 
 def test_a_policy_must_be_a_policy() -> None:
