@@ -168,6 +168,7 @@ class Fold(ChannelFold, MeetingFold):
             )
         elif e.intent == "not_now":
             until = e.resume_at or at + timedelta(days=self.policy.drip_interval_days)
+            local = self.cal.local(until)
             self.pause(state, until, "asked to be contacted later")
             self.add(
                 state,
@@ -180,7 +181,13 @@ class Fold(ChannelFold, MeetingFold):
                     not_before=until,
                     priority=Priority.PROMISE if e.resume_at else Priority.FOLLOW_UP,
                     rules=("R17", "R1") if e.resume_at else ("R17",),
-                    reason=f"they said not now; resume on {day_month(self.cal.local(until))}",
+                    # "From", not "on": the day asked for may be one the calendar skips.
+                    reason=(
+                        f"they said not now and asked to hear back from {day_month(local)}"
+                        if e.resume_at
+                        else f"they said not now; resume from {day_month(local)}, "
+                        "a drip interval later"
+                    ),
                 ),
             )
         elif e.intent in ("referral", "wrong_person"):

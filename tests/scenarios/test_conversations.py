@@ -441,7 +441,7 @@ def test_r17_not_now_without_a_date_pauses_for_the_drip_interval(monday: datetim
     after = engine.next_action(p, resume)
     assert (after.kind, after.rules) == (ActionKind.CALL, ("R17",))
     assert after.earliest >= resume
-    assert after.reason == "they said not now; resume on Sun 29 Mar"
+    assert after.reason == "they said not now; resume from Sun 29 Mar, a drip interval later"
 
 
 @pytest.mark.parametrize(
