@@ -339,14 +339,22 @@ def test_do_not_call_me_is_an_opt_out_of_calls() -> None:
     assert m.touches > 2 * everything.touches
 
 
-def test_a_touch_that_offers_times_books_at_most_one_meeting(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Times offered on a call (after a cancelled meeting, R14, R15) lead to one decision to
-    book, taken in the conversation when the call connects or is returned, and on hearing the
-    voicemail otherwise; the cancelled meeting is booked again under its own id. (The
-    simulator once let a connected call book a new meeting *and* accept the offered times:
-    two meetings from one touch.)"""
+def test_an_opt_out_offer_by_email_is_taken_at_the_responders_rate() -> None:
+    """Every number is wrong, so the cadence goes on by email (R7) and the opt-out is offered
+    in writing (R8). A prospect who always takes the offer opts out after five touches; one
+    who never does is dropped after six (the breakup, R10)."""
+    wrong = {"bad_phone_rate": 1.0}
+    taken = simulate(prospects=100, days=60, seed=1, responder=Responder(**wrong, opt_out_rate=1))
+    assert (taken.metrics.opt_out_rate, taken.metrics.dropped_rate) == (1, 0)
+    assert taken.metrics.touches == 500
+    ignored = simulate(prospects=100, days=60, seed=1, responder=Responder(**wrong))
+    assert (ignored.metrics.opt_out_rate, ignored.metrics.dropped_rate) == (0, 1)
+    assert ignored.metrics.touches == 600
+
+
+def _watch_offers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str | None]]]:
+    """Each touch that offers new times for a meeting the prospect had (R14, R15), with the
+    meetings booked as its outcome; a touch is also checked to book at most one."""
     from cadence.simulation._life import Life
 
     touch, booking = Life.touch, Life._booking
@@ -367,6 +375,18 @@ def test_a_touch_that_offers_times_books_at_most_one_meeting(
 
     monkeypatch.setattr(Life, "touch", counting_touch)
     monkeypatch.setattr(Life, "_booking", counting_booking)
+    return offered
+
+
+def test_a_touch_that_offers_times_books_at_most_one_meeting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Times offered on a call (after a cancelled meeting, R14, R15) lead to one decision to
+    book, taken in the conversation when the call connects or is returned, and on hearing the
+    voicemail otherwise; the cancelled meeting is booked again under its own id. (The
+    simulator once let a connected call book a new meeting *and* accept the offered times:
+    two meetings from one touch.)"""
+    offered = _watch_offers(monkeypatch)
     # Prospects who cancel (R15) are offered new times by phone: half the calls connect, half
     # the voicemails are returned.
     keen = Responder(answer_rate=0.5, callback_rate=0.5, book_rate=0.5, cancel_rate=0.6)
@@ -375,6 +395,20 @@ def test_a_touch_that_offers_times_books_at_most_one_meeting(
     rebooked = [(missed, made) for missed, made in offered if made]
     assert len(rebooked) > 100, offered  # the offers were made, and many were taken
     assert all(made == [missed] for missed, made in rebooked), rebooked
+
+
+def test_times_offered_in_writing_are_taken_at_the_booking_rate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every number is wrong, so the times offered after each cancellation (R15) go by email,
+    and a prospect who books half the time takes about half of them: a cancellation used up
+    the wish for a meeting that a positive reply had given."""
+    offered = _watch_offers(monkeypatch)
+    r = Responder(bad_phone_rate=1.0, reply_rate=1.0, book_rate=0.5, cancel_rate=1.0)
+    assert simulate(prospects=200, days=90, seed=5, responder=r).metrics.violations == 0
+    taken = sum(1 for _, made in offered if made)
+    assert len(offered) > 1_000
+    assert 0.4 < taken / len(offered) < 0.7, (taken, len(offered))
 
 
 def test_typical_contact_data_is_clean() -> None:

@@ -8,10 +8,11 @@ import pathlib
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from random import Random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import run_state_machine_as_test
@@ -28,6 +29,7 @@ from cadence.testing import (
     instants,
     prospects,
     regions,
+    transitions_of,
 )
 from cadence.testing._events import cancelled
 
@@ -368,6 +370,47 @@ def test_places_and_instants_refuse_what_they_cannot_draw_from() -> None:
             instants(["UTC"], min_year=low, max_year=high)
 
 
+def test_transitions_of_gives_each_change_of_offset_to_the_minute() -> None:
+    def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+    assert transitions_of("America/Chicago", 2026, 2026) == (
+        utc(2026, 3, 8, 8),
+        utc(2026, 11, 1, 7),
+    )
+    assert transitions_of("Europe/Paris", 2025, 2026) == (
+        utc(2025, 3, 30, 1),
+        utc(2025, 10, 26, 1),
+        utc(2026, 3, 29, 1),
+        utc(2026, 10, 25, 1),
+    )
+    assert transitions_of("Australia/Lord_Howe", 2026, 2026) == (
+        utc(2026, 4, 4, 15),  # 02:00 local, back half an hour
+        utc(2026, 10, 3, 15, 30),
+    )
+    assert transitions_of("Asia/Tokyo") == ()
+
+
+def test_instants_are_real_wall_times_and_half_of_them_near_a_change_of_offset() -> None:
+    """The docstring's promises: never an imaginary wall time, inside the years asked for,
+    and about half within a day and a half of a DST change."""
+    zones = ["America/Chicago", "Europe/Paris", "Asia/Tokyo"]
+    near = []
+
+    @settings(max_examples=300, derandomize=True, database=None, deadline=None)
+    @given(t=instants(zones, min_year=2026, max_year=2027))
+    def draw(t: datetime) -> None:
+        assert str(t.tzinfo) in zones
+        back = t.astimezone(UTC).astimezone(t.tzinfo)
+        assert back.replace(tzinfo=None) == t.replace(tzinfo=None), f"{t} does not exist"
+        assert 2026 <= t.year <= 2027
+        changes = transitions_of(str(t.tzinfo), 2026, 2027)
+        near.append(any(abs(t - change) <= timedelta(hours=36) for change in changes))
+
+    draw()
+    assert 0.3 <= sum(near) / len(near) <= 0.8, f"{sum(near)} of {len(near)} near a change"
+
+
 def test_events_refuse_types_that_name_nothing() -> None:
     with pytest.raises(InvalidArgument, match=r"^types: \['sms'\] are not event types"):
         events(types=frozenset({"sms", "email_sent"}))
@@ -395,6 +438,52 @@ def test_prospects_are_states_a_crm_would_store(p: Prospect) -> None:
 def test_check_invariants_accepts_a_users_policy(history: cadence.testing.History) -> None:
     engine = Engine(history.policy)
     assert check_invariants(engine, history.states[0], history) == history.final
+
+
+# -- what the strategies reach ------------------------------------------------------------------
+
+#: Searches run without shrinking (only the finding matters) and from a fixed seed.
+_SEARCH = settings(max_examples=2_000, database=None, deadline=None, phases=[Phase.generate])
+
+
+@pytest.mark.parametrize("stage", [stage for stage in Stage if stage is not Stage.NEW])
+def test_histories_reach_every_stage(stage: Stage) -> None:
+    """A user's property over ``histories()`` explores the whole lifecycle, not only the first
+    steps of the cadence: some history passes through every stage, the drip included."""
+    found = find(
+        histories(),
+        lambda h: stage in {s.stage for s in h.states},
+        settings=_SEARCH,
+        random=Random(0),
+    )
+    assert stage in {s.stage for s in found.states}
+
+
+@pytest.mark.parametrize(
+    ("kind", "policy"),
+    [
+        (ActionKind.CALL, Policy()),
+        (ActionKind.EMAIL, Policy()),
+        (ActionKind.OPT_OUT_OFFER, Policy()),
+        (ActionKind.BREAKUP, Policy()),
+        (ActionKind.DRIP_TOUCH, Policy(drip_requires_permission=False)),
+    ],
+    ids=lambda value: value.value if isinstance(value, ActionKind) else "",
+)
+def test_silent_histories_walk_the_unanswered_ladder_past_the_breakup(
+    kind: ActionKind, policy: Policy
+) -> None:
+    """``responder="silent"`` carries the ladder out to its last message (R3-R10) and, under a
+    policy that drips without permission, on to the drip (R11): time passes over the breakup's
+    wait, and nothing the prospect never said stops it."""
+
+    def did(h: cadence.testing.History) -> bool:
+        return any(a is not None and kind in a.kinds for a in h.followed)
+
+    silent = histories(policies=st.just(policy), responder="silent", random_events=False)
+    found = find(silent, did, settings=_SEARCH, random=Random(0))
+    assert did(found)
+    assert all(isinstance(e, (ev.CallAttempted, ev.EmailSent)) for e in found.events)
 
 
 # -- the stateful machine ---------------------------------------------------------------------
