@@ -522,16 +522,28 @@ class Gullible(Engine):
 
 
 @pytest.mark.parametrize(
-    ("broken", "found"),
+    ("broken", "found", "under"),
     [
-        (Deaf, "R13"),
-        (Smudger, "a refused event changed the state"),
-        (Gullible, "a no-show of a cancelled meeting was accepted"),
+        (Deaf, "R13", Policy()),
+        (Stubborn, "R13: opted out at", Policy()),
+        (Porous, "R13: opted out of", Policy(opt_out_scope="channel")),
+        (Smudger, "a refused event changed the state", Policy()),
+        (Gullible, "a no-show of a cancelled meeting was accepted", Policy()),
     ],
-    ids=["ignores-opt-outs", "refused-event-writes", "no-show-of-a-cancelled-meeting"],
+    ids=[
+        "ignores-opt-outs",
+        "opt-out-keeps-the-stage",
+        "channel-opt-out-blocks-nothing",
+        "refused-event-writes",
+        "no-show-of-a-cancelled-meeting",
+    ],
 )
-def test_policy_machine_catches_a_broken_engine(broken: type[Engine], found: str) -> None:
+def test_policy_machine_catches_a_broken_engine(
+    broken: type[Engine], found: str, under: Policy
+) -> None:
     class Broken(PolicyMachine):
+        policy = under
+
         def __init__(self) -> None:
             super().__init__()
             self.engine = broken(self.policy)
