@@ -352,6 +352,22 @@ def test_an_opt_out_offer_by_email_is_taken_at_the_responders_rate() -> None:
     assert ignored.metrics.touches == 600
 
 
+def test_a_missed_meeting_is_followed_up_and_booked_again() -> None:
+    """Every reply asks for a meeting. A prospect who always misses it holds none, and the
+    follow-up of each no-show books another (so about twice the bookings); one who never
+    misses holds nearly every meeting booked (the rest fall after the run)."""
+
+    def run(no_show_rate: float) -> cadence.simulation.Metrics:
+        r = Responder(reply_rate=1.0, book_rate=1.0, no_show_rate=no_show_rate)
+        return simulate(prospects=100, days=30, seed=2, responder=r).metrics
+
+    missed, kept = run(1.0), run(0.0)
+    assert (missed.violations, kept.violations) == (0, 0)
+    assert missed.meetings_held == 0
+    assert missed.meetings_booked > 1.5 * kept.meetings_booked
+    assert kept.meetings_held > 0.8 * kept.meetings_booked
+
+
 def _watch_offers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str | None]]]:
     """Each touch that offers new times for a meeting the prospect had (R14, R15), with the
     meetings booked as its outcome; a touch is also checked to book at most one."""
