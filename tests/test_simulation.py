@@ -120,6 +120,19 @@ def test_luck_streams_are_pinned() -> None:
     assert far.draw(WIN) == 0.5907757654580644
 
 
+def test_a_chance_is_the_next_draw_under_the_probability() -> None:
+    """``chance`` computes its draw inline, for speed: it must be the draw itself, to the last
+    bit, or a saved seed replays differently and the rates drift."""
+    drawn, tossed = Luck(9, 17), Luck(9, 17)
+    for i in range(5_000):
+        u = drawn.draw(ANSWER)
+        q = (i % 97) / 96
+        assert tossed.chance(ANSWER, q) == (u < q)
+        v = Luck(9, 17 + i).draw(ANSWER)
+        near = v + (-1) ** i * 2.0**-40  # a probability a hair above or below the draw
+        assert Luck(9, 17 + i).chance(ANSWER, near) == (v < near)
+
+
 def test_luck_is_uniform_enough() -> None:
     """Ten equal bins over 20,000 draws from many prospects: a chi-square far below the 0.1 %
     critical value (27.9 for 9 degrees of freedom)."""
