@@ -203,6 +203,28 @@ def test_connect_rate_matches_the_closed_form(p: float, k: int) -> None:
     assert max(attempts) <= k
 
 
+def test_the_attempt_effect_matches_the_closed_form() -> None:
+    """With ``attempt_effect`` e the i-th call (from 0) is answered with probability p e^i, so
+    a prospect connects with probability 1 - prod(1 - p e^i) over the k calls, and connects on
+    call i+1 with probability p e^i prod_(j<i)(1 - p e^j): each within 4 standard errors."""
+    p, e, k, n = 0.5, 0.5, 4, 2000
+    policy = phone_only(k)
+    result = simulate(
+        policy, prospects=n, days=75, seed=8, responder=Responder(answer_rate=p, attempt_effect=e)
+    )
+    assert result.metrics.violations == 0
+    on: list[float] = []  # the chance of connecting on the (i+1)-th call
+    missed = 1.0
+    for i in range(k):
+        on.append(missed * p * e**i)
+        missed *= 1 - p * e**i
+    attempts = [r.touches_to_connect for r in result.records]
+    for i, q in enumerate([1 - missed, *on]):
+        seen = sum(1 for a in attempts if a is not None) if i == 0 else attempts.count(i)
+        se = math.sqrt(q * (1 - q) / n)
+        assert abs(seen / n - q) <= 4 * se, (i, seen / n, q, se)
+
+
 def test_bad_contact_data_matches_the_closed_form() -> None:
     """Wrong numbers: a prospect whose number is wrong (``bad_phone_rate`` b) is never reached
     by phone, so with only calls answering, the connect rate is (1-b)(1-(1-p)^k), within 4
