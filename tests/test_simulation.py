@@ -225,6 +225,24 @@ def test_the_attempt_effect_matches_the_closed_form() -> None:
         assert abs(seen / n - q) <= 4 * se, (i, seen / n, q, se)
 
 
+def test_slot_effects_reach_the_simulated_calls() -> None:
+    """Every call is answered, except where a slot's multiplier is 0. All three slots at 0:
+    nobody connects. Mornings alone at 0: everyone connects, those first called in a morning
+    on the next call, in another part of the day (R4), after the voicemail's email (R6)."""
+
+    def connects(**effects: float) -> Counter[int | None]:
+        r = Responder(answer_rate=1.0, slot_effects=effects)
+        result = simulate(prospects=300, days=60, seed=3, responder=r)
+        assert result.metrics.violations == 0
+        return Counter(record.touches_to_connect for record in result.records)
+
+    assert connects(morning=0, midday=0, afternoon=0) == {None: 300}
+    mornings = connects(morning=0)
+    assert set(mornings) == {1, 3}
+    assert mornings[3] > 50
+    assert connects() == {1: 300}
+
+
 def test_bad_contact_data_matches_the_closed_form() -> None:
     """Wrong numbers: a prospect whose number is wrong (``bad_phone_rate`` b) is never reached
     by phone, so with only calls answering, the connect rate is (1-b)(1-(1-p)^k), within 4
