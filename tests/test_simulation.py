@@ -380,16 +380,19 @@ def test_an_unsubscribe_is_an_opt_out_not_a_conversation() -> None:
 def test_do_not_call_me_is_an_opt_out_of_calls() -> None:
     """Every call is answered, and every answer is "do not call me again". Opt-outs of
     everything (the default): one conversation each, then nothing. Scoped by channel: the
-    first call is the only one, and the emails go on (R13), with no rule broken."""
+    first call is the only one, and the emails go on (R13), with no rule broken, to the breakup
+    and no further: "do not call me" gave no permission to drip (R12). (Had it, every one of
+    them would be in the drip by day 90.)"""
     never_again = Responder(answer_rate=1.0, do_not_call_rate=1.0)
     everything = simulate(prospects=200, days=60, seed=7, responder=never_again).metrics
     assert (everything.connect_rate, everything.opt_out_rate, everything.touches) == (1, 1, 200)
     scoped = simulate(
-        Policy(opt_out_scope="channel"), prospects=200, days=60, seed=7, responder=never_again
+        Policy(opt_out_scope="channel"), prospects=200, days=90, seed=7, responder=never_again
     )
     m = scoped.metrics
     assert (m.connect_rate, m.opt_out_rate, m.violations) == (1, 0, 0)
     assert m.touches > 2 * everything.touches
+    assert {STAGES[r.stages[-1][1]] for r in scoped.records} == {cadence.Stage.DROPPED}
 
 
 def test_an_opt_out_offer_by_email_is_taken_at_the_responders_rate() -> None:
