@@ -17,6 +17,7 @@ import cadence
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
+from cadence.lifecycle import Stage
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 from cadence.testing._events import (
@@ -231,6 +232,11 @@ def _histories(
         preferred_channel=preferred,
     )
     wanted = draw(st.integers(min_events, max_events))
+    # Some mixed histories fall silent once the prospect has engaged: the ladder after a
+    # conversation, and the drip its permission allows (R11, R12), are long stories that an
+    # answer drawn afresh at every step would hardly ever tell.
+    fades = responder == "mixed" and draw(st.integers(0, 3)) == 0
+    answering = responder
     now = enrolled_at.astimezone(UTC)
     done: list[ev.Event] = []
     followed: list[Action | None] = []
@@ -241,7 +247,11 @@ def _histories(
         action = engine.next_action(p, now)
         event_id = f"{pid}-e{len(done)}" if draw(st.booleans()) else None
         fresh = f"m{len(p.meetings) + 1}"
-        stray = random_events and (action.kind is ActionKind.NONE or draw(st.integers(0, 4)) == 0)
+        stray = (
+            random_events
+            and answering == responder
+            and (action.kind is ActionKind.NONE or draw(st.integers(0, 4)) == 0)
+        )
         answered: Action | None = None
         if stray:
             at = now + draw(delays())
@@ -268,9 +278,11 @@ def _histories(
             break
         else:
             at = _follow_time(draw, action, now)
-            event = _answer(draw, action, at, event_id, responder, fresh)
+            event = _answer(draw, action, at, event_id, answering, fresh)
             answered = action
         p = engine.apply(p, event)
+        if fades and p.stage is Stage.ENGAGED:
+            answering = "silent"
         done.append(event)
         followed.append(answered)
         states.append(p)
@@ -303,7 +315,10 @@ def histories(
     do (mostly voicemail; sometimes a conversation, a reply, a booking, a bounce; after a
     bounce or a wrong number, the rep now and then finds a new address or number). With
     ``random_events`` some steps are instead an unrelated event of any type at a random later
-    time. A ``wait`` lets time pass; ``none`` ends a silent history.
+    time. About one history in four falls silent once the prospect has engaged: from then on
+    it answers as ``"silent"`` does, without unrelated events, so that the ladder after a
+    conversation runs out and the drip its permission allows (R11, R12) comes up. A ``wait``
+    lets time pass; ``none`` ends a silent history.
 
     ``responder="silent"``: the prospect never answers (calls reach voicemail or nobody, emails
     go unanswered), so the history walks the whole unanswered ladder (R3-R11).
