@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 import cadence
 from cadence import ActionKind, Channel, Engine, Policy
+from cadence import events as ev
 from cadence.events import CallAttempted, EmailSent
 from cadence.simulation import PLACES, Place, Responder, SimulationResult, simulate
 from cadence.simulation._checks import step_problems
@@ -422,6 +423,30 @@ def test_a_missed_meeting_is_followed_up_and_booked_again() -> None:
     assert missed.meetings_held == 0
     assert missed.meetings_booked > 1.5 * kept.meetings_booked
     assert kept.meetings_held > 0.8 * kept.meetings_booked
+
+
+def test_every_email_meets_the_out_of_office_reply_at_its_rate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``out_of_office_rate=1`` every email sent is answered by an auto-reply, and no
+    rule is broken while the prospect is away (R17); at 0 there is none."""
+    from cadence.simulation._life import Life
+
+    applied: Counter[str] = Counter()
+    apply = Life.apply
+
+    def counting(self: Life, event: ev.Event) -> None:
+        applied[event.type] += 1
+        apply(self, event)
+
+    monkeypatch.setattr(Life, "apply", counting)
+    away = simulate(prospects=200, days=60, seed=4, responder=Responder(out_of_office_rate=1))
+    assert away.metrics.violations == 0
+    assert applied["out_of_office"] == applied["email_sent"] > 0
+    applied.clear()
+    simulate(prospects=200, days=60, seed=4, responder=Responder())
+    assert applied["email_sent"] > 0
+    assert applied["out_of_office"] == 0
 
 
 def _watch_offers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str | None]]]:
