@@ -43,6 +43,7 @@ from cadence.simulation._luck import (
     OUT_OF_OFFICE,
     PERMISSION,
     PREFERENCE,
+    REP_CANCEL,
     REPLY,
     UNSUBSCRIBE,
     WIN,
@@ -67,10 +68,12 @@ _NOT_TOUCHES = (ActionKind.NONE, ActionKind.WAIT, ActionKind.ATTEND_MEETING)
 # off a module) costs tens of nanoseconds each time, a few times a step.
 _WAIT = ActionKind.WAIT
 _RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
+_CALL = ActionKind.CALL
 _BREAKUP = ActionKind.BREAKUP
 _OPT_OUT_OFFER = ActionKind.OPT_OUT_OFFER
 _PROPOSE_TIMES = ActionKind.PROPOSE_TIMES
 _NO_REPLY_ASKED = (ActionKind.PROPOSE_TIMES, ActionKind.OPT_OUT_OFFER)
+_CANCELLED = ("cancelled_by_prospect", "cancelled_by_rep")
 _PHONE = Channel.PHONE
 _PHONE_AND_EMAIL = frozenset({Channel.PHONE, Channel.EMAIL})
 _ENGAGED = Stage.ENGAGED
@@ -125,6 +128,7 @@ class Life:
         "_bad_phone",
         "_before",
         "_calls",
+        "_decided",
         "_due",
         "_event",
         "_meetings",
@@ -207,6 +211,9 @@ class Life:
         self._calls = 0
         self._meetings = 0
         self._wants_meeting = False
+        self._decided: frozenset[str] = frozenset()
+        """Cancelled meetings whose new times a touch has offered and the prospect decided on:
+        one decision per cancellation, in whichever touch of the repair came first."""
         self._before: Prospect | None = None
         self._event: ev.Event | None = None
         # tallies
@@ -320,6 +327,15 @@ class Life:
             self._queued -= 1
             self.touch(item, at)
         else:
+            kind = type(item)
+            if (kind is _MEETING_BOOKED or kind is _EMAIL_REPLIED) and self._booked(at):
+                # Decided earlier, arriving now: a prospect who has booked a meeting since
+                # (two offers were in flight) books no other, and asks for no other times.
+                if isinstance(item, ev.MeetingBooked):
+                    return
+                if isinstance(item, ev.EmailReplied) and item.intent == "positive":
+                    item = email_replied(item.at, None)
+                    self._wants_meeting = False
             self.apply(item)
 
     def _ask(self, now: datetime) -> tuple[Action, datetime]:
@@ -379,6 +395,8 @@ class Life:
             self._meeting_outcome(event)
         elif isinstance(event, _MEETING_HELD):
             self.held += 1
+        elif isinstance(event, ev.MeetingCancelled) and event.meeting_id in self._decided:
+            self._decided -= {event.meeting_id}  # cancelled again: new times to decide on
         elif isinstance(event, ev.ContactUpdated):  # what the rep found works
             if event.phone is not None:
                 self._bad_phone = False
@@ -401,6 +419,8 @@ class Life:
         # Times offered (R14, R15, or after a reply): one decision to book comes of it, in the
         # conversation if there is one (live or a returned voicemail), else on reading them.
         offering = kind is _PROPOSE_TIMES or (bool(act.also) and _PROPOSE_TIMES in act.also)
+        if act.detail is not None:
+            offering = self._offers_for(act, offering)
         if act.channel is _PHONE:
             if kind is _RECEPTIONIST:
                 event: ev.Event = call_attempted(at, "gatekeeper")
@@ -460,10 +480,13 @@ class Life:
                 self._opts_out(at)
         elif offering:
             accept = luck.chance(BOOK, r.book_rate)
+            meeting = self._offered(act)
+            if meeting is not None:
+                self._decided |= {meeting}
             if accept or self._wants_meeting:
                 self._wants_meeting = False
                 booked = at + timedelta(minutes=60 + luck.below(DELAY, 23 * 60))
-                self._later(self._booking(booked, self._offered(act)))
+                self._later(self._booking(booked, meeting))
 
     def finish(self, end: datetime) -> Record:
         """The prospect's record as of ``end``."""
@@ -525,16 +548,31 @@ class Life:
             return connected_call(at, permission=False, next_contact_at=None)
         permission = luck.chance(PERMISSION, r.permission_rate)
         agreed = self._agreed(at) if luck.chance(COMMIT, r.commit_rate) else None
-        book = luck.chance(BOOK, r.book_rate)
+        # A prospect with a meeting ahead books no other, unless offered times for one.
+        book = luck.chance(BOOK, r.book_rate) and (offer is not None or not self._booked(at))
+        meeting = None if offer is None else self._offered(offer)
+        if meeting is not None:
+            self._decided |= {meeting}
         if offer is not None and self._wants_meeting:
             book, self._wants_meeting = True, False
         if book:
-            self._later(
-                self._booking(at + _MINUTE, None if offer is None else self._offered(offer))
-            )
+            self._later(self._booking(at + _MINUTE, meeting))
         if luck.chance(PREFERENCE, r.preference_rate):
             self._later(ev.ChannelPreference(at=at + _MINUTE, channel=Channel.EMAIL))
         return connected_call(at, permission=permission, next_contact_at=agreed)
+
+    def _offers_for(self, act: Action, offering: bool) -> bool:
+        """Whether a touch that names a meeting (``act.detail``) offers times for it. The
+        repair of a cancelled meeting does, once per cancellation: the rep's call at once
+        (R14) or the new times (R14, R15), whichever comes first; the invitation sent beside a
+        call that settled it offers nothing more, and the material sent before it none."""
+        meeting = act.detail
+        for m in self.p.meetings:
+            if m.id == meeting:
+                if meeting in self._decided:
+                    return False
+                return offering or (act.kind is _CALL and m.status in _CANCELLED)
+        return offering
 
     def _offered(self, act: Action) -> str | None:
         """The meeting ``act`` offers new times for, if it names one (R14, R15): booked again
@@ -544,8 +582,13 @@ class Life:
             return detail
         return None
 
+    def _booked(self, at: datetime) -> bool:
+        """Whether the prospect has a meeting booked that starts after ``at``."""
+        return any(m.status == "booked" and m.starts_at > at for m in self.p.meetings)
+
     def _reply(self, at: datetime) -> ev.EmailReplied:
-        positive = self.luck.chance(BOOK, self.r.book_rate)
+        # A reply asks for times (a draw whatever the outcome), unless a meeting is ahead.
+        positive = self.luck.chance(BOOK, self.r.book_rate) and not self._booked(at)
         self._wants_meeting = self._wants_meeting or positive
         when = at + timedelta(minutes=60 + self.luck.below(DELAY, 29 * 60))
         return email_replied(when, "positive" if positive else None)
@@ -566,13 +609,18 @@ class Life:
         return meeting_booked(at, meeting_id, starts)
 
     def _meeting_outcome(self, booked: ev.MeetingBooked) -> None:
-        """Decided when the meeting is booked: cancelled (R15), missed, or held."""
+        """Decided when the meeting is booked: cancelled by the rep (R14) or by the prospect
+        (R15), missed, or held."""
         r, luck = self.r, self.luck
         cancel = luck.chance(MEETING, r.cancel_rate)
         no_show = luck.chance(MEETING, r.no_show_rate)
+        rep_cancel = luck.chance(REP_CANCEL, r.rep_cancel_rate)  # its own stream: see _luck
         mid = booked.meeting_id
         after = booked.starts_at + timedelta(minutes=booked.duration_minutes + 10)
-        if cancel:
+        if rep_cancel:
+            at = booked.at + (booked.starts_at - booked.at) / 3
+            self._later(ev.MeetingCancelled(at=at, meeting_id=mid, by="rep"))
+        elif cancel:
             at = booked.at + (booked.starts_at - booked.at) / 2
             self._later(ev.MeetingCancelled(at=at, meeting_id=mid, by="prospect"))
         elif no_show:

@@ -40,6 +40,7 @@ __all__ = [
     "PREFERENCE",
     "REGION",
     "REPLY",
+    "REP_CANCEL",
     "UNSUBSCRIBE",
     "WIN",
     "Luck",
@@ -49,8 +50,8 @@ __all__ = [
 REGION, ENROL, ANSWER, CALLBACK, REPLY, OPT_OUT, BREAKUP, BOOK = range(8)
 MEETING, OUT_OF_OFFICE, PERMISSION, COMMIT, PREFERENCE, WIN, DELAY = range(8, 15)
 # (Added last: the streams before keep their keys.)
-DATA, DETAILS, UNSUBSCRIBE, DO_NOT_CALL = range(15, 19)
-_PURPOSES = 19
+DATA, DETAILS, UNSUBSCRIBE, DO_NOT_CALL, REP_CANCEL = range(15, 20)
+_PURPOSES = 20
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

@@ -46,6 +46,7 @@ RATES = (
     "bad_email_rate",
     "bad_phone_rate",
     "new_details_rate",
+    "rep_cancel_rate",
 )
 
 
@@ -73,7 +74,9 @@ class Responder(BaseModel):
     book_rate: float = 0.0
     """A conversation ends with a meeting booked (a reply asks for times); proposed times
     (R14, R15, after a no-show) are accepted. A call that offers times and connects, or whose
-    voicemail is returned, decides once: a meeting cancelled is booked again under its id."""
+    voicemail is returned, decides once: a meeting cancelled is booked again under its id,
+    and the repair's call and email decide once between them. A prospect with a meeting
+    ahead books no other and asks for no other times."""
     cancel_rate: float = 0.0
     """A booked meeting is cancelled by the prospect before it starts (R15)."""
     no_show_rate: float = 0.0
@@ -105,6 +108,11 @@ class Responder(BaseModel):
     new_details_rate: float = 0.0
     """After a bounce or a wrong number, the rep finds an address or number that works
     (``contact_updated``, one to three days later)."""
+    rep_cancel_rate: float = 0.0
+    """A booked meeting is cancelled by the rep before it starts (R14), a third of the way
+    from its booking to its start, before the prospect could cancel or miss it; the engine's
+    repair follows (a call at once, an apology, new times and the material now), and the
+    prospect answers it as any call or email."""
     attempt_effect: float = Field(default=1.0)
     """Multiplies ``answer_rate`` once per earlier call to the same prospect (e.g. 0.9: each
     attempt is answered a little less often than the one before); 1 means no effect."""
