@@ -835,7 +835,8 @@ def test_what_is_owed_at_one_moment_is_one_call_or_one_email(
             p = engine.apply(p, ev.EmailBounced(at=t))
         elif what == "reply":
             p = engine.apply(p, ev.EmailReplied(at=t))
-        elif what == "no_show" and t >= meeting.starts_at:
+        elif what == "no_show" and t >= meeting.starts_at and p.meetings[0].status == "booked":
+            # (A no-show of the meeting once cancelled is refused: it cannot have been missed.)
             p = engine.apply(p, ev.MeetingNoShow(at=t, meeting_id="m1"))
         elif what.startswith("cancelled") and not any(m.status != "booked" for m in p.meetings):
             by = "prospect" if what == "cancelled_by_them" else "rep"
