@@ -27,6 +27,7 @@ __all__ = [
     "drop_instant",
     "first_drip_due",
     "ladder_channel",
+    "ladder_due",
     "ladder_task",
     "ladder_task_at",
     "ladder_time",
@@ -259,6 +260,17 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
             # R8: a longer gap after the offer; never shorter than R3's gap.
             gap = max(policy.opt_out_gap_business_days, policy.min_gap_business_days)
     return LadderTime(step, base + _reaction(policy.reaction_minutes), base, gap)
+
+
+def ladder_due(cal: ContactCalendar, when: LadderTime) -> datetime:
+    """When the ladder's task at ``when`` (:func:`ladder_time`) first may be done: its
+    ``not_before``, or the start of the first local date its business-day gap allows."""
+    due = when.not_before
+    if when.base is not None:
+        start = cal.start_of(cal.business_date_after(when.base, when.gap))
+        if start > due:
+            due = start
+    return due
 
 
 def ladder_task(policy: Policy, cal: ContactCalendar, state: State) -> Task | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from cadence._agenda import Task, ladder_channel, ladder_time, tasks
+from cadence._agenda import Task, ladder_channel, ladder_due, ladder_time, tasks
 from cadence._fold_base import CONTACT_KEYS, NamedTask, State, booked, upcoming_meeting
 from cadence._ladder import drip_allowed, ladder_step
 from cadence._one_touch import as_touches, first_touch
@@ -190,10 +190,7 @@ def _ladder_may_come_first(
     when = ladder_time(policy, cal, state)
     if when is None or when.step is None:
         return False
-    due = when.not_before
-    if when.base is not None:
-        start = cal.start_of(cal.business_date_after(when.base, when.gap))
-        due = max(due, start)
+    due = ladder_due(cal, when)
     # Not yet due, the step is not what a touch now performs, not even joined to the R6
     # email in one email (:func:`named`).
     return due <= at

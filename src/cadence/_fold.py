@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from cadence import events as ev
+from cadence._agenda import ladder_channel, ladder_due, ladder_time
 from cadence._fold_base import (
     _EMAIL,
     _EMAIL_TOUCH,
@@ -30,7 +31,7 @@ from cadence._fold_base import (
 )
 from cadence._fold_channels import ChannelFold
 from cadence._fold_meetings import MeetingFold
-from cadence._ladder import drip_allowed
+from cadence._ladder import ESCALATIONS, drip_allowed
 from cadence._words import DAYS, day_month
 from cadence.actions import ActionKind, Priority
 from cadence.calendar import resolve_local
@@ -38,9 +39,26 @@ from cadence.channel import Channel
 from cadence.lifecycle import TERMINAL, Stage, Trigger
 from cadence.prospect import Obligation
 
+# The ladder's steps that say something (R8's offer, R9's escalations, R10's breakup): only the
+# touch the engine names them on says it. A plain attempt or a drip touch is any touch.
+_MESSAGES = frozenset({ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP, *ESCALATIONS})
+
 
 class Fold(ChannelFold, MeetingFold):
     """Applies events to a state dict. One instance per (engine, prospect calendar)."""
+
+    def delivers(self, state: State, step: ActionKind, channel: Channel, at: datetime) -> bool:
+        """Whether an unanswered touch is the ladder's ``step``: for an offer, an escalation or
+        the breakup, only on the channel the engine names it on and once it is due. An extra
+        call while the breakup email is owed, or a second email minutes after the one that
+        repeated the offer, is an attempt (R3) that said none of them: the step is still owed,
+        and nobody is dropped (R10) without the breakup."""
+        if step not in _MESSAGES:
+            return True
+        if channel is not ladder_channel(self.policy, state, step):
+            return False
+        when = ladder_time(self.policy, self.cal, state)
+        return when is None or at >= ladder_due(self.cal, when)
 
     # -- events ----------------------------------------------------------------------------
     def apply(self, state: State, event: ev.Event) -> None:

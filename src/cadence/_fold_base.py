@@ -246,6 +246,8 @@ class FoldBase:
     def attempt(self, state: State, at: datetime, channel: Channel, counts: bool) -> None:
         """An unanswered touch: what it performed moves the ladder (R3, R7, R8, R10, R11)."""
         step = ladder_step(self.policy, state) if counts else None
+        if step is not None and not self.delivers(state, step, channel, at):
+            step = None  # an attempt (R3), not the offer, escalation or breakup it was not
         if channel is _PHONE:
             state["calls_unanswered"] += 1
             state["last_attempt_slot"] = self.cal.slot_of(at)
@@ -268,6 +270,11 @@ class FoldBase:
             state["escalations_done"] += 1
         elif not upcoming_meeting(state, at):
             self.stage(state, _UNANSWERED)
+
+    def delivers(self, state: State, step: ActionKind, channel: Channel, at: datetime) -> bool:
+        """Whether an unanswered touch on ``channel`` at ``at`` is the ladder's ``step``
+        (here: always; :class:`cadence._fold.Fold` asks the agenda)."""
+        return True
 
     def _followup(
         self, state: State, at: datetime, rules: tuple[str, ...], reason: str

@@ -353,6 +353,61 @@ def test_r10_unanswered_breakup_drops_the_prospect(engine: Engine, monday: datet
     assert wait.rules == ("R10",)
 
 
+def _until(
+    engine: Engine, p: cadence.Prospect, now: datetime, kind: ActionKind
+) -> tuple[cadence.Prospect, datetime]:
+    """Follow the engine (voicemail, no replies) until its next action is ``kind``."""
+    for i in range(20):
+        act = engine.next_action(p, now)
+        if act.kind is kind:
+            return p, max(now, act.earliest)
+        now = max(now, act.earliest)
+        if act.channel is Channel.PHONE:
+            p = engine.apply(p, ev.CallAttempted(at=now, outcome="voicemail", id=f"u{i}"))
+        else:
+            p = engine.apply(p, ev.EmailSent(at=now, id=f"u{i}"))
+    raise AssertionError(f"no {kind} in 20 steps")
+
+
+def test_r8_r10_a_touch_the_engine_did_not_ask_for_is_not_the_offer_or_the_breakup(
+    engine: Engine, monday: datetime
+) -> None:
+    """The offer (R8) and the breakup (R10) say something: only the touch the engine names them
+    on, once they are due, says it. An extra call while the breakup email is owed, or a second
+    email minutes after the one that repeated the offer, is an attempt like any other (R3): the
+    breakup is still asked for, and nobody is dropped without it."""
+    p, now = _until(engine, _enroll(engine, monday), monday, ActionKind.BREAKUP)
+    assert engine.next_action(p, now).channel is Channel.EMAIL
+    extra = now - timedelta(days=6)  # a call the rep made on their own, the week before
+    q = engine.apply(p, ev.CallAttempted(at=extra, outcome="voicemail"))
+    assert q.breakup_sent_at is None
+    assert q.stage is Stage.OPT_OUT_OFFERED
+    later = extra + timedelta(days=60)
+    assert engine.advance(q, later).stage is Stage.OPT_OUT_OFFERED  # never dropped without it
+    assert any(a.kind is ActionKind.BREAKUP for a in engine.plan(q, extra + timedelta(hours=1)))
+
+    offered, at = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    offered = engine.apply(offered, ev.CallAttempted(at=at, outcome="voicemail"))
+    email = engine.next_action(offered, at)
+    assert email.rules == ("R6", "R8")
+    offered = engine.apply(offered, ev.EmailSent(at=email.earliest))
+    again = engine.apply(offered, ev.EmailSent(at=email.earliest + timedelta(minutes=20)))
+    assert again.breakup_sent_at is None
+    assert again.escalations_done == 0
+    step = engine.next_action(again, email.earliest + timedelta(minutes=21))
+    assert step.kind is ActionKind.BREAKUP
+    # R8's longer gap after the offer still holds (from the last touch: R3).
+    cal = engine.calendar(again)
+    assert step.earliest.date() >= cal.add_business_days(at.date(), 10)
+
+    # An email when the offer is owed by phone does not make it either.
+    due, when = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    assert engine.next_action(due, when).channel is Channel.PHONE
+    written = engine.apply(due, ev.EmailSent(at=when))
+    assert written.opt_out_offered_at is None
+    assert engine.next_action(written, when).kind is ActionKind.OPT_OUT_OFFER
+
+
 def test_r11_dropped_prospect_with_permission_gets_a_monthly_drip(
     engine: Engine, monday: datetime
 ) -> None:
