@@ -68,7 +68,7 @@ ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
         "templates": ("voicemail_email_opt_out", "referral"),
         "": ("event_id_memory_days", "calling_rules"),  # "": the model's own fields
     },
-    "prospect-v1": {"": ("unreachable", "seen_at")},
+    "prospect-v1": {"": ("unreachable", "seen_at", "last_response_at")},
 }
 
 

@@ -252,7 +252,15 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
     last = state["last_attempt_at"]
     if last is None and state["stage"] is _NEW:  # R2: a first touch at once
         return LadderTime(step, state["enrolled_at"], None, 0)
-    base: datetime = state["last_event_at"] if state["stage"] is _ENGAGED or last is None else last
+    base: datetime = state["last_event_at"] if last is None else last
+    if state["stage"] is _ENGAGED:
+        # From the response that engaged them, or a later attempt (R3); a state stored before
+        # responses were kept counts from its last event, as it did then.
+        response = state["last_response_at"]
+        if response is None:
+            base = state["last_event_at"]
+        elif last is None or response > last:
+            base = response
     gap = policy.min_gap_business_days
     if step == _BREAKUP or step in ESCALATIONS:
         offered = state["opt_out_offered_at"]

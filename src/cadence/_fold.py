@@ -70,6 +70,7 @@ class Fold(ChannelFold, MeetingFold):
             if isinstance(event, ev.OptedIn) and stage is Stage.OPTED_OUT:
                 state["blocked_channels"] = state["unreachable"] = frozenset()
                 self.reset_ladder(state)  # opting in is a response: the ladder starts over
+                state["last_response_at"] = at
                 self.stage(state, Trigger.OPT_IN)
                 self.conversation(state, at, None, None)
                 self.drop(state, "followup")

@@ -185,6 +185,7 @@ class FoldBase:
         """Any response: the ladder starts over (R11: from the drip too) and pauses end. An
         email that would mention a voicemail (R6) has nothing left to say: they answered."""
         self.reset_ladder(state)
+        state["last_response_at"] = at
         self.stage(state, Trigger.RESPOND)
         self.drop_voicemail_email(state)
 

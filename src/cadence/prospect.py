@@ -107,6 +107,10 @@ class Prospect(BaseModel):
     last_attempt_at: StoredInstant | None = None
     last_attempt_slot: str | None = None
     """The part of the day of the last unanswered call (R4)."""
+    last_response_at: StoredInstant | None = None
+    """The last response (a reply, a conversation, a meeting, an opt-in). While the prospect
+    is engaged, R3's gap counts from it or from the last attempt, whichever is later: record
+    edits (``contact_updated``, a bounce) do not push the next attempt back."""
     recent_calls: tuple[StoredInstant, ...] = ()
     """Instants of recent calls, for elapsed-time caps (the last 30 days)."""
     opt_out_offered_at: StoredInstant | None = None

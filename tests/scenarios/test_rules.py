@@ -147,6 +147,30 @@ def test_r3_four_business_days_between_unanswered_attempts(
     assert "R3" in act.rules
 
 
+def test_r3_while_engaged_the_gap_counts_from_the_response_not_from_record_edits(
+    engine: Engine, monday: datetime
+) -> None:
+    """A reply engages the prospect; the proposal goes out; then a CRM sync edits the record
+    every night (a new owner, a bounce). The next attempt stays four business days after the
+    reply (R3), and is overdue once that passes (R2), instead of moving with every edit."""
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="positive"))
+    p = engine.apply(p, ev.EmailSent(at=monday + timedelta(minutes=10)))  # the proposal
+    first = engine.next_action(p, monday + timedelta(minutes=11))
+    assert p.stage is Stage.ENGAGED
+    assert first.rules[0] == "R3"
+    assert first.earliest.date().isoformat() == "2026-03-13"  # Monday + 4 business days
+    for day in range(1, 22):
+        edit_at = (monday + timedelta(days=day)).replace(hour=23)
+        p = engine.apply(p, ev.ContactUpdated(at=edit_at, owner=f"rep{day % 2}"))
+    p = engine.apply(p, ev.EmailBounced(at=monday + timedelta(days=22)))
+    later = engine.next_action(p, monday + timedelta(days=22, hours=1))
+    assert later.kind is ActionKind.CALL
+    assert "overdue" in later.flags
+    assert later.due_since is not None
+    assert later.due_since.date() == first.earliest.date()
+
+
 def test_r3_gap_is_configurable(monday: datetime) -> None:
     engine = Engine(Policy(min_gap_business_days=2))
     p = _enroll(engine, monday)
