@@ -63,7 +63,7 @@ from cadence.testing import (
     regions,
     transitions_of,
 )
-from cadence.testing._events import cancelled
+from cadence.testing._events import refuses_no_show
 from tests.conftest import AHEAD, as_time_moves
 
 PHONE_AND_EMAIL = frozenset({Channel.PHONE, Channel.EMAIL})
@@ -104,9 +104,12 @@ mixed = histories(policies=any_policy)
 
 
 def _acceptable(event: ev.Event, *states: Prospect) -> ev.Event:
-    """``event``, unless it is a no-show of a meeting one of ``states`` shows cancelled (which
-    the engine refuses, naming the meeting): then a no-show of a meeting none of them knows."""
-    if isinstance(event, ev.MeetingNoShow) and any(cancelled(p, event.meeting_id) for p in states):
+    """``event``, unless it is a no-show of a meeting one of ``states`` shows cancelled or held
+    (which the engine refuses, naming the meeting): then a no-show of a meeting none of them
+    knows."""
+    if isinstance(event, ev.MeetingNoShow) and any(
+        refuses_no_show(p, event.meeting_id) for p in states
+    ):
         return event.model_copy(update={"meeting_id": "m-unknown"})
     return event
 

@@ -32,7 +32,7 @@ from cadence.testing import (
     regions,
     transitions_of,
 )
-from cadence.testing._events import cancelled
+from cadence.testing._events import refuses_no_show
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -527,11 +527,11 @@ class Smudger(Engine):
 
 
 class Gullible(Engine):
-    """Broken: takes a no-show of a meeting it knows was cancelled for a real one."""
+    """Broken: takes a no-show of a meeting it knows was cancelled or held for a real one."""
 
     def apply(self, p: Prospect, event: ev.Event) -> Prospect:
         fresh = event.id is None or event.id not in p.seen
-        if isinstance(event, ev.MeetingNoShow) and fresh and cancelled(p, event.meeting_id):
+        if isinstance(event, ev.MeetingNoShow) and fresh and refuses_no_show(p, event.meeting_id):
             booked = tuple(
                 m.model_copy(update={"status": "booked"}) if m.id == event.meeting_id else m
                 for m in p.meetings
@@ -547,7 +547,7 @@ class Gullible(Engine):
         (Stubborn, "R13: opted out at", Policy()),
         (Porous, "R13: opted out of", Policy(opt_out_scope="channel")),
         (Smudger, "a refused event changed the state", Policy()),
-        (Gullible, "a no-show of a cancelled meeting was accepted", Policy()),
+        (Gullible, "a no-show of a cancelled or held meeting was accepted", Policy()),
     ],
     ids=[
         "ignores-opt-outs",

@@ -29,7 +29,7 @@ from cadence._fold_base import (
     _refused,
     lead_channel,
 )
-from cadence._fold_channels import ChannelFold
+from cadence._fold_channels import ChannelFold, withdraw_meetings
 from cadence._fold_meetings import MeetingFold
 from cadence._ladder import ESCALATIONS, drip_allowed
 from cadence._words import DAYS, day_month
@@ -247,6 +247,7 @@ class Fold(ChannelFold, MeetingFold):
     def on_deal_closed(self, state: State, e: ev.DealClosed) -> None:
         state["obligations"] = ()
         state["paused_until"] = None
+        withdraw_meetings(state)  # none is attended, and none holds the drip back (R11)
         if e.won:
             self.stage(state, Trigger.WIN)
             return

@@ -227,7 +227,7 @@ class FoldBase:
                     reason=f"agreed with the prospect: next contact {day_month_time(local)}",
                 ),
             )
-        else:
+        elif not upcoming_meeting(state, at):  # a meeting booked ahead is the agreed contact
             self.owe(
                 state,
                 at,

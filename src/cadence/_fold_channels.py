@@ -214,8 +214,10 @@ def material_channel(state: State) -> Channel:
 
 
 def _spoken(o: Obligation) -> bool:
-    """Not :func:`_written_only`: a call may do it."""
-    return not _written_only(o)
+    """Not :func:`_written_only`: a call may do it. Except the apology call after the rep
+    cancelled (R14: phone first, tone matters), which a stated preference does not move, as
+    it does not at enrolment."""
+    return not _written_only(o) and o.key != "reschedule_call"
 
 
 def _written_only(o: Obligation) -> bool:

@@ -24,7 +24,12 @@ class MeetingFold(FoldBase):
     """The events of a meeting's life."""
 
     def on_meeting_booked(self, state: State, e: ev.MeetingBooked) -> None:
-        previous = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
+        meetings = state["meetings"]
+        previous = next((m for m in meetings if m.id == e.meeting_id), None)
+        if previous is None and meetings:
+            # R15: calendars often book the new time as a new event. The booking that follows
+            # the prospect's cancellation is the rescheduled meeting, whatever its id.
+            previous = meetings[-1]
         meeting = Meeting(
             id=e.meeting_id, starts_at=e.starts_at, duration_minutes=e.duration_minutes
         )
@@ -59,6 +64,9 @@ class MeetingFold(FoldBase):
 
     def on_meeting_cancelled(self, state: State, e: ev.MeetingCancelled) -> None:
         at = e.at
+        for m in state["meetings"]:
+            if m.id == e.meeting_id and m.status.startswith("cancelled_by_"):
+                return  # a calendar sending it again: the repair (R14, R15) is under way
         self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
         if e.by == "prospect":  # R15: a connecting moment, not a loss
             self.responded(state, at)
@@ -125,6 +133,13 @@ class MeetingFold(FoldBase):
     def on_meeting_held(self, state: State, e: ev.MeetingHeld) -> None:
         self._set_status(state, e.meeting_id, "held")
         self.drop(state, f"collateral:{e.meeting_id}")
+        # Marked missed before they joined late: the offer of times for it goes too (the
+        # conversation below replaces the recovery call).
+        state["obligations"] = tuple(
+            o
+            for o in state["obligations"]
+            if not (o.key == "propose_times" and o.detail == e.meeting_id)
+        )
         self.responded(state, e.at)
         self.conversation(state, e.at, e.next_contact_at, e.permission)
 
@@ -138,6 +153,13 @@ class MeetingFold(FoldBase):
                 f"meeting_id: {e.meeting_id!r} was cancelled by {who}, so it cannot have been "
                 "missed; drop this no-show (a calendar marking the empty slot?), or log "
                 "meeting_booked for it again first if it was rebooked"
+            )
+            raise InvalidInputError(msg, field="meeting_id", value=e.meeting_id)
+        if known is not None and known.status == "held":
+            msg = (
+                f"meeting_id: {e.meeting_id!r} was held, so it cannot have been missed; drop "
+                "this no-show (a calendar sync after the rep logged it?), or log meeting_booked "
+                "for it again first if a new one was missed"
             )
             raise InvalidInputError(msg, field="meeting_id", value=e.meeting_id)
         self._set_status(state, e.meeting_id, "no_show")

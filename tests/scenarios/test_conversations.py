@@ -397,6 +397,119 @@ def test_a_no_show_of_a_cancelled_meeting_is_refused_unless_it_was_booked_again(
     assert engine.next_action(missed, late.at).detail == "m1"
 
 
+def test_a_meeting_held_after_a_no_show_was_marked_drops_the_no_shows_work(
+    engine: Engine, monday: datetime
+) -> None:
+    """The calendar marks the meeting missed at ten past; the prospect joins late and the rep
+    logs it held: no "you missed it" call, no offer of new times for it. Held first, a
+    no-show of it is refused, naming the meeting, as one of a cancelled meeting is."""
+    p = _booked(engine, monday)
+    start = monday + timedelta(days=3)
+    agreed = start + timedelta(days=7)
+    missed = engine.apply(p, ev.MeetingNoShow(at=start + timedelta(minutes=10), meeting_id="m1"))
+    held = ev.MeetingHeld(at=start + timedelta(minutes=45), meeting_id="m1", next_contact_at=agreed)
+    q = engine.apply(missed, held)
+    assert [(a.kind, a.rules) for a in engine.plan(q, held.at)] == [(ActionKind.CALL, ("R1",))]
+    assert [m.status for m in q.meetings] == ["held"]
+    first = engine.apply(p, held.model_copy(update={"at": start + timedelta(minutes=30)}))
+    before = first.model_dump_json()
+    late = ev.MeetingNoShow(at=start + timedelta(minutes=40), meeting_id="m1")
+    with pytest.raises(InvalidInputError, match=r"^meeting_id: 'm1' was held, so it cannot") as e:
+        engine.apply(first, late)
+    assert e.value.field == "meeting_id"
+    assert first.model_dump_json() == before
+
+
+def test_a_second_cancellation_of_a_cancelled_meeting_changes_nothing(
+    engine: Engine, monday: datetime
+) -> None:
+    """A calendar sync that sends the rep's cancellation again, under a new id, after the rep
+    has apologised and proposed times: no second apology call, no second proposal (R14)."""
+    p, call = _cancelled_by_rep(engine, monday)
+    p = engine.apply(
+        p,
+        ev.CallAttempted(
+            at=call.earliest, outcome="connected", next_contact_at=call.earliest + 2 * DAY
+        ),
+    )
+    p = engine.apply(p, ev.EmailSent(at=call.earliest + timedelta(minutes=15)))
+    after = call.earliest + timedelta(minutes=20)
+    expected = engine.plan(p, after + timedelta(minutes=1))
+    for by in ("rep", "prospect"):
+        again = ev.MeetingCancelled(at=after, meeting_id="m1", by=by, id="cal-2")
+        q = engine.apply(p, again)
+        assert engine.plan(q, after + timedelta(minutes=1)) == expected
+        assert q.meetings == p.meetings
+
+
+def test_a_connected_call_with_a_meeting_booked_ahead_needs_no_default_follow_up(
+    engine: Engine, monday: datetime
+) -> None:
+    """The calendar's webhook for the meeting booked on the call arrives before the dialer
+    logs the call: the meeting is the agreed next contact (R1), as in the other order."""
+    p = _lee(engine, monday)
+    booking = ev.MeetingBooked(
+        at=monday + timedelta(minutes=5), meeting_id="m1", starts_at=monday + 3 * DAY
+    )
+    call = ev.CallAttempted(at=monday + timedelta(minutes=8), outcome="connected", permission=True)
+    one = engine.apply(engine.apply(p, booking), call)
+    other = engine.apply(engine.apply(p, call.model_copy(update={"at": booking.at})), booking)
+    for q in (one, other):
+        plan = engine.plan(q, monday + timedelta(minutes=9))
+        assert [a.kind for a in plan] == [ActionKind.ATTEND_MEETING]
+
+
+def test_r11_a_lost_deal_withdraws_its_booked_meeting_and_drips(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lost, with a meeting still on the calendar: the meeting is off, and the slow drip (R11)
+    starts a drip interval after the loss instead of waiting behind it for ever."""
+    p = _booked(engine, monday)
+    lost_at = monday + DAY
+    p = engine.apply(p, ev.DealClosed(at=lost_at, won=False))
+    assert p.stage is Stage.DRIP
+    assert [m.status for m in p.meetings] != ["booked"]
+    act = engine.next_action(p, lost_at + timedelta(minutes=1))
+    assert act.kind is ActionKind.DRIP_TOUCH
+    assert act.earliest >= lost_at + timedelta(days=engine.policy.drip_interval_days)
+
+
+def test_r15_a_meeting_rebooked_under_a_new_id_gets_the_material_too(
+    engine: Engine, monday: datetime
+) -> None:
+    """Calendars often book the new time as a new event: the first booking after the prospect
+    cancelled is the rescheduled meeting (R15), whatever its id. A booking after a held one
+    is not."""
+    p = _booked(engine, monday)
+    t = monday + DAY
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="prospect"))
+    q = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m2", starts_at=t + 5 * DAY))
+    material = [a for a in engine.plan(q, t) if a.kind is ActionKind.SEND_COLLATERAL]
+    assert [(a.rules, a.detail) for a in material] == [(("R15",), "m2")]
+    held = engine.apply(
+        engine.apply(q, ev.MeetingHeld(at=t + 5 * DAY, meeting_id="m2")),
+        ev.MeetingBooked(at=t + 6 * DAY, meeting_id="m3", starts_at=t + 9 * DAY),
+    )
+    assert not [a for a in engine.plan(held, t + 6 * DAY) if a.kind is ActionKind.SEND_COLLATERAL]
+
+
+def test_r14_a_preference_for_email_stated_after_the_rep_cancels_keeps_the_apology_a_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """Phone first (R14, tone matters) whatever the order the facts arrive in: as with a
+    preference known at enrolment, the apology stays a call and the times one email."""
+    p, call = _cancelled_by_rep(engine, monday)
+    later = call.earliest + timedelta(minutes=2)
+    q = engine.apply(p, ev.ChannelPreference(at=later, channel="email"))
+    plan = engine.plan(q, later)
+    assert (plan[0].kind, plan[0].channel, plan[0].rules) == (
+        ActionKind.CALL,
+        Channel.PHONE,
+        ("R14",),
+    )
+    assert [a.kind for a in plan if a.channel is Channel.EMAIL].count(ActionKind.EMAIL) == 0
+
+
 def test_a_bounce_after_the_recovery_calls_voicemail_leaves_the_no_show_offer_as_it_was(
     engine: Engine, monday: datetime
 ) -> None:

@@ -75,10 +75,12 @@ def test_r1_the_flag_stays_when_the_default_follow_up_joins_another_call(
     engine: Engine, monday: datetime
 ) -> None:
     """The follow-up without a date and a call to reschedule a missed meeting start together:
-    one call does both, and it still says that the conversation left no commitment."""
-    p = _enroll(engine, monday)
+    one call does both, and it still says that the conversation left no commitment. (The
+    conversation comes after the meeting's start, Monday: one booked ahead would be the next
+    contact itself. Its no-show is logged on Wednesday.)"""
+    p = _enroll(engine, monday - timedelta(days=3))
     wednesday = monday + timedelta(days=2)
-    booked = ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=wednesday)
+    booked = ev.MeetingBooked(at=monday - timedelta(days=3), meeting_id="m1", starts_at=monday)
     p = engine.apply(p, booked)
     p = engine.apply(p, ev.CallAttempted(at=monday + timedelta(hours=1), outcome="connected"))
     missed = wednesday + timedelta(minutes=55)  # the follow-up is due from the hour after it

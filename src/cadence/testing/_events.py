@@ -195,12 +195,13 @@ def meeting_held(
     return _meeting_held(_or(at), _ids(ids), _meetings(meeting_ids))
 
 
-def cancelled(p: Prospect, meeting_id: str) -> bool:
+def refuses_no_show(p: Prospect, meeting_id: str) -> bool:
     """Whether the engine refuses a no-show of meeting ``meeting_id`` for ``p``: its state shows
-    the meeting cancelled (not booked again since), and ``p`` is not in a terminal stage (which
-    ignores such events)."""
+    the meeting cancelled or held (not booked again since), and ``p`` is not in a terminal stage
+    (which ignores such events)."""
     return not p.is_terminal and any(
-        m.id == meeting_id and m.status.startswith("cancelled_by_") for m in p.meetings
+        m.id == meeting_id and (m.status.startswith("cancelled_by_") or m.status == "held")
+        for m in p.meetings
     )
 
 

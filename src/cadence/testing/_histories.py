@@ -22,7 +22,6 @@ from cadence.policy import Policy
 from cadence.prospect import Prospect
 from cadence.testing._events import (
     call_attempted,
-    cancelled,
     contact_updated,
     email_bounced,
     email_replied,
@@ -33,6 +32,7 @@ from cadence.testing._events import (
     meeting_held,
     meeting_no_show,
     out_of_office,
+    refuses_no_show,
 )
 from cadence.testing._places import _OUTCOMES, _UNANSWERED, Region, delays, instants, regions
 
@@ -263,7 +263,7 @@ def _histories(
                     meeting_ids=st.sampled_from([*known, fresh]),
                 )
             )
-            if isinstance(event, ev.MeetingNoShow) and cancelled(p, event.meeting_id):
+            if isinstance(event, ev.MeetingNoShow) and refuses_no_show(p, event.meeting_id):
                 # The engine refuses that; a no-show of a meeting it never saw is accepted.
                 event = event.model_copy(update={"meeting_id": fresh})
         elif p.unreachable and responder == "mixed" and draw(st.integers(0, 2)) == 0:

@@ -17,7 +17,7 @@ from cadence.errors import InvalidInputError, LateEventError
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
 from cadence.prospect import Prospect
-from cadence.testing._events import EVENT_TYPES, cancelled, events
+from cadence.testing._events import EVENT_TYPES, events, refuses_no_show
 from cadence.testing._invariants import channel_names, check_step
 from cadence.testing._places import REGIONS, Region, delays, instants
 
@@ -39,9 +39,9 @@ class PolicyMachine(RuleBasedStateMachine):
 
     The machine enrolls a prospect in one of ``places``, then mixes: following the engine's next
     action (on time, late, or inside its window; calls mostly reach voicemail), the prospect
-    acting on their own (any event, at any later time; a no-show of a cancelled meeting must be
-    refused), time passing, a webhook delivered twice, and an event delivered late (refused,
-    except an opt-out, which is honoured). After every step
+    acting on their own (any event, at any later time; a no-show of a cancelled or held meeting
+    must be refused), time passing, a webhook delivered twice, and an event delivered late
+    (refused, except an opt-out, which is honoured). After every step
     :func:`check_step` checks the next action (R2, R3, R4, R13, R17, DESIGN §4) and the machine
     checks that an opt-out, of everything or of a channel, holds (R13) and that a duplicate
     event changes nothing.
@@ -149,9 +149,9 @@ class PolicyMachine(RuleBasedStateMachine):
             ),
             label="event",
         )
-        if isinstance(event, ev.MeetingNoShow) and cancelled(p, event.meeting_id):
+        if isinstance(event, ev.MeetingNoShow) and refuses_no_show(p, event.meeting_id):
             self._refused(
-                p, event, InvalidInputError, "a no-show of a cancelled meeting was accepted"
+                p, event, InvalidInputError, "a no-show of a cancelled or held meeting was accepted"
             )
             return
         self._apply(event)
