@@ -305,7 +305,9 @@ class ContactCalendar:
         """The first allowed window for ``channel`` that contains or follows ``after``.
 
         ``min_date`` is a local date it may not start before (a business-day gap, R3);
-        ``avoid_slot`` a part of the day to skip (R4, ignored when the policy has only one);
+        ``avoid_slot`` a part of the day to skip (R4, ignored when the policy has only one,
+        and given up when no other part of the day opens within a month: the window is then
+        the first from ``min_date`` in any part of the day, its ``slot`` says which);
         ``recent`` the instants of earlier contacts on this channel, for elapsed-time caps.
         The window's ``start`` is never before ``after``.
         """
@@ -333,22 +335,18 @@ class ContactCalendar:
         avoid_slot: str | None,
     ) -> Window:
         """The first allowed window that contains or follows the UTC instant ``floor``."""
-        ordinal = self.local(floor).toordinal()
+        first = self.local(floor).toordinal()
         if min_date is not None:
-            ordinal = max(ordinal, min_date.toordinal())
-        if avoid_slot is not None and len(self._names[channel]) < 2:
-            avoid_slot = None
-        first = ordinal
-        for ordinal in range(first, first + _SEARCH_DAYS):
-            if avoid_slot is not None and ordinal - first > _AVOID_DAYS:
-                avoid_slot = None  # R4 is a preference: the law may leave only that part of day
-                ordinal = first
-            for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
-                if e <= floor or name == avoid_slot:
-                    continue
-                if s >= floor:
-                    return Window(ls, le, name, index, bounded, s, e)
-                return Window(self.local(floor), le, name, index, bounded, floor, e)
+            first = max(first, min_date.toordinal())
+        if avoid_slot is not None and len(self._names[channel]) > 1:
+            found = self._scan(channel, floor, first, first + _AVOID_DAYS + 1, avoid_slot)
+            if found is not None:
+                return found
+            # R4 is a preference: the law may leave only that part of the day. Then the
+            # earliest window from the same first day, in any part of the day.
+        found = self._scan(channel, floor, first, first + _SEARCH_DAYS, None)
+        if found is not None:
+            return found
         rules = self.rules(channel, self.local(floor).date())
         legal = ", ".join(f"{r.key()}: {r.hours()}" for r in rules)
         msg = (
@@ -359,6 +357,20 @@ class ContactCalendar:
             + " once holidays are removed; widen the hours or the weekmask"
         )
         raise NoSlotError(msg, field="policy", value=self.policy.weekmask)
+
+    def _scan(
+        self, channel: Channel, floor: datetime, first: int, stop: int, avoid_slot: str | None
+    ) -> Window | None:
+        """The first window on the local days ``[first, stop)`` (ordinals) that contains or
+        follows ``floor``, outside the part of the day ``avoid_slot``; None if there is none."""
+        for ordinal in range(first, stop):
+            for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
+                if e <= floor or name == avoid_slot:
+                    continue
+                if s >= floor:
+                    return Window(ls, le, name, index, bounded, s, e)
+                return Window(self.local(floor), le, name, index, bounded, floor, e)
+        return None
 
     def _describe(self, channel: Channel) -> str:
         return ", ".join(
