@@ -105,6 +105,13 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 _MIDNIGHT = time(0)
+
+
+def _wall(at: time) -> int:
+    """Microseconds of local wall time since midnight (R4's distance to a slot)."""
+    return ((at.hour * 60 + at.minute) * 60 + at.second) * 1_000_000 + at.microsecond
+
+
 _DAY = timedelta(days=1)
 _Cached = tuple[datetime, datetime, datetime, datetime, int, str, tuple[str, ...]]
 
@@ -227,13 +234,23 @@ class ContactCalendar:
         return tuple(start for start, _, _ in self._week[channel][day.weekday()])
 
     def slot_of(self, instant: datetime) -> str | None:
-        """The name of the call slot (R4's part of the day) that contains ``instant``, if any."""
+        """The name of the call slot (R4's part of the day) that contains ``instant``. A call
+        outside every slot (before or after the policy's hours, where the law allowed it)
+        belongs to the nearest one in local wall time, the earlier of two as near; None only
+        on a day without call slots."""
         local = self.local(instant)
         t = local.time()
-        for start, end, name in self._week[_PHONE][local.weekday()]:
-            if start <= t < end:
+        before: str | None = None  # the last slot that ended at or before ``t``
+        ended = _MIDNIGHT
+        for start, end, name in self._week[_PHONE][local.weekday()]:  # sorted, disjoint
+            if t < start:
+                if before is None or _wall(start) - _wall(t) < _wall(t) - _wall(ended):
+                    return name
+                return before
+            if t < end:
                 return name
-        return None
+            before, ended = name, end
+        return before
 
     def rotates(self, channel: Channel) -> bool:
         """Whether ``channel`` has more than one part of the day to rotate between (R4)."""

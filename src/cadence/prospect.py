@@ -106,7 +106,7 @@ class Prospect(BaseModel):
     """Unanswered calls in a row (R7)."""
     last_attempt_at: StoredInstant | None = None
     last_attempt_slot: str | None = None
-    """The part of the day of the last unanswered call (R4)."""
+    """The part of the day of the last unanswered call (R4): its call slot, or the nearest."""
     recent_calls: tuple[StoredInstant, ...] = ()
     """Instants of recent calls, for elapsed-time caps (the last 30 days)."""
     opt_out_offered_at: StoredInstant | None = None

@@ -840,7 +840,8 @@ def test_the_r6_email_and_the_ladders_email_due_together_are_one_email() -> None
         policy.templates.voicemail_email.format(voicemail_day="Tuesday"),
     )
     assert (p.unanswered, p.obligations) == (2, ())
-    assert then.rules == ("R3",)  # the next attempt, a business day later
+    # The next attempt, a business day later: the 18:00 voicemail counts in the afternoon (R4).
+    assert (then.rules, then.slot) == (("R3", "R4"), "morning")
     assert then.earliest_utc > wednesday
 
 

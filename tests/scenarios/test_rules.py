@@ -177,6 +177,38 @@ def test_r4_is_not_cited_when_the_day_has_one_part(monday: datetime) -> None:
     assert act.earliest == monday.replace(day=13, hour=9, minute=0)  # Friday, 4 business days
 
 
+@pytest.mark.parametrize(
+    ("hour", "minute", "nearest", "retry"),
+    [(8, 30, "morning", (12, "midday")), (17, 20, "afternoon", (9, "morning"))],
+)
+def test_r4_a_call_outside_the_slots_counts_in_the_nearest_part_of_the_day(
+    engine: Engine,
+    monday: datetime,
+    hour: int,
+    minute: int,
+    nearest: str,
+    retry: tuple[int, str],
+) -> None:
+    """The law allows calls from 08:00 to 21:00, the policy's slots run 09:00-17:00: a rep
+    who left a voicemail at 08:30 called in the morning, one who left it at 17:20 in the
+    afternoon. The retry, four business days later, avoids that part of the day and says so
+    (R4), as after a call inside the slot. The early caller's script (R5, computed for the
+    first touch due at 09:00) promised that same retry: Friday midday."""
+    call = monday.replace(hour=hour, minute=minute)
+    p = _enroll(engine, call)
+    script = engine.next_action(p, call).talking_points[0]
+    p = engine.apply(p, ev.CallAttempted(at=call, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailSent(at=call + timedelta(minutes=5)))
+    assert p.last_attempt_slot == nearest
+    act = engine.next_action(p, call + timedelta(minutes=6))
+    assert act.kind is ActionKind.CALL
+    assert (act.earliest, act.slot) == (monday.replace(day=13, hour=retry[0], minute=0), retry[1])
+    assert act.rules == ("R3", "R4")
+    assert act.reason.endswith("at a different time of day")
+    if hour < 9:
+        assert "try again on Friday midday" in script
+
+
 def test_r5_voicemail_script_names_the_next_attempt(engine: Engine, monday: datetime) -> None:
     p = _enroll(engine, monday)
     act = engine.next_action(p, monday)
