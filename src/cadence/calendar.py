@@ -389,6 +389,21 @@ class ContactCalendar:
                 return Window(self.local(floor), le, name, index, bounded, floor, e)
         return None
 
+    def runs_on(self, channel: Channel, end: datetime, until: datetime) -> datetime:
+        """How far allowed time on ``channel`` runs on from ``end`` (UTC, a window's end) without
+        a break, up to ``until`` (UTC): a window that starts where the last one ends (the next
+        slot) continues it; a legal limit or the end of the policy's hours stops it. For R1's
+        grace, which slots (R4's parts of the day) do not cut."""
+        ordinal = self.local(end).toordinal()
+        while end < until:
+            for s, e, *_ in self._day(channel, ordinal):
+                if s == end:
+                    end = e
+                    break
+            else:
+                return end
+        return until
+
     def _describe(self, channel: Channel) -> str:
         return ", ".join(
             sorted({f"{a:%H:%M}-{b:%H:%M}" for day in self._week[channel] for a, b, _ in day})

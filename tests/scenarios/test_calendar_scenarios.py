@@ -656,6 +656,20 @@ def test_no_due_window_starts_at_a_nonexistent_local_time(
         moment += timedelta(minutes=20)
 
 
+def test_r1_the_grace_after_an_agreed_time_stops_at_the_french_lunch_break() -> None:
+    """Slots that follow each other are one stretch for a promise (an agreed 11:50 is on time
+    until 12:20 in Paris too), but the law's limits still cut the grace: French law closes
+    the phone from 13:00 to 14:00, so an agreed 12:45 is due by 13:00."""
+    engine = cadence.Engine(Policy())
+    monday = datetime(2026, 3, 9, 10, 0, tzinfo=PARIS)
+    p = engine.enroll("zoe", timezone="Europe/Paris", at=monday, country="FR")
+    for agreed, due_by in ((time(11, 50), time(12, 20)), (time(12, 45), time(13, 0))):
+        at = datetime.combine(monday.date() + timedelta(days=1), agreed, tzinfo=PARIS)
+        q = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=at))
+        act = engine.next_action(q, monday)
+        assert (act.earliest, act.latest.time()) == (at, due_by)
+
+
 def test_ladder_keeps_wall_clock_slots_across_the_new_york_spring_forward() -> None:
     """A voicemail Thursday 5 March 2026 at 09:30 EST; four business days later it is
     Wednesday 11 March, after the clocks went forward: the retry is in the midday slot at 12:00

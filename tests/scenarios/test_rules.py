@@ -103,6 +103,27 @@ def test_r1_missed_promise_is_overdue_and_still_first(engine: Engine, monday: da
     assert act.earliest >= later
 
 
+def test_r1_the_grace_after_an_agreed_time_runs_on_into_the_next_slot(
+    engine: Engine, monday: datetime
+) -> None:
+    """An agreed call at 11:50 is on time until 12:20 (30 minutes of grace), although the
+    morning slot ends at 12:00: the midday slot follows at once, and slots split the day for
+    R4's rotation of unanswered calls, not for promises. At 12:05 the call is not overdue.
+    The end of the policy's hours still cuts the grace: an agreed 16:50 is due by 17:00."""
+    p = _enroll(engine, monday)
+    agreed = datetime(2026, 3, 10, 11, 50, tzinfo=CHICAGO)
+    q = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
+    act = engine.next_action(q, monday)
+    assert (act.earliest, act.latest) == (agreed, agreed.replace(hour=12, minute=20))
+    later = engine.next_action(q, agreed + timedelta(minutes=15))
+    assert (later.kind, later.rules) == (ActionKind.CALL, ("R1",))
+    assert not later.overdue
+    assert (later.earliest, later.latest) == (agreed + timedelta(minutes=15), act.latest)
+    late = agreed.replace(hour=16)
+    q = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=late))
+    assert engine.next_action(q, monday).latest == late.replace(hour=17, minute=0)
+
+
 def test_r2_a_new_prospect_has_a_first_touch_due_at_once(engine: Engine, monday: datetime) -> None:
     p = _enroll(engine, monday)
     act = engine.next_action(p, monday)
