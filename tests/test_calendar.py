@@ -537,3 +537,29 @@ def test_one_instant_decides_whether_a_business_day_gap_reaches_a_horizon(
         x = threshold + offset
         reaches = cal.start_of(cal.business_date_after(x, n)) >= until
         assert reaches == (x >= threshold), (x, threshold, until)
+
+
+@pytest.mark.parametrize(
+    ("at", "slot"),
+    [
+        (time(9, 30), "morning"),
+        (time(7, 0), "morning"),  # before every slot: the first
+        (time(11, 59), "morning"),
+        (time(12, 0), "morning"),  # as far from either: the earlier
+        (time(12, 1), "afternoon"),
+        (time(15, 0), "afternoon"),  # the end is outside the slot, but nearest it
+        (time(22, 0), "afternoon"),
+    ],
+)
+def test_a_call_outside_every_slot_belongs_to_the_nearest_one(at: time, slot: str) -> None:
+    """R4 rotates away from the last call's part of the day, also when the call was made
+    outside the policy's hours (the law allowed it): it belongs to the slot nearest in local
+    wall time, the earlier one when two are as near."""
+    policy = Policy(
+        call_slots=(
+            TimeSlot(name="morning", start=time(9), end=time(11)),
+            TimeSlot(name="afternoon", start=time(13), end=time(15)),
+        )
+    )
+    cal = contact_calendar(policy, "America/New_York", "US", None)
+    assert cal.slot_of(datetime.combine(date(2026, 3, 3), at, tzinfo=NEW_YORK)) == slot

@@ -31,6 +31,7 @@ __all__ = [
     "ladder_task",
     "ladder_task_at",
     "ladder_time",
+    "placed_rules",
     "tasks",
 ]
 
@@ -78,6 +79,22 @@ _PHONE = Channel.PHONE
 _WAIT = ActionKind.WAIT
 _NONE = ActionKind.NONE
 _OPTED_OUT, _CLOSED, _DROPPED = Stage.OPTED_OUT, Stage.CLOSED, Stage.DROPPED
+
+
+_R4_REASON = ", at a different time of day"
+
+
+def placed_rules(task: Task, slot: str | None) -> tuple[tuple[str, ...], str]:
+    """The rules and reason of ``task`` placed in the part of the day ``slot``: R4 ("at a
+    different time of day") only when ``slot`` is not the one the last unanswered call was in.
+    The calendar gives R4 up when no other part of the day opens within a month (the law may
+    close the others, :meth:`ContactCalendar.next_window`), and the action then does not
+    claim it."""
+    if slot is None or not (
+        task.avoid_slot == slot or (task.joined and any(t.avoid_slot == slot for t in task.joined))
+    ):
+        return task.rules, task.reason
+    return tuple(r for r in task.rules if r != "R4"), task.reason.replace(_R4_REASON, "")
 
 
 @cache
@@ -408,7 +425,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
             reason = f"attempt {state['unanswered'] + 1} after {gap} business days"
             if channel is _PHONE and state["last_attempt_slot"] is not None and cal.rotates(_PHONE):
                 rules = ("R3", "R4")
-                reason += ", at a different time of day"
+                reason += _R4_REASON
         kind = touch_kind(channel)
     return Task(
         kind,

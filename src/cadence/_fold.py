@@ -234,7 +234,9 @@ class Fold(ChannelFold, MeetingFold):
     def on_out_of_office(self, state: State, e: ev.OutOfOffice) -> None:
         if e.until is not None:
             back = self.cal.local(e.until).date()
-            day = self.cal.add_business_days(back, 1 if back > self.cal.local(e.at).date() else 0)
+            if back > self.cal.local(e.at).date():  # R17: the first business day after it
+                back += timedelta(days=1)
+            day = self.cal.add_business_days(back, 0)  # (rolled forward to a business day)
         else:
             day = self.cal.add_business_days(
                 self.cal.local(e.at).date(), self.policy.out_of_office_default_days

@@ -112,8 +112,11 @@ def locate(
         if channel is _MEETING and task.deadline is not None:
             end, end_utc = cal.local(task.deadline), task.deadline
         elif start_utc == task.not_before:  # the agreed time itself is allowed
+            # R1: on time until the grace ends, across the next slot if it follows at once.
             grace = task.not_before + timedelta(minutes=policy.commitment_grace_minutes)
-            if grace < end_utc:
+            if grace > end_utc:
+                grace = cal.runs_on(channel, end_utc, grace)
+            if grace != end_utc:
                 end, end_utc = cal.local(grace), grace
     elif task.deadline is not None and start_utc < task.deadline < end_utc:
         end, end_utc = cal.local(task.deadline), task.deadline

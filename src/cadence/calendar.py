@@ -105,6 +105,13 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
 
 _MIDNIGHT = time(0)
+
+
+def _wall(at: time) -> int:
+    """Microseconds of local wall time since midnight (R4's distance to a slot)."""
+    return ((at.hour * 60 + at.minute) * 60 + at.second) * 1_000_000 + at.microsecond
+
+
 _DAY = timedelta(days=1)
 _Cached = tuple[datetime, datetime, datetime, datetime, int, str, tuple[str, ...]]
 
@@ -227,13 +234,23 @@ class ContactCalendar:
         return tuple(start for start, _, _ in self._week[channel][day.weekday()])
 
     def slot_of(self, instant: datetime) -> str | None:
-        """The name of the call slot (R4's part of the day) that contains ``instant``, if any."""
+        """The name of the call slot (R4's part of the day) that contains ``instant``. A call
+        outside every slot (before or after the policy's hours, where the law allowed it)
+        belongs to the nearest one in local wall time, the earlier of two as near; None only
+        on a day without call slots."""
         local = self.local(instant)
         t = local.time()
-        for start, end, name in self._week[_PHONE][local.weekday()]:
-            if start <= t < end:
+        before: str | None = None  # the last slot that ended at or before ``t``
+        ended = _MIDNIGHT
+        for start, end, name in self._week[_PHONE][local.weekday()]:  # sorted, disjoint
+            if t < start:
+                if before is None or _wall(start) - _wall(t) < _wall(t) - _wall(ended):
+                    return name
+                return before
+            if t < end:
                 return name
-        return None
+            before, ended = name, end
+        return before
 
     def rotates(self, channel: Channel) -> bool:
         """Whether ``channel`` has more than one part of the day to rotate between (R4)."""
@@ -305,7 +322,9 @@ class ContactCalendar:
         """The first allowed window for ``channel`` that contains or follows ``after``.
 
         ``min_date`` is a local date it may not start before (a business-day gap, R3);
-        ``avoid_slot`` a part of the day to skip (R4, ignored when the policy has only one);
+        ``avoid_slot`` a part of the day to skip (R4, ignored when the policy has only one,
+        and given up when no other part of the day opens within a month: the window is then
+        the first from ``min_date`` in any part of the day, its ``slot`` says which);
         ``recent`` the instants of earlier contacts on this channel, for elapsed-time caps.
         The window's ``start`` is never before ``after``.
         """
@@ -333,22 +352,18 @@ class ContactCalendar:
         avoid_slot: str | None,
     ) -> Window:
         """The first allowed window that contains or follows the UTC instant ``floor``."""
-        ordinal = self.local(floor).toordinal()
+        first = self.local(floor).toordinal()
         if min_date is not None:
-            ordinal = max(ordinal, min_date.toordinal())
-        if avoid_slot is not None and len(self._names[channel]) < 2:
-            avoid_slot = None
-        first = ordinal
-        for ordinal in range(first, first + _SEARCH_DAYS):
-            if avoid_slot is not None and ordinal - first > _AVOID_DAYS:
-                avoid_slot = None  # R4 is a preference: the law may leave only that part of day
-                ordinal = first
-            for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
-                if e <= floor or name == avoid_slot:
-                    continue
-                if s >= floor:
-                    return Window(ls, le, name, index, bounded, s, e)
-                return Window(self.local(floor), le, name, index, bounded, floor, e)
+            first = max(first, min_date.toordinal())
+        if avoid_slot is not None and len(self._names[channel]) > 1:
+            found = self._scan(channel, floor, first, first + _AVOID_DAYS + 1, avoid_slot)
+            if found is not None:
+                return found
+            # R4 is a preference: the law may leave only that part of the day. Then the
+            # earliest window from the same first day, in any part of the day.
+        found = self._scan(channel, floor, first, first + _SEARCH_DAYS, None)
+        if found is not None:
+            return found
         rules = self.rules(channel, self.local(floor).date())
         legal = ", ".join(f"{r.key()}: {r.hours()}" for r in rules)
         msg = (
@@ -359,6 +374,35 @@ class ContactCalendar:
             + " once holidays are removed; widen the hours or the weekmask"
         )
         raise NoSlotError(msg, field="policy", value=self.policy.weekmask)
+
+    def _scan(
+        self, channel: Channel, floor: datetime, first: int, stop: int, avoid_slot: str | None
+    ) -> Window | None:
+        """The first window on the local days ``[first, stop)`` (ordinals) that contains or
+        follows ``floor``, outside the part of the day ``avoid_slot``; None if there is none."""
+        for ordinal in range(first, stop):
+            for s, e, ls, le, index, name, bounded in self._day(channel, ordinal):
+                if e <= floor or name == avoid_slot:
+                    continue
+                if s >= floor:
+                    return Window(ls, le, name, index, bounded, s, e)
+                return Window(self.local(floor), le, name, index, bounded, floor, e)
+        return None
+
+    def runs_on(self, channel: Channel, end: datetime, until: datetime) -> datetime:
+        """How far allowed time on ``channel`` runs on from ``end`` (UTC, a window's end) without
+        a break, up to ``until`` (UTC): a window that starts where the last one ends (the next
+        slot) continues it; a legal limit or the end of the policy's hours stops it. For R1's
+        grace, which slots (R4's parts of the day) do not cut."""
+        ordinal = self.local(end).toordinal()
+        while end < until:
+            for s, e, *_ in self._day(channel, ordinal):
+                if s == end:
+                    end = e
+                    break
+            else:
+                return end
+        return until
 
     def _describe(self, channel: Channel) -> str:
         return ", ".join(

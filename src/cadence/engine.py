@@ -29,6 +29,7 @@ from cadence._agenda import (
     ladder_task,
     ladder_task_at,
     ladder_time,
+    placed_rules,
     tasks,
 )
 from cadence._choosing import Decided, choose, dormant, named
@@ -545,6 +546,9 @@ class Engine:
             points = talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
         else:
             points = ()
+        rules, reason = task.rules, task.reason
+        if task.avoid_slot is not None or task.joined:  # R4 only if the window rotates
+            rules, reason = placed_rules(task, spot.window.slot)
         return build(
             Action,
             {
@@ -554,8 +558,8 @@ class Engine:
                 "earliest": spot.start,
                 "latest": spot.end,
                 "priority": task.priority,
-                "rules": task.rules,
-                "reason": task.reason,
+                "rules": rules,
+                "reason": reason,
                 "talking_points": points,
                 "flags": spot.flags,
                 "due_since": spot.due_since,

@@ -256,9 +256,10 @@ class MeetingNoShow(_Event):
 
 class OutOfOffice(_Event):
     """An out-of-office reply (R17); ``until`` is the announced return, if any. Contact
-    resumes on the first business day after a return on a later day (a day to catch up), at
-    the return itself when they are back later the same day, and after the policy's
-    ``out_of_office_default_days`` without a date."""
+    resumes on the first business day after the date of a return on a later day (a day to
+    catch up; back on a Saturday or a Sunday, the Monday), at the return itself when they are
+    back later the same day, and after the policy's ``out_of_office_default_days`` without a
+    date."""
 
     type: Literal["out_of_office"] = "out_of_office"
     until: Instant | None = None

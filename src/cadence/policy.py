@@ -239,7 +239,9 @@ class Policy(BaseModel):
     reaction_minutes: int = Field(default=5, ge=1, le=24 * 60)
     """How soon after an event the engine's first reaction may be due."""
     commitment_grace_minutes: int = Field(default=30, ge=1, le=24 * 60)
-    """R1: how long after an agreed time the promised contact counts as on time."""
+    """R1: how long after an agreed time the promised contact counts as on time. Slots that
+    follow each other do not cut it (they are R4's parts of the day); the law's limits and the
+    end of the calling hours do."""
     proposal_count: int = Field(default=3, ge=1, le=10)
     """How many new times a ``propose_times`` action offers (R14, R15)."""
     meeting_minutes: int = Field(default=30, ge=5, le=480)

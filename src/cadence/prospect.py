@@ -106,7 +106,7 @@ class Prospect(BaseModel):
     """Unanswered calls in a row (R7)."""
     last_attempt_at: StoredInstant | None = None
     last_attempt_slot: str | None = None
-    """The part of the day of the last unanswered call (R4)."""
+    """The part of the day of the last unanswered call (R4): its call slot, or the nearest."""
     last_response_at: StoredInstant | None = None
     """The last response (a reply, a conversation, a meeting, an opt-in). While the prospect
     is engaged, R3's gap counts from it or from the last attempt, whichever is later: record

@@ -656,6 +656,20 @@ def test_no_due_window_starts_at_a_nonexistent_local_time(
         moment += timedelta(minutes=20)
 
 
+def test_r1_the_grace_after_an_agreed_time_stops_at_the_french_lunch_break() -> None:
+    """Slots that follow each other are one stretch for a promise (an agreed 11:50 is on time
+    until 12:20 in Paris too), but the law's limits still cut the grace: French law closes
+    the phone from 13:00 to 14:00, so an agreed 12:45 is due by 13:00."""
+    engine = cadence.Engine(Policy())
+    monday = datetime(2026, 3, 9, 10, 0, tzinfo=PARIS)
+    p = engine.enroll("zoe", timezone="Europe/Paris", at=monday, country="FR")
+    for agreed, due_by in ((time(11, 50), time(12, 20)), (time(12, 45), time(13, 0))):
+        at = datetime.combine(monday.date() + timedelta(days=1), agreed, tzinfo=PARIS)
+        q = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=at))
+        act = engine.next_action(q, monday)
+        assert (act.earliest, act.latest.time()) == (at, due_by)
+
+
 def test_ladder_keeps_wall_clock_slots_across_the_new_york_spring_forward() -> None:
     """A voicemail Thursday 5 March 2026 at 09:30 EST; four business days later it is
     Wednesday 11 March, after the clocks went forward: the retry is in the midday slot at 12:00
@@ -695,6 +709,35 @@ def test_r4_rotation_survives_a_slot_the_law_closes() -> None:
     assert retry.slot == "day"
     assert utc(retry.earliest) == utc(datetime(2026, 3, 6, 8, 0, tzinfo=NEW_YORK))
     assert retry.bounded_by == ("policy", US_FEDERAL)
+
+
+def test_r4_when_the_law_leaves_only_the_last_calls_part_of_the_day_the_retry_is_not_put_off() -> (
+    None
+):
+    """A team calls early (08:00-10:00) or late (14:00-17:00); French law forbids calls before
+    10:00, so in Paris only the late slot is ever open. After a voicemail on Monday 2 March at
+    14:30, the retry is due Friday 6 at 14:00; asked on Friday at 17:30 (the rep fell behind),
+    or on Saturday, it is due Monday 9 at 14:00, as soon as the late slot opens again, not a
+    month later. It cannot be in another part of the day, so it does not claim R4."""
+    slots = (
+        TimeSlot(name="early", start=time(8), end=time(10)),
+        TimeSlot(name="late", start=time(14), end=time(17)),
+    )
+    engine = cadence.Engine(Policy(call_slots=slots))
+    call = datetime(2026, 3, 2, 14, 30, tzinfo=PARIS)
+    p = engine.enroll("zoe", timezone="Europe/Paris", at=call, country="FR")
+    p = engine.apply(p, ev.CallAttempted(at=call, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailSent(at=call + timedelta(minutes=5)))
+    on_time = engine.next_action(p, call + timedelta(minutes=6))
+    assert (on_time.kind, on_time.slot) == (ActionKind.CALL, "late")
+    assert on_time.earliest == datetime(2026, 3, 6, 14, 0, tzinfo=PARIS)
+    for now in (datetime(2026, 3, 6, 17, 30, tzinfo=PARIS), datetime(2026, 3, 7, 10, tzinfo=PARIS)):
+        late = engine.next_action(p, now)
+        assert (late.kind, late.slot, late.overdue) == (ActionKind.CALL, "late", True)
+        assert late.earliest == datetime(2026, 3, 9, 14, 0, tzinfo=PARIS), now
+    for act in (on_time, late):
+        assert act.rules == ("R3",)
+        assert "different time of day" not in act.reason
 
 
 def test_a_cap_counts_calls_made_after_the_follow_up_was_owed() -> None:

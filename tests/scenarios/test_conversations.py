@@ -575,6 +575,38 @@ def test_r17_out_of_office_pauses_until_the_next_business_day_after_return(
     assert engine.next_action(p, act.earliest).kind is ActionKind.CALL
 
 
+@pytest.mark.parametrize(
+    "until",
+    [
+        datetime(2026, 3, 14, 12, 0, tzinfo=CHICAGO),  # Saturday noon
+        datetime(2026, 3, 15, 20, 0, tzinfo=CHICAGO),  # Sunday evening
+        datetime(2026, 3, 13, 17, 0, tzinfo=CHICAGO),  # Friday, after hours
+    ],
+    ids=["saturday", "sunday", "friday"],
+)
+def test_r17_out_of_office_until_the_weekend_resumes_on_the_monday_after(
+    engine: Engine, monday: datetime, until: datetime
+) -> None:
+    """Back on Friday, Saturday or Sunday: contact resumes on the first business day after the
+    return, Monday 16 March, not a day later."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.OutOfOffice(at=monday, until=until))
+    assert p.paused_until == _at(monday + 7 * DAY, 0)
+    assert engine.next_action(p, monday).earliest == _at(monday + 7 * DAY, 0)
+
+
+def test_r17_out_of_office_until_a_holiday_resumes_on_the_business_day_after() -> None:
+    """Back on Memorial Day (Monday 25 May 2026, a US holiday): contact resumes on Tuesday 26,
+    the first business day after it; back on the Friday before it, also on Tuesday 26."""
+    engine = Engine(cadence.Policy())
+    friday = datetime(2026, 5, 15, 10, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=friday, country="US")
+    tuesday = datetime(2026, 5, 26, 0, 0, tzinfo=CHICAGO)
+    for back in (datetime(2026, 5, 25, 12, 0, tzinfo=CHICAGO), friday + 7 * DAY):
+        q = engine.apply(p, ev.OutOfOffice(at=friday, until=back))
+        assert q.paused_until == tuesday, back
+
+
 def test_r17_out_of_office_until_later_today_waits_until_they_are_back(
     engine: Engine, monday: datetime
 ) -> None:
@@ -953,7 +985,8 @@ def test_the_r6_email_and_the_ladders_email_due_together_are_one_email() -> None
         policy.templates.voicemail_email.format(voicemail_day="Tuesday"),
     )
     assert (p.unanswered, p.obligations) == (2, ())
-    assert then.rules == ("R3",)  # the next attempt, a business day later
+    # The next attempt, a business day later: the 18:00 voicemail counts in the afternoon (R4).
+    assert (then.rules, then.slot) == (("R3", "R4"), "morning")
     assert then.earliest_utc > wednesday
 
 

@@ -105,6 +105,27 @@ def test_r1_missed_promise_is_overdue_and_still_first(engine: Engine, monday: da
     assert act.earliest >= later
 
 
+def test_r1_the_grace_after_an_agreed_time_runs_on_into_the_next_slot(
+    engine: Engine, monday: datetime
+) -> None:
+    """An agreed call at 11:50 is on time until 12:20 (30 minutes of grace), although the
+    morning slot ends at 12:00: the midday slot follows at once, and slots split the day for
+    R4's rotation of unanswered calls, not for promises. At 12:05 the call is not overdue.
+    The end of the policy's hours still cuts the grace: an agreed 16:50 is due by 17:00."""
+    p = _enroll(engine, monday)
+    agreed = datetime(2026, 3, 10, 11, 50, tzinfo=CHICAGO)
+    q = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
+    act = engine.next_action(q, monday)
+    assert (act.earliest, act.latest) == (agreed, agreed.replace(hour=12, minute=20))
+    later = engine.next_action(q, agreed + timedelta(minutes=15))
+    assert (later.kind, later.rules) == (ActionKind.CALL, ("R1",))
+    assert not later.overdue
+    assert (later.earliest, later.latest) == (agreed + timedelta(minutes=15), act.latest)
+    late = agreed.replace(hour=16)
+    q = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=late))
+    assert engine.next_action(q, monday).latest == late.replace(hour=17, minute=0)
+
+
 def test_r2_a_new_prospect_has_a_first_touch_due_at_once(engine: Engine, monday: datetime) -> None:
     p = _enroll(engine, monday)
     act = engine.next_action(p, monday)
@@ -201,6 +222,38 @@ def test_r4_is_not_cited_when_the_day_has_one_part(monday: datetime) -> None:
     assert "different time of day" not in act.reason
     # Nor is the one part of the day avoided: the retry is due as soon as R3's gap allows.
     assert act.earliest == monday.replace(day=13, hour=9, minute=0)  # Friday, 4 business days
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "nearest", "retry"),
+    [(8, 30, "morning", (12, "midday")), (17, 20, "afternoon", (9, "morning"))],
+)
+def test_r4_a_call_outside_the_slots_counts_in_the_nearest_part_of_the_day(
+    engine: Engine,
+    monday: datetime,
+    hour: int,
+    minute: int,
+    nearest: str,
+    retry: tuple[int, str],
+) -> None:
+    """The law allows calls from 08:00 to 21:00, the policy's slots run 09:00-17:00: a rep
+    who left a voicemail at 08:30 called in the morning, one who left it at 17:20 in the
+    afternoon. The retry, four business days later, avoids that part of the day and says so
+    (R4), as after a call inside the slot. The early caller's script (R5, computed for the
+    first touch due at 09:00) promised that same retry: Friday midday."""
+    call = monday.replace(hour=hour, minute=minute)
+    p = _enroll(engine, call)
+    script = engine.next_action(p, call).talking_points[0]
+    p = engine.apply(p, ev.CallAttempted(at=call, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailSent(at=call + timedelta(minutes=5)))
+    assert p.last_attempt_slot == nearest
+    act = engine.next_action(p, call + timedelta(minutes=6))
+    assert act.kind is ActionKind.CALL
+    assert (act.earliest, act.slot) == (monday.replace(day=13, hour=retry[0], minute=0), retry[1])
+    assert act.rules == ("R3", "R4")
+    assert act.reason.endswith("at a different time of day")
+    if hour < 9:
+        assert "try again on Friday midday" in script
 
 
 def test_r5_voicemail_script_names_the_next_attempt(engine: Engine, monday: datetime) -> None:

@@ -33,9 +33,9 @@ def check_step(
     (nor, when ``event`` was just applied to ``before``, at or before that event); nothing is
     planned for a prospect who opted out or on a blocked channel, and nothing is owed on a
     channel the prospect refused (R13); ladder attempts keep the R3 gap and a retried call
-    changes the part of the day (R4); the follow-up of a voicemail goes by email (R6); two
-    calls (or emails) to the prospect are never planned within a reaction delay of each other
-    while the first's window is open (R2: one touch does both).
+    that cites R4 changes the part of the day; the follow-up of a voicemail goes by email
+    (R6); two calls (or emails) to the prospect are never planned within a reaction delay of
+    each other while the first's window is open (R2: one touch does both).
     """
     action = engine.next_action(prospect, now)
     plan = engine.plan(prospect, now)
