@@ -40,6 +40,12 @@ _MONDAY = "2026-03-09T10:00:00Z"
         ({"type": "meeting_booked", "at": "2026-03-09T10:00:00Z", "meeting_id": "m"}, "starts_at"),
         ({"type": "email_sent"}, "at"),
         ({"type": "email_sent", "at": "2026-03-09T10:00:00Z", "colour": "red"}, "colour"),
+        # An empty id would be one id shared by every event that carries it.
+        ({"type": "email_sent", "at": "2026-03-09T10:00:00Z", "id": ""}, "id"),
+        (
+            {"type": "meeting_no_show", "at": "2026-03-09T10:00:00Z", "meeting_id": ""},
+            "meeting_id",
+        ),
         # Checks across fields name the field their intent or outcome does not read.
         (
             {"type": "email_replied", "at": _MONDAY, "resume_at": "2026-04-01T10:00:00Z"},
@@ -155,6 +161,8 @@ def test_wrong_types_raise_cadence_errors(engine: cadence.Engine, monday: dateti
         engine.apply(p, p)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="Prospect"):
         engine.next_action("p1", monday)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^prospect: expected a cadence\.Prospect"):
+        engine.calendar("acme-42")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="now"):
         engine.plan(p, "tomorrow")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="policy"):

@@ -22,7 +22,7 @@ def check_version(version: object, current: int, what: str) -> int:
     """``version`` if it is one this cadence reads (``1`` to ``current``); else a ValueError
     that says why (not a version; newer than this cadence: upgrade)."""
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        msg = f"schema_version: {version!r} is not a version; stored {what}s carry 1, 2, ..."
+        msg = f"schema_version: {version!r} is not a version; a stored {what} carries 1, 2, ..."
         raise ValueError(msg)
     if version > current:
         msg = (

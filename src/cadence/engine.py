@@ -159,6 +159,7 @@ class Engine:
     # -- plumbing ---------------------------------------------------------------------------
     def calendar(self, p: Prospect) -> ContactCalendar:
         """The contact calendar for this prospect's zone and region under this policy."""
+        p = self._check_prospect(p)
         return self._for(p.timezone, p.country, p.subdivision)[0]
 
     def _for(

@@ -143,8 +143,9 @@ class _Event(BaseModel):
 
     at: Instant
     """When it happened (aware; stored in UTC)."""
-    id: str | None = None
-    """Idempotency key: a second event with the same id is a no-op."""
+    id: str | None = Field(default=None, min_length=1)
+    """Idempotency key: a second event with the same id is a no-op. Leave it out rather than
+    send an empty one (refused)."""
 
     def _after(self, name: str, value: datetime | None) -> None:
         if value is not None and value <= self.at:
@@ -217,7 +218,7 @@ class MeetingBooked(_Event):
     """A meeting was booked (or rebooked) for ``starts_at``."""
 
     type: Literal["meeting_booked"] = "meeting_booked"
-    meeting_id: str
+    meeting_id: str = Field(min_length=1)
     starts_at: Instant
     duration_minutes: int = Field(default=30, gt=0, le=24 * 60)
 
@@ -229,7 +230,7 @@ class MeetingCancelled(_Event):
     """A booked meeting was cancelled, by the prospect (R15) or by the rep (R14)."""
 
     type: Literal["meeting_cancelled"] = "meeting_cancelled"
-    meeting_id: str
+    meeting_id: str = Field(min_length=1)
     by: Literal["prospect", "rep"]
 
 
@@ -237,7 +238,7 @@ class MeetingHeld(_Event):
     """A meeting took place: a live conversation (R1, R12)."""
 
     type: Literal["meeting_held"] = "meeting_held"
-    meeting_id: str
+    meeting_id: str = Field(min_length=1)
     next_contact_at: Instant | None = None
     permission: bool | None = None
 
@@ -251,7 +252,7 @@ class MeetingNoShow(_Event):
     who opted out or closed ignores it, as it ignores most events)."""
 
     type: Literal["meeting_no_show"] = "meeting_no_show"
-    meeting_id: str
+    meeting_id: str = Field(min_length=1)
 
 
 class OutOfOffice(_Event):
@@ -462,6 +463,8 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
         msg = f"type: missing; every event needs one of {', '.join(EVENT_TYPES)}"
     elif kind == "missing":
         msg = f"{field}: missing; {what} needs it"
+    elif kind == "string_too_short" and value == "":
+        msg = f"{field}: empty; give a value, or leave the field out where it is optional"
     elif kind == "value_error":  # our own validators already name the value and the fix
         said = err["msg"].removeprefix("Value error, ")
         first = said.split(" ", 1)[0]
