@@ -31,7 +31,7 @@ from cadence._fold_base import (
 )
 from cadence._fold_channels import ChannelFold, withdraw_meetings
 from cadence._fold_meetings import MeetingFold
-from cadence._ladder import ESCALATIONS, drip_allowed
+from cadence._ladder import ESCALATIONS, drip_allowed, ladder_step
 from cadence._words import DAYS, day_month
 from cadence.actions import ActionKind, Priority
 from cadence.calendar import resolve_local
@@ -42,20 +42,24 @@ from cadence.prospect import Obligation
 # The ladder's steps that say something (R8's offer, R9's escalations, R10's breakup): only the
 # touch the engine names them on says it. A plain attempt or a drip touch is any touch.
 _MESSAGES = frozenset({ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP, *ESCALATIONS})
+_RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
 
 
 class Fold(ChannelFold, MeetingFold):
     """Applies events to a state dict. One instance per (engine, prospect calendar)."""
 
-    def delivers(self, state: State, step: ActionKind, channel: Channel, at: datetime) -> bool:
+    def delivers(
+        self, state: State, step: ActionKind, channel: Channel, at: datetime, said: bool
+    ) -> bool:
         """Whether an unanswered touch is the ladder's ``step``: for an offer, an escalation or
-        the breakup, only on the channel the engine names it on and once it is due. An extra
-        call while the breakup email is owed, or a second email minutes after the one that
-        repeated the offer, is an attempt (R3) that said none of them: the step is still owed,
-        and nobody is dropped (R10) without the breakup."""
+        the breakup, only a touch that said it (not a call that rang out), on the channel the
+        engine names it on, once it is due. An extra call while the breakup email is owed, or
+        a second email minutes after the one that repeated the offer, is an attempt (R3) that
+        said none of them: the step is still owed, and nobody is dropped (R10) without the
+        breakup."""
         if step not in _MESSAGES:
             return True
-        if channel is not ladder_channel(self.policy, state, step):
+        if not said or channel is not ladder_channel(self.policy, state, step):
             return False
         when = ladder_time(self.policy, self.cal, state)
         return when is None or at >= ladder_due(self.cal, when)
@@ -102,7 +106,11 @@ class Fold(ChannelFold, MeetingFold):
             self.responded(state, at)
             self.conversation(state, at, e.next_contact_at, e.permission)
             return
-        self.attempt(state, at, _PHONE, _counts(done))
+        # A voicemail says it; a gatekeeper hears the receptionist's escalation (R9) alone.
+        said = e.outcome == "voicemail" or (
+            e.outcome == "gatekeeper" and ladder_step(self.policy, state) is _RECEPTIONIST
+        )
+        self.attempt(state, at, _PHONE, _counts(done), said)
         if e.outcome == "voicemail" and self.policy.voicemail_email:
             self._voicemail_email(state, at, done)
 

@@ -53,6 +53,7 @@ def lead_channel(state: State) -> Channel:
 _PHONE, _EMAIL = Channel.PHONE, Channel.EMAIL
 _DRIP_TOUCH, _OPT_OUT_OFFER = ActionKind.DRIP_TOUCH, ActionKind.OPT_OUT_OFFER
 _BREAKUP, _EMAIL_TOUCH = ActionKind.BREAKUP, ActionKind.EMAIL
+_PLAIN = ActionKind.CALL  # the ladder's plain attempt (:func:`cadence._ladder.ladder_step`)
 _OFFER_OPT_OUT, _UNANSWERED = Trigger.OFFER_OPT_OUT, Trigger.UNANSWERED
 _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
@@ -244,11 +245,14 @@ class FoldBase:
                 ),
             )
 
-    def attempt(self, state: State, at: datetime, channel: Channel, counts: bool) -> None:
-        """An unanswered touch: what it performed moves the ladder (R3, R7, R8, R10, R11)."""
+    def attempt(
+        self, state: State, at: datetime, channel: Channel, counts: bool, said: bool = True
+    ) -> None:
+        """An unanswered touch: what it performed moves the ladder (R3, R7, R8, R10, R11).
+        ``said``: whether anyone heard or read it (a call that rang out said nothing)."""
         step = ladder_step(self.policy, state) if counts else None
-        if step is not None and not self.delivers(state, step, channel, at):
-            step = None  # an attempt (R3), not the offer, escalation or breakup it was not
+        if step is not None and not self.delivers(state, step, channel, at, said):
+            step = _PLAIN  # an attempt (R3), not the offer, escalation or breakup it was not
         if channel is _PHONE:
             state["calls_unanswered"] += 1
             state["last_attempt_slot"] = self.cal.slot_of(at)
@@ -272,7 +276,9 @@ class FoldBase:
         elif not upcoming_meeting(state, at):
             self.stage(state, _UNANSWERED)
 
-    def delivers(self, state: State, step: ActionKind, channel: Channel, at: datetime) -> bool:
+    def delivers(
+        self, state: State, step: ActionKind, channel: Channel, at: datetime, said: bool
+    ) -> bool:
         """Whether an unanswered touch on ``channel`` at ``at`` is the ladder's ``step``
         (here: always; :class:`cadence._fold.Fold` asks the agenda)."""
         return True

@@ -30,6 +30,15 @@ class ChannelFold(FoldBase):
     """The events that open, close or move a channel."""
 
     def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
+        breakup = state["breakup_sent_at"]
+        if (
+            breakup is not None
+            and breakup == state["last_attempt_at"]
+            and state["calls_unanswered"] == 0  # (the last attempt was an email: this one)
+        ):
+            # R10: the breakup never reached them, so no answer to it drops nobody; it is owed
+            # again, by phone now.
+            state["breakup_sent_at"] = None
         self._failed(state, _EMAIL)
         self.drop_voicemail_email(state)
         self._r14_in_one_message(state, _EMAIL)

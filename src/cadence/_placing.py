@@ -108,6 +108,7 @@ def locate(
     window = window_for(cal, task, task.not_before, recent)  # when it first came due
     start_utc, end_utc = utc_bounds(window)
     end = window.end
+    flags = task.flags
     if task.exact:
         if channel is _MEETING and task.deadline is not None:
             end, end_utc = cal.local(task.deadline), task.deadline
@@ -118,6 +119,8 @@ def locate(
                 grace = cal.runs_on(channel, end_utc, grace)
             if grace != end_utc:
                 end, end_utc = cal.local(grace), grace
+        else:  # R1: the agreed time is outside the hours (the policy's, or the law's)
+            flags = (*flags, "moved")
     elif task.deadline is not None and start_utc < task.deadline < end_utc:
         end, end_utc = cal.local(task.deadline), task.deadline
     if now >= end_utc:  # R2: missed; due again at the next allowed moment, flagged
@@ -125,10 +128,9 @@ def locate(
         window = again(cal, task, now, recent, searched)
         again_utc, again_end_utc = utc_bounds(window)
         latest = window.end if again_end_utc >= again_utc else window.start  # by instant
-        flags = (*task.flags, "overdue")
-        return Spot(task, window, window.start, latest, flags, due_since, again_utc)
+        return Spot(task, window, window.start, latest, (*flags, "overdue"), due_since, again_utc)
     if start_utc >= now:
-        return Spot(task, window, window.start, end, task.flags, None, start_utc)
+        return Spot(task, window, window.start, end, flags, None, start_utc)
     start = cal.local(now)
     if recent and cal.capped:
         # An elapsed-time cap also counts the calls logged since the task came due.
@@ -136,8 +138,8 @@ def locate(
         later_utc, later_end_utc = utc_bounds(later)
         if later_utc > now:
             latest = later.end if later_end_utc > end_utc else end  # by instant, not wall
-            return Spot(task, later, later.start, latest, task.flags, None, later_utc)
-    return Spot(task, window, start, end, task.flags, None, now)
+            return Spot(task, later, later.start, latest, flags, None, later_utc)
+    return Spot(task, window, start, end, flags, None, now)
 
 
 def window_for(

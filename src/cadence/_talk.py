@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from cadence._agenda import Task
-from cadence._fold_base import State
+from cadence._fold_base import COUNTING_KEYS, State
 from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
@@ -114,7 +114,7 @@ def talking_points(
     )
     if kind is _CALL:
         points: tuple[str, ...] = ()
-        if task.ladder:
+        if task.ladder or task.key in COUNTING_KEYS:  # its voicemail is an attempt (R5)
             following = next_attempt(state, cal, window.start)
             if following is not None:
                 template = t.voicemail if following.slot != "email" else t.voicemail_next_is_email

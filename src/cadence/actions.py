@@ -82,7 +82,9 @@ class Action(BaseModel):
     talking_points: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     """Markers for hosts: ``overdue``, ``commitment_missing``, ``paused``, ``referral`` (an
-    escalation to the person the prospect named in ``detail``)."""
+    escalation to the person the prospect named in ``detail``), ``moved`` (an agreed contact,
+    R1, whose time the policy's hours or the law do not allow: due at the first moment they
+    do, which the rep should tell the prospect)."""
     due_since: datetime | None = None
     """For an overdue action: when it first came due."""
     slot: str | None = None

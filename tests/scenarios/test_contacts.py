@@ -153,10 +153,10 @@ def test_a_terminal_prospect_keeps_its_record_current(engine: Engine, monday: da
     ("payload", "field", "words"),
     [
         ({}, "event", "nothing to update; give at least one of phone, email, owner"),
-        ({"phone": ""}, "phone", "at least 1 character"),
+        ({"phone": ""}, "phone", "empty; give a value"),
         ({"email": None, "phone": None}, "event", "nothing to update"),
         ({"subdivision": "NY"}, "subdivision", "subdivision needs its country; give country too"),
-        ({"timezone": ""}, "timezone", "at least 1 character"),
+        ({"timezone": ""}, "timezone", "empty; give a value"),
         ({"clear": []}, "event", "or name fields to empty in clear"),
         ({"clear": ["timezone"]}, "clear.0", "'phone', 'email', 'owner', 'country'"),
         ({"owner": "bo", "clear": ["owner"]}, "clear", "owner given a value and emptied"),

@@ -60,6 +60,37 @@ def test_r1_agreed_next_contact_is_scheduled_exactly(engine: Engine, monday: dat
     assert "commitment_missing" not in act.flags
 
 
+@pytest.mark.parametrize(
+    ("agreed", "due"),
+    [
+        (datetime(2026, 3, 11, 17, 30, tzinfo=CHICAGO), "Thu 12 09:00"),  # after the slots
+        (datetime(2026, 3, 14, 10, 0, tzinfo=CHICAGO), "Mon 16 09:00"),  # a Saturday
+        (datetime(2026, 3, 11, 21, 30, tzinfo=CHICAGO), "Thu 12 09:00"),  # past the law's 21:00
+    ],
+)
+def test_r1_an_agreed_time_the_hours_do_not_allow_is_kept_as_soon_as_they_do_and_flagged(
+    engine: Engine, monday: datetime, agreed: datetime, due: str
+) -> None:
+    """The prospect asked for a time the team's hours (or the law) rule out: the call is due at
+    the first allowed moment after it, flagged ``moved`` so that the rep tells them; a time
+    inside the hours is not."""
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
+    act = engine.next_action(p, monday + timedelta(hours=1))
+    assert act.rules == ("R1",)
+    assert f"{act.earliest:%a %d %H:%M}" == due
+    assert act.flags == ("moved",)
+    kept = engine.apply(
+        _enroll(engine, monday),
+        ev.CallAttempted(
+            at=monday,
+            outcome="connected",
+            next_contact_at=datetime(2026, 3, 11, 15, 0, tzinfo=CHICAGO),
+        ),
+    )
+    assert engine.next_action(kept, monday + timedelta(hours=1)).flags == ()
+
+
 def test_r1_conversation_without_a_date_gets_a_flagged_default(
     engine: Engine, monday: datetime
 ) -> None:
@@ -262,6 +293,35 @@ def test_r5_voicemail_script_names_the_next_attempt(engine: Engine, monday: date
     # If this Monday-morning call reaches voicemail, the next call is Friday (4 business days)
     # in another part of the day: the script says so before the rep dials.
     assert any("try again on Friday midday" in t for t in act.talking_points)
+
+
+@pytest.mark.parametrize("agreed", [False, True])
+def test_r5_a_promised_call_that_would_count_as_an_attempt_names_the_next_one_too(
+    engine: Engine, monday: datetime, agreed: bool
+) -> None:
+    """The default follow-up of a conversation without a date (R1), or the agreed call, is an
+    attempt on the ladder if it reaches voicemail (R18: most calls do): its script names the
+    next attempt too (R5), and the engine then asks for that one."""
+    p = _enroll(engine, monday)
+    thursday = (monday + timedelta(days=3)).replace(hour=10, minute=0)
+    p = engine.apply(
+        p,
+        ev.CallAttempted(
+            at=monday, outcome="connected", next_contact_at=thursday if agreed else None
+        ),
+    )
+    call = engine.next_action(p, monday)
+    assert call.kind is ActionKind.CALL
+    assert "R1" in call.rules
+    promise = [t for t in call.talking_points if t.startswith("If you reach voicemail")]
+    assert len(promise) == 1
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailSent(at=call.earliest + timedelta(minutes=6)))
+    following = engine.next_action(p, call.earliest + timedelta(minutes=7))
+    assert following.kind is ActionKind.CALL
+    assert following.rules[0] == "R3"
+    start = following.earliest
+    assert f"try again on {start:%A} {following.slot}" in promise[0]
 
 
 def test_r5_a_next_attempt_a_week_or_more_ahead_is_named_with_its_date(monday: datetime) -> None:
@@ -485,6 +545,30 @@ def test_r8_r10_a_touch_the_engine_did_not_ask_for_is_not_the_offer_or_the_break
     written = engine.apply(due, ev.EmailSent(at=when))
     assert written.opt_out_offered_at is None
     assert engine.next_action(written, when).kind is ActionKind.OPT_OUT_OFFER
+
+
+def test_r8_r10_an_offer_that_rang_out_or_a_breakup_that_bounced_was_not_made(
+    engine: Engine, monday: datetime
+) -> None:
+    """A call that rang out left no offer (R8): it is an attempt, and the offer is still owed
+    (a voicemail makes it). A breakup email that bounced never said it was closing their
+    file: nobody is dropped on it (R10), and the breakup is owed again, by phone."""
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    for outcome in ("no_answer", "gatekeeper"):
+        q = engine.apply(p, ev.CallAttempted(at=at, outcome=outcome))
+        assert (q.stage, q.opt_out_offered_at) == (p.stage, None)
+        assert engine.next_action(q, at + timedelta(minutes=1)).kind is ActionKind.OPT_OUT_OFFER
+    made = engine.apply(p, ev.CallAttempted(at=at, outcome="voicemail"))
+    assert made.stage is Stage.OPT_OUT_OFFERED
+
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.BREAKUP)
+    sent = engine.apply(p, ev.EmailSent(at=at))
+    assert sent.breakup_sent_at is not None
+    bounced = engine.apply(sent, ev.EmailBounced(at=at + timedelta(minutes=2)))
+    assert bounced.breakup_sent_at is None
+    again = engine.next_action(bounced, at + timedelta(minutes=3))
+    assert (again.kind, again.channel) == (ActionKind.BREAKUP, Channel.PHONE)
+    assert engine.advance(bounced, at + timedelta(days=30)).stage is Stage.OPT_OUT_OFFERED
 
 
 def test_r11_dropped_prospect_with_permission_gets_a_monthly_drip(

@@ -207,6 +207,32 @@ def _answer(
     return draw(st.one_of(answers))
 
 
+def _refused(
+    engine: cadence.Engine,
+    p: Prospect,
+    done: list[ev.Event],
+    meeting_id: str,
+    preferred: Channel | None,
+) -> bool:
+    """Whether the engine refuses a no-show of ``meeting_id`` after ``done``: applied in their
+    order (``p``), or replayed in replay's (events at one instant sort by id and payload, so a
+    meeting held and booked again at once may end held there)."""
+    if refuses_no_show(p, meeting_id):
+        return True
+    if not any(getattr(e, "meeting_id", None) == meeting_id for e in done):
+        return False
+    canonical = engine.replay(
+        p.id,
+        done,
+        timezone=p.timezone,
+        at=p.enrolled_at,
+        country=p.country,
+        subdivision=p.subdivision,
+        preferred_channel=preferred,
+    )
+    return refuses_no_show(canonical, meeting_id)
+
+
 @st.composite
 def _histories(
     draw: st.DrawFn,
@@ -263,9 +289,6 @@ def _histories(
                     meeting_ids=st.sampled_from([*known, fresh]),
                 )
             )
-            if isinstance(event, ev.MeetingNoShow) and refuses_no_show(p, event.meeting_id):
-                # The engine refuses that; a no-show of a meeting it never saw is accepted.
-                event = event.model_copy(update={"meeting_id": fresh})
         elif p.unreachable and responder == "mixed" and draw(st.integers(0, 2)) == 0:
             # A bounce or a wrong number, and the rep finds a new address or number.
             at = now + draw(delays())
@@ -280,6 +303,11 @@ def _histories(
             at = _follow_time(draw, action, now)
             event = _answer(draw, action, at, event_id, answering, fresh)
             answered = action
+        if isinstance(event, ev.MeetingNoShow) and _refused(
+            engine, p, done, event.meeting_id, preferred
+        ):
+            # The engine refuses that; a no-show of a meeting it never saw is accepted.
+            event = event.model_copy(update={"meeting_id": f"m-unseen-{len(done)}"})
         p = engine.apply(p, event)
         if fades and p.stage is Stage.ENGAGED:
             answering = "silent"
