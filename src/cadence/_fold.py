@@ -252,7 +252,13 @@ class Fold(ChannelFold, MeetingFold):
         until = resolve_local(day, time(0), self.cal.zone).astimezone(UTC)
         if e.until is not None and e.until > until:  # back later today: from their return
             until = e.until
-        self.pause(state, max(until, e.at + self.react), "out of office")
+        until = max(until, e.at + self.react)
+        self.pause(state, until, "out of office")
+        breakup = state["breakup_sent_at"]
+        if breakup is not None and breakup < until:
+            # R10 after R17: the wait for an answer to the breakup runs from their return, so
+            # nobody is dropped while away (an auto-reply to the breakup, say).
+            state["breakup_sent_at"] = until
 
     def on_deal_closed(self, state: State, e: ev.DealClosed) -> None:
         state["obligations"] = ()

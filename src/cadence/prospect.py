@@ -116,6 +116,8 @@ class Prospect(BaseModel):
     opt_out_offered_at: StoredInstant | None = None
     escalations_done: int = 0
     breakup_sent_at: StoredInstant | None = None
+    """When the breakup went out (R10), or when the prospect is back from an out-of-office
+    that followed it: the wait for an answer runs from then."""
     dropped_at: StoredInstant | None = None
     last_drip_at: StoredInstant | None = None
 

@@ -571,6 +571,24 @@ def test_r8_r10_an_offer_that_rang_out_or_a_breakup_that_bounced_was_not_made(
     assert engine.advance(bounced, at + timedelta(days=30)).stage is Stage.OPT_OUT_OFFERED
 
 
+def test_r10_r17_the_breakups_wait_runs_from_their_return_from_an_out_of_office(
+    engine: Engine, monday: datetime
+) -> None:
+    """The breakup email gets an auto-reply: away for three weeks. R17 pauses the cadence, and
+    R10's wait for an answer runs from their return: they are not dropped while away."""
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.BREAKUP)
+    p = engine.apply(p, ev.EmailSent(at=at))
+    back = at + timedelta(days=21)
+    away = engine.apply(p, ev.OutOfOffice(at=at + timedelta(minutes=3), until=back))
+    assert engine.advance(away, at + timedelta(days=14)).stage is Stage.OPT_OUT_OFFERED
+    assert engine.advance(away, back + timedelta(days=1)).stage is Stage.OPT_OUT_OFFERED
+    cal = engine.calendar(away)
+    wait = [a for a in engine.plan(away, back + timedelta(days=1)) if a.kind is ActionKind.WAIT]
+    assert wait
+    assert wait[0].earliest.date() >= cal.add_business_days(back.date(), 5)
+    assert engine.advance(away, back + timedelta(days=10)).stage is Stage.DROPPED
+
+
 def test_r11_dropped_prospect_with_permission_gets_a_monthly_drip(
     engine: Engine, monday: datetime
 ) -> None:
