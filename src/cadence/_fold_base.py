@@ -65,6 +65,10 @@ _R14_TIMES = (
     "hours, coffee or lunch if local)"
 )
 _R14_APOLOGY = "a brief, apologetic email that says you left a voicemail"
+_R14_REBOOKED = (
+    "you cancelled the meeting and they have booked again: call now (tone matters), apologise "
+    "and confirm the new time"
+)
 _R14_BY_EMAIL = "their number does not work: apologise by email for cancelling, warmly and briefly"
 _R14_NO_CALLS = "they asked not to be called: apologise by email for cancelling, warmly and briefly"
 _R14_APOLOGY_TIMES = (

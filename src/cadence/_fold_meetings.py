@@ -7,6 +7,7 @@ from cadence._fold_base import (
     _EMAIL,
     _PHONE,
     _R14,
+    _R14_REBOOKED,
     _R14_TIMES,
     FoldBase,
     State,
@@ -36,6 +37,10 @@ class MeetingFold(FoldBase):
         state["meetings"] = (*(m for m in state["meetings"] if m.id != e.meeting_id), meeting)
         self.responded(state, e.at)
         self.drop(state, "propose_times", "followup", "no_show_call", "resume")
+        for o in state["obligations"]:
+            if o.key == "reschedule_call":  # R14: the apology still, but no new times to offer
+                self.add(state, o.model_copy(update={"reason": _R14_REBOOKED}))
+                break
         if Channel.MEETING in state["blocked_channels"]:
             # R13: they opted out of meetings; a booking logged anyway is a response, but only
             # an opt-in reopens the channel, so the meeting is withdrawn at once.

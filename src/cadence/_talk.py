@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from cadence._agenda import Task
-from cadence._fold_base import COUNTING_KEYS, State
+from cadence._fold_base import _R14_REBOOKED, COUNTING_KEYS, State
 from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
@@ -124,8 +124,13 @@ def talking_points(
                 points = (template.format(next_attempt=when),)
         if "R14" in task.rules:
             points = (
-                "Apologise for cancelling, warmly; propose two or three new times now.",
-                "Offer flexibility: before or after hours, or coffee or lunch if they are local.",
+                (
+                    "Apologise for cancelling, warmly; propose two or three new times now.",
+                    "Offer flexibility: before or after hours, or coffee or lunch if they are "
+                    "local.",
+                )
+                if task.reason != _R14_REBOOKED
+                else ("Apologise for cancelling, warmly; thank them for booking again.",)
             )
         return (*points, *conversation)
     if kind is _OPT_OUT_OFFER or kind is _BREAKUP:

@@ -493,6 +493,21 @@ def test_r15_a_meeting_rebooked_under_a_new_id_gets_the_material_too(
     assert not [a for a in engine.plan(held, t + 6 * DAY) if a.kind is ActionKind.SEND_COLLATERAL]
 
 
+def test_r14_after_they_book_again_the_apology_call_confirms_rather_than_proposes(
+    engine: Engine, monday: datetime
+) -> None:
+    """The prospect books a new time (from the invitation, say) before the rep's apology call:
+    the call still comes first (R14), to apologise, and no longer asks for new times."""
+    p, call = _cancelled_by_rep(engine, monday)
+    later = call.earliest + timedelta(minutes=1)
+    q = engine.apply(p, ev.MeetingBooked(at=later, meeting_id="m1", starts_at=later + 3 * DAY))
+    act = engine.next_action(q, later)
+    assert (act.kind, act.channel, act.rules) == (ActionKind.CALL, Channel.PHONE, ("R14",))
+    assert "confirm the new time" in act.reason
+    assert not any("new times" in t for t in act.talking_points)
+    assert any("thank them for booking again" in t for t in act.talking_points)
+
+
 def test_r14_a_preference_for_email_stated_after_the_rep_cancels_keeps_the_apology_a_call(
     engine: Engine, monday: datetime
 ) -> None:
