@@ -153,7 +153,11 @@ class FoldBase:
         nothing there, the most urgent obligation on the channel. A task that is an obligation
         and the ladder's step at once is both: the obligation is dropped, and none returned
         says the touch counts on the ladder."""
-        mine: list[Obligation] = [o for o in state["obligations"] if o.channel == channel]
+        mine: list[Obligation] = [
+            o
+            for o in state["obligations"]
+            if o.channel == channel and (not o.exact or self._agreed_day_reached(o, at))
+        ]
         if not mine:
             return ()
         named = None if self.named is None else self.named(state, channel, at, mine)
@@ -172,6 +176,12 @@ class FoldBase:
         first = min(mine, key=lambda o: (o.priority, o.not_before, o.key))
         self.performed(state, (first,), at)
         return (first,)
+
+    def _agreed_day_reached(self, o: Obligation, at: datetime) -> bool:
+        """Whether a touch at ``at`` may keep the agreed contact ``o`` (R1): from the start of
+        its day on. A voicemail the day before is not the call promised for the next
+        afternoon: that promise still stands."""
+        return at >= self.cal.start_of(self.cal.local(o.not_before).date())
 
     def performed(self, state: State, done: tuple[Obligation, ...], at: datetime) -> None:
         """``done`` is no longer owed. Except the material a call asked for an address for

@@ -774,11 +774,15 @@ _FOLLOW = st.sampled_from(
 )
 
 
-def _names_the_promise(engine: Engine, p: cadence.Prospect, t: datetime, channel: Channel) -> bool:
-    """Whether the agreed contact (R1) is what the engine names first on ``channel`` at ``t``:
-    a touch there then performs it (otherwise it performs what the engine named)."""
+def _names_the_promise(
+    engine: Engine, p: cadence.Prospect, t: datetime, channel: Channel, agreed: datetime
+) -> bool:
+    """Whether the agreed contact (R1) is what the engine names first on ``channel`` at ``t``,
+    on its day or later: a touch there then performs it (otherwise it performs what the
+    engine named; a touch the day before keeps no promise)."""
     on = [a for a in engine.plan(p, t) if a.channel is channel]
-    return bool(on) and _is_the_promise(on[0])
+    day = agreed.astimezone(CHICAGO).replace(hour=0, minute=0, second=0, microsecond=0)
+    return bool(on) and _is_the_promise(on[0]) and t >= day
 
 
 def _is_the_promise(action: cadence.Action) -> bool:
@@ -806,10 +810,10 @@ def test_a_pending_agreed_contact_is_never_dropped_silently(
         event: ev.Event
         if name == "email_sent":
             event = ev.EmailSent(at=t)
-            pending = pending and not _names_the_promise(engine, p, t, Channel.EMAIL)
+            pending = pending and not _names_the_promise(engine, p, t, Channel.EMAIL, agreed)
         elif name == "voicemail":
             event = ev.CallAttempted(at=t, outcome="voicemail")
-            pending = pending and not _names_the_promise(engine, p, t, Channel.PHONE)
+            pending = pending and not _names_the_promise(engine, p, t, Channel.PHONE, agreed)
         elif name == "bounced":
             event = ev.EmailBounced(at=t)
             bounced = True

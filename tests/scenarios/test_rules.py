@@ -91,6 +91,24 @@ def test_r1_an_agreed_time_the_hours_do_not_allow_is_kept_as_soon_as_they_do_and
     assert engine.next_action(kept, monday + timedelta(hours=1)).flags == ()
 
 
+def test_r1_a_voicemail_the_day_before_does_not_keep_the_agreed_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """Thursday 15:00 was agreed; the rep rings on Wednesday morning and reaches voicemail.
+    That is an attempt, not the call promised: Thursday's still stands (R1). A call on the day
+    keeps it, a little early or not."""
+    p = _enroll(engine, monday)
+    agreed = datetime(2026, 3, 12, 15, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
+    wednesday = datetime(2026, 3, 11, 9, 30, tzinfo=CHICAGO)
+    early = engine.apply(p, ev.CallAttempted(at=wednesday, outcome="voicemail"))
+    assert [o.key for o in early.obligations if o.key == "commitment"] == ["commitment"]
+    calls = [a for a in engine.plan(early, wednesday) if a.channel is Channel.PHONE]
+    assert [(a.earliest, a.rules) for a in calls] == [(agreed, ("R1",))]
+    on_the_day = engine.apply(p, ev.CallAttempted(at=agreed.replace(hour=11), outcome="voicemail"))
+    assert "commitment" not in [o.key for o in on_the_day.obligations]
+
+
 def test_r1_conversation_without_a_date_gets_a_flagged_default(
     engine: Engine, monday: datetime
 ) -> None:
