@@ -437,3 +437,46 @@ def test_a_plans_memo_never_shares_a_window_an_elapsed_time_cap_binds() -> None:
     capped = again(cal, task, now, calls, searched)
     assert capped == window_for(cal, task, now, calls)
     assert capped.start > free.start  # the cap holds the fifth call back
+
+
+def _paused_until(engine: cadence.Engine, pid: str, until: datetime, how: str) -> cadence.Prospect:
+    """A prospect paused (R17): "not now, get back to me at ``until``", or away until then
+    (an out-of-office's ``until`` is its last day away)."""
+    p = _new(engine, pid, owner=pid, at=NOW - timedelta(days=30))  # (a rep each: no contention)
+    at = NOW - timedelta(days=29)
+    if how == "not_now":
+        return engine.apply(p, ev.EmailReplied(at=at, intent="not_now", resume_at=until))
+    return engine.apply(p, ev.OutOfOffice(at=at, until=until))
+
+
+@pytest.mark.parametrize(
+    ("how", "pauses"),
+    [
+        (
+            "not_now",
+            {"mon": NOW + timedelta(hours=2), "tue": datetime(2026, 3, 10, 9, tzinfo=CHICAGO)}
+            | {"tue-14": datetime(2026, 3, 10, 14, tzinfo=CHICAGO)}
+            | {"wed": datetime(2026, 3, 11, 9, tzinfo=CHICAGO)},
+        ),
+        ("out_of_office", {"tue": NOW, "wed": datetime(2026, 3, 10, 9, tzinfo=CHICAGO)}),
+    ],
+)
+def test_a_pause_that_ends_before_or_on_the_day_lets_its_next_touch_be_planned(
+    engine: cadence.Engine, how: str, pauses: dict[str, datetime]
+) -> None:
+    """R17: the prospect said "not now, get back to me on Tuesday at 09:00" (or is away until
+    Monday night). The nightly run on Monday evening plans Tuesday: the touch that follows the
+    pause is on Tuesday's plan, where ``engine.plan`` lists it after its wait, not left out and
+    found overdue on Wednesday. A pause that ends after the day keeps the prospect out."""
+    book = [_paused_until(engine, pid, until, how) for pid, until in pauses.items()]
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    planned = {t.prospect_id: t for t in plan.touches}
+    assert sorted(planned) == sorted(pid for pid in pauses if pid != "wed")
+    for p in book:
+        wait, after = engine.plan(p, NOW)[:2]
+        assert wait.kind is ActionKind.WAIT
+        if p.id in planned:
+            touch = planned[p.id]
+            assert touch.action == engine.next_action(p, wait.earliest)
+            assert (touch.action.kind, touch.start) == (after.kind, after.earliest_utc)
+    assert plan.counts["not_due"] == 1

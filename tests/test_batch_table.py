@@ -155,6 +155,7 @@ def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
     deferred_limit=st.sampled_from([10_000, 2, 0]),
     twice=st.none() | st.integers(0, 100),
     layout=st.sampled_from(["one chunk", "chunks of 1 row", "chunks of 3 rows", "a slice"]),
+    before_pause=st.none() | st.integers(0, 40),
 )
 def test_plan_table_equals_plan_day_for_any_population_and_now(
     data: tuple[list[cadence.Prospect], list[History]],
@@ -167,6 +168,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     deferred_limit: int,
     twice: int | None,
     layout: str,
+    before_pause: int | None,
 ) -> None:
     book, found = data
     engine = cadence.Engine(found[0].policy)
@@ -176,6 +178,11 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     # (their index horizon has passed and they go to the engine or are re-placed as overdue).
     base = book[which % len(book)]
     now = base.last_event_at + later
+    paused = [p for p in book if p.paused_until is not None and p.paused_until > p.last_event_at]
+    if before_pause is not None and paused:  # hours before a pause (R17) ends: on the day
+        base = paused[which % len(paused)]
+        assert base.paused_until is not None
+        now = max(base.last_event_at, base.paused_until - timedelta(hours=before_pause))
     day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
     table = _laid_out(to_table(book, engine if indexed else None), layout)
     note(f"now={now.isoformat()} day={day}")
@@ -212,6 +219,9 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     for source, n in got.sources.items():
         event(f"rows decided by {source}: {'some' if n else 'none'}")
     event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
+    ends = datetime.combine(day + timedelta(days=1), time(12), UTC)  # (the day's, roughly)
+    pauses = [p.paused_until for p in book if p.paused_until is not None]
+    event(f"a pause ends between now and the day's end: {any(now < t < ends for t in pauses)}")
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
@@ -702,3 +712,34 @@ def test_distinct_pairs_whichever_way_they_are_keyed(pairs: list[tuple[int, int]
         seen.setdefault(pair, i)
     assert sorted(first.tolist()) == sorted(seen.values())
     assert [pairs[first[k]] for k in inverse.tolist()] == pairs
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_pause_that_ends_on_the_day_is_planned_after_it_as_in_plan_day(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """R17: "not now, get back to me on Tuesday at 09:00", an out-of-office until Monday, and a
+    pause that ends on Thursday, seen on Monday evening. Tuesday's plan has the touches that
+    follow the first two pauses (an index row of a paused prospect holds from the pause's end
+    on, so such a row goes to the engine), the same plan as plan_day, row for row."""
+    at = NOW - timedelta(days=29)
+    pauses: list[tuple[str, ev.Event]] = [
+        ("tue", ev.EmailReplied(at=at, intent="not_now", resume_at=NOW + timedelta(hours=15))),
+        ("away", ev.OutOfOffice(at=at, until=NOW)),
+        ("thu", ev.EmailReplied(at=at, intent="not_now", resume_at=NOW + timedelta(days=3))),
+    ]
+    book = [
+        engine.apply(
+            engine.enroll(pid, timezone="America/Chicago", at=at, country="US", owner=pid),
+            pause,
+        )
+        for pid, pause in pauses
+    ]
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    table = to_table(book, engine if indexed else None)
+    got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
+    _same_plan(expected, got)
+    assert got.touches.column("prospect_id").to_pylist() == ["away", "tue"]
+    starts = got.touches.column("local_start").to_pylist()
+    assert starts == [datetime.combine(DAY, time(9))] * 2
+    assert got.sources["engine"] == (2 if indexed else 3)

@@ -70,6 +70,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _DAY, _NOON = timedelta(days=1), time(12)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
+_WAIT = ActionKind.WAIT
 
 Capacity = int | Mapping[str | tuple[str, str], int]
 Key = tuple[int, int, datetime, str]
@@ -184,7 +185,6 @@ def plan_day(
     places: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, datetime, datetime]]
     places = {}
     caps: dict[tuple[str, Channel], int] = {}
-    horizon = engine._horizon
     searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     for p in prospects:
@@ -203,8 +203,8 @@ def plan_day(
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = horizon(p, cal, now_utc, day_end, searched)
-        if decided is None or isinstance(decided, Action):  # not today, or a pause (R17)
+        decided = _past_waits(engine, p, cal, now_utc, day_end, searched)
+        if decided is None:  # not today
             not_due += 1
             continue
         spot = decided[2]
@@ -290,6 +290,42 @@ def plan_day(
         ),
         counts=counts,
     )
+
+
+def _past_waits(
+    engine: Engine,
+    p: Prospect,
+    cal: ContactCalendar,
+    now_utc: datetime,
+    until: datetime,
+    searched: Searched,
+) -> Decided | None:
+    """The engine's next action for ``p`` if it starts before ``until`` (before its words);
+    past a wait that ends before ``until`` (a pause, R17; the R10 wait for the drop), the
+    action that follows it, as the engine names it when the wait is over: a prospect who said
+    "call me on Tuesday at 09:00" is on Tuesday's plan, as :meth:`Engine.plan` lists it after
+    its wait. (:func:`_next_action_past_waits` is the same for a whole action.)"""
+    while True:
+        decided = engine._horizon(p, cal, now_utc, until, searched)
+        if isinstance(decided, Action):  # a pause: it ends at the wait's ``earliest``
+            end = decided.earliest_utc
+        elif decided is not None and decided[2].task.kind is _WAIT:
+            end = decided[2].start_utc
+        else:
+            return decided
+        if not now_utc < end < until:
+            return None
+        now_utc = end
+
+
+def _next_action_past_waits(engine: Engine, p: Prospect, now: datetime, until: datetime) -> Action:
+    """``engine.next_action(p, now)``, or past a wait that ends before ``until`` (UTC), the
+    action that follows it (:func:`_past_waits`)."""
+    action = engine.next_action(p, now)
+    while action.kind is _WAIT and now < action.earliest_utc < until:
+        now = action.earliest_utc
+        action = engine.next_action(p, now)
+    return action
 
 
 def _check_arguments(
