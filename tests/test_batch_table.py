@@ -25,7 +25,6 @@ import cadence._columns
 from cadence import events as ev
 from cadence._columns import shipped
 from cadence._table_index import crowded
-from cadence._table_slots import _distinct
 from cadence.actions import ActionKind
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
@@ -693,27 +692,6 @@ def test_a_reps_full_windows_spill_into_the_next_ones_as_in_plan_day(
         assert any(d.reason == "no free time in window" for d in expected.deferred)
 
 
-@given(
-    pairs=st.lists(
-        st.tuples(st.integers(0, 50), st.sampled_from([0, 1, 7, 1 << 40, 1 << 61, -(1 << 61)])),
-        min_size=1,
-        max_size=30,
-    )
-)
-def test_distinct_pairs_whichever_way_they_are_keyed(pairs: list[tuple[int, int]]) -> None:
-    """``_distinct`` (which rows of the walk share a first window) packs each pair into one
-    int64 when the instants' span allows, and sorts pairs otherwise: either way, each pair's
-    first occurrence and which distinct pair it is, as a dict would say."""
-    a = np.array([x for x, _ in pairs], dtype=np.int64)
-    b = np.array([y for _, y in pairs], dtype=np.int64)
-    first, inverse = _distinct(a, b)
-    seen: dict[tuple[int, int], int] = {}
-    for i, pair in enumerate(pairs):
-        seen.setdefault(pair, i)
-    assert sorted(first.tolist()) == sorted(seen.values())
-    assert [pairs[first[k]] for k in inverse.tolist()] == pairs
-
-
 @pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
 def test_a_pause_that_ends_on_the_day_is_planned_after_it_as_in_plan_day(
     engine: cadence.Engine, indexed: bool
@@ -743,3 +721,40 @@ def test_a_pause_that_ends_on_the_day_is_planned_after_it_as_in_plan_day(
     starts = got.touches.column("local_start").to_pylist()
     assert starts == [datetime.combine(DAY, time(9))] * 2
     assert got.sources["engine"] == (2 if indexed else 3)
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_only_an_action_that_carries_r4_is_kept_from_the_last_calls_part_of_day(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """After an unanswered morning call, four prospects agreed to a call on Tuesday at 10:00
+    (R1) with the same rep, and a fifth is due the ladder's retry. The agreed calls take
+    10:00, 10:10 and 10:20 (their window: the agreed time and its grace) and the last goes on
+    to 10:30, where the engine then names it (R2), not to the afternoon; the retry goes to
+    the afternoon (R4). The same plan as plan_day, row for row."""
+    t = datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO)
+    ten = datetime.combine(DAY, time(10), CHICAGO)
+
+    def called(pid: str) -> cadence.Prospect:
+        p = engine.enroll(pid, timezone="America/Chicago", at=t, country="US", owner="ana")
+        return engine.apply(p, ev.CallAttempted(at=t, outcome="no_answer"))
+
+    agreed = ev.CallAttempted(at=NOW, outcome="connected", next_contact_at=ten)
+    book = [
+        engine.apply(called(f"promise{i}"), agreed).model_copy(
+            update={"last_attempt_slot": "morning"}  # (as if the last call had been unanswered)
+        )
+        for i in range(4)
+    ]
+    book.append(called("retry"))
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=30)
+    table = to_table(book, engine if indexed else None)
+    _same_plan(expected, plan_table(engine, table, day=DAY, now=NOW, capacity=30))
+    starts = [(tt.prospect_id, f"{tt.local_start:%H:%M}") for tt in expected.touches]
+    assert starts == [
+        ("promise0", "10:00"),
+        ("promise1", "10:10"),
+        ("promise2", "10:20"),
+        ("promise3", "10:30"),
+        ("retry", "12:00"),
+    ]

@@ -3,8 +3,9 @@
 ``plan_day`` streams any iterable of prospects through the engine and keeps, per owner and
 channel, only the best ``capacity`` candidates (a bounded heap), so memory grows with capacity,
 not with the size of the book. The kept touches are then given concrete slots: each owner's day
-is filled earliest-first, one touch at a time, inside each prospect's own allowed window (which
-already honours legal hours and the R4 time-of-day rotation).
+is filled earliest-first, one touch at a time, inside each action's own window (the engine's,
+which already honours legal hours, an agreed time and, for a retried call, the R4 time-of-day
+rotation), then the prospect's next allowed windows of the day.
 
 Order (most urgent first): rep-caused reschedules (R14), promised contacts (R1), material due
 before a meeting (R15), overdue work by lateness, work due that day, drip touches last; ties by
@@ -71,6 +72,7 @@ _MICROSECOND = timedelta(microseconds=1)
 _DAY, _NOON = timedelta(days=1), time(12)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 _WAIT = ActionKind.WAIT
+_R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
 
 Capacity = int | Mapping[str | tuple[str, str], int]
 Key = tuple[int, int, datetime, str]
@@ -243,10 +245,10 @@ def plan_day(
         placed = _fit(
             cal,
             act.channel,
-            entry.start_utc,
+            (entry.start_utc, act.latest_utc),
             bounds[p.timezone],
             busy.setdefault(entry.owner, []),
-            avoid=p.last_attempt_slot if phone else None,  # R4: another part of the day
+            avoid=p.last_attempt_slot if phone and _R4 in act.rules else None,
             recent=p.recent_calls if phone else (),
             memo=memo,
         )
@@ -399,7 +401,7 @@ def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 def _fit(
     cal: ContactCalendar,
     channel: Channel,
-    earliest: datetime,
+    due: tuple[datetime, datetime],
     bounds: tuple[datetime, datetime],
     busy: list[tuple[int, int]],
     *,
@@ -407,23 +409,23 @@ def _fit(
     recent: Sequence[datetime],
     memo: dict[Any, Any],
 ) -> tuple[datetime, datetime] | None:
-    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the prospect's
-    allowed windows for ``channel`` from ``earliest`` (UTC) on, avoiding the ``avoid`` part of
-    the day (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in
-    ``busy``. ``memo`` is one plan's cache of windows (owners' days start at the same few
-    instants)."""
+    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the action's own
+    window ``due`` (its ``earliest`` and ``latest``, UTC: the engine's, which already honours
+    legal hours, an agreed time (R1) and R4's other part of the day) or, when that is full,
+    in the prospect's next allowed windows for ``channel``, where the engine would name the
+    missed touch (R2): avoiding the ``avoid`` part of the day (R4, for an action that does)
+    and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
+    ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
     length = TOUCH_MINUTES.get(channel, 10) * 60_000_000  # µs
     day_start, day_end = bounds
-    after = max(earliest, day_start)
-    while after < day_end:
-        w_start, w_end, us_start, us_end = _window(cal, channel, after, avoid, recent, memo)
-        if w_start >= day_end:
-            return None
-        start = book(busy, us_start, length, us_end)
-        if start is not None:
-            at = _EPOCH + timedelta(microseconds=start)
-            return at, at + timedelta(microseconds=length)
-        after = w_end
+    w_start, w_end = max(due[0], day_start), due[1]
+    while w_start < day_end:
+        if w_start < w_end:
+            start = book(busy, _us(w_start), length, _us(w_end))
+            if start is not None:
+                at = _EPOCH + timedelta(microseconds=start)
+                return at, at + timedelta(microseconds=length)
+        w_start, w_end, _, _ = _window(cal, channel, max(w_start, w_end), avoid, recent, memo)
     return None
 
 
