@@ -430,3 +430,36 @@ def test_book_readers_raise_only_clear_one_line_errors(content: bytes, suffix: s
             assert message.startswith(str(path))
             assert "\n" not in message
             assert "\r" not in message
+
+
+_BOM = "\ufeff"  # what Notepad and Excel put first in a file saved as "UTF-8"
+
+
+def test_a_suppression_file_saved_with_a_bom_still_suppresses_its_first_entry(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    """R13: a do-not-call list saved by Excel starts with a byte order mark; its first entry
+    is suppressed all the same (it was read as "\\ufeff+12125550102", matching nothing)."""
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text(_BOM + "+12125550102\nacme-3\n", encoding="utf-8")
+    assert read_suppressions(blocked) == {"+12125550102", "acme-3"}
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "-f", "csv", "--capacity", "5", "--suppress", str(blocked)]
+    )
+    assert result.exit_code == 0, result.output
+    planned = [r["prospect_id"] for r in csv.DictReader(io.StringIO(result.stdout))]
+    assert planned == ["acme-1", "acme-4"]
+    assert "2 suppressed" in result.stderr
+
+
+def test_books_saved_with_a_bom_are_read_as_without(
+    book: pathlib.Path, stored: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """A CSV or JSONL book saved with a byte order mark reads as the same book without it
+    (a CSV one was refused: "unknown columns ['\\ufeffid']")."""
+    for path in (book, stored):
+        plain = list(read_book(path, engine=engine, now=NOW))
+        path.write_text(_BOM + path.read_text(encoding="utf-8"), encoding="utf-8")
+        assert list(read_book(path, engine=engine, now=NOW)) == plain
+        result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+        assert result.exit_code == 0, result.output

@@ -62,7 +62,9 @@ def _read(handle: TextIO, where: str) -> str:
 
 def _open(path: str | Path, newline: str | None = None) -> TextIO:
     try:
-        return Path(path).open(encoding="utf-8", newline=newline)
+        # utf-8-sig: a byte order mark (Notepad, Excel: "UTF-8") is not part of the first
+        # line, else a suppression file's first entry would match nothing (R13)
+        return Path(path).open(encoding="utf-8-sig", newline=newline)
     except FileNotFoundError:
         msg = f"{path}: no such file; check the path"
         raise InvalidInputError(msg, field="path", value=str(path)) from None
