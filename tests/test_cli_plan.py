@@ -330,6 +330,9 @@ def test_a_state_whose_id_differs_from_its_row_is_refused(
         ("--day", "10/03/2026", ("--day", "YYYY-MM-DD")),
         ("--now", "2026-03-09T18:00", ("--now", "offset")),
         ("--day", "2026-03-08", ("--day: 2026-03-08 is over in every time zone", "(--now)")),
+        ("--day", "9000-01-01", ("--day: 9000-01-01 is outside the years cadence plans in",)),
+        ("--day", "9999-12-31", ("--day: 9999-12-31 is outside the years cadence plans in",)),
+        ("--day", "1899-12-31", ("--day: 1899-12-31 is outside the years cadence plans in",)),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(

@@ -334,12 +334,7 @@ def _check_arguments(
     day: object, now: object, capacity: object, suppressions: Iterable[object]
 ) -> tuple[datetime, frozenset[str]]:
     """Validate the planners' common arguments; ``now`` in UTC and the suppression set."""
-    if not isinstance(day, date) or isinstance(day, datetime):
-        msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
-        raise InvalidInputError(msg, field="day", value=day)
-    if not EARLIEST.date() <= day < LATEST.date():
-        msg = f"day: {day.isoformat()} is outside the years cadence plans in (1900 to 8999)"
-        raise InvalidInputError(msg, field="day", value=day)
+    day = _check_day(day)
     now_utc = _aware(now, "now")
     if _over_everywhere(day, now_utc):
         msg = (
@@ -382,6 +377,18 @@ def _check_arguments(
             )
             raise InvalidInputError(msg, field="suppressions", value=item)
     return now_utc, frozenset(str(item) for item in blocked)
+
+
+def _check_day(day: object) -> date:
+    """``day`` if it is a date the planners plan (1900 to 8999), else an
+    :class:`InvalidInputError` naming ``day`` (the CLI shows it as ``--day``)."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
+        raise InvalidInputError(msg, field="day", value=day)
+    if not EARLIEST.date() <= day < LATEST.date():
+        msg = f"day: {day.isoformat()} is outside the years cadence plans in (1900 to 8999)"
+        raise InvalidInputError(msg, field="day", value=day)
+    return day
 
 
 def _over_everywhere(day: date, now: datetime) -> bool:

@@ -29,7 +29,7 @@ from cadence._cli_simulate import simulate_command
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
-from cadence.batch import Capacity, DayPlan, _over_everywhere, plan_day
+from cadence.batch import Capacity, DayPlan, _check_day, _over_everywhere, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
 from cadence.files import (
@@ -397,8 +397,10 @@ def parse_capacity(text: str) -> Capacity:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        return _check_day(date.fromisoformat(text))
+    except ValueError as exc:
+        if isinstance(exc, CadenceError):  # a date out of the planners' years
+            fail(f"--{exc}")  # ("day: ..." as the option)
         fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
 
 
