@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -555,3 +556,16 @@ def test_a_rep_with_time_to_spare_places_each_touch_where_its_action_starts(
             event("in its window")
             assert touch.start == first
             assert touch.end <= action.latest_utc
+
+
+@pytest.mark.parametrize("limit", ["5", None, -1, True, 2.0])
+def test_plan_day_refuses_a_deferred_limit_that_is_not_a_count_as_plan_table_does(
+    engine: cadence.Engine, limit: object
+) -> None:
+    """``plan_day`` refused a bad ``deferred_limit`` with a bare TypeError, or listed nothing
+    for -1; it now gives ``plan_table``'s error, from the one check they share."""
+    book = [_new(engine, f"p{i}") for i in range(3)]
+    pattern = rf"^deferred_limit: {re.escape(repr(limit))} is not a count; give a whole number"
+    with pytest.raises(InvalidInputError, match=pattern) as info:
+        plan_day(engine, book, day=DAY, now=NOW, capacity=1, deferred_limit=limit)  # type: ignore[arg-type]
+    assert info.value.field == "deferred_limit"

@@ -169,7 +169,7 @@ def plan_day(
     re-imported contact that opted out elsewhere. At most ``deferred_limit`` deferred touches
     are kept (the most urgent); ``counts`` has them all.
     """
-    now_utc, blocked = _check_arguments(day, now, capacity, suppressions)
+    now_utc, blocked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     heaps: dict[tuple[str, Channel], list[_Entry]] = {}
     deferred: list[_Entry] = []  # the most urgent ``deferred_limit`` (least urgent on top)
@@ -331,10 +331,21 @@ def _next_action_past_waits(engine: Engine, p: Prospect, now: datetime, until: d
 
 
 def _check_arguments(
-    day: object, now: object, capacity: object, suppressions: Iterable[object]
+    day: object,
+    now: object,
+    capacity: object,
+    suppressions: Iterable[object],
+    deferred_limit: object,
 ) -> tuple[datetime, frozenset[str]]:
     """Validate the planners' common arguments; ``now`` in UTC and the suppression set."""
     day = _check_day(day)
+    if (
+        isinstance(deferred_limit, bool)
+        or not isinstance(deferred_limit, int)
+        or deferred_limit < 0
+    ):
+        msg = f"deferred_limit: {deferred_limit!r} is not a count; give a whole number >= 0"
+        raise InvalidInputError(msg, field="deferred_limit", value=deferred_limit)
     now_utc = _aware(now, "now")
     if _over_everywhere(day, now_utc):
         msg = (

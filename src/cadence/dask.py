@@ -107,7 +107,8 @@ def plan_frame(
             "build one with cadence.dask.from_table(table, npartitions)"
         )
         raise InvalidInputError(msg, field="frame", value=frame)
-    blocked = tuple(sorted(_check_arguments(day, now, capacity, suppressions)[1]))
+    checked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    blocked = tuple(sorted(checked[1]))
     if "owner" not in frame.columns:
         msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"
         raise InvalidInputError(msg, field="frame", value=list(frame.columns))
