@@ -466,3 +466,18 @@ def test_books_saved_with_a_bom_are_read_as_without(
         assert list(read_book(path, engine=engine, now=NOW)) == plain
         result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
         assert result.exit_code == 0, result.output
+
+
+def test_a_book_of_an_unknown_format_is_named_before_the_day(tmp_path: pathlib.Path) -> None:
+    """docs/cli.md's example: an Excel book is refused for its format, whatever the clock
+    says of --day (a day already over by the clock was reported first), listing every
+    format the command reads, Parquet included."""
+    xlsx = tmp_path / "book.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04")
+    for day in ("2000-01-03", DAY):
+        result = runner.invoke(app, ["plan", str(xlsx), "--day", day, "--capacity", "5"])
+        _one_line_error(
+            result,
+            f"error: {xlsx}: unknown book format '.xlsx'; use a file ending in "
+            ".csv, .jsonl, .ndjson, .parquet",
+        )

@@ -33,6 +33,7 @@ from cadence.batch import Capacity, DayPlan, _check_day, _over_everywhere, plan_
 from cadence.engine import Engine
 from cadence.errors import CadenceError
 from cadence.files import (
+    book_format,
     read_book,
     read_events,
     read_policy,
@@ -444,6 +445,10 @@ def plan(
     inside the prospect's own allowed window. CSV rows without a state are new prospects,
     enrolled at --now. The summary line goes to standard error, except with the table.
     """
+    try:
+        book_format(book)  # what the book is, before the day is judged by the clock
+    except CadenceError as exc:
+        fail(str(exc))
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
     if _over_everywhere(on, moment):  # checked before the book is read
         given = "--now" if now is not None else "now, by the clock"
