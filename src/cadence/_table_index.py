@@ -134,20 +134,22 @@ def _read_index(
 ) -> _Index:
     """The decision index of every live row, as of ``now``: only the columns that say whether
     it holds and what it starts with (the rest is read for due rows only). A row idle until
-    before ``horizon_us`` (a pause, R17, that may end on the day) is left to the engine, which
-    names what follows the pause."""
+    before ``horizon_us`` (a pause, R17, that may end on the day) is read as of the pause's
+    end, or left to the engine if it does not hold then."""
     t = table
     by = pc.equal(strings(t.column("decided_by")), decided_by(engine))
     usable = by.fill_null(False).to_numpy(zero_copy_only=False) & live
     kind = _known(t.column("next_kind"), [k.value for k in KINDS], -2)
     channel = _known(t.column("next_channel"), [c.value for c in CHANNELS], -1)
     usable &= (kind >= 0) & (channel >= -1)
-    _, idle = null_and_after(t.column("idle_until"), horizon_us - 1)
-    paused = usable & idle  # R17: wait, past the day (an earlier end starts after now, below)
+    _, idle = null_and_after(t.column("idle_until"), now_us)
+    _, long = null_and_after(t.column("idle_until"), horizon_us - 1)
+    paused = usable & long  # R17: wait, past the day
     no_start, ahead = null_and_after(t.column("decided_at"), now_us)
     started = usable & ~paused & ~no_start & ~ahead
     forever, holds = null_and_after(t.column("valid_until"), now_us)
     fresh = started & (forever | holds)
+    fresh[_holding_at_their_end(t, np.flatnonzero(usable & idle & ~long))] = True
     no_first, _ = null_and_after(t.column("first_due"), now_us)
     forever, holds = null_and_after(t.column("late_until"), now_us)
     late = started & ~fresh & ~no_first & (forever | holds)
@@ -162,6 +164,20 @@ def _read_index(
     kind[paused] = KIND_CODE["wait"]
     channel[~took] = -1
     return _Index(fresh, late, paused, kind, channel, earliest)
+
+
+def _holding_at_their_end(table: pa.Table, rows: I64) -> I64:
+    """The ``rows`` (idle at now, until before the horizon: a pause that ends on the day) whose
+    index row holds at the end of their pause: what the engine names then, where the planners
+    plan them (:func:`cadence.batch._past_waits`). (The row starts there, ``decided_at``; its
+    action starts then or later, so ``now`` does not clamp it.)"""
+    t = table
+    at = instants(take(t.column("idle_until"), rows))
+    start = instants(take(t.column("decided_at"), rows))
+    until = instants(take(t.column("valid_until"), rows))
+    holds: BOOL = (start != NULL) & (start <= at) & ((until == NULL) | (until > at))
+    held: I64 = rows[holds]
+    return held
 
 
 def find_due(
