@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from cadence._agenda import Task
 from cadence._placing import Searched, again, window_for
 from cadence._stretches import book
 from cadence.batch import Capacity, plan_day
+from cadence.calendar import resolve_local
 from cadence.errors import InvalidInputError
 from cadence.testing import History, Region, engine_for, histories, policies, regions
 from tests.conftest import CHICAGO, as_time_moves
@@ -437,3 +439,133 @@ def test_a_plans_memo_never_shares_a_window_an_elapsed_time_cap_binds() -> None:
     capped = again(cal, task, now, calls, searched)
     assert capped == window_for(cal, task, now, calls)
     assert capped.start > free.start  # the cap holds the fifth call back
+
+
+def _paused_until(engine: cadence.Engine, pid: str, until: datetime, how: str) -> cadence.Prospect:
+    """A prospect paused (R17): "not now, get back to me at ``until``", or away until then
+    (an out-of-office's ``until`` is its last day away)."""
+    p = _new(engine, pid, owner=pid, at=NOW - timedelta(days=30))  # (a rep each: no contention)
+    at = NOW - timedelta(days=29)
+    if how == "not_now":
+        return engine.apply(p, ev.EmailReplied(at=at, intent="not_now", resume_at=until))
+    return engine.apply(p, ev.OutOfOffice(at=at, until=until))
+
+
+@pytest.mark.parametrize(
+    ("how", "pauses"),
+    [
+        (
+            "not_now",
+            {"mon": NOW + timedelta(hours=2), "tue": datetime(2026, 3, 10, 9, tzinfo=CHICAGO)}
+            | {"tue-14": datetime(2026, 3, 10, 14, tzinfo=CHICAGO)}
+            | {"wed": datetime(2026, 3, 11, 9, tzinfo=CHICAGO)},
+        ),
+        ("out_of_office", {"tue": NOW, "wed": datetime(2026, 3, 10, 9, tzinfo=CHICAGO)}),
+    ],
+)
+def test_a_pause_that_ends_before_or_on_the_day_lets_its_next_touch_be_planned(
+    engine: cadence.Engine, how: str, pauses: dict[str, datetime]
+) -> None:
+    """R17: the prospect said "not now, get back to me on Tuesday at 09:00" (or is away until
+    Monday night). The nightly run on Monday evening plans Tuesday: the touch that follows the
+    pause is on Tuesday's plan, where ``engine.plan`` lists it after its wait, not left out and
+    found overdue on Wednesday. A pause that ends after the day keeps the prospect out."""
+    book = [_paused_until(engine, pid, until, how) for pid, until in pauses.items()]
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    planned = {t.prospect_id: t for t in plan.touches}
+    assert sorted(planned) == sorted(pid for pid in pauses if pid != "wed")
+    for p in book:
+        wait, after = engine.plan(p, NOW)[:2]
+        assert wait.kind is ActionKind.WAIT
+        if p.id in planned:
+            touch = planned[p.id]
+            assert touch.action == engine.next_action(p, wait.earliest)
+            assert (touch.action.kind, touch.start) == (after.kind, after.earliest_utc)
+    assert plan.counts["not_due"] == 1
+
+
+def _called_in_the_morning(engine: cadence.Engine, pid: str) -> cadence.Prospect:
+    """A prospect whose last call, Monday last week at 10:00, went unanswered (R4 would send
+    the next ladder call to another part of the day)."""
+    t = datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO)
+    p = _new(engine, pid, owner=pid, at=t - timedelta(hours=1))  # (a rep each: no contention)
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="no_answer"))
+    assert p.last_attempt_slot == "morning"
+    return p
+
+
+def test_r4_moves_only_the_ladders_retry_every_other_call_keeps_its_window(
+    engine: cadence.Engine,
+) -> None:
+    """After an unanswered morning call, the ladder's retry goes to another part of the day
+    (R4), but a call agreed for Tuesday 10:00 (R1), the apology for a meeting the rep
+    cancelled (R14, at once: 09:00) and a "call me on Tuesday at 10:00" are placed where the
+    engine's action says, not moved to the afternoon. Each planned touch starts at its
+    action's ``earliest`` and ends by its ``latest``."""
+    t = datetime(2026, 3, 3, 8, 0, tzinfo=CHICAGO)
+    ten = datetime(2026, 3, 10, 10, 0, tzinfo=CHICAGO)
+    retry = _called_in_the_morning(engine, "retry")
+    promise = engine.apply(
+        engine.apply(
+            _called_in_the_morning(engine, "promise"),
+            ev.MeetingBooked(at=t, meeting_id="m", starts_at=t + timedelta(days=2, hours=2)),
+        ),
+        ev.MeetingHeld(at=t + timedelta(days=2, hours=3), meeting_id="m", next_contact_at=ten),
+    )
+    apology = engine.apply(
+        engine.apply(
+            _called_in_the_morning(engine, "apology"),
+            ev.MeetingBooked(at=t, meeting_id="m", starts_at=ten + timedelta(days=2)),
+        ),
+        ev.MeetingCancelled(at=NOW - timedelta(minutes=10), meeting_id="m", by="rep"),
+    )
+    resume = engine.apply(
+        _called_in_the_morning(engine, "resume"),
+        ev.EmailReplied(at=t, intent="not_now", resume_at=ten),
+    )
+    book = [retry, promise, apology, resume]
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    starts = {tt.prospect_id: f"{tt.local_start:%H:%M}" for tt in plan.touches}
+    assert starts == {"retry": "12:00", "promise": "10:00", "apology": "09:00", "resume": "10:00"}
+    for touch in plan.touches:
+        assert touch.action.earliest_utc == touch.start < touch.end <= touch.action.latest_utc
+    assert [t.action.rules for t in plan.touches if t.prospect_id == "retry"] == [("R3", "R4")]
+
+
+@given(history=histories(max_events=10), data=st.data())
+def test_a_rep_with_time_to_spare_places_each_touch_where_its_action_starts(
+    history: History, data: st.DataObject
+) -> None:
+    """With a rep of its own (nothing else in the day), a touch starts where the engine's
+    action does (or at the day's start), and stays inside the action's window; only a window
+    too short for the touch sends it on to the next one (R2: where the engine would then name
+    it, overdue)."""
+    engine = engine_for(history.policy)
+    p = history.final.model_copy(update={"owner": "solo"})
+    now = data.draw(st.sampled_from([p.last_event_at, *(s.last_event_at for s in history.states)]))
+    now = now + data.draw(st.sampled_from([timedelta(0), timedelta(hours=5), timedelta(days=3)]))
+    zone = engine.calendar(p).zone
+    day = now.astimezone(zone).date() + timedelta(days=data.draw(st.integers(0, 1)))
+    plan = plan_day(engine, [p], day=day, now=now, capacity=1)
+    event(f"planned: {bool(plan.touches)}")
+    for touch in plan.touches:
+        action = touch.action
+        day_start = resolve_local(day, time(0), zone).astimezone(UTC)
+        first = max(action.earliest_utc, day_start)
+        if action.latest_utc - first >= touch.end - touch.start:
+            event("in its window")
+            assert touch.start == first
+            assert touch.end <= action.latest_utc
+
+
+@pytest.mark.parametrize("limit", ["5", None, -1, True, 2.0])
+def test_plan_day_refuses_a_deferred_limit_that_is_not_a_count_as_plan_table_does(
+    engine: cadence.Engine, limit: object
+) -> None:
+    """``plan_day`` refused a bad ``deferred_limit`` with a bare TypeError, or listed nothing
+    for -1; it now gives ``plan_table``'s error, from the one check they share."""
+    book = [_new(engine, f"p{i}") for i in range(3)]
+    pattern = rf"^deferred_limit: {re.escape(repr(limit))} is not a count; give a whole number"
+    with pytest.raises(InvalidInputError, match=pattern) as info:
+        plan_day(engine, book, day=DAY, now=NOW, capacity=1, deferred_limit=limit)  # type: ignore[arg-type]
+    assert info.value.field == "deferred_limit"

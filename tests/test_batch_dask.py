@@ -127,3 +127,38 @@ def test_plan_frame_refuses_what_it_cannot_plan_naming_the_argument() -> None:
         with pytest.raises(cadence.errors.InvalidInputError, match=rf"^{field}: ") as info:
             cadence_dask.from_table(**given_args)
         assert info.value.field == field
+
+
+def test_a_missing_owner_and_an_empty_one_are_one_pool_on_dask_as_in_one_process() -> None:
+    """One prospect never had an owner (null), another's was emptied by the CRM (""): both
+    planners in one process plan them as the one pool of the owner "", and so does
+    plan_frame, however many partitions the frame has (the shuffle groups them as one). A
+    frame passed as by owner that splits them is refused with advice that fits."""
+    engine = cadence.Engine()
+    at = NOW - timedelta(hours=1)
+    book = [
+        engine.enroll("a", timezone="America/Chicago", at=at, owner="ana"),
+        engine.apply(
+            engine.enroll("b", timezone="America/Chicago", at=at, owner="ana"),
+            ev.ContactUpdated(at=NOW, owner=""),
+        ),
+        engine.enroll("c", timezone="America/Chicago", at=at),
+    ]
+    assert [p.owner for p in book] == ["ana", "", None]
+    table = to_table(book, engine)
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=1)
+    assert expected.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 1}
+    with dask.config.set(scheduler="sync"):
+        for n in (1, 2, 3):
+            frame = cadence_dask.from_table(table, npartitions=n)
+            got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=1)
+            assert got.touches.equals(expected.touches)
+            assert got.deferred.equals(expected.deferred)
+            assert got.counts == expected.counts
+        split = cadence_dask.from_table(table.slice(1), npartitions=2)
+        with pytest.raises(cadence.errors.InvalidInputError) as info:
+            cadence_dask.plan_frame(engine, split, day=DAY, now=NOW, capacity=1, by_owner=True)
+    said = str(info.value)
+    assert said.startswith("frame: owner '' has rows in partitions 0 and 1")
+    assert "a missing owner is ''" in said
+    assert "by_owner=False" in said

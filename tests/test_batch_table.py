@@ -25,7 +25,6 @@ import cadence._columns
 from cadence import events as ev
 from cadence._columns import shipped
 from cadence._table_index import crowded
-from cadence._table_slots import _distinct
 from cadence.actions import ActionKind
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
@@ -155,6 +154,7 @@ def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
     deferred_limit=st.sampled_from([10_000, 2, 0]),
     twice=st.none() | st.integers(0, 100),
     layout=st.sampled_from(["one chunk", "chunks of 1 row", "chunks of 3 rows", "a slice"]),
+    before_pause=st.none() | st.integers(0, 40),
 )
 def test_plan_table_equals_plan_day_for_any_population_and_now(
     data: tuple[list[cadence.Prospect], list[History]],
@@ -167,6 +167,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     deferred_limit: int,
     twice: int | None,
     layout: str,
+    before_pause: int | None,
 ) -> None:
     book, found = data
     engine = cadence.Engine(found[0].policy)
@@ -176,6 +177,11 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     # (their index horizon has passed and they go to the engine or are re-placed as overdue).
     base = book[which % len(book)]
     now = base.last_event_at + later
+    paused = [p for p in book if p.paused_until is not None and p.paused_until > p.last_event_at]
+    if before_pause is not None and paused:  # hours before a pause (R17) ends: on the day
+        base = paused[which % len(paused)]
+        assert base.paused_until is not None
+        now = max(base.last_event_at, base.paused_until - timedelta(hours=before_pause))
     day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
     table = _laid_out(to_table(book, engine if indexed else None), layout)
     note(f"now={now.isoformat()} day={day}")
@@ -212,6 +218,9 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     for source, n in got.sources.items():
         event(f"rows decided by {source}: {'some' if n else 'none'}")
     event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
+    ends = datetime.combine(day + timedelta(days=1), time(12), UTC)  # (the day's, roughly)
+    pauses = [p.paused_until for p in book if p.paused_until is not None]
+    event(f"a pause ends between now and the day's end: {any(now < t < ends for t in pauses)}")
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
@@ -683,22 +692,69 @@ def test_a_reps_full_windows_spill_into_the_next_ones_as_in_plan_day(
         assert any(d.reason == "no free time in window" for d in expected.deferred)
 
 
-@given(
-    pairs=st.lists(
-        st.tuples(st.integers(0, 50), st.sampled_from([0, 1, 7, 1 << 40, 1 << 61, -(1 << 61)])),
-        min_size=1,
-        max_size=30,
-    )
-)
-def test_distinct_pairs_whichever_way_they_are_keyed(pairs: list[tuple[int, int]]) -> None:
-    """``_distinct`` (which rows of the walk share a first window) packs each pair into one
-    int64 when the instants' span allows, and sorts pairs otherwise: either way, each pair's
-    first occurrence and which distinct pair it is, as a dict would say."""
-    a = np.array([x for x, _ in pairs], dtype=np.int64)
-    b = np.array([y for _, y in pairs], dtype=np.int64)
-    first, inverse = _distinct(a, b)
-    seen: dict[tuple[int, int], int] = {}
-    for i, pair in enumerate(pairs):
-        seen.setdefault(pair, i)
-    assert sorted(first.tolist()) == sorted(seen.values())
-    assert [pairs[first[k]] for k in inverse.tolist()] == pairs
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_pause_that_ends_on_the_day_is_planned_after_it_as_in_plan_day(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """R17: "not now, get back to me on Tuesday at 09:00", an out-of-office until Monday, and a
+    pause that ends on Thursday, seen on Monday evening. Tuesday's plan has the touches that
+    follow the first two pauses (an index row of a paused prospect holds from the pause's end
+    on: it is read as of then), the same plan as plan_day, row for row."""
+    at = NOW - timedelta(days=29)
+    pauses: list[tuple[str, ev.Event]] = [
+        ("tue", ev.EmailReplied(at=at, intent="not_now", resume_at=NOW + timedelta(hours=15))),
+        ("away", ev.OutOfOffice(at=at, until=NOW)),
+        ("thu", ev.EmailReplied(at=at, intent="not_now", resume_at=NOW + timedelta(days=3))),
+    ]
+    book = [
+        engine.apply(
+            engine.enroll(pid, timezone="America/Chicago", at=at, country="US", owner=pid),
+            pause,
+        )
+        for pid, pause in pauses
+    ]
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    table = to_table(book, engine if indexed else None)
+    got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
+    _same_plan(expected, got)
+    assert got.touches.column("prospect_id").to_pylist() == ["away", "tue"]
+    starts = got.touches.column("local_start").to_pylist()
+    assert starts == [datetime.combine(DAY, time(9))] * 2
+    assert got.sources["engine"] == (0 if indexed else 3)  # (the index holds at their end)
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_only_an_action_that_carries_r4_is_kept_from_the_last_calls_part_of_day(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """After an unanswered morning call, four prospects agreed to a call on Tuesday at 10:00
+    (R1) with the same rep, and a fifth is due the ladder's retry. The agreed calls take
+    10:00, 10:10 and 10:20 (their window: the agreed time and its grace) and the last goes on
+    to 10:30, where the engine then names it (R2), not to the afternoon; the retry goes to
+    the afternoon (R4). The same plan as plan_day, row for row."""
+    t = datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO)
+    ten = datetime.combine(DAY, time(10), CHICAGO)
+
+    def called(pid: str) -> cadence.Prospect:
+        p = engine.enroll(pid, timezone="America/Chicago", at=t, country="US", owner="ana")
+        return engine.apply(p, ev.CallAttempted(at=t, outcome="no_answer"))
+
+    agreed = ev.CallAttempted(at=NOW, outcome="connected", next_contact_at=ten)
+    book = [
+        engine.apply(called(f"promise{i}"), agreed).model_copy(
+            update={"last_attempt_slot": "morning"}  # (as if the last call had been unanswered)
+        )
+        for i in range(4)
+    ]
+    book.append(called("retry"))
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=30)
+    table = to_table(book, engine if indexed else None)
+    _same_plan(expected, plan_table(engine, table, day=DAY, now=NOW, capacity=30))
+    starts = [(tt.prospect_id, f"{tt.local_start:%H:%M}") for tt in expected.touches]
+    assert starts == [
+        ("promise0", "10:00"),
+        ("promise1", "10:10"),
+        ("promise2", "10:20"),
+        ("promise3", "10:30"),
+        ("retry", "12:00"),
+    ]

@@ -330,6 +330,9 @@ def test_a_state_whose_id_differs_from_its_row_is_refused(
         ("--day", "10/03/2026", ("--day", "YYYY-MM-DD")),
         ("--now", "2026-03-09T18:00", ("--now", "offset")),
         ("--day", "2026-03-08", ("--day: 2026-03-08 is over in every time zone", "(--now)")),
+        ("--day", "9000-01-01", ("--day: 9000-01-01 is outside the years cadence plans in",)),
+        ("--day", "9999-12-31", ("--day: 9999-12-31 is outside the years cadence plans in",)),
+        ("--day", "1899-12-31", ("--day: 1899-12-31 is outside the years cadence plans in",)),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(
@@ -430,3 +433,51 @@ def test_book_readers_raise_only_clear_one_line_errors(content: bytes, suffix: s
             assert message.startswith(str(path))
             assert "\n" not in message
             assert "\r" not in message
+
+
+_BOM = "\ufeff"  # what Notepad and Excel put first in a file saved as "UTF-8"
+
+
+def test_a_suppression_file_saved_with_a_bom_still_suppresses_its_first_entry(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    """R13: a do-not-call list saved by Excel starts with a byte order mark; its first entry
+    is suppressed all the same (it was read as "\\ufeff+12125550102", matching nothing)."""
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text(_BOM + "+12125550102\nacme-3\n", encoding="utf-8")
+    assert read_suppressions(blocked) == {"+12125550102", "acme-3"}
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "-f", "csv", "--capacity", "5", "--suppress", str(blocked)]
+    )
+    assert result.exit_code == 0, result.output
+    planned = [r["prospect_id"] for r in csv.DictReader(io.StringIO(result.stdout))]
+    assert planned == ["acme-1", "acme-4"]
+    assert "2 suppressed" in result.stderr
+
+
+def test_books_saved_with_a_bom_are_read_as_without(
+    book: pathlib.Path, stored: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """A CSV or JSONL book saved with a byte order mark reads as the same book without it
+    (a CSV one was refused: "unknown columns ['\\ufeffid']")."""
+    for path in (book, stored):
+        plain = list(read_book(path, engine=engine, now=NOW))
+        path.write_text(_BOM + path.read_text(encoding="utf-8"), encoding="utf-8")
+        assert list(read_book(path, engine=engine, now=NOW)) == plain
+        result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+        assert result.exit_code == 0, result.output
+
+
+def test_a_book_of_an_unknown_format_is_named_before_the_day(tmp_path: pathlib.Path) -> None:
+    """docs/cli.md's example: an Excel book is refused for its format, whatever the clock
+    says of --day (a day already over by the clock was reported first), listing every
+    format the command reads, Parquet included."""
+    xlsx = tmp_path / "book.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04")
+    for day in ("2000-01-03", DAY):
+        result = runner.invoke(app, ["plan", str(xlsx), "--day", day, "--capacity", "5"])
+        _one_line_error(
+            result,
+            f"error: {xlsx}: unknown book format '.xlsx'; use a file ending in "
+            ".csv, .jsonl, .ndjson, .parquet",
+        )

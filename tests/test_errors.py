@@ -332,8 +332,9 @@ def test_instants_at_the_ends_of_the_range_are_planned_or_refused_never_crash(
         engine.next_action(p, far)
     with pytest.raises(InvalidInputError, match=r"^at: '0001-01-01T00:00:00\+00:00' is outside"):
         engine.enroll("p", timezone="America/Chicago", at=datetime(1, 1, 1, tzinfo=UTC))
-    with pytest.raises(InvalidInputError, match=r"^day: 9999-12-30 is outside the years"):
-        plan_day(engine, [p], day=date(9999, 12, 30), now=ahead, capacity=1)
+    for last in (date(9999, 12, 30), date.max):  # (the last date: no day after it)
+        with pytest.raises(InvalidInputError, match=rf"^day: {last} is outside the years"):
+            plan_day(engine, [p], day=last, now=ahead, capacity=1)
     # The last instants of the range are planned, years of calendar after them included.
     away = engine.apply(p, ev.OutOfOffice(at=p.last_event_at, until=ahead))
     assert engine.next_action(away, ahead).earliest_utc >= ahead

@@ -200,7 +200,7 @@ def plan_table(
     if not isinstance(engine, Engine):
         msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
         raise InvalidInputError(msg, field="engine", value=engine)
-    _, blocked = _check_arguments(day, now, capacity, suppressions)
+    _, blocked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
     if not isinstance(table, pa.Table):
         msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
         raise InvalidInputError(msg, field="table", value=table)
@@ -211,13 +211,6 @@ def plan_table(
             "cadence.batch.to_table(...) (its schema is in docs/batch.md)"
         )
         raise InvalidInputError(msg, field="table", value=missing)
-    if (
-        isinstance(deferred_limit, bool)
-        or not isinstance(deferred_limit, int)
-        or deferred_limit < 0
-    ):
-        msg = f"deferred_limit: {deferred_limit!r} is not a count; give a whole number >= 0"
-        raise InvalidInputError(msg, field="deferred_limit", value=deferred_limit)
     table = _conform(table)
     calendar = Calendars(engine)
     indexed = all(name in table.column_names for name in SCHEMA.names)

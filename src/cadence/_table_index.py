@@ -30,6 +30,7 @@ from cadence._table_arrays import (
     BOOL,
     CHANNEL_CODE,
     CHANNELS,
+    EPOCH,
     I64,
     KIND_CODE,
     KINDS,
@@ -43,7 +44,7 @@ from cadence._table_arrays import (
     us,
 )
 from cadence.actions import Action
-from cadence.batch import _day_bounds
+from cadence.batch import _day_bounds, _next_action_past_waits
 from cadence.calendar import ContactCalendar, contact_calendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
@@ -128,9 +129,13 @@ class _Index(NamedTuple):
     earliest: I64
 
 
-def _read_index(engine: Engine, table: pa.Table, live: BOOL, now_us: int) -> _Index:
+def _read_index(
+    engine: Engine, table: pa.Table, live: BOOL, now_us: int, horizon_us: int
+) -> _Index:
     """The decision index of every live row, as of ``now``: only the columns that say whether
-    it holds and what it starts with (the rest is read for due rows only)."""
+    it holds and what it starts with (the rest is read for due rows only). A row idle until
+    before ``horizon_us`` (a pause, R17, that may end on the day) is read as of the pause's
+    end, or left to the engine if it does not hold then."""
     t = table
     by = pc.equal(strings(t.column("decided_by")), decided_by(engine))
     usable = by.fill_null(False).to_numpy(zero_copy_only=False) & live
@@ -138,22 +143,41 @@ def _read_index(engine: Engine, table: pa.Table, live: BOOL, now_us: int) -> _In
     channel = _known(t.column("next_channel"), [c.value for c in CHANNELS], -1)
     usable &= (kind >= 0) & (channel >= -1)
     _, idle = null_and_after(t.column("idle_until"), now_us)
-    paused = usable & idle  # R17: wait
+    _, long = null_and_after(t.column("idle_until"), horizon_us - 1)
+    paused = usable & long  # R17: wait, past the day
     no_start, ahead = null_and_after(t.column("decided_at"), now_us)
     started = usable & ~paused & ~no_start & ~ahead
     forever, holds = null_and_after(t.column("valid_until"), now_us)
     fresh = started & (forever | holds)
+    fresh[_holding_at_their_end(t, np.flatnonzero(usable & idle & ~long))] = True
     no_first, _ = null_and_after(t.column("first_due"), now_us)
     forever, holds = null_and_after(t.column("late_until"), now_us)
     late = started & ~fresh & ~no_first & (forever | holds)
+    earliest = instants(t.column("next_earliest"))
+    np.maximum(earliest, now_us, out=earliest)
+    # A wait that ends before the horizon (the R10 wait for the drop): what follows it is the
+    # engine's to name (cadence.batch._next_action_past_waits).
+    fresh &= ~((kind == KIND_CODE["wait"]) & (earliest < horizon_us))
+    earliest[~fresh] = 0
     took = fresh | late
     kind[~took] = -1  # in place: no book-sized temporaries (they would add to peak memory)
     kind[paused] = KIND_CODE["wait"]
     channel[~took] = -1
-    earliest = instants(t.column("next_earliest"))
-    np.maximum(earliest, now_us, out=earliest)
-    earliest[~fresh] = 0
     return _Index(fresh, late, paused, kind, channel, earliest)
+
+
+def _holding_at_their_end(table: pa.Table, rows: I64) -> I64:
+    """The ``rows`` (idle at now, until before the horizon: a pause that ends on the day) whose
+    index row holds at the end of their pause: what the engine names then, where the planners
+    plan them (:func:`cadence.batch._past_waits`). (The row starts there, ``decided_at``; its
+    action starts then or later, so ``now`` does not clamp it.)"""
+    t = table
+    at = instants(take(t.column("idle_until"), rows))
+    start = instants(take(t.column("decided_at"), rows))
+    until = instants(take(t.column("valid_until"), rows))
+    holds: BOOL = (start != NULL) & (start <= at) & ((until == NULL) | (until > at))
+    held: I64 = rows[holds]
+    return held
 
 
 def find_due(
@@ -171,10 +195,14 @@ def find_due(
     n, t = table.num_rows, table
     now = now.astimezone(UTC)
     now_us = us(now) or 0
+    # Due on the day: starts before the end of the local day. A local midnight is within a day
+    # of the UTC one (|UTC offset| < 24 h), so rows starting later are not due, whatever their
+    # zone, and only the others' zones are read.
+    horizon = (day.toordinal() + 1 - _EPOCH_ORDINAL) * _DAY_US + _DAY_US
     suppressed = suppressed_rows(t, blocked)
     live = ~suppressed
     if indexed:
-        index = _read_index(engine, t, live, now_us)
+        index = _read_index(engine, t, live, now_us, horizon)
     else:
         none, unknown = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
         index = _Index(none, none, none, unknown, unknown.copy(), np.zeros(n, dtype=np.int64))
@@ -185,7 +213,7 @@ def find_due(
         "late": int(late.sum()),
         "engine": len(by_engine),
     }
-    actions = _ask_engine(engine, t, by_engine, now)
+    actions = _ask_engine(engine, t, by_engine, now, EPOCH + horizon * US)
     for row, act in actions.items():
         kind[row] = KIND_CODE[act.kind.value]
         channel[row] = -1 if act.channel is None else CHANNEL_CODE[act.channel.value]
@@ -197,10 +225,6 @@ def find_due(
     moved_earliest, moved_latest = _replace_late(calendar, t, moved, channel[moved], now)
     earliest[moved] = moved_earliest
 
-    # Due on the day: starts before the end of the local day. A local midnight is within a day
-    # of the UTC one (|UTC offset| < 24 h), so rows starting later are not due, whatever their
-    # zone, and only the others' zones are read.
-    horizon = (day.toordinal() + 1 - _EPOCH_ORDINAL) * _DAY_US + _DAY_US
     for name in pc.unique(t.column("timezone")).to_pylist():
         zone(name or "")  # every row's zone, due or not: a bad one is an error (DESIGN §9)
     maybe = np.flatnonzero(active & (earliest < horizon))
@@ -281,14 +305,17 @@ def load_state(text: str | None, row: int) -> Prospect:
         raise InvalidInputError(msg, field=err.field, value=err.value) from None
 
 
-def _ask_engine(engine: Engine, table: pa.Table, rows: I64, now: datetime) -> dict[int, Action]:
-    """``engine.next_action`` for ``rows``, read from their ``state`` (the only rows whose JSON
-    is read: its pages are not touched for the others)."""
+def _ask_engine(
+    engine: Engine, table: pa.Table, rows: I64, now: datetime, horizon: datetime
+) -> dict[int, Action]:
+    """``engine.next_action`` for ``rows`` (past a wait that ends before ``horizon``, as
+    ``plan_day``), read from their ``state`` (the only rows whose JSON is read: its pages are
+    not touched for the others)."""
     if not len(rows):
         return {}
     states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
     return {
-        row: engine.next_action(load_state(text, row), now)
+        row: _next_action_past_waits(engine, load_state(text, row), now, horizon)
         for row, text in zip(rows.tolist(), states, strict=True)
     }
 

@@ -5,8 +5,9 @@ An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`
 ``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
 Filling an owner's day is sequential (each touch takes the earliest free stretch left by the
 more urgent ones), so that walk is a Python loop over the kept touches, on integer microseconds:
-windows come from the calendar once per (place, channel, instant, R4 slot), and a prospect's own
-recent calls are read only where an elapsed-time cap could still count them.
+each touch's first window is its action's own; the windows past it come from the calendar once
+per (place, channel, instant, R4 slot), and a prospect's own recent calls are read only where an
+elapsed-time cap could still count them.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ _FROM_ACTION: dict[str, Callable[[Action], object]] = {
 _KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
 _PHONE = CHANNELS.index(Channel.PHONE)
 _LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
-_NEVER = np.iinfo(np.int64).max
+_R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
 
 
 class Plan(NamedTuple):
@@ -244,31 +245,28 @@ def _walk(
     calendar: Calendars,
 ) -> tuple[BOOL, I64]:
     """``plan_day``'s ``_fit`` for the ``chosen`` due rows, in order: whether each got a slot,
-    and the slots' (start, end) in µs."""
+    and the slots' (start, end) in µs. Each row's first window is its action's own
+    (``earliest`` from the day's start, ``latest``); the calendar is asked only past it."""
     if not len(chosen):
         return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
     tz = due.tz[chosen]
-    rows = _prepare(table, due.rows[chosen], due.channel[chosen], tz, due.zones, day, calendar)
+    rows = _prepare(table, due, chosen, tz, day, calendar)
     recent = _recent_calls(table, due.rows[chosen], rows, day_start[tz], day_end[tz], day)
     rows = rows._replace(recent=recent)
-    after = np.maximum(due.earliest[chosen], day_start[tz])
     end_of_day = day_end[tz]
     combo = (rows.place * len(CHANNELS) + rows.channel) * len(rows.avoid_names) + rows.avoid + 1
-    w_start, w_end = _first_windows(rows, combo, after, end_of_day)
-    start_at = _fill(rows, owner[chosen], combo, w_start, w_end, end_of_day)
+    w_start = np.maximum(due.earliest[chosen], day_start[tz])
+    start_at = _fill(rows, owner[chosen], combo, w_start, due.latest[chosen], end_of_day)
     return start_at != NULL, np.stack([start_at, start_at + _LENGTH[rows.channel]], axis=1)
 
 
 def _prepare(
-    table: pa.Table,
-    rows: I64,
-    channel: I64,
-    tz: I64,
-    zones: list[str],
-    day: date,
-    calendar: Calendars,
+    table: pa.Table, due: Due, chosen: I64, tz: I64, day: date, calendar: Calendars
 ) -> _Walk:
-    """The rows' calendars, one per distinct (zone, country, subdivision), and R4 slots."""
+    """The chosen rows' calendars, one per distinct (zone, country, subdivision), and the part
+    of the day each avoids past its action's window: the last call's, for a call whose action
+    carries R4 (the engine's window already avoids it), none for any other touch."""
+    rows, channel, zones = due.rows[chosen], due.channel[chosen], due.zones
     country, country_values = codes_at(table.column("country"), rows)
     sub, sub_values = codes_at(table.column("subdivision"), rows)
     countries, subs = [*country_values, None], [*sub_values, None]  # code -1: null
@@ -276,8 +274,25 @@ def _prepare(
     _, first, place = np.unique(place_key, return_index=True, return_inverse=True)
     cals = [calendar(zones[tz[j]], countries[country[j]], subs[sub[j]]) for j in first.tolist()]
     avoid_codes, avoid_values = codes_at(table.column("last_attempt_slot"), rows)
-    avoid = np.where(channel == _PHONE, avoid_codes, -1)  # R4 is about calls
+    r4 = _carries_r4(table, due, rows)
+    avoid = np.where((channel == _PHONE) & r4, avoid_codes, -1)
     return _Walk(cals, place.reshape(-1), channel, avoid, [*avoid_values, None], {})
+
+
+def _carries_r4(table: pa.Table, due: Due, rows: I64) -> BOOL:
+    """Which of the due ``rows`` have an action whose rules name R4 (from the decision index's
+    ``next_rules``, or the engine's action)."""
+    out = np.zeros(len(rows), dtype=bool)
+    if "next_rules" in table.column_names:
+        rules = take(table.column("next_rules"), rows)
+        named = pc.equal(pc.list_flatten(rules), _R4).fill_null(False)
+        parents = pc.list_parent_indices(rules).to_numpy(zero_copy_only=False)
+        out[parents[named.to_numpy(zero_copy_only=False)]] = True
+    for j, row in enumerate(rows.tolist()):
+        action = due.actions.get(row)
+        if action is not None:
+            out[j] = _R4 in action.rules
+    return out
 
 
 def _recent_calls(
@@ -302,41 +317,10 @@ def _recent_calls(
     return {j: tuple(c or ()) for j, c in zip(at[near].tolist(), found, strict=True)}
 
 
-def _first_windows(walk: _Walk, combo: I64, after: I64, end_of_day: I64) -> tuple[I64, I64]:
-    """Each row's window from ``after``: most rows start at their owner's day start, so these
-    are one calendar lookup per distinct (place, channel, R4 slot) ``combo`` and instant, made
-    before the walk. Rows starting after the day get none (``_NEVER``)."""
-    w_start = np.full(len(combo), _NEVER, dtype=np.int64)
-    w_end = np.full(len(combo), _NEVER, dtype=np.int64)
-    shared = after < end_of_day
-    shared[list(walk.recent)] = False
-    at = np.flatnonzero(shared)
-    if len(at):
-        first, inverse = _distinct(combo[at], after[at])
-        windows = np.array([_window_of(walk, j, int(after[j])) for j in at[first].tolist()])
-        w_start[at] = windows[inverse, 0]
-        w_end[at] = windows[inverse, 1]
-    for j in walk.recent:
-        if after[j] < end_of_day[j]:
-            w_start[j], w_end[j] = _window_of(walk, j, int(after[j]))
-    return w_start, w_end
-
-
-def _distinct(a: I64, b: I64) -> tuple[I64, I64]:
-    """The distinct (a, b) pairs: where each first occurs, and which one each pair is."""
-    rel = b - b.min()
-    span = int(rel.max()) + 1
-    if int(a.max()) < (1 << 62) // span:  # one int64 key (a, b >= 0): sorts faster than pairs
-        _, first, inverse = np.unique(a * span + rel, return_index=True, return_inverse=True)
-    else:
-        pairs = np.stack([a, b], axis=1)
-        _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
-
-
 def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_day: I64) -> I64:
     """Each row's slot start (:data:`NULL`: none), in walk order (owner by owner, the most urgent
-    first): the earliest free stretch of the owner's day in the row's windows (``_fit``)."""
+    first): the earliest free stretch of the owner's day in the row's windows, its action's own
+    (``w_start``, ``w_end``) first (``_fit``)."""
     memo: dict[tuple[int, int], tuple[int, int]] = {}
     starts: list[int] = []
     current, booked = -1, list[tuple[int, int]]()
@@ -354,18 +338,20 @@ def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_
             current, booked = who, []
         got = NULL
         while w_from < last:
-            start = book(booked, w_from, length, w_to)
-            if start is not None:
-                got = start
-                break
-            if w_to >= last:  # the window was the day's last
-                break
+            if w_from < w_to:
+                start = book(booked, w_from, length, w_to)
+                if start is not None:
+                    got = start
+                    break
+                if w_to >= last:  # the window was the day's last
+                    break
+            after = max(w_from, w_to)
             if j in walk.recent:
-                w_from, w_to = _window_of(walk, j, w_to)
+                w_from, w_to = _window_of(walk, j, after)
             else:  # the next window after a full one
-                found = memo.get((key, w_to))
+                found = memo.get((key, after))
                 if found is None:
-                    found = memo[(key, w_to)] = _window_of(walk, j, w_to)
+                    found = memo[(key, after)] = _window_of(walk, j, after)
                 w_from, w_to = found
         starts.append(got)
     return np.array(starts, dtype=np.int64)

@@ -3,8 +3,9 @@
 ``plan_day`` streams any iterable of prospects through the engine and keeps, per owner and
 channel, only the best ``capacity`` candidates (a bounded heap), so memory grows with capacity,
 not with the size of the book. The kept touches are then given concrete slots: each owner's day
-is filled earliest-first, one touch at a time, inside each prospect's own allowed window (which
-already honours legal hours and the R4 time-of-day rotation).
+is filled earliest-first, one touch at a time, inside each action's own window (the engine's,
+which already honours legal hours, an agreed time and, for a retried call, the R4 time-of-day
+rotation), then the prospect's next allowed windows of the day.
 
 Order (most urgent first): rep-caused reschedules (R14), promised contacts (R1), material due
 before a meeting (R15), overdue work by lateness, work due that day, drip touches last; ties by
@@ -70,6 +71,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _DAY, _NOON = timedelta(days=1), time(12)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
+_WAIT = ActionKind.WAIT
+_R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
 
 Capacity = int | Mapping[str | tuple[str, str], int]
 Key = tuple[int, int, datetime, str]
@@ -166,7 +169,7 @@ def plan_day(
     re-imported contact that opted out elsewhere. At most ``deferred_limit`` deferred touches
     are kept (the most urgent); ``counts`` has them all.
     """
-    now_utc, blocked = _check_arguments(day, now, capacity, suppressions)
+    now_utc, blocked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     heaps: dict[tuple[str, Channel], list[_Entry]] = {}
     deferred: list[_Entry] = []  # the most urgent ``deferred_limit`` (least urgent on top)
@@ -184,7 +187,6 @@ def plan_day(
     places: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, datetime, datetime]]
     places = {}
     caps: dict[tuple[str, Channel], int] = {}
-    horizon = engine._horizon
     searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     for p in prospects:
@@ -203,8 +205,8 @@ def plan_day(
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = horizon(p, cal, now_utc, day_end, searched)
-        if decided is None or isinstance(decided, Action):  # not today, or a pause (R17)
+        decided = _past_waits(engine, p, cal, now_utc, day_end, searched)
+        if decided is None:  # not today
             not_due += 1
             continue
         spot = decided[2]
@@ -243,10 +245,10 @@ def plan_day(
         placed = _fit(
             cal,
             act.channel,
-            entry.start_utc,
+            (entry.start_utc, act.latest_utc),
             bounds[p.timezone],
             busy.setdefault(entry.owner, []),
-            avoid=p.last_attempt_slot if phone else None,  # R4: another part of the day
+            avoid=p.last_attempt_slot if phone and _R4 in act.rules else None,
             recent=p.recent_calls if phone else (),
             memo=memo,
         )
@@ -292,16 +294,58 @@ def plan_day(
     )
 
 
+def _past_waits(
+    engine: Engine,
+    p: Prospect,
+    cal: ContactCalendar,
+    now_utc: datetime,
+    until: datetime,
+    searched: Searched,
+) -> Decided | None:
+    """The engine's next action for ``p`` if it starts before ``until`` (before its words);
+    past a wait that ends before ``until`` (a pause, R17; the R10 wait for the drop), the
+    action that follows it, as the engine names it when the wait is over: a prospect who said
+    "call me on Tuesday at 09:00" is on Tuesday's plan, as :meth:`Engine.plan` lists it after
+    its wait. (:func:`_next_action_past_waits` is the same for a whole action.)"""
+    while True:
+        decided = engine._horizon(p, cal, now_utc, until, searched)
+        if isinstance(decided, Action):  # a pause: it ends at the wait's ``earliest``
+            end = decided.earliest_utc
+        elif decided is not None and decided[2].task.kind is _WAIT:
+            end = decided[2].start_utc
+        else:
+            return decided
+        if not now_utc < end < until:
+            return None
+        now_utc = end
+
+
+def _next_action_past_waits(engine: Engine, p: Prospect, now: datetime, until: datetime) -> Action:
+    """``engine.next_action(p, now)``, or past a wait that ends before ``until`` (UTC), the
+    action that follows it (:func:`_past_waits`)."""
+    action = engine.next_action(p, now)
+    while action.kind is _WAIT and now < action.earliest_utc < until:
+        now = action.earliest_utc
+        action = engine.next_action(p, now)
+    return action
+
+
 def _check_arguments(
-    day: object, now: object, capacity: object, suppressions: Iterable[object]
+    day: object,
+    now: object,
+    capacity: object,
+    suppressions: Iterable[object],
+    deferred_limit: object,
 ) -> tuple[datetime, frozenset[str]]:
     """Validate the planners' common arguments; ``now`` in UTC and the suppression set."""
-    if not isinstance(day, date) or isinstance(day, datetime):
-        msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
-        raise InvalidInputError(msg, field="day", value=day)
-    if not EARLIEST.date() <= day < LATEST.date():
-        msg = f"day: {day.isoformat()} is outside the years cadence plans in (1900 to 8999)"
-        raise InvalidInputError(msg, field="day", value=day)
+    day = _check_day(day)
+    if (
+        isinstance(deferred_limit, bool)
+        or not isinstance(deferred_limit, int)
+        or deferred_limit < 0
+    ):
+        msg = f"deferred_limit: {deferred_limit!r} is not a count; give a whole number >= 0"
+        raise InvalidInputError(msg, field="deferred_limit", value=deferred_limit)
     now_utc = _aware(now, "now")
     if _over_everywhere(day, now_utc):
         msg = (
@@ -346,6 +390,18 @@ def _check_arguments(
     return now_utc, frozenset(str(item) for item in blocked)
 
 
+def _check_day(day: object) -> date:
+    """``day`` if it is a date the planners plan (1900 to 8999), else an
+    :class:`InvalidInputError` naming ``day`` (the CLI shows it as ``--day``)."""
+    if not isinstance(day, date) or isinstance(day, datetime):
+        msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
+        raise InvalidInputError(msg, field="day", value=day)
+    if not EARLIEST.date() <= day < LATEST.date():
+        msg = f"day: {day.isoformat()} is outside the years cadence plans in (1900 to 8999)"
+        raise InvalidInputError(msg, field="day", value=day)
+    return day
+
+
 def _over_everywhere(day: date, now: datetime) -> bool:
     """Whether ``day`` has ended in every time zone at ``now``: at noon UTC the next day, the
     midnight that ends it at UTC-12, the last zone."""
@@ -363,7 +419,7 @@ def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 def _fit(
     cal: ContactCalendar,
     channel: Channel,
-    earliest: datetime,
+    due: tuple[datetime, datetime],
     bounds: tuple[datetime, datetime],
     busy: list[tuple[int, int]],
     *,
@@ -371,23 +427,23 @@ def _fit(
     recent: Sequence[datetime],
     memo: dict[Any, Any],
 ) -> tuple[datetime, datetime] | None:
-    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the prospect's
-    allowed windows for ``channel`` from ``earliest`` (UTC) on, avoiding the ``avoid`` part of
-    the day (R4) and respecting elapsed-time caps given the ``recent`` calls. Books it in
-    ``busy``. ``memo`` is one plan's cache of windows (owners' days start at the same few
-    instants)."""
+    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the action's own
+    window ``due`` (its ``earliest`` and ``latest``, UTC: the engine's, which already honours
+    legal hours, an agreed time (R1) and R4's other part of the day) or, when that is full,
+    in the prospect's next allowed windows for ``channel``, where the engine would name the
+    missed touch (R2): avoiding the ``avoid`` part of the day (R4, for an action that does)
+    and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
+    ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
     length = TOUCH_MINUTES.get(channel, 10) * 60_000_000  # µs
     day_start, day_end = bounds
-    after = max(earliest, day_start)
-    while after < day_end:
-        w_start, w_end, us_start, us_end = _window(cal, channel, after, avoid, recent, memo)
-        if w_start >= day_end:
-            return None
-        start = book(busy, us_start, length, us_end)
-        if start is not None:
-            at = _EPOCH + timedelta(microseconds=start)
-            return at, at + timedelta(microseconds=length)
-        after = w_end
+    w_start, w_end = max(due[0], day_start), due[1]
+    while w_start < day_end:
+        if w_start < w_end:
+            start = book(busy, _us(w_start), length, _us(w_end))
+            if start is not None:
+                at = _EPOCH + timedelta(microseconds=start)
+                return at, at + timedelta(microseconds=length)
+        w_start, w_end, _, _ = _window(cal, channel, max(w_start, w_end), avoid, recent, memo)
     return None
 
 

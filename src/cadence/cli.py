@@ -29,10 +29,11 @@ from cadence._cli_simulate import simulate_command
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
-from cadence.batch import Capacity, DayPlan, _over_everywhere, plan_day
+from cadence.batch import Capacity, DayPlan, _check_day, _over_everywhere, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
 from cadence.files import (
+    book_format,
     read_book,
     read_events,
     read_policy,
@@ -397,8 +398,10 @@ def parse_capacity(text: str) -> Capacity:
 
 def _day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        return _check_day(date.fromisoformat(text))
+    except ValueError as exc:
+        if isinstance(exc, CadenceError):  # a date out of the planners' years
+            fail(f"--{exc}")  # ("day: ..." as the option)
         fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
 
 
@@ -442,6 +445,10 @@ def plan(
     inside the prospect's own allowed window. CSV rows without a state are new prospects,
     enrolled at --now. The summary line goes to standard error, except with the table.
     """
+    try:
+        book_format(book)  # what the book is, before the day is judged by the clock
+    except CadenceError as exc:
+        fail(str(exc))
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
     if _over_everywhere(on, moment):  # checked before the book is read
         given = "--now" if now is not None else "now, by the clock"

@@ -107,12 +107,13 @@ def plan_frame(
             "build one with cadence.dask.from_table(table, npartitions)"
         )
         raise InvalidInputError(msg, field="frame", value=frame)
-    blocked = tuple(sorted(_check_arguments(day, now, capacity, suppressions)[1]))
+    checked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    blocked = tuple(sorted(checked[1]))
     if "owner" not in frame.columns:
         msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"
         raise InvalidInputError(msg, field="frame", value=list(frame.columns))
     if not by_owner:
-        frame = frame.shuffle(on="owner", npartitions=frame.npartitions, shuffle_method="tasks")
+        frame = _shuffled_by_owner(frame)
     policy_json = engine.policy.model_dump_json()
     args = (policy_json, day, now, capacity, blocked, deferred_limit)
     # One task per partition plans what the task before it loaded, on the same worker (the
@@ -122,16 +123,41 @@ def plan_frame(
         parts = frame.to_delayed()
         tasks = [delayed(_plan_partition, pure=True)(part, *args) for part in parts]
         results: list[tuple[TablePlan, frozenset[str]]] = list(compute(*tasks))
+    _check_owners_apart([owners for _, owners in results], by_owner)
+    return _merge(day, [plan for plan, _ in results], deferred_limit)
+
+
+_OWNER_KEY = "__cadence_owner"
+
+
+def _shuffled_by_owner(frame: dd.DataFrame) -> dd.DataFrame:
+    """The frame with each owner's rows in one partition. A missing owner and ``""`` are one
+    pool (as in ``plan_table``), so the rows are shuffled on the owner with nulls as ``""``:
+    on the column itself, a null and ``""`` hash apart."""
+    keyed = frame.assign(**{_OWNER_KEY: frame["owner"].fillna("")})
+    keyed = keyed.shuffle(on=_OWNER_KEY, npartitions=frame.npartitions, shuffle_method="tasks")
+    result: dd.DataFrame = keyed.drop(columns=_OWNER_KEY)
+    return result
+
+
+def _check_owners_apart(owners: list[frozenset[str]], by_owner: bool) -> None:
+    """Refuse partitions that share an owner (``owners``: each partition's, a missing one as
+    ``""``): capacity would be counted once in each."""
     seen: dict[str, int] = {}
-    for i, (_, owners) in enumerate(results):
-        for owner in owners:
+    for i, found in enumerate(owners):
+        for owner in sorted(found):
             if seen.setdefault(owner, i) != i:
+                advice = (
+                    "write each owner's rows to one partition (a missing owner is '', one "
+                    "pool with it), or pass by_owner=False to shuffle by owner"
+                    if by_owner
+                    else "the shuffle by owner should have put them together; please report it"
+                )
                 msg = (
                     f"frame: owner {owner!r} has rows in partitions {seen[owner]} and {i}, so "
-                    "capacity would be counted twice; pass by_owner=False to shuffle by owner"
+                    f"capacity would be counted twice; {advice}"
                 )
                 raise InvalidInputError(msg, field="frame", value=owner)
-    return _merge(day, [plan for plan, _ in results], deferred_limit)
 
 
 def _merge(day: date, plans: list[TablePlan], deferred_limit: int) -> TablePlan:

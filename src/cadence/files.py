@@ -36,6 +36,7 @@ __all__ = [
     "BOOK_COLUMNS",
     "BOOK_FORMATS",
     "PLAN_COLUMNS",
+    "book_format",
     "read_book",
     "read_events",
     "read_policy",
@@ -62,7 +63,9 @@ def _read(handle: TextIO, where: str) -> str:
 
 def _open(path: str | Path, newline: str | None = None) -> TextIO:
     try:
-        return Path(path).open(encoding="utf-8", newline=newline)
+        # utf-8-sig: a byte order mark (Notepad, Excel: "UTF-8") is not part of the first
+        # line, else a suppression file's first entry would match nothing (R13)
+        return Path(path).open(encoding="utf-8-sig", newline=newline)
     except FileNotFoundError:
         msg = f"{path}: no such file; check the path"
         raise InvalidInputError(msg, field="path", value=str(path)) from None
@@ -330,6 +333,18 @@ BOOK_FORMATS: dict[str, BookReader] = {
 }
 
 
+def book_format(path: str | Path) -> str:
+    """The book format of ``path``, by its suffix (lower case: ``".csv"``, ``".jsonl"``,
+    ``".ndjson"`` or ``".parquet"``); any other is an :class:`InvalidInputError` listing them.
+    Nothing is read: a command can refuse a book before it looks at anything else."""
+    suffix = Path(path).suffix.lower()
+    if suffix != ".parquet" and suffix not in BOOK_FORMATS:
+        known = ", ".join([*sorted(BOOK_FORMATS), ".parquet"])
+        msg = f"{path}: unknown book format {Path(path).suffix!r}; use a file ending in {known}"
+        raise InvalidInputError(msg, field="path", value=str(path))
+    return suffix
+
+
 def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Prospect]:
     """The prospects of a book file, streamed (one row in memory at a time), in file order.
 
@@ -338,14 +353,10 @@ def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Pr
     prospect once.
     """
     name = str(path)
-    suffix = Path(path).suffix.lower()
+    suffix = book_format(path)
     if suffix == ".parquet":
         return _unique(_parquet_book(path, name, engine), name)
-    reader = BOOK_FORMATS.get(suffix)
-    if reader is None:
-        known = ", ".join([*sorted(BOOK_FORMATS), ".parquet"])
-        msg = f"{name}: unknown book format {Path(path).suffix!r}; use a file ending in {known}"
-        raise InvalidInputError(msg, field="path", value=name)
+    reader = BOOK_FORMATS[suffix]
     handle = _open(path, newline="")
     return _unique(_decoded(reader(handle, name, engine, now), handle, name), name)
 
