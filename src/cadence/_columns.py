@@ -41,7 +41,8 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by", "shipped"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 7  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay
+DECISION_FORMAT = 8  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
+# 8: the practice review's fixes (R1 `moved`, R4 windows, the engaged ladder, paused rows)
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
