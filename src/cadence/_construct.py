@@ -24,10 +24,12 @@ def _meta(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str], set[str
         if not cls.model_config.get("frozen"):
             msg = f"build() makes frozen models only; {cls.__name__} is not frozen"
             raise TypeError(msg)
+        # Every field in declaration order (a required one's value is always given): a dict
+        # updated from it keeps that order, so a built model dumps the JSON a validated one
+        # does, byte for byte.
         defaults = {
-            name: f.default
+            name: None if f.is_required() or f.default_factory is not None else f.default
             for name, f in cls.model_fields.items()
-            if not f.is_required() and f.default_factory is None
         }
         found = (defaults, frozenset(cls.model_fields), set(cls.model_fields))
         _DEFAULTS[cls] = found
@@ -48,7 +50,9 @@ def build(cls: type[T], values: dict[str, Any]) -> T:
     found = _DEFAULTS.get(cls)
     defaults, names, every = _meta(cls) if found is None else found
     if len(values) != len(names):
-        values = {**defaults, **values}
+        full = defaults.copy()
+        full.update(values)
+        values = full
     obj = cls.__new__(cls)
     _set(obj, "__dict__", values)
     _set(obj, "__pydantic_fields_set__", every)
