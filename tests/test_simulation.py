@@ -1119,3 +1119,14 @@ def test_result_is_a_frozen_json_round_trippable_model() -> None:
     assert back.series == result.series
     with pytest.raises(ValidationError):
         result.seed = 2  # type: ignore[misc]
+
+
+def test_a_run_of_decades_is_simulated_to_its_end_and_breaks_no_rule() -> None:
+    """The loop guard grows with the days simulated: a daily drip over sixteen years (about a
+    touch a day) used to stop after 5,000 steps and report it as R2."""
+    policy = cadence.Policy(
+        drip_interval_days=1, drip_requires_permission=False, weekmask="1111111"
+    )
+    run = simulate(policy, prospects=2, days=6000, seed=0, responder=Responder())
+    assert run.metrics.violations == 0, run.violation_examples
+    assert all(r.touches and r.touches[-1] > 5900 for r in run.records)

@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
@@ -19,7 +20,7 @@ from hypothesis.errors import InvalidArgument, NoSuchExample
 from hypothesis.stateful import run_state_machine_as_test
 
 import cadence
-from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect, Stage
+from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect, Stage, TimeSlot
 from cadence import events as ev
 from cadence.testing import (
     PolicyMachine,
@@ -281,6 +282,111 @@ def test_check_invariants_catches_a_broken_gap() -> None:
     p, events = _voicemails(Engine(), 3)
     with pytest.raises(AssertionError, match=r"^R3: .* less than 4 business days"):
         check_invariants(engine, p, events)
+
+
+class Abandons(Engine):
+    """Broken: answers ``none`` whenever something is owed, and in the opt-out offer's stage."""
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        if p.obligations or p.stage is Stage.OPT_OUT_OFFERED:
+            return act.model_copy(update={"kind": ActionKind.NONE, "channel": None, "rules": ()})
+        return act
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now)]
+
+
+class Amnesiac(Engine):
+    """Broken: forgets the calls it made, so the caps never fill."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        return super().apply(p, event).model_copy(update={"recent_calls": ()})
+
+
+class Placeless(Engine):
+    """Broken: its calendars forget the prospect's country, and with it the law."""
+
+    def _for(self, timezone: str, country: str | None, subdivision: str | None) -> Any:
+        return super()._for(timezone, None, None)
+
+
+class Restless(Engine):
+    """Broken: ignores pauses (R17)."""
+
+    def _unpaused(self, p: Prospect) -> Prospect:
+        return p.model_copy(update={"paused_until": None, "pause_reason": None})
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        return super().next_action(self._unpaused(p), now)
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return super().plan(self._unpaused(p), now)
+
+    def advance(self, p: Prospect, now: datetime) -> Prospect:
+        return super().advance(self._unpaused(p), now)
+
+
+def test_check_invariants_catches_a_prospect_left_with_nothing_to_do_though_work_is_owed() -> None:
+    """R2: ``none`` while the R6 email is owed, or while the opt-out offer's stage runs."""
+    p, events = _voicemails(Engine(), 1)
+    with pytest.raises(AssertionError, match=r"^R2: nothing planned"):
+        check_invariants(Abandons(), p, events)
+    p = Engine().enroll("p", timezone="America/Chicago", at=NOW, country="US")
+    now = NOW
+    for _ in range(12):  # the engine followed, every call to voicemail, until the offer is made
+        act = Engine().next_action(p, now)
+        now = act.earliest_utc
+        touch: ev.Event = (
+            ev.CallAttempted(at=now, outcome="voicemail")
+            if act.channel is Channel.PHONE
+            else ev.EmailSent(at=now)
+        )
+        p = Engine().apply(p, touch)
+        if p.stage is Stage.OPT_OUT_OFFERED and not p.obligations:
+            break
+    assert (p.stage, p.obligations) == (Stage.OPT_OUT_OFFERED, ())
+    check_step(Engine(), p, p.last_event_at)
+    with pytest.raises(AssertionError, match=r"^R2: nothing planned .* stage opt_out_offered"):
+        check_step(Abandons(), p, p.last_event_at)
+
+
+def test_check_invariants_counts_the_calls_made_and_reads_the_law_not_the_engine() -> None:
+    """DESIGN §5 from the history and the rules' data: an engine that forgets its calls plans a
+    fourth call in 24 hours in Florida; one whose calendar forgets the state plans a call at
+    07:00 there. Both are caught."""
+    eastern = ZoneInfo("America/New_York")
+    monday = datetime(2026, 8, 3, 9, 0, tzinfo=eastern)
+    p = Engine().enroll(
+        "fl", timezone="America/New_York", at=monday, country="US", subdivision="FL"
+    )
+    calls = [
+        ev.CallAttempted(at=monday, outcome="no_answer"),
+        ev.CallAttempted(at=monday.replace(hour=10), outcome="no_answer"),
+        ev.CallAttempted(
+            at=monday.replace(hour=11), outcome="connected", next_contact_at=monday.replace(hour=13)
+        ),
+    ]
+    check_invariants(Engine(), p, calls)
+    with pytest.raises(AssertionError, match=r"^DESIGN §5: .* follows 3 calls"):
+        check_invariants(Amnesiac(), p, calls)
+    early = Policy(call_slots=(TimeSlot(name="early", start="07:00", end="09:30"),))
+    dawn = monday.replace(hour=6)
+    q = Engine(early).enroll(
+        "fl", timezone="America/New_York", at=dawn, country="US", subdivision="FL"
+    )
+    check_invariants(Engine(early), q, [])
+    with pytest.raises(AssertionError, match=r"^DESIGN §5: call .* outside the legal hours"):
+        check_invariants(Placeless(early), q, [])
+
+
+def test_check_invariants_catches_work_due_while_the_prospect_is_away() -> None:
+    """R17: while an out-of-office lasts, nothing but the wait is due."""
+    p, events = _voicemails(Engine(), 2)
+    away = ev.OutOfOffice(at=events[-1].at + timedelta(minutes=1), until=NOW + timedelta(days=21))
+    check_invariants(Engine(), p, [*events, away])
+    with pytest.raises(AssertionError, match=r"^R17: \w+ due .* while the prospect is paused"):
+        check_invariants(Restless(), p, [*events, away])
 
 
 def test_check_invariants_catches_the_voicemails_email_planned_as_a_call() -> None:

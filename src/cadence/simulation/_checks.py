@@ -12,13 +12,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from cadence import events as ev
+from cadence._ladder import drip_allowed
 from cadence.actions import Action, ActionKind
 from cadence.businessdays import holiday_dates
-from cadence.calendar import ContactCalendar
+from cadence.calendar import ContactCalendar, zone
 from cadence.channel import Channel
-from cadence.compliance import Cap, allowed_windows, strictest_caps
+from cadence.compliance import (
+    PRESETS,
+    CallingRule,
+    Cap,
+    allowed_windows,
+    applicable_rules,
+    strictest_caps,
+)
 from cadence.engine import Engine
-from cadence.lifecycle import Stage
+from cadence.lifecycle import TERMINAL, Stage
 from cadence.prospect import Prospect
 
 __all__ = ["LADDER_KINDS", "problems_of", "step_problems"]
@@ -34,7 +42,10 @@ LADDER_KINDS = frozenset(
         ActionKind.ESCALATE,
     }
 )
-_LIVE = (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE)
+# Stages in which the ladder always has a next step (R2); dropped and drip ones have one when
+# the drip is allowed (R11, R12).
+_LIVE = (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE, Stage.OPT_OUT_OFFERED)
+_SLOW = (Stage.DROPPED, Stage.DRIP)
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 # Looked up once: reading a member off an enum class costs tens of nanoseconds each time.
 _NONE = ActionKind.NONE
@@ -42,6 +53,7 @@ _CALL = ActionKind.CALL
 _PHONE = Channel.PHONE
 _OPTED_OUT = Stage.OPTED_OUT
 _ENGAGED = Stage.ENGAGED
+_WAIT = ActionKind.WAIT
 _WHOLE_DAY = ((time(0), time.max),)
 
 
@@ -54,6 +66,7 @@ def step_problems(
     before: Prospect | None = None,
     event: ev.Event | None = None,
     calendar: ContactCalendar | None = None,
+    calls: tuple[datetime, ...] | None = None,
 ) -> list[str]:
     """What is wrong with ``action = engine.next_action(prospect, now)``.
 
@@ -61,12 +74,22 @@ def step_problems(
     when the action was asked for right after it: then what the event created must be due
     strictly after it (DESIGN §4). ``calendar`` is ``engine.calendar(prospect)`` when the
     caller holds it already (the simulator does: it saves a lookup per ladder step).
+    ``calls`` are the instants of the calls made to the prospect, as the caller counted them
+    (the caps of DESIGN §5 are checked against them; default: the engine's own record).
 
     The simulator runs this on every step, so each check reads a field once and builds
     nothing unless it has something to report.
     """
     return problems_of(
-        engine, prospect, action, action.earliest.astimezone(UTC), now, before, event, calendar
+        engine,
+        prospect,
+        action,
+        action.earliest.astimezone(UTC),
+        now,
+        before,
+        event,
+        calendar,
+        calls,
     )
 
 
@@ -79,6 +102,7 @@ def problems_of(
     before: Prospect | None,
     event: ev.Event | None,
     calendar: ContactCalendar | None,
+    calls: tuple[datetime, ...] | None = None,
 ) -> list[str]:
     """:func:`step_problems`, given ``action.earliest`` in UTC (the simulator has it anyway).
 
@@ -117,16 +141,24 @@ def problems_of(
                 )
                 break
     if channel is _PHONE and prospect.country is not None and engine.policy.legal_guards:
-        _legal_problems(problems, engine, prospect, action, earliest_utc, calendar)
+        made = prospect.recent_calls if calls is None else calls
+        _legal_problems(problems, engine, prospect, action, earliest_utc, made)
     if channel is _PHONE and "R6" in action.rules:
         problems.append(f"R6: the email that follows a voicemail planned as a {kind.value}")
+    if kind is _NONE and stage not in TERMINAL and not blocked >= _BOTH:
+        _nothing_planned(problems, engine, prospect, now)
+    paused = prospect.paused_until
     if (
-        kind is _NONE
-        and stage in _LIVE
-        and not prospect.blocked_channels >= _BOTH
-        and not prospect.obligations
+        paused is not None
+        and now_utc < paused
+        and kind is not _WAIT
+        and earliest_utc < paused
+        and stage not in TERMINAL
     ):
-        problems.append(f"R2: nothing planned for a prospect in stage {stage.value}")
+        problems.append(
+            f"R17: {kind.value} due {earliest.isoformat()} while the prospect is paused until "
+            f"{paused.isoformat()} ({prospect.pause_reason})"
+        )
     # (One touch may join the ladder's step to what is owed, keeping an obligation's kind and
     # the step's in ``also``: cadence._one_touch.)
     also = action.also
@@ -140,20 +172,39 @@ def problems_of(
     return problems
 
 
+def _nothing_planned(out: list[str], engine: Engine, p: Prospect, now: datetime) -> None:
+    """R2: ``none`` for a prospect who can still be reached is right only when the ladder is
+    over for them: dropped (as of ``now``) without leave to drip, and nothing owed on a channel
+    still open. (Asked only when the answer is ``none``: rarely, so ``advance`` may run.)"""
+    state = engine.advance(p, now)
+    stage = state.stage
+    if stage in _LIVE or (stage in _SLOW and drip_allowed(engine.policy, state.__dict__)):
+        out.append(f"R2: nothing planned for a prospect in stage {stage.value}")
+        return
+    blocked = state.blocked_channels
+    owed = [o.key for o in state.obligations if o.channel not in blocked]
+    if owed and stage not in TERMINAL:
+        out.append(f"R2: nothing planned though {', '.join(owed)} is owed (stage {stage.value})")
+
+
 _Legal = tuple[tuple[tuple[time, time], ...], bool, tuple[Cap, ...], str]
-_LEGAL: dict[tuple[ContactCalendar, int], _Legal | None] = {}
+_Place = tuple[str | None, str | None, tuple[CallingRule, ...], int]
+_LEGAL: dict[_Place, _Legal | None] = {}
 _UNKNOWN = object()
 
 
-def _legal_day(cal: ContactCalendar, day: date) -> _Legal | None:
-    """What the law allows a call on ``day`` in ``cal``'s place, from the rules' data: the
-    windows, whether it is a holiday a rule bans, the caps, the rules cited (``None``: no rule).
-    Remembered per calendar and day: the simulator checks every step."""
-    key = (cal, day.toordinal())
+def _legal_day(
+    country: str | None, subdivision: str | None, extra: tuple[CallingRule, ...], day: date
+) -> _Legal | None:
+    """What the law allows a call on ``day`` in a place, from the rules' data (the presets and
+    the policy's own ``extra`` rules), never from the engine's calendar: the windows, whether
+    it is a holiday a rule bans, the caps, the rules cited (``None``: no rule). Remembered per
+    place and day: the simulator checks every step."""
+    key = (country, subdivision, extra, day.toordinal())
     known = _LEGAL.get(key, _UNKNOWN)  # one read: another thread may clear the cache meanwhile
     if known is not _UNKNOWN:
         return known  # type: ignore[return-value]
-    rules = cal.rules(_PHONE, day)  # which rules bind: the compliance tests check that choice
+    rules = applicable_rules(country, subdivision, _PHONE, day, (*PRESETS, *extra))
     found = None
     if rules:
         holiday = any(
@@ -175,30 +226,29 @@ def _legal_problems(
     p: Prospect,
     action: Action,
     earliest_utc: datetime,
-    cal: ContactCalendar | None,
+    calls: tuple[datetime, ...],
 ) -> None:
-    """DESIGN §5, from the rules' own data rather than the calendar's windows: a phone action's
-    whole window lies inside one legal window of its local day, on no holiday a rule bans, and
-    no cap is full at its start."""
-    if cal is None:
-        cal = engine.calendar(p)
-    start, end = action.earliest.astimezone(cal.zone), action.latest.astimezone(cal.zone)
+    """DESIGN §5, from the rules' own data and the prospect's zone rather than the engine's
+    calendar: a phone action's whole window lies inside one legal window of its local day, on
+    no holiday a rule bans, and no cap is full at its start (counting ``calls``)."""
+    local = zone(p.timezone)
+    start, end = action.earliest.astimezone(local), action.latest.astimezone(local)
     day = start.date()
-    legal = _legal_day(cal, day)
+    legal = _legal_day(p.country, p.subdivision, engine.policy.calling_rules, day)
     if legal is None:
         return
     allowed, holiday, caps, cited = legal
     if end.date() != day or not any(a <= start.time() and end.time() <= b for a, b in allowed):
-        where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({cal.timezone})"
+        where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({p.timezone})"
         hours = ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in allowed) or "no calls"
         out.append(f"DESIGN §5: {where} is outside the legal hours ({hours}) of {cited}")
     elif holiday:
-        where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({cal.timezone})"
+        where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({p.timezone})"
         out.append(f"DESIGN §5: {where} is on a public holiday, when {cited} allow no call")
     for cap in caps:
-        made = sum(1 for t in p.recent_calls if t > earliest_utc - cap.per)
+        made = sum(1 for t in calls if earliest_utc - cap.per < t <= earliest_utc)
         if made >= cap.count:
-            where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M} ({cal.timezone})"
+            where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M} ({p.timezone})"
             out.append(f"DESIGN §5: {where} follows {made} calls; {cited} allow {cap}")
 
 

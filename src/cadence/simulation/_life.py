@@ -58,7 +58,8 @@ STAGES: tuple[Stage, ...] = tuple(Stage)
 _BIT = {s: 1 << i for i, s in enumerate(STAGES)}
 _INDEX = {s: i for i, s in enumerate(STAGES)}
 _DAY = 86400.0
-_MAX_STEPS = 5000  # per prospect: far more than any policy needs in a year; a guard, not a limit
+_MAX_STEPS = 5000  # per prospect, and per day simulated below: a guard against a loop, not a
+_STEPS_PER_DAY = 20  # limit (a busy prospect with a daily drip takes about 1.5 steps a day)
 _EXAMPLES = 3
 _MINUTE = timedelta(minutes=1)
 _IDLE = (ActionKind.NONE, ActionKind.ATTEND_MEETING)
@@ -245,7 +246,8 @@ class Life:
         cal = self.cal
         touch = self.touch
         idle = _IDLE
-        for _ in range(_MAX_STEPS):
+        most = _most_steps(self.now, end)
+        for _ in range(most):
             now = self.now
             p = self.p
             # The engine's decision, without the talking points: no responder reads them (the
@@ -283,14 +285,15 @@ class Life:
             else:
                 touch(act, due)
         else:
-            self._problem(f"R2: no end after {_MAX_STEPS} steps (last action: {act!r})")
+            self._problem(f"R2: no end after {most} steps (last action: {act!r})")
         return self.finish(end)
 
     def settle(self, limit: datetime) -> None:
         """Everything that happens before ``limit``: scheduled touches, the prospect's own
         events and time-driven changes, in time order (the batch planner's mode)."""
         queue = self.queue
-        for _ in range(_MAX_STEPS):
+        most = _most_steps(self.now, limit)
+        for _ in range(most):
             act, due = (self._act, self._due) if self._act is not None else self._ask(self.now)
             nxt = queue[0][0] if queue else None
             if act.kind is _WAIT and due < limit and (nxt is None or due < nxt):
@@ -299,7 +302,7 @@ class Life:
             if nxt is None or nxt >= limit:
                 return
             self._pop()
-        self._problem(f"R2: no end after {_MAX_STEPS} steps")
+        self._problem(f"R2: no end after {most} steps")
 
     def due_before(self, limit: datetime) -> bool:
         """Whether a touch is due before ``limit`` (and none is scheduled yet)."""
@@ -667,3 +670,10 @@ class Life:
         self.violations += 1
         if len(self.examples) < _EXAMPLES:
             self.examples.append(f"{self.p.id}: {message}")
+
+
+def _most_steps(start: datetime, end: datetime) -> int:
+    """The loop guard for simulating from ``start`` to ``end``: grows with the days, so that a
+    run of decades is never cut short (and reported as R2) by a guard sized for a year."""
+    days = max((end - start).days, 0)
+    return _MAX_STEPS + _STEPS_PER_DAY * days

@@ -24,6 +24,7 @@ def check_step(
     *,
     before: Prospect | None = None,
     event: ev.Event | None = None,
+    calls: tuple[datetime, ...] | None = None,
 ) -> Action:
     """Check the engine's answer for ``prospect`` at ``now`` and return the next action.
 
@@ -35,11 +36,15 @@ def check_step(
     channel the prospect refused (R13); ladder attempts keep the R3 gap and a retried call
     that cites R4 changes the part of the day; the follow-up of a voicemail goes by email
     (R6); two calls (or emails) to the prospect are never planned within a reaction delay of
-    each other while the first's window is open (R2: one touch does both).
+    each other while the first's window is open (R2: one touch does both). ``none`` comes only
+    when the ladder is over and nothing is owed (R2); nothing but the wait is due while a
+    pause lasts (R17). Calls start inside the legal hours of the prospect's place, read from
+    the rules' data, and never when a cap is full: counted over ``calls``, the instants of the
+    calls made (default: the prospect's own record, ``recent_calls``).
     """
     action = engine.next_action(prospect, now)
     plan = engine.plan(prospect, now)
-    problems = step_problems(engine, prospect, action, now, before=before, event=event)
+    problems = step_problems(engine, prospect, action, now, before=before, event=event, calls=calls)
     if not plan or plan[0] != action:
         problems.append(f"R2: next_action is not the plan's first item: {action!r} vs {plan!r}")
     for later in plan[1:]:
@@ -107,10 +112,15 @@ def check_invariants(
     """
     events = history.events if isinstance(history, History) else tuple(history)
     p = prospect
-    check_step(engine, p, p.last_event_at)
+    # The calls made, as the history says (a redelivered one once): the caps are checked
+    # against them, not against what the engine chose to remember.
+    calls: dict[str | int, datetime] = dict(enumerate(p.recent_calls))
+    check_step(engine, p, p.last_event_at, calls=tuple(calls.values()))
     opted_out_at: datetime | None = None
     refused: frozenset[Channel] = frozenset()
     for i, event in enumerate(events):
+        if isinstance(event, ev.CallAttempted):
+            calls.setdefault(event.id or -1 - i, event.at)
         snapshot = p.model_dump()
         before = p
         p = engine.apply(before, event)
@@ -139,9 +149,10 @@ def check_invariants(
             raise AssertionError(msg)
         now = max(event.at, p.last_event_at)
         # (An action after the opt-out is check_step's to report: the stage is opted_out here.)
-        action = check_step(engine, p, now, before=before, event=event)
+        made = tuple(calls.values())
+        action = check_step(engine, p, now, before=before, event=event, calls=made)
         if action.kind not in (ActionKind.NONE,) and action.earliest_utc > now:
-            check_step(engine, p, action.earliest)  # asked again when it falls due
+            check_step(engine, p, action.earliest, calls=made)  # asked again when it falls due
     return p
 
 
