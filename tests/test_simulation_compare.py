@@ -165,18 +165,22 @@ def test_cli_simulate_compares_and_plots(tmp_path: pathlib.Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--prospects", "0"], "prospects: 0"),
-        (["--days", "-3"], "days: -3"),
+        (["--prospects", "0"], "--prospects: 0"),
+        (["--days", "-3"], "--days: -3"),
         (["--policy", "missing.yaml"], "missing.yaml"),
-        (["--capacity", "0"], "capacity: 0"),
+        (["--capacity", "0"], "--capacity: 0"),
+        (["--seed", "-1"], "--seed: -1 is not a whole number >= 0; give e.g. --seed 42"),
+        (["--workers", "0"], "--workers: 0"),
     ],
 )
 def test_cli_simulate_user_errors_are_one_line(args: list[str], message: str) -> None:
+    """One line, naming the option as typed (not the Python argument), and no blank line
+    before it (the progress bar starts only once the run does)."""
     result = runner.invoke(app, ["simulate", "--prospects", "5", "--days", "5", *args])
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    assert len(result.output.splitlines()) == 1, repr(result.output)
 
 
 def test_cli_simulate_bad_policy_is_one_line(tmp_path: pathlib.Path) -> None:

@@ -64,12 +64,18 @@ def simulate_command(
             console=Console(stderr=True),
             transient=True,
         )
-        with bar:
-            task = bar.add_task("simulating", total=max(total, 1))
+        task = bar.add_task("simulating", total=max(total, 1))
+        shown: list[
+            bool
+        ] = []  # the bar starts with the first progress: a bad argument is refused before
 
-            def advance(done: int) -> None:
-                bar.update(task, completed=done)
+        def advance(done: int) -> None:
+            if not shown:
+                bar.start()
+                shown.append(True)
+            bar.update(task, completed=done)
 
+        try:
             outcome: SimulationResult | Comparison
             if policy_b is None:
                 outcome = simulate_run(
@@ -95,8 +101,11 @@ def simulate_command(
                     n_boot=n_boot,
                     progress=advance,
                 )
+        finally:
+            if shown:
+                bar.stop()
     except CadenceError as exc:
-        fail(str(exc))
+        fail(_as_flags(str(exc), getattr(exc, "field", None)))
     except ImportError as exc:  # numpy for --compare
         fail(f"--compare needs numpy ({exc.name}); install it: pip install 'cadence[simulation]'")
     console = Console()
@@ -117,6 +126,22 @@ def simulate_command(
         for example in examples:
             Console(stderr=True).print(f"[bold red]rule violation:[/] {example}", highlight=False)
         raise typer.Exit(1)
+
+
+#: The options of ``cadence simulate`` by the name of the argument they pass on.
+_FLAGS = {
+    name: "--" + name.replace("_", "-")
+    for name in ("prospects", "days", "seed", "capacity", "workers", "n_boot")
+}
+
+
+def _as_flags(message: str, field: str | None) -> str:
+    """``message`` about argument ``field`` in the command line's words: ``--n-boot: ...;
+    give e.g. --n-boot 1000`` rather than ``n_boot: ...; give e.g. n_boot=1000``."""
+    flag = _FLAGS.get(field or "")
+    if flag is None:
+        return message
+    return message.replace(f"{field}: ", f"{flag}: ", 1).replace(f"e.g. {field}=", f"e.g. {flag} ")
 
 
 def _simulation_table(outcome: object) -> Table:
