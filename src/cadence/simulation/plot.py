@@ -40,12 +40,13 @@ def plot_result(
     _waits(waits, runs, names)
     _reps(reps, runs, names)
     _stages(stages, result, names[0] if other is not None else None)
-    m = result.metrics
-    fig.suptitle(
-        f"{result.prospects:,} prospects x {result.days} days, seed {result.seed}: "
-        f"connect rate {m.connect_rate:.1%}, {m.meetings_booked} meetings booked, "
-        f"{m.violations} rule violations"
-    )
+    said = [
+        f"{name + ': ' if other is not None else ''}connect rate {r.metrics.connect_rate:.1%}, "
+        f"{r.metrics.meetings_booked} meetings booked, {r.metrics.violations} rule violations"
+        for r, name in zip(runs, names, strict=True)
+    ]
+    head = f"{result.prospects:,} prospects x {result.days} days, seed {result.seed}"
+    fig.suptitle("\n".join([head, *said]) if other is not None else f"{head}: {said[0]}")
     out = Path(path)
     fig.savefig(out, format="png")
     return out
