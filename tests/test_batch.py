@@ -569,3 +569,64 @@ def test_plan_day_refuses_a_deferred_limit_that_is_not_a_count_as_plan_table_doe
     with pytest.raises(InvalidInputError, match=pattern) as info:
         plan_day(engine, book, day=DAY, now=NOW, capacity=1, deferred_limit=limit)  # type: ignore[arg-type]
     assert info.value.field == "deferred_limit"
+
+
+def _with_meeting(
+    engine: cadence.Engine, p: cadence.Prospect, starts: datetime, mid: str = "m1"
+) -> cadence.Prospect:
+    """``p`` after a call that booked a meeting at ``starts`` (30 minutes, the default)."""
+    at = p.last_event_at + timedelta(minutes=1)
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome="connected"))
+    return engine.apply(p, ev.MeetingBooked(at=at, meeting_id=mid, starts_at=starts))
+
+
+def test_a_reps_booked_meeting_blocks_her_time_and_is_listed_in_her_day(
+    engine: cadence.Engine,
+) -> None:
+    """Ana meets p0 on Tuesday 09:00-09:30: her calls to p1..p4 go around it (they were
+    booked at 09:00, 09:10, 09:20 and 09:30, over the meeting), and the meeting is in her
+    day as a touch of kind attend_meeting, on no call or email capacity."""
+    nine = datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
+    book = [_new(engine, f"p{i}", at=NOW - timedelta(days=1)) for i in range(5)]
+    book[0] = _with_meeting(engine, book[0], nine)
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity=4)
+    day = [
+        (t.prospect_id, t.action.kind.value, f"{t.local_start:%H:%M}-{t.local_end:%H:%M}")
+        for t in plan.touches
+    ]
+    assert day == [
+        ("p0", "attend_meeting", "09:00-09:30"),
+        ("p1", "call", "09:30-09:40"),
+        ("p2", "call", "09:40-09:50"),
+        ("p3", "call", "09:50-10:00"),
+        ("p4", "call", "10:00-10:10"),
+    ]
+    meeting = plan.touches[0].action
+    assert meeting.channel is Channel.MEETING
+    assert (meeting.earliest, meeting.latest) == (nine, nine + timedelta(minutes=30))
+    assert plan.counts == {"suppressed": 0, "not_due": 1, "planned": 4, "deferred": 0}
+
+
+def test_meetings_of_other_days_other_reps_or_cancelled_block_nothing(
+    engine: cadence.Engine,
+) -> None:
+    """Only a booked meeting that starts on the planned day (the prospect's own local day)
+    blocks its owner's time: Bo's meeting and Wednesday's leave Ana's Tuesday free from
+    09:00, and Cy's email of new times to the prospect who cancelled takes the cancelled
+    meeting's time."""
+    tuesday_nine = datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
+    bo = _with_meeting(engine, _new(engine, "bo0", owner="bo"), tuesday_nine)
+    later = _with_meeting(engine, _new(engine, "p0"), tuesday_nine + timedelta(days=1))
+    gone = _with_meeting(engine, _new(engine, "cy0", owner="cy"), tuesday_nine)
+    gone = engine.apply(gone, ev.MeetingCancelled(at=NOW, meeting_id="m1", by="prospect"))
+    calls = [_new(engine, f"c{i}", at=NOW - timedelta(days=1)) for i in range(2)]
+    plan = plan_day(engine, [bo, later, gone, *calls], day=DAY, now=NOW, capacity=4)
+    day = [(t.owner, t.prospect_id, f"{t.local_start:%H:%M}") for t in plan.touches]
+    assert day == [
+        ("ana", "c0", "09:00"),
+        ("ana", "c1", "09:10"),
+        ("bo", "bo0", "09:00"),
+        ("cy", "cy0", "09:00"),
+    ]
+    kinds = [t.action.kind for t in plan.touches][2:]
+    assert kinds == [ActionKind.ATTEND_MEETING, ActionKind.PROPOSE_TIMES]  # (R15: new times)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -38,6 +39,10 @@ def _book(engine: cadence.Engine, n: int) -> list[cadence.Prospect]:
             p = engine.apply(p, ev.CallAttempted(at=p.enrolled_at, outcome="voicemail"))
         if i % 5 == 2:
             p = engine.apply(p, ev.EmailSent(at=p.last_event_at + timedelta(minutes=5)))
+        if i % 9 == 4:  # a meeting on Thursday 12 March, local time: it blocks the rep's time
+            starts = datetime(2026, 3, 12, 9 + i % 4, 15 * (i % 3), tzinfo=ZoneInfo(tz))
+            booked = ev.MeetingBooked(at=p.last_event_at, meeting_id=f"m{i}", starts_at=starts)
+            p = engine.apply(p, booked)
         book.append(p)
     return book
 
@@ -65,6 +70,7 @@ def test_plan_frame_on_a_two_worker_local_cluster_equals_the_single_process_plan
         )
     assert list(seen.values()) == ["-1", "-1"]
     assert expected.touches.num_rows > 0
+    assert "attend_meeting" in expected.touches.column("kind").to_pylist()
     assert got.touches.equals(expected.touches)
     assert got.deferred.equals(expected.deferred)
     assert got.counts == expected.counts

@@ -143,8 +143,44 @@ def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
     return book, found
 
 
+#: Meetings to book on the planned day: (which prospect, local start in minutes after 07:00,
+#: duration in minutes). Several on one rep's day overlap, touch or leave gaps.
+_MEETINGS = st.lists(
+    st.tuples(st.integers(0, 100), st.integers(0, 11 * 60), st.sampled_from([15, 30, 45, 90])),
+    max_size=4,
+)
+
+
+def _with_meetings(
+    engine: cadence.Engine,
+    book: list[cadence.Prospect],
+    day: date,
+    meetings: list[tuple[int, int, int]],
+) -> list[cadence.Prospect]:
+    """``book`` with ``meetings`` booked on ``day`` (each prospect's local day): a booking
+    logged at its newest event, as a CRM would (one the engine refuses, or that an opt-out
+    withdraws, is left out by both planners alike)."""
+    book = list(book)
+    for n, (which, minutes, duration) in enumerate(meetings):
+        i = which % len(book)
+        p = book[i]
+        starts = resolve_local(day, time(7), engine.calendar(p).zone) + timedelta(minutes=minutes)
+        booked = ev.MeetingBooked(
+            at=p.last_event_at,
+            meeting_id=f"m{n}",
+            starts_at=max(starts, p.last_event_at + timedelta(minutes=1)),
+            duration_minutes=duration,
+        )
+        try:
+            book[i] = engine.apply(p, booked)
+        except InvalidInputError:
+            event("a booking the engine refused")
+    return book
+
+
 @given(
     data=_books(),
+    meetings=_MEETINGS,
     later=delays(max_delay=timedelta(days=40)),
     which=st.integers(0, 100),
     day_shift=st.integers(-1, 2),
@@ -158,6 +194,7 @@ def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
 )
 def test_plan_table_equals_plan_day_for_any_population_and_now(
     data: tuple[list[cadence.Prospect], list[History]],
+    meetings: list[tuple[int, int, int]],
     later: timedelta,
     which: int,
     day_shift: int,
@@ -183,6 +220,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
         assert base.paused_until is not None
         now = max(base.last_event_at, base.paused_until - timedelta(hours=before_pause))
     day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
+    book = _with_meetings(engine, book, day, meetings)
     table = _laid_out(to_table(book, engine if indexed else None), layout)
     note(f"now={now.isoformat()} day={day}")
     args: dict[str, Any] = {
@@ -218,15 +256,27 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     for source, n in got.sources.items():
         event(f"rows decided by {source}: {'some' if n else 'none'}")
     event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
+    listed = sum(t.action.kind is ActionKind.ATTEND_MEETING for t in expected.touches)
+    event(f"meetings listed: {min(listed, 2)}")
     ends = datetime.combine(day + timedelta(days=1), time(12), UTC)  # (the day's, roughly)
     pauses = [p.paused_until for p in book if p.paused_until is not None]
     event(f"a pause ends between now and the day's end: {any(now < t < ends for t in pauses)}")
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
+    _no_touch_over_a_meeting(expected)
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
     assert min(got.sources.values()) >= 0
     if not indexed:
         assert got.sources["index"] == got.sources["late"] == 0
+
+
+def _no_touch_over_a_meeting(plan: DayPlan) -> None:
+    """No call or email of a rep overlaps one of their meetings."""
+    meetings = [t for t in plan.touches if t.action.kind is ActionKind.ATTEND_MEETING]
+    for t in plan.touches:
+        if t.action.kind is not ActionKind.ATTEND_MEETING:
+            for m in meetings:
+                assert m.owner != t.owner or not (m.start < t.end and t.start < m.end), (t, m)
 
 
 @given(data=_books())
@@ -758,3 +808,64 @@ def test_only_an_action_that_carries_r4_is_kept_from_the_last_calls_part_of_day(
         ("promise3", "10:30"),
         ("retry", "12:00"),
     ]
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_reps_booked_meeting_blocks_her_time_in_every_planner(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """Ana meets p0 on Tuesday 09:00-09:30 and Bo meets b0 at 09:05 (a meeting in another
+    zone, on its own local day): each one's calls go around the meeting, which is listed in
+    the day as an attend_meeting touch, the same plan as plan_day, row for row."""
+    nine = datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
+    book = [_new(engine, f"p{i}") for i in range(5)]
+    book += [
+        engine.enroll(
+            f"b{i}",
+            timezone="America/New_York",
+            at=NOW - timedelta(hours=1),
+            country="US",
+            owner="bo",
+        )
+        for i in range(3)
+    ]
+    for i, starts in ((0, nine), (5, nine + timedelta(minutes=5))):
+        at = book[i].last_event_at + timedelta(minutes=1)
+        booked = engine.apply(book[i], ev.CallAttempted(at=at, outcome="connected"))
+        book[i] = engine.apply(booked, ev.MeetingBooked(at=at, meeting_id="m", starts_at=starts))
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=4)
+    got = plan_table(
+        engine, to_table(book, engine if indexed else None), day=DAY, now=NOW, capacity=4
+    )
+    _same_plan(expected, got)
+    rows = _rows_of_table(got.touches, ("prospect_id", "kind", "channel", "local_start"))
+    listed = [(pid, kind, channel, f"{start:%H:%M}") for pid, kind, channel, start in rows]
+    assert listed == [
+        ("p0", "attend_meeting", "meeting", "09:00"),
+        ("p1", "call", "phone", "09:30"),
+        ("p2", "call", "phone", "09:40"),
+        ("p3", "call", "phone", "09:50"),
+        ("p4", "call", "phone", "10:00"),
+        ("b1", "call", "phone", "09:00"),
+        ("b2", "call", "phone", "09:10"),
+        ("b0", "attend_meeting", "meeting", "10:05"),
+    ]
+    assert got.counts == expected.counts
+
+
+def test_a_table_written_before_the_meeting_columns_still_blocks_meetings(
+    engine: cadence.Engine,
+) -> None:
+    """A table without ``meeting_starts`` and ``meeting_ends`` (written by an earlier
+    release) is planned as plan_day plans its prospects: its meetings are read from their
+    states, and the decision index still counts."""
+    nine = datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
+    book = [_new(engine, f"p{i}") for i in range(3)]
+    at = book[0].last_event_at + timedelta(minutes=1)
+    booked = engine.apply(book[0], ev.CallAttempted(at=at, outcome="connected"))
+    book[0] = engine.apply(booked, ev.MeetingBooked(at=at, meeting_id="m", starts_at=nine))
+    old = to_table(book, engine).drop_columns(["meeting_starts", "meeting_ends"])
+    got = plan_table(engine, old, day=DAY, now=NOW, capacity=4)
+    _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=4), got)
+    assert got.touches.column("prospect_id").to_pylist() == ["p0", "p1", "p2"]
+    assert got.sources["engine"] == 0

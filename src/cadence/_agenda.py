@@ -22,6 +22,9 @@ from cadence.policy import Policy
 from cadence.prospect import Obligation
 
 __all__ = [
+    "ATTEND_PRIORITY",
+    "ATTEND_REASON",
+    "ATTEND_RULES",
     "LadderTime",
     "Task",
     "drop_instant",
@@ -60,6 +63,10 @@ class Task(NamedTuple):
     """The tasks this one does at once, each as it was (one touch, :mod:`cadence._one_touch`);
     their obligations are performed by the same touch."""
 
+
+#: A booked meeting's task (and the batch plans' meeting touches, :mod:`cadence.batch`).
+ATTEND_PRIORITY, ATTEND_RULES = Priority.PROMISE, ("R2",)
+ATTEND_REASON = "attend the booked meeting; agree the next contact before it ends"
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -177,12 +184,12 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
                     kind=ActionKind.ATTEND_MEETING,
                     channel=Channel.MEETING,
                     not_before=m.starts_at,
-                    priority=Priority.PROMISE,
-                    rules=("R2",),
+                    priority=ATTEND_PRIORITY,
+                    rules=ATTEND_RULES,
                     reason=(
                         "the meeting has ended: log whether it was held or a no-show"
                         if now >= end
-                        else "attend the booked meeting; agree the next contact before it ends"
+                        else ATTEND_REASON
                     ),
                     exact=True,
                     deadline=end,

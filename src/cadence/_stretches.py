@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-__all__ = ["book"]
+__all__ = ["book", "occupied"]
+
+
+def occupied(stretches: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A booked day holding ``stretches`` (a rep's meetings, say: they may overlap or touch),
+    sorted, disjoint and merged, as :func:`book` needs it."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(stretches):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def book(busy: list[tuple[int, int]], start: int, length: int, limit: int) -> int | None:

@@ -19,9 +19,10 @@ import pyarrow as pa
 from cadence._columns import Decision, decide, decided_by
 from cadence._table_arrays import TS as _TS
 from cadence._table_arrays import us as _us
-from cadence._table_index import Calendars, find_due, load_state
+from cadence._table_index import Calendars, find_due, load_state, suppressed_rows
+from cadence._table_meetings import find_meetings
 from cadence._table_slots import PLAN_SCHEMA, plan_slots
-from cadence.batch import Capacity, _check_arguments
+from cadence.batch import Capacity, _check_arguments, booked_meetings
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
@@ -47,6 +48,8 @@ SCHEMA = pa.schema(
         pa.field("last_event_at", _TS, nullable=False),
         pa.field("last_attempt_slot", pa.string()),
         pa.field("recent_calls", pa.list_(_TS)),
+        pa.field("meeting_starts", pa.list_(_TS)),
+        pa.field("meeting_ends", pa.list_(_TS)),
         pa.field("state", pa.string(), nullable=False),
         pa.field("decided_by", pa.string()),
         pa.field("decided_at", _TS),
@@ -69,12 +72,16 @@ SCHEMA = pa.schema(
 )
 _FLAT = ("id", "owner", "timezone", "country", "subdivision", "phone", "email")
 _NEEDED = (*_FLAT, "last_attempt_slot", "recent_calls", "state")
+#: Columns a table written before them lacks: its meetings are read from ``state`` instead.
+_OPTIONAL = ("meeting_starts", "meeting_ends")
+_INDEX = tuple(name for name in SCHEMA.names if name not in _OPTIONAL)
 
 # -- building and reading tables ------------------------------------------------------------
 
 
 def _batch(rows: list[Prospect], engine: Engine | None, by: str | None) -> pa.RecordBatch:
     decisions: list[Decision | None] = [None if engine is None else decide(engine, p) for p in rows]
+    meetings = [booked_meetings(p) for p in rows]
     cols: dict[str, list[Any]] = {
         "id": [p.id for p in rows],
         "owner": [p.owner for p in rows],
@@ -87,6 +94,8 @@ def _batch(rows: list[Prospect], engine: Engine | None, by: str | None) -> pa.Re
         "last_event_at": [_us(p.last_event_at) for p in rows],
         "last_attempt_slot": [p.last_attempt_slot for p in rows],
         "recent_calls": [[_us(t) for t in p.recent_calls] for p in rows],
+        "meeting_starts": [[_us(m[0]) for m in found] for found in meetings],
+        "meeting_ends": [[_us(m[1]) for m in found] for found in meetings],
         "state": [p.model_dump_json() for p in rows],
         "decided_by": [by if d is not None else None for d in decisions],
     }
@@ -195,12 +204,14 @@ def plan_table(
     """``plan_day`` over a table of prospects, vectorised: the same plan, row for row.
 
     Step 1 (:mod:`cadence._table_index`) finds the rows due on the day and their next actions,
-    reading every row's decision index but only the due rows' other columns; steps 2 and 3
-    (:mod:`cadence._table_slots`) rank them, keep each owner's capacity and give them slots."""
+    reading every row's decision index but only the due rows' other columns, and
+    (:mod:`cadence._table_meetings`) the day's booked meetings; steps 2 and 3
+    (:mod:`cadence._table_slots`) rank the due rows, keep each owner's capacity and give them
+    slots around the meetings."""
     if not isinstance(engine, Engine):
         msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
         raise InvalidInputError(msg, field="engine", value=engine)
-    _, blocked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    now_utc, blocked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
     if not isinstance(table, pa.Table):
         msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
         raise InvalidInputError(msg, field="table", value=table)
@@ -213,13 +224,16 @@ def plan_table(
         raise InvalidInputError(msg, field="table", value=missing)
     table = _conform(table)
     calendar = Calendars(engine)
-    indexed = all(name in table.column_names for name in SCHEMA.names)
+    indexed = all(name in table.column_names for name in _INDEX)
+    suppressed = suppressed_rows(table, blocked)
     due = find_due(
-        engine, table, day=day, now=now, blocked=blocked, indexed=indexed, calendar=calendar
+        engine, table, day=day, now=now, suppressed=suppressed, indexed=indexed, calendar=calendar
     )
+    meetings = find_meetings(table, ~suppressed, day, _us(now_utc) or 0)
     plan = plan_slots(
         table,
         due,
+        meetings,
         day=day,
         capacity=capacity,
         deferred_limit=deferred_limit,

@@ -186,12 +186,13 @@ def find_due(
     *,
     day: date,
     now: datetime,
-    blocked: frozenset[str],
+    suppressed: BOOL,
     indexed: bool,
     calendar: Calendars,
 ) -> Due:
     """Every row's next action, as far as needed to tell whether it is due on ``day``; the
-    due rows' actions in full. ``indexed``: the table has the decision index columns."""
+    due rows' actions in full. ``suppressed``: the rows never planned (R13, from
+    :func:`suppressed_rows`); ``indexed``: the table has the decision index columns."""
     n, t = table.num_rows, table
     now = now.astimezone(UTC)
     now_us = us(now) or 0
@@ -199,7 +200,6 @@ def find_due(
     # of the UTC one (|UTC offset| < 24 h), so rows starting later are not due, whatever their
     # zone, and only the others' zones are read.
     horizon = (day.toordinal() + 1 - _EPOCH_ORDINAL) * _DAY_US + _DAY_US
-    suppressed = suppressed_rows(t, blocked)
     live = ~suppressed
     if indexed:
         index = _read_index(engine, t, live, now_us, horizon)

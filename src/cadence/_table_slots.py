@@ -4,10 +4,11 @@ channel, give the kept ones slots in their owner's day, and write the plan's tab
 An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`; it follows
 ``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
 Filling an owner's day is sequential (each touch takes the earliest free stretch left by the
-more urgent ones), so that walk is a Python loop over the kept touches, on integer microseconds:
-each touch's first window is its action's own; the windows past it come from the calendar once
-per (place, channel, instant, R4 slot), and a prospect's own recent calls are read only where an
-elapsed-time cap could still count them.
+owner's meetings and the more urgent touches), so that walk is a Python loop over the kept
+touches, on integer microseconds: each touch's first window is its action's own; the windows
+past it come from the calendar once per (place, channel, instant, R4 slot), and a prospect's
+own recent calls are read only where an elapsed-time cap could still count them. The day's
+meetings (:mod:`cadence._table_meetings`) are booked in their owners' days first, and listed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cadence._stretches import book
+from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
+from cadence._stretches import book, occupied
 from cadence._table_arrays import (
     BOOL,
     CHANNELS,
@@ -39,7 +41,8 @@ from cadence._table_arrays import (
     us,
 )
 from cadence._table_index import Calendars, Due, crowded
-from cadence.actions import Action, Priority
+from cadence._table_meetings import Meetings
+from cadence.actions import Action, ActionKind, Priority
 from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds, twice_touched
 from cadence.calendar import ContactCalendar, zone
 from cadence.channel import Channel
@@ -83,6 +86,14 @@ _KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one in
 _PHONE = CHANNELS.index(Channel.PHONE)
 _LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
+_ATTEND, _MEETING = ActionKind.ATTEND_MEETING.value, Channel.MEETING.value
+
+
+class _Busy(NamedTuple):
+    """Each owner's day with their meetings booked (by name), and the owners' names by code."""
+
+    blocked: dict[str, list[tuple[int, int]]]
+    names: list[str]
 
 
 class Plan(NamedTuple):
@@ -107,13 +118,14 @@ class _Ranked(NamedTuple):
 def plan_slots(
     table: pa.Table,
     due: Due,
+    meetings: Meetings,
     *,
     day: date,
     capacity: Capacity,
     deferred_limit: int,
     calendar: Calendars,
 ) -> Plan:
-    """``plan_day``'s steps 2 and 3 for the due rows."""
+    """``plan_day``'s steps 2 and 3 for the due rows, around the day's ``meetings``."""
     t = table
     bounds = [_day_bounds(day, zone(name)) for name in due.zones]
     day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
@@ -124,14 +136,20 @@ def plan_slots(
     # Slots: each owner's day, most urgent first (plan_day's second pass).
     owner = ranked.owner
     chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
-    placed, slots = _walk(t, due, chosen, owner, day, day_start, day_end, calendar)
+    met, blocked = _meeting_owners(t, meetings)
+    busy = _Busy(blocked, ranked.names)
+    placed, slots = _walk(t, due, chosen, owner, busy, day, day_start, day_end, calendar)
     touched_once(ids.take(chosen[placed]), day)
+    touched_once(take(strings(t.column("id")), np.unique(meetings.rows)), day)
     counts = dict(due.counts)
     counts["planned"] = int(placed.sum())
     counts["deferred"] = len(over) + len(chosen) - counts["planned"]
     # Deferred: over capacity, or no free time left in the prospect's window.
     deferred = _deferred(t, due, ranked, ids, over, chosen[~placed], deferred_limit)
-    return Plan(_touches(t, due, ranked, chosen[placed], slots[placed]), deferred, counts)
+    touches = _touches(t, due, ranked, chosen[placed], slots[placed])
+    if len(meetings.rows):
+        touches = _in_order(pa.concat_tables([touches, _meeting_rows(t, meetings, met)]))
+    return Plan(touches, deferred, counts)
 
 
 def touched_once(ids: pa.Array, day: date) -> None:
@@ -171,11 +189,68 @@ def _within_capacity(
 def _touches(table: pa.Table, due: Due, ranked: _Ranked, idx: I64, slots: I64) -> pa.Table:
     """The planned touches, ordered by owner, start and prospect id."""
     asc = np.argsort(due.rows[idx], kind="stable")
-    touches = _output(table, due, ranked, idx[asc], slots=slots[asc])
+    return _in_order(_output(table, due, ranked, idx[asc], slots=slots[asc]))
+
+
+def _in_order(touches: pa.Table) -> pa.Table:
+    """The touches ordered by owner, start and prospect id (stable: ``plan_day``'s sort)."""
     if not touches.num_rows:
         return touches
     by = {"o": touches.column("owner"), "s": touches.column("start")}
     return touches.take(sort({**by, "id": touches.column("prospect_id")}))
+
+
+def _meeting_owners(
+    table: pa.Table, meetings: Meetings
+) -> tuple[list[str], dict[str, list[tuple[int, int]]]]:
+    """Each meeting's owner (a missing one is ``""``), and each owner's day with their meetings
+    booked (µs stretches, as ``plan_day``'s ``_blocked``)."""
+    found, values = codes_at(table.column("owner"), meetings.rows)
+    names = [v or "" for v in values] + [""]
+    owners = [names[code] for code in found.tolist()]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for who, start, end in zip(owners, meetings.start.tolist(), meetings.end.tolist(), strict=True):
+        spans.setdefault(who, []).append((start, end))
+    return owners, {who: occupied(found_) for who, found_ in spans.items()}
+
+
+def _meeting_rows(table: pa.Table, meetings: Meetings, owners: list[str]) -> pa.Table:
+    """The day's meetings as touches (``plan_day``'s ``_meeting_touch``), in
+    :data:`PLAN_SCHEMA`: each at its own time, ranked as the promise it is."""
+    n, rows = len(meetings.rows), meetings.rows
+    timezone = _named(meetings.zones, meetings.tz)
+    start, end = stamp(meetings.start), stamp(meetings.end)
+
+    def same(value: object, kind: pa.DataType) -> pa.Array:
+        return pa.array([value] * n, type=kind)
+
+    columns: dict[str, pa.Array] = {
+        "owner": pa.array(owners, type=pa.string()),
+        "prospect_id": take(strings(table.column("id")), rows),
+        "kind": same(_ATTEND, pa.string()),
+        "also": same([], PLAN_SCHEMA.field("also").type),
+        "channel": same(_MEETING, pa.string()),
+        "priority": same(int(ATTEND_PRIORITY), pa.int8()),
+        "rules": same(list(ATTEND_RULES), PLAN_SCHEMA.field("rules").type),
+        "reason": same(ATTEND_REASON, pa.string()),
+        "earliest": start,
+        "latest": end,
+        "due_since": pa.nulls(n, type=TS),
+        "rank": same(int(ATTEND_PRIORITY), pa.int8()),  # (``_rank``: a promise, at its start)
+        "rank_at": start,
+        "timezone": timezone,
+        "start": start,
+        "end": end,
+        "local_start": local(start, timezone),
+        "local_end": local(end, timezone),
+        "deferred_reason": pa.nulls(n, type=pa.string()),
+    }
+    return pa.table([columns[f.name] for f in PLAN_SCHEMA], schema=PLAN_SCHEMA)
+
+
+def _named(values: list[str], which: I64) -> pa.Array:
+    """The strings ``values[which]``, as an Arrow array."""
+    return pa.array(values, type=pa.string()).take(pa.array(which, type=pa.int64()))
 
 
 def _deferred(
@@ -239,6 +314,7 @@ def _walk(
     due: Due,
     chosen: I64,
     owner: I64,
+    busy: _Busy,
     day: date,
     day_start: I64,
     day_end: I64,
@@ -256,7 +332,7 @@ def _walk(
     end_of_day = day_end[tz]
     combo = (rows.place * len(CHANNELS) + rows.channel) * len(rows.avoid_names) + rows.avoid + 1
     w_start = np.maximum(due.earliest[chosen], day_start[tz])
-    start_at = _fill(rows, owner[chosen], combo, w_start, due.latest[chosen], end_of_day)
+    start_at = _fill(rows, owner[chosen], busy, combo, w_start, due.latest[chosen], end_of_day)
     return start_at != NULL, np.stack([start_at, start_at + _LENGTH[rows.channel]], axis=1)
 
 
@@ -317,10 +393,18 @@ def _recent_calls(
     return {j: tuple(c or ()) for j, c in zip(at[near].tolist(), found, strict=True)}
 
 
-def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_day: I64) -> I64:
+def _fill(
+    walk: _Walk,
+    owner: I64,
+    busy: _Busy,
+    combo: I64,
+    w_start: I64,
+    w_end: I64,
+    end_of_day: I64,
+) -> I64:
     """Each row's slot start (:data:`NULL`: none), in walk order (owner by owner, the most urgent
-    first): the earliest free stretch of the owner's day in the row's windows, its action's own
-    (``w_start``, ``w_end``) first (``_fit``)."""
+    first): the earliest free stretch of the owner's day (``busy``: their meetings) in the row's
+    windows, its action's own (``w_start``, ``w_end``) first (``_fit``)."""
     memo: dict[tuple[int, int], tuple[int, int]] = {}
     starts: list[int] = []
     current, booked = -1, list[tuple[int, int]]()
@@ -334,8 +418,8 @@ def _fill(walk: _Walk, owner: I64, combo: I64, w_start: I64, w_end: I64, end_of_
         strict=True,
     )
     for j, (w_from, w_to, length, who, key, last) in enumerate(rows):
-        if who != current:  # a new owner's day
-            current, booked = who, []
+        if who != current:  # a new owner's day, their meetings booked
+            current, booked = who, list(busy.blocked.get(busy.names[who], ()))
         got = NULL
         while w_from < last:
             if w_from < w_to:
@@ -401,15 +485,12 @@ def _output(
             taken = taken.take(patch)
         texts[name] = taken
 
-    def named(values: list[str], which: I64) -> pa.Array:
-        return pa.array(values, type=pa.string()).take(pa.array(which, type=pa.int64()))
-
-    timezone = named(due.zones, due.tz[idx])
+    timezone = _named(due.zones, due.tz[idx])
     columns: dict[str, pa.Array] = {
-        "owner": named(ranked.names, ranked.owner[idx]),
+        "owner": _named(ranked.names, ranked.owner[idx]),
         "prospect_id": take(strings(t.column("id")), rows),
-        "kind": named([k.value for k in KINDS], due.kind[idx]),
-        "channel": named([c.value for c in CHANNELS], due.channel[idx]),
+        "kind": _named([k.value for k in KINDS], due.kind[idx]),
+        "channel": _named([c.value for c in CHANNELS], due.channel[idx]),
         "priority": pa.array(due.priority[idx], type=pa.int8()),
         **texts,
         "earliest": stamp(due.earliest[idx]),

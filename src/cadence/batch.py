@@ -32,15 +32,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
 from cadence._choosing import Decided
 from cadence._construct import build
 from cadence._placing import Searched, utc_bounds
-from cadence._stretches import book
+from cadence._stretches import book, occupied
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
@@ -73,6 +74,7 @@ _DAY, _NOON = timedelta(days=1), time(12)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 _WAIT = ActionKind.WAIT
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
+_ATTEND, _MEETING, _BOOKED = ActionKind.ATTEND_MEETING, Channel.MEETING, "booked"
 
 Capacity = int | Mapping[str | tuple[str, str], int]
 Key = tuple[int, int, datetime, str]
@@ -142,6 +144,44 @@ def twice_touched(prospect_id: str, day: date) -> InvalidInputError:
     return InvalidInputError(msg, field="id", value=prospect_id)
 
 
+def booked_meetings(p: Prospect) -> list[tuple[datetime, datetime, str]]:
+    """The prospect's booked meetings: start, end (UTC) and id of each (the time the rep
+    spends in it, ``duration_minutes`` from its start)."""
+    return [
+        (m.starts_at, m.starts_at + timedelta(minutes=m.duration_minutes), m.id)
+        for m in p.meetings
+        if m.status == _BOOKED
+    ]
+
+
+def _on_the_day(
+    start: datetime, end: datetime, bounds: tuple[datetime, datetime], now: datetime
+) -> bool:
+    """Whether a meeting from ``start`` to ``end`` is in a plan of the day ``bounds`` (the
+    prospect's local day, UTC) made at ``now``: it starts on the day and is not over."""
+    return bounds[0] <= start < bounds[1] and end > now
+
+
+def _meeting_action(
+    prospect_id: str, cal: ContactCalendar, meeting: tuple[datetime, datetime, str]
+) -> Action:
+    """A booked meeting as the plans list it: the engine's ``attend_meeting`` action for it
+    (without talking points: ask ``engine.next_action`` when it is the prospect's next)."""
+    start, end, meeting_id = meeting
+    values = {
+        "prospect_id": prospect_id,
+        "kind": _ATTEND,
+        "channel": _MEETING,
+        "earliest": cal.local(start),
+        "latest": cal.local(end),
+        "priority": ATTEND_PRIORITY,
+        "rules": ATTEND_RULES,
+        "reason": ATTEND_REASON,
+        "detail": meeting_id,
+    }
+    return build(Action, values)
+
+
 def _capacity(capacity: Capacity, owner: str, channel: Channel) -> int:
     if isinstance(capacity, int):
         return capacity
@@ -188,6 +228,8 @@ def plan_day(
     places = {}
     caps: dict[tuple[str, Channel], int] = {}
     searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
+    meetings: list[_Meeting] = []  # booked for the day: they block their owners' time
+    met: list[str] = []  # the ids of the rows with a meeting on the day
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     for p in prospects:
         if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
@@ -204,6 +246,8 @@ def plan_day(
                 found = bounds[p.timezone] = _day_bounds(day, cal.zone)
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
+        if p.meetings and _meetings_of(p, cal, (day_start, day_end), now_utc, meetings):
+            met.append(p.id)
         # Only what starts before the day ends is placed; the words are written only if kept.
         decided = _past_waits(engine, p, cal, now_utc, day_end, searched)
         if decided is None:  # not today
@@ -236,7 +280,7 @@ def plan_day(
     counts["suppressed"], counts["not_due"] = suppressed, not_due
 
     touches: list[tuple[str, datetime, str, PlannedTouch]] = []  # (the order of the plan)
-    busy: dict[str, list[tuple[int, int]]] = {}  # per owner, booked µs stretches
+    busy = _blocked(meetings)  # per owner, booked µs stretches: the meetings first
     memo: dict[Any, Any] = {}
     for entry in sorted((e for heap in heaps.values() for e in heap), key=lambda e: e.key):
         p, act, cal = entry.prospect, entry.action, entry.cal
@@ -270,10 +314,9 @@ def plan_day(
         )
         touches.append((entry.owner, start, p.id, touch))
     counts["planned"] = len(touches)
-    touched = sorted(t[2] for t in touches)
-    for a, b in pairwise(touched):
-        if a == b:
-            raise twice_touched(a, day)
+    _touched_once([t[2] for t in touches], day)
+    _touched_once(met, day)  # (a row's meetings: one row, however many)
+    touches.extend((m.owner, m.meeting[0], m.prospect_id, _meeting_touch(m)) for m in meetings)
     touches.sort(key=itemgetter(0, 1, 2))  # owner, start, prospect id (never the touch)
     return DayPlan(
         day=day,
@@ -292,6 +335,58 @@ def plan_day(
         ),
         counts=counts,
     )
+
+
+class _Meeting(NamedTuple):
+    """A booked meeting of the planned day, in its owner's day."""
+
+    owner: str
+    prospect_id: str
+    cal: ContactCalendar
+    meeting: tuple[datetime, datetime, str]  # start, end (UTC), id
+
+
+def _meetings_of(
+    p: Prospect,
+    cal: ContactCalendar,
+    bounds: tuple[datetime, datetime],
+    now_utc: datetime,
+    found: list[_Meeting],
+) -> bool:
+    """Add ``p``'s booked meetings of the day (``bounds``) to ``found``; whether it has any."""
+    mine = [m for m in booked_meetings(p) if _on_the_day(m[0], m[1], bounds, now_utc)]
+    found.extend(_Meeting(p.owner or "", p.id, cal, m) for m in mine)
+    return bool(mine)
+
+
+def _blocked(meetings: list[_Meeting]) -> dict[str, list[tuple[int, int]]]:
+    """Each owner's day with their meetings booked (µs stretches, as :func:`_fit` books)."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for m in meetings:
+        spans.setdefault(m.owner, []).append((_us(m.meeting[0]), _us(m.meeting[1])))
+    return {owner: occupied(found) for owner, found in spans.items()}
+
+
+def _meeting_touch(m: _Meeting) -> PlannedTouch:
+    """The meeting as a touch of the plan, at its own time."""
+    start, end, _ = m.meeting
+    values = {
+        "prospect_id": m.prospect_id,
+        "owner": m.owner,
+        "action": _meeting_action(m.prospect_id, m.cal, m.meeting),
+        "start": start,
+        "end": end,
+        "local_start": m.cal.local(start),
+        "local_end": m.cal.local(end),
+    }
+    return build(PlannedTouch, values)
+
+
+def _touched_once(ids: list[str], day: date) -> None:
+    """Refuse a plan that touches two rows of one id (:func:`twice_touched`): the smallest."""
+    for a, b in pairwise(sorted(ids)):
+        if a == b:
+            raise twice_touched(a, day)
 
 
 def _past_waits(

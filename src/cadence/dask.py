@@ -33,6 +33,7 @@ from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
 from cadence._table_slots import touched_once
 from cadence.batch import Capacity, _check_arguments
+from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.policy import Policy
@@ -128,6 +129,7 @@ def plan_frame(
 
 
 _OWNER_KEY = "__cadence_owner"
+_MEETING = Channel.MEETING.value
 
 
 def _shuffled_by_owner(frame: dd.DataFrame) -> dd.DataFrame:
@@ -160,12 +162,25 @@ def _check_owners_apart(owners: list[frozenset[str]], by_owner: bool) -> None:
                 raise InvalidInputError(msg, field="frame", value=owner)
 
 
+def _touched_once_across(plans: list[TablePlan], day: date) -> None:
+    """``plan_table``'s refusals across partitions: an id with calls or emails in two of them,
+    then one with meetings in two (one partition may list several meetings of one row)."""
+    calls, meetings = [], []
+    for p in plans:
+        ids = p.touches.column("prospect_id").combine_chunks()
+        meeting = pc.equal(p.touches.column("channel"), _MEETING).combine_chunks()
+        calls.append(ids.filter(pc.invert(meeting)))
+        meetings.append(pc.unique(ids.filter(meeting)))
+    for found in (calls, meetings):
+        touched_once(pa.concat_arrays(found) if found else pa.array([], pa.string()), day)
+
+
 def _merge(day: date, plans: list[TablePlan], deferred_limit: int) -> TablePlan:
     """One plan from per-partition plans over disjoint owners. Each partition refused a plan
     touching one of its ids twice; an id under two owners may sit in two partitions, so the
     touched ids are checked again across them."""
     touches = pa.concat_tables([p.touches for p in plans]) if plans else PLAN_SCHEMA.empty_table()
-    touched_once(touches.column("prospect_id").combine_chunks(), day)
+    _touched_once_across(plans, day)
     touches = touches.take(
         _sort(
             {

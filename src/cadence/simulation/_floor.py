@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, time, timedelta
 from typing import TYPE_CHECKING
 
+from cadence.actions import ActionKind
 from cadence.batch import plan_day
 from cadence.calendar import resolve_local, zone
 from cadence.engine import Engine
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from cadence.simulation._run import Settings
 
 __all__ = ["assign_owners", "run_floor", "seats", "territories"]
+
+_ATTEND = ActionKind.ATTEND_MEETING
 
 
 def territories(everyone: Sequence[tuple[Member, Luck]], reps: int) -> dict[str, int]:
@@ -119,7 +122,9 @@ def run_floor(
                 deferred_limit=0,
             )
             for touch in plan.touches:
-                if touch.start < end:
+                # A meeting is listed in its rep's day (its time is blocked); the simulated
+                # prospect holds or misses it on its own.
+                if touch.start < end and touch.action.kind is not _ATTEND:
                     by_id[touch.prospect_id].schedule(touch.action, touch.start)
     records = []
     for life in lives:
