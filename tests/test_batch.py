@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import event, example, given
 from hypothesis import strategies as st
+from icalendar import Calendar
 
 import cadence
 from cadence import ActionKind, Channel, Priority
@@ -23,6 +24,7 @@ from cadence._stretches import book
 from cadence.batch import Capacity, plan_day
 from cadence.calendar import resolve_local
 from cadence.errors import InvalidInputError
+from cadence.invitations import plan_ics
 from cadence.testing import History, Region, engine_for, histories, policies, regions
 from tests.conftest import CHICAGO, as_time_moves
 
@@ -605,6 +607,9 @@ def test_a_reps_booked_meeting_blocks_her_time_and_is_listed_in_her_day(
     assert meeting.channel is Channel.MEETING
     assert (meeting.earliest, meeting.latest) == (nine, nine + timedelta(minutes=30))
     assert plan.counts == {"suppressed": 0, "not_due": 1, "planned": 4, "deferred": 0}
+    # The day as a calendar for the reps leaves the meeting out: it is in theirs already.
+    events = Calendar.from_ical(plan_ics(plan, stamp=NOW)).walk("VEVENT")
+    assert sorted(str(e["summary"]) for e in events) == [f"call: p{i}" for i in range(1, 5)]
 
 
 def test_meetings_of_other_days_other_reps_or_cancelled_block_nothing(

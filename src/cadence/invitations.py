@@ -129,7 +129,9 @@ def meeting_ics(
 
 def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     """A day's plan (:func:`cadence.batch.plan_day`) as a calendar: one VEVENT per planned
-    touch, in the prospect's zone, for the reps' own calendars.
+    touch, in the prospect's zone, for the reps' own calendars. The plan's meetings are left
+    out: they are in those calendars already (their invitations, :func:`meeting_ics`), and a
+    second event of each would only double them.
 
     Each event's summary says what to do and with whom, its description why (the rules and the
     reason) and what to say; ``CATEGORIES`` is the owner. UIDs are stable for the same touch, so
@@ -139,6 +141,8 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     cal = _calendar("PUBLISH")
     for t in plan.touches:
         act = t.action
+        if act.kind is ActionKind.ATTEND_MEETING:
+            continue
         event = Event()
         event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{act.kind.value}@cadence")
         event.add("dtstamp", stamp)
