@@ -289,8 +289,13 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
     if step == _BREAKUP or step in ESCALATIONS:
         offered = state["opt_out_offered_at"]
         if state["escalations_done"] == 0 and offered is not None:
-            # R8: a longer gap after the offer; never shorter than R3's gap.
-            gap = max(policy.opt_out_gap_business_days, policy.min_gap_business_days)
+            # R8: a longer gap after the offer; never shorter than R3's gap. An attempt made
+            # since (a call that rang out, say) keeps R3's gap from it, and R8's still holds.
+            longer = max(policy.opt_out_gap_business_days, gap)
+            if base == offered or cal.business_date_after(
+                offered, longer
+            ) >= cal.business_date_after(base, gap):
+                base, gap = offered, longer
     return LadderTime(step, base + _reaction(policy.reaction_minutes), base, gap)
 
 

@@ -56,10 +56,13 @@ class Fold(ChannelFold, MeetingFold):
         engine names it on, once it is due. An extra call while the breakup email is owed, or
         a second email minutes after the one that repeated the offer, is an attempt (R3) that
         said none of them: the step is still owed, and nobody is dropped (R10) without the
-        breakup."""
+        breakup. Nor is a touch made while a pause lasts (R17: the engine names the wait)."""
         if step not in _MESSAGES:
             return True
         if not said or channel is not ladder_channel(self.policy, state, step):
+            return False
+        paused = state["paused_until"]
+        if paused is not None and at < paused:
             return False
         when = ladder_time(self.policy, self.cal, state)
         return when is None or at >= ladder_due(self.cal, when)

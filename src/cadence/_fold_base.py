@@ -156,7 +156,8 @@ class FoldBase:
         mine: list[Obligation] = [
             o
             for o in state["obligations"]
-            if o.channel == channel and (not o.exact or self._agreed_day_reached(o, at))
+            if o.channel == channel
+            and ((not o.exact and o.key != "resume") or self._agreed_day_reached(o, at))
         ]
         if not mine:
             return ()
@@ -178,9 +179,9 @@ class FoldBase:
         return (first,)
 
     def _agreed_day_reached(self, o: Obligation, at: datetime) -> bool:
-        """Whether a touch at ``at`` may keep the agreed contact ``o`` (R1): from the start of
-        its day on. A voicemail the day before is not the call promised for the next
-        afternoon: that promise still stands."""
+        """Whether a touch at ``at`` may keep the agreed contact ``o`` (R1, or the contact a
+        "not now" asked for, R17): from the start of its day on. A voicemail the day before is
+        not the call promised for the next afternoon: that promise still stands."""
         return at >= self.cal.start_of(self.cal.local(o.not_before).date())
 
     def performed(self, state: State, done: tuple[Obligation, ...], at: datetime) -> None:

@@ -22,7 +22,7 @@ from cadence._fold_base import (
 )
 from cadence.actions import touch_kind
 from cadence.channel import Channel
-from cadence.lifecycle import Trigger
+from cadence.lifecycle import Stage, Trigger
 from cadence.prospect import Obligation
 
 
@@ -30,14 +30,14 @@ class ChannelFold(FoldBase):
     """The events that open, close or move a channel."""
 
     def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
-        breakup = state["breakup_sent_at"]
         if (
-            breakup is not None
-            and breakup == state["last_attempt_at"]
-            and state["calls_unanswered"] == 0  # (the last attempt was an email: this one)
+            state["breakup_sent_at"] is not None
+            and state["stage"] is Stage.OPT_OUT_OFFERED
+            and _EMAIL not in state["blocked_channels"]
         ):
-            # R10: the breakup never reached them, so no answer to it drops nobody; it is owed
-            # again, by phone now.
+            # R10: the breakup went by email (the engine names it there while email is open,
+            # and only that touch makes it), to the address that bounces now: it did not
+            # reach them, so no answer to it drops nobody. It is owed again, by phone.
             state["breakup_sent_at"] = None
         self._failed(state, _EMAIL)
         self.drop_voicemail_email(state)
@@ -203,10 +203,11 @@ class ChannelFold(FoldBase):
 
 
 def withdraw_meetings(state: State) -> None:
-    """No more meetings (R13): the booked ones count as cancelled by the prospect, so none
-    is attended, and none holds the ladder back, even after an opt-in."""
+    """No more meetings (R13, or a deal lost): the booked ones are withdrawn, so none is
+    attended, none holds the ladder back, even after an opt-in, and none was a prospect's
+    cancellation to reschedule (R15)."""
     state["meetings"] = tuple(
-        m.model_copy(update={"status": "cancelled_by_prospect"}) if m.status == "booked" else m
+        m.model_copy(update={"status": "withdrawn"}) if m.status == "booked" else m
         for m in state["meetings"]
     )
 

@@ -20,6 +20,14 @@ from cadence.channel import Channel
 from cadence.errors import InvalidInputError
 from cadence.prospect import Meeting
 
+#: A meeting that will not take place, and how it was called off.
+_HOW = {
+    "cancelled_by_rep": "cancelled by the rep",
+    "cancelled_by_prospect": "cancelled by the prospect",
+    "withdrawn": "withdrawn (a deal lost, or an opt-out of meetings)",
+}
+_CALLED_OFF = frozenset(_HOW)
+
 
 class MeetingFold(FoldBase):
     """The events of a meeting's life."""
@@ -70,7 +78,7 @@ class MeetingFold(FoldBase):
     def on_meeting_cancelled(self, state: State, e: ev.MeetingCancelled) -> None:
         at = e.at
         for m in state["meetings"]:
-            if m.id == e.meeting_id and m.status.startswith("cancelled_by_"):
+            if m.id == e.meeting_id and m.status in _CALLED_OFF:
                 return  # a calendar sending it again: the repair (R14, R15) is under way
         self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
         if e.by == "prospect":  # R15: a connecting moment, not a loss
@@ -150,12 +158,12 @@ class MeetingFold(FoldBase):
 
     def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
         known = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
-        if known is not None and known.status.startswith("cancelled_by_"):
+        if known is not None and known.status in _CALLED_OFF:
             # A calendar that marks every empty slot: a "they missed it" call about a meeting
             # the rep (R14) or the prospect (R15) cancelled would be wrong, and rude.
-            who = "the rep" if known.status == "cancelled_by_rep" else "the prospect"
+            how = _HOW[known.status]
             msg = (
-                f"meeting_id: {e.meeting_id!r} was cancelled by {who}, so it cannot have been "
+                f"meeting_id: {e.meeting_id!r} was {how}, so it cannot have been "
                 "missed; drop this no-show (a calendar marking the empty slot?), or log "
                 "meeting_booked for it again first if it was rebooked"
             )

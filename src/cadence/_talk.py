@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from cadence._agenda import Task
-from cadence._fold_base import _R14_REBOOKED, COUNTING_KEYS, State
+from cadence._fold_base import _R14_REBOOKED, COUNTING_KEYS, State, upcoming_meeting
 from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
@@ -114,7 +114,9 @@ def talking_points(
     )
     if kind is _CALL:
         points: tuple[str, ...] = ()
-        if task.ladder or task.key in COUNTING_KEYS:  # its voicemail is an attempt (R5)
+        if (task.ladder or task.key in COUNTING_KEYS) and not upcoming_meeting(
+            state, window.start
+        ):  # its voicemail is an attempt (R5); with a meeting ahead, the ladder waits for it
             following = next_attempt(state, cal, window.start)
             if following is not None:
                 template = t.voicemail if following.slot != "email" else t.voicemail_next_is_email

@@ -63,9 +63,9 @@ class Meeting(BaseModel):
     id: str
     starts_at: StoredInstant
     duration_minutes: int = 30
-    status: Literal["booked", "held", "no_show", "cancelled_by_prospect", "cancelled_by_rep"] = (
-        "booked"
-    )
+    status: Literal[
+        "booked", "held", "no_show", "cancelled_by_prospect", "cancelled_by_rep", "withdrawn"
+    ] = "booked"
 
 
 class Prospect(BaseModel):

@@ -508,6 +508,36 @@ def test_r14_after_they_book_again_the_apology_call_confirms_rather_than_propose
     assert any("thank them for booking again" in t for t in act.talking_points)
 
 
+def test_r15_a_meeting_withdrawn_with_a_lost_deal_is_not_a_cancellation_to_reschedule(
+    engine: Engine, monday: datetime
+) -> None:
+    """A lost deal withdraws its meeting; a booking weeks later is a new meeting, not the
+    rescheduled one of R15: no material owed for it."""
+    p = engine.apply(_booked(engine, monday), ev.DealClosed(at=monday + DAY, won=False))
+    assert [m.status for m in p.meetings] == ["withdrawn"]
+    later = monday + 40 * DAY
+    q = engine.apply(p, ev.MeetingBooked(at=later, meeting_id="m2", starts_at=later + 7 * DAY))
+    assert not [o for o in q.obligations if o.key.startswith("collateral:")]
+
+
+def test_r5_an_agreed_call_with_a_meeting_ahead_promises_no_retry(
+    engine: Engine, monday: datetime
+) -> None:
+    """With a meeting booked ahead, an agreed call that reaches voicemail leads to no retry
+    (the ladder waits for the meeting): its script promises none."""
+    p = _booked(engine, monday)  # a meeting three days on
+    agreed = monday + DAY
+    p = engine.apply(
+        p,
+        ev.CallAttempted(
+            at=monday + timedelta(hours=1), outcome="connected", next_contact_at=agreed
+        ),
+    )
+    call = engine.next_action(p, monday + timedelta(hours=2))
+    assert "R1" in call.rules
+    assert not [t for t in call.talking_points if t.startswith("If you reach voicemail")]
+
+
 def test_r14_a_preference_for_email_stated_after_the_rep_cancels_keeps_the_apology_a_call(
     engine: Engine, monday: datetime
 ) -> None:

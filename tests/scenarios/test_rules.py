@@ -607,6 +607,49 @@ def test_r10_r17_the_breakups_wait_runs_from_their_return_from_an_out_of_office(
     assert engine.advance(away, back + timedelta(days=10)).stage is Stage.DROPPED
 
 
+def test_r10_a_breakup_sent_while_they_are_away_or_retried_after_it_rang_out(
+    engine: Engine, monday: datetime
+) -> None:
+    """While an out-of-office lasts the engine names the wait: an email sent then is not the
+    breakup, and nobody is dropped while away (R17). A breakup call that rang out (email
+    bounced) is retried R3's four business days later, not R8's longer gap again. A bounce
+    after the breakup email, even with a call logged between, means it did not arrive."""
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.BREAKUP)
+    away = engine.apply(p, ev.OutOfOffice(at=at, until=at + timedelta(days=14)))
+    sent = engine.apply(away, ev.EmailSent(at=at + timedelta(hours=2)))
+    assert sent.breakup_sent_at is None
+    assert engine.advance(sent, at + timedelta(days=8)).stage is Stage.OPT_OUT_OFFERED
+
+    sent = engine.apply(p, ev.EmailSent(at=at))
+    called = engine.apply(
+        sent, ev.CallAttempted(at=at + timedelta(minutes=30), outcome="no_answer")
+    )
+    bounced = engine.apply(called, ev.EmailBounced(at=at + timedelta(hours=1)))
+    assert bounced.breakup_sent_at is None
+    breakup = engine.next_action(bounced, at + timedelta(hours=2))
+    assert (breakup.kind, breakup.channel) == (ActionKind.BREAKUP, Channel.PHONE)
+    rang = engine.apply(bounced, ev.CallAttempted(at=breakup.earliest, outcome="no_answer"))
+    again = engine.next_action(rang, breakup.earliest + timedelta(minutes=1))
+    cal = engine.calendar(rang)
+    assert again.kind is ActionKind.BREAKUP
+    assert again.earliest.date() == cal.add_business_days(breakup.earliest.date(), 4)
+
+
+def test_r17_a_voicemail_weeks_before_the_date_they_gave_keeps_no_promise(
+    engine: Engine, monday: datetime
+) -> None:
+    """ "Not now, call me from 1 April": a voicemail two days later is an attempt, not the call
+    they asked for, which is still owed from 1 April."""
+    p = _enroll(engine, monday)
+    april = datetime(2026, 4, 1, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="not_now", resume_at=april))
+    q = engine.apply(p, ev.CallAttempted(at=monday + timedelta(days=2), outcome="voicemail"))
+    assert "resume" in [o.key for o in q.obligations]
+    first = engine.next_action(q, april)
+    assert first.kind is ActionKind.CALL
+    assert "R17" in first.rules
+
+
 def test_r11_dropped_prospect_with_permission_gets_a_monthly_drip(
     engine: Engine, monday: datetime
 ) -> None:
@@ -691,7 +734,7 @@ def test_r13_opting_out_of_meetings_withdraws_the_booked_one(monday: datetime) -
     p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=starts))
     assert engine.next_action(p, monday).kind is ActionKind.ATTEND_MEETING
     p = engine.apply(p, ev.OptedOut(at=monday, channels=frozenset({Channel.MEETING})))
-    assert [m.status for m in p.meetings] == ["cancelled_by_prospect"]
+    assert [m.status for m in p.meetings] == ["withdrawn"]
     for now in (monday, starts, starts + timedelta(hours=2)):
         for act in engine.plan(p, now):
             assert act.channel is not Channel.MEETING, act

@@ -197,10 +197,11 @@ def meeting_held(
 
 def refuses_no_show(p: Prospect, meeting_id: str) -> bool:
     """Whether the engine refuses a no-show of meeting ``meeting_id`` for ``p``: its state shows
-    the meeting cancelled or held (not booked again since), and ``p`` is not in a terminal stage
-    (which ignores such events)."""
+    the meeting cancelled, withdrawn or held (not booked again since), and ``p`` is not in a
+    terminal stage (which ignores such events)."""
     return not p.is_terminal and any(
-        m.id == meeting_id and (m.status.startswith("cancelled_by_") or m.status == "held")
+        m.id == meeting_id
+        and m.status in ("cancelled_by_prospect", "cancelled_by_rep", "held", "withdrawn")
         for m in p.meetings
     )
 
