@@ -741,7 +741,7 @@ def test_r13_opting_out_of_meetings_withdraws_the_booked_one(monday: datetime) -
     assert engine.next_action(p, monday).channel is Channel.PHONE
     # A booking logged after the opt-out is a response, but the channel stays closed (R13).
     later = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m2", starts_at=starts))
-    assert [m.status for m in later.meetings] == ["cancelled_by_prospect"] * 2
+    assert [m.status for m in later.meetings] == ["withdrawn"] * 2
     assert all(a.channel is not Channel.MEETING for a in engine.plan(later, starts))
 
 
