@@ -231,6 +231,7 @@ def plan_day(
     meetings: list[_Meeting] = []  # booked for the day: they block their owners' time
     met: list[str] = []  # the ids of the rows with a meeting on the day
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
+    horizon = engine._horizon
     for p in prospects:
         if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
             p = Engine._check_prospect(p)
@@ -249,7 +250,9 @@ def plan_day(
         if p.meetings and _meetings_of(p, cal, (day_start, day_end), now_utc, meetings):
             met.append(p.id)
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = _past_waits(engine, p, cal, now_utc, day_end, searched)
+        decided = horizon(p, cal, now_utc, day_end, searched)
+        if isinstance(decided, Action) or (decided is not None and decided[2].task.kind is _WAIT):
+            decided = _past_waits(engine, p, cal, now_utc, day_end, searched)  # (rare: asked again)
         if decided is None:  # not today
             not_due += 1
             continue
