@@ -46,6 +46,12 @@ _MONDAY = "2026-03-09T10:00:00Z"
             {"type": "meeting_no_show", "at": "2026-03-09T10:00:00Z", "meeting_id": ""},
             "meeting_id",
         ),
+        # So would an id of spaces: a CRM's empty field, padded.
+        ({"type": "email_sent", "at": "2026-03-09T10:00:00Z", "id": "   "}, "id"),
+        (
+            {"type": "meeting_cancelled", "at": _MONDAY, "meeting_id": "\t", "by": "rep"},
+            "meeting_id",
+        ),
         # Checks across fields name the field their intent or outcome does not read.
         (
             {"type": "email_replied", "at": _MONDAY, "resume_at": "2026-04-01T10:00:00Z"},
@@ -472,3 +478,14 @@ def test_a_redelivered_call_counts_once_toward_the_florida_cap() -> None:
     call = next(a for a in engine.plan(p, t0 + timedelta(hours=2, minutes=1)) if "R1" in a.rules)
     assert call.earliest == t0 + timedelta(hours=24)
     assert act.earliest <= call.earliest
+
+
+def test_blank_ids_are_refused_and_padded_ones_kept_as_given() -> None:
+    with pytest.raises(InvalidInputError, match=r"^id: blank \(only spaces\); give a value"):
+        cadence.parse_event({"type": "email_sent", "at": _MONDAY, "id": " "})
+    engine = cadence.Engine(cadence.Policy())
+    with pytest.raises(InvalidInputError, match=r"^id: blank") as info:
+        engine.enroll("  ", timezone="America/Chicago", at=datetime(2026, 3, 9, tzinfo=UTC))
+    assert info.value.field == "id"
+    # An id is opaque: spaces around a real key are part of it, not trimmed away.
+    assert cadence.parse_event({"type": "email_sent", "at": _MONDAY, "id": " a "}).id == " a "

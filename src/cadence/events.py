@@ -138,14 +138,19 @@ ReplyIntent: TypeAlias = Literal[
 ]
 
 
+#: The pattern an identifier must match: at least one character that is not a space. An id of
+#: spaces is a CRM's empty field padded, not a key; it would make unrelated events duplicates.
+NOT_BLANK = r"\S"
+
+
 class _Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     at: Instant
     """When it happened (aware; stored in UTC)."""
-    id: str | None = Field(default=None, min_length=1)
+    id: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK)
     """Idempotency key: a second event with the same id is a no-op. Leave it out rather than
-    send an empty one (refused)."""
+    send an empty or blank one (refused)."""
 
     def _after(self, name: str, value: datetime | None) -> None:
         if value is not None and value <= self.at:
@@ -218,7 +223,7 @@ class MeetingBooked(_Event):
     """A meeting was booked (or rebooked) for ``starts_at``."""
 
     type: Literal["meeting_booked"] = "meeting_booked"
-    meeting_id: str = Field(min_length=1)
+    meeting_id: str = Field(min_length=1, pattern=NOT_BLANK)
     starts_at: Instant
     duration_minutes: int = Field(default=30, gt=0, le=24 * 60)
 
@@ -230,7 +235,7 @@ class MeetingCancelled(_Event):
     """A booked meeting was cancelled, by the prospect (R15) or by the rep (R14)."""
 
     type: Literal["meeting_cancelled"] = "meeting_cancelled"
-    meeting_id: str = Field(min_length=1)
+    meeting_id: str = Field(min_length=1, pattern=NOT_BLANK)
     by: Literal["prospect", "rep"]
 
 
@@ -238,7 +243,7 @@ class MeetingHeld(_Event):
     """A meeting took place: a live conversation (R1, R12)."""
 
     type: Literal["meeting_held"] = "meeting_held"
-    meeting_id: str = Field(min_length=1)
+    meeting_id: str = Field(min_length=1, pattern=NOT_BLANK)
     next_contact_at: Instant | None = None
     permission: bool | None = None
 
@@ -252,7 +257,7 @@ class MeetingNoShow(_Event):
     who opted out or closed ignores it, as it ignores most events)."""
 
     type: Literal["meeting_no_show"] = "meeting_no_show"
-    meeting_id: str = Field(min_length=1)
+    meeting_id: str = Field(min_length=1, pattern=NOT_BLANK)
 
 
 class OutOfOffice(_Event):
@@ -465,6 +470,8 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
         msg = f"{field}: missing; {what} needs it"
     elif kind == "string_too_short" and value == "":
         msg = f"{field}: empty; give a value, or leave the field out where it is optional"
+    elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NOT_BLANK:
+        msg = f"{field}: blank (only spaces); give a value, or leave the field out where optional"
     elif kind == "value_error":  # our own validators already name the value and the fix
         said = err["msg"].removeprefix("Value error, ")
         first = said.split(" ", 1)[0]

@@ -22,7 +22,7 @@ from pydantic_core import PydanticCustomError, from_json
 from cadence._migrations import PROSPECT_STEPS, check_version, migrate
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
-from cadence.events import StoredInstant
+from cadence.events import NOT_BLANK, StoredInstant
 from cadence.lifecycle import Stage
 
 __all__ = ["PROSPECT_SCHEMA_VERSION", "Meeting", "Obligation", "Prospect"]
@@ -75,7 +75,7 @@ class Prospect(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     schema_version: int = Field(default=PROSPECT_SCHEMA_VERSION, strict=True)
-    id: str = Field(min_length=1)
+    id: str = Field(min_length=1, pattern=NOT_BLANK)
     stage: Stage = Stage.NEW
     timezone: str
     country: str | None = None
