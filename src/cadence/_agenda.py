@@ -388,16 +388,23 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     gap = when.gap
     min_date = None if when.base is None else cal.business_date_after(when.base, gap)
     channel = lead
+    last_slot = state["last_attempt_slot"]
+    # R4: a call to the prospect after an unanswered one goes at another time of day, be it a
+    # plain attempt, the offer (R8) or the breakup (R10). (Not an escalation: it calls
+    # someone else, R9.)
+    rotate = last_slot is not None and cal.rotates(_PHONE)
     if step == _BREAKUP:
         channel = _EMAIL if _EMAIL not in blocked else _PHONE
+        r4 = channel is _PHONE and rotate
         return Task(
             _BREAKUP,
             channel,
             when.not_before,
             _FOLLOW_UP,
-            ("R10", "R8"),
-            "last resort: tell them you are closing their file",
+            ("R10", "R8", "R4") if r4 else ("R10", "R8"),
+            "last resort: tell them you are closing their file" + (_R4_REASON if r4 else ""),
             min_date=min_date,
+            avoid_slot=last_slot if channel is _PHONE else None,
             ladder=True,
         )
     if step in ESCALATIONS:
@@ -419,6 +426,9 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         kind = _OPT_OUT_OFFER
         rules = ("R8", "R3")
         reason = f"{state['unanswered']} unanswered attempts: offer them a graceful way out"
+        if channel is _PHONE and rotate:
+            rules = ("R8", "R3", "R4")
+            reason += _R4_REASON
     else:
         switch = (
             channel is _PHONE
@@ -435,7 +445,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
             reason = f"{state['calls_unanswered']} calls unanswered: switch to email"
         else:
             reason = f"attempt {state['unanswered'] + 1} after {gap} business days"
-            if channel is _PHONE and state["last_attempt_slot"] is not None and cal.rotates(_PHONE):
+            if channel is _PHONE and rotate:
                 rules = ("R3", "R4")
                 reason += _R4_REASON
         kind = touch_kind(channel)
@@ -447,7 +457,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         (*rules, *r16),
         reason,
         min_date=min_date,
-        avoid_slot=state["last_attempt_slot"] if channel is _PHONE else None,
+        avoid_slot=last_slot if channel is _PHONE else None,
         subject=subject,
         ladder=True,
     )

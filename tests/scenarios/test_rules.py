@@ -260,6 +260,37 @@ def test_r4_unanswered_call_retried_at_a_different_time_of_day(
     assert "R4" in act.rules
 
 
+def test_r4_holds_for_the_offer_and_the_breakup_made_by_phone(monday: datetime) -> None:
+    """Dana refused email, so the opt-out offer (R8) and the breakup (R10) are calls. Each
+    retries an unanswered call, so each goes at another time of day and says so (R4). The
+    rep made the offer at 10:00, in the morning: the breakup, two weeks later, used to be due
+    at 09:00, the same part of the day, without R4; it is due at midday."""
+    engine = Engine(Policy(opt_out_scope="channel", escalations=()))
+    p = engine.apply(_enroll(engine, monday), ev.OptedOut(at=monday, channels=[Channel.EMAIL]))
+    now = monday
+    seen = {}
+    for i in range(6):
+        act = engine.next_action(p, now)
+        seen[act.kind] = act
+        if act.kind is not ActionKind.CALL and act.kind is not ActionKind.OPT_OUT_OFFER:
+            break
+        at = max(now, act.earliest)
+        if act.kind is ActionKind.OPT_OUT_OFFER:
+            at = at.astimezone(CHICAGO).replace(hour=10, minute=0)  # the rep calls early
+        p = engine.apply(p, ev.CallAttempted(at=at, outcome="voicemail", id=f"c{i}"))
+        now = at + timedelta(minutes=1)
+    offer, breakup = seen[ActionKind.OPT_OUT_OFFER], seen[ActionKind.BREAKUP]
+    assert offer.channel is Channel.PHONE
+    assert offer.rules == ("R8", "R3", "R4")
+    assert offer.reason.endswith("at a different time of day")
+    assert p.stage is Stage.OPT_OUT_OFFERED
+    assert breakup.channel is Channel.PHONE
+    assert breakup.slot == "midday"
+    assert breakup.rules == ("R10", "R8", "R4")
+    assert breakup.reason.endswith("at a different time of day")
+    assert breakup.earliest.astimezone(CHICAGO).hour == 12
+
+
 def test_r4_is_not_cited_when_the_day_has_one_part(monday: datetime) -> None:
     """With a single calling slot there is nothing to rotate: the retry cites R3 alone."""
     one_slot = Policy(call_slots=(TimeSlot(name="day", start="09:00", end="17:00"),))
