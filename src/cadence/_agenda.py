@@ -426,6 +426,8 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         kind = _OPT_OUT_OFFER
         rules = ("R8", "R3")
         reason = f"{state['unanswered']} unanswered attempts: offer them a graceful way out"
+        if state["stage"] is _OPT_OUT_OFFERED:  # the emailed offer bounced (R8)
+            reason = "the opt-out offer emailed to them bounced: make it again"
         if channel is _PHONE and rotate:
             rules = ("R8", "R3", "R4")
             reason += _R4_REASON

@@ -18,7 +18,7 @@ from cadence._words import day_month_time
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
-from cadence.lifecycle import Trigger, lifecycle
+from cadence.lifecycle import Stage, Trigger, lifecycle
 from cadence.policy import RECENT_CALLS_DAYS, Policy
 from cadence.prospect import Obligation
 
@@ -55,6 +55,7 @@ _DRIP_TOUCH, _OPT_OUT_OFFER = ActionKind.DRIP_TOUCH, ActionKind.OPT_OUT_OFFER
 _BREAKUP, _EMAIL_TOUCH = ActionKind.BREAKUP, ActionKind.EMAIL
 _PLAIN = ActionKind.CALL  # the ladder's plain attempt (:func:`cadence._ladder.ladder_step`)
 _OFFER_OPT_OUT, _UNANSWERED = Trigger.OFFER_OPT_OUT, Trigger.UNANSWERED
+_OFFERED = Stage.OPT_OUT_OFFERED
 _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
 # R14's written work after the rep cancels a meeting, and what its reasons say.
@@ -282,7 +283,8 @@ class FoldBase:
         state["unanswered"] += 1
         if step == _OPT_OUT_OFFER:
             state["opt_out_offered_at"] = at
-            self.stage(state, _OFFER_OPT_OUT)
+            # (Made again after an emailed offer bounced, it finds the stage already moved.)
+            self.stage(state, _UNANSWERED if state["stage"] is _OFFERED else _OFFER_OPT_OUT)
         elif step == _BREAKUP:
             state["breakup_sent_at"] = at
             self.stage(state, _UNANSWERED)

@@ -19,6 +19,7 @@ from cadence._fold_base import (
     State,
     _material,
     _refused,
+    lead_channel,
 )
 from cadence.actions import touch_kind
 from cadence.channel import Channel
@@ -39,6 +40,20 @@ class ChannelFold(FoldBase):
             # and only that touch makes it), to the address that bounces now: it did not
             # reach them, so no answer to it drops nobody. It is owed again, by phone.
             state["breakup_sent_at"] = None
+        elif (
+            state["stage"] is Stage.OPT_OUT_OFFERED
+            and state["breakup_sent_at"] is None
+            and state["escalations_done"] == 0
+            and state["opt_out_offered_at"] is not None
+            and _EMAIL not in state["blocked_channels"]
+            and lead_channel(state) is _EMAIL
+        ):
+            # R8: the offer went by email (the engine names it on the lead channel, and only
+            # that touch makes it), to the address that bounces now, even with a call logged
+            # between: it did not reach them. It is owed again (by phone), and it was not a
+            # message they left unanswered.
+            state["opt_out_offered_at"] = None
+            state["unanswered"] -= 1
         self._failed(state, _EMAIL)
         self.drop_voicemail_email(state)
         self._r14_in_one_message(state, _EMAIL)

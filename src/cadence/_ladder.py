@@ -50,6 +50,8 @@ def ladder_step(policy: Policy, state: State) -> ActionKind | None:
     if stage is _OPT_OUT_OFFERED:
         if state["breakup_sent_at"] is not None:
             return None
+        if state["opt_out_offered_at"] is None:  # the emailed offer bounced: owed again (R8)
+            return _OPT_OUT_OFFER
         if state["escalations_done"] < len(policy.escalations):  # R9
             return ESCALATION_KIND[policy.escalations[state["escalations_done"]]]
         return _BREAKUP  # R10

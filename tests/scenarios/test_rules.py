@@ -620,6 +620,37 @@ def test_r8_r10_an_offer_that_rang_out_or_a_breakup_that_bounced_was_not_made(
     assert engine.advance(bounced, at + timedelta(days=30)).stage is Stage.OPT_OUT_OFFERED
 
 
+@pytest.mark.parametrize("call_between", [False, True])
+def test_r8_an_offer_emailed_to_an_address_that_bounced_is_made_again_by_phone(
+    engine: Engine, monday: datetime, call_between: bool
+) -> None:
+    """Dana prefers email (R16), so the opt-out offer (R8) is an email; it bounces, even after
+    a call the rep logged in between. The offer never reached her: it is owed again, now by
+    phone, and it did not count as an unanswered message (the call did). Before, the bounce went
+    unnoticed and the breakup came next, as if she had been offered a way out."""
+    p = engine.apply(_enroll(engine, monday), ev.ChannelPreference(at=monday, channel="email"))
+    p, at = _until(engine, p, monday, ActionKind.OPT_OUT_OFFER)
+    assert engine.next_action(p, at).channel is Channel.EMAIL
+    p = engine.apply(p, ev.EmailSent(at=at))
+    assert (p.stage, p.unanswered) == (Stage.OPT_OUT_OFFERED, 4)
+    if call_between:
+        p = engine.apply(p, ev.CallAttempted(at=at + timedelta(hours=1), outcome="no_answer"))
+    bounced = engine.apply(p, ev.EmailBounced(at=at + timedelta(hours=2)))
+    assert (bounced.opt_out_offered_at, bounced.unanswered) == (None, 3 + call_between)
+    again = engine.next_action(bounced, at + timedelta(hours=3))
+    assert (again.kind, again.channel) == (ActionKind.OPT_OUT_OFFER, Channel.PHONE)
+    assert "bounced" in again.reason
+    call = max(again.earliest, at + timedelta(hours=3))
+    made = engine.apply(bounced, ev.CallAttempted(at=call, outcome="voicemail"))
+    assert (made.stage, made.opt_out_offered_at) == (Stage.OPT_OUT_OFFERED, call)
+    # Then R8's longer gap from the offer made by phone, and the breakup.
+    breakup = engine.next_action(made, call + timedelta(minutes=1))
+    assert breakup.kind is ActionKind.BREAKUP
+    cal = engine.calendar(made)
+    gap = engine.policy.opt_out_gap_business_days
+    assert cal.local(breakup.earliest).date() >= cal.add_business_days(cal.local(call).date(), gap)
+
+
 def test_r10_r17_the_breakups_wait_runs_from_their_return_from_an_out_of_office(
     engine: Engine, monday: datetime
 ) -> None:
