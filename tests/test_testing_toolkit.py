@@ -709,7 +709,7 @@ def test_the_checks_report_a_call_outside_the_legal_hours_on_a_holiday_or_over_a
     from cadence.simulation._checks import step_problems
 
     new_york = ZoneInfo("America/New_York")
-    engine = Engine(Policy())
+    engine = Engine(Policy(switch_channel_after=5))  # the next action stays a call (no R7)
 
     def problems(state: Prospect, start: datetime) -> list[str]:
         call = engine.next_action(state, start)

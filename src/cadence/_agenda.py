@@ -334,8 +334,7 @@ def ladder_channel(policy: Policy, state: State, step: ActionKind) -> Channel:
     if state["last_attempt_at"] is None and state["stage"] is _NEW:  # R2: at once
         return lead
     if (  # R7
-        step != _OPT_OUT_OFFER
-        and lead is _PHONE
+        lead is _PHONE
         and state["preferred_channel"] != _PHONE
         and _EMAIL not in blocked
         and state["calls_unanswered"] >= policy.switch_channel_after
@@ -422,28 +421,32 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         )
     rules: tuple[str, ...] = ("R3",)
     subject = None
+    switch = (  # R7: the phone keeps failing, so the step goes by email
+        channel is _PHONE
+        and preferred != _PHONE
+        and _EMAIL not in blocked
+        and state["calls_unanswered"] >= policy.switch_channel_after
+    )
+    if switch:
+        channel = _EMAIL
+        subject = policy.templates.switch_to_email_subject.format(
+            topic=state["topic"] or "your project"
+        )
     if step == _OPT_OUT_OFFER:
         kind = _OPT_OUT_OFFER
         rules = ("R8", "R3")
         reason = f"{state['unanswered']} unanswered attempts: offer them a graceful way out"
         if state["stage"] is _OPT_OUT_OFFERED:  # the emailed offer bounced (R8)
             reason = "the opt-out offer emailed to them bounced: make it again"
-        if channel is _PHONE and rotate:
+        if switch:  # (calls that rang out never made it)
+            rules = ("R8", "R3", "R7")
+            reason += f", by email: {state['calls_unanswered']} calls unanswered"
+        elif channel is _PHONE and rotate:
             rules = ("R8", "R3", "R4")
             reason += _R4_REASON
     else:
-        switch = (
-            channel is _PHONE
-            and preferred != _PHONE
-            and _EMAIL not in blocked
-            and state["calls_unanswered"] >= policy.switch_channel_after
-        )
-        if switch:  # R7
-            channel = _EMAIL
+        if switch:
             rules = ("R3", "R7")
-            subject = policy.templates.switch_to_email_subject.format(
-                topic=state["topic"] or "your project"
-            )
             reason = f"{state['calls_unanswered']} calls unanswered: switch to email"
         else:
             reason = f"attempt {state['unanswered'] + 1} after {gap} business days"

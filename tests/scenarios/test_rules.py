@@ -620,6 +620,30 @@ def test_r8_r10_an_offer_that_rang_out_or_a_breakup_that_bounced_was_not_made(
     assert engine.advance(bounced, at + timedelta(days=30)).stage is Stage.OPT_OUT_OFFERED
 
 
+def test_r7_r8_an_offer_whose_calls_keep_ringing_out_goes_by_email(
+    engine: Engine, monday: datetime
+) -> None:
+    """Dana's phone rings out every time and takes no voicemail. A call that rang out makes
+    no offer (R8), so the offer used to be asked for by phone every four business days, for
+    ever: she was never offered a way out, never sent the breakup, never dropped. After two
+    calls unanswered in a row the offer goes by email (R7), and the ladder goes on."""
+    p, now = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    for i in range(3):
+        act = engine.next_action(p, now)
+        assert act.kind is ActionKind.OPT_OUT_OFFER
+        now = max(now, act.earliest)
+        if act.channel is Channel.EMAIL:
+            break
+        p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer", id=f"r{i}"))
+        now += timedelta(minutes=1)
+    assert (act.channel, act.rules) == (Channel.EMAIL, ("R8", "R3", "R7"))
+    assert act.subject is not None
+    assert "2 calls unanswered" in act.reason
+    p = engine.apply(p, ev.EmailSent(at=now))
+    assert p.stage is Stage.OPT_OUT_OFFERED
+    assert engine.next_action(p, now + timedelta(minutes=1)).kind is ActionKind.BREAKUP
+
+
 @pytest.mark.parametrize("call_between", [False, True])
 def test_r8_an_offer_emailed_to_an_address_that_bounced_is_made_again_by_phone(
     engine: Engine, monday: datetime, call_between: bool
