@@ -153,13 +153,20 @@ class Fold(ChannelFold, MeetingFold):
         rules: tuple[str, ...]
         if rescheduling:
             rules, reason = _R14_R6, _R14_APOLOGY
-        elif state["opt_out_offered_at"] == at:  # R8: the voicemail offered the opt-out
-            rules = _R6_R8
-            reason = (
-                f"a brief email that mentions {day}'s voicemail and repeats its offer, due that day"
-            )
         else:
-            rules, reason = _R6, f"a brief email that mentions {day}'s voicemail, due that day"
+            # Due that day, or, after email hours (an evening voicemail), first thing when
+            # they open again.
+            when = "due that day"
+            opens = self.cal.next_window(_EMAIL, at + self.react).start
+            if opens.date() != local.date():
+                when = f"first thing {day_month(opens)}"
+            if state["opt_out_offered_at"] == at:  # R8: the voicemail offered the opt-out
+                rules = _R6_R8
+                reason = (
+                    f"a brief email that mentions {day}'s voicemail and repeats its offer, {when}"
+                )
+            else:
+                rules, reason = _R6, f"a brief email that mentions {day}'s voicemail, {when}"
         self.owe(
             state,
             at,

@@ -417,6 +417,25 @@ def test_r6_an_email_sent_late_still_says_which_voicemail_and_when_it_was_due(
     assert act.reason == "a brief email that mentions Monday's voicemail, due that day"
 
 
+@pytest.mark.parametrize(
+    ("day", "hour", "when"),
+    [(0, 18, "first thing Tue 10 Mar"), (4, 18, "first thing Mon 16 Mar"), (0, 17, "due that day")],
+)
+def test_r6_after_email_hours_the_email_is_due_first_thing_and_says_so(
+    engine: Engine, monday: datetime, day: int, hour: int, when: str
+) -> None:
+    """Email goes out 08:00-18:00. After an 18:00 voicemail the email is due first thing the
+    next business day (after a weekend from Friday), and its reason says so; it used to say
+    "due that day" above a window that opened the next morning."""
+    call = (monday + timedelta(days=day)).replace(hour=hour, minute=0)
+    p = engine.apply(_enroll(engine, call), ev.CallAttempted(at=call, outcome="voicemail"))
+    act = engine.next_action(p, call)
+    assert (act.kind, act.rules) == (ActionKind.EMAIL, ("R6",))
+    assert act.reason.endswith(when)
+    opens = act.earliest.astimezone(CHICAGO)
+    assert (opens.date() == call.date()) is (when == "due that day")
+
+
 def test_r6_an_email_a_week_late_names_the_voicemails_date_in_the_prospects_language(
     monday: datetime,
 ) -> None:
