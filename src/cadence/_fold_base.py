@@ -66,6 +66,7 @@ _R14_TIMES = (
     "hours, coffee or lunch if local)"
 )
 _R14_APOLOGY = "a brief, apologetic email that says you left a voicemail"
+_R14_CALL = "you cancelled the meeting: call now (tone matters), apologise and propose new times"
 _R14_REBOOKED = (
     "you cancelled the meeting and they have booked again: call now (tone matters), apologise "
     "and confirm the new time"

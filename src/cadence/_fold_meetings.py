@@ -7,11 +7,13 @@ from cadence._fold_base import (
     _EMAIL,
     _PHONE,
     _R14,
+    _R14_CALL,
     _R14_REBOOKED,
     _R14_TIMES,
     FoldBase,
     State,
     _refused,
+    booked,
     lead_channel,
 )
 from cadence._fold_channels import material_channel, withdraw_meetings
@@ -83,6 +85,11 @@ class MeetingFold(FoldBase):
         self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
         if e.by == "prospect":  # R15: a connecting moment, not a loss
             self.responded(state, at)
+            if not booked(state):  # the booking the R14 call was to confirm is off too
+                state["obligations"] = tuple(
+                    o.model_copy(update={"reason": _R14_CALL}) if o.reason == _R14_REBOOKED else o
+                    for o in state["obligations"]
+                )
             self.owe(
                 state,
                 at,
@@ -106,8 +113,7 @@ class MeetingFold(FoldBase):
                 channel=Channel.PHONE,
                 priority=Priority.RESCHEDULE,
                 rules=("R14",),
-                reason="you cancelled the meeting: call now (tone matters), apologise and "
-                "propose new times",
+                reason=_R14_CALL,
                 detail=e.meeting_id,
             )
         blocked = state["blocked_channels"]

@@ -506,6 +506,15 @@ def test_r14_after_they_book_again_the_apology_call_confirms_rather_than_propose
     assert "confirm the new time" in act.reason
     assert not any("new times" in t for t in act.talking_points)
     assert any("thank them for booking again" in t for t in act.talking_points)
+    # They cancel the new time too before the call: nothing is booked to confirm any more.
+    # The call apologises and proposes times again (and R15's "connecting moment" joins it).
+    off = later + timedelta(minutes=5)
+    r = engine.apply(q, ev.MeetingCancelled(at=off, meeting_id="m1", by="prospect"))
+    act = engine.next_action(r, off)
+    assert (act.kind, act.channel, act.rules) == (ActionKind.CALL, Channel.PHONE, ("R14", "R15"))
+    assert "confirm the new time" not in act.reason
+    assert "apologise and propose new times" in act.reason
+    assert not any("booking again" in t for t in act.talking_points)
 
 
 def test_r15_a_meeting_withdrawn_with_a_lost_deal_is_not_a_cancellation_to_reschedule(
