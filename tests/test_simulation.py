@@ -633,22 +633,55 @@ def test_the_rates_count_the_prospects_whose_stages_say_so() -> None:
     assert m.connect_rate == sum(r.first_connect is not None for r in result.records) / n
 
 
+def _brought_back(r: Any) -> bool:
+    """Whether a record moved from ``dropped`` or ``drip`` straight to ``engaged``."""
+    stages = [STAGES[k] for _, k in r.stages]
+    from_drip = (cadence.Stage.DROPPED, cadence.Stage.DRIP)
+    return any(a in from_drip and b is cadence.Stage.ENGAGED for a, b in pairwise(stages))
+
+
 def test_drip_reengaged_counts_the_prospects_a_drip_brought_back() -> None:
-    """R11: a prospect counts when a response moved them from ``dropped`` or ``drip`` straight
-    to ``engaged``; being engaged at some other time does not count (most are)."""
+    """R11: a prospect counts when an answer to a drip touch moved them from ``dropped`` or
+    ``drip`` straight to ``engaged``; being engaged at some other time does not count (most
+    are). With the default five business days' wait after the breakup (R10), every such move
+    answers the drip: an answer to the breakup comes within thirty hours."""
     result = simulate(prospects=400, days=240, seed=4)
-
-    def brought_back(r: Any) -> bool:
-        stages = [STAGES[k] for _, k in r.stages]
-        from_drip = (cadence.Stage.DROPPED, cadence.Stage.DRIP)
-        return any(a in from_drip and b is cadence.Stage.ENGAGED for a, b in pairwise(stages))
-
-    back = sum(brought_back(r) for r in result.records)
+    back = sum(_brought_back(r) for r in result.records)
     engaged = sum(
         any(STAGES[k] is cadence.Stage.ENGAGED for _, k in r.stages) for r in result.records
     )
     assert result.metrics.drip_reengaged == back
     assert 0 < back < engaged / 5, (back, engaged)
+
+
+def test_drip_reengaged_does_not_count_late_answers_to_the_breakup() -> None:
+    """R10, R11: with a one-day wait after the breakup, many answers to it arrive after the
+    prospect was dropped, and bring them back to ``engaged``. The breakup did that, not the
+    drip: nobody here ever had a drip touch (no conversation gave permission, R12)."""
+    result = simulate(
+        Policy(breakup_wait_business_days=1),
+        prospects=200,
+        days=120,
+        seed=0,
+        responder=Responder(breakup_reply_rate=0.5),
+    )
+    assert sum(_brought_back(r) for r in result.records) > 20
+    assert result.series.funnel["drip"] == 0
+    assert result.metrics.drip_reengaged == 0
+
+
+def test_drip_reengaged_tells_the_drips_answers_from_the_breakups() -> None:
+    """Both kinds in one population (drip without permission, a one-day wait after the
+    breakup): only those the drip brought back count, and some do."""
+    result = simulate(
+        Policy(breakup_wait_business_days=1, drip_requires_permission=False),
+        prospects=300,
+        days=180,
+        seed=3,
+        responder=Responder(reply_rate=0.05, breakup_reply_rate=0.5),
+    )
+    back = sum(_brought_back(r) for r in result.records)
+    assert 0 < result.metrics.drip_reengaged < back, (result.metrics.drip_reengaged, back)
 
 
 def test_each_records_tallies_count_what_the_engine_was_told(

@@ -68,6 +68,7 @@ _NOT_TOUCHES = (ActionKind.NONE, ActionKind.WAIT, ActionKind.ATTEND_MEETING)
 # What the hot path compares with, looked up once: reading a member off an enum class (or a class
 # off a module) costs tens of nanoseconds each time, a few times a step.
 _WAIT = ActionKind.WAIT
+_DRIP_TOUCH = ActionKind.DRIP_TOUCH
 _RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
 _CALL = ActionKind.CALL
 _BREAKUP = ActionKind.BREAKUP
@@ -109,6 +110,9 @@ class Record(NamedTuple):
     stages: tuple[tuple[float, int], ...]
     """(days from the start, index in ``STAGES``) at every change of stage, from enrolment."""
     drip_reengaged: bool
+    """An answer to a drip touch (R11) brought them back from ``dropped`` or ``drip`` to
+    ``engaged`` at some point (an answer to the breakup, R10, arriving after the drop does
+    not count: the breakup brought them back, not the drip)."""
     violations: int
     examples: tuple[str, ...]
     events: int
@@ -130,6 +134,8 @@ class Life:
         "_before",
         "_calls",
         "_decided",
+        "_drip",
+        "_drip_answers",
         "_due",
         "_event",
         "_meetings",
@@ -217,6 +223,10 @@ class Life:
         one decision per cancellation, in whichever touch of the repair came first."""
         self._before: Prospect | None = None
         self._event: ev.Event | None = None
+        self._drip = False
+        """The touch or event being applied answers a drip touch (R11)."""
+        self._drip_answers: set[int] = set()
+        """Queue numbers of the prospect's answers to drip touches, still to come."""
         # tallies
         self.touches: list[int] = []
         self.connects: list[int] = []
@@ -325,7 +335,7 @@ class Life:
         heapq.heappush(self.queue, (at, self._seq, act))
 
     def _pop(self) -> None:
-        at, _, item = heapq.heappop(self.queue)
+        at, seq, item = heapq.heappop(self.queue)
         if isinstance(item, Action):
             self._queued -= 1
             self.touch(item, at)
@@ -339,7 +349,14 @@ class Life:
                 if isinstance(item, ev.EmailReplied) and item.intent == "positive":
                     item = email_replied(item.at, None)
                     self._wants_meeting = False
-            self.apply(item)
+            answers = self._drip_answers
+            if answers and seq in answers:  # R11: an answer to a drip touch
+                answers.discard(seq)
+                self._drip = True
+                self.apply(item)
+                self._drip = False
+            else:
+                self.apply(item)
 
     def _ask(self, now: datetime) -> tuple[Action, datetime]:
         """The engine's next action at ``now``, checked against the rules, with its
@@ -411,9 +428,23 @@ class Life:
         if stage in _AFTER_END:
             self.queue.clear()  # nothing the prospect planned happens after they left
             self._queued = 0
+            self._drip_answers.clear()
 
     def touch(self, act: Action, at: datetime) -> None:
         """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
+        if act.kind is not _DRIP_TOUCH:
+            self._carry_out(act, at)
+            return
+        # R11: what comes of a drip touch (a call answered at once, a reply or a returned call
+        # later) is what the drip brought back; ``drip_reengaged`` counts only that.
+        first = self._seq + 1
+        self._drip = True
+        self._carry_out(act, at)
+        self._drip = False
+        self._drip_answers.update(range(first, self._seq + 1))
+
+    def _carry_out(self, act: Action, at: datetime) -> None:
+        """:meth:`touch`, for any touch."""
         since = at - self.start  # _day_index, written out
         self.touches.append(
             since.days if not since.microseconds else int(since.total_seconds() // _DAY)
@@ -661,8 +692,8 @@ class Life:
         new = self.p.stage
         if new is old:
             return
-        if new is _ENGAGED and old in _FROM_DRIP:
-            self.reengaged = True  # R11: a response from the drip
+        if new is _ENGAGED and old in _FROM_DRIP and self._drip:
+            self.reengaged = True  # R11: an answer to a drip touch brought them back
         self.reached |= _BIT[new]
         self.stages.append((self._days(at), _INDEX[new]))
 

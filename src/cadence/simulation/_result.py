@@ -73,7 +73,10 @@ class Metrics(BaseModel):
     dropped_rate: float
     """Prospects dropped after an unanswered breakup (R10) at some point."""
     drip_reengaged: int
-    """Prospects re-engaged from the drip or the dropped stage (R11)."""
+    """Prospects whom an answer to a drip touch (R11: a reply, or a drip call answered or
+    returned) brought back from ``dropped`` or ``drip`` to ``engaged``. An answer to the
+    breakup (R10) that arrives after the drop re-engages too, but is the breakup's doing,
+    not the drip's: it does not count."""
     touches_per_rep_day: float | None
     """Touches per rep per working day (the policy's weekmask, on the run's UTC dates)."""
     unreachable_rate: float
