@@ -1110,7 +1110,7 @@ def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"workers": 0}, "workers"),
         ({"start": datetime(2026, 3, 2)}, "start"),
         ({"places": ()}, "places"),
-        ({"places": (Place("Europe/London", "GB", None, 0),)}, "places"),  # a weight of 0
+        ({"places": 5}, "places"),  # not a collection (was a TypeError)
         ({"reps": 0}, "reps"),
         # A run must lie in the years cadence plans in, 1900 to 8999 (was an OverflowError).
         ({"days": 3_000_000}, "days"),
@@ -1126,6 +1126,27 @@ def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], field: str) ->
     assert info.value.field == field
     assert str(info.value).startswith(f"{field}: ")
     assert repr(args[field]) in str(info.value)
+
+
+@pytest.mark.parametrize("weight", [0, -1.0, math.inf, -math.inf, math.nan, "3", True, None])
+def test_a_place_needs_a_finite_positive_weight(weight: Any) -> None:
+    """A place's weight is its share of the population. An infinite one was accepted and sent
+    every prospect to the *last* place of the mix; a string raised a TypeError mid-run."""
+    place = Place("Europe/Paris", "FR", None, weight)
+    with pytest.raises(cadence.InvalidInputError) as info:
+        simulate(prospects=5, days=5, seed=1, places=(place, Place("Europe/London", "GB")))
+    assert info.value.field == "places"
+    assert info.value.value is place
+    message = str(info.value)
+    assert message.startswith(f"places: {place!r} has weight {weight!r}; "), message
+    assert "give each place a finite weight > 0" in message
+
+
+def test_place_weights_must_add_up_to_a_finite_number() -> None:
+    """Two finite weights whose sum overflows would pick the last place for everyone too."""
+    huge = (Place("Europe/Paris", "FR", None, 1e308), Place("Europe/London", "GB", None, 1e308))
+    with pytest.raises(cadence.InvalidInputError, match=r"^places: the weights add up to inf; "):
+        simulate(prospects=5, days=5, seed=1, places=huge)
 
 
 def test_the_smallest_arguments_are_accepted() -> None:
