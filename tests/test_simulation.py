@@ -846,8 +846,9 @@ def test_series_add_up_to_the_metrics() -> None:
     assert sum(s.connects) == m.connects
     assert sum(map(sum, s.touches_per_rep)) == m.touches
     assert len(s.touches_per_rep) == result.reps == 1
-    assert s.funnel["new"] == m.prospects
-    assert len(s.days_to_connect) == round(m.connect_rate * m.prospects)
+    assert m.enrolled == m.prospects  # enrolled over the first 5 days of 60
+    assert s.funnel["new"] == m.enrolled
+    assert len(s.days_to_connect) == round(m.connect_rate * m.enrolled)
     enrolled = sorted(r.enrolled for r in result.records)
     for day in range(60):
         in_stages = sum(counts[day] for counts in s.stages.values())
@@ -856,6 +857,36 @@ def test_series_add_up_to_the_metrics() -> None:
     assert 0 < m.connect_rate < 1
     assert m.meetings_booked > 0
     assert m.violations == 0
+
+
+def test_the_rates_count_only_the_prospects_enrolled_before_the_end() -> None:
+    """Enrolment spread over 270 days of a 90-day run leaves two thirds of the population
+    unenrolled at the end. They had no chance to connect, opt out or be dropped: the rates
+    are fractions of the enrolled prospects, and the funnel counts only those."""
+    result = simulate(prospects=300, days=90, seed=7, enrol_days=270)
+    m, records = result.metrics, result.records
+    inside = [r for r in records if r.enrolled < result.days]
+    n = len(inside)
+    assert 60 < n < 150
+
+    def share(stage: cadence.Stage) -> float:
+        return sum(any(STAGES[k] is stage for _, k in r.stages) for r in inside) / n
+
+    assert m.connect_rate == sum(r.first_connect is not None for r in inside) / n > 0.4
+    assert m.opt_out_rate == share(cadence.Stage.OPTED_OUT) > 0
+    assert m.dropped_rate == share(cadence.Stage.DROPPED) > 0
+    assert (m.prospects, m.enrolled) == (300, n)
+    assert result.series.funnel["new"] == n
+    outside = [r for r in records if r.enrolled >= result.days]
+    assert all(not r.touches and r.first_connect is None for r in outside)
+
+
+def test_a_run_in_which_nobody_was_enrolled_yet_has_rates_of_zero() -> None:
+    """Every prospect drawn after the end (one prospect, one day, enrolment over five): the
+    rates are 0 of 0, given as 0, and ``enrolled`` says why."""
+    m = simulate(prospects=1, days=1, seed=3, enrol_days=5).metrics
+    assert (m.prospects, m.enrolled) == (1, 0)
+    assert (m.connect_rate, m.opt_out_rate, m.dropped_rate, m.unreachable_rate) == (0, 0, 0, 0)
 
 
 def test_population_mixes_zones_and_countries() -> None:
