@@ -604,6 +604,49 @@ def test_typical_contact_data_is_clean() -> None:
     assert [getattr(r, name) for name in (*data, *refusals)] == [0, 0, 0, 0, 0]
 
 
+def test_an_escalation_to_someone_else_is_never_the_prospects_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R9 (seed 002): the receptionist, and the superior a manager calls, are not the prospect.
+    Nothing comes of their touch that only the prospect could do: no conversation, no
+    returned call, no reply, no out-of-office, no meeting, by phone or (the number blocked)
+    by email. Asking who else decides is asked of the prospect ("Who else besides yourself
+    will be involved?"), and answered as any call or email to them."""
+    from cadence.simulation._life import Life
+
+    touch = Life.touch
+    seen: Counter[tuple[str, str, str]] = Counter()
+
+    def watching(self: Life, act: cadence.Action, at: datetime) -> None:
+        if act.kind not in (ActionKind.ESCALATE, ActionKind.CONTACT_RECEPTIONIST):
+            touch(self, act, at)
+            return
+        connects, queued = len(self.connects), len(self.queue)
+        touch(self, act, at)
+        key = (act.detail or act.kind.value, str(act.channel))
+        seen[(*key, "touched")] += 1
+        if len(self.connects) > connects or len(self.queue) > queued:
+            seen[(*key, "answered")] += 1  # at once, or an answer to come
+
+    monkeypatch.setattr(Life, "touch", watching)
+    policy = Policy(
+        escalations=("contact_receptionist", "ask_decision_makers", "manager_escalation")
+    )
+    answering = Responder(
+        answer_rate=0.3, callback_rate=0.3, reply_rate=0.3, out_of_office_rate=0.1, book_rate=0.5
+    )
+    wrong_numbers = answering.model_copy(update={"bad_phone_rate": 1.0})
+    for responder in (answering, wrong_numbers):
+        result = simulate(policy, prospects=150, days=150, seed=5, responder=responder)
+        assert result.metrics.violations == 0
+    for who in ("contact_receptionist", "manager_escalation"):
+        for channel in ("phone", "email"):
+            assert seen[who, channel, "touched"] > 10, seen
+            assert seen[who, channel, "answered"] == 0, seen
+    for channel in ("phone", "email"):
+        assert seen["ask_decision_makers", channel, "answered"] > 0, seen
+
+
 def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
     """Responder() does nothing: nobody connects, everyone is offered the opt-out (R8) and is
     dropped after the breakup (R10); without permission there is no drip (R12)."""

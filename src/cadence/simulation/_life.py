@@ -70,6 +70,8 @@ _NOT_TOUCHES = (ActionKind.NONE, ActionKind.WAIT, ActionKind.ATTEND_MEETING)
 _WAIT = ActionKind.WAIT
 _DRIP_TOUCH = ActionKind.DRIP_TOUCH
 _RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
+_ESCALATE = ActionKind.ESCALATE
+_ASK_WHO_ELSE = "ask_decision_makers"  # R9's escalation asked of the prospect themselves
 _CALL = ActionKind.CALL
 _BREAKUP = ActionKind.BREAKUP
 _OPT_OUT_OFFER = ActionKind.OPT_OUT_OFFER
@@ -450,44 +452,44 @@ class Life:
             since.days if not since.microseconds else int(since.total_seconds() // _DAY)
         )
         r, luck, kind = self.r, self.luck, act.kind
+        if kind is _RECEPTIONIST or (kind is _ESCALATE and act.detail != _ASK_WHO_ELSE):
+            self._someone_else(act, at)
+            return
         # Times offered (R14, R15, or after a reply): one decision to book comes of it, in the
         # conversation if there is one (live or a returned voicemail), else on reading them.
         offering = kind is _PROPOSE_TIMES or (bool(act.also) and _PROPOSE_TIMES in act.also)
         if act.detail is not None:
             offering = self._offers_for(act, offering)
         if act.channel is _PHONE:
-            if kind is _RECEPTIONIST:
-                event: ev.Event = call_attempted(at, "gatekeeper")
-            elif self._bad_phone:  # someone else answers: nothing the call was for happens
+            if self._bad_phone:  # someone else answers: nothing the call was for happens
                 self._calls += 1
                 self.apply(call_attempted(at, "wrong_number"))
                 self._find_new_details(at, phone=True)
                 return
-            else:
-                p = self._answer
-                if p is None:  # time-of-day or attempt effects
-                    p = r.answer_probability(act.slot, self._calls)
-                self._calls += 1
-                if kind is _OPT_OUT_OFFER and luck.chance(OPT_OUT, r.opt_out_rate):
-                    # They take the offer (R8): on the phone the conversation is that, and
-                    # nothing else comes of it; on voicemail, a while after hearing it.
-                    if luck.chance(ANSWER, p):
-                        event = connected_call(at, permission=False, next_contact_at=None)
-                        self._later(ev.OptedOut(at=at + _MINUTE))
-                    else:
-                        event = call_attempted(at, "voicemail")
-                        self._opts_out(at)
-                    self.apply(event)
-                    return
+            p = self._answer
+            if p is None:  # time-of-day or attempt effects
+                p = r.answer_probability(act.slot, self._calls)
+            self._calls += 1
+            if kind is _OPT_OUT_OFFER and luck.chance(OPT_OUT, r.opt_out_rate):
+                # They take the offer (R8): on the phone the conversation is that, and
+                # nothing else comes of it; on voicemail, a while after hearing it.
                 if luck.chance(ANSWER, p):
-                    event = self._conversation_call(at, act if offering else None)
-                    offering = False
+                    event = connected_call(at, permission=False, next_contact_at=None)
+                    self._later(ev.OptedOut(at=at + _MINUTE))
                 else:
                     event = call_attempted(at, "voicemail")
-                    if luck.chance(CALLBACK, r.callback_rate):
-                        back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
-                        self._later(self._conversation_call(back, act if offering else None))
-                        offering = False
+                    self._opts_out(at)
+                self.apply(event)
+                return
+            if luck.chance(ANSWER, p):
+                event = self._conversation_call(at, act if offering else None)
+                offering = False
+            else:
+                event = call_attempted(at, "voicemail")
+                if luck.chance(CALLBACK, r.callback_rate):
+                    back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
+                    self._later(self._conversation_call(back, act if offering else None))
+                    offering = False
             self.apply(event)
         else:
             self.apply(email_sent(at))
@@ -547,6 +549,22 @@ class Life:
                 self.p.stage is not Stage.OPTED_OUT and self.p.unreachable >= _PHONE_AND_EMAIL
             ),
         )
+
+    def _someone_else(self, act: Action, at: datetime) -> None:
+        """R9: a touch to someone else, the receptionist or (a manager's call) the prospect's
+        superior (seed 002), or a referral. They hear it; the prospect does not answer it:
+        no conversation, no returned call, no reply, out-of-office or unsubscribe of theirs
+        comes of it (and their own address or number, good or bad, is not the one used).
+        The receptionist's call is logged as the engine reads it, reaching the gatekeeper;
+        the manager's as a voicemail, the one outcome that tells the engine a step other than
+        the receptionist's was heard without the prospect answering. Asking who else decides
+        is asked of the prospect ("Who else besides yourself...?"): an ordinary touch."""
+        if act.channel is _PHONE:
+            self.apply(
+                call_attempted(at, "gatekeeper" if act.kind is _RECEPTIONIST else "voicemail")
+            )
+        else:
+            self.apply(email_sent(at))
 
     # -- what the prospect does ---------------------------------------------------------------
     def _find_new_details(self, failed_at: datetime, *, phone: bool) -> None:
