@@ -446,7 +446,7 @@ class Life:
         self._drip_answers.update(range(first, self._seq + 1))
 
     def _carry_out(self, act: Action, at: datetime) -> None:
-        """:meth:`touch`, for any touch."""
+        """The rep carries out ``act`` at ``at`` (:meth:`touch`, without the drip's tally)."""
         since = at - self.start  # _day_index, written out
         self.touches.append(
             since.days if not since.microseconds else int(since.total_seconds() // _DAY)
