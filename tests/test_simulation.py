@@ -604,6 +604,49 @@ def test_typical_contact_data_is_clean() -> None:
     assert [getattr(r, name) for name in (*data, *refusals)] == [0, 0, 0, 0, 0]
 
 
+def test_an_escalation_to_someone_else_is_never_the_prospects_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R9 (seed 002): the receptionist, and the superior a manager calls, are not the prospect.
+    Nothing comes of their touch that only the prospect could do: no conversation, no
+    returned call, no reply, no out-of-office, no meeting, by phone or (the number blocked)
+    by email. Asking who else decides is asked of the prospect ("Who else besides yourself
+    will be involved?"), and answered as any call or email to them."""
+    from cadence.simulation._life import Life
+
+    touch = Life.touch
+    seen: Counter[tuple[str, str, str]] = Counter()
+
+    def watching(self: Life, act: cadence.Action, at: datetime) -> None:
+        if act.kind not in (ActionKind.ESCALATE, ActionKind.CONTACT_RECEPTIONIST):
+            touch(self, act, at)
+            return
+        connects, queued = len(self.connects), len(self.queue)
+        touch(self, act, at)
+        key = (act.detail or act.kind.value, str(act.channel))
+        seen[(*key, "touched")] += 1
+        if len(self.connects) > connects or len(self.queue) > queued:
+            seen[(*key, "answered")] += 1  # at once, or an answer to come
+
+    monkeypatch.setattr(Life, "touch", watching)
+    policy = Policy(
+        escalations=("contact_receptionist", "ask_decision_makers", "manager_escalation")
+    )
+    answering = Responder(
+        answer_rate=0.3, callback_rate=0.3, reply_rate=0.3, out_of_office_rate=0.1, book_rate=0.5
+    )
+    wrong_numbers = answering.model_copy(update={"bad_phone_rate": 1.0})
+    for responder in (answering, wrong_numbers):
+        result = simulate(policy, prospects=150, days=150, seed=5, responder=responder)
+        assert result.metrics.violations == 0
+    for who in ("contact_receptionist", "manager_escalation"):
+        for channel in ("phone", "email"):
+            assert seen[who, channel, "touched"] > 10, seen
+            assert seen[who, channel, "answered"] == 0, seen
+    for channel in ("phone", "email"):
+        assert seen["ask_decision_makers", channel, "answered"] > 0, seen
+
+
 def test_a_responder_who_never_answers_walks_the_whole_ladder() -> None:
     """Responder() does nothing: nobody connects, everyone is offered the opt-out (R8) and is
     dropped after the breakup (R10); without permission there is no drip (R12)."""
@@ -633,22 +676,55 @@ def test_the_rates_count_the_prospects_whose_stages_say_so() -> None:
     assert m.connect_rate == sum(r.first_connect is not None for r in result.records) / n
 
 
+def _brought_back(r: Any) -> bool:
+    """Whether a record moved from ``dropped`` or ``drip`` straight to ``engaged``."""
+    stages = [STAGES[k] for _, k in r.stages]
+    from_drip = (cadence.Stage.DROPPED, cadence.Stage.DRIP)
+    return any(a in from_drip and b is cadence.Stage.ENGAGED for a, b in pairwise(stages))
+
+
 def test_drip_reengaged_counts_the_prospects_a_drip_brought_back() -> None:
-    """R11: a prospect counts when a response moved them from ``dropped`` or ``drip`` straight
-    to ``engaged``; being engaged at some other time does not count (most are)."""
+    """R11: a prospect counts when an answer to a drip touch moved them from ``dropped`` or
+    ``drip`` straight to ``engaged``; being engaged at some other time does not count (most
+    are). With the default five business days' wait after the breakup (R10), every such move
+    answers the drip: an answer to the breakup comes within thirty hours."""
     result = simulate(prospects=400, days=240, seed=4)
-
-    def brought_back(r: Any) -> bool:
-        stages = [STAGES[k] for _, k in r.stages]
-        from_drip = (cadence.Stage.DROPPED, cadence.Stage.DRIP)
-        return any(a in from_drip and b is cadence.Stage.ENGAGED for a, b in pairwise(stages))
-
-    back = sum(brought_back(r) for r in result.records)
+    back = sum(_brought_back(r) for r in result.records)
     engaged = sum(
         any(STAGES[k] is cadence.Stage.ENGAGED for _, k in r.stages) for r in result.records
     )
     assert result.metrics.drip_reengaged == back
     assert 0 < back < engaged / 5, (back, engaged)
+
+
+def test_drip_reengaged_does_not_count_late_answers_to_the_breakup() -> None:
+    """R10, R11: with a one-day wait after the breakup, many answers to it arrive after the
+    prospect was dropped, and bring them back to ``engaged``. The breakup did that, not the
+    drip: nobody here ever had a drip touch (no conversation gave permission, R12)."""
+    result = simulate(
+        Policy(breakup_wait_business_days=1),
+        prospects=200,
+        days=120,
+        seed=0,
+        responder=Responder(breakup_reply_rate=0.5),
+    )
+    assert sum(_brought_back(r) for r in result.records) > 20
+    assert result.series.funnel["drip"] == 0
+    assert result.metrics.drip_reengaged == 0
+
+
+def test_drip_reengaged_tells_the_drips_answers_from_the_breakups() -> None:
+    """Both kinds in one population (drip without permission, a one-day wait after the
+    breakup): only those the drip brought back count, and some do."""
+    result = simulate(
+        Policy(breakup_wait_business_days=1, drip_requires_permission=False),
+        prospects=300,
+        days=180,
+        seed=3,
+        responder=Responder(reply_rate=0.05, breakup_reply_rate=0.5),
+    )
+    back = sum(_brought_back(r) for r in result.records)
+    assert 0 < result.metrics.drip_reengaged < back, (result.metrics.drip_reengaged, back)
 
 
 def test_each_records_tallies_count_what_the_engine_was_told(
@@ -813,8 +889,9 @@ def test_series_add_up_to_the_metrics() -> None:
     assert sum(s.connects) == m.connects
     assert sum(map(sum, s.touches_per_rep)) == m.touches
     assert len(s.touches_per_rep) == result.reps == 1
-    assert s.funnel["new"] == m.prospects
-    assert len(s.days_to_connect) == round(m.connect_rate * m.prospects)
+    assert m.enrolled == m.prospects  # enrolled over the first 5 days of 60
+    assert s.funnel["new"] == m.enrolled
+    assert len(s.days_to_connect) == round(m.connect_rate * m.enrolled)
     enrolled = sorted(r.enrolled for r in result.records)
     for day in range(60):
         in_stages = sum(counts[day] for counts in s.stages.values())
@@ -823,6 +900,36 @@ def test_series_add_up_to_the_metrics() -> None:
     assert 0 < m.connect_rate < 1
     assert m.meetings_booked > 0
     assert m.violations == 0
+
+
+def test_the_rates_count_only_the_prospects_enrolled_before_the_end() -> None:
+    """Enrolment spread over 270 days of a 90-day run leaves two thirds of the population
+    unenrolled at the end. They had no chance to connect, opt out or be dropped: the rates
+    are fractions of the enrolled prospects, and the funnel counts only those."""
+    result = simulate(prospects=300, days=90, seed=7, enrol_days=270)
+    m, records = result.metrics, result.records
+    inside = [r for r in records if r.enrolled < result.days]
+    n = len(inside)
+    assert 60 < n < 150
+
+    def share(stage: cadence.Stage) -> float:
+        return sum(any(STAGES[k] is stage for _, k in r.stages) for r in inside) / n
+
+    assert m.connect_rate == sum(r.first_connect is not None for r in inside) / n > 0.4
+    assert m.opt_out_rate == share(cadence.Stage.OPTED_OUT) > 0
+    assert m.dropped_rate == share(cadence.Stage.DROPPED) > 0
+    assert (m.prospects, m.enrolled) == (300, n)
+    assert result.series.funnel["new"] == n
+    outside = [r for r in records if r.enrolled >= result.days]
+    assert all(not r.touches and r.first_connect is None for r in outside)
+
+
+def test_a_run_in_which_nobody_was_enrolled_yet_has_rates_of_zero() -> None:
+    """Every prospect drawn after the end (one prospect, one day, enrolment over five): the
+    rates are 0 of 0, given as 0, and ``enrolled`` says why."""
+    m = simulate(prospects=1, days=1, seed=3, enrol_days=5).metrics
+    assert (m.prospects, m.enrolled) == (1, 0)
+    assert (m.connect_rate, m.opt_out_rate, m.dropped_rate, m.unreachable_rate) == (0, 0, 0, 0)
 
 
 def test_population_mixes_zones_and_countries() -> None:
@@ -1077,7 +1184,7 @@ def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"workers": 0}, "workers"),
         ({"start": datetime(2026, 3, 2)}, "start"),
         ({"places": ()}, "places"),
-        ({"places": (Place("Europe/London", "GB", None, 0),)}, "places"),  # a weight of 0
+        ({"places": 5}, "places"),  # not a collection (was a TypeError)
         ({"reps": 0}, "reps"),
         # A run must lie in the years cadence plans in, 1900 to 8999 (was an OverflowError).
         ({"days": 3_000_000}, "days"),
@@ -1093,6 +1200,27 @@ def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], field: str) ->
     assert info.value.field == field
     assert str(info.value).startswith(f"{field}: ")
     assert repr(args[field]) in str(info.value)
+
+
+@pytest.mark.parametrize("weight", [0, -1.0, math.inf, -math.inf, math.nan, "3", True, None])
+def test_a_place_needs_a_finite_positive_weight(weight: Any) -> None:
+    """A place's weight is its share of the population. An infinite one was accepted and sent
+    every prospect to the *last* place of the mix; a string raised a TypeError mid-run."""
+    place = Place("Europe/Paris", "FR", None, weight)
+    with pytest.raises(cadence.InvalidInputError) as info:
+        simulate(prospects=5, days=5, seed=1, places=(place, Place("Europe/London", "GB")))
+    assert info.value.field == "places"
+    assert info.value.value is place
+    message = str(info.value)
+    assert message.startswith(f"places: {place!r} has weight {weight!r}; "), message
+    assert "give each place a finite weight > 0" in message
+
+
+def test_place_weights_must_add_up_to_a_finite_number() -> None:
+    """Two finite weights whose sum overflows would pick the last place for everyone too."""
+    huge = (Place("Europe/Paris", "FR", None, 1e308), Place("Europe/London", "GB", None, 1e308))
+    with pytest.raises(cadence.InvalidInputError, match=r"^places: the weights add up to inf; "):
+        simulate(prospects=5, days=5, seed=1, places=huge)
 
 
 def test_the_smallest_arguments_are_accepted() -> None:

@@ -136,6 +136,19 @@ def test_cli_simulate_prints_the_metrics(tmp_path: pathlib.Path) -> None:
         assert name in result.output
 
 
+def test_cli_simulate_says_how_many_were_enrolled_when_not_all() -> None:
+    """Two days of a run that enrols over five: the rates are over those enrolled by the end,
+    and the title says how many that is."""
+    result = runner.invoke(app, ["simulate", "--prospects", "300", "--days", "2", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    enrolled = simulate(Policy(), prospects=300, days=2, seed=1).metrics.enrolled
+    assert 0 < enrolled < 300
+    title = " ".join(result.output.split())  # (the table wraps its title)
+    assert f"300 prospects ({enrolled} enrolled by the end) x 2 days" in title
+    whole = runner.invoke(app, ["simulate", "--prospects", "40", "--days", "30"])
+    assert "enrolled" not in whole.output
+
+
 def test_cli_simulate_compares_and_plots(tmp_path: pathlib.Path) -> None:
     other = tmp_path / "gap2.yaml"
     other.write_text("min_gap_business_days: 2\n")

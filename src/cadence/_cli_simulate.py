@@ -154,8 +154,11 @@ def _simulation_table(outcome: object) -> Table:
 
     if isinstance(outcome, SimulationResult):
         m = outcome.metrics
+        # The rates are over the prospects enrolled by the end: say so when that is not all.
+        late = "" if m.enrolled == m.prospects else f" ({m.enrolled:,} enrolled by the end)"
         table = Table(
-            title=f"{outcome.prospects:,} prospects x {outcome.days} days, seed {outcome.seed}"
+            title=f"{outcome.prospects:,} prospects{late} x {outcome.days} days, "
+            f"seed {outcome.seed}"
         )
         table.add_column("metric")
         table.add_column("value", justify="right")

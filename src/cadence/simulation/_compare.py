@@ -144,7 +144,7 @@ def bootstrap(
 
     ra, rb = a._records, b._records
     n = len(ra)
-    cols_a, cols_b = columns(ra), columns(rb)
+    cols_a, cols_b = columns(ra, a.days), columns(rb, b.days)
     ca = np.array([cols_a[c] for c in COLUMNS], dtype=np.int64).T
     cb = np.array([cols_b[c] for c in COLUMNS], dtype=np.int64).T
     rep_days_a = a.reps * working_days(a.policy, a.start, a.days)

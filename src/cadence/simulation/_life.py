@@ -68,7 +68,10 @@ _NOT_TOUCHES = (ActionKind.NONE, ActionKind.WAIT, ActionKind.ATTEND_MEETING)
 # What the hot path compares with, looked up once: reading a member off an enum class (or a class
 # off a module) costs tens of nanoseconds each time, a few times a step.
 _WAIT = ActionKind.WAIT
+_DRIP_TOUCH = ActionKind.DRIP_TOUCH
 _RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
+_ESCALATE = ActionKind.ESCALATE
+_ASK_WHO_ELSE = "ask_decision_makers"  # R9's escalation asked of the prospect themselves
 _CALL = ActionKind.CALL
 _BREAKUP = ActionKind.BREAKUP
 _OPT_OUT_OFFER = ActionKind.OPT_OUT_OFFER
@@ -109,6 +112,9 @@ class Record(NamedTuple):
     stages: tuple[tuple[float, int], ...]
     """(days from the start, index in ``STAGES``) at every change of stage, from enrolment."""
     drip_reengaged: bool
+    """An answer to a drip touch (R11) brought them back from ``dropped`` or ``drip`` to
+    ``engaged`` at some point (an answer to the breakup, R10, arriving after the drop does
+    not count: the breakup brought them back, not the drip)."""
     violations: int
     examples: tuple[str, ...]
     events: int
@@ -130,6 +136,8 @@ class Life:
         "_before",
         "_calls",
         "_decided",
+        "_drip",
+        "_drip_answers",
         "_due",
         "_event",
         "_meetings",
@@ -217,6 +225,10 @@ class Life:
         one decision per cancellation, in whichever touch of the repair came first."""
         self._before: Prospect | None = None
         self._event: ev.Event | None = None
+        self._drip = False
+        """The touch or event being applied answers a drip touch (R11)."""
+        self._drip_answers: set[int] = set()
+        """Queue numbers of the prospect's answers to drip touches, still to come."""
         # tallies
         self.touches: list[int] = []
         self.connects: list[int] = []
@@ -325,7 +337,7 @@ class Life:
         heapq.heappush(self.queue, (at, self._seq, act))
 
     def _pop(self) -> None:
-        at, _, item = heapq.heappop(self.queue)
+        at, seq, item = heapq.heappop(self.queue)
         if isinstance(item, Action):
             self._queued -= 1
             self.touch(item, at)
@@ -339,7 +351,14 @@ class Life:
                 if isinstance(item, ev.EmailReplied) and item.intent == "positive":
                     item = email_replied(item.at, None)
                     self._wants_meeting = False
-            self.apply(item)
+            answers = self._drip_answers
+            if answers and seq in answers:  # R11: an answer to a drip touch
+                answers.discard(seq)
+                self._drip = True
+                self.apply(item)
+                self._drip = False
+            else:
+                self.apply(item)
 
     def _ask(self, now: datetime) -> tuple[Action, datetime]:
         """The engine's next action at ``now``, checked against the rules, with its
@@ -411,52 +430,66 @@ class Life:
         if stage in _AFTER_END:
             self.queue.clear()  # nothing the prospect planned happens after they left
             self._queued = 0
+            self._drip_answers.clear()
 
     def touch(self, act: Action, at: datetime) -> None:
         """The rep carries out ``act`` at ``at``; the responder decides what comes of it."""
+        if act.kind is not _DRIP_TOUCH:
+            self._carry_out(act, at)
+            return
+        # R11: what comes of a drip touch (a call answered at once, a reply or a returned call
+        # later) is what the drip brought back; ``drip_reengaged`` counts only that.
+        first = self._seq + 1
+        self._drip = True
+        self._carry_out(act, at)
+        self._drip = False
+        self._drip_answers.update(range(first, self._seq + 1))
+
+    def _carry_out(self, act: Action, at: datetime) -> None:
+        """The rep carries out ``act`` at ``at`` (:meth:`touch`, without the drip's tally)."""
         since = at - self.start  # _day_index, written out
         self.touches.append(
             since.days if not since.microseconds else int(since.total_seconds() // _DAY)
         )
         r, luck, kind = self.r, self.luck, act.kind
+        if kind is _RECEPTIONIST or (kind is _ESCALATE and act.detail != _ASK_WHO_ELSE):
+            self._someone_else(act, at)
+            return
         # Times offered (R14, R15, or after a reply): one decision to book comes of it, in the
         # conversation if there is one (live or a returned voicemail), else on reading them.
         offering = kind is _PROPOSE_TIMES or (bool(act.also) and _PROPOSE_TIMES in act.also)
         if act.detail is not None:
             offering = self._offers_for(act, offering)
         if act.channel is _PHONE:
-            if kind is _RECEPTIONIST:
-                event: ev.Event = call_attempted(at, "gatekeeper")
-            elif self._bad_phone:  # someone else answers: nothing the call was for happens
+            if self._bad_phone:  # someone else answers: nothing the call was for happens
                 self._calls += 1
                 self.apply(call_attempted(at, "wrong_number"))
                 self._find_new_details(at, phone=True)
                 return
-            else:
-                p = self._answer
-                if p is None:  # time-of-day or attempt effects
-                    p = r.answer_probability(act.slot, self._calls)
-                self._calls += 1
-                if kind is _OPT_OUT_OFFER and luck.chance(OPT_OUT, r.opt_out_rate):
-                    # They take the offer (R8): on the phone the conversation is that, and
-                    # nothing else comes of it; on voicemail, a while after hearing it.
-                    if luck.chance(ANSWER, p):
-                        event = connected_call(at, permission=False, next_contact_at=None)
-                        self._later(ev.OptedOut(at=at + _MINUTE))
-                    else:
-                        event = call_attempted(at, "voicemail")
-                        self._opts_out(at)
-                    self.apply(event)
-                    return
+            p = self._answer
+            if p is None:  # time-of-day or attempt effects
+                p = r.answer_probability(act.slot, self._calls)
+            self._calls += 1
+            if kind is _OPT_OUT_OFFER and luck.chance(OPT_OUT, r.opt_out_rate):
+                # They take the offer (R8): on the phone the conversation is that, and
+                # nothing else comes of it; on voicemail, a while after hearing it.
                 if luck.chance(ANSWER, p):
-                    event = self._conversation_call(at, act if offering else None)
-                    offering = False
+                    event = connected_call(at, permission=False, next_contact_at=None)
+                    self._later(ev.OptedOut(at=at + _MINUTE))
                 else:
                     event = call_attempted(at, "voicemail")
-                    if luck.chance(CALLBACK, r.callback_rate):
-                        back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
-                        self._later(self._conversation_call(back, act if offering else None))
-                        offering = False
+                    self._opts_out(at)
+                self.apply(event)
+                return
+            if luck.chance(ANSWER, p):
+                event = self._conversation_call(at, act if offering else None)
+                offering = False
+            else:
+                event = call_attempted(at, "voicemail")
+                if luck.chance(CALLBACK, r.callback_rate):
+                    back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
+                    self._later(self._conversation_call(back, act if offering else None))
+                    offering = False
             self.apply(event)
         else:
             self.apply(email_sent(at))
@@ -516,6 +549,22 @@ class Life:
                 self.p.stage is not Stage.OPTED_OUT and self.p.unreachable >= _PHONE_AND_EMAIL
             ),
         )
+
+    def _someone_else(self, act: Action, at: datetime) -> None:
+        """R9: a touch to someone else, the receptionist or (a manager's call) the prospect's
+        superior (seed 002), or a referral. They hear it; the prospect does not answer it:
+        no conversation, no returned call, no reply, out-of-office or unsubscribe of theirs
+        comes of it (and their own address or number, good or bad, is not the one used).
+        The receptionist's call is logged as the engine reads it, reaching the gatekeeper;
+        the manager's as a voicemail, the one outcome that tells the engine a step other than
+        the receptionist's was heard without the prospect answering. Asking who else decides
+        is asked of the prospect ("Who else besides yourself...?"): an ordinary touch."""
+        if act.channel is _PHONE:
+            self.apply(
+                call_attempted(at, "gatekeeper" if act.kind is _RECEPTIONIST else "voicemail")
+            )
+        else:
+            self.apply(email_sent(at))
 
     # -- what the prospect does ---------------------------------------------------------------
     def _find_new_details(self, failed_at: datetime, *, phone: bool) -> None:
@@ -661,8 +710,8 @@ class Life:
         new = self.p.stage
         if new is old:
             return
-        if new is _ENGAGED and old in _FROM_DRIP:
-            self.reengaged = True  # R11: a response from the drip
+        if new is _ENGAGED and old in _FROM_DRIP and self._drip:
+            self.reengaged = True  # R11: an answer to a drip touch brought them back
         self.reached |= _BIT[new]
         self.stages.append((self._days(at), _INDEX[new]))
 

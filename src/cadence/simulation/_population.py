@@ -18,7 +18,8 @@ __all__ = ["PLACES", "Member", "Place", "member"]
 
 class Place(NamedTuple):
     """An IANA zone with the ISO 3166 codes that pick its holidays and calling laws, and its
-    share of the population (relative weight)."""
+    share of the population (relative weight: a finite number above 0, which ``simulate``
+    checks)."""
 
     timezone: str
     country: str | None

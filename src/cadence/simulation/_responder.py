@@ -60,7 +60,8 @@ class Responder(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     answer_rate: float = 0.0
-    """A call (to the prospect, not the receptionist) is answered: a live conversation."""
+    """A call to the prospect is answered: a live conversation. (Not a call to someone else:
+    R9's receptionist, or the superior a manager calls, whom the prospect never answers.)"""
     callback_rate: float = 0.0
     """A voicemail is returned within a day: an inbound call, a conversation."""
     reply_rate: float = 0.0

@@ -32,6 +32,7 @@ __all__ = [
 
 #: Per-prospect columns every metric is computed from.
 COLUMNS = (
+    "enrolled",
     "connected",
     "connects",
     "touches",
@@ -48,15 +49,20 @@ _DROPPED = 1 << STAGES.index(Stage.DROPPED)
 
 
 class Metrics(BaseModel):
-    """A simulation's headline numbers. Rates are fractions of all prospects; ``None`` where a
-    ratio has nothing to divide by (no conversation at all, no working day)."""
+    """A simulation's headline numbers. Rates are fractions of the prospects enrolled before
+    the end of the run (``enrolled``); ``None`` where another ratio has nothing to divide by
+    (no conversation at all, no working day)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     prospects: int
+    enrolled: int
+    """Prospects enrolled before the end of the run: the rates' denominator. All of them
+    unless ``enrol_days`` is longer than ``days``; one enrolled later had no chance to do
+    anything, and would only dilute the rates. (When none was, the rates are 0.)"""
     connect_rate: float
     """Prospects who had at least one conversation (connected call, returned voicemail or
-    reply), as a fraction of all prospects."""
+    reply), as a fraction of the enrolled prospects."""
     connects: int
     """Conversations in all."""
     meetings_booked: int
@@ -73,7 +79,10 @@ class Metrics(BaseModel):
     dropped_rate: float
     """Prospects dropped after an unanswered breakup (R10) at some point."""
     drip_reengaged: int
-    """Prospects re-engaged from the drip or the dropped stage (R11)."""
+    """Prospects whom an answer to a drip touch (R11: a reply, or a drip call answered or
+    returned) brought back from ``dropped`` or ``drip`` to ``engaged``. An answer to the
+    breakup (R10) that arrives after the drop re-engages too, but is the breakup's doing,
+    not the drip's: it does not count."""
     touches_per_rep_day: float | None
     """Touches per rep per working day (the policy's weekmask, on the run's UTC dates)."""
     unreachable_rate: float
@@ -84,8 +93,10 @@ class Metrics(BaseModel):
 
 
 #: The metrics ``compare`` puts a confidence interval on, in display order.
+#: (Not the population's size nor how many were enrolled by the end: both policies meet the
+#: same prospects at the same times.)
 METRICS: tuple[str, ...] = tuple(
-    name for name in Metrics.model_fields if name not in ("prospects",)
+    name for name in Metrics.model_fields if name not in ("prospects", "enrolled")
 )
 
 
@@ -105,7 +116,7 @@ class Series(BaseModel):
     days_to_connect: tuple[float, ...]
     """Days from enrolment to the first conversation, one per prospect who had one, sorted."""
     funnel: dict[str, int]
-    """Stage name -> prospects who were ever in it."""
+    """Stage name -> enrolled prospects who were ever in it (``new``: every one)."""
 
 
 class SimulationResult(BaseModel):
@@ -148,9 +159,11 @@ class SimulationResult(BaseModel):
         return plot_result(self, path)
 
 
-def columns(records: Sequence[Record]) -> dict[str, list[int]]:
-    """The per-prospect columns of :data:`COLUMNS`, in record order (flags as 0 or 1)."""
+def columns(records: Sequence[Record], days: int) -> dict[str, list[int]]:
+    """The per-prospect columns of :data:`COLUMNS`, in record order (flags as 0 or 1), for a
+    run of ``days`` days."""
     return {
+        "enrolled": [int(r.enrolled < days) for r in records],
         "connected": [int(r.first_connect is not None) for r in records],
         "connects": [len(r.connects) for r in records],
         "touches": [len(r.touches) for r in records],
@@ -169,20 +182,25 @@ def metric_values(
 ) -> dict[str, Any]:
     """Every metric from column sums over ``n`` prospects (also a bootstrap resample's)."""
     touches, connects = sums["touches"], sums["connects"]
+    # The rates' denominator: the prospects enrolled by the end. With none (every one drawn
+    # after the end), each rate is 0 of 0, given as 0; in a bootstrap that resample is the
+    # same under both policies (enrolment does not depend on the policy), a difference of 0.
+    enrolled = sums["enrolled"] or 1.0
     return {
         "prospects": n,
-        "connect_rate": sums["connected"] / n,
+        "enrolled": int(sums["enrolled"]),
+        "connect_rate": sums["connected"] / enrolled,
         "connects": int(connects),
         "meetings_booked": int(sums["booked"]),
         "meetings_held": int(sums["held"]),
         "touches": int(touches),
         "touches_per_connect": touches / connects if connects else None,
         "median_days_to_connect": median_days,
-        "opt_out_rate": sums["opted_out"] / n,
-        "dropped_rate": sums["dropped"] / n,
+        "opt_out_rate": sums["opted_out"] / enrolled,
+        "dropped_rate": sums["dropped"] / enrolled,
         "drip_reengaged": int(sums["reengaged"]),
         "touches_per_rep_day": touches / rep_days if rep_days else None,
-        "unreachable_rate": sums["unreachable"] / n,
+        "unreachable_rate": sums["unreachable"] / enrolled,
         "violations": int(sums["violations"]),
     }
 
@@ -198,7 +216,7 @@ def summarise(
 ) -> tuple[Metrics, Series]:
     """The metrics and the series of a run."""
     n = len(records)
-    cols = columns(records)
+    cols = columns(records, days)
     sums = {name: float(sum(values)) for name, values in cols.items()}
     waits = sorted(r.first_connect for r in records if r.first_connect is not None)
     median = statistics.median(waits) if waits else None
@@ -211,6 +229,8 @@ def summarise(
     diff = {i: [0] * (days + 1) for i in range(len(STAGES))}
     funnel = [0] * len(STAGES)
     for r in records:
+        if r.enrolled >= days:
+            continue  # enrolled after the end: in no series (they did nothing)
         row = per_rep[r.owner]
         for d in r.touches:
             if d < days:

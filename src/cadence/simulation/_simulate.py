@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +37,36 @@ def _count(field: str, value: Any, low: int, example: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < low:
         raise _fail(field, value, f"is not a whole number >= {low}; give e.g. {example}")
     return value
+
+
+def _places(places: Any) -> tuple[Place, ...]:
+    """The population's mix, refused unless it is Place values whose weights are finite and
+    positive: an infinite weight would send every prospect to the last place, and a weight
+    that is not a number would fail deep in the run."""
+    bad = "must be Place values with positive weights, e.g. (Place('Europe/Paris', 'FR'),)"
+    try:
+        chosen = tuple(places)
+    except TypeError:
+        raise _fail("places", places, bad) from None
+    if not chosen or not all(isinstance(p, Place) for p in chosen):
+        raise _fail("places", places, bad)
+    for place in chosen:
+        w = place.weight
+        number = isinstance(w, int | float) and not isinstance(w, bool)
+        if not number or not 0 < w < math.inf:
+            msg = (
+                f"places: {place!r} has weight {w!r}; give each place a finite weight > 0, "
+                "its share of the population, e.g. Place('Europe/Paris', 'FR', None, 3)"
+            )
+            raise InvalidInputError(msg, field="places", value=place)
+    total = sum(p.weight for p in chosen)
+    if total == math.inf:
+        msg = (
+            f"places: the weights add up to {total!r}; give relative weights of a usual size, "
+            "e.g. 1 and 3 rather than 1e308 and 3e308"
+        )
+        raise InvalidInputError(msg, field="places", value=places)
+    return chosen
 
 
 def settings(
@@ -92,13 +123,7 @@ def settings(
             f"days from {begin.date().isoformat()} run too near the year 9000, where cadence "
             "stops planning; give fewer days or an earlier start",
         )
-    chosen = tuple(PLACES if places is None else places)
-    if not chosen or not all(isinstance(p, Place) and p.weight > 0 for p in chosen):
-        raise _fail(
-            "places",
-            places,
-            "must be Place values with positive weights, e.g. (Place('Europe/Paris', 'FR'),)",
-        )
+    chosen = PLACES if places is None else _places(places)
     return Settings(
         policy=policy,
         responder=responder,
