@@ -338,9 +338,18 @@ def ladder_channel(policy: Policy, state: State, step: ActionKind) -> Channel:
         and state["preferred_channel"] != _PHONE
         and _EMAIL not in blocked
         and state["calls_unanswered"] >= policy.switch_channel_after
+        and (step != _OPT_OUT_OFFER or _offer_failed(policy, state))
     ):
         return _EMAIL
     return lead
+
+
+def _offer_failed(policy: Policy, state: State) -> bool:
+    """Whether a touch already failed to make the opt-out offer (R8): one made while it was
+    owed that did not say it (a call that rang out) counted as an attempt past the offer's
+    number. The offer goes by voice (a voicemail says it) until calls fail to say it; then R7
+    moves it to email, as it moves a plain attempt, and the ladder goes on."""
+    return bool(state["unanswered"] > policy.opt_out_offer_after)
 
 
 def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: LadderTime) -> Task:
@@ -426,6 +435,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         and preferred != _PHONE
         and _EMAIL not in blocked
         and state["calls_unanswered"] >= policy.switch_channel_after
+        and (step != _OPT_OUT_OFFER or _offer_failed(policy, state))
     )
     if switch:
         channel = _EMAIL

@@ -663,6 +663,21 @@ def test_r7_r8_an_offer_whose_calls_keep_ringing_out_goes_by_email(
     assert engine.next_action(p, now + timedelta(minutes=1)).kind is ActionKind.BREAKUP
 
 
+def test_r7_r8_the_offer_is_left_by_voicemail_until_a_call_fails_to_make_it(
+    monday: datetime,
+) -> None:
+    """Offered after five attempts, the offer comes after two calls in a row (R7 would make a
+    plain attempt an email): it is still a call, since a voicemail says it best (R8). Only
+    once a call rang out without making it does R7 move it to email."""
+    engine = Engine(Policy(opt_out_offer_after=5))
+    p, now = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    assert p.calls_unanswered >= engine.policy.switch_channel_after
+    assert engine.next_action(p, now).channel is Channel.PHONE
+    p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer"))
+    act = engine.next_action(p, now + timedelta(minutes=1))
+    assert (act.kind, act.channel) == (ActionKind.OPT_OUT_OFFER, Channel.EMAIL)
+
+
 @pytest.mark.parametrize("call_between", [False, True])
 def test_r8_an_offer_emailed_to_an_address_that_bounced_is_made_again_by_phone(
     engine: Engine, monday: datetime, call_between: bool
