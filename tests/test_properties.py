@@ -108,7 +108,7 @@ def _acceptable(event: ev.Event, *states: Prospect) -> ev.Event:
     (which the engine refuses, naming the meeting): then a no-show of a meeting none of them
     knows."""
     if isinstance(event, ev.MeetingNoShow) and any(
-        refuses_no_show(p, event.meeting_id) for p in states
+        refuses_no_show(p, event.meeting_id, event.at) for p in states
     ):
         return event.model_copy(update={"meeting_id": "m-unknown"})
     return event

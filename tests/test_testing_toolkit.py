@@ -637,7 +637,11 @@ class Gullible(Engine):
 
     def apply(self, p: Prospect, event: ev.Event) -> Prospect:
         fresh = event.id is None or event.id not in p.seen
-        if isinstance(event, ev.MeetingNoShow) and fresh and refuses_no_show(p, event.meeting_id):
+        if (
+            isinstance(event, ev.MeetingNoShow)
+            and fresh
+            and refuses_no_show(p, event.meeting_id, event.at)
+        ):
             booked = tuple(
                 m.model_copy(update={"status": "booked"}) if m.id == event.meeting_id else m
                 for m in p.meetings

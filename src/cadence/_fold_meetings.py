@@ -175,6 +175,11 @@ class MeetingFold(FoldBase):
             )
             raise InvalidInputError(msg, field="meeting_id", value=e.meeting_id)
         if known is not None and known.status == "held":
+            if e.at == state["last_event_at"]:
+                # Held and missed at one instant: the order they arrive in (or ``replay``'s
+                # order, by id) is no evidence. Held wins either way (a no-show first is
+                # undone by the hold), so neither ``apply`` nor ``replay`` refuses the pair.
+                return
             msg = (
                 f"meeting_id: {e.meeting_id!r} was held, so it cannot have been missed; drop "
                 "this no-show (a calendar sync after the rep logged it?), or log meeting_booked "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -418,6 +419,31 @@ def test_a_meeting_held_after_a_no_show_was_marked_drops_the_no_shows_work(
         engine.apply(first, late)
     assert e.value.field == "meeting_id"
     assert first.model_dump_json() == before
+
+
+@pytest.mark.parametrize("ids", [("a", "b"), ("b", "a")])
+def test_a_meeting_held_and_missed_at_one_instant_is_held_whatever_the_order(
+    engine: Engine, monday: datetime, ids: tuple[str, str]
+) -> None:
+    """The calendar marks the meeting missed and the rep logs it held, both stamped 10:30.
+    Their order says nothing: ``replay`` sorts them by id, and refused the history when the
+    no-show's id sorted after the hold's. Held wins, in ``replay`` and in ``apply`` alike."""
+    start = monday + timedelta(days=3)
+    at = start + timedelta(minutes=30)
+    booked = ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=start, id="x")
+    missed = ev.MeetingNoShow(at=at, meeting_id="m1", id=ids[0])
+    held = ev.MeetingHeld(at=at, meeting_id="m1", id=ids[1])
+    kw: dict[str, Any] = {"timezone": "America/Chicago", "country": "US", "subdivision": "IL"}
+    replayed = engine.replay("lee", [booked, missed, held], **kw)
+    p = engine.enroll("lee", at=monday, **kw)
+    p = engine.apply(p, booked)
+    applied = [
+        engine.apply(engine.apply(p, first), second)
+        for first, second in ((missed, held), (held, missed))
+    ]
+    for q in (replayed, *applied):
+        assert [m.status for m in q.meetings] == ["held"]
+        assert engine.plan(q, at) == engine.plan(replayed, at)
 
 
 def test_a_second_cancellation_of_a_cancelled_meeting_changes_nothing(

@@ -149,7 +149,7 @@ class PolicyMachine(RuleBasedStateMachine):
             ),
             label="event",
         )
-        if isinstance(event, ev.MeetingNoShow) and refuses_no_show(p, event.meeting_id):
+        if isinstance(event, ev.MeetingNoShow) and refuses_no_show(p, event.meeting_id, event.at):
             self._refused(
                 p, event, InvalidInputError, "a no-show of a cancelled or held meeting was accepted"
             )
