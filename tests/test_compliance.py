@@ -518,3 +518,93 @@ def test_the_module_imports_no_clock_io_or_edges() -> None:
             assert {n.split(".")[0] for n in names} <= allowed
             assert not any(n.startswith(("cadence.cli", "cadence.io")) for n in names)
         assert ".now(" not in source
+
+
+# -- places the law binds under another code (found by a review) -------------------------------
+
+
+@pytest.mark.parametrize(("code", "alpha2"), [("USA", "US"), ("FRA", "FR"), ("UK", "GB")])
+def test_a_country_given_by_another_code_is_refused_naming_its_alpha2(
+    code: str, alpha2: str
+) -> None:
+    """``holidays`` takes ``USA`` for the United States, but the legal rules match ``US``: a
+    prospect filed under ``USA`` in Florida was called on a Sunday at 07:00, five times in a
+    morning. Such a code is refused wherever a place is given, naming the code to use."""
+    engine = cadence.Engine()
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    with pytest.raises(cadence.InvalidInputError, match=f"use {alpha2!r}") as info:
+        engine.enroll("p", timezone="America/New_York", at=at, country=code)
+    assert info.value.field == "country"
+    p = engine.enroll("p", timezone="America/New_York", at=at, country="US")
+    move = cadence.parse_event({"type": "contact_updated", "at": at.isoformat(), "country": code})
+    with pytest.raises(cadence.InvalidInputError, match=f"use {alpha2!r}"):
+        engine.apply(p, move)
+    with pytest.raises(ValidationError, match=f"team_country: {code!r} .*use {alpha2!r}"):
+        cadence.Policy(team_country=code)
+
+
+@pytest.mark.parametrize(
+    ("code", "zone", "rule"),
+    [
+        ("PR", "America/Puerto_Rico", "us-federal"),
+        ("GU", "Pacific/Guam", "us-federal"),
+        ("VI", "America/St_Thomas", "us-federal"),
+        ("AS", "Pacific/Pago_Pago", "us-federal"),
+        ("MP", "Pacific/Saipan", "us-federal"),
+        ("RE", "Indian/Reunion", "fr"),
+        ("GP", "America/Guadeloupe", "fr"),
+        ("MQ", "America/Martinique", "fr"),
+        ("GF", "America/Cayenne", "fr"),
+        ("YT", "Indian/Mayotte", "fr"),
+    ],
+)
+def test_territories_are_held_to_the_law_that_binds_them(code: str, zone: str, rule: str) -> None:
+    """The US territories have their own ISO codes, and so do France's overseas departments;
+    the TCPA and the French decree bind them all the same. A prospect filed under ``PR`` or
+    ``RE`` was held to no rule: called at 07:00, or on a Sunday."""
+    assert any(r.id == rule for r in applicable_rules(code, None, Channel.PHONE, A_MONDAY))
+    assert ever_capped(code, None) is (rule == "fr")
+    engine = cadence.Engine()
+    local = ZoneInfo(zone)
+    saturday_night = datetime(2026, 3, 7, 23, 0, tzinfo=local)
+    p = engine.enroll("p", timezone=zone, at=saturday_night, country=code)
+    act = engine.next_action(p, saturday_night)
+    when = act.earliest.astimezone(local)
+    assert any(b.startswith(f"{rule}@") for b in act.bounded_by)
+    assert when.weekday() != SUN
+    assert when.time() >= (time(10) if rule == "fr" else time(8))
+
+
+def test_a_policy_rule_that_reuses_a_shipped_id_for_another_place_is_refused() -> None:
+    """France's rule copied for Belgium with its id left ``fr``: as the newer version of ``fr``
+    it replaced France's rule, and French prospects were held to none."""
+    fr = next(r for r in PRESETS if r.id == "fr")
+    belgium = fr.model_copy(
+        update={"country": "BE", "version": "2025-01-01", "effective_from": date(2025, 1, 1)}
+    )
+    with pytest.raises(ValidationError, match=r"gives 'fr' another place .*own id"):
+        cadence.Policy(calling_rules=(belgium,))
+    cadence.Policy(calling_rules=(belgium.model_copy(update={"id": "be"}),))
+
+
+def test_a_cap_on_a_channel_other_than_the_phone_is_refused() -> None:
+    """Only calls are counted (a state keeps its recent calls): a cap on emails validated, was
+    cited in ``bounded_by``, and was never enforced."""
+    fl = next(r for r in PRESETS if r.id == "us-fl")
+    for channels in ({Channel.EMAIL}, {Channel.EMAIL, Channel.PHONE}):
+        rule = fl.model_copy(update={"id": "acme", "channels": frozenset(channels)})
+        with pytest.raises(ValidationError, match="only calls are counted"):
+            cadence.Policy(calling_rules=(rule,))
+
+
+@pytest.mark.parametrize(
+    ("team", "field"),
+    [
+        ({"team_country": "XX"}, "team_country"),
+        ({"team_country": "US", "team_subdivision": "ZZ"}, "team_subdivision"),
+    ],
+)
+def test_the_teams_region_must_exist(team: dict[str, str], field: str) -> None:
+    """It validated, and the first prospect's calendar raised a bare ``AttributeError``."""
+    with pytest.raises(ValidationError, match=f"{field}: 'XX|ZZ'"):
+        cadence.Policy(**team)

@@ -489,3 +489,13 @@ def test_blank_ids_are_refused_and_padded_ones_kept_as_given() -> None:
     assert info.value.field == "id"
     # An id is opaque: spaces around a real key are part of it, not trimmed away.
     assert cadence.parse_event({"type": "email_sent", "at": _MONDAY, "id": " a "}).id == " a "
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "right/America/New_York"])
+def test_zone_files_that_name_no_place_are_refused(name: str) -> None:
+    """``localtime`` is the server's own zone (DESIGN §4: never the server's zone), ``Factory``
+    means "unknown" and runs as UTC, ``right/`` zones count leap seconds. Each loaded."""
+    engine = cadence.Engine(cadence.Policy())
+    with pytest.raises(InvalidInputError, match=r"^timezone: .* names no place") as info:
+        engine.enroll("p", timezone=name, at=datetime(2026, 3, 9, tzinfo=UTC))
+    assert info.value.field == "timezone"

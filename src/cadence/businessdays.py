@@ -25,6 +25,24 @@ __all__ = ["BusinessDays", "business_days", "holiday_dates"]
 _SUPPORTED = _holidays.list_supported_countries()
 
 
+def _alpha2_of() -> dict[str, str]:
+    """The other codes ``holidays`` accepts for a country (alpha-3, ``UK``), to their alpha-2.
+    The legal calling rules match alpha-2 codes only, so a prospect filed under ``USA`` would
+    be held to no law: such a code is refused, naming the one to use."""
+    from holidays.registry import COUNTRIES
+
+    out: dict[str, str] = {}
+    for entry in COUNTRIES.values():
+        alpha2, others = entry[1], entry[2:]
+        for code in others:
+            if not code.startswith("Holidays") and code != alpha2:
+                out[code] = alpha2
+    return out
+
+
+_ALPHA2_OF = _alpha2_of()
+
+
 def check_region(country: str | None, subdivision: str | None, *, field: str) -> None:
     """Raise a clear error unless ``holidays`` knows the country (and subdivision)."""
     if country is None:
@@ -32,6 +50,13 @@ def check_region(country: str | None, subdivision: str | None, *, field: str) ->
             msg = f"{field}: subdivision {subdivision!r} needs a country (e.g. country='US')"
             raise InvalidInputError(msg, field=field, value=subdivision)
         return
+    alpha2 = _ALPHA2_OF.get(country.upper())
+    if alpha2 is not None:
+        msg = (
+            f"{field}: {country!r} is not an ISO 3166-1 alpha-2 code; use {alpha2!r} "
+            "(the legal calling rules match alpha-2 codes only)"
+        )
+        raise InvalidInputError(msg, field=field, value=country)
     if country not in _SUPPORTED:
         msg = (
             f"{field}: {country!r} is not an ISO 3166-1 alpha-2 country the holidays package "

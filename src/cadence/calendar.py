@@ -63,11 +63,23 @@ class Window(NamedTuple):
     """``end`` in UTC (set by :meth:`ContactCalendar.next_window`)."""
 
 
+#: Files of the zone database that are not a place's zone: ``localtime`` is the server's own
+#: (``/etc/localtime``), ``Factory`` says "zone unknown" and runs as UTC, ``posixrules`` is a
+#: default for POSIX TZ strings. (``right/`` zones count leap seconds: wrong offsets.)
+_NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @cache
 def zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``, or a clear error (never the server's zone)."""
     if not isinstance(name, str) or not name or name != name.strip():
         msg = f"timezone: {name!r} is not an IANA zone name; use e.g. 'America/New_York'"
+        raise InvalidInputError(msg, field="timezone", value=name)
+    if name in _NOT_A_PLACE or name.startswith("right/"):
+        msg = (
+            f"timezone: {name!r} names no place (the server's zone, an unknown one, or leap "
+            "seconds); give the prospect's IANA zone, e.g. 'America/New_York'"
+        )
         raise InvalidInputError(msg, field="timezone", value=name)
     try:
         return ZoneInfo(name)

@@ -42,6 +42,7 @@ from cadence.channel import Channel
 
 __all__ = [
     "PRESETS",
+    "TERRITORIES",
     "CallingRule",
     "Cap",
     "Window",
@@ -257,7 +258,8 @@ def applicable_rules(
     """Return the rules binding a ``channel`` contact in a jurisdiction on a local date.
 
     For each rule ``id``, the latest version in effect on ``on`` supersedes the earlier ones;
-    it applies if its country matches, its subdivision is None or matches, and it covers the
+    it applies if its country matches (for a territory of :data:`TERRITORIES`, its own code or
+    the country whose law binds it), its subdivision is None or matches, and it covers the
     channel. Codes match case-insensitively, and ``subdivision`` may be the full ISO 3166-2
     code (``"US-FL"``) or its suffix (``"FL"``). The result is sorted by ``id``; an unknown
     ``country`` (None) gives ``()``. Two different versions of one ``id`` taking effect on the
@@ -265,7 +267,6 @@ def applicable_rules(
     """
     if country is None:
         return ()
-    country, subdivision = _place(country, subdivision)
     latest: dict[str, CallingRule] = {}
     for rule in rules:
         if rule.effective_from > on:
@@ -279,13 +280,8 @@ def applicable_rules(
                 f" {rule.effective_from}; give each version of {rule.id!r} its own effective_from"
             )
             raise ValueError(msg)
-    found = (
-        rule
-        for rule in latest.values()
-        if rule.country == country
-        and rule.subdivision in (None, subdivision)
-        and channel in rule.channels
-    )
+    places = _places(country, subdivision)
+    found = (rule for rule in latest.values() if channel in rule.channels and _binds(rule, places))
     return tuple(sorted(found, key=lambda rule: rule.id))
 
 
@@ -297,6 +293,34 @@ def _place(country: str, subdivision: str | None) -> tuple[str, str | None]:
     return country, subdivision
 
 
+#: Places with their own ISO 3166-1 code that the law of another country binds: the US
+#: territories (the TCPA covers them; ``holidays`` knows each as a US subdivision too) and
+#: France's overseas departments (the Code de la consommation applies there). A prospect filed
+#: under ``PR`` is held to the US federal rule as one filed under ``US``/``PR`` is.
+TERRITORIES: dict[str, tuple[str, str]] = {
+    **{code: ("US", code) for code in ("AS", "GU", "MP", "PR", "UM", "VI")},
+    "GP": ("FR", "971"),
+    "MQ": ("FR", "972"),
+    "GF": ("FR", "973"),
+    "RE": ("FR", "974"),
+    "YT": ("FR", "976"),
+}
+
+
+def _places(country: str, subdivision: str | None) -> tuple[tuple[str, str | None], ...]:
+    """The place itself and, for a territory, the country whose law binds it."""
+    here = _place(country, subdivision)
+    home = TERRITORIES.get(here[0])
+    return (here,) if home is None else (here, home)
+
+
+def _binds(rule: CallingRule, places: tuple[tuple[str, str | None], ...]) -> bool:
+    return any(
+        rule.country == country and rule.subdivision in (None, subdivision)
+        for country, subdivision in places
+    )
+
+
 def ever_capped(
     country: str | None, subdivision: str | None, rules: tuple[CallingRule, ...] = PRESETS
 ) -> bool:
@@ -306,11 +330,8 @@ def ever_capped(
     """
     if country is None:
         return False
-    country, subdivision = _place(country, subdivision)
-    return any(
-        rule.cap is not None and rule.country == country and rule.subdivision in (None, subdivision)
-        for rule in rules
-    )
+    places = _places(country, subdivision)
+    return any(rule.cap is not None and _binds(rule, places) for rule in rules)
 
 
 def intersect_windows(a: Windows, b: Windows) -> Windows:

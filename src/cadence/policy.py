@@ -30,6 +30,7 @@ from pydantic import (
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._words import check_locale
 from cadence.businessdays import check_region
+from cadence.channel import Channel
 from cadence.compliance import PRESETS, CallingRule
 from cadence.errors import InvalidInputError
 
@@ -345,6 +346,12 @@ class Policy(BaseModel):
         if self.team_subdivision and not self.team_country:
             msg = "team_subdivision needs team_country (e.g. team_country='US')"
             raise ValueError(msg)
+        try:  # the team's holidays: a place that exists
+            check_region(self.team_country, None, field="team_country")
+            if self.team_subdivision:
+                check_region(self.team_country, self.team_subdivision, field="team_subdivision")
+        except InvalidInputError as exc:
+            raise ValueError(str(exc)) from None
         _check_calling_rules(self.calling_rules)
         return self
 
@@ -357,11 +364,28 @@ def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
             check_region(rule.country, rule.subdivision, field="calling_rules")
         except InvalidInputError as exc:
             raise ValueError(f"{exc} (in {rule.key()!r})") from None
+        if rule.cap is not None and rule.channels != {Channel.PHONE}:
+            msg = (
+                f"calling_rules: {rule.key()!r} caps {', '.join(sorted(rule.channels))}, but "
+                "only calls are counted; give a cap to a rule on the phone alone"
+            )
+            raise ValueError(msg)
         if rule.cap is not None and rule.cap.per > timedelta(days=RECENT_CALLS_DAYS):
             msg = (
                 f"calling_rules: {rule.key()!r} caps calls {rule.cap}, but a prospect's "
                 f"state keeps its calls for {RECENT_CALLS_DAYS} days; give a cap over at most "
                 f"{RECENT_CALLS_DAYS} days"
+            )
+            raise ValueError(msg)
+    places: dict[str, CallingRule] = {}
+    for rule in (*PRESETS, *rules):
+        first = places.setdefault(rule.id, rule)
+        if (first.country, first.subdivision) != (rule.country, rule.subdivision):
+            where = "-".join(c for c in (first.country, first.subdivision) if c)
+            msg = (
+                f"calling_rules: {rule.key()!r} gives {rule.id!r} another place than "
+                f"{first.key()!r} ({where}); a newer version replaces the older one, so {where} "
+                "would lose its rule: give the new rule its own id"
             )
             raise ValueError(msg)
     versions: dict[tuple[str, date], CallingRule] = {}
