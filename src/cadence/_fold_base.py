@@ -66,10 +66,13 @@ _R14_TIMES = (
     "hours, coffee or lunch if local)"
 )
 _R14_APOLOGY = "a brief, apologetic email that says you left a voicemail"
-_R14_CALL = "you cancelled the meeting: call now (tone matters), apologise and propose new times"
+_R14_CALL = (
+    "you cancelled the meeting: call at the first moment you may (tone matters), apologise and "
+    "propose new times"
+)
 _R14_REBOOKED = (
-    "you cancelled the meeting and they have booked again: call now (tone matters), apologise "
-    "and confirm the new time"
+    "you cancelled the meeting and they have booked again: call at the first moment you may "
+    "(tone matters), apologise and confirm the new time"
 )
 _R14_BY_EMAIL = "their number does not work: apologise by email for cancelling, warmly and briefly"
 _R14_NO_CALLS = "they asked not to be called: apologise by email for cancelling, warmly and briefly"

@@ -61,6 +61,7 @@ _CONTACT_UPDATED = ev.ContactUpdated
 # ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
 # times a global (3.12 dropped the hook). See docs/performance.md.
 _DROPPED, _OPT_OUT_OFFERED = Stage.DROPPED, Stage.OPT_OUT_OFFERED
+_MOVED = "moved"
 _NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
 _PHONE = Channel.PHONE
 
@@ -550,6 +551,15 @@ class Engine:
         rules, reason = task.rules, task.reason
         if task.avoid_slot is not None or task.joined:  # R4 only if the window rotates
             rules, reason = placed_rules(task, spot.window.slot)
+        if words and _MOVED in spot.flags and task.channel is not None:
+            # R1: say why the agreed time moved, so the rep can tell the prospect.
+            free = cal.next_window(task.channel, task.not_before)  # the hours, without the caps
+            why = (
+                "a legal cap on calls rules it out"
+                if free.start_utc == task.not_before
+                else "it is outside the hours the policy and the law allow"
+            )
+            points = (f"The agreed time moved ({why}): tell them.", *points)
         return build(
             Action,
             {

@@ -838,3 +838,25 @@ def test_a_window_that_ends_in_the_hour_that_repeats_ends_after_it_starts() -> N
     ]
     assert meeting.latest.fold == 1
     assert meeting.latest < meeting.earliest  # Python compares them by wall time
+
+
+def test_an_agreed_call_a_cap_puts_off_says_why_it_moved() -> None:
+    """Florida allows 3 calls per 24 h. After three conversations in a morning the fourth,
+    agreed for 11:30, is due the next day at 10:00, flagged ``moved``: its first talking point
+    says a legal cap moved it, so the rep can tell the prospect why (nothing said why)."""
+    engine = cadence.Engine()
+    t = datetime(2026, 3, 3, 10, 0, tzinfo=NEW_YORK)
+    p = engine.enroll(
+        "fl", timezone="America/New_York", at=t - timedelta(hours=1), country="US", subdivision="FL"
+    )
+    for _ in range(3):
+        agreed = t + timedelta(minutes=30)
+        p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed))
+        t = agreed
+    act = engine.next_action(p, t)
+    assert act.flags == ("moved",)
+    assert act.earliest == datetime(2026, 3, 4, 10, 0, tzinfo=NEW_YORK)
+    assert act.reason == "agreed with the prospect: next contact Tue 03 Mar 11:30"
+    assert act.talking_points[0] == (
+        "The agreed time moved (a legal cap on calls rules it out): tell them."
+    )

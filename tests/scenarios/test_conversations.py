@@ -242,7 +242,7 @@ def test_r14_a_wrong_number_puts_the_apology_in_the_written_proposal(
     engine: Engine, monday: datetime
 ) -> None:
     """The apology call finds a wrong number: one email apologises and proposes the new times,
-    rather than an email saying "call now (tone matters)" next to the proposal."""
+    rather than an email saying "call ... (tone matters)" next to the proposal."""
     p, call = _cancelled_by_rep(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="wrong_number"))
     plan = engine.plan(p, call.earliest)
@@ -517,6 +517,21 @@ def test_r15_a_meeting_rebooked_under_a_new_id_gets_the_material_too(
         ev.MeetingBooked(at=t + 6 * DAY, meeting_id="m3", starts_at=t + 9 * DAY),
     )
     assert not [a for a in engine.plan(held, t + 6 * DAY) if a.kind is ActionKind.SEND_COLLATERAL]
+
+
+def test_r14_an_apology_call_the_law_puts_off_to_the_morning_does_not_say_now(
+    engine: Engine, monday: datetime
+) -> None:
+    """The rep cancels at 21:30, past the legal hours: the apology call is due the next
+    morning, and its reason no longer says "call now" above it."""
+    p = _booked(engine, monday)
+    late = monday.replace(hour=21, minute=30)
+    p = engine.apply(p, ev.MeetingCancelled(at=late, meeting_id="m1", by="rep"))
+    act = engine.next_action(p, late)
+    assert (act.kind, act.rules) == (ActionKind.CALL, ("R14",))
+    assert act.earliest.date() == (monday + DAY).date()
+    assert act.reason.startswith("you cancelled the meeting: call at the first moment you may")
+    assert "now" not in act.reason
 
 
 def test_r14_after_they_book_again_the_apology_call_confirms_rather_than_proposes(

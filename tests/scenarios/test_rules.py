@@ -80,6 +80,9 @@ def test_r1_an_agreed_time_the_hours_do_not_allow_is_kept_as_soon_as_they_do_and
     assert act.rules == ("R1",)
     assert f"{act.earliest:%a %d %H:%M}" == due
     assert act.flags == ("moved",)
+    assert act.talking_points[0] == (
+        "The agreed time moved (it is outside the hours the policy and the law allow): tell them."
+    )
     kept = engine.apply(
         _enroll(engine, monday),
         ev.CallAttempted(
