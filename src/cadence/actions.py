@@ -90,7 +90,9 @@ class Action(BaseModel):
     slot: str | None = None
     """The part of the day the window lies in (R4), e.g. ``morning``."""
     bounded_by: tuple[str, ...] = ()
-    """The rule sets (``policy``, legal rules as ``id@version``) that bounded the window."""
+    """The rule sets in force where and when the window falls: ``policy`` and each legal rule
+    as ``id@version``. The window lies inside all of them; each is listed whether or not it
+    was the one that clipped it (a 09:00-12:00 window lists the federal 08:00-21:00 rule)."""
     subject: str | None = None
     """An email subject, where the practice gives one (R7)."""
     detail: str | None = None
