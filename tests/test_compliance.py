@@ -18,6 +18,7 @@ from pydantic import ValidationError
 import cadence
 import cadence._calling_presets
 import cadence.compliance
+from cadence import events as ev
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
@@ -608,3 +609,112 @@ def test_the_teams_region_must_exist(team: dict[str, str], field: str) -> None:
     """It validated, and the first prospect's calendar raised a bare ``AttributeError``."""
     with pytest.raises(ValidationError, match=f"{field}: 'XX|ZZ'"):
         cadence.Policy(**team)
+
+
+# -- a prospect's zone and its country (found by a review) --------------------------------------
+
+#: Calls allowed by the policy from 06:00 to 23:00 every day: what is left is the law's.
+ALL_HOURS = cadence.Policy(
+    weekmask="1111111", call_slots=[cadence.TimeSlot(name="day", start=time(6), end=time(23))]
+)
+A_TUESDAY_EARLY = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)  # before dawn in all of these places
+
+
+def _first(engine: cadence.Engine, p: cadence.Prospect, at: datetime) -> tuple[str, str, str]:
+    """The first call's local window and the legal rules that bound it."""
+    act = engine.next_action(p, at)
+    return f"{act.earliest:%H:%M}", f"{act.latest:%H:%M}", " ".join(act.bounded_by[1:])
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("America/New_York", ("08:00", "21:00", "us-federal@1992-12-20")),
+        ("US/Eastern", ("08:00", "21:00", "us-federal@1992-12-20")),  # an old alias
+        ("America/Puerto_Rico", ("08:00", "21:00", "us-federal@1992-12-20")),  # a territory
+        ("Canada/Eastern", ("09:00", "21:30", "ca-crtc@2008-09-30")),
+        ("Europe/Paris", ("10:00", "13:00", "fr@2023-03-01")),
+        ("America/Guadeloupe", ("10:00", "13:00", "fr@2023-03-01")),  # an overseas department
+    ],
+)
+def test_without_a_country_the_law_of_the_zones_country_binds_the_calls(
+    zone: str, expected: tuple[str, str, str]
+) -> None:
+    """DESIGN §5: the guards are on by default. A prospect enrolled without a country was
+    held to no law at all: a New Yorker called at 07:00, ``bounded_by=('policy',)``. The
+    country its zone belongs to binds now, and the action cites its rule; its business days
+    stay as they were (no country, no holidays)."""
+    engine = cadence.Engine(ALL_HOURS)
+    p = engine.enroll("p", timezone=zone, at=A_TUESDAY_EARLY)
+    assert _first(engine, p, A_TUESDAY_EARLY) == expected
+    assert engine.calendar(p).days.regions == ()
+
+
+def test_a_country_emptied_by_a_contact_update_leaves_the_zones_country_binding() -> None:
+    """``clear: ["country"]`` took the law away with the country: a Florida prospect whose
+    CRM record lost its country was called at 07:00."""
+    engine = cadence.Engine(ALL_HOURS)
+    p = engine.enroll(
+        "p", timezone="America/New_York", at=A_TUESDAY_EARLY, country="US", subdivision="FL"
+    )
+    assert _first(engine, p, A_TUESDAY_EARLY) == (
+        "08:00",
+        "20:00",
+        "us-federal@1992-12-20 us-fl@2021-07-01",
+    )
+    cleared = cadence.parse_event(
+        {"type": "contact_updated", "at": A_TUESDAY_EARLY.isoformat(), "clear": ["country"]}
+    )
+    q = engine.apply(p, cleared)
+    assert (q.country, q.subdivision) == (None, None)
+    assert _first(engine, q, A_TUESDAY_EARLY) == ("08:00", "21:00", "us-federal@1992-12-20")
+    replayed = engine.replay(
+        "p",
+        [cleared],
+        timezone="America/New_York",
+        at=A_TUESDAY_EARLY,
+        country="US",
+        subdivision="FL",
+    )
+    assert replayed == q
+
+
+def test_the_law_of_a_zones_country_keeps_its_caps_and_its_holidays() -> None:
+    """France's rule, bound through the zone, brings its cap (4 calls in 30 days) and its
+    ban on public holidays (France's, the rule's own), though the prospect's business days
+    have no holidays: a Paris prospect without a country is not called on 1 May."""
+    engine = cadence.Engine(ALL_HOURS)
+    thursday = datetime(2026, 4, 30, 19, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    p = engine.enroll("p", timezone="Europe/Paris", at=thursday)
+    cal = engine.calendar(p)
+    assert cal.capped
+    assert cal.days.is_business_day(date(2026, 5, 1))  # Labour Day: no holidays without country
+    act = engine.next_action(p, thursday)
+    assert f"{act.earliest:%a %d %H:%M}" == "Thu 30 19:00"
+    calls = [thursday, *(thursday + timedelta(days=4, hours=h - 19) for h in (10, 11, 12))]
+    for at in calls:
+        p = engine.apply(p, ev.CallAttempted(at=at, outcome="no_answer"))
+    # Four calls in 30 days: the fifth waits until the first is 30 days old, on a weekday.
+    assert engine.calendar(p).next_window(
+        Channel.PHONE, calls[-1], recent=p.recent_calls
+    ).start == datetime(2026, 6, 1, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    friday = datetime(2026, 5, 1, 5, 0, tzinfo=UTC)
+    q = engine.enroll("q", timezone="Europe/Paris", at=friday)
+    assert f"{engine.next_action(q, friday).earliest:%a %d %H:%M}" == "Mon 04 10:00"
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "UTC",
+        "Etc/GMT+5",
+        "EST5EDT",  # a rule's name, not a place's
+        "America/Montreal",  # an old alias of Toronto's zone, the Bahamas' too
+    ],
+)
+def test_a_zone_of_no_country_or_of_several_binds_nothing_more(zone: str) -> None:
+    """An unknown place must not be a guess: a zone that belongs to no country, or not to one
+    alone, binds only the policy's hours (give the country to bind its law)."""
+    engine = cadence.Engine(ALL_HOURS)
+    p = engine.enroll("p", timezone=zone, at=A_TUESDAY_EARLY)
+    assert engine.next_action(p, A_TUESDAY_EARLY).bounded_by == ("policy",)

@@ -1348,6 +1348,22 @@ def test_calls_only_inside_legal_window(history: History, data: st.DataObject) -
         _calls_are_legal(history, history.region, plan)
 
 
+#: Prospects in US zones without a country: the law of the zones' country binds them.
+countryless_us = regions(
+    [Region(zone, None) for zone in ("America/New_York", "America/Chicago", "US/Pacific")]
+)
+
+
+@given(history=histories(policies=any_policy, places=countryless_us), data=st.data())
+def test_calls_without_a_country_keep_the_legal_hours_of_the_zones_country(
+    history: History, data: st.DataObject
+) -> None:
+    """DESIGN §5, on by default: a prospect in a US zone whose country is not known is called
+    inside the federal 08:00-21:00 (their business days have no holidays: none known)."""
+    for _, _, plan in _probe(engine_for(history.policy), history, data):
+        _calls_are_legal(history, history.region, plan)
+
+
 def _stretches(slots: tuple[TimeSlot, ...]) -> list[TimeSlot]:
     """``slots`` with each run of slots that follow one another at once joined into one."""
     out: list[TimeSlot] = []

@@ -305,10 +305,11 @@ class Amnesiac(Engine):
 
 
 class Placeless(Engine):
-    """Broken: its calendars forget the prospect's country, and with it the law."""
+    """Broken: its calendars forget the prospect's place, and with it the law (it plans at
+    UTC, under no law: a country-less zone's country would still bind)."""
 
     def _for(self, timezone: str, country: str | None, subdivision: str | None) -> Any:
-        return super()._for(timezone, None, None)
+        return super()._for("UTC", None, None)
 
 
 class Restless(Engine):
@@ -739,6 +740,21 @@ def test_the_checks_report_a_call_outside_the_legal_hours_on_a_holiday_or_over_a
     )
     assert "on a public holiday" in problems(rhode, victory_day.replace(hour=10))[0]
     assert problems(rhode, (victory_day + timedelta(days=1)).replace(hour=10)) == []
+
+
+def test_the_checks_hold_a_prospect_without_a_country_to_its_zones_countrys_law() -> None:
+    """The checks skipped the law for a prospect without a country, as the engine did: a
+    call at 07:00 in New York passed them. They read the zone's country now (DESIGN §5)."""
+    from cadence.simulation._checks import step_problems
+
+    engine = Engine(Policy(switch_channel_after=5))
+    monday = datetime(2026, 8, 3, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    p = engine.enroll("ny", timezone="America/New_York", at=monday)
+    call = engine.next_action(p, monday)
+    early = monday.replace(hour=7)
+    forged = call.model_copy(update={"earliest": early, "latest": early + timedelta(hours=1)})
+    (problem,) = [m for m in step_problems(engine, p, forged, early) if "§5" in m]
+    assert "outside the legal hours (08:00-21:00) of us-federal" in problem
 
 
 # -- the example users copy ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cadence._zones import law_place
 from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
 from cadence.compliance import (
@@ -174,11 +175,16 @@ class ContactCalendar:
             channel: frozenset(n for day in week for _, _, n in day)
             for channel, week in self._week.items()
         }
-        # Whether any rule for this place ever caps contacts: most places have none, and then
-        # the elapsed-time bookkeeping is skipped outright.
         # The shipped legal rules, and the policy's own (``Policy.calling_rules``).
         self._legal = (*PRESETS, *policy.calling_rules) if policy.calling_rules else PRESETS
-        self.capped = policy.legal_guards and ever_capped(country, subdivision, self._legal)
+        self.law = law_place(timezone, country, subdivision)
+        """The place whose legal rules bind (DESIGN §5): the prospect's country and
+        subdivision; without a country, the country its zone belongs to (an unknown place
+        binds what is known of it, never nothing). Its business days stay the prospect's
+        own: without a country, no holidays."""
+        # Whether any rule for this place ever caps contacts: most places have none, and then
+        # the elapsed-time bookkeeping is skipped outright.
+        self.capped = policy.legal_guards and ever_capped(*self.law, self._legal)
         """Whether any legal rule of this place caps contacts (else ``recent`` never matters)."""
         self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
         self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
@@ -275,7 +281,7 @@ class ContactCalendar:
         key = (channel, day.toordinal())
         found = self._rules.get(key)
         if found is None:
-            found = applicable_rules(self.country, self.subdivision, channel, day, self._legal)
+            found = applicable_rules(*self.law, channel, day, self._legal)
             if len(self._rules) > 8192:
                 self._rules.clear()
             self._rules[key] = found
