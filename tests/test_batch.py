@@ -635,3 +635,17 @@ def test_meetings_of_other_days_other_reps_or_cancelled_block_nothing(
     ]
     kinds = [t.action.kind for t in plan.touches][2:]
     assert kinds == [ActionKind.ATTEND_MEETING, ActionKind.PROPOSE_TIMES]  # (R15: new times)
+
+
+def test_a_stored_prospect_whose_zone_is_not_of_its_country_stops_the_plan() -> None:
+    """A Florida prospect stored with the CRM's default zone ``UTC`` (before cadence checked
+    zones against countries) was planned at 09:00 UTC, 05:00 in Miami; the plan is refused,
+    naming the zone and the fix, as for a zone that does not exist."""
+    engine = cadence.Engine()
+    good = engine.enroll("fl", timezone="America/New_York", at=NOW, country="US", subdivision="FL")
+    stored = cadence.Prospect.model_validate_json(
+        good.model_dump_json().replace('"America/New_York"', '"UTC"')
+    )
+    with pytest.raises(InvalidInputError, match=r"^timezone: 'UTC' .* US-FL") as caught:
+        plan_day(engine, [good, stored], day=DAY, now=NOW, capacity=5)
+    assert caught.value.field == "timezone"

@@ -15,6 +15,7 @@ from tests.conftest import CHICAGO
 
 dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
+pa = pytest.importorskip("pyarrow")
 cadence_dask = pytest.importorskip("cadence.dask")
 
 DAY = date(2026, 3, 10)
@@ -168,3 +169,15 @@ def test_a_missing_owner_and_an_empty_one_are_one_pool_on_dask_as_in_one_process
     assert said.startswith("frame: owner '' has rows in partitions 0 and 1")
     assert "a missing owner is ''" in said
     assert "by_owner=False" in said
+
+
+def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan_as_in_one_process() -> None:
+    engine = cadence.Engine()
+    book = _book(engine, 6)
+    table = to_table(book, engine)
+    zones = pa.array(["UTC", *table.column("timezone").to_pylist()[1:]])
+    bad = table.set_column(table.schema.get_field_index("timezone"), "timezone", zones)
+    frame = cadence_dask.from_table(bad, npartitions=2)
+    refused = pytest.raises(cadence.errors.InvalidInputError, match=r"^timezone: 'UTC' .* US-IL")
+    with dask.config.set(scheduler="sync"), refused:
+        cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5)

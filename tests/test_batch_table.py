@@ -869,3 +869,18 @@ def test_a_table_written_before_the_meeting_columns_still_blocks_meetings(
     _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=4), got)
     assert got.touches.column("prospect_id").to_pylist() == ["p0", "p1", "p2"]
     assert got.sources["engine"] == 0
+
+
+def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan(engine: cadence.Engine) -> None:
+    """As ``plan_day`` refuses it (and as a zone that does not exist): a US row whose zone is
+    the CRM's default ``UTC`` would be called from 09:00 UTC, 04:00 in Chicago. Refused
+    whether or not the row is due, whether or not its index holds."""
+    away = ev.OutOfOffice(at=NOW, until=NOW + timedelta(days=30))
+    rows = [_new(engine, "p"), engine.apply(_new(engine, "q"), away)]
+    for table in (to_table(rows, engine), to_table(rows)):
+        for row in (0, 1):
+            zones = pa.array(["UTC" if i == row else "America/Chicago" for i in range(2)])
+            bad = table.set_column(table.schema.get_field_index("timezone"), "timezone", zones)
+            with pytest.raises(InvalidInputError, match=r"^timezone: 'UTC' .* of US") as caught:
+                plan_table(engine, bad, day=DAY, now=NOW, capacity=1)
+            assert caught.value.field == "timezone"

@@ -31,6 +31,14 @@ REGIONS: dict[str, Region] = {
     "DE": ("DE", None),
     "CA-QC": ("CA", "QC"),
 }
+#: A zone of each region (the calendar of a place with calling laws needs one of its zones).
+ZONES = {
+    "US": "America/Chicago",
+    "US-CA": "America/Los_Angeles",
+    "FR": "Europe/Paris",
+    "DE": "UTC",  # no calling law: any zone
+    "CA-QC": "America/Toronto",
+}
 
 MON_FRI = "1111100"
 SUN_THU = "1111001"
@@ -135,7 +143,7 @@ def test_contact_calendar_uses_the_prospects_and_the_teams_holidays(
     team_country, team_subdivision = REGIONS[team]
     policy = Policy(weekmask=weekmask, team_country=team_country, team_subdivision=team_subdivision)
     country, subdivision = REGIONS[prospect]
-    calendar = contact_calendar(policy, "UTC", country, subdivision)
+    calendar = contact_calendar(policy, ZONES[prospect], country, subdivision)
     regions = (REGIONS[prospect], REGIONS[team])
     assert calendar.days.is_business_day(day) == numpy_is_busday(day, weekmask, regions)
     assert calendar.add_business_days(day, n) == numpy_offset(day, n, weekmask, regions)

@@ -284,6 +284,17 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ("book.csv", b"id,timezone\nx,\n", ("book.csv:2", "timezone", "is empty")),
         ("book.csv", b"id,timezone\n,UTC\n", ("book.csv:2", "id")),
         ("book.csv", b"id,timezone\nx,Mars/Olympus\n", ("book.csv:2", "Mars/Olympus")),
+        (  # a CRM's default zone for a Florida prospect: 05:00 in Miami
+            "book.csv",
+            b"id,timezone,country,subdivision\nx,UTC,US,FL\n",
+            ("book.csv:2", "timezone: 'UTC'", "US-FL", "'America/New_York'"),
+        ),
+        (
+            "book.jsonl",
+            b'{"id": "x", "timezone": "UTC", "country": "US", "subdivision": "FL",'
+            b' "enrolled_at": "2026-03-09T00:00:00Z", "last_event_at": "2026-03-09T00:00:00Z"}\n',
+            ("book.jsonl:1", "timezone: 'UTC'", "US-FL"),
+        ),
         ("book.csv", b"id,timezone\nx,UTC\ny,UTC\nx,UTC\n", ("'x' appears twice",)),
         ("book.csv", b"id,timezone\nx,UTC,extra\n", ("book.csv:2", "more cells")),
         ("book.csv", b"id,state\nx,{oops\n", ("book.csv:2", "column state", "not valid JSON")),

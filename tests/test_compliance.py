@@ -18,6 +18,7 @@ from pydantic import ValidationError
 import cadence
 import cadence._calling_presets
 import cadence.compliance
+from cadence import events as ev
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
@@ -608,3 +609,234 @@ def test_the_teams_region_must_exist(team: dict[str, str], field: str) -> None:
     """It validated, and the first prospect's calendar raised a bare ``AttributeError``."""
     with pytest.raises(ValidationError, match=f"{field}: 'XX|ZZ'"):
         cadence.Policy(**team)
+
+
+# -- a prospect's zone and its country (found by a review) --------------------------------------
+
+#: Calls allowed by the policy from 06:00 to 23:00 every day: what is left is the law's.
+ALL_HOURS = cadence.Policy(
+    weekmask="1111111", call_slots=[cadence.TimeSlot(name="day", start=time(6), end=time(23))]
+)
+A_TUESDAY_EARLY = datetime(2026, 3, 10, 5, 0, tzinfo=UTC)  # before dawn in all of these places
+
+
+def _first(engine: cadence.Engine, p: cadence.Prospect, at: datetime) -> tuple[str, str, str]:
+    """The first call's local window and the legal rules that bound it."""
+    act = engine.next_action(p, at)
+    return f"{act.earliest:%H:%M}", f"{act.latest:%H:%M}", " ".join(act.bounded_by[1:])
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("America/New_York", ("08:00", "21:00", "us-federal@1992-12-20")),
+        ("US/Eastern", ("08:00", "21:00", "us-federal@1992-12-20")),  # an old alias
+        ("America/Puerto_Rico", ("08:00", "21:00", "us-federal@1992-12-20")),  # a territory
+        ("Canada/Eastern", ("09:00", "21:30", "ca-crtc@2008-09-30")),
+        ("Europe/Paris", ("10:00", "13:00", "fr@2023-03-01")),
+        ("America/Guadeloupe", ("10:00", "13:00", "fr@2023-03-01")),  # an overseas department
+    ],
+)
+def test_without_a_country_the_law_of_the_zones_country_binds_the_calls(
+    zone: str, expected: tuple[str, str, str]
+) -> None:
+    """DESIGN §5: the guards are on by default. A prospect enrolled without a country was
+    held to no law at all: a New Yorker called at 07:00, ``bounded_by=('policy',)``. The
+    country its zone belongs to binds now, and the action cites its rule; its business days
+    stay as they were (no country, no holidays)."""
+    engine = cadence.Engine(ALL_HOURS)
+    p = engine.enroll("p", timezone=zone, at=A_TUESDAY_EARLY)
+    assert _first(engine, p, A_TUESDAY_EARLY) == expected
+    assert engine.calendar(p).days.regions == ()
+
+
+def test_a_country_emptied_by_a_contact_update_leaves_the_zones_country_binding() -> None:
+    """``clear: ["country"]`` took the law away with the country: a Florida prospect whose
+    CRM record lost its country was called at 07:00."""
+    engine = cadence.Engine(ALL_HOURS)
+    p = engine.enroll(
+        "p", timezone="America/New_York", at=A_TUESDAY_EARLY, country="US", subdivision="FL"
+    )
+    assert _first(engine, p, A_TUESDAY_EARLY) == (
+        "08:00",
+        "20:00",
+        "us-federal@1992-12-20 us-fl@2021-07-01",
+    )
+    cleared = cadence.parse_event(
+        {"type": "contact_updated", "at": A_TUESDAY_EARLY.isoformat(), "clear": ["country"]}
+    )
+    q = engine.apply(p, cleared)
+    assert (q.country, q.subdivision) == (None, None)
+    assert _first(engine, q, A_TUESDAY_EARLY) == ("08:00", "21:00", "us-federal@1992-12-20")
+    replayed = engine.replay(
+        "p",
+        [cleared],
+        timezone="America/New_York",
+        at=A_TUESDAY_EARLY,
+        country="US",
+        subdivision="FL",
+    )
+    assert replayed == q
+
+
+def test_the_law_of_a_zones_country_keeps_its_caps_and_its_holidays() -> None:
+    """France's rule, bound through the zone, brings its cap (4 calls in 30 days) and its
+    ban on public holidays (France's, the rule's own), though the prospect's business days
+    have no holidays: a Paris prospect without a country is not called on 1 May."""
+    engine = cadence.Engine(ALL_HOURS)
+    thursday = datetime(2026, 4, 30, 19, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    p = engine.enroll("p", timezone="Europe/Paris", at=thursday)
+    cal = engine.calendar(p)
+    assert cal.capped
+    assert cal.days.is_business_day(date(2026, 5, 1))  # Labour Day: no holidays without country
+    act = engine.next_action(p, thursday)
+    assert f"{act.earliest:%a %d %H:%M}" == "Thu 30 19:00"
+    calls = [thursday, *(thursday + timedelta(days=4, hours=h - 19) for h in (10, 11, 12))]
+    for at in calls:
+        p = engine.apply(p, ev.CallAttempted(at=at, outcome="no_answer"))
+    # Four calls in 30 days: the fifth waits until the first is 30 days old, on a weekday.
+    assert engine.calendar(p).next_window(
+        Channel.PHONE, calls[-1], recent=p.recent_calls
+    ).start == datetime(2026, 6, 1, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    friday = datetime(2026, 5, 1, 5, 0, tzinfo=UTC)
+    q = engine.enroll("q", timezone="Europe/Paris", at=friday)
+    assert f"{engine.next_action(q, friday).earliest:%a %d %H:%M}" == "Mon 04 10:00"
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "UTC",
+        "Etc/GMT+5",
+        "EST5EDT",  # a rule's name, not a place's
+        "America/Montreal",  # an old alias of Toronto's zone, the Bahamas' too
+    ],
+)
+def test_a_zone_of_no_country_or_of_several_binds_nothing_more(zone: str) -> None:
+    """An unknown place must not be a guess: a zone that belongs to no country, or not to one
+    alone, binds only the policy's hours (give the country to bind its law)."""
+    engine = cadence.Engine(ALL_HOURS)
+    p = engine.enroll("p", timezone=zone, at=A_TUESDAY_EARLY)
+    assert engine.next_action(p, A_TUESDAY_EARLY).bounded_by == ("policy",)
+
+
+@pytest.mark.parametrize(
+    ("zone", "country", "subdivision", "example"),
+    [
+        ("UTC", "US", "FL", "America/New_York"),  # a CRM's default zone
+        ("Europe/Paris", "US", None, "America/New_York"),
+        ("EST", "US", None, "America/New_York"),  # no daylight saving time: 22:00 in summer
+        ("America/New_York", "FR", None, "Europe/Paris"),
+        ("America/New_York", "CA", "ON", "America/St_Johns"),
+        ("America/New_York", "US", "PR", "America/Puerto_Rico"),
+        ("America/New_York", "PR", None, "America/Puerto_Rico"),
+        ("Europe/Paris", "FR", "971", "America/Guadeloupe"),
+        ("Europe/Paris", "FR", "PF", "Pacific/Tahiti"),
+    ],
+)
+def test_a_zone_that_is_not_of_the_prospects_country_is_refused(
+    zone: str, country: str, subdivision: str | None, example: str
+) -> None:
+    """A Florida prospect stored with the CRM's default zone ``UTC`` was called at 09:00 UTC,
+    05:00 in Miami, citing Florida's rule. Where calling laws bind a place, its prospects'
+    zone must be one of its zones: refused at enrolment, at a ``contact_updated`` that sets
+    either, and in ``replay``, naming the zone, the place and a zone to give."""
+    engine = cadence.Engine()
+    where = "-".join(c for c in (country, subdivision) if c)
+    message = rf"^timezone: {zone!r} is .* {where}.* local zone, e\.g\. {example!r}"
+    with pytest.raises(cadence.InvalidInputError, match=message) as caught:
+        engine.enroll(
+            "p", timezone=zone, at=A_TUESDAY_EARLY, country=country, subdivision=subdivision
+        )
+    assert (caught.value.field, caught.value.value) == ("timezone", zone)
+    with pytest.raises(cadence.InvalidInputError, match=message):
+        engine.replay(
+            "p", [], timezone=zone, at=A_TUESDAY_EARLY, country=country, subdivision=subdivision
+        )
+    # A contact update that moves the zone away from the country, or the country away from
+    # the zone, is refused; the state is untouched.
+    here = engine.enroll("p", timezone=zone, at=A_TUESDAY_EARLY)  # no country: any zone
+    there = engine.enroll(
+        "p", timezone=example, at=A_TUESDAY_EARLY, country=country, subdivision=subdivision
+    )
+    at = A_TUESDAY_EARLY.isoformat()
+    to_country = {"country": country, "subdivision": subdivision}
+    for p, update in ((here, to_country), (there, {"timezone": zone})):
+        event = cadence.parse_event({"type": "contact_updated", "at": at, **update})
+        stored = p.model_dump_json()
+        with pytest.raises(cadence.InvalidInputError, match=message):
+            engine.apply(p, event)
+        assert p.model_dump_json() == stored
+        with pytest.raises(cadence.InvalidInputError, match=message):
+            engine.replay(
+                "p", [event], timezone=p.timezone, country=p.country, subdivision=p.subdivision
+            )
+
+
+@pytest.mark.parametrize(
+    ("zone", "country", "subdivision"),
+    [
+        ("America/Chicago", "US", "FL"),  # the panhandle (IANA does not say which states)
+        ("US/Eastern", "US", None),  # an old alias
+        ("Pacific/Honolulu", "US", "HI"),
+        ("America/Puerto_Rico", "US", None),  # a territory of the country
+        ("America/Puerto_Rico", "US", "PR"),
+        ("America/Puerto_Rico", "CA", "QC"),  # Blanc-Sablon keeps Atlantic time all year
+        ("America/St_Thomas", "VI", None),
+        ("Europe/Monaco", "FR", None),  # the same clock as Paris's since 1970
+        ("America/Guadeloupe", "FR", "971"),
+        ("Pacific/Tahiti", "FR", "PF"),
+        ("Indian/Reunion", "RE", None),
+        ("Europe/Berlin", "DE", None),
+        ("UTC", "DE", None),  # no calling law binds Germany: nothing to keep in local time
+        ("America/New_York", "GB", None),
+    ],
+)
+def test_a_zone_of_the_country_or_of_a_country_without_calling_laws_is_accepted(
+    zone: str, country: str, subdivision: str | None
+) -> None:
+    engine = cadence.Engine()
+    p = engine.enroll(
+        "p", timezone=zone, at=A_TUESDAY_EARLY, country=country, subdivision=subdivision
+    )
+    assert engine.next_action(p, A_TUESDAY_EARLY).kind is cadence.ActionKind.CALL
+
+
+def test_a_policys_own_rule_brings_the_check_to_its_place() -> None:
+    """A team whose policy binds Germany's calls keeps them in German local time too."""
+    germany = rule(country="DE")
+    engine = cadence.Engine(cadence.Policy(calling_rules=[germany]))
+    with pytest.raises(cadence.InvalidInputError, match=r"'UTC' is the zone of no country.* DE"):
+        engine.enroll("p", timezone="UTC", at=A_TUESDAY_EARLY, country="DE")
+    engine.enroll("p", timezone="Europe/Berlin", at=A_TUESDAY_EARLY, country="DE")
+    # A rule for one state brings the check to that state, not to the rest of the country.
+    bavaria = cadence.Engine(cadence.Policy(calling_rules=[rule(country="DE", subdivision="BY")]))
+    bavaria.enroll("p", timezone="UTC", at=A_TUESDAY_EARLY, country="DE", subdivision="BE")
+    with pytest.raises(cadence.InvalidInputError, match=r"not a zone of DE-BY|no country.*DE-BY"):
+        bavaria.enroll("p", timezone="UTC", at=A_TUESDAY_EARLY, country="DE", subdivision="BY")
+
+
+def test_a_stored_state_whose_zone_is_not_of_its_country_is_refused_until_a_contact_update() -> (
+    None
+):
+    """A state saved before the check (here, edited) loads: loading checks its shape, not its
+    place. Every decision then refuses it, naming the fix, rather than call Miami at 05:00;
+    a ``contact_updated`` that gives the local zone repairs it."""
+    engine = cadence.Engine()
+    good = engine.enroll(
+        "p", timezone="America/New_York", at=A_TUESDAY_EARLY, country="US", subdivision="FL"
+    )
+    stored = good.model_dump_json().replace('"America/New_York"', '"UTC"')
+    p = cadence.Prospect.model_validate_json(stored)
+    assert p.timezone == "UTC"
+    message = r"^timezone: 'UTC' .* US-FL.* e\.g\. 'America/New_York' \(a stored prospect"
+    for use in (engine.next_action, engine.plan, engine.advance):
+        with pytest.raises(cadence.InvalidInputError, match=message):
+            use(p, A_TUESDAY_EARLY)
+    with pytest.raises(cadence.InvalidInputError, match=message):
+        engine.apply(p, ev.CallAttempted(at=A_TUESDAY_EARLY, outcome="voicemail"))
+    with pytest.raises(cadence.InvalidInputError, match=message):  # the same wrong zone
+        engine.apply(p, ev.ContactUpdated(at=A_TUESDAY_EARLY, owner="ana"))
+    fixed = engine.apply(p, ev.ContactUpdated(at=A_TUESDAY_EARLY, timezone="America/New_York"))
+    assert fixed.timezone == "America/New_York"
+    assert engine.next_action(fixed, A_TUESDAY_EARLY) == engine.next_action(good, A_TUESDAY_EARLY)

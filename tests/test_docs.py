@@ -19,6 +19,7 @@ MODULES = [
     "cadence.events",
     "cadence.engine",
     "cadence.compliance",
+    "cadence._zones",
     "cadence.batch",
     "cadence.invitations",
     "cadence.schema",
@@ -143,6 +144,30 @@ def test_generated_pages_are_current() -> None:
     compliance = pages[ROOT / "docs" / "compliance.md"]
     assert "`us-fl@2021-07-01`" in compliance
     assert "https://www.legifrance.gouv.fr/" in compliance
+
+
+def test_the_zone_table_is_current_and_read_from_iana_data() -> None:
+    """``cadence/_zone_table.py`` is what ``python docs/generate.py`` makes from the installed
+    ``tzdata`` package's IANA files (a new tzdata release: regenerate it). Skipped without
+    them: the table checked in is then the one used."""
+    tzdata = pytest.importorskip("tzdata")
+    import cadence._zone_table as table
+
+    generator = _generator()
+    text = generator.zone_table()
+    assert text is not None
+    assert text == generator.ZONE_TABLE.read_text(), "stale: run python docs/generate.py"
+    assert table.TZDATA == tzdata.IANA_VERSION
+    zones = table.ZONES
+    assert zones["America/New_York"] == ("US", "US")
+    assert zones["US/Eastern"] == ("US", "US")  # an old alias: its zone's country
+    assert zones["Canada/Eastern"] == ("CA", "BS CA")  # the alias names its country
+    assert zones["America/Montreal"][0] is None  # Toronto's zone is the Bahamas' too
+    assert zones["Europe/Paris"] == ("FR", "FR MC")  # Monaco's name links to Paris's zone
+    assert zones["Iceland"][0] == "IS"  # not Abidjan's Côte d'Ivoire, whose zone it shares
+    for name in ("UTC", "Etc/GMT+5", "EST", "CET", "EST5EDT", "Factory"):
+        assert zones[name] == (None, ""), name
+    assert table.EXAMPLES["US"] == "America/New_York"
 
 
 def test_every_page_is_in_the_site_navigation() -> None:

@@ -1348,6 +1348,22 @@ def test_calls_only_inside_legal_window(history: History, data: st.DataObject) -
         _calls_are_legal(history, history.region, plan)
 
 
+#: Prospects in US zones without a country: the law of the zones' country binds them.
+countryless_us = regions(
+    [Region(zone, None) for zone in ("America/New_York", "America/Chicago", "US/Pacific")]
+)
+
+
+@given(history=histories(policies=any_policy, places=countryless_us), data=st.data())
+def test_calls_without_a_country_keep_the_legal_hours_of_the_zones_country(
+    history: History, data: st.DataObject
+) -> None:
+    """DESIGN §5, on by default: a prospect in a US zone whose country is not known is called
+    inside the federal 08:00-21:00 (their business days have no holidays: none known)."""
+    for _, _, plan in _probe(engine_for(history.policy), history, data):
+        _calls_are_legal(history, history.region, plan)
+
+
 def _stretches(slots: tuple[TimeSlot, ...]) -> list[TimeSlot]:
     """``slots`` with each run of slots that follow one another at once joined into one."""
     out: list[TimeSlot] = []
@@ -1407,7 +1423,13 @@ def test_a_contact_update_sets_what_it_gives_empties_what_it_clears_keeps_the_re
     given = {name: getattr(drawn, name) for name in RECORD if getattr(drawn, name) is not None}
     names = st.sampled_from(get_args(ev.Clearable))
     clear = data.draw(st.lists(names, unique=True, max_size=3), label="clear")
-    clear = [n for n in clear if n not in given and (n != "country" or "subdivision" not in given)]
+    # (What the drawn update empties stays emptied: a move to a place without a country
+    # empties the one the prospect had, which is not the new zone's.)
+    clear = [
+        n
+        for n in dict.fromkeys([*drawn.clear, *clear])
+        if n not in given and (n != "country" or "subdivision" not in given)
+    ]
     update = ev.ContactUpdated(at=at, clear=tuple(clear), **given) if given or clear else drawn
     hypothesis_event(f"contact_updated clears {len(update.clear)} field(s)")
     q = engine.apply(p, update)

@@ -26,6 +26,8 @@ CORE = [
     "_stretches",
     "_talk",
     "_words",
+    "_zone_table",
+    "_zones",
     "actions",
     "batch",
     "businessdays",

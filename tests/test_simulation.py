@@ -29,6 +29,7 @@ from cadence.simulation._checks import step_problems
 from cadence.simulation._life import STAGES
 from cadence.simulation._luck import ANSWER, BOOK, DELAY, REGION, REPLY, WIN, Luck
 from cadence.simulation._responder import RATES
+from cadence.simulation._simulate import DEFAULT_START
 from cadence.testing import policies
 
 SRC = Path(cadence.__file__).resolve().parent.parent
@@ -1214,6 +1215,38 @@ def test_a_place_needs_a_finite_positive_weight(weight: Any) -> None:
     message = str(info.value)
     assert message.startswith(f"places: {place!r} has weight {weight!r}; "), message
     assert "give each place a finite weight > 0" in message
+
+
+@pytest.mark.parametrize(
+    ("place", "words"),
+    [
+        (Place("UTC", "US", "FL"), "timezone: 'UTC' is the zone of no country"),
+        (Place("Europe/Paris", "us"), "timezone: 'Europe/Paris' is not a zone of US"),
+        (Place("Mars/Olympus", None), "timezone: 'Mars/Olympus' is not an IANA zone name"),
+        (Place("Europe/Paris", "XX"), "country: 'XX' is not an ISO 3166-1 alpha-2 country"),
+        (Place("Europe/Paris", 33), "does not give its zone, country and subdivision as text"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_place_the_engine_would_refuse_is_refused_before_the_run(
+    place: Place, words: str
+) -> None:
+    """A Florida place with the zone ``UTC`` simulated calls at 05:00 in Miami; a zone that
+    does not exist failed at the first prospect enrolled there, deep in the run. Both are
+    refused up front, naming the place. (The default places are all real ones.)"""
+    with pytest.raises(cadence.InvalidInputError) as info:
+        simulate(prospects=5, days=5, seed=1, places=(Place("Europe/London", "GB"), place))
+    assert (info.value.field, info.value.value) == ("places", place)
+    assert str(info.value).startswith(f"places: {place!r}")
+    assert words in str(info.value)
+    engine = cadence.Engine()
+    for real in PLACES:
+        engine.enroll(
+            "p",
+            timezone=real.timezone,
+            at=DEFAULT_START,
+            country=real.country,
+            subdivision=real.subdivision,
+        )
 
 
 def test_place_weights_must_add_up_to_a_finite_number() -> None:

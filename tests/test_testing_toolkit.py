@@ -23,9 +23,12 @@ import cadence
 from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect, Stage, TimeSlot
 from cadence import events as ev
 from cadence.testing import (
+    REGIONS,
     PolicyMachine,
+    Region,
     check_invariants,
     check_step,
+    contact_updated,
     events,
     histories,
     instants,
@@ -305,10 +308,11 @@ class Amnesiac(Engine):
 
 
 class Placeless(Engine):
-    """Broken: its calendars forget the prospect's country, and with it the law."""
+    """Broken: its calendars forget the prospect's place, and with it the law (it plans at
+    UTC, under no law: a country-less zone's country would still bind)."""
 
     def _for(self, timezone: str, country: str | None, subdivision: str | None) -> Any:
-        return super()._for(timezone, None, None)
+        return super()._for("UTC", None, None)
 
 
 class Restless(Engine):
@@ -739,6 +743,44 @@ def test_the_checks_report_a_call_outside_the_legal_hours_on_a_holiday_or_over_a
     )
     assert "on a public holiday" in problems(rhode, victory_day.replace(hour=10))[0]
     assert problems(rhode, (victory_day + timedelta(days=1)).replace(hour=10)) == []
+
+
+def test_the_checks_hold_a_prospect_without_a_country_to_its_zones_countrys_law() -> None:
+    """The checks skipped the law for a prospect without a country, as the engine did: a
+    call at 07:00 in New York passed them. They read the zone's country now (DESIGN §5)."""
+    from cadence.simulation._checks import step_problems
+
+    engine = Engine(Policy(switch_channel_after=5))
+    monday = datetime(2026, 8, 3, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    p = engine.enroll("ny", timezone="America/New_York", at=monday)
+    call = engine.next_action(p, monday)
+    early = monday.replace(hour=7)
+    forged = call.model_copy(update={"earliest": early, "latest": early + timedelta(hours=1)})
+    (problem,) = [m for m in step_problems(engine, p, forged, early) if "§5" in m]
+    assert "outside the legal hours (08:00-21:00) of us-federal" in problem
+
+
+@pytest.mark.parametrize("to", REGIONS, ids=lambda r: f"{r.timezone}-{r.country}")
+def test_the_places_the_strategies_draw_are_places_the_engine_takes(to: Region) -> None:
+    """Every region has a zone of its country, and so has every move ``contact_updated(places=
+    ...)`` draws, from any region: a move to a region without a country empties the one the
+    prospect had (a New Yorker moving to London was left under US law, in London's time,
+    which the engine refuses)."""
+    engine = Engine()
+    at = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    drawn = contact_updated(at=st.just(at), places=st.just(to))
+    move = find(drawn, lambda u: u.timezone is not None)
+    for region in REGIONS:
+        p = engine.enroll(
+            "p",
+            timezone=region.timezone,
+            at=at,
+            country=region.country,
+            subdivision=region.subdivision,
+        )
+        q = engine.apply(p, move)
+        assert (q.timezone, q.country, q.subdivision) == (to.timezone, to.country, to.subdivision)
+        engine.next_action(q, at)
 
 
 # -- the example users copy ---------------------------------------------------------------------

@@ -31,6 +31,7 @@ from holidays.version import __version__ as holidays_version
 
 from cadence import __version__
 from cadence._agenda import drop_instant, tasks
+from cadence._zone_table import TZDATA
 from cadence.actions import ActionKind
 from cadence.channel import Channel
 from cadence.compliance import PRESETS, CallingRule
@@ -41,9 +42,10 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by", "shipped"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 9  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
+DECISION_FORMAT = 10  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
 # 8: the practice review's fixes (R1 `moved`, R4 windows, the engaged ladder, paused rows);
-# 9: R4 for the offer and the breakup made by phone
+# 9: R4 for the offer and the breakup made by phone; 10: a prospect without a country is bound
+# by the rules of its zone's country
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
@@ -74,10 +76,15 @@ class Decision(NamedTuple):
     """With ``first_due``: the re-placed overdue action holds until then (``None``: for good)."""
 
 
-def shipped(rules: tuple[CallingRule, ...], holidays_version: str) -> str:
+def shipped(
+    rules: tuple[CallingRule, ...], holidays_version: str, zones_version: str = TZDATA
+) -> str:
     """What decisions depend on besides the policy: the cadence release, the legal calling
-    rules it ships and the ``holidays`` release (a new one can move a business day)."""
-    text = "\n".join([__version__, holidays_version, *(r.model_dump_json() for r in rules)])
+    rules it ships, the ``holidays`` release (a new one can move a business day) and the
+    tzdata release of the zone table (a zone's country binds a prospect without one)."""
+    text = "\n".join(
+        [__version__, holidays_version, zones_version, *(r.model_dump_json() for r in rules)]
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

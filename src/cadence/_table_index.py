@@ -45,7 +45,7 @@ from cadence._table_arrays import (
 )
 from cadence.actions import Action
 from cadence.batch import _day_bounds, _next_action_past_waits
-from cadence.calendar import ContactCalendar, contact_calendar, zone
+from cadence.calendar import ContactCalendar, check_place, contact_calendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
 from cadence.engine import Engine
@@ -225,8 +225,7 @@ def find_due(
     moved_earliest, moved_latest = _replace_late(calendar, t, moved, channel[moved], now)
     earliest[moved] = moved_earliest
 
-    for name in pc.unique(t.column("timezone")).to_pylist():
-        zone(name or "")  # every row's zone, due or not: a bad one is an error (DESIGN §9)
+    _check_places(engine, t)
     maybe = np.flatnonzero(active & (earliest < horizon))
     tz_codes, zone_values = codes(take(t.column("timezone"), maybe))
     zones = [name or "" for name in zone_values]
@@ -254,6 +253,29 @@ def find_due(
         sources,
         actions,
     )
+
+
+def _check_places(engine: Engine, table: pa.Table) -> None:
+    """Every row's place, due or not, as ``plan_day`` checks each prospect's: a zone that does
+    not exist, or one that is not of the row's country where calling laws bind it there, is
+    an error (DESIGN §5, §9). Each distinct (zone, country, subdivision) once."""
+    found = [codes(table.column(name)) for name in ("timezone", "country", "subdivision")]
+    sizes = [len(values) + 1 for _, values in found]  # (code -1, null, is the last value)
+    key = np.zeros(table.num_rows, dtype=np.int64)
+    for (column, _), size in zip(found, sizes, strict=True):
+        key = key * size + (column % size)
+    space = sizes[0] * sizes[1] * sizes[2]
+    if space <= 4 * table.num_rows + 1024:  # (the usual book: a few places, many rows)
+        seen = np.zeros(space, dtype=bool)
+        seen[key] = True
+        keys = np.flatnonzero(seen)
+    else:
+        keys = np.unique(key)
+    tz, country, sub = ([*values, None] for _, values in found)
+    for k in keys.tolist():
+        k, s = divmod(k, sizes[2])
+        t, c = divmod(k, sizes[1])
+        check_place(engine.policy, tz[t] or "", country[c], sub[s])
 
 
 def _details(

@@ -22,21 +22,31 @@ from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cadence._zones import example_zone, fits, law_place, zone_countries
 from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
     CallingRule,
     Cap,
+    _place,
     allowed_windows,
     applicable_rules,
+    ever_bound,
     ever_capped,
     strictest_caps,
 )
 from cadence.errors import InvalidInputError, NoSlotError
 from cadence.policy import Policy
 
-__all__ = ["ContactCalendar", "Window", "contact_calendar", "resolve_local", "zone"]
+__all__ = [
+    "ContactCalendar",
+    "Window",
+    "check_place",
+    "contact_calendar",
+    "resolve_local",
+    "zone",
+]
 
 _SEARCH_DAYS = 400  # more than a year: a policy that finds nothing in it has no slot at all
 _AVOID_DAYS = 31  # R4: look this far for another part of the day before giving up on rotation
@@ -86,6 +96,37 @@ def zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         msg = f"timezone: {name!r} is not an IANA zone name; use e.g. 'America/New_York'"
         raise InvalidInputError(msg, field="timezone", value=name) from None
+
+
+def check_place(
+    policy: Policy, timezone: str, country: str | None, subdivision: str | None
+) -> None:
+    """Raise a clear error unless a prospect's place can be planned: an IANA zone, a region
+    the ``holidays`` package knows, and, where a legal rule (shipped or the policy's) binds
+    calls to that region, a zone of it (DESIGN §5: the rules bind in local time, so a CRM's
+    default ``UTC`` for a Florida prospect would start calls at 05:00 in Miami). Checked
+    whether or not ``legal_guards`` is on: a team that applies the rules elsewhere applies
+    them in the local time cadence gives it."""
+    zone(timezone)
+    check_region(country, subdivision, field="country")
+    if country is None or fits(timezone, country, subdivision):
+        return
+    rules = (*PRESETS, *policy.calling_rules) if policy.calling_rules else PRESETS
+    if not ever_bound(country, subdivision, rules):
+        return
+    where = "-".join(code for code in _place(country, subdivision) if code)
+    if zone_countries(timezone):
+        what = f"{timezone!r} is not a zone of {where}"
+    else:
+        what = f"{timezone!r} is the zone of no country"
+    example = example_zone(country, subdivision)
+    msg = (
+        f"timezone: {what}, and the calling laws of {where} bind in the prospect's local time; "
+        "give the prospect's local zone"
+        + (f", e.g. {example!r}" if example else "")
+        + " (a stored prospect takes it in a contact_updated event)"
+    )
+    raise InvalidInputError(msg, field="timezone", value=timezone)
 
 
 def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
@@ -174,11 +215,16 @@ class ContactCalendar:
             channel: frozenset(n for day in week for _, _, n in day)
             for channel, week in self._week.items()
         }
-        # Whether any rule for this place ever caps contacts: most places have none, and then
-        # the elapsed-time bookkeeping is skipped outright.
         # The shipped legal rules, and the policy's own (``Policy.calling_rules``).
         self._legal = (*PRESETS, *policy.calling_rules) if policy.calling_rules else PRESETS
-        self.capped = policy.legal_guards and ever_capped(country, subdivision, self._legal)
+        self.law = law_place(timezone, country, subdivision)
+        """The place whose legal rules bind (DESIGN §5): the prospect's country and
+        subdivision; without a country, the country its zone belongs to (an unknown place
+        binds what is known of it, never nothing). Its business days stay the prospect's
+        own: without a country, no holidays."""
+        # Whether any rule for this place ever caps contacts: most places have none, and then
+        # the elapsed-time bookkeeping is skipped outright.
+        self.capped = policy.legal_guards and ever_capped(*self.law, self._legal)
         """Whether any legal rule of this place caps contacts (else ``recent`` never matters)."""
         self._cache: dict[tuple[Channel, int], tuple[_Cached, ...]] = {}
         self._caps: dict[tuple[Channel, int], tuple[Cap, ...]] = {}
@@ -275,7 +321,7 @@ class ContactCalendar:
         key = (channel, day.toordinal())
         found = self._rules.get(key)
         if found is None:
-            found = applicable_rules(self.country, self.subdivision, channel, day, self._legal)
+            found = applicable_rules(*self.law, channel, day, self._legal)
             if len(self._rules) > 8192:
                 self._rules.clear()
             self._rules[key] = found
@@ -450,7 +496,6 @@ class ContactCalendar:
 def contact_calendar(
     policy: Policy, timezone: str, country: str | None, subdivision: str | None
 ) -> ContactCalendar:
-    """The shared calendar for a policy and a prospect's place."""
-    zone(timezone)
-    check_region(country, subdivision, field="country")
+    """The shared calendar for a policy and a prospect's place (checked: :func:`check_place`)."""
+    check_place(policy, timezone, country, subdivision)
     return ContactCalendar(policy, timezone, country, subdivision)

@@ -49,6 +49,7 @@ __all__ = [
     "Windows",
     "allowed_windows",
     "applicable_rules",
+    "ever_bound",
     "ever_capped",
     "intersect_windows",
     "strictest_caps",
@@ -319,6 +320,21 @@ def _binds(rule: CallingRule, places: tuple[tuple[str, str | None], ...]) -> boo
         rule.country == country and rule.subdivision in (None, subdivision)
         for country, subdivision in places
     )
+
+
+def ever_bound(
+    country: str | None, subdivision: str | None, rules: tuple[CallingRule, ...] = PRESETS
+) -> bool:
+    """Whether any version of any rule, at any date, binds contacts with this place: then the
+    prospect's zone must be one of the place's (a zone from elsewhere moves the legal hours).
+
+    >>> ever_bound("US", "FL"), ever_bound("PR", None), ever_bound("DE", None)
+    (True, True, False)
+    """
+    if country is None:
+        return False
+    places = _places(country, subdivision)
+    return any(_binds(rule, places) for rule in rules)
 
 
 def ever_capped(

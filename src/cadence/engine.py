@@ -43,7 +43,7 @@ from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
 from cadence.businessdays import check_region
-from cadence.calendar import ContactCalendar, Window, zone
+from cadence.calendar import ContactCalendar, Window, check_place, zone
 from cadence.channel import Channel
 from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
 from cadence.lifecycle import TERMINAL, Lifecycle, Stage, Trigger, lifecycle
@@ -169,14 +169,34 @@ class Engine:
         key = (timezone, country, subdivision)
         found = self._calendars.get(key)
         if found is None:
-            zone(timezone)
-            check_region(country, subdivision, field="country")
-            cal = ContactCalendar(self.policy, timezone, country, subdivision)
-            found = (cal, Fold(self.policy, cal, partial(named, self.policy, self._reach, cal)))
+            check_place(self.policy, timezone, country, subdivision)  # once per place
+            found = self._build(timezone, country, subdivision)
             if len(self._calendars) > 4096:
                 self._calendars.clear()
             self._calendars[key] = found
         return found
+
+    def _build(
+        self, timezone: str, country: str | None, subdivision: str | None
+    ) -> tuple[ContactCalendar, Fold]:
+        cal = ContactCalendar(self.policy, timezone, country, subdivision)
+        return cal, Fold(self.policy, cal, partial(named, self.policy, self._reach, cal))
+
+    def _leaving(
+        self, p: Prospect, to: tuple[str, str | None, str | None]
+    ) -> tuple[ContactCalendar, Fold]:
+        """The calendar of the place a ``contact_updated`` moves ``p`` from, to the checked
+        place ``to``. A stored state whose zone is not of its country (saved before cadence
+        checked them) is refused everywhere else; an update that gives it another place
+        repairs it: what time changed until then is read in the zone it had."""
+        try:
+            return self._for(p.timezone, p.country, p.subdivision)
+        except InvalidInputError as exc:
+            if exc.field != "timezone" or to == (p.timezone, p.country, p.subdivision):
+                raise
+            zone(p.timezone)  # (a zone that does not exist cannot be read at all)
+            check_region(p.country, p.subdivision, field="country")
+            return self._build(p.timezone, p.country, p.subdivision)
 
     @staticmethod
     def _check_prospect(p: Any) -> Prospect:
@@ -207,7 +227,9 @@ class Engine:
         """A new prospect in stage ``new``, whose first touch is due at once (R2).
 
         ``timezone`` is the prospect's IANA zone (required: calling hours are local);
-        ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules;
+        ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules (without
+        a country, the rules of the country the zone belongs to bind calls; where rules bind
+        the country, the zone must be one of its: ``UTC`` for a US prospect is refused);
         ``topic`` is what they asked about (email subjects refer to it, R7); ``local`` says
         they are near enough to meet in person (R14 offers coffee or lunch); ``owner`` is the
         rep, ``phone`` and ``email`` the contact points suppression lists are matched against.
@@ -279,9 +301,12 @@ class Engine:
                 )
             raise LateEventError(msg, field="at", value=event.at)
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
-        cal, fold = self._for(p.timezone, p.country, p.subdivision) if found is None else found
         if type(event) is _CONTACT_UPDATED:
-            self._for(*event.place(p.timezone, p.country, p.subdivision))  # a place that exists
+            to = event.place(p.timezone, p.country, p.subdivision)
+            self._for(*to)  # a place that exists, its zone one of its country's
+            if found is None:
+                found = self._leaving(p, to)
+        cal, fold = self._for(p.timezone, p.country, p.subdivision) if found is None else found
         state = dict(p.__dict__)
         self._advance(state, cal, event.at)
         fold.apply(state, event)

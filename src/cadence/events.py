@@ -343,7 +343,9 @@ class ContactUpdated(_Event):
     lists: as at an enrolment without one, the engine still plans touches on that channel (the
     CRM knows how to reach them); a number that does not work is a ``wrong_number`` call, an
     address that does not, an ``email_bounced``. An emptied ``country`` empties the
-    subdivision too (no holidays, no state calling rules: only the zone's)."""
+    subdivision too (no holidays, no state calling rules: the rules of the zone's country).
+    Where calling rules bind a country, the zone must be one of its (the engine refuses the
+    update otherwise: a zone of a move abroad needs the new country with it)."""
 
     type: Literal["contact_updated"] = "contact_updated"
     phone: str | None = Field(default=None, min_length=1)

@@ -225,7 +225,8 @@ def test_a_record_can_empty_fields_and_the_prospect_is_still_reached(monday: dat
     """The rep left (no owner yet), the CRM deleted the number and the subdivision it had
     wrong: ``clear`` empties them. Calls go on (as after an enrolment without a number: the CRM
     knows how to reach them) under the rules of the place that is left. An emptied country
-    empties the subdivision too, and the state's and the country's rules go with them."""
+    empties the subdivision too, and the state's rules go with them; the country's stay, as
+    the country of the zone (DESIGN §5: an unknown place binds what is known of it)."""
     engine = Engine(cadence.Policy())
     rhode_island = {**LEE, "timezone": "America/New_York", "subdivision": "RI", "owner": "sam"}
     p = engine.enroll("lee", at=monday, **rhode_island)
@@ -241,7 +242,7 @@ def test_a_record_can_empty_fields_and_the_prospect_is_still_reached(monday: dat
     assert call.bounded_by == ("policy", "us-federal@1992-12-20")
     q = engine.apply(q, ev.ContactUpdated(at=monday, clear=("country",)))
     assert (q.country, q.subdivision) == (None, None)
-    assert engine.next_action(q, monday).bounded_by == ("policy",)
+    assert engine.next_action(q, monday).bounded_by == ("policy", "us-federal@1992-12-20")
 
 
 def test_the_fields_to_empty_are_one_event_in_any_order(engine: Engine, monday: datetime) -> None:

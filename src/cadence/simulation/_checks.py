@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 
 from cadence import events as ev
 from cadence._ladder import drip_allowed
+from cadence._zones import law_place
 from cadence.actions import Action, ActionKind
 from cadence.businessdays import holiday_dates
 from cadence.calendar import ContactCalendar, zone
@@ -140,7 +141,7 @@ def problems_of(
                     "of: nothing would ever do it (it belongs on another channel, or nowhere)"
                 )
                 break
-    if channel is _PHONE and prospect.country is not None and engine.policy.legal_guards:
+    if channel is _PHONE and engine.policy.legal_guards:
         made = prospect.recent_calls if calls is None else calls
         _legal_problems(problems, engine, prospect, action, earliest_utc, made)
     if channel is _PHONE and "R6" in action.rules:
@@ -230,11 +231,13 @@ def _legal_problems(
 ) -> None:
     """DESIGN §5, from the rules' own data and the prospect's zone rather than the engine's
     calendar: a phone action's whole window lies inside one legal window of its local day, on
-    no holiday a rule bans, and no cap is full at its start (counting ``calls``)."""
+    no holiday a rule bans, and no cap is full at its start (counting ``calls``). Without a
+    country, the rules of the country its zone belongs to."""
     local = zone(p.timezone)
     start, end = action.earliest.astimezone(local), action.latest.astimezone(local)
     day = start.date()
-    legal = _legal_day(p.country, p.subdivision, engine.policy.calling_rules, day)
+    country, subdivision = law_place(p.timezone, p.country, p.subdivision)  # no country: zone's
+    legal = _legal_day(country, subdivision, engine.policy.calling_rules, day)
     if legal is None:
         return
     allowed, holiday, caps, cited = legal

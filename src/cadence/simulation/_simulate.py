@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from cadence.calendar import check_place
 from cadence.errors import InvalidInputError
 from cadence.events import LATEST, in_range
 from cadence.policy import Policy
@@ -69,6 +70,25 @@ def _places(places: Any) -> tuple[Place, ...]:
     return chosen
 
 
+def _check_place(policy: Policy, place: Place) -> None:
+    """Refuse a place the engine would refuse at its first prospect, deep in the run: a zone
+    that does not exist, a region ``holidays`` does not know, a zone not of its country."""
+    codes = (place.country, place.subdivision)
+    if not isinstance(place.timezone, str) or not all(
+        c is None or isinstance(c, str) for c in codes
+    ):
+        msg = (
+            f"places: {place!r} does not give its zone, country and subdivision as text; "
+            "e.g. Place('Europe/Paris', 'FR')"
+        )
+        raise InvalidInputError(msg, field="places", value=place)
+    try:  # (upper case, as Engine.enroll takes them)
+        check_place(policy, place.timezone, *(c.upper() if c else c for c in codes))
+    except InvalidInputError as exc:
+        msg = f"places: {place!r}: {exc}"
+        raise InvalidInputError(msg, field="places", value=place) from None
+
+
 def settings(
     policy: Policy | None,
     *,
@@ -124,6 +144,8 @@ def settings(
             "stops planning; give fewer days or an earlier start",
         )
     chosen = PLACES if places is None else _places(places)
+    for place in chosen:
+        _check_place(policy, place)
     return Settings(
         policy=policy,
         responder=responder,

@@ -285,22 +285,29 @@ def _contact_updated(
         fields["phone"] = "+1312555" + draw(st.text(alphabet="0123456789", min_size=4, max_size=4))
     if which is Channel.EMAIL or both:
         fields["email"] = draw(st.sampled_from(["lee", "lee.k", "l.kim"])) + "@acme.test"
-    if places is not None and draw(st.booleans()):
+    cleared: list[str] = []
+    moved = places is not None and draw(st.booleans())
+    if moved:
+        assert places is not None
         region = draw(places)
         fields["timezone"] = region.timezone
         if region.country is not None:
             fields.update(country=region.country, subdivision=region.subdivision)
+        else:  # a move to a place without a country: the old one is not the new place's
+            cleared.append("country")
     if owners and (not fields or draw(st.integers(0, 3)) == 0):
         fields["owner"] = draw(st.sampled_from(["ana", "bo", ""]))
     if owners and draw(st.integers(0, 3)) == 0:  # the CRM empties a field or two
         # (A place only with ``places``, and not beside a new one: the prospect may move.)
-        movable = places is not None and "country" not in fields
+        movable = places is not None and not moved
         free = [
             name
             for name in get_args(ev.Clearable)
             if name not in fields and (movable or name not in ("country", "subdivision"))
         ]
-        fields["clear"] = draw(st.lists(st.sampled_from(free), min_size=1, max_size=2))
+        cleared += draw(st.lists(st.sampled_from(free), min_size=1, max_size=2))
+    if cleared:
+        fields["clear"] = cleared
     return ev.ContactUpdated(at=draw(at), id=draw(ids), **fields)
 
 
