@@ -557,6 +557,8 @@ def test_a_country_given_by_another_code_is_refused_naming_its_alpha2(
         ("MQ", "America/Martinique", "fr"),
         ("GF", "America/Cayenne", "fr"),
         ("YT", "Indian/Mayotte", "fr"),
+        ("PF", "Pacific/Tahiti", "fr"),
+        ("PM", "America/Miquelon", "fr"),
     ],
 )
 def test_territories_are_held_to_the_law_that_binds_them(code: str, zone: str, rule: str) -> None:

@@ -499,3 +499,16 @@ def test_zone_files_that_name_no_place_are_refused(name: str) -> None:
     with pytest.raises(InvalidInputError, match=r"^timezone: .* names no place") as info:
         engine.enroll("p", timezone=name, at=datetime(2026, 3, 9, tzinfo=UTC))
     assert info.value.field == "timezone"
+
+
+def test_a_country_that_is_not_a_string_is_refused_naming_the_field() -> None:
+    """It raised a bare ``AttributeError`` (DESIGN §9: never)."""
+    engine = cadence.Engine(cadence.Policy())
+    with pytest.raises(InvalidInputError, match=r"^country: expected a country code") as info:
+        engine.enroll(
+            "p",
+            timezone="America/New_York",
+            at=datetime(2026, 3, 9, tzinfo=UTC),
+            country=5,  # type: ignore[arg-type]
+        )
+    assert info.value.field == "country"

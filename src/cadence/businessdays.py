@@ -50,6 +50,9 @@ def check_region(country: str | None, subdivision: str | None, *, field: str) ->
             msg = f"{field}: subdivision {subdivision!r} needs a country (e.g. country='US')"
             raise InvalidInputError(msg, field=field, value=subdivision)
         return
+    if not isinstance(country, str):
+        msg = f"{field}: expected a country code such as 'US', got {type(country).__name__}"
+        raise InvalidInputError(msg, field=field, value=country)
     alpha2 = _ALPHA2_OF.get(country.upper())
     if alpha2 is not None:
         msg = (

@@ -305,6 +305,10 @@ TERRITORIES: dict[str, tuple[str, str]] = {
     "GF": ("FR", "973"),
     "RE": ("FR", "974"),
     "YT": ("FR", "976"),
+    # The overseas collectivities: filed as subdivisions of FR they are held to France's rule,
+    # and so they are under their own codes (the conservative reading: some have laws of
+    # their own, not modelled).
+    **{code: ("FR", code) for code in ("BL", "MF", "NC", "PF", "PM", "WF")},
 }
 
 
