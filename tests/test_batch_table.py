@@ -26,7 +26,7 @@ from cadence import events as ev
 from cadence._columns import shipped
 from cadence._table_index import crowded
 from cadence.actions import ActionKind
-from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
+from cadence.batch import DayPlan, _capacity, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import PRESETS, Cap, strictest_caps
@@ -264,6 +264,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
     _no_touch_over_a_meeting(expected)
+    _over_capacity_only_when_full(expected, capacity)
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
     assert min(got.sources.values()) >= 0
     if not indexed:
@@ -277,6 +278,23 @@ def _no_touch_over_a_meeting(plan: DayPlan) -> None:
         if t.action.kind is not ActionKind.ATTEND_MEETING:
             for m in meetings:
                 assert m.owner != t.owner or not (m.start < t.end and t.start < m.end), (t, m)
+
+
+def _over_capacity_only_when_full(
+    plan: DayPlan, capacity: int | dict[str | tuple[str, str], int]
+) -> None:
+    """A touch is deferred over capacity only when its owner's channel is full of planned
+    touches: one deferred for want of time takes no place."""
+    planned = Counter(
+        (t.owner, t.action.channel)
+        for t in plan.touches
+        if t.action.kind is not ActionKind.ATTEND_MEETING
+    )
+    for d in plan.deferred:
+        if d.reason == "over capacity":
+            assert d.action.channel is not None
+            cap = _capacity(capacity, d.owner, d.action.channel)
+            assert planned[(d.owner, d.action.channel)] == cap, d
 
 
 @given(data=_books())
@@ -869,3 +887,42 @@ def test_a_table_written_before_the_meeting_columns_still_blocks_meetings(
     _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=4), got)
     assert got.touches.column("prospect_id").to_pylist() == ["p0", "p1", "p2"]
     assert got.sources["engine"] == 0
+
+
+def _end_of_a_monday(engine: cadence.Engine) -> tuple[list[cadence.Prospect], datetime]:
+    """Monday 16:55 in Chicago, Ana's book for the rest of her day: an overdue first call to
+    Chicago (the most late: it ranks first), where calling hours end at 17:00, and two to Los
+    Angeles, where it is 14:55. The time: ``now``."""
+    late = datetime(2026, 3, 9, 16, 55, tzinfo=CHICAGO)
+    book = [
+        engine.enroll(pid, timezone=tz, at=late - timedelta(days=days), country="US", owner="ana")
+        for pid, tz, days in (
+            ("chicago", "America/Chicago", 6),
+            ("la0", "America/Los_Angeles", 3),
+            ("la1", "America/Los_Angeles", 2),
+        )
+    ]
+    return book, late
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_call_the_hours_leave_no_time_for_takes_no_place_in_any_planner(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """Ana has one call left today (capacity 1) and five minutes of Chicago's calling hours:
+    the overdue call to Chicago does not fit and is deferred for want of time. It took her
+    one place all the same, and Los Angeles, where the afternoon is young, was deferred over
+    capacity. Only a placed touch takes a place: the first call to Los Angeles is planned at
+    14:55 there, the second is over capacity; the same plan as plan_day, row for row."""
+    book, late = _end_of_a_monday(engine)
+    args: dict[str, Any] = {"day": late.date(), "now": late, "capacity": 1}
+    expected = plan_day(engine, book, **args)
+    got = plan_table(engine, to_table(book, engine if indexed else None), **args)
+    _same_plan(expected, got)
+    rows = _rows_of_table(got.touches, ("prospect_id", "local_start"))
+    assert [(pid, f"{start:%H:%M}") for pid, start in rows] == [("la0", "14:55")]
+    assert _rows_of_table(got.deferred, ("prospect_id", "deferred_reason")) == [
+        ("chicago", "no free time in window"),
+        ("la1", "over capacity"),
+    ]
+    assert got.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 2}
