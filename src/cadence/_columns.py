@@ -41,8 +41,9 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by", "shipped"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 8  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
-# 8: the practice review's fixes (R1 `moved`, R4 windows, the engaged ladder, paused rows)
+DECISION_FORMAT = 9  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
+# 8: the practice review's fixes (R1 `moved`, R4 windows, the engaged ladder, paused rows);
+# 9: the reminder to log a meeting that has ended runs to the end of its day
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
