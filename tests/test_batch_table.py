@@ -926,3 +926,70 @@ def test_a_call_the_hours_leave_no_time_for_takes_no_place_in_any_planner(
         ("la1", "over capacity"),
     ]
     assert got.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 2}
+
+
+@given(
+    calls=st.lists(
+        st.tuples(
+            st.sampled_from(["America/Chicago", "America/New_York", "America/Los_Angeles"]),
+            st.integers(0, 8 * 24 * 60),  # minutes since enrolment, before Monday 18:00
+            st.booleans(),  # prefers email
+        ),
+        min_size=3,
+        max_size=12,
+    ),
+    meetings=st.lists(  # from 07:00 on Tuesday plus minutes, for minutes
+        st.tuples(st.integers(0, 4 * 60), st.sampled_from([120, 240, 480, 600])),
+        min_size=1,
+        max_size=3,
+    ),
+    later=st.integers(0, 23 * 60),  # minutes after Monday 18:00
+    capacity=st.integers(1, 3),
+    indexed=st.booleans(),
+)
+def test_a_reps_crowded_day_leaves_no_place_unused_in_either_planner(
+    calls: list[tuple[str, int, bool]],
+    meetings: list[tuple[int, int]],
+    later: int,
+    capacity: int,
+    indexed: bool,
+) -> None:
+    """Ana's Tuesday, planned on Monday evening or during the day, with long meetings booked
+    and more calls and emails than she may make: touches that find no free time (the
+    meetings, the calling hours, the more urgent touches) take no place, so a touch is over
+    capacity only when her channel is full of planned ones. plan_table walks her day again
+    with every due row when one got no slot; the same plan as plan_day, row for row."""
+    engine = cadence.Engine()
+    book = [
+        engine.enroll(
+            f"p{i:02d}",
+            timezone=tz,
+            at=NOW - timedelta(minutes=ago),
+            country="US",
+            owner="ana",
+            preferred_channel="email" if email else None,
+        )
+        for i, (tz, ago, email) in enumerate(calls)
+    ]
+    for n, (minutes, duration) in enumerate(meetings):
+        host = engine.enroll(f"m{n}", timezone="America/Chicago", at=NOW, owner="ana")
+        booked = ev.MeetingBooked(
+            at=NOW,
+            meeting_id=f"m{n}",
+            starts_at=datetime.combine(DAY, time(7), CHICAGO) + timedelta(minutes=minutes),
+            duration_minutes=duration,
+        )
+        book.append(engine.apply(host, booked))
+    now = NOW + timedelta(minutes=later)
+    expected = plan_day(engine, book, day=DAY, now=now, capacity=capacity)
+    got = plan_table(
+        engine,
+        to_table(book, engine if indexed else None),
+        day=DAY,
+        now=now,
+        capacity=capacity,
+    )
+    _same_plan(expected, got)
+    _over_capacity_only_when_full(expected, capacity)
+    reasons = {d.reason for d in expected.deferred}
+    event(f"deferred for want of time, and over capacity: {len(reasons) == 2}")

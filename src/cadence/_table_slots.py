@@ -133,17 +133,35 @@ def plan_slots(
     day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
     ranked = _rank(t, due, day_start[due.tz])
     ids = take(strings(t.column("id")), due.rows)
-    group, places = _capacities(ranked, due.channel, capacity)
-    none = places[group] == 0  # no place on the channel at all: nothing to try
-    # Slots: each owner's day, most urgent first (plan_day's second pass). Only a touch that
-    # gets a slot takes a place of its channel's capacity.
+    capacity_of = _capacities(ranked, due.channel, capacity)
     owner = ranked.owner
-    chosen = np.flatnonzero(~none)
-    chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
+
+    def in_order(idx: I64) -> I64:  # each owner's rows, most urgent first
+        return idx[sort({"o": owner[idx], "k": ranked.key[idx], "id": ids.take(idx)})]
+
+    def walk(idx: I64) -> tuple[BOOL, I64]:
+        return _walk(t, due, idx, owner, capacity_of, busy, day, day_start, day_end, calendar)
+
+    # Slots: each owner's day, most urgent first (plan_day's second pass), for the most
+    # urgent ``capacity`` rows of each owner and channel. Only a touch that gets a slot takes
+    # a place: an owner with a touch that got none and more on its channel walks the day
+    # again with every due row, each tried while its channel has a place left (rare; the
+    # same as walking every row of every owner, at a fraction of the cost).
+    chosen, over = _within_capacity(ranked, capacity_of, ids)
+    chosen = in_order(chosen)
     met, blocked = _meeting_owners(t, meetings)
     busy = _Busy(blocked, ranked.names)
-    walk = _walk(t, due, chosen, owner, (group, places), busy, day, day_start, day_end, calendar)
-    tried, slots = walk
+    tried, slots = walk(chosen)
+    again = _walk_again(owner, capacity_of[0], chosen[slots[:, 0] == NULL], over)
+    if len(again):
+        first = ~np.isin(owner[chosen], again)
+        redo = np.isin(owner[over], again)
+        rows = in_order(np.concatenate([chosen[~first], over[redo]]))
+        tried_again, slots_again = walk(rows)
+        chosen = np.concatenate([chosen[first], rows])
+        tried = np.concatenate([tried[first], tried_again])
+        slots = np.concatenate([slots[first], slots_again])
+        over = over[~redo]
     placed = slots[:, 0] != NULL
     touched_once(ids.take(chosen[placed]), day)
     touched_once(take(strings(t.column("id")), np.unique(meetings.rows)), day)
@@ -151,7 +169,7 @@ def plan_slots(
     counts["planned"] = int(placed.sum())
     counts["deferred"] = len(due.rows) - counts["planned"]
     # Deferred: over capacity, or no free time left in the prospect's window.
-    over = np.concatenate([np.flatnonzero(none), chosen[~tried]])
+    over = np.concatenate([over, chosen[~tried]])
     deferred = _deferred(t, due, ranked, ids, over, chosen[tried & ~placed], deferred_limit)
     touches = _touches(t, due, ranked, chosen[placed], slots[placed])
     if len(meetings.rows):
@@ -179,6 +197,31 @@ def _capacities(ranked: _Ranked, channel: I64, capacity: Capacity) -> tuple[I64,
         for g in found.tolist()
     ]
     return group.reshape(-1), np.array(places, dtype=np.int64)
+
+
+def _within_capacity(
+    ranked: _Ranked, capacity_of: tuple[I64, I64], ids: pa.Array
+) -> tuple[I64, I64]:
+    """The most urgent due rows of each (owner, channel), as many as its capacity, and the
+    others."""
+    group, places = capacity_of
+    order = sort({"g": group, "k": ranked.key, "id": ids})
+    g = group[order]
+    heads = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[heads, len(g)])
+    keep = np.arange(len(g)) - np.repeat(heads, sizes) < places[g]
+    return order[keep], order[~keep]
+
+
+def _walk_again(owner: I64, group: I64, unplaced: I64, over: I64) -> I64:
+    """The owners whose day is walked again with every due row: those with a row that got no
+    slot on a channel where other rows were left over capacity (one of those takes its
+    place). Any other owner's walk is already the full one: each channel either filled its
+    capacity with placed touches or had no row left to try."""
+    short = np.intersect1d(group[unplaced], group[over])
+    if not len(short):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(owner[unplaced][np.isin(group[unplaced], short)])
 
 
 # The plan's tables are built in table order (their rows are read in one pass, without
