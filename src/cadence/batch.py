@@ -252,8 +252,8 @@ def plan_day(
             met.append(p.id)
         # Only what starts before the day ends is placed; the words are written only if kept.
         decided = horizon(p, cal, now_utc, day_end, searched)
-        if isinstance(decided, Action) or (decided is not None and decided[2].task.kind is _WAIT):
-            decided = _past_waits(engine, p, cal, now_utc, day_end, searched)  # (rare: asked again)
+        if decided is not None and (isinstance(decided, Action) or decided[2].task.kind is _WAIT):
+            decided = _past_waits(engine, p, cal, now_utc, day_end, searched, decided)  # (rare)
         if decided is None:  # not today
             not_due += 1
             continue
@@ -381,10 +381,17 @@ def _meetings_of(
     now_utc: datetime,
     found: list[_Meeting],
 ) -> bool:
-    """Add ``p``'s booked meetings of the day (``bounds``) to ``found``; whether it has any."""
-    mine = [m for m in booked_meetings(p) if _on_the_day(m[0], m[1], bounds, now_utc)]
-    found.extend(_Meeting(p.owner or "", p.id, cal, m) for m in mine)
-    return bool(mine)
+    """Add ``p``'s booked meetings of the day (``bounds``) to ``found``; whether it has any
+    (:func:`booked_meetings` that are :func:`_on_the_day`, without a list for the many
+    prospects whose meetings are held, cancelled or on other days)."""
+    day_start, day_end = bounds
+    had = len(found)
+    for m in p.meetings:
+        if m.status == _BOOKED and day_start <= m.starts_at < day_end:
+            end = m.starts_at + timedelta(minutes=m.duration_minutes)
+            if _on_the_day(m.starts_at, end, bounds, now_utc):
+                found.append(_Meeting(p.owner or "", p.id, cal, (m.starts_at, end, m.id)))
+    return len(found) > had
 
 
 def _blocked(meetings: list[_Meeting]) -> dict[str, list[tuple[int, int]]]:
@@ -424,14 +431,15 @@ def _past_waits(
     now_utc: datetime,
     until: datetime,
     searched: Searched,
+    decided: Action | Decided | None,
 ) -> Decided | None:
-    """The engine's next action for ``p`` if it starts before ``until`` (before its words);
-    past a wait that ends before ``until`` (a pause, R17; the R10 wait for the drop), the
-    action that follows it, as the engine names it when the wait is over: a prospect who said
-    "call me on Tuesday at 09:00" is on Tuesday's plan, as :meth:`Engine.plan` lists it after
-    its wait. (:func:`_next_action_past_waits` is the same for a whole action.)"""
+    """The engine's next action for ``p`` if it starts before ``until`` (before its words),
+    given its answer at ``now_utc`` (``decided``, ``Engine._horizon``'s); past a wait that
+    ends before ``until`` (a pause, R17; the R10 wait for the drop), the action that follows
+    it, as the engine names it when the wait is over: a prospect who said "call me on Tuesday
+    at 09:00" is on Tuesday's plan, as :meth:`Engine.plan` lists it after its wait.
+    (:func:`_next_action_past_waits` is the same for a whole action.)"""
     while True:
-        decided = engine._horizon(p, cal, now_utc, until, searched)
         if isinstance(decided, Action):  # a pause: it ends at the wait's ``earliest``
             end = decided.earliest_utc
         elif decided is not None and decided[2].task.kind is _WAIT:
@@ -441,6 +449,7 @@ def _past_waits(
         if not now_utc < end < until:
             return None
         now_utc = end
+        decided = engine._horizon(p, cal, now_utc, until, searched)
 
 
 def _next_action_past_waits(engine: Engine, p: Prospect, now: datetime, until: datetime) -> Action:
