@@ -1,5 +1,7 @@
 """Steps 2 and 3 of the columnar planner: rank the due rows, keep each owner's capacity per
-channel, give the kept ones slots in their owner's day, and write the plan's tables.
+channel, give the kept ones slots in their owner's day (a touch that gets none takes no place:
+its owner's day is walked again with every due row, the next one tried instead), and write the
+plan's tables.
 
 An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`; it follows
 ``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
