@@ -649,3 +649,43 @@ def test_a_stored_prospect_whose_zone_is_not_of_its_country_stops_the_plan() -> 
     with pytest.raises(InvalidInputError, match=r"^timezone: 'UTC' .* US-FL") as caught:
         plan_day(engine, [good, stored], day=DAY, now=NOW, capacity=5)
     assert caught.value.field == "timezone"
+
+
+def _afternoon_workshop(engine: cadence.Engine, fresh: int) -> list[cadence.Prospect]:
+    """Ana's Tuesday: a workshop with one client from 12:00 to 17:00 (the whole afternoon of
+    calls), the ladder's retry of a call that went unanswered one morning last week (R4 keeps
+    it from the morning; overdue, it ranks first) and ``fresh`` new prospects whose first
+    calls are due on Tuesday morning."""
+    host = _new(engine, "host", at=NOW - timedelta(days=2))
+    host = engine.apply(host, ev.CallAttempted(at=NOW - timedelta(days=1), outcome="connected"))
+    workshop = ev.MeetingBooked(
+        at=NOW - timedelta(days=1),
+        meeting_id="w1",
+        starts_at=datetime(2026, 3, 10, 12, 0, tzinfo=CHICAGO),
+        duration_minutes=5 * 60,
+    )
+    retry = _called_in_the_morning(engine, "retry").model_copy(update={"owner": "ana"})
+    fresh_calls = [_new(engine, f"fresh{i}") for i in range(fresh)]
+    return [retry, engine.apply(host, workshop), *fresh_calls]
+
+
+def test_a_touch_with_no_free_time_takes_no_place_the_next_one_gets_it(
+    engine: cadence.Engine,
+) -> None:
+    """Ana may make two calls on Tuesday and spends the afternoon in a workshop. The overdue
+    retry ranks first, but R4 keeps it from the morning and the afternoon is taken: it finds
+    no free time and is deferred for that. It took one of her two places all the same, so
+    only one new prospect was called and the other was deferred "over capacity" while her
+    morning stood empty. Only a touch that gets a slot takes a place: both new prospects are
+    called, and a third is over capacity."""
+    plan = plan_day(engine, _afternoon_workshop(engine, 3), day=DAY, now=NOW, capacity=2)
+    day = [(t.prospect_id, f"{t.local_start:%H:%M}-{t.local_end:%H:%M}") for t in plan.touches]
+    assert day == [("fresh0", "09:00-09:10"), ("fresh1", "09:10-09:20"), ("host", "12:00-17:00")]
+    assert [(d.prospect_id, d.reason) for d in plan.deferred] == [
+        ("retry", "no free time in window"),
+        ("fresh2", "over capacity"),
+    ]
+    assert plan.counts == {"suppressed": 0, "not_due": 1, "planned": 2, "deferred": 2}
+    # The retry's own day would have room: it is the workshop that leaves it none.
+    alone = plan_day(engine, _afternoon_workshop(engine, 0)[:1], day=DAY, now=NOW, capacity=2)
+    assert [f"{t.local_start:%H:%M}" for t in alone.touches] == ["12:00"]

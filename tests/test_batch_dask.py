@@ -181,3 +181,32 @@ def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan_as_in_one_process
     refused = pytest.raises(cadence.errors.InvalidInputError, match=r"^timezone: 'UTC' .* US-IL")
     with dask.config.set(scheduler="sync"), refused:
         cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5)
+
+
+def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> None:
+    """Monday 16:55 in Chicago, Ana and Bo each have one call left: their overdue calls to
+    Chicago, where calling hours end at 17:00, find no time and are deferred, and their calls
+    to Los Angeles (14:55 there) take the places those did not use, in every partition."""
+    engine = cadence.Engine()
+    late = datetime(2026, 3, 9, 16, 55, tzinfo=CHICAGO)
+    book = [
+        engine.enroll(
+            f"{owner}-{pid}", timezone=tz, at=late - timedelta(days=days), country="US", owner=owner
+        )
+        for owner in ("ana", "bo")
+        for pid, tz, days in (("chicago", "America/Chicago", 6), ("la", "America/Los_Angeles", 3))
+    ]
+    table = to_table(book, engine)
+    expected = plan_table(engine, table, day=late.date(), now=late, capacity=1)
+    with dask.config.set(scheduler="sync"):
+        for n in (1, 2):
+            frame = cadence_dask.from_table(table, npartitions=n)
+            got = cadence_dask.plan_frame(engine, frame, day=late.date(), now=late, capacity=1)
+            assert got.touches.column("prospect_id").to_pylist() == ["ana-la", "bo-la"]
+            assert got.deferred.column("deferred_reason").to_pylist() == [
+                "no free time in window",
+                "no free time in window",
+            ]
+            assert got.touches.equals(expected.touches)
+            assert got.deferred.equals(expected.deferred)
+            assert got.counts == expected.counts

@@ -26,7 +26,7 @@ from cadence import events as ev
 from cadence._columns import shipped
 from cadence._table_index import crowded
 from cadence.actions import ActionKind
-from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
+from cadence.batch import DayPlan, _capacity, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import PRESETS, Cap, strictest_caps
@@ -264,6 +264,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
     _no_touch_over_a_meeting(expected)
+    _over_capacity_only_when_full(expected, capacity)
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
     assert min(got.sources.values()) >= 0
     if not indexed:
@@ -277,6 +278,23 @@ def _no_touch_over_a_meeting(plan: DayPlan) -> None:
         if t.action.kind is not ActionKind.ATTEND_MEETING:
             for m in meetings:
                 assert m.owner != t.owner or not (m.start < t.end and t.start < m.end), (t, m)
+
+
+def _over_capacity_only_when_full(
+    plan: DayPlan, capacity: int | dict[str | tuple[str, str], int]
+) -> None:
+    """A touch is deferred over capacity only when its owner's channel is full of planned
+    touches: one deferred for want of time takes no place."""
+    planned = Counter(
+        (t.owner, t.action.channel)
+        for t in plan.touches
+        if t.action.kind is not ActionKind.ATTEND_MEETING
+    )
+    for d in plan.deferred:
+        if d.reason == "over capacity":
+            assert d.action.channel is not None
+            cap = _capacity(capacity, d.owner, d.action.channel)
+            assert planned[(d.owner, d.action.channel)] == cap, d
 
 
 @given(data=_books())
@@ -884,3 +902,109 @@ def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan(engine: cadence.E
             with pytest.raises(InvalidInputError, match=r"^timezone: 'UTC' .* of US") as caught:
                 plan_table(engine, bad, day=DAY, now=NOW, capacity=1)
             assert caught.value.field == "timezone"
+
+
+def _end_of_a_monday(engine: cadence.Engine) -> tuple[list[cadence.Prospect], datetime]:
+    """Monday 16:55 in Chicago, Ana's book for the rest of her day: an overdue first call to
+    Chicago (the most late: it ranks first), where calling hours end at 17:00, and two to Los
+    Angeles, where it is 14:55. The time: ``now``."""
+    late = datetime(2026, 3, 9, 16, 55, tzinfo=CHICAGO)
+    book = [
+        engine.enroll(pid, timezone=tz, at=late - timedelta(days=days), country="US", owner="ana")
+        for pid, tz, days in (
+            ("chicago", "America/Chicago", 6),
+            ("la0", "America/Los_Angeles", 3),
+            ("la1", "America/Los_Angeles", 2),
+        )
+    ]
+    return book, late
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_call_the_hours_leave_no_time_for_takes_no_place_in_any_planner(
+    engine: cadence.Engine, indexed: bool
+) -> None:
+    """Ana has one call left today (capacity 1) and five minutes of Chicago's calling hours:
+    the overdue call to Chicago does not fit and is deferred for want of time. It took her
+    one place all the same, and Los Angeles, where the afternoon is young, was deferred over
+    capacity. Only a placed touch takes a place: the first call to Los Angeles is planned at
+    14:55 there, the second is over capacity; the same plan as plan_day, row for row."""
+    book, late = _end_of_a_monday(engine)
+    args: dict[str, Any] = {"day": late.date(), "now": late, "capacity": 1}
+    expected = plan_day(engine, book, **args)
+    got = plan_table(engine, to_table(book, engine if indexed else None), **args)
+    _same_plan(expected, got)
+    rows = _rows_of_table(got.touches, ("prospect_id", "local_start"))
+    assert [(pid, f"{start:%H:%M}") for pid, start in rows] == [("la0", "14:55")]
+    assert _rows_of_table(got.deferred, ("prospect_id", "deferred_reason")) == [
+        ("chicago", "no free time in window"),
+        ("la1", "over capacity"),
+    ]
+    assert got.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 2}
+
+
+@given(
+    calls=st.lists(
+        st.tuples(
+            st.sampled_from(["America/Chicago", "America/New_York", "America/Los_Angeles"]),
+            st.integers(0, 8 * 24 * 60),  # minutes since enrolment, before Monday 18:00
+            st.booleans(),  # prefers email
+        ),
+        min_size=3,
+        max_size=12,
+    ),
+    meetings=st.lists(  # from 07:00 on Tuesday plus minutes, for minutes
+        st.tuples(st.integers(0, 4 * 60), st.sampled_from([120, 240, 480, 600])),
+        min_size=1,
+        max_size=3,
+    ),
+    later=st.integers(0, 23 * 60),  # minutes after Monday 18:00
+    capacity=st.integers(1, 3),
+    indexed=st.booleans(),
+)
+def test_a_reps_crowded_day_leaves_no_place_unused_in_either_planner(
+    calls: list[tuple[str, int, bool]],
+    meetings: list[tuple[int, int]],
+    later: int,
+    capacity: int,
+    indexed: bool,
+) -> None:
+    """Ana's Tuesday, planned on Monday evening or during the day, with long meetings booked
+    and more calls and emails than she may make: touches that find no free time (the
+    meetings, the calling hours, the more urgent touches) take no place, so a touch is over
+    capacity only when her channel is full of planned ones. plan_table walks her day again
+    with every due row when one got no slot; the same plan as plan_day, row for row."""
+    engine = cadence.Engine()
+    book = [
+        engine.enroll(
+            f"p{i:02d}",
+            timezone=tz,
+            at=NOW - timedelta(minutes=ago),
+            country="US",
+            owner="ana",
+            preferred_channel="email" if email else None,
+        )
+        for i, (tz, ago, email) in enumerate(calls)
+    ]
+    for n, (minutes, duration) in enumerate(meetings):
+        host = engine.enroll(f"m{n}", timezone="America/Chicago", at=NOW, owner="ana")
+        booked = ev.MeetingBooked(
+            at=NOW,
+            meeting_id=f"m{n}",
+            starts_at=datetime.combine(DAY, time(7), CHICAGO) + timedelta(minutes=minutes),
+            duration_minutes=duration,
+        )
+        book.append(engine.apply(host, booked))
+    now = NOW + timedelta(minutes=later)
+    expected = plan_day(engine, book, day=DAY, now=now, capacity=capacity)
+    got = plan_table(
+        engine,
+        to_table(book, engine if indexed else None),
+        day=DAY,
+        now=now,
+        capacity=capacity,
+    )
+    _same_plan(expected, got)
+    _over_capacity_only_when_full(expected, capacity)
+    reasons = {d.reason for d in expected.deferred}
+    event(f"deferred for want of time, and over capacity: {len(reasons) == 2}")

@@ -1,5 +1,7 @@
 """Steps 2 and 3 of the columnar planner: rank the due rows, keep each owner's capacity per
-channel, give the kept ones slots in their owner's day, and write the plan's tables.
+channel, give the kept ones slots in their owner's day (a touch that gets none takes no place:
+its owner's day is walked again with every due row, the next one tried instead), and write the
+plan's tables.
 
 An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`; it follows
 ``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
@@ -86,6 +88,7 @@ _KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one in
 _PHONE = CHANNELS.index(Channel.PHONE)
 _LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
+_OVER = NULL + 1  # a walked row whose group had no place left (``_fill``)
 _ATTEND, _MEETING = ActionKind.ATTEND_MEETING.value, Channel.MEETING.value
 
 
@@ -132,20 +135,44 @@ def plan_slots(
     day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
     ranked = _rank(t, due, day_start[due.tz])
     ids = take(strings(t.column("id")), due.rows)
-    chosen, over = _within_capacity(ranked, due.channel, ids, capacity)
-    # Slots: each owner's day, most urgent first (plan_day's second pass).
+    capacity_of = _capacities(ranked, due.channel, capacity)
     owner = ranked.owner
-    chosen = chosen[sort({"o": owner[chosen], "k": ranked.key[chosen], "id": ids.take(chosen)})]
+
+    def in_order(idx: I64) -> I64:  # each owner's rows, most urgent first
+        return idx[sort({"o": owner[idx], "k": ranked.key[idx], "id": ids.take(idx)})]
+
+    def walk(idx: I64) -> tuple[BOOL, I64]:
+        return _walk(t, due, idx, owner, capacity_of, busy, day, day_start, day_end, calendar)
+
+    # Slots: each owner's day, most urgent first (plan_day's second pass), for the most
+    # urgent ``capacity`` rows of each owner and channel. Only a touch that gets a slot takes
+    # a place: an owner with a touch that got none and more on its channel walks the day
+    # again with every due row, each tried while its channel has a place left (rare; the
+    # same as walking every row of every owner, at a fraction of the cost).
+    chosen, over = _within_capacity(ranked, capacity_of, ids)
+    chosen = in_order(chosen)
     met, blocked = _meeting_owners(t, meetings)
     busy = _Busy(blocked, ranked.names)
-    placed, slots = _walk(t, due, chosen, owner, busy, day, day_start, day_end, calendar)
+    tried, slots = walk(chosen)
+    again = _walk_again(owner, capacity_of[0], chosen[slots[:, 0] == NULL], over)
+    if len(again):
+        first = ~np.isin(owner[chosen], again)
+        redo = np.isin(owner[over], again)
+        rows = in_order(np.concatenate([chosen[~first], over[redo]]))
+        tried_again, slots_again = walk(rows)
+        chosen = np.concatenate([chosen[first], rows])
+        tried = np.concatenate([tried[first], tried_again])
+        slots = np.concatenate([slots[first], slots_again])
+        over = over[~redo]
+    placed = slots[:, 0] != NULL
     touched_once(ids.take(chosen[placed]), day)
     touched_once(take(strings(t.column("id")), np.unique(meetings.rows)), day)
     counts = dict(due.counts)
     counts["planned"] = int(placed.sum())
-    counts["deferred"] = len(over) + len(chosen) - counts["planned"]
+    counts["deferred"] = len(due.rows) - counts["planned"]
     # Deferred: over capacity, or no free time left in the prospect's window.
-    deferred = _deferred(t, due, ranked, ids, over, chosen[~placed], deferred_limit)
+    over = np.concatenate([over, chosen[~tried]])
+    deferred = _deferred(t, due, ranked, ids, over, chosen[tried & ~placed], deferred_limit)
     touches = _touches(t, due, ranked, chosen[placed], slots[placed])
     if len(meetings.rows):
         touches = _in_order(pa.concat_tables([touches, _meeting_rows(t, meetings, met)]))
@@ -163,23 +190,40 @@ def touched_once(ids: pa.Array, day: date) -> None:
         raise twice_touched(ordered.slice(1).filter(same)[0].as_py(), day)
 
 
-def _within_capacity(
-    ranked: _Ranked, channel: I64, ids: pa.Array, capacity: Capacity
-) -> tuple[I64, I64]:
-    """The most urgent ``cap`` due rows of each (owner, channel), and the others."""
+def _capacities(ranked: _Ranked, channel: I64, capacity: Capacity) -> tuple[I64, I64]:
+    """Each due row's (owner, channel) group, as a code, and each group's capacity (by code)."""
     names = ranked.names
-    group = ranked.owner * len(CHANNELS) + channel
+    found, group = np.unique(ranked.owner * len(CHANNELS) + channel, return_inverse=True)
+    places = [
+        _capacity(capacity, names[g // len(CHANNELS)], CHANNELS[g % len(CHANNELS)])
+        for g in found.tolist()
+    ]
+    return group.reshape(-1), np.array(places, dtype=np.int64)
+
+
+def _within_capacity(
+    ranked: _Ranked, capacity_of: tuple[I64, I64], ids: pa.Array
+) -> tuple[I64, I64]:
+    """The most urgent due rows of each (owner, channel), as many as its capacity, and the
+    others."""
+    group, places = capacity_of
     order = sort({"g": group, "k": ranked.key, "id": ids})
     g = group[order]
     heads = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, np.int64)
     sizes = np.diff(np.r_[heads, len(g)])
-    caps = [
-        _capacity(capacity, names[gg // len(CHANNELS)], CHANNELS[gg % len(CHANNELS)])
-        for gg in g[heads].tolist()
-    ]
-    at_head = np.repeat(heads, sizes)
-    keep = np.arange(len(g)) - at_head < np.repeat(np.array(caps, dtype=np.int64), sizes)
+    keep = np.arange(len(g)) - np.repeat(heads, sizes) < places[g]
     return order[keep], order[~keep]
+
+
+def _walk_again(owner: I64, group: I64, unplaced: I64, over: I64) -> I64:
+    """The owners whose day is walked again with every due row: those with a row that got no
+    slot on a channel where other rows were left over capacity (one of those takes its
+    place). Any other owner's walk is already the full one: each channel either filled its
+    capacity with placed touches or had no row left to try."""
+    short = np.intersect1d(group[unplaced], group[over])
+    if not len(short):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(owner[unplaced][np.isin(group[unplaced], short)])
 
 
 # The plan's tables are built in table order (their rows are read in one pass, without
@@ -314,14 +358,17 @@ def _walk(
     due: Due,
     chosen: I64,
     owner: I64,
+    capacity: tuple[I64, I64],
     busy: _Busy,
     day: date,
     day_start: I64,
     day_end: I64,
     calendar: Calendars,
 ) -> tuple[BOOL, I64]:
-    """``plan_day``'s ``_fit`` for the ``chosen`` due rows, in order: whether each got a slot,
-    and the slots' (start, end) in µs. Each row's first window is its action's own
+    """``plan_day``'s walk over each owner's day for the ``chosen`` due rows, in order, with
+    ``capacity`` (each row's group code, and the groups' capacities): whether each was tried
+    (its group had a place left: else it is over capacity) and its slot's (start, end) in µs
+    (:data:`NULL` when it got none). Each row's first window is its action's own
     (``earliest`` from the day's start, ``latest``); the calendar is asked only past it."""
     if not len(chosen):
         return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
@@ -332,8 +379,21 @@ def _walk(
     end_of_day = day_end[tz]
     combo = (rows.place * len(CHANNELS) + rows.channel) * len(rows.avoid_names) + rows.avoid + 1
     w_start = np.maximum(due.earliest[chosen], day_start[tz])
-    start_at = _fill(rows, owner[chosen], busy, combo, w_start, due.latest[chosen], end_of_day)
-    return start_at != NULL, np.stack([start_at, start_at + _LENGTH[rows.channel]], axis=1)
+    group, places = capacity
+    start_at = _fill(
+        rows,
+        owner[chosen],
+        (group[chosen], places),
+        busy,
+        combo,
+        w_start,
+        due.latest[chosen],
+        end_of_day,
+    )
+    tried = start_at != _OVER
+    placed = start_at > _OVER
+    end_at = np.where(placed, start_at + _LENGTH[rows.channel], NULL)
+    return tried, np.stack([np.where(placed, start_at, NULL), end_at], axis=1)
 
 
 def _prepare(
@@ -396,30 +456,39 @@ def _recent_calls(
 def _fill(
     walk: _Walk,
     owner: I64,
+    capacity: tuple[I64, I64],
     busy: _Busy,
     combo: I64,
     w_start: I64,
     w_end: I64,
     end_of_day: I64,
 ) -> I64:
-    """Each row's slot start (:data:`NULL`: none), in walk order (owner by owner, the most urgent
-    first): the earliest free stretch of the owner's day (``busy``: their meetings) in the row's
-    windows, its action's own (``w_start``, ``w_end``) first (``_fit``)."""
+    """Each row's slot start, in walk order (owner by owner, the most urgent first): the
+    earliest free stretch of the owner's day (``busy``: their meetings) in the row's windows,
+    its action's own (``w_start``, ``w_end``) first (``_fit``); :data:`NULL` when there is
+    none, and :data:`_OVER` when the row's group (``capacity``: each row's group code and the
+    groups' capacities) has no place left. Only a row that gets a slot takes a place."""
     memo: dict[tuple[int, int], tuple[int, int]] = {}
     starts: list[int] = []
     current, booked = -1, list[tuple[int, int]]()
+    group, places = capacity
+    left = places.tolist()  # (each owner's groups are theirs alone: one count per group)
     rows = zip(
         w_start.tolist(),
         w_end.tolist(),
         _LENGTH[walk.channel].tolist(),
         owner.tolist(),
+        group.tolist(),
         combo.tolist(),
         end_of_day.tolist(),
         strict=True,
     )
-    for j, (w_from, w_to, length, who, key, last) in enumerate(rows):
+    for j, (w_from, w_to, length, who, g, key, last) in enumerate(rows):
         if who != current:  # a new owner's day, their meetings booked
             current, booked = who, list(busy.blocked.get(busy.names[who], ()))
+        if not left[g]:
+            starts.append(_OVER)
+            continue
         got = NULL
         while w_from < last:
             if w_from < w_to:
@@ -437,6 +506,8 @@ def _fill(
                 if found is None:
                     found = memo[(key, after)] = _window_of(walk, j, after)
                 w_from, w_to = found
+        if got != NULL:
+            left[g] -= 1
         starts.append(got)
     return np.array(starts, dtype=np.int64)
 

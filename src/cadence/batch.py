@@ -1,11 +1,12 @@
 """Batch planning: a day's touches for a whole sales floor (DESIGN §1, user 3).
 
-``plan_day`` streams any iterable of prospects through the engine and keeps, per owner and
-channel, only the best ``capacity`` candidates (a bounded heap), so memory grows with capacity,
-not with the size of the book. The kept touches are then given concrete slots: each owner's day
-is filled earliest-first, one touch at a time, inside each action's own window (the engine's,
-which already honours legal hours, an agreed time and, for a retried call, the R4 time-of-day
-rotation), then the prospect's next allowed windows of the day.
+``plan_day`` streams any iterable of prospects through the engine and keeps the touches due on
+the day (about a tenth of a typical book), not the book. Each owner's day is then filled in the
+batch order, one touch at a time, inside each action's own window (the engine's, which already
+honours legal hours, an agreed time and, for a retried call, the R4 time-of-day rotation), then
+the prospect's next allowed windows of the day. Only a touch that gets a slot takes one of its
+owner's ``capacity`` places on its channel: a touch with no free time left in its windows is
+deferred, and the next touch in the order is tried in its place.
 
 Order (most urgent first): rep-caused reschedules (R14), promised contacts (R1), material due
 before a meeting (R15), overdue work by lateness, work due that day, drip touches last; ties by
@@ -31,7 +32,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -211,7 +212,7 @@ def plan_day(
     """
     now_utc, blocked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
-    heaps: dict[tuple[str, Channel], list[_Entry]] = {}
+    due: dict[str, list[_Entry]] = {}  # per owner: every touch due on the day
     deferred: list[_Entry] = []  # the most urgent ``deferred_limit`` (least urgent on top)
 
     def defer(entry: _Entry, reason: str) -> None:
@@ -251,8 +252,8 @@ def plan_day(
             met.append(p.id)
         # Only what starts before the day ends is placed; the words are written only if kept.
         decided = horizon(p, cal, now_utc, day_end, searched)
-        if isinstance(decided, Action) or (decided is not None and decided[2].task.kind is _WAIT):
-            decided = _past_waits(engine, p, cal, now_utc, day_end, searched)  # (rare: asked again)
+        if decided is not None and (isinstance(decided, Action) or decided[2].task.kind is _WAIT):
+            decided = _past_waits(engine, p, cal, now_utc, day_end, searched, decided)  # (rare)
         if decided is None:  # not today
             not_due += 1
             continue
@@ -265,57 +266,40 @@ def plan_day(
         # Ranked on UTC instants: as plan_table ranks (integer µs), and cheap to compare.
         due_since = None if spot.due_since is None else spot.due_since.astimezone(UTC)
         rank = _rank(spot.task.priority, due_since, spot.start_utc, day_start)
-        entry = _Entry((*rank, p.id), p, engine, decided, owner)
+        entry = _Entry((*rank, p.id), p, engine, decided, owner, channel)
         group = (owner, channel)
-        heap = heaps.get(group)
-        if heap is None:
-            heap = heaps[group] = []
+        if group not in caps:
             caps[group] = _capacity(capacity, owner, channel)
-        kept, cap = len(heap), caps[group]
-        if kept < cap:  # a heap only once full: most groups never fill
-            heap.append(entry)
-            if kept + 1 == cap:
-                heapq.heapify(heap)
-        elif heap and entry.key < heap[0].key:  # more urgent than the least urgent kept
-            defer(heapq.heapreplace(heap, entry), "over capacity")
-        else:
+        if not caps[group]:  # no place on the channel at all: nothing to try
             defer(entry, "over capacity")
+            continue
+        owed = due.get(owner)
+        if owed is None:
+            due[owner] = [entry]
+        else:
+            owed.append(entry)
     counts["suppressed"], counts["not_due"] = suppressed, not_due
 
+    # Each owner's day, most urgent first. Only a touch that gets a slot takes a place of its
+    # channel's capacity: one that finds no free time is deferred and the next one tried.
     touches: list[tuple[str, datetime, str, PlannedTouch]] = []  # (the order of the plan)
     busy = _blocked(meetings)  # per owner, booked µs stretches: the meetings first
     memo: dict[Any, Any] = {}
-    for entry in sorted((e for heap in heaps.values() for e in heap), key=lambda e: e.key):
-        p, act, cal = entry.prospect, entry.action, entry.cal
-        assert act.channel is not None
-        phone = act.channel is Channel.PHONE
-        placed = _fit(
-            cal,
-            act.channel,
-            (entry.start_utc, act.latest_utc),
-            bounds[p.timezone],
-            busy.setdefault(entry.owner, []),
-            avoid=p.last_attempt_slot if phone and _R4 in act.rules else None,
-            recent=p.recent_calls if phone else (),
-            memo=memo,
-        )
-        if placed is None:
-            defer(entry, "no free time in window")
-            continue
-        start, end = placed
-        touch = build(  # trusted values: the engine's action, the calendar's instants
-            PlannedTouch,
-            {
-                "prospect_id": p.id,
-                "owner": entry.owner,
-                "action": act,
-                "start": start,
-                "end": end,
-                "local_start": cal.local(start),
-                "local_end": cal.local(end),
-            },
-        )
-        touches.append((entry.owner, start, p.id, touch))
+    for owner, entries in due.items():
+        entries.sort(key=attrgetter("key"))
+        day_busy = busy.setdefault(owner, [])
+        used: dict[Channel, int] = {}  # places taken, per channel
+        for entry in entries:
+            taken = used.get(entry.channel, 0)
+            if taken == caps[(owner, entry.channel)]:
+                defer(entry, "over capacity")
+                continue
+            placed = _place(entry, bounds[entry.prospect.timezone], day_busy, memo)
+            if placed is None:
+                defer(entry, "no free time in window")
+                continue
+            used[entry.channel] = taken + 1
+            touches.append(_planned(entry, *placed))
     counts["planned"] = len(touches)
     _touched_once([t[2] for t in touches], day)
     _touched_once(met, day)  # (a row's meetings: one row, however many)
@@ -340,6 +324,47 @@ def plan_day(
     )
 
 
+def _place(
+    entry: _Entry,
+    bounds: tuple[datetime, datetime],
+    busy: list[tuple[int, int]],
+    memo: dict[Any, Any],
+) -> tuple[datetime, datetime] | None:
+    """:func:`_fit` for a candidate touch: its slot in its owner's day (``busy``), if any."""
+    p, act = entry.prospect, entry.action
+    phone = entry.channel is Channel.PHONE
+    return _fit(
+        entry.cal,
+        entry.channel,
+        (entry.start_utc, act.latest_utc),
+        bounds,
+        busy,
+        avoid=p.last_attempt_slot if phone and _R4 in act.rules else None,
+        recent=p.recent_calls if phone else (),
+        memo=memo,
+    )
+
+
+def _planned(
+    entry: _Entry, start: datetime, end: datetime
+) -> tuple[str, datetime, str, PlannedTouch]:
+    """A placed touch, and what the plan orders it by (owner, start, prospect id)."""
+    cal, pid = entry.cal, entry.prospect.id
+    touch = build(  # trusted values: the engine's action, the calendar's instants
+        PlannedTouch,
+        {
+            "prospect_id": pid,
+            "owner": entry.owner,
+            "action": entry.action,
+            "start": start,
+            "end": end,
+            "local_start": cal.local(start),
+            "local_end": cal.local(end),
+        },
+    )
+    return entry.owner, start, pid, touch
+
+
 class _Meeting(NamedTuple):
     """A booked meeting of the planned day, in its owner's day."""
 
@@ -356,10 +381,17 @@ def _meetings_of(
     now_utc: datetime,
     found: list[_Meeting],
 ) -> bool:
-    """Add ``p``'s booked meetings of the day (``bounds``) to ``found``; whether it has any."""
-    mine = [m for m in booked_meetings(p) if _on_the_day(m[0], m[1], bounds, now_utc)]
-    found.extend(_Meeting(p.owner or "", p.id, cal, m) for m in mine)
-    return bool(mine)
+    """Add ``p``'s booked meetings of the day (``bounds``) to ``found``; whether it has any
+    (:func:`booked_meetings` that are :func:`_on_the_day`, without a list for the many
+    prospects whose meetings are held, cancelled or on other days)."""
+    day_start, day_end = bounds
+    had = len(found)
+    for m in p.meetings:
+        if m.status == _BOOKED and day_start <= m.starts_at < day_end:
+            end = m.starts_at + timedelta(minutes=m.duration_minutes)
+            if _on_the_day(m.starts_at, end, bounds, now_utc):
+                found.append(_Meeting(p.owner or "", p.id, cal, (m.starts_at, end, m.id)))
+    return len(found) > had
 
 
 def _blocked(meetings: list[_Meeting]) -> dict[str, list[tuple[int, int]]]:
@@ -399,14 +431,15 @@ def _past_waits(
     now_utc: datetime,
     until: datetime,
     searched: Searched,
+    decided: Action | Decided | None,
 ) -> Decided | None:
-    """The engine's next action for ``p`` if it starts before ``until`` (before its words);
-    past a wait that ends before ``until`` (a pause, R17; the R10 wait for the drop), the
-    action that follows it, as the engine names it when the wait is over: a prospect who said
-    "call me on Tuesday at 09:00" is on Tuesday's plan, as :meth:`Engine.plan` lists it after
-    its wait. (:func:`_next_action_past_waits` is the same for a whole action.)"""
+    """The engine's next action for ``p`` if it starts before ``until`` (before its words),
+    given its answer at ``now_utc`` (``decided``, ``Engine._horizon``'s); past a wait that
+    ends before ``until`` (a pause, R17; the R10 wait for the drop), the action that follows
+    it, as the engine names it when the wait is over: a prospect who said "call me on Tuesday
+    at 09:00" is on Tuesday's plan, as :meth:`Engine.plan` lists it after its wait.
+    (:func:`_next_action_past_waits` is the same for a whole action.)"""
     while True:
-        decided = engine._horizon(p, cal, now_utc, until, searched)
         if isinstance(decided, Action):  # a pause: it ends at the wait's ``earliest``
             end = decided.earliest_utc
         elif decided is not None and decided[2].task.kind is _WAIT:
@@ -416,6 +449,7 @@ def _past_waits(
         if not now_utc < end < until:
             return None
         now_utc = end
+        decided = engine._horizon(p, cal, now_utc, until, searched)
 
 
 def _next_action_past_waits(engine: Engine, p: Prospect, now: datetime, until: datetime) -> Action:
@@ -634,14 +668,15 @@ def plan_table(
 
 
 class _Entry:
-    """A candidate touch; heaps keep the least urgent on top (ordering reversed). Its action
-    is written out (talking points and all) only when the plan keeps it."""
+    """A candidate touch; the deferred heap keeps the least urgent on top (ordering reversed).
+    Its action is written out (talking points and all) only when the plan keeps it."""
 
     __slots__ = (
         "_action",
         "_decided",
         "_engine",
         "cal",
+        "channel",
         "key",
         "owner",
         "prospect",
@@ -650,13 +685,20 @@ class _Entry:
     )
 
     def __init__(
-        self, key: Key, prospect: Prospect, engine: Engine, decided: Decided, owner: str
+        self,
+        key: Key,
+        prospect: Prospect,
+        engine: Engine,
+        decided: Decided,
+        owner: str,
+        channel: Channel,
     ) -> None:
         self.key = key
         self.prospect = prospect
         self._engine = engine
         self._decided: Decided | None = decided
         self.cal = decided[1]
+        self.channel = channel
         self.start_utc = decided[2].start_utc  # the action's ``earliest``, in UTC
         self._action: Action | None = None
         self.owner = owner

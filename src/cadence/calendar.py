@@ -384,12 +384,15 @@ class ContactCalendar:
         and given up when no other part of the day opens within a month: the window is then
         the first from ``min_date`` in any part of the day, its ``slot`` says which);
         ``recent`` the instants of earlier contacts on this channel, for elapsed-time caps.
-        The window's ``start`` is never before ``after``.
+        The window's ``start`` is never before ``after``. The meeting channel has no hours:
+        its window is the rest of ``after``'s local day (a booked meeting's own task ends with
+        the meeting; once it is over, the reminder to log it runs to the end of the day).
         """
         if channel is _MEETING:
             floor = after if after.tzinfo is UTC else after.astimezone(UTC)
             local = self.local(after)
-            return Window(local, local, None, None, ("meeting",), floor, floor)
+            end = self.start_of(local.date() + _DAY)
+            return Window(local, self.local(end), None, None, ("meeting",), floor, end)
         floor = after if after.tzinfo is UTC else after.astimezone(UTC)
         if not (recent and self.capped):
             return self._search(channel, floor, after, min_date, avoid_slot)

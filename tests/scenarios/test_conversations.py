@@ -75,6 +75,47 @@ def test_attend_meeting_at_its_start_then_the_agreed_follow_up(
     assert (nxt.kind, nxt.earliest, nxt.rules) == (ActionKind.CALL, agreed, ("R1",))
 
 
+def test_an_ended_meeting_not_logged_is_owed_to_the_end_of_its_day(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee's meeting on Thursday, 09:30 to 10:00, ends and nobody logs whether it was held.
+    The reminder to log it is owed from the meeting's end to the end of Thursday (R2: nothing
+    is forgotten), the same deadline whenever it is read that day. It was a point in time,
+    from ``now`` to ``now``: a half-open window that holds no instant, its deadline missed
+    the moment it was read. The next morning it is owed for that day, still overdue since the
+    meeting began."""
+    p = _booked(engine, monday)
+    ends = monday + timedelta(days=3, minutes=30)
+    friday = datetime(2026, 3, 13, 0, 0, tzinfo=CHICAGO)
+    for now, latest in (
+        (ends, friday),
+        (ends + timedelta(hours=5), friday),
+        (friday + timedelta(hours=8), friday + DAY),
+    ):
+        act = engine.next_action(p, now)
+        assert act.kind is ActionKind.ATTEND_MEETING
+        assert act.reason == "the meeting has ended: log whether it was held or a no-show"
+        assert (act.earliest, act.latest) == (now, latest)
+        assert act.due_since == ends - timedelta(minutes=30)
+        assert "overdue" in act.flags
+
+
+def test_the_reminder_to_log_a_meeting_ends_where_its_day_does_across_a_dst_gap(
+    engine: Engine,
+) -> None:
+    """Cairo springs forward at midnight on Friday 24 April 2026: Thursday's reminder to log
+    the afternoon's meeting runs to 01:00 on Friday, the first instant of that day."""
+    cairo = ZoneInfo("Africa/Cairo")
+    t = datetime(2026, 4, 20, 9, 30, tzinfo=cairo)
+    p = engine.enroll("lee", timezone="Africa/Cairo", at=t, country="EG")
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected"))
+    starts = datetime(2026, 4, 23, 16, 0, tzinfo=cairo)
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=starts))
+    act = engine.next_action(p, starts + timedelta(hours=1))
+    assert act.latest == datetime(2026, 4, 24, 1, 0, tzinfo=cairo)
+    assert act.latest_utc - act.earliest_utc == timedelta(hours=7)  # (from 17:00 on)
+
+
 def test_r14_rep_cancels_by_phone_first(engine: Engine, monday: datetime) -> None:
     p = _booked(engine, monday)
     t = monday + timedelta(hours=2)
