@@ -24,6 +24,7 @@ CORE = [
     "_reference",
     "_sample",
     "_stretches",
+    "_suppression",
     "_talk",
     "_words",
     "actions",
