@@ -1,12 +1,19 @@
-"""Suppression lists (R13): what an entry matches."""
+"""Suppression lists (R13): what an entry matches, and the columnar planner's matching
+(``cadence._table_suppression``) against plan_day's (``Suppressions.blocks``), row for row.
+
+The planners' scenario tests (each way of writing a suppressed contact, for plan_day,
+plan_table and plan_frame) are in ``test_batch.py``, ``test_batch_table.py`` and
+``test_batch_dask.py``."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cadence._suppression import MIN_DIGITS, Suppressions, email_key, phone_digits, phone_entry
+from cadence._table_suppression import suppressed_rows
 
 
 @pytest.mark.parametrize(
@@ -150,3 +157,53 @@ def test_an_entry_blocks_an_id_a_phone_or_an_email_written_as_it_is(entry: str) 
     assert blocked.blocks(entry, None, None)
     assert blocked.blocks("other", entry, None)
     assert blocked.blocks("other", None, entry)
+
+
+def _layouts(table: pa.Table, layout: str) -> pa.Table:
+    """Chunks of one row, or a slice of a longer table (values at an offset in buffers
+    shared with rows before them): the planner reads the string buffers itself."""
+    if layout == "chunks of 1 row":
+        return pa.Table.from_batches(table.to_batches(max_chunksize=1), schema=table.schema)
+    if layout == "a slice":
+        return pa.concat_tables([table, table]).combine_chunks().slice(table.num_rows)
+    return table
+
+
+@given(
+    entries=st.sets(_TEXT | _PHONES | _EMAILS, max_size=4),
+    rows=st.lists(
+        st.tuples(_TEXT.filter(bool), st.none() | _TEXT | _PHONES, st.none() | _TEXT | _EMAILS),
+        max_size=12,
+    ),
+    layout=st.sampled_from(["one chunk", "chunks of 1 row", "a slice"]),
+)
+@example(
+    entries={"+13125550104", "dana.lee@acme.test", "+33612345678", "strasse@x.test"},
+    rows=[
+        ("a", "+13125550104", None),  # clean: its last eight bytes
+        ("b", "312-555-0104", None),  # written otherwise: its digits gathered
+        ("c", "+33 (0)6 12 34 56 78", None),  # a bracketed trunk prefix
+        ("d", "３１２５５５０１０４", None),  # not ASCII
+        ("e", "5550104", "Dana.Lee@ACME.test"),  # seven bytes; an email in capitals
+        ("f", "+1 415 555 0104", "dana.lee@acme.test.evil"),  # the same ending, not blocked
+        ("g", "+33 6 12 34 5(0)6 78 ", None),  # a (0) among the last digits
+        ("h", None, "Straße@X.test"),  # not ASCII: case-folded by Python
+    ],
+    layout="a slice",
+)
+def test_the_columnar_planner_suppresses_the_rows_plan_day_does(
+    entries: set[str], rows: list[tuple[str, str | None, str | None]], layout: str
+) -> None:
+    blocked = Suppressions(entries)
+    table = pa.table(
+        {
+            name: pa.array(list(col), type=pa.string())
+            for name, col in zip(
+                ("id", "phone", "email"),
+                zip(*rows, strict=True) if rows else ((), (), ()),
+                strict=True,
+            )
+        }
+    )
+    got = suppressed_rows(_layouts(table, layout), blocked)
+    assert got.tolist() == [blocked.blocks(*row) for row in rows]
