@@ -28,6 +28,7 @@ phone numbers and emails are matched as contact points, not as strings:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -38,6 +39,7 @@ MIN_DIGITS = 7
 
 _NOT_DIGITS = bytes(b for b in range(256) if not 0x30 <= b <= 0x39)  # (UTF-8: all of it)
 _PHONE_MARKS = frozenset("+-./()")
+_PHONE_SIGNS = re.compile(r"[0-9\s+\-./()]*")  # the same, for ASCII text (quicker)
 _TRUNK = "(0)"  # "+44 (0)20 7946 0958": the trunk prefix, dialled only from inside the country
 
 
@@ -64,13 +66,15 @@ def phone_digits(value: str) -> str:
 def phone_entry(entry: str) -> str | None:
     """The digits of a suppression entry that is a phone number (see the module's
     docstring), or None for an id, an email or anything else."""
-    plain = entry if entry.isascii() else _ascii_digits(entry)
-    if not all(
+    if entry.isascii():
+        if not _PHONE_SIGNS.fullmatch(entry):
+            return None
+    elif not all(
         c.isdigit() or c.isspace() or c in _PHONE_MARKS or unicodedata.category(c) == "Pd"
-        for c in plain
+        for c in _ascii_digits(entry)
     ):
         return None
-    digits = phone_digits(plain)
+    digits = phone_digits(entry)
     return digits if len(digits) >= MIN_DIGITS else None
 
 
@@ -85,26 +89,29 @@ class Suppressions:
     """A suppression list, read once for matching: ``blocks(id, phone, email)`` says whether
     a prospect is on it. False when the list is empty."""
 
-    __slots__ = ("emails", "exact", "lengths", "numbers", "others", "suffixes")
+    __slots__ = ("emails", "endings", "exact", "others", "tails")
 
     def __init__(self, entries: Iterable[str]) -> None:
         self.exact = frozenset(entries)
         """Every entry as given: it matches an id, a phone or an email equal to it."""
         self.emails = frozenset(email_key(e) for e in self.exact)
         """Every entry as emails are compared."""
-        read = {e: phone_entry(e) for e in self.exact}
-        numbers = {digits for digits in read.values() if digits is not None}
-        self.numbers = frozenset(numbers)
-        """The digits of the entries that are phone numbers."""
-        self.others = frozenset(e for e, digits in read.items() if digits is None)
-        """The other entries (a phone equal to a number on the list matches it by its
-        digits: only these need comparing with phones as written)."""
-        self.suffixes = frozenset(n[-k:] for n in numbers for k in range(MIN_DIGITS, len(n) + 1))
-        """Every end of those of ``MIN_DIGITS`` digits or more: a number that is one of
-        them is the end of a suppressed one."""
-        self.lengths = tuple(sorted({len(n) for n in numbers}))
-        """The lengths of ``numbers``: a number ends with a suppressed one when its end of
-        one of these lengths is in ``numbers``."""
+        endings: dict[str, list[str]] = {}
+        others = []
+        for entry in self.exact:
+            digits = phone_entry(entry)
+            if digits is None:
+                others.append(entry)
+            else:
+                endings.setdefault(digits[-MIN_DIGITS:], []).append(digits)
+        self.endings = endings
+        """The digits of the entries that are phone numbers, by their last ``MIN_DIGITS``
+        digits: a number and a suppressed one end with the same (read-only)."""
+        self.tails = frozenset(endings)
+        """Those last digits (a set is quicker to ask than the dict)."""
+        self.others = frozenset(others)
+        """The entries that are not phone numbers (a phone equal to a number on the list
+        matches it by its digits: only these need comparing with phones as written)."""
 
     def __bool__(self) -> bool:
         return bool(self.exact)
@@ -116,22 +123,20 @@ class Suppressions:
             return True
         if email is not None and email.strip().casefold() in self.emails:  # (email_key)
             return True
-        if phone is None or not self.numbers:
+        if phone is None or not self.tails:
             return False
-        # A number on the list and this one share their last MIN_DIGITS digits: most numbers
-        # of a book are told apart by those, read from the string when it ends with them.
+        # Most numbers of a book end with seven digits as written, and are told apart from
+        # the list's by those alone.
         tail = phone[-MIN_DIGITS:]
-        if tail.isdigit() and tail.isascii() and tail not in self.suffixes:
+        if tail.isdigit() and tail.isascii() and tail not in self.tails:
             return False
         return self.blocks_phone(phone)
 
     def blocks_phone(self, phone: str) -> bool:
-        """Whether ``phone`` is one of the list's phone numbers (the digits of one end with
-        the digits of the other, ``MIN_DIGITS`` at least)."""
+        """Whether ``phone`` is one of the list's phone numbers: the digits of one end with
+        the digits of the other, ``MIN_DIGITS`` at least."""
         digits = phone_digits(phone)
-        if len(digits) < MIN_DIGITS or digits[-MIN_DIGITS:] not in self.suffixes:
+        if len(digits) < MIN_DIGITS:
             return False
-        if digits in self.suffixes:  # it is the end of a suppressed number
-            return True
-        numbers = self.numbers
-        return any(digits[-n:] in numbers for n in self.lengths if n < len(digits))
+        found = self.endings.get(digits[-MIN_DIGITS:], [])
+        return any(n.endswith(digits) or digits.endswith(n) for n in found)

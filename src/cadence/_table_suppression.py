@@ -4,17 +4,18 @@ An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`
 exactly the rows ``plan_day`` suppresses (the rule is :mod:`cadence._suppression`'s), reading
 the ``id``, ``phone`` and ``email`` columns chunk by chunk:
 
-- ids and phones equal to an entry: ``is_in``;
+- ids equal to an entry, and phones equal to one that is not a number: ``is_in``;
 - emails: trimmed and lower-cased with Arrow's ASCII kernels, which are Python's ``strip`` and
   ``casefold`` on ASCII text; the few non-ASCII emails are keyed in Python;
 - phones: two numbers match only if they end with the same seven digits, and most numbers
   end with seven digits as written (``+13125550104``), so the last eight bytes of each row
-  are read as one integer and decoded with integer arithmetic, then looked up in a table
-  of the list's endings (a flag for each of the ten million). Rows written otherwise (a
-  trailing space, ``555-0104``) have their digits gathered with numpy, slower. Only the rows
-  whose ending is on the list are then asked :meth:`Suppressions.blocks_phone` (a handful in
-  a book, so the rule is plan_day's own code), and so are the rows written otherwise that
-  are not ASCII or hold a ``(0)``: their digits are not the ASCII ones in order.
+  are read as one integer and decoded with integer arithmetic, then looked up in a table of
+  the list's endings (a flag for each of the ten million), a block of rows at a time. Rows
+  written otherwise (a trailing space, ``555-0104``) have their digits gathered with numpy,
+  slower. Only the rows whose ending is on the list are then asked
+  :meth:`Suppressions.blocks_phone` (a handful in a book, so the rule is plan_day's own
+  code), and so are the rows written otherwise that are not ASCII or hold a ``(0)``: their
+  digits are not the ASCII ones in order.
 """
 
 from __future__ import annotations
@@ -32,9 +33,13 @@ __all__ = ["suppressed_rows"]
 #: The characters Python's ``str.strip`` removes from ASCII text, for Arrow's ``ascii_trim``.
 _ASCII_SPACES = "".join(c for c in map(chr, range(128)) if c.isspace())
 _ENDINGS = 10**MIN_DIGITS  # the possible endings of seven digits
+_BLOCK = 32_768  # rows read at a time
 _AT = ord("@")  # below it: digits, spaces and the signs phones are written with
 _U = np.uint64
-_BYTES = 0x0101010101010101  # one in every byte of a 64-bit word
+_SEVEN = _U(0xFFFFFFFFFFFFFF00)  # a word's last seven bytes (little-endian)
+_HIGH = _U(0xF0F0F0F0F0F0F000)  # the high halves of those bytes
+_ZEROS = _U(0x3030303030303000)  # seven '0's
+_SIXES = _U(0x0606060606060600)
 #: Eight digits, one a byte (the most significant lowest), to their value in three steps.
 _PAIRS = [
     (_U(10), _U(8), _U(0x00FF00FF00FF00FF)),
@@ -59,7 +64,7 @@ def suppressed_rows(table: pa.Table, blocked: Suppressions) -> BOOL:
     if others:
         out |= _numpy(pc.is_in(phone, value_set=_array(others)))
     out |= _emails(strings(table.column("email")), blocked)
-    if blocked.numbers:
+    if blocked.tails:
         out |= _phones(phone, blocked)
     return out
 
@@ -101,11 +106,12 @@ def _emails(col: pa.ChunkedArray, blocked: Suppressions) -> BOOL:
 def _phones(col: pa.ChunkedArray, blocked: Suppressions) -> BOOL:
     """Rows whose phone is one of the list's numbers (by their digits)."""
     endings = np.zeros(_ENDINGS, dtype=bool)
-    endings[[int(s) for s in blocked.suffixes if len(s) == MIN_DIGITS]] = True
-    rows: list[I64] = []  # the rows that may be blocked, per chunk, in the table's numbering
+    endings[[int(tail) for tail in blocked.tails]] = True
+    rows: list[I64] = []  # the rows that may be blocked, in the table's numbering
     start = 0
-    for chunk in col.chunks:
-        rows.append(_maybe(chunk, endings) + start)
+    for chunk in col.chunks:  # in blocks whose arrays stay in the processor's cache
+        for first in range(0, len(chunk), _BLOCK):
+            rows.append(_maybe(chunk.slice(first, _BLOCK), endings) + start + first)
         start += len(chunk)
     out = np.zeros(len(col), dtype=bool)
     maybe = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
@@ -136,18 +142,20 @@ def _maybe(chunk: pa.StringArray, endings: BOOL) -> I64:
     valid = _numpy(chunk.is_valid()) if chunk.null_count else np.ones(len(chunk), dtype=bool)
     if data is None or len(data) < 8:  # (no row holds eight bytes)
         return _written_otherwise(chunk, np.flatnonzero(valid & (size >= MIN_DIGITS)), endings)
-    # Each row's last eight bytes as one little-endian word, its first byte set to '0': when
-    # the last seven are digits, they are its last seven digits.
+    # Each row's last eight bytes as one little-endian word, its first byte cleared: when
+    # the last seven are digits, they are its last seven digits. (A row of fewer than eight
+    # bytes reads another's, or at -1 the buffer's last word: it is not clean.)
     word = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-    x = word[np.maximum(at[1:] - 8, 0)]
-    x &= _U(0xFFFFFFFFFFFFFF00)
-    x |= _U(0x30)
+    x = word[at[1:] - 8]
+    x &= _SEVEN
     # A byte is a digit if its high half is 3 and adding 6 keeps it 3 (a byte that fails
     # the first test may carry into the next one: its row fails anyway).
-    high = _U(0xF0 * _BYTES)
-    clean = valid & (size > MIN_DIGITS) & ((x & high) == _U(0x30 * _BYTES))
-    clean &= ((x + _U(0x06 * _BYTES)) & high) == _U(0x30 * _BYTES)
-    x -= _U(0x30 * _BYTES)  # eight digits 0-9, the first (most significant) lowest
+    clean = (x & _HIGH) == _ZEROS
+    clean &= ((x + _SIXES) & _HIGH) == _ZEROS
+    clean &= size > MIN_DIGITS
+    if chunk.null_count:
+        clean &= valid
+    x -= _ZEROS  # eight digits 0-9 (the first 0), the most significant lowest
     low = np.empty_like(x)
     for times, shift, keep in _PAIRS:  # pairs of digits, then of pairs, then of fours
         np.right_shift(x, shift, out=low)
