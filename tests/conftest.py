@@ -52,3 +52,34 @@ def as_time_moves(
         now = data.draw(moments(engine, p), label="now")
         yield p, now
         yield engine.advance(p, now + data.draw(AHEAD, label="advanced by")), now
+
+
+#: A do-not-contact list as such lists are kept (E.164 numbers, lower-case emails) (R13).
+SUPPRESSED = frozenset({"+13125550104", "dana.lee@acme.test", "+33612345678"})
+
+#: Those contacts as a re-import may write them: each stays suppressed.
+WRITTEN_OTHERWISE: dict[str, dict[str, str]] = {
+    "dashes": {"phone": "312-555-0104"},
+    "area code in brackets": {"phone": "(312) 555-0104"},
+    "no country code": {"phone": "3125550104"},
+    "country code without +": {"phone": "1 312 555 0104"},
+    "a trailing space": {"phone": "+13125550104 "},
+    "dots": {"phone": "312.555.0104"},
+    "international prefix 00": {"phone": "001 312 555 0104"},
+    "French national form": {"phone": "06 12 34 56 78"},
+    "French, spaced": {"phone": "+33 6 12 34 56 78"},
+    "French, trunk 0 in brackets": {"phone": "+33 (0)6 12 34 56 78"},
+    "full-width digits": {"phone": "０６ １２ ３４ ５６ ７８"},
+    "email in capitals": {"email": "Dana.Lee@ACME.test"},
+    "email with a leading space": {"email": " dana.lee@acme.test"},
+    "email with a trailing tab": {"email": "DANA.LEE@acme.test\t"},
+}
+
+#: Contact points the list does not name: planned.
+NOT_SUPPRESSED: dict[str, dict[str, str]] = {
+    "the same local number in another area": {"phone": "+1 415 555 0104"},
+    "six trailing digits in common": {"phone": "+1 312 655 0104"},
+    "six digits that end a suppressed number": {"phone": "550104"},
+    "another French number": {"phone": "06 12 34 56 79"},
+    "another address at the domain": {"email": "dana.lee2@acme.test"},
+}

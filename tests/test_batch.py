@@ -26,7 +26,13 @@ from cadence.calendar import resolve_local
 from cadence.errors import InvalidInputError
 from cadence.invitations import plan_ics
 from cadence.testing import History, Region, engine_for, histories, policies, regions
-from tests.conftest import CHICAGO, as_time_moves
+from tests.conftest import (
+    CHICAGO,
+    NOT_SUPPRESSED,
+    SUPPRESSED,
+    WRITTEN_OTHERWISE,
+    as_time_moves,
+)
 
 DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
@@ -689,3 +695,34 @@ def test_a_touch_with_no_free_time_takes_no_place_the_next_one_gets_it(
     # The retry's own day would have room: it is the workshop that leaves it none.
     alone = plan_day(engine, _afternoon_workshop(engine, 0)[:1], day=DAY, now=NOW, capacity=2)
     assert [f"{t.local_start:%H:%M}" for t in alone.touches] == ["12:00"]
+
+
+@pytest.mark.parametrize("contact", WRITTEN_OTHERWISE.values(), ids=WRITTEN_OTHERWISE.keys())
+def test_a_reimported_contact_written_otherwise_stays_suppressed(
+    engine: cadence.Engine, contact: dict[str, str]
+) -> None:
+    """R13: the list has ``+13125550104`` and ``dana.lee@acme.test``; the re-import wrote
+    ``(312) 555-0104`` or ``Dana.Lee@ACME.test``. Numbers match by their digits, the end of
+    one being the other (seven at least), emails trimmed and whatever their case."""
+    p = _new(engine, "reimported", "ana", NOW - timedelta(hours=1), **contact)
+    plan = plan_day(engine, [p], day=DAY, now=NOW, capacity=5, suppressions=SUPPRESSED)
+    assert plan.counts == {"suppressed": 1, "not_due": 0, "planned": 0, "deferred": 0}
+
+
+@pytest.mark.parametrize("contact", NOT_SUPPRESSED.values(), ids=NOT_SUPPRESSED.keys())
+def test_a_contact_the_list_does_not_name_is_planned(
+    engine: cadence.Engine, contact: dict[str, str]
+) -> None:
+    """Another number (the same local number in another area, six digits in common) or
+    another address is not suppressed."""
+    p = _new(engine, "other", "ana", NOW - timedelta(hours=1), **contact)
+    plan = plan_day(engine, [p], day=DAY, now=NOW, capacity=5, suppressions=SUPPRESSED)
+    assert plan.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 0}
+
+
+def test_a_suppressed_id_matches_only_itself(engine: cadence.Engine) -> None:
+    """An id is opaque: it is neither trimmed nor compared without case."""
+    book = [_new(engine, pid) for pid in ("acme-7", "ACME-7", " acme-7")]
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity=5, suppressions={"acme-7"})
+    assert sorted(t.prospect_id for t in plan.touches) == [" acme-7", "ACME-7"]
+    assert plan.counts["suppressed"] == 1

@@ -11,7 +11,7 @@ import pytest
 import cadence
 from cadence import events as ev
 from cadence.batch import plan_table, to_table
-from tests.conftest import CHICAGO
+from tests.conftest import CHICAGO, NOT_SUPPRESSED, SUPPRESSED, WRITTEN_OTHERWISE
 
 dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
@@ -210,3 +210,30 @@ def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> 
             assert got.touches.equals(expected.touches)
             assert got.deferred.equals(expected.deferred)
             assert got.counts == expected.counts
+
+
+def test_a_reimported_contact_written_otherwise_stays_suppressed_on_dask() -> None:
+    """R13 on Dask: each partition matches numbers and addresses as plan_day does."""
+    engine = cadence.Engine()
+    variants = [*WRITTEN_OTHERWISE.values(), *NOT_SUPPRESSED.values()]
+    book = [
+        engine.enroll(
+            f"p{i:02d}",
+            timezone="America/Chicago",
+            at=NOW - timedelta(hours=1),
+            country="US",
+            owner=f"rep{i % 3}",
+            **contact,  # type: ignore[arg-type]
+        )
+        for i, contact in enumerate(variants)
+    ]
+    table = to_table(book, engine)
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=50, suppressions=SUPPRESSED)
+    assert expected.counts["suppressed"] == len(WRITTEN_OTHERWISE)
+    with dask.config.set(scheduler="sync"):
+        frame = cadence_dask.from_table(table, npartitions=2)
+        got = cadence_dask.plan_frame(
+            engine, frame, day=DAY, now=NOW, capacity=50, suppressions=SUPPRESSED
+        )
+    assert got.touches.equals(expected.touches)
+    assert got.counts == expected.counts

@@ -33,7 +33,7 @@ from cadence.compliance import PRESETS, Cap, strictest_caps
 from cadence.errors import InvalidInputError
 from cadence.files import write_plan_csv
 from cadence.testing import History, delays, histories
-from tests.conftest import CHICAGO
+from tests.conftest import CHICAGO, NOT_SUPPRESSED, SUPPRESSED, WRITTEN_OTHERWISE
 
 DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
@@ -1008,3 +1008,37 @@ def test_a_reps_crowded_day_leaves_no_place_unused_in_either_planner(
     _over_capacity_only_when_full(expected, capacity)
     reasons = {d.reason for d in expected.deferred}
     event(f"deferred for want of time, and over capacity: {len(reasons) == 2}")
+
+
+@pytest.mark.parametrize("contact", WRITTEN_OTHERWISE.values(), ids=WRITTEN_OTHERWISE.keys())
+def test_a_reimported_contact_written_otherwise_stays_suppressed_in_a_table(
+    engine: cadence.Engine, contact: dict[str, str]
+) -> None:
+    """R13, as plan_day: the row's number or address, written otherwise than on the list, is
+    matched with array operations (and the few rows they cannot settle by plan_day's rule)."""
+    table = to_table([_new(engine, "reimported", **contact)], engine)
+    plan = plan_table(engine, table, day=DAY, now=NOW, capacity=5, suppressions=SUPPRESSED)
+    assert plan.counts == {"suppressed": 1, "not_due": 0, "planned": 0, "deferred": 0}
+
+
+@pytest.mark.parametrize("contact", NOT_SUPPRESSED.values(), ids=NOT_SUPPRESSED.keys())
+def test_a_contact_the_list_does_not_name_is_planned_from_a_table(
+    engine: cadence.Engine, contact: dict[str, str]
+) -> None:
+    table = to_table([_new(engine, "other", **contact)], engine)
+    plan = plan_table(engine, table, day=DAY, now=NOW, capacity=5, suppressions=SUPPRESSED)
+    assert plan.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 0}
+
+
+def test_a_book_written_every_which_way_is_suppressed_as_plan_day_does(
+    engine: cadence.Engine,
+) -> None:
+    """Every variant in one table, in chunks of one row and as a slice of a longer one."""
+    variants = [*WRITTEN_OTHERWISE.values(), *NOT_SUPPRESSED.values()]
+    book = [_new(engine, f"p{i:02d}", **contact) for i, contact in enumerate(variants)]
+    args: dict[str, Any] = {"day": DAY, "now": NOW, "capacity": 50, "suppressions": SUPPRESSED}
+    expected = plan_day(engine, book, **args)
+    assert expected.counts["suppressed"] == len(WRITTEN_OTHERWISE)
+    assert len(expected.touches) == len(NOT_SUPPRESSED)
+    for layout in ("one chunk", "chunks of 1 row", "a slice"):
+        _same_plan(expected, plan_table(engine, _laid_out(to_table(book, engine), layout), **args))

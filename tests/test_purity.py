@@ -24,6 +24,7 @@ CORE = [
     "_reference",
     "_sample",
     "_stretches",
+    "_suppression",
     "_talk",
     "_words",
     "_zone_table",
@@ -136,7 +137,14 @@ def test_every_core_module_is_checked() -> None:
     # _table and its parts (pyarrow, numpy) are reached from cadence.batch only inside the
     # functions that need them; tests/test_batch_table.py checks that importing the core loads
     # no optional extra.
-    table = {"_table", "_table_arrays", "_table_index", "_table_meetings", "_table_slots"}
+    table = {
+        "_table",
+        "_table_arrays",
+        "_table_index",
+        "_table_meetings",
+        "_table_slots",
+        "_table_suppression",
+    }
     cli = {"cli", "_cli_common", "_cli_rules", "_cli_simulate"}
     edges = {"__init__", "__main__", *cli, "dask", "files", "invitations", "testing", *table}
     present = {p.stem for p in PACKAGE.glob("*.py")} - edges

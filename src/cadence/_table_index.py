@@ -53,7 +53,7 @@ from cadence.errors import InvalidInputError
 from cadence.events import explain_validation_error
 from cadence.prospect import Prospect
 
-__all__ = ["Calendars", "Due", "crowded", "find_due", "suppressed_rows"]
+__all__ = ["Calendars", "Due", "crowded", "find_due"]
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _IDLE_CODES = np.array([KIND_CODE[k] for k in ("wait", "none", "attend_meeting")] + [-1])
@@ -93,17 +93,6 @@ class Calendars:
         if cal is None:
             cal = self.found[key] = contact_calendar(self.policy, tz, country, sub)
         return cal
-
-
-def suppressed_rows(table: pa.Table, blocked: frozenset[str]) -> BOOL:
-    """Rows whose id, phone or email is blocked."""
-    out = np.zeros(table.num_rows, dtype=bool)
-    if blocked:
-        values = pa.array(sorted(blocked), type=pa.string())
-        for name in ("id", "phone", "email"):
-            hit = pc.is_in(strings(table.column(name)), value_set=values)
-            out |= hit.fill_null(False).to_numpy(zero_copy_only=False)
-    return out
 
 
 def _known(col: pa.ChunkedArray, values: list[str], null: int) -> I64:
@@ -192,7 +181,8 @@ def find_due(
 ) -> Due:
     """Every row's next action, as far as needed to tell whether it is due on ``day``; the
     due rows' actions in full. ``suppressed``: the rows never planned (R13, from
-    :func:`suppressed_rows`); ``indexed``: the table has the decision index columns."""
+    :func:`cadence._table_suppression.suppressed_rows`); ``indexed``: the table has the
+    decision index columns."""
     n, t = table.num_rows, table
     now = now.astimezone(UTC)
     now_us = us(now) or 0

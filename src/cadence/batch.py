@@ -43,6 +43,7 @@ from cadence._choosing import Decided
 from cadence._construct import build
 from cadence._placing import Searched, utc_bounds
 from cadence._stretches import book, occupied
+from cadence._suppression import Suppressions
 from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
@@ -207,10 +208,13 @@ def plan_day(
     ``capacity`` is touches per owner and channel: an int for everyone, or a mapping keyed by
     ``(owner, channel)``, by owner or by channel (``"phone"``, ``"email"``); missing means 0.
     ``suppressions`` are prospect ids, phone numbers or emails never to plan (R13), e.g. a
-    re-imported contact that opted out elsewhere. At most ``deferred_limit`` deferred touches
-    are kept (the most urgent); ``counts`` has them all.
+    re-imported contact that opted out elsewhere: ids match exactly, emails trimmed and
+    whatever their case, phone numbers by their digits (``(312) 555-0104`` is
+    ``+13125550104``; the rule is in ``docs/batch.md``). At most ``deferred_limit`` deferred
+    touches are kept (the most urgent); ``counts`` has them all.
     """
-    now_utc, blocked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    now_utc, listed = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    blocks = Suppressions(listed).blocks if listed else None
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     due: dict[str, list[_Entry]] = {}  # per owner: every touch due on the day
     deferred: list[_Entry] = []  # the most urgent ``deferred_limit`` (least urgent on top)
@@ -236,7 +240,7 @@ def plan_day(
     for p in prospects:
         if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
             p = Engine._check_prospect(p)
-        if blocked and (p.id in blocked or p.phone in blocked or p.email in blocked):
+        if blocks is not None and blocks(p.id, p.phone, p.email):
             suppressed += 1
             continue
         where = (p.timezone, p.country, p.subdivision)

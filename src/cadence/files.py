@@ -381,8 +381,9 @@ def _unique(rows: Iterator[Prospect], name: str) -> Iterator[Prospect]:
 
 
 def read_suppressions(path: str | Path) -> frozenset[str]:
-    """Prospect ids, phone numbers or emails never to plan (R13), one per line, written exactly
-    as in the book; blank lines and lines starting with ``#`` are skipped."""
+    """Prospect ids, phone numbers or emails never to plan (R13), one per line; blank lines
+    and lines starting with ``#`` are skipped, and each line is trimmed. Ids match exactly,
+    numbers and emails however the book writes them (``cadence._suppression``)."""
     lines = (line.strip() for line in _text(path).splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
