@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -20,6 +21,7 @@ from cadence.errors import (
     NoSlotError,
 )
 from cadence.policy import Policy, TimeSlot
+from tests.conftest import CHICAGO
 
 
 def _enroll(engine: cadence.Engine, at: datetime) -> cadence.Prospect:
@@ -512,3 +514,85 @@ def test_a_country_that_is_not_a_string_is_refused_naming_the_field() -> None:
             country=5,  # type: ignore[arg-type]
         )
     assert info.value.field == "country"
+
+
+@pytest.mark.parametrize(
+    "at", [datetime(2026, 3, 3, 16), datetime(9999, 12, 31, tzinfo=UTC), None, "3 March"]
+)
+def test_an_event_copied_without_validation_is_checked_by_apply(at: object) -> None:
+    """pydantic's ``model_copy(update=...)`` does not validate: an instant that is naive,
+    missing, out of range or not an instant escaped ``apply`` as a TypeError or OverflowError
+    (DESIGN §9). (A valid instant as text is read, as ``parse_event`` reads it.)"""
+    engine = cadence.Engine()
+    t = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    p = engine.enroll("a", timezone="America/Chicago", at=t, country="US", subdivision="IL")
+    logged = ev.CallAttempted(at=t, outcome="voicemail", id="call-1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (pydantic warns when it dumps the wrong type)
+        copied = logged.model_copy(update={"at": at})
+        with pytest.raises(InvalidInputError) as info:
+            engine.apply(p, copied)
+    assert info.value.field == "at"
+
+
+def test_an_event_copied_with_another_offset_is_the_same_event() -> None:
+    """A copy re-timed in the prospect's zone is stored in UTC, as a parsed one is: the same
+    webhook redelivered is a no-op, not a conflict."""
+    engine = cadence.Engine()
+    t = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    p = engine.enroll("a", timezone="America/Chicago", at=t, country="US", subdivision="IL")
+    logged = ev.CallAttempted(at=t, outcome="voicemail", id="call-1")
+    local = logged.model_copy(update={"at": datetime(2026, 3, 3, 10, tzinfo=CHICAGO)})
+    q = engine.apply(p, local)
+    assert q.last_event_at == datetime(2026, 3, 3, 16, tzinfo=UTC)
+    hook = {"type": "call_attempted", "at": "2026-03-03T16:00:00Z", "outcome": "voicemail"}
+    assert engine.apply(q, cadence.parse_event({**hook, "id": "call-1"})) is q
+
+
+@pytest.mark.parametrize(
+    "knob",
+    ["min_gap_business_days", "opt_out_offer_after", "event_id_memory_days", "drip_interval_days"],
+)
+def test_a_boolean_where_a_policy_wants_a_number_is_refused(knob: str) -> None:
+    """pydantic's lax mode read ``true`` (YAML's ``yes``) as 1: R3's gap became one business
+    day without a word (DESIGN §9)."""
+    with pytest.raises(
+        ValueError, match=f"{knob}[\\s\\S]*expected a whole number, got the boolean"
+    ):
+        Policy.model_validate_json(f'{{"{knob}": true}}')
+    assert getattr(Policy.model_validate_json(f'{{"{knob}": 7}}'), knob) == 7
+
+
+def test_a_boolean_meeting_length_or_cap_is_refused() -> None:
+    hook = {
+        "type": "meeting_booked",
+        "at": "2026-03-03T15:00:00Z",
+        "meeting_id": "m1",
+        "starts_at": "2026-03-05T15:00:00Z",
+        "duration_minutes": True,
+    }
+    with pytest.raises(InvalidInputError, match="duration_minutes"):
+        cadence.parse_event(hook)
+    with pytest.raises(ValueError, match="count"):
+        cadence.compliance.Cap.model_validate({"count": True, "per": "PT24H"})
+
+
+def test_an_opt_out_whose_id_another_event_had_is_honoured(monday: datetime) -> None:
+    """A CRM that merges two sources numbering their events apart sends an opt-out with the id
+    of an earlier call (`1001`). A conflicting id is refused for any other event; the opt-out
+    is honoured all the same (R13), as a late one is, by `apply` and by `replay` alike."""
+    engine = cadence.Engine()
+    p = _enroll(engine, monday)
+    call = ev.CallAttempted(at=monday, outcome="voicemail", id="1001")
+    p = engine.apply(p, call)
+    opt_out = ev.OptedOut(at=monday + timedelta(hours=1), id="1001")
+    out = engine.apply(p, opt_out)
+    assert out.stage is cadence.Stage.OPTED_OUT
+    assert out.seen == p.seen  # the id still names the call: its redelivery stays a no-op
+    assert engine.apply(out, call) is out
+    with pytest.raises(ConflictingEventError):
+        engine.apply(p, ev.EmailSent(at=monday + timedelta(hours=1), id="1001"))
+    rebuilt = engine.replay(
+        "p1", [call, opt_out], timezone="America/Chicago", at=monday, country="US", subdivision="IL"
+    )
+    assert rebuilt == out

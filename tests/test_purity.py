@@ -18,6 +18,7 @@ CORE = [
     "_choosing",
     "_ladder",
     "_migrations",
+    "_numbers",
     "_one_email",
     "_one_touch",
     "_placing",

@@ -80,9 +80,11 @@ def _default(model: Any, section: str, key: str) -> Any:
 ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
     "policy-v1": {
         "templates": ("voicemail_email_opt_out", "referral"),
-        "": ("event_id_memory_days", "calling_rules"),  # "": the model's own fields
+        "": ("event_id_memory_days", "calling_rules", "unheard_calls_limit"),  # "": own fields
     },
-    "prospect-v1": {"": ("unreachable", "seen_at", "last_response_at")},
+    "prospect-v1": {
+        "": ("unreachable", "seen_at", "last_response_at", "calls_unheard", "advanced_at")
+    },
 }
 
 

@@ -135,13 +135,25 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         out = [] if step is None else [step]
     if not out:
         if stage is _DROPPED:
-            out.append(
-                _none(
-                    now,
-                    ("R12",),
-                    "dropped without permission to recontact: nothing until they reach out",
+            unheard = state["calls_unheard"]
+            if unheard >= policy.unheard_calls_limit:  # (the count stays when it drops them)
+                what = "breakup" if state["opt_out_offered_at"] is not None else "opt-out offer"
+                out.append(
+                    _none(
+                        now,
+                        ("R10", "R12"),
+                        f"dropped: {unheard} calls nobody heard, and no email to carry the "
+                        f"{what}; nothing until they reach out",
+                    )
                 )
-            )
+            else:
+                out.append(
+                    _none(
+                        now,
+                        ("R12",),
+                        "dropped without permission to recontact: nothing until they reach out",
+                    )
+                )
         else:
             out.append(_none(now, ("R13",), "no usable channel left for this prospect"))
     return out
@@ -333,15 +345,30 @@ def ladder_channel(policy: Policy, state: State, step: ActionKind) -> Channel:
     lead = lead_channel(state)
     if state["last_attempt_at"] is None and state["stage"] is _NEW:  # R2: at once
         return lead
-    if (  # R7
-        lead is _PHONE
-        and state["preferred_channel"] != _PHONE
-        and _EMAIL not in blocked
-        and state["calls_unanswered"] >= policy.switch_channel_after
-        and (step != _OPT_OUT_OFFER or _offer_failed(policy, state))
-    ):
+    if lead is _PHONE and _by_email(policy, state, step) is not None:
         return _EMAIL
     return lead
+
+
+def _by_email(policy: Policy, state: State, step: ActionKind) -> str | None:
+    """Why a plain attempt or the opt-out offer, which the phone leads to, goes by email
+    instead (R7), or None. R7: after ``switch_channel_after`` calls in a row unanswered,
+    unless the prospect prefers the phone. The offer (R8) goes by voice, since a voicemail
+    says it, until a call failed to say it (:func:`_offer_failed`); and once
+    ``unheard_calls_limit`` calls in a row nobody heard, it goes by email even to a prospect
+    who prefers the phone: otherwise it is never made."""
+    if _EMAIL in state["blocked_channels"]:
+        return None
+    offer = step == _OPT_OUT_OFFER
+    if offer and state["calls_unheard"] >= policy.unheard_calls_limit:
+        return f"{state['calls_unheard']} calls nobody heard"
+    if (
+        state["preferred_channel"] != _PHONE
+        and state["calls_unanswered"] >= policy.switch_channel_after
+        and (not offer or _offer_failed(policy, state))
+    ):
+        return f"{state['calls_unanswered']} calls unanswered"
+    return None
 
 
 def _offer_failed(policy: Policy, state: State) -> bool:
@@ -430,13 +457,8 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         )
     rules: tuple[str, ...] = ("R3",)
     subject = None
-    switch = (  # R7: the phone keeps failing, so the step goes by email
-        channel is _PHONE
-        and preferred != _PHONE
-        and _EMAIL not in blocked
-        and state["calls_unanswered"] >= policy.switch_channel_after
-        and (step != _OPT_OUT_OFFER or _offer_failed(policy, state))
-    )
+    # R7: the phone keeps failing, so the step goes by email
+    switch = _by_email(policy, state, step) if channel is _PHONE else None
     if switch:
         channel = _EMAIL
         subject = policy.templates.switch_to_email_subject.format(
@@ -450,14 +472,14 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
             reason = "the opt-out offer emailed to them bounced: make it again"
         if switch:  # (calls that rang out never made it)
             rules = ("R8", "R3", "R7")
-            reason += f", by email: {state['calls_unanswered']} calls unanswered"
+            reason += f", by email: {switch}"
         elif channel is _PHONE and rotate:
             rules = ("R8", "R3", "R4")
             reason += _R4_REASON
     else:
         if switch:
             rules = ("R3", "R7")
-            reason = f"{state['calls_unanswered']} calls unanswered: switch to email"
+            reason = f"{switch}: switch to email"
         else:
             reason = f"attempt {state['unanswered'] + 1} after {gap} business days"
             if channel is _PHONE and rotate:

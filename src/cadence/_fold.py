@@ -43,6 +43,7 @@ from cadence.prospect import Obligation
 # touch the engine names them on says it. A plain attempt or a drip touch is any touch.
 _MESSAGES = frozenset({ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP, *ESCALATIONS})
 _RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
+_HEARD = frozenset({"connected", "voicemail", "gatekeeper"})  # outcomes someone heard
 
 
 class Fold(ChannelFold, MeetingFold):
@@ -82,7 +83,7 @@ class Fold(ChannelFold, MeetingFold):
                 self.conversation(state, at, None, None)
                 self.drop(state, "followup")
                 self.add(state, self._followup(state, at, ("R13",), "opted in again: follow up"))
-            elif isinstance(event, ev.CallAttempted):
+            elif isinstance(event, ev.CallAttempted) and not event.third_party:
                 # R13: nothing reopens a terminal prospect, but a call made anyway still counts
                 # toward the elapsed-time caps (DESIGN §5) should they opt in again.
                 self._log_call(state, at)
@@ -95,6 +96,9 @@ class Fold(ChannelFold, MeetingFold):
 
     def on_call_attempted(self, state: State, e: ev.CallAttempted) -> None:
         at = e.at
+        if e.third_party:
+            self._third_party_call(state, e)
+            return
         if e.outcome == "wrong_number":
             self._log_call(state, at)
             self._failed(state, _PHONE)
@@ -116,6 +120,31 @@ class Fold(ChannelFold, MeetingFold):
         self.attempt(state, at, _PHONE, _counts(done), said)
         if e.outcome == "voicemail" and self.policy.voicemail_email:
             self._voicemail_email(state, at, done)
+
+    def _third_party_call(self, state: State, e: ev.CallAttempted) -> None:
+        """A call to someone else (R9's receptionist or a superior, or a referral): the
+        prospect neither answered nor was called. It is the escalation the ladder owes when
+        the engine names it and that person heard it (connected, voicemail, gatekeeper); one
+        that rang out (or a wrong number) is a call nobody heard (``unheard_calls_limit``).
+        Heard, it also makes the contact a referral asked for. Anything else changes nothing
+        but the record's last event."""
+        at = e.at
+        heard = e.outcome in _HEARD
+        if heard:
+            referral = [o for o in state["obligations"] if o.key == "referral"]
+            if referral and referral[0].channel is _PHONE:
+                self.performed(state, (referral[0],), at)
+                return
+        step = ladder_step(self.policy, state)
+        if step not in ESCALATIONS or not self.delivers(state, step, _PHONE, at, True):
+            return
+        state["last_attempt_at"] = at  # (R3's gap to the next step counts from it)
+        if not heard:
+            self._unheard(state, at, step)
+            return
+        state["unanswered"] += 1
+        state["escalations_done"] += 1
+        state["calls_unheard"] = 0
 
     def _voicemail_email(self, state: State, at: datetime, done: tuple[Obligation, ...]) -> None:
         """R6 (and R14 when the call was the rep's reschedule): a same-day email that mentions

@@ -56,6 +56,7 @@ _BREAKUP, _EMAIL_TOUCH = ActionKind.BREAKUP, ActionKind.EMAIL
 _PLAIN = ActionKind.CALL  # the ladder's plain attempt (:func:`cadence._ladder.ladder_step`)
 _OFFER_OPT_OUT, _UNANSWERED = Trigger.OFFER_OPT_OUT, Trigger.UNANSWERED
 _OFFERED = Stage.OPT_OUT_OFFERED
+_UNHEARD_DROPS = (Stage.UNRESPONSIVE, Stage.OPT_OUT_OFFERED)
 _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
 # R14's written work after the rep cancels a meeting, and what its reasons say.
@@ -216,6 +217,7 @@ class FoldBase:
         state.update(
             unanswered=0,
             calls_unanswered=0,
+            calls_unheard=0,
             opt_out_offered_at=None,
             escalations_done=0,
             breakup_sent_at=None,
@@ -271,7 +273,10 @@ class FoldBase:
         """An unanswered touch: what it performed moves the ladder (R3, R7, R8, R10, R11).
         ``said``: whether anyone heard or read it (a call that rang out said nothing)."""
         step = ladder_step(self.policy, state) if counts else None
+        unheard = None
         if step is not None and not self.delivers(state, step, channel, at, said):
+            if not said and self.delivers(state, step, channel, at, True):
+                unheard = step  # the step's own call, and nobody heard it
             step = _PLAIN  # an attempt (R3), not the offer, escalation or breakup it was not
         if channel is _PHONE:
             state["calls_unanswered"] += 1
@@ -287,15 +292,38 @@ class FoldBase:
         state["unanswered"] += 1
         if step == _OPT_OUT_OFFER:
             state["opt_out_offered_at"] = at
+            state["calls_unheard"] = 0
             # (Made again after an emailed offer bounced, it finds the stage already moved.)
             self.stage(state, _UNANSWERED if state["stage"] is _OFFERED else _OFFER_OPT_OUT)
         elif step == _BREAKUP:
             state["breakup_sent_at"] = at
+            state["calls_unheard"] = 0
             self.stage(state, _UNANSWERED)
         elif step in ESCALATIONS:
             state["escalations_done"] += 1
+            state["calls_unheard"] = 0
         elif not upcoming_meeting(state, at):
             self.stage(state, _UNANSWERED)
+        if unheard is not None:
+            self._unheard(state, at, unheard)
+
+    def _unheard(self, state: State, at: datetime, step: ActionKind) -> None:
+        """One more call in a row that nobody heard at the ladder's message ``step``: at
+        ``Policy.unheard_calls_limit`` the step stops waiting for a call. An escalation (R9) is
+        passed over. The offer (R8) goes by email (:func:`cadence._agenda.ladder_channel`);
+        when no email can carry it or the breakup (R10), the prospect is dropped, since nothing
+        can tell them (the count stays, and says why)."""
+        n = state["calls_unheard"] = state["calls_unheard"] + 1
+        if n < self.policy.unheard_calls_limit:
+            return
+        if step in ESCALATIONS:
+            state["escalations_done"] += 1
+            state["calls_unheard"] = 0
+        elif _EMAIL in state["blocked_channels"] and state["stage"] in _UNHEARD_DROPS:
+            self.stage(state, Trigger.DROP)
+            state["dropped_at"] = at
+            state["last_drip_at"] = None
+            state["obligations"] = ()
 
     def delivers(
         self, state: State, step: ActionKind, channel: Channel, at: datetime, said: bool

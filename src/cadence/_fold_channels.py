@@ -21,10 +21,24 @@ from cadence._fold_base import (
     _refused,
     lead_channel,
 )
+from cadence._suppression import MIN_DIGITS, email_key, phone_digits
 from cadence.actions import touch_kind
 from cadence.channel import Channel
 from cadence.lifecycle import Stage, Trigger
 from cadence.prospect import Obligation
+
+
+def _same_phone(new: str, old: str | None) -> bool:
+    """Whether ``new`` is the stored number ``old`` written again, as suppression lists match
+    numbers (:mod:`cadence._suppression`): the digits of one end with the other's, seven at
+    least (``(312) 555-0100`` and ``+13125550100``)."""
+    if old is None:
+        return False
+    if new == old:
+        return True
+    a, b = phone_digits(new), phone_digits(old)
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= MIN_DIGITS and long.endswith(short)
 
 
 class ChannelFold(FoldBase):
@@ -83,12 +97,17 @@ class ChannelFold(FoldBase):
             state["timezone"], state["country"], state["subdivision"]
         )
         given: set[Channel] = set()
+        # Only a new number or address is given: a CRM's nightly sync sends the stored one
+        # again, however it writes it, and that must not reopen a wrong number or a bounce.
         if e.phone is not None:
+            if not _same_phone(e.phone, state["phone"]):
+                given.add(_PHONE)
+                state["calls_unheard"] = 0  # a new number gets its chances (R8–R10)
             state["phone"] = e.phone
-            given.add(_PHONE)
         if e.email is not None:
+            if state["email"] is None or email_key(e.email) != email_key(state["email"]):
+                given.add(_EMAIL)
             state["email"] = e.email
-            given.add(_EMAIL)
         opened = state["unreachable"] & given
         if not opened:
             return

@@ -38,6 +38,7 @@ from typing import TypeAlias
 from pydantic import BaseModel, ValidationInfo, field_serializer, field_validator
 
 from cadence._calling_presets import ROWS
+from cadence._numbers import WholeNumber
 from cadence.channel import Channel
 
 __all__ = [
@@ -135,7 +136,7 @@ class Cap(BaseModel, frozen=True, extra="forbid", use_attribute_docstrings=True)
     earliest of the last three, whatever the calendar days.
     """
 
-    count: int
+    count: WholeNumber
     """Contacts allowed in any span of ``per``."""
     per: timedelta
     """The sliding span (JSON: an ISO 8601 duration, e.g. ``"PT24H"`` or ``"P30D"``)."""

@@ -55,12 +55,14 @@ __all__ = ["Engine"]
 _MICROSECOND = timedelta(microseconds=1)
 _EVENTS = frozenset(ev.EVENT_CLASSES)
 _CONTACT_UPDATED = ev.ContactUpdated
+_OPTED_OUT = ev.OptedOut
+_EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
 # ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
 # times a global (3.12 dropped the hook). See docs/performance.md.
-_DROPPED, _OPT_OUT_OFFERED = Stage.DROPPED, Stage.OPT_OUT_OFFERED
+_DROPPED, _OPT_OUT_OFFERED, _DRIP = Stage.DROPPED, Stage.OPT_OUT_OFFERED, Stage.DRIP
 _MOVED = "moved"
 _NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
 _PHONE = Channel.PHONE
@@ -113,6 +115,21 @@ def _history(events: Any) -> list[ev.Event]:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+
+
+def _validated(event: ev.Event) -> ev.Event:
+    """``event`` validated again, its instant in UTC: pydantic's ``model_copy(update=...)``
+    skips validation, and a naive, text or out-of-range ``at`` would escape as a TypeError (or
+    be stored with its offset, so that the same webhook redelivered looked like another)."""
+    try:
+        return type(event).model_validate(event.model_dump())
+    except ValidationError as exc:
+        raise ev.explain_validation_error(exc, "event") from None
+
+
+def _instant(item: tuple[datetime, str, str, ev.Event]) -> datetime:
+    """``replay``'s sort key: the event's instant alone (ties keep the order given)."""
+    return item[0]
 
 
 def _stamp(at: datetime) -> int:
@@ -274,6 +291,9 @@ class Engine:
                 "cadence.parse_event(...)"
             )
             raise InvalidInputError(msg, field="event", value=event)
+        at = event.at
+        if type(at) is not datetime or at.tzinfo is not UTC or not _EARLIEST <= at < _LATEST:
+            event = _validated(event)  # made without validation (``model_copy(update=...)``)
         fingerprint = None
         if event.id is not None:
             fingerprint = ev.event_fingerprint(event)
@@ -281,11 +301,26 @@ class Engine:
             if seen is not None:
                 if seen == fingerprint:
                     return p
-                msg = (
-                    f"id: event {event.id!r} was already applied with a different payload; "
-                    "give the new event its own id"
-                )
-                raise ConflictingEventError(msg, field="id", value=event.id)
+                if type(event) is not _OPTED_OUT:
+                    msg = (
+                        f"id: event {event.id!r} was already applied with a different payload; "
+                        "give the new event its own id"
+                    )
+                    raise ConflictingEventError(msg, field="id", value=event.id)
+                fingerprint = None  # honoured all the same (R13); the id stays the other's
+        if (
+            p.advanced_at is not None
+            and event.at < p.advanced_at
+            and event.at >= p.last_event_at
+            and type(event) is not _OPTED_OUT
+        ):
+            msg = (
+                f"at: {event.type} at {event.at.isoformat()} is older than a change "
+                f"engine.advance(...) made and the state holds ({p.advanced_at.isoformat()}: "
+                f"the prospect is {p.stage.value} since); rebuild the state with "
+                "engine.replay(...) over the whole history, which folds it before that change"
+            )
+            raise LateEventError(msg, field="at", value=event.at)
         if event.at < p.last_event_at and not isinstance(event, ev.OptedOut):
             msg = (
                 f"at: {event.type} at {event.at.isoformat()} is older than the newest event "
@@ -314,7 +349,7 @@ class Engine:
             state["seen"] = {**p.seen, event.id: fingerprint}
         if self._memory is not None:
             stamps = dict(p.seen_at)
-            if event.id is not None:
+            if fingerprint is not None and event.id is not None:
                 stamps[event.id] = _stamp(event.at)
             _forget(state, stamps, self._memory, p.last_event_at)
         return build(Prospect, state)
@@ -327,6 +362,18 @@ class Engine:
         state = dict(p.__dict__)
         if not self._advance(state, self.calendar(p), now_utc):
             return p
+        # When the changes took effect, so that ``apply`` refuses an event older than them:
+        # folded after them here, it would be folded before them by ``replay``.
+        changes = [] if p.advanced_at is None else [p.advanced_at]
+        if state["stage"] is not p.stage:
+            if state["dropped_at"] is not None and p.stage is not _DROPPED:
+                changes.append(state["dropped_at"])  # R10
+            if state["stage"] is _DRIP:
+                changes.append(first_drip_due(self.policy, state))  # R11
+        if p.paused_until is not None and state["paused_until"] is None:
+            changes.append(p.paused_until)  # R17
+        if changes:
+            state["advanced_at"] = max(changes)
         return build(Prospect, state)
 
     def _advance(self, state: State, cal: ContactCalendar, now: datetime) -> bool:
@@ -502,17 +549,21 @@ class Engine:
         phone: str | None = None,
         email: str | None = None,
     ) -> Prospect:
-        """Fold a whole history, in any order: events (cadence events or their JSON, as text or
-        decoded) are sorted by time, then id, then payload (so the result is the same for every
-        permutation). Linear in the number of events.
+        """Fold a whole history (cadence events or their JSON, as text or decoded), sorted by
+        time. Events at one instant are folded in the order given: give the history in the
+        order its events arrived (a CRM's log, oldest first), and the result is the state
+        ``apply`` built from them; any order of events at distinct instants gives the same
+        result. Linear in the number of events, plus the sort.
         ``at`` is the enrolment instant (default: the first event's); the other keywords are
         the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
         as they were at enrolment: the history's ``contact_updated`` events change them at
         their own moment (events before a move are folded in the place they happened)."""
         items = _history(events)
+        # (A stable sort: the order of events at one instant is information only the host
+        # has, the order ``apply`` took them in. Sorting them by id or payload made ``replay``
+        # disagree with ``apply``: an opt-in and an opt-out in one second came out opted in.)
         keyed = sorted(
-            ((e.at, e.id or "", ev.event_fingerprint(e), e) for e in items),
-            key=lambda k: k[:3],
+            ((e.at, e.id or "", ev.event_fingerprint(e), e) for e in items), key=_instant
         )
         if at is None:
             if not keyed:
@@ -542,11 +593,12 @@ class Engine:
                 known = seen.get(eid)
                 if known == fingerprint:
                     continue
-                if known is not None:
+                if known is None:
+                    seen[eid] = fingerprint
+                    stamps[eid] = _stamp(when)
+                elif type(event) is not _OPTED_OUT:  # (an opt-out is honoured all the same)
                     msg = f"id: event {eid!r} appears twice with different payloads"
                     raise ConflictingEventError(msg, field="id", value=eid)
-                seen[eid] = fingerprint
-                stamps[eid] = _stamp(when)
             self._advance(state, cal, when)
             fold.apply(state, event)
             if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)

@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
 )
 
+from cadence._numbers import WholeNumber
 from cadence.channel import Channel
 from cadence.errors import InvalidInputError
 
@@ -167,6 +168,12 @@ class CallAttempted(_Event):
     """The date and time agreed for the next contact (R1), for a connected call."""
     permission: bool | None = None
     """Whether the prospect agreed to be contacted again when there is news (R12)."""
+    third_party: bool = False
+    """The call was to someone other than the prospect: the receptionist, their superior (R9's
+    escalations) or a person they referred you to. ``outcome`` is that person's: ``connected``,
+    ``voicemail`` or ``gatekeeper`` says the escalation (or makes the referral's contact), and
+    none is the prospect's response; the call is not one to the prospect's number (R4, R7,
+    the legal caps) and owes them no email (R6)."""
 
     def model_post_init(self, __context: Any) -> None:
         self._after("next_contact_at", self.next_contact_at)
@@ -176,6 +183,13 @@ class CallAttempted(_Event):
             msg = (
                 f"next_contact_at and permission need a live conversation, but outcome is "
                 f"{self.outcome!r}; drop them or use outcome='connected'"
+            )
+            raise ValueError(msg)
+        if self.third_party and (self.next_contact_at is not None or self.permission is not None):
+            msg = (
+                "next_contact_at and permission are agreed with the prospect, but third_party "
+                "is true (the call was to someone else); drop them, or log the prospect's own "
+                "call with third_party=false"
             )
             raise ValueError(msg)
 
@@ -225,7 +239,7 @@ class MeetingBooked(_Event):
     type: Literal["meeting_booked"] = "meeting_booked"
     meeting_id: str = Field(min_length=1, pattern=NOT_BLANK)
     starts_at: Instant
-    duration_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    duration_minutes: WholeNumber = Field(default=30, gt=0, le=24 * 60)
 
     def model_post_init(self, __context: Any) -> None:
         self._after("starts_at", self.starts_at)

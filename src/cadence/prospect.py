@@ -92,6 +92,9 @@ class Prospect(BaseModel):
     enrolled_at: StoredInstant
     last_event_at: StoredInstant
     """The newest event applied (``apply`` refuses older ones, except opt-outs)."""
+    advanced_at: StoredInstant | None = None
+    """When the latest time-driven change ``Engine.advance`` stored took effect (R10's drop,
+    R11's drip, R17's end of a pause): ``apply`` refuses an event older than it, as late."""
     seen: dict[str, str] = Field(default_factory=dict)
     """Idempotency: event id -> payload fingerprint."""
     seen_at: dict[str, int] = Field(default_factory=dict)
@@ -104,6 +107,10 @@ class Prospect(BaseModel):
     """Unanswered attempts since the last response (R3, R8)."""
     calls_unanswered: int = 0
     """Unanswered calls in a row (R7)."""
+    calls_unheard: int = 0
+    """Calls in a row that rang out or stopped at a gatekeeper while the ladder's message (R8's
+    offer, an R9 escalation, R10's breakup) was owed by phone: nobody heard it
+    (``Policy.unheard_calls_limit``)."""
     last_attempt_at: StoredInstant | None = None
     last_attempt_slot: str | None = None
     """The part of the day of the last unanswered call (R4): its call slot, or the nearest."""

@@ -309,3 +309,36 @@ def test_material_promised_after_a_bounce_is_asked_for_on_the_call(
     p = engine.apply(p, ev.ContactUpdated(at=logged, email=NEW_ADDRESS))
     assert [a.channel for a in _material(engine, p, logged)] == [Channel.EMAIL]
     assert all(ActionKind.PROPOSE_TIMES not in a.kinds for a in engine.plan(p, logged))
+
+
+@pytest.mark.parametrize(
+    ("field", "failure", "again"),
+    [
+        ("phone", ev.CallAttempted, "+13125550100"),
+        ("phone", ev.CallAttempted, "(312) 555-0100"),
+        ("email", ev.EmailBounced, "lee@acme.test"),
+        ("email", ev.EmailBounced, " Lee@ACME.test"),
+    ],
+)
+def test_a_sync_that_sends_the_failed_number_or_address_again_does_not_reopen_it(
+    engine: Engine, monday: datetime, field: str, failure: type, again: str
+) -> None:
+    """A CRM's nightly sync sends every field, the known-wrong number and the address that
+    bounced among them, however it writes them. That is not a new number or address: the
+    channel stays closed. It used to open again, and a stranger's phone was called every
+    day. A number or address that really is new opens it, as before."""
+    channel = Channel.PHONE if field == "phone" else Channel.EMAIL
+    failed: ev.Event = (
+        ev.CallAttempted(at=monday, outcome="wrong_number")
+        if failure is ev.CallAttempted
+        else ev.EmailBounced(at=monday)
+    )
+    p = engine.apply(_lee(engine, monday), failed)
+    assert channel in p.blocked_channels
+    night = monday + timedelta(hours=10)
+    synced = engine.apply(p, ev.ContactUpdated(at=night, owner="ana", **{field: again}))
+    assert channel in synced.blocked_channels
+    assert channel in synced.unreachable
+    new = "+13125550199" if field == "phone" else NEW_ADDRESS
+    fixed = engine.apply(p, ev.ContactUpdated(at=night, **{field: new}))
+    assert channel not in fixed.blocked_channels

@@ -1337,3 +1337,30 @@ def test_the_ladders_email_and_an_offer_of_times_due_together_are_one_email() ->
     early = engine.apply(p, ev.EmailSent(at=tuesday))
     assert early.unanswered == p.unanswered == 1
     assert [o.key for o in early.obligations if o.channel is Channel.EMAIL] == []
+
+
+def test_replay_keeps_the_order_of_events_at_one_instant_as_apply_took_them(
+    engine: Engine, monday: datetime
+) -> None:
+    """The CRM stamps to the second: Lee opts back in, then changes her mind within it. `apply`
+    took them in that order and she is opted out. `replay` of the same log, after a late
+    event, used to sort the two by id and bring her back, to be called (R13)."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    t = monday + timedelta(hours=1)
+    log: list[ev.Event] = [
+        ev.OptedOut(at=monday + timedelta(minutes=5), id="5f1c9a40-0001"),
+        ev.OptedIn(at=t, id="d7e2b0c1-9f3a"),
+        ev.OptedOut(at=t, id="2a9be410-77c0"),
+    ]
+    live = p
+    for e in log:
+        live = engine.apply(live, e)
+    assert live.stage is Stage.OPTED_OUT
+    late = ev.CallAttempted(at=monday + timedelta(minutes=2), outcome="no_answer", id="d-88")
+    with pytest.raises(cadence.LateEventError):
+        engine.apply(live, late)
+    for history in (log, [*log, late], [late, *log]):
+        rebuilt = engine.replay("lee", history, timezone="America/Chicago", at=monday, country="US")
+        assert rebuilt.stage is Stage.OPTED_OUT
+    rebuilt = engine.replay("lee", log, timezone="America/Chicago", at=monday, country="US")
+    assert rebuilt == live

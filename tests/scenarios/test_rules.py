@@ -973,3 +973,212 @@ def test_r13_opting_in_starts_the_ladder_over(engine: Engine, monday: datetime) 
     p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
     assert p.stage is Stage.UNRESPONSIVE
     assert engine.next_action(p, call.earliest).rules == ("R6",)
+
+
+def _ring_out_until(
+    engine: Engine, p: cadence.Prospect, now: datetime, kinds: tuple[ActionKind, ...], n: int
+) -> tuple[list[cadence.Action], cadence.Prospect, datetime]:
+    """Follow the engine for ``n`` steps: every call rings out (no voicemail), every email
+    goes unanswered; stop early when its next action is none of ``kinds``."""
+    seen = []
+    for i in range(n):
+        act = engine.next_action(p, now)
+        seen.append(act)
+        if act.kind not in kinds:
+            break
+        now = max(now, act.earliest)
+        if act.channel is Channel.PHONE:
+            p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer", id=f"n{i}"))
+        else:
+            p = engine.apply(p, ev.EmailSent(at=now, id=f"n{i}"))
+        now += timedelta(minutes=1)
+    return seen, p, now
+
+
+def test_r8_r10_a_phone_only_prospect_whose_calls_ring_out_is_dropped_not_called_for_ever(
+    engine: Engine, monday: datetime
+) -> None:
+    """Dana's email bounced and her phone rings out every time, without voicemail: the
+    opt-out offer (R8) can never be said, and was asked for by phone every four business
+    days, for ever. After ``unheard_calls_limit`` calls nobody heard at the offer, and no
+    email to carry it, she is dropped (R10): no breakup could reach her either."""
+    p = engine.apply(_enroll(engine, monday), ev.EmailBounced(at=monday))
+    ladder = (ActionKind.CALL, ActionKind.OPT_OUT_OFFER)
+    seen, p, now = _ring_out_until(engine, p, monday, ladder, 12)
+    kinds = [a.kind for a in seen]
+    limit = engine.policy.unheard_calls_limit
+    assert kinds.count(ActionKind.OPT_OUT_OFFER) == limit
+    assert all(a.channel is Channel.PHONE for a in seen[:-1])
+    assert p.stage is Stage.DROPPED
+    assert p.opt_out_offered_at is None
+    assert p.breakup_sent_at is None
+    last = engine.next_action(p, now)
+    assert last.kind is ActionKind.NONE
+    assert f"{limit} calls" in last.reason
+
+
+def test_r10_a_breakup_only_the_phone_can_carry_that_keeps_ringing_out_drops_them(
+    engine: Engine, monday: datetime
+) -> None:
+    """The offer was left on voicemail; then the email bounced and the phone stopped taking
+    messages. The breakup goes by phone (R10) and rings out: after ``unheard_calls_limit``
+    such calls she is dropped at the last one, not asked for again every four days."""
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.BREAKUP)
+    p = engine.apply(p, ev.EmailBounced(at=at))
+    seen, p, now = _ring_out_until(engine, p, at, (ActionKind.BREAKUP,), 10)
+    assert [a.kind for a in seen].count(ActionKind.BREAKUP) == engine.policy.unheard_calls_limit
+    assert p.stage is Stage.DROPPED
+    assert p.dropped_at is not None
+    assert p.dropped_at < now
+
+
+def test_r9_an_escalation_nobody_picks_up_is_passed_over(monday: datetime) -> None:
+    """The manager's call to Dana's superior (R9) rings out every time. It used to be asked for
+    every four business days, for ever; after ``unheard_calls_limit`` calls nobody heard, the
+    escalation is passed over and the ladder goes on to the breakup (R10)."""
+    engine = Engine(Policy(escalations=("manager_escalation",), unheard_calls_limit=2))
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.ESCALATE)
+    seen, p, _now = _ring_out_until(engine, p, at, (ActionKind.ESCALATE,), 10)
+    assert [a.kind for a in seen] == [ActionKind.ESCALATE, ActionKind.ESCALATE, ActionKind.BREAKUP]
+    assert (p.escalations_done, p.calls_unheard) == (1, 0)
+    assert p.stage is Stage.OPT_OUT_OFFERED
+
+
+def test_r8_r16_an_offer_whose_calls_ring_out_goes_by_email_even_when_they_prefer_the_phone(
+    engine: Engine, monday: datetime
+) -> None:
+    """Dana prefers the phone (R16), so R7 never moves her attempts to email, and the offer
+    (R8) went by phone for ever while every call rang out. After ``unheard_calls_limit`` calls
+    nobody heard, it goes by email: it reaches her, and the ladder goes on."""
+    p = engine.apply(_enroll(engine, monday), ev.ChannelPreference(at=monday, channel="phone"))
+    p, at = _until(engine, p, monday, ActionKind.OPT_OUT_OFFER)
+    seen, p, _now = _ring_out_until(engine, p, at, (ActionKind.OPT_OUT_OFFER,), 10)
+    limit = engine.policy.unheard_calls_limit
+    calls = [a for a in seen if a.channel is Channel.PHONE]
+    assert len(calls) == limit
+    emailed = next(a for a in seen if a.channel is Channel.EMAIL)
+    assert emailed.kind is ActionKind.OPT_OUT_OFFER
+    assert f"{limit} calls nobody heard" in emailed.reason
+    assert p.stage is Stage.OPT_OUT_OFFERED
+    assert p.calls_unheard == 0
+
+
+def test_r8_a_response_or_a_new_number_gives_the_calls_their_chances_again(
+    engine: Engine, monday: datetime
+) -> None:
+    """Calls nobody heard count only in a row, at the same step: a new number
+    (``contact_updated``) starts the count again."""
+    p = engine.apply(_enroll(engine, monday), ev.EmailBounced(at=monday))
+    p, at = _until(engine, p, monday, ActionKind.OPT_OUT_OFFER)
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome="no_answer"))
+    assert p.calls_unheard == 1
+    renumbered = engine.apply(
+        p, ev.ContactUpdated(at=at + timedelta(hours=1), phone="+13125550199")
+    )
+    assert renumbered.calls_unheard == 0
+
+
+@pytest.mark.parametrize("outcome", ["connected", "voicemail", "gatekeeper"])
+def test_r9_the_managers_call_to_a_superior_is_not_the_prospects_answer(
+    monday: datetime, outcome: ev.CallOutcome
+) -> None:
+    """The manager calls Dana's superior (R9) and logs it as a call to a third party. Whoever
+    picked up, Dana did not answer: she is not engaged, the ladder does not start over, no R6
+    email follows a voicemail left for someone else, and the call is not one to her number
+    (the caps, R4). Logged as Dana's own call, a connected one made her engaged and started
+    the ladder over although she never answered."""
+    engine = Engine(Policy(escalations=("manager_escalation",)))
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.ESCALATE)
+    before = p
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome=outcome, third_party=True))
+    assert p.stage is Stage.OPT_OUT_OFFERED
+    assert (p.escalations_done, p.unanswered) == (1, before.unanswered + 1)
+    assert p.recent_calls == before.recent_calls
+    assert p.last_attempt_slot == before.last_attempt_slot
+    assert p.obligations == ()
+    act = engine.next_action(p, at + timedelta(minutes=5))
+    assert act.kind is ActionKind.BREAKUP
+    cal = engine.calendar(p)
+    assert act.earliest.date() >= cal.add_business_days(cal.local(at).date(), 4)
+
+
+def test_r9_a_third_partys_call_the_engine_did_not_ask_for_changes_nothing(
+    monday: datetime,
+) -> None:
+    """A call to someone else while no escalation is due (the rep rang the receptionist on a
+    whim) is not the prospect's touch: the ladder stays where it was."""
+    engine = Engine(Policy(escalations=("contact_receptionist",)))
+    p = _enroll(engine, monday)
+    called = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", third_party=True))
+    assert called.model_dump(exclude={"last_event_at"}) == p.model_dump(exclude={"last_event_at"})
+    p, at = _until(engine, p, monday, ActionKind.CONTACT_RECEPTIONIST)
+    early = engine.apply(
+        p, ev.CallAttempted(at=at - timedelta(days=1), outcome="gatekeeper", third_party=True)
+    )
+    assert early.escalations_done == 0
+
+
+def test_r9_a_superior_nobody_reaches_is_passed_over(monday: datetime) -> None:
+    """The superior's line rings out, call after call: after ``unheard_calls_limit`` the
+    escalation is passed over, and the breakup comes next."""
+    engine = Engine(Policy(escalations=("manager_escalation",)))
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.ESCALATE)
+    for _i in range(engine.policy.unheard_calls_limit):
+        act = engine.next_action(p, at)
+        assert act.kind is ActionKind.ESCALATE
+        at = max(at, act.earliest)
+        p = engine.apply(p, ev.CallAttempted(at=at, outcome="no_answer", third_party=True))
+        at += timedelta(minutes=1)
+    assert p.escalations_done == 1
+    assert engine.next_action(p, at).kind is ActionKind.BREAKUP
+
+
+def test_r9_a_referrals_call_makes_the_contact_without_engaging_the_prospect(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee referred the rep to Sam. The call to Sam, logged as a third party's, makes the
+    contact the referral asked for; it is not Lee's answer."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="referral", referral="Sam Ortiz"))
+    at = engine.next_action(p, monday).earliest
+    sam = engine.apply(p, ev.CallAttempted(at=at, outcome="connected", third_party=True))
+    assert [o.key for o in sam.obligations if o.key == "referral"] == []
+    assert sam.last_response_at == p.last_response_at
+    assert sam.recent_calls == p.recent_calls
+
+
+def test_a_third_partys_call_cannot_carry_the_prospects_agreement(monday: datetime) -> None:
+    payload = {
+        "type": "call_attempted",
+        "at": "2026-03-09T15:00:00Z",
+        "outcome": "connected",
+        "third_party": True,
+    }
+    for extra in ({"permission": True}, {"next_contact_at": "2026-03-12T10:00:00Z"}):
+        with pytest.raises(cadence.InvalidInputError, match="third_party is true"):
+            cadence.parse_event({**payload, **extra})
+
+
+def test_r10_an_event_older_than_a_drop_advance_stored_is_late(monday: datetime) -> None:
+    """A nightly job stores ``advance``'s state: Dana dropped (R10). Her out-of-office reply to
+    the breakup, sent an hour before the drop, syncs after. Folded into the stored state it
+    left her dropped and dripping two weeks early; ``replay`` of the same history folds it
+    before the drop and waits for her return (R17). Now ``apply`` refuses it as late, and the
+    replay it asks for is the right state."""
+    engine = Engine(Policy(drip_requires_permission=False))
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.BREAKUP)
+    p = engine.apply(p, ev.EmailSent(at=at))
+    stored = engine.advance(p, at + timedelta(days=30))
+    assert stored.stage is Stage.DROPPED
+    assert stored.dropped_at is not None
+    assert stored.advanced_at == stored.dropped_at
+    away = ev.OutOfOffice(
+        at=stored.dropped_at - timedelta(hours=1), until=stored.dropped_at + timedelta(days=10)
+    )
+    with pytest.raises(cadence.LateEventError, match="advance"):
+        engine.apply(stored, away)
+    assert engine.apply(p, away).stage is Stage.OPT_OUT_OFFERED  # not advanced: taken
+    # An opt-out is honoured whenever it comes (R13); an event after the drop is taken.
+    assert engine.apply(stored, ev.OptedOut(at=away.at)).stage is Stage.OPTED_OUT
+    later = engine.apply(stored, ev.EmailReplied(at=stored.dropped_at + timedelta(hours=1)))
+    assert later.stage is Stage.ENGAGED

@@ -49,6 +49,7 @@ _set_private = _slots["__pydantic_private__"].__set__
 # which copies the set first (``tests/test_reliability.py`` holds pydantic to that).
 _AT = {"at"}
 _AT_OUTCOME = {"at", "outcome"}
+_THIRD_PARTY = {"at", "outcome", "third_party"}
 _CONNECTED = {"at", "outcome", "permission", "next_contact_at"}
 _AT_INTENT = {"at", "intent"}
 _AT_UNTIL = {"at", "until"}
@@ -76,9 +77,13 @@ def email_sent(at: datetime) -> ev.EmailSent:
 
 
 def call_attempted(
-    at: datetime, outcome: Literal["voicemail", "no_answer", "gatekeeper", "wrong_number"]
+    at: datetime,
+    outcome: Literal["voicemail", "no_answer", "gatekeeper", "wrong_number"],
+    *,
+    third_party: bool = False,
 ) -> ev.CallAttempted:
-    """``CallAttempted(at=at, outcome=outcome)`` for a call that did not connect."""
+    """``CallAttempted(at=at, outcome=outcome)`` for a call that did not connect, or with
+    ``third_party=True`` a call to someone else (R9)."""
     if type(at) is not datetime or at.tzinfo is not UTC:  # (a UTC datetime is its own UTC)
         if at.utcoffset() is None:
             return ev.CallAttempted(at=at, outcome=outcome)  # raises: a naive instant
@@ -90,8 +95,9 @@ def call_attempted(
         "outcome": outcome,
         "next_contact_at": None,
         "permission": None,
+        "third_party": third_party,
     }
-    return _made(ev.CallAttempted, values, _AT_OUTCOME)
+    return _made(ev.CallAttempted, values, _THIRD_PARTY if third_party else _AT_OUTCOME)
 
 
 def connected_call(
@@ -117,6 +123,7 @@ def connected_call(
         "outcome": "connected",
         "next_contact_at": agreed,
         "permission": permission,
+        "third_party": False,
     }
     return _made(ev.CallAttempted, values, _CONNECTED)
 

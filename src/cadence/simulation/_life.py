@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import UTC, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
@@ -555,14 +555,15 @@ class Life:
         superior (seed 002), or a referral. They hear it; the prospect does not answer it:
         no conversation, no returned call, no reply, out-of-office or unsubscribe of theirs
         comes of it (and their own address or number, good or bad, is not the one used).
-        The receptionist's call is logged as the engine reads it, reaching the gatekeeper;
-        the manager's as a voicemail, the one outcome that tells the engine a step other than
-        the receptionist's was heard without the prospect answering. Asking who else decides
-        is asked of the prospect ("Who else besides yourself...?"): an ordinary touch."""
+        Both calls are logged as a third party's (``third_party=True``): the receptionist's
+        reaching the gatekeeper, the manager's a voicemail left for the superior. Asking who
+        else decides is asked of the prospect ("Who else besides yourself...?"): an ordinary
+        touch."""
         if act.channel is _PHONE:
-            self.apply(
-                call_attempted(at, "gatekeeper" if act.kind is _RECEPTIONIST else "voicemail")
+            outcome: Literal["gatekeeper", "voicemail"] = (
+                "gatekeeper" if act.kind is _RECEPTIONIST else "voicemail"
             )
+            self.apply(call_attempted(at, outcome, third_party=True))
         else:
             self.apply(email_sent(at))
 

@@ -51,6 +51,8 @@ def _call_attempted(
 ) -> ev.CallAttempted:
     when = draw(at)
     outcome = draw(outcomes)
+    if draw(st.integers(0, 5)) == 0:  # now and then a call to someone else (R9, a referral)
+        return ev.CallAttempted(at=when, id=draw(ids), outcome=outcome, third_party=True)
     if outcome != "connected":
         return ev.CallAttempted(at=when, id=draw(ids), outcome=outcome)
     return ev.CallAttempted(
@@ -68,8 +70,8 @@ def call_attempted(
     ids: SearchStrategy[str | None] | None = None,
     outcomes: SearchStrategy[CallOutcome] | None = None,
 ) -> SearchStrategy[ev.CallAttempted]:
-    """A call with any outcome; a connected one may carry the agreed next contact (R1) and the
-    permission to recontact (R12)."""
+    """A call with any outcome, now and then to a third party; a connected one to the prospect
+    may carry the agreed next contact (R1) and the permission to recontact (R12)."""
     return _call_attempted(
         _or(at),
         _ids(ids),

@@ -119,8 +119,8 @@ def check_invariants(
     opted_out_at: datetime | None = None
     refused: frozenset[Channel] = frozenset()
     for i, event in enumerate(events):
-        if isinstance(event, ev.CallAttempted):
-            calls.setdefault(event.id or -1 - i, event.at)
+        if isinstance(event, ev.CallAttempted) and not event.third_party:
+            calls.setdefault(event.id or -1 - i, event.at)  # (not someone else's number)
         snapshot = p.model_dump()
         before = p
         p = engine.apply(before, event)
