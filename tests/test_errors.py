@@ -29,6 +29,7 @@ def _enroll(engine: cadence.Engine, at: datetime) -> cadence.Prospect:
 
 
 _MONDAY = "2026-03-09T10:00:00Z"
+_T = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -596,3 +597,47 @@ def test_an_opt_out_whose_id_another_event_had_is_honoured(monday: datetime) -> 
         "p1", [call, opt_out], timezone="America/Chicago", at=monday, country="US", subdivision="IL"
     )
     assert rebuilt == out
+    # Late, and sharing the id of an event after it: replay sorts it first, and honours it
+    # without letting it take the id (which used to make the later event a conflict).
+    sent = engine.apply(p, ev.EmailSent(at=monday + timedelta(hours=2), id="2002"))
+    late = engine.apply(sent, ev.OptedOut(at=monday + timedelta(minutes=30), id="2002"))
+    assert late.stage is cadence.Stage.OPTED_OUT
+    history: list[ev.Event] = [call, ev.EmailSent(at=monday + timedelta(hours=2), id="2002")]
+    history.append(ev.OptedOut(at=monday + timedelta(minutes=30), id="2002"))
+    again = engine.replay(
+        "p1", history, timezone="America/Chicago", at=monday, country="US", subdivision="IL"
+    )
+    assert again.stage is cadence.Stage.OPTED_OUT
+    assert again.seen == late.seen
+
+
+@pytest.mark.parametrize(
+    ("event", "update"),
+    [
+        (
+            ev.MeetingBooked(at=_T, meeting_id="m1", starts_at=_T + timedelta(days=2)),
+            {"starts_at": datetime(2026, 3, 5, 16)},
+        ),
+        (ev.OutOfOffice(at=_T), {"until": datetime(9999, 12, 31, tzinfo=UTC)}),
+        (ev.OutOfOffice(at=_T), {"until": datetime(2026, 3, 20)}),
+        (
+            ev.EmailReplied(at=_T, intent="not_now", resume_at=_T + timedelta(days=9)),
+            {"resume_at": datetime(2026, 3, 20)},
+        ),
+        (
+            ev.CallAttempted(at=_T, outcome="connected", next_contact_at=_T + timedelta(days=1)),
+            {"next_contact_at": datetime(2026, 3, 5, 16)},
+        ),
+    ],
+)
+def test_every_instant_of_an_event_copied_without_validation_is_checked(
+    event: ev.Event, update: dict[str, object]
+) -> None:
+    """Not only ``at``: a naive or far-off agreed time, return or meeting start, set with
+    ``model_copy``, escaped as a TypeError or OverflowError, or was stored naive and the state
+    no longer loaded. It is an InvalidInputError naming the field, and nothing is stored."""
+    engine = cadence.Engine()
+    p = engine.enroll("a", timezone="America/Chicago", at=_T, country="US", subdivision="IL")
+    with pytest.raises(InvalidInputError) as info:
+        engine.apply(p, event.model_copy(update=update))
+    assert info.value.field == next(iter(update))

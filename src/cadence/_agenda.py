@@ -135,25 +135,24 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         out = [] if step is None else [step]
     if not out:
         if stage is _DROPPED:
-            unheard = state["calls_unheard"]
-            if unheard >= policy.unheard_calls_limit:  # (the count stays when it drops them)
-                what = "breakup" if state["opt_out_offered_at"] is not None else "opt-out offer"
-                out.append(
-                    _none(
-                        now,
-                        ("R10", "R12"),
-                        f"dropped: {unheard} calls nobody heard, and no email to carry the "
-                        f"{what}; nothing until they reach out",
-                    )
+            out.append(
+                _none(
+                    now,
+                    ("R12",),
+                    "dropped without permission to recontact: nothing until they reach out",
                 )
-            else:
-                out.append(
-                    _none(
-                        now,
-                        ("R12",),
-                        "dropped without permission to recontact: nothing until they reach out",
-                    )
+            )
+        elif (owed := ladder_step(policy, state)) is not None and _unreachable(policy, state, owed):
+            offer = owed == _OPT_OUT_OFFER
+            out.append(
+                _none(
+                    now,
+                    ("R8",) if offer else ("R10",),
+                    f"unreachable: {state['calls_unheard']} calls in a row nobody heard, and no "
+                    f"email for the {'opt-out offer' if offer else 'breakup'}; log a new "
+                    "number or address (contact_updated)",
                 )
+            )
         else:
             out.append(_none(now, ("R13",), "no usable channel left for this prospect"))
     return out
@@ -281,7 +280,7 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
             drop = drop_instant(policy, cal, state["breakup_sent_at"])
             return LadderTime(None, drop, None, 0)
         return None
-    if state["blocked_channels"] >= _BOTH:
+    if state["blocked_channels"] >= _BOTH or _unreachable(policy, state, step):
         return None
     if step == _DRIP_TOUCH:
         return LadderTime(step, first_drip_due(policy, state), None, 0)
@@ -309,6 +308,16 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
             ) >= cal.business_date_after(base, gap):
                 base, gap = offered, longer
     return LadderTime(step, base + _reaction(policy.reaction_minutes), base, gap)
+
+
+def _unreachable(policy: Policy, state: State, step: ActionKind) -> bool:
+    """Whether the ladder's offer (R8) or breakup (R10) waits for a new number or address:
+    ``unheard_calls_limit`` calls in a row nobody heard, and no email to carry it."""
+    return (
+        state["calls_unheard"] >= policy.unheard_calls_limit
+        and step in (_OPT_OUT_OFFER, _BREAKUP)
+        and _EMAIL in state["blocked_channels"]
+    )
 
 
 def ladder_due(cal: ContactCalendar, when: LadderTime) -> datetime:

@@ -140,7 +140,7 @@ class Fold(ChannelFold, MeetingFold):
             return
         state["last_attempt_at"] = at  # (R3's gap to the next step counts from it)
         if not heard:
-            self._unheard(state, at, step)
+            self._unheard(state, step)
             return
         state["unanswered"] += 1
         state["escalations_done"] += 1

@@ -56,7 +56,6 @@ _BREAKUP, _EMAIL_TOUCH = ActionKind.BREAKUP, ActionKind.EMAIL
 _PLAIN = ActionKind.CALL  # the ladder's plain attempt (:func:`cadence._ladder.ladder_step`)
 _OFFER_OPT_OUT, _UNANSWERED = Trigger.OFFER_OPT_OUT, Trigger.UNANSWERED
 _OFFERED = Stage.OPT_OUT_OFFERED
-_UNHEARD_DROPS = (Stage.UNRESPONSIVE, Stage.OPT_OUT_OFFERED)
 _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
 # R14's written work after the rep cancels a meeting, and what its reasons say.
@@ -305,25 +304,18 @@ class FoldBase:
         elif not upcoming_meeting(state, at):
             self.stage(state, _UNANSWERED)
         if unheard is not None:
-            self._unheard(state, at, unheard)
+            self._unheard(state, unheard)
 
-    def _unheard(self, state: State, at: datetime, step: ActionKind) -> None:
+    def _unheard(self, state: State, step: ActionKind) -> None:
         """One more call in a row that nobody heard at the ladder's message ``step``: at
         ``Policy.unheard_calls_limit`` the step stops waiting for a call. An escalation (R9) is
-        passed over. The offer (R8) goes by email (:func:`cadence._agenda.ladder_channel`);
-        when no email can carry it or the breakup (R10), the prospect is dropped, since nothing
-        can tell them (the count stays, and says why)."""
+        passed over. The offer (R8) goes by email (:func:`cadence._agenda.ladder_channel`), as
+        the breakup (R10) does; when no email can carry them, nothing is asked until a new
+        number or address (``contact_updated``): the count stays, and says why."""
         n = state["calls_unheard"] = state["calls_unheard"] + 1
-        if n < self.policy.unheard_calls_limit:
-            return
-        if step in ESCALATIONS:
+        if n >= self.policy.unheard_calls_limit and step in ESCALATIONS:
             state["escalations_done"] += 1
             state["calls_unheard"] = 0
-        elif _EMAIL in state["blocked_channels"] and state["stage"] in _UNHEARD_DROPS:
-            self.stage(state, Trigger.DROP)
-            state["dropped_at"] = at
-            state["last_drip_at"] = None
-            state["obligations"] = ()
 
     def delivers(
         self, state: State, step: ActionKind, channel: Channel, at: datetime, said: bool
@@ -372,6 +364,7 @@ class FoldBase:
     def pause(self, state: State, until: datetime, reason: str) -> None:
         state["paused_until"] = until
         state["pause_reason"] = reason
+        state["calls_unheard"] = 0  # (they were away: the calls get their chances again)
 
 
 def _refused(state: State, channel: Channel) -> bool:

@@ -29,16 +29,24 @@ from cadence.prospect import Obligation
 
 
 def _same_phone(new: str, old: str | None) -> bool:
-    """Whether ``new`` is the stored number ``old`` written again, as suppression lists match
-    numbers (:mod:`cadence._suppression`): the digits of one end with the other's, seven at
-    least (``(312) 555-0100`` and ``+13125550100``)."""
-    if old is None:
-        return False
+    """Whether ``new`` gives no new number: the stored ``old`` written again (their digits the
+    same, or one's the other's with a country code before them: ``(312) 555-0100`` and
+    ``+13125550100``, nine digits at least in common), or no number at all (``n/a``: fewer
+    than seven digits). A local number and a longer one that ends with it (``555-0104``, then
+    ``+1 773 555 0104``) are not the same: the area code was the fix."""
     if new == old:
         return True
-    a, b = phone_digits(new), phone_digits(old)
+    a = phone_digits(new)
+    if len(a) < MIN_DIGITS:
+        return True
+    if old is None:
+        return False
+    b = phone_digits(old)
     short, long = (a, b) if len(a) <= len(b) else (b, a)
-    return len(short) >= MIN_DIGITS and long.endswith(short)
+    return short == long or (len(short) >= _NATIONAL_DIGITS and long.endswith(short))
+
+
+_NATIONAL_DIGITS = 9  # the fewest digits of a national number with its area code (FR: 9)
 
 
 class ChannelFold(FoldBase):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, cast, overload
+from typing import Any, cast, get_args, overload
 
 from pydantic import ValidationError
 
@@ -55,8 +55,22 @@ __all__ = ["Engine"]
 _MICROSECOND = timedelta(microseconds=1)
 _EVENTS = frozenset(ev.EVENT_CLASSES)
 _CONTACT_UPDATED = ev.ContactUpdated
-_OPTED_OUT = ev.OptedOut
+_OPTED_OUT, _OPTED_IN = ev.OptedOut, ev.OptedIn
+_OPTED_OUT_STAGE = Stage.OPTED_OUT
 _EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
+
+
+# Each event type's instants: ``at`` and the optional ones (an agreed time, a return...).
+def _holds_an_instant(annotation: Any) -> bool:
+    return annotation is datetime or any(_holds_an_instant(a) for a in get_args(annotation))
+
+
+_INSTANTS: dict[type, tuple[str, ...]] = {
+    cls: tuple(
+        name for name, info in cls.model_fields.items() if _holds_an_instant(info.annotation)
+    )
+    for cls in ev.EVENT_CLASSES
+}
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -85,9 +99,6 @@ def _aware(value: Any, field: str) -> datetime:
         msg = f"{field}: {ev.out_of_range(value, optional=False)}"
         raise InvalidInputError(msg, field=field, value=value)
     return utc
-
-
-_EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
 
 
 def _history(events: Any) -> list[ev.Event]:
@@ -127,9 +138,9 @@ def _validated(event: ev.Event) -> ev.Event:
         raise ev.explain_validation_error(exc, "event") from None
 
 
-def _instant(item: tuple[datetime, str, str, ev.Event]) -> datetime:
-    """``replay``'s sort key: the event's instant alone (ties keep the order given)."""
-    return item[0]
+def _order(item: tuple[datetime, bool, str, str, ev.Event]) -> tuple[datetime, bool, str, str]:
+    """``replay``'s order: time; at one instant an opt-out last (R13), then id, then payload."""
+    return item[0], item[1], item[2], item[3]
 
 
 def _stamp(at: datetime) -> int:
@@ -291,9 +302,13 @@ class Engine:
                 "cadence.parse_event(...)"
             )
             raise InvalidInputError(msg, field="event", value=event)
-        at = event.at
-        if type(at) is not datetime or at.tzinfo is not UTC or not _EARLIEST <= at < _LATEST:
-            event = _validated(event)  # made without validation (``model_copy(update=...)``)
+        for name in _INSTANTS[type(event)]:  # (a validated event's are UTC and in range)
+            t = getattr(event, name)
+            if (t is not None or name == "at") and (
+                type(t) is not datetime or t.tzinfo is not UTC or not _EARLIEST <= t < _LATEST
+            ):
+                event = _validated(event)  # made without validation (``model_copy(update=...)``)
+                break
         fingerprint = None
         if event.id is not None:
             fingerprint = ev.event_fingerprint(event)
@@ -319,6 +334,18 @@ class Engine:
                 f"engine.advance(...) made and the state holds ({p.advanced_at.isoformat()}: "
                 f"the prospect is {p.stage.value} since); rebuild the state with "
                 "engine.replay(...) over the whole history, which folds it before that change"
+            )
+            raise LateEventError(msg, field="at", value=event.at)
+        if (
+            event.at == p.last_event_at
+            and type(event) is _OPTED_IN
+            and (p.stage is _OPTED_OUT_STAGE or p.blocked_channels - p.unreachable)
+        ):
+            msg = (
+                f"at: an opt-in at {event.at.isoformat()}, the instant of the newest event "
+                "applied, when the prospect had opted out: at one instant replay folds the "
+                "opt-out last (R13); rebuild the state with engine.replay(...) over the whole "
+                "history, or log the opt-in at the moment it was given"
             )
             raise LateEventError(msg, field="at", value=event.at)
         if event.at < p.last_event_at and not isinstance(event, ev.OptedOut):
@@ -559,11 +586,12 @@ class Engine:
         as they were at enrolment: the history's ``contact_updated`` events change them at
         their own moment (events before a move are folded in the place they happened)."""
         items = _history(events)
-        # (A stable sort: the order of events at one instant is information only the host
-        # has, the order ``apply`` took them in. Sorting them by id or payload made ``replay``
-        # disagree with ``apply``: an opt-in and an opt-out in one second came out opted in.)
+        # Time, then id (DESIGN §9), except that at one instant an opt-out comes last (R13):
+        # an opt-in and an opt-out logged in the same second end opted out, whatever their
+        # ids (``apply`` refuses an opt-in at the instant of the opt-out it follows).
         keyed = sorted(
-            ((e.at, e.id or "", ev.event_fingerprint(e), e) for e in items), key=_instant
+            ((e.at, type(e) is _OPTED_OUT, e.id or "", ev.event_fingerprint(e), e) for e in items),
+            key=_order,
         )
         if at is None:
             if not keyed:
@@ -588,17 +616,23 @@ class Engine:
         seen: dict[str, str] = {}
         state["seen"] = seen
         stamps: dict[str, int] = {}
-        for when, eid, fingerprint, event in keyed:
-            if eid:
-                known = seen.get(eid)
-                if known == fingerprint:
-                    continue
-                if known is None:
-                    seen[eid] = fingerprint
-                    stamps[eid] = _stamp(when)
-                elif type(event) is not _OPTED_OUT:  # (an opt-out is honoured all the same)
+        # An id names the first event ``apply`` took with it. An opt-out that shares another
+        # event's id is honoured without taking the id (R13), however late it came: so the
+        # other events claim their ids first, and an opt-out only an id nobody else has.
+        owners: dict[str, str] = {}
+        for _, opt_out, eid, fingerprint, _ in keyed:
+            if eid and not opt_out:
+                known = owners.setdefault(eid, fingerprint)
+                if known != fingerprint:
                     msg = f"id: event {eid!r} appears twice with different payloads"
                     raise ConflictingEventError(msg, field="id", value=eid)
+        for when, _, eid, fingerprint, event in keyed:
+            if eid:
+                if seen.get(eid) == fingerprint:
+                    continue  # a redelivery
+                if owners.setdefault(eid, fingerprint) == fingerprint:
+                    seen[eid] = fingerprint
+                    stamps[eid] = _stamp(when)
             self._advance(state, cal, when)
             fold.apply(state, event)
             if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)

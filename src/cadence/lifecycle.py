@@ -44,7 +44,7 @@ class Trigger(StrEnum):
     RESPOND = "respond"  # any reply, live conversation or meeting activity (R11: drip too)
     UNANSWERED = "unanswered"  # an attempt that got no response
     OFFER_OPT_OUT = "offer_opt_out"  # R8: the opt-out offer was delivered
-    DROP = "drop"  # R10: the breakup went unanswered (time-driven), or nothing can carry it
+    DROP = "drop"  # R10: the breakup went unanswered (time-driven)
     START_DRIP = "start_drip"  # R11: the first drip touch came due (time-driven)
     LOSE = "lose"  # deal lost, no permission to drip (R12)
     LOSE_TO_DRIP = "lose_to_drip"  # deal lost, drip allowed (R11)
@@ -64,7 +64,7 @@ TRANSITIONS: Final[tuple[tuple[Trigger, tuple[Stage, ...], Stage], ...]] = (
     (Trigger.UNANSWERED, (Stage.DROPPED,), Stage.DROPPED),
     (Trigger.UNANSWERED, (Stage.DRIP,), Stage.DRIP),
     (Trigger.OFFER_OPT_OUT, (Stage.NEW, Stage.ENGAGED, Stage.UNRESPONSIVE), Stage.OPT_OUT_OFFERED),
-    (Trigger.DROP, (Stage.UNRESPONSIVE, Stage.OPT_OUT_OFFERED), Stage.DROPPED),
+    (Trigger.DROP, (Stage.OPT_OUT_OFFERED,), Stage.DROPPED),
     (Trigger.START_DRIP, (Stage.DROPPED,), Stage.DRIP),
     (Trigger.LOSE, (*_LIVE,), Stage.DROPPED),
     (Trigger.LOSE_TO_DRIP, (*_LIVE,), Stage.DRIP),

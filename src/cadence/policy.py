@@ -234,7 +234,8 @@ class Policy(BaseModel):
     """R8–R10: calls in a row nobody heard (they rang out, or stopped at a gatekeeper) after
     which a message step of the ladder stops waiting for a call: an escalation (R9) is passed
     over; the opt-out offer (R8) goes by email, even to a prospect who prefers the phone; and
-    when no email can carry the offer or the breakup (R10), the prospect is dropped."""
+    when no email can carry the offer or the breakup (R10), nothing is asked until a new number
+    or address (``contact_updated``). A pause (R17) or a new number starts the count again."""
     escalations: tuple[Escalation, ...] = ()
     """R9: optional escalation steps tried, in order, after the opt-out offer."""
     breakup_wait_business_days: WholeNumber = Field(default=5, ge=1, le=60)

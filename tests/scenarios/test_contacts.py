@@ -342,3 +342,16 @@ def test_a_sync_that_sends_the_failed_number_or_address_again_does_not_reopen_it
     new = "+13125550199" if field == "phone" else NEW_ADDRESS
     fixed = engine.apply(p, ev.ContactUpdated(at=night, **{field: new}))
     assert channel not in fixed.blocked_channels
+
+
+def test_a_new_area_code_or_a_stand_in_for_no_number(engine: Engine, monday: datetime) -> None:
+    """The wrong number was stored without its area code (``555-0100``); the rep logs it with
+    one (``+1 773 555 0100``): that is the fix, and the phone opens. A CRM's stand-in for no
+    number (``n/a``) opens nothing."""
+    p = engine.enroll("lee", at=monday, **{**LEE, "phone": "555-0100"})
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="wrong_number"))
+    night = monday + timedelta(hours=10)
+    fixed = engine.apply(p, ev.ContactUpdated(at=night, phone="+1 773 555 0100"))
+    assert Channel.PHONE not in fixed.blocked_channels
+    none = engine.apply(p, ev.ContactUpdated(at=night, phone="n/a"))
+    assert Channel.PHONE in none.blocked_channels

@@ -1339,12 +1339,14 @@ def test_the_ladders_email_and_an_offer_of_times_due_together_are_one_email() ->
     assert [o.key for o in early.obligations if o.channel is Channel.EMAIL] == []
 
 
-def test_replay_keeps_the_order_of_events_at_one_instant_as_apply_took_them(
+def test_r13_at_one_instant_the_opt_out_holds_in_apply_and_replay_alike(
     engine: Engine, monday: datetime
 ) -> None:
     """The CRM stamps to the second: Lee opts back in, then changes her mind within it. `apply`
     took them in that order and she is opted out. `replay` of the same log, after a late
-    event, used to sort the two by id and bring her back, to be called (R13)."""
+    event, sorted the two by id and brought her back, to be called (R13). At one instant an
+    opt-out now folds last, whatever the ids; and `apply` refuses an opt-in at the instant of
+    the opt-out it follows (the replay it asks for keeps her opted out)."""
     p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
     t = monday + timedelta(hours=1)
     log: list[ev.Event] = [
@@ -1359,8 +1361,13 @@ def test_replay_keeps_the_order_of_events_at_one_instant_as_apply_took_them(
     late = ev.CallAttempted(at=monday + timedelta(minutes=2), outcome="no_answer", id="d-88")
     with pytest.raises(cadence.LateEventError):
         engine.apply(live, late)
-    for history in (log, [*log, late], [late, *log]):
+    for history in (log, [*log, late], [late, *log[::-1]]):
         rebuilt = engine.replay("lee", history, timezone="America/Chicago", at=monday, country="US")
         assert rebuilt.stage is Stage.OPTED_OUT
     rebuilt = engine.replay("lee", log, timezone="America/Chicago", at=monday, country="US")
     assert rebuilt == live
+    # The other way round: the opt-in arrives second, at the opt-out's instant.
+    out = engine.apply(p, ev.OptedOut(at=t))
+    with pytest.raises(cadence.LateEventError, match="opt-in"):
+        engine.apply(out, ev.OptedIn(at=t))
+    assert engine.apply(out, ev.OptedIn(at=t + timedelta(seconds=1))).stage is Stage.ENGAGED

@@ -967,6 +967,7 @@ def test_r13_opting_in_starts_the_ladder_over(engine: Engine, monday: datetime) 
     act, p = story[-1]
     t = act.earliest + timedelta(days=1)
     p = engine.apply(p, ev.OptedOut(at=t))
+    t += timedelta(minutes=1)  # (an opt-in at the opt-out's own instant is refused: R13 holds)
     p = engine.apply(p, ev.OptedIn(at=t))
     assert (p.unanswered, p.breakup_sent_at, p.opt_out_offered_at) == (0, None, None)
     call = engine.next_action(p, t)
@@ -995,13 +996,14 @@ def _ring_out_until(
     return seen, p, now
 
 
-def test_r8_r10_a_phone_only_prospect_whose_calls_ring_out_is_dropped_not_called_for_ever(
+def test_r8_a_phone_only_prospect_whose_calls_ring_out_is_not_called_for_ever(
     engine: Engine, monday: datetime
 ) -> None:
     """Dana's email bounced and her phone rings out every time, without voicemail: the
     opt-out offer (R8) can never be said, and was asked for by phone every four business
     days, for ever. After ``unheard_calls_limit`` calls nobody heard at the offer, and no
-    email to carry it, she is dropped (R10): no breakup could reach her either."""
+    email to carry it, nothing more is asked until a new number or address: the next action
+    says so. A new address gets her the offer by email; a new number, its calls again."""
     p = engine.apply(_enroll(engine, monday), ev.EmailBounced(at=monday))
     ladder = (ActionKind.CALL, ActionKind.OPT_OUT_OFFER)
     seen, p, now = _ring_out_until(engine, p, monday, ladder, 12)
@@ -1009,27 +1011,47 @@ def test_r8_r10_a_phone_only_prospect_whose_calls_ring_out_is_dropped_not_called
     limit = engine.policy.unheard_calls_limit
     assert kinds.count(ActionKind.OPT_OUT_OFFER) == limit
     assert all(a.channel is Channel.PHONE for a in seen[:-1])
-    assert p.stage is Stage.DROPPED
+    assert p.stage is Stage.UNRESPONSIVE
     assert p.opt_out_offered_at is None
-    assert p.breakup_sent_at is None
     last = engine.next_action(p, now)
-    assert last.kind is ActionKind.NONE
-    assert f"{limit} calls" in last.reason
+    assert (last.kind, last.rules) == (ActionKind.NONE, ("R8",))
+    assert f"{limit} calls in a row nobody heard" in last.reason
+    assert "contact_updated" in last.reason
+    assert engine.next_action(p, now + timedelta(days=60)).kind is ActionKind.NONE
+    emailed = engine.apply(p, ev.ContactUpdated(at=now, email="dana@new.test"))
+    offer = engine.next_action(emailed, now + timedelta(minutes=1))
+    assert (offer.kind, offer.channel) == (ActionKind.OPT_OUT_OFFER, Channel.EMAIL)
+    called = engine.apply(p, ev.ContactUpdated(at=now, phone="+13125550199"))
+    again = engine.next_action(called, now + timedelta(minutes=1))
+    assert (again.kind, again.channel) == (ActionKind.OPT_OUT_OFFER, Channel.PHONE)
 
 
-def test_r10_a_breakup_only_the_phone_can_carry_that_keeps_ringing_out_drops_them(
+def test_r10_a_breakup_only_the_phone_can_carry_that_keeps_ringing_out_is_not_asked_for_ever(
     engine: Engine, monday: datetime
 ) -> None:
     """The offer was left on voicemail; then the email bounced and the phone stopped taking
     messages. The breakup goes by phone (R10) and rings out: after ``unheard_calls_limit``
-    such calls she is dropped at the last one, not asked for again every four days."""
+    such calls it waits for a new number or address, and nobody is dropped untold."""
     p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.BREAKUP)
     p = engine.apply(p, ev.EmailBounced(at=at))
     seen, p, now = _ring_out_until(engine, p, at, (ActionKind.BREAKUP,), 10)
     assert [a.kind for a in seen].count(ActionKind.BREAKUP) == engine.policy.unheard_calls_limit
-    assert p.stage is Stage.DROPPED
-    assert p.dropped_at is not None
-    assert p.dropped_at < now
+    assert (seen[-1].kind, seen[-1].rules) == (ActionKind.NONE, ("R10",))
+    assert p.stage is Stage.OPT_OUT_OFFERED
+    assert engine.advance(p, now + timedelta(days=60)).stage is Stage.OPT_OUT_OFFERED
+
+
+def test_r8_r17_calls_unheard_while_they_were_away_do_not_count(
+    engine: Engine, monday: datetime
+) -> None:
+    """Two offer calls ring out; then an out-of-office says Dana is away for two weeks. The
+    calls went unheard because she was away: after her return the count starts again."""
+    p = engine.apply(_enroll(engine, monday), ev.EmailBounced(at=monday))
+    p, at = _until(engine, p, monday, ActionKind.OPT_OUT_OFFER)
+    _, p, at = _ring_out_until(engine, p, at, (ActionKind.OPT_OUT_OFFER,), 2)
+    assert p.calls_unheard == 2
+    away = engine.apply(p, ev.OutOfOffice(at=at, until=at + timedelta(days=14)))
+    assert away.calls_unheard == 0
 
 
 def test_r9_an_escalation_nobody_picks_up_is_passed_over(monday: datetime) -> None:

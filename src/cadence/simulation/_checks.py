@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from cadence import events as ev
-from cadence._ladder import drip_allowed
+from cadence._ladder import drip_allowed, ladder_step
 from cadence._zones import law_place
 from cadence.actions import Action, ActionKind
 from cadence.businessdays import holiday_dates
@@ -173,13 +173,26 @@ def problems_of(
     return problems
 
 
+def _unreachable(engine: Engine, p: Prospect) -> bool:
+    """Whether the ladder owes the offer (R8) or the breakup (R10) that only the phone could
+    carry (no email), and ``unheard_calls_limit`` calls in a row went unheard: it waits for a
+    new number or address, as a blocked channel does."""
+    return (
+        p.calls_unheard >= engine.policy.unheard_calls_limit
+        and Channel.EMAIL in p.blocked_channels
+        and ladder_step(engine.policy, p.__dict__) in (ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP)
+    )
+
+
 def _nothing_planned(out: list[str], engine: Engine, p: Prospect, now: datetime) -> None:
     """R2: ``none`` for a prospect who can still be reached is right only when the ladder is
     over for them: dropped (as of ``now``) without leave to drip, and nothing owed on a channel
     still open. (Asked only when the answer is ``none``: rarely, so ``advance`` may run.)"""
     state = engine.advance(p, now)
     stage = state.stage
-    if stage in _LIVE or (stage in _SLOW and drip_allowed(engine.policy, state.__dict__)):
+    if stage in _LIVE and _unreachable(engine, state):
+        pass  # R8, R10: only the phone could say the step, and nobody hears it (see below)
+    elif stage in _LIVE or (stage in _SLOW and drip_allowed(engine.policy, state.__dict__)):
         out.append(f"R2: nothing planned for a prospect in stage {stage.value}")
         return
     blocked = state.blocked_channels

@@ -12,6 +12,7 @@ from hypothesis.strategies import SearchStrategy
 from cadence import events as ev
 from cadence.channel import Channel
 from cadence.events import CallOutcome, ReplyIntent
+from cadence.lifecycle import Stage
 from cadence.prospect import Prospect
 from cadence.testing._places import (
     _INTENTS,
@@ -207,6 +208,16 @@ def refuses_no_show(p: Prospect, meeting_id: str, at: datetime | None = None) ->
         and m.status in ("cancelled_by_prospect", "cancelled_by_rep", "held", "withdrawn")
         and not (m.status == "held" and at is not None and at == p.last_event_at)
         for m in p.meetings
+    )
+
+
+def refuses_opt_in(p: Prospect, at: datetime) -> bool:
+    """Whether the engine refuses (as late) an opt-in at ``at`` for ``p``: at the instant of
+    its newest event, when ``p`` opted out of everything or of a channel, the opt-out may have
+    come at that very instant, and at one instant an opt-out holds (R13). One second later
+    it is taken."""
+    return at == p.last_event_at and (
+        p.stage is Stage.OPTED_OUT or bool(p.blocked_channels - p.unreachable)
     )
 
 

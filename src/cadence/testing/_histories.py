@@ -33,8 +33,11 @@ from cadence.testing._events import (
     meeting_no_show,
     out_of_office,
     refuses_no_show,
+    refuses_opt_in,
 )
 from cadence.testing._places import _OUTCOMES, _UNANSWERED, Region, delays, instants, regions
+
+_SECOND = timedelta(seconds=1)
 
 
 @cache
@@ -280,6 +283,9 @@ def _histories(
         if isinstance(event, ev.MeetingNoShow) and refuses_no_show(p, event.meeting_id):
             # The engine refuses that; a no-show of a meeting it never saw is accepted.
             event = event.model_copy(update={"meeting_id": f"m-unseen-{len(done)}"})
+        elif isinstance(event, ev.OptedIn) and refuses_opt_in(p, event.at):
+            # At the instant of an opt-out it is refused (R13); a second later it is taken.
+            event = event.model_copy(update={"at": event.at + _SECOND})
         p = engine.apply(p, event)
         if fades and p.stage is Stage.ENGAGED:
             answering = "silent"

@@ -17,7 +17,7 @@ from cadence.errors import InvalidInputError, LateEventError
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
 from cadence.prospect import Prospect
-from cadence.testing._events import EVENT_TYPES, events, refuses_no_show
+from cadence.testing._events import EVENT_TYPES, events, refuses_no_show, refuses_opt_in
 from cadence.testing._invariants import channel_names, check_step
 from cadence.testing._places import REGIONS, Region, delays, instants
 
@@ -153,6 +153,9 @@ class PolicyMachine(RuleBasedStateMachine):
             self._refused(
                 p, event, InvalidInputError, "a no-show of a cancelled or held meeting was accepted"
             )
+            return
+        if isinstance(event, ev.OptedIn) and refuses_opt_in(p, event.at):
+            self._refused_as_late(p, event, "an opt-in at the instant of an opt-out was accepted")
             return
         self._apply(event)
 
