@@ -266,6 +266,22 @@ def test_book_reading_is_streamed(tmp_path: pathlib.Path, engine: cadence.Engine
         next(rows)
 
 
+def test_a_duplicated_column_never_plans_the_contact_the_suppression_list_names(
+    tmp_path: pathlib.Path,
+) -> None:
+    """R13: with two ``email`` columns (work and personal) only the last was read, so the
+    work address the prospect opted out from matched nothing and the contact was planned."""
+    path = tmp_path / "book.csv"
+    path.write_text("id,timezone,email,email\nd,America/Chicago,dana@work.test,dana@home.test\n")
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text("dana@work.test\n")
+    result = runner.invoke(
+        app, ["plan", str(path), *ARGS, "-f", "csv", "--capacity", "5", "--suppress", str(blocked)]
+    )
+    _one_line_error(result, "book.csv:1", "'email' appears twice")
+    assert result.stdout == ""
+
+
 def test_book_columns_are_documented_in_the_plan_help() -> None:
     help_text = " ".join(runner.invoke(app, ["plan", "--help"]).output.split())
     for column in BOOK_COLUMNS:
@@ -305,6 +321,18 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ("book.jsonl", b"[" * 100_000 + b"\n", ("book.jsonl:1", "JSON nested too deeply")),
         ("book.csv", b"id,timezone\nx,UTC\n" + b"y" * 200_000, ("book.csv:3", "not valid CSV")),
         ("book.csv", b"i" * 200_000 + b"\n", ("book.csv:1", "not valid CSV")),
+        (  # an unclosed quote swallowed the rows after it: 1 of 3 prospects was planned
+            "book.csv",
+            b'id,timezone,topic\na,UTC,"6 inch pipes\nb,UTC,valves\nc,UTC,pumps\n',
+            ("book.csv:2: not valid CSV", "never closes"),
+        ),
+        ("book.csv", b'id,timezone,topic\na,UTC,"6" pipes\n', ("book.csv:2", "not valid CSV")),
+        (  # the last of the two kept, the other dropped unseen
+            "book.csv",
+            b"id,timezone,email,email\nd,UTC,dana@work.test,dana@home.test\n",
+            ("book.csv:1", "column 'email' appears twice"),
+        ),
+        ("book.csv", b"\n\nid,timezone\nx,UTC\n", ("book.csv:1: blank line", "header")),
         ("book.csv/", None, ("book.csv", "is a directory; pass a file")),
     ],
 )

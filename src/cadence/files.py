@@ -262,36 +262,60 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
 
 
 def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
-    reader = csv.DictReader(handle)
+    # strict: a quote opened and never closed is an error, not a cell that swallows every
+    # row after it (those prospects were silently never planned)
+    reader = csv.DictReader(handle, strict=True)
     try:
         header = [h.strip() for h in reader.fieldnames or ()]
     except csv.Error as exc:  # the first line, read here
-        raise _bad_csv(name, reader, exc) from None
+        raise _bad_csv(name, reader, exc, 1) from None
     if not header:
-        msg = f"{name}: empty; the first line names the columns, e.g. id,timezone,owner"
+        if reader.line_num == 0:
+            msg = f"{name}: empty; the first line names the columns, e.g. id,timezone,owner"
+        else:
+            msg = (
+                f"{name}:1: blank line where the header should be; the first line names the "
+                "columns, e.g. id,timezone,owner: remove the blank lines above them"
+            )
         raise InvalidInputError(msg, field="csv", value=None)
     unknown = [h for h in header if h not in BOOK_COLUMNS]
     if unknown:
         msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
         raise InvalidInputError(msg, field="csv", value=unknown)
+    twice = next((h for i, h in enumerate(header) if h in header[:i]), None)
+    if twice is not None:  # DictReader would keep the last cell and drop the other unseen
+        msg = (
+            f"{name}:1: column {twice!r} appears twice; a prospect has one {twice}: keep the "
+            "column to plan with and remove the other"
+        )
+        raise InvalidInputError(msg, field="csv", value=twice)
     if "id" not in header or ("timezone" not in header and "state" not in header):
         msg = f"{name}: needs an id column and a timezone or state column; it has {header!r}"
         raise InvalidInputError(msg, field="csv", value=header)
     reader.fieldnames = header
-    number = 1
+    start = reader.line_num + 1  # the line the next row starts on (a quoted cell may span lines)
     try:
         for row in reader:
             number = reader.line_num
             p = _csv_row(row, f"{name}:{number}", engine, now)
             yield _checked(p, engine, f"{name}:{number}")
+            start = number + 1
     except csv.Error as exc:
-        raise _bad_csv(name, reader, exc) from None
+        raise _bad_csv(name, reader, exc, start) from None
 
 
-def _bad_csv(name: str, reader: csv.DictReader[str], exc: csv.Error) -> InvalidInputError:
-    # The csv module's own line count: DictReader's moves only once a row is read whole, so
-    # it would name the line before the bad one.
-    msg = f"{name}:{reader.reader.line_num}: not valid CSV ({exc})"
+def _bad_csv(
+    name: str, reader: csv.DictReader[str], exc: csv.Error, start: int
+) -> InvalidInputError:
+    if str(exc) == "unexpected end of data":  # strict mode, at the end of the file
+        msg = (
+            f"{name}:{start}: not valid CSV (the row starting here opens a quote it never "
+            'closes; close it, or write a quote inside a quoted cell as "")'
+        )
+    else:
+        # The csv module's own line count: DictReader's moves only once a row is read whole,
+        # so it would name the line before the bad one.
+        msg = f"{name}:{reader.reader.line_num}: not valid CSV ({exc})"
     return InvalidInputError(msg, field="csv", value=None)
 
 
