@@ -334,6 +334,16 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ),
         ("book.csv", b"\n\nid,timezone\nx,UTC\n", ("book.csv:1: blank line", "header")),
         ("book.csv/", None, ("book.csv", "is a directory; pass a file")),
+        (  # json.loads's own ValueError beyond Python's 4,300 digits was a traceback
+            "book.jsonl",
+            b'{"id": "x", "timezone": "UTC", "unanswered": 1' + b"0" * 5000 + b"}\n",
+            ("book.jsonl:1", "more than 4300 digits"),
+        ),
+        (
+            "book.csv",
+            b'id,state\nx,"{""unanswered"": 1' + b"0" * 5000 + b'}"\n',
+            ("book.csv:2: column state", "more than 4300 digits"),
+        ),
     ],
 )
 def test_bad_books_are_one_line_and_exit_2(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
@@ -86,6 +87,19 @@ def _json(text: str, where: str) -> Any:
     except RecursionError:
         msg = f"{where}: JSON nested too deeply"
         raise InvalidInputError(msg, field="json", value=None) from None
+    except ValueError:  # Python's own limit on the digits of an integer read from text
+        msg = (
+            f"{where}: a number in the JSON has more than {sys.get_int_max_str_digits()} "
+            "digits; no field takes one that long: fix the value (an id goes as a string)"
+        )
+        raise InvalidInputError(msg, field="json", value=None) from None
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's text without Python's advice to programmers ("use
+    sys.set_int_max_str_digits() to increase the limit"), on one line."""
+    text = str(exc).split("; use sys.", 1)[0]
+    return " ".join(text.split()) or type(exc).__name__
 
 
 def _model(model: type[BaseModel], data: Any, where: str) -> Any:
@@ -140,7 +154,14 @@ def _settings(path: str | Path, what: str) -> Any:
     except yaml.YAMLError as exc:
         msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
         raise InvalidInputError(msg, field="yaml", value=None) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # see _yaml_loader
+        msg = f"{where}: not valid YAML (a value cannot be read: {_reason(exc)})"
+        raise InvalidInputError(msg, field="yaml", value=None) from None
     return {} if data is None else data
+
+
+# What YAML's own tags read, in words.
+_KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "timestamp": "a date"}
 
 
 @cache
@@ -151,7 +172,22 @@ def _yaml_loader() -> type:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            # PyYAML's own constructors raise ValueError and others for a value they cannot
+            # build: an impossible date (2026-02-30), an integer longer than Python reads
+            # from text, a tag that does not fit (!!bool maybe). Name the line and the value.
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                shown = node.value if isinstance(node.value, str) else "this value"
+                if len(shown) > 40:
+                    shown = f"{shown[:20]}...{shown[-10:]}"
+                tag = str(node.tag).rpartition(":")[2]
+                kind = _KINDS.get(tag, tag)
+                problem = f"line {node.start_mark.line + 1}: {shown!r} is not {kind}"
+                if isinstance(exc, ValueError):
+                    problem += f" ({_reason(exc)})"
+                raise yaml.constructor.ConstructorError(problem=problem) from None
 
     def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def construct(loader: Any, node: Any) -> Any:
