@@ -101,7 +101,11 @@ def _history(events: Any) -> list[ev.Event]:
         if isinstance(e, ev.EVENT_CLASSES):
             items.append(cast("ev.Event", e))
         elif isinstance(e, str | bytes | Mapping):
-            items.append(ev.parse_event(e))
+            try:
+                items.append(ev.parse_event(e))
+            except InvalidInputError as exc:  # which of thousands of stored webhooks is bad
+                msg = f"events: item {i}: {exc}"
+                raise InvalidInputError(msg, field=exc.field, value=exc.value) from None
         else:
             msg = (
                 f"events: item {i} ({type(e).__name__}) is not an event; give cadence events "
