@@ -305,6 +305,15 @@ def test_policy_rules_shows_what_binds_a_call_to_a_place(tmp_path: pathlib.Path)
     assert "--on: '2026-13-01' is not a date" in rules("FR", "--on", "2026-13-01").output
 
 
+def test_policy_rules_takes_a_subdivision_spelt_in_mixed_case_in_any_case() -> None:
+    """``holidays`` spells some codes in mixed case (the Netherlands' ``Noord``); the place
+    was upper-cased and refused, with an error saying to use the code given."""
+    for place in ("NL-Noord", "nl-noord", "NL-NOORD", "CH-stadt zurich"):
+        result = runner.invoke(app, ["policy", "rules", place, "--on", "2026-03-10"])
+        assert result.exit_code == 0, result.output
+        assert "no legal calling rule" in result.output
+
+
 def test_diagram_is_the_lifecycle() -> None:
     result = runner.invoke(app, ["diagram"])
     assert result.output.startswith("stateDiagram-v2")

@@ -256,6 +256,23 @@ def test_a_csv_state_column_is_updated_by_the_crm_columns(
     assert read.model_copy(update={"owner": "ana", "phone": None}) == p
 
 
+def test_a_csv_book_takes_subdivisions_in_any_case_spelt_as_holidays_does(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """``holidays`` spells some subdivisions in mixed case (``Noord``, ``Augsburg``): the
+    reader upper-cased them, and every such row was refused."""
+    p = engine.enroll("acme-9", timezone="Europe/Berlin", at=NOW, country="DE", subdivision="BY")
+    path = tmp_path / "book.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "timezone", "country", "subdivision", "state"])
+        writer.writerow(["acme-1", "Europe/Amsterdam", "nl", "NOORD", ""])
+        writer.writerow(["acme-2", "America/Chicago", "us", "il", ""])
+        writer.writerow(["acme-9", "", "", "augsburg", p.model_dump_json()])
+    got = [(q.id, q.country, q.subdivision) for q in read_book(path, engine=engine, now=NOW)]
+    assert got == [("acme-1", "NL", "Noord"), ("acme-2", "US", "IL"), ("acme-9", "DE", "Augsburg")]
+
+
 def test_book_reading_is_streamed(tmp_path: pathlib.Path, engine: cadence.Engine) -> None:
     """Rows are read as they are asked for: a bad row is found only when it is reached."""
     path = tmp_path / "book.csv"

@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from cadence.businessdays import subdivision_code
 from cadence.channel import Channel
 from cadence.errors import InvalidInputError
 
@@ -354,11 +355,17 @@ class ContactUpdated(_Event):
     owner: str | None = None
     timezone: str | None = Field(default=None, min_length=1)
     country: _Code = None
-    subdivision: _Code = None
+    subdivision: str | None = Field(default=None, min_length=1)
     topic: str | None = None
     local: bool | None = None
     clear: Annotated[tuple[Clearable, ...], AfterValidator(_sorted_names)] = ()
     """Fields to empty, e.g. ``["owner"]`` (each at most once; not one given a value here)."""
+
+    @field_validator("subdivision")
+    @classmethod
+    def _spelt_as_holidays_does(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # (Declared after ``country``, validated after it.) "noord" with NL is "Noord"
+        return None if value is None else subdivision_code(info.data.get("country"), value)
 
     @field_validator("clear")
     @classmethod

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from pydantic import BaseModel, ValidationError
 
 from cadence.batch import DayPlan
+from cadence.businessdays import subdivision_code
 from cadence.engine import Engine
 from cadence.errors import CadenceError, InvalidInputError
 from cadence.events import Event, explain_validation_error, parse_event
@@ -259,14 +260,17 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
         msg = f"{where}: more cells than columns; quote cells that contain commas"
         raise InvalidInputError(msg, field="csv", value=None)
     given = {k: cells[k] for k in _DETAILS if cells.get(k)}
-    for key in ("country", "subdivision"):
-        if key in given:
-            given[key] = given[key].upper()
     if cells.get("state"):
         data = _json(cells["state"], f"{where}: column state")
         if not isinstance(data, dict):
             msg = f"{where}: column state: expected a JSON object, got {type(data).__name__}"
             raise InvalidInputError(msg, field="state", value=None)
+        # The codes spelt as Engine.enroll spells them ("nl", "noord": NL, Noord)
+        if "country" in given:
+            given["country"] = given["country"].upper()
+        if "subdivision" in given:
+            country = given.get("country", data.get("country"))
+            given["subdivision"] = subdivision_code(country, given["subdivision"])
         if cells.get("id") and cells["id"] != data.get("id"):
             msg = (
                 f"{where}: id: column {cells['id']!r} differs from the state's "
