@@ -8,18 +8,25 @@ team's has a holiday on it.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import cache
 
 import holidays
 import numpy as np
 import pytest
+from holidays.registry import COUNTRIES
 from hypothesis import given
 from hypothesis import strategies as st
 
+import cadence
 from cadence import Policy
+from cadence import events as ev
+from cadence._zones import example_zone
 from cadence.businessdays import business_days
 from cadence.calendar import contact_calendar
+from cadence.channel import Channel
+from cadence.compliance import applicable_rules
 from cadence.errors import InvalidInputError
 
 Region = tuple[str, str | None]
@@ -192,3 +199,96 @@ def test_offset_zero_rolls_forward_to_a_business_day() -> None:
 def test_negative_offsets_are_an_input_error() -> None:
     with pytest.raises(InvalidInputError, match="n: business-day offsets go forward"):
         business_days(MON_FRI, (REGIONS["US"],)).offset(date(2025, 5, 2), -1)
+
+
+# -- subdivision codes, in the holidays package's spelling -------------------------------------
+
+_AT = datetime(2026, 3, 3, 9, tzinfo=UTC)
+
+
+def _alpha2_countries() -> list[str]:
+    aliases = {alias for entry in COUNTRIES.values() for alias in entry[2:]}
+    return sorted(c for c in holidays.list_supported_countries() if c not in aliases)
+
+
+_SUBDIVISIONS = [
+    (country, code)
+    for country in _alpha2_countries()
+    for code in holidays.list_supported_countries()[country]
+]
+
+
+def test_some_subdivisions_are_spelt_in_mixed_case() -> None:
+    """What the tests below are about: the Netherlands' Noord, Belgium's Flemish, ..."""
+    assert any(code != code.upper() for _, code in _SUBDIVISIONS)
+
+
+@pytest.mark.parametrize("spell", [str.lower, str.upper, str.title, str])
+def test_every_subdivision_is_taken_in_any_case_and_stored_as_holidays_spells_it(
+    spell: Callable[[str], str],
+) -> None:
+    """``enroll`` upper-cased the code, so ``Noord``, ``Augsburg`` or ``Stadt Zurich`` could
+    never be given, and the error said to use the very code given."""
+    engine = cadence.Engine()
+    for country, code in _SUBDIVISIONS:
+        zone = example_zone(country, code) or example_zone(country, None) or "UTC"
+        p = engine.enroll("p", timezone=zone, at=_AT, country=country, subdivision=spell(code))
+        assert (p.country, p.subdivision) == (country, code)
+
+
+def test_a_mixed_case_subdivision_keeps_its_own_holidays() -> None:
+    """Augsburg closes for its Peace Festival, the rest of Bavaria does not."""
+    city_days = holidays.country_holidays("DE", subdiv="Augsburg", years=2026)
+    own = set(city_days) - set(holidays.country_holidays("DE", subdiv="BY", years=2026))
+    assert own
+    engine = cadence.Engine()
+    city = engine.enroll(
+        "p", timezone="Europe/Berlin", at=_AT, country="de", subdivision="AUGSBURG"
+    )
+    state = engine.enroll("p", timezone="Europe/Berlin", at=_AT, country="DE", subdivision="by")
+    for day in own:
+        assert not engine.calendar(city).days.is_business_day(day)
+        assert engine.calendar(state).days.is_business_day(day) == (day.weekday() < 5)
+
+
+def test_state_calling_rules_still_match_a_subdivision_given_in_lower_case() -> None:
+    engine = cadence.Engine()
+    p = engine.enroll("p", timezone="America/New_York", at=_AT, country="us", subdivision="fl")
+    assert (p.country, p.subdivision) == ("US", "FL")
+    rules = applicable_rules(p.country, p.subdivision, Channel.PHONE, _AT.date())
+    assert {r.subdivision for r in rules} == {None, "FL"}
+
+
+def test_a_move_a_replay_and_a_team_take_a_subdivision_in_any_case() -> None:
+    engine = cadence.Engine()
+    move = cadence.parse_event(
+        {
+            "type": "contact_updated",
+            "at": "2026-03-04T09:00:00Z",
+            "timezone": "Europe/Amsterdam",
+            "country": "nl",
+            "subdivision": "ZUID",
+        }
+    )
+    assert isinstance(move, ev.ContactUpdated)
+    assert (move.country, move.subdivision) == ("NL", "Zuid")
+    p = engine.enroll("p", timezone="America/Chicago", at=_AT, country="US", subdivision="IL")
+    assert engine.apply(p, move).subdivision == "Zuid"
+    again = engine.replay(
+        "p", [move], timezone="Europe/Brussels", at=_AT, country="BE", subdivision="flemish"
+    )
+    assert again.subdivision == "Zuid"
+    first = engine.replay(
+        "p", [], timezone="Europe/Brussels", at=_AT, country="be", subdivision="flemish"
+    )
+    assert first.subdivision == "Flemish"
+    team = Policy(team_country="ch", team_subdivision="stadt zurich")
+    assert (team.team_country, team.team_subdivision) == ("CH", "Stadt Zurich")
+
+
+def test_a_stored_state_in_another_case_is_told_the_spelling_to_use() -> None:
+    engine = cadence.Engine()
+    p = engine.enroll("p", timezone="Europe/Amsterdam", at=_AT, country="NL", subdivision="Noord")
+    stored = p.model_copy(update={"subdivision": "NOORD"})
+    with pytest.raises(InvalidInputError, match="'NOORD' is spelt 'Noord' by the holidays"):
+        engine.next_action(stored, _AT)

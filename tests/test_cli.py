@@ -127,6 +127,8 @@ def test_next_applies_events_first_and_prints_json(
         ("{not json", "not valid JSON"),
         ("[]", "expected a JSON object"),
         ('{"id": "x"}', "missing"),
+        # json.loads's own ValueError beyond Python's 4,300 digits escaped as a traceback
+        ('{"id": "x", "unanswered": 1' + "0" * 5000 + "}", "more than 4300 digits"),
     ],
 )
 def test_bad_state_files_are_one_line_and_exit_2(
@@ -161,6 +163,42 @@ def test_bad_event_line_names_the_line(state: pathlib.Path, tmp_path: pathlib.Pa
     assert result.exit_code == 2
     assert "events.jsonl:2" in result.output
     assert "teleport" in result.output
+
+
+def test_an_event_with_a_number_too_long_to_read_is_one_line(
+    state: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"type": "email_sent", "at": "2026-03-09T16:00:00Z", "id": 1' + "0" * 5000)
+    result = runner.invoke(app, ["next", str(state), str(events)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "events.jsonl:1: a number in the JSON has more than 4300 digits" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        ("min_gap_business_days: 1" + "0" * 5000 + "\n", ("line 1", "is not an integer")),
+        ("team_holidays:\n  - 2026-02-30\n", ("line 2", "'2026-02-30' is not a date")),
+        ("legal_guards: !!bool maybe\n", ("line 1", "'maybe' is not true or false")),
+    ],
+)
+def test_a_yaml_value_that_cannot_be_read_is_one_line_naming_its_line(
+    tmp_path: pathlib.Path, content: str, needles: tuple[str, ...]
+) -> None:
+    """PyYAML raises ValueError, KeyError or AttributeError (not YAMLError) for a value it
+    cannot build; each escaped as a traceback."""
+    team = tmp_path / "team.yaml"
+    team.write_text(content)
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "team.yaml: not valid YAML" in result.output
+    for needle in needles:
+        assert needle in result.output, result.output
 
 
 def test_bad_now_is_one_line(state: pathlib.Path) -> None:
@@ -265,6 +303,15 @@ def test_policy_rules_shows_what_binds_a_call_to_a_place(tmp_path: pathlib.Path)
         assert needle in result.output
         assert len(result.output.strip().splitlines()) == 1
     assert "--on: '2026-13-01' is not a date" in rules("FR", "--on", "2026-13-01").output
+
+
+def test_policy_rules_takes_a_subdivision_spelt_in_mixed_case_in_any_case() -> None:
+    """``holidays`` spells some codes in mixed case (the Netherlands' ``Noord``); the place
+    was upper-cased and refused, with an error saying to use the code given."""
+    for place in ("NL-Noord", "nl-noord", "NL-NOORD", "CH-stadt zurich"):
+        result = runner.invoke(app, ["policy", "rules", place, "--on", "2026-03-10"])
+        assert result.exit_code == 0, result.output
+        assert "no legal calling rule" in result.output
 
 
 def test_diagram_is_the_lifecycle() -> None:

@@ -256,6 +256,23 @@ def test_a_csv_state_column_is_updated_by_the_crm_columns(
     assert read.model_copy(update={"owner": "ana", "phone": None}) == p
 
 
+def test_a_csv_book_takes_subdivisions_in_any_case_spelt_as_holidays_does(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """``holidays`` spells some subdivisions in mixed case (``Noord``, ``Augsburg``): the
+    reader upper-cased them, and every such row was refused."""
+    p = engine.enroll("acme-9", timezone="Europe/Berlin", at=NOW, country="DE", subdivision="BY")
+    path = tmp_path / "book.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "timezone", "country", "subdivision", "state"])
+        writer.writerow(["acme-1", "Europe/Amsterdam", "nl", "NOORD", ""])
+        writer.writerow(["acme-2", "America/Chicago", "us", "il", ""])
+        writer.writerow(["acme-9", "", "", "augsburg", p.model_dump_json()])
+    got = [(q.id, q.country, q.subdivision) for q in read_book(path, engine=engine, now=NOW)]
+    assert got == [("acme-1", "NL", "Noord"), ("acme-2", "US", "IL"), ("acme-9", "DE", "Augsburg")]
+
+
 def test_book_reading_is_streamed(tmp_path: pathlib.Path, engine: cadence.Engine) -> None:
     """Rows are read as they are asked for: a bad row is found only when it is reached."""
     path = tmp_path / "book.csv"
@@ -264,6 +281,22 @@ def test_book_reading_is_streamed(tmp_path: pathlib.Path, engine: cadence.Engine
     assert [next(rows).id for _ in range(4)] == ["acme-1", "acme-2", "acme-3", "acme-4"]
     with pytest.raises(InvalidInputError, match=r"book.csv:6: timezone"):
         next(rows)
+
+
+def test_a_duplicated_column_never_plans_the_contact_the_suppression_list_names(
+    tmp_path: pathlib.Path,
+) -> None:
+    """R13: with two ``email`` columns (work and personal) only the last was read, so the
+    work address the prospect opted out from matched nothing and the contact was planned."""
+    path = tmp_path / "book.csv"
+    path.write_text("id,timezone,email,email\nd,America/Chicago,dana@work.test,dana@home.test\n")
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text("dana@work.test\n")
+    result = runner.invoke(
+        app, ["plan", str(path), *ARGS, "-f", "csv", "--capacity", "5", "--suppress", str(blocked)]
+    )
+    _one_line_error(result, "book.csv:1", "'email' appears twice")
+    assert result.stdout == ""
 
 
 def test_book_columns_are_documented_in_the_plan_help() -> None:
@@ -305,7 +338,29 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ("book.jsonl", b"[" * 100_000 + b"\n", ("book.jsonl:1", "JSON nested too deeply")),
         ("book.csv", b"id,timezone\nx,UTC\n" + b"y" * 200_000, ("book.csv:3", "not valid CSV")),
         ("book.csv", b"i" * 200_000 + b"\n", ("book.csv:1", "not valid CSV")),
+        (  # an unclosed quote swallowed the rows after it: 1 of 3 prospects was planned
+            "book.csv",
+            b'id,timezone,topic\na,UTC,"6 inch pipes\nb,UTC,valves\nc,UTC,pumps\n',
+            ("book.csv:2: not valid CSV", "never closes"),
+        ),
+        ("book.csv", b'id,timezone,topic\na,UTC,"6" pipes\n', ("book.csv:2", "not valid CSV")),
+        (  # the last of the two kept, the other dropped unseen
+            "book.csv",
+            b"id,timezone,email,email\nd,UTC,dana@work.test,dana@home.test\n",
+            ("book.csv:1", "column 'email' appears twice"),
+        ),
+        ("book.csv", b"\n\nid,timezone\nx,UTC\n", ("book.csv:1: blank line", "header")),
         ("book.csv/", None, ("book.csv", "is a directory; pass a file")),
+        (  # json.loads's own ValueError beyond Python's 4,300 digits was a traceback
+            "book.jsonl",
+            b'{"id": "x", "timezone": "UTC", "unanswered": 1' + b"0" * 5000 + b"}\n",
+            ("book.jsonl:1", "more than 4300 digits"),
+        ),
+        (
+            "book.csv",
+            b'id,state\nx,"{""unanswered"": 1' + b"0" * 5000 + b'}"\n',
+            ("book.csv:2: column state", "more than 4300 digits"),
+        ),
     ],
 )
 def test_bad_books_are_one_line_and_exit_2(

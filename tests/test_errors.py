@@ -454,6 +454,52 @@ def test_replay_says_what_is_not_a_history(engine: cadence.Engine, monday: datet
     assert engine.replay("p", mixed, timezone="America/Chicago").stage is cadence.Stage.OPTED_OUT
 
 
+def test_replay_names_the_item_of_the_history_that_is_bad(
+    engine: cadence.Engine, monday: datetime
+) -> None:
+    """A CRM replaying thousands of stored webhooks learns which one to fix, and the error
+    still names the field (it said only "at: ... is a naive datetime")."""
+    sent = {"type": "email_sent", "at": monday.isoformat()}
+    history: list[Any] = [sent] * 5 + [{**sent, "at": "2026-03-09T10:00:00"}]
+    with pytest.raises(InvalidInputError, match=r"^events: item 5: at: .* naive") as info:
+        engine.replay("p", [*history, sent], timezone="America/Chicago")
+    assert (info.value.field, info.value.value) == ("at", "2026-03-09T10:00:00")
+    history[5] = '{"type": "teleport", "at": "2026-03-09T10:00:00Z"}'
+    with pytest.raises(InvalidInputError, match=r"^events: item 5: type: 'teleport' is not"):
+        engine.replay("p", history, timezone="America/Chicago")
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        # What most CRMs send for an id: a JSON number (HubSpot's, Salesforce's)
+        (
+            {"type": "email_sent", "at": _MONDAY, "id": 48151623},
+            'id: expected a string, got the number 48151623; send it as a string, e.g. "48151623"',
+        ),
+        (
+            {"type": "meeting_no_show", "at": _MONDAY, "meeting_id": 7},
+            'meeting_id: expected a string, got the number 7; send it as a string, e.g. "7"',
+        ),
+        # A JSON null is null, not Python's 'None'
+        ({"type": None, "at": _MONDAY}, "type: null is not an event type; use one of "),
+        ({"type": True, "at": _MONDAY}, "type: true is not an event type; use one of "),
+        ('{"type": null, "at": "2026-03-09T10:00:00Z"}', "type: null is not an event type"),
+        # An integer past Python's 4,300 digits has no repr: the message raised a ValueError
+        (
+            {"type": "email_sent", "at": _MONDAY, "id": 10**5000},
+            "id: expected a string, got the number <a number too long to show>; send it as a",
+        ),
+    ],
+)
+def test_a_message_says_what_was_sent_as_json_spells_it_and_the_fix(
+    payload: dict[str, Any] | str, message: str
+) -> None:
+    with pytest.raises(InvalidInputError) as info:
+        cadence.parse_event(payload)
+    assert str(info.value).startswith(message), str(info.value)
+
+
 def test_a_redelivered_call_counts_once_toward_the_florida_cap() -> None:
     from cadence.policy import TimeSlot
 

@@ -1249,6 +1249,15 @@ def test_a_place_the_engine_would_refuse_is_refused_before_the_run(
         )
 
 
+def test_a_place_may_give_its_subdivision_in_any_case() -> None:
+    """As ``Engine.enroll`` takes it: ``holidays`` spells the Netherlands' ``Noord`` in mixed
+    case, and the upper-cased ``NOORD`` was refused before the run."""
+    result = simulate(
+        prospects=3, days=5, seed=1, places=(Place("Europe/Amsterdam", "nl", "noord"),)
+    )
+    assert result.metrics.enrolled == 3
+
+
 def test_place_weights_must_add_up_to_a_finite_number() -> None:
     """Two finite weights whose sum overflows would pick the last place for everyone too."""
     huge = (Place("Europe/Paris", "FR", None, 1e308), Place("Europe/London", "GB", None, 1e308))

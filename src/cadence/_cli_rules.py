@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cadence._cli_common import PolicyFile, fail, policy_or_default
-from cadence.businessdays import check_region
+from cadence.businessdays import check_region, subdivision_code
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
@@ -30,12 +30,14 @@ _WHOLE_DAY = ((time(0), time.max),)
 
 def _place(text: str) -> tuple[str, str | None]:
     """``US-TX`` -> ("US", "TX"); ``FR`` -> ("FR", None); the codes checked."""
-    country, _, subdivision = text.strip().upper().partition("-")
+    country, _, code = text.strip().partition("-")
+    country = country.upper()
+    subdivision = subdivision_code(country, code) if code else None  # NL-noord: Noord
     try:
-        check_region(country, subdivision or None, field="place")
+        check_region(country, subdivision, field="place")
     except CadenceError as exc:
         fail(f"{exc} (write the place as US, or US-TX)")
-    return country, subdivision or None
+    return country, subdivision
 
 
 def rules_command(

@@ -20,7 +20,7 @@ import holidays as _holidays
 
 from cadence.errors import InvalidInputError
 
-__all__ = ["BusinessDays", "business_days", "holiday_dates"]
+__all__ = ["BusinessDays", "business_days", "holiday_dates", "subdivision_code"]
 
 _SUPPORTED = _holidays.list_supported_countries()
 
@@ -41,6 +41,23 @@ def _alpha2_of() -> dict[str, str]:
 
 
 _ALPHA2_OF = _alpha2_of()
+
+#: Each country's subdivisions by their case-folded code, to the code as ``holidays`` spells
+#: it: mostly capitals (``IL``), but some in mixed case (the Netherlands' ``Noord``, Belgium's
+#: ``Flemish``, Switzerland's ``Stadt Zurich``, Germany's ``Augsburg``), which an upper-cased
+#: code never matched. No two codes of a country differ only in case.
+_SPELLINGS = {
+    country: {code.casefold(): code for code in codes} for country, codes in _SUPPORTED.items()
+}
+
+
+def subdivision_code(country: str | None, subdivision: str) -> str:
+    """``subdivision`` as ``holidays`` spells it for ``country`` (an upper-case code), matched
+    whatever its case: ``("NL", "NOORD")`` -> ``"Noord"``, ``("US", "fl")`` -> ``"FL"``. A code
+    it does not know comes back in capitals, for :func:`check_region` to refuse. The legal
+    calling rules match codes in capitals (``compliance``), whatever the spelling stored."""
+    known = _SPELLINGS.get(country) if isinstance(country, str) else None
+    return (known or {}).get(subdivision.casefold(), subdivision.upper())
 
 
 def check_region(country: str | None, subdivision: str | None, *, field: str) -> None:
@@ -69,10 +86,15 @@ def check_region(country: str | None, subdivision: str | None, *, field: str) ->
     subdivisions = _SUPPORTED[country]
     if subdivision is not None and subdivision not in subdivisions:
         where = "subdivision" if field == "country" else field  # a prospect's own field
-        msg = (
-            f"{where}: {subdivision!r} is not a subdivision of {country}; use one of "
-            f"{', '.join(sorted(subdivisions)[:12])}{', ...' if len(subdivisions) > 12 else ''}"
-        )
+        spelt = subdivision_code(country, subdivision) if isinstance(subdivision, str) else None
+        if spelt in subdivisions:  # a stored state or a model built directly, in other case
+            msg = f"{where}: {subdivision!r} is spelt {spelt!r} by the holidays package; use that"
+        else:
+            msg = (
+                f"{where}: {subdivision!r} is not a subdivision of {country}; use one of "
+                f"{', '.join(sorted(subdivisions)[:12])}"
+                f"{', ...' if len(subdivisions) > 12 else ''}"
+            )
         raise InvalidInputError(msg, field=where, value=subdivision)
 
 

@@ -42,7 +42,7 @@ from cadence._placing import Searched, Spot, locate, placed_key, window_for
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
-from cadence.businessdays import check_region
+from cadence.businessdays import check_region, subdivision_code
 from cadence.calendar import ContactCalendar, Window, check_place, zone
 from cadence.channel import Channel
 from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
@@ -114,7 +114,11 @@ def _history(events: Any) -> list[ev.Event]:
         if isinstance(e, ev.EVENT_CLASSES):
             items.append(cast("ev.Event", e))
         elif isinstance(e, str | bytes | Mapping):
-            items.append(ev.parse_event(e))
+            try:
+                items.append(ev.parse_event(e))
+            except InvalidInputError as exc:  # which of thousands of stored webhooks is bad
+                msg = f"events: item {i}: {exc}"
+                raise InvalidInputError(msg, field=exc.field, value=exc.value) from None
         else:
             msg = (
                 f"events: item {i} ({type(e).__name__}) is not an event; give cadence events "
@@ -267,7 +271,8 @@ class Engine:
             raise InvalidInputError(msg, field="prospect_id", value=prospect_id)
         at_utc = _aware(at, "at")
         country = country.upper() if isinstance(country, str) else country
-        subdivision = subdivision.upper() if isinstance(subdivision, str) else subdivision
+        if isinstance(subdivision, str):  # "noord" or "NOORD" with NL: the Netherlands' Noord
+            subdivision = subdivision_code(country, subdivision)
         self._for(timezone, country, subdivision)
         try:
             return Prospect(

@@ -8,6 +8,7 @@ in, so that two deliveries of the same webhook compare equal whatever offset the
 from __future__ import annotations
 
 import hashlib
+import json
 import reprlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from pydantic import (
 )
 
 from cadence._numbers import WholeNumber
+from cadence.businessdays import subdivision_code
 from cadence.channel import Channel
 from cadence.errors import InvalidInputError
 
@@ -367,11 +369,17 @@ class ContactUpdated(_Event):
     owner: str | None = None
     timezone: str | None = Field(default=None, min_length=1)
     country: _Code = None
-    subdivision: _Code = None
+    subdivision: str | None = Field(default=None, min_length=1)
     topic: str | None = None
     local: bool | None = None
     clear: Annotated[tuple[Clearable, ...], AfterValidator(_sorted_names)] = ()
     """Fields to empty, e.g. ``["owner"]`` (each at most once; not one given a value here)."""
+
+    @field_validator("subdivision")
+    @classmethod
+    def _spelt_as_holidays_does(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # (Declared after ``country``, validated after it.) "noord" with NL is "Noord"
+        return None if value is None else subdivision_code(info.data.get("country"), value)
 
     @field_validator("clear")
     @classmethod
@@ -465,6 +473,22 @@ _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxtuple = 2, 6, 6, 6
 _SHORT.maxstring = _SHORT.maxother = 120
 
 
+def _shown(value: Any) -> str:
+    """``value`` cut short for a message. Never an error itself: an integer past Python's
+    4,300 digits has no ``repr`` (it raised a plain ``ValueError`` from the error path)."""
+    try:
+        return _SHORT.repr(value)
+    except ValueError:
+        return "<a number too long to show>"
+
+
+def _as_json(value: Any) -> str:
+    """``value`` as the JSON that sent it would spell it: ``null``, ``true``, ``3``."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    return _shown(value)
+
+
 def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputError:
     """Turn pydantic's error into one line that names the field, the value and the fix."""
     err = exc.errors(include_url=False)[0]
@@ -476,9 +500,11 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
     kind = err["type"]
     if kind == "union_tag_invalid":
         field = "type"
-        value = err.get("ctx", {}).get("tag")
-        shown = _SHORT.repr(value)
-        msg = f"type: {shown} is not an event type; use one of {', '.join(EVENT_TYPES)}"
+        value = err.get("ctx", {}).get("tag")  # pydantic's str() of it: 'None' for null
+        given = err.get("input")
+        if isinstance(given, Mapping) and "type" in given:
+            value = given["type"]
+        msg = f"type: {_as_json(value)} is not an event type; use one of {', '.join(EVENT_TYPES)}"
     elif kind == "union_tag_not_found":
         field = "type"
         msg = f"type: missing; every event needs one of {', '.join(EVENT_TYPES)}"
@@ -496,8 +522,14 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
             msg = said
         else:
             msg = said if said.startswith(f"{field}: ") else f"{field}: {said}"
+    elif kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        # What most CRMs send for an id (HubSpot's, Salesforce's are JSON numbers)
+        shown = _shown(value)
+        msg = f"{field}: expected a string, got the number {shown}; send it as a string"
+        if not shown.startswith("<") and "..." not in shown:
+            msg += f', e.g. "{shown}"'
     else:
-        msg = f"{field}: {err['msg']} (got {_SHORT.repr(value)})"
+        msg = f"{field}: {err['msg']} (got {_shown(value)})"
     extra = len(exc.errors()) - 1
     if extra:
         msg += f" (and {extra} more problem{'s' if extra > 1 else ''})"

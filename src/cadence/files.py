@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cache
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from pydantic import BaseModel, ValidationError
 
 from cadence.batch import DayPlan
+from cadence.businessdays import subdivision_code
 from cadence.engine import Engine
 from cadence.errors import CadenceError, InvalidInputError
 from cadence.events import Event, explain_validation_error, parse_event
@@ -86,6 +88,19 @@ def _json(text: str, where: str) -> Any:
     except RecursionError:
         msg = f"{where}: JSON nested too deeply"
         raise InvalidInputError(msg, field="json", value=None) from None
+    except ValueError:  # Python's own limit on the digits of an integer read from text
+        msg = (
+            f"{where}: a number in the JSON has more than {sys.get_int_max_str_digits()} "
+            "digits; no field takes one that long: fix the value (an id goes as a string)"
+        )
+        raise InvalidInputError(msg, field="json", value=None) from None
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's text without Python's advice to programmers ("use
+    sys.set_int_max_str_digits() to increase the limit"), on one line."""
+    text = str(exc).split("; use sys.", 1)[0]
+    return " ".join(text.split()) or type(exc).__name__
 
 
 def _model(model: type[BaseModel], data: Any, where: str) -> Any:
@@ -140,7 +155,14 @@ def _settings(path: str | Path, what: str) -> Any:
     except yaml.YAMLError as exc:
         msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
         raise InvalidInputError(msg, field="yaml", value=None) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # see _yaml_loader
+        msg = f"{where}: not valid YAML (a value cannot be read: {_reason(exc)})"
+        raise InvalidInputError(msg, field="yaml", value=None) from None
     return {} if data is None else data
+
+
+# What YAML's own tags read, in words.
+_KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "timestamp": "a date"}
 
 
 @cache
@@ -151,7 +173,22 @@ def _yaml_loader() -> type:
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            # PyYAML's own constructors raise ValueError and others for a value they cannot
+            # build: an impossible date (2026-02-30), an integer longer than Python reads
+            # from text, a tag that does not fit (!!bool maybe). Name the line and the value.
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                shown = node.value if isinstance(node.value, str) else "this value"
+                if len(shown) > 40:
+                    shown = f"{shown[:20]}...{shown[-10:]}"
+                tag = str(node.tag).rpartition(":")[2]
+                kind = _KINDS.get(tag, tag)
+                problem = f"line {node.start_mark.line + 1}: {shown!r} is not {kind}"
+                if isinstance(exc, ValueError):
+                    problem += f" ({_reason(exc)})"
+                raise yaml.constructor.ConstructorError(problem=problem) from None
 
     def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def construct(loader: Any, node: Any) -> Any:
@@ -223,14 +260,17 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
         msg = f"{where}: more cells than columns; quote cells that contain commas"
         raise InvalidInputError(msg, field="csv", value=None)
     given = {k: cells[k] for k in _DETAILS if cells.get(k)}
-    for key in ("country", "subdivision"):
-        if key in given:
-            given[key] = given[key].upper()
     if cells.get("state"):
         data = _json(cells["state"], f"{where}: column state")
         if not isinstance(data, dict):
             msg = f"{where}: column state: expected a JSON object, got {type(data).__name__}"
             raise InvalidInputError(msg, field="state", value=None)
+        # The codes spelt as Engine.enroll spells them ("nl", "noord": NL, Noord)
+        if "country" in given:
+            given["country"] = given["country"].upper()
+        if "subdivision" in given:
+            country = given.get("country", data.get("country"))
+            given["subdivision"] = subdivision_code(country, given["subdivision"])
         if cells.get("id") and cells["id"] != data.get("id"):
             msg = (
                 f"{where}: id: column {cells['id']!r} differs from the state's "
@@ -262,36 +302,60 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
 
 
 def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
-    reader = csv.DictReader(handle)
+    # strict: a quote opened and never closed is an error, not a cell that swallows every
+    # row after it (those prospects were silently never planned)
+    reader = csv.DictReader(handle, strict=True)
     try:
         header = [h.strip() for h in reader.fieldnames or ()]
     except csv.Error as exc:  # the first line, read here
-        raise _bad_csv(name, reader, exc) from None
+        raise _bad_csv(name, reader, exc, 1) from None
     if not header:
-        msg = f"{name}: empty; the first line names the columns, e.g. id,timezone,owner"
+        if reader.line_num == 0:
+            msg = f"{name}: empty; the first line names the columns, e.g. id,timezone,owner"
+        else:
+            msg = (
+                f"{name}:1: blank line where the header should be; the first line names the "
+                "columns, e.g. id,timezone,owner: remove the blank lines above them"
+            )
         raise InvalidInputError(msg, field="csv", value=None)
     unknown = [h for h in header if h not in BOOK_COLUMNS]
     if unknown:
         msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
         raise InvalidInputError(msg, field="csv", value=unknown)
+    twice = next((h for i, h in enumerate(header) if h in header[:i]), None)
+    if twice is not None:  # DictReader would keep the last cell and drop the other unseen
+        msg = (
+            f"{name}:1: column {twice!r} appears twice; a prospect has one {twice}: keep the "
+            "column to plan with and remove the other"
+        )
+        raise InvalidInputError(msg, field="csv", value=twice)
     if "id" not in header or ("timezone" not in header and "state" not in header):
         msg = f"{name}: needs an id column and a timezone or state column; it has {header!r}"
         raise InvalidInputError(msg, field="csv", value=header)
     reader.fieldnames = header
-    number = 1
+    start = reader.line_num + 1  # the line the next row starts on (a quoted cell may span lines)
     try:
         for row in reader:
             number = reader.line_num
             p = _csv_row(row, f"{name}:{number}", engine, now)
             yield _checked(p, engine, f"{name}:{number}")
+            start = number + 1
     except csv.Error as exc:
-        raise _bad_csv(name, reader, exc) from None
+        raise _bad_csv(name, reader, exc, start) from None
 
 
-def _bad_csv(name: str, reader: csv.DictReader[str], exc: csv.Error) -> InvalidInputError:
-    # The csv module's own line count: DictReader's moves only once a row is read whole, so
-    # it would name the line before the bad one.
-    msg = f"{name}:{reader.reader.line_num}: not valid CSV ({exc})"
+def _bad_csv(
+    name: str, reader: csv.DictReader[str], exc: csv.Error, start: int
+) -> InvalidInputError:
+    if str(exc) == "unexpected end of data":  # strict mode, at the end of the file
+        msg = (
+            f"{name}:{start}: not valid CSV (the row starting here opens a quote it never "
+            'closes; close it, or write a quote inside a quoted cell as "")'
+        )
+    else:
+        # The csv module's own line count: DictReader's moves only once a row is read whole,
+        # so it would name the line before the bad one.
+        msg = f"{name}:{reader.reader.line_num}: not valid CSV ({exc})"
     return InvalidInputError(msg, field="csv", value=None)
 
 

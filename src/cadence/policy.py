@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
@@ -30,7 +31,7 @@ from pydantic import (
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber
 from cadence._words import check_locale
-from cadence.businessdays import check_region
+from cadence.businessdays import check_region, subdivision_code
 from cadence.channel import Channel
 from cadence.compliance import PRESETS, CallingRule
 from cadence.errors import InvalidInputError
@@ -334,10 +335,16 @@ class Policy(BaseModel):
             raise ValueError(msg)
         return _disjoint_slots(value)
 
-    @field_validator("team_country", "team_subdivision")
+    @field_validator("team_country")
     @classmethod
     def _upper(cls, value: str | None) -> str | None:
         return value.upper() if value else None
+
+    @field_validator("team_subdivision")
+    @classmethod
+    def _spelt_as_holidays_does(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # (Declared after team_country, validated after it.) "noord" with NL is "Noord"
+        return subdivision_code(info.data.get("team_country"), value) if value else None
 
     @model_validator(mode="before")
     @classmethod

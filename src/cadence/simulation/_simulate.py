@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from cadence.businessdays import subdivision_code
 from cadence.calendar import check_place
 from cadence.errors import InvalidInputError
 from cadence.events import LATEST, in_range
@@ -82,8 +83,12 @@ def _check_place(policy: Policy, place: Place) -> None:
             "e.g. Place('Europe/Paris', 'FR')"
         )
         raise InvalidInputError(msg, field="places", value=place)
-    try:  # (upper case, as Engine.enroll takes them)
-        check_place(policy, place.timezone, *(c.upper() if c else c for c in codes))
+    country = place.country.upper() if place.country else place.country
+    subdivision = place.subdivision
+    if subdivision:  # (spelt as Engine.enroll spells them)
+        subdivision = subdivision_code(country, subdivision)
+    try:
+        check_place(policy, place.timezone, country, subdivision)
     except InvalidInputError as exc:
         msg = f"places: {place!r}: {exc}"
         raise InvalidInputError(msg, field="places", value=place) from None
