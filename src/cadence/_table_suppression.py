@@ -144,9 +144,12 @@ def _maybe(chunk: pa.StringArray, endings: BOOL) -> I64:
         return _written_otherwise(chunk, np.flatnonzero(valid & (size >= MIN_DIGITS)), endings)
     # Each row's last eight bytes as one little-endian word, its first byte cleared: when
     # the last seven are digits, they are its last seven digits. (A row of fewer than eight
-    # bytes reads another's, or at -1 the buffer's last word: it is not clean.)
+    # bytes reads another's, or the buffer's first word: it is not clean.)
     word = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-    x = word[at[1:] - 8]
+    last = at[1:] - 8
+    if last[0] < 0:  # (rows ending before the eighth byte, first in the buffer)
+        np.maximum(last, 0, out=last)
+    x = word[last]
     x &= _SEVEN
     # A byte is a digit if its high half is 3 and adding 6 keeps it 3 (a byte that fails
     # the first test may carry into the next one: its row fails anyway).
