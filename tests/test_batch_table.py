@@ -1030,6 +1030,20 @@ def test_a_contact_the_list_does_not_name_is_planned_from_a_table(
     assert plan.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 0}
 
 
+@pytest.mark.parametrize("first", [None, "", "x"])
+def test_a_small_book_whose_first_phone_is_short_is_matched(
+    engine: cadence.Engine, first: str | None
+) -> None:
+    """The phones' last eight bytes are read as words: a first row that ends before the
+    eighth byte of a short buffer read before its start (an IndexError, in a Dask partition
+    of two prospects say)."""
+    book = [_new(engine, "a", phone=first), _new(engine, "b", phone="+13125550104")]
+    plan = plan_table(
+        engine, to_table(book, engine), day=DAY, now=NOW, capacity=5, suppressions=SUPPRESSED
+    )
+    assert plan.counts == {"suppressed": 1, "not_due": 0, "planned": 1, "deferred": 0}
+
+
 def test_a_book_written_every_which_way_is_suppressed_as_plan_day_does(
     engine: cadence.Engine,
 ) -> None:

@@ -12,7 +12,10 @@ the ``id``, ``phone`` and ``email`` columns chunk by chunk:
   are read as one integer and decoded with integer arithmetic, then looked up in a table of
   the list's endings (a flag for each of the ten million), a block of rows at a time. Rows
   written otherwise (a trailing space, ``555-0104``) have their digits gathered with numpy,
-  slower. Only the rows whose ending is on the list are then asked
+  slower, and so do the rows that hold a letter, ``#``, ``,`` or ``;`` (an extension may
+  end their number before their last digits: ``312-555-0104 x5``): the digits before the
+  first of those after the seventh digit are the number's, and its ending is looked up too.
+  Only the rows with an ending on the list are then asked
   :meth:`Suppressions.blocks_phone` (a handful in a book, so the rule is plan_day's own
   code), and so are the rows written otherwise that are not ASCII or hold a ``(0)``: their
   digits are not the ASCII ones in order.
@@ -25,7 +28,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cadence._suppression import MIN_DIGITS, Suppressions, email_key
+from cadence._suppression import EXTENSION_SIGNS, MIN_DIGITS, Suppressions, email_key
 from cadence._table_arrays import BOOL, I64, strings
 
 __all__ = ["suppressed_rows"]
@@ -35,6 +38,10 @@ _ASCII_SPACES = "".join(c for c in map(chr, range(128)) if c.isspace())
 _ENDINGS = 10**MIN_DIGITS  # the possible endings of seven digits
 _BLOCK = 32_768  # rows read at a time
 _AT = ord("@")  # below it: digits, spaces and the signs phones are written with
+_COLON = ord(":")  # from it up: letters, ";" and the bytes of characters not ASCII
+_HASH, _COMMA, _SEMICOLON = (ord(c) for c in EXTENSION_SIGNS)
+_LOWER_A = np.uint8(ord("a"))
+_CASE = np.uint8(0x20)  # an ASCII letter's case bit
 _U = np.uint64
 _SEVEN = _U(0xFFFFFFFFFFFFFF00)  # a word's last seven bytes (little-endian)
 _HIGH = _U(0xF0F0F0F0F0F0F000)  # the high halves of those bytes
@@ -144,9 +151,12 @@ def _maybe(chunk: pa.StringArray, endings: BOOL) -> I64:
         return _written_otherwise(chunk, np.flatnonzero(valid & (size >= MIN_DIGITS)), endings)
     # Each row's last eight bytes as one little-endian word, its first byte cleared: when
     # the last seven are digits, they are its last seven digits. (A row of fewer than eight
-    # bytes reads another's, or at -1 the buffer's last word: it is not clean.)
+    # bytes reads another's, or the buffer's first word: it is not clean.)
     word = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-    x = word[at[1:] - 8]
+    last = at[1:] - 8
+    if last[0] < 0:  # (rows ending before the eighth byte, first in the buffer)
+        np.maximum(last, 0, out=last)
+    x = word[last]
     x &= _SEVEN
     # A byte is a digit if its high half is 3 and adding 6 keeps it 3 (a byte that fails
     # the first test may carry into the next one: its row fails anyway).
@@ -155,6 +165,8 @@ def _maybe(chunk: pa.StringArray, endings: BOOL) -> I64:
     clean &= size > MIN_DIGITS
     if chunk.null_count:
         clean &= valid
+    marked = _marked(at, data)
+    clean[marked] = False  # an extension may end their number before their last digits
     x -= _ZEROS  # eight digits 0-9 (the first 0), the most significant lowest
     low = np.empty_like(x)
     for times, shift, keep in _PAIRS:  # pairs of digits, then of pairs, then of fours
@@ -165,14 +177,27 @@ def _maybe(chunk: pa.StringArray, endings: BOOL) -> I64:
     hits = np.flatnonzero(clean & endings[np.where(clean, x, 0).view(np.int64)])
     others = np.flatnonzero(valid & (size >= MIN_DIGITS) & ~clean)
     if len(others):
-        hits = np.union1d(hits, _written_otherwise(chunk, others, endings))
+        hits = np.union1d(hits, _written_otherwise(chunk, others, endings, len(marked) > 0))
     return hits
 
 
-def _written_otherwise(chunk: pa.StringArray, rows: I64, endings: BOOL) -> I64:
-    """Those of ``rows`` (of ``chunk``: numbers not ending with seven digits as written)
-    whose last seven digits are an ending in ``endings``, and those Python must read: not
-    ASCII, or with a ``(0)`` (their digits are not the ASCII ones, in order)."""
+def _marked(at: I64, data: pa.Buffer) -> I64:
+    """The rows (``at``'s) holding a byte that may start an extension: a letter, ``#``,
+    ``,``, ``;``, or another byte from ``:`` up (rare in a phone); often none."""
+    raw = _bytes(at, data)
+    if raw.max(initial=0) < _COLON and not (raw == _HASH).any() and not (raw == _COMMA).any():
+        return np.zeros(0, dtype=np.int64)
+    found = np.flatnonzero((raw >= _COLON) | (raw == _HASH) | (raw == _COMMA))
+    rows: I64 = np.searchsorted(at[1:] - at[0], found, side="right")
+    return rows
+
+
+def _written_otherwise(chunk: pa.StringArray, rows: I64, endings: BOOL, marked: bool = True) -> I64:
+    """Those of ``rows`` (of ``chunk``: numbers not ending with seven digits as written, or
+    with a letter or an extension's sign) whose last seven digits, or those of their number
+    before its extension, are an ending in ``endings``, and those Python must read: not
+    ASCII, or with a ``(0)`` (their digits are not the ASCII ones, in order). Not
+    ``marked``: none of ``rows`` holds a letter or an extension's sign."""
     if not len(rows):
         return rows
     values = chunk if len(rows) == len(chunk) else chunk.take(pa.array(rows))
@@ -192,10 +217,37 @@ def _written_otherwise(chunk: pa.StringArray, rows: I64, endings: BOOL) -> I64:
     ends = np.cumsum(counts, dtype=np.int64)  # past each row's last digit, in the digits alone
     digits = byte[is_digit]
     enough = np.flatnonzero(counts >= MIN_DIGITS)
-    last = ends[enough]
-    value = np.zeros(len(enough), dtype=np.int32)
-    for k in range(MIN_DIGITS):
-        value += digits[last - 1 - k].astype(np.int32) * np.int32(10**k)
-    odd[enough[endings[value]]] = True
+    odd[enough[endings[_ending(digits, ends[enough])]]] = True
+    if marked:  # the ending of the number before an extension, too
+        cut, number_ends = _extensions(at, raw, is_digit, ends - counts)
+        odd[cut[endings[_ending(digits, number_ends)]]] = True
     found: I64 = rows[odd]
     return found
+
+
+def _ending(digits: npt.NDArray[np.uint8], ends: I64) -> npt.NDArray[np.int32]:
+    """The value of the ``MIN_DIGITS`` digits before each of ``ends`` (in ``digits``)."""
+    value = np.zeros(len(ends), dtype=np.int32)
+    for k in range(MIN_DIGITS):
+        value += digits[ends - 1 - k].astype(np.int32) * np.int32(10**k)
+    return value
+
+
+def _extensions(
+    at: I64, raw: npt.NDArray[np.uint8], is_digit: BOOL, starts: I64
+) -> tuple[I64, I64]:
+    """The rows (of ``at``) whose number has an extension, and where their number's digits
+    end (in the digits alone, whose rows start at ``starts``): at the first ASCII letter,
+    ``#``, ``,`` or ``;`` after the row's seventh digit, as ``_suppression`` reads it (the
+    rows that are not ASCII are Python's to read anyway)."""
+    mark = (raw | _CASE) - _LOWER_A < 26  # (wraps around below "a")
+    mark |= (raw == _HASH) | (raw == _COMMA) | (raw == _SEMICOLON)
+    at_mark = np.flatnonzero(mark)
+    if not len(at_mark):
+        return at_mark, at_mark
+    before = np.cumsum(is_digit, dtype=np.int64)[at_mark]  # the digits before each mark
+    row = np.searchsorted(at[1:] - at[0], at_mark, side="right")
+    after_seven = before - starts[row] >= MIN_DIGITS
+    cut, first = np.unique(row[after_seven], return_index=True)  # the first mark of each
+    ends: I64 = before[after_seven][first]
+    return cut, ends
