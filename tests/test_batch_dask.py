@@ -184,9 +184,11 @@ def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan_as_in_one_process
 
 
 def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> None:
-    """Monday 16:55 in Chicago, Ana and Bo each have one call left: their overdue calls to
-    Chicago, where calling hours end at 17:00, find no time and are deferred, and their calls
-    to Los Angeles (14:55 there) take the places those did not use, in every partition."""
+    """Monday 16:55 in Chicago, Ana and Bo each have two calls left: their first overdue
+    calls to Chicago start at 16:55, inside the calling hours that end at 17:00 (a call need
+    only start inside them), the second ones find no time left to start in and are deferred,
+    and their calls to Los Angeles (15:05 there, once the calls to Chicago are over) take the
+    places those did not use, in every partition."""
     engine = cadence.Engine()
     late = datetime(2026, 3, 9, 16, 55, tzinfo=CHICAGO)
     book = [
@@ -194,15 +196,28 @@ def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> 
             f"{owner}-{pid}", timezone=tz, at=late - timedelta(days=days), country="US", owner=owner
         )
         for owner in ("ana", "bo")
-        for pid, tz, days in (("chicago", "America/Chicago", 6), ("la", "America/Los_Angeles", 3))
+        for pid, tz, days in (
+            ("chicago0", "America/Chicago", 6),
+            ("chicago1", "America/Chicago", 5),
+            ("la", "America/Los_Angeles", 3),
+        )
     ]
     table = to_table(book, engine)
-    expected = plan_table(engine, table, day=late.date(), now=late, capacity=1)
+    expected = plan_table(engine, table, day=late.date(), now=late, capacity=2)
     with dask.config.set(scheduler="sync"):
         for n in (1, 2):
             frame = cadence_dask.from_table(table, npartitions=n)
-            got = cadence_dask.plan_frame(engine, frame, day=late.date(), now=late, capacity=1)
-            assert got.touches.column("prospect_id").to_pylist() == ["ana-la", "bo-la"]
+            got = cadence_dask.plan_frame(engine, frame, day=late.date(), now=late, capacity=2)
+            assert got.touches.column("prospect_id").to_pylist() == [
+                "ana-chicago0",
+                "ana-la",
+                "bo-chicago0",
+                "bo-la",
+            ]
+            assert got.deferred.column("prospect_id").to_pylist() == [
+                "ana-chicago1",
+                "bo-chicago1",
+            ]
             assert got.deferred.column("deferred_reason").to_pylist() == [
                 "no free time in window",
                 "no free time in window",

@@ -32,6 +32,7 @@ from cadence.channel import Channel
 from cadence.compliance import PRESETS, Cap, strictest_caps
 from cadence.errors import InvalidInputError
 from cadence.files import write_plan_csv
+from cadence.policy import TimeSlot
 from cadence.testing import History, delays, histories
 from tests.conftest import CHICAGO, NOT_SUPPRESSED, SUPPRESSED, WRITTEN_OTHERWISE
 
@@ -905,14 +906,15 @@ def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan(engine: cadence.E
 
 
 def _end_of_a_monday(engine: cadence.Engine) -> tuple[list[cadence.Prospect], datetime]:
-    """Monday 16:55 in Chicago, Ana's book for the rest of her day: an overdue first call to
-    Chicago (the most late: it ranks first), where calling hours end at 17:00, and two to Los
+    """Monday 16:55 in Chicago, Ana's book for the rest of her day: two overdue first calls to
+    Chicago (the most late: they rank first), where calling hours end at 17:00, and two to Los
     Angeles, where it is 14:55. The time: ``now``."""
     late = datetime(2026, 3, 9, 16, 55, tzinfo=CHICAGO)
     book = [
         engine.enroll(pid, timezone=tz, at=late - timedelta(days=days), country="US", owner="ana")
         for pid, tz, days in (
-            ("chicago", "America/Chicago", 6),
+            ("chicago0", "America/Chicago", 6),
+            ("chicago1", "America/Chicago", 5),
             ("la0", "America/Los_Angeles", 3),
             ("la1", "America/Los_Angeles", 2),
         )
@@ -924,23 +926,29 @@ def _end_of_a_monday(engine: cadence.Engine) -> tuple[list[cadence.Prospect], da
 def test_a_call_the_hours_leave_no_time_for_takes_no_place_in_any_planner(
     engine: cadence.Engine, indexed: bool
 ) -> None:
-    """Ana has one call left today (capacity 1) and five minutes of Chicago's calling hours:
-    the overdue call to Chicago does not fit and is deferred for want of time. It took her
-    one place all the same, and Los Angeles, where the afternoon is young, was deferred over
-    capacity. Only a placed touch takes a place: the first call to Los Angeles is planned at
-    14:55 there, the second is over capacity; the same plan as plan_day, row for row."""
+    """Ana has two calls left today (capacity 2) and five minutes of Chicago's calling hours.
+    A call need only start inside them (DESIGN §4): the first overdue call to Chicago starts
+    at 16:55 and ends at 17:05, after the hours; it was deferred for want of time, as if it
+    had to end by 17:00. The second finds no time left to start in and is deferred; it takes
+    no place, so Los Angeles, where the afternoon is young, gets the second one, at 15:05
+    there (17:05 in Chicago: Ana is on the phone to Chicago until then), and the other call
+    to Los Angeles is over capacity; the same plan as plan_day, row for row."""
     book, late = _end_of_a_monday(engine)
-    args: dict[str, Any] = {"day": late.date(), "now": late, "capacity": 1}
+    args: dict[str, Any] = {"day": late.date(), "now": late, "capacity": 2}
     expected = plan_day(engine, book, **args)
     got = plan_table(engine, to_table(book, engine if indexed else None), **args)
     _same_plan(expected, got)
-    rows = _rows_of_table(got.touches, ("prospect_id", "local_start"))
-    assert [(pid, f"{start:%H:%M}") for pid, start in rows] == [("la0", "14:55")]
+    rows = _rows_of_table(got.touches, ("prospect_id", "local_start", "local_end", "latest"))
+    assert [(pid, f"{a:%H:%M}-{b:%H:%M}") for pid, a, b, _ in rows] == [
+        ("chicago0", "16:55-17:05"),
+        ("la0", "15:05-15:15"),
+    ]
+    assert rows[0][3] == datetime(2026, 3, 9, 17, 0, tzinfo=CHICAGO)  # the action's window
     assert _rows_of_table(got.deferred, ("prospect_id", "deferred_reason")) == [
-        ("chicago", "no free time in window"),
+        ("chicago1", "no free time in window"),
         ("la1", "over capacity"),
     ]
-    assert got.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 2}
+    assert got.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 2}
 
 
 @given(
@@ -1042,3 +1050,42 @@ def test_a_book_written_every_which_way_is_suppressed_as_plan_day_does(
     assert len(expected.touches) == len(NOT_SUPPRESSED)
     for layout in ("one chunk", "chunks of 1 row", "a slice"):
         _same_plan(expected, plan_table(engine, _laid_out(to_table(book, engine), layout), **args))
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_touch_need_only_start_inside_its_window_in_every_planner(indexed: bool) -> None:
+    """Calls agreed for 20:55 on Tuesday, where the law lets calls start until 21:00, and for
+    16:55, where the policy's afternoon ends at 17:00 (a team that calls into the evening):
+    each is planned at its agreed time, running ten minutes past its window's end (DESIGN
+    §4: a call must start inside, as the engine names it until then). plan_table deferred
+    both for want of time. A second call agreed for 20:55 cannot start before 21:00, Ana
+    being on the first until 21:05: it is deferred; the same plan as plan_day, row for row."""
+    policy = cadence.Policy(
+        call_slots=(
+            TimeSlot(name="day", start=time(9), end=time(17)),
+            TimeSlot(name="evening", start=time(18), end=time(22)),
+        )
+    )
+    engine = cadence.Engine(policy)
+    book = []
+    for pid, hour in (("late0", 20), ("late1", 20), ("afternoon", 16)):
+        p = engine.enroll(
+            pid, timezone="America/Chicago", at=NOW - timedelta(days=1), country="US", owner="ana"
+        )
+        agreed = datetime(2026, 3, 10, hour, 55, tzinfo=CHICAGO)
+        book.append(
+            engine.apply(p, ev.CallAttempted(at=NOW, outcome="connected", next_contact_at=agreed))
+        )
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    got = plan_table(
+        engine, to_table(book, engine if indexed else None), day=DAY, now=NOW, capacity=5
+    )
+    _same_plan(expected, got)
+    rows = _rows_of_table(got.touches, ("prospect_id", "local_start", "local_end"))
+    assert [(pid, f"{a:%H:%M}-{b:%H:%M}") for pid, a, b in rows] == [
+        ("afternoon", "16:55-17:05"),
+        ("late0", "20:55-21:05"),
+    ]
+    assert _rows_of_table(got.deferred, ("prospect_id", "deferred_reason")) == [
+        ("late1", "no free time in window")
+    ]

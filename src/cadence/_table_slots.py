@@ -491,8 +491,8 @@ def _fill(
             continue
         got = NULL
         while w_from < last:
-            if w_from < w_to:
-                start = book(booked, w_from, length, w_to)
+            if w_from < w_to:  # (a touch starts inside its window, and on the day: ``_fit``)
+                start = book(booked, w_from, length, w_to if w_to < last else last)
                 if start is not None:
                     got = start
                     break

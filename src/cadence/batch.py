@@ -563,19 +563,21 @@ def _fit(
     recent: Sequence[datetime],
     memo: dict[Any, Any],
 ) -> tuple[datetime, datetime] | None:
-    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the action's own
-    window ``due`` (its ``earliest`` and ``latest``, UTC: the engine's, which already honours
-    legal hours, an agreed time (R1) and R4's other part of the day) or, when that is full,
-    in the prospect's next allowed windows for ``channel``, where the engine would name the
-    missed touch (R2): avoiding the ``avoid`` part of the day (R4, for an action that does)
-    and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
+    """The earliest free stretch of the owner's day (``bounds``, UTC) that starts inside the
+    action's own window ``due`` (its ``earliest`` and ``latest``, UTC: the engine's, which
+    already honours legal hours, an agreed time (R1) and R4's other part of the day) or, when
+    that is full, in the prospect's next allowed windows for ``channel``, where the engine
+    would name the missed touch (R2): avoiding the ``avoid`` part of the day (R4, for an
+    action that does) and respecting elapsed-time caps given the ``recent`` calls. Books it
+    in ``busy``. A touch need only start inside a window, before its end (half-open, DESIGN
+    §4, as the engine allows it), and on the day; it may run past either end.
     ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
     length = TOUCH_MINUTES.get(channel, 10) * 60_000_000  # µs
     day_start, day_end = bounds
     w_start, w_end = max(due[0], day_start), due[1]
     while w_start < day_end:
         if w_start < w_end:
-            start = book(busy, _us(w_start), length, _us(w_end))
+            start = book(busy, _us(w_start), length, _us(min(w_end, day_end)))
             if start is not None:
                 at = _EPOCH + timedelta(microseconds=start)
                 return at, at + timedelta(microseconds=length)
