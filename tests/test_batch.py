@@ -40,6 +40,12 @@ DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
 
 
+def _logs_a_meeting(action: cadence.Action) -> bool:
+    """Whether ``action`` is the reminder to log a meeting that has ended (R2): the meeting's
+    ``attend_meeting``, overdue since its start (a meeting ahead or under way is not)."""
+    return action.kind is ActionKind.ATTEND_MEETING and action.due_since is not None
+
+
 def _new(
     engine: cadence.Engine,
     pid: str,
@@ -808,3 +814,80 @@ def test_a_call_agreed_for_five_minutes_before_the_hours_end_keeps_its_time(
         for t in plan.touches
     ] == [("promised", "16:55-17:05"), ("denver", "17:05-17:15")]
     assert plan.counts["planned"] == 2
+
+
+_LOG_REASON = "the meeting has ended: log whether it was held or a no-show"
+
+
+def test_r2_a_meeting_over_with_nothing_logged_is_on_its_reps_day_as_a_reminder(
+    engine: cadence.Engine,
+) -> None:
+    """Ana met p0 on Monday from 15:00 to 15:30 and logged neither a hold nor a no-show: the
+    engine's next action is the reminder to log it (R2: nothing is forgotten), from ``now``
+    to the end of the day, the next day's once that one is over. Tuesday's plan left p0 out,
+    counted as not due. It lists the reminder first in Ana's day, from Tuesday's start to its
+    end, on no call capacity and in none of her time: her one call is at 09:00. Planned on
+    Monday at 18:00 for Monday, it runs from 18:00."""
+    three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+    met = _with_meeting(engine, _new(engine, "p0", at=NOW - timedelta(days=2)), three)
+    book = [met, _new(engine, "p1", at=NOW - timedelta(days=1))]
+    act = engine.next_action(met, NOW)
+    assert (act.kind, act.reason, act.due_since) == (ActionKind.ATTEND_MEETING, _LOG_REASON, three)
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity={"phone": 1})
+    day = [
+        (t.prospect_id, t.action.kind.value, f"{t.local_start:%a %H:%M}-{t.local_end:%a %H:%M}")
+        for t in plan.touches
+    ]
+    assert day == [
+        ("p0", "attend_meeting", "Tue 00:00-Wed 00:00"),
+        ("p1", "call", "Tue 09:00-Tue 09:10"),
+    ]
+    reminder = plan.touches[0]
+    assert reminder.action == act
+    assert _logs_a_meeting(reminder.action)
+    assert not _logs_a_meeting(plan.touches[1].action)
+    # Where the engine names it once Tuesday has begun: the rest of that day.
+    later = engine.next_action(met, reminder.start)
+    assert (later.earliest_utc, later.latest_utc, later.reason) == (
+        reminder.start,
+        reminder.end,
+        _LOG_REASON,
+    )
+    assert plan.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 0}
+    today = plan_day(engine, book, day=NOW.date(), now=NOW, capacity={"phone": 1})
+    assert [(t.prospect_id, t.start, t.end) for t in today.touches] == [
+        ("p0", NOW, datetime(2026, 3, 10, 0, 0, tzinfo=CHICAGO))
+    ]
+    # A reps' calendar of the day has it, as free time: it blocks nothing.
+    events = Calendar.from_ical(plan_ics(plan, stamp=NOW)).walk("VEVENT")
+    assert [(str(e["summary"]), str(e.get("transp"))) for e in events] == [
+        ("log meeting: p0", "TRANSPARENT"),
+        ("call: p1", "None"),
+    ]
+    assert str(events[0]["description"]).startswith(f"R2: {_LOG_REASON}\nMeeting m1, Mon 09 Mar")
+
+
+def test_r2_only_a_meeting_that_has_ended_is_a_reminder_to_log_it(
+    engine: cadence.Engine,
+) -> None:
+    """A meeting not over at ``now`` is listed at its own time, not as a reminder; one held
+    or missed as logged leaves nothing to log; a suppressed prospect's is not listed (R13);
+    and a book that holds the prospect twice is refused, as for a meeting."""
+    monday_three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+    ended = _with_meeting(engine, _new(engine, "ended", at=NOW - timedelta(days=2)), monday_three)
+    held = engine.apply(
+        ended.model_copy(update={"id": "held"}), ev.MeetingHeld(at=NOW, meeting_id="m1")
+    )
+    ahead = _with_meeting(
+        engine, _new(engine, "ahead", at=NOW - timedelta(days=2)), NOW + timedelta(hours=16)
+    )
+    plan = plan_day(engine, [ended, held, ahead], day=DAY, now=NOW, capacity=0)
+    assert [(t.prospect_id, _logs_a_meeting(t.action)) for t in plan.touches] == [
+        ("ended", True),
+        ("ahead", False),
+    ]
+    assert plan.counts == {"suppressed": 0, "not_due": 2, "planned": 1, "deferred": 0}
+    hidden = plan_day(engine, [ended], day=DAY, now=NOW, capacity=0, suppressions={"ended"})
+    assert (hidden.touches, hidden.counts["suppressed"]) == ((), 1)
+    with pytest.raises(InvalidInputError, match=r"^id: 'ended' is in the book twice"):
+        plan_day(engine, [ended, ended], day=DAY, now=NOW, capacity=0)

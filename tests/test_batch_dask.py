@@ -252,3 +252,37 @@ def test_a_reimported_contact_written_otherwise_stays_suppressed_on_dask() -> No
         )
     assert got.touches.equals(expected.touches)
     assert got.counts == expected.counts
+
+
+def test_r2_reminders_to_log_meetings_are_listed_on_dask_as_in_one_process() -> None:
+    """Ana's and Bo's meetings on Monday ended with nothing logged: the reminders to log them
+    (R2) are on their Tuesday in every partition, as plan_table lists them, on no capacity."""
+    engine = cadence.Engine()
+    three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+    book = []
+    for owner in ("ana", "bo"):
+        for n in range(2):
+            p = engine.enroll(
+                f"{owner}{n}",
+                timezone="America/Chicago",
+                at=NOW - timedelta(days=3),
+                country="US",
+                owner=owner,
+            )
+            if n == 0:
+                p = engine.apply(p, ev.CallAttempted(at=p.enrolled_at, outcome="connected"))
+                p = engine.apply(
+                    p, ev.MeetingBooked(at=p.enrolled_at, meeting_id="m1", starts_at=three)
+                )
+            book.append(p)
+    table = to_table(book, engine)
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=0)
+    assert expected.touches.column("prospect_id").to_pylist() == ["ana0", "bo0"]
+    assert expected.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 2}
+    with dask.config.set(scheduler="sync"):
+        for n in (1, 2, 4):
+            frame = cadence_dask.from_table(table, npartitions=n)
+            got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=0)
+            assert got.touches.equals(expected.touches)
+            assert got.deferred.equals(expected.deferred)
+            assert got.counts == expected.counts

@@ -26,7 +26,14 @@ from cadence import events as ev
 from cadence._columns import shipped
 from cadence._table_index import crowded
 from cadence.actions import ActionKind
-from cadence.batch import DayPlan, _capacity, from_table, plan_day, plan_table, to_table
+from cadence.batch import (
+    DayPlan,
+    _capacity,
+    from_table,
+    plan_day,
+    plan_table,
+    to_table,
+)
 from cadence.calendar import contact_calendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import PRESETS, Cap, strictest_caps
@@ -39,6 +46,12 @@ from tests.conftest import CHICAGO, NOT_SUPPRESSED, SUPPRESSED, WRITTEN_OTHERWIS
 DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
 ACTION_FIELDS = ("kind", "also", "channel", "priority", "rules", "reason", "earliest", "latest")
+
+
+def _logs_a_meeting(action: cadence.Action) -> bool:
+    """Whether ``action`` is the reminder to log a meeting that has ended (R2): the meeting's
+    ``attend_meeting``, overdue since its start (a meeting ahead or under way is not)."""
+    return action.kind is ActionKind.ATTEND_MEETING and action.due_since is not None
 
 
 def _new(engine: cadence.Engine, pid: str, owner: str = "ana", **kw: Any) -> cadence.Prospect:
@@ -258,12 +271,15 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
         event(f"rows decided by {source}: {'some' if n else 'none'}")
     event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
     listed = sum(t.action.kind is ActionKind.ATTEND_MEETING for t in expected.touches)
-    event(f"meetings listed: {min(listed, 2)}")
+    reminders = [t for t in expected.touches if _logs_a_meeting(t.action)]
+    event(f"meetings listed: {min(listed - len(reminders), 2)}")
+    event(f"reminders to log a meeting listed: {min(len(reminders), 2)}")
     ends = datetime.combine(day + timedelta(days=1), time(12), UTC)  # (the day's, roughly)
     pauses = [p.paused_until for p in book if p.paused_until is not None]
     event(f"a pause ends between now and the day's end: {any(now < t < ends for t in pauses)}")
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
+    _reminders_as_the_engine_names_them(engine, book, expected)
     _no_touch_over_a_meeting(expected)
     _over_capacity_only_when_full(expected, capacity)
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
@@ -273,12 +289,39 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
 
 
 def _no_touch_over_a_meeting(plan: DayPlan) -> None:
-    """No call or email of a rep overlaps one of their meetings."""
-    meetings = [t for t in plan.touches if t.action.kind is ActionKind.ATTEND_MEETING]
+    """No call or email of a rep overlaps one of their meetings (a reminder to log one that
+    has ended is neither: it blocks no time)."""
+    meetings = [
+        t
+        for t in plan.touches
+        if t.action.kind is ActionKind.ATTEND_MEETING and not _logs_a_meeting(t.action)
+    ]
     for t in plan.touches:
         if t.action.kind is not ActionKind.ATTEND_MEETING:
             for m in meetings:
                 assert m.owner != t.owner or not (m.start < t.end and t.start < m.end), (t, m)
+
+
+def _reminders_as_the_engine_names_them(
+    engine: cadence.Engine, book: list[cadence.Prospect], plan: DayPlan
+) -> None:
+    """A reminder to log a meeting that has ended (R2) is listed from its action's start
+    (``now``) or the day's start, whichever is later, to the day's end: where the engine
+    names it from that instant on (the rest of the prospect's local day)."""
+    by_id = {p.id: p for p in book}
+    for t in plan.touches:
+        if _logs_a_meeting(t.action):
+            p = by_id[t.prospect_id]
+            zone = engine.calendar(p).zone
+            start = resolve_local(plan.day, time(0), zone)
+            assert t.start == max(t.action.earliest_utc, start)
+            assert t.end == resolve_local(plan.day + timedelta(days=1), time(0), zone)
+            named = [
+                (a.earliest_utc, a.latest_utc)
+                for a in engine.plan(p, t.start)
+                if _logs_a_meeting(a) and a.detail == t.action.detail
+            ]
+            assert named == [(t.start, t.end)]
 
 
 def _over_capacity_only_when_full(
@@ -1089,3 +1132,64 @@ def test_a_touch_need_only_start_inside_its_window_in_every_planner(indexed: boo
     assert _rows_of_table(got.deferred, ("prospect_id", "deferred_reason")) == [
         ("late1", "no free time in window")
     ]
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_r2_the_reminder_to_log_a_meeting_is_listed_in_every_planner(indexed: bool) -> None:
+    """Two of Ana's meetings on Monday ended with nothing logged: ``decided`` was booked the
+    week before (its index row expired with the meeting, so the engine decides it), and
+    ``noted`` had an email logged after its meeting (its index row is the reminder itself).
+    plan_table counted both as not due and listed neither. Both are listed on Tuesday, from
+    its start to its end, on no capacity and in none of Ana's time, as plan_day lists them,
+    row for row; a meeting still ahead is listed at its own time, as before."""
+    engine = cadence.Engine()
+    three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+
+    def booked(pid: str, starts: datetime) -> cadence.Prospect:
+        p = engine.enroll(
+            pid, timezone="America/Chicago", at=NOW - timedelta(days=7), country="US", owner="ana"
+        )
+        p = engine.apply(p, ev.CallAttempted(at=NOW - timedelta(days=7), outcome="connected"))
+        return engine.apply(
+            p, ev.MeetingBooked(at=NOW - timedelta(days=7), meeting_id="m1", starts_at=starts)
+        )
+
+    decided = booked("decided", three)
+    noted = engine.apply(booked("noted", three), ev.EmailSent(at=three + timedelta(hours=1)))
+    ahead = booked("ahead", datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO))
+    book = [decided, noted, ahead, _new(engine, "call")]
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=1)
+    got = plan_table(
+        engine, to_table(book, engine if indexed else None), day=DAY, now=NOW, capacity=1
+    )
+    _same_plan(expected, got)
+    rows = _rows_of_table(
+        got.touches, ("prospect_id", "kind", "reason", "local_start", "local_end")
+    )
+    log = "the meeting has ended: log whether it was held or a no-show"
+    tuesday, wednesday = datetime(2026, 3, 10), datetime(2026, 3, 11)
+    assert [(pid, kind, reason == log, a, b) for pid, kind, reason, a, b in rows] == [
+        ("decided", "attend_meeting", True, tuesday, wednesday),
+        ("noted", "attend_meeting", True, tuesday, wednesday),
+        (
+            "ahead",
+            "attend_meeting",
+            False,
+            tuesday.replace(hour=9),
+            tuesday.replace(hour=9, minute=30),
+        ),
+        (
+            "call",
+            "call",
+            False,
+            tuesday.replace(hour=9, minute=30),
+            tuesday.replace(hour=9, minute=40),
+        ),
+    ]
+    assert got.counts == {"suppressed": 0, "not_due": 1, "planned": 3, "deferred": 0}
+    if indexed:
+        assert got.sources == {"index": 3, "late": 0, "engine": 1}
+    # The same book twice over: refused by both, as a meeting's row twice is.
+    for planner, twice in ((plan_day, [noted, noted]), (plan_table, to_table([noted, noted]))):
+        with pytest.raises(InvalidInputError, match=r"^id: 'noted' is in the book twice"):
+            planner(engine, twice, day=DAY, now=NOW, capacity=1)
