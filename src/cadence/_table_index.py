@@ -259,6 +259,10 @@ def find_due(
     )
 
 
+#: The fields of :class:`Due` with a value per due row.
+_PER_ROW = ("rows", "kind", "channel", "priority", "earliest", "latest", "due_since", "tz")
+
+
 def split(due: Due) -> tuple[Due, Due]:
     """The due rows with a call or an email, and those whose next action is the reminder to
     log a meeting that has ended (admin work, on no capacity and in no slot of the rep's
@@ -271,9 +275,6 @@ def split(due: Due) -> tuple[Due, Due]:
         due._replace(**{name: getattr(due, name)[calls] for name in _PER_ROW}),
         due._replace(**{name: getattr(due, name)[reminder] for name in _PER_ROW}),
     )
-
-
-_PER_ROW = ("rows", "kind", "channel", "priority", "earliest", "latest", "due_since", "tz")
 
 
 def _check_places(engine: Engine, table: pa.Table) -> None:
