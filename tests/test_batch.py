@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import event, example, given
@@ -25,6 +26,7 @@ from cadence.batch import Capacity, plan_day
 from cadence.calendar import resolve_local
 from cadence.errors import InvalidInputError
 from cadence.invitations import plan_ics
+from cadence.policy import TimeSlot
 from cadence.testing import History, Region, engine_for, histories, policies, regions
 from tests.conftest import (
     CHICAGO,
@@ -36,6 +38,12 @@ from tests.conftest import (
 
 DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
+
+
+def _logs_a_meeting(action: cadence.Action) -> bool:
+    """Whether ``action`` is the reminder to log a meeting that has ended (R2): the meeting's
+    ``attend_meeting``, overdue since its start (a meeting ahead or under way is not)."""
+    return action.kind is ActionKind.ATTEND_MEETING and action.due_since is not None
 
 
 def _new(
@@ -273,8 +281,12 @@ def test_slots_never_overlap_and_lie_in_each_prospects_window(
         by_owner.setdefault(t.owner, []).append((t.start, t.end))
         assert t.start >= t.action.earliest
         assert t.local_start.date() == DAY
+        assert t.action.channel is not None
         if t.action.channel is Channel.PHONE:
             assert 8 <= t.local_start.hour < 21  # the US federal calling window
+        # It starts inside an allowed window (half-open: before its end; it may end past it).
+        cal = engine.calendar(book[int(t.prospect_id[1:])])
+        assert cal.next_window(t.action.channel, t.start).start_utc == t.start
     for spans in by_owner.values():
         spans.sort()
         for (_, end), (start, _) in itertools.pairwise(spans):
@@ -339,18 +351,20 @@ def test_a_horizon_changes_no_decision_it_only_skips_what_starts_after_it(
 )
 @example(lengths=[5, 5, 5], starts=[0, 0, 3] + [0] * 37, limit=10)  # the last fits to the minute
 @example(lengths=[4, 2, 2], starts=[2, 0, 0] + [0] * 37, limit=8)  # a gap before, then merged
+@example(lengths=[10, 10], starts=[5, 5] + [0] * 38, limit=10)  # starts inside, ends past it
 def test_a_reps_day_is_booked_first_fit_without_overlaps(
     lengths: list[int], starts: list[int], limit: int
 ) -> None:
     """Both planners fill a rep's day with ``cadence._stretches.book``: each touch gets the
-    earliest free minute at or after its window opens, never overlapping another, and the
-    booked stretches stay sorted, disjoint and merged (checked against a minute-by-minute
-    oracle)."""
+    earliest free minute at or after its window opens and before the window ends (half-open,
+    DESIGN §4: a touch need only start inside; it may run past the end), never overlapping
+    another, and the booked stretches stay sorted, disjoint and merged (checked against a
+    minute-by-minute oracle)."""
     busy: list[tuple[int, int]] = []
     taken = [False] * 300
     for length, start in zip(lengths, starts, strict=False):
         expected = next(
-            (s for s in range(start, limit - length + 1) if not any(taken[s : s + length])),
+            (s for s in range(start, limit) if not any(taken[s : s + length])),
             None,
         )
         assert book(busy, start, length, limit) == expected
@@ -545,9 +559,9 @@ def test_a_rep_with_time_to_spare_places_each_touch_where_its_action_starts(
     history: History, data: st.DataObject
 ) -> None:
     """With a rep of its own (nothing else in the day), a touch starts where the engine's
-    action does (or at the day's start), and stays inside the action's window; only a window
-    too short for the touch sends it on to the next one (R2: where the engine would then name
-    it, overdue)."""
+    action does (or at the day's start), inside the action's window (half-open: it may run
+    past the end, DESIGN §4); only a window that is over when the day starts sends it on to
+    the next one (R2: where the engine would then name it, overdue)."""
     engine = engine_for(history.policy)
     p = history.final.model_copy(update={"owner": "solo"})
     now = data.draw(st.sampled_from([p.last_event_at, *(s.last_event_at for s in history.states)]))
@@ -560,10 +574,10 @@ def test_a_rep_with_time_to_spare_places_each_touch_where_its_action_starts(
         action = touch.action
         day_start = resolve_local(day, time(0), zone).astimezone(UTC)
         first = max(action.earliest_utc, day_start)
-        if action.latest_utc - first >= touch.end - touch.start:
-            event("in its window")
+        if first < action.latest_utc:
+            event(f"in its window, ending past it: {touch.end > action.latest_utc}")
             assert touch.start == first
-            assert touch.end <= action.latest_utc
+            assert touch.start < action.latest_utc
 
 
 @pytest.mark.parametrize("limit", ["5", None, -1, True, 2.0])
@@ -726,3 +740,154 @@ def test_a_suppressed_id_matches_only_itself(engine: cadence.Engine) -> None:
     plan = plan_day(engine, book, day=DAY, now=NOW, capacity=5, suppressions={"acme-7"})
     assert sorted(t.prospect_id for t in plan.touches) == [" acme-7", "ACME-7"]
     assert plan.counts["suppressed"] == 1
+
+
+def _evening_callers() -> cadence.Engine:
+    """A team that calls until 22:00: the US federal rule (08:00-21:00) ends its evenings."""
+    return cadence.Engine(
+        cadence.Policy(
+            call_slots=(
+                TimeSlot(name="day", start=time(9), end=time(17)),
+                TimeSlot(name="evening", start=time(17), end=time(22)),
+            )
+        )
+    )
+
+
+def _agreed_for(engine: cadence.Engine, pid: str, at: datetime) -> cadence.Prospect:
+    """A prospect of Ana's in Illinois who agreed on Monday to be called at ``at`` (R1)."""
+    p = _new(engine, pid, at=NOW - timedelta(days=1), subdivision="IL")
+    return engine.apply(
+        p, ev.CallAttempted(at=NOW - timedelta(hours=1), outcome="connected", next_contact_at=at)
+    )
+
+
+def test_a_call_agreed_for_just_before_the_law_ends_the_day_starts_then() -> None:
+    """Two prospects agreed to be called on Tuesday at 20:55; the law lets calls start until
+    21:00 (DESIGN §4, §5: a call must start inside its window, half-open). The engine names
+    each call for 20:55 and at 20:59 still; at 21:00 it is overdue, for Wednesday. plan_day
+    required the whole call (ten minutes) to end by 21:00, so neither was planned: both
+    deferred for want of time. Now the first starts at 20:55 and takes Ana until 21:05; the
+    second cannot start before 21:00, when the law closes the day, and is deferred."""
+    engine = _evening_callers()
+    agreed = datetime(2026, 3, 10, 20, 55, tzinfo=CHICAGO)
+    book = [_agreed_for(engine, pid, agreed) for pid in ("p0", "p1")]
+    act = engine.next_action(book[0], NOW)
+    assert (act.kind, act.earliest, act.latest) == (
+        ActionKind.CALL,
+        agreed,
+        agreed.replace(hour=21, minute=0),
+    )
+    assert engine.next_action(
+        book[0], agreed + timedelta(minutes=4)
+    ).earliest == agreed + timedelta(minutes=4)
+    assert "overdue" in engine.next_action(book[0], agreed + timedelta(minutes=5)).flags
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    assert [
+        (t.prospect_id, f"{t.local_start:%H:%M}-{t.local_end:%H:%M}") for t in plan.touches
+    ] == [("p0", "20:55-21:05")]
+    assert plan.touches[0].action == act
+    assert [(d.prospect_id, d.reason) for d in plan.deferred] == [("p1", "no free time in window")]
+    assert plan.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 1}
+
+
+def test_a_call_agreed_for_five_minutes_before_the_hours_end_keeps_its_time(
+    engine: cadence.Engine,
+) -> None:
+    """The policy's calling hours end at 17:00; a call agreed for 16:55 is named by the engine
+    from 16:55 to 17:00 and was never planned (deferred, as if it had to end by 17:00). It is
+    planned at 16:55 and takes ten minutes of Ana's time: her call due that afternoon to a
+    prospect in Denver (16:05 there) waits until 17:05 Chicago time."""
+    agreed = datetime(2026, 3, 10, 16, 55, tzinfo=CHICAGO)
+    promised = _agreed_for(engine, "promised", agreed)
+    denver = engine.enroll(
+        "denver",
+        timezone="America/Denver",
+        at=datetime(2026, 3, 10, 15, 55, tzinfo=ZoneInfo("America/Denver")),
+        country="US",
+        owner="ana",
+    )
+    now = datetime(2026, 3, 10, 16, 55, tzinfo=CHICAGO)
+    plan = plan_day(engine, [denver, promised], day=DAY, now=now, capacity=5)
+    assert [
+        (t.prospect_id, f"{t.start.astimezone(CHICAGO):%H:%M}-{t.end.astimezone(CHICAGO):%H:%M}")
+        for t in plan.touches
+    ] == [("promised", "16:55-17:05"), ("denver", "17:05-17:15")]
+    assert plan.counts["planned"] == 2
+
+
+_LOG_REASON = "the meeting has ended: log whether it was held or a no-show"
+
+
+def test_r2_a_meeting_over_with_nothing_logged_is_on_its_reps_day_as_a_reminder(
+    engine: cadence.Engine,
+) -> None:
+    """Ana met p0 on Monday from 15:00 to 15:30 and logged neither a hold nor a no-show: the
+    engine's next action is the reminder to log it (R2: nothing is forgotten), from ``now``
+    to the end of the day, the next day's once that one is over. Tuesday's plan left p0 out,
+    counted as not due. It lists the reminder first in Ana's day, from Tuesday's start to its
+    end, on no call capacity and in none of her time: her one call is at 09:00. Planned on
+    Monday at 18:00 for Monday, it runs from 18:00."""
+    three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+    met = _with_meeting(engine, _new(engine, "p0", at=NOW - timedelta(days=2)), three)
+    book = [met, _new(engine, "p1", at=NOW - timedelta(days=1))]
+    act = engine.next_action(met, NOW)
+    assert (act.kind, act.reason, act.due_since) == (ActionKind.ATTEND_MEETING, _LOG_REASON, three)
+    plan = plan_day(engine, book, day=DAY, now=NOW, capacity={"phone": 1})
+    day = [
+        (t.prospect_id, t.action.kind.value, f"{t.local_start:%a %H:%M}-{t.local_end:%a %H:%M}")
+        for t in plan.touches
+    ]
+    assert day == [
+        ("p0", "attend_meeting", "Tue 00:00-Wed 00:00"),
+        ("p1", "call", "Tue 09:00-Tue 09:10"),
+    ]
+    reminder = plan.touches[0]
+    assert reminder.action == act
+    assert _logs_a_meeting(reminder.action)
+    assert not _logs_a_meeting(plan.touches[1].action)
+    # Where the engine names it once Tuesday has begun: the rest of that day.
+    later = engine.next_action(met, reminder.start)
+    assert (later.earliest_utc, later.latest_utc, later.reason) == (
+        reminder.start,
+        reminder.end,
+        _LOG_REASON,
+    )
+    assert plan.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 0}
+    today = plan_day(engine, book, day=NOW.date(), now=NOW, capacity={"phone": 1})
+    assert [(t.prospect_id, t.start, t.end) for t in today.touches] == [
+        ("p0", NOW, datetime(2026, 3, 10, 0, 0, tzinfo=CHICAGO))
+    ]
+    # A reps' calendar of the day has it, as free time: it blocks nothing.
+    events = Calendar.from_ical(plan_ics(plan, stamp=NOW)).walk("VEVENT")
+    assert [(str(e["summary"]), str(e.get("transp"))) for e in events] == [
+        ("log meeting: p0", "TRANSPARENT"),
+        ("call: p1", "None"),
+    ]
+    assert str(events[0]["description"]).startswith(f"R2: {_LOG_REASON}\nMeeting m1, Mon 09 Mar")
+
+
+def test_r2_only_a_meeting_that_has_ended_is_a_reminder_to_log_it(
+    engine: cadence.Engine,
+) -> None:
+    """A meeting not over at ``now`` is listed at its own time, not as a reminder; one held
+    or missed as logged leaves nothing to log; a suppressed prospect's is not listed (R13);
+    and a book that holds the prospect twice is refused, as for a meeting."""
+    monday_three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+    ended = _with_meeting(engine, _new(engine, "ended", at=NOW - timedelta(days=2)), monday_three)
+    held = engine.apply(
+        ended.model_copy(update={"id": "held"}), ev.MeetingHeld(at=NOW, meeting_id="m1")
+    )
+    ahead = _with_meeting(
+        engine, _new(engine, "ahead", at=NOW - timedelta(days=2)), NOW + timedelta(hours=16)
+    )
+    plan = plan_day(engine, [ended, held, ahead], day=DAY, now=NOW, capacity=0)
+    assert [(t.prospect_id, _logs_a_meeting(t.action)) for t in plan.touches] == [
+        ("ended", True),
+        ("ahead", False),
+    ]
+    assert plan.counts == {"suppressed": 0, "not_due": 2, "planned": 1, "deferred": 0}
+    hidden = plan_day(engine, [ended], day=DAY, now=NOW, capacity=0, suppressions={"ended"})
+    assert (hidden.touches, hidden.counts["suppressed"]) == ((), 1)
+    with pytest.raises(InvalidInputError, match=r"^id: 'ended' is in the book twice"):
+        plan_day(engine, [ended, ended], day=DAY, now=NOW, capacity=0)

@@ -184,9 +184,11 @@ def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan_as_in_one_process
 
 
 def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> None:
-    """Monday 16:55 in Chicago, Ana and Bo each have one call left: their overdue calls to
-    Chicago, where calling hours end at 17:00, find no time and are deferred, and their calls
-    to Los Angeles (14:55 there) take the places those did not use, in every partition."""
+    """Monday 16:55 in Chicago, Ana and Bo each have two calls left: their first overdue
+    calls to Chicago start at 16:55, inside the calling hours that end at 17:00 (a call need
+    only start inside them), the second ones find no time left to start in and are deferred,
+    and their calls to Los Angeles (15:05 there, once the calls to Chicago are over) take the
+    places those did not use, in every partition."""
     engine = cadence.Engine()
     late = datetime(2026, 3, 9, 16, 55, tzinfo=CHICAGO)
     book = [
@@ -194,15 +196,28 @@ def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> 
             f"{owner}-{pid}", timezone=tz, at=late - timedelta(days=days), country="US", owner=owner
         )
         for owner in ("ana", "bo")
-        for pid, tz, days in (("chicago", "America/Chicago", 6), ("la", "America/Los_Angeles", 3))
+        for pid, tz, days in (
+            ("chicago0", "America/Chicago", 6),
+            ("chicago1", "America/Chicago", 5),
+            ("la", "America/Los_Angeles", 3),
+        )
     ]
     table = to_table(book, engine)
-    expected = plan_table(engine, table, day=late.date(), now=late, capacity=1)
+    expected = plan_table(engine, table, day=late.date(), now=late, capacity=2)
     with dask.config.set(scheduler="sync"):
         for n in (1, 2):
             frame = cadence_dask.from_table(table, npartitions=n)
-            got = cadence_dask.plan_frame(engine, frame, day=late.date(), now=late, capacity=1)
-            assert got.touches.column("prospect_id").to_pylist() == ["ana-la", "bo-la"]
+            got = cadence_dask.plan_frame(engine, frame, day=late.date(), now=late, capacity=2)
+            assert got.touches.column("prospect_id").to_pylist() == [
+                "ana-chicago0",
+                "ana-la",
+                "bo-chicago0",
+                "bo-la",
+            ]
+            assert got.deferred.column("prospect_id").to_pylist() == [
+                "ana-chicago1",
+                "bo-chicago1",
+            ]
             assert got.deferred.column("deferred_reason").to_pylist() == [
                 "no free time in window",
                 "no free time in window",
@@ -237,3 +252,37 @@ def test_a_reimported_contact_written_otherwise_stays_suppressed_on_dask() -> No
         )
     assert got.touches.equals(expected.touches)
     assert got.counts == expected.counts
+
+
+def test_r2_reminders_to_log_meetings_are_listed_on_dask_as_in_one_process() -> None:
+    """Ana's and Bo's meetings on Monday ended with nothing logged: the reminders to log them
+    (R2) are on their Tuesday in every partition, as plan_table lists them, on no capacity."""
+    engine = cadence.Engine()
+    three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+    book = []
+    for owner in ("ana", "bo"):
+        for n in range(2):
+            p = engine.enroll(
+                f"{owner}{n}",
+                timezone="America/Chicago",
+                at=NOW - timedelta(days=3),
+                country="US",
+                owner=owner,
+            )
+            if n == 0:
+                p = engine.apply(p, ev.CallAttempted(at=p.enrolled_at, outcome="connected"))
+                p = engine.apply(
+                    p, ev.MeetingBooked(at=p.enrolled_at, meeting_id="m1", starts_at=three)
+                )
+            book.append(p)
+    table = to_table(book, engine)
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=0)
+    assert expected.touches.column("prospect_id").to_pylist() == ["ana0", "bo0"]
+    assert expected.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 2}
+    with dask.config.set(scheduler="sync"):
+        for n in (1, 2, 4):
+            frame = cadence_dask.from_table(table, npartitions=n)
+            got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=0)
+            assert got.touches.equals(expected.touches)
+            assert got.deferred.equals(expected.deferred)
+            assert got.counts == expected.counts

@@ -26,18 +26,32 @@ from cadence import events as ev
 from cadence._columns import shipped
 from cadence._table_index import crowded
 from cadence.actions import ActionKind
-from cadence.batch import DayPlan, _capacity, from_table, plan_day, plan_table, to_table
+from cadence.batch import (
+    DayPlan,
+    _capacity,
+    from_table,
+    plan_day,
+    plan_table,
+    to_table,
+)
 from cadence.calendar import contact_calendar, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import PRESETS, Cap, strictest_caps
 from cadence.errors import InvalidInputError
 from cadence.files import write_plan_csv
+from cadence.policy import TimeSlot
 from cadence.testing import History, delays, histories
 from tests.conftest import CHICAGO, NOT_SUPPRESSED, SUPPRESSED, WRITTEN_OTHERWISE
 
 DAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
 ACTION_FIELDS = ("kind", "also", "channel", "priority", "rules", "reason", "earliest", "latest")
+
+
+def _logs_a_meeting(action: cadence.Action) -> bool:
+    """Whether ``action`` is the reminder to log a meeting that has ended (R2): the meeting's
+    ``attend_meeting``, overdue since its start (a meeting ahead or under way is not)."""
+    return action.kind is ActionKind.ATTEND_MEETING and action.due_since is not None
 
 
 def _new(engine: cadence.Engine, pid: str, owner: str = "ana", **kw: Any) -> cadence.Prospect:
@@ -257,12 +271,16 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
         event(f"rows decided by {source}: {'some' if n else 'none'}")
     event(f"a touch that does several kinds: {any(t.action.also for t in expected.touches)}")
     listed = sum(t.action.kind is ActionKind.ATTEND_MEETING for t in expected.touches)
-    event(f"meetings listed: {min(listed, 2)}")
+    reminders = [t for t in expected.touches if _logs_a_meeting(t.action)]
+    event(f"a touch runs past its window's end: {_past_the_end(expected)}")
+    event(f"meetings listed: {min(listed - len(reminders), 2)}")
+    event(f"reminders to log a meeting listed: {min(len(reminders), 2)}")
     ends = datetime.combine(day + timedelta(days=1), time(12), UTC)  # (the day's, roughly)
     pauses = [p.paused_until for p in book if p.paused_until is not None]
     event(f"a pause ends between now and the day's end: {any(now < t < ends for t in pauses)}")
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
+    _reminders_as_the_engine_names_them(engine, book, expected)
     _no_touch_over_a_meeting(expected)
     _over_capacity_only_when_full(expected, capacity)
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
@@ -271,13 +289,50 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
         assert got.sources["index"] == got.sources["late"] == 0
 
 
+def _past_the_end(plan: DayPlan) -> bool:
+    """Whether a call or an email of ``plan`` starts inside its window and ends after it
+    (half-open windows: a touch need only start inside, DESIGN §4)."""
+    return any(
+        t.start < t.action.latest_utc < t.end
+        for t in plan.touches
+        if t.action.kind is not ActionKind.ATTEND_MEETING
+    )
+
+
 def _no_touch_over_a_meeting(plan: DayPlan) -> None:
-    """No call or email of a rep overlaps one of their meetings."""
-    meetings = [t for t in plan.touches if t.action.kind is ActionKind.ATTEND_MEETING]
+    """No call or email of a rep overlaps one of their meetings (a reminder to log one that
+    has ended is neither: it blocks no time)."""
+    meetings = [
+        t
+        for t in plan.touches
+        if t.action.kind is ActionKind.ATTEND_MEETING and not _logs_a_meeting(t.action)
+    ]
     for t in plan.touches:
         if t.action.kind is not ActionKind.ATTEND_MEETING:
             for m in meetings:
                 assert m.owner != t.owner or not (m.start < t.end and t.start < m.end), (t, m)
+
+
+def _reminders_as_the_engine_names_them(
+    engine: cadence.Engine, book: list[cadence.Prospect], plan: DayPlan
+) -> None:
+    """A reminder to log a meeting that has ended (R2) is listed from its action's start
+    (``now``) or the day's start, whichever is later, to the day's end: where the engine
+    names it from that instant on (the rest of the prospect's local day)."""
+    by_id = {p.id: p for p in book}
+    for t in plan.touches:
+        if _logs_a_meeting(t.action):
+            p = by_id[t.prospect_id]
+            zone = engine.calendar(p).zone
+            start = resolve_local(plan.day, time(0), zone)
+            assert t.start == max(t.action.earliest_utc, start)
+            assert t.end == resolve_local(plan.day + timedelta(days=1), time(0), zone)
+            named = [
+                (a.earliest_utc, a.latest_utc)
+                for a in engine.plan(p, t.start)
+                if _logs_a_meeting(a) and a.detail == t.action.detail
+            ]
+            assert named == [(t.start, t.end)]
 
 
 def _over_capacity_only_when_full(
@@ -905,14 +960,15 @@ def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan(engine: cadence.E
 
 
 def _end_of_a_monday(engine: cadence.Engine) -> tuple[list[cadence.Prospect], datetime]:
-    """Monday 16:55 in Chicago, Ana's book for the rest of her day: an overdue first call to
-    Chicago (the most late: it ranks first), where calling hours end at 17:00, and two to Los
+    """Monday 16:55 in Chicago, Ana's book for the rest of her day: two overdue first calls to
+    Chicago (the most late: they rank first), where calling hours end at 17:00, and two to Los
     Angeles, where it is 14:55. The time: ``now``."""
     late = datetime(2026, 3, 9, 16, 55, tzinfo=CHICAGO)
     book = [
         engine.enroll(pid, timezone=tz, at=late - timedelta(days=days), country="US", owner="ana")
         for pid, tz, days in (
-            ("chicago", "America/Chicago", 6),
+            ("chicago0", "America/Chicago", 6),
+            ("chicago1", "America/Chicago", 5),
             ("la0", "America/Los_Angeles", 3),
             ("la1", "America/Los_Angeles", 2),
         )
@@ -924,23 +980,29 @@ def _end_of_a_monday(engine: cadence.Engine) -> tuple[list[cadence.Prospect], da
 def test_a_call_the_hours_leave_no_time_for_takes_no_place_in_any_planner(
     engine: cadence.Engine, indexed: bool
 ) -> None:
-    """Ana has one call left today (capacity 1) and five minutes of Chicago's calling hours:
-    the overdue call to Chicago does not fit and is deferred for want of time. It took her
-    one place all the same, and Los Angeles, where the afternoon is young, was deferred over
-    capacity. Only a placed touch takes a place: the first call to Los Angeles is planned at
-    14:55 there, the second is over capacity; the same plan as plan_day, row for row."""
+    """Ana has two calls left today (capacity 2) and five minutes of Chicago's calling hours.
+    A call need only start inside them (DESIGN §4): the first overdue call to Chicago starts
+    at 16:55 and ends at 17:05, after the hours; it was deferred for want of time, as if it
+    had to end by 17:00. The second finds no time left to start in and is deferred; it takes
+    no place, so Los Angeles, where the afternoon is young, gets the second one, at 15:05
+    there (17:05 in Chicago: Ana is on the phone to Chicago until then), and the other call
+    to Los Angeles is over capacity; the same plan as plan_day, row for row."""
     book, late = _end_of_a_monday(engine)
-    args: dict[str, Any] = {"day": late.date(), "now": late, "capacity": 1}
+    args: dict[str, Any] = {"day": late.date(), "now": late, "capacity": 2}
     expected = plan_day(engine, book, **args)
     got = plan_table(engine, to_table(book, engine if indexed else None), **args)
     _same_plan(expected, got)
-    rows = _rows_of_table(got.touches, ("prospect_id", "local_start"))
-    assert [(pid, f"{start:%H:%M}") for pid, start in rows] == [("la0", "14:55")]
+    rows = _rows_of_table(got.touches, ("prospect_id", "local_start", "local_end", "latest"))
+    assert [(pid, f"{a:%H:%M}-{b:%H:%M}") for pid, a, b, _ in rows] == [
+        ("chicago0", "16:55-17:05"),
+        ("la0", "15:05-15:15"),
+    ]
+    assert rows[0][3] == datetime(2026, 3, 9, 17, 0, tzinfo=CHICAGO)  # the action's window
     assert _rows_of_table(got.deferred, ("prospect_id", "deferred_reason")) == [
-        ("chicago", "no free time in window"),
+        ("chicago1", "no free time in window"),
         ("la1", "over capacity"),
     ]
-    assert got.counts == {"suppressed": 0, "not_due": 0, "planned": 1, "deferred": 2}
+    assert got.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 2}
 
 
 @given(
@@ -958,7 +1020,9 @@ def test_a_call_the_hours_leave_no_time_for_takes_no_place_in_any_planner(
         min_size=1,
         max_size=3,
     ),
-    later=st.integers(0, 23 * 60),  # minutes after Monday 18:00
+    # minutes after Monday 18:00; often minutes before Chicago's calling hours end on Tuesday
+    # (a call may start then and run past 17:00, DESIGN §4)
+    later=st.integers(0, 23 * 60) | st.integers(22 * 60 + 40, 22 * 60 + 59),
     capacity=st.integers(1, 3),
     indexed=st.booleans(),
 )
@@ -1008,6 +1072,7 @@ def test_a_reps_crowded_day_leaves_no_place_unused_in_either_planner(
     _over_capacity_only_when_full(expected, capacity)
     reasons = {d.reason for d in expected.deferred}
     event(f"deferred for want of time, and over capacity: {len(reasons) == 2}")
+    event(f"a touch runs past its window's end: {_past_the_end(expected)}")
 
 
 @pytest.mark.parametrize("contact", WRITTEN_OTHERWISE.values(), ids=WRITTEN_OTHERWISE.keys())
@@ -1056,3 +1121,103 @@ def test_a_book_written_every_which_way_is_suppressed_as_plan_day_does(
     assert len(expected.touches) == len(NOT_SUPPRESSED)
     for layout in ("one chunk", "chunks of 1 row", "a slice"):
         _same_plan(expected, plan_table(engine, _laid_out(to_table(book, engine), layout), **args))
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_touch_need_only_start_inside_its_window_in_every_planner(indexed: bool) -> None:
+    """Calls agreed for 20:55 on Tuesday, where the law lets calls start until 21:00, and for
+    16:55, where the policy's afternoon ends at 17:00 (a team that calls into the evening):
+    each is planned at its agreed time, running ten minutes past its window's end (DESIGN
+    §4: a call must start inside, as the engine names it until then). plan_table deferred
+    both for want of time. A second call agreed for 20:55 cannot start before 21:00, Ana
+    being on the first until 21:05: it is deferred; the same plan as plan_day, row for row."""
+    policy = cadence.Policy(
+        call_slots=(
+            TimeSlot(name="day", start=time(9), end=time(17)),
+            TimeSlot(name="evening", start=time(18), end=time(22)),
+        )
+    )
+    engine = cadence.Engine(policy)
+    book = []
+    for pid, hour in (("late0", 20), ("late1", 20), ("afternoon", 16)):
+        p = engine.enroll(
+            pid, timezone="America/Chicago", at=NOW - timedelta(days=1), country="US", owner="ana"
+        )
+        agreed = datetime(2026, 3, 10, hour, 55, tzinfo=CHICAGO)
+        book.append(
+            engine.apply(p, ev.CallAttempted(at=NOW, outcome="connected", next_contact_at=agreed))
+        )
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=5)
+    got = plan_table(
+        engine, to_table(book, engine if indexed else None), day=DAY, now=NOW, capacity=5
+    )
+    _same_plan(expected, got)
+    rows = _rows_of_table(got.touches, ("prospect_id", "local_start", "local_end"))
+    assert [(pid, f"{a:%H:%M}-{b:%H:%M}") for pid, a, b in rows] == [
+        ("afternoon", "16:55-17:05"),
+        ("late0", "20:55-21:05"),
+    ]
+    assert _rows_of_table(got.deferred, ("prospect_id", "deferred_reason")) == [
+        ("late1", "no free time in window")
+    ]
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_r2_the_reminder_to_log_a_meeting_is_listed_in_every_planner(indexed: bool) -> None:
+    """Two of Ana's meetings on Monday ended with nothing logged: ``decided`` was booked the
+    week before (its index row expired with the meeting, so the engine decides it), and
+    ``noted`` had an email logged after its meeting (its index row is the reminder itself).
+    plan_table counted both as not due and listed neither. Both are listed on Tuesday, from
+    its start to its end, on no capacity and in none of Ana's time, as plan_day lists them,
+    row for row; a meeting still ahead is listed at its own time, as before."""
+    engine = cadence.Engine()
+    three = datetime(2026, 3, 9, 15, 0, tzinfo=CHICAGO)
+
+    def booked(pid: str, starts: datetime) -> cadence.Prospect:
+        p = engine.enroll(
+            pid, timezone="America/Chicago", at=NOW - timedelta(days=7), country="US", owner="ana"
+        )
+        p = engine.apply(p, ev.CallAttempted(at=NOW - timedelta(days=7), outcome="connected"))
+        return engine.apply(
+            p, ev.MeetingBooked(at=NOW - timedelta(days=7), meeting_id="m1", starts_at=starts)
+        )
+
+    decided = booked("decided", three)
+    noted = engine.apply(booked("noted", three), ev.EmailSent(at=three + timedelta(hours=1)))
+    ahead = booked("ahead", datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO))
+    book = [decided, noted, ahead, _new(engine, "call")]
+    expected = plan_day(engine, book, day=DAY, now=NOW, capacity=1)
+    got = plan_table(
+        engine, to_table(book, engine if indexed else None), day=DAY, now=NOW, capacity=1
+    )
+    _same_plan(expected, got)
+    rows = _rows_of_table(
+        got.touches, ("prospect_id", "kind", "reason", "local_start", "local_end")
+    )
+    log = "the meeting has ended: log whether it was held or a no-show"
+    tuesday, wednesday = datetime(2026, 3, 10), datetime(2026, 3, 11)
+    assert [(pid, kind, reason == log, a, b) for pid, kind, reason, a, b in rows] == [
+        ("decided", "attend_meeting", True, tuesday, wednesday),
+        ("noted", "attend_meeting", True, tuesday, wednesday),
+        (
+            "ahead",
+            "attend_meeting",
+            False,
+            tuesday.replace(hour=9),
+            tuesday.replace(hour=9, minute=30),
+        ),
+        (
+            "call",
+            "call",
+            False,
+            tuesday.replace(hour=9, minute=30),
+            tuesday.replace(hour=9, minute=40),
+        ),
+    ]
+    assert got.counts == {"suppressed": 0, "not_due": 1, "planned": 3, "deferred": 0}
+    if indexed:
+        assert got.sources == {"index": 3, "late": 0, "engine": 1}
+    # The same book twice over: refused by both, as a meeting's row twice is.
+    for planner, twice in ((plan_day, [noted, noted]), (plan_table, to_table([noted, noted]))):
+        with pytest.raises(InvalidInputError, match=r"^id: 'noted' is in the book twice"):
+            planner(engine, twice, day=DAY, now=NOW, capacity=1)

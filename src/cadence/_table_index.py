@@ -53,17 +53,23 @@ from cadence.errors import InvalidInputError
 from cadence.events import explain_validation_error
 from cadence.prospect import Prospect
 
-__all__ = ["Calendars", "Due", "crowded", "find_due"]
+__all__ = ["Calendars", "Due", "crowded", "find_due", "split"]
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_IDLE_CODES = np.array([KIND_CODE[k] for k in ("wait", "none", "attend_meeting")] + [-1])
+# Never due: a wait, none. An ``attend_meeting`` row is due only as the reminder to log a
+# meeting that has ended (overdue, R2: ``cadence.batch._reminds_to_log``), told by its
+# ``due_since`` among the few such rows that start before the day ends (``find_due``).
+_IDLE_CODES = np.array([KIND_CODE[k] for k in ("wait", "none")] + [-1])
+_ATTEND = KIND_CODE["attend_meeting"]
 _DAY_US = 86_400_000_000
 
 
 class Due(NamedTuple):
     """The rows due on the day (``rows``, ascending table rows) and, per due row, their next
     action (kind and channel codes, priority, instants in µs) and time zone (codes into
-    ``zones``); ``counts`` (suppressed, not due), ``sources`` and the engine's ``actions``."""
+    ``zones``); ``counts`` (suppressed, not due), ``sources`` and the engine's ``actions``.
+    The due rows include those whose next action is the reminder to log a meeting that has
+    ended (R2: an ``attend_meeting`` overdue since the meeting's start): :func:`split`."""
 
     rows: I64
     kind: I64
@@ -222,13 +228,21 @@ def find_due(
     day_end = np.array([us(_day_bounds(day, zone(name))[1]) for name in zones] + [0])
     is_due = earliest[maybe] < day_end[tz_codes]
     rows, tz = maybe[is_due], tz_codes[is_due]
+    priority, latest, due_since = _details(t, rows, index, actions, moved, moved_latest)
+    # A meeting not over at now is not due (the day's meetings are listed from the meeting
+    # columns, cadence._table_meetings): of the attend_meeting rows, only the reminder to log
+    # one that has ended is, overdue since its start.
+    ahead = (kind[rows] == _ATTEND) & (due_since == NULL)
+    if ahead.any():
+        keep = ~ahead
+        rows, tz = rows[keep], tz[keep]
+        priority, latest, due_since = priority[keep], latest[keep], due_since[keep]
     counts = {
         "suppressed": int(suppressed.sum()),
         "not_due": int(live.sum()) - len(rows),
         "planned": 0,
         "deferred": 0,
     }
-    priority, latest, due_since = _details(t, rows, index, actions, moved, moved_latest)
     return Due(
         rows,
         kind[rows],
@@ -242,6 +256,24 @@ def find_due(
         counts,
         sources,
         actions,
+    )
+
+
+#: The fields of :class:`Due` with a value per due row.
+_PER_ROW = ("rows", "kind", "channel", "priority", "earliest", "latest", "due_since", "tz")
+
+
+def split(due: Due) -> tuple[Due, Due]:
+    """The due rows with a call or an email, and those whose next action is the reminder to
+    log a meeting that has ended (admin work, on no capacity and in no slot of the rep's
+    time: ``plan_day``'s ``_reminder``)."""
+    reminder = due.kind == _ATTEND
+    if not reminder.any():
+        return due, due._replace(**{name: getattr(due, name)[:0] for name in _PER_ROW})
+    calls = ~reminder
+    return (
+        due._replace(**{name: getattr(due, name)[calls] for name in _PER_ROW}),
+        due._replace(**{name: getattr(due, name)[reminder] for name in _PER_ROW}),
     )
 
 

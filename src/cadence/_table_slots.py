@@ -42,7 +42,7 @@ from cadence._table_arrays import (
     take,
     us,
 )
-from cadence._table_index import Calendars, Due, crowded
+from cadence._table_index import Calendars, Due, crowded, split
 from cadence._table_meetings import Meetings
 from cadence.actions import Action, ActionKind, Priority
 from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds, twice_touched
@@ -128,11 +128,13 @@ def plan_slots(
     deferred_limit: int,
     calendar: Calendars,
 ) -> Plan:
-    """``plan_day``'s steps 2 and 3 for the due rows, around the day's ``meetings``."""
+    """``plan_day``'s steps 2 and 3 for the due rows, around the day's ``meetings``; the
+    reminders to log a meeting that has ended are listed on no capacity (:func:`split`)."""
     t = table
     bounds = [_day_bounds(day, zone(name)) for name in due.zones]
     day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
     day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
+    due, reminders = split(due)
     ranked = _rank(t, due, day_start[due.tz])
     ids = take(strings(t.column("id")), due.rows)
     capacity_of = _capacities(ranked, due.channel, capacity)
@@ -151,7 +153,7 @@ def plan_slots(
     # same as walking every row of every owner, at a fraction of the cost).
     chosen, over = _within_capacity(ranked, capacity_of, ids)
     chosen = in_order(chosen)
-    met, blocked = _meeting_owners(t, meetings)
+    owners, blocked = _meeting_owners(t, meetings)
     busy = _Busy(blocked, ranked.names)
     tried, slots = walk(chosen)
     again = _walk_again(owner, capacity_of[0], chosen[slots[:, 0] == NULL], over)
@@ -166,17 +168,34 @@ def plan_slots(
         over = over[~redo]
     placed = slots[:, 0] != NULL
     touched_once(ids.take(chosen[placed]), day)
-    touched_once(take(strings(t.column("id")), np.unique(meetings.rows)), day)
+    met = np.unique(np.concatenate([meetings.rows, reminders.rows]))  # (a row, however many)
+    touched_once(take(strings(t.column("id")), met), day)
     counts = dict(due.counts)
-    counts["planned"] = int(placed.sum())
-    counts["deferred"] = len(due.rows) - counts["planned"]
+    counts["planned"] = int(placed.sum()) + len(reminders.rows)
+    counts["deferred"] = len(due.rows) - int(placed.sum())
     # Deferred: over capacity, or no free time left in the prospect's window.
     over = np.concatenate([over, chosen[~tried]])
     deferred = _deferred(t, due, ranked, ids, over, chosen[tried & ~placed], deferred_limit)
     touches = _touches(t, due, ranked, chosen[placed], slots[placed])
+    listed = [touches]  # then the meetings, then the reminders (plan_day's order for ties)
     if len(meetings.rows):
-        touches = _in_order(pa.concat_tables([touches, _meeting_rows(t, meetings, met)]))
+        listed.append(_meeting_rows(t, meetings, owners))
+    if len(reminders.rows):
+        listed.append(_reminder_rows(t, reminders, day_start, day_end))
+    if len(listed) > 1:
+        touches = _in_order(pa.concat_tables(listed))
     return Plan(touches, deferred, counts)
+
+
+def _reminder_rows(table: pa.Table, reminders: Due, day_start: I64, day_end: I64) -> pa.Table:
+    """The reminders to log a meeting that has ended (``plan_day``'s ``_reminder``), in
+    :data:`PLAN_SCHEMA`: from the action's start (``now``) or the day's, whichever is later,
+    to the day's end, each ranked as the promise it was (overdue since the meeting's start)."""
+    tz = reminders.tz
+    start = np.maximum(reminders.earliest, day_start[tz])
+    slots = np.stack([start, day_end[tz]], axis=1)
+    ranked = _rank(table, reminders, day_start[tz])
+    return _output(table, reminders, ranked, np.arange(len(reminders.rows)), slots=slots)
 
 
 def touched_once(ids: pa.Array, day: date) -> None:
@@ -491,8 +510,8 @@ def _fill(
             continue
         got = NULL
         while w_from < last:
-            if w_from < w_to:
-                start = book(booked, w_from, length, w_to)
+            if w_from < w_to:  # (a touch starts inside its window, and on the day: ``_fit``)
+                start = book(booked, w_from, length, w_to if w_to < last else last)
                 if start is not None:
                     got = start
                     break

@@ -2,11 +2,13 @@
 
 ``plan_day`` streams any iterable of prospects through the engine and keeps the touches due on
 the day (about a tenth of a typical book), not the book. Each owner's day is then filled in the
-batch order, one touch at a time, inside each action's own window (the engine's, which already
-honours legal hours, an agreed time and, for a retried call, the R4 time-of-day rotation), then
-the prospect's next allowed windows of the day. Only a touch that gets a slot takes one of its
-owner's ``capacity`` places on its channel: a touch with no free time left in its windows is
-deferred, and the next touch in the order is tried in its place.
+batch order, one touch at a time, each starting inside its action's own window (the engine's,
+which already honours legal hours, an agreed time and, for a retried call, the R4 time-of-day
+rotation; half-open, DESIGN §4: a touch may run past its end), then the prospect's next allowed
+windows of the day. Only a touch that gets a slot takes one of its owner's ``capacity`` places
+on its channel: a touch with no free time left in its windows is deferred, and the next touch
+in the order is tried in its place. The owners' meetings of the day, and the reminders to log
+the ones that have ended (R2), are listed on no capacity.
 
 Order (most urgent first): rep-caused reschedules (R14), promised contacts (R1), material due
 before a meeting (R15), overdue work by lateness, work due that day, drip touches last; ties by
@@ -211,7 +213,10 @@ def plan_day(
     re-imported contact that opted out elsewhere: ids match exactly, emails trimmed and
     whatever their case, phone numbers by their digits (``(312) 555-0104`` is
     ``+13125550104``; the rule is in ``docs/batch.md``). At most ``deferred_limit`` deferred
-    touches are kept (the most urgent); ``counts`` has them all.
+    touches are kept (the most urgent); ``counts`` has them all. The owners' booked meetings
+    of the day, and the reminders to log a meeting that has ended (R2: a prospect whose next
+    action it is counts as ``planned``), are touches of kind ``attend_meeting`` on no
+    capacity and, the reminders, in none of the owner's time.
     """
     now_utc, listed = _check_arguments(day, now, capacity, suppressions, deferred_limit)
     blocks = Suppressions(listed).blocks if listed else None
@@ -234,7 +239,8 @@ def plan_day(
     caps: dict[tuple[str, Channel], int] = {}
     searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
     meetings: list[_Meeting] = []  # booked for the day: they block their owners' time
-    met: list[str] = []  # the ids of the rows with a meeting on the day
+    met: list[str] = []  # the ids of the rows with a meeting, or a reminder to log one
+    reminders: list[tuple[str, datetime, str, PlannedTouch]] = []  # (R2, on no capacity)
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     horizon = engine._horizon
     for p in prospects:
@@ -252,7 +258,8 @@ def plan_day(
                 found = bounds[p.timezone] = _day_bounds(day, cal.zone)
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
-        if p.meetings and _meetings_of(p, cal, (day_start, day_end), now_utc, meetings):
+        meets = bool(p.meetings) and _meetings_of(p, cal, (day_start, day_end), now_utc, meetings)
+        if meets:
             met.append(p.id)
         # Only what starts before the day ends is placed; the words are written only if kept.
         decided = horizon(p, cal, now_utc, day_end, searched)
@@ -264,6 +271,12 @@ def plan_day(
         spot = decided[2]
         channel = spot.task.channel
         if channel is None or spot.task.kind in _IDLE:
+            if spot.task.kind is _ATTEND and spot.due_since is not None:
+                # R2: a meeting over, neither held nor missed logged: remind its rep to log it.
+                reminders.append(_reminder(engine, p, decided, (day_start, day_end)))
+                if not meets:  # (one row, however many of its meetings)
+                    met.append(p.id)
+                continue
             not_due += 1
             continue
         owner = p.owner or ""
@@ -304,10 +317,11 @@ def plan_day(
                 continue
             used[entry.channel] = taken + 1
             touches.append(_planned(entry, *placed))
-    counts["planned"] = len(touches)
+    counts["planned"] = len(touches) + len(reminders)
     _touched_once([t[2] for t in touches], day)
     _touched_once(met, day)  # (a row's meetings: one row, however many)
     touches.extend((m.owner, m.meeting[0], m.prospect_id, _meeting_touch(m)) for m in meetings)
+    touches.extend(reminders)
     touches.sort(key=itemgetter(0, 1, 2))  # owner, start, prospect id (never the touch)
     return DayPlan(
         day=day,
@@ -419,6 +433,36 @@ def _meeting_touch(m: _Meeting) -> PlannedTouch:
         "local_end": m.cal.local(end),
     }
     return build(PlannedTouch, values)
+
+
+def _reminds_to_log(action: Action) -> bool:
+    """Whether ``action`` is the reminder to log a meeting that has ended with neither its
+    hold nor its no-show logged (R2): the meeting's ``attend_meeting`` action, overdue once
+    the meeting is over (``due_since``, its start), from ``now`` to the end of the day."""
+    return action.kind is _ATTEND and action.due_since is not None
+
+
+def _reminder(
+    engine: Engine, p: Prospect, decided: Decided, bounds: tuple[datetime, datetime]
+) -> tuple[str, datetime, str, PlannedTouch]:
+    """The reminder to log a meeting that has ended (:func:`_reminds_to_log`) in the plan of
+    the day ``bounds`` (the prospect's local day, UTC): its rep's admin work, on no call or
+    email capacity and in no stretch of their time, due from the action's start (``now``)
+    or the day's, whichever is later, to the day's end (where the engine's window for it
+    ends on that day: the rest of the local day, ``ContactCalendar.next_window``)."""
+    cal, spot = decided[1], decided[2]
+    start, end = max(spot.start_utc, bounds[0]), bounds[1]
+    owner = p.owner or ""
+    values = {
+        "prospect_id": p.id,
+        "owner": owner,
+        "action": engine._action(*decided),
+        "start": start,
+        "end": end,
+        "local_start": cal.local(start),
+        "local_end": cal.local(end),
+    }
+    return owner, start, p.id, build(PlannedTouch, values)
 
 
 def _touched_once(ids: list[str], day: date) -> None:
@@ -563,19 +607,21 @@ def _fit(
     recent: Sequence[datetime],
     memo: dict[Any, Any],
 ) -> tuple[datetime, datetime] | None:
-    """The earliest free stretch of the owner's day (``bounds``, UTC) inside the action's own
-    window ``due`` (its ``earliest`` and ``latest``, UTC: the engine's, which already honours
-    legal hours, an agreed time (R1) and R4's other part of the day) or, when that is full,
-    in the prospect's next allowed windows for ``channel``, where the engine would name the
-    missed touch (R2): avoiding the ``avoid`` part of the day (R4, for an action that does)
-    and respecting elapsed-time caps given the ``recent`` calls. Books it in ``busy``.
+    """The earliest free stretch of the owner's day (``bounds``, UTC) that starts inside the
+    action's own window ``due`` (its ``earliest`` and ``latest``, UTC: the engine's, which
+    already honours legal hours, an agreed time (R1) and R4's other part of the day) or, when
+    that is full, in the prospect's next allowed windows for ``channel``, where the engine
+    would name the missed touch (R2): avoiding the ``avoid`` part of the day (R4, for an
+    action that does) and respecting elapsed-time caps given the ``recent`` calls. Books it
+    in ``busy``. A touch need only start inside a window, before its end (half-open, DESIGN
+    §4, as the engine allows it), and on the day; it may run past either end.
     ``memo`` is one plan's cache of windows (owners' days start at the same few instants)."""
     length = TOUCH_MINUTES.get(channel, 10) * 60_000_000  # µs
     day_start, day_end = bounds
     w_start, w_end = max(due[0], day_start), due[1]
     while w_start < day_end:
         if w_start < w_end:
-            start = book(busy, _us(w_start), length, _us(w_end))
+            start = book(busy, _us(w_start), length, _us(min(w_end, day_end)))
             if start is not None:
                 at = _EPOCH + timedelta(microseconds=start)
                 return at, at + timedelta(microseconds=length)

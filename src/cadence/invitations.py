@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from cadence.actions import Action, ActionKind
-from cadence.batch import DayPlan
+from cadence.batch import DayPlan, _reminds_to_log
 from cadence.calendar import zone
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
@@ -131,7 +131,9 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     """A day's plan (:func:`cadence.batch.plan_day`) as a calendar: one VEVENT per planned
     touch, in the prospect's zone, for the reps' own calendars. The plan's meetings are left
     out: they are in those calendars already (their invitations, :func:`meeting_ics`), and a
-    second event of each would only double them.
+    second event of each would only double them. A reminder to log a meeting that has ended
+    (R2) is in: an event from its start to the end of the day, summary ``log meeting: <id>``,
+    marked free time (``TRANSP:TRANSPARENT``), as it blocks none of the rep's day.
 
     Each event's summary says what to do and with whom, its description why (the rules and the
     reason) and what to say; ``CATEGORIES`` is the owner. UIDs are stable for the same touch, so
@@ -141,19 +143,26 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     cal = _calendar("PUBLISH")
     for t in plan.touches:
         act = t.action
-        if act.kind is ActionKind.ATTEND_MEETING:
+        reminder = _reminds_to_log(act)
+        if act.kind is ActionKind.ATTEND_MEETING and not reminder:
             continue
+        what = "log meeting" if reminder else " + ".join(act.kinds).replace("_", " ")
+        kind = "log_meeting" if reminder else act.kind.value
         event = Event()
-        event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{act.kind.value}@cadence")
+        event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{kind}@cadence")
         event.add("dtstamp", stamp)
         event.add("dtstart", _zoned(t.local_start))
         event.add("dtend", _zoned(t.local_end))
-        what = " + ".join(act.kinds).replace("_", " ")
         event.add("summary", f"{what}: {t.prospect_id}")
         lines = [f"{' '.join(act.rules)}: {act.reason}"]
-        if act.subject:
-            lines.append(f"Subject: {act.subject}")
-        lines += [f"- {point}" for point in act.talking_points]
+        if reminder:  # admin work: the rep's time stays free
+            event.add("transp", "TRANSPARENT")
+            began = "" if act.due_since is None else f", {act.due_since:%a %d %b %H:%M}"
+            lines.append(f"Meeting {act.detail}{began}")
+        else:
+            if act.subject:
+                lines.append(f"Subject: {act.subject}")
+            lines += [f"- {point}" for point in act.talking_points]
         event.add("description", "\n".join(lines))
         if t.owner:
             event.add("categories", [t.owner])
