@@ -67,6 +67,7 @@ class Task(NamedTuple):
 #: A booked meeting's task (and the batch plans' meeting touches, :mod:`cadence.batch`).
 ATTEND_PRIORITY, ATTEND_RULES = Priority.PROMISE, ("R2",)
 ATTEND_REASON = "attend the booked meeting; agree the next contact before it ends"
+ENDED_REASON = "the meeting has ended: log whether it was held or a no-show"
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -197,11 +198,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
                     not_before=m.starts_at,
                     priority=ATTEND_PRIORITY,
                     rules=ATTEND_RULES,
-                    reason=(
-                        "the meeting has ended: log whether it was held or a no-show"
-                        if now >= end
-                        else ATTEND_REASON
-                    ),
+                    reason=ENDED_REASON if now >= end else ATTEND_REASON,
                     exact=True,
                     deadline=end,
                     detail=m.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from cadence._agenda import Task
+from cadence._agenda import ENDED_REASON, Task
 from cadence._fold_base import _R14_REBOOKED, COUNTING_KEYS, State, upcoming_meeting
 from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
@@ -36,6 +36,10 @@ _A_WEEK = 7  # days: from then on, "on Tuesday" would be heard as the coming Tue
 # Less than this after the end of a local day, an instant's local date is less than a week on
 # whatever the offsets do (they differ by at most two hours across a change).
 _WITHIN_A_WEEK = timedelta(days=5, hours=20)
+_LOG_MEETING = (
+    "Log it: meeting_held, with the next contact you agreed and their permission to stay in "
+    "touch, or meeting_no_show."
+)
 
 
 def part_of_day(window: Window, locale: str = "en", said: datetime | None = None) -> str:
@@ -152,6 +156,8 @@ def talking_points(
             return (t.referral,)
         return (t.ask_decision_makers,)
     if kind is _ATTEND_MEETING:
+        if task.reason == ENDED_REASON:  # (R2: the meeting is over; nothing left to say in it)
+            return (_LOG_MEETING,)
         return conversation
     if kind is _PROPOSE_TIMES:
         points = (

@@ -98,6 +98,12 @@ def test_an_ended_meeting_not_logged_is_owed_to_the_end_of_its_day(
         assert (act.earliest, act.latest) == (now, latest)
         assert act.due_since == ends - timedelta(minutes=30)
         assert "overdue" in act.flags
+        # What to do is log it; what to say in the meeting is past (it read "agree the next
+        # contact before you end" to a rep whose meeting was over).
+        assert len(act.talking_points) == 1
+        assert act.talking_points[0].startswith("Log it: meeting_held")
+    during = engine.next_action(p, ends - timedelta(minutes=10))
+    assert engine.policy.templates.agree_next_contact in during.talking_points
 
 
 def test_the_reminder_to_log_a_meeting_ends_where_its_day_does_across_a_dst_gap(
