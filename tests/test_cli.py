@@ -183,6 +183,7 @@ def test_an_event_with_a_number_too_long_to_read_is_one_line(
         ("min_gap_business_days: 1" + "0" * 5000 + "\n", ("line 1", "is not an integer")),
         ("team_holidays:\n  - 2026-02-30\n", ("line 2", "'2026-02-30' is not a date")),
         ("legal_guards: !!bool maybe\n", ("line 1", "'maybe' is not true or false")),
+        ("team_holidays: " + "[" * 1000 + "\n", ("nested too deeply",)),  # a traceback
     ],
 )
 def test_a_yaml_value_that_cannot_be_read_is_one_line_naming_its_line(

@@ -344,6 +344,11 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
             ("book.csv:2: not valid CSV", "never closes"),
         ),
         ("book.csv", b'id,timezone,topic\na,UTC,"6" pipes\n', ("book.csv:2", "not valid CSV")),
+        (  # a stray quote opened a cell and a later one closed it: b was inside a's topic
+            "book.csv",
+            b'id,timezone,topic\na,UTC,"payroll\nb,UTC,benefits\nc,UTC,12"\nd,UTC,hr\n',
+            ("book.csv:2: a cell runs from this line to line 4", "line break"),
+        ),
         (  # the last of the two kept, the other dropped unseen
             "book.csv",
             b"id,timezone,email,email\nd,UTC,dana@work.test,dana@home.test\n",

@@ -275,6 +275,7 @@ def test_a_new_address_reopens_what_failed_never_what_was_refused(
         )
         if isinstance(event, ev.OptedIn) and refuses_opt_in(p, event.at):
             event = ev.OptedIn(at=event.at + timedelta(seconds=1))  # (R13: at its instant, no)
+            t = event.at
         later.append(event)
         stored = p
         p = engine.apply(p, event)

@@ -158,6 +158,9 @@ def _settings(path: str | Path, what: str) -> Any:
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # see _yaml_loader
         msg = f"{where}: not valid YAML (a value cannot be read: {_reason(exc)})"
         raise InvalidInputError(msg, field="yaml", value=None) from None
+    except RecursionError:  # (PyYAML builds nested values recursively)
+        msg = f"{where}: not valid YAML (nested too deeply)"
+        raise InvalidInputError(msg, field="yaml", value=None) from None
     return {} if data is None else data
 
 
@@ -337,6 +340,15 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
     try:
         for row in reader:
             number = reader.line_num
+            if any(value and ("\n" in value or "\r" in value) for value in row.values()):
+                # No book field holds a line break: a quote opened in one row and closed in a
+                # later one made one cell of the rows between (they were silently lost).
+                msg = (
+                    f"{name}:{start}: a cell runs from this line to line {number} (a quote "
+                    "opened in one row and closed in a later one?); no column of a book holds "
+                    'a line break: close the quote, or write a quote inside a cell as ""'
+                )
+                raise InvalidInputError(msg, field="csv", value=None)
             p = _csv_row(row, f"{name}:{number}", engine, now)
             yield _checked(p, engine, f"{name}:{number}")
             start = number + 1

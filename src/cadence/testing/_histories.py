@@ -210,6 +210,32 @@ def _answer(
     return draw(st.one_of(answers))
 
 
+def _refused(
+    engine: cadence.Engine,
+    p: Prospect,
+    done: list[ev.Event],
+    meeting_id: str,
+    preferred: Channel | None,
+) -> bool:
+    """Whether the engine refuses a no-show of ``meeting_id`` after ``done``: applied in their
+    order (``p``), or replayed in replay's (events at one instant sort by id and payload, so a
+    meeting booked and withdrawn by a lost deal at once may end withdrawn there)."""
+    if refuses_no_show(p, meeting_id):
+        return True
+    if not any(getattr(e, "meeting_id", None) == meeting_id for e in done):
+        return False
+    canonical = engine.replay(
+        p.id,
+        done,
+        timezone=p.timezone,
+        at=p.enrolled_at,
+        country=p.country,
+        subdivision=p.subdivision,
+        preferred_channel=preferred,
+    )
+    return refuses_no_show(canonical, meeting_id)
+
+
 @st.composite
 def _histories(
     draw: st.DrawFn,
@@ -280,7 +306,9 @@ def _histories(
             at = _follow_time(draw, action, now)
             event = _answer(draw, action, at, event_id, answering, fresh)
             answered = action
-        if isinstance(event, ev.MeetingNoShow) and refuses_no_show(p, event.meeting_id):
+        if isinstance(event, ev.MeetingNoShow) and _refused(
+            engine, p, done, event.meeting_id, preferred
+        ):
             # The engine refuses that; a no-show of a meeting it never saw is accepted.
             event = event.model_copy(update={"meeting_id": f"m-unseen-{len(done)}"})
         elif isinstance(event, ev.OptedIn) and refuses_opt_in(p, event.at):
