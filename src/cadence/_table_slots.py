@@ -197,15 +197,23 @@ def _reminder_rows(table: pa.Table, reminders: Due, day_start: I64, day_end: I64
 
 def each_once(ids: pa.Array | pa.ChunkedArray) -> None:
     """``plan_day``'s refusal of a book that holds a prospect id twice
-    (:func:`cadence.batch.in_the_book_twice`): one hash count of the ids, and only for a book
-    that fails it, the ids sorted and equal neighbours (the smallest is named)."""
-    if len(ids) < 2 or pc.count_distinct(ids).as_py() == len(ids) - ids.null_count:
-        return
-    ordered = ids.take(pc.sort_indices(ids))
+    (:func:`cadence.batch.in_the_book_twice`), naming the smallest such id."""
+    twice = held_twice(ids)
+    if twice is not None:
+        raise in_the_book_twice(twice)
+
+
+def held_twice(ids: pa.Array | pa.ChunkedArray) -> str | None:
+    """The smallest id found twice in ``ids``, if any: one hash pass over the ids, and only
+    for a book that fails it, the ids sorted and equal neighbours."""
+    if len(ids) < 2 or len(pc.unique(ids)) == len(ids):
+        return None
+    ordered = pc.drop_null(ids.take(pc.sort_indices(ids)))
     if isinstance(ordered, pa.ChunkedArray):
         ordered = ordered.combine_chunks()
-    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    raise in_the_book_twice(ordered.slice(1).filter(same)[0].as_py())
+    same = pc.equal(ordered.slice(1), ordered.slice(0, max(len(ordered) - 1, 0)))
+    found = ordered.slice(1).filter(same)
+    return found[0].as_py() if len(found) else None
 
 
 def _capacities(ranked: _Ranked, channel: I64, capacity: Capacity) -> tuple[I64, I64]:

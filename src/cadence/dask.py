@@ -31,7 +31,7 @@ from dask.delayed import delayed
 
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
-from cadence._table_slots import each_once
+from cadence._table_slots import each_once, held_twice
 from cadence.batch import Capacity, _check_arguments
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
@@ -74,7 +74,7 @@ def _plan_partition(
     table = pa.Table.from_pandas(part, preserve_index=False)
     owners = pc.unique(table.column("owner").cast(pa.string()).fill_null("")).to_pylist()
     ids = table.column("id").cast(pa.string()).combine_chunks()
-    if pc.count_distinct(ids).as_py() < len(ids) - ids.null_count:
+    if held_twice(ids) is not None:
         return None, frozenset(owners), ids
     plan = plan_table(
         _engine(policy_json),
