@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 import cadence
+from cadence import events as ev
 from cadence.testing import History, moments
 
 settings.register_profile("dev", max_examples=50, deadline=None)
@@ -91,3 +92,30 @@ NOT_SUPPRESSED: dict[str, dict[str, str]] = {
     "another area, with an extension": {"phone": "+1 415 555 0104 ext. 5"},
     "another address at the domain": {"email": "dana.lee2@acme.test"},
 }
+
+
+def stale_copies(engine: cadence.Engine, now: datetime) -> dict[str, list[cadence.Prospect]]:
+    """Books that hold ``p1`` twice: its newest row and an older export row of it (stage new,
+    owing a first call), the newest row opted out (R13), closed, owing the reminder to log a
+    meeting that has ended (R2), or away (owing nothing today). Every planner refuses each."""
+    at = now - timedelta(days=7)
+    old = engine.enroll(
+        "p1", timezone="America/Chicago", at=at, country="US", owner="ana", phone="+13125550199"
+    )
+    others = [
+        engine.enroll(f"q{i}", timezone="America/Chicago", at=at, country="US", owner="ana")
+        for i in range(3)
+    ]
+    ended = now - timedelta(hours=8)
+    newest: dict[str, cadence.Event] = {
+        "opted out": ev.OptedOut(at=now - timedelta(hours=2)),
+        "closed": ev.DealClosed(at=now - timedelta(hours=2), won=True),
+        "meeting to log": ev.MeetingBooked(
+            at=ended - timedelta(days=1), meeting_id="m1", starts_at=ended, duration_minutes=30
+        ),
+        "away": ev.OutOfOffice(at=now - timedelta(hours=2), until=now + timedelta(days=9)),
+    }
+    return {
+        name: [others[0], engine.apply(old, event), *others[1:], old]
+        for name, event in newest.items()
+    }

@@ -11,7 +11,13 @@ import pytest
 import cadence
 from cadence import events as ev
 from cadence.batch import plan_table, to_table
-from tests.conftest import CHICAGO, NOT_SUPPRESSED, SUPPRESSED, WRITTEN_OTHERWISE
+from tests.conftest import (
+    CHICAGO,
+    NOT_SUPPRESSED,
+    SUPPRESSED,
+    WRITTEN_OTHERWISE,
+    stale_copies,
+)
 
 dask = pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
@@ -93,7 +99,8 @@ def test_by_owner_frames_skip_the_shuffle_and_are_checked() -> None:
 
 def test_a_prospect_twice_across_partitions_is_refused_as_in_one_process() -> None:
     """A duplicated export row under another owner lands in another partition, where no
-    partition sees both copies: the merge checks the touched ids, as ``plan_table`` does."""
+    partition sees both copies: the client checks every partition's ids together, as
+    ``plan_table`` checks the table's."""
     engine = cadence.Engine()
     book = [
         engine.enroll(f"p{i}", timezone="America/Chicago", at=NOW, country="US", owner="ana")
@@ -110,9 +117,32 @@ def test_a_prospect_twice_across_partitions_is_refused_as_in_one_process() -> No
             cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5, by_owner=True)
         with pytest.raises(cadence.errors.InvalidInputError, match=r"^id: 'p2' is in the book tw"):
             cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5)
-        # A copy that is not touched changes nothing, as in one process.
-        alone = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity={"ana": 5})
-        assert alone.counts["planned"] == 4
+        # A copy that would not be touched is refused too, as in one process.
+        with pytest.raises(cadence.errors.InvalidInputError, match=r"^id: 'p2' is in the book tw"):
+            cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity={"ana": 5})
+
+
+@pytest.mark.parametrize("newest", ["opted out", "closed", "meeting to log", "away"])
+@pytest.mark.parametrize("npartitions", [1, 2, 3])
+def test_r13_a_stale_copy_of_an_opted_out_prospect_is_refused_as_in_one_process(
+    newest: str, npartitions: int
+) -> None:
+    """A prospect's newest row (opted out, closed, owing the reminder to log an ended
+    meeting, or away) and an older export row of it that owes a first call: refused with
+    ``plan_table``'s words, in one partition or apart (the older copy under another owner),
+    never a call to an opted-out person."""
+    engine = cadence.Engine()
+    book = stale_copies(engine, NOW)[newest]
+    apart = [*book[:-1], book[-1].model_copy(update={"owner": "bo"})]
+    for given_ in (book, apart):
+        frame = cadence_dask.from_table(to_table(given_, engine), npartitions=npartitions)
+        with (
+            dask.config.set(scheduler="sync"),
+            pytest.raises(
+                cadence.errors.InvalidInputError, match=r"^id: 'p1' is in the book twice; give"
+            ),
+        ):
+            cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5)
 
 
 def test_plan_frame_refuses_what_it_cannot_plan_naming_the_argument() -> None:

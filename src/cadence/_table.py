@@ -22,7 +22,7 @@ from cadence._table_arrays import TS as _TS
 from cadence._table_arrays import us as _us
 from cadence._table_index import Calendars, find_due, load_state
 from cadence._table_meetings import find_meetings
-from cadence._table_slots import PLAN_SCHEMA, plan_slots
+from cadence._table_slots import PLAN_SCHEMA, each_once, plan_slots
 from cadence._table_suppression import suppressed_rows
 from cadence.batch import Capacity, _check_arguments, booked_meetings
 from cadence.engine import Engine
@@ -225,6 +225,7 @@ def plan_table(
         )
         raise InvalidInputError(msg, field="table", value=missing)
     table = _conform(table)
+    each_once(table.column("id"))  # a book holds each prospect once, whatever its rows owe
     calendar = Calendars(engine)
     indexed = all(name in table.column_names for name in _INDEX)
     suppressed = suppressed_rows(table, Suppressions(entries))

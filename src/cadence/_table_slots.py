@@ -45,7 +45,7 @@ from cadence._table_arrays import (
 from cadence._table_index import Calendars, Due, crowded, split
 from cadence._table_meetings import Meetings
 from cadence.actions import Action, ActionKind, Priority
-from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds, twice_touched
+from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds, in_the_book_twice
 from cadence.calendar import ContactCalendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
@@ -167,9 +167,6 @@ def plan_slots(
         slots = np.concatenate([slots[first], slots_again])
         over = over[~redo]
     placed = slots[:, 0] != NULL
-    touched_once(ids.take(chosen[placed]), day)
-    met = np.unique(np.concatenate([meetings.rows, reminders.rows]))  # (a row, however many)
-    touched_once(take(strings(t.column("id")), met), day)
     counts = dict(due.counts)
     counts["planned"] = int(placed.sum()) + len(reminders.rows)
     counts["deferred"] = len(due.rows) - int(placed.sum())
@@ -198,15 +195,25 @@ def _reminder_rows(table: pa.Table, reminders: Due, day_start: I64, day_end: I64
     return _output(table, reminders, ranked, np.arange(len(reminders.rows)), slots=slots)
 
 
-def touched_once(ids: pa.Array, day: date) -> None:
-    """``plan_day``'s refusal of a plan that touches a prospect twice
-    (:func:`cadence.batch.twice_touched`): the touched ids sorted, and equal neighbours."""
-    if len(ids) < 2:
-        return
-    ordered = ids.take(pc.sort_indices(ids))
-    same = pc.equal(ordered.slice(1), ordered.slice(0, len(ordered) - 1))
-    if pc.any(same).as_py():
-        raise twice_touched(ordered.slice(1).filter(same)[0].as_py(), day)
+def each_once(ids: pa.Array | pa.ChunkedArray) -> None:
+    """``plan_day``'s refusal of a book that holds a prospect id twice
+    (:func:`cadence.batch.in_the_book_twice`), naming the smallest such id."""
+    twice = held_twice(ids)
+    if twice is not None:
+        raise in_the_book_twice(twice)
+
+
+def held_twice(ids: pa.Array | pa.ChunkedArray) -> str | None:
+    """The smallest id found twice in ``ids``, if any: one hash pass over the ids, and only
+    for a book that fails it, the ids sorted and equal neighbours."""
+    if len(ids) < 2 or len(pc.unique(ids)) == len(ids):
+        return None
+    ordered = pc.drop_null(ids.take(pc.sort_indices(ids)))
+    if isinstance(ordered, pa.ChunkedArray):
+        ordered = ordered.combine_chunks()
+    same = pc.equal(ordered.slice(1), ordered.slice(0, max(len(ordered) - 1, 0)))
+    found = ordered.slice(1).filter(same)
+    return found[0].as_py() if len(found) else None
 
 
 def _capacities(ranked: _Ranked, channel: I64, capacity: Capacity) -> tuple[I64, I64]:

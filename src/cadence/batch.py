@@ -33,7 +33,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -137,13 +136,14 @@ def _rank(
 _CHANNEL_NAMES = frozenset(c.value for c in Channel)
 
 
-def twice_touched(prospect_id: str, day: date) -> InvalidInputError:
-    """Both planners' refusal of a plan that would touch one prospect twice (a book holding
-    them twice, from a duplicated export row), rather than two calls to one person. The
-    smallest such id is named."""
+def in_the_book_twice(prospect_id: str) -> InvalidInputError:
+    """Every planner's refusal of a book that holds one prospect id in two rows (a duplicated
+    or stale export row), whatever either row owes: the rows may disagree (one opted out, R13,
+    the other not yet), and no planner can tell which is the prospect's truth. The smallest
+    such id is named, as the CLI names one."""
     msg = (
-        f"id: {prospect_id!r} is in the book twice, and both rows would be touched on "
-        f"{day.isoformat()}; give each prospect once (a duplicated export row?)"
+        f"id: {prospect_id!r} is in the book twice; give each prospect once, in its newest "
+        "state (a duplicated or stale export row?)"
     )
     return InvalidInputError(msg, field="id", value=prospect_id)
 
@@ -216,7 +216,8 @@ def plan_day(
     touches are kept (the most urgent); ``counts`` has them all. The owners' booked meetings
     of the day, and the reminders to log a meeting that has ended (R2: a prospect whose next
     action it is counts as ``planned``), are touches of kind ``attend_meeting`` on no
-    capacity and, the reminders, in none of the owner's time.
+    capacity and, the reminders, in none of the owner's time. A book that holds an id in two
+    rows is refused (:class:`InvalidInputError` naming it), whatever either row owes.
     """
     now_utc, listed = _check_arguments(day, now, capacity, suppressions, deferred_limit)
     blocks = Suppressions(listed).blocks if listed else None
@@ -239,13 +240,18 @@ def plan_day(
     caps: dict[tuple[str, Channel], int] = {}
     searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
     meetings: list[_Meeting] = []  # booked for the day: they block their owners' time
-    met: list[str] = []  # the ids of the rows with a meeting, or a reminder to log one
     reminders: list[tuple[str, datetime, str, PlannedTouch]] = []  # (R2, on no capacity)
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
+    seen: set[str] = set()  # every id of the book, suppressed or not: each must come once
+    twice: list[str] = []
     horizon = engine._horizon
     for p in prospects:
         if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
             p = Engine._check_prospect(p)
+        held = len(seen)
+        seen.add(p.id)
+        if len(seen) == held:
+            twice.append(p.id)
         if blocks is not None and blocks(p.id, p.phone, p.email):
             suppressed += 1
             continue
@@ -258,9 +264,8 @@ def plan_day(
                 found = bounds[p.timezone] = _day_bounds(day, cal.zone)
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
-        meets = bool(p.meetings) and _meetings_of(p, cal, (day_start, day_end), now_utc, meetings)
-        if meets:
-            met.append(p.id)
+        if p.meetings:
+            _meetings_of(p, cal, (day_start, day_end), now_utc, meetings)
         # Only what starts before the day ends is placed; the words are written only if kept.
         decided = horizon(p, cal, now_utc, day_end, searched)
         if decided is not None and (isinstance(decided, Action) or decided[2].task.kind is _WAIT):
@@ -274,8 +279,6 @@ def plan_day(
             if spot.task.kind is _ATTEND and spot.due_since is not None:
                 # R2: a meeting over, neither held nor missed logged: remind its rep to log it.
                 reminders.append(_reminder(engine, p, decided, (day_start, day_end)))
-                if not meets:  # (one row, however many of its meetings)
-                    met.append(p.id)
                 continue
             not_due += 1
             continue
@@ -295,6 +298,8 @@ def plan_day(
             due[owner] = [entry]
         else:
             owed.append(entry)
+    if twice:  # (R13: a copy may be opted out or closed while the other still owes a call)
+        raise in_the_book_twice(min(twice))
     counts["suppressed"], counts["not_due"] = suppressed, not_due
 
     # Each owner's day, most urgent first. Only a touch that gets a slot takes a place of its
@@ -318,8 +323,6 @@ def plan_day(
             used[entry.channel] = taken + 1
             touches.append(_planned(entry, *placed))
     counts["planned"] = len(touches) + len(reminders)
-    _touched_once([t[2] for t in touches], day)
-    _touched_once(met, day)  # (a row's meetings: one row, however many)
     touches.extend((m.owner, m.meeting[0], m.prospect_id, _meeting_touch(m)) for m in meetings)
     touches.extend(reminders)
     touches.sort(key=itemgetter(0, 1, 2))  # owner, start, prospect id (never the touch)
@@ -463,13 +466,6 @@ def _reminder(
         "local_end": cal.local(end),
     }
     return owner, start, p.id, build(PlannedTouch, values)
-
-
-def _touched_once(ids: list[str], day: date) -> None:
-    """Refuse a plan that touches two rows of one id (:func:`twice_touched`): the smallest."""
-    for a, b in pairwise(sorted(ids)):
-        if a == b:
-            raise twice_touched(a, day)
 
 
 def _past_waits(

@@ -7,8 +7,8 @@ already is (Parquet files written per owner bucket, say), which is then checked.
 are merged on the client: touches sorted by owner, slot start and prospect id, deferred touches by
 urgency (the most urgent ``deferred_limit`` kept), counts added up. The result is the plan
 ``plan_table`` (and ``plan_day``) gives for the whole book in one process, and a book it refuses
-is refused here too: a prospect id touched in two partitions (a book holding it twice, under two
-owners) included.
+is refused here too: a prospect id in two partitions (a book holding it twice, under two owners)
+included, as the ids of every partition are checked together on the client.
 
 Build the frame with Arrow-backed columns (list and date columns survive that way):
 :func:`from_table` does it for a table in memory; for Parquet use
@@ -31,9 +31,8 @@ from dask.delayed import delayed
 
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
-from cadence._table_slots import touched_once
+from cadence._table_slots import each_once, held_twice
 from cadence.batch import Capacity, _check_arguments
-from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.policy import Policy
@@ -69,8 +68,14 @@ def _plan_partition(
     capacity: Capacity,
     suppressions: tuple[str, ...],
     deferred_limit: int,
-) -> tuple[TablePlan, frozenset[str]]:
+) -> tuple[TablePlan | None, frozenset[str], pa.Array]:
+    """The partition's plan (none if it holds an id twice: the client names the smallest such
+    id of the whole frame), its owners and its ids, for the client's checks across them."""
     table = pa.Table.from_pandas(part, preserve_index=False)
+    owners = pc.unique(table.column("owner").cast(pa.string()).fill_null("")).to_pylist()
+    ids = table.column("id").cast(pa.string()).combine_chunks()
+    if held_twice(ids) is not None:
+        return None, frozenset(owners), ids
     plan = plan_table(
         _engine(policy_json),
         table,
@@ -80,8 +85,7 @@ def _plan_partition(
         suppressions=suppressions,
         deferred_limit=deferred_limit,
     )
-    owners = pc.unique(table.column("owner").cast(pa.string()).fill_null("")).to_pylist()
-    return plan, frozenset(owners)
+    return plan, frozenset(owners), ids
 
 
 def plan_frame(
@@ -123,13 +127,16 @@ def plan_frame(
     with config.set({"dataframe.convert-string": False}):
         parts = frame.to_delayed()
         tasks = [delayed(_plan_partition, pure=True)(part, *args) for part in parts]
-        results: list[tuple[TablePlan, frozenset[str]]] = list(compute(*tasks))
-    _check_owners_apart([owners for _, owners in results], by_owner)
-    return _merge(day, [plan for plan, _ in results], deferred_limit)
+        results: list[tuple[TablePlan | None, frozenset[str], pa.Array]] = list(compute(*tasks))
+    _check_owners_apart([owners for _, owners, _ in results], by_owner)
+    # A book holds each prospect once (as plan_table checks): across partitions too, where a
+    # copy under another owner lands.
+    each_once(pa.chunked_array([ids for _, _, ids in results], type=pa.string()))
+    plans = [plan for plan, _, _ in results if plan is not None]
+    return _merge(day, plans, deferred_limit)
 
 
 _OWNER_KEY = "__cadence_owner"
-_MEETING = Channel.MEETING.value
 
 
 def _shuffled_by_owner(frame: dd.DataFrame) -> dd.DataFrame:
@@ -162,25 +169,9 @@ def _check_owners_apart(owners: list[frozenset[str]], by_owner: bool) -> None:
                 raise InvalidInputError(msg, field="frame", value=owner)
 
 
-def _touched_once_across(plans: list[TablePlan], day: date) -> None:
-    """``plan_table``'s refusals across partitions: an id with calls or emails in two of them,
-    then one with meetings in two (one partition may list several meetings of one row)."""
-    calls, meetings = [], []
-    for p in plans:
-        ids = p.touches.column("prospect_id").combine_chunks()
-        meeting = pc.equal(p.touches.column("channel"), _MEETING).combine_chunks()
-        calls.append(ids.filter(pc.invert(meeting)))
-        meetings.append(pc.unique(ids.filter(meeting)))
-    for found in (calls, meetings):
-        touched_once(pa.concat_arrays(found) if found else pa.array([], pa.string()), day)
-
-
 def _merge(day: date, plans: list[TablePlan], deferred_limit: int) -> TablePlan:
-    """One plan from per-partition plans over disjoint owners. Each partition refused a plan
-    touching one of its ids twice; an id under two owners may sit in two partitions, so the
-    touched ids are checked again across them."""
+    """One plan from per-partition plans over disjoint owners and disjoint ids."""
     touches = pa.concat_tables([p.touches for p in plans]) if plans else PLAN_SCHEMA.empty_table()
-    _touched_once_across(plans, day)
     touches = touches.take(
         _sort(
             {
