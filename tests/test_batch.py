@@ -602,6 +602,14 @@ def _with_meeting(
     return engine.apply(p, ev.MeetingBooked(at=at, meeting_id=mid, starts_at=starts))
 
 
+def _kinds_and_spans(plan: Any, fmt: str) -> list[tuple[str, str, str]]:
+    """Each touch of the day's plan as (prospect, kind, local start-end in ``fmt``)."""
+    return [
+        (t.prospect_id, t.action.kind.value, f"{t.local_start:{fmt}}-{t.local_end:{fmt}}")
+        for t in plan.touches
+    ]
+
+
 def test_a_reps_booked_meeting_blocks_her_time_and_is_listed_in_her_day(
     engine: cadence.Engine,
 ) -> None:
@@ -612,10 +620,7 @@ def test_a_reps_booked_meeting_blocks_her_time_and_is_listed_in_her_day(
     book = [_new(engine, f"p{i}", at=NOW - timedelta(days=1)) for i in range(5)]
     book[0] = _with_meeting(engine, book[0], nine)
     plan = plan_day(engine, book, day=DAY, now=NOW, capacity=4)
-    day = [
-        (t.prospect_id, t.action.kind.value, f"{t.local_start:%H:%M}-{t.local_end:%H:%M}")
-        for t in plan.touches
-    ]
+    day = _kinds_and_spans(plan, "%H:%M")
     assert day == [
         ("p0", "attend_meeting", "09:00-09:30"),
         ("p1", "call", "09:30-09:40"),
@@ -834,10 +839,7 @@ def test_r2_a_meeting_over_with_nothing_logged_is_on_its_reps_day_as_a_reminder(
     act = engine.next_action(met, NOW)
     assert (act.kind, act.reason, act.due_since) == (ActionKind.ATTEND_MEETING, _LOG_REASON, three)
     plan = plan_day(engine, book, day=DAY, now=NOW, capacity={"phone": 1})
-    day = [
-        (t.prospect_id, t.action.kind.value, f"{t.local_start:%a %H:%M}-{t.local_end:%a %H:%M}")
-        for t in plan.touches
-    ]
+    day = _kinds_and_spans(plan, "%a %H:%M")
     assert day == [
         ("p0", "attend_meeting", "Tue 00:00-Wed 00:00"),
         ("p1", "call", "Tue 09:00-Tue 09:10"),

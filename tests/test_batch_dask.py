@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +28,24 @@ cadence_dask = pytest.importorskip("cadence.dask")
 DAY = date(2026, 3, 10)
 NOW = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
 ZONES = (("America/Chicago", "US", "IL"), ("America/New_York", "US", "FL"), ("Europe/Paris", "FR"))
+
+
+def _plans_as_one_process(
+    engine: cadence.Engine,
+    table: Any,
+    expected: Any,
+    partitions: tuple[int, ...],
+    *,
+    capacity: int,
+) -> None:
+    """``plan_frame`` on ``table`` split into each of ``partitions`` gives ``expected``, the
+    plan ``plan_table`` made of it in one process (touches, deferred rows and counts)."""
+    for n in partitions:
+        frame = cadence_dask.from_table(table, npartitions=n)
+        got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=capacity)
+        assert got.touches.equals(expected.touches)
+        assert got.deferred.equals(expected.deferred)
+        assert got.counts == expected.counts
 
 
 def _book(engine: cadence.Engine, n: int) -> list[cadence.Prospect]:
@@ -186,12 +205,7 @@ def test_a_missing_owner_and_an_empty_one_are_one_pool_on_dask_as_in_one_process
     expected = plan_table(engine, table, day=DAY, now=NOW, capacity=1)
     assert expected.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 1}
     with dask.config.set(scheduler="sync"):
-        for n in (1, 2, 3):
-            frame = cadence_dask.from_table(table, npartitions=n)
-            got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=1)
-            assert got.touches.equals(expected.touches)
-            assert got.deferred.equals(expected.deferred)
-            assert got.counts == expected.counts
+        _plans_as_one_process(engine, table, expected, (1, 2, 3), capacity=1)
         split = cadence_dask.from_table(table.slice(1), npartitions=2)
         with pytest.raises(cadence.errors.InvalidInputError) as info:
             cadence_dask.plan_frame(engine, split, day=DAY, now=NOW, capacity=1, by_owner=True)
@@ -310,9 +324,4 @@ def test_r2_reminders_to_log_meetings_are_listed_on_dask_as_in_one_process() -> 
     assert expected.touches.column("prospect_id").to_pylist() == ["ana0", "bo0"]
     assert expected.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 2}
     with dask.config.set(scheduler="sync"):
-        for n in (1, 2, 4):
-            frame = cadence_dask.from_table(table, npartitions=n)
-            got = cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=0)
-            assert got.touches.equals(expected.touches)
-            assert got.deferred.equals(expected.deferred)
-            assert got.counts == expected.counts
+        _plans_as_one_process(engine, table, expected, (1, 2, 4), capacity=0)
