@@ -255,11 +255,17 @@ def _number(phone: str) -> str:
     return text
 
 
-def _reference(entries: set[str], pid: str, phone: str | None, email: str | None) -> bool:
-    """The rule as docs/batch.md states it, with no shortcut."""
+def _as_written(entries: set[str], pid: str, phone: str | None, email: str | None) -> bool:
+    """What both rules match before reading numbers: the id or phone exactly, the email
+    trimmed and case-folded."""
     if pid in entries or phone in entries:
         return True
-    if email is not None and any(email_key(email) == email_key(e) for e in entries):
+    return email is not None and any(email_key(email) == email_key(e) for e in entries)
+
+
+def _reference(entries: set[str], pid: str, phone: str | None, email: str | None) -> bool:
+    """The rule as docs/batch.md states it, with no shortcut."""
+    if _as_written(entries, pid, phone, email):
         return True
     if phone is None:
         return False
@@ -281,9 +287,7 @@ def _before_extensions_were_read(
 ) -> bool:
     """The rule before extensions were read: an entry was a number only if it held nothing
     but digits and phone signs, and a phone was read as all its digits."""
-    if pid in entries or phone in entries:
-        return True
-    if email is not None and any(email_key(email) == email_key(e) for e in entries):
+    if _as_written(entries, pid, phone, email):
         return True
     if phone is None:
         return False
