@@ -292,3 +292,49 @@ def test_a_stored_state_in_another_case_is_told_the_spelling_to_use() -> None:
     stored = p.model_copy(update={"subdivision": "NOORD"})
     with pytest.raises(InvalidInputError, match="'NOORD' is spelt 'Noord' by the holidays"):
         engine.next_action(stored, _AT)
+
+
+def test_a_subdivision_given_by_name_or_iso_code_is_stored_as_its_code_and_held_to_its_law() -> (
+    None
+):
+    """A CRM's address holds ``Florida`` or ``Bayern``, or ISO 3166-2's ``US-FL``: each was
+    refused, though ``holidays`` knows the names. They are stored as the code, so the state's
+    calling rules (matched by code) hold: Florida's 20:00 end and its cap, Bavaria's holidays."""
+    engine = cadence.Engine()
+    for given_as in ("Florida", "florida", "US-FL", "us-fl", " FL "):
+        p = engine.enroll(
+            "p", timezone="America/New_York", at=_AT, country="US", subdivision=given_as
+        )
+        assert p.subdivision == "FL", given_as
+    rules = applicable_rules("US", p.subdivision, Channel.PHONE, _AT.date())
+    assert any(r.subdivision == "FL" for r in rules)
+    move = cadence.parse_event(
+        {
+            "type": "contact_updated",
+            "at": "2026-03-04T09:00:00Z",
+            "timezone": "Europe/Berlin",
+            "country": "DE",
+            "subdivision": "Bayern",
+        }
+    )
+    assert isinstance(move, ev.ContactUpdated)
+    assert move.subdivision == "BY"
+    assert engine.apply(p, move).subdivision == "BY"
+    quebec = engine.replay(
+        "q", [], timezone="America/Toronto", at=_AT, country="CA", subdivision="Québec"
+    )
+    assert quebec.subdivision == "QC"
+    team = Policy(team_country="CA", team_subdivision="Colombie-Britannique")
+    assert team.team_subdivision == "BC"
+    with pytest.raises(InvalidInputError, match="'NARNIA' is not a subdivision of US"):
+        engine.enroll("p", timezone="America/New_York", at=_AT, country="US", subdivision="Narnia")
+
+
+def test_a_stored_state_holding_a_name_is_told_the_code_to_use() -> None:
+    """Only codes are stored: the legal calling rules match codes, so a state holding
+    ``Florida`` (built without the engine) would be held to no state law. It is refused."""
+    engine = cadence.Engine()
+    p = engine.enroll("p", timezone="America/New_York", at=_AT, country="US", subdivision="FL")
+    stored = p.model_copy(update={"subdivision": "Florida"})
+    with pytest.raises(InvalidInputError, match="'Florida' is spelt 'FL' by the holidays"):
+        engine.next_action(stored, _AT)

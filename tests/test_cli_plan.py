@@ -269,8 +269,16 @@ def test_a_csv_book_takes_subdivisions_in_any_case_spelt_as_holidays_does(
         writer.writerow(["acme-1", "Europe/Amsterdam", "nl", "NOORD", ""])
         writer.writerow(["acme-2", "America/Chicago", "us", "il", ""])
         writer.writerow(["acme-9", "", "", "augsburg", p.model_dump_json()])
+        writer.writerow(["acme-3", "America/New_York", "US", "New York", ""])  # a name
+        writer.writerow(["acme-4", "America/Denver", "US", "US-CO", ""])  # ISO 3166-2
     got = [(q.id, q.country, q.subdivision) for q in read_book(path, engine=engine, now=NOW)]
-    assert got == [("acme-1", "NL", "Noord"), ("acme-2", "US", "IL"), ("acme-9", "DE", "Augsburg")]
+    assert got == [
+        ("acme-1", "NL", "Noord"),
+        ("acme-2", "US", "IL"),
+        ("acme-9", "DE", "Augsburg"),
+        ("acme-3", "US", "NY"),
+        ("acme-4", "US", "CO"),
+    ]
 
 
 def test_book_reading_is_streamed(tmp_path: pathlib.Path, engine: cadence.Engine) -> None:

@@ -42,22 +42,37 @@ def _alpha2_of() -> dict[str, str]:
 
 _ALPHA2_OF = _alpha2_of()
 
-#: Each country's subdivisions by their case-folded code, to the code as ``holidays`` spells
-#: it: mostly capitals (``IL``), but some in mixed case (the Netherlands' ``Noord``, Belgium's
-#: ``Flemish``, Switzerland's ``Stadt Zurich``, Germany's ``Augsburg``), which an upper-cased
-#: code never matched. No two codes of a country differ only in case.
-_SPELLINGS = {
-    country: {code.casefold(): code for code in codes} for country, codes in _SUPPORTED.items()
-}
+
+@cache
+def _spellings(country: str) -> dict[str, str]:
+    """``country``'s subdivisions by every case-folded way to write them, to the code as
+    ``holidays`` spells it. The codes: mostly capitals (``IL``), but some in mixed case (the
+    Netherlands' ``Noord``, Belgium's ``Flemish``, Switzerland's ``Stadt Zurich``, Germany's
+    ``Augsburg``), which an upper-cased code never matched; no two differ only in case. Then
+    the full ISO 3166-2 form (``US-FL``) and the names ``holidays`` knows as aliases
+    (``Florida``, ``Bayern``, ``Colombie-Britannique``), which a CRM's address fields hold.
+    A code wins over a name written the same. Built for a country when first asked: each
+    country's aliases live in its own module of ``holidays``."""
+    codes = _SUPPORTED.get(country)
+    if codes is None:
+        return {}
+    aliases = getattr(getattr(_holidays, country), "subdivisions_aliases", None) or {}
+    out = {name.casefold(): code for name, code in sorted(aliases.items()) if code in codes}
+    out.update((f"{country}-{code}".casefold(), code) for code in codes)
+    out.update((code.casefold(), code) for code in codes)
+    return out
 
 
 def subdivision_code(country: str | None, subdivision: str) -> str:
     """``subdivision`` as ``holidays`` spells it for ``country`` (an upper-case code), matched
-    whatever its case: ``("NL", "NOORD")`` -> ``"Noord"``, ``("US", "fl")`` -> ``"FL"``. A code
-    it does not know comes back in capitals, for :func:`check_region` to refuse. The legal
-    calling rules match codes in capitals (``compliance``), whatever the spelling stored."""
-    known = _SPELLINGS.get(country) if isinstance(country, str) else None
-    return (known or {}).get(subdivision.casefold(), subdivision.upper())
+    whatever its case, and given as a code, an ISO 3166-2 code or a name: ``("NL", "NOORD")``
+    -> ``"Noord"``, ``("US", "fl")``, ``("US", "US-FL")`` and ``("US", "Florida")`` ->
+    ``"FL"``. A subdivision it does not know comes back in capitals, for
+    :func:`check_region` to refuse. The legal calling rules match codes in capitals
+    (``compliance``), whatever the spelling stored: so only codes are stored (a state holding a
+    name is refused by :func:`check_region`, naming the code)."""
+    known = _spellings(country) if isinstance(country, str) else None
+    return (known or {}).get(subdivision.strip().casefold(), subdivision.upper())
 
 
 def check_region(country: str | None, subdivision: str | None, *, field: str) -> None:

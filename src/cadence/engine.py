@@ -259,9 +259,10 @@ class Engine:
         """A new prospect in stage ``new``, whose first touch is due at once (R2).
 
         ``timezone`` is the prospect's IANA zone (required: calling hours are local);
-        ``country``/``subdivision`` (ISO 3166) select holidays and legal calling rules (without
-        a country, the rules of the country the zone belongs to bind calls; where rules bind
-        the country, the zone must be one of its: ``UTC`` for a US prospect is refused);
+        ``country``/``subdivision`` (ISO 3166; a subdivision also by name, ``Florida``, stored
+        as its code) select holidays and legal calling rules (without a country, the rules of
+        the country the zone belongs to bind calls; where rules bind the country, the zone must
+        be one of its: ``UTC`` for a US prospect is refused);
         ``topic`` is what they asked about (email subjects refer to it, R7); ``local`` says
         they are near enough to meet in person (R14 offers coffee or lunch); ``owner`` is the
         rep, ``phone`` and ``email`` the contact points suppression lists are matched against.
