@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cadence._cli_common import PolicyFile, fail, policy_or_default
@@ -119,12 +120,14 @@ def simulate_command(
             written = plot_result(first, plot, other=other)
         except OSError as exc:
             fail(f"--plot: cannot write {str(plot)!r}: {exc.strerror or exc}")
-        console.print(f"plot written to {written}")
+        console.print(f"plot written to {written}", markup=False, highlight=False)
     runs = [first] if isinstance(outcome, SimulationResult) else [outcome.a, outcome.b]
     examples = [e for run in runs for e in run.violation_examples]
     if examples:
         for example in examples:
-            Console(stderr=True).print(f"[bold red]rule violation:[/] {example}", highlight=False)
+            Console(stderr=True).print(
+                f"[bold red]rule violation:[/] {escape(example)}", highlight=False
+            )
         raise typer.Exit(1)
 
 

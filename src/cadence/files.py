@@ -207,14 +207,20 @@ def _yaml_loader() -> type:
 
 def read_events(path: str | Path) -> list[Event]:
     """Events, one JSON object per line (JSONL); blank lines are skipped."""
-    out: list[Event] = []
+    return [event for _, event in _read_events_where(path)]
+
+
+def _read_events_where(path: str | Path) -> list[tuple[str, Event]]:
+    """:func:`read_events`, each event with where it was read (``path:line``), for naming
+    the line when applying it fails (an event older than the state's last one)."""
+    out: list[tuple[str, Event]] = []
     for number, line in enumerate(_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
         data = _json(line, where)
         try:
-            out.append(parse_event(data))
+            out.append((where, parse_event(data)))
         except CadenceError as exc:
             raise InvalidInputError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
     return out
