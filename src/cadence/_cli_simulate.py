@@ -52,6 +52,13 @@ def simulate_command(
     from cadence.simulation import compare as compare_runs
     from cadence.simulation import simulate as simulate_run
 
+    if plot is not None:  # refused before a long run, not after it
+        try:
+            from cadence.simulation.plot import plot_result
+        except ImportError as exc:
+            fail(f"--plot needs matplotlib ({exc.name}); install it: pip install 'cadence[plot]'")
+        if not plot.parent.is_dir():
+            fail(f"--plot: cannot write {str(plot)!r}: {str(plot.parent)!r} is no directory")
     try:
         policy_a = policy_or_default(policy)
         policy_b = read_policy(compare) if compare is not None else None
@@ -113,8 +120,6 @@ def simulate_command(
     console.print(_simulation_table(outcome))
     first = outcome if isinstance(outcome, SimulationResult) else outcome.a
     if plot is not None:
-        from cadence.simulation.plot import plot_result
-
         try:
             other = outcome.b if isinstance(outcome, Comparison) else None
             written = plot_result(first, plot, other=other)

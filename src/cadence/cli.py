@@ -417,8 +417,9 @@ def plan(
     book: Annotated[
         Path,
         typer.Argument(
-            help="The prospects: .jsonl (one stored state per line) or .csv (columns id, "
-            "timezone, country, subdivision, owner, phone, email, topic, state)."
+            help="The prospects: .csv (columns id, timezone, country, subdivision, owner, "
+            "phone, email, topic, state), .jsonl or .ndjson (one stored state per line), or "
+            ".parquet (a table written by cadence.batch.to_table)."
         ),
     ],
     day: Annotated[
