@@ -326,6 +326,11 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ("book.xlsx", b"", ("unknown book format", ".csv")),
         ("book.csv", b"", ("empty",)),
         ("book.csv", b"id,timezone,Owner\n", ("unknown columns", "'Owner'")),
+        (  # Excel's "CSV" where the decimal mark is a comma (France, Germany): ';' between
+            "book.csv",
+            b"id;timezone;owner\nx;UTC;ana\n",
+            ("unknown columns", "separated by ';'", "comma delimited"),
+        ),
         ("book.csv", b"id,owner\nx,ana\n", ("needs an id column and a timezone",)),
         ("book.csv", b"id,timezone\nx,\n", ("book.csv:2", "timezone", "is empty")),
         ("book.csv", b"id,timezone\n,UTC\n", ("book.csv:2", "id")),

@@ -330,6 +330,12 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
     unknown = [h for h in header if h not in BOOK_COLUMNS]
     if unknown:
         msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
+        other = next((sep for sep in ";\t|" if any(sep in h for h in unknown)), None)
+        if len(header) == 1 and other is not None:  # Excel in much of Europe writes ';'
+            msg += (
+                f", separated by commas (the header is separated by {other!r}: save it as "
+                "CSV, comma delimited)"
+            )
         raise InvalidInputError(msg, field="csv", value=unknown)
     twice = next((h for i, h in enumerate(header) if h in header[:i]), None)
     if twice is not None:  # DictReader would keep the last cell and drop the other unseen
