@@ -17,7 +17,8 @@ from icalendar import Calendar, Component
 
 import cadence
 from cadence import events as ev
-from cadence.invitations import meeting_ics, proposals_ics
+from cadence.batch import plan_day
+from cadence.invitations import meeting_ics, plan_ics, proposals_ics
 
 CHICAGO = ZoneInfo("America/Chicago")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO)
@@ -96,6 +97,21 @@ def test_a_meeting_booked_again_at_a_new_time_updates_the_event_clients_hold() -
     assert meeting_ics(moved, "m1", stamp=later, organizer=REP) == meeting_ics(
         moved, "m1", stamp=later, organizer=REP
     )
+
+
+def test_a_re_run_plan_updates_the_events_of_the_plan_before_it() -> None:
+    """Same touch, same UID; the later plan (a later ``stamp``) has the higher SEQUENCE, so a
+    client that holds the first plan's event takes the second's time instead of keeping it."""
+    engine = cadence.Engine()
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
+    day = (MONDAY + timedelta(days=1)).date()
+    early, late = MONDAY, MONDAY + timedelta(hours=2)
+    first = plan_day(engine, [p], day=day, now=early, capacity=5)
+    second = plan_day(engine, [p], day=day, now=late, capacity=5)
+    (a,) = Calendar.from_ical(plan_ics(first, stamp=early)).walk("VEVENT")
+    (b,) = Calendar.from_ical(plan_ics(second, stamp=late)).walk("VEVENT")
+    assert str(a["uid"]) == str(b["uid"])
+    assert _sequence(b) > _sequence(a)
 
 
 def test_a_request_invites_the_prospect_and_an_entry_without_organizer_is_published() -> None:

@@ -122,6 +122,7 @@ def proposals_ics(
         event = Event()
         event.add("uid", f"{action.prospect_id}-{start:%Y%m%dT%H%M%S}-{i}@cadence")
         event.add("dtstamp", stamp)
+        event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(start))
         event.add("dtend", _zoned(_after(start, minutes)))
         event.add("summary", f"{summary} (option {i + 1} of {len(action.proposals)})")
@@ -190,7 +191,8 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
 
     Each event's summary says what to do and with whom, its description why (the rules and the
     reason) and what to say; ``CATEGORIES`` is the owner. UIDs are stable for the same touch, so
-    importing a re-run plan updates events instead of duplicating them.
+    importing a re-run plan updates events instead of duplicating them; ``SEQUENCE`` grows
+    with ``stamp``, so the later plan's times win.
     """
     stamp = _aware(stamp)
     cal = _calendar("PUBLISH")
@@ -204,6 +206,7 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         event = Event()
         event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{kind}@cadence")
         event.add("dtstamp", stamp)
+        event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(t.local_start))
         event.add("dtend", _zoned(t.local_end))
         event.add("summary", f"{what}: {t.prospect_id}")
