@@ -208,7 +208,12 @@ def test_cli_simulate_refuses_a_plot_it_cannot_write_before_the_run(
 
     runs: list[int] = []
     real = simulation.simulate
-    monkeypatch.setattr(simulation, "simulate", lambda *a, **k: runs.append(1) or real(*a, **k))
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(simulation, "simulate", counted)
     png = tmp_path / "cmp.png"
     if missing:
         for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"] + ["matplotlib"]:
