@@ -154,6 +154,50 @@ def test_a_late_event_file_says_to_replay(
     assert "replay" in result.output
 
 
+def test_an_event_older_than_the_one_before_it_is_named_by_its_line(
+    state: pathlib.Path, tmp_path: pathlib.Path, monday: datetime
+) -> None:
+    """The docs promise a late event's error names the file and the line, as a bad line's
+    does; the second of two events out of time order is on line 3 (after a blank line)."""
+    events = tmp_path / "events.jsonl"
+    first, second = monday + timedelta(hours=2), monday + timedelta(hours=1)
+    events.write_text(
+        ev.EmailSent(at=first).model_dump_json()
+        + "\n\n"
+        + ev.EmailSent(at=second).model_dump_json()
+        + "\n"
+    )
+    result = runner.invoke(app, ["next", str(state), str(events), "--now", monday.isoformat()])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert f"{events}:3: at:" in " ".join(result.output.split())
+
+
+def test_next_prints_talking_points_as_text_on_whole_lines(
+    tmp_path: pathlib.Path, monday: datetime
+) -> None:
+    """A team's own talking points are text: their brackets are not markup (``[/b]`` alone
+    crashed rich), and a line is not broken at 80 columns when the output is a pipe."""
+    point = "[b]Say[/b] [red] you will keep trying, unless they would rather you didn't; " * 2
+    policy_file = tmp_path / "team.json"
+    policy_file.write_text(json.dumps({"templates": {"opt_out_offer": point + "[/b]"}}))
+    engine = cadence.Engine(read_policy(policy_file))
+    p = engine.enroll("dana", timezone="America/Chicago", at=monday, country="US")
+    for _ in range(3):
+        p = engine.apply(p, ev.CallAttempted(at=monday, outcome="no_answer"))
+        monday += timedelta(days=7)
+    path = tmp_path / "dana.json"
+    path.write_text(p.model_dump_json())
+    act = engine.next_action(p, monday)
+    assert act.talking_points == (point + "[/b]",)  # (the data this test is about)
+    args = ["next", str(path), "--now", monday.isoformat(), "--policy", str(policy_file)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == f"rules {' '.join(act.rules)}: {act.reason}"
+    assert lines[2:] == [f"  - {point}[/b]"]
+
+
 def test_bad_event_line_names_the_line(state: pathlib.Path, tmp_path: pathlib.Path) -> None:
     events = tmp_path / "events.jsonl"
     events.write_text(
@@ -280,7 +324,7 @@ def test_policy_rules_shows_what_binds_a_call_to_a_place(tmp_path: pathlib.Path)
                     {
                         "id": "us-tx",
                         "version": "1",
-                        "name": "Texas, as our counsel reads it",
+                        "name": "[/i] Texas",  # (a name is text, not markup)
                         "country": "US",
                         "subdivision": "TX",
                         "windows": {str(d): [["09:00", "21:00"]] for d in range(6)}
@@ -294,6 +338,7 @@ def test_policy_rules_shows_what_binds_a_call_to_a_place(tmp_path: pathlib.Path)
     )
     texas = rules("US-TX", "--policy", str(team), "--on", "2026-03-10").output
     assert "(the policy's own)" in texas
+    assert "[/i] Texas" in texas
     assert "Together: Mon–Sat 09:00–21:00; Sun 12:00–21:00\n" in texas
     off = tmp_path / "off.json"
     off.write_text('{"legal_guards": false}')

@@ -81,6 +81,19 @@ def test_plan_prints_a_table_with_a_summary(book: pathlib.Path) -> None:
     assert "4 touches planned for 2 reps" in result.output
 
 
+def test_a_books_ids_and_owners_are_shown_as_written_not_read_as_markup(
+    tmp_path: pathlib.Path,
+) -> None:
+    """``[/bold]`` crashed the table (rich's MarkupError, a traceback) and ``[red]ana`` lost
+    its brackets: a CRM's ids and names are text."""
+    path = tmp_path / "book.csv"
+    path.write_text("id,timezone,owner\n[/bold],America/Chicago,[red]ana\n")
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    assert result.exit_code == 0, result.output
+    assert "[/bold]" in result.output
+    assert "[red]ana" in result.output
+
+
 def test_plan_csv_honours_capacity_and_suppressions(
     book: pathlib.Path, tmp_path: pathlib.Path
 ) -> None:
@@ -321,6 +334,11 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ("book.xlsx", b"", ("unknown book format", ".csv")),
         ("book.csv", b"", ("empty",)),
         ("book.csv", b"id,timezone,Owner\n", ("unknown columns", "'Owner'")),
+        (  # Excel's "CSV" where the decimal mark is a comma (France, Germany): ';' between
+            "book.csv",
+            b"id;timezone;owner\nx;UTC;ana\n",
+            ("unknown columns", "separated by ';'", "comma delimited"),
+        ),
         ("book.csv", b"id,owner\nx,ana\n", ("needs an id column and a timezone",)),
         ("book.csv", b"id,timezone\nx,\n", ("book.csv:2", "timezone", "is empty")),
         ("book.csv", b"id,timezone\n,UTC\n", ("book.csv:2", "id")),

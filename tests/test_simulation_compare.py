@@ -196,6 +196,40 @@ def test_cli_simulate_user_errors_are_one_line(args: list[str], message: str) ->
     assert len(result.output.splitlines()) == 1, repr(result.output)
 
 
+@pytest.mark.parametrize("missing", [False, True])
+def test_cli_simulate_refuses_a_plot_it_cannot_write_before_the_run(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, missing: bool
+) -> None:
+    """A PNG into no directory, or without matplotlib (the ``plot`` extra), is one line at
+    once: not a traceback, nor an error after a run that may take minutes."""
+    import sys
+
+    import cadence.simulation as simulation
+
+    runs: list[int] = []
+    real = simulation.simulate
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(simulation, "simulate", counted)
+    png = tmp_path / "cmp.png"
+    if missing:
+        for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"] + ["matplotlib"]:
+            monkeypatch.setitem(sys.modules, name, None)
+        monkeypatch.delitem(sys.modules, "cadence.simulation.plot", raising=False)
+    else:
+        png = tmp_path / "no-such-dir" / "cmp.png"
+    args = ["simulate", "--prospects", "5", "--days", "5", "--plot", str(png)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert ("pip install 'cadence[plot]'" if missing else "no-such-dir") in result.output
+    assert runs == []
+
+
 def test_cli_simulate_bad_policy_is_one_line(tmp_path: pathlib.Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"min_gap_business_days": 0}')

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cadence._cli_common import PolicyFile, fail, policy_or_default
 from cadence.businessdays import check_region, subdivision_code
@@ -77,13 +78,14 @@ def rules_command(
         table.add_column(column, overflow="fold")
     own = {rule.key() for rule in chosen.calling_rules}
     for rule in rules:
-        table.add_row(
+        cells = (
             rule.key() + ("\n(the policy's own)" if rule.key() in own else ""),
             rule.hours(),
             "no calls" if rule.no_holidays else "",
             str(rule.cap) if rule.cap else "",
             f"{rule.name}\n{rule.source}",
         )
+        table.add_row(*(Text(cell) for cell in cells))  # a policy's own names are no markup
     console.print(table)
     week = {weekday: allowed_windows(rules, weekday, _WHOLE_DAY) for weekday in range(7)}
     together = [week_in_words(week)]

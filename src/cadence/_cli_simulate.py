@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cadence._cli_common import PolicyFile, fail, policy_or_default
@@ -51,6 +52,13 @@ def simulate_command(
     from cadence.simulation import compare as compare_runs
     from cadence.simulation import simulate as simulate_run
 
+    if plot is not None:  # refused before a long run, not after it
+        try:
+            from cadence.simulation.plot import plot_result
+        except ImportError as exc:
+            fail(f"--plot needs matplotlib ({exc.name}); install it: pip install 'cadence[plot]'")
+        if not plot.parent.is_dir():
+            fail(f"--plot: cannot write {str(plot)!r}: {str(plot.parent)!r} is no directory")
     try:
         policy_a = policy_or_default(policy)
         policy_b = read_policy(compare) if compare is not None else None
@@ -112,19 +120,19 @@ def simulate_command(
     console.print(_simulation_table(outcome))
     first = outcome if isinstance(outcome, SimulationResult) else outcome.a
     if plot is not None:
-        from cadence.simulation.plot import plot_result
-
         try:
             other = outcome.b if isinstance(outcome, Comparison) else None
             written = plot_result(first, plot, other=other)
         except OSError as exc:
             fail(f"--plot: cannot write {str(plot)!r}: {exc.strerror or exc}")
-        console.print(f"plot written to {written}")
+        console.print(f"plot written to {written}", markup=False, highlight=False)
     runs = [first] if isinstance(outcome, SimulationResult) else [outcome.a, outcome.b]
     examples = [e for run in runs for e in run.violation_examples]
     if examples:
         for example in examples:
-            Console(stderr=True).print(f"[bold red]rule violation:[/] {example}", highlight=False)
+            Console(stderr=True).print(
+                f"[bold red]rule violation:[/] {escape(example)}", highlight=False
+            )
         raise typer.Exit(1)
 
 

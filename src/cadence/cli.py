@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from cadence import events as ev
 from cadence._cli_common import OneLineErrors, PolicyFile, fail, policy_or_default
@@ -33,9 +35,9 @@ from cadence.batch import Capacity, DayPlan, _check_day, _over_everywhere, plan_
 from cadence.engine import Engine
 from cadence.errors import CadenceError
 from cadence.files import (
+    _read_events_where,
     book_format,
     read_book,
-    read_events,
     read_policy,
     read_prospect,
     read_suppressions,
@@ -146,7 +148,7 @@ def _plan_table(plan: DayPlan, title: str) -> Table:
             rules,
             act.reason,
         )
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))  # a book's ids and owners are no markup
     return table
 
 
@@ -207,8 +209,11 @@ def next_(
     try:
         engine = Engine(policy_or_default(policy))
         p = read_prospect(state)
-        for event in read_events(events) if events is not None else []:
-            p = engine.apply(p, event)
+        for where, event in _read_events_where(events) if events is not None else []:
+            try:
+                p = engine.apply(p, event)
+            except CadenceError as exc:  # a late event, a conflicting id: name its line
+                fail(f"{where}: {exc}")
         act = engine.next_action(p, _now(now))
     except CadenceError as exc:
         fail(str(exc))
@@ -219,9 +224,11 @@ def next_(
     console.print(
         f"[bold]{' + '.join(act.kinds)}[/] via {act.channel or '-'}  {_due(act)} ({p.timezone})"
     )
-    console.print(f"rules {' '.join(act.rules) or '-'}: {act.reason}")
+    # The reason and talking points quote the prospect's own data (a topic): text, no markup;
+    # one line each, however narrow the terminal or the pipe.
+    console.print(f"rules {' '.join(act.rules) or '-'}: {act.reason}", markup=False, soft_wrap=True)
     for point in act.talking_points:
-        console.print(f"  - {point}")
+        console.print(f"  - {point}", markup=False, soft_wrap=True)
 
 
 class DiagramFormat(enum.StrEnum):
@@ -302,7 +309,7 @@ def policy_validate(
         read_policy(path)
     except CadenceError as exc:
         fail(str(exc))
-    Console().print(f"{path}: valid")
+    Console().print(f"{escape(str(path))}: valid", highlight=False)
 
 
 @policy_app.command("schema")
@@ -410,8 +417,9 @@ def plan(
     book: Annotated[
         Path,
         typer.Argument(
-            help="The prospects: .jsonl (one stored state per line) or .csv (columns id, "
-            "timezone, country, subdivision, owner, phone, email, topic, state)."
+            help="The prospects: .csv (columns id, timezone, country, subdivision, owner, "
+            "phone, email, topic, state), .jsonl or .ndjson (one stored state per line), or "
+            ".parquet (a table written by cadence.batch.to_table)."
         ),
     ],
     day: Annotated[

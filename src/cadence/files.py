@@ -207,14 +207,20 @@ def _yaml_loader() -> type:
 
 def read_events(path: str | Path) -> list[Event]:
     """Events, one JSON object per line (JSONL); blank lines are skipped."""
-    out: list[Event] = []
+    return [event for _, event in _read_events_where(path)]
+
+
+def _read_events_where(path: str | Path) -> list[tuple[str, Event]]:
+    """:func:`read_events`, each event with where it was read (``path:line``), for naming
+    the line when applying it fails (an event older than the state's last one)."""
+    out: list[tuple[str, Event]] = []
     for number, line in enumerate(_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
         data = _json(line, where)
         try:
-            out.append(parse_event(data))
+            out.append((where, parse_event(data)))
         except CadenceError as exc:
             raise InvalidInputError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
     return out
@@ -324,6 +330,12 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
     unknown = [h for h in header if h not in BOOK_COLUMNS]
     if unknown:
         msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
+        other = next((sep for sep in ";\t|" if any(sep in h for h in unknown)), None)
+        if len(header) == 1 and other is not None:  # Excel in much of Europe writes ';'
+            msg += (
+                f", separated by commas (the header is separated by {other!r}: save it as "
+                "CSV, comma delimited)"
+            )
         raise InvalidInputError(msg, field="csv", value=unknown)
     twice = next((h for i, h in enumerate(header) if h in header[:i]), None)
     if twice is not None:  # DictReader would keep the last cell and drop the other unseen

@@ -4,7 +4,9 @@ no I/O.
 Needs the ``ics`` extra (the ``icalendar`` package); the core never imports this module.
 Times are written in the prospect's zone with its VTIMEZONE, so the invitation shows the
 prospect's wall-clock times in any calendar client; an action read back from JSON carries
-offsets, not zones, and its times are written in UTC (the same instants).
+offsets, not zones, and its times are written in UTC (the same instants), as is the second
+occurrence of a local time that a DST fold repeats (RFC 5545 reads a repeated local time as
+its first occurrence). An event's end is its start plus its length in elapsed time.
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
@@ -49,8 +51,41 @@ def _calendar(method: str) -> Calendar:
 def _zoned(moment: datetime) -> datetime:
     """``moment`` as the invitation writes it: in its IANA zone (with a VTIMEZONE), or in UTC
     when it carries only an offset, as an action read back from its JSON does (a TZID such
-    as ``-05:00`` names no zone a calendar client knows)."""
-    return moment if isinstance(moment.tzinfo, ZoneInfo) else moment.astimezone(UTC)
+    as ``-05:00`` names no zone a calendar client knows), or when it is the second occurrence
+    of a local time a fold repeats (under a TZID it would mean the first, an hour early)."""
+    if not isinstance(moment.tzinfo, ZoneInfo):
+        return moment.astimezone(UTC)
+    if moment.fold and moment.replace(fold=0).utcoffset() != moment.utcoffset():
+        return moment.astimezone(UTC)
+    return moment
+
+
+def _after(start: datetime, minutes: int) -> datetime:
+    """The end of an event of ``minutes`` from ``start``, in elapsed time and in ``start``'s
+    zone (wall-clock arithmetic would make a meeting across a DST change an hour off)."""
+    return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
+
+
+#: SEQUENCE counts seconds from here: it grows with the DTSTAMP, so an invitation made later
+#: (a new time, a cancellation) supersedes the one before it (RFC 5546 §2.1.4), and a 32-bit
+#: signed integer, as some clients store it, holds it until 2088.
+_SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def _sequence(stamp: datetime) -> int:
+    return max(0, int((stamp - _SEQUENCE_EPOCH).total_seconds()))
+
+
+def _to_ical(cal: Calendar) -> bytes:
+    """``cal`` with a VTIMEZONE for each zone its events name, each covering a year either
+    side of those events (icalendar's default stops in 2038: a later meeting would lose its
+    DST rules in clients that read the VTIMEZONE, as Outlook does)."""
+    times = [e.decoded(k) for e in cal.walk("VEVENT") for k in ("dtstart", "dtend")]
+    if times:
+        year = timedelta(days=366)
+        first, last = min(t.date() for t in times) - year, max(t.date() for t in times) + year
+        cal.add_missing_timezones(first_date=first, last_date=last)
+    return bytes(cal.to_ical())
 
 
 def _aware(stamp: datetime) -> datetime:
@@ -87,15 +122,15 @@ def proposals_ics(
         event = Event()
         event.add("uid", f"{action.prospect_id}-{start:%Y%m%dT%H%M%S}-{i}@cadence")
         event.add("dtstamp", stamp)
+        event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(start))
-        event.add("dtend", _zoned(start + timedelta(minutes=minutes)))
+        event.add("dtend", _zoned(_after(start, minutes)))
         event.add("summary", f"{summary} (option {i + 1} of {len(action.proposals)})")
         event.add("status", "TENTATIVE")
         if organizer:
             event.add("organizer", f"mailto:{organizer}")
         cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    return _to_ical(cal)
 
 
 def meeting_ics(
@@ -106,25 +141,44 @@ def meeting_ics(
     summary: str = "Meeting",
     organizer: str | None = None,
 ) -> bytes:
-    """A confirmed VEVENT for a booked meeting, in the prospect's zone."""
+    """The VEVENT of a meeting, in the prospect's zone: the invitation to a booked meeting (a
+    held or missed one stays ``CONFIRMED``: it took its place in the calendar), or the
+    cancellation of a cancelled or withdrawn one (``STATUS:CANCELLED``).
+
+    With an ``organizer`` it is an iTIP message (RFC 5546) to send: ``METHOD:REQUEST``, with the
+    prospect's email as the ``ATTENDEE``, or ``METHOD:CANCEL``; without one, a calendar entry to
+    import (``METHOD:PUBLISH``), as iTIP requires an organizer. The UID is the prospect's and
+    the meeting's ids, so a new time for the meeting (booked again under its id) or its
+    cancellation updates the event clients already hold; ``SEQUENCE`` grows with ``stamp``
+    (seconds since 2020), so the later invitation wins.
+    """
     meeting = prospect.meeting(meeting_id)
     if meeting is None:
         msg = f"meeting_id: {meeting_id!r} is not a meeting of {prospect.id!r}; book it first"
         raise InvalidInputError(msg, field="meeting_id", value=meeting_id)
+    stamp = _aware(stamp)
     start = meeting.starts_at.astimezone(zone(prospect.timezone))
-    cal = _calendar("REQUEST")
+    called_off = meeting.status not in ("booked", "held", "no_show")
+    method = ("CANCEL" if called_off else "REQUEST") if organizer else "PUBLISH"
+    cal = _calendar(method)
     event = Event()
     event.add("uid", f"{prospect.id}-{meeting.id}@cadence")
-    event.add("dtstamp", _aware(stamp))
-    event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=meeting.duration_minutes))
+    event.add("dtstamp", stamp)
+    event.add("sequence", _sequence(stamp))
+    event.add("dtstart", _zoned(start))
+    event.add("dtend", _zoned(_after(start, meeting.duration_minutes)))
     event.add("summary", summary)
-    event.add("status", "CONFIRMED" if meeting.status == "booked" else "CANCELLED")
+    event.add("status", "CANCELLED" if called_off else "CONFIRMED")
     if organizer:
         event.add("organizer", f"mailto:{organizer}")
+        if prospect.email:
+            event.add(
+                "attendee",
+                f"mailto:{prospect.email}",
+                parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "TRUE"},
+            )
     cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    return _to_ical(cal)
 
 
 def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
@@ -137,7 +191,8 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
 
     Each event's summary says what to do and with whom, its description why (the rules and the
     reason) and what to say; ``CATEGORIES`` is the owner. UIDs are stable for the same touch, so
-    importing a re-run plan updates events instead of duplicating them.
+    importing a re-run plan updates events instead of duplicating them; ``SEQUENCE`` grows
+    with ``stamp``, so the later plan's times win.
     """
     stamp = _aware(stamp)
     cal = _calendar("PUBLISH")
@@ -151,6 +206,7 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         event = Event()
         event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{kind}@cadence")
         event.add("dtstamp", stamp)
+        event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(t.local_start))
         event.add("dtend", _zoned(t.local_end))
         event.add("summary", f"{what}: {t.prospect_id}")
@@ -167,5 +223,4 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         if t.owner:
             event.add("categories", [t.owner])
         cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+    return _to_ical(cal)

@@ -1,0 +1,183 @@
+"""Calendar invitations (``cadence.invitations``): what Outlook, Google and Apple read from them.
+
+RFC 5545 for the calendar (times, zones, text), RFC 5546 (iTIP) for the method: a booked
+meeting is a ``REQUEST`` to its attendee, a called-off one a ``CANCEL`` of the same UID with a
+higher ``SEQUENCE``, and a calendar entry without an organizer is ``PUBLISH``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from icalendar import Calendar, Component
+
+import cadence
+from cadence import events as ev
+from cadence.batch import plan_day
+from cadence.invitations import meeting_ics, plan_ics, proposals_ics
+
+CHICAGO = ZoneInfo("America/Chicago")
+MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO)
+REP = "rep@example.test"
+
+
+def _booked(starts_at: datetime, *, minutes: int = 30) -> cadence.Prospect:
+    engine = cadence.Engine()
+    p = engine.enroll(
+        "lee", timezone="America/Chicago", at=MONDAY, country="US", email="lee@acme.test"
+    )
+    meeting = ev.MeetingBooked(
+        at=MONDAY, meeting_id="m1", starts_at=starts_at, duration_minutes=minutes
+    )
+    return engine.apply(p, meeting)
+
+
+def _event(payload: bytes) -> tuple[str, Component]:
+    cal = Calendar.from_ical(payload)
+    (event,) = cal.walk("VEVENT")
+    return str(cal["method"]), event
+
+
+def _utc(event: Component, key: str) -> datetime:
+    value = event.decoded(key)
+    assert isinstance(value, datetime)
+    return value.astimezone(UTC)
+
+
+def _sequence(event: Component) -> int:
+    return int(str(event["sequence"]))
+
+
+def test_a_held_or_missed_meeting_stays_confirmed() -> None:
+    """Re-sending the invitation after the meeting must not mark it cancelled in calendars."""
+    engine = cadence.Engine()
+    p = _booked(MONDAY + timedelta(days=3))
+    after = MONDAY + timedelta(days=3, hours=1)
+    for happened in (
+        ev.MeetingHeld(at=after, meeting_id="m1"),
+        ev.MeetingNoShow(at=after, meeting_id="m1"),
+    ):
+        _, event = _event(meeting_ics(engine.apply(p, happened), "m1", stamp=after))
+        assert str(event["status"]) == "CONFIRMED", happened.type
+
+
+@pytest.mark.parametrize("by", ["prospect", "rep"])
+def test_a_called_off_meeting_is_an_itip_cancel_of_the_same_event(by: str) -> None:
+    engine = cadence.Engine()
+    p = _booked(MONDAY + timedelta(days=3))
+    booked_method, booked = _event(meeting_ics(p, "m1", stamp=MONDAY, organizer=REP))
+    later = MONDAY + timedelta(hours=2)
+    cancelled = engine.apply(p, ev.MeetingCancelled(at=later, meeting_id="m1", by=by))
+    method, event = _event(meeting_ics(cancelled, "m1", stamp=later, organizer=REP))
+    assert (booked_method, method) == ("REQUEST", "CANCEL")
+    assert str(event["status"]) == "CANCELLED"
+    assert str(event["uid"]) == str(booked["uid"])
+    assert _sequence(event) > _sequence(booked)
+
+
+def test_a_meeting_booked_again_at_a_new_time_updates_the_event_clients_hold() -> None:
+    """Same UID, a higher SEQUENCE (RFC 5546 §2.1.4): Google and Outlook apply it as an update
+    instead of ignoring it as stale or showing two meetings."""
+    engine = cadence.Engine()
+    p = _booked(MONDAY + timedelta(days=3))
+    later = MONDAY + timedelta(hours=1)
+    moved = engine.apply(
+        p, ev.MeetingBooked(at=later, meeting_id="m1", starts_at=MONDAY + timedelta(days=4))
+    )
+    _, first = _event(meeting_ics(p, "m1", stamp=MONDAY, organizer=REP))
+    _, second = _event(meeting_ics(moved, "m1", stamp=later, organizer=REP))
+    assert str(first["uid"]) == str(second["uid"])
+    assert _sequence(second) > _sequence(first)
+    assert _utc(second, "dtstart") == MONDAY + timedelta(days=4)
+    # the same input, the same bytes (a resend is the same message)
+    assert meeting_ics(moved, "m1", stamp=later, organizer=REP) == meeting_ics(
+        moved, "m1", stamp=later, organizer=REP
+    )
+
+
+def test_a_re_run_plan_updates_the_events_of_the_plan_before_it() -> None:
+    """Same touch, same UID; the later plan (a later ``stamp``) has the higher SEQUENCE, so a
+    client that holds the first plan's event takes the second's time instead of keeping it."""
+    engine = cadence.Engine()
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
+    day = (MONDAY + timedelta(days=1)).date()
+    early, late = MONDAY, MONDAY + timedelta(hours=2)
+    first = plan_day(engine, [p], day=day, now=early, capacity=5)
+    second = plan_day(engine, [p], day=day, now=late, capacity=5)
+    (a,) = Calendar.from_ical(plan_ics(first, stamp=early)).walk("VEVENT")
+    (b,) = Calendar.from_ical(plan_ics(second, stamp=late)).walk("VEVENT")
+    assert str(a["uid"]) == str(b["uid"])
+    assert _sequence(b) > _sequence(a)
+
+
+def test_a_request_invites_the_prospect_and_an_entry_without_organizer_is_published() -> None:
+    """iTIP's REQUEST needs an ORGANIZER and an ATTENDEE; without an organizer the meeting is
+    a calendar entry to import (PUBLISH), not a request nobody can answer."""
+    p = _booked(MONDAY + timedelta(days=3))
+    method, event = _event(meeting_ics(p, "m1", stamp=MONDAY, organizer=REP))
+    assert method == "REQUEST"
+    assert str(event["attendee"]) == "mailto:lee@acme.test"
+    assert event["attendee"].params["RSVP"] == "TRUE"
+    method, event = _event(meeting_ics(p, "m1", stamp=MONDAY))
+    assert method == "PUBLISH"
+    assert "attendee" not in event
+
+
+def test_a_meeting_across_the_fall_back_fold_ends_after_its_length() -> None:
+    """01:30 CDT on 1 Nov 2026 plus 30 minutes is 01:00 CST, not 02:00 CST (an hour more)."""
+    start = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT, the first 01:30
+    _, event = _event(meeting_ics(_booked(start), "m1", stamp=MONDAY))
+    assert _utc(event, "dtstart") == start
+    assert _utc(event, "dtend") == start + timedelta(minutes=30)
+
+
+def test_the_second_occurrence_of_a_repeated_local_time_is_written_in_utc() -> None:
+    """RFC 5545 §3.3.5 reads a repeated local time under a TZID as its first occurrence, so
+    01:30 CST (the second 01:30) under ``TZID=America/Chicago`` would be an hour early."""
+    start = datetime(2026, 11, 1, 7, 30, tzinfo=UTC)  # 01:30 CST, the second 01:30
+    payload = meeting_ics(_booked(start), "m1", stamp=MONDAY)
+    _, event = _event(payload)
+    assert b"DTSTART:20261101T073000Z" in payload
+    assert _utc(event, "dtstart") == start
+    assert _utc(event, "dtend") == start + timedelta(minutes=30)
+
+
+def test_proposed_times_end_after_their_length_across_a_dst_change() -> None:
+    engine = cadence.Engine()
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=MONDAY, intent="positive"))
+    act = engine.next_action(p, MONDAY)
+    fold = datetime(2026, 11, 1, 1, 30, tzinfo=CHICAGO)  # the first 01:30
+    odd = act.model_copy(update={"proposals": (fold,)})
+    cal = Calendar.from_ical(proposals_ics(odd, stamp=MONDAY, minutes=45))
+    (event,) = cal.walk("VEVENT")
+    assert _utc(event, "dtend") - _utc(event, "dtstart") == timedelta(minutes=45)
+
+
+def test_the_vtimezone_holds_the_dst_rules_of_a_meeting_after_2038() -> None:
+    """Outlook reads the offsets from the VTIMEZONE; icalendar's default one ends in 2038."""
+    summer = datetime(2040, 7, 2, 10, 0, tzinfo=CHICAGO)
+    cal = Calendar.from_ical(meeting_ics(_booked(summer), "m1", stamp=MONDAY))
+    (vtimezone,) = cal.timezones
+    tz = vtimezone.to_tz(lookup_tzid=False)  # its own rules, not the zone of its name
+    assert datetime(2040, 7, 2, 10, 0, tzinfo=tz).utcoffset() == timedelta(hours=-5)
+
+
+@given(
+    text=st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(",;\\\n"),
+        min_size=1,
+        max_size=200,
+    )
+)
+def test_any_summary_round_trips_in_lines_of_at_most_75_octets(text: str) -> None:
+    payload = meeting_ics(_booked(MONDAY + timedelta(days=3)), "m1", stamp=MONDAY, summary=text)
+    for line in payload.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # a fold never splits a character
+    _, event = _event(payload)
+    assert str(event["summary"]) == text
