@@ -272,6 +272,18 @@ def test_policy_commands(tmp_path: pathlib.Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [\n")
     assert runner.invoke(app, ["policy", "validate", str(broken)]).exit_code == 2
+    # A file a failed write left empty is not the defaults (it would drop the team's own
+    # calling rules without a word); one whose every line is commented out is.
+    for empty in ("empty.yaml", "empty.json"):
+        (tmp_path / empty).write_text(" \n")
+        result = runner.invoke(app, ["policy", "validate", str(tmp_path / empty)])
+        assert result.exit_code == 2
+        assert f"{empty}: the file is empty; write {{}} in it for the default policy" in (
+            result.output
+        )
+    commented = tmp_path / "commented.yaml"
+    commented.write_text("# min_gap_business_days: 2\n")
+    assert runner.invoke(app, ["policy", "validate", str(commented)]).exit_code == 0
 
 
 def test_a_yaml_policy_reads_clock_times_as_times_quoted_or_not(tmp_path: pathlib.Path) -> None:

@@ -140,9 +140,16 @@ def read_responder(path: str | Path) -> Responder:
 
 
 def _settings(path: str | Path, what: str) -> Any:
-    """A settings file's data: JSON, or YAML by its suffix (an empty YAML file is ``{}``)."""
+    """A settings file's data: JSON, or YAML by its suffix (a YAML file of comments only is
+    ``{}``: a template with every line commented out). A file with no text at all is refused:
+    it is more often a write that failed than a choice, and read as the defaults it would drop
+    a team's own calling rules without a word."""
     where = str(path)
     text = _text(path)
+    if not text.strip():
+        one = {"policies": "policy", "responders": "responder"}[what]
+        msg = f"{where}: the file is empty; write {{}} in it for the default {one}"
+        raise InvalidInputError(msg, field="path", value=where)
     if Path(path).suffix.lower() not in (".yaml", ".yml"):
         return _json(text, where)
     try:
