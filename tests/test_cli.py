@@ -198,6 +198,24 @@ def test_next_prints_talking_points_as_text_on_whole_lines(
     assert lines[2:] == [f"  - {point}[/b]"]
 
 
+def test_next_prints_an_emails_subject(tmp_path: pathlib.Path, monday: datetime) -> None:
+    """R7's email refers to their request in its subject: the rep needs it to write the
+    email, and only ``--json`` showed it."""
+    engine = cadence.Engine()
+    p = engine.enroll("dana", timezone="America/Chicago", at=monday, topic="payroll")
+    at = monday
+    for _ in range(2):
+        at = max(at, engine.next_action(p, at).earliest_utc)
+        p = engine.apply(p, ev.CallAttempted(at=at, outcome="no_answer"))
+    act = engine.next_action(p, at)
+    assert act.subject == "Regarding your request about payroll"  # (the data of this test)
+    path = tmp_path / "dana.json"
+    path.write_text(p.model_dump_json())
+    result = runner.invoke(app, ["next", str(path), "--now", at.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2] == "subject: Regarding your request about payroll"
+
+
 def test_bad_event_line_names_the_line(state: pathlib.Path, tmp_path: pathlib.Path) -> None:
     events = tmp_path / "events.jsonl"
     events.write_text(

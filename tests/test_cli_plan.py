@@ -79,6 +79,9 @@ def test_plan_prints_a_table_with_a_summary(book: pathlib.Path) -> None:
     assert "Plan for Tue 10 Mar 2026" in result.output
     assert "acme-3" in result.output
     assert "4 touches planned for 2 reps" in result.output
+    book.write_text(HEADER + ROWS.splitlines(keepends=True)[0])
+    one = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5"])
+    assert "1 touch planned for 1 rep;" in one.output, one.output
 
 
 def test_a_books_ids_and_owners_are_shown_as_written_not_read_as_markup(

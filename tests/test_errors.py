@@ -20,6 +20,7 @@ from cadence.errors import (
     LateEventError,
     NoSlotError,
 )
+from cadence.files import read_policy, read_responder
 from cadence.policy import Policy, TimeSlot
 from tests.conftest import CHICAGO
 
@@ -86,6 +87,34 @@ def test_parse_event_names_the_field(payload: dict[str, Any], field: str) -> Non
     assert field in str(info.value)
     assert "valid datetime" not in str(info.value)  # each payload fails for its own reason
     assert isinstance(info.value, ValueError)
+
+
+def test_a_misspelt_field_is_told_the_name_it_was_meant_to_be(tmp_path: Any) -> None:
+    """A misspelt knob left its default in force and said only "Extra inputs are not
+    permitted": the closest name is offered, at any depth, in events, policies, responders and
+    stored states; a name like none of them lists the names there are."""
+    with pytest.raises(InvalidInputError, match=r"^chanels: not a field; did you mean 'channels'"):
+        cadence.parse_event({"type": "opted_out", "at": _MONDAY, "chanels": ["phone"]})
+    cases = {
+        "policy.json": (
+            {"min_gap_busines_days": 2},
+            "min_gap_busines_days: not a field; did you mean 'min_gap_business_days'?",
+        ),
+        "nested.json": (
+            {"templates": {"voicemal": "x"}},
+            "templates.voicemal: not a field; did you mean 'voicemail'?",
+        ),
+        "far.json": ({"zzz": 1}, "zzz: not a field; the fields here are breakup_wait_business"),
+    }
+    for name, (data, said) in cases.items():
+        (tmp_path / name).write_text(json.dumps(data))
+        with pytest.raises(InvalidInputError) as info:
+            read_policy(tmp_path / name)
+        assert str(info.value).startswith(f"{tmp_path / name}: {said}"), str(info.value)
+        assert info.value.field == said.split(":", 1)[0]
+    (tmp_path / "responder.json").write_text('{"answer_rte": 0.2}')
+    with pytest.raises(InvalidInputError, match="answer_rte: not a field; did you mean 'answer_"):
+        read_responder(tmp_path / "responder.json")
 
 
 def test_a_message_shows_the_start_of_a_huge_input_not_all_of_it() -> None:

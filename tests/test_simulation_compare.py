@@ -265,7 +265,7 @@ def _metric(output: str, name: str) -> str:
     ("text", "message"),
     [
         ('{"answer_rate": 2}', "answer_rate: 2 is not a probability"),
-        ('{"answer_rat": 0.2}', "answer_rat: Extra inputs are not permitted"),
+        ('{"answer_rat": 0.2}', "answer_rat: not a field; did you mean 'answer_rate'?"),
         ("[0.2]", "expected a JSON object"),
     ],
 )

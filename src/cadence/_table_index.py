@@ -344,7 +344,7 @@ def load_state(text: str | None, row: int) -> Prospect:
     try:
         return Prospect.model_validate_json(text)
     except ValidationError as exc:
-        err = explain_validation_error(exc, "state")
+        err = explain_validation_error(exc, "state", Prospect)
         msg = f"table: row {row}: {err}"
         raise InvalidInputError(msg, field=err.field, value=err.value) from None
 

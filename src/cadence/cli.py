@@ -152,13 +152,18 @@ def _plan_table(plan: DayPlan, title: str) -> Table:
     return table
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _plan_summary(plan: DayPlan) -> str:
     c = plan.counts
     reasons = sorted({d.reason for d in plan.deferred})
     why = f" ({', '.join(reasons)})" if reasons else ""
     owners = len({t.owner for t in plan.touches})
     return (
-        f"{plan.day:%a %d %b %Y}: {c['planned']} touches planned for {owners} reps; "
+        f"{plan.day:%a %d %b %Y}: {_count(c['planned'], 'touch', 'touches')} planned for "
+        f"{_count(owners, 'rep', 'reps')}; "
         f"{c['deferred']} deferred{why}, {c['suppressed']} suppressed, {c['not_due']} not due"
     )
 
@@ -227,6 +232,8 @@ def next_(
     # The reason and talking points quote the prospect's own data (a topic): text, no markup;
     # one line each, however narrow the terminal or the pipe.
     console.print(f"rules {' '.join(act.rules) or '-'}: {act.reason}", markup=False, soft_wrap=True)
+    if act.subject:  # an email's subject (R7 refers to their request)
+        console.print(f"subject: {act.subject}", markup=False, soft_wrap=True)
     for point in act.talking_points:
         console.print(f"  - {point}", markup=False, soft_wrap=True)
 

@@ -7,6 +7,7 @@ in, so that two deliveries of the same webhook compare equal whatever offset the
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import reprlib
@@ -457,6 +458,10 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 
 
+_EVENT_OF: dict[str, type[BaseModel]] = {
+    member.model_fields["type"].default: member for member in EVENT_CLASSES
+}
+
 #: Every event's field names but ``type``: what a check across fields names first.
 _FIELD_NAMES = frozenset(
     name
@@ -489,11 +494,42 @@ def _as_json(value: Any) -> str:
     return _shown(value)
 
 
-def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputError:
-    """Turn pydantic's error into one line that names the field, the value and the fix."""
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models a field's annotation holds (``tuple[Cap, ...]``, ``Templates | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _unknown_field(model: type[BaseModel] | None, loc: list[str], field: str) -> str:
+    """The message for a field ``model`` (at ``loc``) does not have: most often a misspelt
+    one, silently a default otherwise (``min_gap_busines_days``), so the closest name is
+    offered, or the names there are."""
+    for part in loc[:-1]:  # down to the model that holds the field
+        if model is None or part.isdigit():
+            continue
+        info = model.model_fields.get(part)
+        found = _models_in(info.annotation) if info is not None else []
+        model = found[0] if len(found) == 1 else None
+    if model is None:
+        return f"{field}: not a field here; remove it"
+    names = sorted(name for name in model.model_fields if name not in ("type", "schema_version"))
+    close = difflib.get_close_matches(loc[-1], names, n=1, cutoff=0.6)
+    if close:
+        return f"{field}: not a field; did you mean {close[0]!r}?"
+    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    return f"{field}: not a field; the fields here are {shown}"
+
+
+def explain_validation_error(
+    exc: ValidationError, what: str, model: type[BaseModel] | None = None
+) -> InvalidInputError:
+    """Turn pydantic's error into one line that names the field, the value and the fix.
+    ``model``: what was validated (an event's is found by its type)."""
     err = exc.errors(include_url=False)[0]
     loc = [str(p) for p in err["loc"]]
     if loc and loc[0] in EVENT_TYPES:  # the union's tag, not a field
+        model = _EVENT_OF[loc[0]]
         loc = loc[1:]
     field = ".".join(p if p.isprintable() else repr(p) for p in loc) or what
     value = err.get("input")
@@ -510,6 +546,8 @@ def explain_validation_error(exc: ValidationError, what: str) -> InvalidInputErr
         msg = f"type: missing; every event needs one of {', '.join(EVENT_TYPES)}"
     elif kind == "missing":
         msg = f"{field}: missing; {what} needs it"
+    elif kind == "extra_forbidden":
+        msg = _unknown_field(model, loc, field)
     elif kind == "string_too_short" and value == "":
         msg = f"{field}: empty; give a value, or leave the field out where it is optional"
     elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == NOT_BLANK:

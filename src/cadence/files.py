@@ -110,7 +110,7 @@ def _model(model: type[BaseModel], data: Any, where: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = explain_validation_error(exc, model.__name__.lower())
+        err = explain_validation_error(exc, model.__name__.lower(), model)
         raise InvalidInputError(f"{where}: {err}", field=err.field, value=err.value) from None
     except (ValueError, TypeError) as exc:  # a validator's own message
         raise InvalidInputError(f"{where}: {exc}", field=where, value=None) from None
