@@ -114,6 +114,26 @@ def test_a_re_run_plan_updates_the_events_of_the_plan_before_it() -> None:
     assert _sequence(b) > _sequence(a)
 
 
+def test_a_re_run_plan_whose_touch_changed_kind_updates_the_same_event() -> None:
+    """The call went to voicemail; the re-run plan names the R6 email. A UID per kind of
+    touch left the done call in the rep's calendar beside the email."""
+    engine = cadence.Engine()
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
+    first = plan_day(engine, [p], day=MONDAY.date(), now=MONDAY, capacity=5)
+    p = engine.apply(p, ev.CallAttempted(at=MONDAY + timedelta(minutes=5), outcome="voicemail"))
+    later = MONDAY + timedelta(minutes=10)
+    second = plan_day(engine, [p], day=MONDAY.date(), now=later, capacity=5)
+    assert [t.action.kind for t in (*first.touches, *second.touches)] == [
+        cadence.ActionKind.CALL,
+        cadence.ActionKind.EMAIL,
+    ]  # (the data of this test)
+    (a,) = Calendar.from_ical(plan_ics(first, stamp=MONDAY)).walk("VEVENT")
+    (b,) = Calendar.from_ical(plan_ics(second, stamp=later)).walk("VEVENT")
+    assert str(a["uid"]) == str(b["uid"])
+    assert (str(a["summary"]), str(b["summary"])) == ("call: lee", "email: lee")
+    assert _sequence(b) > _sequence(a)
+
+
 def test_a_request_invites_the_prospect_and_an_entry_without_organizer_is_published() -> None:
     """iTIP's REQUEST needs an ORGANIZER and an ATTENDEE; without an organizer the meeting is
     a calendar entry to import (PUBLISH), not a request nobody can answer."""

@@ -190,9 +190,11 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     marked free time (``TRANSP:TRANSPARENT``), as it blocks none of the rep's day.
 
     Each event's summary says what to do and with whom, its description why (the rules and the
-    reason) and what to say; ``CATEGORIES`` is the owner. UIDs are stable for the same touch, so
-    importing a re-run plan updates events instead of duplicating them; ``SEQUENCE`` grows
-    with ``stamp``, so the later plan's times win.
+    reason) and what to say; ``CATEGORIES`` is the owner. The UID is the prospect's and the
+    day's (a plan holds one touch per prospect), so importing a re-run plan updates events
+    instead of duplicating them, a touch that changed kind included; ``SEQUENCE`` grows with
+    ``stamp``, so the later plan's wins. A prospect the re-run plan no longer holds keeps its
+    event: a published calendar cannot remove one (re-import into an emptied calendar).
     """
     stamp = _aware(stamp)
     cal = _calendar("PUBLISH")
@@ -202,9 +204,11 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         if act.kind is ActionKind.ATTEND_MEETING and not reminder:
             continue
         what = "log meeting" if reminder else " + ".join(act.kinds).replace("_", " ")
-        kind = "log_meeting" if reminder else act.kind.value
         event = Event()
-        event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}-{kind}@cadence")
+        # One event per prospect and day (a plan holds one touch each): a re-run plan in which
+        # the touch changed (the call went to voicemail, the R6 email is next) updates it,
+        # where a UID per kind of touch left the done call in the rep's calendar.
+        event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}@cadence")
         event.add("dtstamp", stamp)
         event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(t.local_start))
