@@ -145,6 +145,31 @@ def test_plan_csv_carries_the_subject_line(
     assert row["reason"] == touch.action.reason
 
 
+def test_plan_csv_cells_that_would_start_a_formula_stay_text(engine: cadence.Engine) -> None:
+    """A web form's topic ``=HYPERLINK(...)``, quoted at the start of a team's subject, ran
+    as a formula when the rep opened the day's CSV in a spreadsheet (OWASP: CSV injection).
+    Such cells start with ``'``; the others are as written."""
+    policy = cadence.Policy(templates={"switch_to_email_subject": "{topic} (your request)"})
+    engine = cadence.Engine(policy)
+    topic = '=HYPERLINK("http://evil.test","payroll")'
+    p = engine.enroll(
+        "-7", timezone="America/Chicago", at=NOW, country="US", owner="@ana", topic=topic
+    )
+    now = NOW
+    for i in range(2):
+        now = max(now, engine.next_action(p, now).earliest)
+        p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer", id=f"c{i}"))
+    act = engine.next_action(p, now)
+    assert act.subject == f"{topic} (your request)"  # (the data of this test)
+    plan = plan_day(engine, [p], day=act.earliest.date(), now=now, capacity=5)
+    out = io.StringIO()
+    write_plan_csv(plan, out)
+    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    assert (row["subject"], row["owner"], row["prospect_id"]) == (f"'{act.subject}", "'@ana", "'-7")
+    assert row["reason"] == act.reason  # starts with a word: as written
+    assert row["kind"] == "email"
+
+
 def test_plan_jsonl_equals_the_batch_planner_on_the_same_prospects(
     stored: pathlib.Path, engine: cadence.Engine
 ) -> None:

@@ -502,27 +502,41 @@ PLAN_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP's "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: str | None) -> str:
+    """A cell of the CRM's own text (ids, owners, a topic quoted in the texts) as text a
+    spreadsheet shows: one that starts like a formula (a web form's ``=HYPERLINK(...)`` as
+    the topic) gets a leading ``'``, which Excel, LibreOffice and Sheets read as "text"."""
+    if not value:
+        return ""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
 def write_plan_csv(plan: DayPlan, out: TextIO) -> None:
     """The plan's touches as CSV (:data:`PLAN_COLUMNS`); ``also`` (the other kinds the touch
-    does) and rules are joined with spaces, talking points with `` | ``."""
+    does) and rules are joined with spaces, talking points with `` | ``. A text cell that
+    would start a spreadsheet formula (``=``, ``+``, ``-``, ``@``) starts with ``'``."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PLAN_COLUMNS)
     for t in plan.touches:
         act = t.action
         writer.writerow(
             (
-                t.owner,
+                _as_text(t.owner),
                 t.local_start.isoformat(),
                 t.local_end.isoformat(),
                 str(t.local_start.tzinfo),
-                t.prospect_id,
+                _as_text(t.prospect_id),
                 act.kind.value,
                 " ".join(act.also),
                 act.channel.value if act.channel else "",
                 " ".join(act.rules),
-                act.reason,
-                act.subject or "",
-                " | ".join(act.talking_points),
+                _as_text(act.reason),
+                _as_text(act.subject),
+                _as_text(" | ".join(act.talking_points)),
                 t.start.isoformat(),
                 t.end.isoformat(),
             )
