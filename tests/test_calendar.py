@@ -521,6 +521,15 @@ def test_the_engine_raises_no_slot_rather_than_loop() -> None:
         max_size=6,
     ),
 )
+# Samoa skipped Friday 30 December 2011 (it crossed the date line): a one-day gap from the
+# Thursday ends on that day, which starts where the Saturday does.
+@example(
+    region=Region("Pacific/Apia", "WS"),
+    n=1,
+    until=datetime(2011, 12, 30, 10, tzinfo=UTC),
+    at_midnight=False,
+    offsets=[-timedelta(hours=12)],
+)
 def test_one_instant_decides_whether_a_business_day_gap_reaches_a_horizon(
     region: Region, n: int, until: datetime, at_midnight: bool, offsets: list[timedelta]
 ) -> None:
@@ -528,7 +537,7 @@ def test_one_instant_decides_whether_a_business_day_gap_reaches_a_horizon(
     from the last attempt, R10's wait after the breakup): the gap counted from ``x`` ends on a
     day starting at or after ``until`` exactly when ``x`` is at or after it. Checked at the
     threshold, a microsecond before it, and around it, for horizons at a local midnight (what
-    a planner asks) and anywhere."""
+    a planner asks) and anywhere, and where the zone skipped a whole date."""
     cal = contact_calendar(Policy(), region.timezone, region.country, region.subdivision)
     if at_midnight:
         until = cal.start_of(cal.local(until).date())
