@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import cadence
 from cadence import events as ev
-from cadence.testing import History, moments
+from cadence.policy import TimeSlot
+from cadence.testing import History, Region, moments, policies
 
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.register_profile(
@@ -53,6 +54,72 @@ def as_time_moves(
         now = data.draw(moments(engine, p), label="now")
         yield p, now
         yield engine.advance(p, now + data.draw(AHEAD, label="advanced by")), now
+
+
+#: Places whose clocks are not the US's or Europe's, each with the country the engine takes for
+#: its zone: a 45-minute offset that moves at 02:45 (Chatham), a half-hour shift (Lord Howe),
+#: changes at local midnight both ways (Havana, Beirut; Santiago's and Cairo's), DST suspended
+#: for Ramadan (Casablanca, tzdata's "negative" DST), a negative-DST winter (Dublin), a two-hour
+#: shift (Troll), -3:30 under Canada's calling hours (St John's), +5:45 (Kathmandu), the date
+#: line (Kiritimati at +14; Pago Pago at -11, a US territory under the federal calling hours),
+#: and the Sunday-to-Thursday week's countries (Israel, Saudi Arabia, the Emirates).
+UNUSUAL_PLACES: tuple[Region, ...] = (
+    Region("Pacific/Chatham", "NZ"),
+    Region("Australia/Lord_Howe", "AU", "NSW"),
+    Region("America/Havana", "CU"),
+    Region("Asia/Beirut", "LB"),
+    Region("America/Santiago", "CL"),
+    Region("Africa/Cairo", "EG"),
+    Region("Africa/Casablanca", "MA"),
+    Region("Europe/Dublin", "IE"),
+    Region("Antarctica/Troll", "AQ"),
+    Region("America/St_Johns", "CA", "NL"),
+    Region("Asia/Kathmandu", "NP"),
+    Region("Pacific/Kiritimati", "KI"),
+    Region("Pacific/Pago_Pago", "US", "AS"),
+    Region("Asia/Jerusalem", "IL"),
+    Region("Asia/Riyadh", "SA"),
+    Region("Asia/Dubai", "AE"),
+)
+
+
+def _slots(*spec: tuple[str, time, time]) -> tuple[TimeSlot, ...]:
+    return tuple(TimeSlot(name=n, start=a, end=b) for n, a, b in spec)
+
+
+#: Calling hours no law clips (their places' calling laws would leave them no slot): around
+#: midnight, across the night's clock changes, five minutes at noon; and the default.
+ANY_HOUR_CALLS = (
+    _slots(("night", time(0), time(1)), ("late", time(23), time(23, 59))),
+    _slots(("small hours", time(1), time(4)), ("day", time(9), time(17))),
+    _slots(("noon", time(12), time(12, 5)), ("before dawn", time(2, 30), time(2, 50))),
+    cadence.Policy().call_slots,
+)
+#: Email hours up to the last second of the day, and from midnight.
+ANY_HOUR_EMAILS = (
+    _slots(("night", time(0), time(2, 30)), ("day", time(8), time(18))),
+    _slots(("late", time(22), time(23, 59, 59))),
+    cadence.Policy().email_hours,
+)
+#: Weeks of other shapes: Sunday to Thursday, six days, Sunday to Friday, weekends only, one day.
+OTHER_WEEKS = ("1111001", "1111110", "1111101", "0000011", "0010000", "1111111")
+
+
+def unusual_policies(*, legal_hours_only: bool) -> st.SearchStrategy[cadence.Policy]:
+    """Policies on :data:`OTHER_WEEKS` with hours around the clock (with ``legal_hours_only``,
+    calling hours inside every calling law's, for places a law binds)."""
+    calls = ANY_HOUR_CALLS[-1:] if legal_hours_only else ANY_HOUR_CALLS
+    return policies(
+        call_slots=st.sampled_from(calls),
+        email_hours=st.sampled_from(ANY_HOUR_EMAILS),
+        weekmasks=st.sampled_from(OTHER_WEEKS),
+        include_default=False,
+    )
+
+
+def bound_by_law(region: Region) -> bool:
+    """Whether a shipped calling law binds ``region``'s calls."""
+    return region.country in {"US", "CA"}
 
 
 #: A do-not-contact list as such lists are kept (E.164 numbers, lower-case emails) (R13).

@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -40,13 +41,16 @@ from cadence.compliance import PRESETS, Cap, strictest_caps
 from cadence.errors import InvalidInputError
 from cadence.files import write_plan_csv
 from cadence.policy import TimeSlot
-from cadence.testing import History, delays, histories
+from cadence.testing import History, delays, histories, regions, transitions_of
 from tests.conftest import (
     CHICAGO,
     NOT_SUPPRESSED,
     SUPPRESSED,
+    UNUSUAL_PLACES,
     WRITTEN_OTHERWISE,
+    bound_by_law,
     stale_copies,
+    unusual_policies,
 )
 
 DAY = date(2026, 3, 10)  # a Tuesday
@@ -289,6 +293,99 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
         assert got.sources["index"] == got.sources["late"] == 0
 
 
+@st.composite
+def _unusual_books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
+    """A book of prospects in :data:`UNUSUAL_PLACES` under one policy of another week's shape,
+    with hours around midnight where no calling law binds the places drawn."""
+    night = draw(st.booleans())
+    places = [r for r in UNUSUAL_PLACES if not (night and bound_by_law(r))]
+    policy = draw(unusual_policies(legal_hours_only=not night))
+    found = draw(
+        st.lists(
+            histories(policies=st.just(policy), places=regions(places), max_events=8),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    book = [
+        h.final.model_copy(
+            update={"id": f"p{i:02d}", "owner": draw(st.sampled_from(["ana", "bo"]))}
+        )
+        for i, h in enumerate(found)
+    ]
+    return book, found
+
+
+@given(
+    data=_unusual_books(),
+    meetings=st.lists(
+        st.tuples(st.integers(0, 100), st.integers(-60, 25 * 60), st.sampled_from([15, 90])),
+        max_size=3,
+    ),
+    which=st.integers(0, 100),
+    change=st.integers(0, 10),
+    minutes=st.integers(-36 * 60, 36 * 60),
+    day_shift=st.integers(-1, 1),
+    capacity=st.integers(0, 3),
+    indexed=st.booleans(),
+)
+def test_plan_table_equals_plan_day_in_unusual_places_and_weeks(
+    data: tuple[list[cadence.Prospect], list[History]],
+    meetings: list[tuple[int, int, int]],
+    which: int,
+    change: int,
+    minutes: int,
+    day_shift: int,
+    capacity: int,
+    indexed: bool,
+) -> None:
+    """The two planners give one plan for a book in places whose clocks change by 30 or 120
+    minutes, at local midnight or around Ramadan, or sit at +12:45, +14 or -11, on weeks of
+    other shapes: planned next to a change of offset of one prospect's zone, on a day that may
+    have no local midnight, with meetings booked from that midnight on. Every touch starts on
+    its local day, and none overlaps its rep's meetings."""
+    book, found = data
+    engine = cadence.Engine(found[0].policy)
+    base = book[which % len(book)]
+    now = base.last_event_at
+    later = [t for t in transitions_of(base.timezone) if t > base.last_event_at]
+    if later:
+        now = max(now, later[change % len(later)] + timedelta(minutes=minutes))
+    day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
+    book = list(book)
+    for n, (i, after_midnight, duration) in enumerate(meetings):
+        p = book[i % len(book)]
+        starts = resolve_local(day, time(0), engine.calendar(p).zone)
+        booked = ev.MeetingBooked(
+            at=p.last_event_at,
+            meeting_id=f"m{n}",
+            starts_at=max(
+                starts + timedelta(minutes=after_midnight),
+                p.last_event_at + timedelta(minutes=1),
+            ),
+            duration_minutes=duration,
+        )
+        try:
+            book[i % len(book)] = engine.apply(p, booked)
+        except InvalidInputError:
+            event("a booking the engine refused")
+    note(f"now={now.isoformat()} day={day}")
+    args: dict[str, Any] = {"day": day, "now": now, "capacity": capacity}
+    table = to_table(book, engine if indexed else None)
+    if now >= datetime.combine(day + timedelta(days=1), time(12), UTC):  # over at UTC-12 too
+        for planner, book_or_table in ((plan_day, book), (plan_table, table)):
+            with pytest.raises(InvalidInputError, match=r"^day: .* is over in every time zone"):
+                planner(engine, book_or_table, **args)
+        return
+    expected = plan_day(engine, book, **args)
+    got = plan_table(engine, table, **args)
+    event(f"touches planned: {min(len(expected.touches), 2)}")
+    _same_plan(expected, got)
+    assert all(t.local_start.date() == day for t in expected.touches)
+    _no_touch_over_a_meeting(expected)
+    _reminders_as_the_engine_names_them(engine, book, expected)
+
+
 def _past_the_end(plan: DayPlan) -> bool:
     """Whether a call or an email of ``plan`` starts inside its window and ends after it
     (half-open windows: a touch need only start inside, DESIGN §4)."""
@@ -326,9 +423,12 @@ def _reminders_as_the_engine_names_them(
         if _logs_a_meeting(t.action):
             p = by_id[t.prospect_id]
             zone = engine.calendar(p).zone
-            start = resolve_local(plan.day, time(0), zone)
+            # Compared in UTC: Python never finds two zones' times equal when one is a wall
+            # time that repeats (Havana's midnight comes twice the night it falls back).
+            start = resolve_local(plan.day, time(0), zone).astimezone(UTC)
             assert t.start == max(t.action.earliest_utc, start)
-            assert t.end == resolve_local(plan.day + timedelta(days=1), time(0), zone)
+            end = resolve_local(plan.day + timedelta(days=1), time(0), zone).astimezone(UTC)
+            assert t.end == end
             named = [
                 (a.earliest_utc, a.latest_utc)
                 for a in engine.plan(p, t.start)
@@ -1246,3 +1346,27 @@ def test_r2_the_reminder_to_log_a_meeting_is_listed_in_every_planner(indexed: bo
     for planner, twice in ((plan_day, [noted, noted]), (plan_table, to_table([noted, noted]))):
         with pytest.raises(InvalidInputError, match=r"^id: 'noted' is in the book twice"):
             planner(engine, twice, day=DAY, now=NOW, capacity=1)
+
+
+def test_r2_a_reminder_to_log_a_meeting_ends_at_the_first_of_two_midnights() -> None:
+    """Havana falls back from 01:00 to 00:00 on Sunday 3 November 2024, so that midnight comes
+    twice. The Saturday ends at the first (04:00 UTC): a meeting of the Saturday evening left
+    unlogged is a reminder from ``now`` to then, in both planners, where the engine names it."""
+    engine = cadence.Engine()
+    havana = ZoneInfo("America/Havana")
+    at = datetime(2024, 11, 1, 10, 0, tzinfo=havana)
+    p = engine.enroll("h1", timezone="America/Havana", at=at, country="CU", owner="ana")
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome="connected"))
+    p = engine.apply(
+        p,
+        ev.MeetingBooked(
+            at=at, meeting_id="m1", starts_at=datetime(2024, 11, 2, 19, 0, tzinfo=havana)
+        ),
+    )
+    now = datetime(2024, 11, 2, 22, 0, tzinfo=havana)
+    day = date(2024, 11, 2)
+    expected = plan_day(engine, [p], day=day, now=now, capacity=1)
+    _same_plan(expected, plan_table(engine, to_table([p], engine), day=day, now=now, capacity=1))
+    [reminder] = [t for t in expected.touches if _logs_a_meeting(t.action)]
+    assert (reminder.start, reminder.end) == (now, datetime(2024, 11, 3, 4, 0, tzinfo=UTC))
+    _reminders_as_the_engine_names_them(engine, [p], expected)

@@ -30,6 +30,30 @@ PARIS = ZoneInfo("Europe/Paris")
 SANTIAGO = ZoneInfo("America/Santiago")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
 KOLKATA = ZoneInfo("Asia/Kolkata")
+# Clocks that change in other ways: by an hour from +12:45 at 02:45 (Chatham), at local
+# midnight both ways on a Saturday night (Havana, Beirut), back and forth around Ramadan
+# (Casablanca: "negative" DST in tzdata), by two hours (Troll), by an hour from a negative-DST
+# winter (Dublin); and clocks that never change at the date line (+14, -11) or at -3:30.
+CHATHAM = ZoneInfo("Pacific/Chatham")
+HAVANA = ZoneInfo("America/Havana")
+BEIRUT = ZoneInfo("Asia/Beirut")
+CASABLANCA = ZoneInfo("Africa/Casablanca")
+TROLL = ZoneInfo("Antarctica/Troll")
+DUBLIN = ZoneInfo("Europe/Dublin")
+KIRITIMATI = ZoneInfo("Pacific/Kiritimati")
+PAGO_PAGO = ZoneInfo("Pacific/Pago_Pago")
+ST_JOHNS = ZoneInfo("America/St_Johns")
+UNUSUAL_ZONES = (
+    CHATHAM,
+    HAVANA,
+    BEIRUT,
+    CASABLANCA,
+    TROLL,
+    DUBLIN,
+    KIRITIMATI,
+    PAGO_PAGO,
+    ST_JOHNS,
+)
 
 
 def wall(moment: datetime) -> datetime:
@@ -154,9 +178,12 @@ def test_the_zones_have_the_transitions_the_cases_rely_on() -> None:
     assert len(transitions(SANTIAGO)) == 14
     assert len(transitions(LORD_HOWE)) == 14
     assert transitions(KOLKATA) == ()
+    for tz in (CHATHAM, HAVANA, BEIRUT, CASABLANCA, TROLL, DUBLIN, ST_JOHNS):
+        assert transitions(tz), tz
+    assert transitions(KIRITIMATI) == transitions(PAGO_PAGO) == ()
 
 
-ZONES = (NEW_YORK, PARIS, SANTIAGO, LORD_HOWE, KOLKATA)
+ZONES = (NEW_YORK, PARIS, SANTIAGO, LORD_HOWE, KOLKATA, *UNUSUAL_ZONES)
 
 
 @st.composite
@@ -229,6 +256,13 @@ NIGHT_OWL = Policy(
 )
 """Calls every day, in slots whose edges fall in the DST gaps and folds of the zones below."""
 
+SUN_TO_THU = Policy(
+    weekmask="1111001",
+    call_slots=NIGHT_OWL.call_slots,
+    extra_holidays=frozenset({date(2024, 12, 31), date(2026, 3, 8), date(2027, 1, 3)}),
+)
+"""The night owl's hours on a Sunday-to-Thursday week, with team holidays of its own."""
+
 DEFAULT = Policy()
 
 # (zone, country, subdivision): the prospect's place.
@@ -238,6 +272,15 @@ PLACES: dict[str, tuple[ZoneInfo, str, str | None]] = {
     "santiago": (SANTIAGO, "CL", None),
     "lord-howe": (LORD_HOWE, "AU", "NSW"),
     "kolkata": (KOLKATA, "IN", None),
+    "chatham": (CHATHAM, "NZ", None),
+    "havana": (HAVANA, "CU", None),
+    "beirut": (BEIRUT, "LB", None),
+    "casablanca": (CASABLANCA, "MA", None),
+    "troll": (TROLL, "AQ", None),
+    "dublin": (DUBLIN, "IE", None),
+    "kiritimati": (KIRITIMATI, "KI", None),
+    "pago-pago": (PAGO_PAGO, "US", "AS"),  # a US territory: the federal calling hours
+    "st-johns": (ST_JOHNS, "CA", "NL"),  # Canada's calling hours, at -3:30
 }
 
 
@@ -332,7 +375,7 @@ WindowCase = tuple[str, Policy, datetime, int | None, int | None]
 @st.composite
 def window_cases(draw: st.DrawFn, written_in_local: bool) -> WindowCase:
     place = draw(st.sampled_from(sorted(PLACES)))
-    policy = draw(st.sampled_from([NIGHT_OWL, DEFAULT]))
+    policy = draw(st.sampled_from([NIGHT_OWL, DEFAULT, SUN_TO_THU]))
     tz = PLACES[place][0]
     after = draw(instants(tz))
     if written_in_local:
@@ -424,6 +467,45 @@ def test_next_window_is_the_same_when_after_is_written_in_local_time(case: Windo
             "kolkata",
             datetime(2024, 6, 3, 8, 0, tzinfo=KOLKATA),
             datetime(2024, 6, 3, 3, 30, tzinfo=UTC),
+        ),
+        # Havana and Beirut spring from a Saturday's 23:59:59 to the Sunday's 01:00: the
+        # midnight slot is all gap, the small hours open at 01:00.
+        (
+            "havana",
+            datetime(2024, 3, 9, 23, 59, tzinfo=HAVANA),
+            datetime(2024, 3, 10, 5, 0, tzinfo=UTC),
+        ),
+        (
+            "beirut",
+            datetime(2024, 3, 30, 23, 59, tzinfo=BEIRUT),
+            datetime(2024, 3, 30, 22, 0, tzinfo=UTC),
+        ),
+        # Havana falls back from 01:00 to 00:00: the midnight slot is its first occurrence, so
+        # at the second 00:50 it is over and the small hours open at 01:00 -05.
+        (
+            "havana",
+            datetime(2024, 11, 3, 0, 50, fold=1, tzinfo=HAVANA),
+            datetime(2024, 11, 3, 6, 0, tzinfo=UTC),
+        ),
+        # Chatham falls back from 03:45 +13:45 to 02:45 +12:45: "before dawn" (02:15-03:00)
+        # ends at the first 03:00, so the second 02:50 is after it; the day opens at 09:00.
+        (
+            "chatham",
+            datetime(2024, 4, 7, 2, 50, fold=1, tzinfo=CHATHAM),
+            datetime(2024, 4, 6, 20, 15, tzinfo=UTC),
+        ),
+        # Troll springs two hours, from 01:00 to 03:00: both night slots are gap.
+        (
+            "troll",
+            datetime(2024, 3, 31, 0, 59, tzinfo=TROLL),
+            datetime(2024, 3, 31, 7, 0, tzinfo=UTC),
+        ),
+        # Casablanca returns to +01 after Ramadan, from 02:00 to 03:00: the small hours end
+        # where the gap does, "before dawn" is all gap.
+        (
+            "casablanca",
+            datetime(2024, 4, 14, 3, 0, tzinfo=CASABLANCA),
+            datetime(2024, 4, 14, 8, 0, tzinfo=UTC),
         ),
     ],
 )
@@ -521,6 +603,15 @@ def test_the_engine_raises_no_slot_rather_than_loop() -> None:
         max_size=6,
     ),
 )
+# Samoa skipped Friday 30 December 2011 (it crossed the date line): a one-day gap from the
+# Thursday ends on that day, which starts where the Saturday does.
+@example(
+    region=Region("Pacific/Apia", "WS"),
+    n=1,
+    until=datetime(2011, 12, 30, 10, tzinfo=UTC),
+    at_midnight=False,
+    offsets=[-timedelta(hours=12)],
+)
 def test_one_instant_decides_whether_a_business_day_gap_reaches_a_horizon(
     region: Region, n: int, until: datetime, at_midnight: bool, offsets: list[timedelta]
 ) -> None:
@@ -528,7 +619,7 @@ def test_one_instant_decides_whether_a_business_day_gap_reaches_a_horizon(
     from the last attempt, R10's wait after the breakup): the gap counted from ``x`` ends on a
     day starting at or after ``until`` exactly when ``x`` is at or after it. Checked at the
     threshold, a microsecond before it, and around it, for horizons at a local midnight (what
-    a planner asks) and anywhere."""
+    a planner asks) and anywhere, and where the zone skipped a whole date."""
     cal = contact_calendar(Policy(), region.timezone, region.country, region.subdivision)
     if at_midnight:
         until = cal.start_of(cal.local(until).date())

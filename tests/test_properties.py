@@ -64,7 +64,13 @@ from cadence.testing import (
     transitions_of,
 )
 from cadence.testing._events import refuses_no_show, refuses_opt_in
-from tests.conftest import AHEAD, as_time_moves
+from tests.conftest import (
+    AHEAD,
+    UNUSUAL_PLACES,
+    as_time_moves,
+    bound_by_law,
+    unusual_policies,
+)
 
 PHONE_AND_EMAIL = frozenset({Channel.PHONE, Channel.EMAIL})
 _TOUCH = {Channel.PHONE: "call", Channel.EMAIL: "email"}
@@ -1562,6 +1568,69 @@ def test_no_due_time_at_nonexistent_local_time(history: History, data: st.DataOb
             p = engine.apply(p, ev.OutOfOffice(at=p.last_event_at, until=before))
             check(p, p.last_event_at)
             check(p, data.draw(moments(engine, p), label="now"))
+
+
+def _unusual_histories(region: Region) -> st.SearchStrategy[History]:
+    legal = bound_by_law(region)
+    return histories(policies=unusual_policies(legal_hours_only=legal), places=st.just(region))
+
+
+@given(history=st.sampled_from(UNUSUAL_PLACES).flatmap(_unusual_histories), data=st.data())
+def test_in_unusual_places_and_weeks_every_rule_of_time_holds(
+    history: History, data: st.DataObject
+) -> None:
+    """Clocks that move by 30 or 120 minutes, at local midnight or around Ramadan, zones at
+    +12:45, +14 or -11, and weeks of other shapes (Sunday to Thursday, six days, weekends
+    only) with hours around midnight: after every event the engine keeps its rules
+    (``check_invariants``), and every due time, here and next to the zone's next change of
+    offset, is aware, in the prospect's zone, a wall time that exists, and not before now
+    (DESIGN §4)."""
+    zone = ZoneInfo(history.region.timezone)
+    engine = engine_for(history.policy)
+    check_invariants(engine, history.states[0], history)
+
+    def check(p: Prospect, now: datetime) -> None:
+        for action in engine.plan(p, now):
+            assert action.earliest_utc >= now, action
+            for moment in (action.earliest, action.latest):
+                assert moment.tzinfo == zone, action
+                assert _wall_time_exists(moment, zone), (moment, action)
+
+    for p in history.states:
+        check(p, data.draw(moments(engine, p), label="now"))
+    p = history.final
+    upcoming = [t for t in transitions_of(history.region.timezone) if t > p.last_event_at][:4]
+    if upcoming:
+        change = data.draw(st.sampled_from(upcoming), label="change of offset")
+        minutes = data.draw(st.integers(-36 * 60, 36 * 60), label="minutes from it")
+        check(p, max(p.last_event_at, change + timedelta(minutes=minutes)))
+
+
+def _long_gaps(region: Region) -> st.SearchStrategy[History]:
+    base = unusual_policies(legal_hours_only=bound_by_law(region))
+    gaps = st.tuples(base, st.integers(1, 30), st.integers(1, 60))
+    longer = gaps.map(
+        lambda g: g[0].model_copy(
+            update={"min_gap_business_days": g[1], "opt_out_gap_business_days": g[2]}
+        )
+    )
+    return ladders(policies=longer, places=st.just(region), min_events=4)
+
+
+@given(history=st.sampled_from(UNUSUAL_PLACES).flatmap(_long_gaps))
+def test_gap_between_unanswered_attempts_holds_in_unusual_places_and_weeks(
+    history: History,
+) -> None:
+    """R3 with gaps up to 30 business days, across year ends and the holidays of Israel, the
+    Emirates, Morocco...: on weeks of other shapes, in the places above, each attempt falls on
+    or after ``numpy.busday_offset`` of the last one's local date."""
+    zone = ZoneInfo(history.region.timezone)
+    gap = history.policy.min_gap_business_days
+    attempts = _ladder_attempts(engine_for(history.policy), history)
+    for (first, _), (second, action) in itertools.pairwise(attempts):
+        due = _busday_offset(history, first.at.astimezone(zone).date(), gap)
+        assert action.earliest.astimezone(zone).date() >= due, (first, second, action)
+        assert second.at.astimezone(zone).date() >= due, (first, second)
 
 
 # -- Time and place are only what the calendar makes of them ------------------------------------

@@ -266,6 +266,11 @@ class ContactCalendar:
             first = self.local(until).date()  # the first day that starts at or after until
             if self.start_of(first) < until:
                 first += _DAY
+            # A date the zone skipped (Samoa's 30 December 2011, when it crossed the date
+            # line) starts where the next day does, so at or after ``until`` too: no instant
+            # reads it, yet a gap can end on it.
+            while self.start_of(first - _DAY) >= until:
+                first -= _DAY
             # The last day whose gap ends before ``first``: a gap moves at least n days.
             day = first - timedelta(days=n + 1)
             while self.days.offset(day, n) >= first:
