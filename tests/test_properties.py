@@ -612,6 +612,8 @@ def _one_email_checked(engine: Engine, p: Prospect, at: datetime) -> bool:
     if not steps or "R6" not in steps[0].rules or steps[0] is not emails[0]:
         return False
     when = max(steps[0].earliest_utc, at.astimezone(UTC))
+    if p.advanced_at is not None and when < p.advanced_at:
+        return False  # a state time has moved past ``when``: an email then is late for it
     before = engine.advance(p, when)
     after = engine.apply(before, ev.EmailSent(at=when))
     assert "voicemail_email" not in {o.key for o in after.obligations}, (emails, after)
