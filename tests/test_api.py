@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import cadence
 from cadence import events as ev
+from cadence.actions import _TIMES
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -176,3 +177,38 @@ def test_simulation_surface_is_pinned() -> None:
     assert {"PolicyMachine", "check_invariants", "check_step", "prospects"} <= set(
         cadence.testing.__all__
     )
+
+
+def test_two_actions_an_hour_apart_in_a_repeated_hour_are_not_equal() -> None:
+    """Datetimes of one zone compare by wall time: the window at the second 01:30 of New
+    York's fall-back night was equal to the one at the first, so a host comparing the next
+    action with the last one saw no change though it had moved an hour (or a proposal had)."""
+    from zoneinfo import ZoneInfo
+
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)
+    act = cadence.Action(
+        prospect_id="p",
+        kind=cadence.ActionKind.CALL,
+        channel=cadence.Channel.PHONE,
+        earliest=first,
+        latest=first + timedelta(hours=1),
+        priority=cadence.Priority.FOLLOW_UP,
+        rules=("R3",),
+        reason="next attempt",
+        proposals=(first,),
+    )
+    assert second - first == timedelta(0)  # (what this test is about: wall-time arithmetic)
+    for change in ("earliest", "latest", "due_since", "proposals"):
+        moved = act.model_copy(update={change: (second,) if change == "proposals" else second})
+        assert moved != act, change
+        assert len({act, moved}) == 2
+    assert act == act.model_copy()
+    assert hash(act) == hash(act.model_copy())
+    for moment in (first, second):  # read back from JSON: offsets, not zones (PEP 495)
+        at = act.model_copy(update={"earliest": moment, "proposals": (moment,)})
+        same = cadence.Action.model_validate_json(at.model_dump_json())
+        assert same == at
+        assert hash(same) == hash(at)
+    times = {n for n, f in cadence.Action.model_fields.items() if "datetime" in str(f.annotation)}
+    assert times == _TIMES  # every datetime field compared as an instant

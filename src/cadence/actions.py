@@ -106,6 +106,24 @@ class Action(BaseModel):
     ``propose_times`` email). Its ``reason`` gives each, after "in the same call:" or "in the
     same email:"."""
 
+    def __eq__(self, other: object) -> bool:
+        """The same fields, its datetimes compared as instants. Python compares datetimes of
+        one zone by wall time, so in the hour a fall-back night repeats, a window an hour later
+        (01:30 the second time) was equal to the first, and a host comparing actions to see
+        whether the next one moved missed that it had; and it finds a time of that hour never
+        equal to the same instant at a fixed offset, so such an action read back from its JSON
+        was not equal to itself (PEP 495)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Action)  # (for mypy)
+        mine, theirs = self.__dict__, other.__dict__
+        return _instants(self) == _instants(other) and all(
+            mine[name] == theirs[name] for name in mine if name not in _TIMES
+        )
+
+    def __hash__(self) -> int:  # as ``__eq__`` compares: a repeated hour's times hash apart
+        return hash((_instants(self), *(v for k, v in self.__dict__.items() if k not in _TIMES)))
+
     @property
     def earliest_utc(self) -> datetime:
         """``earliest`` in UTC."""
@@ -127,3 +145,17 @@ class Action(BaseModel):
     def overdue(self) -> bool:
         """Whether the action was due before the ``now`` it was computed for."""
         return "overdue" in self.flags
+
+
+_TIMES = frozenset({"earliest", "latest", "due_since", "proposals"})
+
+
+def _instants(action: Action) -> tuple[datetime | tuple[datetime, ...] | None, ...]:
+    """``action``'s datetimes as instants (UTC), which tell apart the two of a repeated hour."""
+    since = action.due_since
+    return (
+        action.earliest.astimezone(UTC),
+        action.latest.astimezone(UTC),
+        None if since is None else since.astimezone(UTC),
+        tuple(t.astimezone(UTC) for t in action.proposals),
+    )
