@@ -1203,6 +1203,42 @@ def test_bad_arguments_raise_clear_errors(kwargs: dict[str, Any], field: str) ->
     assert repr(args[field]) in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("update", "words"),
+    [
+        ({"answer_rate": 7}, "responder: answer_rate: 7 is not a probability; give a number"),
+        ({"reply_rate": math.nan}, "responder: reply_rate: nan is not a probability; give"),
+        ({"anwser_rate": 0.9}, "responder: 'anwser_rate' is not a field of Responder; the"),
+    ],
+    ids=["over-one", "nan", "misspelt"],
+)
+def test_a_responder_tweaked_with_model_copy_is_checked_too(
+    update: dict[str, Any], words: str
+) -> None:
+    """The docs tweak ``Responder.typical()`` with ``model_copy(update=...)``, which pydantic
+    does not validate: a rate of 7 answered every call, NaN none, and a misspelt name was
+    ignored, all silently."""
+    tweaked = Responder.typical().model_copy(update=update)
+    with pytest.raises(cadence.InvalidInputError) as info:
+        simulate(prospects=5, days=5, seed=1, responder=tweaked)
+    assert (info.value.field, info.value.value) == ("responder", tweaked)
+    assert str(info.value).startswith(words), str(info.value)
+
+
+def test_seeds_past_64_bits_are_refused_not_folded_onto_small_ones() -> None:
+    """The draws keep a seed's low 64 bits: seed 2**64 ran seed 0's population again."""
+    with pytest.raises(cadence.InvalidInputError, match=r"^seed: 18446744073709551616 is not be"):
+        simulate(prospects=5, days=5, seed=2**64)
+    assert simulate(prospects=5, days=5, seed=2**64 - 1).seed == 2**64 - 1
+
+
+def test_a_progress_that_cannot_be_called_is_refused_before_the_run() -> None:
+    """It was a TypeError from deep in the run, after the first chunk had been simulated."""
+    with pytest.raises(cadence.InvalidInputError, match=r"^progress: 3 is not callable") as info:
+        simulate(prospects=5, days=5, seed=1, progress=3)  # type: ignore[arg-type]
+    assert info.value.field == "progress"
+
+
 @pytest.mark.parametrize("weight", [0, -1.0, math.inf, -math.inf, math.nan, "3", True, None])
 def test_a_place_needs_a_finite_positive_weight(weight: Any) -> None:
     """A place's weight is its share of the population. An infinite one was accepted and sent

@@ -105,6 +105,32 @@ def test_compare_rejects_bad_settings(kwargs: dict[str, float], field: str) -> N
     assert info.value.field == field
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "field"),
+    [
+        ("gap=2", Policy(), "policy_a"),
+        (Policy(), {"gap": 2}, "policy_b"),
+        (Policy(), None, "policy_b"),
+    ],
+    ids=["a-text", "b-dict", "b-none"],
+)
+def test_compare_names_the_policy_that_is_not_one(a: Any, b: Any, field: str) -> None:
+    """Both were reported as ``policy``, so the message did not say which; a missing
+    ``policy_b`` was taken for the default policy."""
+    with pytest.raises(cadence.InvalidInputError) as info:
+        compare(a, b, prospects=5, days=5, seed=1, n_boot=10)
+    assert info.value.field == field
+    assert str(info.value).startswith(f"{field}: ")
+
+
+def test_compare_checks_its_responder_and_progress_before_running() -> None:
+    bad = Responder.typical().model_copy(update={"book_rate": -0.5})
+    with pytest.raises(cadence.InvalidInputError, match=r"^responder: book_rate: -0\.5 is not"):
+        compare(Policy(), Policy(), prospects=5, days=5, seed=1, n_boot=10, responder=bad)
+    with pytest.raises(cadence.InvalidInputError, match=r"^progress: 'x' is not callable"):
+        compare(Policy(), Policy(), prospects=5, days=5, seed=1, n_boot=10, progress="x")  # type: ignore[arg-type]
+
+
 # -- plots --------------------------------------------------------------------------------------
 
 

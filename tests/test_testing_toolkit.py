@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 from hypothesis.stateful import run_state_machine_as_test
+from pydantic import Field
 
 import cadence
 from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect, Stage, TimeSlot
@@ -445,6 +446,77 @@ def test_check_invariants_catches_an_opt_out_that_keeps_the_stage() -> None:
         check_invariants(Stubborn(), p, [*events, out])
 
 
+class _Forgets(Prospect):
+    """A state whose JSON leaves out the channels the prospect blocked."""
+
+    blocked_channels: frozenset[Channel] = Field(default=frozenset(), exclude=True)
+
+
+class Lossy(Engine):
+    """Broken: the state it returns loses the blocked channels on its way through JSON."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        return _Forgets.model_validate(super().apply(p, event).model_dump())
+
+
+class Pushy(Engine):
+    """Broken: drips every dropped prospect, whether they gave permission or not (R12)."""
+
+    def _leave(self, p: Prospect) -> Prospect:
+        return p.model_copy(update={"permission": True})
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        return super().next_action(self._leave(p), now)
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return super().plan(self._leave(p), now)
+
+
+class Oblivious(Engine):
+    """Broken: forgets a pause as soon as it is announced (R17), so no wait is ever due."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        after = super().apply(p, event)
+        return after.model_copy(update={"paused_until": None, "pause_reason": None})
+
+
+def test_check_invariants_catches_a_state_that_loses_a_field_in_json() -> None:
+    """DESIGN §6: a CRM stores the state as JSON; an opt-out it forgets there is an opt-out
+    forgotten. The checks saw only the state in memory, and passed."""
+    p, events = _voicemails(Engine(), 1)
+    out = ev.OptedOut(at=events[-1].at + timedelta(hours=1), channels=frozenset({Channel.EMAIL}))
+    policy = Policy(opt_out_scope="channel")
+    check_invariants(Engine(policy), p, [*events, out])
+    with pytest.raises(
+        AssertionError,
+        match=r"^DESIGN §6: the prospect does not survive a JSON round trip .*: "
+        r"blocked_channels changed \(after event #1 ",
+    ):
+        check_invariants(Lossy(policy), p, [*events, out])
+
+
+def test_check_invariants_catches_a_drip_without_permission() -> None:
+    """R12: a lost deal without leave to stay in touch is dropped, not dripped; an engine
+    that drips anyway was not caught."""
+    p = Engine().enroll("p", timezone="America/Chicago", at=NOW, country="US")
+    lost = [ev.DealClosed(at=NOW + timedelta(hours=1), won=False)]
+    assert check_invariants(Engine(), p, lost).stage is Stage.DROPPED
+    with pytest.raises(AssertionError, match=r"^R12: a drip touch due .* gave no permission"):
+        check_invariants(Pushy(), p, lost)
+    allowed = Policy(drip_requires_permission=False)  # the same drip, allowed: no alarm
+    assert check_invariants(Engine(allowed), p, lost).stage is Stage.DRIP
+
+
+def test_check_invariants_holds_the_pause_the_history_announced() -> None:
+    """R17 from the events, not from the engine's ``paused_until``: an engine that forgets
+    an out-of-office was checked against its own empty record, and passed."""
+    p, events = _voicemails(Engine(), 2)
+    away = ev.OutOfOffice(at=events[-1].at + timedelta(minutes=1), until=NOW + timedelta(days=11))
+    check_invariants(Engine(), p, [*events, away])
+    with pytest.raises(AssertionError, match=r"^R17: call due .* said they are away until"):
+        check_invariants(Oblivious(), p, [*events, away])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -662,6 +734,8 @@ class Gullible(Engine):
         (Porous, "R13: opted out of", Policy(opt_out_scope="channel")),
         (Smudger, "a refused event changed the state", Policy()),
         (Gullible, "a no-show of a cancelled or held meeting was accepted", Policy()),
+        (Lossy, "DESIGN §6: the prospect does not survive a JSON round trip", Policy()),
+        (Oblivious, "R17: .* said they are away until", Policy()),
     ],
     ids=[
         "ignores-opt-outs",
@@ -669,6 +743,8 @@ class Gullible(Engine):
         "channel-opt-out-blocks-nothing",
         "refused-event-writes",
         "no-show-of-a-cancelled-meeting",
+        "state-lost-in-json",
+        "pause-forgotten",
     ],
 )
 def test_policy_machine_catches_a_broken_engine(
@@ -684,8 +760,10 @@ def test_policy_machine_catches_a_broken_engine(
         def event_types(self) -> frozenset[str]:
             if broken is Gullible:  # a booking, its cancellation, then its no-show
                 return frozenset({"meeting_booked", "meeting_cancelled", "meeting_no_show"})
-            if broken in (Stubborn, Porous):  # opt-outs only: found in a second, not seven
+            if broken in (Stubborn, Porous, Lossy):  # opt-outs: found in a second, not seven
                 return frozenset({"opted_out"})
+            if broken is Oblivious:
+                return frozenset({"out_of_office"})
             return super().event_types()
 
     with pytest.raises(AssertionError, match=found):

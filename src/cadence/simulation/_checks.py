@@ -55,6 +55,7 @@ _PHONE = Channel.PHONE
 _OPTED_OUT = Stage.OPTED_OUT
 _ENGAGED = Stage.ENGAGED
 _WAIT = ActionKind.WAIT
+_DRIP_TOUCH = ActionKind.DRIP_TOUCH
 _WHOLE_DAY = ((time(0), time.max),)
 
 
@@ -146,6 +147,13 @@ def problems_of(
         _legal_problems(problems, engine, prospect, action, earliest_utc, made)
     if channel is _PHONE and "R6" in action.rules:
         problems.append(f"R6: the email that follows a voicemail planned as a {kind.value}")
+    if (kind is _DRIP_TOUCH or (action.also and _DRIP_TOUCH in action.also)) and not (
+        drip_allowed(engine.policy, prospect.__dict__)
+    ):
+        problems.append(
+            f"R12: a drip touch due {earliest.isoformat()} for a prospect who gave no "
+            "permission to stay in touch, under a policy whose drip requires it"
+        )
     if kind is _NONE and stage not in TERMINAL and not blocked >= _BOTH:
         _nothing_planned(problems, engine, prospect, now)
     paused = prospect.paused_until

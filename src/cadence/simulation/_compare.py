@@ -30,7 +30,7 @@ from cadence.simulation._result import (
     working_days,
 )
 from cadence.simulation._run import Progress
-from cadence.simulation._simulate import _count, _fail, result_of, run, settings
+from cadence.simulation._simulate import _count, _fail, check_progress, result_of, run, settings
 
 __all__ = ["Comparison", "Interval", "compare"]
 
@@ -106,6 +106,10 @@ def compare(
     >>> c.intervals["violations"].difference
     0.0
     """
+    for name, policy in (("policy_a", policy_a), ("policy_b", policy_b)):
+        if not isinstance(policy, Policy):  # (None too: ``simulate``'s default is not meant)
+            fix = "is not a cadence.Policy; build one with cadence.Policy(...)"
+            raise _fail(name, policy, fix)
     common: dict[str, Any] = {
         "prospects": prospects,
         "days": days,
@@ -121,6 +125,7 @@ def compare(
     sb = settings(policy_b, **common)
     _count("n_boot", n_boot, 10, "n_boot=1000")
     _count("workers", workers, 1, "workers=2")
+    check_progress(progress)
     if not isinstance(level, float) or not 0.5 <= level < 1:
         raise _fail("level", level, "is not a confidence level; give e.g. 0.95")
     done = [0]

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from cadence.businessdays import subdivision_code
 from cadence.calendar import check_place
 from cadence.errors import InvalidInputError
@@ -15,7 +17,7 @@ from cadence.policy import Policy
 from cadence.simulation._floor import seats, territories
 from cadence.simulation._life import Record
 from cadence.simulation._population import PLACES, Place
-from cadence.simulation._responder import Responder
+from cadence.simulation._responder import RATES, Responder
 from cadence.simulation._result import SimulationResult, summarise
 from cadence.simulation._run import Progress, Settings, chunks, members, run_chunk
 
@@ -29,6 +31,7 @@ _SERIAL_CHUNK = 500  # prospects per progress report in a serial run
 
 
 _AFTER_END_DAYS = 400
+_SEEDS = 2**64
 
 
 def _fail(field: str, value: Any, fix: str) -> InvalidInputError:
@@ -39,6 +42,23 @@ def _count(field: str, value: Any, low: int, example: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < low:
         raise _fail(field, value, f"is not a whole number >= {low}; give e.g. {example}")
     return value
+
+
+def _validated(responder: Responder) -> Responder:
+    """``responder`` checked again: ``model_copy(update=...)``, the way the docs tweak
+    ``Responder.typical()``, skips validation, so a rate of 7 or NaN, or a misspelt name
+    (silently ignored), would reach the run."""
+    try:
+        return Responder.model_validate(dict(responder.__dict__))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            fix = f"{name!r} is not a field of Responder; the rates are {', '.join(RATES)}"
+        else:
+            fix = str(error["msg"]).removeprefix("Value error, ")
+        msg = f"responder: {fix}"
+        raise InvalidInputError(msg, field="responder", value=responder) from None
 
 
 def _places(places: Any) -> tuple[Place, ...]:
@@ -121,9 +141,12 @@ def settings(
             responder,
             "is not a Responder; build one with cadence.simulation.Responder(answer_rate=...)",
         )
+    responder = _validated(responder)
     _count("prospects", prospects, 1, "prospects=1000")
     _count("days", days, 1, "days=180")
     _count("seed", seed, 0, "seed=42")
+    if seed >= _SEEDS:  # (the draws keep a seed's low 64 bits: 2**64 would be seed 0 again)
+        raise _fail("seed", seed, "is not below 2**64; give e.g. seed=42")
     _count("enrol_days", enrol_days, 0, "enrol_days=5")
     if capacity is not None:
         _count("capacity", capacity, 1, "capacity=40 (touches per rep and channel per day)")
@@ -211,7 +234,14 @@ def simulate(
         places=places,
     )
     _count("workers", workers, 1, "workers=2")
+    check_progress(progress)
     return result_of(s, run(s, workers, progress))
+
+
+def check_progress(progress: Any) -> None:
+    """A progress callback is called with a count; anything else would fail mid-run."""
+    if progress is not None and not callable(progress):
+        raise _fail("progress", progress, "is not callable; give a function of the count done")
 
 
 def run(s: Settings, workers: int, progress: Progress | None) -> list[Record]:

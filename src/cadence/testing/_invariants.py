@@ -9,12 +9,12 @@ from cadence import events as ev
 from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
 from cadence.engine import Engine
-from cadence.lifecycle import Stage
+from cadence.lifecycle import TERMINAL, Stage
 from cadence.prospect import Prospect
 from cadence.simulation._checks import step_problems
 from cadence.testing._histories import History
 
-__all__ = ["check_invariants", "check_step"]
+__all__ = ["check_invariants", "check_step", "stored_whole"]
 
 
 def check_step(
@@ -29,16 +29,17 @@ def check_step(
     """Check the engine's answer for ``prospect`` at ``now`` and return the next action.
 
     Raises ``AssertionError`` whose message starts with the rule broken (``R2``, ``R3``,
-    ``R4``, ``R6``, ``R13``, ``R17`` or ``DESIGN §4``): the next action must be the plan's
-    first (R2) and the same whether or not ``advance`` ran first; nothing is due before ``now``
-    (nor, when ``event`` was just applied to ``before``, at or before that event); nothing is
-    planned for a prospect who opted out or on a blocked channel, and nothing is owed on a
-    channel the prospect refused (R13); ladder attempts keep the R3 gap and a retried call
-    that cites R4 changes the part of the day; the follow-up of a voicemail goes by email
-    (R6); two calls (or emails) to the prospect are never planned within a reaction delay of
-    each other while the first's window is open (R2: one touch does both). ``none`` comes only
-    when the ladder is over and nothing is owed (R2); nothing but the wait is due while a
-    pause lasts (R17). Calls start inside the legal hours of the prospect's place, read from
+    ``R4``, ``R6``, ``R12``, ``R13``, ``R17`` or ``DESIGN §4``): the next action must be the
+    plan's first (R2) and the same whether or not ``advance`` ran first; nothing is due before
+    ``now`` (nor, when ``event`` was just applied to ``before``, at or before that event);
+    nothing is planned for a prospect who opted out or on a blocked channel, and nothing is
+    owed on a channel the prospect refused (R13); ladder attempts keep the R3 gap and a
+    retried call that cites R4 changes the part of the day; the follow-up of a voicemail goes
+    by email (R6); a drip touch needs the prospect's permission where the policy says so
+    (R12); two calls (or emails) to the prospect are never planned within a reaction delay of
+    each other while the first's window is open (R2: one touch does both). ``none`` comes
+    only when the ladder is over and nothing is owed (R2); nothing but the wait is due while
+    a pause lasts (R17). Calls start inside the legal hours of the prospect's place, read from
     the rules' data, and never when a cap is full: counted over ``calls``, the instants of the
     calls made (default: the prospect's own record, ``recent_calls``).
     """
@@ -92,7 +93,8 @@ def check_invariants(
     engine: Engine, prospect: Prospect, history: Iterable[ev.Event] | History
 ) -> Prospect:
     """Apply ``history`` to ``prospect`` one event at a time and check the engine's rules after
-    each (see :func:`check_step`); also that ``apply`` never mutates its input and that an
+    each (see :func:`check_step`); also that ``apply`` never mutates its input, that every
+    state survives the JSON round trip a CRM stores it through (DESIGN §6), and that an
     opt-out, of everything or of a channel, holds until an opt-in (R13): a new address or
     number does not reopen a channel the prospect refused. Returns the final prospect.
 
@@ -115,9 +117,11 @@ def check_invariants(
     # The calls made, as the history says (a redelivered one once): the caps are checked
     # against them, not against what the engine chose to remember.
     calls: dict[str | int, datetime] = dict(enumerate(p.recent_calls))
+    _raise_unless_stored_whole(p, "the state the history starts from")
     check_step(engine, p, p.last_event_at, calls=tuple(calls.values()))
     opted_out_at: datetime | None = None
     refused: frozenset[Channel] = frozenset()
+    away: datetime | None = None  # the return the prospect announced (R17), as events say
     for i, event in enumerate(events):
         if isinstance(event, ev.CallAttempted) and not event.third_party:
             calls.setdefault(event.id or -1 - i, event.at)  # (not someone else's number)
@@ -127,6 +131,7 @@ def check_invariants(
         if before.model_dump() != snapshot:
             msg = f"DESIGN §9: apply mutated its input prospect (event #{i}: {event!r})"
             raise AssertionError(msg)
+        _raise_unless_stored_whole(p, f"after event #{i} ({event!r})")
         if isinstance(event, ev.OptedOut) and _covers_everything(engine, event):
             opted_out_at = event.at
         elif isinstance(event, ev.OptedOut):
@@ -147,13 +152,76 @@ def check_invariants(
                 f"in, but is in stage {p.stage.value} after event #{i} ({event!r})"
             )
             raise AssertionError(msg)
+        away = away_until(event, away)
         now = max(event.at, p.last_event_at)
         # (An action after the opt-out is check_step's to report: the stage is opted_out here.)
         made = tuple(calls.values())
         action = check_step(engine, p, now, before=before, event=event, calls=made)
+        raise_if_due_while_away(p, action, now, away, f"after event #{i} ({event!r})")
         if action.kind not in (ActionKind.NONE,) and action.earliest_utc > now:
             check_step(engine, p, action.earliest, calls=made)  # asked again when it falls due
     return p
+
+
+def away_until(event: ev.Event, away: datetime | None) -> datetime | None:
+    """R17 from the history, not from the engine's ``paused_until``: the return an
+    out-of-office (``until``) or a "not now" (``resume_at``) announced, held while only the
+    rep's own unanswered touches follow. Anything the prospect does next may end the pause or
+    not (the rule does not say), so it ends the check."""
+    if isinstance(event, ev.OutOfOffice):
+        return event.until
+    if isinstance(event, ev.EmailReplied) and event.intent == "not_now":
+        return event.resume_at
+    if isinstance(event, ev.EmailSent) or (
+        isinstance(event, ev.CallAttempted)
+        and (event.third_party or event.outcome in ("voicemail", "no_answer", "gatekeeper"))
+    ):
+        return away
+    return None
+
+
+def raise_if_due_while_away(
+    p: Prospect, action: Action, now: datetime, away: datetime | None, where: str
+) -> None:
+    """R17: before the announced return ``away`` (:func:`away_until`), nothing but the wait
+    is due to a prospect not yet out for good."""
+    if (
+        away is None
+        or now >= away
+        or p.stage in TERMINAL
+        or action.kind is ActionKind.WAIT
+        or action.earliest_utc >= away
+    ):
+        return
+    msg = (
+        f"R17: {action.kind.value} due {action.earliest.isoformat()}, though the prospect "
+        f"said they are away until {away.isoformat()} ({where}; stage {p.stage.value})"
+    )
+    raise AssertionError(msg)
+
+
+def stored_whole(p: Prospect) -> str | None:
+    """DESIGN §6: what a CRM that stores ``p`` as JSON and loads it back would lose (a
+    message naming the fields), or ``None`` when it gets ``p`` back exactly."""
+    trip = "a JSON round trip (model_dump_json, then cadence.Prospect.model_validate_json)"
+    try:
+        back = Prospect.model_validate_json(p.model_dump_json())
+    except ValueError as exc:  # (pydantic's ValidationError, cadence's own errors)
+        first = str(exc).splitlines()[0]
+        return f"DESIGN §6: the prospect cannot be loaded back after {trip}: {first}"
+    if back == p:
+        return None
+    # (Field by field: a subclass of Prospect never equals a Prospect, yet may store whole.)
+    changed = [name for name in Prospect.model_fields if getattr(back, name) != getattr(p, name)]
+    if not changed:
+        return None
+    return f"DESIGN §6: the prospect does not survive {trip}: {', '.join(changed)} changed"
+
+
+def _raise_unless_stored_whole(p: Prospect, where: str) -> None:
+    problem = stored_whole(p)
+    if problem is not None:
+        raise AssertionError(f"{problem} ({where}; stage {p.stage.value})")
 
 
 def _covers_everything(engine: Engine, event: ev.OptedOut) -> bool:

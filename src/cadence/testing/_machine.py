@@ -18,7 +18,13 @@ from cadence.lifecycle import Stage
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 from cadence.testing._events import EVENT_TYPES, events, refuses_no_show, refuses_opt_in
-from cadence.testing._invariants import channel_names, check_step
+from cadence.testing._invariants import (
+    away_until,
+    channel_names,
+    check_step,
+    raise_if_due_while_away,
+    stored_whole,
+)
 from cadence.testing._places import REGIONS, Region, delays, instants
 
 __all__ = ["PolicyMachine"]
@@ -42,9 +48,10 @@ class PolicyMachine(RuleBasedStateMachine):
     acting on their own (any event, at any later time; a no-show of a cancelled or held meeting
     must be refused), time passing, a webhook delivered twice, and an event delivered late
     (refused, except an opt-out, which is honoured). After every step
-    :func:`check_step` checks the next action (R2, R3, R4, R13, R17, DESIGN §4) and the machine
-    checks that an opt-out, of everything or of a channel, holds (R13) and that a duplicate
-    event changes nothing.
+    :func:`check_step` checks the next action (R2, R3, R4, R12, R13, R17, DESIGN §4) and the
+    machine checks that an opt-out, of everything or of a channel, holds (R13), that a
+    duplicate event changes nothing and that the state survives the JSON round trip the CRM
+    stores it through (DESIGN §6).
 
     Bind it to a policy and run its ``TestCase`` with pytest or unittest::
 
@@ -79,6 +86,8 @@ class PolicyMachine(RuleBasedStateMachine):
         self.opted_out_at: datetime | None = None
         self.refused: frozenset[Channel] = frozenset()
         """Channels the prospect opted out of (with the policy's ``channel`` scope)."""
+        self.away: datetime | None = None
+        """The return the prospect announced (R17), as the events say, not the engine."""
         self._before: Prospect | None = None
         self._event: ev.Event | None = None
         self._ids = 0
@@ -219,11 +228,15 @@ class PolicyMachine(RuleBasedStateMachine):
     # -- invariants ------------------------------------------------------------------------------
     @invariant()
     def the_engine_keeps_its_rules(self) -> None:
-        """R2, R3, R4, R13, R17 and DESIGN §4 on the next action (see ``check_step``)."""
+        """R2, R3, R4, R12, R13, R17 and DESIGN §4 on the next action (see ``check_step``);
+        the state the CRM stores survives its JSON round trip (DESIGN §6)."""
         if self.prospect is None:
             return
+        stored = stored_whole(self.prospect)
+        assert stored is None, stored
         now = max(self.now, self.prospect.last_event_at)
         act = check_step(self.engine, self.prospect, now, before=self._before, event=self._event)
+        raise_if_due_while_away(self.prospect, act, now, self.away, "in the machine's run")
         if self.opted_out_at is not None:
             assert self.prospect.stage is Stage.OPTED_OUT, (
                 f"R13: opted out at {self.opted_out_at.isoformat()}, now {self.prospect.stage}"
@@ -250,6 +263,7 @@ class PolicyMachine(RuleBasedStateMachine):
         self._before, self._event = before, event
         self.history.append(event)
         self.now = max(self.now, event.at)
+        self.away = away_until(event, self.away)
         if isinstance(event, ev.OptedOut) and (
             event.channels is None
             or self.engine.policy.opt_out_scope == "all"
