@@ -117,6 +117,28 @@ def test_a_misspelt_field_is_told_the_name_it_was_meant_to_be(tmp_path: Any) -> 
         read_responder(tmp_path / "responder.json")
 
 
+def test_a_policy_tweaked_with_model_copy_is_checked_by_the_engine(monday: datetime) -> None:
+    """pydantic's ``model_copy(update=...)`` validates nothing: a policy with a gap of 0
+    business days ran (DESIGN §9 refuses zero gaps), and so did a simulation of it. The
+    engine checks a policy validation did not make; one it did is taken as it is."""
+    policy = Policy()
+    assert cadence.Engine(policy).policy is policy
+    zero = policy.model_copy(update={"min_gap_business_days": 0})
+    with pytest.raises(InvalidInputError, match=r"^min_gap_business_days: .*greater than or eq"):
+        cadence.Engine(zero)
+    with pytest.raises(InvalidInputError, match=r"^min_gap_business_days: "):
+        cadence.simulate(zero, prospects=2, days=2, seed=1)
+    misspelt = policy.model_copy(update={"min_gap_busines_days": 2})
+    with pytest.raises(InvalidInputError, match="did you mean 'min_gap_business_days'"):
+        cadence.Engine(misspelt)
+    two = policy.model_copy(update={"min_gap_business_days": 2})
+    engine = cadence.Engine(two)
+    assert engine.policy == two
+    assert engine.policy.min_gap_business_days == 2
+    p = engine.enroll("p", timezone="America/Chicago", at=monday, country="US")
+    assert engine.next_action(p, monday).kind is cadence.ActionKind.CALL
+
+
 def test_a_message_shows_the_start_of_a_huge_input_not_all_of_it() -> None:
     """A webhook's field can be megabytes, and YAML aliases nest a billion items in a few
     lines: the one-line message shows their start (it used to print all of them)."""

@@ -47,7 +47,7 @@ from cadence.calendar import ContactCalendar, Window, check_place, zone
 from cadence.channel import Channel
 from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
 from cadence.lifecycle import TERMINAL, Lifecycle, Stage, Trigger, lifecycle
-from cadence.policy import Policy
+from cadence.policy import Policy, is_validated
 from cadence.prospect import Prospect
 
 __all__ = ["Engine"]
@@ -181,6 +181,11 @@ class Engine:
         if not isinstance(policy, Policy):
             msg = f"policy: expected a cadence.Policy, got {type(policy).__name__}"
             raise InvalidInputError(msg, field="policy", value=policy)
+        if not is_validated(policy):  # made by model_copy(update=...), or unpickled
+            try:
+                policy = Policy.model_validate(dict(policy.__dict__))
+            except ValidationError as exc:
+                raise ev.explain_validation_error(exc, "policy", Policy) from None
         self.policy = policy
         # Calls (or emails) owed less than a reaction delay apart are one touch (_one_touch).
         self._reach = timedelta(minutes=policy.reaction_minutes)
