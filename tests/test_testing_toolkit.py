@@ -123,6 +123,26 @@ class Forgetful(Engine):
         return super().advance(p, now).model_copy(update={"obligations": ()})
 
 
+class Careless(Engine):
+    """Broken: forgets the next contact agreed in a call (R1), as if none had been agreed."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        if isinstance(event, ev.CallAttempted) and event.next_contact_at is not None:
+            event = event.model_copy(update={"next_contact_at": None})
+        return super().apply(p, event)
+
+
+class Silent(Engine):
+    """Broken: owes no email after a voicemail (R6)."""
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        super().__init__(policy)
+        self._quiet = Engine(Policy(voicemail_email=False))
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        return self._quiet.apply(p, event)
+
+
 class Scribbler(Engine):
     """Broken: ``apply`` writes the new owner into the caller's state too."""
 
@@ -420,6 +440,22 @@ def test_check_invariants_catches_a_plan_or_advance_that_breaks_a_rule(
     check_invariants(Engine(), p, events)
     with pytest.raises(AssertionError, match=found):
         check_invariants(engine, p, events)
+
+
+def test_check_invariants_catches_an_agreed_time_or_a_voicemails_email_forgotten() -> None:
+    """R1 and R6, the practices the engine exists for, were checked by nothing: an engine
+    that forgot the time agreed in a call, or never owed the email after a voicemail, got
+    past every check."""
+    p, events = _voicemails(Engine(), 1)
+    agreed = NOW + timedelta(days=9, hours=1)
+    call = ev.CallAttempted(at=NOW + timedelta(days=8), outcome="connected", next_contact_at=agreed)
+    talk = [*events, call]
+    check_invariants(Engine(), p, talk)
+    with pytest.raises(AssertionError, match=r"^R1: the next contact agreed for 2026-03-11T16"):
+        check_invariants(Careless(), p, talk)
+    check_invariants(Engine(), p, events)
+    with pytest.raises(AssertionError, match=r"^R6: no email follows the voicemail"):
+        check_invariants(Silent(), p, events)
 
 
 def test_check_invariants_catches_an_apply_that_mutates_its_input() -> None:

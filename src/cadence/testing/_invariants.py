@@ -158,9 +158,54 @@ def check_invariants(
         made = tuple(calls.values())
         action = check_step(engine, p, now, before=before, event=event, calls=made)
         raise_if_due_while_away(p, action, now, away, f"after event #{i} ({event!r})")
+        raise_unless_followed_up(engine, p, event, now, f"after event #{i} ({event!r})")
         if action.kind not in (ActionKind.NONE,) and action.earliest_utc > now:
             check_step(engine, p, action.earliest, calls=made)  # asked again when it falls due
     return p
+
+
+def raise_unless_followed_up(
+    engine: Engine, p: Prospect, event: ev.Event, now: datetime, where: str
+) -> None:
+    """What a conversation or a voicemail owes, planned as soon as it is logged: the next
+    contact agreed in a call or a meeting (R1), at that very time, or at the first moment the
+    hours and the law allow, flagged ``moved``; and the email that follows a voicemail
+    (R6, when the policy sends it), on a channel still open, in a live stage. Asked just
+    after ``event`` was applied (``now``: its time, or the machine's later clock)."""
+    if p.stage in TERMINAL:
+        return
+    agreed = getattr(event, "next_contact_at", None)
+    if agreed is not None and not getattr(event, "third_party", False):
+        if p.blocked_channels >= _BOTH:
+            return
+        plan = engine.plan(p, now)
+        if not any(
+            "R1" in a.rules
+            and (a.earliest_utc == agreed or (_LATER & set(a.flags) and a.earliest_utc > agreed))
+            for a in plan
+        ):
+            shown = [(a.kind.value, a.earliest.isoformat(), a.rules) for a in plan]
+            msg = (
+                f"R1: the next contact agreed for {agreed.isoformat()} is not planned then "
+                f"({where}; plan {shown})"
+            )
+            raise AssertionError(msg)
+    if (
+        isinstance(event, ev.CallAttempted)
+        and event.outcome == "voicemail"
+        and not event.third_party
+        and engine.policy.voicemail_email
+        and Channel.EMAIL not in p.blocked_channels
+    ):
+        plan = engine.plan(p, now)
+        if not any(a.channel is Channel.EMAIL and "R6" in a.rules for a in plan):
+            shown = [(a.kind.value, a.earliest.isoformat(), a.rules) for a in plan]
+            msg = f"R6: no email follows the voicemail ({where}; plan {shown})"
+            raise AssertionError(msg)
+
+
+_BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
+_LATER = frozenset({"moved", "overdue"})  # (overdue: asked after the agreed time)
 
 
 def away_until(event: ev.Event, away: datetime | None) -> datetime | None:

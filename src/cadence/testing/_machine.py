@@ -23,6 +23,7 @@ from cadence.testing._invariants import (
     channel_names,
     check_step,
     raise_if_due_while_away,
+    raise_unless_followed_up,
     stored_whole,
 )
 from cadence.testing._places import REGIONS, Region, delays, instants
@@ -48,8 +49,9 @@ class PolicyMachine(RuleBasedStateMachine):
     acting on their own (any event, at any later time; a no-show of a cancelled or held meeting
     must be refused), time passing, a webhook delivered twice, and an event delivered late
     (refused, except an opt-out, which is honoured). After every step
-    :func:`check_step` checks the next action (R2, R3, R4, R12, R13, R17, DESIGN §4) and the
-    machine checks that an opt-out, of everything or of a channel, holds (R13), that a
+    :func:`check_step` checks the next action (R2, R3, R4, R12, R13, R17, DESIGN §4), an event
+    just applied has what it owes planned (R1's agreed time, R6's email), and the machine
+    checks that an opt-out, of everything or of a channel, holds (R13), that a
     duplicate event changes nothing and that the state survives the JSON round trip the CRM
     stores it through (DESIGN §6).
 
@@ -264,6 +266,9 @@ class PolicyMachine(RuleBasedStateMachine):
         self.history.append(event)
         self.now = max(self.now, event.at)
         self.away = away_until(event, self.away)
+        if self.prospect is not before:  # (a duplicate changes nothing and owes nothing)
+            now = max(self.now, self.prospect.last_event_at)
+            raise_unless_followed_up(self.engine, self.prospect, event, now, "in the machine's run")
         if isinstance(event, ev.OptedOut) and (
             event.channels is None
             or self.engine.policy.opt_out_scope == "all"
