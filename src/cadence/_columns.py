@@ -42,11 +42,12 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by", "shipped"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 12  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
+DECISION_FORMAT = 13  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
 # 8: the practice review's fixes (R1 `moved`, R4 windows, the engaged ladder, paused rows);
 # 9: R4 for the offer and the breakup made by phone; 10: a prospect without a country is bound
 # by the rules of its zone's country; 11: the reminder to log a meeting that has ended runs to
-# the end of its day; 12: calls nobody heard (``unheard_calls_limit``)
+# the end of its day; 12: calls nobody heard (``unheard_calls_limit``); 13: a touch that does
+# another's work keeps that work's ``moved`` and ``overdue``
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 

@@ -146,7 +146,9 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
         ladder=task.ladder or any(m.task.ladder for m in mates),
         joined=(task, *(m.task for m in mates)),
     )
-    spot_flags = (*best.flags, *(f for f in flags if f not in best.flags))
+    # Where each was placed counts too: an agreed call the hours moved (R1, ``moved``: the rep
+    # tells them) or an overdue one is still so when it is done in another's touch.
+    spot_flags = tuple(dict.fromkeys((*best.flags, *flags, *(f for m in mates for f in m.flags))))
     return best._replace(task=joined, end=end, flags=spot_flags)
 
 

@@ -674,11 +674,13 @@ class Engine:
         if task.avoid_slot is not None or task.joined:  # R4 only if the window rotates
             rules, reason = placed_rules(task, spot.window.slot)
         if words and _MOVED in spot.flags and task.channel is not None:
-            # R1: say why the agreed time moved, so the rep can tell the prospect.
-            free = cal.next_window(task.channel, task.not_before)  # the hours, without the caps
+            # R1: say why the agreed time moved, so the rep can tell the prospect (the agreed
+            # contact's own time, when it is done in another's touch).
+            agreed = next((t.not_before for t in task.joined if t.exact), task.not_before)
+            free = cal.next_window(task.channel, agreed)  # the hours, without the caps
             why = (
                 "a legal cap on calls rules it out"
-                if free.start_utc == task.not_before
+                if free.start_utc == agreed
                 else "it is outside the hours the policy and the law allow"
             )
             points = (f"The agreed time moved ({why}): tell them.", *points)

@@ -94,6 +94,32 @@ def test_r1_an_agreed_time_the_hours_do_not_allow_is_kept_as_soon_as_they_do_and
     assert engine.next_action(kept, monday + timedelta(hours=1)).flags == ()
 
 
+def test_r1_an_agreed_time_moved_into_anothers_call_is_still_flagged_and_told(
+    monday: datetime,
+) -> None:
+    """They agreed on 07:30 tomorrow (before the hours), then cancelled the meeting (R15):
+    one call at 09:00 proposes new times and keeps the agreement. It lost ``moved`` and the
+    "tell them" talking point, so the rep never said the agreed time had moved."""
+    engine = Engine(cadence.Policy(opt_out_scope="channel"))
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.OptedOut(at=monday, channels=frozenset({Channel.EMAIL})))
+    meeting = datetime(2026, 3, 12, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=meeting))
+    evening = datetime(2026, 3, 9, 17, 30, tzinfo=CHICAGO)
+    agreed = datetime(2026, 3, 10, 7, 30, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=evening, outcome="connected", next_contact_at=agreed))
+    p = engine.apply(
+        p, ev.MeetingCancelled(at=evening + timedelta(minutes=5), meeting_id="m1", by="prospect")
+    )
+    act = engine.next_action(p, evening + timedelta(minutes=6))
+    assert (act.kind, act.rules) == (ActionKind.PROPOSE_TIMES, ("R15", "R1"))  # (this test's data)
+    assert f"{act.earliest:%a %d %H:%M}" == "Tue 10 09:00"
+    assert act.flags == ("moved",)
+    assert act.talking_points[0] == (
+        "The agreed time moved (it is outside the hours the policy and the law allow): tell them."
+    )
+
+
 def test_r1_a_voicemail_the_day_before_does_not_keep_the_agreed_call(
     engine: Engine, monday: datetime
 ) -> None:
