@@ -47,7 +47,8 @@ DECISION_FORMAT = 13  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joi
 # 9: R4 for the offer and the breakup made by phone; 10: a prospect without a country is bound
 # by the rules of its zone's country; 11: the reminder to log a meeting that has ended runs to
 # the end of its day; 12: calls nobody heard (``unheard_calls_limit``); 13: a touch that does
-# another's work keeps that work's ``moved`` and ``overdue``
+# another's work keeps that work's ``moved`` and ``overdue``, and a time a fall-back night
+# repeats is named with its offset's name
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 

@@ -29,8 +29,12 @@ def day_month(local: datetime) -> str:
 
 
 def day_month_time(local: datetime) -> str:
-    """'Thu 12 Mar 15:00'."""
-    return f"{day_month(local)} {local.hour:02d}:{local.minute:02d}"
+    """'Thu 12 Mar 15:00'; in the hour a fall-back night repeats, with the zone's name for
+    the offset, which tells the two apart: 'Sun 01 Nov 01:30 EST'."""
+    said = f"{day_month(local)} {local.hour:02d}:{local.minute:02d}"
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        said += f" {local.tzname()}"
+    return said
 
 
 @cache

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -1230,3 +1230,20 @@ def test_r10_an_event_older_than_a_drop_advance_stored_is_late(monday: datetime)
     assert engine.apply(stored, ev.OptedOut(at=away.at)).stage is Stage.OPTED_OUT
     later = engine.apply(stored, ev.EmailReplied(at=stored.dropped_at + timedelta(hours=1)))
     assert later.stage is Stage.ENGAGED
+
+
+def test_r1_an_agreed_time_in_a_repeated_hour_says_which_of_the_two_it_is() -> None:
+    """New York's clocks fall back at 02:00 on 1 Nov 2026, so 01:30 comes twice: the reason
+    named the agreed time without saying which, an hour's difference."""
+    engine = Engine()
+    at = datetime(2026, 10, 30, 15, 0, tzinfo=UTC)
+    p = engine.enroll("p", timezone="America/New_York", at=at, country="US", subdivision="NY")
+    first = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT
+    for agreed, said in ((first, "01:30 EDT"), (first + timedelta(hours=1), "01:30 EST")):
+        q = engine.apply(p, ev.CallAttempted(at=at, outcome="connected", next_contact_at=agreed))
+        act = engine.next_action(q, at)
+        assert act.reason == f"agreed with the prospect: next contact Sun 01 Nov {said}"
+    q = engine.apply(
+        p, ev.CallAttempted(at=at, outcome="connected", next_contact_at=first + timedelta(hours=9))
+    )
+    assert engine.next_action(q, at).reason.endswith("next contact Sun 01 Nov 09:30")
