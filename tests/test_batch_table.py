@@ -972,6 +972,46 @@ def test_a_pause_that_ends_on_the_day_is_planned_after_it_as_in_plan_day(
 
 
 @pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+@pytest.mark.parametrize("hour", [7, 18], ids=["before-the-window", "after-it"])
+def test_r17_work_due_while_away_is_fresh_after_a_pause_that_ended_before_the_day(
+    engine: cadence.Engine, indexed: bool, hour: int
+) -> None:
+    """R17: a voicemail (the R6 email owed that day) or a call agreed for Wednesday 4 March,
+    then an out-of-office until Thursday 5 March (contact resumes Friday 6), or until Friday
+    (it resumes Monday 9). Planning Tuesday 10 March on Monday 9: the agreed calls (each the
+    prospect's only task, which the index re-places by itself once missed) are moved to the
+    return, fresh on Monday morning, and the work missed since the return is overdue since its
+    window after the pause, not since before it: the same plan as plan_day, row for row."""
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=CHICAGO)
+    agreed = datetime(2026, 3, 4, 10, 0, tzinfo=CHICAGO)
+    thursday, friday = (datetime(2026, 3, day, 17, tzinfo=CHICAGO) for day in (5, 6))
+    touches: list[tuple[str, ev.Event, datetime]] = [
+        ("vm", ev.CallAttempted(at=at, outcome="voicemail"), thursday),
+        ("agreed", ev.CallAttempted(at=at, outcome="connected", next_contact_at=agreed), thursday),
+        ("monday", ev.CallAttempted(at=at, outcome="connected", next_contact_at=agreed), friday),
+    ]
+    book = []
+    for pid, touch, back in touches:
+        p = engine.enroll(pid, timezone="America/Chicago", at=at, country="US", owner=pid)
+        away = ev.OutOfOffice(at=at + timedelta(minutes=10), until=back)
+        book.append(engine.apply(engine.apply(p, touch), away))
+    now = NOW.replace(hour=hour)
+    expected = plan_day(engine, book, day=DAY, now=now, capacity=5)
+    table = to_table(book, engine if indexed else None)
+    got = plan_table(engine, table, day=DAY, now=now, capacity=5)
+    _same_plan(expected, got)
+    since = {t.prospect_id: t.action.due_since for t in expected.touches}
+    returns = datetime(2026, 3, 6, 8, tzinfo=CHICAGO)  # (email hours open; calls at 09:00)
+    assert since == {
+        "vm": returns,
+        "agreed": returns + timedelta(hours=1),
+        "monday": None if hour == 7 else datetime(2026, 3, 9, 9, tzinfo=CHICAGO),
+    }
+    if indexed:
+        assert got.sources["late"] == (1 if hour == 7 else 2)  # (the agreed calls)
+
+
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
 def test_only_an_action_that_carries_r4_is_kept_from_the_last_calls_part_of_day(
     engine: cadence.Engine, indexed: bool
 ) -> None:

@@ -32,6 +32,7 @@ import cadence
 from cadence import _choosing
 from cadence import events as ev
 from cadence._choosing import named
+from cadence._placing import after_their_return
 from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
 from cadence.engine import Engine
@@ -947,7 +948,9 @@ def test_what_a_touch_performs_is_the_plans_first_task_on_its_channel(
             first = on[0]
             if _before_the_ladders_step(named, first, at):
                 continue
-            assert (named.kind, named.rules, named.reason, named.detail) == (
+            # (The R6 email due after their return says so, R17: the action's words.)
+            said = after_their_return(dict(state.__dict__), named, named.reason)
+            assert (named.kind, named.rules, said, named.detail) == (
                 first.kind,
                 first.rules,
                 first.reason,

@@ -83,7 +83,14 @@ ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
         "": ("event_id_memory_days", "calling_rules", "unheard_calls_limit"),  # "": own fields
     },
     "prospect-v1": {
-        "": ("unreachable", "seen_at", "last_response_at", "calls_unheard", "advanced_at")
+        "": (
+            "unreachable",
+            "seen_at",
+            "last_response_at",
+            "calls_unheard",
+            "advanced_at",
+            "resumed_at",
+        )
     },
 }
 

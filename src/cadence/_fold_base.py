@@ -205,6 +205,8 @@ class FoldBase:
     def responded(self, state: State, at: datetime) -> None:
         """Any response: the ladder starts over (R11: from the drip too) and pauses end. An
         email that would mention a voicemail (R6) has nothing left to say: they answered."""
+        if state["paused_until"] is not None:  # R17: back early
+            state["resumed_at"] = at
         self.reset_ladder(state)
         state["last_response_at"] = at
         self.stage(state, Trigger.RESPOND)

@@ -16,12 +16,15 @@ from cadence.actions import KIND_ORDER
 from cadence.calendar import ContactCalendar, Window
 from cadence.channel import Channel
 from cadence.policy import Policy
+from cadence.prospect import Obligation
 
 __all__ = [
     "Searched",
     "Spot",
     "TaskOrder",
+    "after_their_return",
     "again",
+    "away_until",
     "due_from",
     "locate",
     "placed_key",
@@ -105,21 +108,29 @@ def locate(
         window = Window(when, when, None, None, (), at, at)
         return Spot(task, window, when, when, task.flags, None, at)
     recent = state["recent_calls"] if channel is _PHONE else ()
-    window = window_for(cal, task, task.not_before, recent)  # when it first came due
+    after = task.not_before
+    # R17: work that came due while the prospect was away is due, fresh, from their return
+    # (``away_until``, inline: two reads when no pause ever ended).
+    back = state["paused_until"] or state["resumed_at"]
+    away = back is not None and after < back and channel is not _MEETING
+    if away:
+        after = back
+    window = window_for(cal, task, after, recent)  # when it first came due
     start_utc, end_utc = utc_bounds(window)
     end = window.end
     flags = task.flags
     if task.exact:
         if channel is _MEETING and task.deadline is not None:
             end, end_utc = cal.local(task.deadline), task.deadline
-        elif start_utc == task.not_before:  # the agreed time itself is allowed
+        elif not away and start_utc == task.not_before:  # the agreed time is allowed
             # R1: on time until the grace ends, across the next slot if it follows at once.
             grace = task.not_before + timedelta(minutes=policy.commitment_grace_minutes)
             if grace > end_utc:
                 grace = cal.runs_on(channel, end_utc, grace)
             if grace != end_utc:
                 end, end_utc = cal.local(grace), grace
-        else:  # R1: the agreed time is outside the hours (the policy's, or the law's)
+        else:  # R1: the agreed time is outside the hours (the policy's, or the law's), or
+            # they were away then (R17)
             flags = (*flags, "moved")
     elif task.deadline is not None and start_utc < task.deadline < end_utc:
         end, end_utc = cal.local(task.deadline), task.deadline
@@ -140,6 +151,41 @@ def locate(
             latest = later.end if later_end_utc > end_utc else end  # by instant, not wall
             return Spot(task, later, later.start, latest, flags, None, later_utc)
     return Spot(task, window, start, end, flags, None, now)
+
+
+def away_until(state: State, task: Task | Obligation) -> datetime | None:
+    """R17: the end of the pause (the current one, or the latest that ended) when ``task``
+    came due before it, while the prospect was away: it is due, fresh, from then, not overdue
+    since before. None otherwise, and for a booked meeting (its time is its own)."""
+    back: datetime | None = state["paused_until"]  # (set only while it lasts: see ``_as_of``)
+    if back is None:
+        back = state["resumed_at"]
+        if back is None:
+            return None
+    if task.not_before < back and task.channel is not _MEETING:
+        return back
+    return None
+
+
+_R6_WHEN = (", due that day", ", first thing ")  # (how ``Fold`` words the R6 email's day)
+
+
+def after_their_return(state: State, task: Task | Obligation, reason: str) -> str:
+    """R17: ``reason``, where the R6 email that mentions a voicemail (``task`` or one it
+    joins) came due while the prospect was away, says it is due after their return: its
+    "due that day" (or "first thing" on a day) is not true weeks later."""
+    email = task if task.key == "voicemail_email" else None
+    for joined in getattr(task, "joined", ()):
+        if joined.key == "voicemail_email":
+            email = joined
+    if email is None or away_until(state, email) is None:
+        return reason
+    said = email.reason
+    for when in _R6_WHEN:
+        cut = said.rfind(when)
+        if cut >= 0:
+            return reason.replace(said, f"{said[:cut]}, after their return")
+    return reason
 
 
 def window_for(

@@ -38,7 +38,15 @@ from cadence._fold import Fold
 from cadence._fold_base import State, booked
 from cadence._ladder import drip_allowed
 from cadence._one_touch import as_touches
-from cadence._placing import Searched, Spot, locate, placed_key, window_for
+from cadence._placing import (
+    Searched,
+    Spot,
+    after_their_return,
+    away_until,
+    locate,
+    placed_key,
+    window_for,
+)
 from cadence._talk import propose_times, talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
@@ -448,6 +456,7 @@ class Engine:
                 out = dict(state)
             out["paused_until"] = None
             out["pause_reason"] = None
+            out["resumed_at"] = paused  # what came due while they were away is due from then
         return out
 
     def plan(self, p: Prospect, now: datetime) -> list[Action]:
@@ -673,13 +682,18 @@ class Engine:
         rules, reason = task.rules, task.reason
         if task.avoid_slot is not None or task.joined:  # R4 only if the window rotates
             rules, reason = placed_rules(task, spot.window.slot)
+        if state["resumed_at"] is not None or state["paused_until"] is not None:
+            reason = after_their_return(state, task, reason)  # R17
         if words and _MOVED in spot.flags and task.channel is not None:
             # R1: say why the agreed time moved, so the rep can tell the prospect (the agreed
             # contact's own time, when it is done in another's touch).
-            agreed = next((t.not_before for t in task.joined if t.exact), task.not_before)
+            exact = next((t for t in task.joined if t.exact), task)
+            agreed = exact.not_before
             free = cal.next_window(task.channel, agreed)  # the hours, without the caps
             why = (
-                "a legal cap on calls rules it out"
+                "they were away"  # R17
+                if away_until(state, exact) is not None
+                else "a legal cap on calls rules it out"
                 if free.start_utc == agreed
                 else "it is outside the hours the policy and the law allow"
             )

@@ -139,6 +139,10 @@ class Prospect(BaseModel):
     new address or number (``contact_updated``) opens them again."""
     paused_until: StoredInstant | None = None
     pause_reason: str | None = None
+    resumed_at: StoredInstant | None = None
+    """When the latest pause (R17) ended: its ``paused_until``, or the response that ended it
+    early. Work that came due before then came due while the prospect was away: it is due,
+    fresh, from then on, not overdue (an agreed time, R1, is ``moved``)."""
 
     obligations: tuple[Obligation, ...] = ()
     meetings: tuple[Meeting, ...] = ()
