@@ -1014,11 +1014,9 @@ def test_the_ladders_channel_is_the_one_its_task_goes_by(
             assert ladder_channel(engine.policy, state, step) is task.channel, (step, task)
 
 
-@given(history=ladders(policies=any_policy, min_events=4))
-def test_gap_between_unanswered_attempts_holds(history: History) -> None:
-    """R3: following the engine's own ladder with nobody answering, consecutive attempts (calls
-    and ladder emails; not the R6 voicemail emails) are at least ``min_gap_business_days``
-    business days apart, with ``numpy.busday_offset`` and ``holidays`` as the oracle."""
+def _attempts_keep_the_gap(history: History) -> None:
+    """Each ladder attempt, planned and made, falls on or after ``numpy.busday_offset`` of the
+    last one's local date by the policy's gap."""
     zone = ZoneInfo(history.region.timezone)
     gap = history.policy.min_gap_business_days
     attempts = _ladder_attempts(engine_for(history.policy), history)
@@ -1026,6 +1024,14 @@ def test_gap_between_unanswered_attempts_holds(history: History) -> None:
         due = _busday_offset(history, first.at.astimezone(zone).date(), gap)
         assert action.earliest.astimezone(zone).date() >= due, (first, second, action)
         assert second.at.astimezone(zone).date() >= due, (first, second)
+
+
+@given(history=ladders(policies=any_policy, min_events=4))
+def test_gap_between_unanswered_attempts_holds(history: History) -> None:
+    """R3: following the engine's own ladder with nobody answering, consecutive attempts (calls
+    and ladder emails; not the R6 voicemail emails) are at least ``min_gap_business_days``
+    business days apart, with ``numpy.busday_offset`` and ``holidays`` as the oracle."""
+    _attempts_keep_the_gap(history)
 
 
 two_or_more_slots = any_policy.filter(lambda p: len(p.call_slots) >= 2)
@@ -1545,19 +1551,29 @@ night_shift_policies = policies(
 )
 
 
+def _due_at_wall_times_that_exist(
+    engine: Engine, p: Prospect, now: datetime, *, not_before_now: bool = False
+) -> None:
+    """Every action of the plan at ``now`` is given in the prospect's zone at wall times that
+    exist (and, asked, is not due before ``now``)."""
+    zone = ZoneInfo(p.timezone)
+    for action in engine.plan(p, now):
+        if not_before_now:
+            assert action.earliest_utc >= now, action
+        for moment in (action.earliest, action.latest):
+            assert moment.tzinfo == zone, action
+            assert _wall_time_exists(moment, zone), (moment, action)
+
+
 @given(history=histories(policies=night_shift_policies, places=dst_regions), data=st.data())
 def test_no_due_time_at_nonexistent_local_time(history: History, data: st.DataObject) -> None:
     """Every due time is given in the prospect's zone at a wall time that exists: reading it
     back through UTC gives the same wall time (DESIGN §4: gaps resolve to the first valid
     instant after them)."""
-    zone = ZoneInfo(history.region.timezone)
     engine = engine_for(history.policy)
 
     def check(p: Prospect, now: datetime) -> None:
-        for action in engine.plan(p, now):
-            for moment in (action.earliest, action.latest):
-                assert moment.tzinfo == zone, action
-                assert _wall_time_exists(moment, zone), (moment, action)
+        _due_at_wall_times_that_exist(engine, p, now)
 
     for p in history.states:
         check(p, data.draw(moments(engine, p), label="now"))
@@ -1590,16 +1606,11 @@ def test_in_unusual_places_and_weeks_every_rule_of_time_holds(
     (``check_invariants``), and every due time, here and next to the zone's next change of
     offset, is aware, in the prospect's zone, a wall time that exists, and not before now
     (DESIGN §4)."""
-    zone = ZoneInfo(history.region.timezone)
     engine = engine_for(history.policy)
     check_invariants(engine, history.states[0], history)
 
     def check(p: Prospect, now: datetime) -> None:
-        for action in engine.plan(p, now):
-            assert action.earliest_utc >= now, action
-            for moment in (action.earliest, action.latest):
-                assert moment.tzinfo == zone, action
-                assert _wall_time_exists(moment, zone), (moment, action)
+        _due_at_wall_times_that_exist(engine, p, now, not_before_now=True)
 
     for p in history.states:
         check(p, data.draw(moments(engine, p), label="now"))
@@ -1629,13 +1640,7 @@ def test_gap_between_unanswered_attempts_holds_in_unusual_places_and_weeks(
     """R3 with gaps up to 30 business days, across year ends and the holidays of Israel, the
     Emirates, Morocco...: on weeks of other shapes, in the places above, each attempt falls on
     or after ``numpy.busday_offset`` of the last one's local date."""
-    zone = ZoneInfo(history.region.timezone)
-    gap = history.policy.min_gap_business_days
-    attempts = _ladder_attempts(engine_for(history.policy), history)
-    for (first, _), (second, action) in itertools.pairwise(attempts):
-        due = _busday_offset(history, first.at.astimezone(zone).date(), gap)
-        assert action.earliest.astimezone(zone).date() >= due, (first, second, action)
-        assert second.at.astimezone(zone).date() >= due, (first, second)
+    _attempts_keep_the_gap(history)
 
 
 # -- Time and place are only what the calendar makes of them ------------------------------------
