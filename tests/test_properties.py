@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -1551,6 +1551,21 @@ night_shift_policies = policies(
 )
 
 
+def _each_state_then_the_next_changes(
+    engine: Engine,
+    history: History,
+    data: st.DataObject,
+    check: Callable[[Prospect, datetime], None],
+) -> tuple[Prospect, list[datetime]]:
+    """``check`` every state of ``history`` at a drawn moment; then its final state and the
+    next (up to four) changes of its zone's UTC offset, to check next to."""
+    for p in history.states:
+        check(p, data.draw(moments(engine, p), label="now"))
+    final = history.final
+    changes = transitions_of(history.region.timezone)
+    return final, [t for t in changes if t > final.last_event_at][:4]
+
+
 def _due_at_wall_times_that_exist(
     engine: Engine, p: Prospect, now: datetime, *, not_before_now: bool = False
 ) -> None:
@@ -1575,12 +1590,9 @@ def test_no_due_time_at_nonexistent_local_time(history: History, data: st.DataOb
     def check(p: Prospect, now: datetime) -> None:
         _due_at_wall_times_that_exist(engine, p, now)
 
-    for p in history.states:
-        check(p, data.draw(moments(engine, p), label="now"))
+    p, upcoming = _each_state_then_the_next_changes(engine, history, data, check)
     # Next to a DST change: what is due then, and a pause that ends at the start of a day there
     # (local midnight may not exist).
-    p = history.final
-    upcoming = [t for t in transitions_of(history.region.timezone) if t > p.last_event_at][:4]
     if upcoming:
         change = data.draw(st.sampled_from(upcoming), label="DST change")
         before = change - timedelta(hours=data.draw(st.integers(0, 30), label="hours before"))
@@ -1612,10 +1624,7 @@ def test_in_unusual_places_and_weeks_every_rule_of_time_holds(
     def check(p: Prospect, now: datetime) -> None:
         _due_at_wall_times_that_exist(engine, p, now, not_before_now=True)
 
-    for p in history.states:
-        check(p, data.draw(moments(engine, p), label="now"))
-    p = history.final
-    upcoming = [t for t in transitions_of(history.region.timezone) if t > p.last_event_at][:4]
+    p, upcoming = _each_state_then_the_next_changes(engine, history, data, check)
     if upcoming:
         change = data.draw(st.sampled_from(upcoming), label="change of offset")
         minutes = data.draw(st.integers(-36 * 60, 36 * 60), label="minutes from it")
