@@ -845,7 +845,7 @@ def test_a_stored_state_whose_zone_is_not_of_its_country_is_refused_until_a_cont
     assert engine.next_action(fixed, A_TUESDAY_EARLY) == engine.next_action(good, A_TUESDAY_EARLY)
 
 
-# Rules over time and place: versions, local midnight, moves, holidays observed elsewhen.
+# Rules over time and place: versions, local midnight, moves, holidays observed on another day.
 
 
 def test_a_policys_earlier_version_of_a_shipped_rule_binds_until_the_shipped_one() -> None:
