@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import copy as copy_module
 import json
 import os
 import pathlib
+import pickle
 import random
 import subprocess
 import sys
@@ -317,6 +319,19 @@ def test_one_engine_shared_by_threads_answers_as_one_thread_does() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert together == alone
+
+
+def test_an_engine_pickles_for_a_process_pool_and_answers_as_before() -> None:
+    """A CRM hands its engine to a process pool or a task queue (Celery), which pickles it:
+    pickling raised a TypeError (the compiled lifecycle's table). The copy, pickled with its
+    caches warm, is an engine of the same policy and gives the same answers."""
+    policy = cadence.Policy(min_gap_business_days=2, event_id_memory_days=30)
+    engine = cadence.Engine(policy)
+    warm = [_follow(engine, n) for n in range(3)]
+    for copy in (pickle.loads(pickle.dumps(engine)), copy_module.deepcopy(engine)):
+        assert type(copy) is cadence.Engine
+        assert copy.policy == policy
+        assert [_follow(copy, n) for n in range(3)] == warm
 
 
 # -- scale of one prospect -------------------------------------------------------------------

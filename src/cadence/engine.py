@@ -202,6 +202,11 @@ class Engine:
         self.lifecycle: Lifecycle = lifecycle()
         self._calendars: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, Fold]] = {}
 
+    def __reduce__(self) -> tuple[type[Engine], tuple[Policy]]:
+        """An engine pickles as its policy (a process pool's task, a task queue's argument):
+        the other process compiles its own calendars; its caches are no part of its answers."""
+        return Engine, (self.policy,)
+
     # -- plumbing ---------------------------------------------------------------------------
     def calendar(self, p: Prospect) -> ContactCalendar:
         """The contact calendar for this prospect's zone and region under this policy."""
