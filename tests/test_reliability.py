@@ -104,6 +104,49 @@ def test_a_stored_state_still_plans_after_loading() -> None:
     assert plan[0].rules[0] == "R14"
 
 
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("unanswered",), -3),
+        (("calls_unanswered",), -1),
+        (("calls_unheard",), -1),
+        (("escalations_done",), -2),
+        (("meetings", 0, "duration_minutes"), 0),
+        (("meetings", 0, "duration_minutes"), -30),
+        (("meetings", 0, "duration_minutes"), 10**9),  # a meeting "under way" for 1,900 years
+        (("meetings", 0, "duration_minutes"), 2**63),  # an OverflowError from next_action
+        (("obligations", 0, "business_days"), -1),
+        (("obligations", 0, "business_days"), 10**6),
+    ],
+)
+def test_a_hand_edited_count_no_event_could_make_is_refused_on_load(
+    path: tuple[str | int, ...], value: int
+) -> None:
+    """A stored state edited in the CRM's JSON column: a count below zero, or a meeting
+    length ``meeting_booked`` refuses, loaded as if it were true (a negative count of
+    unanswered attempts lengthened the ladder; a meeting a billion minutes long was always
+    under way; 2**63 minutes raised OverflowError from next_action). Refused on load, naming
+    the field, whichever loader reads it."""
+    t = datetime(2026, 3, 10, 18, 5, tzinfo=UTC)
+    engine = cadence.Engine()
+    p = engine.enroll("x", timezone="America/New_York", at=t, country="US", subdivision="NY")
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=3)))
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    stored = json.loads(p.model_dump_json())
+    assert stored["obligations"] and stored["meetings"]
+    held: Any = stored
+    for key in path[:-1]:
+        held = held[key]
+    held[path[-1]] = value
+    for load, given in (
+        (cadence.Prospect.model_validate, stored),
+        (cadence.Prospect.model_validate_json, json.dumps(stored)),
+    ):
+        with pytest.raises(ValueError) as info:
+            load(given)
+        assert ".".join(map(str, path)) in str(info.value)
+
+
 def test_migrations_chain_one_step_at_a_time() -> None:
     def rename(d: dict[str, Any]) -> dict[str, Any]:
         d["renamed"] = d.pop("old")
