@@ -16,9 +16,11 @@ from pydantic import (
     ValidationError,
     field_serializer,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError, from_json
 
+from cadence._checked import mark
 from cadence._migrations import PROSPECT_STEPS, check_version, migrate
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
@@ -169,6 +171,11 @@ class Prospect(BaseModel):
                 {"version": value},
             )
         return value
+
+    @model_validator(mode="after")
+    def _checked(self) -> Self:
+        mark(self)  # (a copy or a model_construct is checked again by the engine: _checked)
+        return self
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
