@@ -9,6 +9,7 @@ import cadence
 
 CORE = [
     "_agenda",
+    "_checked",
     "_columns",
     "_construct",
     "_fold",

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
+from cadence._checked import Checked
 from cadence._choosing import Decided
 from cadence._construct import build
 from cadence._placing import Searched, utc_bounds
@@ -246,8 +247,8 @@ def plan_day(
     twice: list[str] = []
     horizon = engine._horizon
     for p in prospects:
-        if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
-            p = Engine._check_prospect(p)
+        if type(p) is not Prospect or type(p.__pydantic_fields_set__) is not Checked:
+            p = Engine._check_prospect(p)  # a clear error for anything else; a copy checked
         held = len(seen)
         seen.add(p.id)
         if len(seen) == held:

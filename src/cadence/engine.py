@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, cast, get_args, overload
+from typing import Any, cast, overload
 
 from pydantic import ValidationError
 
@@ -32,6 +32,7 @@ from cadence._agenda import (
     placed_rules,
     tasks,
 )
+from cadence._checked import Checked
 from cadence._choosing import Decided, choose, dormant, named
 from cadence._construct import build
 from cadence._fold import Fold
@@ -68,19 +69,6 @@ _OPTED_OUT_STAGE = Stage.OPTED_OUT
 _EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
 
 
-# Each event type's instants: ``at`` and the optional ones (an agreed time, a return...).
-def _holds_an_instant(annotation: Any) -> bool:
-    return annotation is datetime or any(_holds_an_instant(a) for a in get_args(annotation))
-
-
-_INSTANTS: dict[type, tuple[str, ...]] = {
-    cls: tuple(
-        name for name, info in cls.model_fields.items() if _holds_an_instant(info.annotation)
-    )
-    for cls in ev.EVENT_CLASSES
-}
-
-
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
 # ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
 # times a global (3.12 dropped the hook). See docs/performance.md.
@@ -109,6 +97,9 @@ def _aware(value: Any, field: str) -> datetime:
     return utc
 
 
+_ITEMS: tuple[type, ...] = (*ev.EVENT_CLASSES, str, bytes, Mapping)  # what a history may hold
+
+
 def _history(events: Any) -> list[ev.Event]:
     """``replay``'s events, each a cadence event or its JSON (text or a decoded mapping)."""
     if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
@@ -119,11 +110,13 @@ def _history(events: Any) -> list[ev.Event]:
         raise InvalidInputError(msg, field="events", value=events)
     items: list[ev.Event] = []
     for i, e in enumerate(events):
-        if isinstance(e, ev.EVENT_CLASSES):
-            items.append(cast("ev.Event", e))
-        elif isinstance(e, str | bytes | Mapping):
+        if isinstance(e, _ITEMS):
             try:
-                items.append(ev.parse_event(e))
+                items.append(
+                    _checked_event(e)
+                    if isinstance(e, ev.EVENT_CLASSES)
+                    else ev.parse_event(cast("Mapping[str, Any] | str | bytes", e))
+                )
             except InvalidInputError as exc:  # which of thousands of stored webhooks is bad
                 msg = f"events: item {i}: {exc}"
                 raise InvalidInputError(msg, field=exc.field, value=exc.value) from None
@@ -140,14 +133,28 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _validated(event: ev.Event) -> ev.Event:
-    """``event`` validated again, its instant in UTC: pydantic's ``model_copy(update=...)``
-    skips validation, and a naive, text or out-of-range ``at`` would escape as a TypeError (or
-    be stored with its offset, so that the same webhook redelivered looked like another)."""
+def _checked_event(event: Any) -> ev.Event:
+    """``event`` if validation made it, else validated again (:mod:`cadence._checked`):
+    pydantic's ``model_copy(update=...)`` and ``model_construct`` check nothing, and a bogus
+    outcome, a numeric id or a naive ``at`` was folded as if it were checked (and stored), or
+    escaped as a TypeError or an AttributeError. An instance of a subclass of an event is read
+    as that event (a field of the subclass's own is refused, naming it)."""
+    cls = type(event)
+    if cls in _EVENTS:
+        if type(getattr(event, "__pydantic_fields_set__", None)) is Checked:
+            return cast("ev.Event", event)
+    elif isinstance(event, ev.EVENT_CLASSES):
+        cls = next(c for c in ev.EVENT_CLASSES if isinstance(event, c))
+    else:
+        msg = (
+            f"event: expected a cadence event, got {cls.__name__}; parse JSON with "
+            "cadence.parse_event(...)"
+        )
+        raise InvalidInputError(msg, field="event", value=event)
     try:
-        return type(event).model_validate(event.model_dump())
+        return cast("ev.Event", cls.model_validate(dict(getattr(event, "__dict__", {}))))
     except ValidationError as exc:
-        raise ev.explain_validation_error(exc, "event") from None
+        raise ev.explain_validation_error(exc, "event", cls) from None
 
 
 def _order(item: tuple[datetime, bool, str, str, ev.Event]) -> tuple[datetime, bool, str, str]:
@@ -202,6 +209,11 @@ class Engine:
         self.lifecycle: Lifecycle = lifecycle()
         self._calendars: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, Fold]] = {}
 
+    def __reduce__(self) -> tuple[type[Engine], tuple[Policy]]:
+        """An engine pickles as its policy (a process pool's task, a task queue's argument):
+        the other process compiles its own calendars; its caches are no part of its answers."""
+        return Engine, (self.policy,)
+
     # -- plumbing ---------------------------------------------------------------------------
     def calendar(self, p: Prospect) -> ContactCalendar:
         """The contact calendar for this prospect's zone and region under this policy."""
@@ -245,13 +257,20 @@ class Engine:
 
     @staticmethod
     def _check_prospect(p: Any) -> Prospect:
+        """``p`` if validation (or the engine) made it, else validated again: a prospect made
+        by ``model_copy(update=...)`` or ``model_construct`` (:mod:`cadence._checked`)."""
+        if type(p) is Prospect and type(p.__pydantic_fields_set__) is Checked:
+            return p
         if not isinstance(p, Prospect):
             msg = (
                 f"prospect: expected a cadence.Prospect, got {type(p).__name__}; build one with "
                 "engine.enroll(...) or Prospect.model_validate_json(...)"
             )
             raise InvalidInputError(msg, field="prospect", value=p)
-        return p
+        try:
+            return Prospect.model_validate(dict(getattr(p, "__dict__", {})))
+        except ValidationError as exc:
+            raise ev.explain_validation_error(exc, "prospect", Prospect) from None
 
     # -- the API ------------------------------------------------------------------------------
     def enroll(
@@ -315,19 +334,7 @@ class Engine:
         opt-out, which is always honoured (R13).
         """
         p = self._check_prospect(p)
-        if type(event) not in _EVENTS and not isinstance(event, ev.EVENT_CLASSES):
-            msg = (
-                f"event: expected a cadence event, got {type(event).__name__}; parse JSON with "
-                "cadence.parse_event(...)"
-            )
-            raise InvalidInputError(msg, field="event", value=event)
-        for name in _INSTANTS[type(event)]:  # (a validated event's are UTC and in range)
-            t = getattr(event, name)
-            if (t is not None or name == "at") and (
-                type(t) is not datetime or t.tzinfo is not UTC or not _EARLIEST <= t < _LATEST
-            ):
-                event = _validated(event)  # made without validation (``model_copy(update=...)``)
-                break
+        event = _checked_event(event)
         fingerprint = None
         if event.id is not None:
             fingerprint = ev.event_fingerprint(event)

@@ -25,8 +25,10 @@ from pydantic import (
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_validator,
 )
 
+from cadence._checked import mark
 from cadence._numbers import WholeNumber
 from cadence.businessdays import subdivision_code
 from cadence.channel import Channel
@@ -155,6 +157,11 @@ class _Event(BaseModel):
     id: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK)
     """Idempotency key: a second event with the same id is a no-op. Leave it out rather than
     send an empty or blank one (refused)."""
+
+    @model_validator(mode="after")
+    def _checked(self) -> Any:
+        mark(self)  # (a copy or a model_construct is checked again by the engine: _checked)
+        return self
 
     def _after(self, name: str, value: datetime | None) -> None:
         if value is not None and value <= self.at:

@@ -16,9 +16,11 @@ from pydantic import (
     ValidationError,
     field_serializer,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError, from_json
 
+from cadence._checked import mark
 from cadence._migrations import PROSPECT_STEPS, check_version, migrate
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
@@ -51,7 +53,7 @@ class Obligation(BaseModel):
     """Latest useful moment (e.g. before a meeting starts)."""
     flags: tuple[str, ...] = ()
     detail: str | None = None
-    business_days: int = 0
+    business_days: int = Field(default=0, ge=0, le=120)
     """Business days after ``not_before``'s local date it may not start before."""
 
 
@@ -62,7 +64,7 @@ class Meeting(BaseModel):
 
     id: str
     starts_at: StoredInstant
-    duration_minutes: int = 30
+    duration_minutes: int = Field(default=30, gt=0, le=24 * 60)  # as ``meeting_booked`` takes it
     status: Literal[
         "booked", "held", "no_show", "cancelled_by_prospect", "cancelled_by_rep", "withdrawn"
     ] = "booked"
@@ -103,11 +105,11 @@ class Prospect(BaseModel):
     forgotten once the newest event is that long after it."""
 
     # The unanswered ladder.
-    unanswered: int = 0
+    unanswered: int = Field(default=0, ge=0)
     """Unanswered attempts since the last response (R3, R8)."""
-    calls_unanswered: int = 0
+    calls_unanswered: int = Field(default=0, ge=0)
     """Unanswered calls in a row (R7)."""
-    calls_unheard: int = 0
+    calls_unheard: int = Field(default=0, ge=0)
     """Calls in a row that rang out or stopped at a gatekeeper while the ladder's message (R8's
     offer, an R9 escalation, R10's breakup) was owed by phone: nobody heard it
     (``Policy.unheard_calls_limit``)."""
@@ -121,7 +123,7 @@ class Prospect(BaseModel):
     recent_calls: tuple[StoredInstant, ...] = ()
     """Instants of recent calls, for elapsed-time caps (the last 30 days)."""
     opt_out_offered_at: StoredInstant | None = None
-    escalations_done: int = 0
+    escalations_done: int = Field(default=0, ge=0)
     breakup_sent_at: StoredInstant | None = None
     """When the breakup went out (R10), or when the prospect is back from an out-of-office
     that followed it: the wait for an answer runs from then."""
@@ -169,6 +171,11 @@ class Prospect(BaseModel):
                 {"version": value},
             )
         return value
+
+    @model_validator(mode="after")
+    def _checked(self) -> Self:
+        mark(self)  # (a copy or a model_construct is checked again by the engine: _checked)
+        return self
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
