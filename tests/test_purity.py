@@ -46,6 +46,7 @@ CORE = [
     "prospect",
     "schema",
     "simulation/__init__",
+    "simulation/_answers",
     "simulation/_checks",
     "simulation/_compare",
     "simulation/_events",
