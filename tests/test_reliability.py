@@ -148,6 +148,31 @@ def test_a_hand_edited_count_no_event_could_make_is_refused_on_load(
         assert ".".join(map(str, path)) in str(info.value)
 
 
+@pytest.mark.parametrize("field", ["stage", "blocked_channels"])
+def test_a_stored_state_without_what_its_opt_out_is_kept_in_is_refused_on_load(
+    field: str,
+) -> None:
+    """Every state cadence stores has its stage and its blocked channels (since version 1).
+    One without them was cut by hand or by a CRM that stores a few of its fields: loaded with
+    the defaults, a prospect who opted out (of every channel, or of the phone) was ``new`` or
+    open again, and was called (R13). Refused on load, naming the field."""
+    t = datetime(2026, 3, 10, 18, 5, tzinfo=UTC)
+    engine = cadence.Engine()
+    p = engine.enroll("x", timezone="America/New_York", at=t, country="US", subdivision="NY")
+    p = engine.apply(p, ev.OptedOut(at=t, channels=frozenset({cadence.Channel.PHONE})))
+    stored = json.loads(p.model_dump_json())
+    assert stored[field] not in ("new", [])
+    del stored[field]
+    for load, text in (
+        (cadence.Prospect.model_validate, stored),
+        (cadence.Prospect.model_validate_json, json.dumps(stored)),
+    ):
+        with pytest.raises(ValueError, match=r"\d+ validation error for Prospect") as info:
+            load(text)
+        assert field in str(info.value)
+        assert "required" in str(info.value).lower()
+
+
 def test_migrations_chain_one_step_at_a_time() -> None:
     def rename(d: dict[str, Any]) -> dict[str, Any]:
         d["renamed"] = d.pop("old")

@@ -310,6 +310,8 @@ class Engine:
         try:
             return Prospect(
                 id=prospect_id,
+                stage=Stage.NEW,
+                blocked_channels=frozenset(),
                 timezone=timezone,
                 country=country,
                 subdivision=subdivision,

@@ -78,7 +78,9 @@ class Prospect(BaseModel):
 
     schema_version: int = Field(default=PROSPECT_SCHEMA_VERSION, strict=True)
     id: str = Field(min_length=1, pattern=NOT_BLANK)
-    stage: Stage = Stage.NEW
+    stage: Stage
+    """Where the prospect is in the lifecycle. Required, as ``blocked_channels`` is: every
+    state cadence stores has both, and one cut without them had lost its opt-out (R13)."""
     timezone: str
     country: str | None = None
     subdivision: str | None = None
@@ -134,7 +136,7 @@ class Prospect(BaseModel):
     permission: bool | None = None
     """R12: may we contact them again when there is news (from the latest conversation)."""
     preferred_channel: Channel | None = None
-    blocked_channels: frozenset[Channel] = frozenset()
+    blocked_channels: frozenset[Channel]
     """Channels not to use: opted out of (R13), bounced, wrong number."""
     unreachable: frozenset[Channel] = frozenset()
     """The blocked channels that failed (a bounce, a wrong number) rather than were refused: a
