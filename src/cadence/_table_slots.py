@@ -273,15 +273,22 @@ def _in_order(touches: pa.Table) -> pa.Table:
 def _meeting_owners(
     table: pa.Table, meetings: Meetings
 ) -> tuple[list[str], dict[str, list[tuple[int, int]]]]:
-    """Each meeting's owner (a missing one is ``""``), and each owner's day with their meetings
-    booked (µs stretches, as ``plan_day``'s ``_blocked``)."""
-    found, values = codes_at(table.column("owner"), meetings.rows)
-    names = [v or "" for v in values] + [""]
-    owners = [names[code] for code in found.tolist()]
+    """Each listed meeting's owner (a missing one is ``""``), and each owner's day with their
+    blocking meetings booked (µs stretches, as ``plan_day``'s ``_blocked``)."""
+    owners = _owners_of(table, meetings.rows)
+    rows, starts, ends = meetings.blocking
     spans: dict[str, list[tuple[int, int]]] = {}
-    for who, start, end in zip(owners, meetings.start.tolist(), meetings.end.tolist(), strict=True):
+    blockers = zip(_owners_of(table, rows), starts.tolist(), ends.tolist(), strict=True)
+    for who, start, end in blockers:
         spans.setdefault(who, []).append((start, end))
     return owners, {who: occupied(found_) for who, found_ in spans.items()}
+
+
+def _owners_of(table: pa.Table, rows: I64) -> list[str]:
+    """The owner of each of ``rows`` (a missing one is ``""``)."""
+    found, values = codes_at(table.column("owner"), rows)
+    names = [v or "" for v in values] + [""]
+    return [names[code] for code in found.tolist()]
 
 
 def _meeting_rows(table: pa.Table, meetings: Meetings, owners: list[str]) -> pa.Table:
