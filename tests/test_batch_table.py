@@ -1530,3 +1530,52 @@ def test_r2_a_reminder_to_log_a_meeting_ends_at_the_first_of_two_midnights() -> 
     [reminder] = [t for t in expected.touches if _logs_a_meeting(t.action)]
     assert (reminder.start, reminder.end) == (now, datetime(2024, 11, 3, 4, 0, tzinfo=UTC))
     _reminders_as_the_engine_names_them(engine, [p], expected)
+
+
+@given(
+    year=st.sampled_from([1901, 2026, 3700, 5000, 8998]),
+    ages=st.lists(st.integers(0, 30), min_size=2, max_size=6),
+    capacity=st.integers(1, 3),
+    indexed=st.booleans(),
+)
+def test_plan_table_ranks_as_plan_day_in_every_year_it_plans(
+    year: int, ages: list[int], capacity: int, indexed: bool
+) -> None:
+    """First calls that came due days apart compete for a rep's places, in any year the
+    planners accept (1900 to 8999): the most overdue first in both. plan_table packed the
+    rank's instant into too few bits, so that after the year 3682 every overdue call tied
+    and the ids chose (in 5000 it called a prospect ten days late before one twenty)."""
+    engine = cadence.Engine()
+    now = datetime(year, 3, 9, 18, 0, tzinfo=CHICAGO)
+    book = [
+        engine.enroll(
+            f"p{i}",
+            timezone="America/Chicago",
+            at=now - timedelta(days=age),
+            country="US",
+            owner="ana",
+        )
+        for i, age in enumerate(ages)
+    ]
+    args: dict[str, Any] = {"day": date(year, 3, 10), "now": now, "capacity": capacity}
+    expected = plan_day(engine, book, **args)
+    _same_plan(expected, plan_table(engine, to_table(book, engine if indexed else None), **args))
+
+
+@pytest.mark.parametrize("year", [2037, 2038, 2045, 2100])
+def test_a_tables_plan_shows_local_times_as_plan_day_from_2038_on(year: int) -> None:
+    """Arrow reads a zone's rules only as far as 2037: plan_table wrote a Chicago call at
+    09:00 CDT on a summer day of 2038 or later as 08:00 (standard time), in ``local_start``
+    and ``local_end``, where plan_day says 09:00. Its UTC slot was right."""
+    engine = cadence.Engine()
+    now = datetime(year, 7, 6, 18, 0, tzinfo=CHICAGO)
+    book = [
+        engine.enroll(f"p{i}", timezone=zone, at=now, country=country, owner="ana")
+        for i, (zone, country) in enumerate(
+            [("America/Chicago", "US"), ("Europe/Paris", "FR"), ("Australia/Sydney", "AU")]
+        )
+    ]
+    args: dict[str, Any] = {"day": date(year, 7, 7), "now": now, "capacity": 3}
+    expected = plan_day(engine, book, **args)
+    assert [f"{t.local_start:%H:%M}" for t in expected.touches][:1] == ["09:00"]
+    _same_plan(expected, plan_table(engine, to_table(book, engine), **args))
