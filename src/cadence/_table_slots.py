@@ -84,7 +84,11 @@ _FROM_ACTION: dict[str, Callable[[Action], object]] = {
     "rules": lambda a: list(a.rules),
     "reason": lambda a: a.reason,
 }
-_KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
+# (rank, rank_at) packed into one int64: rank_at (µs) offset by _KEY_BASE (143 years before
+# 1970) in _KEY_BITS (9,100 years): every instant the planners plan, 1900 to 8999, keeps its
+# place. (With 56 bits from 1399, those after 3682 tied and were ranked by id alone.)
+_KEY_BASE = 1 << 52
+_KEY_BITS = 58
 _PHONE = CHANNELS.index(Channel.PHONE)
 _LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
@@ -273,15 +277,22 @@ def _in_order(touches: pa.Table) -> pa.Table:
 def _meeting_owners(
     table: pa.Table, meetings: Meetings
 ) -> tuple[list[str], dict[str, list[tuple[int, int]]]]:
-    """Each meeting's owner (a missing one is ``""``), and each owner's day with their meetings
-    booked (µs stretches, as ``plan_day``'s ``_blocked``)."""
-    found, values = codes_at(table.column("owner"), meetings.rows)
-    names = [v or "" for v in values] + [""]
-    owners = [names[code] for code in found.tolist()]
+    """Each listed meeting's owner (a missing one is ``""``), and each owner's day with their
+    blocking meetings booked (µs stretches, as ``plan_day``'s ``_blocked``)."""
+    owners = _owners_of(table, meetings.rows)
+    rows, starts, ends = meetings.blocking
     spans: dict[str, list[tuple[int, int]]] = {}
-    for who, start, end in zip(owners, meetings.start.tolist(), meetings.end.tolist(), strict=True):
+    blockers = zip(_owners_of(table, rows), starts.tolist(), ends.tolist(), strict=True)
+    for who, start, end in blockers:
         spans.setdefault(who, []).append((start, end))
     return owners, {who: occupied(found_) for who, found_ in spans.items()}
+
+
+def _owners_of(table: pa.Table, rows: I64) -> list[str]:
+    """The owner of each of ``rows`` (a missing one is ``""``)."""
+    found, values = codes_at(table.column("owner"), rows)
+    names = [v or "" for v in values] + [""]
+    return [names[code] for code in found.tolist()]
 
 
 def _meeting_rows(table: pa.Table, meetings: Meetings, owners: list[str]) -> pa.Table:
@@ -358,7 +369,7 @@ def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
     rank = np.where(pr <= Priority.PREPARE, pr, 6)
     rank = np.where(follow, np.where(overdue, 4, 5), rank)
     rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)
-    key = rank * (1 << 56) + np.clip(rank_at + _KEY_BASE, 0, (1 << 56) - 1)
+    key = rank * (1 << _KEY_BITS) + np.clip(rank_at + _KEY_BASE, 0, (1 << _KEY_BITS) - 1)
     found, values = codes_at(table.column("owner"), due.rows)
     names = [v or "" for v in values] + [""]  # plan_day: a missing owner is ""
     canon: dict[str, int] = {}

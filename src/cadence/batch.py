@@ -74,6 +74,7 @@ __all__ = [
 TOUCH_MINUTES: Mapping[Channel, int] = {Channel.PHONE: 10, Channel.EMAIL: 5}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_DAY_US = 86_400_000_000
 _DAY, _NOON = timedelta(days=1), time(12)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 _WAIT = ActionKind.WAIT
@@ -240,7 +241,11 @@ def plan_day(
     places = {}
     caps: dict[tuple[str, Channel], int] = {}
     searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
-    meetings: list[_Meeting] = []  # booked for the day: they block their owners' time
+    meetings: list[_Meeting] = []  # booked for the day: listed in the plan
+    # Every booked meeting that may overlap a touch of the day, whichever local day it starts
+    # on (a rep's prospects in zones far apart): each blocks its owner's time.
+    blockers: list[tuple[str, int, int]] = []
+    span = meeting_span(day, now_utc)
     reminders: list[tuple[str, datetime, str, PlannedTouch]] = []  # (R2, on no capacity)
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     seen: set[str] = set()  # every id of the book, suppressed or not: each must come once
@@ -266,7 +271,7 @@ def plan_day(
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
         if p.meetings:
-            _meetings_of(p, cal, (day_start, day_end), now_utc, meetings)
+            _meetings_of(p, cal, (day_start, day_end), now_utc, span, meetings, blockers)
         # Only what starts before the day ends is placed; the words are written only if kept.
         decided = horizon(p, cal, now_utc, day_end, searched)
         if decided is not None and (isinstance(decided, Action) or decided[2].task.kind is _WAIT):
@@ -306,7 +311,7 @@ def plan_day(
     # Each owner's day, most urgent first. Only a touch that gets a slot takes a place of its
     # channel's capacity: one that finds no free time is deferred and the next one tried.
     touches: list[tuple[str, datetime, str, PlannedTouch]] = []  # (the order of the plan)
-    busy = _blocked(meetings)  # per owner, booked µs stretches: the meetings first
+    busy = _blocked(blockers)  # per owner, booked µs stretches: the meetings first
     memo: dict[Any, Any] = {}
     for owner, entries in due.items():
         entries.sort(key=attrgetter("key"))
@@ -396,31 +401,49 @@ class _Meeting(NamedTuple):
     meeting: tuple[datetime, datetime, str]  # start, end (UTC), id
 
 
+def meeting_span(day: date, now: datetime) -> tuple[int, int]:
+    """The µs stretch a booked meeting must overlap to block time in a plan of ``day`` made at
+    ``now``: from ``now`` (or a day before the UTC day, whichever is later) to two days after
+    its start. Every touch of the day lies inside, whatever its zone (a local day is within 14
+    hours of the UTC day's start and 12 of its end; a touch runs 10 minutes at most)."""
+    midnight = _us(datetime.combine(day, time(0), UTC))
+    return max(_us(now), midnight - _DAY_US), midnight + 2 * _DAY_US
+
+
 def _meetings_of(
     p: Prospect,
     cal: ContactCalendar,
     bounds: tuple[datetime, datetime],
     now_utc: datetime,
+    span: tuple[int, int],
     found: list[_Meeting],
-) -> bool:
-    """Add ``p``'s booked meetings of the day (``bounds``) to ``found``; whether it has any
-    (:func:`booked_meetings` that are :func:`_on_the_day`, without a list for the many
-    prospects whose meetings are held, cancelled or on other days)."""
+    blockers: list[tuple[str, int, int]],
+) -> None:
+    """Add ``p``'s booked meetings of the day (``bounds``: :func:`booked_meetings` that are
+    :func:`_on_the_day`) to ``found``, to be listed, and every booked meeting that overlaps
+    ``span`` (:func:`meeting_span`) to ``blockers``, as its owner's busy time: one that starts
+    on another local day still takes the rep's time on this one (a rep with prospects in
+    Sydney and Los Angeles; a meeting late the night before, under way past midnight)."""
     day_start, day_end = bounds
-    had = len(found)
+    owner = p.owner or ""
     for m in p.meetings:
-        if m.status == _BOOKED and day_start <= m.starts_at < day_end:
-            end = m.starts_at + timedelta(minutes=m.duration_minutes)
-            if _on_the_day(m.starts_at, end, bounds, now_utc):
-                found.append(_Meeting(p.owner or "", p.id, cal, (m.starts_at, end, m.id)))
-    return len(found) > had
+        if m.status != _BOOKED:
+            continue
+        end = m.starts_at + timedelta(minutes=m.duration_minutes)
+        start_us, end_us = _us(m.starts_at), _us(end)
+        if span[0] < end_us and start_us < span[1]:
+            blockers.append((owner, start_us, end_us))
+            if day_start <= m.starts_at < day_end and _on_the_day(
+                m.starts_at, end, bounds, now_utc
+            ):
+                found.append(_Meeting(owner, p.id, cal, (m.starts_at, end, m.id)))
 
 
-def _blocked(meetings: list[_Meeting]) -> dict[str, list[tuple[int, int]]]:
+def _blocked(blockers: list[tuple[str, int, int]]) -> dict[str, list[tuple[int, int]]]:
     """Each owner's day with their meetings booked (µs stretches, as :func:`_fit` books)."""
     spans: dict[str, list[tuple[int, int]]] = {}
-    for m in meetings:
-        spans.setdefault(m.owner, []).append((_us(m.meeting[0]), _us(m.meeting[1])))
+    for owner, start, end in blockers:
+        spans.setdefault(owner, []).append((start, end))
     return {owner: occupied(found) for owner, found in spans.items()}
 
 
