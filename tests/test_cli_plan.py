@@ -378,8 +378,9 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ),
         (
             "book.jsonl",
-            b'{"id": "x", "timezone": "UTC", "country": "US", "subdivision": "FL",'
-            b' "enrolled_at": "2026-03-09T00:00:00Z", "last_event_at": "2026-03-09T00:00:00Z"}\n',
+            b'{"id": "x", "stage": "new", "blocked_channels": [], "timezone": "UTC",'
+            b' "country": "US", "subdivision": "FL", "enrolled_at": "2026-03-09T00:00:00Z",'
+            b' "last_event_at": "2026-03-09T00:00:00Z"}\n',
             ("book.jsonl:1", "timezone: 'UTC'", "US-FL"),
         ),
         ("book.csv", b"id,timezone\nx,UTC\ny,UTC\nx,UTC\n", ("'x' appears twice",)),
