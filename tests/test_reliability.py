@@ -148,6 +148,44 @@ def test_a_hand_edited_count_no_event_could_make_is_refused_on_load(
         assert ".".join(map(str, path)) in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("unanswered",), "3"),
+        (("calls_unanswered",), True),
+        (("escalations_done",), 1.0),
+        (("permission",), "yes"),
+        (("local",), 1),
+        (("meetings", 0, "duration_minutes"), "45"),
+        (("obligations", 0, "business_days"), True),
+    ],
+)
+def test_a_stored_state_holds_numbers_and_booleans_as_cadence_writes_them(
+    path: tuple[str | int, ...], value: object
+) -> None:
+    """cadence writes counts as JSON numbers and flags as ``true``/``false``. A state edited by
+    hand or rewritten by a CRM with ``"3"``, ``true`` for a count or ``"yes"`` for a flag was
+    read loosely (``true`` as 1 unanswered attempt, ``"yes"`` as permission to drip, R12), as
+    policies no longer are. Refused on load, naming the field."""
+    t = datetime(2026, 3, 10, 18, 5, tzinfo=UTC)
+    engine = cadence.Engine()
+    p = engine.enroll("x", timezone="America/New_York", at=t, country="US", subdivision="NY")
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=3)))
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    stored = json.loads(p.model_dump_json())
+    held: Any = stored
+    for key in path[:-1]:
+        held = held[key]
+    held[path[-1]] = value
+    for load, text in (
+        (cadence.Prospect.model_validate, stored),
+        (cadence.Prospect.model_validate_json, json.dumps(stored)),
+    ):
+        with pytest.raises(ValueError, match=r"\d+ validation error for Prospect") as info:
+            load(text)
+        assert ".".join(map(str, path)) in str(info.value)
+
+
 @pytest.mark.parametrize("field", ["stage", "blocked_channels"])
 def test_a_stored_state_without_what_its_opt_out_is_kept_in_is_refused_on_load(
     field: str,
