@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -33,6 +34,26 @@ def _enroll(engine: cadence.Engine, at: datetime) -> cadence.Prospect:
 
 _MONDAY = "2026-03-09T10:00:00Z"
 _T = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda body: b"\xef\xbb\xbf" + body,  # a .NET stream writer's UTF-8 byte order mark
+        lambda body: "\ufeff" + body.decode(),  # the same, decoded as UTF-8 by the framework
+        bytearray,
+        memoryview,
+    ],
+    ids=["bom-bytes", "bom-text", "bytearray", "memoryview"],
+)
+def test_parse_event_reads_a_webhook_body_as_frameworks_hand_it_over(
+    wrap: Callable[[bytes], Any],
+) -> None:
+    """A body that starts with a byte order mark, or comes as a ``bytearray`` or a
+    ``memoryview`` (what some servers and queues hand over), is the JSON it holds: it was
+    refused as invalid JSON "at line 1 column 1", or as not a JSON object."""
+    body = b'{"type": "email_sent", "at": "2026-03-02T15:00:00-06:00", "id": "h-1"}'
+    assert cadence.parse_event(wrap(body)) == cadence.parse_event(body)
 
 
 @pytest.mark.parametrize(
