@@ -26,13 +26,12 @@ import cadence
 import cadence._columns
 from cadence import events as ev
 from cadence._columns import shipped
+from cadence._day import booked_meetings, capacity_of
 from cadence._suppression import Suppressions
 from cadence._table_index import crowded
 from cadence.actions import ActionKind
 from cadence.batch import (
     DayPlan,
-    _capacity,
-    booked_meetings,
     from_table,
     plan_day,
     plan_table,
@@ -472,7 +471,7 @@ def _over_capacity_only_when_full(
     for d in plan.deferred:
         if d.reason == "over capacity":
             assert d.action.channel is not None
-            cap = _capacity(capacity, d.owner, d.action.channel)
+            cap = capacity_of(capacity, d.owner, d.action.channel)
             assert planned[(d.owner, d.action.channel)] == cap, d
 
 

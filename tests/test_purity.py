@@ -12,6 +12,7 @@ CORE = [
     "_checked",
     "_columns",
     "_construct",
+    "_day",
     "_fold",
     "_fold_base",
     "_fold_channels",

@@ -17,9 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cadence._day import booked_meetings, day_bounds, meeting_span
 from cadence._table_arrays import BOOL, EPOCH, I64, US, codes, instants, strings, take, us
 from cadence._table_index import load_state
-from cadence.batch import _day_bounds, booked_meetings, meeting_span
 from cadence.calendar import zone
 
 __all__ = ["Meetings", "find_meetings"]
@@ -45,7 +45,7 @@ class Meetings(NamedTuple):
 
 def find_meetings(table: pa.Table, live: BOOL, day: date, now_us: int) -> Meetings:
     """The booked meetings of the ``live`` rows that start on ``day`` (each prospect's local
-    day) and end after ``now`` (:func:`cadence.batch._on_the_day`), and those that block their
+    day) and end after ``now`` (:func:`cadence._day.on_the_day`), and those that block their
     owners' time in the day's plan, whichever day they start on (``plan_day``'s
     :func:`cadence.batch.meeting_span`)."""
     rows, start, end = _booked(table, live)
@@ -57,7 +57,7 @@ def find_meetings(table: pa.Table, live: BOOL, day: date, now_us: int) -> Meetin
     blocking = (rows, start, end)
     tz, values = codes(take(table.column("timezone"), rows))
     zones = [name or "" for name in values]
-    bounds = [_day_bounds(day, zone(name)) for name in zones]
+    bounds = [day_bounds(day, zone(name)) for name in zones]
     day_start = np.array([us(b[0]) or 0 for b in bounds] + [0], dtype=np.int64)
     day_end = np.array([us(b[1]) or 0 for b in bounds] + [0], dtype=np.int64)
     on_day = (start >= day_start[tz]) & (start < day_end[tz])

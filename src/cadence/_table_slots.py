@@ -4,7 +4,8 @@ its owner's day is walked again with every due row, the next one tried instead),
 plan's tables.
 
 An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`; it follows
-``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
+``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_fit``; and
+``cadence._day.capacity_of``), on arrays.
 Filling an owner's day is sequential (each touch takes the earliest free stretch left by the
 owner's meetings and the more urgent touches), so that walk is a Python loop over the kept
 touches, on integer microseconds: each touch's first window is its action's own; the windows
@@ -24,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
+from cadence._day import TOUCH_MINUTES, Capacity, capacity_of, day_bounds, in_the_book_twice
 from cadence._stretches import book, occupied
 from cadence._table_arrays import (
     BOOL,
@@ -45,7 +47,6 @@ from cadence._table_arrays import (
 from cadence._table_index import Calendars, Due, crowded, split
 from cadence._table_meetings import Meetings
 from cadence.actions import Action, ActionKind, Priority
-from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds, in_the_book_twice
 from cadence.calendar import ContactCalendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
@@ -135,7 +136,7 @@ def plan_slots(
     """``plan_day``'s steps 2 and 3 for the due rows, around the day's ``meetings``; the
     reminders to log a meeting that has ended are listed on no capacity (:func:`split`)."""
     t = table
-    bounds = [_day_bounds(day, zone(name)) for name in due.zones]
+    bounds = [day_bounds(day, zone(name)) for name in due.zones]
     day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
     day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
     due, reminders = split(due)
@@ -225,7 +226,7 @@ def _capacities(ranked: _Ranked, channel: I64, capacity: Capacity) -> tuple[I64,
     names = ranked.names
     found, group = np.unique(ranked.owner * len(CHANNELS) + channel, return_inverse=True)
     places = [
-        _capacity(capacity, names[g // len(CHANNELS)], CHANNELS[g % len(CHANNELS)])
+        capacity_of(capacity, names[g // len(CHANNELS)], CHANNELS[g % len(CHANNELS)])
         for g in found.tolist()
     ]
     return group.reshape(-1), np.array(places, dtype=np.int64)
@@ -278,7 +279,7 @@ def _meeting_owners(
     table: pa.Table, meetings: Meetings
 ) -> tuple[list[str], dict[str, list[tuple[int, int]]]]:
     """Each listed meeting's owner (a missing one is ``""``), and each owner's day with their
-    blocking meetings booked (µs stretches, as ``plan_day``'s ``_blocked``)."""
+    blocking meetings booked (µs stretches, as ``plan_day``'s ``busy_times``)."""
     owners = _owners_of(table, meetings.rows)
     rows, starts, ends = meetings.blocking
     spans: dict[str, list[tuple[int, int]]] = {}
