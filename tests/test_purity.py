@@ -13,6 +13,7 @@ CORE = [
     "_columns",
     "_construct",
     "_day",
+    "_inputs",
     "_fold",
     "_fold_base",
     "_fold_channels",

@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
 from cadence._choosing import Decided
 from cadence._construct import build
+from cadence._inputs import aware
 from cadence._placing import Searched
 from cadence._stretches import occupied
 from cadence.actions import Action, ActionKind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
-from cadence.engine import Engine, _aware
+from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.events import EARLIEST, LATEST
 from cadence.prospect import Prospect
@@ -231,7 +232,7 @@ def check_arguments(
     ):
         msg = f"deferred_limit: {deferred_limit!r} is not a count; give a whole number >= 0"
         raise InvalidInputError(msg, field="deferred_limit", value=deferred_limit)
-    now_utc = _aware(now, "now")
+    now_utc = aware(now, "now")
     if over_everywhere(day, now_utc):
         msg = (
             f"day: {day.isoformat()} is over in every time zone at now={now_utc.isoformat()}, "

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, cast, overload
+from typing import Any, overload
 
 from pydantic import ValidationError
 
@@ -37,6 +37,7 @@ from cadence._choosing import Decided, choose, dormant, named
 from cadence._construct import build
 from cadence._fold import Fold
 from cadence._fold_base import State, booked
+from cadence._inputs import aware, checked_event, history
 from cadence._ladder import drip_allowed
 from cadence._one_touch import as_touches
 from cadence._placing import (
@@ -61,12 +62,9 @@ from cadence.prospect import Prospect
 
 __all__ = ["Engine"]
 
-_MICROSECOND = timedelta(microseconds=1)
-_EVENTS = frozenset(ev.EVENT_CLASSES)
 _CONTACT_UPDATED = ev.ContactUpdated
 _OPTED_OUT, _OPTED_IN = ev.OptedOut, ev.OptedIn
 _OPTED_OUT_STAGE = Stage.OPTED_OUT
-_EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -78,83 +76,8 @@ _NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
 _PHONE = Channel.PHONE
 
 
-def _aware(value: Any, field: str) -> datetime:
-    if type(value) is datetime and value.tzinfo is UTC and _EARLIEST <= value < _LATEST:
-        return value  # the common case, checked cheaply
-    if not isinstance(value, datetime):
-        msg = f"{field}: expected an aware datetime, got {type(value).__name__} {value!r}"
-        raise InvalidInputError(msg, field=field, value=value)
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = (
-            f"{field}: {value.isoformat()!r} is a naive datetime; pass an aware one, e.g. "
-            "datetime(..., tzinfo=ZoneInfo('America/Chicago'))"
-        )
-        raise InvalidInputError(msg, field=field, value=value)
-    utc = ev.in_range(value)
-    if utc is None:
-        msg = f"{field}: {ev.out_of_range(value, optional=False)}"
-        raise InvalidInputError(msg, field=field, value=value)
-    return utc
-
-
-_ITEMS: tuple[type, ...] = (*ev.EVENT_CLASSES, str, bytes, Mapping)  # what a history may hold
-
-
-def _history(events: Any) -> list[ev.Event]:
-    """``replay``'s events, each a cadence event or its JSON (text or a decoded mapping)."""
-    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
-        msg = (
-            f"events: expected a list (or any iterable) of events, got {type(events).__name__}; "
-            "wrap a single event in a list"
-        )
-        raise InvalidInputError(msg, field="events", value=events)
-    items: list[ev.Event] = []
-    for i, e in enumerate(events):
-        if isinstance(e, _ITEMS):
-            try:
-                items.append(
-                    _checked_event(e)
-                    if isinstance(e, ev.EVENT_CLASSES)
-                    else ev.parse_event(cast("Mapping[str, Any] | str | bytes", e))
-                )
-            except InvalidInputError as exc:  # which of thousands of stored webhooks is bad
-                msg = f"events: item {i}: {exc}"
-                raise InvalidInputError(msg, field=exc.field, value=exc.value) from None
-        else:
-            msg = (
-                f"events: item {i} ({type(e).__name__}) is not an event; give cadence events "
-                "or their JSON (cadence.parse_event reads one)"
-            )
-            raise InvalidInputError(msg, field="events", value=e)
-    return items
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-
-
-def _checked_event(event: Any) -> ev.Event:
-    """``event`` if validation made it, else validated again (:mod:`cadence._checked`):
-    pydantic's ``model_copy(update=...)`` and ``model_construct`` check nothing, and a bogus
-    outcome, a numeric id or a naive ``at`` was folded as if it were checked (and stored), or
-    escaped as a TypeError or an AttributeError. An instance of a subclass of an event is read
-    as that event (a field of the subclass's own is refused, naming it)."""
-    cls = type(event)
-    if cls in _EVENTS:
-        if type(getattr(event, "__pydantic_fields_set__", None)) is Checked:
-            return cast("ev.Event", event)
-    elif isinstance(event, ev.EVENT_CLASSES):
-        cls = next(c for c in ev.EVENT_CLASSES if isinstance(event, c))
-    else:
-        msg = (
-            f"event: expected a cadence event, got {cls.__name__}; parse JSON with "
-            "cadence.parse_event(...)"
-        )
-        raise InvalidInputError(msg, field="event", value=event)
-    try:
-        return cast("ev.Event", cls.model_validate(dict(getattr(event, "__dict__", {}))))
-    except ValidationError as exc:
-        raise ev.explain_validation_error(exc, "event", cls) from None
 
 
 def _order(item: tuple[datetime, bool, str, str, ev.Event]) -> tuple[datetime, bool, str, str]:
@@ -302,7 +225,7 @@ class Engine:
         if not isinstance(prospect_id, str) or not prospect_id:
             msg = f"prospect_id: expected a non-empty string, got {prospect_id!r}"
             raise InvalidInputError(msg, field="prospect_id", value=prospect_id)
-        at_utc = _aware(at, "at")
+        at_utc = aware(at, "at")
         country = country.upper() if isinstance(country, str) else country
         if isinstance(subdivision, str):  # "noord" or "NOORD" with NL: the Netherlands' Noord
             subdivision = subdivision_code(country, subdivision)
@@ -336,7 +259,7 @@ class Engine:
         opt-out, which is always honoured (R13).
         """
         p = self._check_prospect(p)
-        event = _checked_event(event)
+        event = checked_event(event)
         fingerprint = None
         if event.id is not None:
             fingerprint = ev.event_fingerprint(event)
@@ -413,7 +336,7 @@ class Engine:
         """The prospect as of ``now``: time-driven changes only (R10 drop, R11 drip, R17 end of
         a pause). ``next_action`` gives the same answer whether or not this is called first."""
         p = self._check_prospect(p)
-        now_utc = _aware(now, "now")
+        now_utc = aware(now, "now")
         state = dict(p.__dict__)
         if not self._advance(state, self.calendar(p), now_utc):
             return p
@@ -513,7 +436,7 @@ class Engine:
         p = self._check_prospect(p)
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
-        return self._horizon(p, cal, _aware(now, "now"), until)
+        return self._horizon(p, cal, aware(now, "now"), until)
 
     def _horizon(
         self,
@@ -555,7 +478,7 @@ class Engine:
         """Validated inputs, the state as of ``now``, and the instant from which work may be
         placed (``now``, or the end of a pause, R17)."""
         p = self._check_prospect(p)
-        now_utc = _aware(now, "now")
+        now_utc = aware(now, "now")
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
         state, floor = self._as_of(p.__dict__, cal, now_utc)
@@ -614,7 +537,7 @@ class Engine:
         the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
         as they were at enrolment: the history's ``contact_updated`` events change them at
         their own moment (events before a move are folded in the place they happened)."""
-        items = _history(events)
+        items = history(events)
         # Time, then id (DESIGN §9), except that at one instant an opt-out comes last (R13):
         # an opt-in and an opt-out logged in the same second end opted out, whatever their
         # ids (``apply`` refuses an opt-in at the instant of the opt-out it follows).
