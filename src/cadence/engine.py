@@ -529,10 +529,11 @@ class Engine:
         email: str | None = None,
     ) -> Prospect:
         """Fold a whole history (cadence events or their JSON, as text or decoded), sorted by
-        time. Events at one instant are folded in the order given: give the history in the
-        order its events arrived (a CRM's log, oldest first), and the result is the state
-        ``apply`` built from them; any order of events at distinct instants gives the same
-        result. Linear in the number of events, plus the sort.
+        time, then id (DESIGN §9), so that any order of the same history folds the same. At
+        one instant an opt-out comes last (R13), and the other events fold by id (those
+        without one first, then by payload): give events at one instant ids in the order they
+        happened (a sequence number) if their order matters. Linear in the number of events,
+        plus the sort.
         ``at`` is the enrolment instant (default: the first event's); the other keywords are
         the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
         as they were at enrolment: the history's ``contact_updated`` events change them at
