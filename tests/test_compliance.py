@@ -601,6 +601,16 @@ def test_a_cap_on_a_channel_other_than_the_phone_is_refused() -> None:
             cadence.Policy(calling_rules=(rule,))
 
 
+def test_a_rule_on_meetings_is_refused() -> None:
+    """A meeting is a time the prospect booked, not a contact the engine times: a team's rule
+    on ``meeting`` validated, and bound nothing."""
+    ct = next(r for r in PRESETS if r.id == "us-ct")
+    for channels in ({Channel.MEETING}, {Channel.MEETING, Channel.PHONE}):
+        rule = ct.model_copy(update={"id": "acme", "channels": frozenset(channels)})
+        with pytest.raises(ValidationError, match=r"'acme@.*' binds meetings.*bind 'phone'"):
+            cadence.Policy(calling_rules=(rule,))
+
+
 @pytest.mark.parametrize(
     ("team", "field"),
     [

@@ -276,6 +276,15 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             },
             ("weekday_hours: one entry per (weekday, channel); merge the duplicates",),
         ),
+        # Saturday's hours with Saturday off were kept, and never used.
+        (
+            {"weekday_hours": ({"weekday": 5, "channel": "phone", "slots": (_DAY,)},)},
+            (
+                "weekday_hours: weekday 5 (Saturday) has phone hours, but weekmask '1111100' "
+                "makes it a day off",
+                "write weekmask '1111110' to work that day, or drop the entry",
+            ),
+        ),
         (
             {"team_subdivision": "IL"},
             ("team_subdivision needs team_country (e.g. team_country='US')",),
@@ -304,6 +313,7 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         "slots-overlap",
         "no-slots",
         "weekday-twice",
+        "hours-on-a-day-off",
         "sub-alone",
         "unknown-field",
         "attribute",

@@ -182,7 +182,8 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     subdivision: str | None = None
     """ISO 3166-2 suffix, upper case (``FL``); ``None`` binds the whole country."""
     channels: frozenset[Channel] = frozenset({Channel.PHONE})
-    """The channels it binds."""
+    """The channels it binds: ``phone``, ``email`` (a policy's own rule may not bind
+    ``meeting``, a time the prospect booked)."""
     windows: dict[int, Windows]
     """Allowed local windows by weekday, ``0`` (Monday) to ``6`` (Sunday), each a sorted list
     of ``[start, end)`` pairs (``"09:00"``, ``"21:00"``); a weekday left out allows no call."""

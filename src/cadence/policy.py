@@ -286,7 +286,8 @@ class Policy(BaseModel):
     )
     """Hours in which emails are due on business days."""
     weekday_hours: tuple[WeekdayHours, ...] = ()
-    """Per-weekday overrides of ``call_slots`` / ``email_hours`` (e.g. short Fridays)."""
+    """Per-weekday overrides of ``call_slots`` / ``email_hours`` (e.g. short Fridays), for
+    working days of ``weekmask`` (an empty ``slots`` may name any day)."""
     team_country: str | None = None
     """The team's country (ISO 3166): its holidays are non-working days too."""
     team_subdivision: str | None = None
@@ -358,6 +359,7 @@ class Policy(BaseModel):
         if len(seen) != len(set(seen)):
             msg = "weekday_hours: one entry per (weekday, channel); merge the duplicates"
             raise ValueError(msg)
+        _check_days_off(self.weekday_hours, self.weekmask)
         if self.team_subdivision and not self.team_country:
             msg = "team_subdivision needs team_country (e.g. team_country='US')"
             raise ValueError(msg)
@@ -386,6 +388,23 @@ def is_validated(policy: Policy) -> bool:
     return ref is not None and ref() is policy
 
 
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _check_days_off(overrides: tuple[WeekdayHours, ...], weekmask: str) -> None:
+    """Hours given for a weekday the weekmask takes off would never be used: a team that
+    writes Saturday's hours means to work on Saturdays."""
+    for w in overrides:
+        if w.slots and weekmask[w.weekday] == "0":
+            works = weekmask[: w.weekday] + "1" + weekmask[w.weekday + 1 :]
+            msg = (
+                f"weekday_hours: weekday {w.weekday} ({_WEEKDAYS[w.weekday]}) has "
+                f"{w.channel} hours, but weekmask {weekmask!r} makes it a day off, so they "
+                f"would never apply; write weekmask {works!r} to work that day, or drop the entry"
+            )
+            raise ValueError(msg)
+
+
 def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
     """A policy's own rules: places that exist, caps the state can count, one version of an id
     a day."""
@@ -394,6 +413,13 @@ def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
             check_region(rule.country, rule.subdivision, field="calling_rules")
         except InvalidInputError as exc:
             raise ValueError(f"{exc} (in {rule.key()!r})") from None
+        if Channel.MEETING in rule.channels:
+            msg = (
+                f"calling_rules: {rule.key()!r} binds meetings, but a meeting is a time the "
+                "prospect booked, not a contact the engine times, so the rule would bind "
+                "nothing there; bind 'phone' or 'email'"
+            )
+            raise ValueError(msg)
         if rule.cap is not None and rule.channels != {Channel.PHONE}:
             msg = (
                 f"calling_rules: {rule.key()!r} caps {', '.join(sorted(rule.channels))}, but "
