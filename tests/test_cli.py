@@ -334,6 +334,20 @@ def test_a_yaml_policy_reads_clock_times_as_times_quoted_or_not(tmp_path: pathli
     assert runner.invoke(app, ["policy", "validate", str(team)]).exit_code == 0
 
 
+def test_a_yaml_weekmask_with_a_leading_zero_is_the_weekmask(tmp_path: pathlib.Path) -> None:
+    """YAML 1.1 reads an unquoted ``0000011`` as the octal number 9: a weekend team's policy
+    was refused with the advice to write "9". A whole number written so is its decimal."""
+    team = tmp_path / "team.yaml"
+    team.write_text("weekmask: 0000011\nmin_gap_business_days: 010\n")
+    policy = read_policy(team)
+    assert (policy.weekmask, policy.min_gap_business_days) == ("0000011", 10)
+    team.write_text("weekmask: 1111100\n")  # a number still, refused with the fix as written
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 2
+    assert "weekmask: expected a string, got the number 1111100" in result.output
+    assert 'e.g. "1111100"' in result.output
+
+
 def test_policy_rules_shows_what_binds_a_call_to_a_place(tmp_path: pathlib.Path) -> None:
     def rules(*args: str) -> Any:
         return runner.invoke(app, ["policy", "rules", *args])

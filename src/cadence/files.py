@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -171,6 +172,9 @@ def _settings(path: str | Path, what: str) -> Any:
     return {} if data is None else data
 
 
+#: What YAML 1.1 reads as an octal number (``0000011`` is 9).
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+
 # What YAML's own tags read, in words.
 _KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "timestamp": "a date"}
 
@@ -179,7 +183,10 @@ _KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "ti
 def _yaml_loader() -> type:
     """PyYAML's safe loader, except that a clock time stays text: YAML 1.1 reads an unquoted
     ``10:00`` as the base-60 number 600 (and ``1:30.5`` as a float), which pydantic would take
-    for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not."""
+    for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not. So does a
+    number written with a leading zero, which YAML 1.1 reads as octal: a weekmask ``0000011``
+    (weekends) became the number 9, refused with the advice to write "9"; as text it is the
+    weekmask, and a whole number (``010``) is read as the decimal its writer meant."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -203,7 +210,7 @@ def _yaml_loader() -> type:
     def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def construct(loader: Any, node: Any) -> Any:
             text = loader.construct_scalar(node)
-            return text if ":" in text else base(loader, node)
+            return text if ":" in text or _OCTAL.fullmatch(text) else base(loader, node)
 
         return construct
 
