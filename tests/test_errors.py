@@ -105,6 +105,12 @@ def test_a_misspelt_field_is_told_the_name_it_was_meant_to_be(tmp_path: Any) -> 
             "templates.voicemal: not a field; did you mean 'voicemail'?",
         ),
         "far.json": ({"zzz": 1}, "zzz: not a field; the fields here are breakup_wait_business"),
+        # A required field in another case is missing too: that said "call_slots.0.name:
+        # missing; policy needs it", and not why.
+        "case.json": (
+            {"call_slots": [{"Name": "am", "start": "09:00", "end": "12:00"}]},
+            "call_slots.0.Name: not a field; did you mean 'name'? (and 1 more problem)",
+        ),
     }
     for name, (data, said) in cases.items():
         (tmp_path / name).write_text(json.dumps(data))
