@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -261,7 +262,11 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         ),
         (
             {"call_slots": ({"name": "late", "start": "22:00", "end": "02:00"},)},
-            ("call_slots", "slot 'late': start 22:00:00 must be before end", "split them in two"),
+            (
+                "call_slots",
+                "slot 'late': start 22:00:00 must be before end",
+                "split it in two there: 22:00-24:00 and 00:00-02:00",
+            ),
         ),
         (
             {
@@ -334,6 +339,34 @@ def test_a_bad_policy_says_which_knob_and_how_to_fix_it(
         Policy(**kwargs)
     for text in names:
         assert text in str(info.value)
+
+
+def test_a_window_across_midnight_is_written_as_the_refusal_says(monday: datetime) -> None:
+    """The refusal of 22:00-02:00 said to split it in two, and its first half, ending at
+    midnight, could not be written: 24:00 was not a time."""
+    with pytest.raises(ValueError, match="split it in two there: 22:00-24:00 and 00:00-02:00"):
+        TimeSlot(name="late", start="22:00", end="02:00")
+    night = Policy.model_validate(
+        {
+            "weekmask": "1111111",
+            "email_hours": [
+                {"name": "late", "start": "22:00", "end": "24:00"},
+                {"name": "early", "start": "00:00", "end": "02:00"},
+            ],
+        }
+    )
+    assert night.email_hours[1].end == time.max
+    assert Policy.model_validate_json(night.model_dump_json()) == night
+    engine = cadence.Engine(night)
+    zone = ZoneInfo("America/Chicago")
+    late = datetime(2026, 3, 3, 23, 30, tzinfo=zone)
+    p = engine.enroll("p", timezone="America/Chicago", at=late, country="US")
+    p = engine.apply(p, cadence.events.CallAttempted(at=late, outcome="voicemail"))
+    email = engine.next_action(p, late)  # R6: the same night, before midnight
+    assert email.kind is cadence.ActionKind.EMAIL
+    assert email.earliest == late + timedelta(minutes=5)
+    assert email.latest.date() == late.date()
+    assert email.latest.time() >= time(23, 59, 59)
 
 
 def test_a_literal_brace_written_twice_is_said_once(monday: datetime) -> None:

@@ -48,6 +48,10 @@ RECENT_CALLS_DAYS = 31
 Escalation = Literal["contact_receptionist", "ask_decision_makers", "manager_escalation"]
 
 
+#: How an end at midnight, the day's end, is written.
+_DAY_END = frozenset({"24:00", "24:00:00"})
+
+
 class TimeSlot(BaseModel):
     """A named part of the local day, half-open ``[start, end)``."""
 
@@ -58,7 +62,15 @@ class TimeSlot(BaseModel):
     start: time
     """Local wall-clock start, inclusive (``09:00``)."""
     end: time
-    """Local wall-clock end, exclusive; after ``start`` on the same day."""
+    """Local wall-clock end, exclusive; after ``start`` on the same day (``24:00``: midnight,
+    the day's end)."""
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _midnight(cls, value: Any) -> Any:
+        # A window that crosses midnight is split there, so its first part ends at 24:00: a
+        # time of day has no such hour, and the day's last instant is as good an end.
+        return time.max if isinstance(value, str) and value in _DAY_END else value
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -68,7 +80,8 @@ class TimeSlot(BaseModel):
         if not self.start < self.end:
             msg = (
                 f"slot {self.name!r}: start {self.start} must be before end {self.end} "
-                "(windows may not cross midnight; split them in two)"
+                f"(windows may not cross midnight; split it in two there: {self.start:%H:%M}-"
+                f"24:00 and 00:00-{self.end:%H:%M})"
             )
             raise ValueError(msg)
         return self

@@ -32,11 +32,16 @@ CALL_SLOTS: tuple[tuple[TimeSlot, ...], ...] = (
     _slots(("morning", time(8), time(12)), ("afternoon", time(12), time(20, 30))),
 )
 #: Email hours to draw from; the night shift starts at midnight and ends at 02:30, wall times
-#: that some zones skip on the day their clocks go forward (Cairo, Santiago; Chicago, Lord Howe).
+#: that some zones skip on the day their clocks go forward (Cairo, Santiago; Chicago, Lord Howe),
+#: and runs on from 22:00 to the day's end (``24:00``), where the next night starts.
 EMAIL_HOURS: tuple[tuple[TimeSlot, ...], ...] = (
     Policy().email_hours,
     _slots(("am", time(7), time(11)), ("pm", time(13), time(19))),
-    _slots(("night", time(0), time(2, 30)), ("day", time(8), time(18))),
+    _slots(
+        ("night", time(0), time(2, 30)),
+        ("day", time(8), time(18)),
+        ("late", time(22), time.max),
+    ),
 )
 #: Monday first; every mask keeps at least three weekdays, so that every shipped legal rule
 #: leaves a calling slot.
