@@ -313,6 +313,15 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             {"templates": {"voicemail_email": "Left {next_attempt!r}"}},
             ("templates.voicemail_email: {next_attempt!r}", "it may hold {voicemail_day}"),
         ),
+        # A blank text was a blank talking point, or an email without a subject.
+        (
+            {"templates": {"ask_channel": " "}},
+            ("templates.ask_channel: blank; write the text, or leave ask_channel out",),
+        ),
+        (
+            {"templates": {"switch_to_email_subject": ""}},
+            ("templates.switch_to_email_subject: blank;",),
+        ),
         (
             {"templates": {"switch_to_email_subject": "Re: {topic"}},
             ("templates.switch_to_email_subject: expected '}'", "write a literal brace twice"),
@@ -329,6 +338,8 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         "unknown-field",
         "attribute",
         "conversion",
+        "blank-point",
+        "blank-subject",
         "brace",
     ],
 )

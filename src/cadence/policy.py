@@ -123,8 +123,8 @@ class Templates(BaseModel):
     is a week or more after the call), ``voicemail_day`` ("Monday", or "Monday 2 March" when
     the email goes out a week or more after the voicemail), ``topic`` (the prospect's). Each
     text may hold only the field it is filled with, written plainly (no ``.attr``, ``[i]``,
-    ``!r`` or ``:spec``); a literal brace is written twice. Day and month names are in
-    ``locale``."""
+    ``!r`` or ``:spec``); a literal brace is written twice. No text may be blank. Day and
+    month names are in ``locale``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -191,6 +191,17 @@ class Templates(BaseModel):
     @classmethod
     def _locale(cls, value: str) -> str:
         return check_locale(value)
+
+    @model_validator(mode="after")
+    def _not_blank(self) -> Self:
+        """A blank text became a blank talking point, or an email without a subject."""
+        for name in type(self).model_fields:
+            if name != "locale" and not getattr(self, name).strip():
+                msg = (
+                    f"templates.{name}: blank; write the text, or leave {name} out for the default"
+                )
+                raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _fields_filled(self) -> Self:
