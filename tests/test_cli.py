@@ -334,6 +334,22 @@ def test_a_yaml_policy_reads_clock_times_as_times_quoted_or_not(tmp_path: pathli
     assert runner.invoke(app, ["policy", "validate", str(team)]).exit_code == 0
 
 
+def test_an_hour_written_with_one_digit_is_that_hour(tmp_path: pathlib.Path) -> None:
+    """``start: 9:00`` was refused as "input is too short", without saying what to write."""
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "call_slots:\n"
+        "  - {name: morning, start: 9:00, end: '11:30'}\n"
+        "calling_rules:\n"
+        "  - {id: acme-tx, version: '1', name: memo, country: US, subdivision: TX,\n"
+        "     windows: {0: [['9:00', '21:00']]}, effective_from: 2009-04-01,\n"
+        "     source: https://example.com/memo}\n"
+    )
+    policy = read_policy(team)
+    assert policy.call_slots[0].start == time(9)
+    assert policy.calling_rules[0].windows == {0: ((time(9), time(21)),)}
+
+
 def test_a_yaml_weekmask_with_a_leading_zero_is_the_weekmask(tmp_path: pathlib.Path) -> None:
     """YAML 1.1 reads an unquoted ``0000011`` as the octal number 9: a weekend team's policy
     was refused with the advice to write "9". A whole number written so is its decimal."""

@@ -38,6 +38,7 @@ from typing import TypeAlias
 from pydantic import BaseModel, ValidationInfo, field_serializer, field_validator
 
 from cadence._calling_presets import ROWS
+from cadence._clock import ClockTime
 from cadence._numbers import WholeNumber
 from cadence.channel import Channel
 
@@ -59,7 +60,7 @@ __all__ = [
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-Window: TypeAlias = tuple[time, time]
+Window: TypeAlias = tuple[ClockTime, ClockTime]
 """A half-open local ``[start, end)`` interval within one day (see the module docstring)."""
 
 Windows: TypeAlias = tuple[Window, ...]

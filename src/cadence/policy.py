@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from cadence._clock import ClockTime
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber
 from cadence._words import check_locale
@@ -59,9 +60,9 @@ class TimeSlot(BaseModel):
 
     name: str = Field(min_length=1)
     """What the part of the day is called (``morning``); R4 rotates by name."""
-    start: time
+    start: ClockTime
     """Local wall-clock start, inclusive (``09:00``)."""
-    end: time
+    end: ClockTime
     """Local wall-clock end, exclusive; after ``start`` on the same day (``24:00``: midnight,
     the day's end)."""
 
