@@ -287,6 +287,11 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             },
             ("weekday_hours: one entry per (weekday, channel); merge the duplicates",),
         ),
+        # Each step was taken as often as listed: the manager asked twice to call the superior.
+        (
+            {"escalations": ("manager_escalation", "contact_receptionist", "manager_escalation")},
+            ("escalations: 'manager_escalation' listed more than once; list each step once",),
+        ),
         # Saturday's hours with Saturday off were kept, and never used.
         (
             {"weekday_hours": ({"weekday": 5, "channel": "phone", "slots": (_DAY,)},)},
@@ -333,6 +338,7 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         "slots-overlap",
         "no-slots",
         "weekday-twice",
+        "escalation-twice",
         "hours-on-a-day-off",
         "sub-alone",
         "unknown-field",

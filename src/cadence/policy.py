@@ -264,7 +264,8 @@ class Policy(BaseModel):
     when no email can carry the offer or the breakup (R10), nothing is asked until a new number
     or address (``contact_updated``). A pause (R17) or a new number starts the count again."""
     escalations: tuple[Escalation, ...] = ()
-    """R9: optional escalation steps tried, in order, after the opt-out offer."""
+    """R9: optional escalation steps tried, in order, after the opt-out offer; each at most
+    once."""
     breakup_wait_business_days: WholeNumber = Field(default=5, ge=1, le=60)
     """R10: no answer this long after the breakup message means the prospect is dropped."""
 
@@ -351,6 +352,19 @@ class Policy(BaseModel):
     def _weekmask(cls, value: str) -> str:
         if not re.fullmatch(r"[01]{7}", value) or "1" not in value:
             msg = f"weekmask {value!r} must be 7 characters of 0/1, Monday first, with a 1"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("escalations")
+    @classmethod
+    def _each_once(cls, value: tuple[Escalation, ...]) -> tuple[Escalation, ...]:
+        # Listed twice, a step was taken twice: a manager asked twice to call the superior.
+        twice = sorted({step for step in value if value.count(step) > 1})
+        if twice:
+            msg = (
+                f"escalations: {', '.join(map(repr, twice))} listed more than once; list each "
+                "step once, in the order to try them"
+            )
             raise ValueError(msg)
         return value
 
