@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pathlib
 import tempfile
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import cadence
 from cadence import events as ev
+from cadence._cli_rules import never_called
 from cadence.cli import app
 from cadence.errors import InvalidInputError
 from cadence.files import read_events, read_policy, read_prospect
@@ -332,6 +333,38 @@ def test_a_yaml_policy_reads_clock_times_as_times_quoted_or_not(tmp_path: pathli
     }
     assert (policy.min_gap_business_days, policy.reaction_minutes) == (3, 10)  # numbers stay
     assert runner.invoke(app, ["policy", "validate", str(team)]).exit_code == 0
+
+
+def test_validate_notes_the_places_a_policy_never_calls(tmp_path: pathlib.Path) -> None:
+    """A 07:00-09:00 call block never meets France's 10:00-13:00 and 14:00-20:00: the policy
+    validated, and each French prospect's next action (and every batch plan holding one)
+    raised NoSlotError."""
+    team = tmp_path / "team.yaml"
+    team.write_text("call_slots:\n  - {name: early, start: '07:00', end: '09:00'}\n")
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 0, result.output
+    assert "team.yaml: valid\n" in result.output
+    assert (
+        "note: no call can ever be made to FR: the policy's calling hours (Mon–Fri "
+        "07:00–09:00; Sat–Sun no calls) never meet the law's (Mon–Fri 10:00–13:00, "
+        "14:00–20:00; Sat–Sun no calls; fr@2023-03-01)"
+    ) in result.output
+    assert "to US-CT:" in result.output
+    assert "to US-FL:" not in result.output  # Florida's 08:00 meets it
+    rules = runner.invoke(
+        app, ["policy", "rules", "FR", "--on", "2026-03-10", "--policy", str(team)]
+    )
+    assert "With the policy's hours: no call, ever (NoSlotError)" in rules.output
+    rules = runner.invoke(
+        app, ["policy", "rules", "US-FL", "--on", "2026-03-10", "--policy", str(team)]
+    )
+    assert "With the policy's hours: Mon–Fri 08:00–09:00; Sat–Sun no calls" in rules.output
+    team.write_text("{}\n")
+    assert "note:" not in runner.invoke(app, ["policy", "validate", str(team)]).output
+    early = cadence.TimeSlot(name="early", start="07:00", end="09:00")
+    unguarded = cadence.Policy(legal_guards=False, call_slots=[early])
+    assert never_called(unguarded, date(2026, 3, 10)) == []
+    assert len(never_called(cadence.Policy(call_slots=[early]), date(2026, 3, 10))) == 6
 
 
 def test_an_hour_written_with_one_digit_is_that_hour(tmp_path: pathlib.Path) -> None:
