@@ -1410,3 +1410,24 @@ def test_r2_a_reminder_to_log_a_meeting_ends_at_the_first_of_two_midnights() -> 
     [reminder] = [t for t in expected.touches if _logs_a_meeting(t.action)]
     assert (reminder.start, reminder.end) == (now, datetime(2024, 11, 3, 4, 0, tzinfo=UTC))
     _reminders_as_the_engine_names_them(engine, [p], expected)
+
+
+def test_a_prospect_the_policy_can_never_call_is_named_by_every_planner() -> None:
+    """A 07:00-09:00 call block never meets France's calling hours: the plan of a whole book
+    was refused with a NoSlotError that named Paris and the French rule, but not which of the
+    book's prospects it was raised for."""
+    policy = cadence.Policy(call_slots=[cadence.TimeSlot(name="early", start="07:00", end="09:00")])
+    engine = cadence.Engine(policy)
+    now = datetime(2026, 3, 2, 6, tzinfo=UTC)
+    book = [
+        engine.enroll("us-1", timezone="America/Chicago", at=now, country="US", owner="ana"),
+        engine.enroll("fr-1", timezone="Europe/Paris", at=now, country="FR", owner="ana"),
+    ]
+    said = r"^prospect 'fr-1': no allowed phone window .* in Europe/Paris: .*fr@2023-03-01"
+    args: dict[str, Any] = {"day": date(2026, 3, 3), "now": now, "capacity": 10}
+    with pytest.raises(cadence.NoSlotError, match=said):
+        plan_day(engine, book, **args)
+    with pytest.raises(cadence.NoSlotError, match=said):
+        plan_table(engine, to_table(book), **args)
+    with pytest.raises(cadence.NoSlotError, match=said):
+        to_table(book, engine)

@@ -44,12 +44,12 @@ from cadence._table_arrays import (
     us,
 )
 from cadence.actions import Action
-from cadence.batch import _day_bounds, _next_action_past_waits
+from cadence.batch import _day_bounds, _next_action_past_waits, for_prospect
 from cadence.calendar import ContactCalendar, check_place, contact_calendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
 from cadence.engine import Engine
-from cadence.errors import InvalidInputError
+from cadence.errors import InvalidInputError, NoSlotError
 from cadence.events import explain_validation_error
 from cadence.prospect import Prospect
 
@@ -358,10 +358,14 @@ def _ask_engine(
     if not len(rows):
         return {}
     states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
-    return {
-        row: _next_action_past_waits(engine, load_state(text, row), now, horizon)
-        for row, text in zip(rows.tolist(), states, strict=True)
-    }
+    actions = {}
+    for row, text in zip(rows.tolist(), states, strict=True):
+        p = load_state(text, row)
+        try:
+            actions[row] = _next_action_past_waits(engine, p, now, horizon)
+        except NoSlotError as exc:
+            raise for_prospect(p.id, exc) from None
+    return actions
 
 
 def _replace_late(

@@ -50,7 +50,7 @@ from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
 from cadence.engine import Engine, _aware
-from cadence.errors import InvalidInputError
+from cadence.errors import InvalidInputError, NoSlotError
 from cadence.events import EARLIEST, LATEST
 from cadence.prospect import Prospect
 
@@ -146,6 +146,12 @@ def in_the_book_twice(prospect_id: str) -> InvalidInputError:
         "state (a duplicated or stale export row?)"
     )
     return InvalidInputError(msg, field="id", value=prospect_id)
+
+
+def for_prospect(prospect_id: str, exc: NoSlotError) -> NoSlotError:
+    """``exc`` naming the prospect it was raised for: in a book of a million, which row to
+    look at (its place is named already)."""
+    return NoSlotError(f"prospect {prospect_id!r}: {exc}", field=exc.field, value=exc.value)
 
 
 def booked_meetings(p: Prospect) -> list[tuple[datetime, datetime, str]]:
@@ -267,9 +273,14 @@ def plan_day(
         if p.meetings:
             _meetings_of(p, cal, (day_start, day_end), now_utc, meetings)
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = horizon(p, cal, now_utc, day_end, searched)
-        if decided is not None and (isinstance(decided, Action) or decided[2].task.kind is _WAIT):
-            decided = _past_waits(engine, p, cal, now_utc, day_end, searched, decided)  # (rare)
+        try:
+            decided = horizon(p, cal, now_utc, day_end, searched)
+            if decided is not None and (
+                isinstance(decided, Action) or decided[2].task.kind is _WAIT
+            ):
+                decided = _past_waits(engine, p, cal, now_utc, day_end, searched, decided)
+        except NoSlotError as exc:
+            raise for_prospect(p.id, exc) from None
         if decided is None:  # not today
             not_due += 1
             continue
