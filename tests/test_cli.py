@@ -367,6 +367,24 @@ def test_validate_notes_the_places_a_policy_never_calls(tmp_path: pathlib.Path) 
     assert len(never_called(cadence.Policy(call_slots=[early]), date(2026, 3, 10))) == 6
 
 
+def test_a_yaml_country_that_yaml_1_1_reads_as_a_boolean_is_the_country(
+    tmp_path: pathlib.Path,
+) -> None:
+    """YAML 1.1 reads NO (Norway) and ON (Ontario) as booleans: such a team was refused with
+    "Input should be a valid string (got False)". A yes/no knob still takes yes, no, on, off."""
+    team = tmp_path / "team.yaml"
+    team.write_text("team_country: NO\nlegal_guards: off\nvoicemail_email: No\n")
+    policy = read_policy(team)
+    assert (policy.team_country, policy.legal_guards, policy.voicemail_email) == (
+        "NO",
+        False,
+        False,
+    )
+    team.write_text("team_country: CA\nteam_subdivision: ON\ndrip_requires_permission: yes\n")
+    policy = read_policy(team)
+    assert (policy.team_subdivision, policy.drip_requires_permission) == ("ON", True)
+
+
 def test_an_hour_written_with_one_digit_is_that_hour(tmp_path: pathlib.Path) -> None:
     """``start: 9:00`` was refused as "input is too short", without saying what to write."""
     team = tmp_path / "team.yaml"

@@ -186,7 +186,10 @@ def _yaml_loader() -> type:
     for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not. So does a
     number written with a leading zero, which YAML 1.1 reads as octal: a weekmask ``0000011``
     (weekends) became the number 9, refused with the advice to write "9"; as text it is the
-    weekmask, and a whole number (``010``) is read as the decimal its writer meant."""
+    weekmask, and a whole number (``010``) is read as the decimal its writer meant. And so does
+    a YAML 1.1 boolean other than ``true`` or ``false``: ``NO`` is Norway, ``ON`` Ontario, ``no``
+    the Norwegian locale (each was refused as "got False"); a yes/no knob still reads ``yes``,
+    ``no``, ``on`` and ``off`` as pydantic does."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -214,6 +217,13 @@ def _yaml_loader() -> type:
 
         return construct
 
+    def word_or_bool(loader: Any, node: Any) -> Any:
+        text = loader.construct_scalar(node)
+        if text.lower() in ("true", "false") or text.lower() not in loader.bool_values:
+            return loader.construct_yaml_bool(node)  # (an explicit !!bool maybe: an error)
+        return text
+
+    Loader.add_constructor("tag:yaml.org,2002:bool", word_or_bool)
     Loader.add_constructor("tag:yaml.org,2002:int", number_or_clock(Loader.construct_yaml_int))
     Loader.add_constructor("tag:yaml.org,2002:float", number_or_clock(Loader.construct_yaml_float))
     return Loader
