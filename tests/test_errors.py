@@ -301,6 +301,20 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
                 "write weekmask '1111110' to work that day, or drop the entry",
             ),
         ),
+        # Every prospect's first email raised NoSlotError.
+        (
+            {
+                "weekmask": "0000011",
+                "weekday_hours": (
+                    {"weekday": 5, "channel": "email", "slots": ()},
+                    {"weekday": 6, "channel": "email", "slots": ()},
+                ),
+            },
+            (
+                "weekday_hours: closes email on every working day of weekmask '0000011' "
+                "(Saturday, Sunday), so no email contact could ever be made",
+            ),
+        ),
         (
             {"team_subdivision": "IL"},
             ("team_subdivision needs team_country (e.g. team_country='US')",),
@@ -340,6 +354,7 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         "weekday-twice",
         "escalation-twice",
         "hours-on-a-day-off",
+        "closed-every-day",
         "sub-alone",
         "unknown-field",
         "attribute",
@@ -384,6 +399,18 @@ def test_a_window_across_midnight_is_written_as_the_refusal_says(monday: datetim
     assert email.earliest == late + timedelta(minutes=5)
     assert email.latest.date() == late.date()
     assert email.latest.time() >= time(23, 59, 59)
+
+
+def test_no_slot_without_a_legal_rule_says_what_leaves_no_time(monday: datetime) -> None:
+    """Without a legal rule to blame, the message had no verb: "the policy's hours 09:00-17:00
+    on weekmask '0000001' once holidays are removed"."""
+    sundays = frozenset(date(2026, 3, 8) + timedelta(weeks=n) for n in range(60))
+    policy = Policy(weekmask="0000001", extra_holidays=sundays, legal_guards=False)
+    engine = cadence.Engine(policy)
+    p = engine.enroll("p", timezone="Europe/Berlin", at=monday, country="DE")
+    with pytest.raises(cadence.NoSlotError) as info:
+        engine.next_action(p, monday)
+    assert "on weekmask '0000001' leave no time once holidays are removed; widen" in str(info.value)
 
 
 def test_a_literal_brace_written_twice_is_said_once(monday: datetime) -> None:

@@ -313,7 +313,8 @@ class Policy(BaseModel):
     """Hours in which emails are due on business days."""
     weekday_hours: tuple[WeekdayHours, ...] = ()
     """Per-weekday overrides of ``call_slots`` / ``email_hours`` (e.g. short Fridays), for
-    working days of ``weekmask`` (an empty ``slots`` may name any day)."""
+    working days of ``weekmask`` (an empty ``slots`` may name any day, but may not close a
+    channel on every working day)."""
     team_country: str | None = None
     """The team's country (ISO 3166): its holidays are non-working days too."""
     team_subdivision: str | None = None
@@ -399,6 +400,7 @@ class Policy(BaseModel):
             msg = "weekday_hours: one entry per (weekday, channel); merge the duplicates"
             raise ValueError(msg)
         _check_days_off(self.weekday_hours, self.weekmask)
+        _check_some_hours(self.weekday_hours, self.weekmask)
         if self.team_subdivision and not self.team_country:
             msg = "team_subdivision needs team_country (e.g. team_country='US')"
             raise ValueError(msg)
@@ -440,6 +442,22 @@ def _check_days_off(overrides: tuple[WeekdayHours, ...], weekmask: str) -> None:
                 f"weekday_hours: weekday {w.weekday} ({_WEEKDAYS[w.weekday]}) has "
                 f"{w.channel} hours, but weekmask {weekmask!r} makes it a day off, so they "
                 f"would never apply; write weekmask {works!r} to work that day, or drop the entry"
+            )
+            raise ValueError(msg)
+
+
+def _check_some_hours(overrides: tuple[WeekdayHours, ...], weekmask: str) -> None:
+    """A channel closed on every working day leaves the engine no time for it, ever: the
+    first call (or email) raised ``NoSlotError`` at every prospect."""
+    working = [day for day in range(7) if weekmask[day] == "1"]
+    for channel in ("phone", "email"):
+        closed = {w.weekday for w in overrides if w.channel == channel and not w.slots}
+        if set(working) <= closed:
+            days = ", ".join(_WEEKDAYS[day] for day in working)
+            msg = (
+                f"weekday_hours: closes {channel} on every working day of weekmask "
+                f"{weekmask!r} ({days}), so no {channel} contact could ever be made; give one "
+                "of those days hours, or work another day"
             )
             raise ValueError(msg)
 
