@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, time, timedelta
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel, ValidationInfo, field_serializer, field_validator
 
@@ -234,6 +234,16 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
         if not value:
             msg = "channels: is empty; name at least one channel the rule binds, e.g. 'phone'"
             raise ValueError(msg)
+        return value
+
+    @field_validator("windows", mode="before")
+    @classmethod
+    def _weekdays_are_numbers(cls, value: Any) -> Any:
+        # A policy file's ``mon:`` was refused as "[key]: unable to parse string as an integer".
+        for day in value if isinstance(value, Mapping) else ():
+            if isinstance(day, str) and not day.strip().isdigit():
+                msg = f"weekday {day!r} is not 0..6; use 0 for Monday through 6 for Sunday"
+                raise ValueError(f"windows[{day!r}]: {msg}")
         return value
 
     @field_validator("windows")
