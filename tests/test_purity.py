@@ -9,6 +9,7 @@ import cadence
 
 CORE = [
     "_agenda",
+    "_clock",
     "_columns",
     "_construct",
     "_fold",
@@ -45,6 +46,7 @@ CORE = [
     "prospect",
     "schema",
     "simulation/__init__",
+    "simulation/_answers",
     "simulation/_checks",
     "simulation/_compare",
     "simulation/_events",
