@@ -9,9 +9,12 @@ import cadence
 
 CORE = [
     "_agenda",
+    "_checked",
     "_clock",
     "_columns",
     "_construct",
+    "_day",
+    "_inputs",
     "_fold",
     "_fold_base",
     "_fold_channels",
