@@ -1578,3 +1578,24 @@ def test_a_tables_plan_shows_local_times_as_plan_day_from_2038_on(year: int) -> 
     expected = plan_day(engine, book, **args)
     assert [f"{t.local_start:%H:%M}" for t in expected.touches][:1] == ["09:00"]
     _same_plan(expected, plan_table(engine, to_table(book, engine), **args))
+
+
+def test_a_prospect_the_policy_can_never_call_is_named_by_every_planner() -> None:
+    """A 07:00-09:00 call block never meets France's calling hours: the plan of a whole book
+    was refused with a NoSlotError that named Paris and the French rule, but not which of the
+    book's prospects it was raised for."""
+    policy = cadence.Policy(call_slots=[cadence.TimeSlot(name="early", start="07:00", end="09:00")])
+    engine = cadence.Engine(policy)
+    now = datetime(2026, 3, 2, 6, tzinfo=UTC)
+    book = [
+        engine.enroll("us-1", timezone="America/Chicago", at=now, country="US", owner="ana"),
+        engine.enroll("fr-1", timezone="Europe/Paris", at=now, country="FR", owner="ana"),
+    ]
+    said = r"^prospect 'fr-1': no allowed phone window .* in Europe/Paris: .*fr@2023-03-01"
+    args: dict[str, Any] = {"day": date(2026, 3, 3), "now": now, "capacity": 10}
+    with pytest.raises(cadence.NoSlotError, match=said):
+        plan_day(engine, book, **args)
+    with pytest.raises(cadence.NoSlotError, match=said):
+        plan_table(engine, to_table(book), **args)
+    with pytest.raises(cadence.NoSlotError, match=said):
+        to_table(book, engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pathlib
 import tempfile
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import cadence
 from cadence import events as ev
+from cadence._cli_rules import never_called
 from cadence.cli import app
 from cadence.errors import InvalidInputError
 from cadence.files import read_events, read_policy, read_prospect
@@ -332,6 +333,86 @@ def test_a_yaml_policy_reads_clock_times_as_times_quoted_or_not(tmp_path: pathli
     }
     assert (policy.min_gap_business_days, policy.reaction_minutes) == (3, 10)  # numbers stay
     assert runner.invoke(app, ["policy", "validate", str(team)]).exit_code == 0
+
+
+def test_validate_notes_the_places_a_policy_never_calls(tmp_path: pathlib.Path) -> None:
+    """A 07:00-09:00 call block never meets France's 10:00-13:00 and 14:00-20:00: the policy
+    validated, and each French prospect's next action (and every batch plan holding one)
+    raised NoSlotError."""
+    team = tmp_path / "team.yaml"
+    team.write_text("call_slots:\n  - {name: early, start: '07:00', end: '09:00'}\n")
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 0, result.output
+    assert "team.yaml: valid\n" in result.output
+    assert (
+        "note: no call can ever be made to FR: the policy's calling hours (Mon–Fri "
+        "07:00–09:00; Sat–Sun no calls) never meet the law's (Mon–Fri 10:00–13:00, "
+        "14:00–20:00; Sat–Sun no calls; fr@2023-03-01)"
+    ) in result.output
+    assert "to US-CT:" in result.output
+    assert "to US-FL:" not in result.output  # Florida's 08:00 meets it
+    rules = runner.invoke(
+        app, ["policy", "rules", "FR", "--on", "2026-03-10", "--policy", str(team)]
+    )
+    assert "With the policy's hours: no call, ever (NoSlotError)" in rules.output
+    rules = runner.invoke(
+        app, ["policy", "rules", "US-FL", "--on", "2026-03-10", "--policy", str(team)]
+    )
+    assert "With the policy's hours: Mon–Fri 08:00–09:00; Sat–Sun no calls" in rules.output
+    team.write_text("{}\n")
+    assert "note:" not in runner.invoke(app, ["policy", "validate", str(team)]).output
+    early = cadence.TimeSlot(name="early", start="07:00", end="09:00")
+    unguarded = cadence.Policy(legal_guards=False, call_slots=[early])
+    assert never_called(unguarded, date(2026, 3, 10)) == []
+    assert len(never_called(cadence.Policy(call_slots=[early]), date(2026, 3, 10))) == 6
+
+
+def test_a_yaml_country_that_yaml_1_1_reads_as_a_boolean_is_the_country(
+    tmp_path: pathlib.Path,
+) -> None:
+    """YAML 1.1 reads NO (Norway) and ON (Ontario) as booleans: such a team was refused with
+    "Input should be a valid string (got False)". A yes/no knob still takes yes, no, on, off."""
+    team = tmp_path / "team.yaml"
+    team.write_text("team_country: NO\nlegal_guards: off\nvoicemail_email: No\n")
+    policy = read_policy(team)
+    assert (policy.team_country, policy.legal_guards, policy.voicemail_email) == (
+        "NO",
+        False,
+        False,
+    )
+    team.write_text("team_country: CA\nteam_subdivision: ON\ndrip_requires_permission: yes\n")
+    policy = read_policy(team)
+    assert (policy.team_subdivision, policy.drip_requires_permission) == ("ON", True)
+
+
+def test_an_hour_written_with_one_digit_is_that_hour(tmp_path: pathlib.Path) -> None:
+    """``start: 9:00`` was refused as "input is too short", without saying what to write."""
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "call_slots:\n"
+        "  - {name: morning, start: 9:00, end: '11:30'}\n"
+        "calling_rules:\n"
+        "  - {id: acme-tx, version: '1', name: memo, country: US, subdivision: TX,\n"
+        "     windows: {0: [['9:00', '21:00']]}, effective_from: 2009-04-01,\n"
+        "     source: https://example.com/memo}\n"
+    )
+    policy = read_policy(team)
+    assert policy.call_slots[0].start == time(9)
+    assert policy.calling_rules[0].windows == {0: ((time(9), time(21)),)}
+
+
+def test_a_yaml_weekmask_with_a_leading_zero_is_the_weekmask(tmp_path: pathlib.Path) -> None:
+    """YAML 1.1 reads an unquoted ``0000011`` as the octal number 9: a weekend team's policy
+    was refused with the advice to write "9". A whole number written so is its decimal."""
+    team = tmp_path / "team.yaml"
+    team.write_text("weekmask: 0000011\nmin_gap_business_days: 010\n")
+    policy = read_policy(team)
+    assert (policy.weekmask, policy.min_gap_business_days) == ("0000011", 10)
+    team.write_text("weekmask: 1111100\n")  # a number still, refused with the fix as written
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 2
+    assert "weekmask: expected a string, got the number 1111100" in result.output
+    assert 'e.g. "1111100"' in result.output
 
 
 def test_policy_rules_shows_what_binds_a_call_to_a_place(tmp_path: pathlib.Path) -> None:

@@ -295,6 +295,8 @@ def test_places_whose_rules_ever_cap_calls_are_known_up_front() -> None:
         ({"windows": {MON: w((10, 14), (13, 20))}}, "13:00-20:00 overlaps or touches 10:00-14:00"),
         ({"windows": {MON: w((10, 13), (13, 20))}}, "merge them into one window"),
         ({"windows": {7: w((9, 17))}}, r"windows\[7\]: weekday 7 is not 0..6; use 0 for Monday"),
+        # (was "[key]: Input should be a valid integer, unable to parse string as an integer")
+        ({"windows": {"mon": w((9, 17))}}, r"windows\['mon'\]: weekday 'mon' is not 0..6; use 0"),
         (
             {"windows": {MON: ((time(9, tzinfo=UTC), time(17)),)}},
             "carries a time zone; give naive local times",
@@ -598,6 +600,16 @@ def test_a_cap_on_a_channel_other_than_the_phone_is_refused() -> None:
     for channels in ({Channel.EMAIL}, {Channel.EMAIL, Channel.PHONE}):
         rule = fl.model_copy(update={"id": "acme", "channels": frozenset(channels)})
         with pytest.raises(ValidationError, match="only calls are counted"):
+            cadence.Policy(calling_rules=(rule,))
+
+
+def test_a_rule_on_meetings_is_refused() -> None:
+    """A meeting is a time the prospect booked, not a contact the engine times: a team's rule
+    on ``meeting`` validated, and bound nothing."""
+    ct = next(r for r in PRESETS if r.id == "us-ct")
+    for channels in ({Channel.MEETING}, {Channel.MEETING, Channel.PHONE}):
+        rule = ct.model_copy(update={"id": "acme", "channels": frozenset(channels)})
+        with pytest.raises(ValidationError, match=r"'acme@.*' binds meetings.*bind 'phone'"):
             cadence.Policy(calling_rules=(rule,))
 
 

@@ -6,8 +6,9 @@ import json
 import re
 import warnings
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -128,6 +129,12 @@ def test_a_misspelt_field_is_told_the_name_it_was_meant_to_be(tmp_path: Any) -> 
             "templates.voicemal: not a field; did you mean 'voicemail'?",
         ),
         "far.json": ({"zzz": 1}, "zzz: not a field; the fields here are breakup_wait_business"),
+        # A required field in another case is missing too: that said "call_slots.0.name:
+        # missing; policy needs it", and not why.
+        "case.json": (
+            {"call_slots": [{"Name": "am", "start": "09:00", "end": "12:00"}]},
+            "call_slots.0.Name: not a field; did you mean 'name'? (and 1 more problem)",
+        ),
     }
     for name, (data, said) in cases.items():
         (tmp_path / name).write_text(json.dumps(data))
@@ -278,7 +285,11 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         ),
         (
             {"call_slots": ({"name": "late", "start": "22:00", "end": "02:00"},)},
-            ("call_slots", "slot 'late': start 22:00:00 must be before end", "split them in two"),
+            (
+                "call_slots",
+                "slot 'late': start 22:00:00 must be before end",
+                "split it in two there: 22:00-24:00 and 00:00-02:00",
+            ),
         ),
         (
             {
@@ -299,6 +310,34 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             },
             ("weekday_hours: one entry per (weekday, channel); merge the duplicates",),
         ),
+        # Each step was taken as often as listed: the manager asked twice to call the superior.
+        (
+            {"escalations": ("manager_escalation", "contact_receptionist", "manager_escalation")},
+            ("escalations: 'manager_escalation' listed more than once; list each step once",),
+        ),
+        # Saturday's hours with Saturday off were kept, and never used.
+        (
+            {"weekday_hours": ({"weekday": 5, "channel": "phone", "slots": (_DAY,)},)},
+            (
+                "weekday_hours: weekday 5 (Saturday) has phone hours, but weekmask '1111100' "
+                "makes it a day off",
+                "write weekmask '1111110' to work that day, or drop the entry",
+            ),
+        ),
+        # Every prospect's first email raised NoSlotError.
+        (
+            {
+                "weekmask": "0000011",
+                "weekday_hours": (
+                    {"weekday": 5, "channel": "email", "slots": ()},
+                    {"weekday": 6, "channel": "email", "slots": ()},
+                ),
+            },
+            (
+                "weekday_hours: closes email on every working day of weekmask '0000011' "
+                "(Saturday, Sunday), so no email contact could ever be made",
+            ),
+        ),
         (
             {"team_subdivision": "IL"},
             ("team_subdivision needs team_country (e.g. team_country='US')",),
@@ -316,6 +355,15 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             {"templates": {"voicemail_email": "Left {next_attempt!r}"}},
             ("templates.voicemail_email: {next_attempt!r}", "it may hold {voicemail_day}"),
         ),
+        # A blank text was a blank talking point, or an email without a subject.
+        (
+            {"templates": {"ask_channel": " "}},
+            ("templates.ask_channel: blank; write the text, or leave ask_channel out",),
+        ),
+        (
+            {"templates": {"switch_to_email_subject": ""}},
+            ("templates.switch_to_email_subject: blank;",),
+        ),
         (
             {"templates": {"switch_to_email_subject": "Re: {topic"}},
             ("templates.switch_to_email_subject: expected '}'", "write a literal brace twice"),
@@ -327,10 +375,15 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         "slots-overlap",
         "no-slots",
         "weekday-twice",
+        "escalation-twice",
+        "hours-on-a-day-off",
+        "closed-every-day",
         "sub-alone",
         "unknown-field",
         "attribute",
         "conversion",
+        "blank-point",
+        "blank-subject",
         "brace",
     ],
 )
@@ -341,6 +394,46 @@ def test_a_bad_policy_says_which_knob_and_how_to_fix_it(
         Policy(**kwargs)
     for text in names:
         assert text in str(info.value)
+
+
+def test_a_window_across_midnight_is_written_as_the_refusal_says(monday: datetime) -> None:
+    """The refusal of 22:00-02:00 said to split it in two, and its first half, ending at
+    midnight, could not be written: 24:00 was not a time."""
+    with pytest.raises(ValueError, match="split it in two there: 22:00-24:00 and 00:00-02:00"):
+        TimeSlot(name="late", start="22:00", end="02:00")
+    night = Policy.model_validate(
+        {
+            "weekmask": "1111111",
+            "email_hours": [
+                {"name": "late", "start": "22:00", "end": "24:00"},
+                {"name": "early", "start": "00:00", "end": "02:00"},
+            ],
+        }
+    )
+    assert night.email_hours[1].end == time.max
+    assert Policy.model_validate_json(night.model_dump_json()) == night
+    engine = cadence.Engine(night)
+    zone = ZoneInfo("America/Chicago")
+    late = datetime(2026, 3, 3, 23, 30, tzinfo=zone)
+    p = engine.enroll("p", timezone="America/Chicago", at=late, country="US")
+    p = engine.apply(p, cadence.events.CallAttempted(at=late, outcome="voicemail"))
+    email = engine.next_action(p, late)  # R6: the same night, before midnight
+    assert email.kind is cadence.ActionKind.EMAIL
+    assert email.earliest == late + timedelta(minutes=5)
+    assert email.latest.date() == late.date()
+    assert email.latest.time() >= time(23, 59, 59)
+
+
+def test_no_slot_without_a_legal_rule_says_what_leaves_no_time(monday: datetime) -> None:
+    """Without a legal rule to blame, the message had no verb: "the policy's hours 09:00-17:00
+    on weekmask '0000001' once holidays are removed"."""
+    sundays = frozenset(date(2026, 3, 8) + timedelta(weeks=n) for n in range(60))
+    policy = Policy(weekmask="0000001", extra_holidays=sundays, legal_guards=False)
+    engine = cadence.Engine(policy)
+    p = engine.enroll("p", timezone="Europe/Berlin", at=monday, country="DE")
+    with pytest.raises(cadence.NoSlotError) as info:
+        engine.next_action(p, monday)
+    assert "on weekmask '0000001' leave no time once holidays are removed; widen" in str(info.value)
 
 
 def test_a_literal_brace_written_twice_is_said_once(monday: datetime) -> None:

@@ -10,6 +10,7 @@ import cadence
 CORE = [
     "_agenda",
     "_checked",
+    "_clock",
     "_columns",
     "_construct",
     "_day",

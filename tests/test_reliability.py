@@ -296,8 +296,11 @@ rule = cadence.compliance.CallingRule(
     channels=["phone", "email", "meeting"],  # a set: its JSON must not follow the hash seed
     windows={6: [("12:00", "21:00")], 0: [("09:00", "21:00")]}, effective_from=date(2020, 1, 1),
     source="https://example.com/memo")
+print(rule.model_dump_json())
+team = cadence.compliance.CallingRule.model_validate(  # (a policy's own rule binds no meetings)
+    {**rule.model_dump(), "channels": ["phone", "email"]})
 policy = cadence.Policy(
-    extra_holidays=frozenset(date(2026, 1, d) for d in range(2, 20)), calling_rules=[rule])
+    extra_holidays=frozenset(date(2026, 1, d) for d in range(2, 20)), calling_rules=[team])
 print(policy.model_dump_json())
 out = cadence.events.OptedOut(at="2026-03-09T16:00:00Z", channels=["phone", "email", "meeting"])
 print(cadence.events.event_fingerprint(out))

@@ -923,3 +923,27 @@ def test_the_example_users_copy_passes() -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert "3 passed" in done.stdout
+
+
+def test_a_promised_call_that_also_does_a_replys_work_is_on_time() -> None:
+    """A positive reply (email refused, so its new times go by phone) owes them one reaction
+    delay later; a minute after it a meeting agrees a call for 09:00. One call does both at
+    09:00:59, inside the promised call's grace: check_invariants said R1 was broken (it asked
+    for 09:00 exactly), and failed a property test now and then."""
+    engine = Engine(Policy(opt_out_scope="channel"))
+    at = datetime(2024, 2, 8, 14, 50, tzinfo=UTC)
+    p = engine.enroll("p-1", timezone="America/Chicago", at=at, country="US", subdivision="IL")
+    agreed = datetime(2024, 2, 8, 15, 0, tzinfo=UTC)
+    history: list[ev.Event] = [
+        ev.OptedOut(at=at, channels=frozenset({Channel.EMAIL})),
+        ev.EmailReplied(at=agreed - timedelta(minutes=4, seconds=1), intent="positive"),
+        ev.MeetingHeld(at=agreed - timedelta(minutes=1), meeting_id="m1", next_contact_at=agreed),
+    ]
+    final = check_invariants(engine, p, history)
+    call = engine.next_action(final, final.last_event_at)
+    assert (call.kind, call.also, "R1" in call.rules) == (
+        ActionKind.CALL,
+        (ActionKind.PROPOSE_TIMES,),
+        True,
+    )
+    assert agreed < call.earliest_utc < agreed + timedelta(minutes=30)

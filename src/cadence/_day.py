@@ -19,7 +19,7 @@ from cadence.actions import Action, ActionKind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.engine import Engine
-from cadence.errors import InvalidInputError
+from cadence.errors import InvalidInputError, NoSlotError
 from cadence.events import EARLIEST, LATEST
 from cadence.prospect import Prospect
 
@@ -33,6 +33,7 @@ __all__ = [
     "check_arguments",
     "check_day",
     "day_bounds",
+    "for_prospect",
     "in_the_book_twice",
     "meeting_action",
     "meeting_span",
@@ -69,6 +70,12 @@ def in_the_book_twice(prospect_id: str) -> InvalidInputError:
         "state (a duplicated or stale export row?)"
     )
     return InvalidInputError(msg, field="id", value=prospect_id)
+
+
+def for_prospect(prospect_id: str, exc: NoSlotError) -> NoSlotError:
+    """``exc`` naming the prospect it was raised for: in a book of a million, which row to
+    look at (its place is named already)."""
+    return NoSlotError(f"prospect {prospect_id!r}: {exc}", field=exc.field, value=exc.value)
 
 
 def booked_meetings(p: Prospect) -> list[tuple[datetime, datetime, str]]:

@@ -35,7 +35,7 @@ from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
 
-__all__ = ["as_touches", "first_touch", "one_touch", "touchmates"]
+__all__ = ["JOINED_SAYS", "as_touches", "first_touch", "one_touch", "touchmates"]
 
 _PHONE = Channel.PHONE
 _EMAIL = Channel.EMAIL
@@ -44,7 +44,9 @@ _EMAIL_KIND = ActionKind.EMAIL
 _TO_THEM = frozenset(
     {ActionKind.CALL, ActionKind.EMAIL, ActionKind.PROPOSE_TIMES, ActionKind.SEND_COLLATERAL}
 )
-_SAME = {_PHONE: "; in the same call: ", _EMAIL: "; in the same email: "}
+#: How a touch's reason joins another's (one call, or one email, does both).
+JOINED_SAYS = {_PHONE: "; in the same call: ", _EMAIL: "; in the same email: "}
+_SAME = JOINED_SAYS
 _NO_REACH = timedelta(0)
 
 

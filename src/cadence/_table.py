@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from cadence._columns import Decision, decide, decided_by
-from cadence._day import Capacity, booked_meetings, check_arguments
+from cadence._day import Capacity, booked_meetings, check_arguments, for_prospect
 from cadence._suppression import Suppressions
 from cadence._table_arrays import TS as _TS
 from cadence._table_arrays import us as _us
@@ -26,7 +26,7 @@ from cadence._table_meetings import find_meetings
 from cadence._table_slots import PLAN_SCHEMA, each_once, plan_slots
 from cadence._table_suppression import suppressed_rows
 from cadence.engine import Engine
-from cadence.errors import InvalidInputError
+from cadence.errors import InvalidInputError, NoSlotError
 from cadence.prospect import Prospect
 
 __all__ = ["PLAN_SCHEMA", "SCHEMA", "TablePlan", "from_table", "plan_table", "to_table"]
@@ -81,8 +81,17 @@ _INDEX = tuple(name for name in SCHEMA.names if name not in _OPTIONAL)
 # -- building and reading tables ------------------------------------------------------------
 
 
+def _decide(engine: Engine, p: Prospect) -> Decision:
+    try:
+        return decide(engine, p)
+    except NoSlotError as exc:
+        raise for_prospect(p.id, exc) from None
+
+
 def _batch(rows: list[Prospect], engine: Engine | None, by: str | None) -> pa.RecordBatch:
-    decisions: list[Decision | None] = [None if engine is None else decide(engine, p) for p in rows]
+    decisions: list[Decision | None] = [
+        None if engine is None else _decide(engine, p) for p in rows
+    ]
     meetings = [booked_meetings(p) for p in rows]
     cols: dict[str, list[Any]] = {
         "id": [p.id for p in rows],

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from cadence._columns import decided_by
-from cadence._day import day_bounds, next_action_past_waits
+from cadence._day import day_bounds, for_prospect, next_action_past_waits
 from cadence._table_arrays import (
     BOOL,
     CHANNEL_CODE,
@@ -49,7 +49,7 @@ from cadence.calendar import ContactCalendar, check_place, contact_calendar, zon
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
 from cadence.engine import Engine
-from cadence.errors import InvalidInputError
+from cadence.errors import InvalidInputError, NoSlotError
 from cadence.events import explain_validation_error
 from cadence.prospect import Prospect
 
@@ -358,10 +358,14 @@ def _ask_engine(
     if not len(rows):
         return {}
     states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
-    return {
-        row: next_action_past_waits(engine, load_state(text, row), now, horizon)
-        for row, text in zip(rows.tolist(), states, strict=True)
-    }
+    actions = {}
+    for row, text in zip(rows.tolist(), states, strict=True):
+        p = load_state(text, row)
+        try:
+            actions[row] = next_action_past_waits(engine, p, now, horizon)
+        except NoSlotError as exc:
+            raise for_prospect(p.id, exc) from None
+    return actions
 
 
 def _replace_late(

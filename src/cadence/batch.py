@@ -49,6 +49,7 @@ from cadence._day import (
     capacity_of,
     check_arguments,
     day_bounds,
+    for_prospect,
     in_the_book_twice,
     meeting_action,
     meeting_span,
@@ -64,6 +65,7 @@ from cadence.calendar import ContactCalendar, Window
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
 from cadence.engine import Engine
+from cadence.errors import NoSlotError
 from cadence.prospect import Prospect
 
 if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
@@ -217,9 +219,14 @@ def plan_day(
         if p.meetings:
             meetings_of(p, cal, (day_start, day_end), now_utc, span, meetings, blockers)
         # Only what starts before the day ends is placed; the words are written only if kept.
-        decided = horizon(p, cal, now_utc, day_end, searched)
-        if decided is not None and (isinstance(decided, Action) or decided[2].task.kind is _WAIT):
-            decided = past_waits(engine, p, cal, now_utc, day_end, searched, decided)  # (rare)
+        try:
+            decided = horizon(p, cal, now_utc, day_end, searched)
+            if decided is not None and (
+                isinstance(decided, Action) or decided[2].task.kind is _WAIT
+            ):
+                decided = past_waits(engine, p, cal, now_utc, day_end, searched, decided)
+        except NoSlotError as exc:
+            raise for_prospect(p.id, exc) from None
         if decided is None:  # not today
             not_due += 1
             continue

@@ -437,7 +437,11 @@ class ContactCalendar:
             f"no allowed {channel.value} window within {_SEARCH_DAYS} days after "
             f"{after.isoformat()} in {self.timezone}: the policy's hours "
             f"{self._describe(channel)} on weekmask {self.policy.weekmask!r}"
-            + (f" do not overlap the legal calling windows ({legal})" if legal else "")
+            + (
+                f" do not overlap the legal calling windows ({legal})"
+                if legal
+                else " leave no time"
+            )
             + " once holidays are removed; widen the hours or the weekmask"
         )
         raise NoSlotError(msg, field="policy", value=self.policy.weekmask)

@@ -33,11 +33,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, time, timedelta
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel, ValidationInfo, field_serializer, field_validator
 
 from cadence._calling_presets import ROWS
+from cadence._clock import ClockTime
 from cadence._numbers import WholeNumber
 from cadence.channel import Channel
 
@@ -59,7 +60,7 @@ __all__ = [
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-Window: TypeAlias = tuple[time, time]
+Window: TypeAlias = tuple[ClockTime, ClockTime]
 """A half-open local ``[start, end)`` interval within one day (see the module docstring)."""
 
 Windows: TypeAlias = tuple[Window, ...]
@@ -182,7 +183,8 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     subdivision: str | None = None
     """ISO 3166-2 suffix, upper case (``FL``); ``None`` binds the whole country."""
     channels: frozenset[Channel] = frozenset({Channel.PHONE})
-    """The channels it binds."""
+    """The channels it binds: ``phone``, ``email`` (a policy's own rule may not bind
+    ``meeting``, a time the prospect booked)."""
     windows: dict[int, Windows]
     """Allowed local windows by weekday, ``0`` (Monday) to ``6`` (Sunday), each a sorted list
     of ``[start, end)`` pairs (``"09:00"``, ``"21:00"``); a weekday left out allows no call."""
@@ -232,6 +234,16 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
         if not value:
             msg = "channels: is empty; name at least one channel the rule binds, e.g. 'phone'"
             raise ValueError(msg)
+        return value
+
+    @field_validator("windows", mode="before")
+    @classmethod
+    def _weekdays_are_numbers(cls, value: Any) -> Any:
+        # A policy file's ``mon:`` was refused as "[key]: unable to parse string as an integer".
+        for day in value if isinstance(value, Mapping) else ():
+            if isinstance(day, str) and not day.strip().isdigit():
+                msg = f"weekday {day!r} is not 0..6; use 0 for Monday through 6 for Sunday"
+                raise ValueError(f"windows[{day!r}]: {msg}")
         return value
 
     @field_validator("windows")

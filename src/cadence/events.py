@@ -533,7 +533,19 @@ def explain_validation_error(
 ) -> InvalidInputError:
     """Turn pydantic's error into one line that names the field, the value and the fix.
     ``model``: what was validated (an event's is found by its type)."""
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    err = errors[0]
+    if err["type"] == "missing":
+        # A field written in another case or misspelt (``Name: morning``) is both missing and
+        # unknown: the unknown key beside it says what to fix.
+        err = next(
+            (
+                e
+                for e in errors
+                if e["type"] == "extra_forbidden" and e["loc"][:-1] == err["loc"][:-1]
+            ),
+            err,
+        )
     loc = [str(p) for p in err["loc"]]
     if loc and loc[0] in EVENT_TYPES:  # the union's tag, not a field
         model = _EVENT_OF[loc[0]]
@@ -575,7 +587,7 @@ def explain_validation_error(
             msg += f', e.g. "{shown}"'
     else:
         msg = f"{field}: {err['msg']} (got {_shown(value)})"
-    extra = len(exc.errors()) - 1
+    extra = len(errors) - 1
     if extra:
         msg += f" (and {extra} more problem{'s' if extra > 1 else ''})"
     return InvalidInputError(msg, field=field, value=value)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -172,6 +173,9 @@ def _settings(path: str | Path, what: str) -> Any:
     return {} if data is None else data
 
 
+#: What YAML 1.1 reads as an octal number (``0000011`` is 9).
+_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+
 # What YAML's own tags read, in words.
 _KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "timestamp": "a date"}
 
@@ -180,7 +184,13 @@ _KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "ti
 def _yaml_loader() -> type:
     """PyYAML's safe loader, except that a clock time stays text: YAML 1.1 reads an unquoted
     ``10:00`` as the base-60 number 600 (and ``1:30.5`` as a float), which pydantic would take
-    for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not."""
+    for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not. So does a
+    number written with a leading zero, which YAML 1.1 reads as octal: a weekmask ``0000011``
+    (weekends) became the number 9, refused with the advice to write "9"; as text it is the
+    weekmask, and a whole number (``010``) is read as the decimal its writer meant. And so does
+    a YAML 1.1 boolean other than ``true`` or ``false``: ``NO`` is Norway, ``ON`` Ontario, ``no``
+    the Norwegian locale (each was refused as "got False"); a yes/no knob still reads ``yes``,
+    ``no``, ``on`` and ``off`` as pydantic does."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -204,10 +214,17 @@ def _yaml_loader() -> type:
     def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def construct(loader: Any, node: Any) -> Any:
             text = loader.construct_scalar(node)
-            return text if ":" in text else base(loader, node)
+            return text if ":" in text or _OCTAL.fullmatch(text) else base(loader, node)
 
         return construct
 
+    def word_or_bool(loader: Any, node: Any) -> Any:
+        text = loader.construct_scalar(node)
+        if text.lower() in ("true", "false") or text.lower() not in loader.bool_values:
+            return loader.construct_yaml_bool(node)  # (an explicit !!bool maybe: an error)
+        return text
+
+    Loader.add_constructor("tag:yaml.org,2002:bool", word_or_bool)
     Loader.add_constructor("tag:yaml.org,2002:int", number_or_clock(Loader.construct_yaml_int))
     Loader.add_constructor("tag:yaml.org,2002:float", number_or_clock(Loader.construct_yaml_float))
     return Loader

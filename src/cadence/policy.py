@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from cadence._clock import ClockTime
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber
 from cadence._words import check_locale
@@ -48,6 +49,10 @@ RECENT_CALLS_DAYS = 31
 Escalation = Literal["contact_receptionist", "ask_decision_makers", "manager_escalation"]
 
 
+#: How an end at midnight, the day's end, is written.
+_DAY_END = frozenset({"24:00", "24:00:00"})
+
+
 class TimeSlot(BaseModel):
     """A named part of the local day, half-open ``[start, end)``."""
 
@@ -55,10 +60,18 @@ class TimeSlot(BaseModel):
 
     name: str = Field(min_length=1)
     """What the part of the day is called (``morning``); R4 rotates by name."""
-    start: time
+    start: ClockTime
     """Local wall-clock start, inclusive (``09:00``)."""
-    end: time
-    """Local wall-clock end, exclusive; after ``start`` on the same day."""
+    end: ClockTime
+    """Local wall-clock end, exclusive; after ``start`` on the same day (``24:00``: midnight,
+    the day's end)."""
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _midnight(cls, value: Any) -> Any:
+        # A window that crosses midnight is split there, so its first part ends at 24:00: a
+        # time of day has no such hour, and the day's last instant is as good an end.
+        return time.max if isinstance(value, str) and value in _DAY_END else value
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -68,7 +81,8 @@ class TimeSlot(BaseModel):
         if not self.start < self.end:
             msg = (
                 f"slot {self.name!r}: start {self.start} must be before end {self.end} "
-                "(windows may not cross midnight; split them in two)"
+                f"(windows may not cross midnight; split it in two there: {self.start:%H:%M}-"
+                f"24:00 and 00:00-{self.end:%H:%M})"
             )
             raise ValueError(msg)
         return self
@@ -110,8 +124,8 @@ class Templates(BaseModel):
     is a week or more after the call), ``voicemail_day`` ("Monday", or "Monday 2 March" when
     the email goes out a week or more after the voicemail), ``topic`` (the prospect's). Each
     text may hold only the field it is filled with, written plainly (no ``.attr``, ``[i]``,
-    ``!r`` or ``:spec``); a literal brace is written twice. Day and month names are in
-    ``locale``."""
+    ``!r`` or ``:spec``); a literal brace is written twice. No text may be blank. Day and
+    month names are in ``locale``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -180,6 +194,17 @@ class Templates(BaseModel):
         return check_locale(value)
 
     @model_validator(mode="after")
+    def _not_blank(self) -> Self:
+        """A blank text became a blank talking point, or an email without a subject."""
+        for name in type(self).model_fields:
+            if name != "locale" and not getattr(self, name).strip():
+                msg = (
+                    f"templates.{name}: blank; write the text, or leave {name} out for the default"
+                )
+                raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
     def _fields_filled(self) -> Self:
         """A text the engine fills may name only the field it fills, plainly: ``{name.attr}``
         or ``{name[0]}`` would reach into Python objects from a policy file, and an unknown
@@ -239,7 +264,8 @@ class Policy(BaseModel):
     when no email can carry the offer or the breakup (R10), nothing is asked until a new number
     or address (``contact_updated``). A pause (R17) or a new number starts the count again."""
     escalations: tuple[Escalation, ...] = ()
-    """R9: optional escalation steps tried, in order, after the opt-out offer."""
+    """R9: optional escalation steps tried, in order, after the opt-out offer; each at most
+    once."""
     breakup_wait_business_days: WholeNumber = Field(default=5, ge=1, le=60)
     """R10: no answer this long after the breakup message means the prospect is dropped."""
 
@@ -286,7 +312,9 @@ class Policy(BaseModel):
     )
     """Hours in which emails are due on business days."""
     weekday_hours: tuple[WeekdayHours, ...] = ()
-    """Per-weekday overrides of ``call_slots`` / ``email_hours`` (e.g. short Fridays)."""
+    """Per-weekday overrides of ``call_slots`` / ``email_hours`` (e.g. short Fridays), for
+    working days of ``weekmask`` (an empty ``slots`` may name any day, but may not close a
+    channel on every working day)."""
     team_country: str | None = None
     """The team's country (ISO 3166): its holidays are non-working days too."""
     team_subdivision: str | None = None
@@ -328,6 +356,19 @@ class Policy(BaseModel):
             raise ValueError(msg)
         return value
 
+    @field_validator("escalations")
+    @classmethod
+    def _each_once(cls, value: tuple[Escalation, ...]) -> tuple[Escalation, ...]:
+        # Listed twice, a step was taken twice: a manager asked twice to call the superior.
+        twice = sorted({step for step in value if value.count(step) > 1})
+        if twice:
+            msg = (
+                f"escalations: {', '.join(map(repr, twice))} listed more than once; list each "
+                "step once, in the order to try them"
+            )
+            raise ValueError(msg)
+        return value
+
     @field_validator("call_slots", "email_hours")
     @classmethod
     def _slots(cls, value: tuple[TimeSlot, ...]) -> tuple[TimeSlot, ...]:
@@ -358,6 +399,8 @@ class Policy(BaseModel):
         if len(seen) != len(set(seen)):
             msg = "weekday_hours: one entry per (weekday, channel); merge the duplicates"
             raise ValueError(msg)
+        _check_days_off(self.weekday_hours, self.weekmask)
+        _check_some_hours(self.weekday_hours, self.weekmask)
         if self.team_subdivision and not self.team_country:
             msg = "team_subdivision needs team_country (e.g. team_country='US')"
             raise ValueError(msg)
@@ -386,6 +429,39 @@ def is_validated(policy: Policy) -> bool:
     return ref is not None and ref() is policy
 
 
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _check_days_off(overrides: tuple[WeekdayHours, ...], weekmask: str) -> None:
+    """Hours given for a weekday the weekmask takes off would never be used: a team that
+    writes Saturday's hours means to work on Saturdays."""
+    for w in overrides:
+        if w.slots and weekmask[w.weekday] == "0":
+            works = weekmask[: w.weekday] + "1" + weekmask[w.weekday + 1 :]
+            msg = (
+                f"weekday_hours: weekday {w.weekday} ({_WEEKDAYS[w.weekday]}) has "
+                f"{w.channel} hours, but weekmask {weekmask!r} makes it a day off, so they "
+                f"would never apply; write weekmask {works!r} to work that day, or drop the entry"
+            )
+            raise ValueError(msg)
+
+
+def _check_some_hours(overrides: tuple[WeekdayHours, ...], weekmask: str) -> None:
+    """A channel closed on every working day leaves the engine no time for it, ever: the
+    first call (or email) raised ``NoSlotError`` at every prospect."""
+    working = [day for day in range(7) if weekmask[day] == "1"]
+    for channel in ("phone", "email"):
+        closed = {w.weekday for w in overrides if w.channel == channel and not w.slots}
+        if set(working) <= closed:
+            days = ", ".join(_WEEKDAYS[day] for day in working)
+            msg = (
+                f"weekday_hours: closes {channel} on every working day of weekmask "
+                f"{weekmask!r} ({days}), so no {channel} contact could ever be made; give one "
+                "of those days hours, or work another day"
+            )
+            raise ValueError(msg)
+
+
 def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
     """A policy's own rules: places that exist, caps the state can count, one version of an id
     a day."""
@@ -394,6 +470,13 @@ def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:
             check_region(rule.country, rule.subdivision, field="calling_rules")
         except InvalidInputError as exc:
             raise ValueError(f"{exc} (in {rule.key()!r})") from None
+        if Channel.MEETING in rule.channels:
+            msg = (
+                f"calling_rules: {rule.key()!r} binds meetings, but a meeting is a time the "
+                "prospect booked, not a contact the engine times, so the rule would bind "
+                "nothing there; bind 'phone' or 'email'"
+            )
+            raise ValueError(msg)
         if rule.cap is not None and rule.channels != {Channel.PHONE}:
             msg = (
                 f"calling_rules: {rule.key()!r} caps {', '.join(sorted(rule.channels))}, but "

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pydantic import ValidationError
 
 from cadence import events as ev
+from cadence._one_touch import JOINED_SAYS
 from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
 from cadence.engine import Engine
@@ -170,8 +171,9 @@ def raise_unless_followed_up(
     engine: Engine, p: Prospect, event: ev.Event, now: datetime, where: str
 ) -> None:
     """What a conversation or a voicemail owes, planned as soon as it is logged: the next
-    contact agreed in a call or a meeting (R1), at that very time, or at the first moment the
-    hours and the law allow, flagged ``moved``; and the email that follows a voicemail
+    contact agreed in a call or a meeting (R1), at that very time (or within the commitment
+    grace, when the call also does what falls due a reaction delay later), or at the first
+    moment the hours and the law allow, flagged ``moved``; and the email that follows a voicemail
     (R6, when the policy sends it), on a channel still open, in a live stage. Asked just
     after ``event`` was applied (``now``: its time, or the machine's later clock)."""
     if p.stage in TERMINAL:
@@ -181,9 +183,16 @@ def raise_unless_followed_up(
         if p.blocked_channels >= _BOTH:
             return
         plan = engine.plan(p, now)
+        # A call that also does what falls due a reaction delay later (a reply's new times)
+        # starts with it, still inside the promised call's window: on time (R1's grace).
+        grace = agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
         if not any(
             "R1" in a.rules
-            and (a.earliest_utc == agreed or (_LATER & set(a.flags) and a.earliest_utc > agreed))
+            and (
+                a.earliest_utc == agreed
+                or (_LATER & set(a.flags) and a.earliest_utc > agreed)
+                or (agreed < a.earliest_utc < grace and _joined(a))
+            )
             for a in plan
         ):
             shown = [(a.kind.value, a.earliest.isoformat(), a.rules) for a in plan]
@@ -204,6 +213,11 @@ def raise_unless_followed_up(
             shown = [(a.kind.value, a.earliest.isoformat(), a.rules) for a in plan]
             msg = f"R6: no email follows the voicemail ({where}; plan {shown})"
             raise AssertionError(msg)
+
+
+def _joined(action: Action) -> bool:
+    """Whether ``action`` is one touch doing several (``cadence._one_touch``)."""
+    return any(same in action.reason for same in JOINED_SAYS.values())
 
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})

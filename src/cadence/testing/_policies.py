@@ -32,11 +32,16 @@ CALL_SLOTS: tuple[tuple[TimeSlot, ...], ...] = (
     _slots(("morning", time(8), time(12)), ("afternoon", time(12), time(20, 30))),
 )
 #: Email hours to draw from; the night shift starts at midnight and ends at 02:30, wall times
-#: that some zones skip on the day their clocks go forward (Cairo, Santiago; Chicago, Lord Howe).
+#: that some zones skip on the day their clocks go forward (Cairo, Santiago; Chicago, Lord Howe),
+#: and runs on from 22:00 to the day's end (``24:00``), where the next night starts.
 EMAIL_HOURS: tuple[tuple[TimeSlot, ...], ...] = (
     Policy().email_hours,
     _slots(("am", time(7), time(11)), ("pm", time(13), time(19))),
-    _slots(("night", time(0), time(2, 30)), ("day", time(8), time(18))),
+    _slots(
+        ("night", time(0), time(2, 30)),
+        ("day", time(8), time(18)),
+        ("late", time(22), time.max),
+    ),
 )
 #: Monday first; every mask keeps at least three weekdays, so that every shipped legal rule
 #: leaves a calling slot.
@@ -54,6 +59,10 @@ TEAM_RULE = CallingRule(
     effective_from=date(2020, 1, 1),
     source="https://example.com/counsel/illinois-calling-memo",
 )
+#: One working day's other hours (``Policy.weekday_hours``), inside every calling law's.
+_SHORT_MORNING = _slots(("morning", time(10), time(12)))
+#: R14's outside-hours options: the default two, none, or one.
+_FLEXIBLE = (Policy().flexible_slots, (), _slots(("breakfast", time(7, 30), time(8, 30))))
 _ESCALATIONS: tuple[Escalation, ...] = (
     "contact_receptionist",
     "ask_decision_makers",
@@ -72,6 +81,18 @@ def _policies(
 ) -> Policy:
     escalations = draw(st.lists(st.sampled_from(_ESCALATIONS), unique=True, max_size=3))
     team = draw(st.sampled_from([(None, None), ("US", None), ("US", "NY"), ("FR", None)]))
+    weekmask = draw(weekmasks)
+    # Now and then one working day of other hours: a short morning of calls, or no emails.
+    working = [day for day in range(7) if weekmask[day] == "1"]
+    overrides: list[dict[str, object]] = []
+    if len(working) > 1 and draw(st.integers(0, 3)) == 3:  # (none: the shrink target)
+        overrides.append(
+            {
+                "weekday": draw(st.sampled_from(working)),
+                "channel": draw(st.sampled_from(["phone", "email"])),
+                "slots": draw(st.sampled_from([(), _SHORT_MORNING])),
+            }
+        )
     return Policy.model_validate(
         {
             "min_gap_business_days": draw(st.integers(1, 6)),
@@ -88,7 +109,12 @@ def _policies(
             "drip_interval_days": draw(st.integers(1, 60)),
             "drip_requires_permission": draw(st.booleans()),
             "opt_out_scope": draw(opt_out_scope),
-            "weekmask": draw(weekmasks),
+            "weekmask": weekmask,
+            "weekday_hours": tuple(overrides),
+            "unheard_calls_limit": draw(st.integers(1, 4)),
+            "proposal_count": draw(st.integers(1, 4)),
+            "meeting_minutes": draw(st.sampled_from([15, 30, 90])),
+            "flexible_slots": draw(st.sampled_from(_FLEXIBLE)),
             "call_slots": draw(call_slots),
             "email_hours": draw(email_hours),
             "team_country": team[0],
@@ -114,7 +140,8 @@ def policies(
 ) -> SearchStrategy[Policy]:
     """Valid policies with every knob varied (default: legal guards on, both opt-out scopes,
     hours from :data:`CALL_SLOTS` and :data:`EMAIL_HOURS`, weekmasks from :data:`WEEKMASKS`,
-    sometimes a rule of the team's own, :data:`TEAM_RULE`).
+    sometimes a rule of the team's own, :data:`TEAM_RULE`, and one working day of other hours:
+    a short morning of calls or emails, or none).
 
     With ``include_default`` the default ``Policy()`` is drawn about half the time, and is the
     shrink target.
