@@ -906,11 +906,13 @@ def _in_both_planners(
     plan = plan_day(engine, book, **kw)
     table = plan_table(engine, to_table(book, engine), **kw)
     touches = [(t.owner, t.prospect_id, t.start.astimezone(UTC)) for t in plan.touches]
-    cols = ("owner", "prospect_id", "start")
-    assert list(zip(*(table.touches.column(c).to_pylist() for c in cols), strict=True)) == touches
+    slots = ("owner", "prospect_id", "start")
+    assert list(zip(*(table.touches.column(c).to_pylist() for c in slots), strict=True)) == (
+        touches
+    )
     deferred = [(d.prospect_id, d.reason) for d in plan.deferred]
-    cols = ("prospect_id", "deferred_reason")
-    assert list(zip(*(table.deferred.column(c).to_pylist() for c in cols), strict=True)) == (
+    why = ("prospect_id", "deferred_reason")
+    assert list(zip(*(table.deferred.column(c).to_pylist() for c in why), strict=True)) == (
         deferred
     )
     assert table.counts == plan.counts
