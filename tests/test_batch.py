@@ -22,7 +22,7 @@ from cadence import events as ev
 from cadence._agenda import Task
 from cadence._placing import Searched, again, window_for
 from cadence._stretches import book
-from cadence.batch import Capacity, plan_day
+from cadence.batch import Capacity, RepHours, plan_day
 from cadence.calendar import resolve_local
 from cadence.errors import InvalidInputError
 from cadence.invitations import plan_ics
@@ -892,3 +892,221 @@ def test_r2_only_a_meeting_that_has_ended_is_a_reminder_to_log_it(
     assert (hidden.touches, hidden.counts["suppressed"]) == ((), 1)
     with pytest.raises(InvalidInputError, match=r"^id: 'ended' is in the book twice"):
         plan_day(engine, [ended, ended], day=DAY, now=NOW, capacity=0)
+
+
+# -- reps' working hours ----------------------------------------------------------------------
+
+
+def _in_both_planners(
+    engine: cadence.Engine, book: list[cadence.Prospect], **kw: Any
+) -> cadence.batch.DayPlan:
+    """``plan_day``'s plan, checked against ``plan_table``'s (same touches, same deferred)."""
+    from cadence.batch import plan_table, to_table
+
+    plan = plan_day(engine, book, **kw)
+    table = plan_table(engine, to_table(book, engine), **kw)
+    touches = [(t.owner, t.prospect_id, t.start.astimezone(UTC)) for t in plan.touches]
+    slots = ("owner", "prospect_id", "start")
+    assert list(zip(*(table.touches.column(c).to_pylist() for c in slots), strict=True)) == (
+        touches
+    )
+    deferred = [(d.prospect_id, d.reason) for d in plan.deferred]
+    why = ("prospect_id", "deferred_reason")
+    assert list(zip(*(table.deferred.column(c).to_pylist() for c in why), strict=True)) == (
+        deferred
+    )
+    assert table.counts == plan.counts
+    return plan
+
+
+def test_rep_hours_put_a_chicago_reps_paris_call_in_the_hours_both_work() -> None:
+    """Ana works 08:00-17:00 in Chicago: her call to Paris is no longer at 10:00 there (04:00
+    hers) but at 14:00 Paris time, her 08:00 (the US is on summer time, France not yet); Bo,
+    who has no hours given, keeps the 10:00 call; the call to Los Angeles is inside both."""
+    engine = cadence.Engine()
+    book = [
+        engine.enroll(f"{owner}-{pid}", timezone=zone, at=NOW, country=country, owner=owner)
+        for owner in ("ana", "bo")
+        for pid, zone, country in (
+            ("paris", "Europe/Paris", "FR"),
+            ("la", "America/Los_Angeles", "US"),
+        )
+    ]
+    hours = {"ana": RepHours(timezone="America/Chicago", windows=["08:00-17:00"])}
+    plan = _in_both_planners(engine, book, day=DAY, now=NOW, capacity=2, rep_hours=hours)
+    got = {
+        t.prospect_id: (f"{t.local_start:%H:%M}", f"{t.start.astimezone(CHICAGO):%H:%M}")
+        for t in plan.touches
+    }
+    assert got == {
+        "ana-paris": ("14:00", "08:00"),
+        "ana-la": ("09:00", "11:00"),
+        "bo-paris": ("10:00", "04:00"),
+        "bo-la": ("09:00", "11:00"),
+    }
+    assert plan.deferred == ()
+    before = plan_day(engine, book, day=DAY, now=NOW, capacity=2)  # without: as before
+    assert {t.prospect_id: f"{t.local_start:%H:%M}" for t in before.touches}["ana-paris"] == (
+        "10:00"
+    )
+
+
+def test_rep_hours_keep_every_touch_wholly_inside_a_window_and_skip_the_lunch_break() -> None:
+    """Ana works 09:00-09:25 and 09:30-12:00: a third call would run 09:20-09:30, into her
+    break, so it waits until 09:30; no call straddles a window's end."""
+    engine = cadence.Engine()
+    book = [_new(engine, f"p{i}") for i in range(4)]
+    hours = {"ana": RepHours(timezone="America/Chicago", windows=["9:00-9:25", "09:30-12:00"])}
+    plan = _in_both_planners(engine, book, day=DAY, now=NOW, capacity=4, rep_hours=hours)
+    assert [f"{t.local_start:%H:%M}-{t.local_end:%H:%M}" for t in plan.touches] == [
+        "09:00-09:10",
+        "09:10-09:20",
+        "09:30-09:40",
+        "09:40-09:50",
+    ]
+
+
+def test_a_rep_off_on_the_day_gets_no_touch_and_their_meetings_are_still_listed() -> None:
+    """Ana does not work on Tuesdays: every touch of hers is deferred, as outside her hours
+    (not over capacity, not lack of time), and her meeting that day is listed as booked (it is
+    not moved); Bo's day is planned as ever."""
+    engine = cadence.Engine()
+    book = [_new(engine, f"a{i}") for i in range(3)] + [_new(engine, "b0", owner="bo")]
+    ten = datetime(2026, 3, 10, 10, 0, tzinfo=CHICAGO)
+    book[0] = engine.apply(book[0], ev.MeetingBooked(at=NOW, meeting_id="m1", starts_at=ten))
+    hours = {
+        "ana": {"timezone": "America/Chicago", "windows": ["08:00-17:00"], "weekmask": "1011111"}
+    }
+    plan = _in_both_planners(engine, book, day=DAY, now=NOW, capacity=5, rep_hours=hours)
+    assert [(t.owner, t.prospect_id, t.action.kind.value) for t in plan.touches] == [
+        ("ana", "a0", "attend_meeting"),
+        ("bo", "b0", "call"),
+    ]
+    assert [(d.prospect_id, d.reason) for d in plan.deferred] == [
+        ("a1", "outside the rep's hours"),
+        ("a2", "outside the rep's hours"),
+    ]
+    assert plan.counts == {"suppressed": 0, "not_due": 1, "planned": 1, "deferred": 2}
+
+
+def test_a_touch_the_meetings_leave_no_time_for_is_not_said_to_be_outside_the_hours() -> None:
+    """Ana works 08:00-09:40 and her meeting takes 09:00-09:30: one call fits after it, before
+    the calling hours' 09:00 there is no time, and the third call is deferred for lack of
+    time (it would fit in her hours were the meeting not there), not as outside her hours."""
+    engine = cadence.Engine()
+    book = [_new(engine, f"p{i}") for i in range(3)]
+    nine = datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
+    book[0] = engine.apply(book[0], ev.MeetingBooked(at=NOW, meeting_id="m1", starts_at=nine))
+    hours = {"ana": RepHours(timezone="America/Chicago", windows=["08:00-09:40"])}
+    plan = _in_both_planners(engine, book, day=DAY, now=NOW, capacity=5, rep_hours=hours)
+    assert [(t.prospect_id, f"{t.local_start:%H:%M}") for t in plan.touches] == [
+        ("p0", "09:00"),
+        ("p1", "09:30"),
+    ]
+    assert [(d.prospect_id, d.reason) for d in plan.deferred] == [("p2", "no free time in window")]
+
+
+@pytest.mark.parametrize(
+    ("day", "fits", "misses"),
+    [
+        (date(2026, 3, 28), "13:50", "13:55"),  # Saturday: London on GMT, 18:00 is 18:00 UTC
+        (date(2026, 3, 29), "12:50", "12:55"),  # Sunday, clocks forward: 18:00 is 17:00 UTC
+    ],
+)
+def test_rep_hours_follow_the_clock_change_in_the_reps_own_zone(
+    day: date, fits: str, misses: str
+) -> None:
+    """Ana works 10:00-18:00 in London, every day, for prospects in New York (on summer time
+    since 8 March). Two calls are promised (R1) for late in her day: the one that ends at her
+    18:00 is planned, the one five minutes later is outside her hours; on the day London
+    moves its clocks forward, her day ends an hour earlier in New York."""
+    engine = cadence.Engine(cadence.Policy(weekmask="1111111"))
+    ny = ZoneInfo("America/New_York")
+    now = datetime.combine(day - timedelta(days=1), time(18), ny)
+    book = []
+    for agreed in (fits, misses):
+        p = engine.enroll(
+            f"p{agreed}",
+            timezone="America/New_York",
+            at=now - timedelta(days=2),
+            country="US",
+            subdivision="NY",
+            owner="ana",
+        )
+        at = datetime.combine(day, time.fromisoformat(agreed), ny)
+        called = ev.CallAttempted(
+            at=now - timedelta(hours=1), outcome="connected", next_contact_at=at
+        )
+        book.append(engine.apply(p, called))
+    hours = {"ana": RepHours(timezone="Europe/London", windows=["10:00-18:00"], weekmask="1111111")}
+    plan = _in_both_planners(engine, book, day=day, now=now, capacity=5, rep_hours=hours)
+    london = ZoneInfo("Europe/London")
+    assert [
+        (t.prospect_id, f"{t.local_start:%H:%M}", f"{t.end.astimezone(london):%H:%M}")
+        for t in plan.touches
+    ] == [(f"p{fits}", fits, "18:00")]
+    assert [(d.prospect_id, d.reason) for d in plan.deferred] == [
+        (f"p{misses}", "outside the rep's hours")
+    ]
+
+
+def test_rep_hours_to_24_00_run_to_the_next_local_midnight() -> None:
+    """Ana works 14:00-24:00 in Kolkata (UTC+05:30): her midnight is 13:30 in Chicago. A call
+    promised (R1) for 13:20 Chicago ends at her 24:00 and is planned; one for 13:25 would run
+    past it and is outside her hours."""
+    engine = cadence.Engine()
+    book = []
+    for agreed in ("13:20", "13:25"):
+        at = datetime.combine(DAY, time.fromisoformat(agreed), CHICAGO)
+        called = ev.CallAttempted(
+            at=NOW - timedelta(hours=1), outcome="connected", next_contact_at=at
+        )
+        book.append(engine.apply(_new(engine, f"p{agreed}", at=NOW - timedelta(days=1)), called))
+    hours = {"ana": RepHours(timezone="Asia/Kolkata", windows=["14:00-24:00"])}
+    plan = _in_both_planners(engine, book, day=DAY, now=NOW, capacity=5, rep_hours=hours)
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert [
+        (
+            t.prospect_id,
+            f"{t.start.astimezone(kolkata):%a %H:%M}-{t.end.astimezone(kolkata):%a %H:%M}",
+        )
+        for t in plan.touches
+    ] == [("p13:20", "Tue 23:50-Wed 00:00")]
+    assert [(d.prospect_id, d.reason) for d in plan.deferred] == [
+        ("p13:25", "outside the rep's hours")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rep_hours", "said"),
+    [
+        (
+            {"ana": {"timezone": "Mars/Base", "windows": ["08:00-17:00"]}},
+            "'Mars/Base' is not an IANA",
+        ),
+        ({"ana": {"timezone": "UTC", "windows": ["17:00-08:00"]}}, "ends before it starts"),
+        ({"ana": {"timezone": "UTC", "windows": ["08:00-08:00"]}}, "ends before it starts"),
+        ({"ana": {"timezone": "UTC", "windows": ["8 to 5"]}}, "write it as HH:MM-HH:MM"),
+        ({"ana": {"timezone": "UTC", "windows": []}}, "windows"),
+        ({"ana": {"timezone": "UTC", "windows": ["08:00-17:00"], "weekmask": "11111"}}, "weekmask"),
+        ({"ana": {"timezone": "UTC", "windows": ["08:00-17:00"], "weekmask": "1111x00"}}, "0/1"),
+        ({1: {"timezone": "UTC", "windows": ["08:00-17:00"]}}, "key 1 is not an owner"),
+        (["ana"], "expected a mapping of owners to RepHours"),
+    ],
+)
+def test_bad_rep_hours_are_refused_naming_rep_hours(rep_hours: Any, said: str) -> None:
+    engine = cadence.Engine()
+    with pytest.raises(InvalidInputError, match=r"^rep_hours: ") as info:
+        plan_day(engine, [_new(engine, "p0")], day=DAY, now=NOW, capacity=1, rep_hours=rep_hours)
+    assert info.value.field == "rep_hours"
+    assert said in str(info.value)
+
+
+def test_rep_hours_built_directly_say_what_is_wrong() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="ends before it starts"):
+        RepHours(timezone="America/Chicago", windows=["17:00-08:00"])
+    with pytest.raises(ValueError, match="is not an IANA zone name"):
+        RepHours(timezone="EST5", windows=["08:00-17:00"])
+    assert RepHours(timezone="UTC", windows=["22:00-24:00"]).windows[0].end == time.max

@@ -325,3 +325,48 @@ def test_r2_reminders_to_log_meetings_are_listed_on_dask_as_in_one_process() -> 
     assert expected.counts == {"suppressed": 0, "not_due": 0, "planned": 2, "deferred": 2}
     with dask.config.set(scheduler="sync"):
         _plans_as_one_process(engine, table, expected, (1, 2, 4), capacity=0)
+
+
+def test_reps_working_hours_plan_on_dask_as_in_one_process() -> None:
+    """Reps with working hours in their own zones (one in Paris, one in Chicago who is off on
+    Thursdays), the others without: every partition keeps them, as plan_table does."""
+    from cadence.batch import RepHours, plan_day
+
+    engine = cadence.Engine()
+    book = _book(engine, 60)
+    table = to_table(book, engine)
+    day, now = date(2026, 3, 12), NOW + timedelta(days=2)
+    hours = {
+        "rep1": RepHours(timezone="Europe/Paris", windows=["09:00-12:00", "13:00-18:00"]),
+        "rep2": RepHours(timezone="America/Chicago", windows=["08:00-17:00"], weekmask="1110100"),
+        "rep3": RepHours(timezone="Asia/Tokyo", windows=["20:00-24:00"], weekmask="1111111"),
+    }
+    expected = plan_table(engine, table, day=day, now=now, capacity=4, rep_hours=hours)
+    assert (
+        expected.counts
+        == plan_day(engine, book, day=day, now=now, capacity=4, rep_hours=hours).counts
+    )
+    without = plan_table(engine, table, day=day, now=now, capacity=4)
+    assert not expected.touches.equals(without.touches)  # the hours change the plan
+    reasons = expected.deferred.column("deferred_reason").to_pylist()
+    assert "outside the rep's hours" in reasons
+    owners = expected.touches.column("owner").to_pylist()
+    kinds = expected.touches.column("kind").to_pylist()
+    assert all(
+        kind == "attend_meeting" for o, kind in zip(owners, kinds, strict=True) if o == "rep2"
+    )
+    with dask.config.set(scheduler="sync"):
+        for n in (1, 3):
+            frame = cadence_dask.from_table(table, npartitions=n)
+            got = cadence_dask.plan_frame(
+                engine, frame, day=day, now=now, capacity=4, rep_hours=hours
+            )
+            assert got.touches.equals(expected.touches)
+            assert got.deferred.equals(expected.deferred)
+            assert got.counts == expected.counts
+        frame = cadence_dask.from_table(table, npartitions=2)
+        with pytest.raises(cadence.errors.InvalidInputError, match=r"^rep_hours: 'rep1'") as info:
+            cadence_dask.plan_frame(
+                engine, frame, day=day, now=now, capacity=4, rep_hours={"rep1": {"timezone": "X"}}
+            )
+        assert info.value.field == "rep_hours"

@@ -32,6 +32,7 @@ from cadence._table_index import crowded
 from cadence.actions import ActionKind
 from cadence.batch import (
     DayPlan,
+    RepHours,
     from_table,
     plan_day,
     plan_table,
@@ -473,6 +474,133 @@ def _over_capacity_only_when_full(
             assert d.action.channel is not None
             cap = capacity_of(capacity, d.owner, d.action.channel)
             assert planned[(d.owner, d.action.channel)] == cap, d
+
+
+#: Reps' zones: summer time changed at 02:00, at midnight (Havana), by 30 minutes (Lord Howe),
+#: offsets of +05:45, +14 and -11, and none.
+_REP_ZONES = [
+    "America/Chicago",
+    "Europe/Paris",
+    "America/Havana",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "UTC",
+]
+
+
+@st.composite
+def _working_windows(draw: st.DrawFn) -> list[str]:
+    """One to three windows of a working day on a five-minute grid, some to 24:00; they may
+    overlap, touch or leave gaps shorter than a call."""
+    windows = []
+    for _ in range(draw(st.integers(1, 3))):
+        start = draw(st.integers(0, 287)) * 5
+        end = min(start + draw(st.integers(1, 160)) * 5, 24 * 60)
+        windows.append(f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}")
+    return windows
+
+
+_REP_HOURS = st.dictionaries(
+    st.sampled_from(["ana", "bo", "cy", ""]),
+    st.builds(
+        RepHours,
+        timezone=st.sampled_from(_REP_ZONES),
+        windows=_working_windows(),
+        weekmask=st.sampled_from(["1111100", "1111111", "0111110", "1011111", "0000000"])
+        | st.text("01", min_size=7, max_size=7),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def _inside_working_time(plan: DayPlan, hours: dict[str, RepHours]) -> None:
+    """Every call and email of a rep with working hours lies wholly inside them: each minute
+    of it (and its last instant) is, in the rep's zone, in a window of a working day."""
+    for t in plan.touches:
+        rep = hours.get(t.owner)
+        if rep is None or t.action.kind is ActionKind.ATTEND_MEETING:
+            continue
+        tz = ZoneInfo(rep.timezone)
+        minutes = int((t.end - t.start) / timedelta(minutes=1))
+        instants = [t.start + timedelta(minutes=m) for m in range(minutes)]
+        for at in [*instants, t.end - timedelta(microseconds=1)]:
+            wall = at.astimezone(tz)
+            works = rep.weekmask[wall.weekday()] == "1"
+            inside = any(
+                w.start <= wall.time().replace(tzinfo=None) < w.end
+                or (w.end == time.max and w.start <= wall.time().replace(tzinfo=None))
+                for w in rep.windows
+            )
+            assert works, (t, rep, wall)
+            assert inside, (t, rep, wall)
+
+
+@given(
+    data=_books(),
+    meetings=_MEETINGS,
+    later=delays(max_delay=timedelta(days=40)),
+    which=st.integers(0, 100),
+    day_shift=st.integers(-1, 1),
+    capacity=st.one_of(st.integers(0, 4), st.just({"ana": 1, ("bo", "email"): 2, "phone": 2})),
+    indexed=st.booleans(),
+    hours=_REP_HOURS,
+    near_change=st.none() | st.integers(-36 * 60, 36 * 60),
+)
+def test_plan_table_equals_plan_day_with_reps_working_hours(
+    data: tuple[list[cadence.Prospect], list[History]],
+    meetings: list[tuple[int, int, int, int]],
+    later: timedelta,
+    which: int,
+    day_shift: int,
+    capacity: int | dict[str | tuple[str, str], int],
+    indexed: bool,
+    hours: dict[str, RepHours],
+    near_change: int | None,
+) -> None:
+    """With working hours for some reps (in zones far from their prospects', on days their
+    own clocks change), the two planners give one plan; every touch of such a rep lies wholly
+    inside their hours, and the reps without hours get the very plan they get without any."""
+    book, found = data
+    engine = cadence.Engine(found[0].policy)
+    base = book[which % len(book)]
+    now = base.last_event_at + later
+    if near_change is not None and hours:  # the planned day is when a rep's clocks change
+        zone_name = sorted(h.timezone for h in hours.values())[which % len(hours)]
+        changes = [t for t in transitions_of(zone_name) if t > base.last_event_at]
+        if changes:
+            now = changes[which % len(changes)] + timedelta(minutes=near_change)
+            now = max(now, base.last_event_at)
+            event("planned next to a change of a rep's clocks")
+    day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
+    if now >= datetime.combine(day + timedelta(days=1), time(12), UTC):
+        return  # (refused by both: the property above)
+    book = _with_meetings(engine, book, day, meetings)
+    table = to_table(book, engine if indexed else None)
+    note(f"now={now.isoformat()} day={day} hours={hours}")
+    args: dict[str, Any] = {"day": day, "now": now, "capacity": capacity}
+    expected = plan_day(engine, book, **args, rep_hours=hours)
+    got = plan_table(engine, table, **args, rep_hours=hours)
+    reasons = Counter(d.reason for d in expected.deferred)
+    away = reasons["outside the rep's hours"]
+    event(f"deferred outside a rep's hours: {bool(away)}")
+    event(f"deferred for want of time: {bool(reasons['no free time in window'])}")
+    kept = sum(t.owner in hours and t.action.channel is not None for t in expected.touches)
+    event(f"touches of a rep with hours planned: {min(kept, 2)}")
+    _same_plan(expected, got)
+    _inside_working_time(expected, hours)
+    _no_touch_over_a_meeting(expected, book)
+    _over_capacity_only_when_full(expected, capacity)
+    # Owners are planned apart: one without hours gets what it gets when nobody has any.
+    free = plan_day(engine, book, **args)
+    assert [t for t in free.touches if t.owner not in hours] == [
+        t for t in expected.touches if t.owner not in hours
+    ]
+    assert [d for d in free.deferred if d.owner not in hours] == [
+        d for d in expected.deferred if d.owner not in hours
+    ]
 
 
 @given(data=_books())

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 import cadence
 from cadence import events as ev
 from cadence._sample import sample_book
-from cadence.batch import PlannedTouch, plan_day, to_table
+from cadence.batch import PlannedTouch, RepHours, plan_day, to_table
 from cadence.cli import app, parse_capacity
 from cadence.errors import InvalidInputError
 from cadence.files import (
@@ -635,3 +635,68 @@ def test_r13_a_suppression_file_written_as_a_spreadsheets_rows_suppresses_each_c
     assert f"{suppressed} suppressed" in result.stderr
     if lines.startswith("+1312"):
         assert read_suppressions(blocked) == {"+13125550101,,5"}
+
+
+def test_rep_hours_keep_a_reps_calls_inside_their_day(book: pathlib.Path) -> None:
+    """Ben works 08:00-17:00 in Chicago: his Paris call moves from 10:00 (03:00 his time) to
+    14:00 Paris, his 08:00; his Los Angeles call stays at 09:00; Ana has no hours given. The
+    same as plan_day given the same hours."""
+    options = ["-f", "jsonl", "--capacity", "5", "--rep-hours", "ben=America/Chicago 08:00-17:00"]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, *options])
+    assert result.exit_code == 0, result.output
+    touches = [PlannedTouch.model_validate_json(line) for line in result.stdout.splitlines()]
+    got = {t.prospect_id: f"{t.local_start:%H:%M}" for t in touches}
+    assert got == {"acme-1": "09:00", "acme-2": "09:00", "acme-3": "14:00", "acme-4": "09:00"}
+    engine = cadence.Engine()
+    prospects = read_book(book, engine=engine, now=NOW)
+    hours = {"ben": RepHours(timezone="America/Chicago", windows=["08:00-17:00"])}
+    direct = plan_day(
+        engine, prospects, day=date(2026, 3, 10), now=NOW, capacity=5, rep_hours=hours
+    )
+    assert list(direct.touches) == touches
+
+
+def test_rep_hours_with_breaks_days_off_and_several_reps(book: pathlib.Path) -> None:
+    """Two reps: Ana off on Tuesdays (her touches deferred, said why), Ben with a break."""
+    options = [
+        "-f",
+        "csv",
+        "--capacity",
+        "5",
+        "--rep-hours",
+        "ana=America/Chicago 08:00-17:00 1011100",
+        "--rep-hours",
+        "ben=Europe/Paris 09:00-12:00,18:00-24:00",
+    ]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, *options])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["owner"], r["prospect_id"], r["local_start"][11:16]) for r in rows] == [
+        ("ben", "acme-3", "10:00"),
+        ("ben", "acme-4", "10:00"),
+    ]
+    assert "2 deferred (outside the rep's hours)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "needles"),
+    [
+        ("ana", ("--rep-hours: 'ana' is not a rep's hours", "owner=ZONE")),
+        ("ana=America/Chicago", ("is not a rep's hours", "e.g. 'ana=America/Chicago 08:00-17:00'")),
+        ("ana=Mars/Base 08:00-17:00", ("'Mars/Base' is not an IANA zone name",)),
+        ("ana=UTC 17:00-08:00", ("ends before it starts", "split it")),
+        ("ana=UTC 8-5", ("'8-5' is not a working window", "HH:MM-HH:MM")),
+        ("ana=UTC 08:00-17:00 11111", ("weekmask '11111' must be 7 characters",)),
+    ],
+)
+def test_bad_rep_hours_are_one_line_and_exit_2(
+    book: pathlib.Path, value: str, needles: tuple[str, ...]
+) -> None:
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", "--rep-hours", value])
+    _one_line_error(result, *needles)
+
+
+def test_a_reps_hours_given_twice_are_refused(book: pathlib.Path) -> None:
+    twice = ["--rep-hours", "ana=UTC 08:00-17:00", "--rep-hours", "ana=UTC 09:00-10:00"]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *twice])
+    _one_line_error(result, "--rep-hours: 'ana' is given twice")

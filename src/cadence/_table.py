@@ -9,7 +9,7 @@ the array helpers of :mod:`cadence._table_arrays`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from cadence._columns import Decision, decide, decided_by
 from cadence._day import Capacity, booked_meetings, check_arguments, for_prospect
+from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._suppression import Suppressions
 from cadence._table_arrays import TS as _TS
 from cadence._table_arrays import us as _us
@@ -211,6 +212,7 @@ def plan_table(
     capacity: Capacity,
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
+    rep_hours: Mapping[str, RepHours] | None = None,
 ) -> TablePlan:
     """``plan_day`` over a table of prospects, vectorised: the same plan, row for row.
 
@@ -218,11 +220,13 @@ def plan_table(
     reading every row's decision index but only the due rows' other columns, and
     (:mod:`cadence._table_meetings`) the day's booked meetings; steps 2 and 3
     (:mod:`cadence._table_slots`) rank the due rows, keep each owner's capacity and give them
-    slots around the meetings."""
+    slots around the meetings (and, for the owners of ``rep_hours``, inside their working
+    hours)."""
     if not isinstance(engine, Engine):
         msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
         raise InvalidInputError(msg, field="engine", value=engine)
     now_utc, entries = check_arguments(day, now, capacity, suppressions, deferred_limit)
+    hours = check_rep_hours(rep_hours)
     if not isinstance(table, pa.Table):
         msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
         raise InvalidInputError(msg, field="table", value=table)
@@ -250,6 +254,7 @@ def plan_table(
         capacity=capacity,
         deferred_limit=deferred_limit,
         calendar=calendar,
+        rep_hours=hours,
     )
     return TablePlan(day, plan.touches, plan.deferred, plan.counts, due.sources)
 

@@ -16,7 +16,7 @@ meetings (:mod:`cadence._table_meetings`) are booked in their owners' days first
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
 from cadence._day import TOUCH_MINUTES, Capacity, capacity_of, day_bounds, in_the_book_twice
+from cadence._rep_hours import RepHours, book_off_hours
 from cadence._stretches import book, occupied
 from cadence._table_arrays import (
     BOOL,
@@ -94,14 +95,18 @@ _PHONE = CHANNELS.index(Channel.PHONE)
 _LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
 _OVER = NULL + 1  # a walked row whose group had no place left (``_fill``)
+_OFF = NULL + 2  # a walked row that found no time while its owner works (``_fill``)
+_NO_TIME, _OFF_HOURS = "no free time in window", "outside the rep's hours"  # (plan_day's)
 _ATTEND, _MEETING = ActionKind.ATTEND_MEETING.value, Channel.MEETING.value
 
 
 class _Busy(NamedTuple):
-    """Each owner's day with their meetings booked (by name), and the owners' names by code."""
+    """Each owner's day with their meetings and off-hours booked (by name), the owners' names
+    by code, and the off-hours alone of the owners with working hours (by name)."""
 
     blocked: dict[str, list[tuple[int, int]]]
     names: list[str]
+    off: dict[str, list[tuple[int, int]]]
 
 
 class Plan(NamedTuple):
@@ -132,9 +137,11 @@ def plan_slots(
     capacity: Capacity,
     deferred_limit: int,
     calendar: Calendars,
+    rep_hours: Mapping[str, RepHours],
 ) -> Plan:
-    """``plan_day``'s steps 2 and 3 for the due rows, around the day's ``meetings``; the
-    reminders to log a meeting that has ended are listed on no capacity (:func:`split`)."""
+    """``plan_day``'s steps 2 and 3 for the due rows, around the day's ``meetings`` and inside
+    the working hours of the owners of ``rep_hours``; the reminders to log a meeting that has
+    ended are listed on no capacity (:func:`split`)."""
     t = table
     bounds = [day_bounds(day, zone(name)) for name in due.zones]
     day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
@@ -148,7 +155,7 @@ def plan_slots(
     def in_order(idx: I64) -> I64:  # each owner's rows, most urgent first
         return idx[sort({"o": owner[idx], "k": ranked.key[idx], "id": ids.take(idx)})]
 
-    def walk(idx: I64) -> tuple[BOOL, I64]:
+    def walk(idx: I64) -> tuple[BOOL, I64, BOOL]:
         return _walk(t, due, idx, owner, capacity_of, busy, day, day_start, day_end, calendar)
 
     # Slots: each owner's day, most urgent first (plan_day's second pass), for the most
@@ -159,25 +166,29 @@ def plan_slots(
     chosen, over = _within_capacity(ranked, capacity_of, ids)
     chosen = in_order(chosen)
     owners, blocked = _meeting_owners(t, meetings)
-    busy = _Busy(blocked, ranked.names)
-    tried, slots = walk(chosen)
+    busy = _Busy(blocked, ranked.names, book_off_hours(blocked, rep_hours, day))
+    tried, slots, off = walk(chosen)
     again = _walk_again(owner, capacity_of[0], chosen[slots[:, 0] == NULL], over)
     if len(again):
         first = ~np.isin(owner[chosen], again)
         redo = np.isin(owner[over], again)
         rows = in_order(np.concatenate([chosen[~first], over[redo]]))
-        tried_again, slots_again = walk(rows)
+        tried_again, slots_again, off_again = walk(rows)
         chosen = np.concatenate([chosen[first], rows])
         tried = np.concatenate([tried[first], tried_again])
         slots = np.concatenate([slots[first], slots_again])
+        off = np.concatenate([off[first], off_again])
         over = over[~redo]
     placed = slots[:, 0] != NULL
     counts = dict(due.counts)
     counts["planned"] = int(placed.sum()) + len(reminders.rows)
     counts["deferred"] = len(due.rows) - int(placed.sum())
-    # Deferred: over capacity, or no free time left in the prospect's window.
+    # Deferred: over capacity, or no free time left in the prospect's window (while the rep
+    # works, for an owner with working hours).
     over = np.concatenate([over, chosen[~tried]])
-    deferred = _deferred(t, due, ranked, ids, over, chosen[tried & ~placed], deferred_limit)
+    unplaced = tried & ~placed
+    late = (chosen[unplaced], off[unplaced])
+    deferred = _deferred(t, due, ranked, ids, over, late, deferred_limit)
     touches = _touches(t, due, ranked, chosen[placed], slots[placed])
     listed = [touches]  # then the meetings, then the reminders (plan_day's order for ties)
     if len(meetings.rows):
@@ -341,23 +352,26 @@ def _deferred(
     ranked: _Ranked,
     ids: pa.Array,
     over: I64,
-    unplaced: I64,
+    unplaced: tuple[I64, BOOL],
     limit: int,
 ) -> pa.Table:
     """The ``limit`` most urgent deferred touches (over capacity, or no free time left in the
-    prospect's window), most urgent first."""
-    idx = np.concatenate([over, unplaced])
-    late = np.r_[np.zeros(len(over), dtype=bool), np.ones(len(unplaced), dtype=bool)]
+    prospect's window: ``unplaced``, and whether that was outside the rep's hours), most
+    urgent first."""
+    idx = np.concatenate([over, unplaced[0]])
+    late = np.r_[np.zeros(len(over), dtype=bool), np.ones(len(unplaced[0]), dtype=bool)]
+    away = np.r_[np.zeros(len(over), dtype=bool), unplaced[1]]
     k = max(0, min(limit, len(idx)))
     if k < len(idx):
         keys = ranked.key[idx]
         cut = np.partition(keys, k - 1)[k - 1] if k else keys.min() - 1
         near = keys <= cut
-        idx, late = idx[near], late[near]
+        idx, late, away = idx[near], late[near], away[near]
     top = sort({"k": ranked.key[idx], "id": ids.take(idx)})[:k]
-    idx, late = idx[top], late[top]
+    idx, late, away = idx[top], late[top], away[top]
     asc = np.argsort(due.rows[idx], kind="stable")
-    reasons = np.where(late[asc], "no free time in window", "over capacity").tolist()
+    why = np.where(away[asc], _OFF_HOURS, _NO_TIME)
+    reasons = np.where(late[asc], why, "over capacity").tolist()
     return _output(table, due, ranked, idx[asc], reasons=reasons).take(np.argsort(asc))
 
 
@@ -402,14 +416,15 @@ def _walk(
     day_start: I64,
     day_end: I64,
     calendar: Calendars,
-) -> tuple[BOOL, I64]:
+) -> tuple[BOOL, I64, BOOL]:
     """``plan_day``'s walk over each owner's day for the ``chosen`` due rows, in order, with
     ``capacity`` (each row's group code, and the groups' capacities): whether each was tried
-    (its group had a place left: else it is over capacity) and its slot's (start, end) in µs
-    (:data:`NULL` when it got none). Each row's first window is its action's own
+    (its group had a place left: else it is over capacity), its slot's (start, end) in µs
+    (:data:`NULL` when it got none) and whether it got none for want of time while its owner
+    works (outside the rep's hours). Each row's first window is its action's own
     (``earliest`` from the day's start, ``latest``); the calendar is asked only past it."""
     if not len(chosen):
-        return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
+        return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64), np.zeros(0, bool)
     tz = due.tz[chosen]
     rows = _prepare(table, due, chosen, tz, day, calendar)
     recent = _recent_calls(table, due.rows[chosen], rows, day_start[tz], day_end[tz], day)
@@ -429,9 +444,10 @@ def _walk(
         end_of_day,
     )
     tried = start_at != _OVER
-    placed = start_at > _OVER
+    placed = start_at > _OFF
     end_at = np.where(placed, start_at + _LENGTH[rows.channel], NULL)
-    return tried, np.stack([np.where(placed, start_at, NULL), end_at], axis=1)
+    slots = np.stack([np.where(placed, start_at, NULL), end_at], axis=1)
+    return tried, slots, start_at == _OFF
 
 
 def _prepare(
@@ -504,11 +520,13 @@ def _fill(
     """Each row's slot start, in walk order (owner by owner, the most urgent first): the
     earliest free stretch of the owner's day (``busy``: their meetings) in the row's windows,
     its action's own (``w_start``, ``w_end``) first (``_fit``); :data:`NULL` when there is
-    none, and :data:`_OVER` when the row's group (``capacity``: each row's group code and the
-    groups' capacities) has no place left. Only a row that gets a slot takes a place."""
+    none (:data:`_OFF` when there is none while its owner works, ``busy.off``), and
+    :data:`_OVER` when the row's group (``capacity``: each row's group code and the groups'
+    capacities) has no place left. Only a row that gets a slot takes a place."""
     memo: dict[tuple[int, int], tuple[int, int]] = {}
     starts: list[int] = []
     current, booked = -1, list[tuple[int, int]]()
+    off: list[tuple[int, int]] | None = None
     group, places = capacity
     left = places.tolist()  # (each owner's groups are theirs alone: one count per group)
     rows = zip(
@@ -521,19 +539,14 @@ def _fill(
         end_of_day.tolist(),
         strict=True,
     )
-    for j, (w_from, w_to, length, who, g, key, last) in enumerate(rows):
-        if who != current:  # a new owner's day, their meetings booked
-            current, booked = who, list(busy.blocked.get(busy.names[who], ()))
-        if not left[g]:
-            starts.append(_OVER)
-            continue
-        got = NULL
+
+    def fit(j: int, booked: list[tuple[int, int]], row: tuple[int, ...]) -> int:
+        w_from, w_to, length, key, last = row
         while w_from < last:
             if w_from < w_to:  # (a touch starts inside its window, and on the day: ``_fit``)
                 start = book(booked, w_from, length, w_to if w_to < last else last)
                 if start is not None:
-                    got = start
-                    break
+                    return start
                 if w_to >= last:  # the window was the day's last
                     break
             after = max(w_from, w_to)
@@ -544,8 +557,21 @@ def _fill(
                 if found is None:
                     found = memo[(key, after)] = _window_of(walk, j, after)
                 w_from, w_to = found
+        return NULL
+
+    for j, (w_from, w_to, length, who, g, key, last) in enumerate(rows):
+        if who != current:  # a new owner's day, their meetings and off-hours booked
+            current, booked = who, list(busy.blocked.get(busy.names[who], ()))
+            off = busy.off.get(busy.names[who])
+        if not left[g]:
+            starts.append(_OVER)
+            continue
+        row = (w_from, w_to, length, key, last)
+        got = fit(j, booked, row)
         if got != NULL:
             left[g] -= 1
+        elif off is not None and fit(j, list(off), row) == NULL:
+            got = _OFF  # no time in the windows while the rep works (plan_day's test)
         starts.append(got)
     return np.array(starts, dtype=np.int64)
 

@@ -31,7 +31,7 @@ due time, then prospect id, so the plan is the same in every run.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,7 @@ from cadence._day import (
     to_us,
 )
 from cadence._placing import Searched, utc_bounds
+from cadence._rep_hours import RepHours, WorkWindow, book_off_hours, check_rep_hours
 from cadence._stretches import book
 from cadence._suppression import Suppressions
 from cadence.actions import Action, ActionKind, Priority
@@ -78,6 +79,8 @@ __all__ = [
     "DayPlan",
     "Deferred",
     "PlannedTouch",
+    "RepHours",
+    "WorkWindow",
     "from_table",
     "plan_day",
     "plan_table",
@@ -89,6 +92,7 @@ _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 _WAIT = ActionKind.WAIT
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
 _ATTEND = ActionKind.ATTEND_MEETING
+NO_TIME, OFF_HOURS = "no free time in window", "outside the rep's hours"  # deferred: why
 
 Key = tuple[int, int, datetime, str]
 
@@ -152,6 +156,7 @@ def plan_day(
     capacity: Capacity,
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
+    rep_hours: Mapping[str, RepHours] | None = None,
 ) -> DayPlan:
     """Plan ``day``'s touches for every owner.
 
@@ -166,8 +171,12 @@ def plan_day(
     action it is counts as ``planned``), are touches of kind ``attend_meeting`` on no
     capacity and, the reminders, in none of the owner's time. A book that holds an id in two
     rows is refused (:class:`InvalidInputError` naming it), whatever either row owes.
+    ``rep_hours`` maps owners to their working hours (:class:`RepHours`): their touches lie
+    wholly inside them, and one that finds no time there is deferred as ``outside the rep's
+    hours``; an owner not in it may be given a touch at any time of the prospects' windows.
     """
     now_utc, listed = check_arguments(day, now, capacity, suppressions, deferred_limit)
+    hours = check_rep_hours(rep_hours)
     blocks = Suppressions(listed).blocks if listed else None
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     due: dict[str, list[_Entry]] = {}  # per owner: every touch due on the day
@@ -263,6 +272,7 @@ def plan_day(
     # channel's capacity: one that finds no free time is deferred and the next one tried.
     touches: list[tuple[str, datetime, str, PlannedTouch]] = []  # (the order of the plan)
     busy = busy_times(blockers)  # per owner, booked µs stretches: the meetings first
+    off = book_off_hours(busy, hours, day)  # ... and the time the rep does not work
     memo: dict[Any, Any] = {}
     for owner, entries in due.items():
         entries.sort(key=attrgetter("key"))
@@ -275,7 +285,14 @@ def plan_day(
                 continue
             placed = _place(entry, bounds[entry.prospect.timezone], day_busy, memo)
             if placed is None:
-                defer(entry, "no free time in window")
+                away = off.get(owner)
+                if (
+                    away is not None
+                    and _place(entry, bounds[entry.prospect.timezone], list(away), memo) is None
+                ):
+                    defer(entry, OFF_HOURS)  # no time in the windows while the rep works
+                else:
+                    defer(entry, NO_TIME)
                 continue
             used[entry.channel] = taken + 1
             touches.append(_planned(entry, *placed))
@@ -475,6 +492,7 @@ def plan_table(
     capacity: Capacity,
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
+    rep_hours: Mapping[str, RepHours] | None = None,
 ) -> TablePlan:
     """:func:`plan_day` over an Arrow table of prospects, vectorised with numpy and pyarrow.
 
@@ -482,7 +500,8 @@ def plan_table(
     deferred touches, as Arrow tables (``.touches``, ``.deferred``) with ``.counts``. Rows whose
     decision index (``to_table(..., engine)``) still holds at ``now`` are planned from their
     columns; the others (no index, another policy, an expired horizon) go through the engine.
-    ``.sources`` says how many went which way. Needs the ``batch`` extra.
+    ``.sources`` says how many went which way. ``rep_hours`` as for ``plan_day``. Needs the
+    ``batch`` extra.
     """
     from cadence import _table
 
@@ -494,6 +513,7 @@ def plan_table(
         capacity=capacity,
         suppressions=suppressions,
         deferred_limit=deferred_limit,
+        rep_hours=rep_hours,
     )
 
 

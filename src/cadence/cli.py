@@ -19,6 +19,7 @@ from typing import Annotated, TextIO
 from zoneinfo import ZoneInfo
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -32,7 +33,7 @@ from cadence._day import check_day, over_everywhere
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
-from cadence.batch import Capacity, DayPlan, plan_day
+from cadence.batch import Capacity, DayPlan, RepHours, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
 from cadence.files import (
@@ -415,6 +416,34 @@ def parse_capacity(text: str) -> Capacity:
     return capacity
 
 
+def parse_rep_hours(texts: list[str]) -> dict[str, RepHours]:
+    """``--rep-hours``, repeatable: ``owner=ZONE HH:MM-HH:MM[,HH:MM-HH:MM] [WEEKMASK]``, e.g.
+    ``ana=America/Chicago 08:00-12:00,13:00-17:00 1111100``."""
+    hint = (
+        "use owner=ZONE HH:MM-HH:MM[,HH:MM-HH:MM] [WEEKMASK], e.g. "
+        "'ana=America/Chicago 08:00-17:00'"
+    )
+    found: dict[str, RepHours] = {}
+    for text in texts:
+        owner, sep, rest = text.partition("=")
+        owner, words = owner.strip(), rest.split()
+        if not sep or not owner or len(words) < 2:
+            fail(f"--rep-hours: {text!r} is not a rep's hours; {hint}")
+        if owner in found:
+            fail(f"--rep-hours: {owner!r} is given twice; give each rep's hours once")
+        masks = [w for w in words[1:] if w.isdigit()]
+        windows = [part for w in words[1:] if not w.isdigit() for part in w.split(",") if part]
+        fields = {"timezone": words[0], "windows": windows}
+        if masks:
+            fields["weekmask"] = masks[-1] if len(masks) == 1 else " ".join(masks)
+        try:
+            found[owner] = RepHours.model_validate(fields)
+        except ValidationError as exc:
+            why = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+            fail(f"--rep-hours: {text!r}: {why}" + ("" if "; " in why else f"; {hint}"))
+    return found
+
+
 def _day(text: str) -> date:
     try:
         return check_day(date.fromisoformat(text))
@@ -458,6 +487,15 @@ def plan(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
     ] = None,
+    rep_hours: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rep-hours",
+            help="A rep's working hours in their own zone, repeatable: owner=ZONE "
+            "HH:MM-HH:MM[,HH:MM-HH:MM] [WEEKMASK, Monday first, default 1111100], e.g. "
+            "'ana=America/Chicago 08:00-17:00'. Their touches stay inside them.",
+        ),
+    ] = None,
 ) -> None:
     """Plan a day's touches for every rep from a book of prospects.
 
@@ -470,6 +508,7 @@ def plan(
     except CadenceError as exc:
         fail(str(exc))
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
+    hours = parse_rep_hours(rep_hours or [])
     if over_everywhere(on, moment):  # checked before the book is read
         given = "--now" if now is not None else "now, by the clock"
         fail(
@@ -481,7 +520,13 @@ def plan(
         blocked = read_suppressions(suppress) if suppress is not None else frozenset()
         prospects = read_book(book, engine=engine, now=moment)
         result = plan_day(
-            engine, prospects, day=on, now=moment, capacity=caps, suppressions=blocked
+            engine,
+            prospects,
+            day=on,
+            now=moment,
+            capacity=caps,
+            suppressions=blocked,
+            rep_hours=hours,
         )
     except CadenceError as exc:
         fail(str(exc))

@@ -17,7 +17,7 @@ Build the frame with Arrow-backed columns (list and date columns survive that wa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
 
@@ -30,6 +30,7 @@ from dask.base import compute
 from dask.delayed import delayed
 
 from cadence._day import Capacity, check_arguments
+from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
 from cadence._table_slots import each_once, held_twice
@@ -68,6 +69,7 @@ def _plan_partition(
     capacity: Capacity,
     suppressions: tuple[str, ...],
     deferred_limit: int,
+    rep_hours: dict[str, RepHours],
 ) -> tuple[TablePlan | None, frozenset[str], pa.Array]:
     """The partition's plan (none if it holds an id twice: the client names the smallest such
     id of the whole frame), its owners and its ids, for the client's checks across them."""
@@ -84,6 +86,7 @@ def _plan_partition(
         capacity=capacity,
         suppressions=suppressions,
         deferred_limit=deferred_limit,
+        rep_hours=rep_hours,
     )
     return plan, frozenset(owners), ids
 
@@ -98,11 +101,13 @@ def plan_frame(
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
     by_owner: bool = False,
+    rep_hours: Mapping[str, RepHours] | None = None,
 ) -> TablePlan:
     """Plan ``day`` for a Dask DataFrame of prospects on the current Dask scheduler (a
     ``distributed.Client`` if one is active): the same plan as ``plan_table`` on the whole
     table. ``by_owner=True`` skips the shuffle for a frame whose partitions already hold
-    disjoint sets of owners (checked: an owner found in two partitions is an error)."""
+    disjoint sets of owners (checked: an owner found in two partitions is an error).
+    ``rep_hours``: the owners' working hours, as for ``plan_day``."""
     if not isinstance(engine, Engine):
         msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
         raise InvalidInputError(msg, field="engine", value=engine)
@@ -114,13 +119,14 @@ def plan_frame(
         raise InvalidInputError(msg, field="frame", value=frame)
     checked = check_arguments(day, now, capacity, suppressions, deferred_limit)
     blocked = tuple(sorted(checked[1]))
+    hours = check_rep_hours(rep_hours)
     if "owner" not in frame.columns:
         msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"
         raise InvalidInputError(msg, field="frame", value=list(frame.columns))
     if not by_owner:
         frame = _shuffled_by_owner(frame)
     policy_json = engine.policy.model_dump_json()
-    args = (policy_json, day, now, capacity, blocked, deferred_limit)
+    args = (policy_json, day, now, capacity, blocked, deferred_limit, hours)
     # One task per partition plans what the task before it loaded, on the same worker (the
     # scheduler keeps a dependent with its one input), and only the partition's small plan
     # travels: straight to this client, not gathered into one frame on a worker first.
