@@ -846,6 +846,7 @@ def test_r11_a_drip_prospect_who_answers_then_goes_silent_again_drips_a_month_af
     drip = next(a for a, _ in again if a.kind is ActionKind.DRIP_TOUCH)
     assert drip.earliest - drop >= timedelta(days=engine.policy.drip_interval_days)
 
+
 def test_r12_no_drip_without_permission(engine: Engine, monday: datetime) -> None:
     story = _never_answers(engine, _enroll(engine, monday), monday, 16)
     act, p = story[-1]
