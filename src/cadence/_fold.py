@@ -27,6 +27,7 @@ from cadence._fold_base import (
     _counts,
     _obligation,
     _refused,
+    interest_answer,
     lead_channel,
 )
 from cadence._fold_channels import ChannelFold, withdraw_meetings
@@ -220,7 +221,9 @@ class Fold(ChannelFold, MeetingFold):
             return
         self.responded(state, at)
         self.drop(state, "followup", "resume")
-        if e.intent == "positive":
+        if e.intent == "positive" and _refused(state, Channel.MEETING):
+            self.add(state, interest_answer(state, at + self.react))  # R13: no meetings
+        elif e.intent == "positive":
             self.owe(
                 state,
                 at,

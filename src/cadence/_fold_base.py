@@ -374,6 +374,22 @@ def _refused(state: State, channel: Channel) -> bool:
     return channel in state["blocked_channels"] and channel not in state["unreachable"]
 
 
+def interest_answer(state: State, not_before: datetime) -> Obligation:
+    """R13: what a reply with interest is owed from a prospect who refused meetings: an answer,
+    in writing unless they refused email, instead of a proposal of times for a meeting."""
+    channel = _PHONE if _refused(state, _EMAIL) else _EMAIL
+    return _obligation(
+        key="followup",
+        kind=touch_kind(channel),
+        channel=channel,
+        not_before=not_before,
+        priority=Priority.PROMISE,
+        rules=("R2", "R13"),
+        reason="they replied with interest but asked for no meetings: answer them now, and "
+        "propose no meeting",
+    )
+
+
 def _material(o: Obligation) -> bool:
     """The material promised (R14, R15): only an email sends it."""
     return o.key.startswith("collateral:")

@@ -19,6 +19,7 @@ from cadence._fold_base import (
     State,
     _material,
     _refused,
+    interest_answer,
     lead_channel,
 )
 from cadence._suppression import MIN_DIGITS, email_key, phone_digits
@@ -221,6 +222,11 @@ class ChannelFold(FoldBase):
             )
             if Channel.MEETING in blocked:
                 withdraw_meetings(state)
+            times = next((o for o in state["obligations"] if _answers_interest(o)), None)
+            if times is not None and Channel.MEETING in channels:
+                # R13: the times a reply with interest was owed become the answer to it.
+                self.drop(state, "propose_times")
+                self.add(state, interest_answer(state, times.not_before))
             # Out for good once they refused both; a channel that only failed (a bounce, a
             # wrong number) may open again with a new address or number.
             if not {Channel.PHONE, Channel.EMAIL} <= blocked - failed:
@@ -252,6 +258,11 @@ def withdraw_meetings(state: State) -> None:
         m.model_copy(update={"status": "withdrawn"}) if m.status == "booked" else m
         for m in state["meetings"]
     )
+
+
+def _answers_interest(o: Obligation) -> bool:
+    """The proposal of times a reply with interest is owed (no meeting behind it)."""
+    return o.key == "propose_times" and o.detail is None and o.rules == ("R2",)
 
 
 def material_channel(state: State) -> Channel:

@@ -188,3 +188,39 @@ def test_refusing_email_with_a_wrong_number_keeps_what_is_owed_for_a_new_number(
     p = scoped.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))
     act = scoped.next_action(p, later)
     assert (act.channel, act.rules) == (Channel.PHONE, followup.rules)
+
+
+NO_MEETINGS = frozenset({Channel.MEETING})
+
+
+def test_a_prospect_who_refused_meetings_and_replies_with_interest_is_answered_not_invited(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee asked for no meetings (R13), then replies with interest: the rep answers her, in
+    writing, at once; nothing proposes times for a meeting or sends an invitation."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.OptedOut(at=monday, channels=NO_MEETINGS))
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.EmailReplied(at=t, intent="positive"))
+    plan = scoped.plan(p, t)
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    first = plan[0]
+    assert (first.kind, first.channel) == (ActionKind.EMAIL, Channel.EMAIL)
+    assert "R13" in first.rules
+    assert first.earliest_utc <= t + timedelta(hours=1)
+
+
+def test_refusing_meetings_after_replying_with_interest_turns_the_proposal_into_an_answer(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee replied with interest (times are owed), then asks for no meetings: the proposal of
+    times becomes the answer to her reply, still owed now."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.EmailReplied(at=t, intent="positive"))
+    assert _owed(p) == {"propose_times": Channel.EMAIL}
+    p = scoped.apply(p, ev.OptedOut(at=t + timedelta(minutes=1), channels=NO_MEETINGS))
+    plan = scoped.plan(p, t + timedelta(minutes=2))
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    assert (plan[0].kind, plan[0].channel) == (ActionKind.EMAIL, Channel.EMAIL)
+    assert "R13" in plan[0].rules
