@@ -83,6 +83,12 @@ class MeetingFold(FoldBase):
             if m.id == e.meeting_id and m.status in _CALLED_OFF:
                 return  # a calendar sending it again: the repair (R14, R15) is under way
         self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
+        if _refused(state, Channel.MEETING):
+            # R13: they refused meetings (so none the engine knows is booked): no new times,
+            # no invitation, no apology for a meeting. Theirs is still a response.
+            if e.by == "prospect":
+                self.responded(state, at)
+            return
         if e.by == "prospect":  # R15: a connecting moment, not a loss
             self.responded(state, at)
             if not booked(state):  # the booking the R14 call was to confirm is off too

@@ -224,3 +224,19 @@ def test_refusing_meetings_after_replying_with_interest_turns_the_proposal_into_
     assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
     assert (plan[0].kind, plan[0].channel) == (ActionKind.EMAIL, Channel.EMAIL)
     assert "R13" in plan[0].rules
+
+
+@pytest.mark.parametrize("by", ["prospect", "rep"])
+def test_a_cancellation_of_a_meeting_the_engine_never_saw_offers_no_times_to_one_who_refused_them(
+    scoped: Engine, monday: datetime, by: str
+) -> None:
+    """Lee refused meetings (R13); the calendar then reports a meeting cancelled that was never
+    logged as booked (made before she was enrolled). Neither her cancelling (R15) nor the
+    rep's (R14) brings an offer of new times, an invitation or an apology for a meeting."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.OptedOut(at=monday, channels=NO_MEETINGS))
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="old", by=by))  # type: ignore[arg-type]
+    plan = scoped.plan(p, t)
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    assert all("R14" not in a.rules and "R15" not in a.rules for a in plan)
