@@ -238,6 +238,13 @@ class Fold(ChannelFold, MeetingFold):
         elif e.intent == "not_now":
             until = e.resume_at or at + timedelta(days=self.policy.drip_interval_days)
             local = self.cal.local(until)
+            # Their newer word replaces a contact agreed before the day they gave (R1): it is
+            # not "moved because they were away", it is the call they now ask for.
+            state["obligations"] = tuple(
+                o
+                for o in state["obligations"]
+                if not (o.key == "commitment" and o.not_before < until)
+            )
             self.pause(state, until, "asked to be contacted later")
             self.add(
                 state,
