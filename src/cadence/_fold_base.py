@@ -248,7 +248,7 @@ class FoldBase:
                     exact=True,
                     priority=Priority.PROMISE,
                     rules=("R1",),
-                    reason=f"agreed with the prospect: next contact {day_month_time(local)}",
+                    reason=agreed_reason(local),
                 ),
             )
         elif not upcoming_meeting(state, at):  # a meeting booked ahead is the agreed contact
@@ -372,6 +372,11 @@ class FoldBase:
 def _refused(state: State, channel: Channel) -> bool:
     """Whether the prospect opted out of ``channel`` (blocked, and not because it failed)."""
     return channel in state["blocked_channels"] and channel not in state["unreachable"]
+
+
+def agreed_reason(local: datetime) -> str:
+    """The reason of a contact agreed for ``local`` (R1), in the prospect's zone."""
+    return f"agreed with the prospect: next contact {day_month_time(local)}"
 
 
 def interest_answer(state: State, not_before: datetime) -> Obligation:

@@ -19,11 +19,13 @@ from cadence._fold_base import (
     State,
     _material,
     _refused,
+    agreed_reason,
     interest_answer,
     lead_channel,
 )
 from cadence._suppression import MIN_DIGITS, email_key, phone_digits
 from cadence.actions import touch_kind
+from cadence.calendar import zone
 from cadence.channel import Channel
 from cadence.lifecycle import Stage, Trigger
 from cadence.prospect import Obligation
@@ -102,9 +104,20 @@ class ChannelFold(FoldBase):
                 state[name] = value
         for name in e.clear:  # (an emptied country or subdivision: ``e.place`` below)
             state[name] = None
+        moved_from = state["timezone"]
         state["timezone"], state["country"], state["subdivision"] = e.place(
             state["timezone"], state["country"], state["subdivision"]
         )
+        if state["timezone"] != moved_from:
+            # R1: the agreed time is kept, and its reason says it on the new zone's clock, as
+            # the action's times do.
+            there = zone(state["timezone"])
+            state["obligations"] = tuple(
+                o.model_copy(update={"reason": agreed_reason(o.not_before.astimezone(there))})
+                if o.key == "commitment"
+                else o
+                for o in state["obligations"]
+            )
         given: set[Channel] = set()
         # Only a new number or address is given: a CRM's nightly sync sends the stored one
         # again, however it writes it, and that must not reopen a wrong number or a bounce.
