@@ -148,7 +148,7 @@ def talking_points(
     if kind is _DRIP_TOUCH:
         return (t.drip_touch,)
     if kind is _CONTACT_RECEPTIONIST:
-        return (t.receptionist,)
+        return (t.receptionist_by_email if task.channel is Channel.EMAIL else t.receptionist,)
     if kind is _ESCALATE:
         if task.detail == "manager_escalation":
             return (t.manager_escalation,)

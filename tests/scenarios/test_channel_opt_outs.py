@@ -240,3 +240,23 @@ def test_a_cancellation_of_a_meeting_the_engine_never_saw_offers_no_times_to_one
     plan = scoped.plan(p, t)
     assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
     assert all("R14" not in a.rules and "R15" not in a.rules for a in plan)
+
+
+def test_the_receptionist_escalation_by_email_says_to_write_not_to_call(
+    monday: datetime,
+) -> None:
+    """R9 after R13: Lee refused calls, so the ladder's escalation to the receptionist goes by
+    email; what the rep is told to do says to write to them, not to call."""
+    engine = Engine(cadence.Policy(opt_out_scope="channel", escalations=("contact_receptionist",)))
+    p = engine.enroll("lee", at=monday, **LEE)
+    p = engine.apply(p, ev.OptedOut(at=monday, channels=NO_CALLS))
+    t = monday
+    for i in range(8):
+        act = engine.next_action(p, t)
+        if act.kind is ActionKind.CONTACT_RECEPTIONIST:
+            break
+        t = max(t, act.earliest_utc)
+        p = engine.apply(p, ev.EmailSent(at=t, id=f"e{i}"))
+    assert (act.kind, act.channel) == (ActionKind.CONTACT_RECEPTIONIST, Channel.EMAIL)
+    assert not any(point.startswith("Call") for point in act.talking_points)
+    assert act.talking_points == (engine.policy.templates.receptionist_by_email,)
