@@ -308,6 +308,18 @@ class Fold(ChannelFold, MeetingFold):
             # R10 after R17: the wait for an answer to the breakup runs from their return, so
             # nobody is dropped while away (an auto-reply to the breakup, say).
             state["breakup_sent_at"] = until
+        offered = state["opt_out_offered_at"]
+        if (
+            offered is not None
+            and offered < until
+            and breakup is None
+            and state["escalations_done"] == 0
+            and state["stage"] is Stage.OPT_OUT_OFFERED
+        ):
+            # R8 after R17: the longer gap after the offer is their time to answer it, so it
+            # runs from their return, as the breakup's wait does: the next step is not due the
+            # morning they are back.
+            state["opt_out_offered_at"] = until
 
     def on_deal_closed(self, state: State, e: ev.DealClosed) -> None:
         state["obligations"] = ()

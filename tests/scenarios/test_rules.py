@@ -756,6 +756,31 @@ def test_r10_r17_the_breakups_wait_runs_from_their_return_from_an_out_of_office(
     assert engine.advance(away, back + timedelta(days=10)).stage is Stage.DROPPED
 
 
+@pytest.mark.parametrize("escalations", [(), ("ask_decision_makers",)])
+def test_r8_r17_the_longer_gap_after_the_offer_runs_from_their_return_from_an_out_of_office(
+    escalations: tuple[str, ...], monday: datetime
+) -> None:
+    """The voicemail that offers the opt-out, and the email that repeats it, get an auto-reply:
+    away for three weeks. R8's longer gap is their time to answer the offer; it runs from
+    their return (as R10's wait does), so the next step (the breakup, or an escalation) is not
+    due the morning they are back."""
+    engine = Engine(Policy(escalations=escalations))
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome="voicemail"))
+    email = engine.next_action(p, at)
+    assert "R8" in email.rules
+    sent = max(at, email.earliest)
+    p = engine.apply(p, ev.EmailSent(at=sent))
+    back = sent + timedelta(days=21)
+    away = engine.apply(p, ev.OutOfOffice(at=sent + timedelta(minutes=3), until=back))
+    cal = engine.calendar(away)
+    after = next(a for a in engine.plan(away, back) if a.kind is not ActionKind.WAIT)
+    assert after.kind is (ActionKind.ESCALATE if escalations else ActionKind.BREAKUP)
+    returned = cal.local(away.paused_until).date()  # type: ignore[arg-type]
+    gap = engine.policy.opt_out_gap_business_days
+    assert after.earliest.date() >= cal.add_business_days(returned, gap)
+
+
 def test_r10_a_breakup_sent_while_they_are_away_or_retried_after_it_rang_out(
     engine: Engine, monday: datetime
 ) -> None:
