@@ -458,6 +458,19 @@ def test_check_invariants_catches_an_agreed_time_or_a_voicemails_email_forgotten
         check_invariants(Silent(), p, events)
 
 
+def test_check_invariants_takes_a_meeting_booked_for_the_agreed_time_as_that_contact() -> None:
+    """R1: a call that agrees the time of the meeting already booked (the invitation's
+    webhook came first) owes no call beside the meeting; the check takes the meeting as
+    the agreed contact instead of calling the engine broken."""
+    p, events = _voicemails(Engine(), 1)
+    agreed = NOW + timedelta(days=9, hours=1)
+    booked = ev.MeetingBooked(at=NOW + timedelta(days=8), meeting_id="m1", starts_at=agreed)
+    call = ev.CallAttempted(
+        at=NOW + timedelta(days=8, minutes=2), outcome="connected", next_contact_at=agreed
+    )
+    check_invariants(Engine(), p, [*events, booked, call])
+
+
 def test_check_invariants_catches_an_apply_that_mutates_its_input() -> None:
     p, events = _voicemails(Engine(), 2)
     with pytest.raises(AssertionError, match=r"^DESIGN §9: apply mutated its input .* #0"):

@@ -20,7 +20,7 @@ from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.lifecycle import Stage, Trigger, lifecycle
 from cadence.policy import RECENT_CALLS_DAYS, Policy
-from cadence.prospect import Obligation
+from cadence.prospect import Meeting, Obligation
 
 State = dict[str, Any]
 
@@ -237,6 +237,8 @@ class FoldBase:
         channel = lead_channel(state)
         kind = touch_kind(channel)
         if next_contact_at is not None:
+            if any(self.meets_then(m, next_contact_at) for m in state["meetings"]):
+                return  # a meeting booked for the agreed time is that contact
             local = self.cal.local(next_contact_at)
             self.add(
                 state,
@@ -267,6 +269,15 @@ class FoldBase:
                     f"follow-up after {self.policy.followup_business_days} business days"
                 ),
             )
+
+    def meets_then(self, meeting: Meeting, agreed: datetime) -> bool:
+        """Whether the booked ``meeting`` is the contact agreed for ``agreed`` (R1): it
+        overlaps that time or its grace (``Policy.commitment_grace_minutes``)."""
+        if meeting.status != "booked":
+            return False
+        end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+        grace = timedelta(minutes=self.policy.commitment_grace_minutes)
+        return agreed < end and meeting.starts_at < agreed + grace
 
     def attempt(
         self, state: State, at: datetime, channel: Channel, counts: bool, said: bool = True

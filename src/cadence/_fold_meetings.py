@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from cadence import events as ev
 from cadence._fold_base import (
     _EMAIL,
@@ -60,10 +58,8 @@ class MeetingFold(FoldBase):
             return
         # R1: a meeting booked for the agreed time (it overlaps the agreed contact's grace) is
         # that contact: the rep attends it, and is not also told to call then.
-        end = e.starts_at + timedelta(minutes=e.duration_minutes)
-        grace = timedelta(minutes=self.policy.commitment_grace_minutes)
         for o in state["obligations"]:
-            if o.key == "commitment" and o.not_before < end and e.starts_at < o.not_before + grace:
+            if o.key == "commitment" and self.meets_then(meeting, o.not_before):
                 self.drop(state, "commitment")
                 break
         if previous is not None and previous.status == "cancelled_by_prospect":

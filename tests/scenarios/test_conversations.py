@@ -1412,3 +1412,18 @@ def test_r1_a_meeting_booked_for_another_day_leaves_the_agreed_call(
     t = monday + timedelta(minutes=5)
     p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=agreed + 5 * DAY))
     assert [a.kind for a in engine.plan(p, t)] == [ActionKind.CALL, ActionKind.ATTEND_MEETING]
+
+
+def test_r1_the_meeting_for_the_agreed_time_is_the_contact_whichever_is_logged_first(
+    engine: Engine, monday: datetime
+) -> None:
+    """The calendar's webhook for the invitation arrives before the dialer logs the call that
+    agreed that time: the meeting is the agreed contact all the same."""
+    agreed = datetime(2026, 3, 12, 15, 0, tzinfo=CHICAGO)
+    booking = ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=agreed)
+    call = ev.CallAttempted(
+        at=monday + timedelta(minutes=3), outcome="connected", next_contact_at=agreed
+    )
+    p = engine.apply(engine.apply(_lee(engine, monday), booking), call)
+    t = monday + timedelta(minutes=5)
+    assert [a.kind for a in engine.plan(p, t)] == [ActionKind.ATTEND_MEETING]

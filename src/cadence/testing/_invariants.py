@@ -176,8 +176,8 @@ def raise_unless_followed_up(
         return
     agreed = getattr(event, "next_contact_at", None)
     if agreed is not None and not getattr(event, "third_party", False):
-        if p.blocked_channels >= _BOTH:
-            return
+        if p.blocked_channels >= _BOTH or _meeting_then(engine, p, agreed):
+            return  # (a meeting booked for the agreed time is that contact)
         plan = engine.plan(p, now)
         if not any(
             "R1" in a.rules
@@ -205,6 +205,20 @@ def raise_unless_followed_up(
 
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
+
+
+def _meeting_then(engine: Engine, p: Prospect, agreed: datetime) -> bool:
+    """Whether a booked meeting overlaps the agreed time or its grace (R1: it is the agreed
+    contact)."""
+    grace = timedelta(minutes=engine.policy.commitment_grace_minutes)
+    return any(
+        m.status == "booked"
+        and m.starts_at < agreed + grace
+        and agreed < m.starts_at + timedelta(minutes=m.duration_minutes)
+        for m in p.meetings
+    )
+
+
 _LATER = frozenset({"moved", "overdue"})  # (overdue: asked after the agreed time)
 
 
