@@ -74,6 +74,10 @@ _R14_REBOOKED = (
     "you cancelled the meeting and they have booked again: call at the first moment you may "
     "(tone matters), apologise and confirm the new time"
 )
+_R14_NO_MEETINGS = (
+    "you cancelled the meeting: apologise at the first moment you may (tone matters); they "
+    "asked for no more meetings, so propose none"
+)
 _R14_BY_EMAIL = "their number does not work: apologise by email for cancelling, warmly and briefly"
 _R14_NO_CALLS = "they asked not to be called: apologise by email for cancelling, warmly and briefly"
 _R14_APOLOGY_TIMES = (

@@ -15,6 +15,7 @@ from cadence._fold_base import (
     _R14,
     _R14_BY_EMAIL,
     _R14_NO_CALLS,
+    _R14_NO_MEETINGS,
     FoldBase,
     State,
     _material,
@@ -235,11 +236,8 @@ class ChannelFold(FoldBase):
             )
             if Channel.MEETING in blocked:
                 withdraw_meetings(state)
-            times = next((o for o in state["obligations"] if _answers_interest(o)), None)
-            if times is not None and Channel.MEETING in channels:
-                # R13: the times a reply with interest was owed become the answer to it.
-                self.drop(state, "propose_times")
-                self.add(state, interest_answer(state, times.not_before))
+            if Channel.MEETING in channels:
+                self._no_meetings(state)
             # Out for good once they refused both; a channel that only failed (a bounce, a
             # wrong number) may open again with a new address or number.
             if not {Channel.PHONE, Channel.EMAIL} <= blocked - failed:
@@ -250,6 +248,31 @@ class ChannelFold(FoldBase):
         state["paused_until"] = None
         withdraw_meetings(state)
         self.stage(state, Trigger.OPT_OUT)
+
+    def _no_meetings(self, state: State) -> None:
+        """R13: they refused meetings, so no new times are proposed. Times owed for a reply
+        with interest become the answer to it; the rep who cancelled a meeting (R14) still
+        apologises, by the call owed or, when the written proposal was the apology, by a brief
+        message of its own."""
+        times = next((o for o in state["obligations"] if o.key == "propose_times"), None)
+        call = next((o for o in state["obligations"] if o.key == "reschedule_call"), None)
+        if call is not None:
+            self.add(state, call.model_copy(update={"reason": _R14_NO_MEETINGS}))
+        if times is None:
+            return
+        self.drop(state, "propose_times")
+        if _answers_interest(times):
+            self.add(state, interest_answer(state, times.not_before))
+        elif "R14" in times.rules and call is None:
+            apology = {
+                "key": "reschedule_call",
+                "kind": touch_kind(times.channel),
+                "rules": _R14,
+                "reason": _R14_NO_MEETINGS,
+                "detail": None,
+                "deadline": None,
+            }
+            self.add(state, times.model_copy(update=apology))
 
     def on_opted_in(self, state: State, e: ev.OptedIn) -> None:
         state["blocked_channels"] = state["unreachable"] = frozenset()

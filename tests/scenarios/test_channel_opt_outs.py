@@ -260,3 +260,46 @@ def test_the_receptionist_escalation_by_email_says_to_write_not_to_call(
     assert (act.kind, act.channel) == (ActionKind.CONTACT_RECEPTIONIST, Channel.EMAIL)
     assert not any(point.startswith("Call") for point in act.talking_points)
     assert act.talking_points == (engine.policy.templates.receptionist_by_email,)
+
+
+@pytest.mark.parametrize("what", ["prospect", "rep", "no_show"])
+def test_refusing_meetings_withdraws_the_new_times_owed_for_one(
+    scoped: Engine, monday: datetime, what: str
+) -> None:
+    """Lee's meeting is off (she cancelled it, R15; the rep did, R14; or she missed it), and
+    new times are owed; then she asks for no meetings (R13). No new times are proposed; the
+    rep who cancelled still apologises (R14)."""
+    p = _booked(scoped, monday)
+    t = monday + timedelta(hours=2)
+    if what == "no_show":
+        start = p.meetings[0].starts_at
+        t = start + timedelta(minutes=40)
+        p = scoped.apply(p, ev.MeetingNoShow(at=t, meeting_id="m1"))
+    else:
+        p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by=what))
+    assert "propose_times" in _owed(p)
+    p = scoped.apply(p, ev.OptedOut(at=t + timedelta(minutes=1), channels=NO_MEETINGS))
+    plan = scoped.plan(p, t + timedelta(minutes=2))
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    assert all(ActionKind.PROPOSE_TIMES not in a.also for a in plan)
+    assert not any("new time" in said for a in plan for said in (a.reason, *a.talking_points))
+    if what == "rep":
+        assert any("R14" in a.rules for a in plan)
+
+
+def test_refusing_meetings_after_refusing_calls_leaves_the_written_apology(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee refused calls, so when the rep cancels the meeting the written proposal of times is
+    the apology (R14); then she refuses meetings too. The apology stays, as a brief email that
+    proposes nothing (and sends the material promised)."""
+    p = scoped.apply(_booked(scoped, monday), ev.OptedOut(at=monday, channels=NO_CALLS))
+    t = monday + timedelta(hours=2)
+    p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    assert "reschedule_call" not in _owed(p)
+    p = scoped.apply(p, ev.OptedOut(at=t + timedelta(minutes=1), channels=NO_MEETINGS))
+    first = scoped.plan(p, t + timedelta(minutes=2))[0]
+    assert (first.kind, first.channel, first.rules) == (ActionKind.EMAIL, Channel.EMAIL, ("R14",))
+    assert not first.proposals
+    assert first.talking_points[0] == "Apologise for cancelling, warmly; keep it brief."
+    assert first.also == (ActionKind.SEND_COLLATERAL,)  # the material goes in the same email
