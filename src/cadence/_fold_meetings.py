@@ -46,16 +46,17 @@ class MeetingFold(FoldBase):
         )
         state["meetings"] = (*(m for m in state["meetings"] if m.id != e.meeting_id), meeting)
         self.responded(state, e.at)
+        if Channel.MEETING in state["blocked_channels"]:
+            # R13: they opted out of meetings; a booking logged anyway is a response, but only
+            # an opt-in reopens the channel, so the meeting is withdrawn at once: no meeting is
+            # ahead, and what is owed stays owed.
+            withdraw_meetings(state)
+            return
         self.drop(state, "propose_times", "followup", "no_show_call", "resume")
         for o in state["obligations"]:
             if o.key == "reschedule_call":  # R14: the apology still, but no new times to offer
                 self.add(state, o.model_copy(update={"reason": _R14_REBOOKED}))
                 break
-        if Channel.MEETING in state["blocked_channels"]:
-            # R13: they opted out of meetings; a booking logged anyway is a response, but only
-            # an opt-in reopens the channel, so the meeting is withdrawn at once.
-            withdraw_meetings(state)
-            return
         # R1: a meeting booked for the agreed time (it overlaps the agreed contact's grace) is
         # that contact: the rep attends it, and is not also told to call then.
         for o in state["obligations"]:

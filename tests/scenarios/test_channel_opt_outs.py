@@ -303,3 +303,19 @@ def test_refusing_meetings_after_refusing_calls_leaves_the_written_apology(
     assert not first.proposals
     assert first.talking_points[0] == "Apologise for cancelling, warmly; keep it brief."
     assert first.also == (ActionKind.SEND_COLLATERAL,)  # the material goes in the same email
+
+
+def test_a_booking_logged_after_meetings_were_refused_leaves_what_is_owed(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee refused meetings and replied with interest (the rep owes her an answer); then a
+    booking is logged anyway. It is withdrawn at once (R13), so no meeting is ahead: the
+    answer is still owed, and nothing thanks her for booking."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.OptedOut(at=monday, channels=NO_MEETINGS))
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.EmailReplied(at=t, intent="positive"))
+    owed = _owed(p)
+    p = scoped.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=2)))
+    assert _owed(p) == owed
+    assert [m.status for m in p.meetings] == ["withdrawn"]
