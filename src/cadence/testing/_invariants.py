@@ -179,9 +179,15 @@ def raise_unless_followed_up(
         if p.blocked_channels >= _BOTH or _meeting_then(engine, p, agreed):
             return  # (a meeting booked for the agreed time is that contact)
         plan = engine.plan(p, now)
+        # On time until its grace ends: one call that also does what falls due a moment
+        # later starts when the last of it may (cadence._one_touch), within the grace.
+        grace = agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
         if not any(
             "R1" in a.rules
-            and (a.earliest_utc == agreed or (_LATER & set(a.flags) and a.earliest_utc > agreed))
+            and (
+                agreed <= a.earliest_utc < grace
+                or (_LATER & set(a.flags) and a.earliest_utc > agreed)
+            )
             for a in plan
         ):
             shown = [(a.kind.value, a.earliest.isoformat(), a.rules) for a in plan]
