@@ -96,9 +96,10 @@ import pyarrow.parquet as pq
 import cadence
 from benchmarks.engine import _answer
 from cadence import events as ev
+from cadence._day import day_bounds
 from cadence._table import SCHEMA
 from cadence.actions import ActionKind
-from cadence.batch import DayPlan, _day_bounds, from_table, plan_day, plan_table, to_table
+from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar
 from cadence.channel import Channel
 
@@ -548,7 +549,7 @@ def main() -> None:
         for p in prospects:
             end = ends.get(p.timezone)
             if end is None:
-                end = ends[p.timezone] = _day_bounds(DAY, fresh[0].calendar(p).zone)[1]
+                end = ends[p.timezone] = day_bounds(DAY, fresh[0].calendar(p).zone)[1]
             decide(p, NOW, end)
 
     decide_s, _ = _median_seconds(decide_all, rounds, night)

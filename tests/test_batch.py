@@ -640,10 +640,9 @@ def test_a_reps_booked_meeting_blocks_her_time_and_is_listed_in_her_day(
 def test_meetings_of_other_days_other_reps_or_cancelled_block_nothing(
     engine: cadence.Engine,
 ) -> None:
-    """Only a booked meeting that starts on the planned day (the prospect's own local day)
-    blocks its owner's time: Bo's meeting and Wednesday's leave Ana's Tuesday free from
-    09:00, and Cy's email of new times to the prospect who cancelled takes the cancelled
-    meeting's time."""
+    """A booked meeting blocks only its owner's time, and only where it is: Bo's meeting and
+    Wednesday's leave Ana's Tuesday free from 09:00, and Cy's email of new times to the
+    prospect who cancelled takes the cancelled meeting's time."""
     tuesday_nine = datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)
     bo = _with_meeting(engine, _new(engine, "bo0", owner="bo"), tuesday_nine)
     later = _with_meeting(engine, _new(engine, "p0"), tuesday_nine + timedelta(days=1))

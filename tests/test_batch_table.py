@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,11 +26,12 @@ import cadence
 import cadence._columns
 from cadence import events as ev
 from cadence._columns import shipped
+from cadence._day import booked_meetings, capacity_of
+from cadence._suppression import Suppressions
 from cadence._table_index import crowded
 from cadence.actions import ActionKind
 from cadence.batch import (
     DayPlan,
-    _capacity,
     from_table,
     plan_day,
     plan_table,
@@ -41,7 +43,7 @@ from cadence.compliance import PRESETS, Cap, strictest_caps
 from cadence.errors import InvalidInputError
 from cadence.files import write_plan_csv
 from cadence.policy import TimeSlot
-from cadence.testing import History, delays, histories, regions, transitions_of
+from cadence.testing import REGIONS, History, Region, delays, histories, regions, transitions_of
 from tests.conftest import (
     CHICAGO,
     NOT_SUPPRESSED,
@@ -159,9 +161,16 @@ def _books(draw: st.DrawFn) -> tuple[list[cadence.Prospect], list[History]]:
 
 
 #: Meetings to book on the planned day: (which prospect, local start in minutes after 07:00,
-#: duration in minutes). Several on one rep's day overlap, touch or leave gaps.
+#: duration in minutes, and the local day: the planned one mostly, or the one before or
+#: after, which in a zone far from another prospect's of the same rep overlaps that one's
+#: day). Several on one rep's day overlap, touch or leave gaps.
 _MEETINGS = st.lists(
-    st.tuples(st.integers(0, 100), st.integers(0, 11 * 60), st.sampled_from([15, 30, 45, 90])),
+    st.tuples(
+        st.integers(0, 100),
+        st.integers(0, 11 * 60),
+        st.sampled_from([15, 30, 45, 90]),
+        st.sampled_from([0, 0, -1, 1]),
+    ),
     max_size=4,
 )
 
@@ -170,16 +179,17 @@ def _with_meetings(
     engine: cadence.Engine,
     book: list[cadence.Prospect],
     day: date,
-    meetings: list[tuple[int, int, int]],
+    meetings: list[tuple[int, int, int, int]],
 ) -> list[cadence.Prospect]:
-    """``book`` with ``meetings`` booked on ``day`` (each prospect's local day): a booking
-    logged at its newest event, as a CRM would (one the engine refuses, or that an opt-out
-    withdraws, is left out by both planners alike)."""
+    """``book`` with ``meetings`` booked on ``day`` (each prospect's local day) or a day either
+    side: a booking logged at its newest event, as a CRM would (one the engine refuses, or
+    that an opt-out withdraws, is left out by both planners alike)."""
     book = list(book)
-    for n, (which, minutes, duration) in enumerate(meetings):
+    for n, (which, minutes, duration, days) in enumerate(meetings):
         i = which % len(book)
         p = book[i]
-        starts = resolve_local(day, time(7), engine.calendar(p).zone) + timedelta(minutes=minutes)
+        on = day + timedelta(days=days)
+        starts = resolve_local(on, time(7), engine.calendar(p).zone) + timedelta(minutes=minutes)
         booked = ev.MeetingBooked(
             at=p.last_event_at,
             meeting_id=f"m{n}",
@@ -209,7 +219,7 @@ def _with_meetings(
 )
 def test_plan_table_equals_plan_day_for_any_population_and_now(
     data: tuple[list[cadence.Prospect], list[History]],
-    meetings: list[tuple[int, int, int]],
+    meetings: list[tuple[int, int, int, int]],
     later: timedelta,
     which: int,
     day_shift: int,
@@ -285,7 +295,7 @@ def test_plan_table_equals_plan_day_for_any_population_and_now(
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)  # the day, not beyond
     _reminders_as_the_engine_names_them(engine, book, expected)
-    _no_touch_over_a_meeting(expected)
+    _no_touch_over_a_meeting(expected, book, frozenset(suppress))
     _over_capacity_only_when_full(expected, capacity)
     assert sum(got.sources.values()) == len(book) - got.counts["suppressed"]
     assert min(got.sources.values()) >= 0
@@ -382,7 +392,7 @@ def test_plan_table_equals_plan_day_in_unusual_places_and_weeks(
     event(f"touches planned: {min(len(expected.touches), 2)}")
     _same_plan(expected, got)
     assert all(t.local_start.date() == day for t in expected.touches)
-    _no_touch_over_a_meeting(expected)
+    _no_touch_over_a_meeting(expected, book)
     _reminders_as_the_engine_names_them(engine, book, expected)
 
 
@@ -396,18 +406,29 @@ def _past_the_end(plan: DayPlan) -> bool:
     )
 
 
-def _no_touch_over_a_meeting(plan: DayPlan) -> None:
-    """No call or email of a rep overlaps one of their meetings (a reminder to log one that
-    has ended is neither: it blocks no time)."""
-    meetings = [
-        t
+def _no_touch_over_a_meeting(
+    plan: DayPlan, book: list[cadence.Prospect], suppressions: frozenset[str] = frozenset()
+) -> None:
+    """No call or email of a rep overlaps one of their booked meetings, listed in the day or
+    not: one that starts on another local day (a prospect in a zone far away, a meeting under
+    way past midnight) takes the rep's time all the same. (A reminder to log one that has
+    ended is neither: it blocks no time. A suppressed prospect's meetings block nothing.)"""
+    listed = [
+        (t.owner, t.start, t.end)
         for t in plan.touches
         if t.action.kind is ActionKind.ATTEND_MEETING and not _logs_a_meeting(t.action)
     ]
+    blocks = Suppressions(suppressions).blocks
+    booked = [
+        (p.owner or "", start, end)
+        for p in book
+        if not blocks(p.id, p.phone, p.email)
+        for start, end, _ in booked_meetings(p)
+    ]
     for t in plan.touches:
         if t.action.kind is not ActionKind.ATTEND_MEETING:
-            for m in meetings:
-                assert m.owner != t.owner or not (m.start < t.end and t.start < m.end), (t, m)
+            for owner, start, end in listed + booked:
+                assert owner != t.owner or not (start < t.end and t.start < end), (t, start, end)
 
 
 def _reminders_as_the_engine_names_them(
@@ -450,7 +471,7 @@ def _over_capacity_only_when_full(
     for d in plan.deferred:
         if d.reason == "over capacity":
             assert d.action.channel is not None
-            cap = _capacity(capacity, d.owner, d.action.channel)
+            cap = capacity_of(capacity, d.owner, d.action.channel)
             assert planned[(d.owner, d.action.channel)] == cap, d
 
 
@@ -1091,6 +1112,104 @@ def test_a_reps_booked_meeting_blocks_her_time_in_every_planner(
     assert got.counts == expected.counts
 
 
+#: Places whose local day is another one than a US place's during its calling hours.
+_FAR = [r for r in REGIONS if r.timezone in ("Australia/Lord_Howe", "Asia/Kolkata")]
+
+
+@given(
+    places=st.tuples(regions(), regions() | regions(_FAR)).flatmap(st.permutations),
+    minutes=st.integers(0, 7 * 60),
+    late=st.integers(-20, 20),
+    duration=st.sampled_from([15, 45, 120]),
+    indexed=st.booleans(),
+)
+def test_a_reps_meetings_block_her_time_whatever_local_day_they_fall_on(
+    places: list[Region], minutes: int, late: int, duration: int, indexed: bool
+) -> None:
+    """A rep with first calls due in one place, and a call promised there for around the time
+    of a meeting she booked with a prospect in another place: on that prospect's own local
+    day, which in a zone far away is the day before or after. No planner puts a call over the
+    meeting, and both give the same plan."""
+    home, away = places
+    engine = cadence.Engine()
+    day = date(2026, 3, 10)
+    now = resolve_local(day - timedelta(days=1), time(18), ZoneInfo(home.timezone))
+    calls = [engine.enroll(f"c{i}", at=now, owner="ana", **asdict(home)) for i in range(3)]
+    nine = resolve_local(day, time(9), engine.calendar(calls[0]).zone)
+    starts = nine + timedelta(minutes=minutes)
+    promised = engine.enroll("p", at=now - timedelta(days=1), owner="ana", **asdict(home))
+    agreed = ev.CallAttempted(
+        at=now, outcome="connected", next_contact_at=starts + timedelta(minutes=late)
+    )
+    met = engine.enroll("m", at=now, owner="ana", **asdict(away))
+    booked = ev.MeetingBooked(at=now, meeting_id="m1", starts_at=starts, duration_minutes=duration)
+    book = [*calls, engine.apply(promised, agreed), engine.apply(met, booked)]
+    elsewhere = starts.astimezone(engine.calendar(met).zone).date() != day
+    event(f"the meeting is on another local day: {elsewhere}")
+    expected = plan_day(engine, book, day=day, now=now, capacity=6)
+    table = to_table(book, engine if indexed else None)
+    _same_plan(expected, plan_table(engine, table, day=day, now=now, capacity=6))
+    _no_touch_over_a_meeting(expected, book)
+
+
+@pytest.mark.parametrize("columns", ["meeting columns", "states only"])
+@pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
+def test_a_reps_meeting_on_another_local_day_still_blocks_her_time(
+    indexed: bool, columns: str
+) -> None:
+    """Ana works prospects in Los Angeles and Sydney. Her meeting with a Sydney prospect on
+    Wednesday 11 March at 09:00 Sydney time is Tuesday 15:00-15:30 in Los Angeles, where she
+    promised a call at 15:00: every planner put that call at 15:00, over the meeting (it
+    blocked her time only in Sydney's Tuesday plan), and now places it at 15:30. The meeting
+    is listed in the plan of its own local day only."""
+    engine = cadence.Engine()
+    la, sydney = ZoneInfo("America/Los_Angeles"), ZoneInfo("Australia/Sydney")
+    now = datetime(2026, 3, 9, 18, 0, tzinfo=la)
+    promised = engine.enroll(
+        "la",
+        timezone="America/Los_Angeles",
+        at=now - timedelta(days=1),
+        country="US",
+        subdivision="CA",
+        owner="ana",
+    )
+    promised = engine.apply(
+        promised,
+        ev.CallAttempted(
+            at=now - timedelta(hours=1),
+            outcome="connected",
+            next_contact_at=datetime(2026, 3, 10, 15, 0, tzinfo=la),
+        ),
+    )
+    met = engine.enroll(
+        "syd",
+        timezone="Australia/Sydney",
+        at=now - timedelta(days=1),
+        country="AU",
+        owner="ana",
+    )
+    met = engine.apply(
+        met,
+        ev.MeetingBooked(
+            at=now - timedelta(hours=1),
+            meeting_id="m1",
+            starts_at=datetime(2026, 3, 11, 9, 0, tzinfo=sydney),
+        ),
+    )
+    book = [promised, met]
+    table = to_table(book, engine if indexed else None)
+    if columns == "states only":
+        table = table.drop_columns(["meeting_starts", "meeting_ends"])
+    for day, listed in ((date(2026, 3, 10), []), (date(2026, 3, 11), ["syd"])):
+        expected = plan_day(engine, book, day=day, now=now, capacity=5)
+        _same_plan(expected, plan_table(engine, table, day=day, now=now, capacity=5))
+        _no_touch_over_a_meeting(expected, book)
+        kinds = [(t.prospect_id, t.action.kind) for t in expected.touches]
+        assert [pid for pid, kind in kinds if kind is ActionKind.ATTEND_MEETING] == listed
+    tuesday = plan_day(engine, book, day=date(2026, 3, 10), now=now, capacity=5)
+    assert [f"{t.local_start:%H:%M}" for t in tuesday.touches] == ["15:30"]
+
+
 def test_a_table_written_before_the_meeting_columns_still_blocks_meetings(
     engine: cadence.Engine,
 ) -> None:
@@ -1410,3 +1529,52 @@ def test_r2_a_reminder_to_log_a_meeting_ends_at_the_first_of_two_midnights() -> 
     [reminder] = [t for t in expected.touches if _logs_a_meeting(t.action)]
     assert (reminder.start, reminder.end) == (now, datetime(2024, 11, 3, 4, 0, tzinfo=UTC))
     _reminders_as_the_engine_names_them(engine, [p], expected)
+
+
+@given(
+    year=st.sampled_from([1901, 2026, 3700, 5000, 8998]),
+    ages=st.lists(st.integers(0, 30), min_size=2, max_size=6),
+    capacity=st.integers(1, 3),
+    indexed=st.booleans(),
+)
+def test_plan_table_ranks_as_plan_day_in_every_year_it_plans(
+    year: int, ages: list[int], capacity: int, indexed: bool
+) -> None:
+    """First calls that came due days apart compete for a rep's places, in any year the
+    planners accept (1900 to 8999): the most overdue first in both. plan_table packed the
+    rank's instant into too few bits, so that after the year 3682 every overdue call tied
+    and the ids chose (in 5000 it called a prospect ten days late before one twenty)."""
+    engine = cadence.Engine()
+    now = datetime(year, 3, 9, 18, 0, tzinfo=CHICAGO)
+    book = [
+        engine.enroll(
+            f"p{i}",
+            timezone="America/Chicago",
+            at=now - timedelta(days=age),
+            country="US",
+            owner="ana",
+        )
+        for i, age in enumerate(ages)
+    ]
+    args: dict[str, Any] = {"day": date(year, 3, 10), "now": now, "capacity": capacity}
+    expected = plan_day(engine, book, **args)
+    _same_plan(expected, plan_table(engine, to_table(book, engine if indexed else None), **args))
+
+
+@pytest.mark.parametrize("year", [2037, 2038, 2045, 2100])
+def test_a_tables_plan_shows_local_times_as_plan_day_from_2038_on(year: int) -> None:
+    """Arrow reads a zone's rules only as far as 2037: plan_table wrote a Chicago call at
+    09:00 CDT on a summer day of 2038 or later as 08:00 (standard time), in ``local_start``
+    and ``local_end``, where plan_day says 09:00. Its UTC slot was right."""
+    engine = cadence.Engine()
+    now = datetime(year, 7, 6, 18, 0, tzinfo=CHICAGO)
+    book = [
+        engine.enroll(f"p{i}", timezone=zone, at=now, country=country, owner="ana")
+        for i, (zone, country) in enumerate(
+            [("America/Chicago", "US"), ("Europe/Paris", "FR"), ("Australia/Sydney", "AU")]
+        )
+    ]
+    args: dict[str, Any] = {"day": date(year, 7, 7), "now": now, "capacity": 3}
+    expected = plan_day(engine, book, **args)
+    assert [f"{t.local_start:%H:%M}" for t in expected.touches][:1] == ["09:00"]
+    _same_plan(expected, plan_table(engine, to_table(book, engine), **args))

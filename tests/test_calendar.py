@@ -20,7 +20,13 @@ from hypothesis import strategies as st
 
 import cadence
 from cadence import Channel, NoSlotError, Policy, TimeSlot
-from cadence.calendar import ContactCalendar, Window, contact_calendar, resolve_local
+from cadence.calendar import (
+    CALENDARS_KEPT,
+    ContactCalendar,
+    Window,
+    contact_calendar,
+    resolve_local,
+)
 from cadence.compliance import allowed_windows
 from cadence.testing import Region, regions
 from cadence.testing import instants as any_instants
@@ -654,3 +660,14 @@ def test_a_call_outside_every_slot_belongs_to_the_nearest_one(at: time, slot: st
     )
     cal = contact_calendar(policy, "America/New_York", "US", None)
     assert cal.slot_of(datetime.combine(date(2026, 3, 3), at, tzinfo=NEW_YORK)) == slot
+
+
+def test_the_shared_calendars_of_many_policies_do_not_accumulate() -> None:
+    """A planning process that meets many policies (one per team, or a policy edited and
+    reloaded each night) kept every policy's calendars, and each calendar's answers, for the
+    life of the process: the shared caches keep the most recently used ones."""
+    contact_calendar.cache_clear()
+    for days in range(1, 1200):
+        contact_calendar(Policy(event_id_memory_days=days), "America/Chicago", "US", "IL")
+    assert contact_calendar.cache_info().currsize <= CALENDARS_KEPT
+    contact_calendar.cache_clear()

@@ -378,8 +378,9 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ),
         (
             "book.jsonl",
-            b'{"id": "x", "timezone": "UTC", "country": "US", "subdivision": "FL",'
-            b' "enrolled_at": "2026-03-09T00:00:00Z", "last_event_at": "2026-03-09T00:00:00Z"}\n',
+            b'{"id": "x", "stage": "new", "blocked_channels": [], "timezone": "UTC",'
+            b' "country": "US", "subdivision": "FL", "enrolled_at": "2026-03-09T00:00:00Z",'
+            b' "last_event_at": "2026-03-09T00:00:00Z"}\n',
             ("book.jsonl:1", "timezone: 'UTC'", "US-FL"),
         ),
         ("book.csv", b"id,timezone\nx,UTC\ny,UTC\nx,UTC\n", ("'x' appears twice",)),
@@ -606,3 +607,31 @@ def test_a_book_of_an_unknown_format_is_named_before_the_day(tmp_path: pathlib.P
             f"error: {xlsx}: unknown book format '.xlsx'; use a file ending in "
             ".csv, .jsonl, .ndjson, .parquet",
         )
+
+
+@pytest.mark.parametrize(
+    ("lines", "suppressed"),
+    [
+        ("id,phone,email\nx1,+12125550102,dana@acme.test\n", 2),  # an export saved as CSV
+        ("x1;+1 212 555 0102;\nacme-9;;DANA@acme.test\n", 2),  # Excel's ";" (Europe)
+        ("x1\t(212) 555-0102\n", 1),  # tab-separated
+        ('"+12125550102"\n" dana@acme.test "\n', 2),  # every cell quoted
+        ('"acme,1"\n', 0),  # one quoted id: only itself (the book has "acme-1")
+        ("+13125550101,,5\n", 1),  # a number with a dial pause is that number alone
+    ],
+)
+def test_r13_a_suppression_file_written_as_a_spreadsheets_rows_suppresses_each_cell(
+    book: pathlib.Path, tmp_path: pathlib.Path, lines: str, suppressed: int
+) -> None:
+    """An opt-out export saved as CSV has several cells a line, or quoted cells: each line was
+    one entry (``x1,+12125550102,dana@acme.test``), which matched no contact, and the
+    contacts it names were planned. Each cell is an entry too now, unquoted and trimmed."""
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text(lines, encoding="utf-8")
+    result = runner.invoke(
+        app, ["plan", str(book), *ARGS, "-f", "csv", "--capacity", "5", "--suppress", str(blocked)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{suppressed} suppressed" in result.stderr
+    if lines.startswith("+1312"):
+        assert read_suppressions(blocked) == {"+13125550101,,5"}

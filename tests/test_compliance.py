@@ -19,6 +19,7 @@ import cadence
 import cadence._calling_presets
 import cadence.compliance
 from cadence import events as ev
+from cadence.businessdays import holiday_dates
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
@@ -842,3 +843,91 @@ def test_a_stored_state_whose_zone_is_not_of_its_country_is_refused_until_a_cont
     fixed = engine.apply(p, ev.ContactUpdated(at=A_TUESDAY_EARLY, timezone="America/New_York"))
     assert fixed.timezone == "America/New_York"
     assert engine.next_action(fixed, A_TUESDAY_EARLY) == engine.next_action(good, A_TUESDAY_EARLY)
+
+
+# Rules over time and place: versions, local midnight, moves, holidays observed on another day.
+
+
+def test_a_policys_earlier_version_of_a_shipped_rule_binds_until_the_shipped_one() -> None:
+    """docs/compliance.md: Connecticut's window before 1 October 2023 is not shipped (when it
+    took effect was not verified). A team replaying older calls adds it as an earlier
+    version of ``us-ct``: it binds before that day, and the shipped version from then on."""
+    older = rule(
+        id="us-ct",
+        version="ours",
+        country="US",
+        subdivision="CT",
+        windows=dict.fromkeys(range(7), w((9, 21))),
+        effective_from=date(2010, 1, 1),
+    )
+    engine = cadence.Engine(ALL_HOURS.model_copy(update={"calling_rules": (older,)}))
+    new_york = ZoneInfo("America/New_York")
+    for day, expected in (
+        (date(2023, 9, 30), ("09:00", "21:00", "us-ct@ours us-federal@1992-12-20")),
+        (date(2023, 10, 1), ("09:00", "20:00", "us-ct@2023-10-01 us-federal@1992-12-20")),
+    ):
+        at = datetime.combine(day, time(5), tzinfo=new_york)
+        p = engine.enroll("p", timezone="America/New_York", at=at, country="US", subdivision="CT")
+        assert _first(engine, p, at) == expected
+
+
+def test_a_rule_takes_effect_at_the_prospects_midnight_not_utcs() -> None:
+    """Maryland's rule binds from 1 January 2024 in Maryland: at 20:30 on 31 December 2023 in
+    Baltimore (already 1 January in UTC) the federal rule alone binds, until 21:00."""
+    baltimore = ZoneInfo("America/New_York")
+    engine = cadence.Engine(ALL_HOURS)
+    eve = datetime(2023, 12, 31, 20, 30, tzinfo=baltimore)
+    assert eve.astimezone(UTC).date() == date(2024, 1, 1)
+    p = engine.enroll("p", timezone="America/New_York", at=eve, country="US", subdivision="MD")
+    assert _first(engine, p, eve) == ("20:30", "21:00", "us-federal@1992-12-20")
+    # New Year's Day is a holiday in Maryland: the next call is on the 2nd, under both rules.
+    after = eve + timedelta(minutes=30)
+    assert _first(engine, p, after) == ("08:00", "20:00", "us-federal@1992-12-20 us-md@2024-01-01")
+    assert engine.next_action(p, after).earliest.date() == date(2024, 1, 2)
+
+
+def test_calls_made_before_a_move_count_toward_the_cap_of_the_new_state() -> None:
+    """A Georgia prospect called three times one morning moves to Florida (a
+    ``contact_updated``) before the time agreed for the next call: Florida's 3 calls per 24
+    hours counts the calls made before the move, so that call waits a day; had they stayed,
+    it would have been on time."""
+    new_york = ZoneInfo("America/New_York")
+    engine = cadence.Engine(ALL_HOURS)
+    morning = datetime(2026, 3, 3, 9, 0, tzinfo=new_york)
+    agreed = morning.replace(hour=14)
+
+    def called(state: str) -> cadence.Prospect:
+        p = engine.enroll(
+            "p", timezone="America/New_York", at=morning, country="US", subdivision=state
+        )
+        for hour in (9, 10):
+            p = engine.apply(
+                p, ev.CallAttempted(at=morning.replace(hour=hour), outcome="no_answer")
+            )
+        connected = ev.CallAttempted(
+            at=morning.replace(hour=11), outcome="connected", next_contact_at=agreed
+        )
+        return engine.apply(p, connected)
+
+    stayed = called("GA")
+    assert engine.next_action(stayed, morning.replace(hour=12)).earliest == agreed
+    move = ev.ContactUpdated(at=morning.replace(hour=11, minute=30), country="US", subdivision="FL")
+    moved = engine.apply(stayed, move)
+    call = engine.next_action(moved, morning.replace(hour=12))
+    assert call.earliest == morning + timedelta(hours=24)
+    assert "moved" in call.flags
+    assert call.bounded_by[-1] == "us-fl@2021-07-01"
+
+
+def test_a_holiday_observed_on_another_day_is_a_holiday_the_rules_ban() -> None:
+    """A holiday that falls on a weekend is observed on a weekday: both days are holidays for
+    a rule's ban, even the observed day that falls in the year before (New Year's Day 2022,
+    a Saturday, was observed on Friday 31 December 2021)."""
+    alabama = holiday_dates("US", "AL", 2021)
+    assert {date(2021, 12, 24), date(2021, 12, 25), date(2021, 12, 31)} <= alabama
+    central = ZoneInfo("America/Chicago")
+    engine = cadence.Engine(ALL_HOURS)
+    thursday = datetime(2021, 12, 30, 21, 0, tzinfo=central)
+    p = engine.enroll("p", timezone="America/Chicago", at=thursday, country="US", subdivision="AL")
+    # Friday (observed), Saturday (the day itself), Sunday (no calls): Monday.
+    assert engine.next_action(p, thursday).earliest == datetime(2022, 1, 3, 8, 0, tzinfo=central)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cadence
 from cadence import events as ev
@@ -31,6 +34,26 @@ def _enroll(engine: cadence.Engine, at: datetime) -> cadence.Prospect:
 
 _MONDAY = "2026-03-09T10:00:00Z"
 _T = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda body: b"\xef\xbb\xbf" + body,  # a .NET stream writer's UTF-8 byte order mark
+        lambda body: "\ufeff" + body.decode(),  # the same, decoded as UTF-8 by the framework
+        bytearray,
+        memoryview,
+    ],
+    ids=["bom-bytes", "bom-text", "bytearray", "memoryview"],
+)
+def test_parse_event_reads_a_webhook_body_as_frameworks_hand_it_over(
+    wrap: Callable[[bytes], Any],
+) -> None:
+    """A body that starts with a byte order mark, or comes as a ``bytearray`` or a
+    ``memoryview`` (what some servers and queues hand over), is the JSON it holds: it was
+    refused as invalid JSON "at line 1 column 1", or as not a JSON object."""
+    body = b'{"type": "email_sent", "at": "2026-03-02T15:00:00-06:00", "id": "h-1"}'
+    assert cadence.parse_event(wrap(body)) == cadence.parse_event(body)
 
 
 @pytest.mark.parametrize(
@@ -631,6 +654,192 @@ def test_an_event_copied_without_validation_is_checked_by_apply(at: object) -> N
         with pytest.raises(InvalidInputError) as info:
             engine.apply(p, copied)
     assert info.value.field == "at"
+
+
+def _booked_and_called() -> tuple[cadence.Engine, cadence.Prospect, datetime]:
+    """A prospect with a meeting, a promise and an id seen, and an instant after them."""
+    engine = cadence.Engine()
+    t = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    p = engine.enroll("a", timezone="America/Chicago", at=t, country="US", subdivision="IL")
+    agreed = t + timedelta(days=2)
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed, id="a"))
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=3)))
+    return engine, p, t + timedelta(hours=1)
+
+
+class _Mine(ev.EmailSent):
+    """A CRM's own subclass of an event."""
+
+
+_LATER = _T + timedelta(hours=1)
+_CALL = ev.CallAttempted(at=_LATER, outcome="voicemail")
+_COPIES: list[tuple[Any, str]] = [
+    (lambda: _CALL.model_copy(update={"outcome": "bogus"}), "outcome"),
+    (lambda: _CALL.model_copy(update={"id": 5}), "id"),  # stored as an int: JSON makes it "5"
+    (lambda: _CALL.model_copy(update={"id": ["x"]}), "id"),  # TypeError: unhashable
+    (lambda: _CALL.model_copy(update={"id": ""}), "id"),
+    (
+        lambda: _CALL.model_copy(update={"next_contact_at": _LATER + timedelta(days=1)}),
+        "next_contact_at",
+    ),
+    (
+        lambda: ev.MeetingCancelled(at=_LATER, meeting_id="m1", by="rep").model_copy(
+            update={"by": "nobody"}  # stored as status 'cancelled_by_nobody': never loads again
+        ),
+        "by",
+    ),
+    (
+        lambda: ev.MeetingBooked(
+            at=_LATER, meeting_id="m2", starts_at=_LATER + timedelta(days=1)
+        ).model_copy(update={"duration_minutes": 10**12}),  # OverflowError from next_action
+        "duration_minutes",
+    ),
+    (
+        lambda: ev.OptedOut(at=_LATER).model_copy(update={"channels": frozenset({"fax"})}),
+        "channels.0",
+    ),
+    (lambda: ev.EmailReplied(at=_LATER).model_copy(update={"intent": "angry"}), "intent"),
+    (lambda: ev.EmailSent(at=_LATER).model_copy(update={"type": "email_replied"}), "type"),
+    (lambda: ev.MeetingCancelled.model_construct(at=_LATER, meeting_id="m1"), "by"),  # type: ignore[call-arg]
+    (lambda: ev.EmailSent.model_construct(), "at"),  # type: ignore[call-arg]  # AttributeError
+    (lambda: _Mine(at=_LATER).model_copy(update={"id": 7}), "id"),  # KeyError on the subclass
+]
+
+
+@pytest.mark.parametrize(("made", "field"), _COPIES)
+def test_an_event_made_without_validation_is_checked_and_the_state_kept(
+    made: Any, field: str
+) -> None:
+    """pydantic's ``model_copy(update=...)`` and ``model_construct`` check nothing, and
+    ``apply`` checked only an event's instants: a bogus outcome or intent was folded, a numeric
+    id stored (its redelivery, once the state went through JSON, was applied again), a
+    cancellation ``by`` someone stored a state that never loads again, and others escaped as a
+    TypeError, an AttributeError or a KeyError (DESIGN §9). Now ``apply`` and ``replay`` refuse
+    them, naming the field, and the caller's state is untouched."""
+    engine, p, _ = _booked_and_called()
+    before, kept = p.model_dump_json(), dict(p.__dict__)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (pydantic warns when it dumps the wrong type)
+        event = made()
+        with pytest.raises(InvalidInputError) as info:
+            engine.apply(p, event)
+        assert info.value.field == field
+        with pytest.raises(InvalidInputError, match=r"^events: item 1: ") as info:
+            engine.replay("a", [ev.EmailSent(at=_T), event], timezone="America/Chicago")
+        assert info.value.field == field
+    assert p.model_dump_json() == before
+    assert p.__dict__ == kept
+
+
+def test_a_subclass_of_an_event_is_read_as_the_event() -> None:
+    engine, p, later = _booked_and_called()
+    assert engine.apply(p, _Mine(at=later, id="s")) == engine.apply(
+        p, ev.EmailSent(at=later, id="s")
+    )
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.text(max_size=8),
+    st.sampled_from(["connected", "rep", "phone", "2026-03-05T10:00:00Z", "yes", "meeting"]),
+    st.lists(st.sampled_from(["email", "phone", "x"]), max_size=2),
+    st.datetimes(
+        min_value=datetime(1899, 1, 1), max_value=datetime(9999, 1, 1), timezones=st.none()
+    ),
+    st.datetimes(
+        min_value=datetime(2026, 3, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC)
+    ),
+)
+
+
+@given(
+    base=st.sampled_from(
+        [
+            ev.CallAttempted(at=_LATER, outcome="connected", id="c"),
+            ev.EmailReplied(at=_LATER, intent="not_now"),
+            ev.MeetingBooked(at=_LATER, meeting_id="m2", starts_at=_LATER + timedelta(days=2)),
+            ev.MeetingCancelled(at=_LATER, meeting_id="m1", by="prospect"),
+            ev.MeetingHeld(at=_LATER, meeting_id="m1"),
+            ev.OutOfOffice(at=_LATER),
+            ev.OptedOut(at=_LATER),
+            ev.DealClosed(at=_LATER, won=False),
+            ev.ChannelPreference(at=_LATER, channel="email"),
+            ev.ContactUpdated(at=_LATER, owner="bo"),
+        ]
+    ),
+    data=st.data(),
+)
+def test_apply_takes_a_copied_event_exactly_as_its_validated_twin(base: Any, data: Any) -> None:
+    """Whatever a ``model_copy(update=...)`` puts in an event's fields, ``apply`` gives what it
+    gives the event validation makes of the same fields (pydantic's coercions included), or an
+    ``InvalidInputError`` when validation refuses them; never another exception, and the
+    caller's state is untouched either way."""
+    engine, p, _ = _booked_and_called()
+    names = sorted(n for n in type(base).model_fields if n != "type")
+    update = data.draw(st.dictionaries(st.sampled_from(names), _JUNK, min_size=1, max_size=2))
+    before = p.model_dump_json()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copied = base.model_copy(update=update)
+        try:
+            twin = type(base).model_validate({**base.__dict__, **update})
+        except ValueError:
+            with pytest.raises(InvalidInputError):
+                engine.apply(p, copied)
+        else:
+            try:
+                expected: Any = engine.apply(p, twin)
+            except InvalidInputError as exc:
+                expected = (type(exc), exc.field, str(exc))
+            try:
+                got: Any = engine.apply(p, copied)
+            except InvalidInputError as exc:
+                got = (type(exc), exc.field, str(exc))
+            assert got == expected
+    assert p.model_dump_json() == before
+
+
+@pytest.mark.parametrize(
+    ("update", "field"),
+    [
+        ({"last_event_at": datetime(2026, 3, 3, 16)}, "last_event_at"),  # TypeError in apply
+        ({"unanswered": "three"}, "unanswered"),  # TypeError in apply
+        ({"meetings": ({"id": "m1"},)}, "meetings.0.starts_at"),  # AttributeError
+        ({"seen": None}, "seen"),
+        ({"stage": "Engaged"}, "stage"),
+        ({"unanswered": -1}, "unanswered"),
+    ],
+)
+def test_a_prospect_copied_without_validation_is_checked_by_every_call(
+    update: dict[str, Any], field: str
+) -> None:
+    """A CRM that edits a loaded state with ``model_copy(update=...)`` (pydantic checks none
+    of it) got a TypeError or an AttributeError from the engine, or a wrong state stored.
+    Every call now checks such a copy first, naming the field; a valid copy is read as the
+    state it spells, and the caller's copy is untouched."""
+    engine, p, later = _booked_and_called()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bad = p.model_copy(update=update)
+        before = dict(bad.__dict__)
+        for call in (
+            lambda: engine.apply(bad, ev.EmailSent(at=later)),
+            lambda: engine.next_action(bad, later),
+            lambda: engine.plan(bad, later),
+            lambda: engine.advance(bad, later + timedelta(days=90)),
+            lambda: plan_day(engine, [bad], day=later.date(), now=later, capacity=9),
+        ):
+            with pytest.raises(InvalidInputError) as info:
+                call()
+            assert info.value.field == field
+        assert bad.__dict__ == before
+    good = p.model_copy(update={"owner": "bo", "unanswered": 2})
+    same = cadence.Prospect.model_validate_json(good.model_dump_json())
+    e = ev.EmailSent(at=later)
+    assert engine.apply(good, e) == engine.apply(same, e)
+    assert engine.plan(good, later) == engine.plan(same, later)
 
 
 def test_an_event_copied_with_another_offset_is_the_same_event() -> None:

@@ -9,8 +9,11 @@ import cadence
 
 CORE = [
     "_agenda",
+    "_checked",
     "_columns",
     "_construct",
+    "_day",
+    "_inputs",
     "_fold",
     "_fold_base",
     "_fold_channels",
@@ -45,6 +48,7 @@ CORE = [
     "prospect",
     "schema",
     "simulation/__init__",
+    "simulation/_answers",
     "simulation/_checks",
     "simulation/_compare",
     "simulation/_events",

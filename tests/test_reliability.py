@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import copy as copy_module
 import json
 import os
 import pathlib
+import pickle
 import random
 import subprocess
 import sys
@@ -100,6 +102,84 @@ def test_a_stored_state_still_plans_after_loading() -> None:
     p = cadence.Prospect.model_validate_json((FIXTURES / "prospect-v1.json").read_text())
     plan = cadence.Engine(policy).plan(p, p.last_event_at)
     assert plan[0].rules[0] == "R14"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("unanswered",), -3),
+        (("calls_unanswered",), -1),
+        (("calls_unheard",), -1),
+        (("escalations_done",), -2),
+        (("meetings", 0, "duration_minutes"), 0),
+        (("meetings", 0, "duration_minutes"), -30),
+        (("meetings", 0, "duration_minutes"), 10**9),  # a meeting "under way" for 1,900 years
+        (("meetings", 0, "duration_minutes"), 2**63),  # an OverflowError from next_action
+        (("obligations", 0, "business_days"), -1),
+        (("obligations", 0, "business_days"), 10**6),
+        # cadence writes counts as JSON numbers and flags as true/false; these were read
+        # loosely (``true`` as 1 unanswered attempt, "yes" as permission to drip, R12)
+        (("unanswered",), "3"),
+        (("calls_unanswered",), True),
+        (("escalations_done",), 1.0),
+        (("permission",), "yes"),
+        (("local",), 1),
+        (("meetings", 0, "duration_minutes"), "45"),
+        (("obligations", 0, "business_days"), True),
+    ],
+)
+def test_a_hand_edited_count_no_event_could_make_is_refused_on_load(
+    path: tuple[str | int, ...], value: object
+) -> None:
+    """A stored state edited in the CRM's JSON column: a count below zero, a meeting length
+    ``meeting_booked`` refuses, or a count or flag written as text (``"3"``, ``"yes"``), loaded
+    as if it were true (a negative count of unanswered attempts lengthened the ladder; a
+    meeting a billion minutes long was always under way; 2**63 minutes raised OverflowError
+    from next_action). Refused on load, naming the field, whichever loader reads it."""
+    t = datetime(2026, 3, 10, 18, 5, tzinfo=UTC)
+    engine = cadence.Engine()
+    p = engine.enroll("x", timezone="America/New_York", at=t, country="US", subdivision="NY")
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=3)))
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    stored = json.loads(p.model_dump_json())
+    assert stored["obligations"]
+    assert stored["meetings"]
+    held: Any = stored
+    for key in path[:-1]:
+        held = held[key]
+    held[path[-1]] = value
+    for load, text in (
+        (cadence.Prospect.model_validate, stored),
+        (cadence.Prospect.model_validate_json, json.dumps(stored)),
+    ):
+        with pytest.raises(ValueError, match=r"\d+ validation error for Prospect") as info:
+            load(text)
+        assert ".".join(map(str, path)) in str(info.value)
+
+
+@pytest.mark.parametrize("field", ["stage", "blocked_channels"])
+def test_a_stored_state_without_what_its_opt_out_is_kept_in_is_refused_on_load(
+    field: str,
+) -> None:
+    """Every state cadence stores has its stage and its blocked channels (since version 1).
+    One without them was cut by hand or by a CRM that stores a few of its fields: loaded with
+    the defaults, a prospect who opted out (of every channel, or of the phone) was ``new`` or
+    open again, and was called (R13). Refused on load, naming the field."""
+    t = datetime(2026, 3, 10, 18, 5, tzinfo=UTC)
+    engine = cadence.Engine()
+    p = engine.enroll("x", timezone="America/New_York", at=t, country="US", subdivision="NY")
+    p = engine.apply(p, ev.OptedOut(at=t, channels=frozenset({cadence.Channel.PHONE})))
+    stored = json.loads(p.model_dump_json())
+    assert stored[field] not in ("new", [])
+    del stored[field]
+    for load, text in (
+        (cadence.Prospect.model_validate, stored),
+        (cadence.Prospect.model_validate_json, json.dumps(stored)),
+    ):
+        with pytest.raises(ValueError, match=r"\d+ validation error for Prospect") as info:
+            load(text)
+        assert field in str(info.value)
+        assert "required" in str(info.value).lower()
 
 
 def test_migrations_chain_one_step_at_a_time() -> None:
@@ -317,6 +397,19 @@ def test_one_engine_shared_by_threads_answers_as_one_thread_does() -> None:
     finally:
         sys.setswitchinterval(interval)
     assert together == alone
+
+
+def test_an_engine_pickles_for_a_process_pool_and_answers_as_before() -> None:
+    """A CRM hands its engine to a process pool or a task queue (Celery), which pickles it:
+    pickling raised a TypeError (the compiled lifecycle's table). The copy, pickled with its
+    caches warm, is an engine of the same policy and gives the same answers."""
+    policy = cadence.Policy(min_gap_business_days=2, event_id_memory_days=30)
+    engine = cadence.Engine(policy)
+    warm = [_follow(engine, n) for n in range(3)]
+    for copy in (pickle.loads(pickle.dumps(engine)), copy_module.deepcopy(engine)):
+        assert type(copy) is cadence.Engine
+        assert copy.policy == policy
+        assert [_follow(copy, n) for n in range(3)] == warm
 
 
 # -- scale of one prospect -------------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from cadence._checked import Checked
+
 T = TypeVar("T", bound=BaseModel)
 
 _set = object.__setattr__
@@ -31,7 +33,8 @@ def _meta(cls: type[BaseModel]) -> tuple[dict[str, Any], frozenset[str], set[str
             name: None if f.is_required() or f.default_factory is not None else f.default
             for name, f in cls.model_fields.items()
         }
-        found = (defaults, frozenset(cls.model_fields), set(cls.model_fields))
+        # (A :class:`Checked` set: the engine takes what it built as checked.)
+        found = (defaults, frozenset(cls.model_fields), Checked(cls.model_fields))
         _DEFAULTS[cls] = found
     return found
 

@@ -128,6 +128,7 @@ def sample_book(engine: Engine, *, now: datetime, size: int = 54) -> list[Prospe
             topic="the payroll migration",
         )
         for n, event in enumerate(history):
-            p = engine.apply(p, event.model_copy(update={"id": f"{pid}-e{n}"}))
+            given = {**event.__dict__, "id": f"{pid}-e{n}"}  # (validated: a copy is checked again)
+            p = engine.apply(p, type(event).model_validate(given))
         book.append(p)
     return book

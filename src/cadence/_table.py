@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from cadence._columns import Decision, decide, decided_by
+from cadence._day import Capacity, booked_meetings, check_arguments
 from cadence._suppression import Suppressions
 from cadence._table_arrays import TS as _TS
 from cadence._table_arrays import us as _us
@@ -24,7 +25,6 @@ from cadence._table_index import Calendars, find_due, load_state
 from cadence._table_meetings import find_meetings
 from cadence._table_slots import PLAN_SCHEMA, each_once, plan_slots
 from cadence._table_suppression import suppressed_rows
-from cadence.batch import Capacity, _check_arguments, booked_meetings
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
@@ -213,7 +213,7 @@ def plan_table(
     if not isinstance(engine, Engine):
         msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
         raise InvalidInputError(msg, field="engine", value=engine)
-    now_utc, entries = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    now_utc, entries = check_arguments(day, now, capacity, suppressions, deferred_limit)
     if not isinstance(table, pa.Table):
         msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
         raise InvalidInputError(msg, field="table", value=table)

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cadence.actions import ActionKind
+from cadence.calendar import zone
 from cadence.channel import Channel
 
 __all__ = [
@@ -178,6 +179,12 @@ def take(col: pa.ChunkedArray | pa.Array, rows: I64) -> pa.Array:
     return pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
 
 
+#: Arrow reads a zone's rules from the tz database's transitions, which stop in 2037 (it
+#: ignores the rule that carries them on): from then on, local times are Python's (zoneinfo,
+#: as ``plan_day`` computes them). Before, the two agree in every zone.
+_ARROW_ZONES_UNTIL = (datetime(2037, 1, 1, tzinfo=UTC) - EPOCH) // US
+
+
 def local(instants: pa.Array, timezone: pa.Array) -> pa.Array:
     """Local wall-clock times (no zone) of UTC ``instants``, each in its row's ``timezone``."""
     out = pa.nulls(len(instants), type=pa.timestamp("us"))
@@ -185,13 +192,31 @@ def local(instants: pa.Array, timezone: pa.Array) -> pa.Array:
     pieces, where = [], []
     for i, name in enumerate(zones):
         rows = np.flatnonzero(zone_codes == i)
-        at = pc.local_timestamp(instants.take(pa.array(rows)).cast(pa.timestamp("us", name)))
-        pieces.append(at)
+        pieces.append(_wall(instants.take(pa.array(rows)), name))
         where.append(rows)
     if not pieces:
         return out
     order = np.argsort(np.concatenate(where), kind="stable")
     return pa.concat_arrays(pieces).take(pa.array(order))
+
+
+def _wall(instants: pa.Array, name: str | None) -> pa.Array:
+    """Local wall-clock times (no zone) of UTC ``instants`` in the zone ``name``: Arrow's
+    before :data:`_ARROW_ZONES_UNTIL`, Python's from then on (few rows: a plan's days)."""
+    at = pc.local_timestamp(instants.cast(pa.timestamp("us", name)))
+    if name is None:
+        return at
+    micros = instants.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    late = np.flatnonzero(micros >= _ARROW_ZONES_UNTIL)
+    if not len(late):
+        return at
+    tz = zone(name)
+    walls = at.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False).copy()
+    for j in late.tolist():
+        wall = (EPOCH + int(micros[j]) * US).astimezone(tz).replace(tzinfo=UTC)
+        walls[j] = (wall - EPOCH) // US
+    nulls = instants.is_null().to_numpy(zero_copy_only=False)
+    return pa.array(walls, type=pa.int64(), mask=nulls).cast(pa.timestamp("us"))
 
 
 def sort(columns: dict[str, Any]) -> I64:

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from pydantic import ValidationError
 
 from cadence._columns import decided_by
+from cadence._day import day_bounds, next_action_past_waits
 from cadence._table_arrays import (
     BOOL,
     CHANNEL_CODE,
@@ -44,7 +45,6 @@ from cadence._table_arrays import (
     us,
 )
 from cadence.actions import Action
-from cadence.batch import _day_bounds, _next_action_past_waits
 from cadence.calendar import ContactCalendar, check_place, contact_calendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
@@ -57,7 +57,7 @@ __all__ = ["Calendars", "Due", "crowded", "find_due", "split"]
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # Never due: a wait, none. An ``attend_meeting`` row is due only as the reminder to log a
-# meeting that has ended (overdue, R2: ``cadence.batch._reminds_to_log``), told by its
+# meeting that has ended (overdue, R2: ``cadence._day.reminds_to_log``), told by its
 # ``due_since`` among the few such rows that start before the day ends (``find_due``).
 _IDLE_CODES = np.array([KIND_CODE[k] for k in ("wait", "none")] + [-1])
 _ATTEND = KIND_CODE["attend_meeting"]
@@ -151,7 +151,7 @@ def _read_index(
     earliest = instants(t.column("next_earliest"))
     np.maximum(earliest, now_us, out=earliest)
     # A wait that ends before the horizon (the R10 wait for the drop): what follows it is the
-    # engine's to name (cadence.batch._next_action_past_waits).
+    # engine's to name (cadence._day.next_action_past_waits).
     fresh &= ~((kind == KIND_CODE["wait"]) & (earliest < horizon_us))
     earliest[~fresh] = 0
     took = fresh | late
@@ -164,7 +164,7 @@ def _read_index(
 def _holding_at_their_end(table: pa.Table, rows: I64) -> I64:
     """The ``rows`` (idle at now, until before the horizon: a pause that ends on the day) whose
     index row holds at the end of their pause: what the engine names then, where the planners
-    plan them (:func:`cadence.batch._past_waits`). (The row starts there, ``decided_at``; its
+    plan them (:func:`cadence._day.past_waits`). (The row starts there, ``decided_at``; its
     action starts then or later, so ``now`` does not clamp it.)"""
     t = table
     at = instants(take(t.column("idle_until"), rows))
@@ -225,7 +225,7 @@ def find_due(
     maybe = np.flatnonzero(active & (earliest < horizon))
     tz_codes, zone_values = codes(take(t.column("timezone"), maybe))
     zones = [name or "" for name in zone_values]
-    day_end = np.array([us(_day_bounds(day, zone(name))[1]) for name in zones] + [0])
+    day_end = np.array([us(day_bounds(day, zone(name))[1]) for name in zones] + [0])
     is_due = earliest[maybe] < day_end[tz_codes]
     rows, tz = maybe[is_due], tz_codes[is_due]
     priority, latest, due_since = _details(t, rows, index, actions, moved, moved_latest)
@@ -359,7 +359,7 @@ def _ask_engine(
         return {}
     states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
     return {
-        row: _next_action_past_waits(engine, load_state(text, row), now, horizon)
+        row: next_action_past_waits(engine, load_state(text, row), now, horizon)
         for row, text in zip(rows.tolist(), states, strict=True)
     }
 

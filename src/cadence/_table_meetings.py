@@ -17,9 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cadence._table_arrays import BOOL, I64, codes, instants, strings, take, us
+from cadence._day import booked_meetings, day_bounds, meeting_span
+from cadence._table_arrays import BOOL, EPOCH, I64, US, codes, instants, strings, take, us
 from cadence._table_index import load_state
-from cadence.batch import _day_bounds, booked_meetings
 from cadence.calendar import zone
 
 __all__ = ["Meetings", "find_meetings"]
@@ -31,31 +31,37 @@ _BOOKED = r'"status"\s*:\s*"booked"'  # in a state's JSON: a booked meeting, per
 
 class Meetings(NamedTuple):
     """The day's booked meetings, in table order (a row's in its state's order): the row of
-    each, its start and end (µs), and its time zone (codes into ``zones``)."""
+    each, its start and end (µs), and its time zone (codes into ``zones``); and every booked
+    meeting that blocks its owner's time in the day's plan (``blocking``: rows, starts and
+    ends), the day's and those of other local days that overlap it."""
 
     rows: I64
     start: I64
     end: I64
     tz: I64
     zones: list[str]
+    blocking: tuple[I64, I64, I64]
 
 
 def find_meetings(table: pa.Table, live: BOOL, day: date, now_us: int) -> Meetings:
     """The booked meetings of the ``live`` rows that start on ``day`` (each prospect's local
-    day) and end after ``now`` (:func:`cadence.batch._on_the_day`)."""
+    day) and end after ``now`` (:func:`cadence._day.on_the_day`), and those that block their
+    owners' time in the day's plan, whichever day they start on (``plan_day``'s
+    :func:`cadence.batch.meeting_span`)."""
     rows, start, end = _booked(table, live)
     # A local day lies within a day of the UTC one (|UTC offset| < 24 h): only meetings that
-    # start in that span and are not over are placed in their zones.
-    midnight = (day.toordinal() - _EPOCH_ORDINAL) * _DAY_US
-    near = (start >= midnight - _DAY_US) & (start < midnight + 2 * _DAY_US) & (end > now_us)
+    # overlap that span and are not over can block a touch, or be listed, in their zones.
+    lo, hi = meeting_span(day, EPOCH + now_us * US)
+    near = (end > lo) & (start < hi)
     rows, start, end = rows[near], start[near], end[near]
+    blocking = (rows, start, end)
     tz, values = codes(take(table.column("timezone"), rows))
     zones = [name or "" for name in values]
-    bounds = [_day_bounds(day, zone(name)) for name in zones]
+    bounds = [day_bounds(day, zone(name)) for name in zones]
     day_start = np.array([us(b[0]) or 0 for b in bounds] + [0], dtype=np.int64)
     day_end = np.array([us(b[1]) or 0 for b in bounds] + [0], dtype=np.int64)
     on_day = (start >= day_start[tz]) & (start < day_end[tz])
-    return Meetings(rows[on_day], start[on_day], end[on_day], tz[on_day], zones)
+    return Meetings(rows[on_day], start[on_day], end[on_day], tz[on_day], zones, blocking)
 
 
 def _booked(table: pa.Table, live: BOOL) -> tuple[I64, I64, I64]:

@@ -4,7 +4,8 @@ its owner's day is walked again with every due row, the next one tried instead),
 plan's tables.
 
 An edge module of the ``batch`` extra, used by :func:`cadence._table.plan_table`; it follows
-``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_capacity``, ``_fit``), on arrays.
+``plan_day`` step for step (``cadence.batch``: ``_rank``, ``_fit``; and
+``cadence._day.capacity_of``), on arrays.
 Filling an owner's day is sequential (each touch takes the earliest free stretch left by the
 owner's meetings and the more urgent touches), so that walk is a Python loop over the kept
 touches, on integer microseconds: each touch's first window is its action's own; the windows
@@ -24,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
+from cadence._day import TOUCH_MINUTES, Capacity, capacity_of, day_bounds, in_the_book_twice
 from cadence._stretches import book, occupied
 from cadence._table_arrays import (
     BOOL,
@@ -45,7 +47,6 @@ from cadence._table_arrays import (
 from cadence._table_index import Calendars, Due, crowded, split
 from cadence._table_meetings import Meetings
 from cadence.actions import Action, ActionKind, Priority
-from cadence.batch import TOUCH_MINUTES, Capacity, _capacity, _day_bounds, in_the_book_twice
 from cadence.calendar import ContactCalendar, zone
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
@@ -84,7 +85,11 @@ _FROM_ACTION: dict[str, Callable[[Action], object]] = {
     "rules": lambda a: list(a.rules),
     "reason": lambda a: a.reason,
 }
-_KEY_BASE = 1 << 54  # rank_at offset, so that (rank, rank_at) packs into one int64
+# (rank, rank_at) packed into one int64: rank_at (µs) offset by _KEY_BASE (143 years before
+# 1970) in _KEY_BITS (9,100 years): every instant the planners plan, 1900 to 8999, keeps its
+# place. (With 56 bits from 1399, those after 3682 tied and were ranked by id alone.)
+_KEY_BASE = 1 << 52
+_KEY_BITS = 58
 _PHONE = CHANNELS.index(Channel.PHONE)
 _LENGTH = np.array([TOUCH_MINUTES.get(c, 10) * 60_000_000 for c in CHANNELS])  # a touch, µs
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
@@ -131,7 +136,7 @@ def plan_slots(
     """``plan_day``'s steps 2 and 3 for the due rows, around the day's ``meetings``; the
     reminders to log a meeting that has ended are listed on no capacity (:func:`split`)."""
     t = table
-    bounds = [_day_bounds(day, zone(name)) for name in due.zones]
+    bounds = [day_bounds(day, zone(name)) for name in due.zones]
     day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
     day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
     due, reminders = split(due)
@@ -221,7 +226,7 @@ def _capacities(ranked: _Ranked, channel: I64, capacity: Capacity) -> tuple[I64,
     names = ranked.names
     found, group = np.unique(ranked.owner * len(CHANNELS) + channel, return_inverse=True)
     places = [
-        _capacity(capacity, names[g // len(CHANNELS)], CHANNELS[g % len(CHANNELS)])
+        capacity_of(capacity, names[g // len(CHANNELS)], CHANNELS[g % len(CHANNELS)])
         for g in found.tolist()
     ]
     return group.reshape(-1), np.array(places, dtype=np.int64)
@@ -273,15 +278,22 @@ def _in_order(touches: pa.Table) -> pa.Table:
 def _meeting_owners(
     table: pa.Table, meetings: Meetings
 ) -> tuple[list[str], dict[str, list[tuple[int, int]]]]:
-    """Each meeting's owner (a missing one is ``""``), and each owner's day with their meetings
-    booked (µs stretches, as ``plan_day``'s ``_blocked``)."""
-    found, values = codes_at(table.column("owner"), meetings.rows)
-    names = [v or "" for v in values] + [""]
-    owners = [names[code] for code in found.tolist()]
+    """Each listed meeting's owner (a missing one is ``""``), and each owner's day with their
+    blocking meetings booked (µs stretches, as ``plan_day``'s ``busy_times``)."""
+    owners = _owners_of(table, meetings.rows)
+    rows, starts, ends = meetings.blocking
     spans: dict[str, list[tuple[int, int]]] = {}
-    for who, start, end in zip(owners, meetings.start.tolist(), meetings.end.tolist(), strict=True):
+    blockers = zip(_owners_of(table, rows), starts.tolist(), ends.tolist(), strict=True)
+    for who, start, end in blockers:
         spans.setdefault(who, []).append((start, end))
     return owners, {who: occupied(found_) for who, found_ in spans.items()}
+
+
+def _owners_of(table: pa.Table, rows: I64) -> list[str]:
+    """The owner of each of ``rows`` (a missing one is ``""``)."""
+    found, values = codes_at(table.column("owner"), rows)
+    names = [v or "" for v in values] + [""]
+    return [names[code] for code in found.tolist()]
 
 
 def _meeting_rows(table: pa.Table, meetings: Meetings, owners: list[str]) -> pa.Table:
@@ -358,7 +370,7 @@ def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
     rank = np.where(pr <= Priority.PREPARE, pr, 6)
     rank = np.where(follow, np.where(overdue, 4, 5), rank)
     rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)
-    key = rank * (1 << 56) + np.clip(rank_at + _KEY_BASE, 0, (1 << 56) - 1)
+    key = rank * (1 << _KEY_BITS) + np.clip(rank_at + _KEY_BASE, 0, (1 << _KEY_BITS) - 1)
     found, values = codes_at(table.column("owner"), due.rows)
     names = [v or "" for v in values] + [""]  # plan_day: a missing owner is ""
     canon: dict[str, int] = {}

@@ -31,27 +31,39 @@ due time, then prospect id, so the plan is the same in every run.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
+from cadence._checked import Checked
 from cadence._choosing import Decided
 from cadence._construct import build
+from cadence._day import (
+    TOUCH_MINUTES,
+    Capacity,
+    DayMeeting,
+    busy_times,
+    capacity_of,
+    check_arguments,
+    day_bounds,
+    in_the_book_twice,
+    meeting_action,
+    meeting_span,
+    meetings_of,
+    past_waits,
+    to_us,
+)
 from cadence._placing import Searched, utc_bounds
-from cadence._stretches import book, occupied
+from cadence._stretches import book
 from cadence._suppression import Suppressions
 from cadence.actions import Action, ActionKind, Priority
-from cadence.calendar import ContactCalendar, Window, resolve_local
+from cadence.calendar import ContactCalendar, Window
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
-from cadence.engine import Engine, _aware
-from cadence.errors import InvalidInputError
-from cadence.events import EARLIEST, LATEST
+from cadence.engine import Engine
 from cadence.prospect import Prospect
 
 if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
@@ -60,6 +72,7 @@ if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
     from cadence._table import TablePlan
 
 __all__ = [
+    "Capacity",
     "DayPlan",
     "Deferred",
     "PlannedTouch",
@@ -69,17 +82,12 @@ __all__ = [
     "to_table",
 ]
 
-#: Minutes a touch occupies in the owner's day.
-TOUCH_MINUTES: Mapping[Channel, int] = {Channel.PHONE: 10, Channel.EMAIL: 5}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_DAY, _NOON = timedelta(days=1), time(12)
 _IDLE = frozenset({ActionKind.WAIT, ActionKind.NONE, ActionKind.ATTEND_MEETING})
 _WAIT = ActionKind.WAIT
 _R4 = "R4"  # the rule id an action carries when its call avoids the last one's part of day
-_ATTEND, _MEETING, _BOOKED = ActionKind.ATTEND_MEETING, Channel.MEETING, "booked"
+_ATTEND = ActionKind.ATTEND_MEETING
 
-Capacity = int | Mapping[str | tuple[str, str], int]
 Key = tuple[int, int, datetime, str]
 
 
@@ -133,68 +141,6 @@ def _rank(
     return (5, 0, earliest)
 
 
-_CHANNEL_NAMES = frozenset(c.value for c in Channel)
-
-
-def in_the_book_twice(prospect_id: str) -> InvalidInputError:
-    """Every planner's refusal of a book that holds one prospect id in two rows (a duplicated
-    or stale export row), whatever either row owes: the rows may disagree (one opted out, R13,
-    the other not yet), and no planner can tell which is the prospect's truth. The smallest
-    such id is named, as the CLI names one."""
-    msg = (
-        f"id: {prospect_id!r} is in the book twice; give each prospect once, in its newest "
-        "state (a duplicated or stale export row?)"
-    )
-    return InvalidInputError(msg, field="id", value=prospect_id)
-
-
-def booked_meetings(p: Prospect) -> list[tuple[datetime, datetime, str]]:
-    """The prospect's booked meetings: start, end (UTC) and id of each (the time the rep
-    spends in it, ``duration_minutes`` from its start)."""
-    return [
-        (m.starts_at, m.starts_at + timedelta(minutes=m.duration_minutes), m.id)
-        for m in p.meetings
-        if m.status == _BOOKED
-    ]
-
-
-def _on_the_day(
-    start: datetime, end: datetime, bounds: tuple[datetime, datetime], now: datetime
-) -> bool:
-    """Whether a meeting from ``start`` to ``end`` is in a plan of the day ``bounds`` (the
-    prospect's local day, UTC) made at ``now``: it starts on the day and is not over."""
-    return bounds[0] <= start < bounds[1] and end > now
-
-
-def _meeting_action(
-    prospect_id: str, cal: ContactCalendar, meeting: tuple[datetime, datetime, str]
-) -> Action:
-    """A booked meeting as the plans list it: the engine's ``attend_meeting`` action for it
-    (without talking points: ask ``engine.next_action`` when it is the prospect's next)."""
-    start, end, meeting_id = meeting
-    values = {
-        "prospect_id": prospect_id,
-        "kind": _ATTEND,
-        "channel": _MEETING,
-        "earliest": cal.local(start),
-        "latest": cal.local(end),
-        "priority": ATTEND_PRIORITY,
-        "rules": ATTEND_RULES,
-        "reason": ATTEND_REASON,
-        "detail": meeting_id,
-    }
-    return build(Action, values)
-
-
-def _capacity(capacity: Capacity, owner: str, channel: Channel) -> int:
-    if isinstance(capacity, int):
-        return capacity
-    for key in ((owner, channel.value), owner, channel.value):
-        if key in capacity:
-            return int(capacity[key])
-    return 0
-
-
 def plan_day(
     engine: Engine,
     prospects: Iterable[Prospect],
@@ -219,7 +165,7 @@ def plan_day(
     capacity and, the reminders, in none of the owner's time. A book that holds an id in two
     rows is refused (:class:`InvalidInputError` naming it), whatever either row owes.
     """
-    now_utc, listed = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    now_utc, listed = check_arguments(day, now, capacity, suppressions, deferred_limit)
     blocks = Suppressions(listed).blocks if listed else None
     counts = {"suppressed": 0, "not_due": 0, "planned": 0, "deferred": 0}
     due: dict[str, list[_Entry]] = {}  # per owner: every touch due on the day
@@ -239,15 +185,19 @@ def plan_day(
     places = {}
     caps: dict[tuple[str, Channel], int] = {}
     searched: Searched = {}  # windows from now_utc, shared by every overdue task of the book
-    meetings: list[_Meeting] = []  # booked for the day: they block their owners' time
+    meetings: list[DayMeeting] = []  # booked for the day: listed in the plan
+    # Every booked meeting that may overlap a touch of the day, whichever local day it starts
+    # on (a rep's prospects in zones far apart): each blocks its owner's time.
+    blockers: list[tuple[str, int, int]] = []
+    span = meeting_span(day, now_utc)
     reminders: list[tuple[str, datetime, str, PlannedTouch]] = []  # (R2, on no capacity)
     suppressed = not_due = 0  # (locals: counted for every prospect of the book)
     seen: set[str] = set()  # every id of the book, suppressed or not: each must come once
     twice: list[str] = []
     horizon = engine._horizon
     for p in prospects:
-        if type(p) is not Prospect:  # a clear error, not an AttributeError, for anything else
-            p = Engine._check_prospect(p)
+        if type(p) is not Prospect or type(p.__pydantic_fields_set__) is not Checked:
+            p = Engine._check_prospect(p)  # a clear error for anything else; a copy checked
         held = len(seen)
         seen.add(p.id)
         if len(seen) == held:
@@ -261,15 +211,15 @@ def plan_day(
             cal = engine.calendar(p)
             found = bounds.get(p.timezone)
             if found is None:
-                found = bounds[p.timezone] = _day_bounds(day, cal.zone)
+                found = bounds[p.timezone] = day_bounds(day, cal.zone)
             place = places[where] = (cal, *found)
         cal, day_start, day_end = place
         if p.meetings:
-            _meetings_of(p, cal, (day_start, day_end), now_utc, meetings)
+            meetings_of(p, cal, (day_start, day_end), now_utc, span, meetings, blockers)
         # Only what starts before the day ends is placed; the words are written only if kept.
         decided = horizon(p, cal, now_utc, day_end, searched)
         if decided is not None and (isinstance(decided, Action) or decided[2].task.kind is _WAIT):
-            decided = _past_waits(engine, p, cal, now_utc, day_end, searched, decided)  # (rare)
+            decided = past_waits(engine, p, cal, now_utc, day_end, searched, decided)  # (rare)
         if decided is None:  # not today
             not_due += 1
             continue
@@ -289,7 +239,7 @@ def plan_day(
         entry = _Entry((*rank, p.id), p, engine, decided, owner, channel)
         group = (owner, channel)
         if group not in caps:
-            caps[group] = _capacity(capacity, owner, channel)
+            caps[group] = capacity_of(capacity, owner, channel)
         if not caps[group]:  # no place on the channel at all: nothing to try
             defer(entry, "over capacity")
             continue
@@ -305,7 +255,7 @@ def plan_day(
     # Each owner's day, most urgent first. Only a touch that gets a slot takes a place of its
     # channel's capacity: one that finds no free time is deferred and the next one tried.
     touches: list[tuple[str, datetime, str, PlannedTouch]] = []  # (the order of the plan)
-    busy = _blocked(meetings)  # per owner, booked µs stretches: the meetings first
+    busy = busy_times(blockers)  # per owner, booked µs stretches: the meetings first
     memo: dict[Any, Any] = {}
     for owner, entries in due.items():
         entries.sort(key=attrgetter("key"))
@@ -386,50 +336,13 @@ def _planned(
     return entry.owner, start, pid, touch
 
 
-class _Meeting(NamedTuple):
-    """A booked meeting of the planned day, in its owner's day."""
-
-    owner: str
-    prospect_id: str
-    cal: ContactCalendar
-    meeting: tuple[datetime, datetime, str]  # start, end (UTC), id
-
-
-def _meetings_of(
-    p: Prospect,
-    cal: ContactCalendar,
-    bounds: tuple[datetime, datetime],
-    now_utc: datetime,
-    found: list[_Meeting],
-) -> bool:
-    """Add ``p``'s booked meetings of the day (``bounds``) to ``found``; whether it has any
-    (:func:`booked_meetings` that are :func:`_on_the_day`, without a list for the many
-    prospects whose meetings are held, cancelled or on other days)."""
-    day_start, day_end = bounds
-    had = len(found)
-    for m in p.meetings:
-        if m.status == _BOOKED and day_start <= m.starts_at < day_end:
-            end = m.starts_at + timedelta(minutes=m.duration_minutes)
-            if _on_the_day(m.starts_at, end, bounds, now_utc):
-                found.append(_Meeting(p.owner or "", p.id, cal, (m.starts_at, end, m.id)))
-    return len(found) > had
-
-
-def _blocked(meetings: list[_Meeting]) -> dict[str, list[tuple[int, int]]]:
-    """Each owner's day with their meetings booked (µs stretches, as :func:`_fit` books)."""
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for m in meetings:
-        spans.setdefault(m.owner, []).append((_us(m.meeting[0]), _us(m.meeting[1])))
-    return {owner: occupied(found) for owner, found in spans.items()}
-
-
-def _meeting_touch(m: _Meeting) -> PlannedTouch:
+def _meeting_touch(m: DayMeeting) -> PlannedTouch:
     """The meeting as a touch of the plan, at its own time."""
     start, end, _ = m.meeting
     values = {
         "prospect_id": m.prospect_id,
         "owner": m.owner,
-        "action": _meeting_action(m.prospect_id, m.cal, m.meeting),
+        "action": meeting_action(m.prospect_id, m.cal, m.meeting),
         "start": start,
         "end": end,
         "local_start": m.cal.local(start),
@@ -438,17 +351,10 @@ def _meeting_touch(m: _Meeting) -> PlannedTouch:
     return build(PlannedTouch, values)
 
 
-def _reminds_to_log(action: Action) -> bool:
-    """Whether ``action`` is the reminder to log a meeting that has ended with neither its
-    hold nor its no-show logged (R2): the meeting's ``attend_meeting`` action, overdue once
-    the meeting is over (``due_since``, its start), from ``now`` to the end of the day."""
-    return action.kind is _ATTEND and action.due_since is not None
-
-
 def _reminder(
     engine: Engine, p: Prospect, decided: Decided, bounds: tuple[datetime, datetime]
 ) -> tuple[str, datetime, str, PlannedTouch]:
-    """The reminder to log a meeting that has ended (:func:`_reminds_to_log`) in the plan of
+    """The reminder to log a meeting that has ended (:func:`reminds_to_log`) in the plan of
     the day ``bounds`` (the prospect's local day, UTC): its rep's admin work, on no call or
     email capacity and in no stretch of their time, due from the action's start (``now``)
     or the day's, whichever is later, to the day's end (where the engine's window for it
@@ -466,130 +372,6 @@ def _reminder(
         "local_end": cal.local(end),
     }
     return owner, start, p.id, build(PlannedTouch, values)
-
-
-def _past_waits(
-    engine: Engine,
-    p: Prospect,
-    cal: ContactCalendar,
-    now_utc: datetime,
-    until: datetime,
-    searched: Searched,
-    decided: Action | Decided | None,
-) -> Decided | None:
-    """The engine's next action for ``p`` if it starts before ``until`` (before its words),
-    given its answer at ``now_utc`` (``decided``, ``Engine._horizon``'s); past a wait that
-    ends before ``until`` (a pause, R17; the R10 wait for the drop), the action that follows
-    it, as the engine names it when the wait is over: a prospect who said "call me on Tuesday
-    at 09:00" is on Tuesday's plan, as :meth:`Engine.plan` lists it after its wait.
-    (:func:`_next_action_past_waits` is the same for a whole action.)"""
-    while True:
-        if isinstance(decided, Action):  # a pause: it ends at the wait's ``earliest``
-            end = decided.earliest_utc
-        elif decided is not None and decided[2].task.kind is _WAIT:
-            end = decided[2].start_utc
-        else:
-            return decided
-        if not now_utc < end < until:
-            return None
-        now_utc = end
-        decided = engine._horizon(p, cal, now_utc, until, searched)
-
-
-def _next_action_past_waits(engine: Engine, p: Prospect, now: datetime, until: datetime) -> Action:
-    """``engine.next_action(p, now)``, or past a wait that ends before ``until`` (UTC), the
-    action that follows it (:func:`_past_waits`)."""
-    action = engine.next_action(p, now)
-    while action.kind is _WAIT and now < action.earliest_utc < until:
-        now = action.earliest_utc
-        action = engine.next_action(p, now)
-    return action
-
-
-def _check_arguments(
-    day: object,
-    now: object,
-    capacity: object,
-    suppressions: Iterable[object],
-    deferred_limit: object,
-) -> tuple[datetime, frozenset[str]]:
-    """Validate the planners' common arguments; ``now`` in UTC and the suppression set."""
-    day = _check_day(day)
-    if (
-        isinstance(deferred_limit, bool)
-        or not isinstance(deferred_limit, int)
-        or deferred_limit < 0
-    ):
-        msg = f"deferred_limit: {deferred_limit!r} is not a count; give a whole number >= 0"
-        raise InvalidInputError(msg, field="deferred_limit", value=deferred_limit)
-    now_utc = _aware(now, "now")
-    if _over_everywhere(day, now_utc):
-        msg = (
-            f"day: {day.isoformat()} is over in every time zone at now={now_utc.isoformat()}, "
-            "so nothing can be planned on it; plan now's day or a later one, or pass the "
-            "instant the plan is made at as now"
-        )
-        raise InvalidInputError(msg, field="day", value=day)
-    if isinstance(capacity, bool) or not isinstance(capacity, int | Mapping):
-        msg = (
-            f"capacity: expected an int or a mapping, got {capacity!r}; give touches per owner "
-            "and channel, e.g. 40 or {('ana', 'phone'): 40}"
-        )
-        raise InvalidInputError(msg, field="capacity", value=capacity)
-    for key in capacity if isinstance(capacity, Mapping) else ():
-        pair = isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str)
-        if not (isinstance(key, str) or (pair and key[1] in _CHANNEL_NAMES)):
-            msg = (
-                f"capacity: key {key!r} is not an owner, a channel or an (owner, channel) pair; "
-                "use e.g. 'ana', 'phone' or ('ana', 'phone') (channels: phone, email)"
-            )
-            raise InvalidInputError(msg, field="capacity", value=key)
-    values = capacity.values() if isinstance(capacity, Mapping) else (capacity,)
-    for n in values:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            msg = f"capacity: {n!r} is not a count of touches; give a whole number >= 0, e.g. 40"
-            raise InvalidInputError(msg, field="capacity", value=n)
-    if isinstance(suppressions, str):
-        msg = (
-            f"suppressions: got the single string {suppressions!r}; pass a collection of ids, "
-            f"phone numbers and emails, e.g. {{{suppressions!r}}}"
-        )
-        raise InvalidInputError(msg, field="suppressions", value=suppressions)
-    blocked = frozenset(suppressions)
-    for item in blocked:
-        if not isinstance(item, str):
-            msg = (
-                f"suppressions: {item!r} is not a string; list prospect ids, phone numbers and "
-                "emails as strings"
-            )
-            raise InvalidInputError(msg, field="suppressions", value=item)
-    return now_utc, frozenset(str(item) for item in blocked)
-
-
-def _check_day(day: object) -> date:
-    """``day`` if it is a date the planners plan (1900 to 8999), else an
-    :class:`InvalidInputError` naming ``day`` (the CLI shows it as ``--day``)."""
-    if not isinstance(day, date) or isinstance(day, datetime):
-        msg = f"day: expected a date, got {day!r}; pass e.g. datetime.date(2026, 3, 10)"
-        raise InvalidInputError(msg, field="day", value=day)
-    if not EARLIEST.date() <= day < LATEST.date():
-        msg = f"day: {day.isoformat()} is outside the years cadence plans in (1900 to 8999)"
-        raise InvalidInputError(msg, field="day", value=day)
-    return day
-
-
-def _over_everywhere(day: date, now: datetime) -> bool:
-    """Whether ``day`` has ended in every time zone at ``now``: at noon UTC the next day, the
-    midnight that ends it at UTC-12, the last zone."""
-    return now >= datetime.combine(day, _NOON, UTC) + _DAY
-
-
-def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """``day``'s local ``[start, end)`` in ``tz``, in UTC (local midnight need not exist)."""
-    return (
-        resolve_local(day, time(0), tz).astimezone(UTC),
-        resolve_local(day + timedelta(days=1), time(0), tz).astimezone(UTC),
-    )
 
 
 def _fit(
@@ -617,17 +399,12 @@ def _fit(
     w_start, w_end = max(due[0], day_start), due[1]
     while w_start < day_end:
         if w_start < w_end:
-            start = book(busy, _us(w_start), length, _us(min(w_end, day_end)))
+            start = book(busy, to_us(w_start), length, to_us(min(w_end, day_end)))
             if start is not None:
                 at = _EPOCH + timedelta(microseconds=start)
                 return at, at + timedelta(microseconds=length)
         w_start, w_end, _, _ = _window(cal, channel, max(w_start, w_end), avoid, recent, memo)
     return None
-
-
-def _us(at: datetime) -> int:
-    """Microseconds since the epoch (what :func:`cadence._stretches.book` counts in)."""
-    return (at - _EPOCH) // _MICROSECOND
 
 
 def _window(
@@ -657,7 +434,7 @@ def _window(
 
 def _in_us(window: Window) -> tuple[datetime, datetime, int, int]:
     start, end = utc_bounds(window)
-    return start, end, _us(start), _us(end)
+    return start, end, to_us(start), to_us(end)
 
 
 # -- the columnar path (the ``batch`` extra) -------------------------------------------------

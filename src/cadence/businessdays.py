@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays as _holidays
 
@@ -192,7 +192,7 @@ class BusinessDays:
         return date.fromordinal(days[i])
 
 
-@cache
+@lru_cache(maxsize=1024)  # the most recently used: a process may meet many policies' weeks
 def business_days(
     weekmask: str,
     regions: tuple[tuple[str, str | None], ...] = (),

@@ -18,7 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +40,7 @@ from cadence.errors import InvalidInputError, NoSlotError
 from cadence.policy import Policy
 
 __all__ = [
+    "CALENDARS_KEPT",
     "ContactCalendar",
     "Window",
     "check_place",
@@ -500,7 +501,12 @@ class ContactCalendar:
         return floor
 
 
-@cache
+#: Calendars kept for the process: the most recently used places under any policy (a process
+#: that meets many policies, one per team or one reloaded each night, kept them all).
+CALENDARS_KEPT = 1024
+
+
+@lru_cache(maxsize=CALENDARS_KEPT)
 def contact_calendar(
     policy: Policy, timezone: str, country: str | None, subdivision: str | None
 ) -> ContactCalendar:

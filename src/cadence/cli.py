@@ -28,10 +28,11 @@ from cadence import events as ev
 from cadence._cli_common import OneLineErrors, PolicyFile, fail, policy_or_default
 from cadence._cli_rules import rules_command
 from cadence._cli_simulate import simulate_command
+from cadence._day import check_day, over_everywhere
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
-from cadence.batch import Capacity, DayPlan, _check_day, _over_everywhere, plan_day
+from cadence.batch import Capacity, DayPlan, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
 from cadence.files import (
@@ -412,7 +413,7 @@ def parse_capacity(text: str) -> Capacity:
 
 def _day(text: str) -> date:
     try:
-        return _check_day(date.fromisoformat(text))
+        return check_day(date.fromisoformat(text))
     except ValueError as exc:
         if isinstance(exc, CadenceError):  # a date out of the planners' years
             fail(f"--{exc}")  # ("day: ..." as the option)
@@ -465,7 +466,7 @@ def plan(
     except CadenceError as exc:
         fail(str(exc))
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
-    if _over_everywhere(on, moment):  # checked before the book is read
+    if over_everywhere(on, moment):  # checked before the book is read
         given = "--now" if now is not None else "now, by the clock"
         fail(
             f"--day: {on} is over in every time zone at {moment.isoformat(timespec='minutes')} "

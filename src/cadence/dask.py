@@ -29,10 +29,10 @@ from dask import config
 from dask.base import compute
 from dask.delayed import delayed
 
+from cadence._day import Capacity, check_arguments
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
 from cadence._table_slots import each_once, held_twice
-from cadence.batch import Capacity, _check_arguments
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError
 from cadence.policy import Policy
@@ -112,7 +112,7 @@ def plan_frame(
             "build one with cadence.dask.from_table(table, npartitions)"
         )
         raise InvalidInputError(msg, field="frame", value=frame)
-    checked = _check_arguments(day, now, capacity, suppressions, deferred_limit)
+    checked = check_arguments(day, now, capacity, suppressions, deferred_limit)
     blocked = tuple(sorted(checked[1]))
     if "owner" not in frame.columns:
         msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, cast, get_args, overload
+from typing import Any, overload
 
 from pydantic import ValidationError
 
@@ -32,10 +32,12 @@ from cadence._agenda import (
     placed_rules,
     tasks,
 )
+from cadence._checked import Checked
 from cadence._choosing import Decided, choose, dormant, named
 from cadence._construct import build
 from cadence._fold import Fold
 from cadence._fold_base import State, booked
+from cadence._inputs import aware, checked_event, history
 from cadence._ladder import drip_allowed
 from cadence._one_touch import as_touches
 from cadence._placing import (
@@ -60,25 +62,9 @@ from cadence.prospect import Prospect
 
 __all__ = ["Engine"]
 
-_MICROSECOND = timedelta(microseconds=1)
-_EVENTS = frozenset(ev.EVENT_CLASSES)
 _CONTACT_UPDATED = ev.ContactUpdated
 _OPTED_OUT, _OPTED_IN = ev.OptedOut, ev.OptedIn
 _OPTED_OUT_STAGE = Stage.OPTED_OUT
-_EARLIEST, _LATEST = ev.EARLIEST, ev.LATEST
-
-
-# Each event type's instants: ``at`` and the optional ones (an agreed time, a return...).
-def _holds_an_instant(annotation: Any) -> bool:
-    return annotation is datetime or any(_holds_an_instant(a) for a in get_args(annotation))
-
-
-_INSTANTS: dict[type, tuple[str, ...]] = {
-    cls: tuple(
-        name for name, info in cls.model_fields.items() if _holds_an_instant(info.annotation)
-    )
-    for cls in ev.EVENT_CLASSES
-}
 
 
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -90,64 +76,8 @@ _NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
 _PHONE = Channel.PHONE
 
 
-def _aware(value: Any, field: str) -> datetime:
-    if type(value) is datetime and value.tzinfo is UTC and _EARLIEST <= value < _LATEST:
-        return value  # the common case, checked cheaply
-    if not isinstance(value, datetime):
-        msg = f"{field}: expected an aware datetime, got {type(value).__name__} {value!r}"
-        raise InvalidInputError(msg, field=field, value=value)
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = (
-            f"{field}: {value.isoformat()!r} is a naive datetime; pass an aware one, e.g. "
-            "datetime(..., tzinfo=ZoneInfo('America/Chicago'))"
-        )
-        raise InvalidInputError(msg, field=field, value=value)
-    utc = ev.in_range(value)
-    if utc is None:
-        msg = f"{field}: {ev.out_of_range(value, optional=False)}"
-        raise InvalidInputError(msg, field=field, value=value)
-    return utc
-
-
-def _history(events: Any) -> list[ev.Event]:
-    """``replay``'s events, each a cadence event or its JSON (text or a decoded mapping)."""
-    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
-        msg = (
-            f"events: expected a list (or any iterable) of events, got {type(events).__name__}; "
-            "wrap a single event in a list"
-        )
-        raise InvalidInputError(msg, field="events", value=events)
-    items: list[ev.Event] = []
-    for i, e in enumerate(events):
-        if isinstance(e, ev.EVENT_CLASSES):
-            items.append(cast("ev.Event", e))
-        elif isinstance(e, str | bytes | Mapping):
-            try:
-                items.append(ev.parse_event(e))
-            except InvalidInputError as exc:  # which of thousands of stored webhooks is bad
-                msg = f"events: item {i}: {exc}"
-                raise InvalidInputError(msg, field=exc.field, value=exc.value) from None
-        else:
-            msg = (
-                f"events: item {i} ({type(e).__name__}) is not an event; give cadence events "
-                "or their JSON (cadence.parse_event reads one)"
-            )
-            raise InvalidInputError(msg, field="events", value=e)
-    return items
-
-
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-
-
-def _validated(event: ev.Event) -> ev.Event:
-    """``event`` validated again, its instant in UTC: pydantic's ``model_copy(update=...)``
-    skips validation, and a naive, text or out-of-range ``at`` would escape as a TypeError (or
-    be stored with its offset, so that the same webhook redelivered looked like another)."""
-    try:
-        return type(event).model_validate(event.model_dump())
-    except ValidationError as exc:
-        raise ev.explain_validation_error(exc, "event") from None
 
 
 def _order(item: tuple[datetime, bool, str, str, ev.Event]) -> tuple[datetime, bool, str, str]:
@@ -202,6 +132,11 @@ class Engine:
         self.lifecycle: Lifecycle = lifecycle()
         self._calendars: dict[tuple[str, str | None, str | None], tuple[ContactCalendar, Fold]] = {}
 
+    def __reduce__(self) -> tuple[type[Engine], tuple[Policy]]:
+        """An engine pickles as its policy (a process pool's task, a task queue's argument):
+        the other process compiles its own calendars; its caches are no part of its answers."""
+        return Engine, (self.policy,)
+
     # -- plumbing ---------------------------------------------------------------------------
     def calendar(self, p: Prospect) -> ContactCalendar:
         """The contact calendar for this prospect's zone and region under this policy."""
@@ -245,13 +180,20 @@ class Engine:
 
     @staticmethod
     def _check_prospect(p: Any) -> Prospect:
+        """``p`` if validation (or the engine) made it, else validated again: a prospect made
+        by ``model_copy(update=...)`` or ``model_construct`` (:mod:`cadence._checked`)."""
+        if type(p) is Prospect and type(p.__pydantic_fields_set__) is Checked:
+            return p
         if not isinstance(p, Prospect):
             msg = (
                 f"prospect: expected a cadence.Prospect, got {type(p).__name__}; build one with "
                 "engine.enroll(...) or Prospect.model_validate_json(...)"
             )
             raise InvalidInputError(msg, field="prospect", value=p)
-        return p
+        try:
+            return Prospect.model_validate(dict(getattr(p, "__dict__", {})))
+        except ValidationError as exc:
+            raise ev.explain_validation_error(exc, "prospect", Prospect) from None
 
     # -- the API ------------------------------------------------------------------------------
     def enroll(
@@ -283,7 +225,7 @@ class Engine:
         if not isinstance(prospect_id, str) or not prospect_id:
             msg = f"prospect_id: expected a non-empty string, got {prospect_id!r}"
             raise InvalidInputError(msg, field="prospect_id", value=prospect_id)
-        at_utc = _aware(at, "at")
+        at_utc = aware(at, "at")
         country = country.upper() if isinstance(country, str) else country
         if isinstance(subdivision, str):  # "noord" or "NOORD" with NL: the Netherlands' Noord
             subdivision = subdivision_code(country, subdivision)
@@ -291,6 +233,8 @@ class Engine:
         try:
             return Prospect(
                 id=prospect_id,
+                stage=Stage.NEW,
+                blocked_channels=frozenset(),
                 timezone=timezone,
                 country=country,
                 subdivision=subdivision,
@@ -315,19 +259,7 @@ class Engine:
         opt-out, which is always honoured (R13).
         """
         p = self._check_prospect(p)
-        if type(event) not in _EVENTS and not isinstance(event, ev.EVENT_CLASSES):
-            msg = (
-                f"event: expected a cadence event, got {type(event).__name__}; parse JSON with "
-                "cadence.parse_event(...)"
-            )
-            raise InvalidInputError(msg, field="event", value=event)
-        for name in _INSTANTS[type(event)]:  # (a validated event's are UTC and in range)
-            t = getattr(event, name)
-            if (t is not None or name == "at") and (
-                type(t) is not datetime or t.tzinfo is not UTC or not _EARLIEST <= t < _LATEST
-            ):
-                event = _validated(event)  # made without validation (``model_copy(update=...)``)
-                break
+        event = checked_event(event)
         fingerprint = None
         if event.id is not None:
             fingerprint = ev.event_fingerprint(event)
@@ -404,7 +336,7 @@ class Engine:
         """The prospect as of ``now``: time-driven changes only (R10 drop, R11 drip, R17 end of
         a pause). ``next_action`` gives the same answer whether or not this is called first."""
         p = self._check_prospect(p)
-        now_utc = _aware(now, "now")
+        now_utc = aware(now, "now")
         state = dict(p.__dict__)
         if not self._advance(state, self.calendar(p), now_utc):
             return p
@@ -504,7 +436,7 @@ class Engine:
         p = self._check_prospect(p)
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
-        return self._horizon(p, cal, _aware(now, "now"), until)
+        return self._horizon(p, cal, aware(now, "now"), until)
 
     def _horizon(
         self,
@@ -546,7 +478,7 @@ class Engine:
         """Validated inputs, the state as of ``now``, and the instant from which work may be
         placed (``now``, or the end of a pause, R17)."""
         p = self._check_prospect(p)
-        now_utc = _aware(now, "now")
+        now_utc = aware(now, "now")
         found = self._calendars.get((p.timezone, p.country, p.subdivision))
         cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
         state, floor = self._as_of(p.__dict__, cal, now_utc)
@@ -597,15 +529,16 @@ class Engine:
         email: str | None = None,
     ) -> Prospect:
         """Fold a whole history (cadence events or their JSON, as text or decoded), sorted by
-        time. Events at one instant are folded in the order given: give the history in the
-        order its events arrived (a CRM's log, oldest first), and the result is the state
-        ``apply`` built from them; any order of events at distinct instants gives the same
-        result. Linear in the number of events, plus the sort.
+        time, then id (DESIGN §9), so that any order of the same history folds the same. At
+        one instant an opt-out comes last (R13), and the other events fold by id (those
+        without one first, then by payload): give events at one instant ids in the order they
+        happened (a sequence number) if their order matters. Linear in the number of events,
+        plus the sort.
         ``at`` is the enrolment instant (default: the first event's); the other keywords are
         the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
         as they were at enrolment: the history's ``contact_updated`` events change them at
         their own moment (events before a move are folded in the place they happened)."""
-        items = _history(events)
+        items = history(events)
         # Time, then id (DESIGN §9), except that at one instant an opt-out comes last (R13):
         # an opt-in and an opt-out logged in the same second end opted out, whatever their
         # ids (``apply`` refuses an opt-in at the instant of the opt-out it follows).

@@ -25,8 +25,10 @@ from pydantic import (
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_validator,
 )
 
+from cadence._checked import mark
 from cadence._numbers import WholeNumber
 from cadence.businessdays import subdivision_code
 from cadence.channel import Channel
@@ -155,6 +157,11 @@ class _Event(BaseModel):
     id: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK)
     """Idempotency key: a second event with the same id is a no-op. Leave it out rather than
     send an empty or blank one (refused)."""
+
+    @model_validator(mode="after")
+    def _checked(self) -> Any:
+        mark(self)  # (a copy or a model_construct is checked again by the engine: _checked)
+        return self
 
     def _after(self, name: str, value: datetime | None) -> None:
         if value is not None and value <= self.at:
@@ -574,23 +581,35 @@ def explain_validation_error(
     return InvalidInputError(msg, field=field, value=value)
 
 
-def parse_event(data: Mapping[str, Any] | str | bytes) -> Event:
+def parse_event(data: Mapping[str, Any] | str | bytes | bytearray | memoryview) -> Event:
     """Parse one event from a JSON document or an already-decoded mapping (a CRM webhook).
 
     >>> parse_event({"type": "email_sent", "at": "2026-03-02T15:00:00-06:00"}).at.isoformat()
     '2026-03-02T21:00:00+00:00'
 
-    Raises :class:`cadence.errors.InvalidInputError` naming the offending field.
+    A body is read as the server hands it over: text, ``bytes``, ``bytearray`` or
+    ``memoryview``, with or without a UTF-8 byte order mark (a .NET sender's stream writer
+    puts one first). Raises :class:`cadence.errors.InvalidInputError` naming the offending
+    field.
     """
     try:
+        if isinstance(data, bytearray | memoryview):
+            data = bytes(data)
         if isinstance(data, str | bytes):
-            return _ADAPTER.validate_json(data)
+            return _ADAPTER.validate_json(_without_bom(data))
         if not isinstance(data, Mapping):
             msg = f"event: expected a JSON object or mapping, got {type(data).__name__}"
             raise InvalidInputError(msg, field="event", value=data)
         return _ADAPTER.validate_python(dict(data))
     except ValidationError as exc:
         raise explain_validation_error(exc, "event") from None
+
+
+def _without_bom(body: str | bytes) -> str | bytes:
+    """``body`` without the UTF-8 byte order mark a sender may put first (JSON forbids it)."""
+    if isinstance(body, bytes):
+        return body[3:] if body.startswith(b"\xef\xbb\xbf") else body
+    return body[1:] if body.startswith("\ufeff") else body
 
 
 _NOT_PAYLOAD = {"id"}  # never mutated

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from pydantic import BaseModel, ValidationError
 
+from cadence._suppression import phone_entry
 from cadence.batch import DayPlan
 from cadence.businessdays import subdivision_code
 from cadence.engine import Engine
@@ -478,9 +479,45 @@ def _unique(rows: Iterator[Prospect], name: str) -> Iterator[Prospect]:
 def read_suppressions(path: str | Path) -> frozenset[str]:
     """Prospect ids, phone numbers or emails never to plan (R13), one per line; blank lines
     and lines starting with ``#`` are skipped, and each line is trimmed. Ids match exactly,
-    numbers and emails however the book writes them (``cadence._suppression``)."""
-    lines = (line.strip() for line in _text(path).splitlines())
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    numbers and emails however the book writes them (``cadence._suppression``).
+
+    A line that is a spreadsheet's row rather than one entry (an opt-out export saved as CSV:
+    ``p7,+13125550104,dana@acme.test``, cells separated by ``,``, ``;`` or a tab, or one cell
+    in quotes, ``"+13125550104"``) suppresses each of its cells too, unquoted and trimmed,
+    besides the line as written: read as one entry it matched nothing, and the contacts it
+    names were planned. A line that is a phone number with its extension
+    (``+13125550104,,5``) is that number alone."""
+    found: set[str] = set()
+    for line in _text(path).splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        found.add(line)
+        if phone_entry(line) is None:
+            found.update(_cells(line))
+    return frozenset(found)
+
+
+#: What separates the cells of a spreadsheet's row saved as text (Excel writes ";" where the
+#: decimal sign is a comma).
+_CELL_SEPARATORS = ",;\t"
+
+
+def _cells(line: str) -> set[str]:
+    """The cells of ``line`` read as a row of CSV with each separator it holds (a comma when
+    it holds none but a quote), unquoted and trimmed; none for a line without either."""
+    separators = [sep for sep in _CELL_SEPARATORS if sep in line]
+    if not separators and '"' in line:
+        separators = [","]
+    cells: set[str] = set()
+    for sep in separators:
+        try:
+            for row in csv.reader([line], delimiter=sep):
+                cells.update(cell.strip() for cell in row)
+        except csv.Error:  # (a cell over the csv module's limit: the line as written stays)
+            continue
+    cells.discard("")
+    return cells
 
 
 #: The columns :func:`write_plan_csv` writes, one row per planned touch.

@@ -29,8 +29,9 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from cadence._day import reminds_to_log
 from cadence.actions import Action, ActionKind
-from cadence.batch import DayPlan, _reminds_to_log
+from cadence.batch import DayPlan
 from cadence.calendar import zone
 from cadence.errors import InvalidInputError
 from cadence.prospect import Prospect
@@ -200,7 +201,7 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     cal = _calendar("PUBLISH")
     for t in plan.touches:
         act = t.action
-        reminder = _reminds_to_log(act)
+        reminder = reminds_to_log(act)
         if act.kind is ActionKind.ATTEND_MEETING and not reminder:
             continue
         what = "log meeting" if reminder else " + ".join(act.kinds).replace("_", " ")

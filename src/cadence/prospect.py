@@ -16,9 +16,11 @@ from pydantic import (
     ValidationError,
     field_serializer,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError, from_json
 
+from cadence._checked import mark
 from cadence._migrations import PROSPECT_STEPS, check_version, migrate
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
@@ -51,7 +53,7 @@ class Obligation(BaseModel):
     """Latest useful moment (e.g. before a meeting starts)."""
     flags: tuple[str, ...] = ()
     detail: str | None = None
-    business_days: int = 0
+    business_days: int = Field(default=0, ge=0, le=120, strict=True)
     """Business days after ``not_before``'s local date it may not start before."""
 
 
@@ -62,7 +64,9 @@ class Meeting(BaseModel):
 
     id: str
     starts_at: StoredInstant
-    duration_minutes: int = 30
+    # As ``meeting_booked`` takes it. (Strict, as every count and flag of a stored state: cadence
+    # writes JSON numbers and booleans, and ``"3"``, ``true`` or ``"yes"`` was edited in.)
+    duration_minutes: int = Field(default=30, gt=0, le=24 * 60, strict=True)
     status: Literal[
         "booked", "held", "no_show", "cancelled_by_prospect", "cancelled_by_rep", "withdrawn"
     ] = "booked"
@@ -76,7 +80,9 @@ class Prospect(BaseModel):
 
     schema_version: int = Field(default=PROSPECT_SCHEMA_VERSION, strict=True)
     id: str = Field(min_length=1, pattern=NOT_BLANK)
-    stage: Stage = Stage.NEW
+    stage: Stage
+    """Where the prospect is in the lifecycle. Required, as ``blocked_channels`` is: every
+    state cadence stores has both, and one cut without them had lost its opt-out (R13)."""
     timezone: str
     country: str | None = None
     subdivision: str | None = None
@@ -85,7 +91,7 @@ class Prospect(BaseModel):
     phone: str | None = None
     email: str | None = None
     """Contact points, matched against suppression lists in batch planning (R13)."""
-    local: bool = False
+    local: bool = Field(default=False, strict=True)
     """Whether the prospect is near enough for coffee or lunch in person (R14)."""
     topic: str | None = None
     """What the prospect asked about, for subjects that refer to their request (R7)."""
@@ -103,11 +109,11 @@ class Prospect(BaseModel):
     forgotten once the newest event is that long after it."""
 
     # The unanswered ladder.
-    unanswered: int = 0
+    unanswered: int = Field(default=0, ge=0, strict=True)
     """Unanswered attempts since the last response (R3, R8)."""
-    calls_unanswered: int = 0
+    calls_unanswered: int = Field(default=0, ge=0, strict=True)
     """Unanswered calls in a row (R7)."""
-    calls_unheard: int = 0
+    calls_unheard: int = Field(default=0, ge=0, strict=True)
     """Calls in a row that rang out or stopped at a gatekeeper while the ladder's message (R8's
     offer, an R9 escalation, R10's breakup) was owed by phone: nobody heard it
     (``Policy.unheard_calls_limit``)."""
@@ -123,7 +129,7 @@ class Prospect(BaseModel):
     opt_out_offered_at: StoredInstant | None = None
     """When the opt-out offer was made (R8), or when the prospect is back from an
     out-of-office that followed it: the longer gap before the next step runs from then."""
-    escalations_done: int = 0
+    escalations_done: int = Field(default=0, ge=0, strict=True)
     breakup_sent_at: StoredInstant | None = None
     """When the breakup went out (R10), or when the prospect is back from an out-of-office
     that followed it: the wait for an answer runs from then."""
@@ -131,10 +137,10 @@ class Prospect(BaseModel):
     last_drip_at: StoredInstant | None = None
 
     # What the prospect told us.
-    permission: bool | None = None
+    permission: bool | None = Field(default=None, strict=True)
     """R12: may we contact them again when there is news (from the latest conversation)."""
     preferred_channel: Channel | None = None
-    blocked_channels: frozenset[Channel] = frozenset()
+    blocked_channels: frozenset[Channel]
     """Channels not to use: opted out of (R13), bounced, wrong number."""
     unreachable: frozenset[Channel] = frozenset()
     """The blocked channels that failed (a bounce, a wrong number) rather than were refused: a
@@ -171,6 +177,11 @@ class Prospect(BaseModel):
                 {"version": value},
             )
         return value
+
+    @model_validator(mode="after")
+    def _checked(self) -> Self:
+        mark(self)  # (a copy or a model_construct is checked again by the engine: _checked)
+        return self
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:

@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel
 
 from cadence import events as ev
+from cadence._checked import Checked
 
 __all__ = [
     "call_attempted",
@@ -47,13 +48,14 @@ _set_private = _slots["__pydantic_private__"].__set__
 # shared by every event it makes, as ``cadence._construct.build`` shares its sets: pydantic only
 # ever adds names to such a set on assignment (frozen models refuse it) or in ``model_copy``,
 # which copies the set first (``tests/test_reliability.py`` holds pydantic to that).
-_AT = {"at"}
-_AT_OUTCOME = {"at", "outcome"}
-_THIRD_PARTY = {"at", "outcome", "third_party"}
-_CONNECTED = {"at", "outcome", "permission", "next_contact_at"}
-_AT_INTENT = {"at", "intent"}
-_AT_UNTIL = {"at", "until"}
-_BOOKED = {"at", "meeting_id", "starts_at"}
+# Each a ``Checked`` set, as validation makes: the engine takes these events as checked.
+_AT = Checked({"at"})
+_AT_OUTCOME = Checked({"at", "outcome"})
+_THIRD_PARTY = Checked({"at", "outcome", "third_party"})
+_CONNECTED = Checked({"at", "outcome", "permission", "next_contact_at"})
+_AT_INTENT = Checked({"at", "intent"})
+_AT_UNTIL = Checked({"at", "until"})
+_BOOKED = Checked({"at", "meeting_id", "starts_at"})
 
 
 def _made(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:

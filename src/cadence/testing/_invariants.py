@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
+
 from cadence import events as ev
 from cadence.actions import Action, ActionKind
 from cadence.channel import Channel
@@ -271,7 +273,12 @@ def stored_whole(p: Prospect) -> str | None:
     trip = "a JSON round trip (model_dump_json, then cadence.Prospect.model_validate_json)"
     try:
         back = Prospect.model_validate_json(p.model_dump_json())
-    except ValueError as exc:  # (pydantic's ValidationError, cadence's own errors)
+    except ValidationError as exc:  # which fields: a state cut on its way through JSON
+        first = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].lower()}" for e in exc.errors()
+        )
+        return f"DESIGN §6: the prospect cannot be loaded back after {trip}: {first}"
+    except ValueError as exc:  # (cadence's own errors)
         first = str(exc).splitlines()[0]
         return f"DESIGN §6: the prospect cannot be loaded back after {trip}: {first}"
     if back == p:
