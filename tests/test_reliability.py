@@ -81,7 +81,7 @@ def _default(model: Any, section: str, key: str) -> Any:
 #: Fields with defaults added to a stored format since its fixture was written (same version).
 ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
     "policy-v1": {
-        "templates": ("voicemail_email_opt_out", "referral"),
+        "templates": ("voicemail_email_opt_out", "referral", "receptionist_by_email"),
         "": ("event_id_memory_days", "calling_rules", "unheard_calls_limit"),  # "": own fields
     },
     "prospect-v1": {

@@ -165,7 +165,9 @@ class Crm(PolicyMachine):
         )
         if cap is not None:
             count, per = cap
-            calls = [e.at for e in self.history if isinstance(e, ev.CallAttempted)]
+            calls = [  # (a call to someone else, R9, is not a call to their number)
+                e.at for e in self.history if isinstance(e, ev.CallAttempted) and not e.third_party
+            ]
             start = act.earliest_utc  # elapsed time: not wall-clock arithmetic across DST
             recent = [t for t in calls if start - per < t <= start]
             assert len(recent) < count, (act.earliest, recent)

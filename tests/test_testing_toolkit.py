@@ -458,6 +458,43 @@ def test_check_invariants_catches_an_agreed_time_or_a_voicemails_email_forgotten
         check_invariants(Silent(), p, events)
 
 
+def test_check_invariants_takes_an_agreed_call_joined_within_its_grace_as_on_time() -> None:
+    """R1 and one touch: the agreed call (10:30) and the new times a reply asked for (owed by
+    phone two hours after it, at 11:00, under a slow reaction delay) are one call at 11:00,
+    within the agreed time's grace: on time, as R1 says. The check called that a forgotten
+    agreement (a long property run found it)."""
+    engine = Engine(Policy(opt_out_scope="channel", reaction_minutes=120, voicemail_email=False))
+    chicago = ZoneInfo("America/Chicago")
+    p = engine.enroll("p", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
+    at = datetime(2026, 3, 4, 9, 0, tzinfo=chicago)
+    agreed = datetime(2026, 3, 4, 10, 30, 1, tzinfo=chicago)
+    events: list[ev.Event] = [
+        ev.OptedOut(at=at, channels=frozenset({Channel.EMAIL})),
+        ev.EmailReplied(at=at, intent="positive"),
+        ev.MeetingHeld(at=at, meeting_id="m1", next_contact_at=agreed),
+    ]
+    check_invariants(engine, p, events)
+    q = p
+    for event in events:
+        q = engine.apply(q, event)
+    call = engine.next_action(q, at)
+    assert agreed < call.earliest_utc < agreed + timedelta(minutes=30)
+    assert call.also == (ActionKind.PROPOSE_TIMES,)
+
+
+def test_check_invariants_takes_a_meeting_booked_for_the_agreed_time_as_that_contact() -> None:
+    """R1: a call that agrees the time of the meeting already booked (the invitation's
+    webhook came first) owes no call beside the meeting; the check takes the meeting as
+    the agreed contact instead of calling the engine broken."""
+    p, events = _voicemails(Engine(), 1)
+    agreed = NOW + timedelta(days=9, hours=1)
+    booked = ev.MeetingBooked(at=NOW + timedelta(days=8), meeting_id="m1", starts_at=agreed)
+    call = ev.CallAttempted(
+        at=NOW + timedelta(days=8, minutes=2), outcome="connected", next_contact_at=agreed
+    )
+    check_invariants(Engine(), p, [*events, booked, call])
+
+
 def test_check_invariants_catches_an_apply_that_mutates_its_input() -> None:
     p, events = _voicemails(Engine(), 2)
     with pytest.raises(AssertionError, match=r"^DESIGN §9: apply mutated its input .* #0"):

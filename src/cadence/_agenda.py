@@ -116,8 +116,13 @@ def drop_instant(policy: Policy, cal: ContactCalendar, breakup_sent_at: datetime
 
 
 def first_drip_due(policy: Policy, state: State) -> datetime:
-    """R11: when the next drip touch comes due."""
-    base = state["last_drip_at"] or state["dropped_at"] or state["last_event_at"]
+    """R11: when the next drip touch comes due: a drip interval after the last drip touch or
+    the drop, whichever came later. (A prospect who answered a drip touch and was dropped
+    again after a new ladder starts a new drip from that drop, not from the old touch.)"""
+    last, dropped = state["last_drip_at"], state["dropped_at"]
+    base = last if dropped is None or (last is not None and last > dropped) else dropped
+    if base is None:
+        base = state["last_event_at"]
     due: datetime = base + timedelta(days=policy.drip_interval_days)
     return due
 

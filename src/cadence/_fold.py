@@ -27,6 +27,7 @@ from cadence._fold_base import (
     _counts,
     _obligation,
     _refused,
+    interest_answer,
     lead_channel,
 )
 from cadence._fold_channels import ChannelFold, withdraw_meetings
@@ -220,7 +221,9 @@ class Fold(ChannelFold, MeetingFold):
             return
         self.responded(state, at)
         self.drop(state, "followup", "resume")
-        if e.intent == "positive":
+        if e.intent == "positive" and _refused(state, Channel.MEETING):
+            self.add(state, interest_answer(state, at + self.react))  # R13: no meetings
+        elif e.intent == "positive":
             self.owe(
                 state,
                 at,
@@ -235,6 +238,13 @@ class Fold(ChannelFold, MeetingFold):
         elif e.intent == "not_now":
             until = e.resume_at or at + timedelta(days=self.policy.drip_interval_days)
             local = self.cal.local(until)
+            # Their newer word replaces a contact agreed before the day they gave (R1): it is
+            # not "moved because they were away", it is the call they now ask for.
+            state["obligations"] = tuple(
+                o
+                for o in state["obligations"]
+                if not (o.key == "commitment" and o.not_before < until)
+            )
             self.pause(state, until, "asked to be contacted later")
             self.add(
                 state,
@@ -298,6 +308,18 @@ class Fold(ChannelFold, MeetingFold):
             # R10 after R17: the wait for an answer to the breakup runs from their return, so
             # nobody is dropped while away (an auto-reply to the breakup, say).
             state["breakup_sent_at"] = until
+        offered = state["opt_out_offered_at"]
+        if (
+            offered is not None
+            and offered < until
+            and breakup is None
+            and state["escalations_done"] == 0
+            and state["stage"] is Stage.OPT_OUT_OFFERED
+        ):
+            # R8 after R17: the longer gap after the offer is their time to answer it, so it
+            # runs from their return, as the breakup's wait does: the next step is not due the
+            # morning they are back.
+            state["opt_out_offered_at"] = until
 
     def on_deal_closed(self, state: State, e: ev.DealClosed) -> None:
         state["obligations"] = ()

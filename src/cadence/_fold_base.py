@@ -20,7 +20,7 @@ from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.lifecycle import Stage, Trigger, lifecycle
 from cadence.policy import RECENT_CALLS_DAYS, Policy
-from cadence.prospect import Obligation
+from cadence.prospect import Meeting, Obligation
 
 State = dict[str, Any]
 
@@ -73,6 +73,10 @@ _R14_CALL = (
 _R14_REBOOKED = (
     "you cancelled the meeting and they have booked again: call at the first moment you may "
     "(tone matters), apologise and confirm the new time"
+)
+_R14_NO_MEETINGS = (
+    "you cancelled the meeting: apologise at the first moment you may (tone matters); they "
+    "asked for no more meetings, so propose none"
 )
 _R14_BY_EMAIL = "their number does not work: apologise by email for cancelling, warmly and briefly"
 _R14_NO_CALLS = "they asked not to be called: apologise by email for cancelling, warmly and briefly"
@@ -237,6 +241,8 @@ class FoldBase:
         channel = lead_channel(state)
         kind = touch_kind(channel)
         if next_contact_at is not None:
+            if any(self.meets_then(m, next_contact_at) for m in state["meetings"]):
+                return  # a meeting booked for the agreed time is that contact
             local = self.cal.local(next_contact_at)
             self.add(
                 state,
@@ -248,7 +254,7 @@ class FoldBase:
                     exact=True,
                     priority=Priority.PROMISE,
                     rules=("R1",),
-                    reason=f"agreed with the prospect: next contact {day_month_time(local)}",
+                    reason=agreed_reason(local),
                 ),
             )
         elif not upcoming_meeting(state, at):  # a meeting booked ahead is the agreed contact
@@ -267,6 +273,15 @@ class FoldBase:
                     f"follow-up after {self.policy.followup_business_days} business days"
                 ),
             )
+
+    def meets_then(self, meeting: Meeting, agreed: datetime) -> bool:
+        """Whether the booked ``meeting`` is the contact agreed for ``agreed`` (R1): it
+        overlaps that time or its grace (``Policy.commitment_grace_minutes``)."""
+        if meeting.status != "booked":
+            return False
+        end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+        grace = timedelta(minutes=self.policy.commitment_grace_minutes)
+        return agreed < end and meeting.starts_at < agreed + grace
 
     def attempt(
         self, state: State, at: datetime, channel: Channel, counts: bool, said: bool = True
@@ -372,6 +387,27 @@ class FoldBase:
 def _refused(state: State, channel: Channel) -> bool:
     """Whether the prospect opted out of ``channel`` (blocked, and not because it failed)."""
     return channel in state["blocked_channels"] and channel not in state["unreachable"]
+
+
+def agreed_reason(local: datetime) -> str:
+    """The reason of a contact agreed for ``local`` (R1), in the prospect's zone."""
+    return f"agreed with the prospect: next contact {day_month_time(local)}"
+
+
+def interest_answer(state: State, not_before: datetime) -> Obligation:
+    """R13: what a reply with interest is owed from a prospect who refused meetings: an answer,
+    in writing unless they refused email, instead of a proposal of times for a meeting."""
+    channel = _PHONE if _refused(state, _EMAIL) else _EMAIL
+    return _obligation(
+        key="followup",
+        kind=touch_kind(channel),
+        channel=channel,
+        not_before=not_before,
+        priority=Priority.PROMISE,
+        rules=("R2", "R13"),
+        reason="they replied with interest but asked for no meetings: answer them now, and "
+        "propose no meeting",
+    )
 
 
 def _material(o: Obligation) -> bool:

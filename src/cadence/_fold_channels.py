@@ -15,14 +15,18 @@ from cadence._fold_base import (
     _R14,
     _R14_BY_EMAIL,
     _R14_NO_CALLS,
+    _R14_NO_MEETINGS,
     FoldBase,
     State,
     _material,
     _refused,
+    agreed_reason,
+    interest_answer,
     lead_channel,
 )
 from cadence._suppression import MIN_DIGITS, email_key, phone_digits
 from cadence.actions import touch_kind
+from cadence.calendar import zone
 from cadence.channel import Channel
 from cadence.lifecycle import Stage, Trigger
 from cadence.prospect import Obligation
@@ -101,9 +105,20 @@ class ChannelFold(FoldBase):
                 state[name] = value
         for name in e.clear:  # (an emptied country or subdivision: ``e.place`` below)
             state[name] = None
+        moved_from = state["timezone"]
         state["timezone"], state["country"], state["subdivision"] = e.place(
             state["timezone"], state["country"], state["subdivision"]
         )
+        if state["timezone"] != moved_from:
+            # R1: the agreed time is kept, and its reason says it on the new zone's clock, as
+            # the action's times do.
+            there = zone(state["timezone"])
+            state["obligations"] = tuple(
+                o.model_copy(update={"reason": agreed_reason(o.not_before.astimezone(there))})
+                if o.key == "commitment"
+                else o
+                for o in state["obligations"]
+            )
         given: set[Channel] = set()
         # Only a new number or address is given: a CRM's nightly sync sends the stored one
         # again, however it writes it, and that must not reopen a wrong number or a bounce.
@@ -221,6 +236,8 @@ class ChannelFold(FoldBase):
             )
             if Channel.MEETING in blocked:
                 withdraw_meetings(state)
+            if Channel.MEETING in channels:
+                self._no_meetings(state)
             # Out for good once they refused both; a channel that only failed (a bounce, a
             # wrong number) may open again with a new address or number.
             if not {Channel.PHONE, Channel.EMAIL} <= blocked - failed:
@@ -231,6 +248,31 @@ class ChannelFold(FoldBase):
         state["paused_until"] = None
         withdraw_meetings(state)
         self.stage(state, Trigger.OPT_OUT)
+
+    def _no_meetings(self, state: State) -> None:
+        """R13: they refused meetings, so no new times are proposed. Times owed for a reply
+        with interest become the answer to it; the rep who cancelled a meeting (R14) still
+        apologises, by the call owed or, when the written proposal was the apology, by a brief
+        message of its own."""
+        times = next((o for o in state["obligations"] if o.key == "propose_times"), None)
+        call = next((o for o in state["obligations"] if o.key == "reschedule_call"), None)
+        if call is not None:
+            self.add(state, call.model_copy(update={"reason": _R14_NO_MEETINGS}))
+        if times is None:
+            return
+        self.drop(state, "propose_times")
+        if _answers_interest(times):
+            self.add(state, interest_answer(state, times.not_before))
+        elif "R14" in times.rules and call is None:
+            apology = {
+                "key": "reschedule_call",
+                "kind": touch_kind(times.channel),
+                "rules": _R14,
+                "reason": _R14_NO_MEETINGS,
+                "detail": None,
+                "deadline": None,
+            }
+            self.add(state, times.model_copy(update=apology))
 
     def on_opted_in(self, state: State, e: ev.OptedIn) -> None:
         state["blocked_channels"] = state["unreachable"] = frozenset()
@@ -252,6 +294,11 @@ def withdraw_meetings(state: State) -> None:
         m.model_copy(update={"status": "withdrawn"}) if m.status == "booked" else m
         for m in state["meetings"]
     )
+
+
+def _answers_interest(o: Obligation) -> bool:
+    """The proposal of times a reply with interest is owed (no meeting behind it)."""
+    return o.key == "propose_times" and o.detail is None and o.rules == ("R2",)
 
 
 def material_channel(state: State) -> Channel:

@@ -46,16 +46,23 @@ class MeetingFold(FoldBase):
         )
         state["meetings"] = (*(m for m in state["meetings"] if m.id != e.meeting_id), meeting)
         self.responded(state, e.at)
+        if Channel.MEETING in state["blocked_channels"]:
+            # R13: they opted out of meetings; a booking logged anyway is a response, but only
+            # an opt-in reopens the channel, so the meeting is withdrawn at once: no meeting is
+            # ahead, and what is owed stays owed.
+            withdraw_meetings(state)
+            return
         self.drop(state, "propose_times", "followup", "no_show_call", "resume")
         for o in state["obligations"]:
             if o.key == "reschedule_call":  # R14: the apology still, but no new times to offer
                 self.add(state, o.model_copy(update={"reason": _R14_REBOOKED}))
                 break
-        if Channel.MEETING in state["blocked_channels"]:
-            # R13: they opted out of meetings; a booking logged anyway is a response, but only
-            # an opt-in reopens the channel, so the meeting is withdrawn at once.
-            withdraw_meetings(state)
-            return
+        # R1: a meeting booked for the agreed time (it overlaps the agreed contact's grace) is
+        # that contact: the rep attends it, and is not also told to call then.
+        for o in state["obligations"]:
+            if o.key == "commitment" and self.meets_then(meeting, o.not_before):
+                self.drop(state, "commitment")
+                break
         if previous is not None and previous.status == "cancelled_by_prospect":
             self.owe(
                 state,
@@ -83,6 +90,12 @@ class MeetingFold(FoldBase):
             if m.id == e.meeting_id and m.status in _CALLED_OFF:
                 return  # a calendar sending it again: the repair (R14, R15) is under way
         self._set_status(state, e.meeting_id, f"cancelled_by_{e.by}")
+        if _refused(state, Channel.MEETING):
+            # R13: they refused meetings (so none the engine knows is booked): no new times,
+            # no invitation, no apology for a meeting. Theirs is still a response.
+            if e.by == "prospect":
+                self.responded(state, at)
+            return
         if e.by == "prospect":  # R15: a connecting moment, not a loss
             self.responded(state, at)
             if not booked(state):  # the booking the R14 call was to confirm is off too

@@ -10,7 +10,13 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from cadence._agenda import ENDED_REASON, Task
-from cadence._fold_base import _R14_REBOOKED, COUNTING_KEYS, State, upcoming_meeting
+from cadence._fold_base import (
+    _R14_NO_MEETINGS,
+    _R14_REBOOKED,
+    COUNTING_KEYS,
+    State,
+    upcoming_meeting,
+)
 from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
@@ -129,15 +135,16 @@ def talking_points(
                     when = "on " + when
                 points = (template.format(next_attempt=when),)
         if "R14" in task.rules:
-            points = (
-                (
+            if task.reason == _R14_REBOOKED:
+                points = ("Apologise for cancelling, warmly; thank them for booking again.",)
+            elif task.reason == _R14_NO_MEETINGS:
+                points = ("Apologise for cancelling, warmly; they asked for no more meetings.",)
+            else:
+                points = (
                     "Apologise for cancelling, warmly; propose two or three new times now.",
                     "Offer flexibility: before or after hours, or coffee or lunch if they are "
                     "local.",
                 )
-                if task.reason != _R14_REBOOKED
-                else ("Apologise for cancelling, warmly; thank them for booking again.",)
-            )
         return (*points, *conversation)
     if kind is _OPT_OUT_OFFER or kind is _BREAKUP:
         said = t.opt_out_offer if kind is _OPT_OUT_OFFER else t.breakup
@@ -148,7 +155,7 @@ def talking_points(
     if kind is _DRIP_TOUCH:
         return (t.drip_touch,)
     if kind is _CONTACT_RECEPTIONIST:
-        return (t.receptionist,)
+        return (t.receptionist_by_email if task.channel is Channel.EMAIL else t.receptionist,)
     if kind is _ESCALATE:
         if task.detail == "manager_escalation":
             return (t.manager_escalation,)

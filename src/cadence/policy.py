@@ -183,6 +183,12 @@ class Templates(BaseModel):
         "whether they have been away or something has changed."
     )
     """R9: the receptionist escalation."""
+    receptionist_by_email: str = (
+        "Write to the receptionist or assistant: say you have had trouble connecting and ask "
+        "whether they have been away or something has changed."
+    )
+    """R9: the receptionist escalation when it goes by email (the prospect's phone is
+    blocked: refused, or a wrong number)."""
     manager_escalation: str = (
         "Have your manager contact your contact's superior, so you keep face with your contact."
     )

@@ -127,6 +127,8 @@ class Prospect(BaseModel):
     recent_calls: tuple[StoredInstant, ...] = ()
     """Instants of recent calls, for elapsed-time caps (the last 30 days)."""
     opt_out_offered_at: StoredInstant | None = None
+    """When the opt-out offer was made (R8), or when the prospect is back from an
+    out-of-office that followed it: the longer gap before the next step runs from then."""
     escalations_done: int = Field(default=0, ge=0, strict=True)
     breakup_sent_at: StoredInstant | None = None
     """When the breakup went out (R10), or when the prospect is back from an out-of-office

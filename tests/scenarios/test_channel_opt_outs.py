@@ -188,3 +188,134 @@ def test_refusing_email_with_a_wrong_number_keeps_what_is_owed_for_a_new_number(
     p = scoped.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))
     act = scoped.next_action(p, later)
     assert (act.channel, act.rules) == (Channel.PHONE, followup.rules)
+
+
+NO_MEETINGS = frozenset({Channel.MEETING})
+
+
+def test_a_prospect_who_refused_meetings_and_replies_with_interest_is_answered_not_invited(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee asked for no meetings (R13), then replies with interest: the rep answers her, in
+    writing, at once; nothing proposes times for a meeting or sends an invitation."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.OptedOut(at=monday, channels=NO_MEETINGS))
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.EmailReplied(at=t, intent="positive"))
+    plan = scoped.plan(p, t)
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    first = plan[0]
+    assert (first.kind, first.channel) == (ActionKind.EMAIL, Channel.EMAIL)
+    assert "R13" in first.rules
+    assert first.earliest_utc <= t + timedelta(hours=1)
+
+
+def test_refusing_meetings_after_replying_with_interest_turns_the_proposal_into_an_answer(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee replied with interest (times are owed), then asks for no meetings: the proposal of
+    times becomes the answer to her reply, still owed now."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.EmailReplied(at=t, intent="positive"))
+    assert _owed(p) == {"propose_times": Channel.EMAIL}
+    p = scoped.apply(p, ev.OptedOut(at=t + timedelta(minutes=1), channels=NO_MEETINGS))
+    plan = scoped.plan(p, t + timedelta(minutes=2))
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    assert (plan[0].kind, plan[0].channel) == (ActionKind.EMAIL, Channel.EMAIL)
+    assert "R13" in plan[0].rules
+
+
+@pytest.mark.parametrize("by", ["prospect", "rep"])
+def test_a_cancellation_of_a_meeting_the_engine_never_saw_offers_no_times_to_one_who_refused_them(
+    scoped: Engine, monday: datetime, by: str
+) -> None:
+    """Lee refused meetings (R13); the calendar then reports a meeting cancelled that was never
+    logged as booked (made before she was enrolled). Neither her cancelling (R15) nor the
+    rep's (R14) brings an offer of new times, an invitation or an apology for a meeting."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.OptedOut(at=monday, channels=NO_MEETINGS))
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="old", by=by))
+    plan = scoped.plan(p, t)
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    assert all("R14" not in a.rules and "R15" not in a.rules for a in plan)
+
+
+def test_the_receptionist_escalation_by_email_says_to_write_not_to_call(
+    monday: datetime,
+) -> None:
+    """R9 after R13: Lee refused calls, so the ladder's escalation to the receptionist goes by
+    email; what the rep is told to do says to write to them, not to call."""
+    engine = Engine(cadence.Policy(opt_out_scope="channel", escalations=("contact_receptionist",)))
+    p = engine.enroll("lee", at=monday, **LEE)
+    p = engine.apply(p, ev.OptedOut(at=monday, channels=NO_CALLS))
+    t = monday
+    for i in range(8):
+        act = engine.next_action(p, t)
+        if act.kind is ActionKind.CONTACT_RECEPTIONIST:
+            break
+        t = max(t, act.earliest_utc)
+        p = engine.apply(p, ev.EmailSent(at=t, id=f"e{i}"))
+    assert (act.kind, act.channel) == (ActionKind.CONTACT_RECEPTIONIST, Channel.EMAIL)
+    assert not any(point.startswith("Call") for point in act.talking_points)
+    assert act.talking_points == (engine.policy.templates.receptionist_by_email,)
+
+
+@pytest.mark.parametrize("what", ["prospect", "rep", "no_show"])
+def test_refusing_meetings_withdraws_the_new_times_owed_for_one(
+    scoped: Engine, monday: datetime, what: str
+) -> None:
+    """Lee's meeting is off (she cancelled it, R15; the rep did, R14; or she missed it), and
+    new times are owed; then she asks for no meetings (R13). No new times are proposed; the
+    rep who cancelled still apologises (R14)."""
+    p = _booked(scoped, monday)
+    t = monday + timedelta(hours=2)
+    if what == "no_show":
+        start = p.meetings[0].starts_at
+        t = start + timedelta(minutes=40)
+        p = scoped.apply(p, ev.MeetingNoShow(at=t, meeting_id="m1"))
+    else:
+        p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by=what))
+    assert "propose_times" in _owed(p)
+    p = scoped.apply(p, ev.OptedOut(at=t + timedelta(minutes=1), channels=NO_MEETINGS))
+    plan = scoped.plan(p, t + timedelta(minutes=2))
+    assert all(a.kind is not ActionKind.PROPOSE_TIMES and not a.proposals for a in plan)
+    assert all(ActionKind.PROPOSE_TIMES not in a.also for a in plan)
+    assert not any("new time" in said for a in plan for said in (a.reason, *a.talking_points))
+    if what == "rep":
+        assert any("R14" in a.rules for a in plan)
+
+
+def test_refusing_meetings_after_refusing_calls_leaves_the_written_apology(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee refused calls, so when the rep cancels the meeting the written proposal of times is
+    the apology (R14); then she refuses meetings too. The apology stays, as a brief email that
+    proposes nothing (and sends the material promised)."""
+    p = scoped.apply(_booked(scoped, monday), ev.OptedOut(at=monday, channels=NO_CALLS))
+    t = monday + timedelta(hours=2)
+    p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    assert "reschedule_call" not in _owed(p)
+    p = scoped.apply(p, ev.OptedOut(at=t + timedelta(minutes=1), channels=NO_MEETINGS))
+    first = scoped.plan(p, t + timedelta(minutes=2))[0]
+    assert (first.kind, first.channel, first.rules) == (ActionKind.EMAIL, Channel.EMAIL, ("R14",))
+    assert not first.proposals
+    assert first.talking_points[0] == "Apologise for cancelling, warmly; keep it brief."
+    assert first.also == (ActionKind.SEND_COLLATERAL,)  # the material goes in the same email
+
+
+def test_a_booking_logged_after_meetings_were_refused_leaves_what_is_owed(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee refused meetings and replied with interest (the rep owes her an answer); then a
+    booking is logged anyway. It is withdrawn at once (R13), so no meeting is ahead: the
+    answer is still owed, and nothing thanks her for booking."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    p = scoped.apply(p, ev.OptedOut(at=monday, channels=NO_MEETINGS))
+    t = monday + timedelta(hours=1)
+    p = scoped.apply(p, ev.EmailReplied(at=t, intent="positive"))
+    owed = _owed(p)
+    p = scoped.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=2)))
+    assert _owed(p) == owed
+    assert [m.status for m in p.meetings] == ["withdrawn"]

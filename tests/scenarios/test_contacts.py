@@ -355,3 +355,24 @@ def test_a_new_area_code_or_a_stand_in_for_no_number(engine: Engine, monday: dat
     assert Channel.PHONE not in fixed.blocked_channels
     none = engine.apply(p, ev.ContactUpdated(at=night, phone="n/a"))
     assert Channel.PHONE in none.blocked_channels
+
+
+def test_after_a_move_the_agreed_calls_reason_names_its_time_in_the_new_zone(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee agreed to a call on Thursday at 15:00 her time (Chicago), then moved to Los Angeles:
+    the call is at the same instant, 13:00 there, and its reason says 13:00, as the action's
+    times do, not the 15:00 of the zone she left (R1: the rep keeps the time agreed)."""
+    agreed = datetime(2026, 3, 12, 15, 0, tzinfo=CHICAGO)
+    p = engine.apply(
+        _lee(engine, monday),
+        ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed),
+    )
+    t = monday + timedelta(hours=1)
+    p = engine.apply(
+        p, ev.ContactUpdated(at=t, timezone="America/Los_Angeles", country="US", subdivision="CA")
+    )
+    act = engine.next_action(p, t)
+    assert act.earliest_utc == agreed
+    assert f"{act.earliest:%H:%M}" == "13:00"
+    assert act.reason.endswith("Thu 12 Mar 13:00")

@@ -1041,7 +1041,7 @@ def test_an_overdue_agreed_call_waits_a_moment_for_the_apology_and_is_one_call(
 def test_calls_owed_each_a_moment_after_the_last_are_one_call(
     engine: Engine, monday: datetime
 ) -> None:
-    """Lee agreed to talk Thursday at 14:28. At 14:15 Lee misses the intro meeting (a call to
+    """Lee agreed to talk Thursday at 14:28. At 14:15 Lee misses the 14:00 intro meeting (a call to
     reschedule is due at 14:20); at 14:20 the rep has to cancel next week's meeting (the
     apology call is due at 14:25). Each call is due within a reaction delay of the one before,
     the first and the last eight minutes apart: one call at 14:28 does all three. The engine
@@ -1051,7 +1051,10 @@ def test_calls_owed_each_a_moment_after_the_last_are_one_call(
     agreed = thursday + timedelta(minutes=28)
     p = _lee(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
-    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="intro", starts_at=thursday))
+    intro = ev.MeetingBooked(
+        at=monday, meeting_id="intro", starts_at=thursday, duration_minutes=10
+    )  # (over before the agreed time: a meeting at that time would be the agreed contact)
+    p = engine.apply(p, intro)
     nextweek = thursday + timedelta(days=5)
     p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="demo", starts_at=nextweek))
     p = engine.apply(p, ev.MeetingNoShow(at=thursday + timedelta(minutes=15), meeting_id="intro"))
@@ -1377,3 +1380,50 @@ def test_r13_at_one_instant_the_opt_out_holds_in_apply_and_replay_alike(
     with pytest.raises(cadence.LateEventError, match="opt-in"):
         engine.apply(out, ev.OptedIn(at=t))
     assert engine.apply(out, ev.OptedIn(at=t + timedelta(seconds=1))).stage is Stage.ENGAGED
+
+
+@pytest.mark.parametrize("offset", [timedelta(0), timedelta(minutes=-15), timedelta(minutes=20)])
+def test_r1_a_meeting_booked_for_the_agreed_time_is_the_agreed_contact(
+    engine: Engine, monday: datetime, offset: timedelta
+) -> None:
+    """Lee agreed to talk on Thursday at 15:00, and the rep sent an invitation for then (or a
+    quarter of an hour either side): the meeting is the agreed contact. The rep attends it,
+    and is not also told to call her at the same moment."""
+    agreed = datetime(2026, 3, 12, 15, 0, tzinfo=CHICAGO)
+    p = engine.apply(
+        _lee(engine, monday),
+        ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed),
+    )
+    t = monday + timedelta(minutes=5)
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=agreed + offset))
+    assert [a.kind for a in engine.plan(p, t)] == [ActionKind.ATTEND_MEETING]
+    assert engine.next_action(p, agreed).kind is ActionKind.ATTEND_MEETING
+
+
+def test_r1_a_meeting_booked_for_another_day_leaves_the_agreed_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """A meeting booked for the week after the call agreed for Thursday leaves that call."""
+    agreed = datetime(2026, 3, 12, 15, 0, tzinfo=CHICAGO)
+    p = engine.apply(
+        _lee(engine, monday),
+        ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed),
+    )
+    t = monday + timedelta(minutes=5)
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=agreed + 5 * DAY))
+    assert [a.kind for a in engine.plan(p, t)] == [ActionKind.CALL, ActionKind.ATTEND_MEETING]
+
+
+def test_r1_the_meeting_for_the_agreed_time_is_the_contact_whichever_is_logged_first(
+    engine: Engine, monday: datetime
+) -> None:
+    """The calendar's webhook for the invitation arrives before the dialer logs the call that
+    agreed that time: the meeting is the agreed contact all the same."""
+    agreed = datetime(2026, 3, 12, 15, 0, tzinfo=CHICAGO)
+    booking = ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=agreed)
+    call = ev.CallAttempted(
+        at=monday + timedelta(minutes=3), outcome="connected", next_contact_at=agreed
+    )
+    p = engine.apply(engine.apply(_lee(engine, monday), booking), call)
+    t = monday + timedelta(minutes=5)
+    assert [a.kind for a in engine.plan(p, t)] == [ActionKind.ATTEND_MEETING]

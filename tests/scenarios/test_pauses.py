@@ -143,3 +143,29 @@ def test_r17_the_return_is_kept_whether_the_state_is_advanced_stored_or_replayed
     for q in (p, advanced, stored):
         act = engine.next_action(q, later)
         assert (act.kind, act.due_since) == (ActionKind.EMAIL, MONDAY_AFTER.replace(hour=8))
+
+
+def test_r17_a_not_now_after_agreeing_a_call_replaces_the_call_it_puts_off() -> None:
+    """Lee agreed to a call on Tuesday 10 March, then wrote "not now, from 1 April" (R17). Her
+    newer word replaces the agreed call: on 1 April the rep makes the call she asked for, and
+    is not told the agreed time moved because she was away (she was not), nor reminded of the
+    10 March agreement. An agreed call after the date she gave still stands."""
+    engine = Engine()
+    p = _lee(engine)
+    agreed = datetime(2026, 3, 10, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=TUESDAY, outcome="connected", next_contact_at=agreed))
+    april = datetime(2026, 4, 1, 9, 0, tzinfo=CHICAGO)
+    wrote = TUESDAY + timedelta(days=1)
+    later = engine.apply(p, ev.EmailReplied(at=wrote, intent="not_now", resume_at=april))
+    call = engine.plan(later, wrote)[1]
+    assert (call.kind, call.earliest) == (ActionKind.CALL, april)
+    assert "moved" not in call.flags
+    assert not any("agreed time moved" in t for t in call.talking_points)
+    assert "10 Mar" not in call.reason
+    # An agreed call after the date she gave is kept.
+    may = datetime(2026, 5, 5, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(
+        _lee(engine), ev.CallAttempted(at=TUESDAY, outcome="connected", next_contact_at=may)
+    )
+    later = engine.apply(p, ev.EmailReplied(at=wrote, intent="not_now", resume_at=april))
+    assert "commitment" in [o.key for o in later.obligations]

@@ -27,7 +27,7 @@ def _enroll(engine: Engine, at: datetime, **kw: object) -> cadence.Prospect:
 
 
 def _never_answers(
-    engine: Engine, p: cadence.Prospect, now: datetime, steps: int
+    engine: Engine, p: cadence.Prospect, now: datetime, steps: int, tag: str = "x"
 ) -> list[tuple[cadence.Action, cadence.Prospect]]:
     """Follow the engine's own next actions; every call reaches voicemail, no email is answered."""
     out = []
@@ -40,9 +40,9 @@ def _never_answers(
         if act.kind is ActionKind.WAIT:
             p = engine.advance(p, now)
         elif act.channel is Channel.PHONE:
-            p = engine.apply(p, ev.CallAttempted(at=now, outcome="voicemail", id=f"x{i}"))
+            p = engine.apply(p, ev.CallAttempted(at=now, outcome="voicemail", id=f"{tag}{i}"))
         else:
-            p = engine.apply(p, ev.EmailSent(at=now, id=f"x{i}"))
+            p = engine.apply(p, ev.EmailSent(at=now, id=f"{tag}{i}"))
         out.append((act, p))
     return out
 
@@ -756,6 +756,31 @@ def test_r10_r17_the_breakups_wait_runs_from_their_return_from_an_out_of_office(
     assert engine.advance(away, back + timedelta(days=10)).stage is Stage.DROPPED
 
 
+@pytest.mark.parametrize("escalations", [(), ("ask_decision_makers",)])
+def test_r8_r17_the_longer_gap_after_the_offer_runs_from_their_return_from_an_out_of_office(
+    escalations: tuple[str, ...], monday: datetime
+) -> None:
+    """The voicemail that offers the opt-out, and the email that repeats it, get an auto-reply:
+    away for three weeks. R8's longer gap is their time to answer the offer; it runs from
+    their return (as R10's wait does), so the next step (the breakup, or an escalation) is not
+    due the morning they are back."""
+    engine = Engine(Policy(escalations=escalations))
+    p, at = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    p = engine.apply(p, ev.CallAttempted(at=at, outcome="voicemail"))
+    email = engine.next_action(p, at)
+    assert "R8" in email.rules
+    sent = max(at, email.earliest)
+    p = engine.apply(p, ev.EmailSent(at=sent))
+    back = sent + timedelta(days=21)
+    away = engine.apply(p, ev.OutOfOffice(at=sent + timedelta(minutes=3), until=back))
+    cal = engine.calendar(away)
+    after = next(a for a in engine.plan(away, back) if a.kind is not ActionKind.WAIT)
+    assert after.kind is (ActionKind.ESCALATE if escalations else ActionKind.BREAKUP)
+    returned = cal.local(away.paused_until).date()  # type: ignore[arg-type]
+    gap = engine.policy.opt_out_gap_business_days
+    assert after.earliest.date() >= cal.add_business_days(returned, gap)
+
+
 def test_r10_a_breakup_sent_while_they_are_away_or_retried_after_it_rang_out(
     engine: Engine, monday: datetime
 ) -> None:
@@ -823,6 +848,28 @@ def test_r11_any_response_from_the_drip_makes_them_engaged_again(
     p = engine.apply(p, ev.EmailReplied(at=act.earliest + timedelta(days=1), intent="positive"))
     assert p.stage is Stage.ENGAGED
     assert engine.next_action(p, act.earliest + timedelta(days=1)).kind is ActionKind.PROPOSE_TIMES
+
+
+def test_r11_a_drip_prospect_who_answers_then_goes_silent_again_drips_a_month_after_the_drop(
+    engine: Engine, monday: datetime
+) -> None:
+    """R10 then R11: she answered a drip touch, then never again; the ladder ran its course
+    to a second breakup. Her next drip touch is a drip interval after that drop, not the
+    morning she is dropped (counted from the drip touch she answered months before): the
+    breakup said her file was closed."""
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    story = _never_answers(engine, p, monday, 16)
+    act, p = next((a, q) for a, q in story if a.kind is ActionKind.DRIP_TOUCH)
+    answered = act.earliest + timedelta(days=2)
+    p = engine.apply(p, ev.EmailReplied(at=answered, intent="neutral", id="answer"))
+    assert p.stage is Stage.ENGAGED
+    again = _never_answers(engine, p, answered, 16, tag="y")
+    assert [a.kind for a, _ in again].count(ActionKind.BREAKUP) == 1
+    drop = next(a.earliest for a, _ in again if a.kind is ActionKind.WAIT)  # R10's wait
+    assert drop > answered
+    drip = next(a for a, _ in again if a.kind is ActionKind.DRIP_TOUCH)
+    assert drip.earliest - drop >= timedelta(days=engine.policy.drip_interval_days)
 
 
 def test_r12_no_drip_without_permission(engine: Engine, monday: datetime) -> None:

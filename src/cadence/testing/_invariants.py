@@ -180,8 +180,8 @@ def raise_unless_followed_up(
         return
     agreed = getattr(event, "next_contact_at", None)
     if agreed is not None and not getattr(event, "third_party", False):
-        if p.blocked_channels >= _BOTH:
-            return
+        if p.blocked_channels >= _BOTH or _meeting_then(engine, p, agreed):
+            return  # (a meeting booked for the agreed time is that contact)
         plan = engine.plan(p, now)
         # A call that also does what falls due a reaction delay later (a reply's new times)
         # starts with it, still inside the promised call's window: on time (R1's grace).
@@ -221,6 +221,20 @@ def _joined(action: Action) -> bool:
 
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
+
+
+def _meeting_then(engine: Engine, p: Prospect, agreed: datetime) -> bool:
+    """Whether a booked meeting overlaps the agreed time or its grace (R1: it is the agreed
+    contact)."""
+    grace = timedelta(minutes=engine.policy.commitment_grace_minutes)
+    return any(
+        m.status == "booked"
+        and m.starts_at < agreed + grace
+        and agreed < m.starts_at + timedelta(minutes=m.duration_minutes)
+        for m in p.meetings
+    )
+
+
 _LATER = frozenset({"moved", "overdue"})  # (overdue: asked after the agreed time)
 
 
