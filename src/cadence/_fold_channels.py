@@ -125,7 +125,9 @@ class ChannelFold(FoldBase):
         if e.phone is not None:
             if not _same_phone(e.phone, state["phone"]):
                 given.add(_PHONE)
-                state["calls_unheard"] = 0  # a new number gets its chances (R8–R10)
+                # A new number gets its chances: R7's count and R8–R10's unheard calls are
+                # the old number's (two voicemails there do not switch the new one to email).
+                state["calls_unanswered"] = state["calls_unheard"] = 0
             state["phone"] = e.phone
         if e.email is not None:
             if state["email"] is None or email_key(e.email) != email_key(state["email"]):

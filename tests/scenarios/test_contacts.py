@@ -376,3 +376,26 @@ def test_after_a_move_the_agreed_calls_reason_names_its_time_in_the_new_zone(
     assert act.earliest_utc == agreed
     assert f"{act.earliest:%H:%M}" == "13:00"
     assert act.reason.endswith("Thu 12 Mar 13:00")
+
+
+def test_a_new_number_after_r7_switched_to_email_is_called(
+    engine: Engine, monday: datetime
+) -> None:
+    """Two voicemails in a row, so R7 switched Lee to email; then the rep logs Lee's new mobile.
+    The next attempt went on by email, as if the new number had rung out twice too: a rep calls
+    the new number (R7 counts the calls of one number)."""
+    p = _lee(engine, monday)
+    now = monday
+    for _ in range(2):
+        act = engine.next_action(p, now)
+        assert act.channel is Channel.PHONE, act
+        now = act.earliest
+        p = engine.apply(p, ev.CallAttempted(at=now, outcome="voicemail"))
+        now = engine.next_action(p, now).earliest  # the R6 email
+        p = engine.apply(p, ev.EmailSent(at=now))
+    act = engine.next_action(p, now)
+    assert (act.channel, "R7" in act.rules) == (Channel.EMAIL, True)
+    p = engine.apply(p, ev.ContactUpdated(at=now, phone="+13125550199"))
+    act = engine.next_action(p, now)
+    assert act.channel is Channel.PHONE, act
+    assert "R7" not in act.rules
