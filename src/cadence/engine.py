@@ -628,6 +628,8 @@ class Engine:
                 if away_until(state, exact) is not None
                 else "a legal cap on calls rules it out"
                 if free.start_utc == agreed
+                else "it is on a day off"  # (a weekend, a holiday: not a time of day)
+                if not cal.days.is_business_day(cal.local(agreed).date())
                 else "it is outside the hours the policy and the law allow"
             )
             points = (f"The agreed time moved ({why}): tell them.", *points)

@@ -60,29 +60,30 @@ def test_r1_agreed_next_contact_is_scheduled_exactly(engine: Engine, monday: dat
     assert "commitment_missing" not in act.flags
 
 
+_HOURS = "it is outside the hours the policy and the law allow"
+
+
 @pytest.mark.parametrize(
-    ("agreed", "due"),
+    ("agreed", "due", "why"),
     [
-        (datetime(2026, 3, 11, 17, 30, tzinfo=CHICAGO), "Thu 12 09:00"),  # after the slots
-        (datetime(2026, 3, 14, 10, 0, tzinfo=CHICAGO), "Mon 16 09:00"),  # a Saturday
-        (datetime(2026, 3, 11, 21, 30, tzinfo=CHICAGO), "Thu 12 09:00"),  # past the law's 21:00
+        (datetime(2026, 3, 11, 17, 30, tzinfo=CHICAGO), "Thu 12 09:00", _HOURS),  # after the slots
+        (datetime(2026, 3, 14, 10, 0, tzinfo=CHICAGO), "Mon 16 09:00", "it is on a day off"),  # Sat
+        (datetime(2026, 3, 11, 21, 30, tzinfo=CHICAGO), "Thu 12 09:00", _HOURS),  # past 21:00
     ],
 )
 def test_r1_an_agreed_time_the_hours_do_not_allow_is_kept_as_soon_as_they_do_and_flagged(
-    engine: Engine, monday: datetime, agreed: datetime, due: str
+    engine: Engine, monday: datetime, agreed: datetime, due: str, why: str
 ) -> None:
     """The prospect asked for a time the team's hours (or the law) rule out: the call is due at
-    the first allowed moment after it, flagged ``moved`` so that the rep tells them; a time
-    inside the hours is not."""
+    the first allowed moment after it, flagged ``moved`` so that the rep tells them why (a
+    Saturday is a day off, not a time outside the hours); a time inside the hours is not."""
     p = _enroll(engine, monday)
     p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed))
     act = engine.next_action(p, monday + timedelta(hours=1))
     assert act.rules == ("R1",)
     assert f"{act.earliest:%a %d %H:%M}" == due
     assert act.flags == ("moved",)
-    assert act.talking_points[0] == (
-        "The agreed time moved (it is outside the hours the policy and the law allow): tell them."
-    )
+    assert act.talking_points[0] == f"The agreed time moved ({why}): tell them."
     kept = engine.apply(
         _enroll(engine, monday),
         ev.CallAttempted(
