@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 from datetime import datetime
 
 import pytest
@@ -86,3 +87,16 @@ def test_what_cadence_writes_has_the_fields_its_schema_requires(
     written = json.loads(TypeAdapter(ev.Event).dump_json(event))
     sub = json_schema("event")["$defs"]["EmailReplied"]
     assert set(sub["required"]) <= set(written) <= set(sub["properties"])
+
+
+@pytest.mark.parametrize("written", ["09:00", "9:00", "24:00", "17:30:00", "23:59:59.999999"])
+def test_the_policy_schema_admits_the_clock_times_a_policy_loads(written: str) -> None:
+    """An editor that checks a policy file against docs/schema/policy.json flagged ``9:00`` and
+    ``24:00`` (JSON Schema's ``format: time`` wants ``HH:MM:SS`` and an offset), which the
+    policy loads; the schema says what the loader reads."""
+    slot = json_schema("policy")["$defs"]["TimeSlot"]["properties"]
+    for field in ("start", "end"):
+        schema = slot[field]
+        assert "format" not in schema
+        assert re.fullmatch(schema["pattern"], written)
+    assert not re.fullmatch(slot["end"]["pattern"], "25:00")
