@@ -32,7 +32,7 @@ from cadence._agenda import (
     placed_rules,
     tasks,
 )
-from cadence._checked import Checked
+from cadence._checked import Checked, is_checked
 from cadence._choosing import Decided, choose, dormant, named
 from cadence._construct import build
 from cadence._fold import Fold
@@ -57,7 +57,7 @@ from cadence.calendar import ContactCalendar, Window, check_place, zone
 from cadence.channel import Channel
 from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
 from cadence.lifecycle import TERMINAL, Lifecycle, Stage, Trigger, lifecycle
-from cadence.policy import Policy, is_validated
+from cadence.policy import Policy
 from cadence.prospect import Prospect
 
 __all__ = ["Engine"]
@@ -119,7 +119,7 @@ class Engine:
         if not isinstance(policy, Policy):
             msg = f"policy: expected a cadence.Policy, got {type(policy).__name__}"
             raise InvalidInputError(msg, field="policy", value=policy)
-        if not is_validated(policy):  # made by model_copy(update=...), or unpickled
+        if not is_checked(policy):  # made by model_copy(update=...) or model_construct
             try:
                 policy = Policy.model_validate(dict(policy.__dict__))
             except ValidationError as exc:

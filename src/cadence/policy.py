@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import re
 import string
-import weakref
 from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal, Self
 
@@ -29,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from cadence._checked import mark
 from cadence._clock import ClockTime
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber
@@ -417,22 +417,11 @@ class Policy(BaseModel):
         except InvalidInputError as exc:
             raise ValueError(str(exc)) from None
         _check_calling_rules(self.calling_rules)
-        key = id(self)
-        _VALIDATED[key] = weakref.ref(self, lambda _: _VALIDATED.pop(key, None))
+        # Marked as checked (:mod:`cadence._checked`): pydantic's ``model_copy(update=...)``, a
+        # common way to tweak a policy, validates nothing (``min_gap_business_days=0`` went
+        # through), and the engine validates such a copy again.
+        mark(self)
         return self
-
-
-#: The policies validation made, by id: :func:`is_validated` tells them from one made without
-#: it (pydantic's ``model_copy(update=...)``, a common way to tweak a policy, validates
-#: nothing: ``min_gap_business_days=0`` went through). A weak reference each, dropped with its
-#: policy, before its id can be another's.
-_VALIDATED: dict[int, weakref.ref[Policy]] = {}
-
-
-def is_validated(policy: Policy) -> bool:
-    """Whether ``policy`` was made by validation (its fields were checked)."""
-    ref = _VALIDATED.get(id(policy))
-    return ref is not None and ref() is policy
 
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
