@@ -1,8 +1,9 @@
 """Telling a model whose fields were checked from one made without checks (DESIGN §9).
 
 pydantic's ``model_copy(update=...)`` and ``model_construct(...)`` validate nothing: an event
-copied with ``outcome="bogus"`` or an ``id`` that is a number, or a prospect copied with a naive
-``last_event_at``, reached the engine as if it were checked, and was stored as it was, or raised a
+copied with ``outcome="bogus"`` or an ``id`` that is a number, a prospect copied with a naive
+``last_event_at``, or a policy copied with ``min_gap_business_days=0`` reached the engine as if
+it were checked, and was stored as it was, or raised a
 TypeError or an AttributeError deep inside. Checking every value again on every call costs a
 fifth of a step, so validation marks what it made instead, at no cost to read: the model's fields
 set (pydantic's ``model_fields_set``) is a :class:`Checked`. pydantic copies that set with
