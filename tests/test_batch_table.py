@@ -1280,6 +1280,13 @@ def test_a_reps_meetings_block_her_time_whatever_local_day_they_fall_on(
     _no_touch_over_a_meeting(expected, book)
 
 
+def _anas(engine: cadence.Engine, pid: str, event: ev.Event, **place: Any) -> cadence.Prospect:
+    """Ana's prospect ``pid`` (``place``: its zone, country...), enrolled the day before
+    ``event``, after it."""
+    p = engine.enroll(pid, at=event.at - timedelta(hours=23), owner="ana", **place)
+    return engine.apply(p, event)
+
+
 @pytest.mark.parametrize("columns", ["meeting columns", "states only"])
 @pytest.mark.parametrize("indexed", [False, True], ids=["engine", "index"])
 def test_a_reps_meeting_on_another_local_day_still_blocks_her_time(
@@ -1293,38 +1300,26 @@ def test_a_reps_meeting_on_another_local_day_still_blocks_her_time(
     engine = cadence.Engine()
     la, sydney = ZoneInfo("America/Los_Angeles"), ZoneInfo("Australia/Sydney")
     now = datetime(2026, 3, 9, 18, 0, tzinfo=la)
-    promised = engine.enroll(
-        "la",
-        timezone="America/Los_Angeles",
-        at=now - timedelta(days=1),
-        country="US",
-        subdivision="CA",
-        owner="ana",
-    )
-    promised = engine.apply(
-        promised,
-        ev.CallAttempted(
-            at=now - timedelta(hours=1),
-            outcome="connected",
-            next_contact_at=datetime(2026, 3, 10, 15, 0, tzinfo=la),
+    hour_ago = now - timedelta(hours=1)
+    call = datetime(2026, 3, 10, 15, 0, tzinfo=la)
+    meeting = datetime(2026, 3, 11, 9, 0, tzinfo=sydney)
+    book = [
+        _anas(
+            engine,
+            "la",
+            ev.CallAttempted(at=hour_ago, outcome="connected", next_contact_at=call),
+            timezone="America/Los_Angeles",
+            country="US",
+            subdivision="CA",
         ),
-    )
-    met = engine.enroll(
-        "syd",
-        timezone="Australia/Sydney",
-        at=now - timedelta(days=1),
-        country="AU",
-        owner="ana",
-    )
-    met = engine.apply(
-        met,
-        ev.MeetingBooked(
-            at=now - timedelta(hours=1),
-            meeting_id="m1",
-            starts_at=datetime(2026, 3, 11, 9, 0, tzinfo=sydney),
+        _anas(
+            engine,
+            "syd",
+            ev.MeetingBooked(at=hour_ago, meeting_id="m1", starts_at=meeting),
+            timezone="Australia/Sydney",
+            country="AU",
         ),
-    )
-    book = [promised, met]
+    ]
     table = to_table(book, engine if indexed else None)
     if columns == "states only":
         table = table.drop_columns(["meeting_starts", "meeting_ends"])
