@@ -21,6 +21,7 @@ import pytest
 from holidays.version import __version__ as holidays_version
 from hypothesis import event, given, note
 from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
 
 import cadence
 import cadence._columns
@@ -204,14 +205,21 @@ def _with_meetings(
     return book
 
 
+#: What both agreement properties draw: a book, its meetings, how long after its last event
+#: the plan is made, which prospect changes, the reps' capacity, and the decision index or not.
+_A_BOOKS_DAY: dict[str, SearchStrategy[Any]] = {
+    "data": _books(),
+    "meetings": _MEETINGS,
+    "later": delays(max_delay=timedelta(days=40)),
+    "which": st.integers(0, 100),
+    "capacity": st.one_of(st.integers(0, 4), st.just({"ana": 1, ("bo", "email"): 2, "phone": 2})),
+    "indexed": st.booleans(),
+}
+
+
 @given(
-    data=_books(),
-    meetings=_MEETINGS,
-    later=delays(max_delay=timedelta(days=40)),
-    which=st.integers(0, 100),
+    **_A_BOOKS_DAY,
     day_shift=st.integers(-1, 2),
-    capacity=st.one_of(st.integers(0, 4), st.just({"ana": 1, ("bo", "email"): 2, "phone": 2})),
-    indexed=st.booleans(),
     suppress=st.sets(st.sampled_from(["p00", "p03", "+15551", "p2@example.com"]), max_size=2),
     deferred_limit=st.sampled_from([10_000, 2, 0]),
     twice=st.none() | st.integers(0, 100),
@@ -539,13 +547,8 @@ def _inside_working_time(plan: DayPlan, hours: dict[str, RepHours]) -> None:
 
 
 @given(
-    data=_books(),
-    meetings=_MEETINGS,
-    later=delays(max_delay=timedelta(days=40)),
-    which=st.integers(0, 100),
+    **_A_BOOKS_DAY,
     day_shift=st.integers(-1, 1),
-    capacity=st.one_of(st.integers(0, 4), st.just({"ana": 1, ("bo", "email"): 2, "phone": 2})),
-    indexed=st.booleans(),
     hours=_REP_HOURS,
     near_change=st.none() | st.integers(-36 * 60, 36 * 60),
 )
