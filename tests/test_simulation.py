@@ -1190,6 +1190,8 @@ def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
         # A run must lie in the years cadence plans in, 1900 to 8999 (was an OverflowError).
         ({"days": 3_000_000}, "days"),
         ({"days": 10**9}, "days"),
+        # An enrolment that runs past the year 9000 is enrol_days' doing, not the 5 days'.
+        ({"enrol_days": 3_000_000}, "enrol_days"),
         ({"start": datetime(1899, 12, 31, tzinfo=UTC)}, "start"),
         ({"start": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3)))}, "start"),
     ],

@@ -189,12 +189,20 @@ def settings(
     begin = in_range(start)
     if begin is None:
         raise _fail("start", start, "is outside the years cadence plans in (1900 to 8999)")
-    if days + enrol_days + _AFTER_END_DAYS > (LATEST - begin).days:
+    room = (LATEST - begin).days
+    if days + _AFTER_END_DAYS > room:
         raise _fail(
             "days",
             days,
             f"days from {begin.date().isoformat()} run too near the year 9000, where cadence "
             "stops planning; give fewer days or an earlier start",
+        )
+    if days + enrol_days + _AFTER_END_DAYS > room:  # the enrolment, not the run, is too long
+        raise _fail(
+            "enrol_days",
+            enrol_days,
+            f"days of enrolment from {begin.date().isoformat()} run too near the year 9000, "
+            f"where cadence stops planning; give fewer, e.g. enrol_days={min(days, 5)}",
         )
     chosen = PLACES if places is None else _places(places)
     for place in chosen:
