@@ -175,6 +175,20 @@ def test_cli_simulate_says_how_many_were_enrolled_when_not_all() -> None:
     assert "enrolled" not in whole.output
 
 
+def test_cli_simulate_says_how_many_reps_worked() -> None:
+    """With capacity each rep works one territory (a time zone), so a run has at least one rep
+    per zone: 40 prospects are one rep's book, but their zones need several. The capacity
+    studied is per rep, so the title says how many reps there were; it did not."""
+    args = ["--prospects", "40", "--days", "3", "--seed", "2"]
+    capped = runner.invoke(app, ["simulate", *args, "--capacity", "5"])
+    assert capped.exit_code == 0, capped.output
+    reps = simulate(Policy(), prospects=40, days=3, seed=2, capacity=5).reps
+    assert reps > 1
+    assert f"x 3 days, {reps} reps, seed 2" in " ".join(capped.output.split())
+    free = runner.invoke(app, ["simulate", *args])
+    assert "x 3 days, 1 rep, seed 2" in " ".join(free.output.split())
+
+
 def test_cli_simulate_compares_and_plots(tmp_path: pathlib.Path) -> None:
     other = tmp_path / "gap2.yaml"
     other.write_text("min_gap_business_days: 2\n")

@@ -133,6 +133,8 @@ class SimulationResult(BaseModel):
     prospects: int
     days: int
     reps: int
+    """The reps who worked the population: ``reps``, or one per 250 prospects; with
+    ``capacity`` at least one per time zone (each works one territory)."""
     start: datetime
     capacity: int | None
     metrics: Metrics
