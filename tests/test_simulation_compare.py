@@ -8,6 +8,7 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -145,6 +146,17 @@ def test_result_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
     out = result.plot(tmp_path / "run.png")
     assert out == tmp_path / "run.png"
     _is_png(out)
+
+
+def test_a_run_with_nobody_enrolled_plots_without_a_warning(tmp_path: pathlib.Path) -> None:
+    """One day of a run that enrols over five, seed 0: its one prospect arrives after the end,
+    so no stage holds anyone. The stages panel asked matplotlib for a legend of nothing, and
+    matplotlib warned (on the terminal of ``cadence simulate --plot``)."""
+    empty = simulate(prospects=1, days=1, seed=0)
+    assert empty.metrics.enrolled == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _is_png(empty.plot(tmp_path / "empty.png"))
 
 
 def test_comparison_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
