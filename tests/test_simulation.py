@@ -788,6 +788,23 @@ def test_touches_per_rep_day_counts_the_days_the_policy_works() -> None:
     assert r.metrics.touches_per_rep_day == pytest.approx(touches / (r.reps * 11))
 
 
+def test_a_week_started_at_midnight_east_of_utc_has_five_working_days() -> None:
+    """A Sydney team's week: Monday 2 March 2026, 00:00 in Sydney (13:00 UTC on Sunday), for 5
+    days. Each day of the run is the 24 hours from its start, and lies mostly on the Monday to
+    Friday of the UTC calendar too; it was labelled by the UTC date it began on, a Sunday, so
+    the series started on Sunday 1 March and touches per rep-day were divided by 4 working
+    days, not 5 (a quarter too many)."""
+    start = datetime(2026, 3, 2, tzinfo=ZoneInfo("Australia/Sydney"))
+    sydney = (Place("Australia/Sydney", "AU", "NSW"),)
+    r = simulate(prospects=20, days=5, seed=3, start=start, places=sydney)
+    assert r.series.days == tuple(date(2026, 3, 2 + d) for d in range(5))  # Monday to Friday
+    touches = sum(map(sum, r.series.touches_per_rep))
+    assert touches > 0
+    assert r.metrics.touches_per_rep_day == pytest.approx(touches / (r.reps * 5))
+    # The default start (06:00 UTC) and a UTC midnight keep the dates they began on.
+    assert simulate(prospects=5, days=2, seed=1).series.days == (date(2026, 3, 2), date(2026, 3, 3))
+
+
 def test_same_seed_same_result_and_another_seed_another() -> None:
     a = simulate(prospects=80, days=45, seed=9)
     assert simulate(prospects=80, days=45, seed=9) == a
