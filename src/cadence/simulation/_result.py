@@ -67,7 +67,10 @@ class Metrics(BaseModel):
     connects: int
     """Conversations in all."""
     meetings_booked: int
+    """Bookings made: a meeting cancelled or missed and booked again (under its own id) is
+    booked twice; ``meetings_held`` counts each meeting at most once."""
     meetings_held: int
+    """Meetings that took place."""
     touches: int
     """Touches the reps made: calls and emails of every kind (meetings are not touches)."""
     touches_per_connect: float | None
