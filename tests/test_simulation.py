@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ import cadence
 from cadence import ActionKind, Channel, Engine, Policy
 from cadence import events as ev
 from cadence.events import CallAttempted, EmailSent
-from cadence.simulation import PLACES, Place, Responder, SimulationResult, simulate
+from cadence.simulation import PLACES, Place, Responder, SimulationResult, compare, simulate
 from cadence.simulation._checks import step_problems
 from cadence.simulation._life import STAGES
 from cadence.simulation._luck import ANSWER, BOOK, DELAY, REGION, REPLY, WIN, Luck
@@ -788,6 +788,23 @@ def test_touches_per_rep_day_counts_the_days_the_policy_works() -> None:
     assert r.metrics.touches_per_rep_day == pytest.approx(touches / (r.reps * 11))
 
 
+def test_a_week_started_at_midnight_east_of_utc_has_five_working_days() -> None:
+    """A Sydney team's week: Monday 2 March 2026, 00:00 in Sydney (13:00 UTC on Sunday), for 5
+    days. Each day of the run is the 24 hours from its start, and lies mostly on the Monday to
+    Friday of the UTC calendar too; it was labelled by the UTC date it began on, a Sunday, so
+    the series started on Sunday 1 March and touches per rep-day were divided by 4 working
+    days, not 5 (a quarter too many)."""
+    start = datetime(2026, 3, 2, tzinfo=ZoneInfo("Australia/Sydney"))
+    sydney = (Place("Australia/Sydney", "AU", "NSW"),)
+    r = simulate(prospects=20, days=5, seed=3, start=start, places=sydney)
+    assert r.series.days == tuple(date(2026, 3, 2 + d) for d in range(5))  # Monday to Friday
+    touches = sum(map(sum, r.series.touches_per_rep))
+    assert touches > 0
+    assert r.metrics.touches_per_rep_day == pytest.approx(touches / (r.reps * 5))
+    # The default start (06:00 UTC) and a UTC midnight keep the dates they began on.
+    assert simulate(prospects=5, days=2, seed=1).series.days == (date(2026, 3, 2), date(2026, 3, 3))
+
+
 def test_same_seed_same_result_and_another_seed_another() -> None:
     a = simulate(prospects=80, days=45, seed=9)
     assert simulate(prospects=80, days=45, seed=9) == a
@@ -1190,6 +1207,8 @@ def test_a_broken_engine_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
         # A run must lie in the years cadence plans in, 1900 to 8999 (was an OverflowError).
         ({"days": 3_000_000}, "days"),
         ({"days": 10**9}, "days"),
+        # An enrolment that runs past the year 9000 is enrol_days' doing, not the 5 days'.
+        ({"enrol_days": 3_000_000}, "enrol_days"),
         ({"start": datetime(1899, 12, 31, tzinfo=UTC)}, "start"),
         ({"start": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3)))}, "start"),
     ],
@@ -1223,6 +1242,42 @@ def test_a_responder_tweaked_with_model_copy_is_checked_too(
         simulate(prospects=5, days=5, seed=1, responder=tweaked)
     assert (info.value.field, info.value.value) == ("responder", tweaked)
     assert str(info.value).startswith(words), str(info.value)
+
+
+def test_a_slot_effect_on_a_part_of_the_day_the_policy_lacks_is_refused() -> None:
+    """``slot_effects`` keys are the policy's ``call_slots`` names. One the policy does not
+    have (a typo, another capitalisation, a slot of an older policy) was ignored without a
+    word: the run came out as if no effect had been asked for. A name of either compared
+    policy is fine (each run uses the names it has)."""
+    typo = Responder(answer_rate=0.2, slot_effects={"mornin": 1.5, "midday": 0.5})
+    with pytest.raises(cadence.InvalidInputError) as info:
+        simulate(prospects=5, days=5, seed=1, responder=typo)
+    assert info.value.field == "responder"
+    message = str(info.value)
+    assert message.startswith("responder: slot_effects: 'mornin' is not a part of the day"), message
+    assert "'morning', 'midday', 'afternoon'" in message
+    early = Policy(
+        call_slots=(
+            cadence.TimeSlot(name="early", start=time(9), end=time(11)),
+            cadence.TimeSlot(name="late", start=time(15), end=time(17)),
+        )
+    )
+    both = Responder(answer_rate=0.2, slot_effects={"morning": 1.5, "early": 0.5})
+    with pytest.raises(cadence.InvalidInputError, match="'morning' is not a part of the day"):
+        simulate(early, prospects=5, days=5, seed=1, responder=both)
+    c = compare(Policy(), early, prospects=5, days=5, seed=1, responder=both, n_boot=10)
+    assert c.a.responder == c.b.responder == both
+    # A part of the day on a weekday of its own (``weekday_hours``) is one of the policy's.
+    friday = Policy(
+        weekday_hours=(
+            cadence.WeekdayHours(
+                weekday=4,
+                channel="phone",
+                slots=(cadence.TimeSlot(name="friday", start=time(9), end=time(12)),),
+            ),
+        )
+    )
+    simulate(friday, prospects=5, days=5, seed=1, responder=Responder(slot_effects={"friday": 2}))
 
 
 def test_seeds_past_64_bits_are_refused_not_folded_onto_small_ones() -> None:

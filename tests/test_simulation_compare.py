@@ -8,6 +8,7 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
@@ -147,6 +148,17 @@ def test_result_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
     _is_png(out)
 
 
+def test_a_run_with_nobody_enrolled_plots_without_a_warning(tmp_path: pathlib.Path) -> None:
+    """One day of a run that enrols over five, seed 0: its one prospect arrives after the end,
+    so no stage holds anyone. The stages panel asked matplotlib for a legend of nothing, and
+    matplotlib warned (on the terminal of ``cadence simulate --plot``)."""
+    empty = simulate(prospects=1, days=1, seed=0)
+    assert empty.metrics.enrolled == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _is_png(empty.plot(tmp_path / "empty.png"))
+
+
 def test_comparison_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
     c = compare(Policy(), Policy(min_gap_business_days=2), prospects=60, days=40, seed=1, n_boot=20)
     _is_png(c.plot(tmp_path / "both.png"))
@@ -173,6 +185,20 @@ def test_cli_simulate_says_how_many_were_enrolled_when_not_all() -> None:
     assert f"300 prospects ({enrolled} enrolled by the end) x 2 days" in title
     whole = runner.invoke(app, ["simulate", "--prospects", "40", "--days", "30"])
     assert "enrolled" not in whole.output
+
+
+def test_cli_simulate_says_how_many_reps_worked() -> None:
+    """With capacity each rep works one territory (a time zone), so a run has at least one rep
+    per zone: 40 prospects are one rep's book, but their zones need several. The capacity
+    studied is per rep, so the title says how many reps there were; it did not."""
+    args = ["--prospects", "40", "--days", "3", "--seed", "2"]
+    capped = runner.invoke(app, ["simulate", *args, "--capacity", "5"])
+    assert capped.exit_code == 0, capped.output
+    reps = simulate(Policy(), prospects=40, days=3, seed=2, capacity=5).reps
+    assert reps > 1
+    assert f"x 3 days, {reps} reps, seed 2" in " ".join(capped.output.split())
+    free = runner.invoke(app, ["simulate", *args])
+    assert "x 3 days, 1 rep, seed 2" in " ".join(free.output.split())
 
 
 def test_cli_simulate_compares_and_plots(tmp_path: pathlib.Path) -> None:

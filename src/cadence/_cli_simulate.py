@@ -152,6 +152,12 @@ def _as_flags(message: str, field: str | None) -> str:
     return message.replace(f"{field}: ", f"{flag}: ", 1).replace(f"e.g. {field}=", f"e.g. {flag} ")
 
 
+def _reps(count: int) -> str:
+    """How many reps worked: with ``--capacity`` at least one per time zone, however few the
+    prospects, and the capacity is per rep."""
+    return f"{count:,} rep" + ("" if count == 1 else "s")
+
+
 def _simulation_table(outcome: object) -> Table:
     from cadence.simulation import METRICS, Comparison, SimulationResult
 
@@ -166,7 +172,7 @@ def _simulation_table(outcome: object) -> Table:
         late = "" if m.enrolled == m.prospects else f" ({m.enrolled:,} enrolled by the end)"
         table = Table(
             title=f"{outcome.prospects:,} prospects{late} x {outcome.days} days, "
-            f"seed {outcome.seed}"
+            f"{_reps(outcome.reps)}, seed {outcome.seed}"
         )
         table.add_column("metric")
         table.add_column("value", justify="right")
@@ -177,7 +183,8 @@ def _simulation_table(outcome: object) -> Table:
     level = f"{outcome.level:.0%} interval"
     table = Table(
         title=f"A = --policy, B = --compare; {outcome.a.prospects:,} prospects x "
-        f"{outcome.a.days} days, seed {outcome.a.seed}, common random numbers"
+        f"{outcome.a.days} days, {_reps(outcome.a.reps)}, seed {outcome.a.seed}, "
+        "common random numbers"
     )
     for col in ("metric", "A", "B", "B - A", level):
         table.add_column(col, justify="left" if col == "metric" else "right")

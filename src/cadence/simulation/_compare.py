@@ -121,8 +121,8 @@ def compare(
         "enrol_days": enrol_days,
         "places": places,
     }
-    sa = settings(policy_a, **common)
-    sb = settings(policy_b, **common)
+    sa = settings(policy_a, compared=(policy_b,), **common)
+    sb = settings(policy_b, compared=(policy_a,), **common)
     _count("n_boot", n_boot, 10, "n_boot=1000")
     _count("workers", workers, 1, "workers=2")
     check_progress(progress)

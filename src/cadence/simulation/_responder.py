@@ -120,7 +120,8 @@ class Responder(BaseModel):
     slot_effects: dict[str, float] = Field(default_factory=dict)
     """Multiplies ``answer_rate`` by the part of the day a call falls in (the policy's
     ``call_slots`` names, R4), e.g. ``{"morning": 1.2, "afternoon": 0.8}``; the product is
-    capped at 1. Parts not named have no effect."""
+    capped at 1. Parts not named have no effect; a name that is no part of the day of the
+    simulated policy (of either policy, in a comparison) is refused, not ignored."""
 
     @field_validator(*RATES, "attempt_effect", mode="before")
     @classmethod

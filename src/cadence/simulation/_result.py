@@ -46,6 +46,7 @@ COLUMNS = (
 )
 _OPTED_OUT = 1 << STAGES.index(Stage.OPTED_OUT)
 _DROPPED = 1 << STAGES.index(Stage.DROPPED)
+_HALF_DAY = timedelta(hours=12)
 
 
 class Metrics(BaseModel):
@@ -66,7 +67,10 @@ class Metrics(BaseModel):
     connects: int
     """Conversations in all."""
     meetings_booked: int
+    """Bookings made: a meeting cancelled or missed and booked again (under its own id) is
+    booked twice; ``meetings_held`` counts each meeting at most once."""
     meetings_held: int
+    """Meetings that took place."""
     touches: int
     """Touches the reps made: calls and emails of every kind (meetings are not touches)."""
     touches_per_connect: float | None
@@ -84,7 +88,8 @@ class Metrics(BaseModel):
     breakup (R10) that arrives after the drop re-engages too, but is the breakup's doing,
     not the drip's: it does not count."""
     touches_per_rep_day: float | None
-    """Touches per rep per working day (the policy's weekmask, on the run's UTC dates)."""
+    """Touches per rep per working day (the policy's weekmask, on the run's days as
+    :class:`Series` labels them)."""
     unreachable_rate: float
     """Prospects left at the end with no channel that works: their address bounced and their
     number was wrong, and no new one was found (``Responder.bad_email_rate``, ...)."""
@@ -101,8 +106,9 @@ METRICS: tuple[str, ...] = tuple(
 
 
 class Series(BaseModel):
-    """Per-day series (day ``i`` is the ``i``-th UTC day of the run) and distributions, for
-    plots."""
+    """Per-day series and distributions, for plots. Day ``i`` is the 24 hours from the run's
+    start plus ``i`` days, labelled by the UTC date it mostly lies on (that of its middle):
+    a run started at 06:00 UTC or at midnight in Sydney (13:00 UTC) keeps its first date."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -133,6 +139,8 @@ class SimulationResult(BaseModel):
     prospects: int
     days: int
     reps: int
+    """The reps who worked the population: ``reps``, or one per 250 prospects; with
+    ``capacity`` at least one per time zone (each works one territory)."""
     start: datetime
     capacity: int | None
     metrics: Metrics
@@ -205,9 +213,15 @@ def metric_values(
     }
 
 
+def first_day(start: datetime) -> date:
+    """The date day 0 of a run started at ``start`` (UTC) is labelled by: the UTC date of its
+    middle, the one most of its 24 hours lie on (see :class:`Series`)."""
+    return (start + _HALF_DAY).date()
+
+
 def working_days(policy: Policy, start: datetime, days: int) -> int:
-    """UTC dates of the run whose weekday the policy works."""
-    first = start.date()
+    """Days of the run (labelled as in :class:`Series`) whose weekday the policy works."""
+    first = first_day(start)
     return sum(policy.weekmask[(first + timedelta(days=d)).weekday()] == "1" for d in range(days))
 
 
@@ -257,7 +271,7 @@ def summarise(
             running += diff[i][d]
             out.append(running)
         stages[stage.value] = tuple(out)
-    first = start.date()
+    first = first_day(start)
     series = Series(
         days=tuple(first + timedelta(days=d) for d in range(days)),
         touches=tuple(touches),

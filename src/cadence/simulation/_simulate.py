@@ -61,6 +61,28 @@ def _validated(responder: Responder) -> Responder:
         raise InvalidInputError(msg, field="responder", value=responder) from None
 
 
+def _slot_names(policy: Policy) -> list[str]:
+    """The parts of the day a call of ``policy`` may fall in (``Action.slot``), in order."""
+    names = [slot.name for slot in policy.call_slots]
+    for day in policy.weekday_hours:
+        if day.channel == "phone":
+            names.extend(slot.name for slot in day.slots)
+    return list(dict.fromkeys(names))
+
+
+def _check_slot_effects(responder: Responder, policies: Sequence[Policy]) -> None:
+    """Refuse a ``slot_effects`` name that is a part of the day of none of ``policies``: a
+    typo (or a slot of another policy) would otherwise have no effect, without a word."""
+    known = list(dict.fromkeys(name for p in policies for name in _slot_names(p)))
+    for name in responder.slot_effects:
+        if name not in known:
+            msg = (
+                f"responder: slot_effects: {name!r} is not a part of the day of the policy; "
+                f"its call_slots are {', '.join(map(repr, known))}: name one of them"
+            )
+            raise InvalidInputError(msg, field="responder", value=responder)
+
+
 def _places(places: Any) -> tuple[Place, ...]:
     """The population's mix, refused unless it is Place values whose weights are finite and
     positive: an infinite weight would send every prospect to the last place, and a weight
@@ -127,8 +149,10 @@ def settings(
     enrol_days: int = 5,
     places: Sequence[Place] | None = None,
     check: bool = True,
+    compared: Sequence[Policy] = (),
 ) -> Settings:
-    """Validated settings of a run (see :func:`simulate`)."""
+    """Validated settings of a run (see :func:`simulate`). ``compared``: the other policies
+    of a comparison, whose parts of the day the responder's ``slot_effects`` may name too."""
     if policy is None:
         policy = Policy()
     if not isinstance(policy, Policy):
@@ -142,6 +166,7 @@ def settings(
             "is not a Responder; build one with cadence.simulation.Responder(answer_rate=...)",
         )
     responder = _validated(responder)
+    _check_slot_effects(responder, (policy, *compared))
     _count("prospects", prospects, 1, "prospects=1000")
     _count("days", days, 1, "days=180")
     _count("seed", seed, 0, "seed=42")
@@ -164,12 +189,20 @@ def settings(
     begin = in_range(start)
     if begin is None:
         raise _fail("start", start, "is outside the years cadence plans in (1900 to 8999)")
-    if days + enrol_days + _AFTER_END_DAYS > (LATEST - begin).days:
+    room = (LATEST - begin).days
+    if days + _AFTER_END_DAYS > room:
         raise _fail(
             "days",
             days,
             f"days from {begin.date().isoformat()} run too near the year 9000, where cadence "
             "stops planning; give fewer days or an earlier start",
+        )
+    if days + enrol_days + _AFTER_END_DAYS > room:  # the enrolment, not the run, is too long
+        raise _fail(
+            "enrol_days",
+            enrol_days,
+            f"days of enrolment from {begin.date().isoformat()} run too near the year 9000, "
+            f"where cadence stops planning; give fewer, e.g. enrol_days={min(days, 5)}",
         )
     chosen = PLACES if places is None else _places(places)
     for place in chosen:

@@ -109,4 +109,5 @@ def _stages(ax: Axes, run: SimulationResult, name: str | None) -> None:
     ax.set_xlabel("day of the run")
     ax.set_ylabel("prospects")
     ax.set_title("Stages at the end of each day" + (f" ({name})" if name else ""))
-    ax.legend(loc="upper left", fontsize="small")
+    if shown:  # (nobody enrolled by the end: no stage to name, and matplotlib warns)
+        ax.legend(loc="upper left", fontsize="small")
