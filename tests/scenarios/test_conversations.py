@@ -917,6 +917,18 @@ def _is_the_promise(action: cadence.Action) -> bool:
     return "R1" in action.rules and "agreed with the prospect" in action.reason
 
 
+def _a_meeting_keeps(engine: Engine, p: cadence.Prospect, agreed: datetime) -> bool:
+    """Whether a booked meeting overlaps the agreed time or its grace: it is the agreed
+    contact (R1), and no call is named for it."""
+    grace = timedelta(minutes=engine.policy.commitment_grace_minutes)
+    return any(
+        m.status == "booked"
+        and m.starts_at < agreed + grace
+        and agreed < m.starts_at + timedelta(minutes=m.duration_minutes)
+        for m in p.meetings
+    )
+
+
 @given(steps=st.lists(st.tuples(_FOLLOW, st.integers(1, 60 * 24 * 3)), max_size=8))
 def test_a_pending_agreed_contact_is_never_dropped_silently(
     steps: list[tuple[str, int]],
@@ -971,7 +983,9 @@ def test_a_pending_agreed_contact_is_never_dropped_silently(
             pending = False
         p = engine.apply(p, event)
         promised = [a for a in engine.plan(p, t) if _is_the_promise(a)]
-        if pending:
+        if _a_meeting_keeps(engine, p, agreed):
+            assert promised == [], (name, promised)  # R1: the meeting is the agreed contact
+        elif pending:
             assert len(promised) == 1, (name, engine.plan(p, t))
             assert promised[0].channel is channel, (name, promised)
             assert promised[0].due_since == agreed or promised[0].earliest >= min(agreed, t)
