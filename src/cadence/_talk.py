@@ -21,7 +21,7 @@ from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
-from cadence.policy import Policy, meeting_fits
+from cadence.policy import Policy, _meeting_fits
 
 __all__ = ["part_of_day", "propose_times", "talking_points", "voicemail_day"]
 
@@ -234,12 +234,12 @@ def propose_times(
         i += 1
         day = cal.add_business_days(day, 1)
         hours = cal.hours(Channel.PHONE, day)
-        slots = [start for start, _ in hours if meeting_fits(start, minutes, hours)]
+        slots = [start for start, _ in hours if _meeting_fits(start, minutes, hours)]
         if not slots:
             continue
         starts: list[time] = []
         wider = (*hours, *offered)
-        fitting = next((e for e in extra if meeting_fits(e[0], minutes, wider)), None)
+        fitting = next((e for e in extra if _meeting_fits(e[0], minutes, wider)), None)
         if fitting is not None:
             extra.remove(fitting)
             starts.append(fitting[0])

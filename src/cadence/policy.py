@@ -39,14 +39,7 @@ from cadence.channel import Channel
 from cadence.compliance import PRESETS, CallingRule
 from cadence.errors import InvalidInputError
 
-__all__ = [
-    "POLICY_SCHEMA_VERSION",
-    "Policy",
-    "Templates",
-    "TimeSlot",
-    "WeekdayHours",
-    "meeting_fits",
-]
+__all__ = ["POLICY_SCHEMA_VERSION", "Policy", "Templates", "TimeSlot", "WeekdayHours"]
 
 POLICY_SCHEMA_VERSION = 1
 
@@ -485,7 +478,7 @@ def _stretches(hours: tuple[tuple[time, time], ...]) -> list[tuple[int, int]]:
     return occupied([(_us(a), _us(b)) for a, b in hours])
 
 
-def meeting_fits(start: time, minutes: int, hours: tuple[tuple[time, time], ...]) -> bool:
+def _meeting_fits(start: time, minutes: int, hours: tuple[tuple[time, time], ...]) -> bool:
     """Whether a meeting of ``minutes`` from ``start`` lies wholly inside the local ``hours``
     (touching slots count as one stretch, so a meeting may run from one part of the day into
     the next, never over a break or past the hours' end)."""
@@ -498,22 +491,32 @@ def _hhmm(us: int) -> str:
     return f"{us // (3600 * _US):02d}:{us // (60 * _US) % 60:02d}"
 
 
-def _check_meeting_fits(policy: Policy) -> None:
-    """A meeting longer than every stretch of calling hours could never be proposed inside
-    them (R14, R15): its times would run past the day's hours."""
+def _longest_stretch(
+    weekmask: str,
+    call_slots: tuple[TimeSlot, ...],
+    weekday_hours: tuple[WeekdayHours, ...] = (),
+) -> tuple[int, str]:
+    """The longest stretch of calling hours on a working day, in minutes, and where it is
+    (``"Monday's 09:00-17:00"``): the longest meeting that can be proposed (R14, R15)."""
     longest, where = 0, ""
     for day in range(7):
-        if policy.weekmask[day] == "0":
+        if weekmask[day] == "0":
             continue
         slots = next(
-            (w.slots for w in policy.weekday_hours if w.weekday == day and w.channel == "phone"),
-            policy.call_slots,
+            (w.slots for w in weekday_hours if w.weekday == day and w.channel == "phone"),
+            call_slots,
         )
         for a, b in _stretches(tuple((s.start, s.end) for s in slots)):
             if b - a > longest:
                 longest, where = b - a, f"{_WEEKDAYS[day]}'s {_hhmm(a)}-{_hhmm(b)}"
-    if policy.meeting_minutes * 60 * _US > longest:
-        most = longest // (60 * _US)
+    return longest // (60 * _US), where
+
+
+def _check_meeting_fits(policy: Policy) -> None:
+    """A meeting longer than every stretch of calling hours could never be proposed inside
+    them (R14, R15): its times would run past the day's hours."""
+    most, where = _longest_stretch(policy.weekmask, policy.call_slots, policy.weekday_hours)
+    if policy.meeting_minutes > most:
         msg = (
             f"meeting_minutes: {policy.meeting_minutes!r} is longer than any stretch of calling "
             f"hours on a working day (the longest is {where}, {most} minutes), so no meeting "
