@@ -1090,6 +1090,10 @@ def test_rep_hours_to_24_00_run_to_the_next_local_midnight() -> None:
         ({"ana": {"timezone": "UTC", "windows": []}}, "windows"),
         ({"ana": {"timezone": "UTC", "windows": ["08:00-17:00"], "weekmask": "11111"}}, "weekmask"),
         ({"ana": {"timezone": "UTC", "windows": ["08:00-17:00"], "weekmask": "1111x00"}}, "0/1"),
+        (
+            {"ana": {"timezone": "UTC", "windows": ["08:00-17:00"], "weekmask": "0000000"}},
+            "weekmask: weekmask '0000000' gives no working day; put a 1 on each day the rep works",
+        ),
         ({1: {"timezone": "UTC", "windows": ["08:00-17:00"]}}, "key 1 is not an owner"),
         (["ana"], "expected a mapping of owners to RepHours"),
     ],

@@ -516,8 +516,9 @@ _REP_HOURS = st.dictionaries(
         RepHours,
         timezone=st.sampled_from(_REP_ZONES),
         windows=_working_windows(),
-        weekmask=st.sampled_from(["1111100", "1111111", "0111110", "1011111", "0000000"])
-        | st.text("01", min_size=7, max_size=7),
+        # (a rep away all week has capacity 0: a weekmask without a working day is refused)
+        weekmask=st.sampled_from(["1111100", "1111111", "0111110", "1011111", "0000010"])
+        | st.text("01", min_size=7, max_size=7).filter(lambda mask: "1" in mask),
     ),
     min_size=1,
     max_size=3,
@@ -1725,3 +1726,29 @@ def test_a_prospect_the_policy_can_never_call_is_named_by_every_planner() -> Non
         plan_table(engine, to_table(book), **args)
     with pytest.raises(cadence.NoSlotError, match=said):
         to_table(book, engine)
+
+
+@pytest.mark.parametrize("rep", ["phone", "email"])
+def test_a_rep_named_as_a_channel_is_refused_where_a_bare_key_could_be_either(
+    engine: cadence.Engine, rep: str
+) -> None:
+    """A rep called ``phone`` and ``capacity={'phone': 1, 'ana': 1}``: the key was read as the
+    rep's (both channels) and as every other rep's calls, so Bob, given no capacity, got a
+    call planned. Whose the key is cannot be told: every planner refuses it, naming
+    ``capacity`` and the pairs to write; with the rep keyed by pairs, the bare key is the
+    channel's, for everyone else."""
+    book = [_new(engine, f"p{i}", owner) for i, owner in enumerate([rep, rep, "bob", "ana"])]
+    args: dict[str, Any] = {"day": DAY, "now": NOW, "capacity": {rep: 1, "ana": 1}}
+    for plan in (
+        lambda: plan_day(engine, book, **args),
+        lambda: plan_table(engine, to_table(book), **args),
+    ):
+        with pytest.raises(InvalidInputError, match=f"^capacity: key '{rep}' names both") as info:
+            plan()
+        assert info.value.field == "capacity"
+        assert f"('{rep}', 'phone'): 40, ('{rep}', 'email'): 40" in str(info.value)
+    args["capacity"] = {(rep, "phone"): 2, (rep, "email"): 2, "phone": 1, "email": 1}
+    expected = plan_day(engine, book, **args)
+    _same_plan(expected, plan_table(engine, to_table(book), **args))
+    assert Counter(t.owner for t in expected.touches) == {rep: 2, "bob": 1, "ana": 1}
+    assert capacity_of({rep: 5}, "ana", Channel(rep)) == 5  # the channel's, for another rep

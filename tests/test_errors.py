@@ -342,6 +342,21 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             {"team_subdivision": "IL"},
             ("team_subdivision needs team_country (e.g. team_country='US')",),
         ),
+        # A proposed meeting ran past the calling hours (a 14:00 start for five hours).
+        (
+            {
+                "meeting_minutes": 300,
+                "call_slots": (
+                    {"name": "am", "start": "09:00", "end": "12:00"},
+                    {"name": "pm", "start": "13:00", "end": "17:00"},
+                ),
+            },
+            (
+                "meeting_minutes: 300 is longer than any stretch of calling hours on a working "
+                "day (the longest is Monday's 13:00-17:00, 240 minutes)",
+                "give meeting_minutes at most 240, or widen call_slots",
+            ),
+        ),
         # A text the engine fills (was a KeyError at every prospect's first call, or worse).
         (
             {"templates": {"voicemail": "Call {nope}"}},
@@ -379,6 +394,7 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         "hours-on-a-day-off",
         "closed-every-day",
         "sub-alone",
+        "meeting-too-long",
         "unknown-field",
         "attribute",
         "conversion",

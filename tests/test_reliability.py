@@ -9,6 +9,7 @@ import os
 import pathlib
 import pickle
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -155,6 +156,57 @@ def test_a_hand_edited_count_no_event_could_make_is_refused_on_load(
         with pytest.raises(ValueError, match=r"\d+ validation error for Prospect") as info:
             load(text)
         assert ".".join(map(str, path)) in str(info.value)
+
+
+_LATER = datetime(2026, 3, 12, tzinfo=UTC)
+_EMAIL, _PHONE = cadence.Channel.EMAIL, cadence.Channel.PHONE
+
+
+@pytest.mark.parametrize(
+    ("edit", "names"),
+    [
+        ({"enrolled_at": _LATER}, ("enrolled_at", "last_event_at")),
+        ({"last_attempt_at": _LATER}, ("last_attempt_at", "last_event_at")),
+        ({"last_response_at": _LATER}, ("last_response_at", "last_event_at")),
+        ({"unreachable": frozenset({_EMAIL})}, ("unreachable: ['email']", "blocked_channels []")),
+        (
+            {"unreachable": frozenset({_EMAIL, _PHONE}), "blocked_channels": frozenset({_PHONE})},
+            ("unreachable: ['email']", "blocked_channels ['phone']"),
+        ),
+        ({"meetings": "twice"}, ("meetings: id 'm1' is held twice",)),
+    ],
+    ids=["enrolled-late", "attempt-late", "response-late", "failed-open", "failed-half", "twice"],
+)
+def test_a_hand_edited_state_whose_fields_disagree_is_refused_on_load(
+    edit: dict[str, Any], names: tuple[str, ...]
+) -> None:
+    """Each field of the right type, the state makes no sense: enrolled after its newest
+    event, a call or an answer after it, a failed channel (a bounce, a wrong number) that is
+    not blocked, one meeting held twice. cadence writes none of these (the property tests
+    load every state it writes); loaded, they planned as no history could (an address that
+    bounced was written to again, R13). Refused by both loaders and by every decision (on a
+    copy made without validation), naming both fields."""
+    t = datetime(2026, 3, 10, 18, 5, tzinfo=UTC)
+    engine = cadence.Engine()
+    p = engine.enroll("x", timezone="America/New_York", at=t, country="US", subdivision="NY")
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailReplied(at=t))
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=3)))
+    if edit.get("meetings") == "twice":
+        edit = {"meetings": p.meetings * 2}
+    edited = p.model_copy(update=edit)
+    stored = json.loads(edited.model_dump_json())
+    for load, text in (
+        (cadence.Prospect.model_validate, stored),
+        (cadence.Prospect.model_validate_json, json.dumps(stored)),
+    ):
+        with pytest.raises(ValueError, match=r"1 validation error for Prospect") as info:
+            load(text)
+        for name in names:
+            assert name in str(info.value)
+    for call in (engine.next_action, engine.plan, engine.advance):
+        with pytest.raises(cadence.InvalidInputError, match=re.escape(names[0])):
+            call(edited, t)
 
 
 @pytest.mark.parametrize("field", ["stage", "blocked_channels"])

@@ -24,6 +24,7 @@ import cadence
 from cadence import ActionKind, Channel, Engine, Policy
 from cadence import events as ev
 from cadence.events import CallAttempted, EmailSent
+from cadence.policy import TimeSlot
 from cadence.simulation import PLACES, Place, Responder, SimulationResult, compare, simulate
 from cadence.simulation._checks import step_problems
 from cadence.simulation._life import STAGES
@@ -1391,3 +1392,30 @@ def test_a_run_of_decades_is_simulated_to_its_end_and_breaks_no_rule() -> None:
     run = simulate(policy, prospects=2, days=6000, seed=0, responder=Responder())
     assert run.metrics.violations == 0, run.violation_examples
     assert all(r.touches and r.touches[-1] > 5900 for r in run.records)
+
+
+def test_places_whose_law_the_policys_hours_never_meet_are_named_before_the_run() -> None:
+    """A 08:00-09:00 call block meets the US's 08:00-21:00, never Canada's 09:00-21:30 nor
+    France's 10:00-13:00, 14:00-20:00. The default mix holds Toronto and Paris, which the
+    user never asked for: the run raised NoSlotError from deep inside, for the first Toronto
+    prospect alone. Refused up front, naming every such place, the law, and the places= that
+    leaves them out; that one runs. Leaving them out silently would make the population
+    depend on the policy, and compare would no longer run two policies on one population."""
+    early = Policy(call_slots=(TimeSlot(name="early", start="07:00", end="09:00"),))
+    with pytest.raises(cadence.NoSlotError) as info:
+        simulate(early, prospects=5, days=5, seed=1)
+    said = str(info.value)
+    assert info.value.field == "places"
+    assert said.startswith("places: the policy's hours never meet the law (or the calendar) of 2")
+    assert (
+        "America/Toronto (CA-ON): no call, ever (the policy's 07:00-09:00; the law's ca-crtc"
+        in said
+    )
+    assert "Europe/Paris (FR): no call, ever" in said
+    kept = [p for p in PLACES if (p.country, p.subdivision) not in {("CA", "ON"), ("FR", None)}]
+    assert "not in {('CA', 'ON'), ('FR', None)}" in said
+    assert simulate(early, prospects=20, days=10, seed=1, places=kept).metrics.violations == 0
+    with pytest.raises(cadence.NoSlotError, match="leave them out of places="):
+        simulate(early, prospects=5, days=5, seed=1, places=[Place("Europe/Paris", "FR")])
+    with pytest.raises(cadence.NoSlotError, match="of 2 of the places simulated"):
+        compare(Policy(), early, prospects=5, days=5, seed=1)

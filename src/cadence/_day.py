@@ -58,6 +58,7 @@ _DAY, _NOON = timedelta(days=1), time(12)
 _WAIT = ActionKind.WAIT
 _ATTEND, _MEETING, _BOOKED = ActionKind.ATTEND_MEETING, Channel.MEETING, "booked"
 _CHANNEL_NAMES = frozenset(c.value for c in Channel)
+_TOUCH_CHANNELS = frozenset({Channel.PHONE.value, Channel.EMAIL.value})  # (capacity's keys)
 
 
 def in_the_book_twice(prospect_id: str) -> InvalidInputError:
@@ -117,8 +118,19 @@ def meeting_action(
 
 
 def capacity_of(capacity: Capacity, owner: str, channel: Channel) -> int:
+    """``owner``'s capacity on ``channel``: the ``(owner, channel)`` key's, else the owner's,
+    else the channel's, else 0. A rep named as a channel (``phone``) whose capacity would be
+    read from that bare key is refused: the key may be the rep's or every rep's calls."""
     if isinstance(capacity, int):
         return capacity
+    if owner in _TOUCH_CHANNELS and owner in capacity and (owner, channel.value) not in capacity:
+        msg = (
+            f"capacity: key {owner!r} names both the channel {owner!r} and the owner {owner!r}, "
+            f"so whose capacity it is cannot be told; key that rep's by (owner, channel) pairs, "
+            f"e.g. {{({owner!r}, 'phone'): 40, ({owner!r}, 'email'): 40}}, and the key "
+            f"{owner!r} is then the channel's for every other rep"
+        )
+        raise InvalidInputError(msg, field="capacity", value=owner)
     for key in ((owner, channel.value), owner, channel.value):
         if key in capacity:
             return int(capacity[key])

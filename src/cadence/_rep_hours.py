@@ -112,6 +112,12 @@ class RepHours(BaseModel):
                 "'1111100' for Monday to Friday)"
             )
             raise ValueError(msg)
+        if "1" not in value:  # every touch of theirs was deferred, on every day
+            msg = (
+                f"weekmask {value!r} gives no working day; put a 1 on each day the rep works "
+                "(e.g. '1111100'); for a rep away all week, give them capacity 0 instead"
+            )
+            raise ValueError(msg)
         return value
 
 

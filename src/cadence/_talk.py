@@ -21,7 +21,7 @@ from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
-from cadence.policy import Policy
+from cadence.policy import Policy, _meeting_fits
 
 __all__ = ["part_of_day", "propose_times", "talking_points", "voicemail_day"]
 
@@ -220,20 +220,29 @@ def propose_times(
 ) -> tuple[datetime, ...]:
     """``policy.proposal_count`` meeting start times on the business days after ``after``,
     rotating through the parts of the day (with before- and after-hours options when
-    ``flexible``, R14). In the prospect's zone; never at a non-existent local time."""
+    ``flexible``, R14). A start is offered only where the whole meeting
+    (``policy.meeting_minutes``) fits in the day's calling hours (with the outside-hours
+    options when ``flexible``), never running past them or over a break. In the prospect's
+    zone; never at a non-existent local time."""
     day = cal.local(after).date()
     out: list[datetime] = []
-    extra = [s.start for s in policy.flexible_slots] if flexible else []
+    minutes = policy.meeting_minutes
+    extra = [(s.start, s.end) for s in policy.flexible_slots] if flexible else []
+    offered = tuple(extra)
     i = 0
     while len(out) < policy.proposal_count and i < 60:
         i += 1
         day = cal.add_business_days(day, 1)
-        slots = cal.slot_starts(Channel.PHONE, day)
+        hours = cal.hours(Channel.PHONE, day)
+        slots = [start for start, _ in hours if _meeting_fits(start, minutes, hours)]
         if not slots:
             continue
         starts: list[time] = []
-        if extra:
-            starts.append(extra.pop(0))
+        wider = (*hours, *offered)
+        fitting = next((e for e in extra if _meeting_fits(e[0], minutes, wider)), None)
+        if fitting is not None:
+            extra.remove(fitting)
+            starts.append(fitting[0])
         starts.append(slots[(i - 1) % len(slots)])
         for start in starts:
             if len(out) < policy.proposal_count:

@@ -297,6 +297,10 @@ class ContactCalendar:
         """The local start times of ``channel``'s slots on ``day`` (policy hours only)."""
         return tuple(start for start, _, _ in self._week[channel][day.weekday()])
 
+    def hours(self, channel: Channel, day: date) -> tuple[tuple[time, time], ...]:
+        """The local ``(start, end)`` of ``channel``'s slots on ``day`` (policy hours only)."""
+        return tuple((start, end) for start, end, _ in self._week[channel][day.weekday()])
+
     def slot_of(self, instant: datetime) -> str | None:
         """The name of the call slot (R4's part of the day) that contains ``instant``. A call
         outside every slot (before or after the policy's hours, where the law allowed it)

@@ -32,6 +32,7 @@ from cadence._checked import mark
 from cadence._clock import ClockTime
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber
+from cadence._stretches import occupied
 from cadence._words import check_locale
 from cadence.businessdays import check_region, subdivision_code
 from cadence.channel import Channel
@@ -287,7 +288,10 @@ class Policy(BaseModel):
     proposal_count: WholeNumber = Field(default=3, ge=1, le=10)
     """How many new times a ``propose_times`` action offers (R14, R15)."""
     meeting_minutes: WholeNumber = Field(default=30, ge=5, le=480)
-    """Length of a proposed meeting, in minutes (R14, R15)."""
+    """Length of a proposed meeting, in minutes (R14, R15). Times are proposed only where the
+    whole meeting fits in the day's calling hours (touching ``call_slots`` are one stretch; R14's
+    ``flexible_slots`` add to them), so it may be no longer than their longest stretch on a
+    working day."""
     flexible_slots: tuple[TimeSlot, ...] = (
         TimeSlot(name="before hours", start=time(8), end=time(9)),
         TimeSlot(name="after hours", start=time(17), end=time(18, 30)),
@@ -407,6 +411,7 @@ class Policy(BaseModel):
             raise ValueError(msg)
         _check_days_off(self.weekday_hours, self.weekmask)
         _check_some_hours(self.weekday_hours, self.weekmask)
+        _check_meeting_fits(self)
         if self.team_subdivision and not self.team_country:
             msg = "team_subdivision needs team_country (e.g. team_country='US')"
             raise ValueError(msg)
@@ -455,6 +460,70 @@ def _check_some_hours(overrides: tuple[WeekdayHours, ...], weekmask: str) -> Non
                 "of those days hours, or work another day"
             )
             raise ValueError(msg)
+
+
+_US = 1_000_000
+_DAY_US = 24 * 3600 * _US
+
+
+def _us(at: time) -> int:
+    """Microseconds of local wall time since midnight; ``24:00`` (``time.max``) is the day's."""
+    if at == time.max:
+        return _DAY_US
+    return ((at.hour * 60 + at.minute) * 60 + at.second) * _US + at.microsecond
+
+
+def _stretches(hours: tuple[tuple[time, time], ...]) -> list[tuple[int, int]]:
+    """The day's hours as merged stretches: slots that touch (R4's parts of the day) are one."""
+    return occupied([(_us(a), _us(b)) for a, b in hours])
+
+
+def _meeting_fits(start: time, minutes: int, hours: tuple[tuple[time, time], ...]) -> bool:
+    """Whether a meeting of ``minutes`` from ``start`` lies wholly inside the local ``hours``
+    (touching slots count as one stretch, so a meeting may run from one part of the day into
+    the next, never over a break or past the hours' end)."""
+    begin = _us(start)
+    end = begin + minutes * 60 * _US
+    return any(a <= begin and end <= b for a, b in _stretches(hours))
+
+
+def _hhmm(us: int) -> str:
+    return f"{us // (3600 * _US):02d}:{us // (60 * _US) % 60:02d}"
+
+
+def _longest_stretch(
+    weekmask: str,
+    call_slots: tuple[TimeSlot, ...],
+    weekday_hours: tuple[WeekdayHours, ...] = (),
+) -> tuple[int, str]:
+    """The longest stretch of calling hours on a working day, in minutes, and where it is
+    (``"Monday's 09:00-17:00"``): the longest meeting that can be proposed (R14, R15)."""
+    longest, where = 0, ""
+    for day in range(7):
+        if weekmask[day] == "0":
+            continue
+        slots = next(
+            (w.slots for w in weekday_hours if w.weekday == day and w.channel == "phone"),
+            call_slots,
+        )
+        for a, b in _stretches(tuple((s.start, s.end) for s in slots)):
+            if b - a > longest:
+                longest, where = b - a, f"{_WEEKDAYS[day]}'s {_hhmm(a)}-{_hhmm(b)}"
+    return longest // (60 * _US), where
+
+
+def _check_meeting_fits(policy: Policy) -> None:
+    """A meeting longer than every stretch of calling hours could never be proposed inside
+    them (R14, R15): its times would run past the day's hours."""
+    most, where = _longest_stretch(policy.weekmask, policy.call_slots, policy.weekday_hours)
+    if policy.meeting_minutes > most:
+        msg = (
+            f"meeting_minutes: {policy.meeting_minutes!r} is longer than any stretch of calling "
+            f"hours on a working day (the longest is {where}, {most} minutes), so no meeting "
+            f"could be proposed inside them; give meeting_minutes at most {most}, or widen "
+            "call_slots (or weekday_hours)"
+        )
+        raise ValueError(msg)
 
 
 def _check_calling_rules(rules: tuple[CallingRule, ...]) -> None:

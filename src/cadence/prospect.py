@@ -180,6 +180,7 @@ class Prospect(BaseModel):
 
     @model_validator(mode="after")
     def _checked(self) -> Self:
+        _check_sense(self)
         mark(self)  # (a copy or a model_construct is checked again by the engine: _checked)
         return self
 
@@ -213,3 +214,42 @@ class Prospect(BaseModel):
             if m.id == meeting_id:
                 return m
         return None
+
+
+_FIX = "restore both from the state cadence stored, or rebuild it with Engine.replay"
+
+
+def _check_sense(p: Prospect) -> None:
+    """What no state cadence writes holds, whatever its types: a state edited by hand (in a
+    CRM's JSON column) that would plan as no history could (DESIGN §9)."""
+    last = p.last_event_at
+    if p.enrolled_at > last:
+        msg = (
+            f"enrolled_at: {p.enrolled_at.isoformat()!r} is after last_event_at "
+            f"{last.isoformat()!r}, but enrolment is a state's first event; {_FIX}"
+        )
+        raise ValueError(msg)
+    for name in ("last_attempt_at", "last_response_at"):
+        at = getattr(p, name)
+        if at is not None and at > last:
+            msg = (
+                f"{name}: {at.isoformat()!r} is after last_event_at {last.isoformat()!r}, the "
+                f"newest event applied, but it was an event's; {_FIX}"
+            )
+            raise ValueError(msg)
+    if not p.unreachable <= p.blocked_channels:
+        loose = sorted(c.value for c in p.unreachable - p.blocked_channels)
+        msg = (
+            f"unreachable: {loose!r} is missing from blocked_channels "
+            f"{sorted(c.value for c in p.blocked_channels)!r}, but a channel that failed (a "
+            f"bounce, a wrong number) is blocked until a new address or number; {_FIX}"
+        )
+        raise ValueError(msg)
+    ids = [m.id for m in p.meetings]
+    if len(ids) != len(set(ids)):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        msg = (
+            f"meetings: id {twice[0]!r} is held twice, but a meeting booked again under its id "
+            f"replaces the first; {_FIX}"
+        )
+        raise ValueError(msg)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import itertools
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -917,6 +918,18 @@ def _is_the_promise(action: cadence.Action) -> bool:
     return "R1" in action.rules and "agreed with the prospect" in action.reason
 
 
+def _a_meeting_keeps(engine: Engine, p: cadence.Prospect, agreed: datetime) -> bool:
+    """Whether a booked meeting overlaps the agreed time or its grace: it is the agreed
+    contact (R1), and no call is named for it."""
+    grace = timedelta(minutes=engine.policy.commitment_grace_minutes)
+    return any(
+        m.status == "booked"
+        and m.starts_at < agreed + grace
+        and agreed < m.starts_at + timedelta(minutes=m.duration_minutes)
+        for m in p.meetings
+    )
+
+
 @given(steps=st.lists(st.tuples(_FOLLOW, st.integers(1, 60 * 24 * 3)), max_size=8))
 def test_a_pending_agreed_contact_is_never_dropped_silently(
     steps: list[tuple[str, int]],
@@ -971,7 +984,9 @@ def test_a_pending_agreed_contact_is_never_dropped_silently(
             pending = False
         p = engine.apply(p, event)
         promised = [a for a in engine.plan(p, t) if _is_the_promise(a)]
-        if pending:
+        if _a_meeting_keeps(engine, p, agreed):
+            assert promised == [], (name, promised)  # R1: the meeting is the agreed contact
+        elif pending:
             assert len(promised) == 1, (name, engine.plan(p, t))
             assert promised[0].channel is channel, (name, promised)
             assert promised[0].due_since == agreed or promised[0].earliest >= min(agreed, t)
@@ -1427,3 +1442,80 @@ def test_r1_the_meeting_for_the_agreed_time_is_the_contact_whichever_is_logged_f
     p = engine.apply(engine.apply(_lee(engine, monday), booking), call)
     t = monday + timedelta(minutes=5)
     assert [a.kind for a in engine.plan(p, t)] == [ActionKind.ATTEND_MEETING]
+
+
+def _covered(slots: tuple[cadence.TimeSlot, ...]) -> set[int]:
+    """The minutes of the local day that ``slots`` cover (``24:00`` ends at minute 1440)."""
+    return {
+        minute
+        for s in slots
+        for minute in range(
+            s.start.hour * 60 + s.start.minute,
+            1440 if s.end == time.max else s.end.hour * 60 + s.end.minute,
+        )
+    }
+
+
+def test_a_long_meeting_is_proposed_only_where_it_fits_in_the_calling_hours(
+    monday: datetime,
+) -> None:
+    """A four-hour meeting: the calling hours run 09:00-17:00 (their three parts touch, so one
+    stretch), R14's options 08:00-09:00 and 17:00-18:30. A start at 14:00 ran to 18:00, one at
+    17:00 to 21:00, past every hour the policy gives; now only 08:00, 09:00 and 12:00 are
+    offered (08:00 runs into the calling hours and ends at 12:00)."""
+    engine = Engine(cadence.Policy(meeting_minutes=240))
+    p, _ = _cancelled_by_rep(engine, monday)
+    times = next(a for a in engine.plan(p, p.last_event_at) if a.kind is ActionKind.PROPOSE_TIMES)
+    starts = [t.astimezone(CHICAGO).time() for t in times.proposals]
+    assert len(starts) == 3
+    assert set(starts) <= {time(8), time(9), time(12)}, starts
+    assert time(8) in starts  # R14's flexibility is still offered where the meeting fits
+
+
+@given(
+    minutes=st.integers(5, 480),
+    by=st.sampled_from(["rep", "prospect"]),
+    hours=st.sampled_from(
+        [
+            cadence.Policy().call_slots,
+            (
+                cadence.TimeSlot(name="morning", start=time(9), end=time(12)),
+                cadence.TimeSlot(name="afternoon", start=time(13), end=time(17, 30)),
+            ),
+            (cadence.TimeSlot(name="day", start=time(10), end=time(16)),),
+        ]
+    ),
+    later=st.integers(0, 14 * 24 * 60),
+)
+def test_every_proposed_meeting_lies_wholly_inside_the_hours_or_the_policy_is_refused(
+    minutes: int,
+    by: str,
+    hours: tuple[cadence.TimeSlot, ...],
+    later: int,
+) -> None:
+    """Each proposed time, with ``meeting_minutes`` after it, lies inside the calling hours of
+    its day (with R14's outside-hours options when the rep cancelled); a policy whose meeting
+    fits no stretch of them is refused, naming ``meeting_minutes``."""
+    covered = _covered(hours)
+    longest = max(
+        next(n for n in itertools.count() if start + n not in covered)
+        for start in covered
+        if start - 1 not in covered
+    )
+    if longest < minutes:
+        with pytest.raises(ValueError, match=f"meeting_minutes: {minutes} is longer than any"):
+            cadence.Policy(meeting_minutes=minutes, call_slots=hours)
+        return
+    policy = cadence.Policy(meeting_minutes=minutes, call_slots=hours)
+    engine = Engine(policy)
+    at = datetime(2026, 3, 9, 9, 30, tzinfo=CHICAGO) + timedelta(minutes=later)
+    p = _booked(engine, at)
+    p = engine.apply(p, ev.MeetingCancelled(at=at + DAY, meeting_id="m1", by=by))
+    proposing = [a for a in engine.plan(p, at + DAY) if a.proposals]
+    assert proposing
+    for action in proposing:
+        allowed = covered | (_covered(policy.flexible_slots) if "R14" in action.rules else set())
+        for start in action.proposals:
+            local = start.astimezone(CHICAGO)
+            first = local.hour * 60 + local.minute
+            assert set(range(first, first + minutes)) <= allowed, (local, minutes)

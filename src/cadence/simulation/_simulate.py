@@ -10,8 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from cadence.businessdays import subdivision_code
-from cadence.calendar import check_place
-from cadence.errors import InvalidInputError
+from cadence.calendar import check_place, contact_calendar
+from cadence.channel import Channel
+from cadence.errors import InvalidInputError, NoSlotError
 from cadence.events import LATEST, in_range
 from cadence.policy import Policy
 from cadence.simulation._floor import seats, territories
@@ -136,6 +137,52 @@ def _check_place(policy: Policy, place: Place) -> None:
         raise InvalidInputError(msg, field="places", value=place) from None
 
 
+def _never_worked(policy: Policy, place: Place, begin: datetime) -> str | None:
+    """Why the policy could never call (or email) ``place``'s prospects, or None."""
+    country = place.country.upper() if place.country else place.country
+    subdivision = subdivision_code(country, place.subdivision) if place.subdivision else None
+    cal = contact_calendar(policy, place.timezone, country, subdivision)
+    for channel, verb in ((Channel.PHONE, "call"), (Channel.EMAIL, "email")):
+        try:
+            cal.next_window(channel, begin)
+        except NoSlotError:
+            rules = cal.rules(channel, cal.local(begin).date())
+            law = "; ".join(f"{r.key()}: {r.hours()}" for r in rules)
+            where = "-".join(c for c in (country, subdivision) if c)
+            ours = cal._describe(channel)  # (the policy's hours, as NoSlotError says them)
+            why = f"the law's {law}" if law else "the days its holidays leave"
+            return f"{place.timezone} ({where}): no {verb}, ever (the policy's {ours}; {why})"
+    return None
+
+
+def _check_reachable(
+    policy: Policy, chosen: Sequence[Place], begin: datetime, default: bool
+) -> None:
+    """Refuse the places whose law the policy's hours never meet (a 08:00-09:00 call block,
+    and Canada's 09:00-21:30 or France's 10:00-13:00, 14:00-20:00): the first such prospect's
+    ``next_action`` raised ``NoSlotError`` deep in the run, naming one zone the user never
+    chose. Left out silently, the population would depend on the policy, and ``compare``
+    would no longer run two policies on the same prospects."""
+    never = [(place, why) for place in chosen if (why := _never_worked(policy, place, begin))]
+    if not never:
+        return
+    names = ", ".join(repr((p.country, p.subdivision)) for p, _ in never)
+    how = (
+        "the default mix (cadence.simulation.PLACES) holds them: give places= without them, "
+        f"e.g. places=[p for p in cadence.simulation.PLACES if (p.country, p.subdivision) "
+        f"not in {{{names}}}]"
+        if default
+        else "leave them out of places="
+    )
+    msg = (
+        f"places: the policy's hours never meet the law (or the calendar) of {len(never)} of "
+        "the places simulated, so their prospects could never be contacted: "
+        f"{'; '.join(why for _, why in never)}; {how}, or widen call_slots (or the weekmask) "
+        "if you work there"
+    )
+    raise NoSlotError(msg, field="places", value=tuple(p for p, _ in never))
+
+
 def settings(
     policy: Policy | None,
     *,
@@ -207,6 +254,7 @@ def settings(
     chosen = PLACES if places is None else _places(places)
     for place in chosen:
         _check_place(policy, place)
+    _check_reachable(policy, chosen, begin, places is None)
     return Settings(
         policy=policy,
         responder=responder,

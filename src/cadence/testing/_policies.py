@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from cadence.compliance import CallingRule, Cap
-from cadence.policy import Escalation, Policy, TimeSlot
+from cadence.policy import Escalation, Policy, TimeSlot, WeekdayHours, _longest_stretch
 
 # -- policies ---------------------------------------------------------------------------------
 
@@ -93,6 +93,12 @@ def _policies(
                 "slots": draw(st.sampled_from([(), _SHORT_MORNING])),
             }
         )
+    # A meeting as long as the hours allow somewhere (a longer one is refused: R14, R15).
+    call_hours = draw(call_slots)
+    longest, _ = _longest_stretch(
+        weekmask, call_hours, tuple(WeekdayHours.model_validate(w) for w in overrides)
+    )
+    meetings = [m for m in (15, 30, 90) if m <= longest] or [min(max(longest, 5), 15)]
     return Policy.model_validate(
         {
             "min_gap_business_days": draw(st.integers(1, 6)),
@@ -113,9 +119,9 @@ def _policies(
             "weekday_hours": tuple(overrides),
             "unheard_calls_limit": draw(st.integers(1, 4)),
             "proposal_count": draw(st.integers(1, 4)),
-            "meeting_minutes": draw(st.sampled_from([15, 30, 90])),
+            "meeting_minutes": draw(st.sampled_from(meetings)),
             "flexible_slots": draw(st.sampled_from(_FLEXIBLE)),
-            "call_slots": draw(call_slots),
+            "call_slots": call_hours,
             "email_hours": draw(email_hours),
             "team_country": team[0],
             "team_subdivision": team[1],
