@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import pathlib
+import re
+import shlex
 import tempfile
 from datetime import date, datetime, timedelta
 
@@ -700,3 +702,48 @@ def test_a_reps_hours_given_twice_are_refused(book: pathlib.Path) -> None:
     twice = ["--rep-hours", "ana=UTC 08:00-17:00", "--rep-hours", "ana=UTC 09:00-10:00"]
     result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *twice])
     _one_line_error(result, "--rep-hours: 'ana' is given twice")
+
+
+_SESSION = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def _sessions(page: str) -> list[tuple[list[str], list[str]]]:
+    """The ``$ cadence ...`` commands of a page's console blocks with the lines each shows,
+    continuation lines joined; a ``$ cat FILE`` shows a file the commands after it read."""
+    runs: list[tuple[list[str], list[str]]] = []
+    for block in _SESSION.findall(page):
+        lines = iter(block.splitlines())
+        for line in lines:
+            if line.startswith("$ "):
+                command = line[2:].split("  #")[0]
+                while command.endswith("\\"):
+                    command = command[:-1] + next(lines).strip()
+                runs.append((shlex.split(command), []))
+            elif runs:
+                runs[-1][1].append(line.rstrip())
+    return runs
+
+
+def test_the_cli_pages_plan_sessions_print_what_they_show(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md's ``cadence plan`` sessions, run on the page's own book, print what the
+    page shows (the first showed one of Ana's calls where ``ana=2`` plans both, and did not
+    say what suppress.txt held). A session whose output names the clock's time is skipped."""
+    page = (pathlib.Path(__file__).parent.parent / "docs" / "cli.md").read_text()
+    section = page.split("## Tomorrow's call list", 1)[1].split("\n## ", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "book.csv").write_text(section.split("```csv\n", 1)[1].split("```", 1)[0])
+    ran = 0
+    for argv, shown in _sessions(section):
+        if argv[0] == "cat":
+            (tmp_path / argv[1]).write_text("".join(line + "\n" for line in shown))
+            continue
+        if any("by the clock" in line for line in shown):
+            continue
+        assert argv[:2] == ["cadence", "plan"], argv
+        result = runner.invoke(app, argv[1:])
+        printed = [line.rstrip() for line in result.output.splitlines()]
+        assert printed == shown, (argv, result.output)
+        ran += 1
+    assert ran >= 4
