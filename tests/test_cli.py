@@ -611,3 +611,14 @@ def test_no_arguments_print_the_help() -> None:
     result = runner.invoke(app, [])
     assert "Usage" in result.output
     assert "plan" in result.output
+
+
+def test_diagram_out_dash_is_standard_output(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--out -`` is standard output (it wrote a file named ``-``)."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diagram", "--format", "dot", "--out", "-"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "-").exists()
+    assert result.stdout.startswith("digraph")

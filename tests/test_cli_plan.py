@@ -747,3 +747,19 @@ def test_the_cli_pages_plan_sessions_print_what_they_show(
         assert printed == shown, (argv, result.output)
         ran += 1
     assert ran >= 4
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "jsonl", "ics"])
+def test_out_dash_is_standard_output(
+    book: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """``--out -`` is standard output, as for most tools that write files (it wrote a file
+    named ``-`` in the working directory, and printed nothing)."""
+    monkeypatch.chdir(tmp_path)
+    args = ["plan", str(book), *ARGS, "--capacity", "5", "-f", fmt]
+    to_stdout = runner.invoke(app, args)
+    dashed = runner.invoke(app, [*args, "--out", "-"])
+    assert dashed.exit_code == 0, dashed.output
+    assert not (tmp_path / "-").exists()
+    assert dashed.stdout == to_stdout.stdout
+    assert "acme-3" in dashed.stdout

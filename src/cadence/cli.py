@@ -280,7 +280,8 @@ def diagram(
         typer.Option("--format", "-f", help="mermaid or dot text, or an svg or png picture."),
     ] = DiagramFormat.MERMAID,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write here instead of standard output (- for it)."),
     ] = None,
 ) -> None:
     """Draw the lifecycle: the stages and what moves a prospect between them.
@@ -293,7 +294,7 @@ def diagram(
     elif fmt is DiagramFormat.DOT:
         _write_text(graph.dot() + "\n", out)
     else:
-        if out is None and fmt is DiagramFormat.PNG and sys.stdout.isatty():
+        if _to_stdout(out) and fmt is DiagramFormat.PNG and sys.stdout.isatty():
             fail("--format png: a PNG is binary; pass --out FILE.png")
         _write_bytes(render_dot(graph.dot(), fmt.value), out)
 
@@ -357,10 +358,16 @@ def schema(
     sys.stdout.write(schema_text(name.value))
 
 
+def _to_stdout(out: Path | None) -> bool:
+    """No ``--out``, or ``--out -``: standard output, as for most tools that write files (a
+    file named ``-`` is ``./-``)."""
+    return out is None or str(out) == "-"
+
+
 @contextmanager
-def _output(out: Path | None, binary: bool = False) -> Iterator[TextIO]:
+def _output(out: Path | None) -> Iterator[TextIO]:
     """Standard output, or the file ``out`` (a one-line error if it cannot be written)."""
-    if out is None:
+    if out is None or _to_stdout(out):
         yield sys.stdout
         return
     try:
@@ -377,7 +384,7 @@ def _write_text(text: str, out: Path | None) -> None:
 
 
 def _write_bytes(data: bytes, out: Path | None) -> None:
-    if out is None:
+    if out is None or _to_stdout(out):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
@@ -485,7 +492,8 @@ def plan(
         PlanFormat, typer.Option("--format", "-f", help="table, csv, jsonl or ics.")
     ] = PlanFormat.TABLE,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write here instead of standard output (- for it)."),
     ] = None,
     rep_hours: Annotated[
         list[str] | None,
@@ -532,7 +540,7 @@ def plan(
         fail(str(exc))
     if fmt is PlanFormat.TABLE:
         with _output(out) as handle:
-            console = _wide_console(None if out is None else handle)
+            console = _wide_console(None if _to_stdout(out) else handle)
             console.print(_plan_table(result, f"Plan for {result.day:%a %d %b %Y}"))
             console.print(_plan_summary(result), highlight=False)
         return
