@@ -763,3 +763,29 @@ def test_out_dash_is_standard_output(
     assert not (tmp_path / "-").exists()
     assert dashed.stdout == to_stdout.stdout
     assert "acme-3" in dashed.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "needles"),
+    [
+        ("book.csv", ("book.csv:4: id: 'x' appears twice", "line 2")),
+        ("book.jsonl", ("book.jsonl:4: id: 'x' appears twice", "line 2")),
+        ("book.parquet", ("book.parquet: row 3: id: 'x' appears twice", "row 1")),
+    ],
+)
+def test_a_prospect_listed_twice_is_named_by_both_its_lines(
+    tmp_path: pathlib.Path, engine: cadence.Engine, name: str, needles: tuple[str, ...]
+) -> None:
+    """A book of thousands of rows that lists a prospect twice says where: the error named
+    the id alone, and the export had to be searched for it."""
+    ids = ["x", "y", "x"]
+    path = tmp_path / name
+    states = [engine.enroll(i, timezone="America/Chicago", at=NOW) for i in ids]
+    if name.endswith(".csv"):
+        path.write_text("id,timezone\n" + "".join(f"{i},UTC\n" for i in ids))
+    elif name.endswith(".jsonl"):
+        path.write_text("\n".join(["", *(p.model_dump_json() for p in states)]) + "\n")
+    else:
+        pq.write_table(to_table(states), path)
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, *needles)

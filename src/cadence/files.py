@@ -268,7 +268,8 @@ BOOK_COLUMNS: tuple[str, ...] = (
 )
 _DETAILS = BOOK_COLUMNS[1:-1]
 
-BookReader = Callable[[TextIO, str, Engine, datetime], Iterator[Prospect]]
+#: A text book's reader: each prospect with the line its row ends on.
+BookReader = Callable[[TextIO, str, Engine, datetime], Iterator[tuple[int, Prospect]]]
 
 
 def _checked(p: Prospect, engine: Engine, where: str) -> Prospect:
@@ -280,12 +281,14 @@ def _checked(p: Prospect, engine: Engine, where: str) -> Prospect:
     return p
 
 
-def _jsonl_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
+def _jsonl_book(
+    handle: TextIO, name: str, engine: Engine, now: datetime
+) -> Iterator[tuple[int, Prospect]]:
     for number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
         where = f"{name}:{number}"
-        yield _checked(_model(Prospect, _json(line, where), where), engine, where)
+        yield number, _checked(_model(Prospect, _json(line, where), where), engine, where)
 
 
 def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> Prospect:
@@ -335,7 +338,9 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
         raise InvalidInputError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
 
 
-def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
+def _csv_book(
+    handle: TextIO, name: str, engine: Engine, now: datetime
+) -> Iterator[tuple[int, Prospect]]:
     # strict: a quote opened and never closed is an error, not a cell that swallows every
     # row after it (those prospects were silently never planned)
     reader = csv.DictReader(handle, strict=True)
@@ -387,7 +392,7 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
                 )
                 raise InvalidInputError(msg, field="csv", value=None)
             p = _csv_row(row, f"{name}:{number}", engine, now)
-            yield _checked(p, engine, f"{name}:{number}")
+            yield number, _checked(p, engine, f"{name}:{number}")
             start = number + 1
     except csv.Error as exc:
         raise _bad_csv(name, reader, exc, start) from None
@@ -408,7 +413,7 @@ def _bad_csv(
     return InvalidInputError(msg, field="csv", value=None)
 
 
-def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[Prospect]:
+def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[tuple[int, Prospect]]:
     """A book written by ``cadence.batch.to_table`` (the ``batch`` extra), streamed one row
     group at a time; only its ``state`` column is read."""
     try:
@@ -430,7 +435,8 @@ def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[Prosp
             for state in batch.column(0).to_pylist():
                 row += 1
                 where = f"{name}: row {row}"
-                yield _checked(_model(Prospect, _json(str(state), where), where), engine, where)
+                p = _model(Prospect, _json(str(state), where), where)
+                yield row, _checked(p, engine, where)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         if isinstance(exc, InvalidInputError):
             raise
@@ -468,13 +474,15 @@ def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Pr
     name = str(path)
     suffix = book_format(path)
     if suffix == ".parquet":
-        return _unique(_parquet_book(path, name, engine), name)
+        return _unique(_parquet_book(path, name, engine), name, "row")
     reader = BOOK_FORMATS[suffix]
     handle = _open(path, newline="")
-    return _unique(_decoded(reader(handle, name, engine, now), handle, name), name)
+    return _unique(_decoded(reader(handle, name, engine, now), handle, name), name, "line")
 
 
-def _decoded(rows: Iterator[Prospect], handle: TextIO, name: str) -> Iterator[Prospect]:
+def _decoded(
+    rows: Iterator[tuple[int, Prospect]], handle: TextIO, name: str
+) -> Iterator[tuple[int, Prospect]]:
     with handle:
         try:
             yield from rows
@@ -483,13 +491,19 @@ def _decoded(rows: Iterator[Prospect], handle: TextIO, name: str) -> Iterator[Pr
             raise InvalidInputError(msg, field="path", value=name) from None
 
 
-def _unique(rows: Iterator[Prospect], name: str) -> Iterator[Prospect]:
-    seen: set[str] = set()
-    for p in rows:
-        if p.id in seen:
-            msg = f"{name}: id: {p.id!r} appears twice; list each prospect once"
+def _unique(rows: Iterator[tuple[int, Prospect]], name: str, unit: str) -> Iterator[Prospect]:
+    """The prospects of ``rows``, each with the ``unit`` ("line" or "row") it was read on; a
+    prospect listed twice is an error naming both places (a long export is not searched)."""
+    first: dict[str, int] = {}
+    for number, p in rows:
+        if p.id in first:
+            where = f"{name}:{number}" if unit == "line" else f"{name}: row {number}"
+            msg = (
+                f"{where}: id: {p.id!r} appears twice (first on {unit} {first[p.id]}); list "
+                "each prospect once"
+            )
             raise InvalidInputError(msg, field="id", value=p.id)
-        seen.add(p.id)
+        first[p.id] = number
         yield p
 
 
