@@ -789,3 +789,24 @@ def test_a_prospect_listed_twice_is_named_by_both_its_lines(
         pq.write_table(to_table(states), path)
     result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
     _one_line_error(result, *needles)
+
+
+def test_rows_of_empty_cells_are_skipped_as_blank_lines_are(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """Excel saves rows it once formatted as rows of empty cells (``,,,``) after the last
+    prospect; they hold no prospect and are skipped, as blank lines are (the book was refused:
+    "id: is empty"). A row with any cell filled is still read, and refused without its id."""
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + ROWS + ",,,,,,,\n , ,,,,,,\n\n,,,,,,,\r\n")
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + ROWS)
+    assert list(read_book(path, engine=engine, now=NOW)) == list(
+        read_book(plain, engine=engine, now=NOW)
+    )
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    assert result.exit_code == 0, result.output
+    path.write_text(HEADER + ROWS + ",,,,,,,\n,,,,ana,,,\n")
+    _one_line_error(
+        runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"]), "book.csv:7", "id"
+    )

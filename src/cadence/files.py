@@ -391,11 +391,21 @@ def _csv_book(
                     'a line break: close the quote, or write a quote inside a cell as ""'
                 )
                 raise InvalidInputError(msg, field="csv", value=None)
+            if not any(_filled(value) for value in row.values()):
+                start = number + 1  # a row of empty cells: Excel's formatted rows after the last
+                continue
             p = _csv_row(row, f"{name}:{number}", engine, now)
             yield number, _checked(p, engine, f"{name}:{number}")
             start = number + 1
     except csv.Error as exc:
         raise _bad_csv(name, reader, exc, start) from None
+
+
+def _filled(value: str | list[str] | None) -> bool:
+    """Whether a DictReader cell (a list of them past the header's columns) holds text."""
+    if isinstance(value, list):
+        return any(cell.strip() for cell in value)
+    return bool(value and value.strip())
 
 
 def _bad_csv(
