@@ -810,3 +810,35 @@ def test_rows_of_empty_cells_are_skipped_as_blank_lines_are(
     _one_line_error(
         runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"]), "book.csv:7", "id"
     )
+
+
+_EXCEL_WESTERN = "cp1252"  # what Excel's plain "CSV (Comma delimited)" writes in the West
+
+
+@pytest.mark.parametrize("option", ["book", "--suppress", "--policy"])
+def test_a_file_not_in_utf8_is_named_by_the_line_that_is_not(
+    book: pathlib.Path, tmp_path: pathlib.Path, option: str
+) -> None:
+    """An export saved as Windows-1252 (Excel's plain CSV) that is UTF-8 up to one accented
+    name, deep in the file: the error names that line and what is on it, so that the one row
+    can be found and the file saved again (it named the file alone)."""
+    lines, number = {
+        "book": (["id,timezone,owner", "a,UTC,ana", "b,UTC,ana", "c,UTC,Renée"], 4),
+        "--suppress": (["# opted out", "x@acme.test", "Zoë@acme.test", "y@acme.test"], 3),
+        "--policy": (["{", '  "weekmask": "1111100",', '  "team": "équipe"', "}"], 3),
+    }[option]
+    bad = tmp_path / ("bad.csv" if option == "book" else "bad.json")
+    bad.write_bytes("\n".join(lines).encode(_EXCEL_WESTERN) + b"\n")
+    where = f"{bad}:{number}"
+    args = [str(bad)] if option == "book" else [str(book), option, str(bad)]
+    result = runner.invoke(app, ["plan", *args, *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"{where}: not UTF-8 text", "save it as UTF-8")
+
+
+def test_a_utf16_file_is_named_as_such(tmp_path: pathlib.Path) -> None:
+    """Excel's "Unicode Text" and PowerShell's ``>`` write UTF-16: said so, not "not UTF-8"
+    at some line of what is text in another encoding."""
+    bad = tmp_path / "book.csv"
+    bad.write_bytes((HEADER + ROWS).encode("utf-16"))
+    result = runner.invoke(app, ["plan", str(bad), *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"{bad}: UTF-16 text", "save it as UTF-8")

@@ -61,8 +61,36 @@ def _read(handle: TextIO, where: str) -> str:
     try:
         return handle.read()
     except UnicodeDecodeError:
-        msg = f"{where}: not UTF-8 text; save it as UTF-8"
-        raise InvalidInputError(msg, field="path", value=where) from None
+        raise _not_utf8(where) from None
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _not_utf8(path: str) -> InvalidInputError:
+    """The error for a text file that does not decode as UTF-8, naming the first line that
+    does not and what precedes the byte on it (an export in Windows-1252 is UTF-8 up to its
+    first accented name), or saying that it is UTF-16 (Excel's "Unicode Text")."""
+    hint = "save it as UTF-8" + (" (in Excel: CSV UTF-8)" if path.lower().endswith(".csv") else "")
+    try:
+        with Path(path).open("rb") as raw:
+            if raw.read(2) in _UTF16_BOMS:
+                msg = f"{path}: UTF-16 text (Excel's Unicode Text); {hint}"
+                return InvalidInputError(msg, field="path", value=path)
+            raw.seek(0)
+            for number, line in enumerate(raw, start=1):  # (no UTF-8 character holds a \n)
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    before = line[: exc.start].decode("utf-8", errors="replace")[-20:]
+                    msg = (
+                        f"{path}:{number}: not UTF-8 text (byte 0x{line[exc.start]:02x} after "
+                        f"{before!r}); {hint}"
+                    )
+                    return InvalidInputError(msg, field="path", value=path)
+    except OSError:  # (gone since it was opened)
+        pass
+    return InvalidInputError(f"{path}: not UTF-8 text; {hint}", field="path", value=path)
 
 
 def _open(path: str | Path, newline: str | None = None) -> TextIO:
@@ -497,8 +525,7 @@ def _decoded(
         try:
             yield from rows
         except UnicodeDecodeError:
-            msg = f"{name}: not UTF-8 text; save it as UTF-8"
-            raise InvalidInputError(msg, field="path", value=name) from None
+            raise _not_utf8(name) from None
 
 
 def _unique(rows: Iterator[tuple[int, Prospect]], name: str, unit: str) -> Iterator[Prospect]:
