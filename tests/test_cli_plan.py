@@ -231,6 +231,42 @@ def test_a_bad_state_in_a_parquet_book_is_named_by_its_row(
     )
 
 
+def test_a_parquet_book_whose_states_are_binary_is_read_as_text(
+    stored: pathlib.Path, tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """A Parquet writer that stores text as plain binary (no UTF-8 annotation, as some Spark
+    and Hive jobs do) holds the same JSON: it is read as the states it holds (each was read as
+    Python's ``b'...'`` and refused as "not valid JSON")."""
+    states = [p.model_dump_json().encode() for p in sample_book(engine, now=NOW)]
+    parquet = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"state": pa.array(states, pa.binary())}), parquet)
+    runs = [
+        runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "3", "-f", "jsonl"])
+        for path in (stored, parquet)
+    ]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    assert runs[1].stdout == runs[0].stdout
+
+
+@pytest.mark.parametrize(
+    ("column", "needles"),
+    [
+        (pa.array([None], pa.string()), ("book.parquet: row 1: state: is empty",)),
+        (pa.array([7], pa.int64()), ("book.parquet: state: the column holds int64", "to_table")),
+        (pa.array([b"\xff{}"], pa.binary()), ("book.parquet: row 1: state: not UTF-8",)),
+    ],
+)
+def test_a_parquet_state_that_is_no_json_text_is_named_for_what_it_is(
+    tmp_path: pathlib.Path, column: pa.Array, needles: tuple[str, ...]
+) -> None:
+    """A missing state was reported as "not valid JSON" (Python's ``None`` read as JSON), and a
+    number column as "expected a JSON object": say what the row holds."""
+    parquet = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"state": column}), parquet)
+    result = runner.invoke(app, ["plan", str(parquet), *ARGS, "--capacity", "3"])
+    _one_line_error(result, *needles)
+
+
 def test_plan_ics_has_one_event_per_touch_in_the_prospects_zones(
     book: pathlib.Path, tmp_path: pathlib.Path
 ) -> None:

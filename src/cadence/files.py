@@ -455,7 +455,8 @@ def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[tuple
     """A book written by ``cadence.batch.to_table`` (the ``batch`` extra), streamed one row
     group at a time; only its ``state`` column is read."""
     try:
-        import pyarrow.parquet as pq  # the batch extra: only when a Parquet book is read
+        import pyarrow as pa  # the batch extra: only when a Parquet book is read
+        import pyarrow.parquet as pq
     except ImportError:
         msg = f"{name}: reading Parquet needs pyarrow; pip install 'cadence[batch]'"
         raise InvalidInputError(msg, field="path", value=name) from None
@@ -468,18 +469,50 @@ def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[tuple
                 "cadence.batch.to_table(prospects)"
             )
             raise InvalidInputError(msg, field="state", value=name)
+        kind = parquet.schema_arrow.field("state").type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or _binary(kind)):
+            msg = (
+                f"{name}: state: the column holds {kind}, not the prospects' JSON text; write "
+                "Parquet books with cadence.batch.to_table(prospects)"
+            )
+            raise InvalidInputError(msg, field="state", value=str(kind))
         row = 0
         for batch in parquet.iter_batches(columns=["state"]):
             for state in batch.column(0).to_pylist():
                 row += 1
                 where = f"{name}: row {row}"
-                p = _model(Prospect, _json(str(state), where), where)
+                p = _model(Prospect, _json(_state_text(state, where), where), where)
                 yield row, _checked(p, engine, where)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         if isinstance(exc, InvalidInputError):
             raise
         msg = f"{name}: not a readable Parquet file ({exc})"
         raise InvalidInputError(msg, field="path", value=name) from None
+
+
+def _binary(kind: Any) -> bool:
+    """Whether an Arrow type is binary: text some Parquet writers store without saying it is
+    UTF-8 (Spark and Hive jobs, by a setting)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
+
+
+def _state_text(state: str | bytes | None, where: str) -> str:
+    """A Parquet book's ``state`` cell as JSON text (binary decoded as UTF-8)."""
+    if state is None:
+        msg = (
+            f"{where}: state: is empty; every row holds a stored prospect's JSON (as "
+            "cadence.batch.to_table writes it)"
+        )
+        raise InvalidInputError(msg, field="state", value=None)
+    if isinstance(state, bytes):
+        try:
+            return state.decode("utf-8")
+        except UnicodeDecodeError:
+            msg = f"{where}: state: not UTF-8 text; write the prospect's JSON as UTF-8"
+            raise InvalidInputError(msg, field="state", value=None) from None
+    return state
 
 
 #: Book readers by file suffix.
