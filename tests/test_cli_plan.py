@@ -878,3 +878,20 @@ def test_a_utf16_file_is_named_as_such(tmp_path: pathlib.Path) -> None:
     bad.write_bytes((HEADER + ROWS).encode("utf-16"))
     result = runner.invoke(app, ["plan", str(bad), *ARGS, "--capacity", "5"])
     _one_line_error(result, f"{bad}: UTF-16 text", "save it as UTF-8")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "ics"])
+def test_the_plan_is_never_written_over_the_files_it_reads(
+    book: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """``--out book.csv`` (a slip for ``plan.csv``), or the suppression list, replaced the
+    CRM's export, or the do-not-call list, with the plan: refused, and both left as they were."""
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text("+13105550104\n")
+    monkeypatch.chdir(tmp_path)
+    for target, spelt in ((book, "book.csv"), (blocked, "./suppress.txt")):
+        before = target.read_bytes()
+        options = ["--suppress", str(blocked), "-f", fmt, "--out", spelt]
+        result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *options])
+        _one_line_error(result, f"--out: {pathlib.Path(spelt)} is the", "to another file")
+        assert target.read_bytes() == before

@@ -460,6 +460,23 @@ def _day(text: str) -> date:
         fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
 
 
+def _not_over_inputs(out: Path | None, inputs: dict[str, Path]) -> None:
+    """Refuse an ``--out`` that is one of the files the command reads: ``--out book.csv`` (a
+    slip for ``plan.csv``) replaced the CRM's export with the plan."""
+    if _to_stdout(out):
+        return
+    assert out is not None  # (_to_stdout is true for None)
+    for what, path in inputs.items():
+        try:
+            same = out.resolve() == path.resolve() or (out.exists() and out.samefile(path))
+        except OSError:  # (a path that cannot be looked at is refused later, by its reader)
+            same = False
+        if same:
+            fail(
+                f"--out: {out} is the {what} the plan is made from; write the plan to another file"
+            )
+
+
 @app.command()
 def plan(
     book: Annotated[
@@ -515,6 +532,8 @@ def plan(
         book_format(book)  # what the book is, before the day is judged by the clock
     except CadenceError as exc:
         fail(str(exc))
+    inputs = {"book": book, "suppression list": suppress, "policy": policy}
+    _not_over_inputs(out, {what: path for what, path in inputs.items() if path is not None})
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
     hours = parse_rep_hours(rep_hours or [])
     if over_everywhere(on, moment):  # checked before the book is read
