@@ -13,23 +13,19 @@ table written by ``cadence.batch.to_table``, whose ``state`` column is read.
 from __future__ import annotations
 
 import csv
-import json
-import re
-import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from pydantic import BaseModel, ValidationError
-
+from cadence._files_settings import settings
+from cadence._files_text import not_utf8, open_text, parse_json, read_text, validated
 from cadence._suppression import phone_entry
 from cadence.batch import DayPlan
 from cadence.businessdays import subdivision_code
 from cadence.engine import Engine
 from cadence.errors import CadenceError, InvalidInputError
-from cadence.events import Event, explain_validation_error, parse_event
+from cadence.events import Event, parse_event
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 
@@ -52,110 +48,16 @@ __all__ = [
 ]
 
 
-def _text(path: str | Path) -> str:
-    with _open(path) as handle:
-        return _read(handle, str(path))
-
-
-def _read(handle: TextIO, where: str) -> str:
-    try:
-        return handle.read()
-    except UnicodeDecodeError:
-        raise _not_utf8(where) from None
-
-
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def _not_utf8(path: str) -> InvalidInputError:
-    """The error for a text file that does not decode as UTF-8, naming the first line that
-    does not and what precedes the byte on it (an export in Windows-1252 is UTF-8 up to its
-    first accented name), or saying that it is UTF-16 (Excel's "Unicode Text")."""
-    hint = "save it as UTF-8" + (" (in Excel: CSV UTF-8)" if path.lower().endswith(".csv") else "")
-    try:
-        with Path(path).open("rb") as raw:
-            if raw.read(2) in _UTF16_BOMS:
-                msg = f"{path}: UTF-16 text (Excel's Unicode Text); {hint}"
-                return InvalidInputError(msg, field="path", value=path)
-            raw.seek(0)
-            for number, line in enumerate(raw, start=1):  # (no UTF-8 character holds a \n)
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    before = line[: exc.start].decode("utf-8", errors="replace")[-20:]
-                    msg = (
-                        f"{path}:{number}: not UTF-8 text (byte 0x{line[exc.start]:02x} after "
-                        f"{before!r}); {hint}"
-                    )
-                    return InvalidInputError(msg, field="path", value=path)
-    except OSError:  # (gone since it was opened)
-        pass
-    return InvalidInputError(f"{path}: not UTF-8 text; {hint}", field="path", value=path)
-
-
-def _open(path: str | Path, newline: str | None = None) -> TextIO:
-    try:
-        # utf-8-sig: a byte order mark (Notepad, Excel: "UTF-8") is not part of the first
-        # line, else a suppression file's first entry would match nothing (R13)
-        return Path(path).open(encoding="utf-8-sig", newline=newline)
-    except FileNotFoundError:
-        msg = f"{path}: no such file; check the path"
-        raise InvalidInputError(msg, field="path", value=str(path)) from None
-    except IsADirectoryError:
-        msg = f"{path}: is a directory; pass a file"
-        raise InvalidInputError(msg, field="path", value=str(path)) from None
-    except OSError as exc:
-        msg = f"{path}: cannot be read ({exc.strerror})"
-        raise InvalidInputError(msg, field="path", value=str(path)) from None
-
-
-def _json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        raise InvalidInputError(msg, field="json", value=None) from None
-    except RecursionError:
-        msg = f"{where}: JSON nested too deeply"
-        raise InvalidInputError(msg, field="json", value=None) from None
-    except ValueError:  # Python's own limit on the digits of an integer read from text
-        msg = (
-            f"{where}: a number in the JSON has more than {sys.get_int_max_str_digits()} "
-            "digits; no field takes one that long: fix the value (an id goes as a string)"
-        )
-        raise InvalidInputError(msg, field="json", value=None) from None
-
-
-def _reason(exc: Exception) -> str:
-    """An exception's text without Python's advice to programmers ("use
-    sys.set_int_max_str_digits() to increase the limit"), on one line."""
-    text = str(exc).split("; use sys.", 1)[0]
-    return " ".join(text.split()) or type(exc).__name__
-
-
-def _model(model: type[BaseModel], data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        msg = f"{where}: expected a JSON object, got {type(data).__name__}"
-        raise InvalidInputError(msg, field=where, value=None)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = explain_validation_error(exc, model.__name__.lower(), model)
-        raise InvalidInputError(f"{where}: {err}", field=err.field, value=err.value) from None
-    except (ValueError, TypeError) as exc:  # a validator's own message
-        raise InvalidInputError(f"{where}: {exc}", field=where, value=None) from None
-
-
 def read_prospect(path: str | Path) -> Prospect:
     """A stored prospect state (the JSON ``Prospect.model_dump_json`` writes)."""
     where = str(path)
-    result: Prospect = _model(Prospect, _json(_text(path), where), where)
+    result: Prospect = validated(Prospect, parse_json(read_text(path), where), where)
     return result
 
 
 def read_policy(path: str | Path) -> Policy:
     """A policy from JSON, or from YAML (``.yaml``/``.yml``, needs PyYAML)."""
-    result: Policy = _model(Policy, _settings(path, "policies"), str(path))
+    result: Policy = validated(Policy, settings(path, "policies"), str(path))
     return result
 
 
@@ -165,97 +67,8 @@ def read_responder(path: str | Path) -> Responder:
     0) from JSON, or from YAML (``.yaml``/``.yml``, needs PyYAML)."""
     from cadence.simulation import Responder  # loaded by the simulation's own command only
 
-    result: Responder = _model(Responder, _settings(path, "responders"), str(path))
+    result: Responder = validated(Responder, settings(path, "responders"), str(path))
     return result
-
-
-def _settings(path: str | Path, what: str) -> Any:
-    """A settings file's data: JSON, or YAML by its suffix (a YAML file of comments only is
-    ``{}``: a template with every line commented out). A file with no text at all is refused:
-    it is more often a write that failed than a choice, and read as the defaults it would drop
-    a team's own calling rules without a word."""
-    where = str(path)
-    text = _text(path)
-    if not text.strip():
-        one = {"policies": "policy", "responders": "responder"}[what]
-        msg = f"{where}: the file is empty; write {{}} in it for the default {one}"
-        raise InvalidInputError(msg, field="path", value=where)
-    if Path(path).suffix.lower() not in (".yaml", ".yml"):
-        return _json(text, where)
-    try:
-        import yaml
-    except ImportError:
-        msg = f"{where}: YAML {what} need PyYAML (pip install 'cadence[cli]'); or use JSON"
-        raise InvalidInputError(msg, field="path", value=where) from None
-    try:
-        data = yaml.load(text, Loader=_yaml_loader())  # a SafeLoader, see there
-    except yaml.YAMLError as exc:
-        msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
-        raise InvalidInputError(msg, field="yaml", value=None) from None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # see _yaml_loader
-        msg = f"{where}: not valid YAML (a value cannot be read: {_reason(exc)})"
-        raise InvalidInputError(msg, field="yaml", value=None) from None
-    except RecursionError:  # (PyYAML builds nested values recursively)
-        msg = f"{where}: not valid YAML (nested too deeply)"
-        raise InvalidInputError(msg, field="yaml", value=None) from None
-    return {} if data is None else data
-
-
-#: What YAML 1.1 reads as an octal number (``0000011`` is 9).
-_OCTAL = re.compile(r"[-+]?0[0-7_]+")
-
-# What YAML's own tags read, in words.
-_KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "timestamp": "a date"}
-
-
-@cache
-def _yaml_loader() -> type:
-    """PyYAML's safe loader, except that a clock time stays text: YAML 1.1 reads an unquoted
-    ``10:00`` as the base-60 number 600 (and ``1:30.5`` as a float), which pydantic would take
-    for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not. So does a
-    number written with a leading zero, which YAML 1.1 reads as octal: a weekmask ``0000011``
-    (weekends) became the number 9, refused with the advice to write "9"; as text it is the
-    weekmask, and a whole number (``010``) is read as the decimal its writer meant. And so does
-    a YAML 1.1 boolean other than ``true`` or ``false``: ``NO`` is Norway, ``ON`` Ontario, ``no``
-    the Norwegian locale (each was refused as "got False"); a yes/no knob still reads ``yes``,
-    ``no``, ``on`` and ``off`` as pydantic does."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        def construct_object(self, node: Any, deep: bool = False) -> Any:
-            # PyYAML's own constructors raise ValueError and others for a value they cannot
-            # build: an impossible date (2026-02-30), an integer longer than Python reads
-            # from text, a tag that does not fit (!!bool maybe). Name the line and the value.
-            try:
-                return super().construct_object(node, deep)
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                shown = node.value if isinstance(node.value, str) else "this value"
-                if len(shown) > 40:
-                    shown = f"{shown[:20]}...{shown[-10:]}"
-                tag = str(node.tag).rpartition(":")[2]
-                kind = _KINDS.get(tag, tag)
-                problem = f"line {node.start_mark.line + 1}: {shown!r} is not {kind}"
-                if isinstance(exc, ValueError):
-                    problem += f" ({_reason(exc)})"
-                raise yaml.constructor.ConstructorError(problem=problem) from None
-
-    def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-        def construct(loader: Any, node: Any) -> Any:
-            text = loader.construct_scalar(node)
-            return text if ":" in text or _OCTAL.fullmatch(text) else base(loader, node)
-
-        return construct
-
-    def word_or_bool(loader: Any, node: Any) -> Any:
-        text = loader.construct_scalar(node)
-        if text.lower() in ("true", "false") or text.lower() not in loader.bool_values:
-            return loader.construct_yaml_bool(node)  # (an explicit !!bool maybe: an error)
-        return text
-
-    Loader.add_constructor("tag:yaml.org,2002:bool", word_or_bool)
-    Loader.add_constructor("tag:yaml.org,2002:int", number_or_clock(Loader.construct_yaml_int))
-    Loader.add_constructor("tag:yaml.org,2002:float", number_or_clock(Loader.construct_yaml_float))
-    return Loader
 
 
 def read_events(path: str | Path) -> list[Event]:
@@ -267,11 +80,11 @@ def _read_events_where(path: str | Path) -> list[tuple[str, Event]]:
     """:func:`read_events`, each event with where it was read (``path:line``), for naming
     the line when applying it fails (an event older than the state's last one)."""
     out: list[tuple[str, Event]] = []
-    for number, line in enumerate(_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
-        data = _json(line, where)
+        data = parse_json(line, where)
         try:
             out.append((where, parse_event(data)))
         except CadenceError as exc:
@@ -316,7 +129,7 @@ def _jsonl_book(
         if not line.strip():
             continue
         where = f"{name}:{number}"
-        yield number, _checked(_model(Prospect, _json(line, where), where), engine, where)
+        yield number, _checked(validated(Prospect, parse_json(line, where), where), engine, where)
 
 
 def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> Prospect:
@@ -326,7 +139,7 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
         raise InvalidInputError(msg, field="csv", value=None)
     given = {k: cells[k] for k in _DETAILS if cells.get(k)}
     if cells.get("state"):
-        data = _json(cells["state"], f"{where}: column state")
+        data = parse_json(cells["state"], f"{where}: column state")
         if not isinstance(data, dict):
             msg = f"{where}: column state: expected a JSON object, got {type(data).__name__}"
             raise InvalidInputError(msg, field="state", value=None)
@@ -342,7 +155,7 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
                 f"{data.get('id')!r}; fix the export"
             )
             raise InvalidInputError(msg, field="id", value=cells["id"])
-        result: Prospect = _model(Prospect, {**data, **given}, where)
+        result: Prospect = validated(Prospect, {**data, **given}, where)
         return result
     if not cells.get("id"):
         msg = f"{where}: id: is empty; every row needs the prospect's id"
@@ -460,7 +273,7 @@ def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[tuple
     except ImportError:
         msg = f"{name}: reading Parquet needs pyarrow; pip install 'cadence[batch]'"
         raise InvalidInputError(msg, field="path", value=name) from None
-    _open(path).close()  # the same one-line errors as the text formats for a bad path
+    open_text(path).close()  # the same one-line errors as the text formats for a bad path
     try:
         parquet = pq.ParquetFile(path)
         if "state" not in parquet.schema_arrow.names:
@@ -481,7 +294,7 @@ def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[tuple
             for state in batch.column(0).to_pylist():
                 row += 1
                 where = f"{name}: row {row}"
-                p = _model(Prospect, _json(_state_text(state, where), where), where)
+                p = validated(Prospect, parse_json(_state_text(state, where), where), where)
                 yield row, _checked(p, engine, where)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         if isinstance(exc, InvalidInputError):
@@ -547,7 +360,7 @@ def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Pr
     if suffix == ".parquet":
         return _unique(_parquet_book(path, name, engine), name, "row")
     reader = BOOK_FORMATS[suffix]
-    handle = _open(path, newline="")
+    handle = open_text(path, newline="")
     return _unique(_decoded(reader(handle, name, engine, now), handle, name), name, "line")
 
 
@@ -558,7 +371,7 @@ def _decoded(
         try:
             yield from rows
         except UnicodeDecodeError:
-            raise _not_utf8(name) from None
+            raise not_utf8(name) from None
 
 
 def _unique(rows: Iterator[tuple[int, Prospect]], name: str, unit: str) -> Iterator[Prospect]:
@@ -589,7 +402,7 @@ def read_suppressions(path: str | Path) -> frozenset[str]:
     names were planned. A line that is a phone number with its extension
     (``+13125550104,,5``) is that number alone."""
     found: set[str] = set()
-    for line in _text(path).splitlines():
+    for line in read_text(path).splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
