@@ -3,6 +3,7 @@ it. Part of the files edge (``cadence.files``); the core never imports it."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from functools import cache
@@ -27,7 +28,9 @@ def settings(path: str | Path, what: str) -> Any:
         msg = f"{where}: the file is empty; write {{}} in it for the default {one}"
         raise InvalidInputError(msg, field="path", value=where)
     if Path(path).suffix.lower() not in (".yaml", ".yml"):
-        return parse_json(text, where)
+        data = parse_json(text, where)
+        _once_each(text, where)
+        return data
     try:
         import yaml
     except ImportError:
@@ -35,6 +38,14 @@ def settings(path: str | Path, what: str) -> Any:
         raise InvalidInputError(msg, field="path", value=where) from None
     try:
         data = yaml.load(text, Loader=yaml_loader())  # a SafeLoader, see there
+    except _GivenTwice as twice:
+        msg = (
+            f"{where}:{twice.line}: {twice.key!r} is given twice (first on line {twice.first}); "
+            "keep one: YAML reads the last and drops the other without a word"
+        )
+        raise InvalidInputError(msg, field=twice.key, value=None) from None
+    except yaml.MarkedYAMLError as exc:
+        raise InvalidInputError(_yaml_syntax(exc, where), field="yaml", value=None) from None
     except yaml.YAMLError as exc:
         msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
         raise InvalidInputError(msg, field="yaml", value=None) from None
@@ -45,6 +56,44 @@ def settings(path: str | Path, what: str) -> Any:
         msg = f"{where}: not valid YAML (nested too deeply)"
         raise InvalidInputError(msg, field="yaml", value=None) from None
     return {} if data is None else data
+
+
+def _once_each(text: str, where: str) -> None:
+    """Refuse JSON text whose object names a key twice (``json`` keeps the last value and drops
+    the other without a word: a team's weekmask written twice was the second). ``text`` is
+    valid JSON."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                msg = (
+                    f"{where}: {key!r} is given twice; keep one: JSON reads the last and drops "
+                    "the other without a word"
+                )
+                raise InvalidInputError(msg, field=key, value=None)
+            seen.add(key)
+        return dict(items)
+
+    json.loads(text, object_pairs_hook=pairs)
+
+
+def _yaml_syntax(exc: Any, where: str) -> str:
+    """A YAML syntax error as one line: the line, the column and what was found there."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "cannot be read"
+    if mark is None:
+        return f"{where}: not valid YAML ({problem})"
+    hint = "; indent with spaces: YAML takes no tabs there" if "'\\t'" in problem else ""
+    return f"{where}:{mark.line + 1}: not valid YAML ({problem} at column {mark.column + 1}){hint}"
+
+
+class _GivenTwice(Exception):
+    """A YAML mapping that names a key twice."""
+
+    def __init__(self, key: str, line: int, first: int) -> None:
+        super().__init__(key)
+        self.key, self.line, self.first = key, line, first
 
 
 #: What YAML 1.1 reads as an octal number (``0000011`` is 9).
@@ -84,6 +133,18 @@ def yaml_loader() -> type:
                 if isinstance(exc, ValueError):
                     problem += f" ({reason(exc)})"
                 raise yaml.constructor.ConstructorError(problem=problem) from None
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            # YAML keeps the last value of a key given twice and drops the other unseen
+            first: dict[tuple[str, str], int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.tag.endswith(":merge"):
+                    continue
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    raise _GivenTwice(key.value, line, first[key.tag, key.value])
+                first[key.tag, key.value] = line
+            return super().construct_mapping(node, deep)
 
     def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def construct(loader: Any, node: Any) -> Any:
