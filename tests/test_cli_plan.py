@@ -895,3 +895,26 @@ def test_the_plan_is_never_written_over_the_files_it_reads(
         result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *options])
         _one_line_error(result, f"--out: {pathlib.Path(spelt)} is the", "to another file")
         assert target.read_bytes() == before
+
+
+def test_nameless_empty_columns_are_skipped_and_a_filled_one_is_refused(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """Excel saves the columns it once formatted right of the last one as nameless, empty
+    columns (``id,timezone,,``): they hold nothing and are skipped (the book was refused as
+    having "unknown columns ['', '']"). A cell with text under a column without a name is
+    refused at its line: dropping it unseen is what refusing unknown columns prevents."""
+    path = tmp_path / "book.csv"
+    path.write_text("".join(line.rstrip("\n") + ",,\n" for line in (HEADER + ROWS).splitlines()))
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + ROWS)
+    assert list(read_book(path, engine=engine, now=NOW)) == list(
+        read_book(plain, engine=engine, now=NOW)
+    )
+    assert runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"]).exit_code == 0
+    path.write_text("id,,timezone,\nx,,UTC,\ny,,UTC,do not call\n")
+    _one_line_error(
+        runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"]),
+        "book.csv:3: column 4 has no name but holds 'do not call'",
+        "name the column",
+    )

@@ -198,7 +198,10 @@ def _csv_book(
                 "columns, e.g. id,timezone,owner: remove the blank lines above them"
             )
         raise InvalidInputError(msg, field="csv", value=None)
-    unknown = [h for h in header if h not in BOOK_COLUMNS]
+    # A column without a name (Excel's formatted columns right of the last: "id,timezone,,")
+    # is read under a name no column has, and must stay empty (see _nameless)
+    header = [h or f"{_NAMELESS}{i + 1}" for i, h in enumerate(header)]
+    unknown = [h for h in header if h not in BOOK_COLUMNS and not h.startswith(_NAMELESS)]
     if unknown:
         msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
         other = next((sep for sep in ";\t|" if any(sep in h for h in unknown)), None)
@@ -216,8 +219,9 @@ def _csv_book(
         )
         raise InvalidInputError(msg, field="csv", value=twice)
     if "id" not in header or ("timezone" not in header and "state" not in header):
-        msg = f"{name}: needs an id column and a timezone or state column; it has {header!r}"
-        raise InvalidInputError(msg, field="csv", value=header)
+        named = [h for h in header if not h.startswith(_NAMELESS)]
+        msg = f"{name}: needs an id column and a timezone or state column; it has {named!r}"
+        raise InvalidInputError(msg, field="csv", value=named)
     reader.fieldnames = header
     start = reader.line_num + 1  # the line the next row starts on (a quoted cell may span lines)
     try:
@@ -232,6 +236,7 @@ def _csv_book(
                     'a line break: close the quote, or write a quote inside a cell as ""'
                 )
                 raise InvalidInputError(msg, field="csv", value=None)
+            _nameless(row, f"{name}:{number}")
             if not any(_filled(value) for value in row.values()):
                 start = number + 1  # a row of empty cells: Excel's formatted rows after the last
                 continue
@@ -240,6 +245,22 @@ def _csv_book(
             start = number + 1
     except csv.Error as exc:
         raise _bad_csv(name, reader, exc, start) from None
+
+
+#: What a CSV book's column without a name is read as, before its number (from 1).
+_NAMELESS = "\x00column "
+
+
+def _nameless(row: dict[str, str], where: str) -> None:
+    """Refuse text in a column without a name: dropped, it would be lost unseen."""
+    for key, value in row.items():
+        if key is not None and key.startswith(_NAMELESS) and value and value.strip():
+            number = key.removeprefix(_NAMELESS)
+            msg = (
+                f"{where}: column {number} has no name but holds {value.strip()!r}; name the "
+                f"column (one of {', '.join(BOOK_COLUMNS)}) or remove it"
+            )
+            raise InvalidInputError(msg, field="csv", value=value)
 
 
 def _filled(value: str | list[str] | None) -> bool:
