@@ -918,3 +918,26 @@ def test_nameless_empty_columns_are_skipped_and_a_filled_one_is_refused(
         "book.csv:3: column 4 has no name but holds 'do not call'",
         "name the column",
     )
+
+
+def test_r13_every_suppression_list_given_is_honoured(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    """``--suppress phones.txt --suppress emails.txt`` (two opt-out lists, as two systems
+    keep them) read the last list only: the contacts on the first were planned."""
+    phones, emails = tmp_path / "phones.txt", tmp_path / "emails.txt"
+    phones.write_text("+13105550104\n")
+    emails.write_text("zoe@acme.test\n")
+    options = ["--suppress", str(phones), "--suppress", str(emails), "-f", "csv"]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *options])
+    assert result.exit_code == 0, result.output
+    planned = [r["prospect_id"] for r in csv.DictReader(io.StringIO(result.stdout))]
+    assert sorted(planned) == ["acme-1", "acme-2"]
+    assert "2 suppressed" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["ana=5,ana=0", "ana:phone=2, ana : phone=3", "email=1,email=2"])
+def test_a_capacity_given_twice_is_refused(text: str) -> None:
+    """``ana=5,ana=0`` kept the last without a word (Ana's whole day deferred)."""
+    result = runner.invoke(app, ["plan", "book.csv", *ARGS, "--capacity", text])
+    _one_line_error(result, "--capacity:", "given twice", "give each once")

@@ -419,7 +419,11 @@ def parse_capacity(text: str) -> Capacity:
         owner, colon, channel = (side.strip() for side in key.partition(":"))
         if colon and channel not in ("phone", "email"):
             fail(f"--capacity: {part.strip()!r} names channel {channel!r}; use phone or email")
-        capacity[(owner, channel) if colon else key] = int(number)
+        name = (owner, channel) if colon else key
+        if name in capacity:  # the last would win without a word
+            shown = f"{owner}:{channel}" if colon else key
+            fail(f"--capacity: {shown!r} is given twice in {text!r}; give each once")
+        capacity[name] = int(number)
     return capacity
 
 
@@ -460,13 +464,13 @@ def _day(text: str) -> date:
         fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
 
 
-def _not_over_inputs(out: Path | None, inputs: dict[str, Path]) -> None:
+def _not_over_inputs(out: Path | None, inputs: list[tuple[str, Path]]) -> None:
     """Refuse an ``--out`` that is one of the files the command reads: ``--out book.csv`` (a
     slip for ``plan.csv``) replaced the CRM's export with the plan."""
     if _to_stdout(out):
         return
     assert out is not None  # (_to_stdout is true for None)
-    for what, path in inputs.items():
+    for what, path in inputs:
         try:
             same = out.resolve() == path.resolve() or (out.exists() and out.samefile(path))
         except OSError:  # (a path that cannot be looked at is refused later, by its reader)
@@ -502,8 +506,11 @@ def plan(
     ] = None,
     policy: PolicyFile = None,
     suppress: Annotated[
-        Path | None,
-        typer.Option(help="Ids, phone numbers or emails never to plan, one per line (R13)."),
+        list[Path] | None,
+        typer.Option(
+            help="Ids, phone numbers or emails never to plan, one per line (R13); repeatable: "
+            "every list given is honoured."
+        ),
     ] = None,
     fmt: Annotated[
         PlanFormat, typer.Option("--format", "-f", help="table, csv, jsonl or ics.")
@@ -532,8 +539,8 @@ def plan(
         book_format(book)  # what the book is, before the day is judged by the clock
     except CadenceError as exc:
         fail(str(exc))
-    inputs = {"book": book, "suppression list": suppress, "policy": policy}
-    _not_over_inputs(out, {what: path for what, path in inputs.items() if path is not None})
+    inputs = [("book", book), *(("suppression list", path) for path in suppress or [])]
+    _not_over_inputs(out, [*inputs, *([("policy", policy)] if policy is not None else [])])
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
     hours = parse_rep_hours(rep_hours or [])
     if over_everywhere(on, moment):  # checked before the book is read
@@ -544,7 +551,7 @@ def plan(
         )
     try:
         engine = Engine(policy_or_default(policy))
-        blocked = read_suppressions(suppress) if suppress is not None else frozenset()
+        blocked = frozenset().union(*(read_suppressions(path) for path in suppress or []))
         prospects = read_book(book, engine=engine, now=moment)
         result = plan_day(
             engine,
