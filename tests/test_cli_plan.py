@@ -941,3 +941,23 @@ def test_a_capacity_given_twice_is_refused(text: str) -> None:
     """``ana=5,ana=0`` kept the last without a word (Ana's whole day deferred)."""
     result = runner.invoke(app, ["plan", "book.csv", *ARGS, "--capacity", text])
     _one_line_error(result, "--capacity:", "given twice", "give each once")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [("null", "null"), ("[1, 2]", "an array"), ('"acme-1"', "a string"), ("42", "a number")],
+)
+def test_a_line_that_is_no_object_is_named_in_json_words(
+    tmp_path: pathlib.Path, line: str, kind: str
+) -> None:
+    """A JSONL line of ``null`` said "got NoneType" (and ``[1, 2]`` "got list"): Python's
+    names, not what the file holds."""
+    path = tmp_path / "book.jsonl"
+    path.write_text(line + "\n")
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"book.jsonl:1: expected a JSON object, got {kind}")
+    path = tmp_path / "book.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["id", "state"], ["x", line]])
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"book.csv:2: column state: expected a JSON object, got {kind}")

@@ -15,7 +15,16 @@ from pydantic import BaseModel, ValidationError
 from cadence.errors import InvalidInputError
 from cadence.events import explain_validation_error
 
-__all__ = ["not_utf8", "open_text", "parse_json", "read_handle", "read_text", "reason", "validated"]
+__all__ = [
+    "json_kind",
+    "not_utf8",
+    "open_text",
+    "parse_json",
+    "read_handle",
+    "read_text",
+    "reason",
+    "validated",
+]
 
 
 def read_text(path: str | Path) -> str:
@@ -103,10 +112,20 @@ def reason(exc: Exception) -> str:
     return " ".join(text.split()) or type(exc).__name__
 
 
+def json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (``null``, ``an array``), not Python's."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    kinds = {list: "an array", str: "a string", int: "a number", float: "a number"}
+    return kinds.get(type(value), "an object" if isinstance(value, dict) else type(value).__name__)
+
+
 def validated(model: type[BaseModel], data: Any, where: str) -> Any:
     """``data`` (a JSON object read from ``where``) validated as ``model``."""
     if not isinstance(data, dict):
-        msg = f"{where}: expected a JSON object, got {type(data).__name__}"
+        msg = f"{where}: expected a JSON object, got {json_kind(data)}"
         raise InvalidInputError(msg, field=where, value=None)
     try:
         return model.model_validate(data)

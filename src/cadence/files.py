@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cadence._files_settings import settings
-from cadence._files_text import not_utf8, open_text, parse_json, read_text, validated
+from cadence._files_text import json_kind, not_utf8, open_text, parse_json, read_text, validated
 from cadence._suppression import phone_entry
 from cadence.batch import DayPlan
 from cadence.businessdays import subdivision_code
@@ -141,7 +141,7 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
     if cells.get("state"):
         data = parse_json(cells["state"], f"{where}: column state")
         if not isinstance(data, dict):
-            msg = f"{where}: column state: expected a JSON object, got {type(data).__name__}"
+            msg = f"{where}: column state: expected a JSON object, got {json_kind(data)}"
             raise InvalidInputError(msg, field="state", value=None)
         # The codes spelt as Engine.enroll spells them ("nl", "noord": NL, Noord)
         if "country" in given:
