@@ -611,3 +611,63 @@ def test_no_arguments_print_the_help() -> None:
     result = runner.invoke(app, [])
     assert "Usage" in result.output
     assert "plan" in result.output
+
+
+def test_diagram_out_dash_is_standard_output(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--out -`` is standard output (it wrote a file named ``-``)."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["diagram", "--format", "dot", "--out", "-"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "-").exists()
+    assert result.stdout.startswith("digraph")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needles"),
+    [
+        (
+            "team.yaml",
+            'weekmask: "1111100"\nfollowup_business_days: 3\nweekmask: "1111111"\n',
+            ("team.yaml:3: 'weekmask' is given twice (first on line 1)",),
+        ),
+        (
+            "team.yaml",
+            "calling_rules: []\ncall_slots:\n  - {name: a, start: '9:00', end: '10:00', name: b}\n",
+            ("team.yaml:3: 'name' is given twice",),
+        ),
+        (
+            "team.json",
+            '{"weekmask": "1111100",\n "weekmask": "0000011"}',
+            ("team.json: 'weekmask' is given twice",),
+        ),
+    ],
+)
+def test_a_setting_given_twice_in_a_policy_file_is_refused(
+    tmp_path: pathlib.Path, name: str, content: str, needles: tuple[str, ...]
+) -> None:
+    """JSON and YAML keep the last of two values for one key without a word: a team's
+    weekmask written at the top and again below was the one below, and validate said
+    "valid". A CSV book refuses a column named twice for the same reason."""
+    team = tmp_path / name
+    team.write_text(content)
+    for command in ("validate", "show"):
+        result = runner.invoke(app, ["policy", command, str(team)])
+        assert result.exit_code == 2, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+        for needle in needles:
+            assert needle in result.output, result.output
+        assert "keep one" in result.output, result.output
+
+
+def test_a_yaml_syntax_error_names_its_line_column_and_problem(tmp_path: pathlib.Path) -> None:
+    """A tab where YAML wants spaces said "not valid YAML (while scanning for the next
+    token)": no line, no column, and not what was found."""
+    team = tmp_path / "team.yaml"
+    team.write_text('followup_business_days: 3\nweekmask:\t"1111100"\n')
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    for needle in ("team.yaml:2", "column 10", "'\\t'", "spaces"):
+        assert needle in result.output, result.output

@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import pathlib
+import re
+import shlex
 import tempfile
 from datetime import date, datetime, timedelta
 
@@ -227,6 +229,42 @@ def test_a_bad_state_in_a_parquet_book_is_named_by_its_row(
         runner.invoke(app, ["plan", str(parquet), *ARGS, "--capacity", "3"]),
         "book.parquet: row 9",
     )
+
+
+def test_a_parquet_book_whose_states_are_binary_is_read_as_text(
+    stored: pathlib.Path, tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """A Parquet writer that stores text as plain binary (no UTF-8 annotation, as some Spark
+    and Hive jobs do) holds the same JSON: it is read as the states it holds (each was read as
+    Python's ``b'...'`` and refused as "not valid JSON")."""
+    states = [p.model_dump_json().encode() for p in sample_book(engine, now=NOW)]
+    parquet = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"state": pa.array(states, pa.binary())}), parquet)
+    runs = [
+        runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "3", "-f", "jsonl"])
+        for path in (stored, parquet)
+    ]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    assert runs[1].stdout == runs[0].stdout
+
+
+@pytest.mark.parametrize(
+    ("column", "needles"),
+    [
+        (pa.array([None], pa.string()), ("book.parquet: row 1: state: is empty",)),
+        (pa.array([7], pa.int64()), ("book.parquet: state: the column holds int64", "to_table")),
+        (pa.array([b"\xff{}"], pa.binary()), ("book.parquet: row 1: state: not UTF-8",)),
+    ],
+)
+def test_a_parquet_state_that_is_no_json_text_is_named_for_what_it_is(
+    tmp_path: pathlib.Path, column: pa.Array, needles: tuple[str, ...]
+) -> None:
+    """A missing state was reported as "not valid JSON" (Python's ``None`` read as JSON), and a
+    number column as "expected a JSON object": say what the row holds."""
+    parquet = tmp_path / "book.parquet"
+    pq.write_table(pa.table({"state": column}), parquet)
+    result = runner.invoke(app, ["plan", str(parquet), *ARGS, "--capacity", "3"])
+    _one_line_error(result, *needles)
 
 
 def test_plan_ics_has_one_event_per_touch_in_the_prospects_zones(
@@ -700,3 +738,226 @@ def test_a_reps_hours_given_twice_are_refused(book: pathlib.Path) -> None:
     twice = ["--rep-hours", "ana=UTC 08:00-17:00", "--rep-hours", "ana=UTC 09:00-10:00"]
     result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *twice])
     _one_line_error(result, "--rep-hours: 'ana' is given twice")
+
+
+_SESSION = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def _sessions(page: str) -> list[tuple[list[str], list[str]]]:
+    """The ``$ cadence ...`` commands of a page's console blocks with the lines each shows,
+    continuation lines joined; a ``$ cat FILE`` shows a file the commands after it read."""
+    runs: list[tuple[list[str], list[str]]] = []
+    for block in _SESSION.findall(page):
+        lines = iter(block.splitlines())
+        for line in lines:
+            if line.startswith("$ "):
+                command = line[2:].split("  #")[0]
+                while command.endswith("\\"):
+                    command = command[:-1] + next(lines).strip()
+                runs.append((shlex.split(command), []))
+            elif runs:
+                runs[-1][1].append(line.rstrip())
+    return runs
+
+
+def test_the_cli_pages_plan_sessions_print_what_they_show(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/cli.md's ``cadence plan`` sessions, run on the page's own book, print what the
+    page shows (the first showed one of Ana's calls where ``ana=2`` plans both, and did not
+    say what suppress.txt held). A session whose output names the clock's time is skipped."""
+    page = (pathlib.Path(__file__).parent.parent / "docs" / "cli.md").read_text()
+    section = page.split("## Tomorrow's call list", 1)[1].split("\n## ", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "book.csv").write_text(section.split("```csv\n", 1)[1].split("```", 1)[0])
+    ran = 0
+    for argv, shown in _sessions(section):
+        if argv[0] == "cat":
+            (tmp_path / argv[1]).write_text("".join(line + "\n" for line in shown))
+            continue
+        if any("by the clock" in line for line in shown):
+            continue
+        assert argv[:2] == ["cadence", "plan"], argv
+        result = runner.invoke(app, argv[1:])
+        printed = [line.rstrip() for line in result.output.splitlines()]
+        assert printed == shown, (argv, result.output)
+        ran += 1
+    assert ran >= 4
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "jsonl", "ics"])
+def test_out_dash_is_standard_output(
+    book: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """``--out -`` is standard output, as for most tools that write files (it wrote a file
+    named ``-`` in the working directory, and printed nothing)."""
+    monkeypatch.chdir(tmp_path)
+    args = ["plan", str(book), *ARGS, "--capacity", "5", "-f", fmt]
+    to_stdout = runner.invoke(app, args)
+    dashed = runner.invoke(app, [*args, "--out", "-"])
+    assert dashed.exit_code == 0, dashed.output
+    assert not (tmp_path / "-").exists()
+    assert dashed.stdout == to_stdout.stdout
+    assert "acme-3" in dashed.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "needles"),
+    [
+        ("book.csv", ("book.csv:4: id: 'x' appears twice", "line 2")),
+        ("book.jsonl", ("book.jsonl:4: id: 'x' appears twice", "line 2")),
+        ("book.parquet", ("book.parquet: row 3: id: 'x' appears twice", "row 1")),
+    ],
+)
+def test_a_prospect_listed_twice_is_named_by_both_its_lines(
+    tmp_path: pathlib.Path, engine: cadence.Engine, name: str, needles: tuple[str, ...]
+) -> None:
+    """A book of thousands of rows that lists a prospect twice says where: the error named
+    the id alone, and the export had to be searched for it."""
+    ids = ["x", "y", "x"]
+    path = tmp_path / name
+    states = [engine.enroll(i, timezone="America/Chicago", at=NOW) for i in ids]
+    if name.endswith(".csv"):
+        path.write_text("id,timezone\n" + "".join(f"{i},UTC\n" for i in ids))
+    elif name.endswith(".jsonl"):
+        path.write_text("\n".join(["", *(p.model_dump_json() for p in states)]) + "\n")
+    else:
+        pq.write_table(to_table(states), path)
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, *needles)
+
+
+def test_rows_of_empty_cells_are_skipped_as_blank_lines_are(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """Excel saves rows it once formatted as rows of empty cells (``,,,``) after the last
+    prospect; they hold no prospect and are skipped, as blank lines are (the book was refused:
+    "id: is empty"). A row with any cell filled is still read, and refused without its id."""
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + ROWS + ",,,,,,,\n , ,,,,,,\n\n,,,,,,,\r\n")
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + ROWS)
+    assert list(read_book(path, engine=engine, now=NOW)) == list(
+        read_book(plain, engine=engine, now=NOW)
+    )
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    assert result.exit_code == 0, result.output
+    path.write_text(HEADER + ROWS + ",,,,,,,\n,,,,ana,,,\n")
+    _one_line_error(
+        runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"]), "book.csv:7", "id"
+    )
+
+
+_EXCEL_WESTERN = "cp1252"  # what Excel's plain "CSV (Comma delimited)" writes in the West
+
+
+@pytest.mark.parametrize("option", ["book", "--suppress", "--policy"])
+def test_a_file_not_in_utf8_is_named_by_the_line_that_is_not(
+    book: pathlib.Path, tmp_path: pathlib.Path, option: str
+) -> None:
+    """An export saved as Windows-1252 (Excel's plain CSV) that is UTF-8 up to one accented
+    name, deep in the file: the error names that line and what is on it, so that the one row
+    can be found and the file saved again (it named the file alone)."""
+    lines, number = {
+        "book": (["id,timezone,owner", "a,UTC,ana", "b,UTC,ana", "c,UTC,Renée"], 4),
+        "--suppress": (["# opted out", "x@acme.test", "Zoë@acme.test", "y@acme.test"], 3),
+        "--policy": (["{", '  "weekmask": "1111100",', '  "team": "équipe"', "}"], 3),
+    }[option]
+    bad = tmp_path / ("bad.csv" if option == "book" else "bad.json")
+    bad.write_bytes("\n".join(lines).encode(_EXCEL_WESTERN) + b"\n")
+    where = f"{bad}:{number}"
+    args = [str(bad)] if option == "book" else [str(book), option, str(bad)]
+    result = runner.invoke(app, ["plan", *args, *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"{where}: not UTF-8 text", "save it as UTF-8")
+
+
+def test_a_utf16_file_is_named_as_such(tmp_path: pathlib.Path) -> None:
+    """Excel's "Unicode Text" and PowerShell's ``>`` write UTF-16: said so, not "not UTF-8"
+    at some line of what is text in another encoding."""
+    bad = tmp_path / "book.csv"
+    bad.write_bytes((HEADER + ROWS).encode("utf-16"))
+    result = runner.invoke(app, ["plan", str(bad), *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"{bad}: UTF-16 text", "save it as UTF-8")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "ics"])
+def test_the_plan_is_never_written_over_the_files_it_reads(
+    book: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """``--out book.csv`` (a slip for ``plan.csv``), or the suppression list, replaced the
+    CRM's export, or the do-not-call list, with the plan: refused, and both left as they were."""
+    blocked = tmp_path / "suppress.txt"
+    blocked.write_text("+13105550104\n")
+    monkeypatch.chdir(tmp_path)
+    for target, spelt in ((book, "book.csv"), (blocked, "./suppress.txt")):
+        before = target.read_bytes()
+        options = ["--suppress", str(blocked), "-f", fmt, "--out", spelt]
+        result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *options])
+        _one_line_error(result, f"--out: {pathlib.Path(spelt)} is the", "to another file")
+        assert target.read_bytes() == before
+
+
+def test_nameless_empty_columns_are_skipped_and_a_filled_one_is_refused(
+    tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """Excel saves the columns it once formatted right of the last one as nameless, empty
+    columns (``id,timezone,,``): they hold nothing and are skipped (the book was refused as
+    having "unknown columns ['', '']"). A cell with text under a column without a name is
+    refused at its line: dropping it unseen is what refusing unknown columns prevents."""
+    path = tmp_path / "book.csv"
+    path.write_text("".join(line.rstrip("\n") + ",,\n" for line in (HEADER + ROWS).splitlines()))
+    plain = tmp_path / "plain.csv"
+    plain.write_text(HEADER + ROWS)
+    assert list(read_book(path, engine=engine, now=NOW)) == list(
+        read_book(plain, engine=engine, now=NOW)
+    )
+    assert runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"]).exit_code == 0
+    path.write_text("id,,timezone,\nx,,UTC,\ny,,UTC,do not call\n")
+    _one_line_error(
+        runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"]),
+        "book.csv:3: column 4 has no name but holds 'do not call'",
+        "name the column",
+    )
+
+
+def test_r13_every_suppression_list_given_is_honoured(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    """``--suppress phones.txt --suppress emails.txt`` (two opt-out lists, as two systems
+    keep them) read the last list only: the contacts on the first were planned."""
+    phones, emails = tmp_path / "phones.txt", tmp_path / "emails.txt"
+    phones.write_text("+13105550104\n")
+    emails.write_text("zoe@acme.test\n")
+    options = ["--suppress", str(phones), "--suppress", str(emails), "-f", "csv"]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", *options])
+    assert result.exit_code == 0, result.output
+    planned = [r["prospect_id"] for r in csv.DictReader(io.StringIO(result.stdout))]
+    assert sorted(planned) == ["acme-1", "acme-2"]
+    assert "2 suppressed" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["ana=5,ana=0", "ana:phone=2, ana : phone=3", "email=1,email=2"])
+def test_a_capacity_given_twice_is_refused(text: str) -> None:
+    """``ana=5,ana=0`` kept the last without a word (Ana's whole day deferred)."""
+    result = runner.invoke(app, ["plan", "book.csv", *ARGS, "--capacity", text])
+    _one_line_error(result, "--capacity:", "given twice", "give each once")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [("null", "null"), ("[1, 2]", "an array"), ('"acme-1"', "a string"), ("42", "a number")],
+)
+def test_a_line_that_is_no_object_is_named_in_json_words(
+    tmp_path: pathlib.Path, line: str, kind: str
+) -> None:
+    """A JSONL line of ``null`` said "got NoneType" (and ``[1, 2]`` "got list"): Python's
+    names, not what the file holds."""
+    path = tmp_path / "book.jsonl"
+    path.write_text(line + "\n")
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"book.jsonl:1: expected a JSON object, got {kind}")
+    path = tmp_path / "book.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows([["id", "state"], ["x", line]])
+    result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
+    _one_line_error(result, f"book.csv:2: column state: expected a JSON object, got {kind}")

@@ -89,6 +89,8 @@ FORBIDDEN_IMPORTS = {
     "cadence._cli_rules",
     "cadence._cli_simulate",
     "cadence.files",
+    "cadence._files_settings",
+    "cadence._files_text",
     "cadence.invitations",
     "subprocess",
     "shutil",
@@ -153,7 +155,8 @@ def test_every_core_module_is_checked() -> None:
         "_table_suppression",
     }
     cli = {"cli", "_cli_common", "_cli_rules", "_cli_simulate"}
-    edges = {"__init__", "__main__", *cli, "dask", "files", "invitations", "testing", *table}
+    files = {"files", "_files_settings", "_files_text"}
+    edges = {"__init__", "__main__", *cli, "dask", *files, "invitations", "testing", *table}
     present = {p.stem for p in PACKAGE.glob("*.py")} - edges
     present |= {f"simulation/{p.stem}" for p in (PACKAGE / "simulation").glob("*.py")} - SUB_EDGES
     assert present == set(CORE)

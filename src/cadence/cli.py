@@ -280,7 +280,8 @@ def diagram(
         typer.Option("--format", "-f", help="mermaid or dot text, or an svg or png picture."),
     ] = DiagramFormat.MERMAID,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write here instead of standard output (- for it)."),
     ] = None,
 ) -> None:
     """Draw the lifecycle: the stages and what moves a prospect between them.
@@ -293,7 +294,7 @@ def diagram(
     elif fmt is DiagramFormat.DOT:
         _write_text(graph.dot() + "\n", out)
     else:
-        if out is None and fmt is DiagramFormat.PNG and sys.stdout.isatty():
+        if _to_stdout(out) and fmt is DiagramFormat.PNG and sys.stdout.isatty():
             fail("--format png: a PNG is binary; pass --out FILE.png")
         _write_bytes(render_dot(graph.dot(), fmt.value), out)
 
@@ -357,10 +358,16 @@ def schema(
     sys.stdout.write(schema_text(name.value))
 
 
+def _to_stdout(out: Path | None) -> bool:
+    """No ``--out``, or ``--out -``: standard output, as for most tools that write files (a
+    file named ``-`` is ``./-``)."""
+    return out is None or str(out) == "-"
+
+
 @contextmanager
-def _output(out: Path | None, binary: bool = False) -> Iterator[TextIO]:
+def _output(out: Path | None) -> Iterator[TextIO]:
     """Standard output, or the file ``out`` (a one-line error if it cannot be written)."""
-    if out is None:
+    if out is None or _to_stdout(out):
         yield sys.stdout
         return
     try:
@@ -377,7 +384,7 @@ def _write_text(text: str, out: Path | None) -> None:
 
 
 def _write_bytes(data: bytes, out: Path | None) -> None:
-    if out is None:
+    if out is None or _to_stdout(out):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
@@ -412,7 +419,11 @@ def parse_capacity(text: str) -> Capacity:
         owner, colon, channel = (side.strip() for side in key.partition(":"))
         if colon and channel not in ("phone", "email"):
             fail(f"--capacity: {part.strip()!r} names channel {channel!r}; use phone or email")
-        capacity[(owner, channel) if colon else key] = int(number)
+        name = (owner, channel) if colon else key
+        if name in capacity:  # the last would win without a word
+            shown = f"{owner}:{channel}" if colon else key
+            fail(f"--capacity: {shown!r} is given twice in {text!r}; give each once")
+        capacity[name] = int(number)
     return capacity
 
 
@@ -453,6 +464,23 @@ def _day(text: str) -> date:
         fail(f"--day: {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-03-10")
 
 
+def _not_over_inputs(out: Path | None, inputs: list[tuple[str, Path]]) -> None:
+    """Refuse an ``--out`` that is one of the files the command reads: ``--out book.csv`` (a
+    slip for ``plan.csv``) replaced the CRM's export with the plan."""
+    if _to_stdout(out):
+        return
+    assert out is not None  # (_to_stdout is true for None)
+    for what, path in inputs:
+        try:
+            same = out.resolve() == path.resolve() or (out.exists() and out.samefile(path))
+        except OSError:  # (a path that cannot be looked at is refused later, by its reader)
+            same = False
+        if same:
+            fail(
+                f"--out: {out} is the {what} the plan is made from; write the plan to another file"
+            )
+
+
 @app.command()
 def plan(
     book: Annotated[
@@ -478,14 +506,18 @@ def plan(
     ] = None,
     policy: PolicyFile = None,
     suppress: Annotated[
-        Path | None,
-        typer.Option(help="Ids, phone numbers or emails never to plan, one per line (R13)."),
+        list[Path] | None,
+        typer.Option(
+            help="Ids, phone numbers or emails never to plan, one per line (R13); repeatable: "
+            "every list given is honoured."
+        ),
     ] = None,
     fmt: Annotated[
         PlanFormat, typer.Option("--format", "-f", help="table, csv, jsonl or ics.")
     ] = PlanFormat.TABLE,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of standard output.")
+        Path | None,
+        typer.Option("--out", "-o", help="Write here instead of standard output (- for it)."),
     ] = None,
     rep_hours: Annotated[
         list[str] | None,
@@ -507,6 +539,8 @@ def plan(
         book_format(book)  # what the book is, before the day is judged by the clock
     except CadenceError as exc:
         fail(str(exc))
+    inputs = [("book", book), *(("suppression list", path) for path in suppress or [])]
+    _not_over_inputs(out, [*inputs, *([("policy", policy)] if policy is not None else [])])
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
     hours = parse_rep_hours(rep_hours or [])
     if over_everywhere(on, moment):  # checked before the book is read
@@ -517,7 +551,7 @@ def plan(
         )
     try:
         engine = Engine(policy_or_default(policy))
-        blocked = read_suppressions(suppress) if suppress is not None else frozenset()
+        blocked = frozenset().union(*(read_suppressions(path) for path in suppress or []))
         prospects = read_book(book, engine=engine, now=moment)
         result = plan_day(
             engine,
@@ -532,7 +566,7 @@ def plan(
         fail(str(exc))
     if fmt is PlanFormat.TABLE:
         with _output(out) as handle:
-            console = _wide_console(None if out is None else handle)
+            console = _wide_console(None if _to_stdout(out) else handle)
             console.print(_plan_table(result, f"Plan for {result.day:%a %d %b %Y}"))
             console.print(_plan_summary(result), highlight=False)
         return

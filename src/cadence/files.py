@@ -13,23 +13,19 @@ table written by ``cadence.batch.to_table``, whose ``state`` column is read.
 from __future__ import annotations
 
 import csv
-import json
-import re
-import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from pydantic import BaseModel, ValidationError
-
+from cadence._files_settings import settings
+from cadence._files_text import json_kind, not_utf8, open_text, parse_json, read_text, validated
 from cadence._suppression import phone_entry
 from cadence.batch import DayPlan
 from cadence.businessdays import subdivision_code
 from cadence.engine import Engine
 from cadence.errors import CadenceError, InvalidInputError
-from cadence.events import Event, explain_validation_error, parse_event
+from cadence.events import Event, parse_event
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 
@@ -52,82 +48,16 @@ __all__ = [
 ]
 
 
-def _text(path: str | Path) -> str:
-    with _open(path) as handle:
-        return _read(handle, str(path))
-
-
-def _read(handle: TextIO, where: str) -> str:
-    try:
-        return handle.read()
-    except UnicodeDecodeError:
-        msg = f"{where}: not UTF-8 text; save it as UTF-8"
-        raise InvalidInputError(msg, field="path", value=where) from None
-
-
-def _open(path: str | Path, newline: str | None = None) -> TextIO:
-    try:
-        # utf-8-sig: a byte order mark (Notepad, Excel: "UTF-8") is not part of the first
-        # line, else a suppression file's first entry would match nothing (R13)
-        return Path(path).open(encoding="utf-8-sig", newline=newline)
-    except FileNotFoundError:
-        msg = f"{path}: no such file; check the path"
-        raise InvalidInputError(msg, field="path", value=str(path)) from None
-    except IsADirectoryError:
-        msg = f"{path}: is a directory; pass a file"
-        raise InvalidInputError(msg, field="path", value=str(path)) from None
-    except OSError as exc:
-        msg = f"{path}: cannot be read ({exc.strerror})"
-        raise InvalidInputError(msg, field="path", value=str(path)) from None
-
-
-def _json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        msg = f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-        raise InvalidInputError(msg, field="json", value=None) from None
-    except RecursionError:
-        msg = f"{where}: JSON nested too deeply"
-        raise InvalidInputError(msg, field="json", value=None) from None
-    except ValueError:  # Python's own limit on the digits of an integer read from text
-        msg = (
-            f"{where}: a number in the JSON has more than {sys.get_int_max_str_digits()} "
-            "digits; no field takes one that long: fix the value (an id goes as a string)"
-        )
-        raise InvalidInputError(msg, field="json", value=None) from None
-
-
-def _reason(exc: Exception) -> str:
-    """An exception's text without Python's advice to programmers ("use
-    sys.set_int_max_str_digits() to increase the limit"), on one line."""
-    text = str(exc).split("; use sys.", 1)[0]
-    return " ".join(text.split()) or type(exc).__name__
-
-
-def _model(model: type[BaseModel], data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        msg = f"{where}: expected a JSON object, got {type(data).__name__}"
-        raise InvalidInputError(msg, field=where, value=None)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = explain_validation_error(exc, model.__name__.lower(), model)
-        raise InvalidInputError(f"{where}: {err}", field=err.field, value=err.value) from None
-    except (ValueError, TypeError) as exc:  # a validator's own message
-        raise InvalidInputError(f"{where}: {exc}", field=where, value=None) from None
-
-
 def read_prospect(path: str | Path) -> Prospect:
     """A stored prospect state (the JSON ``Prospect.model_dump_json`` writes)."""
     where = str(path)
-    result: Prospect = _model(Prospect, _json(_text(path), where), where)
+    result: Prospect = validated(Prospect, parse_json(read_text(path), where), where)
     return result
 
 
 def read_policy(path: str | Path) -> Policy:
     """A policy from JSON, or from YAML (``.yaml``/``.yml``, needs PyYAML)."""
-    result: Policy = _model(Policy, _settings(path, "policies"), str(path))
+    result: Policy = validated(Policy, settings(path, "policies"), str(path))
     return result
 
 
@@ -137,97 +67,8 @@ def read_responder(path: str | Path) -> Responder:
     0) from JSON, or from YAML (``.yaml``/``.yml``, needs PyYAML)."""
     from cadence.simulation import Responder  # loaded by the simulation's own command only
 
-    result: Responder = _model(Responder, _settings(path, "responders"), str(path))
+    result: Responder = validated(Responder, settings(path, "responders"), str(path))
     return result
-
-
-def _settings(path: str | Path, what: str) -> Any:
-    """A settings file's data: JSON, or YAML by its suffix (a YAML file of comments only is
-    ``{}``: a template with every line commented out). A file with no text at all is refused:
-    it is more often a write that failed than a choice, and read as the defaults it would drop
-    a team's own calling rules without a word."""
-    where = str(path)
-    text = _text(path)
-    if not text.strip():
-        one = {"policies": "policy", "responders": "responder"}[what]
-        msg = f"{where}: the file is empty; write {{}} in it for the default {one}"
-        raise InvalidInputError(msg, field="path", value=where)
-    if Path(path).suffix.lower() not in (".yaml", ".yml"):
-        return _json(text, where)
-    try:
-        import yaml
-    except ImportError:
-        msg = f"{where}: YAML {what} need PyYAML (pip install 'cadence[cli]'); or use JSON"
-        raise InvalidInputError(msg, field="path", value=where) from None
-    try:
-        data = yaml.load(text, Loader=_yaml_loader())  # a SafeLoader, see there
-    except yaml.YAMLError as exc:
-        msg = f"{where}: not valid YAML ({str(exc).splitlines()[0]})"
-        raise InvalidInputError(msg, field="yaml", value=None) from None
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # see _yaml_loader
-        msg = f"{where}: not valid YAML (a value cannot be read: {_reason(exc)})"
-        raise InvalidInputError(msg, field="yaml", value=None) from None
-    except RecursionError:  # (PyYAML builds nested values recursively)
-        msg = f"{where}: not valid YAML (nested too deeply)"
-        raise InvalidInputError(msg, field="yaml", value=None) from None
-    return {} if data is None else data
-
-
-#: What YAML 1.1 reads as an octal number (``0000011`` is 9).
-_OCTAL = re.compile(r"[-+]?0[0-7_]+")
-
-# What YAML's own tags read, in words.
-_KINDS = {"int": "an integer", "float": "a number", "bool": "true or false", "timestamp": "a date"}
-
-
-@cache
-def _yaml_loader() -> type:
-    """PyYAML's safe loader, except that a clock time stays text: YAML 1.1 reads an unquoted
-    ``10:00`` as the base-60 number 600 (and ``1:30.5`` as a float), which pydantic would take
-    for seconds after midnight. A policy's hours are ``HH:MM``, quoted or not. So does a
-    number written with a leading zero, which YAML 1.1 reads as octal: a weekmask ``0000011``
-    (weekends) became the number 9, refused with the advice to write "9"; as text it is the
-    weekmask, and a whole number (``010``) is read as the decimal its writer meant. And so does
-    a YAML 1.1 boolean other than ``true`` or ``false``: ``NO`` is Norway, ``ON`` Ontario, ``no``
-    the Norwegian locale (each was refused as "got False"); a yes/no knob still reads ``yes``,
-    ``no``, ``on`` and ``off`` as pydantic does."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        def construct_object(self, node: Any, deep: bool = False) -> Any:
-            # PyYAML's own constructors raise ValueError and others for a value they cannot
-            # build: an impossible date (2026-02-30), an integer longer than Python reads
-            # from text, a tag that does not fit (!!bool maybe). Name the line and the value.
-            try:
-                return super().construct_object(node, deep)
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                shown = node.value if isinstance(node.value, str) else "this value"
-                if len(shown) > 40:
-                    shown = f"{shown[:20]}...{shown[-10:]}"
-                tag = str(node.tag).rpartition(":")[2]
-                kind = _KINDS.get(tag, tag)
-                problem = f"line {node.start_mark.line + 1}: {shown!r} is not {kind}"
-                if isinstance(exc, ValueError):
-                    problem += f" ({_reason(exc)})"
-                raise yaml.constructor.ConstructorError(problem=problem) from None
-
-    def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-        def construct(loader: Any, node: Any) -> Any:
-            text = loader.construct_scalar(node)
-            return text if ":" in text or _OCTAL.fullmatch(text) else base(loader, node)
-
-        return construct
-
-    def word_or_bool(loader: Any, node: Any) -> Any:
-        text = loader.construct_scalar(node)
-        if text.lower() in ("true", "false") or text.lower() not in loader.bool_values:
-            return loader.construct_yaml_bool(node)  # (an explicit !!bool maybe: an error)
-        return text
-
-    Loader.add_constructor("tag:yaml.org,2002:bool", word_or_bool)
-    Loader.add_constructor("tag:yaml.org,2002:int", number_or_clock(Loader.construct_yaml_int))
-    Loader.add_constructor("tag:yaml.org,2002:float", number_or_clock(Loader.construct_yaml_float))
-    return Loader
 
 
 def read_events(path: str | Path) -> list[Event]:
@@ -239,11 +80,11 @@ def _read_events_where(path: str | Path) -> list[tuple[str, Event]]:
     """:func:`read_events`, each event with where it was read (``path:line``), for naming
     the line when applying it fails (an event older than the state's last one)."""
     out: list[tuple[str, Event]] = []
-    for number, line in enumerate(_text(path).splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
-        data = _json(line, where)
+        data = parse_json(line, where)
         try:
             out.append((where, parse_event(data)))
         except CadenceError as exc:
@@ -268,7 +109,8 @@ BOOK_COLUMNS: tuple[str, ...] = (
 )
 _DETAILS = BOOK_COLUMNS[1:-1]
 
-BookReader = Callable[[TextIO, str, Engine, datetime], Iterator[Prospect]]
+#: A text book's reader: each prospect with the line its row ends on.
+BookReader = Callable[[TextIO, str, Engine, datetime], Iterator[tuple[int, Prospect]]]
 
 
 def _checked(p: Prospect, engine: Engine, where: str) -> Prospect:
@@ -280,12 +122,14 @@ def _checked(p: Prospect, engine: Engine, where: str) -> Prospect:
     return p
 
 
-def _jsonl_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
+def _jsonl_book(
+    handle: TextIO, name: str, engine: Engine, now: datetime
+) -> Iterator[tuple[int, Prospect]]:
     for number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
         where = f"{name}:{number}"
-        yield _checked(_model(Prospect, _json(line, where), where), engine, where)
+        yield number, _checked(validated(Prospect, parse_json(line, where), where), engine, where)
 
 
 def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> Prospect:
@@ -295,9 +139,9 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
         raise InvalidInputError(msg, field="csv", value=None)
     given = {k: cells[k] for k in _DETAILS if cells.get(k)}
     if cells.get("state"):
-        data = _json(cells["state"], f"{where}: column state")
+        data = parse_json(cells["state"], f"{where}: column state")
         if not isinstance(data, dict):
-            msg = f"{where}: column state: expected a JSON object, got {type(data).__name__}"
+            msg = f"{where}: column state: expected a JSON object, got {json_kind(data)}"
             raise InvalidInputError(msg, field="state", value=None)
         # The codes spelt as Engine.enroll spells them ("nl", "noord": NL, Noord)
         if "country" in given:
@@ -311,7 +155,7 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
                 f"{data.get('id')!r}; fix the export"
             )
             raise InvalidInputError(msg, field="id", value=cells["id"])
-        result: Prospect = _model(Prospect, {**data, **given}, where)
+        result: Prospect = validated(Prospect, {**data, **given}, where)
         return result
     if not cells.get("id"):
         msg = f"{where}: id: is empty; every row needs the prospect's id"
@@ -335,7 +179,9 @@ def _csv_row(row: dict[str, str], where: str, engine: Engine, now: datetime) -> 
         raise InvalidInputError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
 
 
-def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Iterator[Prospect]:
+def _csv_book(
+    handle: TextIO, name: str, engine: Engine, now: datetime
+) -> Iterator[tuple[int, Prospect]]:
     # strict: a quote opened and never closed is an error, not a cell that swallows every
     # row after it (those prospects were silently never planned)
     reader = csv.DictReader(handle, strict=True)
@@ -352,7 +198,10 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
                 "columns, e.g. id,timezone,owner: remove the blank lines above them"
             )
         raise InvalidInputError(msg, field="csv", value=None)
-    unknown = [h for h in header if h not in BOOK_COLUMNS]
+    # A column without a name (Excel's formatted columns right of the last: "id,timezone,,")
+    # is read under a name no column has, and must stay empty (see _nameless)
+    header = [h or f"{_NAMELESS}{i + 1}" for i, h in enumerate(header)]
+    unknown = [h for h in header if h not in BOOK_COLUMNS and not h.startswith(_NAMELESS)]
     if unknown:
         msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
         other = next((sep for sep in ";\t|" if any(sep in h for h in unknown)), None)
@@ -370,8 +219,9 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
         )
         raise InvalidInputError(msg, field="csv", value=twice)
     if "id" not in header or ("timezone" not in header and "state" not in header):
-        msg = f"{name}: needs an id column and a timezone or state column; it has {header!r}"
-        raise InvalidInputError(msg, field="csv", value=header)
+        named = [h for h in header if not h.startswith(_NAMELESS)]
+        msg = f"{name}: needs an id column and a timezone or state column; it has {named!r}"
+        raise InvalidInputError(msg, field="csv", value=named)
     reader.fieldnames = header
     start = reader.line_num + 1  # the line the next row starts on (a quoted cell may span lines)
     try:
@@ -386,11 +236,38 @@ def _csv_book(handle: TextIO, name: str, engine: Engine, now: datetime) -> Itera
                     'a line break: close the quote, or write a quote inside a cell as ""'
                 )
                 raise InvalidInputError(msg, field="csv", value=None)
+            _nameless(row, f"{name}:{number}")
+            if not any(_filled(value) for value in row.values()):
+                start = number + 1  # a row of empty cells: Excel's formatted rows after the last
+                continue
             p = _csv_row(row, f"{name}:{number}", engine, now)
-            yield _checked(p, engine, f"{name}:{number}")
+            yield number, _checked(p, engine, f"{name}:{number}")
             start = number + 1
     except csv.Error as exc:
         raise _bad_csv(name, reader, exc, start) from None
+
+
+#: What a CSV book's column without a name is read as, before its number (from 1).
+_NAMELESS = "\x00column "
+
+
+def _nameless(row: dict[str, str], where: str) -> None:
+    """Refuse text in a column without a name: dropped, it would be lost unseen."""
+    for key, value in row.items():
+        if key is not None and key.startswith(_NAMELESS) and value and value.strip():
+            number = key.removeprefix(_NAMELESS)
+            msg = (
+                f"{where}: column {number} has no name but holds {value.strip()!r}; name the "
+                f"column (one of {', '.join(BOOK_COLUMNS)}) or remove it"
+            )
+            raise InvalidInputError(msg, field="csv", value=value)
+
+
+def _filled(value: str | list[str] | None) -> bool:
+    """Whether a DictReader cell (a list of them past the header's columns) holds text."""
+    if isinstance(value, list):
+        return any(cell.strip() for cell in value)
+    return bool(value and value.strip())
 
 
 def _bad_csv(
@@ -408,15 +285,16 @@ def _bad_csv(
     return InvalidInputError(msg, field="csv", value=None)
 
 
-def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[Prospect]:
+def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[tuple[int, Prospect]]:
     """A book written by ``cadence.batch.to_table`` (the ``batch`` extra), streamed one row
     group at a time; only its ``state`` column is read."""
     try:
-        import pyarrow.parquet as pq  # the batch extra: only when a Parquet book is read
+        import pyarrow as pa  # the batch extra: only when a Parquet book is read
+        import pyarrow.parquet as pq
     except ImportError:
         msg = f"{name}: reading Parquet needs pyarrow; pip install 'cadence[batch]'"
         raise InvalidInputError(msg, field="path", value=name) from None
-    _open(path).close()  # the same one-line errors as the text formats for a bad path
+    open_text(path).close()  # the same one-line errors as the text formats for a bad path
     try:
         parquet = pq.ParquetFile(path)
         if "state" not in parquet.schema_arrow.names:
@@ -425,17 +303,50 @@ def _parquet_book(path: str | Path, name: str, engine: Engine) -> Iterator[Prosp
                 "cadence.batch.to_table(prospects)"
             )
             raise InvalidInputError(msg, field="state", value=name)
+        kind = parquet.schema_arrow.field("state").type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or _binary(kind)):
+            msg = (
+                f"{name}: state: the column holds {kind}, not the prospects' JSON text; write "
+                "Parquet books with cadence.batch.to_table(prospects)"
+            )
+            raise InvalidInputError(msg, field="state", value=str(kind))
         row = 0
         for batch in parquet.iter_batches(columns=["state"]):
             for state in batch.column(0).to_pylist():
                 row += 1
                 where = f"{name}: row {row}"
-                yield _checked(_model(Prospect, _json(str(state), where), where), engine, where)
+                p = validated(Prospect, parse_json(_state_text(state, where), where), where)
+                yield row, _checked(p, engine, where)
     except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         if isinstance(exc, InvalidInputError):
             raise
         msg = f"{name}: not a readable Parquet file ({exc})"
         raise InvalidInputError(msg, field="path", value=name) from None
+
+
+def _binary(kind: Any) -> bool:
+    """Whether an Arrow type is binary: text some Parquet writers store without saying it is
+    UTF-8 (Spark and Hive jobs, by a setting)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
+
+
+def _state_text(state: str | bytes | None, where: str) -> str:
+    """A Parquet book's ``state`` cell as JSON text (binary decoded as UTF-8)."""
+    if state is None:
+        msg = (
+            f"{where}: state: is empty; every row holds a stored prospect's JSON (as "
+            "cadence.batch.to_table writes it)"
+        )
+        raise InvalidInputError(msg, field="state", value=None)
+    if isinstance(state, bytes):
+        try:
+            return state.decode("utf-8")
+        except UnicodeDecodeError:
+            msg = f"{where}: state: not UTF-8 text; write the prospect's JSON as UTF-8"
+            raise InvalidInputError(msg, field="state", value=None) from None
+    return state
 
 
 #: Book readers by file suffix.
@@ -468,28 +379,35 @@ def read_book(path: str | Path, *, engine: Engine, now: datetime) -> Iterator[Pr
     name = str(path)
     suffix = book_format(path)
     if suffix == ".parquet":
-        return _unique(_parquet_book(path, name, engine), name)
+        return _unique(_parquet_book(path, name, engine), name, "row")
     reader = BOOK_FORMATS[suffix]
-    handle = _open(path, newline="")
-    return _unique(_decoded(reader(handle, name, engine, now), handle, name), name)
+    handle = open_text(path, newline="")
+    return _unique(_decoded(reader(handle, name, engine, now), handle, name), name, "line")
 
 
-def _decoded(rows: Iterator[Prospect], handle: TextIO, name: str) -> Iterator[Prospect]:
+def _decoded(
+    rows: Iterator[tuple[int, Prospect]], handle: TextIO, name: str
+) -> Iterator[tuple[int, Prospect]]:
     with handle:
         try:
             yield from rows
         except UnicodeDecodeError:
-            msg = f"{name}: not UTF-8 text; save it as UTF-8"
-            raise InvalidInputError(msg, field="path", value=name) from None
+            raise not_utf8(name) from None
 
 
-def _unique(rows: Iterator[Prospect], name: str) -> Iterator[Prospect]:
-    seen: set[str] = set()
-    for p in rows:
-        if p.id in seen:
-            msg = f"{name}: id: {p.id!r} appears twice; list each prospect once"
+def _unique(rows: Iterator[tuple[int, Prospect]], name: str, unit: str) -> Iterator[Prospect]:
+    """The prospects of ``rows``, each with the ``unit`` ("line" or "row") it was read on; a
+    prospect listed twice is an error naming both places (a long export is not searched)."""
+    first: dict[str, int] = {}
+    for number, p in rows:
+        if p.id in first:
+            where = f"{name}:{number}" if unit == "line" else f"{name}: row {number}"
+            msg = (
+                f"{where}: id: {p.id!r} appears twice (first on {unit} {first[p.id]}); list "
+                "each prospect once"
+            )
             raise InvalidInputError(msg, field="id", value=p.id)
-        seen.add(p.id)
+        first[p.id] = number
         yield p
 
 
@@ -505,7 +423,7 @@ def read_suppressions(path: str | Path) -> frozenset[str]:
     names were planned. A line that is a phone number with its extension
     (``+13125550104,,5``) is that number alone."""
     found: set[str] = set()
-    for line in _text(path).splitlines():
+    for line in read_text(path).splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
