@@ -201,6 +201,60 @@ def test_cli_simulate_says_how_many_reps_worked() -> None:
     assert "x 3 days, 1 rep, seed 2" in " ".join(free.output.split())
 
 
+def test_cli_simulate_runs_the_places_chosen() -> None:
+    """``--places`` picks places of the default mix by ISO code, as ``places=`` does."""
+    args = ["simulate", "--prospects", "60", "--days", "5", "--seed", "3"]
+    result = runner.invoke(app, [*args, "--places", "us-ny, GB"])
+    assert result.exit_code == 0, result.output
+    chosen = [p for p in cadence.simulation.PLACES if p.country in {"US", "GB"}]
+    chosen = [p for p in chosen if p.subdivision in {"NY", None}]
+    expected = simulate(Policy(), prospects=60, days=5, seed=3, places=chosen).metrics
+    everywhere = simulate(Policy(), prospects=60, days=5, seed=3).metrics
+    assert expected.touches_per_rep_day != everywhere.touches_per_rep_day
+    assert f"{expected.touches_per_rep_day:,.3f}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("places", "says"),
+    [
+        ("XX", "--places: 'XX' is not a place of the default mix; choose from US-NY,"),
+        ("US-NY,us-ny", "--places: 'us-ny' is given twice; give each place once"),
+        (" , ", "--places: ' , ' names no place; give ISO codes, e.g. --places US-NY,GB"),
+    ],
+)
+def test_cli_simulate_refuses_places_not_in_the_mix(places: str, says: str) -> None:
+    result = runner.invoke(app, ["simulate", "--prospects", "5", "--days", "1", "--places", places])
+    assert result.exit_code == 2
+    assert says in " ".join(result.output.split())
+
+
+def test_cli_simulate_names_the_places_a_policy_never_calls_as_flags(
+    tmp_path: pathlib.Path,
+) -> None:
+    """A 08:00-09:00 call block never meets Toronto's or Paris's law: the library suggests
+    ``places=`` code, which the command line cannot take; it says which --places to give."""
+    narrow = tmp_path / "narrow.yaml"
+    narrow.write_text('call_slots:\n  - {name: morning, start: "08:00", end: "09:00"}\n')
+    args = ["simulate", "--policy", str(narrow), "--prospects", "20", "--days", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "--places: the policy's hours never meet the law" in said
+    assert "give --places US-NY,US-IL,US-CO,US-CA,US-FL,US-OK,GB,DE,IN,AU-NSW," in said
+    assert "places=" not in said
+    rerun = runner.invoke(app, [*args, "--places", "US-NY,US-IL,US-CO,US-CA,GB,DE"])
+    assert rerun.exit_code == 0, rerun.output
+    only_paris = runner.invoke(app, [*args, "--places", "FR"])
+    assert "no place is left" in " ".join(only_paris.output.split())
+
+
+def test_cli_simulate_refuses_n_boot_without_compare() -> None:
+    """``--n-boot`` is for ``--compare``: given alone it was ignored without a word."""
+    result = runner.invoke(app, ["simulate", "--prospects", "5", "--days", "1", "--n-boot", "50"])
+    assert result.exit_code == 2
+    assert "--n-boot: bootstrap resamples are for --compare" in result.output
+
+
 def test_cli_simulate_compares_and_plots(tmp_path: pathlib.Path) -> None:
     other = tmp_path / "gap2.yaml"
     other.write_text("min_gap_business_days: 2\n")
@@ -359,3 +413,11 @@ def test_benchmark_script_runs_with_tiny_arguments() -> None:
 def test_typical_responder_is_the_default() -> None:
     a = simulate(prospects=10, days=10, seed=1)
     assert a.responder == Responder.typical()
+
+
+def test_the_cli_page_lists_the_codes_of_the_default_mix() -> None:
+    page = (pathlib.Path(__file__).parent.parent / "docs" / "cli.md").read_text()
+    codes = [
+        "-".join(c for c in (p.country, p.subdivision) if c) for p in cadence.simulation.PLACES
+    ]
+    assert f"by ISO code: {', '.join(codes)})" in " ".join(page.split())

@@ -5,7 +5,7 @@ the plots (the ``plot`` extra) load only when the command runs."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.table import Table
 from cadence._cli_common import PolicyFile, fail, policy_or_default
 from cadence.errors import CadenceError
 from cadence.files import read_policy, read_responder
+
+if TYPE_CHECKING:
+    from cadence.simulation import Place
 
 __all__ = ["simulate_command"]
 
@@ -34,8 +37,17 @@ def simulate_command(
     ] = None,
     workers: Annotated[int, typer.Option(help="Processes to split the run across.")] = 1,
     n_boot: Annotated[
-        int, typer.Option("--n-boot", help="Bootstrap resamples (--compare).")
-    ] = 1000,
+        int | None,
+        typer.Option("--n-boot", help="Bootstrap resamples (--compare).  [default: 1000]"),
+    ] = None,
+    places: Annotated[
+        str | None,
+        typer.Option(
+            "--places",
+            help="The places of the default mix to simulate, by ISO code, comma-separated "
+            "(e.g. US-NY,US-CA,GB); default: all of them.",
+        ),
+    ] = None,
     responder: Annotated[
         Path | None,
         typer.Option(
@@ -48,10 +60,13 @@ def simulate_command(
     """Simulate a synthetic population under a policy (R18 responder), or compare two."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from cadence.simulation import Comparison, SimulationResult
+    from cadence.simulation import PLACES, Comparison, SimulationResult
     from cadence.simulation import compare as compare_runs
     from cadence.simulation import simulate as simulate_run
 
+    if compare is None and n_boot is not None:
+        fail("--n-boot: bootstrap resamples are for --compare; give --compare FILE, or drop it")
+    chosen = PLACES if places is None else _chosen_places(places)
     if plot is not None:  # refused before a long run, not after it
         try:
             from cadence.simulation.plot import plot_result
@@ -94,6 +109,7 @@ def simulate_command(
                     responder=model,
                     capacity=capacity,
                     workers=workers,
+                    places=chosen,
                     progress=advance,
                 )
             else:
@@ -106,13 +122,16 @@ def simulate_command(
                     responder=model,
                     capacity=capacity,
                     workers=workers,
-                    n_boot=n_boot,
+                    n_boot=1000 if n_boot is None else n_boot,
+                    places=chosen,
                     progress=advance,
                 )
         finally:
             if shown:
                 bar.stop()
     except CadenceError as exc:
+        if getattr(exc, "field", None) == "places":  # the law of places never reached
+            fail(_places_message(str(exc), exc.value, chosen))
         fail(_as_flags(str(exc), getattr(exc, "field", None)))
     except ImportError as exc:  # numpy for --compare
         fail(f"--compare needs numpy ({exc.name}); install it: pip install 'cadence[simulation]'")
@@ -150,6 +169,43 @@ def _as_flags(message: str, field: str | None) -> str:
     if flag is None:
         return message
     return message.replace(f"{field}: ", f"{flag}: ", 1).replace(f"e.g. {field}=", f"e.g. {flag} ")
+
+
+def _code(place: Place) -> str:
+    """A place of the default mix by its ISO codes: ``US-NY``, ``GB``."""
+    return "-".join(code for code in (place.country, place.subdivision) if code)
+
+
+def _chosen_places(text: str) -> tuple[Place, ...]:
+    """``--places US-NY,GB``: those places of :data:`cadence.simulation.PLACES`, with their
+    zones and weights, in the order given."""
+    from cadence.simulation import PLACES
+
+    known = {_code(p): p for p in PLACES}
+    codes = [c.strip() for c in text.split(",")]
+    if not any(codes):
+        fail(f"--places: {text!r} names no place; give ISO codes, e.g. --places US-NY,GB")
+    chosen: list[Place] = []
+    for code in codes:
+        place = known.get(code.upper())
+        if place is None:
+            fail(
+                f"--places: {code!r} is not a place of the default mix; choose from "
+                f"{','.join(known)}"
+            )
+        if place in chosen:
+            fail(f"--places: {code!r} is given twice; give each place once")
+        chosen.append(place)
+    return tuple(chosen)
+
+
+def _places_message(message: str, never: object, chosen: tuple[Place, ...]) -> str:
+    """The library's refusal of places the policy never reaches, in the command line's words:
+    which ``--places`` leaves them out (the library suggests ``places=`` code)."""
+    left = [p for p in chosen if not (isinstance(never, tuple) and p in never)]
+    head = message.replace("places: ", "--places: ", 1).split("; leave them out of places=")[0]
+    how = f"give --places {','.join(_code(p) for p in left)}" if left else "no place is left"
+    return f"{head}; {how}, or widen call_slots (or the weekmask) if you work there"
 
 
 def _reps(count: int) -> str:
