@@ -1166,6 +1166,99 @@ def test_replay_is_permutation_invariant(history: History, data: st.DataObject) 
     assert engine.plan(history.replay(engine, shuffled), now) == engine.plan(in_order, now)
 
 
+@st.composite
+def _away_for_a_meeting(draw: st.DrawFn) -> tuple[History, list[ev.Event]]:
+    """A history, then a meeting booked and an out-of-office announced before it starts (with
+    or without a return), then what may follow: the meeting held, missed, cancelled or booked
+    again, a reply that ends the pause early, another out-of-office, a call or an email."""
+    history = draw(mixed)
+    engine = engine_for(history.policy)
+    p = history.final
+    # (Each event after the one before: at one instant, replay's order is by payload.)
+    second = timedelta(seconds=1)
+    booked_at = history.last_at + draw(delays(min_delay=second, max_delay=timedelta(days=2)))
+    starts = booked_at + draw(delays(min_delay=timedelta(minutes=20), max_delay=timedelta(days=20)))
+    away_at = booked_at + draw(
+        delays(min_delay=second, max_delay=starts - booked_at - timedelta(minutes=1))
+    )
+    later = delays(min_delay=timedelta(minutes=1), max_delay=timedelta(days=25))
+    until = draw(st.none() | st.builds(lambda d: away_at + d, later))
+    extra: list[ev.Event] = [
+        ev.MeetingBooked(at=booked_at, meeting_id="m-away", starts_at=starts),
+        ev.OutOfOffice(at=away_at, until=until),
+    ]
+    for e in extra:
+        p = engine.apply(p, e)
+    at = away_at
+    for _ in range(draw(st.integers(0, 3))):
+        at += draw(delays(min_delay=second, max_delay=timedelta(days=20)))
+        meeting = st.just("m-away")
+        e = draw(
+            st.one_of(
+                st.builds(ev.MeetingHeld, at=st.just(at), meeting_id=meeting),
+                st.builds(ev.MeetingNoShow, at=st.just(at), meeting_id=meeting),
+                st.builds(
+                    ev.MeetingCancelled,
+                    at=st.just(at),
+                    meeting_id=meeting,
+                    by=st.sampled_from(["prospect", "rep"]),
+                ),
+                st.builds(
+                    ev.MeetingBooked,
+                    at=st.just(at),
+                    meeting_id=st.sampled_from(["m-away", "m-new"]),
+                    starts_at=st.just(at + timedelta(days=3)),
+                ),
+                st.builds(ev.EmailReplied, at=st.just(at)),
+                st.builds(
+                    ev.OutOfOffice,
+                    at=st.just(at),
+                    until=st.none() | st.just(at + timedelta(days=draw(st.integers(1, 20)))),
+                ),
+                st.builds(ev.EmailSent, at=st.just(at)),
+                st.builds(ev.CallAttempted, at=st.just(at), outcome=st.just("voicemail")),
+            )
+        )
+        if isinstance(e, ev.MeetingNoShow) and refuses_no_show(p, e.meeting_id):
+            continue
+        p = engine.apply(p, e)
+        extra.append(e)
+    return history, extra
+
+
+@given(story=_away_for_a_meeting(), data=st.data())
+def test_a_meeting_the_prospect_is_away_for_is_never_to_attend_nor_to_log(
+    story: tuple[History, list[ev.Event]], data: st.DataObject
+) -> None:
+    """R17 after R15: a meeting an out-of-office covers (status ``away``) is never attended or
+    logged as held or missed (``attend_meeting``); while new times are owed for it, the plan
+    proposes them, never before the pause ends. The engine's rules hold throughout
+    (``check_invariants``), and ``replay`` folds the history, in any order, to the same
+    state."""
+    history, extra = story
+    engine = engine_for(history.policy)
+    events = [*history.events, *extra]
+    p = check_invariants(engine, history.enroll(engine), events)
+    meeting = p.meeting("m-away")
+    hypothesis_event(f"meeting: {None if meeting is None else meeting.status}")
+    shuffled = data.draw(st.permutations(events), label="shuffled")
+    assert history.replay(engine, shuffled) == history.replay(engine, events)
+    now = data.draw(moments(engine, p), label="now")
+    plan = engine.plan(p, now)
+    away = {m.id for m in p.meetings if m.status == "away"}
+    assert not [a for a in plan if a.kind is ActionKind.ATTEND_MEETING and a.detail in away]
+    owed = [
+        o
+        for o in engine.advance(p, now).obligations
+        if o.key.startswith("away:") and o.channel not in p.blocked_channels
+    ]
+    if owed and not p.is_terminal:
+        proposals = [a for a in plan if ActionKind.PROPOSE_TIMES in a.kinds]
+        assert proposals
+        if p.paused_until is not None and now < p.paused_until:
+            assert all(a.earliest_utc >= p.paused_until for a in proposals)
+
+
 @given(history=mixed)
 def test_replay_agrees_with_apply(history: History) -> None:
     """Folding a history with ``replay`` gives the prospect that ``apply`` built event by event

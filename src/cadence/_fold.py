@@ -303,6 +303,8 @@ class Fold(ChannelFold, MeetingFold):
             until = e.until
         until = max(until, e.at + self.react)
         self.pause(state, until, "out of office")
+        if state["meetings"]:  # R17 after R15: a meeting they will be away for is called off
+            self.cover_meetings(state, e.at, until)
         breakup = state["breakup_sent_at"]
         if breakup is not None and breakup < until:
             # R10 after R17: the wait for an answer to the breakup runs from their return, so

@@ -58,6 +58,10 @@ _OFFER_OPT_OUT, _UNANSWERED = Trigger.OFFER_OPT_OUT, Trigger.UNANSWERED
 _OFFERED = Stage.OPT_OUT_OFFERED
 _RESCHEDULE, _FOLLOW_UP = Priority.RESCHEDULE, Priority.FOLLOW_UP
 
+# A meeting inside an out-of-office (:meth:`FoldBase.cover_meetings`): its status, and the key
+# (before the meeting's id) and rules of the new times owed for it.
+AWAY, AWAY_KEY, _R17_R15 = "away", "away:", ("R17", "R15")
+
 # R14's written work after the rep cancels a meeting, and what its reasons say.
 _R14, _R14_R6 = ("R14",), ("R14", "R6")
 _R6, _R6_R8 = ("R6",), ("R6", "R8")
@@ -211,10 +215,49 @@ class FoldBase:
         email that would mention a voicemail (R6) has nothing left to say: they answered."""
         if state["paused_until"] is not None:  # R17: back early
             state["resumed_at"] = at
+            if state["meetings"]:
+                self.cover_meetings(state, at, at)  # those from now on are attended
         self.reset_ladder(state)
         state["last_response_at"] = at
         self.stage(state, Trigger.RESPOND)
         self.drop_voicemail_email(state)
+
+    def cover_meetings(self, state: State, since: datetime, until: datetime) -> None:
+        """R17 after R15: the prospect is away from ``since`` to ``until`` (their newest word
+        on it). A meeting still booked that starts then is called off by their absence, as if
+        they had cancelled it: on their return, new times are proposed (``away:`` and its id,
+        due from the meeting's time, so from their return: the pause holds it back). One
+        that starts from ``until`` on, covered by an earlier word, is attended after all."""
+        changed = []
+        meetings = []
+        for m in state["meetings"]:
+            if m.starts_at >= since and (m.status == "booked" or m.status == AWAY):
+                status = AWAY if m.starts_at < until else "booked"
+                if status != m.status:
+                    m = m.model_copy(update={"status": status})
+                    changed.append(m)
+            meetings.append(m)
+        if not changed:
+            return
+        state["meetings"] = tuple(meetings)
+        for m in changed:
+            if m.status != AWAY:
+                self.drop(state, AWAY_KEY + m.id)
+                continue
+            channel = lead_channel(state)
+            self.add(
+                state,
+                _obligation(
+                    key=AWAY_KEY + m.id,
+                    kind=ActionKind.PROPOSE_TIMES,
+                    channel=channel,
+                    not_before=max(m.starts_at, since + self.react),
+                    priority=Priority.PROMISE,
+                    rules=_R17_R15,
+                    reason=away_reason(self.cal.local(m.starts_at)),
+                    detail=m.id,
+                ),
+            )
 
     @staticmethod
     def reset_ladder(state: State) -> None:
@@ -387,6 +430,24 @@ class FoldBase:
 def _refused(state: State, channel: Channel) -> bool:
     """Whether the prospect opted out of ``channel`` (blocked, and not because it failed)."""
     return channel in state["blocked_channels"] and channel not in state["unreachable"]
+
+
+def away_reason(local: datetime) -> str:
+    """The reason of the new times owed for a meeting their out-of-office covered (R17, R15),
+    the meeting's time in the prospect's zone (``local``)."""
+    return f"their out-of-office covered the meeting on {day_month_time(local)}: propose new times"
+
+
+def drop_away(state: State, meeting_id: str | None = None) -> None:
+    """The new times owed for the meeting ``meeting_id`` their out-of-office covered (default:
+    for every such meeting) are owed no more."""
+    if meeting_id is not None:
+        key = AWAY_KEY + meeting_id
+        state["obligations"] = tuple(o for o in state["obligations"] if o.key != key)
+    else:
+        state["obligations"] = tuple(
+            o for o in state["obligations"] if not o.key.startswith(AWAY_KEY)
+        )
 
 
 def agreed_reason(local: datetime) -> str:

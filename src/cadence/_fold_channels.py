@@ -16,11 +16,15 @@ from cadence._fold_base import (
     _R14_BY_EMAIL,
     _R14_NO_CALLS,
     _R14_NO_MEETINGS,
+    AWAY,
+    AWAY_KEY,
     FoldBase,
     State,
     _material,
     _refused,
     agreed_reason,
+    away_reason,
+    drop_away,
     interest_answer,
     lead_channel,
 )
@@ -111,11 +115,16 @@ class ChannelFold(FoldBase):
         )
         if state["timezone"] != moved_from:
             # R1: the agreed time is kept, and its reason says it on the new zone's clock, as
-            # the action's times do.
+            # the action's times do (and so does that of a meeting they were away for, R17).
             there = zone(state["timezone"])
+            starts = {m.id: m.starts_at for m in state["meetings"]}
             state["obligations"] = tuple(
                 o.model_copy(update={"reason": agreed_reason(o.not_before.astimezone(there))})
                 if o.key == "commitment"
+                else o.model_copy(
+                    update={"reason": away_reason(starts[o.detail].astimezone(there))}
+                )
+                if o.key.startswith(AWAY_KEY) and o.detail in starts
                 else o
                 for o in state["obligations"]
             )
@@ -289,13 +298,17 @@ class ChannelFold(FoldBase):
 
 
 def withdraw_meetings(state: State) -> None:
-    """No more meetings (R13, or a deal lost): the booked ones are withdrawn, so none is
-    attended, none holds the ladder back, even after an opt-in, and none was a prospect's
-    cancellation to reschedule (R15)."""
+    """No more meetings (R13, or a deal lost): the booked ones, and those their out-of-office
+    covered (R17), are withdrawn, so none is attended, none holds the ladder back, even after
+    an opt-in, and none was a prospect's cancellation to reschedule (R15)."""
     state["meetings"] = tuple(
-        m.model_copy(update={"status": "withdrawn"}) if m.status == "booked" else m
+        m.model_copy(update={"status": "withdrawn"}) if m.status in _PENDING else m
         for m in state["meetings"]
     )
+    drop_away(state)
+
+
+_PENDING = frozenset({"booked", AWAY})
 
 
 def _answers_interest(o: Obligation) -> bool:

@@ -10,10 +10,12 @@ from cadence._fold_base import (
     _R14_CALL,
     _R14_REBOOKED,
     _R14_TIMES,
+    AWAY,
     FoldBase,
     State,
     _refused,
     booked,
+    drop_away,
     lead_channel,
 )
 from cadence._fold_channels import material_channel, withdraw_meetings
@@ -29,6 +31,9 @@ _HOW = {
     "withdrawn": "withdrawn (a deal lost, or an opt-out of meetings)",
 }
 _CALLED_OFF = frozenset(_HOW)
+#: A meeting whose next booking is its new time (R15): the prospect cancelled it, or was away
+#: for it (R17).
+_RESCHEDULED = frozenset({"cancelled_by_prospect", AWAY})
 
 
 class MeetingFold(FoldBase):
@@ -53,6 +58,7 @@ class MeetingFold(FoldBase):
             withdraw_meetings(state)
             return
         self.drop(state, "propose_times", "followup", "no_show_call", "resume")
+        drop_away(state)  # the new time for a meeting they were away for (R17, R15)
         for o in state["obligations"]:
             if o.key == "reschedule_call":  # R14: the apology still, but no new times to offer
                 self.add(state, o.model_copy(update={"reason": _R14_REBOOKED}))
@@ -63,7 +69,7 @@ class MeetingFold(FoldBase):
             if o.key == "commitment" and self.meets_then(meeting, o.not_before):
                 self.drop(state, "commitment")
                 break
-        if previous is not None and previous.status == "cancelled_by_prospect":
+        if previous is not None and previous.status in _RESCHEDULED:
             self.owe(
                 state,
                 e.at,
@@ -79,6 +85,7 @@ class MeetingFold(FoldBase):
             )
 
     def _set_status(self, state: State, meeting_id: str, status: str) -> None:
+        drop_away(state, meeting_id)  # held, missed or cancelled after all: as any booked one
         state["meetings"] = tuple(
             m.model_copy(update={"status": status}) if m.id == meeting_id else m
             for m in state["meetings"]

@@ -184,7 +184,9 @@ def talking_points(
                 )
             else:
                 points = (_R14_APOLOGY, *points)
-        if "R15" in task.rules:
+        if "R17" in task.rules:  # their out-of-office covered the meeting (R15 after R17)
+            points = ("Welcome them back; suggest a new time for the meeting warmly.", *points)
+        elif "R15" in task.rules:
             points = ("Thank them for letting you know; suggest a new time warmly.", *points)
         return points
     if kind is _SEND_COLLATERAL:

@@ -68,8 +68,18 @@ class Meeting(BaseModel):
     # writes JSON numbers and booleans, and ``"3"``, ``true`` or ``"yes"`` was edited in.)
     duration_minutes: int = Field(default=30, gt=0, le=24 * 60, strict=True)
     status: Literal[
-        "booked", "held", "no_show", "cancelled_by_prospect", "cancelled_by_rep", "withdrawn"
+        "booked",
+        "held",
+        "no_show",
+        "cancelled_by_prospect",
+        "cancelled_by_rep",
+        "withdrawn",
+        "away",
     ] = "booked"
+    """Where the meeting stands. ``away``: it falls inside an out-of-office the prospect
+    announced after booking it (R17), so their absence calls it off, as a cancellation of
+    theirs would (R15): new times are proposed on their return. A hold, a no-show, a
+    cancellation or a new booking logged for it is taken as for a booked meeting."""
 
 
 class Prospect(BaseModel):
