@@ -57,12 +57,18 @@ class Deaf(Engine):
     """Broken: ignores opt-outs (plans as if the prospect were still engaged)."""
 
     def next_action(self, p: Prospect, now: datetime) -> Action:
-        if p.stage is Stage.OPTED_OUT:
-            p = p.model_copy(update={"stage": Stage.ENGAGED, "blocked_channels": frozenset()})
-        return super().next_action(p, now)
+        return super().next_action(self._heard(p), now)
 
     def plan(self, p: Prospect, now: datetime) -> list[Action]:
-        return [self.next_action(p, now)]
+        # The whole plan, as a real engine's: a plan cut to its first action also broke R1
+        # (an agreed contact not first in it), and the checks named that instead of R13.
+        return super().plan(self._heard(p), now)
+
+    @staticmethod
+    def _heard(p: Prospect) -> Prospect:
+        if p.stage is Stage.OPTED_OUT:
+            return p.model_copy(update={"stage": Stage.ENGAGED, "blocked_channels": frozenset()})
+        return p
 
 
 class Hasty(Engine):
