@@ -961,3 +961,26 @@ def test_a_line_that_is_no_object_is_named_in_json_words(
         csv.writer(handle).writerows([["id", "state"], ["x", line]])
     result = runner.invoke(app, ["plan", str(path), *ARGS, "--capacity", "5"])
     _one_line_error(result, f"book.csv:2: column state: expected a JSON object, got {kind}")
+
+
+def test_reps_named_who_own_no_prospect_are_noted(book: pathlib.Path) -> None:
+    """``Ana`` for ``ana``: the real Ana got no capacity (what is not named gets 0) and her
+    day was deferred without a word; hours for a misspelt rep were ignored. A rep with nothing
+    in this book is no error (one team's settings, several books): a note, and the plan."""
+    options = ["--capacity", "Ana=5,ben=5,zed:email=2", "--rep-hours", "bob=UTC 08:00-17:00"]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "-f", "csv", *options])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    owners = "(its owners: 'ana', 'ben')"
+    assert notes == [
+        f"note: --capacity names 'Ana', who owns no prospect in the book {owners}",
+        f"note: --capacity names 'zed', who owns no prospect in the book {owners}",
+        f"note: --rep-hours names 'bob', who owns no prospect in the book {owners}",
+    ]
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["owner"] for r in rows} == {"ben"}  # (Ana's touches deferred: no capacity)
+    fine = runner.invoke(
+        app, ["plan", str(book), *ARGS, "-f", "csv", "--capacity", "ana=5,phone=1"]
+    )
+    assert fine.exit_code == 0, fine.output
+    assert "note:" not in fine.stderr

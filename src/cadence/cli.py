@@ -11,7 +11,7 @@ import io
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -455,6 +455,38 @@ def parse_rep_hours(texts: list[str]) -> dict[str, RepHours]:
     return found
 
 
+def _noting_owners(prospects: Iterator[Prospect], owners: set[str]) -> Iterator[Prospect]:
+    """``prospects`` as they stream past, adding each one's owner to ``owners``."""
+    for p in prospects:
+        if p.owner is not None:
+            owners.add(p.owner)
+        yield p
+
+
+def _reps_without_prospects(
+    caps: Capacity, hours: Mapping[str, RepHours], found: set[str]
+) -> list[str]:
+    """Notes on reps that ``--capacity`` or ``--rep-hours`` name but who own no prospect in
+    the book: a slip (``Ana`` for ``ana``) left the real rep with no capacity (what is not named
+    gets 0) or no hours, without a word. A rep with nothing in this book is not an error (one
+    team's settings, several books), so these are notes, and the plan is made."""
+    owners = sorted(found)
+    named: dict[str, str] = {}
+    for key in caps if isinstance(caps, Mapping) else ():
+        owner = key[0] if isinstance(key, tuple) else key
+        if not isinstance(key, tuple) and owner in ("phone", "email") and owner not in owners:
+            continue  # (the channel's capacity)
+        named.setdefault(owner, "--capacity")
+    for owner in hours:
+        named.setdefault(owner, "--rep-hours")
+    theirs = f"its owners: {', '.join(map(repr, owners))}" if owners else "it names no owner"
+    return [
+        f"note: {flag} names {owner!r}, who owns no prospect in the book ({theirs})"
+        for owner, flag in named.items()
+        if owner not in owners
+    ]
+
+
 def _day(text: str) -> date:
     try:
         return check_day(date.fromisoformat(text))
@@ -552,7 +584,8 @@ def plan(
     try:
         engine = Engine(policy_or_default(policy))
         blocked = frozenset().union(*(read_suppressions(path) for path in suppress or []))
-        prospects = read_book(book, engine=engine, now=moment)
+        owners: set[str] = set()
+        prospects = _noting_owners(read_book(book, engine=engine, now=moment), owners)
         result = plan_day(
             engine,
             prospects,
@@ -564,6 +597,8 @@ def plan(
         )
     except CadenceError as exc:
         fail(str(exc))
+    for note in _reps_without_prospects(caps, hours, owners):
+        Console(stderr=True).print(note, markup=False, highlight=False, soft_wrap=True)
     if fmt is PlanFormat.TABLE:
         with _output(out) as handle:
             console = _wide_console(None if _to_stdout(out) else handle)
