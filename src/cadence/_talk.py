@@ -21,7 +21,7 @@ from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
-from cadence.policy import Policy, _meeting_fits
+from cadence.policy import Policy, Templates, _meeting_fits
 
 __all__ = ["part_of_day", "propose_times", "talking_points", "voicemail_day"]
 
@@ -97,14 +97,15 @@ def voicemail_day(
 
 def talking_points(
     policy: Policy,
+    t: Templates,
     cal: ContactCalendar,
     state: State,
     task: Task,
     window: Window,
     next_attempt: NextAttempt,
 ) -> tuple[str, ...]:
-    """What to say when doing ``task`` in ``window``."""
-    t = policy.templates
+    """What to say when doing ``task`` in ``window``, in ``t`` (``policy.templates`` as the
+    rep reads them: :meth:`Templates.as_said`)."""
     kind = task.kind
     if kind is _EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
         if task.detail and "R6" in task.rules:
