@@ -212,6 +212,19 @@ class Templates(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _subject_one_line(self) -> Self:
+        """A subject with a line break is two lines, which a mail client cuts or reads as
+        another header."""
+        text = self.switch_to_email_subject
+        if len(text.splitlines()) > 1:
+            msg = (
+                f"templates.switch_to_email_subject: {text!r} is not one line; an email subject "
+                "is: remove the line breaks"
+            )
+            raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
     def _fields_filled(self) -> Self:
         """A text the engine fills may name only the field it fills, plainly: ``{name.attr}``
         or ``{name[0]}`` would reach into Python objects from a policy file, and an unknown

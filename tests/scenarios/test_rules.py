@@ -522,6 +522,26 @@ def test_r7_when_the_phone_keeps_failing_switch_to_email(engine: Engine, monday:
     assert "your request" in switched.subject
 
 
+@pytest.mark.parametrize(
+    ("topic", "subject"),
+    [
+        ("pricing for 20 seats", "Regarding your request about pricing for 20 seats"),
+        # A CRM's topic field, as typed: a line break, stray spaces, nothing but spaces.
+        (" pricing\r\nfor 20  seats\t", "Regarding your request about pricing for 20 seats"),
+        ("   ", "Regarding your request about your project"),
+        ("", "Regarding your request about your project"),
+    ],
+)
+def test_r7_the_subject_is_one_line_whatever_the_topic(
+    engine: Engine, monday: datetime, topic: str, subject: str
+) -> None:
+    """An email subject is one line: a topic with a line break made one in two (which a mail
+    client cuts, or reads as a header), and a topic of spaces a subject ending in them."""
+    story = _never_answers(engine, _enroll(engine, monday, topic=topic), monday, 6)
+    switched = next(a for a, _ in story if "R7" in a.rules)
+    assert switched.subject == subject
+
+
 def test_r8_opt_out_offered_after_three_unanswered_then_a_longer_gap(
     engine: Engine, monday: datetime
 ) -> None:
