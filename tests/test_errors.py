@@ -383,6 +383,26 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
             {"templates": {"switch_to_email_subject": "Re: {topic"}},
             ("templates.switch_to_email_subject: expected '}'", "write a literal brace twice"),
         ),
+        # An email subject of two lines, cut by a mail client or read as another header.
+        (
+            {"templates": {"switch_to_email_subject": "Your request\nabout {topic}"}},
+            (
+                "templates.switch_to_email_subject: 'Your request\\nabout {topic}' is not one "
+                "line; an email subject is: remove the line breaks",
+            ),
+        ),
+        # A text the engine does not fill was said with its braces ("Hi {first_name}, ...").
+        (
+            {"templates": {"breakup": "Hi {first_name}, I am closing your file."}},
+            (
+                "templates.breakup: {first_name} is not a field this text can hold",
+                "it holds none: write the words themselves (a literal brace twice)",
+            ),
+        ),
+        (
+            {"templates": {"drip_touch": "Share {news"}},
+            ("templates.drip_touch: expected '}'", "write a literal brace twice"),
+        ),
     ],
     ids=[
         "slot-tz",
@@ -401,6 +421,9 @@ _DAY = TimeSlot(name="day", start="09:00", end="17:00")
         "blank-point",
         "blank-subject",
         "brace",
+        "subject-two-lines",
+        "field-in-a-plain-text",
+        "brace-in-a-plain-text",
     ],
 )
 def test_a_bad_policy_says_which_knob_and_how_to_fix_it(

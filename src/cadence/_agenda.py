@@ -472,9 +472,9 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     switch = _by_email(policy, state, step) if channel is _PHONE else None
     if switch:
         channel = _EMAIL
-        subject = policy.templates.switch_to_email_subject.format(
-            topic=state["topic"] or "your project"
-        )
+        # One line: a CRM's topic may hold a line break or stray spaces, or only spaces.
+        topic = " ".join((state["topic"] or "").split()) or "your project"
+        subject = policy.templates.switch_to_email_subject.format(topic=topic)
     if step == _OPT_OUT_OFFER:
         kind = _OPT_OUT_OFFER
         rules = ("R8", "R3")

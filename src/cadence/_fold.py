@@ -267,7 +267,21 @@ class Fold(ChannelFold, MeetingFold):
                 ),
             )
         elif e.intent in ("referral", "wrong_person"):
-            who = e.referral or "the right person"
+            # The person to contact instead, as written on one line; a name of spaces is none.
+            who = " ".join((e.referral or "").split()) or None
+            if e.intent == "referral":
+                reason = (
+                    f"they referred you to {who}: contact them, mentioning the referral"
+                    if who
+                    else "they referred you to someone else without naming them: ask them "
+                    "whom, then contact that person, mentioning the referral"
+                )
+            elif who:  # "not me: talk to Sam" is a referral to Sam
+                reason = (
+                    f"wrong person: they named {who} instead: contact them, mentioning the referral"
+                )
+            else:
+                reason = "wrong person: ask who else is involved in the decision"
             self.owe(
                 state,
                 at,
@@ -276,13 +290,9 @@ class Fold(ChannelFold, MeetingFold):
                 channel=lead_channel(state),
                 priority=Priority.PROMISE,
                 rules=("R9",),
-                reason=(
-                    f"they referred you to {who}: contact them, mentioning the referral"
-                    if e.intent == "referral"
-                    else "wrong person: ask who else is involved in the decision"
-                ),
-                detail=e.referral,
-                flags=("referral",) if e.intent == "referral" else (),
+                reason=reason,
+                detail=who,
+                flags=("referral",) if e.intent == "referral" or who else (),
             )
         else:
             ob = self._followup(state, at, ("R2",), "they replied: follow up on their answer")

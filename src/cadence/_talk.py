@@ -21,7 +21,7 @@ from cadence._words import day_and_date, day_name
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
-from cadence.policy import Policy, _meeting_fits
+from cadence.policy import Policy, Templates, _meeting_fits
 
 __all__ = ["part_of_day", "propose_times", "talking_points", "voicemail_day"]
 
@@ -38,6 +38,7 @@ _ESCALATE, _PROPOSE_TIMES = ActionKind.ESCALATE, ActionKind.PROPOSE_TIMES
 _SEND_COLLATERAL = ActionKind.SEND_COLLATERAL
 _R7_POINT = "Use a subject that refers to their request; keep it short."
 _R14_APOLOGY = "Apologise for cancelling, warmly; keep it brief."
+_NO_NAME = "They named no one: ask them whom to contact, and how."  # (a referral, R9)
 _A_WEEK = 7  # days: from then on, "on Tuesday" would be heard as the coming Tuesday
 # Less than this after the end of a local day, an instant's local date is less than a week on
 # whatever the offsets do (they differ by at most two hours across a change).
@@ -97,14 +98,15 @@ def voicemail_day(
 
 def talking_points(
     policy: Policy,
+    t: Templates,
     cal: ContactCalendar,
     state: State,
     task: Task,
     window: Window,
     next_attempt: NextAttempt,
 ) -> tuple[str, ...]:
-    """What to say when doing ``task`` in ``window``."""
-    t = policy.templates
+    """What to say when doing ``task`` in ``window``, in ``t`` (``policy.templates`` as the
+    rep reads them: :meth:`Templates.as_said`)."""
     kind = task.kind
     if kind is _EMAIL:  # the most frequent: the R6 voicemail email, R7's switch
         if task.detail and "R6" in task.rules:
@@ -160,7 +162,7 @@ def talking_points(
         if task.detail == "manager_escalation":
             return (t.manager_escalation,)
         if "referral" in task.flags:  # the prospect named someone else to talk to
-            return (t.referral,)
+            return (t.referral,) if task.detail else (_NO_NAME, t.referral)
         return (t.ask_decision_makers,)
     if kind is _ATTEND_MEETING:
         if task.reason == ENDED_REASON:  # (R2: the meeting is over; nothing left to say in it)

@@ -125,6 +125,7 @@ class Engine:
             except ValidationError as exc:
                 raise ev.explain_validation_error(exc, "policy", Policy) from None
         self.policy = policy
+        self._texts = policy.templates.as_said()  # (what the talking points read)
         # Calls (or emails) owed less than a reaction delay apart are one touch (_one_touch).
         self._reach = timedelta(minutes=policy.reaction_minutes)
         days = policy.event_id_memory_days
@@ -609,7 +610,9 @@ class Engine:
             also = tuple(dict.fromkeys(t.kind for t in task.joined if t.kind is not task.kind))
             points = self._said_in_one_touch(cal, state, spot) if words else ()
         elif words and task.channel is not None:
-            points = talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
+            points = talking_points(
+                self.policy, self._texts, cal, state, task, spot.window, self._next_attempt
+            )
         else:
             points = ()
         rules, reason = task.rules, task.reason
@@ -663,11 +666,13 @@ class Engine:
     def _said_in_one_touch(self, cal: ContactCalendar, state: State, spot: Spot) -> tuple[str, ...]:
         """The talking points of a call or an email that does several tasks: each task's, in
         order, once, with what every conversation asks (R1, R12, R16) last."""
-        t = self.policy.templates
+        t = self._texts
         asked = (t.agree_next_contact, t.ask_permission, t.ask_channel)
         points: list[str] = []
         for task in spot.task.joined:
-            said = talking_points(self.policy, cal, state, task, spot.window, self._next_attempt)
+            said = talking_points(
+                self.policy, self._texts, cal, state, task, spot.window, self._next_attempt
+            )
             points += [point for point in said if point not in points]
         return (*(p for p in points if p not in asked), *(p for p in asked if p in points))
 

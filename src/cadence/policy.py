@@ -124,9 +124,9 @@ class Templates(BaseModel):
     by the engine: ``next_attempt`` ("Tuesday morning", or "Tuesday 17 March, morning" when it
     is a week or more after the call), ``voicemail_day`` ("Monday", or "Monday 2 March" when
     the email goes out a week or more after the voicemail), ``topic`` (the prospect's). Each
-    text may hold only the field it is filled with, written plainly (no ``.attr``, ``[i]``,
-    ``!r`` or ``:spec``); a literal brace is written twice. No text may be blank. Day and
-    month names are in ``locale``."""
+    of these texts may hold only the field it is filled with, written plainly (no ``.attr``,
+    ``[i]``, ``!r`` or ``:spec``); the other texts hold none. In every text a literal brace is
+    written twice. No text may be blank. Day and month names are in ``locale``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -212,11 +212,28 @@ class Templates(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _subject_one_line(self) -> Self:
+        """A subject with a line break is two lines, which a mail client cuts or reads as
+        another header."""
+        text = self.switch_to_email_subject
+        if len(text.splitlines()) > 1:
+            msg = (
+                f"templates.switch_to_email_subject: {text!r} is not one line; an email subject "
+                "is: remove the line breaks"
+            )
+            raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
     def _fields_filled(self) -> Self:
         """A text the engine fills may name only the field it fills, plainly: ``{name.attr}``
         or ``{name[0]}`` would reach into Python objects from a policy file, and an unknown
-        ``{field}`` would fail at the first prospect instead of here."""
-        for name, field in _FILLED.items():
+        ``{field}`` would fail at the first prospect instead of here. The other texts hold no
+        field: a ``{first_name}`` in one was said to the rep, braces and all."""
+        for name in type(self).model_fields:
+            if name == "locale":
+                continue
+            field = _FILLED.get(name)
             text = getattr(self, name)
             try:
                 parts = list(string.Formatter().parse(text))
@@ -227,12 +244,25 @@ class Templates(BaseModel):
                 if found is not None and (found != field or spec or conversion):
                     shown = "{" + found + (f"!{conversion}" if conversion else "")
                     shown += (f":{spec}" if spec else "") + "}"
-                    msg = (
-                        f"templates.{name}: {shown} is not a field this text can hold; it "
-                        f"may hold {{{field}}}, as written here (write a literal brace twice)"
+                    may = (
+                        f"it may hold {{{field}}}, as written here (write a literal brace twice)"
+                        if field
+                        else "it holds none: write the words themselves (a literal brace twice)"
                     )
+                    msg = f"templates.{name}: {shown} is not a field this text can hold; {may}"
                     raise ValueError(msg)
         return self
+
+    def as_said(self) -> Templates:
+        """These texts as the rep reads them: those the engine does not fill with their
+        literal braces written once (``{{`` is ``{``), as ``str.format`` leaves those it
+        fills. (Made once per engine: the talking points read it.)"""
+        said = {
+            name: getattr(self, name).format()
+            for name in type(self).model_fields
+            if name != "locale" and name not in _FILLED
+        }
+        return self.model_copy(update=said)
 
 
 #: The texts the engine fills, and the one field each may hold.

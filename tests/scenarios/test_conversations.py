@@ -804,6 +804,41 @@ def test_wrong_person_asks_who_else_is_involved(engine: Engine, monday: datetime
     assert act.talking_points == (engine.policy.templates.ask_decision_makers,)
 
 
+def test_wrong_person_who_names_the_right_one_is_a_referral(
+    engine: Engine, monday: datetime
+) -> None:
+    """ "Not me; talk to Sam Ortiz": the name they gave was dropped from the reason, and the
+    rep was told to ask who else is involved, which they had just said."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="wrong_person", referral="Sam Ortiz"))
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.detail, act.flags) == (ActionKind.ESCALATE, "Sam Ortiz", ("referral",))
+    assert act.reason == (
+        "wrong person: they named Sam Ortiz instead: contact them, mentioning the referral"
+    )
+    assert act.talking_points == (engine.policy.templates.referral,)
+
+
+@pytest.mark.parametrize("name", [None, "", "  "])
+def test_a_referral_without_a_name_asks_whom(
+    engine: Engine, monday: datetime, name: str | None
+) -> None:
+    """A referral that named no one said "they referred you to the right person: contact
+    them" (or to "  "), as if the rep knew whom to call."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=monday, intent="referral", referral=name))
+    act = engine.next_action(p, monday)
+    assert (act.kind, act.flags) == (ActionKind.ESCALATE, ("referral",))
+    assert act.reason == (
+        "they referred you to someone else without naming them: ask them whom, then contact "
+        "that person, mentioning the referral"
+    )
+    assert act.talking_points == (
+        "They named no one: ask them whom to contact, and how.",
+        engine.policy.templates.referral,
+    )
+
+
 def test_r16_preferred_channel_email_leads_follow_ups(engine: Engine, monday: datetime) -> None:
     p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US")
     p = engine.apply(p, ev.ChannelPreference(at=monday, channel=Channel.EMAIL))

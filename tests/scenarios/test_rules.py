@@ -522,6 +522,26 @@ def test_r7_when_the_phone_keeps_failing_switch_to_email(engine: Engine, monday:
     assert "your request" in switched.subject
 
 
+@pytest.mark.parametrize(
+    ("topic", "subject"),
+    [
+        ("pricing for 20 seats", "Regarding your request about pricing for 20 seats"),
+        # A CRM's topic field, as typed: a line break, stray spaces, nothing but spaces.
+        (" pricing\r\nfor 20  seats\t", "Regarding your request about pricing for 20 seats"),
+        ("   ", "Regarding your request about your project"),
+        ("", "Regarding your request about your project"),
+    ],
+)
+def test_r7_the_subject_is_one_line_whatever_the_topic(
+    engine: Engine, monday: datetime, topic: str, subject: str
+) -> None:
+    """An email subject is one line: a topic with a line break made one in two (which a mail
+    client cuts, or reads as a header), and a topic of spaces a subject ending in them."""
+    story = _never_answers(engine, _enroll(engine, monday, topic=topic), monday, 6)
+    switched = next(a for a, _ in story if "R7" in a.rules)
+    assert switched.subject == subject
+
+
 def test_r8_opt_out_offered_after_three_unanswered_then_a_longer_gap(
     engine: Engine, monday: datetime
 ) -> None:
@@ -1295,3 +1315,25 @@ def test_r1_an_agreed_time_in_a_repeated_hour_says_which_of_the_two_it_is() -> N
         p, ev.CallAttempted(at=at, outcome="connected", next_contact_at=first + timedelta(hours=9))
     )
     assert engine.next_action(q, at).reason.endswith("next contact Sun 01 Nov 09:30")
+
+
+def test_every_template_writes_a_literal_brace_twice(monday: datetime) -> None:
+    """A literal brace is written twice in every text, as in those the engine fills: the
+    texts it says as written (the conversation's questions, the opt-out offer) said "{{"."""
+    from cadence.policy import Templates
+
+    texts = Templates(
+        ask_permission="Ask: may I write when there is news? {{no pressure}}",
+        opt_out_offer="Offer the way out {{gently}}.",
+        voicemail="Say you will call {next_attempt} {{no pitch}}.",
+    )
+    engine = Engine(Policy(templates=texts, opt_out_offer_after=1))
+    p = _enroll(engine, monday)
+    call = engine.next_action(p, monday)
+    assert "Ask: may I write when there is news? {no pressure}" in call.talking_points
+    assert call.talking_points[0] == "Say you will call on Friday midday {no pitch}."
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailSent(at=call.earliest + timedelta(minutes=6)))
+    offer = engine.next_action(p, call.earliest + timedelta(minutes=6))
+    assert offer.kind is ActionKind.OPT_OUT_OFFER
+    assert offer.talking_points[0] == "Offer the way out {gently}."
