@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from cadence._agenda import ENDED_REASON, Task
+from cadence._agenda import ENDED_REASON, MATERIAL_AT_MEETING, Task
 from cadence._fold_base import (
     _R14_NO_MEETINGS,
     _R14_REBOOKED,
@@ -165,6 +165,8 @@ def talking_points(
     if kind is _ATTEND_MEETING:
         if task.reason == ENDED_REASON:  # (R2: the meeting is over; nothing left to say in it)
             return (_LOG_MEETING,)
+        if task.brings_material:
+            return (MATERIAL_AT_MEETING, *conversation)  # R15: none of it went out before
         return conversation
     if kind is _PROPOSE_TIMES:
         points = (
