@@ -186,6 +186,8 @@ def talking_points(
                 )
             else:
                 points = (_R14_APOLOGY, *points)
+        elif "R6" in task.rules:  # after a missed meeting, the email follows up the voicemail
+            points = ("Say you left a voicemail about the missed meeting; keep it brief.", *points)
         if "R17" in task.rules:  # their out-of-office covered the meeting (R15 after R17)
             points = ("Welcome them back; suggest a new time for the meeting warmly.", *points)
         elif "R15" in task.rules:

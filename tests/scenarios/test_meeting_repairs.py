@@ -88,3 +88,39 @@ def test_r15_material_that_can_still_go_out_before_the_meeting_is_asked_for_then
     meeting = next(a for a in plan if a.kind is ActionKind.ATTEND_MEETING)
     assert not any("additional information" in s for s in meeting.talking_points)
     assert material.channel is Channel.EMAIL
+
+
+def _missed(engine: Engine) -> tuple[cadence.Prospect, datetime]:
+    """Lee missed Thursday's 14:00 meeting; the rep's call to reschedule, at 14:30, reached
+    voicemail."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=TUESDAY, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=TUESDAY, outcome="connected", permission=True))
+    starts = datetime(2026, 3, 5, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=TUESDAY, meeting_id="m1", starts_at=starts))
+    p = engine.apply(p, ev.MeetingNoShow(at=starts + timedelta(minutes=20), meeting_id="m1"))
+    called = starts + timedelta(minutes=30)
+    assert engine.next_action(p, called).kind is ActionKind.CALL
+    return engine.apply(p, ev.CallAttempted(at=called, outcome="voicemail")), called
+
+
+def test_r6_the_email_after_the_no_show_calls_voicemail_offers_the_new_times(
+    engine: Engine,
+) -> None:
+    """The call to reschedule a missed meeting reached voicemail. The email that follows it up
+    (R6) is the one that offers the new times, that afternoon: not a note about the voicemail
+    today and a second email with times tomorrow morning (two emails within hours to someone
+    who just missed a meeting, the first with nothing in it to answer)."""
+    p, called = _missed(engine)
+    emails = [a for a in engine.plan(p, called) if a.channel is Channel.EMAIL]
+    first = emails[0]
+    assert first.kind is ActionKind.PROPOSE_TIMES
+    assert "R6" in first.rules
+    assert first.earliest.date() == called.date()
+    assert len(first.proposals) == engine.policy.proposal_count
+    assert any("voicemail" in s for s in first.talking_points)
+    assert [a for a in emails[1:] if a.kind is ActionKind.PROPOSE_TIMES or "R6" in a.rules] == []
+    # One email does both: sent, nothing about the voicemail or the times is owed any more.
+    sent = first.earliest + timedelta(minutes=10)
+    p = engine.apply(p, ev.EmailSent(at=sent))
+    after = engine.plan(p, sent)
+    assert [a for a in after if a.kind is ActionKind.PROPOSE_TIMES or "R6" in a.rules] == []
