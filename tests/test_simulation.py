@@ -429,7 +429,9 @@ def test_a_missed_meeting_is_followed_up_and_booked_again() -> None:
     missed, kept = run(1.0), run(0.0)
     assert (missed.violations, kept.violations) == (0, 0)
     assert missed.meetings_held == 0
-    assert missed.meetings_booked > 1.25 * kept.meetings_booked
+    # (1.1: after a no-show whose recovery call reaches voicemail, one email offers the new
+    # times, where a note about the voicemail and an offer the next morning drew two replies.)
+    assert missed.meetings_booked > 1.1 * kept.meetings_booked
     assert kept.meetings_held > 0.8 * kept.meetings_booked
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "ATTEND_PRIORITY",
     "ATTEND_REASON",
     "ATTEND_RULES",
+    "MATERIAL_AT_MEETING",
     "LadderTime",
     "Task",
     "drop_instant",
@@ -62,12 +63,20 @@ class Task(NamedTuple):
     joined: tuple[Task, ...] = ()
     """The tasks this one does at once, each as it was (one touch, :mod:`cadence._one_touch`);
     their obligations are performed by the same touch."""
+    brings_material: bool = False
+    """A booked meeting the rep brings the material to that could not go out before it (R15,
+    :func:`material_at_meeting`)."""
 
 
 #: A booked meeting's task (and the batch plans' meeting touches, :mod:`cadence.batch`).
 ATTEND_PRIORITY, ATTEND_RULES = Priority.PROMISE, ("R2",)
 ATTEND_REASON = "attend the booked meeting; agree the next contact before it ends"
 ENDED_REASON = "the meeting has ended: log whether it was held or a no-show"
+#: R15: the rebooked meeting's talking point when its material could not go out before it.
+MATERIAL_AT_MEETING = (
+    "Bring the additional information you meant to send before the meeting, and go through "
+    "it together: it makes the meeting more productive (R15)."
+)
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -169,6 +178,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
     meeting is ahead."""
     blocked = state["blocked_channels"]
     after_call = _r14_call_start(policy, cal, state, now)
+    late = material_at_meeting(cal, state, now)
     out = [
         Task(
             kind=o.kind,
@@ -191,7 +201,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
             key=o.key,
         )
         for o in state["obligations"]
-        if o.channel not in blocked
+        if o.channel not in blocked and not (late and o.key in late)
     ]
     for m in state["meetings"]:
         if m.status == "booked":
@@ -207,6 +217,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
                     exact=True,
                     deadline=end,
                     detail=m.id,
+                    brings_material=f"collateral:{m.id}" in late,
                 )
             )
     has_contact = any(o.key in CONTACT_KEYS for o in state["obligations"])
@@ -215,6 +226,34 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         if step is not None:
             out.append(step)
     return out
+
+
+def material_at_meeting(cal: ContactCalendar, state: State, now: datetime) -> frozenset[str]:
+    """R15: the keys of the material owed before a rebooked meeting that can no longer go out
+    before it, as of ``now``: the meeting has started, or its channel's hours (the email's, or
+    the phone's when the address bounced) open no moment between ``now`` and its start. It is
+    not asked for then (sent "before the meeting" after it began is no instruction a rep can
+    follow): the rep brings it to the meeting (:data:`MATERIAL_AT_MEETING`), and the meeting,
+    held, performs it."""
+    late: set[str] = set()
+    for o in state["obligations"]:
+        deadline = o.deadline
+        if deadline is None or not o.key.startswith("collateral:") or "R15" not in o.rules:
+            continue
+        if not any(m.id == o.detail and m.status == "booked" for m in state["meetings"]):
+            continue
+        if now < deadline:
+            after = max(o.not_before, now)
+            back = state["paused_until"] or state["resumed_at"]
+            if back is not None and o.not_before < back:  # R17: from their return
+                after = max(after, back)
+            recent = state["recent_calls"] if o.channel is _PHONE else ()
+            window = cal.next_window(o.channel or _EMAIL, after, recent=recent)
+            start = window.start_utc or window.start.astimezone(UTC)
+            if start < deadline:
+                continue
+        late.add(o.key)
+    return frozenset(late)
 
 
 def _r14_call_start(

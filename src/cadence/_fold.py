@@ -16,6 +16,8 @@ from cadence._fold_base import (
     _EMAIL_TOUCH,
     _FOLLOW_UP,
     _PHONE,
+    _R2,
+    _R2_R6,
     _R6,
     _R6_R8,
     _R14,
@@ -23,6 +25,7 @@ from cadence._fold_base import (
     _R14_APOLOGY_TIMES,
     _R14_R6,
     _RESCHEDULE,
+    NO_SHOW_VOICEMAIL_TIMES,
     State,
     _counts,
     _obligation,
@@ -163,8 +166,10 @@ class Fold(ChannelFold, MeetingFold):
                 rescheduling = True
         if not rescheduling:
             for o in state["obligations"]:
-                if o.rules == _R14_R6 and o.key == "propose_times":
-                    return  # the apology's proposal already says you left a voicemail: one email
+                if o.key == "propose_times" and (o.rules == _R14_R6 or o.rules == _R2_R6):
+                    return  # the proposal already says you left a voicemail: one email
+            if self._no_show_times_mention(state, at, done, end_of_day):
+                return
         if rescheduling:
             times = next(
                 (o for o in state["obligations"] if o.key == "propose_times" and o.rules == _R14),
@@ -209,6 +214,35 @@ class Fold(ChannelFold, MeetingFold):
             reason=reason,
             detail=day,
         )
+
+    def _no_show_times_mention(
+        self, state: State, at: datetime, done: tuple[Obligation, ...], end_of_day: datetime
+    ) -> bool:
+        """R6 after a missed meeting: the call to reschedule it reached voicemail. The times
+        owed in writing for it (due the next business day, to leave the call its chance) go
+        now, in the email that mentions the voicemail: one email that afternoon, not a note
+        about the voicemail today and the times tomorrow. Whether it did so."""
+        missed = next((o.detail for o in done if o.key == "no_show_call"), None)
+        if missed is None:
+            return False
+        for o in state["obligations"]:
+            if (
+                o.key == "propose_times"
+                and o.rules == _R2
+                and o.detail == missed
+                and o.channel is _EMAIL
+            ):
+                self.drop(state, "voicemail_email")  # it follows the latest voicemail
+                joined = {
+                    "not_before": at + self.react,
+                    "business_days": 0,
+                    "rules": _R2_R6,
+                    "reason": NO_SHOW_VOICEMAIL_TIMES,
+                    "deadline": end_of_day.astimezone(UTC),
+                }
+                self.add(state, o.model_copy(update=joined))
+                return True
+        return False
 
     def on_email_sent(self, state: State, e: ev.EmailSent) -> None:
         if _counts(self.fulfil(state, _EMAIL, e.at)):

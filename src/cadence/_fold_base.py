@@ -65,6 +65,13 @@ AWAY, AWAY_KEY, _R17_R15 = "away", "away:", ("R17", "R15")
 # R14's written work after the rep cancels a meeting, and what its reasons say.
 _R14, _R14_R6 = ("R14",), ("R14", "R6")
 _R6, _R6_R8 = ("R6",), ("R6", "R8")
+# After a missed meeting: the times offered in writing (R2), and the same email when the call
+# to reschedule reached voicemail (R6: one email says so and offers them).
+_R2, _R2_R6 = ("R2",), ("R2", "R6")
+NO_SHOW_TIMES = "after the missed meeting, offer new times"
+NO_SHOW_VOICEMAIL_TIMES = (
+    "a brief email that says you left a voicemail about the missed meeting and offers new times"
+)
 _R14_TIMES = (
     "propose new times now and send the new invitation; offer flexibility (before or after "
     "hours, coffee or lunch if local)"
@@ -413,6 +420,12 @@ class FoldBase:
                 self.add(
                     state,
                     o.model_copy(update={"rules": _R14, "reason": _R14_TIMES, "deadline": None}),
+                )
+                return
+            if o.key == "propose_times" and o.rules == _R2_R6:  # (after a missed meeting)
+                self.add(
+                    state,
+                    o.model_copy(update={"rules": _R2, "reason": NO_SHOW_TIMES, "deadline": None}),
                 )
                 return
 

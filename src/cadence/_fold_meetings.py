@@ -6,11 +6,13 @@ from cadence import events as ev
 from cadence._fold_base import (
     _EMAIL,
     _PHONE,
+    _R2,
     _R14,
     _R14_CALL,
     _R14_REBOOKED,
     _R14_TIMES,
     AWAY,
+    NO_SHOW_TIMES,
     FoldBase,
     State,
     _refused,
@@ -233,7 +235,7 @@ class MeetingFold(FoldBase):
                 channel=Channel.EMAIL,
                 business_days=1,
                 priority=Priority.FOLLOW_UP,
-                rules=("R2",),
-                reason="after the missed meeting, offer new times",
+                rules=_R2,
+                reason=NO_SHOW_TIMES,
                 detail=e.meeting_id,
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from cadence._agenda import ENDED_REASON, Task
+from cadence._agenda import ENDED_REASON, MATERIAL_AT_MEETING, Task
 from cadence._fold_base import (
     _R14_NO_MEETINGS,
     _R14_REBOOKED,
@@ -167,6 +167,8 @@ def talking_points(
     if kind is _ATTEND_MEETING:
         if task.reason == ENDED_REASON:  # (R2: the meeting is over; nothing left to say in it)
             return (_LOG_MEETING,)
+        if task.brings_material:
+            return (MATERIAL_AT_MEETING, *conversation)  # R15: none of it went out before
         return conversation
     if kind is _PROPOSE_TIMES:
         points = (
@@ -186,6 +188,8 @@ def talking_points(
                 )
             else:
                 points = (_R14_APOLOGY, *points)
+        elif "R6" in task.rules:  # after a missed meeting, the email follows up the voicemail
+            points = ("Say you left a voicemail about the missed meeting; keep it brief.", *points)
         if "R17" in task.rules:  # their out-of-office covered the meeting (R15 after R17)
             points = ("Welcome them back; suggest a new time for the meeting warmly.", *points)
         elif "R15" in task.rules:

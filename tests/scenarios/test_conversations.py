@@ -1315,9 +1315,11 @@ def test_a_stated_preference_for_the_phone_leaves_the_r6_email_an_email() -> Non
     assert [(o.key, o.channel) for o in p.obligations] == [("voicemail_email", Channel.EMAIL)]
 
 
-def test_an_email_does_not_perform_written_offers_not_due_for_a_day() -> None:
-    """After a no-show, the written offer of new times waits a business day. An R6 email sent
-    the day before performs the R6 email, and the offer stays owed."""
+def test_the_email_after_the_no_show_calls_voicemail_is_the_offer_and_one_email_does_it() -> None:
+    """After a no-show, the written offer of new times waits a business day for the call to
+    reschedule. When that call reaches voicemail, the offer goes at once in the email that
+    mentions it (R6): one email, and sending it performs both. (Before, the engine named the
+    R6 email alone, and the offer the next morning.)"""
     engine = Engine()
     monday = datetime(2024, 1, 1, 0, 0, tzinfo=CHICAGO)
     p = _lee(engine, monday)
@@ -1325,9 +1327,9 @@ def test_an_email_does_not_perform_written_offers_not_due_for_a_day() -> None:
     tuesday = datetime(2024, 1, 2, 9, 0, tzinfo=CHICAGO)
     p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
     named, p, then = _touch_and_ask(engine, p, ev.EmailSent(at=tuesday + timedelta(minutes=5)))
-    assert named.rules == ("R6",)
-    assert then.kind is ActionKind.PROPOSE_TIMES
-    assert [o.key for o in p.obligations] == ["propose_times"]
+    assert (named.kind, named.rules) == (ActionKind.PROPOSE_TIMES, ("R2", "R6"))
+    assert then.kind is not ActionKind.PROPOSE_TIMES
+    assert p.obligations == ()
 
 
 def test_written_apologies_wait_for_the_apology_call_and_an_early_email_is_the_r6_one() -> None:

@@ -1,0 +1,126 @@
+"""Repairing a meeting that did not happen, read as the rep reads the plan each day: the
+material for a rebooked meeting (R15) and the recovery after a no-show (R2, R6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+import cadence
+from cadence import ActionKind, Channel
+from cadence import events as ev
+from tests.conftest import CHICAGO
+
+Engine = cadence.Engine
+
+TUESDAY = datetime(2026, 3, 3, 9, 0, tzinfo=CHICAGO)
+"""Tuesday 3 March 2026 in Chicago (email hours 08:00-18:00 with the default policy)."""
+
+
+def _cancelled_by_them(engine: Engine) -> cadence.Prospect:
+    """Lee booked a meeting for the 12th, and cancelled it on Tuesday morning (R15)."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=TUESDAY, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=TUESDAY, outcome="connected", permission=True))
+    starts = datetime(2026, 3, 12, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=TUESDAY, meeting_id="m1", starts_at=starts))
+    cancelled = TUESDAY + timedelta(hours=1)
+    return engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m1", by="prospect"))
+
+
+def _material(plan: list[cadence.Action]) -> list[cadence.Action]:
+    return [a for a in plan if ActionKind.SEND_COLLATERAL in a.kinds]
+
+
+@pytest.mark.parametrize("minutes_in", [5, 29])
+def test_r15_material_for_the_rebooked_meeting_is_not_owed_once_it_has_started(
+    engine: Engine, minutes_in: int
+) -> None:
+    """The material is to make the rebooked meeting more productive: sent before it, or
+    brought to it. Once the meeting is under way, "send it before the meeting" (overdue, to
+    the evening) is no instruction a rep can follow; the meeting itself says to go through it."""
+    p = _cancelled_by_them(engine)
+    starts = datetime(2026, 3, 5, 10, 0, tzinfo=CHICAGO)
+    booked = TUESDAY + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m2", starts_at=starts))
+    [before] = _material(engine.plan(p, booked))
+    assert before.latest <= starts
+    assert not any("additional information" in s for s in engine.plan(p, booked)[-1].talking_points)
+    now = starts + timedelta(minutes=minutes_in)
+    plan = engine.plan(p, now)
+    assert _material(plan) == []
+    meeting = plan[0]
+    assert (meeting.kind, meeting.detail) == (ActionKind.ATTEND_MEETING, "m2")
+    assert any("additional information" in s for s in meeting.talking_points)
+
+
+@pytest.mark.parametrize("hour", [7, 8])
+def test_r15_material_with_no_email_hours_left_before_the_rebooked_meeting_goes_to_it(
+    engine: Engine, hour: int
+) -> None:
+    """Rebooked in the evening for first thing the next morning (email hours open at 08:00):
+    no moment to send the material before the meeting is left. It is not due from the
+    meeting's start to the end of that day (after the meeting, with a reason that says
+    "before"): the rep brings it to the meeting."""
+    p = _cancelled_by_them(engine)
+    evening = datetime(2026, 3, 3, 19, 0, tzinfo=CHICAGO)
+    starts = datetime(2026, 3, 4, hour, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=evening, meeting_id="m2", starts_at=starts))
+    plan = engine.plan(p, evening + timedelta(minutes=5))
+    assert all(a.earliest < starts for a in _material(plan))
+    assert _material(plan) == []
+    meeting = next(a for a in plan if a.kind is ActionKind.ATTEND_MEETING)
+    assert any("additional information" in s for s in meeting.talking_points)
+
+
+def test_r15_material_that_can_still_go_out_before_the_meeting_is_asked_for_then(
+    engine: Engine,
+) -> None:
+    """Rebooked in the evening for ten the next morning: the material is due from 08:00 and
+    by the meeting's start, and the meeting does not yet tell the rep to bring it."""
+    p = _cancelled_by_them(engine)
+    evening = datetime(2026, 3, 3, 19, 0, tzinfo=CHICAGO)
+    starts = datetime(2026, 3, 4, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=evening, meeting_id="m2", starts_at=starts))
+    plan = engine.plan(p, evening + timedelta(minutes=5))
+    [material] = _material(plan)
+    assert (material.earliest, material.latest) == (starts.replace(hour=8), starts)
+    meeting = next(a for a in plan if a.kind is ActionKind.ATTEND_MEETING)
+    assert not any("additional information" in s for s in meeting.talking_points)
+    assert material.channel is Channel.EMAIL
+
+
+def _missed(engine: Engine) -> tuple[cadence.Prospect, datetime]:
+    """Lee missed Thursday's 14:00 meeting; the rep's call to reschedule, at 14:30, reached
+    voicemail."""
+    p = engine.enroll("lee", timezone="America/Chicago", at=TUESDAY, country="US", subdivision="IL")
+    p = engine.apply(p, ev.CallAttempted(at=TUESDAY, outcome="connected", permission=True))
+    starts = datetime(2026, 3, 5, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=TUESDAY, meeting_id="m1", starts_at=starts))
+    p = engine.apply(p, ev.MeetingNoShow(at=starts + timedelta(minutes=20), meeting_id="m1"))
+    called = starts + timedelta(minutes=30)
+    assert engine.next_action(p, called).kind is ActionKind.CALL
+    return engine.apply(p, ev.CallAttempted(at=called, outcome="voicemail")), called
+
+
+def test_r6_the_email_after_the_no_show_calls_voicemail_offers_the_new_times(
+    engine: Engine,
+) -> None:
+    """The call to reschedule a missed meeting reached voicemail. The email that follows it up
+    (R6) is the one that offers the new times, that afternoon: not a note about the voicemail
+    today and a second email with times tomorrow morning (two emails within hours to someone
+    who just missed a meeting, the first with nothing in it to answer)."""
+    p, called = _missed(engine)
+    emails = [a for a in engine.plan(p, called) if a.channel is Channel.EMAIL]
+    first = emails[0]
+    assert first.kind is ActionKind.PROPOSE_TIMES
+    assert "R6" in first.rules
+    assert first.earliest.date() == called.date()
+    assert len(first.proposals) == engine.policy.proposal_count
+    assert any("voicemail" in s for s in first.talking_points)
+    assert [a for a in emails[1:] if a.kind is ActionKind.PROPOSE_TIMES or "R6" in a.rules] == []
+    # One email does both: sent, nothing about the voicemail or the times is owed any more.
+    sent = first.earliest + timedelta(minutes=10)
+    p = engine.apply(p, ev.EmailSent(at=sent))
+    after = engine.plan(p, sent)
+    assert [a for a in after if a.kind is ActionKind.PROPOSE_TIMES or "R6" in a.rules] == []
