@@ -186,6 +186,12 @@ class MeetingFold(FoldBase):
 
     def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
         known = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
+        if known is not None and known.status == "withdrawn" and e.at == state["last_event_at"]:
+            # Withdrawn (a deal lost, an opt-out of meetings) and missed at one instant: the
+            # order they arrive in (or ``replay``'s, by id and payload) is no evidence. The
+            # withdrawal wins either way (a no-show first is cleared by it: nothing is owed
+            # for a meeting after a lost deal), so neither ``apply`` nor ``replay`` refuses.
+            return
         if known is not None and known.status in _CALLED_OFF:
             # A calendar that marks every empty slot: a "they missed it" call about a meeting
             # the rep (R14) or the prospect (R15) cancelled would be wrong, and rude.

@@ -494,6 +494,44 @@ def test_a_meeting_held_and_missed_at_one_instant_is_held_whatever_the_order(
         assert engine.plan(q, at) == engine.plan(replayed, at)
 
 
+_EPOCH = datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))  # (each test sets its own instant)
+
+
+@pytest.mark.parametrize("ids", [("a", "b"), ("b", "a")])
+@pytest.mark.parametrize(
+    "withdrawal",
+    [ev.DealClosed(at=_EPOCH, won=False), ev.OptedOut(at=_EPOCH, channels=["meeting"])],
+    ids=["deal-lost", "meetings-refused"],
+)
+def test_a_meeting_withdrawn_and_missed_at_one_instant_is_withdrawn_whatever_the_order(
+    engine: Engine, monday: datetime, ids: tuple[str, str], withdrawal: ev.Event
+) -> None:
+    """The deal is lost (or meetings refused) and the calendar marks the meeting missed, both
+    stamped 10:30. Their order says nothing, but ``replay`` (by id and payload) refused the
+    whole history when the withdrawal sorted first: a no-show of a withdrawn meeting. The
+    withdrawal wins, in ``replay`` and in ``apply`` alike (hypothesis found the history)."""
+    start = monday + timedelta(days=3)
+    at = start + timedelta(minutes=30)
+    booked = ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=start, id="x")
+    missed = ev.MeetingNoShow(at=at, meeting_id="m1", id=ids[0])
+    gone = withdrawal.model_copy(update={"at": at, "id": ids[1]})
+    kw: dict[str, Any] = {"timezone": "America/Chicago", "country": "US", "subdivision": "IL"}
+    replayed = engine.replay("lee", [booked, missed, gone], **kw)
+    p = engine.enroll("lee", at=monday, **kw)
+    p = engine.apply(p, booked)
+    applied = [
+        engine.apply(engine.apply(p, first), second)
+        for first, second in ((missed, gone), (gone, missed))
+    ]
+    for q in (replayed, *applied):
+        assert q.stage is replayed.stage
+        assert engine.plan(q, at + DAY) == engine.plan(replayed, at + DAY)
+    if not replayed.is_terminal:  # (an opt-out of everything, by default, ignores it later)
+        later = missed.model_copy(update={"at": at + timedelta(seconds=1), "id": "c"})
+        with pytest.raises(InvalidInputError, match=r"^meeting_id: 'm1' was withdrawn"):
+            engine.apply(applied[1], later)  # a second later, a no-show is refused
+
+
 def test_a_second_cancellation_of_a_cancelled_meeting_changes_nothing(
     engine: Engine, monday: datetime
 ) -> None:
