@@ -135,12 +135,13 @@ def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
 
     Inside a fold: the earlier occurrence. Inside a gap: the first valid instant after the gap.
     """
-    naive = datetime.combine(day, at.replace(tzinfo=None, fold=0))
-    first = naive.replace(tzinfo=tz)
-    utc = first.astimezone(UTC)
+    # (Built with ``combine`` and compared by parts: ``replace`` costs twice as much.)
+    wall = at if at.tzinfo is None and not at.fold else at.replace(tzinfo=None, fold=0)
+    utc = datetime.combine(day, wall, tz).astimezone(UTC)
     back = utc.astimezone(tz)
-    if back.replace(tzinfo=None) == naive:
+    if back.time() == wall and back.date() == day:
         return back
+    naive = datetime.combine(day, wall)
     # In a gap: the wall time does not exist. The transition instant lies between the two
     # readings of it (PEP 495); find the first instant whose wall time is at or after ``naive``.
     lo = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
@@ -232,6 +233,7 @@ class ContactCalendar:
         self._rules: dict[tuple[Channel, int], tuple[CallingRule, ...]] = {}
         self._after: dict[tuple[datetime, int], date] = {}
         self._midnight: dict[date, datetime] = {}
+        self._evening: dict[tuple[int, int], datetime] = {}
         self._reaches: dict[tuple[int, datetime], datetime] = {}
 
     # -- dates -------------------------------------------------------------------------------
@@ -291,6 +293,19 @@ class ContactCalendar:
             if len(self._midnight) > 8192:
                 self._midnight.clear()
             self._midnight[day] = found
+        return found
+
+    def end_of_day(self, local: datetime) -> datetime:
+        """23:59:59 on the local day of ``local`` (an instant in this zone), in UTC: the
+        deadline of what is due "that day" (R6). Memoised per day, and per ``fold``, which
+        the wall time keeps (a zone that repeats its last hour has two readings of it)."""
+        key = (local.toordinal(), local.fold)
+        found = self._evening.get(key)
+        if found is None:
+            found = local.replace(hour=23, minute=59, second=59, microsecond=0).astimezone(UTC)
+            if len(self._evening) > 8192:
+                self._evening.clear()
+            self._evening[key] = found
         return found
 
     def slot_starts(self, channel: Channel, day: date) -> tuple[time, ...]:
@@ -419,9 +434,14 @@ class ContactCalendar:
         avoid_slot: str | None,
     ) -> Window:
         """The first allowed window that contains or follows the UTC instant ``floor``."""
-        first = self.local(floor).toordinal()
-        if min_date is not None:
-            first = max(first, min_date.toordinal())
+        if min_date is not None and min_date.toordinal() > floor.toordinal() + 1:
+            # A local date is within a day of the UTC date (Python holds every offset under
+            # 24 hours): a gap that ends after that starts the search without converting.
+            first = min_date.toordinal()
+        else:
+            first = self.local(floor).toordinal()
+            if min_date is not None:
+                first = max(first, min_date.toordinal())
         if avoid_slot is not None and len(self._names[channel]) > 1:
             found = self._scan(channel, floor, first, first + _AVOID_DAYS + 1, avoid_slot)
             if found is not None:
