@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cadence
 from cadence import events as ev
@@ -104,6 +107,25 @@ def test_events_are_frozen_and_normalised_to_utc(monday: datetime) -> None:
         pass
     else:  # pragma: no cover
         raise AssertionError("events must be frozen")
+
+
+@given(minutes=st.integers(-14 * 60, 14 * 60))
+def test_instants_read_from_json_are_held_in_utc_whatever_their_offset(minutes: int) -> None:
+    """An offset parsed from JSON (pydantic's own fixed-offset tzinfo) comes out as UTC, in
+    an event and in a stored state alike."""
+    offset = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    at = datetime(2026, 3, 2, 15, 0, tzinfo=UTC) - timedelta(minutes=minutes)
+    event = cadence.parse_event(f'{{"type": "email_sent", "at": "2026-03-02T15:00:00{offset}"}}')
+    assert (event.at, event.at.tzinfo) == (at, UTC)
+    engine = cadence.Engine()
+    stored = engine.enroll("p", timezone="Europe/Paris", at=at).model_dump_json()
+    state = cadence.Prospect.model_validate_json(stored.replace('Z"', f'{offset}"'))
+    shifted = at - timedelta(minutes=minutes)  # the same wall time, at that offset
+    assert (state.enrolled_at, state.last_event_at, state.enrolled_at.tzinfo) == (
+        shifted,
+        shifted,
+        UTC,
+    )
 
 
 def test_every_model_cadence_defines_is_frozen() -> None:

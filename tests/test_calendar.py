@@ -247,6 +247,33 @@ def test_resolve_local_ignores_a_fold_flag_on_the_time(
     assert utc(resolve_local(day, at.replace(fold=1), tz)) == expected
 
 
+@cache
+def zone_calendar(tz: ZoneInfo) -> ContactCalendar:
+    return ContactCalendar(Policy(), tz.key, None, None)
+
+
+@given(place=zoned_days, at=st.times(), fold=st.integers(0, 1))
+@example(place=(BEIRUT, date(2024, 10, 26)), at=time(23, 30), fold=1).via("its last hour twice")
+def test_end_of_day_is_the_last_second_of_the_local_day_in_utc(
+    place: tuple[ZoneInfo, date], at: time, fold: int
+) -> None:
+    """The R6 email's deadline, remembered per day: the same as asking the wall clock, for
+    either reading of a repeated hour (Beirut repeats 23:00-24:00 when it falls back)."""
+    tz, day = place
+    cal = zone_calendar(tz)
+    for reading in (1 - fold, fold):  # the other reading first: remembered apart
+        local = datetime.combine(day, at.replace(fold=reading), tz)
+        expected = local.replace(hour=23, minute=59, second=59, microsecond=0).astimezone(UTC)
+        assert cal.end_of_day(local) == expected
+
+
+def test_end_of_day_tells_the_two_readings_of_a_repeated_last_hour_apart() -> None:
+    cal = zone_calendar(BEIRUT)
+    first, second = (datetime(2024, 10, 26, 23, 30, fold=f, tzinfo=BEIRUT) for f in (0, 1))
+    assert cal.end_of_day(first) == datetime(2024, 10, 26, 20, 59, 59, tzinfo=UTC)
+    assert cal.end_of_day(second) == datetime(2024, 10, 26, 21, 59, 59, tzinfo=UTC)
+
+
 # -- next_window ---------------------------------------------------------------------------------
 
 NIGHT_OWL = Policy(
@@ -387,7 +414,7 @@ def window_cases(draw: st.DrawFn, written_in_local: bool) -> WindowCase:
     if written_in_local:
         after = after.astimezone(tz)  # the same instant; astimezone sets ``fold`` in a fold
     avoid = draw(st.none() | st.integers(0, len(policy.call_slots) - 1))
-    min_days = draw(st.none() | st.integers(0, 3))
+    min_days = draw(st.none() | st.integers(0, 5))
     return place, policy, after, avoid, min_days
 
 

@@ -16,7 +16,15 @@ from cadence._checked import Checked
 
 T = TypeVar("T", bound=BaseModel)
 
-_set = object.__setattr__
+# BaseModel's own slots, set through their descriptors (a third cheaper than
+# ``object.__setattr__``, which first looks the name up on the class), as
+# ``cadence.simulation._events`` builds its events.
+_new = object.__new__  # what ``cls.__new__`` is for every pydantic model (none defines its own)
+_slots = BaseModel.__dict__
+_set_dict = _slots["__dict__"].__set__
+_set_fields_set = _slots["__pydantic_fields_set__"].__set__
+_set_extra = _slots["__pydantic_extra__"].__set__
+_set_private = _slots["__pydantic_private__"].__set__
 _DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], frozenset[str], set[str]]] = {}
 
 
@@ -56,9 +64,9 @@ def build(cls: type[T], values: dict[str, Any]) -> T:
         full = defaults.copy()
         full.update(values)
         values = full
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", every)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
+    obj: T = _new(cls)
+    _set_dict(obj, values)
+    _set_fields_set(obj, every)
+    _set_extra(obj, None)
+    _set_private(obj, None)
     return obj

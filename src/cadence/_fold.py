@@ -157,7 +157,7 @@ class Fold(ChannelFold, MeetingFold):
             return
         local = self.cal.local(at)
         day = DAYS[local.weekday()]
-        end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=0)
+        end_of_day = self.cal.end_of_day(local)  # (in UTC)
         # (Loops, not ``any`` over a generator: this runs on most calls, and ``done`` and the
         # obligations are a few items at most.)
         rescheduling = False
@@ -178,7 +178,7 @@ class Fold(ChannelFold, MeetingFold):
             if times is not None and times.channel is _EMAIL:
                 # R14: the message that apologises for the cancelled meeting proposes the new
                 # times too. One email, due now and the same day, instead of two at once.
-                deadline = end_of_day.astimezone(UTC)
+                deadline = end_of_day
                 if times.deadline is not None:
                     deadline = min(deadline, times.deadline)
                 joined = {"rules": _R14_R6, "reason": _R14_APOLOGY_TIMES, "deadline": deadline}
@@ -208,7 +208,7 @@ class Fold(ChannelFold, MeetingFold):
             key="voicemail_email",
             kind=_EMAIL_TOUCH,
             channel=_EMAIL,
-            deadline=end_of_day.astimezone(UTC),
+            deadline=end_of_day,
             priority=_RESCHEDULE if rescheduling else _FOLLOW_UP,
             rules=rules,
             reason=reason,

@@ -12,7 +12,7 @@ import hashlib
 import json
 import reprlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timezone
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
@@ -91,8 +91,18 @@ def in_range(value: datetime, latest: datetime = LATEST) -> datetime | None:
     return utc if EARLIEST <= utc < latest else None
 
 
+#: The tzinfo classes whose offset is fixed, never None: ``timezone`` (UTC among them) and the
+#: class pydantic gives a datetime it reads from text (JSON).
+_FIXED_OFFSETS = (timezone, type(TypeAdapter(datetime).validate_json('"2000-01-01T00:00Z"').tzinfo))
+
+
 def _utc(value: datetime, latest: datetime, stored: bool = False) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
+    # A fixed offset is aware without asking (a stored state holds a dozen instants, each read
+    # from JSON with pydantic's own fixed offset: asking its ``utcoffset`` is a quarter of
+    # the check). Any other tzinfo may answer None, which ``astimezone`` would take for the
+    # server's zone.
+    tz = value.tzinfo
+    if type(tz) not in _FIXED_OFFSETS and (tz is None or value.utcoffset() is None):
         msg = (
             f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
             "e.g. datetime(..., tzinfo=ZoneInfo('America/Chicago')) or an ISO string with an offset"
