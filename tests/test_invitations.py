@@ -7,7 +7,11 @@ higher ``SEQUENCE``, and a calendar entry without an organizer is ``PUBLISH``.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -201,3 +205,35 @@ def test_any_summary_round_trips_in_lines_of_at_most_75_octets(text: str) -> Non
         line.decode("utf-8")  # a fold never splits a character
     _, event = _event(payload)
     assert str(event["summary"]) == text
+
+
+_PLAN_IN_FIVE_ZONES = """
+import sys
+from datetime import UTC, date, datetime
+import cadence
+from cadence.batch import plan_day
+from cadence.invitations import plan_ics
+engine = cadence.Engine()
+now = datetime(2026, 3, 2, tzinfo=UTC)
+zones = ["Europe/Paris", "America/Chicago", "America/Los_Angeles", "Asia/Tokyo", "Australia/Sydney"]
+book = [engine.enroll(f"p{i}", timezone=z, at=now) for i, z in enumerate(zones)]
+plan = plan_day(engine, book, day=date(2026, 3, 3), now=now, capacity=10)
+sys.stdout.buffer.write(plan_ics(plan, stamp=now))
+"""
+
+
+def test_a_plan_in_several_zones_is_the_same_bytes_in_every_process() -> None:
+    """The VTIMEZONE blocks came in the order of a set of zone names, which changes with the
+    hash seed: the same plan was a different file in each run (and a CRM that re-sends a file
+    only when its bytes change re-sent it every time)."""
+    src = Path(cadence.__file__).resolve().parent.parent
+    outputs = set()
+    for seed in (1, 2):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(src)}
+        done = subprocess.run(
+            [sys.executable, "-c", _PLAN_IN_FIVE_ZONES], capture_output=True, env=env, check=False
+        )
+        assert done.returncode == 0, done.stderr.decode().strip().splitlines()[-1:]
+        assert done.stdout.count(b"BEGIN:VTIMEZONE") == 5
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from cadence._day import reminds_to_log
 from cadence.actions import Action, ActionKind
@@ -80,12 +80,18 @@ def _sequence(stamp: datetime) -> int:
 def _to_ical(cal: Calendar) -> bytes:
     """``cal`` with a VTIMEZONE for each zone its events name, each covering a year either
     side of those events (icalendar's default stops in 2038: a later meeting would lose its
-    DST rules in clients that read the VTIMEZONE, as Outlook does)."""
+    DST rules in clients that read the VTIMEZONE, as Outlook does), in the order of their
+    names (icalendar's order is a set's, which changes with the hash seed: the same calendar
+    was other bytes in each process)."""
     times = [e.decoded(k) for e in cal.walk("VEVENT") for k in ("dtstart", "dtend")]
     if times:
         year = timedelta(days=366)
         first, last = min(t.date() for t in times) - year, max(t.date() for t in times) + year
-        cal.add_missing_timezones(first_date=first, last_date=last)
+        blocks = [
+            Timezone.from_tzid(tzid, first_date=first, last_date=last)
+            for tzid in sorted(cal.get_missing_tzids())
+        ]
+        cal.subcomponents[:0] = blocks  # before the events that name them
     return bytes(cal.to_ical())
 
 
