@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from icalendar import Calendar, Component
+from icalendar import Calendar, Component, vCategory
 
 import cadence
 from cadence import events as ev
@@ -237,3 +237,57 @@ def test_a_plan_in_several_zones_is_the_same_bytes_in_every_process() -> None:
         assert done.stdout.count(b"BEGIN:VTIMEZONE") == 5
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+#: What a CRM's text may hold besides letters: the characters TEXT escapes, line ends of every
+#: kind, a backslash before an ``N`` (a Windows path, ``DOMAIN\\Nina``) and control characters.
+_CRM_TEXT = (
+    st.lists(
+        st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=3)
+        | st.sampled_from([",", ";", "\\", "\n", "\r\n", "\r", "\\N", "\\n", "\t", "\x00", "\x1b"]),
+        min_size=1,
+        max_size=20,
+    )
+    .map("".join)
+    .filter(lambda s: s.strip() != "")
+)
+
+
+def _as_written(text: str) -> str:
+    """``text`` as a calendar shows it: each line end a line break, and each control character
+    that RFC 5545 forbids in TEXT (all but the tab) the replacement character."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join("\ufffd" if _forbidden(c) else c for c in text)
+
+
+def _forbidden(c: str) -> bool:
+    return c != "\t" and c != "\n" and (c < " " or c == "\x7f")
+
+
+def _strict_lines(payload: bytes) -> None:
+    assert payload.endswith(b"\r\n")
+    for line in payload[:-2].split(b"\r\n"):
+        assert len(line) <= 75
+        assert not any(_forbidden(c) for c in line.decode("utf-8")), line
+
+
+@given(text=_CRM_TEXT)
+def test_any_prospect_id_owner_and_summary_are_shown_as_written(text: str) -> None:
+    """RFC 5545 §3.3.11: a control character other than the tab has no place in TEXT (a NUL
+    ends the value in some clients), and icalendar wrote them raw; it also read a backslash
+    before an ``N`` as a line break, so ``DOMAIN\\Nina`` became two lines."""
+    engine = cadence.Engine()
+    p = engine.enroll(text, timezone="America/Chicago", at=MONDAY, country="US", owner=text)
+    plan = plan_day(engine, [p], day=MONDAY.date(), now=MONDAY, capacity=5)
+    payload = plan_ics(plan, stamp=MONDAY)
+    _strict_lines(payload)
+    (event,) = Calendar.from_ical(payload).walk("VEVENT")
+    assert str(event["summary"]) == f"call: {_as_written(text)}"
+    categories = event["categories"]
+    assert isinstance(categories, vCategory)
+    assert [str(c) for c in categories.cats] == [_as_written(text)]
+    assert str(event["uid"]) == f"{_as_written(text)}-{MONDAY:%Y%m%d}@cadence"
+    booked = _booked(MONDAY + timedelta(days=3))
+    payload = meeting_ics(booked, "m1", stamp=MONDAY, summary=text)
+    _strict_lines(payload)
+    assert str(_event(payload)[1]["summary"]) == _as_written(text)

@@ -24,10 +24,11 @@ True
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vCategory, vText
 
 from cadence._day import reminds_to_log
 from cadence.actions import Action, ActionKind
@@ -47,6 +48,35 @@ def _calendar(method: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("method", method)
     return cal
+
+
+#: The control characters RFC 5545 §3.3.11 forbids in TEXT (the tab is allowed; a line end is
+#: written as ``\\n``).
+_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class _Text(vText):
+    """A TEXT value (a summary, a description, a UID, a category) as RFC 5545 §3.3.11 writes it:
+    a backslash, ``;`` and ``,`` escaped, each line end (``\\r\\n``, ``\\r`` or ``\\n``) a
+    ``\\n``, and each other control character the replacement character, U+FFFD (raw, a NUL
+    ended the value in some clients). icalendar's own escaping also read a backslash before an
+    ``N`` as a line break (``DOMAIN\\Nina`` was shown on two lines)."""
+
+    __slots__ = ()
+
+    def __new__(cls, value: str) -> _Text:
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return super().__new__(cls, "\n".join(_FORBIDDEN.sub("\ufffd", line) for line in lines))
+
+    def to_ical(self) -> bytes:
+        escaped = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        return escaped.replace("\n", "\\n").encode("utf-8")
+
+
+def _categories(*names: str) -> vCategory:
+    categories = vCategory([])
+    categories.cats = [_Text(name) for name in names]
+    return categories
 
 
 def _zoned(moment: datetime) -> datetime:
@@ -127,12 +157,12 @@ def proposals_ics(
     cal = _calendar("PUBLISH")
     for i, start in enumerate(action.proposals):
         event = Event()
-        event.add("uid", f"{action.prospect_id}-{start:%Y%m%dT%H%M%S}-{i}@cadence")
+        event.add("uid", _Text(f"{action.prospect_id}-{start:%Y%m%dT%H%M%S}-{i}@cadence"))
         event.add("dtstamp", stamp)
         event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(start))
         event.add("dtend", _zoned(_after(start, minutes)))
-        event.add("summary", f"{summary} (option {i + 1} of {len(action.proposals)})")
+        event.add("summary", _Text(f"{summary} (option {i + 1} of {len(action.proposals)})"))
         event.add("status", "TENTATIVE")
         if organizer:
             event.add("organizer", f"mailto:{organizer}")
@@ -169,12 +199,12 @@ def meeting_ics(
     method = ("CANCEL" if called_off else "REQUEST") if organizer else "PUBLISH"
     cal = _calendar(method)
     event = Event()
-    event.add("uid", f"{prospect.id}-{meeting.id}@cadence")
+    event.add("uid", _Text(f"{prospect.id}-{meeting.id}@cadence"))
     event.add("dtstamp", stamp)
     event.add("sequence", _sequence(stamp))
     event.add("dtstart", _zoned(start))
     event.add("dtend", _zoned(_after(start, meeting.duration_minutes)))
-    event.add("summary", summary)
+    event.add("summary", _Text(summary))
     event.add("status", "CANCELLED" if called_off else "CONFIRMED")
     if organizer:
         event.add("organizer", f"mailto:{organizer}")
@@ -215,12 +245,12 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         # One event per prospect and day (a plan holds one touch each): a re-run plan in which
         # the touch changed (the call went to voicemail, the R6 email is next) updates it,
         # where a UID per kind of touch left the done call in the rep's calendar.
-        event.add("uid", f"{t.prospect_id}-{plan.day:%Y%m%d}@cadence")
+        event.add("uid", _Text(f"{t.prospect_id}-{plan.day:%Y%m%d}@cadence"))
         event.add("dtstamp", stamp)
         event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(t.local_start))
         event.add("dtend", _zoned(t.local_end))
-        event.add("summary", f"{what}: {t.prospect_id}")
+        event.add("summary", _Text(f"{what}: {t.prospect_id}"))
         lines = [f"{' '.join(act.rules)}: {act.reason}"]
         if reminder:  # admin work: the rep's time stays free
             event.add("transp", "TRANSPARENT")
@@ -230,8 +260,8 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
             if act.subject:
                 lines.append(f"Subject: {act.subject}")
             lines += [f"- {point}" for point in act.talking_points]
-        event.add("description", "\n".join(lines))
+        event.add("description", _Text("\n".join(lines)))
         if t.owner:
-            event.add("categories", [t.owner])
+            event.add("categories", _categories(t.owner))
         cal.add_component(event)
     return _to_ical(cal)
