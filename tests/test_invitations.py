@@ -22,6 +22,7 @@ from icalendar import Calendar, Component, vCategory
 import cadence
 from cadence import events as ev
 from cadence.batch import plan_day
+from cadence.errors import InvalidInputError
 from cadence.invitations import meeting_ics, plan_ics, proposals_ics
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -291,3 +292,46 @@ def test_any_prospect_id_owner_and_summary_are_shown_as_written(text: str) -> No
     payload = meeting_ics(booked, "m1", stamp=MONDAY, summary=text)
     _strict_lines(payload)
     assert str(_event(payload)[1]["summary"]) == _as_written(text)
+
+
+def _offer() -> cadence.Action:
+    engine = cadence.Engine()
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
+    p = engine.apply(p, ev.EmailReplied(at=MONDAY, intent="positive"))
+    return engine.next_action(p, MONDAY)
+
+
+@pytest.mark.parametrize("minutes", [0, -30, 24 * 60 + 1, 10**12, True, 30.5])
+def test_proposed_times_of_no_length_or_of_no_meeting_length_are_refused(minutes: int) -> None:
+    """RFC 5545 §3.8.2.2: DTEND is later than DTSTART. ``minutes=0`` wrote an event ending as
+    it began, ``-30`` one ending before it, ``10**12`` raised OverflowError (untyped)."""
+    with pytest.raises(InvalidInputError, match=r"^minutes: .* pass a whole number") as caught:
+        proposals_ics(_offer(), stamp=MONDAY, minutes=minutes)
+    assert caught.value.field == "minutes"
+
+
+def test_proposed_times_last_from_one_minute_to_a_day() -> None:
+    for minutes in (1, 24 * 60):
+        (event,) = Calendar.from_ical(proposals_ics(_offer(), stamp=MONDAY, minutes=minutes)).walk(
+            "VEVENT"
+        )[:1]
+        assert _utc(event, "dtend") - _utc(event, "dtstart") == timedelta(minutes=minutes)
+
+
+#: The last second whose SEQUENCE (seconds since 2020) a signed 32-bit integer holds.
+_LAST_STAMP = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=2**31 - 1)
+
+
+def test_a_stamp_whose_sequence_no_client_can_hold_is_refused_by_name() -> None:
+    """A stamp after 2088 (a typo for 2026, a 9999 sentinel) raised icalendar's bare ValueError
+    about an integer; it is the stamp that is wrong."""
+    payload = proposals_ics(_offer(), stamp=_LAST_STAMP)
+    (event,) = Calendar.from_ical(payload).walk("VEVENT")[:1]
+    assert _sequence(event) == 2**31 - 1
+    booked = _booked(MONDAY + timedelta(days=3))
+    for stamp in (_LAST_STAMP + timedelta(seconds=1), datetime(9999, 1, 1, tzinfo=UTC)):
+        with pytest.raises(InvalidInputError, match=r"^stamp: .*2088-01-19") as caught:
+            proposals_ics(_offer(), stamp=stamp)
+        assert caught.value.field == "stamp"
+        with pytest.raises(InvalidInputError, match=r"^stamp: .*2088-01-19"):
+            meeting_ics(booked, "m1", stamp=stamp)

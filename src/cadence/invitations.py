@@ -103,6 +103,9 @@ def _after(start: datetime, minutes: int) -> datetime:
 _SEQUENCE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 
+_LAST_STAMP = _SEQUENCE_EPOCH + timedelta(seconds=2**31 - 1)
+
+
 def _sequence(stamp: datetime) -> int:
     return max(0, int((stamp - _SEQUENCE_EPOCH).total_seconds()))
 
@@ -129,7 +132,23 @@ def _aware(stamp: datetime) -> datetime:
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         msg = f"stamp: {stamp.isoformat()!r} is naive; pass an aware datetime (the time now)"
         raise InvalidInputError(msg, field="stamp", value=stamp)
+    if stamp > _LAST_STAMP:  # a typo for this year, a 9999 sentinel
+        msg = (
+            f"stamp: {stamp.isoformat()!r} is after {_LAST_STAMP.isoformat()}, when SEQUENCE "
+            "(seconds since 2020) outgrows the 32-bit integer calendars hold; pass the time now"
+        )
+        raise InvalidInputError(msg, field="stamp", value=stamp)
     return stamp
+
+
+def _length(minutes: int) -> int:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= 24 * 60:
+        msg = (
+            f"minutes: {minutes!r} is no meeting's length; pass a whole number of minutes from "
+            "1 to 1440 (an event ends after it starts)"
+        )
+        raise InvalidInputError(msg, field="minutes", value=minutes)
+    return minutes
 
 
 def proposals_ics(
@@ -144,7 +163,9 @@ def proposals_ics(
     ``propose_times``, or a touch that also does (``propose_times`` in ``action.also``, e.g.
     the ladder's email that offers the times owed at the same moment).
 
-    ``stamp`` is the DTSTAMP (when the invitation is made: time is always an argument).
+    ``stamp`` is the DTSTAMP (when the invitation is made: time is always an argument), at
+    the latest 2088-01-19T03:14:07Z (``SEQUENCE`` counts its seconds since 2020, and calendar
+    clients hold a 32-bit integer); ``minutes``, each event's length, is 1 to 1440.
     """
     if ActionKind.PROPOSE_TIMES not in action.kinds or not action.proposals:
         what = " + ".join(action.kinds)
@@ -153,7 +174,7 @@ def proposals_ics(
             "times (kind propose_times, or propose_times in its also)"
         )
         raise InvalidInputError(msg, field="action", value=action.kind)
-    stamp = _aware(stamp)
+    stamp, minutes = _aware(stamp), _length(minutes)
     cal = _calendar("PUBLISH")
     for i, start in enumerate(action.proposals):
         event = Event()
