@@ -335,3 +335,78 @@ def test_a_stamp_whose_sequence_no_client_can_hold_is_refused_by_name() -> None:
         assert caught.value.field == "stamp"
         with pytest.raises(InvalidInputError, match=r"^stamp: .*2088-01-19"):
             meeting_ics(booked, "m1", stamp=stamp)
+
+
+@pytest.mark.parametrize(
+    "organizer",
+    [
+        "rep@example.test",
+        "mailto:rep@example.test",
+        "MAILTO:rep@example.test",
+        " rep@example.test ",
+        "Rep Smith <rep@example.test>",
+    ],
+)
+def test_an_address_in_any_usual_form_is_one_mailto_uri(organizer: str) -> None:
+    """``mailto:rep@x`` was written ``mailto:mailto:rep@x``, and ``Rep <rep@x>`` (as CRMs
+    store addresses) ``mailto:Rep <rep@x>``: no address a client can answer."""
+    engine = cadence.Engine()
+    p = engine.enroll(
+        "lee", timezone="America/Chicago", at=MONDAY, email="Lee Ames <MAILTO:lee@acme.test>"
+    )
+    p = engine.apply(
+        p, ev.MeetingBooked(at=MONDAY, meeting_id="m1", starts_at=MONDAY + timedelta(days=3))
+    )
+    method, event = _event(meeting_ics(p, "m1", stamp=MONDAY, organizer=organizer))
+    assert method == "REQUEST"
+    assert str(event["organizer"]) == "mailto:rep@example.test"
+    assert str(event["attendee"]) == "mailto:lee@acme.test"
+
+
+@pytest.mark.parametrize(
+    "organizer",
+    [
+        "rep",
+        "rep @example.test",
+        "rep@example.test;boss@example.test",
+        "a@b@c",
+        "rep@example.test\r\nATTENDEE:mailto:someone@else.test",
+    ],
+)
+def test_an_organizer_that_is_no_address_is_refused_by_name(organizer: str) -> None:
+    """It was written as given (``mailto:rep``), or icalendar raised a bare ValueError."""
+    p = _booked(MONDAY + timedelta(days=3))
+    with pytest.raises(InvalidInputError, match=r"^organizer: .* pass an email address") as caught:
+        meeting_ics(p, "m1", stamp=MONDAY, organizer=organizer)
+    assert caught.value.field == "organizer"
+    with pytest.raises(InvalidInputError, match=r"^organizer: "):
+        proposals_ics(_offer(), stamp=MONDAY, organizer=organizer)
+
+
+def test_an_attendee_that_is_no_address_is_refused_by_name() -> None:
+    engine = cadence.Engine()
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, email="lee at acme")
+    p = engine.apply(
+        p, ev.MeetingBooked(at=MONDAY, meeting_id="m1", starts_at=MONDAY + timedelta(days=3))
+    )
+    with pytest.raises(InvalidInputError, match=r"^email: 'lee at acme' of 'lee'") as caught:
+        meeting_ics(p, "m1", stamp=MONDAY, organizer=REP)
+    assert caught.value.field == "email"
+    assert _event(meeting_ics(p, "m1", stamp=MONDAY))[0] == "PUBLISH"  # no one is invited
+
+
+def test_a_meeting_of_a_prospect_without_email_is_published_with_its_organizer() -> None:
+    """RFC 5546 §3.2.2 and §3.2.5: a REQUEST and a CANCEL name at least one ATTENDEE. With no
+    email for the prospect there is no one to send it to: it is an entry to import."""
+    engine = cadence.Engine()
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY)
+    p = engine.apply(
+        p, ev.MeetingBooked(at=MONDAY, meeting_id="m1", starts_at=MONDAY + timedelta(days=3))
+    )
+    later = MONDAY + timedelta(hours=1)
+    cancelled = engine.apply(p, ev.MeetingCancelled(at=later, meeting_id="m1", by="rep"))
+    for state, stamp, status in ((p, MONDAY, "CONFIRMED"), (cancelled, later, "CANCELLED")):
+        method, event = _event(meeting_ics(state, "m1", stamp=stamp, organizer=REP))
+        assert (method, str(event["status"])) == ("PUBLISH", status)
+        assert str(event["organizer"]) == f"mailto:{REP}"
+        assert "attendee" not in event

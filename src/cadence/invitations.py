@@ -79,6 +79,26 @@ def _categories(*names: str) -> vCategory:
     return categories
 
 
+#: An email address as a calendar's CAL-ADDRESS takes it: one ``@``, no space, no separator.
+_ADDRESS = re.compile(r"[^\s@<>,;:\"\\]+@[^\s@<>,;:\"\\]+")
+_NAMED = re.compile(r"[^<>]*<([^<>]*)>")  # Lee Ames <lee@acme.test>
+
+
+def _mailto(address: str, field: str, whose: str = "", fix: str = "") -> str:
+    """``address`` (``rep@x``, ``mailto:rep@x`` or ``Rep <rep@x>``) as one ``mailto:`` URI."""
+    named = _NAMED.fullmatch(address.strip())
+    bare = (named.group(1) if named else address).strip()
+    if bare[:7].casefold() == "mailto:":
+        bare = bare[7:]
+    if not _ADDRESS.fullmatch(bare):
+        msg = (
+            f"{field}: {address!r}{whose} is no email address; "
+            f"{fix or 'pass an email address such as rep@example.com'}"
+        )
+        raise InvalidInputError(msg, field=field, value=address)
+    return f"mailto:{bare}"
+
+
 def _zoned(moment: datetime) -> datetime:
     """``moment`` as the invitation writes it: in its IANA zone (with a VTIMEZONE), or in UTC
     when it carries only an offset, as an action read back from its JSON does (a TZID such
@@ -186,7 +206,7 @@ def proposals_ics(
         event.add("summary", _Text(f"{summary} (option {i + 1} of {len(action.proposals)})"))
         event.add("status", "TENTATIVE")
         if organizer:
-            event.add("organizer", f"mailto:{organizer}")
+            event.add("organizer", _mailto(organizer, "organizer"))
         cal.add_component(event)
     return _to_ical(cal)
 
@@ -204,20 +224,28 @@ def meeting_ics(
     cancellation of a cancelled or withdrawn one (``STATUS:CANCELLED``).
 
     With an ``organizer`` it is an iTIP message (RFC 5546) to send: ``METHOD:REQUEST``, with the
-    prospect's email as the ``ATTENDEE``, or ``METHOD:CANCEL``; without one, a calendar entry to
-    import (``METHOD:PUBLISH``), as iTIP requires an organizer. The UID is the prospect's and
-    the meeting's ids, so a new time for the meeting (booked again under its id) or its
-    cancellation updates the event clients already hold; ``SEQUENCE`` grows with ``stamp``
-    (seconds since 2020), so the later invitation wins.
+    prospect's email as the ``ATTENDEE``, or ``METHOD:CANCEL``; without one, or for a prospect
+    with no email (iTIP's request and cancel name an attendee), a calendar entry to import
+    (``METHOD:PUBLISH``), as iTIP requires an organizer. An address may be given as
+    ``rep@example.com``, ``mailto:rep@example.com`` or ``Rep <rep@example.com>``.
+
+    The UID is the prospect's and the meeting's ids, so a new time for the meeting (booked
+    again under its id) or its cancellation updates the event clients already hold;
+    ``SEQUENCE`` grows with ``stamp`` (seconds since 2020), so the later invitation wins.
     """
     meeting = prospect.meeting(meeting_id)
     if meeting is None:
         msg = f"meeting_id: {meeting_id!r} is not a meeting of {prospect.id!r}; book it first"
         raise InvalidInputError(msg, field="meeting_id", value=meeting_id)
     stamp = _aware(stamp)
+    host = _mailto(organizer, "organizer") if organizer else None
+    guest = None
+    if host and prospect.email:
+        fix = "correct it (a contact_updated event), or pass no organizer for an entry to import"
+        guest = _mailto(prospect.email, "email", f" of {prospect.id!r}", fix)
     start = meeting.starts_at.astimezone(zone(prospect.timezone))
     called_off = meeting.status not in ("booked", "held", "no_show")
-    method = ("CANCEL" if called_off else "REQUEST") if organizer else "PUBLISH"
+    method = ("CANCEL" if called_off else "REQUEST") if guest else "PUBLISH"
     cal = _calendar(method)
     event = Event()
     event.add("uid", _Text(f"{prospect.id}-{meeting.id}@cadence"))
@@ -227,14 +255,10 @@ def meeting_ics(
     event.add("dtend", _zoned(_after(start, meeting.duration_minutes)))
     event.add("summary", _Text(summary))
     event.add("status", "CANCELLED" if called_off else "CONFIRMED")
-    if organizer:
-        event.add("organizer", f"mailto:{organizer}")
-        if prospect.email:
-            event.add(
-                "attendee",
-                f"mailto:{prospect.email}",
-                parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "TRUE"},
-            )
+    if host:
+        event.add("organizer", host)
+    if guest:
+        event.add("attendee", guest, parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "TRUE"})
     cal.add_component(event)
     return _to_ical(cal)
 
