@@ -410,3 +410,21 @@ def test_a_meeting_of_a_prospect_without_email_is_published_with_its_organizer()
         assert (method, str(event["status"])) == ("PUBLISH", status)
         assert str(event["organizer"]) == f"mailto:{REP}"
         assert "attendee" not in event
+
+
+def test_a_plan_with_nothing_to_put_in_a_calendar_is_still_a_valid_calendar() -> None:
+    """RFC 5545 §3.6: a calendar holds at least one component; an empty book, or one whose day
+    holds only meetings (left out: they are in the calendars already), wrote none, a file that
+    strict readers refuse. It holds the UTC zone's block now, which no client shows."""
+    engine = cadence.Engine()
+    p = _booked(MONDAY + timedelta(hours=4))
+    for book in ([], [p]):
+        plan = plan_day(engine, book, day=MONDAY.date(), now=MONDAY, capacity=0)
+        payload = plan_ics(plan, stamp=MONDAY)
+        _strict_lines(payload)
+        cal = Calendar.from_ical(payload)
+        assert cal.subcomponents
+        assert cal.walk("VEVENT") == []
+        (block,) = cal.timezones
+        assert block.walk("STANDARD")  # a VTIMEZONE holds one STANDARD or DAYLIGHT at least
+        assert block.to_tz(lookup_tzid=False).utcoffset(datetime(2026, 3, 2)) == timedelta(0)

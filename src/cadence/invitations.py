@@ -276,7 +276,9 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     day's (a plan holds one touch per prospect), so importing a re-run plan updates events
     instead of duplicating them, a touch that changed kind included; ``SEQUENCE`` grows with
     ``stamp``, so the later plan's wins. A prospect the re-run plan no longer holds keeps its
-    event: a published calendar cannot remove one (re-import into an emptied calendar).
+    event: a published calendar cannot remove one (re-import into an emptied calendar). A plan
+    with no event to write (no touches, or only meetings) is a calendar that holds only the UTC
+    zone's block, as RFC 5545 wants one component at least: clients import nothing from it.
     """
     stamp = _aware(stamp)
     cal = _calendar("PUBLISH")
@@ -309,4 +311,9 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         if t.owner:
             event.add("categories", _categories(t.owner))
         cal.add_component(event)
+    if not cal.subcomponents:  # RFC 5545 §3.6: a calendar holds at least one component
+        day, year = plan.day, timedelta(days=366)
+        cal.add_component(
+            Timezone.from_tzid("Etc/UTC", first_date=day - year, last_date=day + year)
+        )
     return _to_ical(cal)
