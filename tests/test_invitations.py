@@ -287,7 +287,7 @@ def test_any_prospect_id_owner_and_summary_are_shown_as_written(text: str) -> No
     categories = event["categories"]
     assert isinstance(categories, vCategory)
     assert [str(c) for c in categories.cats] == [_as_written(text)]
-    assert str(event["uid"]) == f"{_as_written(text)}-{MONDAY:%Y%m%d}@cadence"
+    assert str(event["uid"]) == f"{_as_written(text)}-{MONDAY:%Y%m%d}@plan.cadence"
     booked = _booked(MONDAY + timedelta(days=3))
     payload = meeting_ics(booked, "m1", stamp=MONDAY, summary=text)
     _strict_lines(payload)
@@ -428,3 +428,21 @@ def test_a_plan_with_nothing_to_put_in_a_calendar_is_still_a_valid_calendar() ->
         (block,) = cal.timezones
         assert block.walk("STANDARD")  # a VTIMEZONE holds one STANDARD or DAYLIGHT at least
         assert block.to_tz(lookup_tzid=False).utcoffset(datetime(2026, 3, 2)) == timedelta(0)
+
+
+def test_a_meeting_named_by_its_date_is_not_replaced_by_the_days_plan() -> None:
+    """The plan's UID was ``<prospect>-<YYYYMMDD>@cadence``, the meeting's
+    ``<prospect>-<meeting id>@cadence``: a meeting whose id is its date (``20260302``) had the
+    UID of its prospect's event in that day's plan, and importing the plan (a later stamp, a
+    higher SEQUENCE) replaced the meeting in the rep's calendar with the reminder to log it."""
+    engine = cadence.Engine()
+    start = MONDAY - timedelta(hours=2)
+    p = engine.enroll("lee", timezone="America/Chicago", at=start - timedelta(days=1))
+    p = engine.apply(
+        p, ev.MeetingBooked(at=start - timedelta(days=1), meeting_id="20260302", starts_at=start)
+    )
+    plan = plan_day(engine, [p], day=MONDAY.date(), now=MONDAY, capacity=5)
+    (planned,) = Calendar.from_ical(plan_ics(plan, stamp=MONDAY)).walk("VEVENT")
+    assert str(planned["summary"]) == "log meeting: lee"  # (the data of this test)
+    _, meeting = _event(meeting_ics(p, "20260302", stamp=start - timedelta(days=1)))
+    assert str(planned["uid"]) != str(meeting["uid"])

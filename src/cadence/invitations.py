@@ -274,7 +274,8 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
     Each event's summary says what to do and with whom, its description why (the rules and the
     reason) and what to say; ``CATEGORIES`` is the owner. The UID is the prospect's and the
     day's (a plan holds one touch per prospect), so importing a re-run plan updates events
-    instead of duplicating them, a touch that changed kind included; ``SEQUENCE`` grows with
+    instead of duplicating them, a touch that changed kind included (``<prospect
+    id>-<YYYYMMDD>@plan.cadence``: no meeting's UID, whatever its id); ``SEQUENCE`` grows with
     ``stamp``, so the later plan's wins. A prospect the re-run plan no longer holds keeps its
     event: a published calendar cannot remove one (re-import into an emptied calendar). A plan
     with no event to write (no touches, or only meetings) is a calendar that holds only the UTC
@@ -291,8 +292,10 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         event = Event()
         # One event per prospect and day (a plan holds one touch each): a re-run plan in which
         # the touch changed (the call went to voicemail, the R6 email is next) updates it,
-        # where a UID per kind of touch left the done call in the rep's calendar.
-        event.add("uid", _Text(f"{t.prospect_id}-{plan.day:%Y%m%d}@cadence"))
+        # where a UID per kind of touch left the done call in the rep's calendar. Its domain is
+        # the plan's own: under a meeting's (``<prospect>-<meeting id>@cadence``), a meeting
+        # whose id is its date (``20260302``) was replaced by the plan's event of that day.
+        event.add("uid", _Text(f"{t.prospect_id}-{plan.day:%Y%m%d}@plan.cadence"))
         event.add("dtstamp", stamp)
         event.add("sequence", _sequence(stamp))
         event.add("dtstart", _zoned(t.local_start))
