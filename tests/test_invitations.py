@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -446,3 +447,19 @@ def test_a_meeting_named_by_its_date_is_not_replaced_by_the_days_plan() -> None:
     assert str(planned["summary"]) == "log meeting: lee"  # (the data of this test)
     _, meeting = _event(meeting_ics(p, "20260302", stamp=start - timedelta(days=1)))
     assert str(planned["uid"]) != str(meeting["uid"])
+
+
+@pytest.mark.parametrize("stamp", ["2026-03-02T10:00:00Z", MONDAY.date(), 1772467200, None])
+def test_a_stamp_that_is_no_datetime_is_refused_by_name(stamp: object) -> None:
+    """It raised AttributeError ('str' object has no attribute 'tzinfo')."""
+    engine = cadence.Engine()
+    plan = plan_day(engine, [], day=MONDAY.date(), now=MONDAY, capacity=5)
+    booked, bad = _booked(MONDAY + timedelta(days=3)), cast(datetime, stamp)
+    needle = r"^stamp: .* pass an aware datetime"
+    with pytest.raises(InvalidInputError, match=needle) as caught:
+        proposals_ics(_offer(), stamp=bad)
+    assert caught.value.field == "stamp"
+    with pytest.raises(InvalidInputError, match=needle):
+        meeting_ics(booked, "m1", stamp=bad)
+    with pytest.raises(InvalidInputError, match=needle):
+        plan_ics(plan, stamp=bad)

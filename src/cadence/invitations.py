@@ -149,6 +149,9 @@ def _to_ical(cal: Calendar) -> bytes:
 
 
 def _aware(stamp: datetime) -> datetime:
+    if not isinstance(stamp, datetime):  # a date, an ISO string, a number of seconds
+        msg = f"stamp: {stamp!r} is not a datetime; pass an aware datetime (the time now)"
+        raise InvalidInputError(msg, field="stamp", value=stamp)
     if stamp.tzinfo is None or stamp.utcoffset() is None:
         msg = f"stamp: {stamp.isoformat()!r} is naive; pass an aware datetime (the time now)"
         raise InvalidInputError(msg, field="stamp", value=stamp)
