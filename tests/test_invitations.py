@@ -463,3 +463,15 @@ def test_a_stamp_that_is_no_datetime_is_refused_by_name(stamp: object) -> None:
         meeting_ics(booked, "m1", stamp=bad)
     with pytest.raises(InvalidInputError, match=needle):
         plan_ics(plan, stamp=bad)
+
+
+def test_the_reminder_names_the_zone_of_the_meeting_time_it_gives() -> None:
+    """The description said ``Meeting m1, Mon 02 Mar 08:00``: the prospect's wall clock, which
+    a rep in another zone (whose calendar shows the event at their own time) read as theirs."""
+    engine = cadence.Engine()
+    start = MONDAY - timedelta(hours=2)
+    p = engine.enroll("lee", timezone="America/Chicago", at=start - timedelta(days=1))
+    booked = ev.MeetingBooked(at=start - timedelta(days=1), meeting_id="m1", starts_at=start)
+    plan = plan_day(engine, [engine.apply(p, booked)], day=MONDAY.date(), now=MONDAY, capacity=5)
+    (event,) = Calendar.from_ical(plan_ics(plan, stamp=MONDAY)).walk("VEVENT")
+    assert str(event["description"]).endswith("\nMeeting m1, Mon 02 Mar 08:00 CST")

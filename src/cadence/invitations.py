@@ -307,7 +307,7 @@ def plan_ics(plan: DayPlan, *, stamp: datetime) -> bytes:
         lines = [f"{' '.join(act.rules)}: {act.reason}"]
         if reminder:  # admin work: the rep's time stays free
             event.add("transp", "TRANSPARENT")
-            began = "" if act.due_since is None else f", {act.due_since:%a %d %b %H:%M}"
+            began = "" if act.due_since is None else f", {act.due_since:%a %d %b %H:%M %Z}"
             lines.append(f"Meeting {act.detail}{began}")
         else:
             if act.subject:
