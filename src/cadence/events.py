@@ -83,11 +83,17 @@ STORED_LATEST = datetime(9900, 1, 1, tzinfo=UTC)
 
 
 def in_range(value: datetime, latest: datetime = LATEST) -> datetime | None:
-    """The aware ``value`` in UTC, or None if it lies outside ``EARLIEST`` to ``latest``."""
+    """The aware ``value`` in UTC, a plain ``datetime``, or None if it lies outside
+    ``EARLIEST`` to ``latest``."""
     try:
         utc = value.astimezone(UTC)
     except OverflowError:  # year 1 east of UTC, year 9999 west of it
         return None
+    if type(utc) is not datetime:
+        # pendulum's DateTime, or another subclass: its arithmetic is its own (pendulum's
+        # difference of two is an Interval that cannot be divided by a timedelta, and adds
+        # days by the calendar), so the engine holds the plain instant.
+        utc = datetime(*utc.timetuple()[:6], utc.microsecond, UTC)
     return utc if EARLIEST <= utc < latest else None
 
 
