@@ -12,7 +12,7 @@ import hashlib
 import json
 import reprlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
@@ -97,8 +97,23 @@ def in_range(value: datetime, latest: datetime = LATEST) -> datetime | None:
     return utc if EARLIEST <= utc < latest else None
 
 
+def offset_of(value: datetime) -> timedelta | None:
+    """``value.utcoffset()``, or a ValueError that names the tzinfo and the fix when it gives
+    none Python can use (a number, a day or more, an unfinished tzinfo subclass)."""
+    try:
+        return value.utcoffset()
+    except (TypeError, ValueError, NotImplementedError) as exc:
+        msg = (
+            f"{value.replace(tzinfo=None).isoformat()!r} is in a tzinfo "
+            f"({type(value.tzinfo).__name__}) that gives no UTC offset cadence can use ({exc}); "
+            "pass one with "
+            "tzinfo=ZoneInfo('America/Chicago') or datetime.timezone(timedelta(hours=-6))"
+        )
+        raise ValueError(msg) from None
+
+
 def _utc(value: datetime, latest: datetime, stored: bool = False) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
+    if value.tzinfo is None or offset_of(value) is None:
         msg = (
             f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
             "e.g. datetime(..., tzinfo=ZoneInfo('America/Chicago')) or an ISO string with an offset"
