@@ -177,6 +177,11 @@ class MeetingFold(FoldBase):
 
     def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
         known = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
+        if known is not None and known.status == "withdrawn":
+            # No more meetings (R13, or a deal lost): nobody calls to reschedule it, as for a
+            # closed prospect. Not refused: an opt-out of meetings that came late (R13) is
+            # folded by ``replay`` before a no-show ``apply`` took first.
+            return
         if known is not None and known.status in _CALLED_OFF:
             # A calendar that marks every empty slot: a "they missed it" call about a meeting
             # the rep (R14) or the prospect (R15) cancelled would be wrong, and rude.

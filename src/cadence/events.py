@@ -299,7 +299,8 @@ class MeetingHeld(_Event):
 class MeetingNoShow(_Event):
     """The prospect did not turn up. Refused (``InvalidInputError`` on ``meeting_id``) for a
     meeting the prospect's state shows cancelled, unless it was booked again since (a prospect
-    who opted out or closed ignores it, as it ignores most events)."""
+    who opted out or closed ignores it, as it ignores most events; so does one whose meeting
+    was withdrawn, by an opt-out of meetings or a lost deal)."""
 
     type: Literal["meeting_no_show"] = "meeting_no_show"
     meeting_id: str = Field(min_length=1, pattern=NOT_BLANK)
