@@ -229,6 +229,51 @@ def test_a_datetime_whose_zone_gives_no_offset_is_naive(
         ev.EmailSent(at=unknown)
 
 
+class _IntOffset(_NoOffset):
+    """A tzinfo that gives its offset as a number of hours, not a timedelta."""
+
+    def utcoffset(self, dt: datetime | None) -> Any:
+        return 5
+
+
+class _DayOffset(_NoOffset):
+    """A tzinfo whose offset is a day or more: no offset ``datetime`` can use."""
+
+    def utcoffset(self, dt: datetime | None) -> Any:
+        return timedelta(hours=30)
+
+
+class _Unfinished(_NoOffset):
+    """A tzinfo subclass that left ``utcoffset`` as ``tzinfo``'s (NotImplementedError)."""
+
+    utcoffset = tzinfo.utcoffset  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("odd", [_IntOffset(), _DayOffset(), _Unfinished()], ids=type)
+def test_a_datetime_whose_zone_gives_an_offset_python_cannot_use_is_refused(
+    engine: cadence.Engine, monday: datetime, odd: tzinfo
+) -> None:
+    """A broken tzinfo raised its TypeError, NotImplementedError or a bare ValueError from
+    every entry point: now an error naming the field, the tzinfo and the fix."""
+    broken = monday.replace(tzinfo=odd)
+    p = _enroll(engine, monday)
+    shown = rf"{type(odd).__name__}\) that gives no UTC offset cadence can use"
+    for asked in (engine.next_action, engine.plan, engine.advance):
+        with pytest.raises(InvalidInputError, match=rf"^now: .*{shown}") as info:
+            asked(p, broken)
+        assert info.value.field == "now"
+    with pytest.raises(InvalidInputError, match=rf"^at: .*{shown}"):
+        engine.enroll("q", timezone="America/Chicago", at=broken)
+    with pytest.raises(InvalidInputError, match=rf"^at: .*{shown}") as info:
+        cadence.parse_event({"type": "email_sent", "at": broken})
+    with pytest.raises(InvalidInputError, match=rf"^next_contact_at: .*{shown}"):
+        cadence.parse_event(
+            {"type": "meeting_held", "at": monday, "meeting_id": "m", "next_contact_at": broken}
+        )
+    with pytest.raises(ValueError, match=shown):
+        ev.EmailSent(at=broken)
+
+
 @pytest.mark.parametrize("zone", ["EST5", "Mars/Olympus", "", " America/Chicago", "../etc"])
 def test_unknown_zone_is_an_error(engine: cadence.Engine, monday: datetime, zone: str) -> None:
     with pytest.raises(InvalidInputError, match="IANA") as info:

@@ -674,6 +674,33 @@ def test_instants_are_real_wall_times_and_half_of_them_near_a_change_of_offset()
     assert 0.3 <= sum(near) / len(near) <= 0.8, f"{sum(near)} of {len(near)} near a change"
 
 
+def _in_a_repeated_hour(zone: str) -> st.SearchStrategy[datetime]:
+    """Instants of the hour ``zone``'s clocks repeat when they go back, as ``astimezone``
+    writes them (the second time round: ``fold=1``)."""
+    tz = ZoneInfo(zone)
+    back = [t for t in transitions_of(zone, 2026, 2027) if t.astimezone(tz).fold == 1]
+    return st.builds(
+        lambda t, seconds: (t + timedelta(seconds=seconds)).astimezone(tz),
+        st.sampled_from(back),
+        st.integers(0, 3599),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), zone=st.sampled_from(["America/New_York", "Europe/Paris"]))
+def test_events_at_an_instant_of_a_repeated_hour_are_drawn_after_it(
+    data: st.DataObject, zone: str
+) -> None:
+    """An event's later instants (a meeting's start, an agreed time, a return) were drawn by
+    adding to the wall clock: from the repeated hour's second pass, an hour early, and drawing
+    the event raised a ValidationError (``starts_at ... must be after at``)."""
+    at = data.draw(_in_a_repeated_hour(zone), label="at")
+    event = data.draw(events(at=st.just(at)), label="event")
+    names = ("starts_at", "next_contact_at", "until", "resume_at")
+    later = [getattr(event, name, None) for name in names]
+    assert all(t > event.at for t in later if t is not None)
+
+
 def test_events_refuse_types_that_name_nothing() -> None:
     with pytest.raises(InvalidArgument, match=r"^types: \['sms'\] are not event types"):
         events(types=frozenset({"sms", "email_sent"}))

@@ -186,11 +186,11 @@ class MeetingFold(FoldBase):
 
     def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:
         known = next((m for m in state["meetings"] if m.id == e.meeting_id), None)
-        if known is not None and known.status == "withdrawn" and e.at == state["last_event_at"]:
-            # Withdrawn (a deal lost, an opt-out of meetings) and missed at one instant: the
-            # order they arrive in (or ``replay``'s, by id and payload) is no evidence. The
-            # withdrawal wins either way (a no-show first is cleared by it: nothing is owed
-            # for a meeting after a lost deal), so neither ``apply`` nor ``replay`` refuses.
+        if known is not None and known.status == "withdrawn":
+            # No more meetings (R13, or a deal lost): nobody calls to reschedule it, as for a
+            # closed prospect. Not refused: an opt-out of meetings that came late (R13) is
+            # folded by ``replay`` before a no-show ``apply`` took first, and a withdrawal and
+            # a no-show at one instant, whose order is no evidence, fold alike either way.
             return
         if known is not None and known.status in _CALLED_OFF:
             # A calendar that marks every empty slot: a "they missed it" call about a meeting

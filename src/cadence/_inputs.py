@@ -29,7 +29,11 @@ def aware(value: Any, field: str) -> datetime:
     if not isinstance(value, datetime):
         msg = f"{field}: expected an aware datetime, got {type(value).__name__} {value!r}"
         raise InvalidInputError(msg, field=field, value=value)
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = ev.offset_of(value)
+    except ValueError as exc:
+        raise InvalidInputError(f"{field}: {exc}", field=field, value=value) from None
+    if offset is None:
         msg = (
             f"{field}: {value.isoformat()!r} is a naive datetime; pass an aware one, e.g. "
             "datetime(..., tzinfo=ZoneInfo('America/Chicago'))"

@@ -64,6 +64,7 @@ __all__ = ["Engine"]
 
 _CONTACT_UPDATED = ev.ContactUpdated
 _OPTED_OUT, _OPTED_IN = ev.OptedOut, ev.OptedIn
+_NO_SHOW = ev.MeetingNoShow
 _OPTED_OUT_STAGE = Stage.OPTED_OUT
 
 
@@ -80,9 +81,34 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _order(item: tuple[datetime, bool, str, str, ev.Event]) -> tuple[datetime, bool, str, str]:
+#: An event as ``replay`` sorts it: its time, whether it is an opt-out, its id, its payload's
+#: fingerprint, the event.
+_Keyed = tuple[datetime, bool, str, str, ev.Event]
+
+
+def _order(item: _Keyed) -> tuple[datetime, bool, str, str]:
     """``replay``'s order: time; at one instant an opt-out last (R13), then id, then payload."""
     return item[0], item[1], item[2], item[3]
+
+
+def _fold_again(
+    state: State,
+    fold: Fold,
+    refused: list[_Keyed],
+    seen: dict[str, str],
+    stamps: dict[str, int],
+    owners: dict[str, str],
+) -> None:
+    """``replay``: fold the no-shows refused at one instant again, after its other events
+    (refused again: the error is raised), and forget them."""
+    for when, _, eid, fingerprint, event in refused:
+        if eid and seen.get(eid) == fingerprint:
+            continue  # a redelivery of one taken just now
+        fold.apply(state, event)
+        if eid and owners.setdefault(eid, fingerprint) == fingerprint:
+            seen[eid] = fingerprint
+            stamps[eid] = _stamp(when)
+    refused.clear()
 
 
 def _stamp(at: datetime) -> int:
@@ -580,17 +606,33 @@ class Engine:
                 if known != fingerprint:
                     msg = f"id: event {eid!r} appears twice with different payloads"
                     raise ConflictingEventError(msg, field="id", value=eid)
-        for when, _, eid, fingerprint, event in keyed:
-            if eid:
-                if seen.get(eid) == fingerprint:
-                    continue  # a redelivery
-                if owners.setdefault(eid, fingerprint) == fingerprint:
-                    seen[eid] = fingerprint
-                    stamps[eid] = _stamp(when)
+        # A no-show refused (its meeting called off) is folded again once the other events of
+        # its instant are: ``apply`` may have taken it after one of them (a closed prospect
+        # ignores it; a meeting booked again can be missed), and one instant's order is no
+        # evidence. Refused again, it is refused.
+        refused: list[_Keyed] = []
+        for item in keyed:
+            when, _, eid, fingerprint, event = item
+            if refused and when != refused[0][0]:
+                _fold_again(state, fold, refused, seen, stamps, owners)
+            if eid and seen.get(eid) == fingerprint:
+                continue  # a redelivery
             self._advance(state, cal, when)
-            fold.apply(state, event)
+            if type(event) is _NO_SHOW:
+                try:
+                    fold.apply(state, event)
+                except InvalidInputError:
+                    refused.append(item)
+                    continue
+            else:
+                fold.apply(state, event)
+            if eid and owners.setdefault(eid, fingerprint) == fingerprint:
+                seen[eid] = fingerprint
+                stamps[eid] = _stamp(when)
             if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)
                 cal, fold = self._for(state["timezone"], state["country"], state["subdivision"])
+        if refused:
+            _fold_again(state, fold, refused, seen, stamps, owners)
         if self._memory is not None:  # what ``apply`` would remember, event after event
             _forget(state, stamps, self._memory, state["last_event_at"])
         return build(Prospect, state)

@@ -12,7 +12,7 @@ import hashlib
 import json
 import reprlib
 from collections.abc import Mapping
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
@@ -83,11 +83,17 @@ STORED_LATEST = datetime(9900, 1, 1, tzinfo=UTC)
 
 
 def in_range(value: datetime, latest: datetime = LATEST) -> datetime | None:
-    """The aware ``value`` in UTC, or None if it lies outside ``EARLIEST`` to ``latest``."""
+    """The aware ``value`` in UTC, a plain ``datetime``, or None if it lies outside
+    ``EARLIEST`` to ``latest``."""
     try:
         utc = value.astimezone(UTC)
     except OverflowError:  # year 1 east of UTC, year 9999 west of it
         return None
+    if type(utc) is not datetime:
+        # pendulum's DateTime, or another subclass: its arithmetic is its own (pendulum's
+        # difference of two is an Interval that cannot be divided by a timedelta, and adds
+        # days by the calendar), so the engine holds the plain instant.
+        utc = datetime(*utc.timetuple()[:6], utc.microsecond, UTC)
     return utc if EARLIEST <= utc < latest else None
 
 
@@ -96,13 +102,28 @@ def in_range(value: datetime, latest: datetime = LATEST) -> datetime | None:
 _FIXED_OFFSETS = (timezone, type(TypeAdapter(datetime).validate_json('"2000-01-01T00:00Z"').tzinfo))
 
 
+def offset_of(value: datetime) -> timedelta | None:
+    """``value.utcoffset()``, or a ValueError that names the tzinfo and the fix when it gives
+    none Python can use (a number, a day or more, an unfinished tzinfo subclass)."""
+    try:
+        return value.utcoffset()
+    except (TypeError, ValueError, NotImplementedError) as exc:
+        msg = (
+            f"{value.replace(tzinfo=None).isoformat()!r} is in a tzinfo "
+            f"({type(value.tzinfo).__name__}) that gives no UTC offset cadence can use ({exc}); "
+            "pass one with "
+            "tzinfo=ZoneInfo('America/Chicago') or datetime.timezone(timedelta(hours=-6))"
+        )
+        raise ValueError(msg) from None
+
+
 def _utc(value: datetime, latest: datetime, stored: bool = False) -> datetime:
     # A fixed offset is aware without asking (a stored state holds a dozen instants, each read
     # from JSON with pydantic's own fixed offset: asking its ``utcoffset`` is a quarter of
     # the check). Any other tzinfo may answer None, which ``astimezone`` would take for the
-    # server's zone.
+    # server's zone, or no offset Python can use (``offset_of`` says so).
     tz = value.tzinfo
-    if type(tz) not in _FIXED_OFFSETS and (tz is None or value.utcoffset() is None):
+    if type(tz) not in _FIXED_OFFSETS and (tz is None or offset_of(value) is None):
         msg = (
             f"{value.isoformat()!r} is a naive datetime; pass an aware one, "
             "e.g. datetime(..., tzinfo=ZoneInfo('America/Chicago')) or an ISO string with an offset"
@@ -288,7 +309,8 @@ class MeetingHeld(_Event):
 class MeetingNoShow(_Event):
     """The prospect did not turn up. Refused (``InvalidInputError`` on ``meeting_id``) for a
     meeting the prospect's state shows cancelled, unless it was booked again since (a prospect
-    who opted out or closed ignores it, as it ignores most events)."""
+    who opted out or closed ignores it, as it ignores most events; so does one whose meeting
+    was withdrawn, by an opt-out of meetings or a lost deal)."""
 
     type: Literal["meeting_no_show"] = "meeting_no_show"
     meeting_id: str = Field(min_length=1, pattern=NOT_BLANK)

@@ -319,3 +319,28 @@ def test_a_booking_logged_after_meetings_were_refused_leaves_what_is_owed(
     p = scoped.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=t + timedelta(days=2)))
     assert _owed(p) == owed
     assert [m.status for m in p.meetings] == ["withdrawn"]
+
+
+def test_a_late_opt_out_of_meetings_honoured_after_their_no_show_replays(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee missed Wednesday's meeting (logged), then the opt-out of meetings she sent on
+    Tuesday arrives late: honoured (R13). Rebuilt with ``replay``, her Tuesday opt-out
+    withdrew the meeting before its no-show, which ``replay`` refused as a meeting that
+    "cannot have been missed": the history ``apply`` took could not be replayed. A no-show of
+    a meeting withdrawn (meetings refused, a deal lost) is ignored, as a closed prospect
+    ignores one: nobody calls to reschedule a meeting the prospect refused."""
+    start = monday + timedelta(days=2)
+    booked = ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=start)
+    missed = ev.MeetingNoShow(at=start + timedelta(minutes=40), meeting_id="m1")
+    refused = ev.OptedOut(at=monday + timedelta(days=1), channels=NO_MEETINGS)
+    p = scoped.enroll("lee", at=monday, **LEE)
+    for event in (booked, missed, refused):
+        p = scoped.apply(p, event)
+    replayed = scoped.replay("lee", [booked, missed, refused], at=monday, **LEE)
+    assert [m.status for m in replayed.meetings] == ["withdrawn"]
+    assert not any(o.key == "no_show_call" for o in replayed.obligations)
+    in_order = scoped.apply(scoped.apply(scoped.enroll("lee", at=monday, **LEE), booked), refused)
+    assert scoped.apply(in_order, missed) == in_order.model_copy(
+        update={"last_event_at": missed.at}
+    )

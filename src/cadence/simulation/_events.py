@@ -10,10 +10,11 @@ like, and is indistinguishable from the validated event (``tests/test_simulation
 checks it field by field).
 
 Validation still guards the edges: when an input is not what the shortcut assumes (a naive
-instant, or a later instant not after ``at``), the builder calls the validated constructor,
-which raises exactly the error it always did. "After" is decided in UTC, as the validators do
-(they run on the normalised values): two wall times of one zone compare by wall clock in
-Python, which is wrong inside a repeated DST hour.
+instant, a later instant not after ``at``, or a subclass of ``datetime`` such as pendulum's,
+which the validator makes a plain one), the builder calls the validated constructor, which
+raises exactly the error it always did (or makes the event). "After" is decided in UTC, as
+the validators do (they run on the normalised values): two wall times of one zone compare by
+wall clock in Python, which is wrong inside a repeated DST hour.
 """
 
 from __future__ import annotations
@@ -69,13 +70,21 @@ def _made(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:
     return obj
 
 
+def _utc(at: datetime) -> datetime | None:
+    """``at`` in UTC as the ``Instant`` validator makes it, or None where only the validator
+    can say: a naive instant (it raises), or an instance of a subclass such as pendulum's
+    (it makes a plain ``datetime`` of it)."""
+    if type(at) is not datetime or at.utcoffset() is None:
+        return None
+    return at if at.tzinfo is UTC else at.astimezone(UTC)  # (a UTC datetime is its own UTC)
+
+
 def email_sent(at: datetime) -> ev.EmailSent:
     """``EmailSent(at=at)``."""
-    if type(at) is not datetime or at.tzinfo is not UTC:  # (a UTC datetime is its own UTC)
-        if at.utcoffset() is None:
-            return ev.EmailSent(at=at)  # raises: a naive instant
-        at = at.astimezone(UTC)
-    return _made(ev.EmailSent, {"at": at, "id": None, "type": "email_sent"}, _AT)
+    at_utc = _utc(at)
+    if at_utc is None:
+        return ev.EmailSent(at=at)
+    return _made(ev.EmailSent, {"at": at_utc, "id": None, "type": "email_sent"}, _AT)
 
 
 def call_attempted(
@@ -86,12 +95,12 @@ def call_attempted(
 ) -> ev.CallAttempted:
     """``CallAttempted(at=at, outcome=outcome)`` for a call that did not connect, or with
     ``third_party=True`` a call to someone else (R9)."""
-    if type(at) is not datetime or at.tzinfo is not UTC:  # (a UTC datetime is its own UTC)
-        if at.utcoffset() is None:
-            return ev.CallAttempted(at=at, outcome=outcome)  # raises: a naive instant
-        at = at.astimezone(UTC)
+    at_utc = _utc(at)
+    if at_utc is None:
+        given = {"third_party": True} if third_party else {}  # (as the fields set says)
+        return ev.CallAttempted(at=at, outcome=outcome, **given)
     values = {
-        "at": at,
+        "at": at_utc,
         "id": None,
         "type": "call_attempted",
         "outcome": outcome,
@@ -107,14 +116,11 @@ def connected_call(
 ) -> ev.CallAttempted:
     """``CallAttempted(at=at, outcome="connected", permission=permission,
     next_contact_at=next_contact_at)``."""
-    agreed = None
-    if at.utcoffset() is not None:
-        at_utc = at.astimezone(UTC)
-        if next_contact_at is not None and next_contact_at.utcoffset() is not None:
-            agreed = next_contact_at.astimezone(UTC)
-    if at.utcoffset() is None or (
+    at_utc = _utc(at)
+    agreed = None if next_contact_at is None else _utc(next_contact_at)
+    if at_utc is None or (
         next_contact_at is not None and (agreed is None or agreed <= at_utc)
-    ):  # raises: a naive instant, or a next contact not after the call
+    ):  # the validator's: a naive instant, a next contact not after the call, a subclass
         return ev.CallAttempted(
             at=at, outcome="connected", permission=permission, next_contact_at=next_contact_at
         )
@@ -132,10 +138,11 @@ def connected_call(
 
 def email_replied(at: datetime, intent: Literal["positive"] | None) -> ev.EmailReplied:
     """``EmailReplied(at=at, intent=intent)``."""
-    if at.utcoffset() is None:
-        return ev.EmailReplied(at=at, intent=intent)  # raises: a naive instant
+    at_utc = _utc(at)
+    if at_utc is None:
+        return ev.EmailReplied(at=at, intent=intent)
     values = {
-        "at": at.astimezone(UTC),
+        "at": at_utc,
         "id": None,
         "type": "email_replied",
         "intent": intent,
@@ -147,21 +154,22 @@ def email_replied(at: datetime, intent: Literal["positive"] | None) -> ev.EmailR
 
 def out_of_office(at: datetime, until: datetime) -> ev.OutOfOffice:
     """``OutOfOffice(at=at, until=until)``."""
-    if at.utcoffset() is None or until.utcoffset() is None:
-        return ev.OutOfOffice(at=at, until=until)  # raises: a naive instant
-    at_utc, until_utc = at.astimezone(UTC), until.astimezone(UTC)
-    if until_utc <= at_utc:
-        return ev.OutOfOffice(at=at, until=until)  # raises: back before it began
+    at_utc, until_utc = _utc(at), _utc(until)
+    if at_utc is None or until_utc is None or until_utc <= at_utc:
+        return ev.OutOfOffice(at=at, until=until)  # (raises: naive, or back before it began)
     values = {"at": at_utc, "id": None, "type": "out_of_office", "until": until_utc}
     return _made(ev.OutOfOffice, values, _AT_UNTIL)
 
 
 def meeting_booked(at: datetime, meeting_id: str, starts_at: datetime) -> ev.MeetingBooked:
     """``MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)``."""
-    if at.utcoffset() is None or starts_at.utcoffset() is None or type(meeting_id) is not str:
-        return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)  # raises
-    at_utc, starts_utc = at.astimezone(UTC), starts_at.astimezone(UTC)
-    if starts_utc <= at_utc:  # raises: a meeting that starts before it was booked
+    at_utc, starts_utc = _utc(at), _utc(starts_at)
+    if (
+        at_utc is None
+        or starts_utc is None
+        or type(meeting_id) is not str
+        or starts_utc <= at_utc  # (raises: a meeting that starts before it was booked)
+    ):
         return ev.MeetingBooked(at=at, meeting_id=meeting_id, starts_at=starts_at)
     values = {
         "at": at_utc,

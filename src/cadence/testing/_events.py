@@ -200,12 +200,13 @@ def meeting_held(
 
 def refuses_no_show(p: Prospect, meeting_id: str, at: datetime | None = None) -> bool:
     """Whether the engine refuses a no-show of meeting ``meeting_id`` for ``p``: its state shows
-    the meeting cancelled, withdrawn or held (not booked again since), and ``p`` is not in a
-    terminal stage (which ignores such events). A no-show at ``at``, the instant of ``p``'s
-    newest event, of a meeting held is taken (held wins: the two came at one instant)."""
+    the meeting cancelled or held (not booked again since), and ``p`` is not in a terminal
+    stage (which ignores such events, as a withdrawn meeting's). A no-show at ``at``, the
+    instant of ``p``'s newest event, of a meeting held is taken (held wins: the two came at
+    one instant)."""
     return not p.is_terminal and any(
         m.id == meeting_id
-        and m.status in ("cancelled_by_prospect", "cancelled_by_rep", "held", "withdrawn")
+        and m.status in ("cancelled_by_prospect", "cancelled_by_rep", "held")
         and not (m.status == "held" and at is not None and at == p.last_event_at)
         for m in p.meetings
     )

@@ -153,7 +153,13 @@ def delays(
 
 
 def _after(at: datetime, minimum: timedelta = timedelta(seconds=1)) -> SearchStrategy[datetime]:
-    return delays(min_delay=minimum, max_delay=timedelta(days=60)).map(lambda d: at + d)
+    """Instants ``minimum`` to 60 days after ``at``, in its zone. Added in UTC: ``+`` on a
+    zoned datetime moves its wall clock, and from the second pass of a repeated hour
+    (``fold=1``) the sum is read on the first, an hour early."""
+    utc, zone = at.astimezone(UTC), at.tzinfo
+    return delays(min_delay=minimum, max_delay=timedelta(days=60)).map(
+        lambda d: (utc + d).astimezone(zone)
+    )
 
 
 # -- events -----------------------------------------------------------------------------------
