@@ -5,6 +5,7 @@ suppression lists and capacity per (rep, channel), under policies of every kind.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -16,7 +17,8 @@ import cadence
 from cadence import events as ev
 from cadence.batch import plan_day, plan_table, to_table
 from cadence.calendar import resolve_local
-from cadence.errors import CadenceError, InvalidInputError
+from cadence.errors import CadenceError, InvalidInputError, NoSlotError
+from cadence.policy import TimeSlot
 from cadence.testing import REGIONS, History, histories, policies, regions, transitions_of
 from tests.conftest import UNUSUAL_PLACES, bound_by_law
 from tests.test_batch_table import _REP_HOURS, _same_plan
@@ -180,7 +182,7 @@ def test_plan_table_equals_plan_day_on_wide_books(
     _same_plan(expected, got)
 
 
-@settings(max_examples=6)
+@settings(max_examples=int(os.environ.get("PARITY_DASK_EXAMPLES", "6")))
 @given(
     data=_wide_books(),
     which=st.integers(0, 100),
@@ -238,3 +240,32 @@ def test_a_suppressed_row_whose_zone_is_not_of_its_country_is_skipped_as_by_plan
     _same_plan(expected, plan_table(engine, to_table([good, stored]), **args, suppressions={"bad"}))
     with pytest.raises(InvalidInputError, match=r"^timezone: 'UTC' .* US-FL"):
         plan_table(engine, to_table([good, stored]), **args)  # not suppressed: refused
+
+
+def test_a_book_with_an_id_twice_is_refused_as_such_whatever_else_is_wrong_in_it() -> None:
+    """Every planner names the duplicated id first (plan_table checks a table's ids before
+    anything else): plan_day raised the NoSlotError of a prospect its policy can never call
+    met before the copy, and plan_frame that of the partition that held it."""
+    engine = cadence.Engine(
+        cadence.Policy(call_slots=(TimeSlot(name="early", start=time(7), end=time(9)),))
+    )
+    now = datetime(2026, 3, 9, 23, tzinfo=UTC)
+    ny = engine.enroll("p00", timezone="America/New_York", at=now, country="US", owner="ana")
+    paris = engine.enroll("p01", timezone="Europe/Paris", at=now, country="FR", owner="bo")
+    args: dict[str, Any] = {"day": date(2026, 3, 10), "now": now, "capacity": 3}
+    said = r"^id: 'p00' is in the book twice"
+    copy = ny.model_copy(update={"owner": "cy"})  # (an export row under another owner)
+    with pytest.raises(InvalidInputError, match=said):
+        plan_day(engine, [ny, paris, copy], **args)
+    table = to_table([ny, paris, copy])
+    with pytest.raises(InvalidInputError, match=said):
+        plan_table(engine, table, **args)
+    with pytest.raises(NoSlotError, match=r"^prospect 'p01': no allowed phone window"):
+        plan_day(engine, [ny, paris], **args)  # (without the copy: the place is named)
+    dask = pytest.importorskip("dask")
+    cadence_dask = pytest.importorskip("cadence.dask")
+    with dask.config.set(scheduler="sync"):
+        for n in (1, 3):
+            frame = cadence_dask.from_table(table, npartitions=n)
+            with pytest.raises(InvalidInputError, match=said):
+                cadence_dask.plan_frame(engine, frame, **args)
