@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 import cadence
 from cadence import events as ev
-from cadence.batch import plan_day, plan_table, to_table
+from cadence.batch import from_table, plan_day, plan_table, to_table
 from cadence.calendar import resolve_local
 from cadence.errors import CadenceError, InvalidInputError, NoSlotError
 from cadence.policy import TimeSlot
-from cadence.testing import REGIONS, History, histories, policies, regions, transitions_of
+from cadence.testing import REGIONS, History, Region, histories, policies, regions, transitions_of
 from tests.conftest import UNUSUAL_PLACES, bound_by_law
 from tests.test_batch_table import _REP_HOURS, _same_plan
 
@@ -97,6 +97,20 @@ def _book_on_the_day(
     return book
 
 
+#: Meetings to book: (which prospect, minutes after local midnight, duration, day after the
+#: planned one, and minutes after the meeting's start an out-of-office then given ends).
+_DAY_MEETINGS = st.lists(
+    st.tuples(
+        st.integers(0, 100),
+        st.integers(-120, 26 * 60),
+        st.sampled_from([15, 30, 90]),
+        st.sampled_from([0, 0, -1, 1]),
+        st.none() | st.integers(-60, 3 * 24 * 60),
+    ),
+    max_size=4,
+)
+
+
 def _outcome(planner: Any, *args: Any, **kw: Any) -> Any:
     try:
         return planner(*args, **kw)
@@ -106,16 +120,7 @@ def _outcome(planner: Any, *args: Any, **kw: Any) -> Any:
 
 @given(
     data=_wide_books(),
-    meetings=st.lists(
-        st.tuples(
-            st.integers(0, 100),
-            st.integers(-120, 26 * 60),
-            st.sampled_from([15, 30, 90]),
-            st.sampled_from([0, 0, -1, 1]),
-            st.none() | st.integers(-60, 3 * 24 * 60),
-        ),
-        max_size=4,
-    ),
+    meetings=_DAY_MEETINGS,
     which=st.integers(0, 100),
     later=_LATER,
     day_shift=st.integers(-1, 3),
@@ -269,3 +274,89 @@ def test_a_book_with_an_id_twice_is_refused_as_such_whatever_else_is_wrong_in_it
             frame = cadence_dask.from_table(table, npartitions=n)
             with pytest.raises(InvalidInputError, match=said):
                 cadence_dask.plan_frame(engine, frame, **args)
+
+
+_CAPPED = (
+    Region("America/New_York", "US", "FL"),
+    Region("America/Chicago", "US", "OK"),
+    Region("America/New_York", "US", "MD"),
+    Region("Europe/Paris", "FR"),
+    Region("America/Chicago", "US", "IL"),
+)
+
+
+@st.composite
+def _called_often(draw: st.DrawFn) -> tuple[list[cadence.Prospect], cadence.Policy, datetime]:
+    """Prospects under elapsed-time caps (FL, OK, MD: 3 calls in 24 hours; France: 4 in 30
+    days; a team's rule in IL) called several times in a day or two, some calls agreed (R1)."""
+    policy = draw(policies())
+    engine = cadence.Engine(policy)
+    start = draw(st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 1), timezones=st.just(UTC)))
+    book = []
+    for i in range(draw(st.integers(1, 6))):
+        region = draw(st.sampled_from(_CAPPED))
+        p = engine.enroll(
+            f"p{i:02d}",
+            timezone=region.timezone,
+            at=start,
+            country=region.country,
+            subdivision=region.subdivision,
+            owner=draw(st.sampled_from(["ana", "bo"])),
+        )
+        at = start
+        for _ in range(draw(st.integers(0, 5))):
+            at += timedelta(minutes=draw(st.integers(1, 16 * 60)))
+            outcome = draw(st.sampled_from(["voicemail", "no_answer", "connected", "gatekeeper"]))
+            agreed = None
+            if outcome == "connected" and draw(st.booleans()):
+                agreed = at + timedelta(minutes=draw(st.integers(1, 3 * 24 * 60)))
+            try:
+                p = engine.apply(
+                    p, ev.CallAttempted(at=at, outcome=outcome, next_contact_at=agreed)
+                )
+            except InvalidInputError:
+                event("a call the engine refused")
+        book.append(p)
+    now = start + timedelta(minutes=draw(st.integers(0, 4 * 24 * 60)))
+    return book, policy, now
+
+
+@given(
+    data=_called_often(),
+    day_shift=st.integers(0, 2),
+    capacity=st.integers(1, 4),
+    indexed=st.booleans(),
+)
+def test_plan_table_equals_plan_day_under_elapsed_time_caps(
+    data: tuple[list[cadence.Prospect], cadence.Policy, datetime],
+    day_shift: int,
+    capacity: int,
+    indexed: bool,
+) -> None:
+    book, policy, now = data
+    engine = cadence.Engine(policy)
+    now = max(now, *(p.last_event_at for p in book))
+    day = (now.astimezone(engine.calendar(book[0]).zone) + timedelta(days=day_shift)).date()
+    args: dict[str, Any] = {"day": day, "now": now, "capacity": capacity}
+    expected = _outcome(plan_day, engine, book, **args)
+    got = _outcome(plan_table, engine, to_table(book, engine if indexed else None), **args)
+    if isinstance(expected, tuple) or isinstance(got, tuple):
+        assert expected == got
+        return
+    event(f"sources={ {k: bool(v) for k, v in got.sources.items()} }")
+    _same_plan(expected, got)
+
+
+@given(data=_wide_books(), meetings=_DAY_MEETINGS)
+def test_to_table_is_lossless_for_states_of_every_kind(
+    data: tuple[list[cadence.Prospect], cadence.Policy],
+    meetings: list[tuple[int, int, int, int, int | None]],
+) -> None:
+    """Moved on by time (dropped, dripping, back from a pause), with meetings booked, held
+    or covered by an out-of-office: ``from_table`` gives back every state, indexed or not."""
+    book, policy = data
+    engine = cadence.Engine(policy)
+    day = max(p.last_event_at for p in book).date()
+    book = _book_on_the_day(engine, book, day, meetings)
+    assert from_table(to_table(book)) == book
+    assert from_table(to_table(book, engine)) == book
