@@ -141,6 +141,7 @@ def _outcome(planner: Any, *args: Any, **kw: Any) -> Any:
     suppress=st.sets(st.sampled_from(["p00", "p03", "+15551", "p2@example.com"]), max_size=2),
     indexed=st.booleans(),
     near_change=st.none() | st.integers(-30 * 60, 30 * 60),
+    before_pause=st.none() | st.integers(0, 36 * 60),
 )
 def test_plan_table_equals_plan_day_on_wide_books(
     data: tuple[list[cadence.Prospect], cadence.Policy],
@@ -153,6 +154,7 @@ def test_plan_table_equals_plan_day_on_wide_books(
     suppress: set[str],
     indexed: bool,
     near_change: int | None,
+    before_pause: int | None,
 ) -> None:
     book, policy = data
     engine = cadence.Engine(policy)
@@ -163,6 +165,11 @@ def test_plan_table_equals_plan_day_on_wide_books(
         if changes:
             now = changes[which % len(changes)] + timedelta(minutes=near_change)
             now = max(now, base.last_event_at)
+    paused = [p for p in book if p.paused_until is not None and p.paused_until > p.last_event_at]
+    if before_pause is not None and paused:  # minutes before a pause (R17) ends
+        base = paused[which % len(paused)]
+        assert base.paused_until is not None
+        now = max(base.last_event_at, base.paused_until - timedelta(minutes=before_pause))
     day = (now.astimezone(engine.calendar(base).zone) + timedelta(days=day_shift)).date()
     book = _book_on_the_day(engine, book, day, meetings)
     if now >= datetime.combine(day + timedelta(days=1), time(12), UTC):
@@ -360,3 +367,23 @@ def test_to_table_is_lossless_for_states_of_every_kind(
     book = _book_on_the_day(engine, book, day, meetings)
     assert from_table(to_table(book)) == book
     assert from_table(to_table(book, engine)) == book
+
+
+def test_a_book_refused_twice_over_is_refused_for_the_same_reason_by_every_planner() -> None:
+    """A rep named ``phone`` under a capacity keyed ``phone`` (which cannot be read) and a
+    prospect the policy can never call: plan_table reads every row's action before the
+    capacities, so names the prospect; plan_day named the capacity (its rep came first)."""
+    engine = cadence.Engine(
+        cadence.Policy(call_slots=(TimeSlot(name="early", start=time(7), end=time(9)),))
+    )
+    now = datetime(2026, 3, 9, 23, tzinfo=UTC)
+    rep = engine.enroll("p00", timezone="America/New_York", at=now, country="US", owner="phone")
+    paris = engine.enroll("p01", timezone="Europe/Paris", at=now, country="FR", owner="bo")
+    args: dict[str, Any] = {"day": date(2026, 3, 10), "now": now, "capacity": {"phone": 2}}
+    said = r"^prospect 'p01': no allowed phone window"
+    with pytest.raises(NoSlotError, match=said):
+        plan_table(engine, to_table([rep, paris]), **args)
+    with pytest.raises(NoSlotError, match=said):
+        plan_day(engine, [rep, paris], **args)
+    with pytest.raises(InvalidInputError, match=r"^capacity: key 'phone' names both"):
+        plan_day(engine, [rep], **args)  # (alone, the capacity is named)

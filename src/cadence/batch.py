@@ -66,7 +66,7 @@ from cadence.calendar import ContactCalendar, Window
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
 from cadence.engine import Engine
-from cadence.errors import CadenceError, NoSlotError
+from cadence.errors import CadenceError, InvalidInputError, NoSlotError
 from cadence.prospect import Prospect
 
 if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
@@ -208,6 +208,7 @@ def plan_day(
     horizon = engine._horizon
     books = iter(prospects)
     failed: CadenceError | None = None  # (raised once every id is seen: see below)
+    refused: InvalidInputError | None = None
     for p in books:
         try:
             if type(p) is not Prospect or type(p.__pydantic_fields_set__) is not Checked:
@@ -258,7 +259,11 @@ def plan_day(
             entry = _Entry((*rank, p.id), p, engine, decided, owner, channel)
             group = (owner, channel)
             if group not in caps:
-                caps[group] = capacity_of(capacity, owner, channel)
+                try:
+                    caps[group] = capacity_of(capacity, owner, channel)
+                except InvalidInputError as exc:  # (raised once every row is read, as
+                    refused = refused or exc  # plan_table reads every row's action first)
+                    caps[group] = 0
             if not caps[group]:  # no place on the channel at all: nothing to try
                 defer(entry, "over capacity")
                 continue
@@ -286,6 +291,8 @@ def plan_day(
             raise failed
     if twice:  # (R13: a copy may be opted out or closed while the other still owes a call)
         raise in_the_book_twice(min(twice))
+    if refused is not None:  # a capacity that cannot be read
+        raise refused
     counts["suppressed"], counts["not_due"] = suppressed, not_due
 
     # Each owner's day, most urgent first. Only a touch that gets a slot takes a place of its
