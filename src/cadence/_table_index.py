@@ -221,7 +221,7 @@ def find_due(
     moved_earliest, moved_latest = _replace_late(calendar, t, moved, channel[moved], now)
     earliest[moved] = moved_earliest
 
-    _check_places(engine, t)
+    _check_places(engine, t, live)
     maybe = np.flatnonzero(active & (earliest < horizon))
     tz_codes, zone_values = codes(take(t.column("timezone"), maybe))
     zones = [name or "" for name in zone_values]
@@ -277,17 +277,19 @@ def split(due: Due) -> tuple[Due, Due]:
     )
 
 
-def _check_places(engine: Engine, table: pa.Table) -> None:
-    """Every row's place, due or not, as ``plan_day`` checks each prospect's: a zone that does
-    not exist, or one that is not of the row's country where calling laws bind it there, is
-    an error (DESIGN §5, §9). Each distinct (zone, country, subdivision) once."""
+def _check_places(engine: Engine, table: pa.Table, live: BOOL) -> None:
+    """Every ``live`` row's place (a suppressed row is never planned, R13), due or not, as
+    ``plan_day`` checks each prospect's: a zone that does not exist, or one that is not of the
+    row's country where calling laws bind it there, is an error (DESIGN §5, §9). Each distinct
+    (zone, country, subdivision) once."""
     found = [codes(table.column(name)) for name in ("timezone", "country", "subdivision")]
     sizes = [len(values) + 1 for _, values in found]  # (code -1, null, is the last value)
     key = np.zeros(table.num_rows, dtype=np.int64)
     for (column, _), size in zip(found, sizes, strict=True):
         key = key * size + (column % size)
+    key = key[live]
     space = sizes[0] * sizes[1] * sizes[2]
-    if space <= 4 * table.num_rows + 1024:  # (the usual book: a few places, many rows)
+    if space <= 4 * len(key) + 1024:  # (the usual book: a few places, many rows)
         seen = np.zeros(space, dtype=bool)
         seen[key] = True
         keys = np.flatnonzero(seen)

@@ -66,7 +66,7 @@ from cadence.calendar import ContactCalendar, Window
 from cadence.channel import Channel
 from cadence.compliance import strictest_caps
 from cadence.engine import Engine
-from cadence.errors import NoSlotError
+from cadence.errors import CadenceError, InvalidInputError, NoSlotError
 from cadence.prospect import Prospect
 
 if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
@@ -206,66 +206,93 @@ def plan_day(
     seen: set[str] = set()  # every id of the book, suppressed or not: each must come once
     twice: list[str] = []
     horizon = engine._horizon
-    for p in prospects:
-        if type(p) is not Prospect or type(p.__pydantic_fields_set__) is not Checked:
-            p = Engine._check_prospect(p)  # a clear error for anything else; a copy checked
-        held = len(seen)
-        seen.add(p.id)
-        if len(seen) == held:
-            twice.append(p.id)
-        if blocks is not None and blocks(p.id, p.phone, p.email):
-            suppressed += 1
-            continue
-        where = (p.timezone, p.country, p.subdivision)
-        place = places.get(where)
-        if place is None:
-            cal = engine.calendar(p)
-            found = bounds.get(p.timezone)
-            if found is None:
-                found = bounds[p.timezone] = day_bounds(day, cal.zone)
-            place = places[where] = (cal, *found)
-        cal, day_start, day_end = place
-        if p.meetings:
-            meetings_of(p, cal, (day_start, day_end), now_utc, span, meetings, blockers)
-        # Only what starts before the day ends is placed; the words are written only if kept.
+    books = iter(prospects)
+    failed: CadenceError | None = None  # (raised once every id is seen: see below)
+    refused: InvalidInputError | None = None
+    for p in books:
         try:
-            decided = horizon(p, cal, now_utc, day_end, searched)
-            if decided is not None and (
-                isinstance(decided, Action) or decided[2].task.kind is _WAIT
-            ):
-                decided = past_waits(engine, p, cal, now_utc, day_end, searched, decided)
-        except NoSlotError as exc:
-            raise for_prospect(p.id, exc) from None
-        if decided is None:  # not today
-            not_due += 1
-            continue
-        spot = decided[2]
-        channel = spot.task.channel
-        if channel is None or spot.task.kind in _IDLE:
-            if spot.task.kind is _ATTEND and spot.due_since is not None:
-                # R2: a meeting over, neither held nor missed logged: remind its rep to log it.
-                reminders.append(_reminder(engine, p, decided, (day_start, day_end)))
+            if type(p) is not Prospect or type(p.__pydantic_fields_set__) is not Checked:
+                p = Engine._check_prospect(p)  # a clear error for anything else; a copy checked
+            held = len(seen)
+            seen.add(p.id)
+            if len(seen) == held:
+                twice.append(p.id)
+            if blocks is not None and blocks(p.id, p.phone, p.email):
+                suppressed += 1
                 continue
-            not_due += 1
-            continue
-        owner = p.owner or ""
-        # Ranked on UTC instants: as plan_table ranks (integer µs), and cheap to compare.
-        due_since = None if spot.due_since is None else spot.due_since.astimezone(UTC)
-        rank = _rank(spot.task.priority, due_since, spot.start_utc, day_start)
-        entry = _Entry((*rank, p.id), p, engine, decided, owner, channel)
-        group = (owner, channel)
-        if group not in caps:
-            caps[group] = capacity_of(capacity, owner, channel)
-        if not caps[group]:  # no place on the channel at all: nothing to try
-            defer(entry, "over capacity")
-            continue
-        owed = due.get(owner)
-        if owed is None:
-            due[owner] = [entry]
-        else:
-            owed.append(entry)
+            where = (p.timezone, p.country, p.subdivision)
+            place = places.get(where)
+            if place is None:
+                cal = engine.calendar(p)
+                found = bounds.get(p.timezone)
+                if found is None:
+                    found = bounds[p.timezone] = day_bounds(day, cal.zone)
+                place = places[where] = (cal, *found)
+            cal, day_start, day_end = place
+            if p.meetings:
+                meetings_of(p, cal, (day_start, day_end), now_utc, span, meetings, blockers)
+            # Only what starts before the day ends is placed; the words are written only if kept.
+            try:
+                decided = horizon(p, cal, now_utc, day_end, searched)
+                if decided is not None and (
+                    isinstance(decided, Action) or decided[2].task.kind is _WAIT
+                ):
+                    decided = past_waits(engine, p, cal, now_utc, day_end, searched, decided)
+            except NoSlotError as exc:
+                raise for_prospect(p.id, exc) from None
+            if decided is None:  # not today
+                not_due += 1
+                continue
+            spot = decided[2]
+            channel = spot.task.channel
+            if channel is None or spot.task.kind in _IDLE:
+                if spot.task.kind is _ATTEND and spot.due_since is not None:
+                    # R2: a meeting over, neither held nor missed logged: remind its rep to log it.
+                    reminders.append(_reminder(engine, p, decided, (day_start, day_end)))
+                    continue
+                not_due += 1
+                continue
+            owner = p.owner or ""
+            # Ranked on UTC instants: as plan_table ranks (integer µs), and cheap to compare.
+            due_since = None if spot.due_since is None else spot.due_since.astimezone(UTC)
+            rank = _rank(spot.task.priority, due_since, spot.start_utc, day_start)
+            entry = _Entry((*rank, p.id), p, engine, decided, owner, channel)
+            group = (owner, channel)
+            if group not in caps:
+                try:
+                    caps[group] = capacity_of(capacity, owner, channel)
+                except InvalidInputError as exc:  # (raised once every row is read, as
+                    refused = refused or exc  # plan_table reads every row's action first)
+                    caps[group] = 0
+            if not caps[group]:  # no place on the channel at all: nothing to try
+                defer(entry, "over capacity")
+                continue
+            owed = due.get(owner)
+            if owed is None:
+                due[owner] = [entry]
+            else:
+                owed.append(entry)
+        except CadenceError as exc:
+            failed = exc
+            break
+    if failed is not None:
+        # A book with an id twice is refused as such whatever else is wrong in it, as
+        # plan_table checks its ids first: the rest of the book is read for its ids.
+        for p in books:
+            try:
+                pid = Engine._check_prospect(p).id
+            except CadenceError:
+                continue
+            held = len(seen)
+            seen.add(pid)
+            if len(seen) == held:
+                twice.append(pid)
+        if not twice:
+            raise failed
     if twice:  # (R13: a copy may be opted out or closed while the other still owes a call)
         raise in_the_book_twice(min(twice))
+    if refused is not None:  # a capacity that cannot be read
+        raise refused
     counts["suppressed"], counts["not_due"] = suppressed, not_due
 
     # Each owner's day, most urgent first. Only a touch that gets a slot takes a place of its

@@ -35,7 +35,7 @@ from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
 from cadence._table_slots import each_once, held_twice
 from cadence.engine import Engine
-from cadence.errors import InvalidInputError
+from cadence.errors import CadenceError, InvalidInputError
 from cadence.policy import Policy
 
 __all__ = ["from_table", "plan_frame"]
@@ -70,24 +70,29 @@ def _plan_partition(
     suppressions: tuple[str, ...],
     deferred_limit: int,
     rep_hours: dict[str, RepHours],
-) -> tuple[TablePlan | None, frozenset[str], pa.Array]:
+) -> tuple[TablePlan | CadenceError | None, frozenset[str], pa.Array]:
     """The partition's plan (none if it holds an id twice: the client names the smallest such
-    id of the whole frame), its owners and its ids, for the client's checks across them."""
+    id of the whole frame; the error if ``plan_table`` refuses it: the client raises it once
+    the ids are checked, as ``plan_table`` checks a whole table's ids first), its owners and
+    its ids, for the client's checks across them."""
     table = pa.Table.from_pandas(part, preserve_index=False)
     owners = pc.unique(table.column("owner").cast(pa.string()).fill_null("")).to_pylist()
     ids = table.column("id").cast(pa.string()).combine_chunks()
     if held_twice(ids) is not None:
         return None, frozenset(owners), ids
-    plan = plan_table(
-        _engine(policy_json),
-        table,
-        day=day,
-        now=now,
-        capacity=capacity,
-        suppressions=suppressions,
-        deferred_limit=deferred_limit,
-        rep_hours=rep_hours,
-    )
+    try:
+        plan: TablePlan | CadenceError = plan_table(
+            _engine(policy_json),
+            table,
+            day=day,
+            now=now,
+            capacity=capacity,
+            suppressions=suppressions,
+            deferred_limit=deferred_limit,
+            rep_hours=rep_hours,
+        )
+    except CadenceError as exc:  # raised on the client once the ids are checked together
+        plan = exc
     return plan, frozenset(owners), ids
 
 
@@ -133,12 +138,16 @@ def plan_frame(
     with config.set({"dataframe.convert-string": False}):
         parts = frame.to_delayed()
         tasks = [delayed(_plan_partition, pure=True)(part, *args) for part in parts]
-        results: list[tuple[TablePlan | None, frozenset[str], pa.Array]] = list(compute(*tasks))
+        results: list[tuple[TablePlan | CadenceError | None, frozenset[str], pa.Array]]
+        results = list(compute(*tasks))
     _check_owners_apart([owners for _, owners, _ in results], by_owner)
     # A book holds each prospect once (as plan_table checks): across partitions too, where a
     # copy under another owner lands.
     each_once(pa.chunked_array([ids for _, _, ids in results], type=pa.string()))
-    plans = [plan for plan, _, _ in results if plan is not None]
+    for found, _, _ in results:  # (the first partition's, whichever the scheduler ran first)
+        if isinstance(found, CadenceError):
+            raise found
+    plans = [plan for plan, _, _ in results if isinstance(plan, TablePlan)]
     return _merge(day, plans, deferred_limit)
 
 
