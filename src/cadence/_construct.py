@@ -17,8 +17,8 @@ from cadence._checked import Checked
 T = TypeVar("T", bound=BaseModel)
 
 # BaseModel's own slots, set through their descriptors (a third cheaper than
-# ``object.__setattr__``, which first looks the name up on the class), as
-# ``cadence.simulation._events`` builds its events.
+# ``object.__setattr__``, which first looks the name up on the class); ``made`` sets them,
+# for ``build`` and for ``cadence.simulation._events``'s event builders.
 _new = object.__new__  # what ``cls.__new__`` is for every pydantic model (none defines its own)
 _slots = BaseModel.__dict__
 _set_dict = _slots["__dict__"].__set__
@@ -64,9 +64,16 @@ def build(cls: type[T], values: dict[str, Any]) -> T:
         full = defaults.copy()
         full.update(values)
         values = full
+    return made(cls, values, every)
+
+
+def made(cls: type[T], values: dict[str, Any], given: set[str]) -> T:
+    """An instance of ``cls`` with ``values`` as its fields (all of them, in order) and
+    ``given`` as the fields the caller passed (pydantic's ``model_fields_set``): the slots
+    alone, nothing checked or filled in (``build`` fills in the defaults)."""
     obj: T = _new(cls)
     _set_dict(obj, values)
-    _set_fields_set(obj, every)
+    _set_fields_set(obj, given)
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj

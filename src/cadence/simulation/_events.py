@@ -20,12 +20,11 @@ wall clock in Python, which is wrong inside a repeated DST hour.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel
+from typing import Literal
 
 from cadence import events as ev
 from cadence._checked import Checked
+from cadence._construct import made as _made
 
 __all__ = [
     "call_attempted",
@@ -36,15 +35,6 @@ __all__ = [
     "out_of_office",
 ]
 
-_M = TypeVar("_M", bound=BaseModel)
-_new = object.__new__  # what ``cls.__new__`` is for every pydantic model (none defines its own)
-# BaseModel's own slots, set through their descriptors: a third cheaper than
-# ``object.__setattr__(obj, name, value)``, which first looks the name up on the class.
-_slots = BaseModel.__dict__
-_set_dict = _slots["__dict__"].__set__
-_set_fields_set = _slots["__pydantic_fields_set__"].__set__
-_set_extra = _slots["__pydantic_extra__"].__set__
-_set_private = _slots["__pydantic_private__"].__set__
 # The fields each builder's caller passes (pydantic's ``model_fields_set``), one set per builder
 # shared by every event it makes, as ``cadence._construct.build`` shares its sets: pydantic only
 # ever adds names to such a set on assignment (frozen models refuse it) or in ``model_copy``,
@@ -57,17 +47,6 @@ _CONNECTED = Checked({"at", "outcome", "permission", "next_contact_at"})
 _AT_INTENT = Checked({"at", "intent"})
 _AT_UNTIL = Checked({"at", "until"})
 _BOOKED = Checked({"at", "meeting_id", "starts_at"})
-
-
-def _made(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:
-    """An instance of ``cls`` with ``values`` as its fields (all of them, in order) and
-    ``given`` as the fields the caller passed (pydantic's ``model_fields_set``)."""
-    obj: _M = _new(cls)
-    _set_dict(obj, values)
-    _set_fields_set(obj, given)
-    _set_extra(obj, None)
-    _set_private(obj, None)
-    return obj
 
 
 def _utc(at: datetime) -> datetime | None:
