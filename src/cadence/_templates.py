@@ -26,7 +26,8 @@ class Templates(BaseModel):
     ``[i]``, ``!r`` or ``:spec``); the other texts hold none. In every text a literal brace is
     written twice. No text may be blank. Day and month names are in ``locale``, and so are
     the defaults of the texts where cadence has them (``fr``: every text is French unless the
-    team writes it; other languages keep the English defaults, to be written by the team).
+    team writes it, as ``Templates(locale="fr").model_dump()`` shows; other languages keep the
+    English defaults, for the team to write).
     An action's ``reason``, why the engine chose it, stays English in every locale."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
