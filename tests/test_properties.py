@@ -91,6 +91,8 @@ LADDER_KINDS = frozenset(
 LADDER_RULES = frozenset({"R3", "R10"})
 ESCALATION_STEPS = frozenset(get_args(Escalation))
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: The slot names that span the day: a talking point says the day alone.
+_WHOLE_DAY = frozenset({"day", "all day", "whole day", "business hours", "working hours"})
 MONTHS = "January February March April May June July August September October November December"
 
 #: Legal calling hours, written out independently of ``cadence.compliance`` (DESIGN §5).
@@ -1075,9 +1077,12 @@ def test_voicemail_promise_names_the_next_attempt(history: History) -> None:
             continue
         start = (following.due_since or following.earliest).astimezone(zone)
         day, slot = DAYS[start.weekday()], f" {following.slot}"
+        if following.slot in _WHOLE_DAY:  # "on Tuesday", not "on Tuesday day"
+            slot = ""
         if (start.date() - action.earliest.astimezone(zone).date()).days >= 7:
             # a week or more ahead, "on Friday" would be heard as the coming Friday
-            day, slot = f"{day} {start.day} {MONTHS.split()[start.month - 1]}", f",{slot}"
+            day = f"{day} {start.day} {MONTHS.split()[start.month - 1]}"
+            slot = f",{slot}" if slot else ""
         hypothesis_event(f"R5: the next attempt is a week or more ahead: {',' in slot}")
         if following.due_since is not None:  # overdue: the day it was due, its slot has passed
             promise = f" on {day}"

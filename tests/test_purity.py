@@ -32,6 +32,8 @@ CORE = [
     "_stretches",
     "_suppression",
     "_talk",
+    "_templates",
+    "_templates_fr",
     "_words",
     "_zone_table",
     "_zones",

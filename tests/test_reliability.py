@@ -80,9 +80,41 @@ def _default(model: Any, section: str, key: str) -> Any:
 
 
 #: Fields with defaults added to a stored format since its fixture was written (same version).
+#: The talking points that were English text in the engine until they became templates.
+_LOCALE_POINTS = (
+    "referral_unnamed",
+    "switch_to_email",
+    "apology",
+    "apology_call",
+    "apology_call_rebooked",
+    "apology_call_no_meetings",
+    "apology_after_voicemail",
+    "flexibility_call",
+    "flexibility",
+    "meet_locally",
+    "send_invitation",
+    "missed_meeting_voicemail",
+    "rebook_after_absence",
+    "rebook",
+    "material",
+    "material_missed_meeting",
+    "material_email_bounced",
+    "material_no_email",
+    "material_at_meeting",
+    "log_meeting",
+    "moved_away",
+    "moved_legal_cap",
+    "moved_day_off",
+    "moved_outside_hours",
+)
 ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
     "policy-v1": {
-        "templates": ("voicemail_email_opt_out", "referral", "receptionist_by_email"),
+        "templates": (
+            "voicemail_email_opt_out",
+            "referral",
+            "receptionist_by_email",
+            *_LOCALE_POINTS,
+        ),
         "": ("event_id_memory_days", "calling_rules", "unheard_calls_limit"),  # "": own fields
     },
     "prospect-v1": {

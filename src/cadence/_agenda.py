@@ -25,7 +25,6 @@ __all__ = [
     "ATTEND_PRIORITY",
     "ATTEND_REASON",
     "ATTEND_RULES",
-    "MATERIAL_AT_MEETING",
     "LadderTime",
     "Task",
     "drop_instant",
@@ -72,11 +71,6 @@ class Task(NamedTuple):
 ATTEND_PRIORITY, ATTEND_RULES = Priority.PROMISE, ("R2",)
 ATTEND_REASON = "attend the booked meeting; agree the next contact before it ends"
 ENDED_REASON = "the meeting has ended: log whether it was held or a no-show"
-#: R15: the rebooked meeting's talking point when its material could not go out before it.
-MATERIAL_AT_MEETING = (
-    "Bring the additional information you meant to send before the meeting, and go through "
-    "it together: it makes the meeting more productive (R15)."
-)
 
 _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 # Enum members read on the hot path, bound to module names: on Python 3.11 every
@@ -233,8 +227,8 @@ def material_at_meeting(cal: ContactCalendar, state: State, now: datetime) -> fr
     before it, as of ``now``: the meeting has started, or its channel's hours (the email's, or
     the phone's when the address bounced) open no moment between ``now`` and its start. It is
     not asked for then (sent "before the meeting" after it began is no instruction a rep can
-    follow): the rep brings it to the meeting (:data:`MATERIAL_AT_MEETING`), and the meeting,
-    held, performs it."""
+    follow): the rep brings it to the meeting (``Templates.material_at_meeting``), and the
+    meeting, held, performs it."""
     late: set[str] = set()
     for o in state["obligations"]:
         deadline = o.deadline

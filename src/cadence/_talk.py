@@ -1,7 +1,8 @@
 """Talking points: the seeds' scripts, filled with the engine's own decisions (R5, R6, R8–R16).
 
 The texts are policy data (:class:`cadence.policy.Templates`); this module only fills them. Day
-names are rendered from a fixed English table, never from the process locale (determinism).
+names and parts of the day are in the templates' locale (:mod:`cadence._words`), never the
+process locale (determinism).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from cadence._agenda import ENDED_REASON, MATERIAL_AT_MEETING, Task
+from cadence._agenda import ENDED_REASON, Task
 from cadence._fold_base import (
     _R14_NO_MEETINGS,
     _R14_REBOOKED,
@@ -17,7 +18,7 @@ from cadence._fold_base import (
     State,
     upcoming_meeting,
 )
-from cadence._words import day_and_date, day_name
+from cadence._words import day_and_date, day_name, slot_word
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
@@ -36,27 +37,22 @@ _OPT_OUT_OFFER, _BREAKUP = ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP
 _DRIP_TOUCH, _CONTACT_RECEPTIONIST = ActionKind.DRIP_TOUCH, ActionKind.CONTACT_RECEPTIONIST
 _ESCALATE, _PROPOSE_TIMES = ActionKind.ESCALATE, ActionKind.PROPOSE_TIMES
 _SEND_COLLATERAL = ActionKind.SEND_COLLATERAL
-_R7_POINT = "Use a subject that refers to their request; keep it short."
-_R14_APOLOGY = "Apologise for cancelling, warmly; keep it brief."
-_NO_NAME = "They named no one: ask them whom to contact, and how."  # (a referral, R9)
 _A_WEEK = 7  # days: from then on, "on Tuesday" would be heard as the coming Tuesday
 # Less than this after the end of a local day, an instant's local date is less than a week on
 # whatever the offsets do (they differ by at most two hours across a change).
 _WITHIN_A_WEEK = timedelta(days=5, hours=20)
-_LOG_MEETING = (
-    "Log it: meeting_held, with the next contact you agreed and their permission to stay in "
-    "touch, or meeting_no_show."
-)
 
 
 def part_of_day(window: Window, locale: str = "en", said: datetime | None = None) -> str:
     """'Tuesday morning' for a call window, 'Tuesday' for an email one. Said on ``said`` (the
     prospect's local time) a week or more before, the day has its date: 'Tuesday 10 March,
-    morning' (a weekday's name alone would be heard as the coming one)."""
+    morning' (a weekday's name alone would be heard as the coming one). The slot is said as
+    :func:`cadence._words.slot_word` says it ('mardi midi'; 'Monday' for a slot named 'day')."""
     near = said is None or (window.start.date() - said.date()).days < _A_WEEK
     day = day_name(window.start, locale) if near else day_and_date(window.start, locale)
-    if window.slot and window.slot_index is not None:
-        return f"{day} {window.slot}" if near else f"{day}, {window.slot}"
+    part = slot_word(window.slot, locale) if window.slot and window.slot_index is not None else ""
+    if part:
+        return f"{day} {part}" if near else f"{day}, {part}"
     return day
 
 
@@ -112,11 +108,11 @@ def talking_points(
         if task.detail and "R6" in task.rules:
             said = t.voicemail_email_opt_out if "R8" in task.rules else t.voicemail_email
             r6 = (said.format(voicemail_day=voicemail_day(policy, cal, state, task, window)),)
-            return (_R7_POINT, *r6) if "R7" in task.rules else r6
+            return (t.switch_to_email, *r6) if "R7" in task.rules else r6
         if "R7" in task.rules:
-            return (_R7_POINT,)
+            return (t.switch_to_email,)
         if "R14" in task.rules:  # the apology call's number did not work
-            return (_R14_APOLOGY,)
+            return (t.apology,)
         return ()
     conversation = (
         (t.agree_next_contact, t.ask_permission)
@@ -138,15 +134,11 @@ def talking_points(
                 points = (template.format(next_attempt=when),)
         if "R14" in task.rules:
             if task.reason == _R14_REBOOKED:
-                points = ("Apologise for cancelling, warmly; thank them for booking again.",)
+                points = (t.apology_call_rebooked,)
             elif task.reason == _R14_NO_MEETINGS:
-                points = ("Apologise for cancelling, warmly; they asked for no more meetings.",)
+                points = (t.apology_call_no_meetings,)
             else:
-                points = (
-                    "Apologise for cancelling, warmly; propose two or three new times now.",
-                    "Offer flexibility: before or after hours, or coffee or lunch if they are "
-                    "local.",
-                )
+                points = (t.apology_call, t.flexibility_call)
         return (*points, *conversation)
     if kind is _OPT_OUT_OFFER or kind is _BREAKUP:
         said = t.opt_out_offer if kind is _OPT_OUT_OFFER else t.breakup
@@ -162,64 +154,38 @@ def talking_points(
         if task.detail == "manager_escalation":
             return (t.manager_escalation,)
         if "referral" in task.flags:  # the prospect named someone else to talk to
-            return (t.referral,) if task.detail else (_NO_NAME, t.referral)
+            return (t.referral,) if task.detail else (t.referral_unnamed, t.referral)
         return (t.ask_decision_makers,)
     if kind is _ATTEND_MEETING:
         if task.reason == ENDED_REASON:  # (R2: the meeting is over; nothing left to say in it)
-            return (_LOG_MEETING,)
+            return (t.log_meeting,)
         if task.brings_material:
-            return (MATERIAL_AT_MEETING, *conversation)  # R15: none of it went out before
+            return (t.material_at_meeting, *conversation)  # R15: none of it went out before
         return conversation
     if kind is _PROPOSE_TIMES:
-        points = (
-            "Send the invitation for the time they pick at once, so you stay on their calendar.",
-        )
+        points = (t.send_invitation,)
         if "R14" in task.rules:
-            points = (
-                "Offer flexibility: one option before and one after your usual hours.",
-                *points,
-            )
+            points = (t.flexibility, *points)
             if state["local"]:
-                points = ("They are local: offer to meet over coffee or lunch.", *points)
+                points = (t.meet_locally, *points)
             if "R6" in task.rules:  # the proposal also follows up the apology's voicemail
-                points = (
-                    "Apologise for cancelling and say you left a voicemail; keep it brief.",
-                    *points,
-                )
+                points = (t.apology_after_voicemail, *points)
             else:
-                points = (_R14_APOLOGY, *points)
+                points = (t.apology, *points)
         elif "R6" in task.rules:  # after a missed meeting, the email follows up the voicemail
-            points = ("Say you left a voicemail about the missed meeting; keep it brief.", *points)
+            points = (t.missed_meeting_voicemail, *points)
         if "R17" in task.rules:  # their out-of-office covered the meeting (R15 after R17)
-            points = ("Welcome them back; suggest a new time for the meeting warmly.", *points)
+            points = (t.rebook_after_absence, *points)
         elif "R15" in task.rules:
-            points = ("Thank them for letting you know; suggest a new time warmly.", *points)
+            points = (t.rebook, *points)
         return points
     if kind is _SEND_COLLATERAL:
-        points = (
-            (
-                "Since you could not meet, send additional information that makes the next "
-                "meeting more productive.",
-            )
-            if "R15" in task.rules
-            else ()
-        )
+        points = (t.material_missed_meeting,) if "R15" in task.rules else ()
         if task.channel is Channel.PHONE and Channel.EMAIL in state["unreachable"]:
-            return (
-                *points,
-                "Their email bounced: ask for an address that works; once it is logged, the "
-                "material goes by email.",
-            )
+            return (*points, t.material_email_bounced)
         if task.channel is Channel.PHONE and Channel.EMAIL in state["blocked_channels"]:
-            return (
-                *points,
-                "They opted out of email: go through the material with them on this call (on "
-                "voicemail, sum it up in a sentence and offer to go through it when they call "
-                "back); send it in writing only if they opt in to email again.",
-            )
-        return points or (
-            "Send the quote or material you promised, now; say you will discuss it soon.",
-        )
+            return (*points, t.material_no_email)
+        return points or (t.material,)
     return ()
 
 

@@ -70,3 +70,35 @@ def day_name(local: datetime, locale: str = "en") -> str:
     import pendulum
 
     return str(pendulum.instance(local).format("dddd", locale=locale))
+
+
+#: A call slot by one of these names spans the working day: the day alone says when.
+_WHOLE_DAY = frozenset({"day", "all day", "whole day", "business hours", "working hours"})
+#: The usual English names of the parts of the day, in the languages cadence has texts in.
+_PARTS = {
+    "fr": {
+        "early": "tôt",
+        "morning": "matin",
+        "am": "matin",
+        "midday": "midi",
+        "noon": "midi",
+        "lunch": "midi",
+        "lunchtime": "midi",
+        "afternoon": "après-midi",
+        "pm": "après-midi",
+        "evening": "soir",
+        "late": "tard",
+        "night": "nuit",
+    },
+}
+
+
+def slot_word(name: str, locale: str = "en") -> str:
+    """How the call slot ``name`` (the team's word) is said after a day in ``locale``: the
+    locale's word for the usual English names ("midday" is "midi" in French), "" for a slot
+    that spans the day ("day", "business hours": "Monday", not "Monday day"), and any other
+    name as the team wrote it (the team names its slots in its own language)."""
+    key = name.strip().lower()
+    if key in _WHOLE_DAY:
+        return ""
+    return _PARTS.get(locale, {}).get(key, name)

@@ -79,7 +79,10 @@ class Action(BaseModel):
     priority: Priority
     rules: tuple[str, ...]
     reason: str
+    """Why the engine chose this action, for the rep and the logs: in English whatever
+    ``Templates.locale`` (the same explanation in every team's logs)."""
     talking_points: tuple[str, ...] = ()
+    """What the rep says or writes, from the policy's templates, in their ``locale``."""
     flags: tuple[str, ...] = ()
     """Markers for hosts: ``overdue``, ``commitment_missing``, ``paused``, ``referral`` (an
     escalation to the person the prospect named in ``detail``), ``moved`` (an agreed contact,

@@ -668,16 +668,17 @@ class Engine:
             exact = next((t for t in task.joined if t.exact), task)
             agreed = exact.not_before
             free = cal.next_window(task.channel, agreed)  # the hours, without the caps
-            why = (
-                "they were away"  # R17
+            t = self._texts
+            moved = (
+                t.moved_away  # R17
                 if away_until(state, exact) is not None
-                else "a legal cap on calls rules it out"
+                else t.moved_legal_cap
                 if free.start_utc == agreed
-                else "it is on a day off"  # (a weekend, a holiday: not a time of day)
+                else t.moved_day_off  # (a weekend, a holiday: not a time of day)
                 if not cal.days.is_business_day(cal.local(agreed).date())
-                else "it is outside the hours the policy and the law allow"
+                else t.moved_outside_hours
             )
-            points = (f"The agreed time moved ({why}): tell them.", *points)
+            points = (moved, *points)
         return build(
             Action,
             {

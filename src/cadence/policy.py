@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import string
 from datetime import date, time, timedelta
 from typing import Annotated, Any, Literal, Self
 
@@ -33,7 +32,7 @@ from cadence._clock import ClockTime
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber
 from cadence._stretches import occupied
-from cadence._words import check_locale
+from cadence._templates import Templates
 from cadence.businessdays import check_region, subdivision_code
 from cadence.channel import Channel
 from cadence.compliance import PRESETS, CallingRule
@@ -60,7 +59,12 @@ class TimeSlot(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     name: str = Field(min_length=1)
-    """What the part of the day is called (``morning``); R4 rotates by name."""
+    """What the part of the day is called (``morning``); R4 rotates by name. Talking points
+    say it after the day ("Tuesday morning"): under ``Templates.locale="fr"`` the usual English
+    names (early, morning, am, midday, noon, lunch, lunchtime, afternoon, pm, evening, late,
+    night) in French ("mardi
+    midi"), a name for the whole day (day, all day, whole day, business hours, working hours)
+    not at all ("Monday"), and any other name as written: name slots in the team's language."""
     start: ClockTime
     """Local wall-clock start, inclusive (``09:00``)."""
     end: ClockTime
@@ -117,162 +121,6 @@ def _disjoint_slots(value: tuple[TimeSlot, ...]) -> tuple[TimeSlot, ...]:
             msg = f"slots {a.name!r} and {b.name!r} overlap; make them disjoint"
             raise ValueError(msg)
     return tuple(ordered)
-
-
-class Templates(BaseModel):
-    """Talking points and subjects (R5, R6, R7, R8, R10, R14, R15). ``{name}`` fields are filled
-    by the engine: ``next_attempt`` ("Tuesday morning", or "Tuesday 17 March, morning" when it
-    is a week or more after the call), ``voicemail_day`` ("Monday", or "Monday 2 March" when
-    the email goes out a week or more after the voicemail), ``topic`` (the prospect's). Each
-    of these texts may hold only the field it is filled with, written plainly (no ``.attr``,
-    ``[i]``, ``!r`` or ``:spec``); the other texts hold none. In every text a literal brace is
-    written twice. No text may be blank. Day and month names are in ``locale``."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    locale: str = "en"
-    """Language of the day names filled into the texts (e.g. ``fr`` gives "mardi")."""
-    voicemail: str = (
-        "If you reach voicemail: say you will try again {next_attempt}, and give one short reason "
-        "to talk (news, an offer, a deadline if it is time-sensitive). Do not pitch."
-    )
-    """R5: the call's talking point for voicemail: when you will try again, and why."""
-    voicemail_next_is_email: str = (
-        "If you reach voicemail: say you will follow up by email {next_attempt}, and give one "
-        "short reason to talk. Do not pitch."
-    )
-    """R5: the same, when the next attempt is an email (R7)."""
-    voicemail_email: str = (
-        "Mention the voicemail you left {voicemail_day}; keep it brief and repeat the one reason "
-        "to talk."
-    )
-    """R6: the talking point of the email that follows a voicemail."""
-    voicemail_email_opt_out: str = (
-        "Mention the voicemail you left {voicemail_day} and repeat its offer in writing: you will "
-        "keep trying unless they would rather you didn't. A one-line reply is all it takes."
-    )
-    """R6 and R8: the same, when the voicemail offered the opt-out."""
-    switch_to_email_subject: str = "Regarding your request about {topic}"
-    """R7: subject of the email that replaces the phone; ``{topic}`` is the prospect's."""
-    opt_out_offer: str = (
-        "We keep missing each other. Say you will keep trying until you connect, unless they "
-        "would prefer you didn't, and that you will respect their answer."
-    )
-    """R8: how to offer the opt-out."""
-    breakup: str = (
-        "A last, gracious message: you have not been able to connect, so you are closing their "
-        "file; they can reach you any time if things change."
-    )
-    """R10: the last message before the file is closed."""
-    ask_permission: str = "Before you hang up, ask: may I contact you again when there is news?"
-    """R12: asked in every conversation; drip needs the yes."""
-    ask_channel: str = "Ask how they prefer to be reached when you need an answer (R16)."
-    """R16: asked early, so the engine can lead with that channel."""
-    ask_decision_makers: str = "Ask who else besides them is involved in the decision."
-    """R9: the who-else-decides escalation."""
-    referral: str = (
-        "Open with the referral: say who suggested you get in touch and why, in one sentence; "
-        "then ask for a short conversation."
-    )
-    """R9: contacting the person a prospect referred you to."""
-    agree_next_contact: str = "Agree a specific date and time for the next contact before you end."
-    """R1: every conversation ends with a date."""
-    drip_touch: str = "Share something useful (news, a case, an insight); no ask."
-    """R11: what a drip touch carries."""
-    receptionist: str = (
-        "Call the receptionist or assistant: say you have had trouble connecting and ask "
-        "whether they have been away or something has changed."
-    )
-    """R9: the receptionist escalation."""
-    receptionist_by_email: str = (
-        "Write to the receptionist or assistant: say you have had trouble connecting and ask "
-        "whether they have been away or something has changed."
-    )
-    """R9: the receptionist escalation when it goes by email (the prospect's phone is
-    blocked: refused, or a wrong number)."""
-    manager_escalation: str = (
-        "Have your manager contact your contact's superior, so you keep face with your contact."
-    )
-    """R9: the manager escalation."""
-
-    @field_validator("locale")
-    @classmethod
-    def _locale(cls, value: str) -> str:
-        return check_locale(value)
-
-    @model_validator(mode="after")
-    def _not_blank(self) -> Self:
-        """A blank text became a blank talking point, or an email without a subject."""
-        for name in type(self).model_fields:
-            if name != "locale" and not getattr(self, name).strip():
-                msg = (
-                    f"templates.{name}: blank; write the text, or leave {name} out for the default"
-                )
-                raise ValueError(msg)
-        return self
-
-    @model_validator(mode="after")
-    def _subject_one_line(self) -> Self:
-        """A subject with a line break is two lines, which a mail client cuts or reads as
-        another header."""
-        text = self.switch_to_email_subject
-        if len(text.splitlines()) > 1:
-            msg = (
-                f"templates.switch_to_email_subject: {text!r} is not one line; an email subject "
-                "is: remove the line breaks"
-            )
-            raise ValueError(msg)
-        return self
-
-    @model_validator(mode="after")
-    def _fields_filled(self) -> Self:
-        """A text the engine fills may name only the field it fills, plainly: ``{name.attr}``
-        or ``{name[0]}`` would reach into Python objects from a policy file, and an unknown
-        ``{field}`` would fail at the first prospect instead of here. The other texts hold no
-        field: a ``{first_name}`` in one was said to the rep, braces and all."""
-        for name in type(self).model_fields:
-            if name == "locale":
-                continue
-            field = _FILLED.get(name)
-            text = getattr(self, name)
-            try:
-                parts = list(string.Formatter().parse(text))
-            except ValueError as exc:
-                msg = f"templates.{name}: {exc}; write a literal brace twice ({{{{ or }}}})"
-                raise ValueError(msg) from None
-            for _, found, spec, conversion in parts:
-                if found is not None and (found != field or spec or conversion):
-                    shown = "{" + found + (f"!{conversion}" if conversion else "")
-                    shown += (f":{spec}" if spec else "") + "}"
-                    may = (
-                        f"it may hold {{{field}}}, as written here (write a literal brace twice)"
-                        if field
-                        else "it holds none: write the words themselves (a literal brace twice)"
-                    )
-                    msg = f"templates.{name}: {shown} is not a field this text can hold; {may}"
-                    raise ValueError(msg)
-        return self
-
-    def as_said(self) -> Templates:
-        """These texts as the rep reads them: those the engine does not fill with their
-        literal braces written once (``{{`` is ``{``), as ``str.format`` leaves those it
-        fills. (Made once per engine: the talking points read it.)"""
-        said = {
-            name: getattr(self, name).format()
-            for name in type(self).model_fields
-            if name != "locale" and name not in _FILLED
-        }
-        return self.model_copy(update=said)
-
-
-#: The texts the engine fills, and the one field each may hold.
-_FILLED = {
-    "voicemail": "next_attempt",
-    "voicemail_next_is_email": "next_attempt",
-    "voicemail_email": "voicemail_day",
-    "voicemail_email_opt_out": "voicemail_day",
-    "switch_to_email_subject": "topic",
-}
 
 
 class Policy(BaseModel):

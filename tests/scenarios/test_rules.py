@@ -415,7 +415,7 @@ def test_r5_a_next_attempt_a_week_or_more_ahead_is_named_with_its_date(monday: d
     french = Templates(locale="fr", voicemail="Dites que vous rappellerez {next_attempt}.")
     engine = Engine(Policy(min_gap_business_days=6, templates=french))
     act = engine.next_action(_enroll(engine, monday), monday)
-    assert act.talking_points[0] == "Dites que vous rappellerez mardi 17 mars, midday."
+    assert act.talking_points[0] == "Dites que vous rappellerez mardi 17 mars, midi."
 
 
 def test_r6_voicemail_is_followed_by_an_email_that_mentions_it(
@@ -1051,7 +1051,7 @@ def test_r5_talking_points_in_the_prospects_language() -> None:
     paris = datetime(2026, 3, 9, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
     p = engine.enroll("zoe", timezone="Europe/Paris", at=paris, country="FR")
     act = engine.next_action(p, paris)
-    assert act.talking_points[0] == "Sur messagerie : dites que vous rappellerez vendredi midday."
+    assert act.talking_points[0] == "Sur messagerie : dites que vous rappellerez vendredi midi."
     with pytest.raises(ValueError, match="locale 'xx'"):
         Templates(locale="xx")
 
