@@ -26,7 +26,7 @@ those join only the R6 email (:mod:`cadence._one_email`), which every ladder ema
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cadence._agenda import Task
 from cadence._one_email import one_email, partner
@@ -60,6 +60,23 @@ def _to_them(task: Task) -> bool:
     return task.key is not None and task.kind in _TO_THEM
 
 
+def _graced(spot: Spot) -> bool:
+    """Whether ``spot``'s window ends with the grace of an agreed contact (R1), on time: an
+    exact task placed at the agreed time, neither moved nor overdue."""
+    return spot.task.exact and spot.due_since is None and "moved" not in spot.flags
+
+
+_OPEN = datetime.max.replace(tzinfo=UTC)
+
+
+def _hard_end(spot: Spot) -> datetime:
+    """When ``spot``'s window closes for joining (:func:`touchmates`): its end, but never for
+    an agreed contact's grace. A rep does not call at 10:25 for the call agreed at 10:00 and
+    again at 10:30 for a missed meeting; one call at 10:30 does both, a few minutes after the
+    grace (flagged ``overdue``, as the agreed call alone would be then)."""
+    return _OPEN if _graced(spot) else spot.end.astimezone(UTC)
+
+
 def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) -> list[Spot]:
     """When ``best`` is a call or an email the prospect is owed, the others on its channel
     among ``spots`` that start with it, or up to ``reach`` (the policy's reaction delay) after
@@ -85,8 +102,9 @@ def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) 
     if not later:
         return mates
     # The touch waits for the last mate: each joins within a reaction delay of the one before,
-    # and only while every window so far is open.
-    end = min([best.end.astimezone(UTC), *(m.end.astimezone(UTC) for m in mates)])
+    # and only while every window so far is open, but for an agreed contact's grace (R1): it
+    # may end those minutes before, and the touch is then a few minutes late for it.
+    end = min([_hard_end(best), *(_hard_end(m) for m in mates)])
     last = start
     chosen: set[int] = set()
     for s in sorted(later, key=lambda s: s.start_utc):
@@ -94,7 +112,7 @@ def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) 
             break
         chosen.add(id(s))
         last = s.start_utc
-        end = min(end, s.end.astimezone(UTC))
+        end = min(end, _hard_end(s))
     if not chosen:
         return mates
     return [s for s in spots if id(s) in chosen or any(s is m for m in mates)]
@@ -113,7 +131,7 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
     last = max(mates, key=lambda m: m.start_utc)
     if last.start_utc > best.start_utc:
         assert cal is not None  # (a reach is given with the calendar that orders)
-        group = [best, *mates]
+        group = [_late(s, last) for s in (best, *mates)]
         lead = min(group, key=lambda s: task_order(cal, s.task))
         due = [s.due_since for s in group if s.due_since is not None]
         spot_flags = tuple(dict.fromkeys(f for s in group for f in s.flags))
@@ -152,6 +170,21 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
     # tells them) or an overdue one is still so when it is done in another's touch.
     spot_flags = tuple(dict.fromkeys((*best.flags, *flags, *(f for m in mates for f in m.flags))))
     return best._replace(task=joined, end=end, flags=spot_flags)
+
+
+def _late(spot: Spot, last: Spot) -> Spot:
+    """``spot`` done in a touch that starts with ``last``: as it is while its window is still
+    open then; else (an agreed contact's grace has just ended, :func:`_hard_end`) overdue
+    since it came due, in ``last``'s window, as :func:`cadence._placing.locate` places it
+    once the grace is over."""
+    if spot.end.astimezone(UTC) > last.start_utc:
+        return spot
+    return spot._replace(
+        window=last.window,
+        end=last.end,
+        flags=(*spot.flags, "overdue"),
+        due_since=spot.window.start,
+    )
 
 
 def as_touches(

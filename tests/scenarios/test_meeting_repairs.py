@@ -10,6 +10,7 @@ import pytest
 import cadence
 from cadence import ActionKind, Channel
 from cadence import events as ev
+from cadence.testing import check_invariants
 from tests.conftest import CHICAGO
 
 Engine = cadence.Engine
@@ -124,3 +125,52 @@ def test_r6_the_email_after_the_no_show_calls_voicemail_offers_the_new_times(
     p = engine.apply(p, ev.EmailSent(at=sent))
     after = engine.plan(p, sent)
     assert [a for a in after if a.kind is ActionKind.PROPOSE_TIMES or "R6" in a.rules] == []
+
+
+@pytest.mark.parametrize("logged", [25, 29])
+def test_r1_an_agreed_call_and_a_missed_meetings_call_minutes_apart_are_one_call(
+    engine: Engine, logged: int
+) -> None:
+    """Lee agreed to a call on Wednesday at 10:00 (R1, on time until 10:30), and missed the
+    08:30 meeting, logged at 10:25 or 10:29: the call to reschedule it falls due a reaction
+    delay later, as the agreed call's grace ends. One call does both, a few minutes late for
+    the agreed one (overdue since 10:00), not one at 10:25 and another minutes later: its
+    voicemail promises the next attempt, and that is the next call the engine plans (R5)."""
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
+    agreed = datetime(2026, 3, 4, 10, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    history: list[ev.Event] = [
+        ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed, permission=True),
+        ev.MeetingBooked(
+            at=monday + timedelta(minutes=1),
+            meeting_id="m1",
+            starts_at=agreed - timedelta(minutes=90),
+        ),
+        ev.MeetingNoShow(at=agreed + timedelta(minutes=logged), meeting_id="m1"),
+    ]
+    now = history[-1].at
+    for event in history:
+        p = engine.apply(p, event)
+    calls = [a for a in engine.plan(p, now) if a.channel is Channel.PHONE]
+    call = calls[0]
+    assert ("R1" in call.rules, "R2" in call.rules) == (True, True), call
+    assert "; in the same call: " in call.reason
+    assert call.earliest == now + timedelta(minutes=engine.policy.reaction_minutes)
+    assert call.due_since == agreed
+    assert "overdue" in call.flags
+    assert call.earliest >= agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
+    [promise] = [s for s in call.talking_points if s.startswith("If you reach voicemail")]
+    assert engine.next_action(p, now) == call
+    # The rep calls, a little early, and reaches voicemail: nothing more is owed by phone,
+    # and the next call is the one the voicemail promised.
+    history.append(ev.CallAttempted(at=now + timedelta(minutes=1), outcome="voicemail"))
+    p = engine.apply(p, history[-1])
+    after = [a for a in engine.plan(p, history[-1].at) if a.channel is Channel.PHONE]
+    assert after[0].rules == ("R3", "R4"), after[0]
+    assert f"try again on Tuesday {after[0].slot}" in promise, (promise, after[0])
+    assert after[0].earliest.strftime("%A") == "Tuesday"
+    check_invariants(
+        engine,
+        engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL"),
+        history,
+    )
