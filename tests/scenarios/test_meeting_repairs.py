@@ -174,3 +174,55 @@ def test_r1_an_agreed_call_and_a_missed_meetings_call_minutes_apart_are_one_call
         engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL"),
         history,
     )
+
+
+def _rebooked_and_missed(engine: Engine) -> tuple[cadence.Prospect, datetime]:
+    """Lee cancelled (R15), booked Thursday 10:00 instead, was sent nothing, and missed it."""
+    p = _cancelled_by_them(engine)
+    starts = datetime(2026, 3, 5, 10, 0, tzinfo=CHICAGO)
+    booked = TUESDAY + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m2", starts_at=starts))
+    missed = starts + timedelta(minutes=40)
+    return engine.apply(p, ev.MeetingNoShow(at=missed, meeting_id="m2")), missed
+
+
+@pytest.mark.parametrize("later", [timedelta(0), timedelta(days=1)])
+def test_r15_material_for_a_rebooked_meeting_they_missed_goes_with_the_new_times(
+    engine: Engine, later: timedelta
+) -> None:
+    """The material was to go out before the rebooked meeting, and they missed that meeting
+    too. It is not overdue "before the rescheduled meeting" (that meeting is past): it is for
+    the next one, in the email that offers the new times, and that one email does both."""
+    p, missed = _rebooked_and_missed(engine)
+    now = missed + later
+    plan = engine.plan(p, now)
+    [material] = _material(plan)
+    assert "before the rescheduled meeting" not in material.reason
+    assert "missed the rescheduled meeting" in material.reason
+    assert "overdue" not in material.flags
+    assert material.due_since is None
+    assert {material.kind, *material.also} == {ActionKind.SEND_COLLATERAL, ActionKind.PROPOSE_TIMES}
+    assert len(material.proposals) == engine.policy.proposal_count
+    assert [a for a in plan if a.kind is ActionKind.PROPOSE_TIMES] == []
+    sent = max(material.earliest, now)
+    p = engine.apply(p, ev.EmailSent(at=sent))
+    after = engine.plan(p, sent)
+    assert _material(after) == []
+    assert [a for a in after if a.kind is ActionKind.PROPOSE_TIMES] == []
+
+
+def test_r15_material_for_a_missed_rebooked_meeting_goes_before_the_next_booking(
+    engine: Engine,
+) -> None:
+    """Missed the rebooked meeting, then booked again before the material went out: it is owed
+    before the new meeting, as it was before the one they missed."""
+    p, missed = _rebooked_and_missed(engine)
+    booked = missed + timedelta(hours=2)
+    starts = datetime(2026, 3, 11, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m3", starts_at=starts))
+    [material] = _material(engine.plan(p, booked))
+    assert material.detail == "m3"
+    assert material.reason.startswith("before the rescheduled meeting")
+    assert "overdue" not in material.flags
+    assert booked < material.earliest
+    assert material.latest <= starts
