@@ -226,3 +226,78 @@ def test_r15_material_for_a_missed_rebooked_meeting_goes_before_the_next_booking
     assert "overdue" not in material.flags
     assert booked < material.earliest
     assert material.latest <= starts
+
+
+def _agreed_and_missed(engine: Engine, agreed: datetime, logged: datetime) -> cadence.Prospect:
+    """Lee agreed on Monday to a call at ``agreed`` (R1), and missed the meeting booked for
+    90 minutes before it; the no-show is logged at ``logged``."""
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = engine.apply(
+        p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed, permission=True)
+    )
+    starts = agreed - timedelta(minutes=90)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=starts))
+    return engine.apply(p, ev.MeetingNoShow(at=logged, meeting_id="m1"))
+
+
+def test_r1_a_missed_meetings_call_at_the_end_of_the_morning_waits_for_the_agreed_noon_call(
+    engine: Engine,
+) -> None:
+    """The call for the missed meeting may start at 11:59 (the morning ends at 12:00, and the
+    midday hours follow at once); the call agreed for 12:00 starts a minute later. One call at
+    12:00 does both, on time, in the midday part of the day: not one at 11:59 and another a
+    minute later."""
+    agreed = datetime(2026, 3, 4, 12, 0, tzinfo=CHICAGO)
+    logged = agreed - timedelta(minutes=6)
+    p = _agreed_and_missed(engine, agreed, logged)
+    calls = [a for a in engine.plan(p, logged) if a.channel is Channel.PHONE]
+    call = calls[0]
+    assert "; in the same call: " in call.reason
+    assert {"R1", "R2"} <= set(call.rules)
+    assert (call.earliest, call.slot, call.due_since) == (agreed, "midday", None)
+    assert "overdue" not in call.flags
+    assert [a for a in calls[1:] if a.earliest.date() == agreed.date()] == []
+
+
+def test_r5_the_voicemail_of_a_call_a_few_minutes_before_an_agreed_call_names_that_call(
+    engine: Engine,
+) -> None:
+    """The call for the missed meeting may start at 9:54, the call agreed for 10:00 six
+    minutes later (more than a reaction delay: two calls). If the first reaches voicemail, the
+    next attempt is the agreed call, that morning: its script says so, not the ladder's day
+    next week, which the agreed call would break."""
+    agreed = datetime(2026, 3, 4, 10, 0, tzinfo=CHICAGO)
+    logged = agreed - timedelta(minutes=11)
+    p = _agreed_and_missed(engine, agreed, logged)
+    first = engine.next_action(p, logged)
+    assert (first.kind, first.detail, first.rules) == (ActionKind.CALL, "m1", ("R2",))
+    assert "try again on Wednesday morning" in first.talking_points[0]
+    p = engine.apply(p, ev.CallAttempted(at=first.earliest, outcome="voicemail"))
+    plan = engine.plan(p, first.earliest)
+    following = next(a for a in plan if a.channel is Channel.PHONE)
+    assert (following.kind, following.rules, following.earliest) == (
+        ActionKind.CALL,
+        ("R1",),
+        agreed,
+    )
+
+
+def test_r5_a_call_that_waits_into_the_midday_hours_promises_the_attempt_after_a_midday_call(
+    engine: Engine,
+) -> None:
+    """The call agreed for 11:50 (on time until 12:20) waits until 12:00 for the missed
+    meeting's call: the rep calls at midday, so the retry after its voicemail goes to another
+    part of the day (R4) than midday. The script promised that retry, not the one after a
+    morning call."""
+    agreed = datetime(2026, 3, 4, 11, 50, tzinfo=CHICAGO)
+    logged = agreed + timedelta(minutes=5)
+    p = _agreed_and_missed(engine, agreed, logged)
+    call = engine.next_action(p, logged)
+    assert "; in the same call: " in call.reason
+    assert call.earliest == agreed + timedelta(minutes=10)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    following = next(a for a in engine.plan(p, call.earliest) if a.channel is Channel.PHONE)
+    assert following.slot != "midday"
+    said = f"try again on {following.earliest.strftime('%A')} {following.slot}"
+    assert said in call.talking_points[0], (call.talking_points, following)
