@@ -516,7 +516,7 @@ def test_check_invariants_catches_an_agreed_call_and_a_call_just_after_its_grace
     ]
     check_invariants(Engine(), p, events)
     # Broken: the grace closes the touch, as any window does.
-    monkeypatch.setattr(_one_touch, "_hard_end", lambda spot: spot.end.astimezone(UTC))
+    monkeypatch.setattr(_one_touch, "_hard_end", lambda spot, *_: spot.end.astimezone(UTC))
     with pytest.raises(AssertionError, match=r"^R2: two phone touches to the prospect 0:05:00"):
         check_invariants(Engine(), p, events)
 
