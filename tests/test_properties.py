@@ -65,6 +65,7 @@ from cadence.testing import (
     transitions_of,
 )
 from cadence.testing._events import refuses_no_show, refuses_opt_in
+from cadence.testing._invariants import _agreed_on_time
 from tests.conftest import (
     AHEAD,
     UNUSUAL_PLACES,
@@ -891,7 +892,9 @@ def test_what_is_owed_at_one_moment_is_one_call_or_one_email(
     for channel in (Channel.PHONE, Channel.EMAIL):
         touches = sorted(_touches_to_them(plan, channel), key=lambda a: a.earliest_utc)
         for a, b in itertools.pairwise(touches):  # apart, or the first's window closes first
-            assert b.earliest_utc - a.earliest_utc > react or a.latest_utc <= b.earliest_utc, plan
+            # (not the grace of an agreed call, R1: one call a moment after it does both)
+            closes = a.latest_utc <= b.earliest_utc and not _agreed_on_time(a)
+            assert b.earliest_utc - a.earliest_utc > react or closes, plan
     channel = data.draw(st.sampled_from([Channel.PHONE, Channel.EMAIL]), label="touch by")
     touches = _touches_to_them(plan, channel)
     if not touches or channel in p.blocked_channels:
@@ -1091,6 +1094,79 @@ def test_voicemail_promise_names_the_next_attempt(history: History) -> None:
         else:
             promise = f"follow up by email on {day}"
         assert promise in action.talking_points[0], (action.talking_points[0], following)
+
+
+def _promise_of(action: Action, following: Action, zone: ZoneInfo) -> str:
+    """What the voicemail script of the call ``action`` says when the next attempt planned
+    after its voicemail is ``following`` (R5): "try again on Tuesday midday", "follow up by
+    email on Tuesday", a week or more ahead with its date, or, overdue, the day it was due."""
+    start = (following.due_since or following.earliest).astimezone(zone)
+    day, slot = DAYS[start.weekday()], f" {following.slot}"
+    if (start.date() - action.earliest.astimezone(zone).date()).days >= 7:
+        day, slot = f"{day} {start.day} {MONTHS.split()[start.month - 1]}", f",{slot}"
+    if following.due_since is not None:
+        return f" on {day}"
+    if following.channel is Channel.PHONE:
+        return f"try again on {day}{slot}"
+    return f"follow up by email on {day}"
+
+
+@given(
+    policy=any_policy,
+    region=regions(),
+    start=instants(),
+    meeting_before=delays(min_delay=timedelta(hours=1), max_delay=timedelta(hours=20)),
+    logged=st.integers(-120, 90),
+    data=st.data(),
+)
+def test_the_voicemail_promise_holds_when_an_agreed_call_and_a_missed_meeting_are_owed(
+    policy: Policy,
+    region: Region,
+    start: datetime,
+    meeting_before: timedelta,
+    logged: int,
+    data: st.DataObject,
+) -> None:
+    """R5 with what is owed: a call agreed a day ahead (R1) and the call a missed meeting owes
+    (R2), logged up to two hours before or ninety minutes after the agreed time. The rep
+    makes the first call as soon as it is due and reaches voicemail; its script promised the
+    next attempt, and no call comes before it: the next call, or the ladder's next step, is
+    the one the promise named. (Two calls owed minutes apart, around the agreed call's grace,
+    are one call: its promise holds.)"""
+    engine = engine_for(policy)
+    zone = ZoneInfo(region.timezone)
+    p = _enrolled_in(engine, region, start)
+    t = start.astimezone(UTC)
+    agreed = t + timedelta(days=1)
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed))
+    starts = agreed - meeting_before
+    p = engine.apply(p, ev.MeetingBooked(at=t, meeting_id="m1", starts_at=starts))
+    missed = max(agreed + timedelta(minutes=logged), starts + timedelta(minutes=1))
+    if not p.meetings or p.meetings[0].status != "booked":
+        return  # (booked for the agreed time: the meeting is that contact, R1)
+    p = engine.apply(p, ev.MeetingNoShow(at=missed, meeting_id="m1"))
+    plan = engine.plan(p, missed)
+    call = next((a for a in plan if a.kind is ActionKind.CALL), None)
+    if call is None or not call.talking_points[0].startswith("If you reach voicemail"):
+        return
+    after = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    following = next(
+        (
+            a
+            for a in engine.plan(after, call.earliest)
+            if a.kind is ActionKind.CALL or _is_ladder_step(a)
+        ),
+        None,
+    )
+    if following is None:
+        return
+    hypothesis_event(
+        f"R5 with what is owed: the next attempt is the ladder's: {'R3' in following.rules}"
+    )
+    assert _promise_of(call, following, zone) in call.talking_points[0], (
+        call.talking_points[0],
+        following,
+    )
 
 
 # -- DESIGN §9: purity, serialisation, replay, idempotency ------------------------------------

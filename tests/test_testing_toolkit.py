@@ -21,7 +21,17 @@ from hypothesis.stateful import run_state_machine_as_test
 from pydantic import Field
 
 import cadence
-from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect, Stage, TimeSlot
+from cadence import (
+    Action,
+    ActionKind,
+    Channel,
+    Engine,
+    Policy,
+    Prospect,
+    Stage,
+    TimeSlot,
+    _one_touch,
+)
 from cadence import events as ev
 from cadence.testing import (
     REGIONS,
@@ -486,6 +496,29 @@ def test_check_invariants_takes_an_agreed_call_joined_within_its_grace_as_on_tim
     call = engine.next_action(q, at)
     assert agreed < call.earliest_utc < agreed + timedelta(minutes=30)
     assert call.also == (ActionKind.PROPOSE_TIMES,)
+
+
+def test_check_invariants_catches_an_agreed_call_and_a_call_just_after_its_grace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R2 and R1: the agreed call (10:00, on time until 10:30) and the call a missed meeting
+    owes from 10:30 (logged at 10:25) are one call; an engine that plans one at 10:25 and
+    another at 10:30, because the agreed call's grace ends between them, calls twice in five
+    minutes (and the first call's voicemail promises a day the second breaks)."""
+    chicago = ZoneInfo("America/Chicago")
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=chicago)
+    agreed = datetime(2026, 3, 4, 10, 0, tzinfo=chicago)
+    p = Engine().enroll("p", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    events: list[ev.Event] = [
+        ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed, permission=True),
+        ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=agreed - timedelta(minutes=90)),
+        ev.MeetingNoShow(at=agreed + timedelta(minutes=25), meeting_id="m1"),
+    ]
+    check_invariants(Engine(), p, events)
+    # Broken: the grace closes the touch, as any window does.
+    monkeypatch.setattr(_one_touch, "_hard_end", lambda spot, *_: spot.end.astimezone(UTC))
+    with pytest.raises(AssertionError, match=r"^R2: two phone touches to the prospect 0:05:00"):
+        check_invariants(Engine(), p, events)
 
 
 def test_check_invariants_takes_a_meeting_booked_for_the_agreed_time_as_that_contact() -> None:

@@ -214,6 +214,8 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
                     brings_material=f"collateral:{m.id}" in late,
                 )
             )
+    if any(m.status == "no_show" for m in state["meetings"]):
+        out = [_after_a_no_show(cal, state, t) for t in out]
     has_contact = any(o.key in CONTACT_KEYS for o in state["obligations"])
     if not has_contact and not upcoming_meeting(state, now):
         step = ladder_task(policy, cal, state)
@@ -248,6 +250,54 @@ def material_at_meeting(cal: ContactCalendar, state: State, now: datetime) -> fr
                 continue
         late.add(o.key)
     return frozenset(late)
+
+
+#: R15 after the rebooked meeting was missed too: the material is for the next one.
+MISSED_MATERIAL_WITH_TIMES = (
+    "they missed the rescheduled meeting: send the additional information with the new times, "
+    "to make the next meeting more productive"
+)
+MISSED_MATERIAL = (
+    "they missed the rescheduled meeting: send the additional information that will make the "
+    "next meeting more productive"
+)
+_REPAIRS = ("propose_times", "no_show_call")
+
+
+def _after_a_no_show(cal: ContactCalendar, state: State, task: Task) -> Task:
+    """R15: ``task``, the material owed before a rebooked meeting the prospect then missed,
+    is for the meeting after it: it goes with the repair of the no-show on its channel (the
+    offer of new times, else the call to reschedule), whenever that is due, with no deadline
+    (the meeting it was to come before is past, and it is not overdue for it). Without
+    either, it is due from the missed meeting's end. (Any other task is returned as it is.)"""
+    key = task.key
+    if key is None or not key.startswith("collateral:") or "R15" not in task.rules:
+        return task
+    missed = next(
+        (m for m in state["meetings"] if m.id == task.detail and m.status == "no_show"), None
+    )
+    if missed is None:
+        return task
+    obligations = state["obligations"]
+    repair = next(
+        (o for k in _REPAIRS for o in obligations if o.key == k and o.channel is task.channel),
+        None,
+    )
+    if repair is None:
+        ended = missed.starts_at + timedelta(minutes=missed.duration_minutes)
+        return task._replace(
+            not_before=max(task.not_before, ended), deadline=None, reason=MISSED_MATERIAL
+        )
+    return task._replace(
+        not_before=repair.not_before,
+        min_date=(
+            cal.business_date_after(repair.not_before, repair.business_days)
+            if repair.business_days
+            else None
+        ),
+        deadline=None,
+        reason=MISSED_MATERIAL_WITH_TIMES if repair.key == "propose_times" else MISSED_MATERIAL,
+    )
 
 
 def _r14_call_start(

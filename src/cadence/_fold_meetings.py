@@ -38,6 +38,15 @@ _CALLED_OFF = frozenset(_HOW)
 _RESCHEDULED = frozenset({"cancelled_by_prospect", AWAY})
 
 
+def _material_owed(state: State, meeting_id: str) -> bool:
+    """Whether the material owed before the rebooked meeting ``meeting_id`` (R15) is still
+    owed after they missed it (``cadence._agenda``: it goes before the next meeting)."""
+    key = f"collateral:{meeting_id}"
+    return any(o.key == key and "R15" in o.rules for o in state["obligations"]) and any(
+        m.id == meeting_id and m.status == "no_show" for m in state["meetings"]
+    )
+
+
 class MeetingFold(FoldBase):
     """The events of a meeting's life."""
 
@@ -71,7 +80,11 @@ class MeetingFold(FoldBase):
             if o.key == "commitment" and self.meets_then(meeting, o.not_before):
                 self.drop(state, "commitment")
                 break
-        if previous is not None and previous.status in _RESCHEDULED:
+        if previous is not None and (
+            previous.status in _RESCHEDULED or _material_owed(state, previous.id)
+        ):
+            # (The material still owed for a rebooked meeting they missed goes before this one.)
+            self.drop(state, f"collateral:{previous.id}")
             self.owe(
                 state,
                 e.at,

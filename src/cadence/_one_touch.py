@@ -26,7 +26,7 @@ those join only the R6 email (:mod:`cadence._one_email`), which every ladder ema
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cadence._agenda import Task
 from cadence._one_email import one_email, partner
@@ -60,7 +60,40 @@ def _to_them(task: Task) -> bool:
     return task.key is not None and task.kind in _TO_THEM
 
 
-def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) -> list[Spot]:
+def _graced(spot: Spot) -> bool:
+    """Whether ``spot``'s window ends with the grace of an agreed contact (R1), on time: an
+    exact task placed at the agreed time, neither moved nor overdue."""
+    return spot.task.exact and spot.due_since is None and "moved" not in spot.flags
+
+
+_OPEN = datetime.max.replace(tzinfo=UTC)
+
+
+def _hard_end(spot: Spot, cal: ContactCalendar | None, reach: timedelta) -> datetime:
+    """When ``spot``'s window closes for joining (:func:`touchmates`): its end, but never for
+    an agreed contact's grace, and not where the next part of the day follows at once (R4's
+    slots do not cut the hours) unless its deadline or R4 ends it there. A rep does not call
+    at 10:25 for the call agreed at 10:00 and again at 10:30 for a missed meeting, nor at
+    11:59 for the missed meeting and at 12:00 for the agreed call: one call does both, a few
+    minutes after the grace (flagged ``overdue``, as the agreed call alone would be then)."""
+    if _graced(spot):
+        return _OPEN
+    end = spot.end.astimezone(UTC)
+    task = spot.task
+    if cal is None or task.avoid_slot is not None or spot.due_since is not None:
+        return end
+    if task.deadline is not None and task.deadline <= end:
+        return end
+    more: datetime = cal.runs_on(task.channel, end, end + reach)  # type: ignore[arg-type]
+    return more if task.deadline is None or task.deadline > more else task.deadline
+
+
+def touchmates(
+    best: Spot,
+    spots: Iterable[Spot],
+    reach: timedelta = _NO_REACH,
+    cal: ContactCalendar | None = None,
+) -> list[Spot]:
     """When ``best`` is a call or an email the prospect is owed, the others on its channel
     among ``spots`` that start with it, or up to ``reach`` (the policy's reaction delay) after
     it or after another that joins, while every window among them is still open (in their
@@ -85,8 +118,9 @@ def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) 
     if not later:
         return mates
     # The touch waits for the last mate: each joins within a reaction delay of the one before,
-    # and only while every window so far is open.
-    end = min([best.end.astimezone(UTC), *(m.end.astimezone(UTC) for m in mates)])
+    # and only while every window so far is open, but for an agreed contact's grace (R1): it
+    # may end those minutes before, and the touch is then a few minutes late for it.
+    end = min([_hard_end(best, cal, reach), *(_hard_end(m, cal, reach) for m in mates)])
     last = start
     chosen: set[int] = set()
     for s in sorted(later, key=lambda s: s.start_utc):
@@ -94,7 +128,7 @@ def touchmates(best: Spot, spots: Iterable[Spot], reach: timedelta = _NO_REACH) 
             break
         chosen.add(id(s))
         last = s.start_utc
-        end = min(end, s.end.astimezone(UTC))
+        end = min(end, _hard_end(s, cal, reach))
     if not chosen:
         return mates
     return [s for s in spots if id(s) in chosen or any(s is m for m in mates)]
@@ -113,7 +147,7 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
     last = max(mates, key=lambda m: m.start_utc)
     if last.start_utc > best.start_utc:
         assert cal is not None  # (a reach is given with the calendar that orders)
-        group = [best, *mates]
+        group = [_late(s, last) for s in (best, *mates)]
         lead = min(group, key=lambda s: task_order(cal, s.task))
         due = [s.due_since for s in group if s.due_since is not None]
         spot_flags = tuple(dict.fromkeys(f for s in group for f in s.flags))
@@ -154,6 +188,24 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
     return best._replace(task=joined, end=end, flags=spot_flags)
 
 
+def _late(spot: Spot, last: Spot) -> Spot:
+    """``spot`` done in a touch that starts with ``last``: as it is while its window is still
+    open then; else in ``last``'s window (:func:`_hard_end`): on time where the hours run on
+    into the next part of the day, and overdue since it came due where an agreed contact's
+    grace has just ended, as :func:`cadence._placing.locate` places it once the grace is
+    over."""
+    if spot.end.astimezone(UTC) > last.start_utc:
+        return spot
+    if not _graced(spot):  # the hours run on into the next part of the day: on time there
+        return spot._replace(window=last.window, end=last.end)
+    return spot._replace(
+        window=last.window,
+        end=last.end,
+        flags=(*spot.flags, "overdue"),
+        due_since=spot.window.start,
+    )
+
+
 def as_touches(
     spots: list[Spot], cal: ContactCalendar | None = None, reach: timedelta = _NO_REACH
 ) -> list[Spot]:
@@ -175,7 +227,7 @@ def as_touches(
     made: list[Spot] = []  # touches made here: each is final (it does not gather again)
     while i < len(spots):
         best = spots[i]
-        mates = [] if any(best is t for t in made) else touchmates(best, spots, reach)
+        mates = [] if any(best is t for t in made) else touchmates(best, spots, reach, cal)
         if not mates:
             i += 1
             continue
@@ -206,7 +258,7 @@ def first_touch(
                 best = joined
             rest = [joined if s is spot else s for s in spots if s is not other]
             break
-    mates = touchmates(best, rest, reach)
+    mates = touchmates(best, rest, reach, cal)
     if not mates:
         return best
     if len(mates) > 1:

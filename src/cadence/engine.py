@@ -47,9 +47,10 @@ from cadence._placing import (
     away_until,
     locate,
     placed_key,
+    utc_bounds,
     window_for,
 )
-from cadence._talk import propose_times, talking_points
+from cadence._talk import NextAttempt, propose_times, talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
 from cadence.businessdays import check_region, subdivision_code
@@ -653,7 +654,7 @@ class Engine:
             points = self._said_in_one_touch(cal, state, spot) if words else ()
         elif words and task.channel is not None:
             points = talking_points(
-                self.policy, self._texts, cal, state, task, spot.window, self._next_attempt
+                self.policy, self._texts, cal, state, task, spot.window, self._after(spot)
             )
         else:
             points = ()
@@ -712,26 +713,55 @@ class Engine:
         t = self._texts
         asked = (t.agree_next_contact, t.ask_permission, t.ask_channel)
         points: list[str] = []
+        after = self._after(spot)
         for task in spot.task.joined:
-            said = talking_points(
-                self.policy, self._texts, cal, state, task, spot.window, self._next_attempt
-            )
+            said = talking_points(self.policy, self._texts, cal, state, task, spot.window, after)
             points += [point for point in said if point not in points]
         return (*(p for p in points if p not in asked), *(p for p in asked if p in points))
 
-    def _next_attempt(self, state: State, cal: ContactCalendar, at: datetime) -> Window | None:
-        """R5: where the ladder would go next if a call at ``at`` reached voicemail."""
+    def _after(self, spot: Spot) -> NextAttempt:
+        """R5's projection for the call ``spot`` (and what it joins), made when it starts."""
+        touch = spot.task
+        done = frozenset(t.key for t in (touch.joined or (touch,)) if t.key is not None)
+        return partial(self._next_attempt, done=done, made=spot.start_utc)
+
+    def _next_attempt(
+        self,
+        state: State,
+        cal: ContactCalendar,
+        at: datetime,
+        done: frozenset[str] = frozenset(),
+        made: datetime | None = None,
+    ) -> Window | None:
+        """R5: where the next attempt would go if a call at ``at`` (or ``made``, when the touch
+        starts: one that waited for another may start in the next part of the day) that
+        performs ``done`` (the keys of what is owed) reached voicemail: the ladder's next step,
+        or a call still owed after it (an agreed call a few minutes after the call for a missed
+        meeting) when that comes first."""
         hypo = dict(state)
         hypo["obligations"] = ()
         hypo["meetings"] = ()
-        at = at.astimezone(UTC)
+        at = (made or at).astimezone(UTC)
         hypo["recent_calls"] = (*state["recent_calls"], at)
         cal_fold = self._for(state["timezone"], state["country"], state["subdivision"])[1]
         cal_fold.attempt(hypo, at, _PHONE, True)
-        task = ladder_task(self.policy, cal, hypo)
-        if task is None or task.channel is None:
-            return None
-        window = window_for(cal, task, task.not_before, hypo["recent_calls"])
+        owed = tuple(o for o in state["obligations"] if o.channel is _PHONE and o.key not in done)
+        recent = hypo["recent_calls"]
+        if owed and _PHONE not in state["blocked_channels"]:
+            hypo["obligations"] = owed
+            placed = [
+                (window_for(cal, t, max(t.not_before, at), recent), t)
+                for t in tasks(self.policy, cal, hypo, at)
+                if t.channel is _PHONE or (t.ladder and t.channel is not None)
+            ]
+            if not placed:
+                return None
+            window, task = min(placed, key=lambda wt: utc_bounds(wt[0])[0])
+        else:
+            step = ladder_task(self.policy, cal, hypo)
+            if step is None or step.channel is None:
+                return None
+            task, window = step, window_for(cal, step, step.not_before, recent)
         if task.channel is _PHONE:
             return window
         start, end, _, _, bounded_by, start_utc, end_utc = window  # (``_replace`` costs 2 µs)

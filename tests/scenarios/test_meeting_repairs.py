@@ -10,6 +10,7 @@ import pytest
 import cadence
 from cadence import ActionKind, Channel
 from cadence import events as ev
+from cadence.testing import check_invariants
 from tests.conftest import CHICAGO
 
 Engine = cadence.Engine
@@ -124,3 +125,179 @@ def test_r6_the_email_after_the_no_show_calls_voicemail_offers_the_new_times(
     p = engine.apply(p, ev.EmailSent(at=sent))
     after = engine.plan(p, sent)
     assert [a for a in after if a.kind is ActionKind.PROPOSE_TIMES or "R6" in a.rules] == []
+
+
+@pytest.mark.parametrize("logged", [25, 29])
+def test_r1_an_agreed_call_and_a_missed_meetings_call_minutes_apart_are_one_call(
+    engine: Engine, logged: int
+) -> None:
+    """Lee agreed to a call on Wednesday at 10:00 (R1, on time until 10:30), and missed the
+    08:30 meeting, logged at 10:25 or 10:29: the call to reschedule it falls due a reaction
+    delay later, as the agreed call's grace ends. One call does both, a few minutes late for
+    the agreed one (overdue since 10:00), not one at 10:25 and another minutes later: its
+    voicemail promises the next attempt, and that is the next call the engine plans (R5)."""
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
+    agreed = datetime(2026, 3, 4, 10, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    history: list[ev.Event] = [
+        ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed, permission=True),
+        ev.MeetingBooked(
+            at=monday + timedelta(minutes=1),
+            meeting_id="m1",
+            starts_at=agreed - timedelta(minutes=90),
+        ),
+        ev.MeetingNoShow(at=agreed + timedelta(minutes=logged), meeting_id="m1"),
+    ]
+    now = history[-1].at
+    for event in history:
+        p = engine.apply(p, event)
+    calls = [a for a in engine.plan(p, now) if a.channel is Channel.PHONE]
+    call = calls[0]
+    assert ("R1" in call.rules, "R2" in call.rules) == (True, True), call
+    assert "; in the same call: " in call.reason
+    assert call.earliest == now + timedelta(minutes=engine.policy.reaction_minutes)
+    assert call.due_since == agreed
+    assert "overdue" in call.flags
+    assert call.earliest >= agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
+    [promise] = [s for s in call.talking_points if s.startswith("If you reach voicemail")]
+    assert engine.next_action(p, now) == call
+    # The rep calls, a little early, and reaches voicemail: nothing more is owed by phone,
+    # and the next call is the one the voicemail promised.
+    history.append(ev.CallAttempted(at=now + timedelta(minutes=1), outcome="voicemail"))
+    p = engine.apply(p, history[-1])
+    after = [a for a in engine.plan(p, history[-1].at) if a.channel is Channel.PHONE]
+    assert after[0].rules == ("R3", "R4"), after[0]
+    assert f"try again on Tuesday {after[0].slot}" in promise, (promise, after[0])
+    assert after[0].earliest.strftime("%A") == "Tuesday"
+    check_invariants(
+        engine,
+        engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL"),
+        history,
+    )
+
+
+def _rebooked_and_missed(engine: Engine) -> tuple[cadence.Prospect, datetime]:
+    """Lee cancelled (R15), booked Thursday 10:00 instead, was sent nothing, and missed it."""
+    p = _cancelled_by_them(engine)
+    starts = datetime(2026, 3, 5, 10, 0, tzinfo=CHICAGO)
+    booked = TUESDAY + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m2", starts_at=starts))
+    missed = starts + timedelta(minutes=40)
+    return engine.apply(p, ev.MeetingNoShow(at=missed, meeting_id="m2")), missed
+
+
+@pytest.mark.parametrize("later", [timedelta(0), timedelta(days=1)])
+def test_r15_material_for_a_rebooked_meeting_they_missed_goes_with_the_new_times(
+    engine: Engine, later: timedelta
+) -> None:
+    """The material was to go out before the rebooked meeting, and they missed that meeting
+    too. It is not overdue "before the rescheduled meeting" (that meeting is past): it is for
+    the next one, in the email that offers the new times, and that one email does both."""
+    p, missed = _rebooked_and_missed(engine)
+    now = missed + later
+    plan = engine.plan(p, now)
+    [material] = _material(plan)
+    assert "before the rescheduled meeting" not in material.reason
+    assert "missed the rescheduled meeting" in material.reason
+    assert "overdue" not in material.flags
+    assert material.due_since is None
+    assert {material.kind, *material.also} == {ActionKind.SEND_COLLATERAL, ActionKind.PROPOSE_TIMES}
+    assert len(material.proposals) == engine.policy.proposal_count
+    assert [a for a in plan if a.kind is ActionKind.PROPOSE_TIMES] == []
+    sent = max(material.earliest, now)
+    p = engine.apply(p, ev.EmailSent(at=sent))
+    after = engine.plan(p, sent)
+    assert _material(after) == []
+    assert [a for a in after if a.kind is ActionKind.PROPOSE_TIMES] == []
+
+
+def test_r15_material_for_a_missed_rebooked_meeting_goes_before_the_next_booking(
+    engine: Engine,
+) -> None:
+    """Missed the rebooked meeting, then booked again before the material went out: it is owed
+    before the new meeting, as it was before the one they missed."""
+    p, missed = _rebooked_and_missed(engine)
+    booked = missed + timedelta(hours=2)
+    starts = datetime(2026, 3, 11, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m3", starts_at=starts))
+    [material] = _material(engine.plan(p, booked))
+    assert material.detail == "m3"
+    assert material.reason.startswith("before the rescheduled meeting")
+    assert "overdue" not in material.flags
+    assert booked < material.earliest
+    assert material.latest <= starts
+
+
+def _agreed_and_missed(engine: Engine, agreed: datetime, logged: datetime) -> cadence.Prospect:
+    """Lee agreed on Monday to a call at ``agreed`` (R1), and missed the meeting booked for
+    90 minutes before it; the no-show is logged at ``logged``."""
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = engine.apply(
+        p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed, permission=True)
+    )
+    starts = agreed - timedelta(minutes=90)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=starts))
+    return engine.apply(p, ev.MeetingNoShow(at=logged, meeting_id="m1"))
+
+
+def test_r1_a_missed_meetings_call_at_the_end_of_the_morning_waits_for_the_agreed_noon_call(
+    engine: Engine,
+) -> None:
+    """The call for the missed meeting may start at 11:59 (the morning ends at 12:00, and the
+    midday hours follow at once); the call agreed for 12:00 starts a minute later. One call at
+    12:00 does both, on time, in the midday part of the day: not one at 11:59 and another a
+    minute later."""
+    agreed = datetime(2026, 3, 4, 12, 0, tzinfo=CHICAGO)
+    logged = agreed - timedelta(minutes=6)
+    p = _agreed_and_missed(engine, agreed, logged)
+    calls = [a for a in engine.plan(p, logged) if a.channel is Channel.PHONE]
+    call = calls[0]
+    assert "; in the same call: " in call.reason
+    assert {"R1", "R2"} <= set(call.rules)
+    assert (call.earliest, call.slot, call.due_since) == (agreed, "midday", None)
+    assert "overdue" not in call.flags
+    assert [a for a in calls[1:] if a.earliest.date() == agreed.date()] == []
+
+
+def test_r5_the_voicemail_of_a_call_a_few_minutes_before_an_agreed_call_names_that_call(
+    engine: Engine,
+) -> None:
+    """The call for the missed meeting may start at 9:54, the call agreed for 10:00 six
+    minutes later (more than a reaction delay: two calls). If the first reaches voicemail, the
+    next attempt is the agreed call, that morning: its script says so, not the ladder's day
+    next week, which the agreed call would break."""
+    agreed = datetime(2026, 3, 4, 10, 0, tzinfo=CHICAGO)
+    logged = agreed - timedelta(minutes=11)
+    p = _agreed_and_missed(engine, agreed, logged)
+    first = engine.next_action(p, logged)
+    assert (first.kind, first.detail, first.rules) == (ActionKind.CALL, "m1", ("R2",))
+    assert "try again on Wednesday morning" in first.talking_points[0]
+    p = engine.apply(p, ev.CallAttempted(at=first.earliest, outcome="voicemail"))
+    plan = engine.plan(p, first.earliest)
+    following = next(a for a in plan if a.channel is Channel.PHONE)
+    assert (following.kind, following.rules, following.earliest) == (
+        ActionKind.CALL,
+        ("R1",),
+        agreed,
+    )
+
+
+def test_r5_a_call_that_waits_into_the_midday_hours_promises_the_attempt_after_a_midday_call(
+    engine: Engine,
+) -> None:
+    """The call agreed for 11:50 (on time until 12:20) waits until 12:00 for the missed
+    meeting's call: the rep calls at midday, so the retry after its voicemail goes to another
+    part of the day (R4) than midday. The script promised that retry, not the one after a
+    morning call."""
+    agreed = datetime(2026, 3, 4, 11, 50, tzinfo=CHICAGO)
+    logged = agreed + timedelta(minutes=5)
+    p = _agreed_and_missed(engine, agreed, logged)
+    call = engine.next_action(p, logged)
+    assert "; in the same call: " in call.reason
+    assert call.earliest == agreed + timedelta(minutes=10)
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest, outcome="voicemail"))
+    following = next(a for a in engine.plan(p, call.earliest) if a.channel is Channel.PHONE)
+    assert following.slot != "midday"
+    said = f"try again on {following.earliest.strftime('%A')} {following.slot}"
+    assert said in call.talking_points[0], (call.talking_points, following)

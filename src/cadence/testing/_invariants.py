@@ -73,16 +73,29 @@ _TO_THEM = frozenset(
 )
 
 
+_NOT_ON_TIME = frozenset({"commitment_missing", "moved", "overdue"})
+
+
+def _agreed_on_time(action: Action) -> bool:
+    """Whether ``action`` is the contact agreed in a conversation (R1) alone, at the agreed
+    time: its window ends with the commitment grace, which a touch a moment later may pass."""
+    return "R1" in action.rules and not _NOT_ON_TIME & set(action.flags) and not _joined(action)
+
+
 def _touches_apart(plan: list[Action], reach: timedelta) -> list[str]:
     """R2: two calls (or emails) to the prospect in one plan start more than a reaction delay
-    apart, or the first's window closes before the second starts: otherwise they are one."""
+    apart, or the first's window closes before the second starts (not with the grace of an
+    agreed contact, R1, which one touch a few minutes late does with the other): otherwise
+    they are one."""
     for channel in (Channel.PHONE, Channel.EMAIL):
         mine = [a for a in plan if a.channel is channel and a.kind in _TO_THEM]
         for i, a in enumerate(mine):
             for b in mine[i + 1 :]:
                 first, second = (a, b) if a.earliest_utc <= b.earliest_utc else (b, a)
                 gap = second.earliest_utc - first.earliest_utc
-                if gap <= reach and first.latest_utc > second.earliest_utc:
+                if gap <= reach and (
+                    first.latest_utc > second.earliest_utc or _agreed_on_time(first)
+                ):
                     return [
                         f"R2: two {channel.value} touches to the prospect {gap} apart, within "
                         f"the reaction delay ({first.kind.value} at "
