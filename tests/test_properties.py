@@ -1001,6 +1001,26 @@ def test_what_a_touch_performs_is_the_same_without_the_shortcut(
         assert answers(slow) == quick
 
 
+def test_the_shortcut_asks_the_agenda_for_material_it_may_leave_to_the_meeting() -> None:
+    """Rebooked at 10:00 for 10:15 with a 30-minute reaction delay: the R15 material is owed
+    from 10:30, after the meeting starts, so the agenda leaves it to the meeting and names
+    nothing on email at 10:00. The shortcut named the lone obligation without asking (the
+    property above found the history: its answers differed)."""
+    engine = Engine(Policy(reaction_minutes=30))
+    at = datetime(2026, 3, 4, 10, 0, tzinfo=ZoneInfo("America/Chicago"))
+    p = engine.enroll("lee", timezone="America/Chicago", at=at - timedelta(days=1), country="US")
+    p = engine.apply(p, ev.CallAttempted(at=at - timedelta(days=1), outcome="connected"))
+    first = ev.MeetingBooked(at=at - timedelta(days=1), meeting_id="m1", starts_at=at)
+    p = engine.apply(p, first)
+    p = engine.apply(p, ev.MeetingCancelled(at=first.at, meeting_id="m1", by="prospect"))
+    again = ev.MeetingBooked(at=at, meeting_id="m2", starts_at=at + timedelta(minutes=15))
+    p = engine.apply(p, again)
+    owed = [o for o in p.obligations if o.channel is Channel.EMAIL]
+    assert [o.key for o in owed] == ["collateral:m2"]
+    state = dict(engine.advance(p, at).__dict__)
+    assert _named(engine, engine.calendar(p), state, Channel.EMAIL, at, owed) is None
+
+
 @given(history=mixed, data=st.data())
 def test_the_ladders_channel_is_the_one_its_task_goes_by(
     history: History, data: st.DataObject
@@ -1078,21 +1098,8 @@ def test_voicemail_promise_names_the_next_attempt(history: History) -> None:
             and action.talking_points[0].startswith("If you reach voicemail")
         ):
             continue
-        start = (following.due_since or following.earliest).astimezone(zone)
-        day, slot = DAYS[start.weekday()], f" {following.slot}"
-        if following.slot in _WHOLE_DAY:  # "on Tuesday", not "on Tuesday day"
-            slot = ""
-        if (start.date() - action.earliest.astimezone(zone).date()).days >= 7:
-            # a week or more ahead, "on Friday" would be heard as the coming Friday
-            day = f"{day} {start.day} {MONTHS.split()[start.month - 1]}"
-            slot = f",{slot}" if slot else ""
-        hypothesis_event(f"R5: the next attempt is a week or more ahead: {',' in slot}")
-        if following.due_since is not None:  # overdue: the day it was due, its slot has passed
-            promise = f" on {day}"
-        elif following.channel is Channel.PHONE:
-            promise = f"try again on {day}{slot}"
-        else:
-            promise = f"follow up by email on {day}"
+        promise = _promise_of(action, following, zone)
+        hypothesis_event(f"R5: the next attempt is a week or more ahead: {',' in promise}")
         assert promise in action.talking_points[0], (action.talking_points[0], following)
 
 
@@ -1102,9 +1109,13 @@ def _promise_of(action: Action, following: Action, zone: ZoneInfo) -> str:
     email on Tuesday", a week or more ahead with its date, or, overdue, the day it was due."""
     start = (following.due_since or following.earliest).astimezone(zone)
     day, slot = DAYS[start.weekday()], f" {following.slot}"
+    if (following.slot or "").strip().lower() in _WHOLE_DAY:  # "on Tuesday", not "Tuesday day"
+        slot = ""
     if (start.date() - action.earliest.astimezone(zone).date()).days >= 7:
-        day, slot = f"{day} {start.day} {MONTHS.split()[start.month - 1]}", f",{slot}"
-    if following.due_since is not None:
+        # a week or more ahead, "on Friday" would be heard as the coming Friday
+        day = f"{day} {start.day} {MONTHS.split()[start.month - 1]}"
+        slot = f",{slot}" if slot else ""
+    if following.due_since is not None:  # overdue: the day it was due, its slot has passed
         return f" on {day}"
     if following.channel is Channel.PHONE:
         return f"try again on {day}{slot}"

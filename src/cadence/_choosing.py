@@ -177,6 +177,8 @@ def _ladder_may_come_first(
     runs the ladder unless a contact is owed or a meeting is ahead; an obligation due at
     ``at`` comes first unless the ladder's step is due as well. ``at`` is the instant the
     plan places work from: the touch's, or the end of a pause (R17)."""
+    if owed.key.startswith("collateral:") and "R15" in owed.rules:
+        return True  # R15 material the agenda may leave to the meeting (material_at_meeting)
     if booked(state) and upcoming_meeting(state, at):
         return False
     for o in state["obligations"]:
