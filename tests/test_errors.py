@@ -681,7 +681,7 @@ def test_replay_takes_an_id_again_once_apply_forgot_it(monday: datetime) -> None
     engine = cadence.Engine(Policy(event_id_memory_days=1))
     email = ev.EmailSent(at=monday, id="a")
     call = ev.CallAttempted(at=monday + timedelta(days=3, hours=1), outcome="voicemail", id="a")
-    log = [email, ev.EmailSent(at=monday + timedelta(days=3)), call]
+    log: list[ev.Event] = [email, ev.EmailSent(at=monday + timedelta(days=3)), call]
     p = _enroll(engine, monday)
     for e in log:
         p = engine.apply(p, e)

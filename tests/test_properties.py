@@ -1345,7 +1345,7 @@ def test_replay_forgets_ids_as_apply_does(history: History, data: st.DataObject)
     ids = st.sampled_from([None, "a", "a", "b"])
     renamed = [e.model_copy(update={"id": data.draw(ids, label="id")}) for e in history.events]
     renamed.sort(key=lambda e: (e.at, isinstance(e, ev.OptedOut), e.id or "", _payload(e)))
-    p, took = history.states[0], []
+    p, took = history.states[0], list[ev.Event]()
     for event in renamed:
         try:
             p = engine.apply(p, event)
