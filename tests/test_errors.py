@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import cadence
 from cadence import events as ev
 from cadence.batch import plan_day
+from cadence.channel import Channel
 from cadence.errors import (
     CadenceError,
     ConflictingEventError,
@@ -669,6 +670,61 @@ def test_a_state_that_forgets_ids_stays_small_and_never_applies_one_twice(
     assert set(r.seen_at.values()) == stamps
     r = month.apply(r, ev.EmailSent(at=sent[-1].at + timedelta(days=31), id="later"))
     assert sorted(r.seen) == ["later", "next"]
+
+
+def test_replay_takes_an_id_again_once_apply_forgot_it(monday: datetime) -> None:
+    """With ``event_id_memory_days=1`` an id is free again a day after its event: ``apply``
+    took a call that reused an email's id three days later, and ``replay`` of the same log
+    refused it (``ConflictingEventError``: it checked ids across the whole history). It now
+    forgets ids as ``apply`` does, in any order of the log, a redelivery included; an id
+    reused while it is remembered is still a conflict for both."""
+    engine = cadence.Engine(Policy(event_id_memory_days=1))
+    email = ev.EmailSent(at=monday, id="a")
+    call = ev.CallAttempted(at=monday + timedelta(days=3, hours=1), outcome="voicemail", id="a")
+    log: list[ev.Event] = [email, ev.EmailSent(at=monday + timedelta(days=3)), call]
+    p = _enroll(engine, monday)
+    for e in log:
+        p = engine.apply(p, e)
+        if e is log[1]:  # the email delivered again once "a" is forgotten: refused as late
+            with pytest.raises(LateEventError, match="redelivery, drop it"):
+                engine.apply(p, email)
+    assert p.seen == {"a": ev.event_fingerprint(call)}
+    with pytest.raises(ConflictingEventError):  # and now "a" is the call's
+        engine.apply(p, email)
+    for history in (log, log[::-1], [email, *log]):
+        q = engine.replay("p1", history, timezone="America/Chicago", country="US", subdivision="IL")
+        assert q.model_dump_json() == p.model_dump_json()
+    # Without the email in between, "a" is remembered when the call comes: a conflict.
+    q = engine.apply(_enroll(engine, monday), email)
+    with pytest.raises(ConflictingEventError, match="'a'"):
+        engine.apply(q, call)
+    with pytest.raises(ConflictingEventError, match=r"'a'.*event_id_memory_days=1.*own id"):
+        engine.replay("p1", [call, email], timezone="America/Chicago", at=monday)
+
+
+@pytest.mark.parametrize("between", [None, 3], ids=["remembered", "forgotten"])
+def test_a_late_opt_out_under_a_remembered_id_replays_without_taking_it(
+    monday: datetime, between: int | None
+) -> None:
+    """R13 under ``event_id_memory_days``: an opt-out logged before an email that shares its
+    id, delivered after it, is honoured without the id (``apply``); ``replay`` sorts the
+    opt-out first, and gives its id up to the email while it would still remember it. An
+    email after the opt-out's id is forgotten takes the id either way."""
+    engine = cadence.Engine(Policy(event_id_memory_days=1))
+    opt_out = ev.OptedOut(at=monday, id="a", channels=frozenset({Channel.EMAIL}))
+    later = monday + timedelta(days=4)
+    log: list[ev.Event] = [ev.EmailSent(at=later, id="a")]
+    if between is not None:
+        log.insert(0, ev.EmailSent(at=monday + timedelta(days=between)))
+    p = _enroll(engine, monday - timedelta(hours=1))
+    for e in [*log, opt_out]:  # the opt-out last, late
+        p = engine.apply(p, e)
+    assert p.seen == {"a": ev.event_fingerprint(log[-1])}
+    assert p.seen_at == {"a": int(later.timestamp()) * 1_000_000}
+    q = engine.replay(
+        "p1", [opt_out, *log], timezone="America/Chicago", at=monday - timedelta(hours=1)
+    )
+    assert (q.seen, q.seen_at, q.blocked_channels) == (p.seen, p.seen_at, p.blocked_channels)
 
 
 def test_newer_schema_version_is_refused(engine: cadence.Engine, monday: datetime) -> None:

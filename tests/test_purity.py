@@ -27,6 +27,7 @@ CORE = [
     "_one_touch",
     "_placing",
     "_reference",
+    "_replay_ids",
     "_rep_hours",
     "_sample",
     "_stretches",

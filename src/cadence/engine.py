@@ -50,6 +50,8 @@ from cadence._placing import (
     utc_bounds,
     window_for,
 )
+from cadence._replay_ids import Keyed as _Keyed
+from cadence._replay_ids import takers
 from cadence._talk import NextAttempt, propose_times, talking_points
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
@@ -82,11 +84,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-#: An event as ``replay`` sorts it: its time, whether it is an opt-out, its id, its payload's
-#: fingerprint, the event.
-_Keyed = tuple[datetime, bool, str, str, ev.Event]
-
-
 def _order(item: _Keyed) -> tuple[datetime, bool, str, str]:
     """``replay``'s order: time; at one instant an opt-out last (R13), then id, then payload."""
     return item[0], item[1], item[2], item[3]
@@ -95,21 +92,28 @@ def _order(item: _Keyed) -> tuple[datetime, bool, str, str]:
 def _fold_again(
     state: State,
     fold: Fold,
-    refused: list[_Keyed],
+    refused: list[tuple[_Keyed, bool]],
     seen: dict[str, str],
     stamps: dict[str, int],
-    owners: dict[str, str],
 ) -> None:
     """``replay``: fold the no-shows refused at one instant again, after its other events
     (refused again: the error is raised), and forget them."""
-    for when, _, eid, fingerprint, event in refused:
+    for (when, _, eid, fingerprint, event), take in refused:
         if eid and seen.get(eid) == fingerprint:
             continue  # a redelivery of one taken just now
         fold.apply(state, event)
-        if eid and owners.setdefault(eid, fingerprint) == fingerprint:
-            seen[eid] = fingerprint
-            stamps[eid] = _stamp(when)
+        if take:
+            _take(seen, stamps, eid, fingerprint, when)
     refused.clear()
+
+
+def _take(seen: dict[str, str], stamps: dict[str, int], eid: str, fp: str, at: datetime) -> None:
+    """``replay``: remember an id as ``apply`` does, last in ``seen`` (an id taken again was
+    forgotten in between: ``apply`` had dropped it, and adds it after the others)."""
+    seen.pop(eid, None)
+    seen[eid] = fp
+    stamps.pop(eid, None)
+    stamps[eid] = _stamp(at)
 
 
 def _stamp(at: datetime) -> int:
@@ -597,25 +601,18 @@ class Engine:
         seen: dict[str, str] = {}
         state["seen"] = seen
         stamps: dict[str, int] = {}
-        # An id names the first event ``apply`` took with it. An opt-out that shares another
-        # event's id is honoured without taking the id (R13), however late it came: so the
-        # other events claim their ids first, and an opt-out only an id nobody else has.
-        owners: dict[str, str] = {}
-        for _, opt_out, eid, fingerprint, _ in keyed:
-            if eid and not opt_out:
-                known = owners.setdefault(eid, fingerprint)
-                if known != fingerprint:
-                    msg = f"id: event {eid!r} appears twice with different payloads"
-                    raise ConflictingEventError(msg, field="id", value=eid)
+        # Which events take their ids, as ``apply`` would have given them, forgetting ids as
+        # it does; a conflict is refused before anything is folded (:mod:`cadence._replay_ids`).
+        takes = takers(keyed, p.last_event_at, self._memory)
         # A no-show refused (its meeting called off) is folded again once the other events of
         # its instant are: ``apply`` may have taken it after one of them (a closed prospect
         # ignores it; a meeting booked again can be missed), and one instant's order is no
         # evidence. Refused again, it is refused.
-        refused: list[_Keyed] = []
-        for item in keyed:
+        refused: list[tuple[_Keyed, bool]] = []
+        for item, take in zip(keyed, takes, strict=True):
             when, _, eid, fingerprint, event = item
-            if refused and when != refused[0][0]:
-                _fold_again(state, fold, refused, seen, stamps, owners)
+            if refused and when != refused[0][0][0]:
+                _fold_again(state, fold, refused, seen, stamps)
             if eid and seen.get(eid) == fingerprint:
                 continue  # a redelivery
             self._advance(state, cal, when)
@@ -623,17 +620,16 @@ class Engine:
                 try:
                     fold.apply(state, event)
                 except InvalidInputError:
-                    refused.append(item)
+                    refused.append((item, take))
                     continue
             else:
                 fold.apply(state, event)
-            if eid and owners.setdefault(eid, fingerprint) == fingerprint:
-                seen[eid] = fingerprint
-                stamps[eid] = _stamp(when)
+            if take:
+                _take(seen, stamps, eid, fingerprint, when)
             if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)
                 cal, fold = self._for(state["timezone"], state["country"], state["subdivision"])
         if refused:
-            _fold_again(state, fold, refused, seen, stamps, owners)
+            _fold_again(state, fold, refused, seen, stamps)
         if self._memory is not None:  # what ``apply`` would remember, event after event
             _forget(state, stamps, self._memory, state["last_event_at"])
         return build(Prospect, state)

@@ -230,7 +230,8 @@ class Policy(BaseModel):
     event. A number bounds the state: an id is forgotten once the newest event is that many
     days after the event it named. A redelivery of such an event is then older than the
     newest one, so ``apply`` refuses it as late (``LateEventError``); it is never applied
-    twice (an opt-out is honoured again, as every late opt-out is: R13)."""
+    twice (an opt-out is honoured again, as every late opt-out is: R13). ``replay`` forgets
+    ids the same way, event by event: an id that comes back after that is a new event's."""
 
     @field_serializer("extra_holidays")
     def _sorted(self, value: frozenset[date]) -> list[str]:
