@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 import cadence
 from cadence import _choosing
 from cadence import events as ev
+from cadence._agenda import material_at_meeting
 from cadence._choosing import named
 from cadence._placing import after_their_return
 from cadence.actions import Action, ActionKind
@@ -442,8 +443,15 @@ def test_never_due_before_now_or_before_triggering_event(
         t = event.at
         plan = engine.plan(after, t)
         old = {(o.key, o.not_before) for o in before.obligations}
+        # R15 material that cannot go out before its meeting (owed after the reaction delay,
+        # past the meeting's start) is left to the meeting, whose points say to bring it.
+        brought = material_at_meeting(engine.calendar(after), dict(after.__dict__), t)
         for o in after.obligations:
             if (o.key, o.not_before) in old or o.channel in after.blocked_channels:
+                continue
+            if o.key in brought:
+                meeting = next(a for a in plan if a.kind is ActionKind.ATTEND_MEETING)
+                assert meeting.talking_points[0] == history.policy.templates.material_at_meeting
                 continue
             placed = [
                 a
