@@ -15,7 +15,8 @@ opt-out's id would still be remembered: any order of the same history folds the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cadence import events as ev
 from cadence.errors import ConflictingEventError
@@ -23,6 +24,9 @@ from cadence.errors import ConflictingEventError
 #: An event as ``replay`` sorts it: its time, whether it is an opt-out, its id, its payload's
 #: fingerprint, the event.
 Keyed = tuple[datetime, bool, str, str, ev.Event]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def takers(keyed: Sequence[Keyed], start: datetime, memory: timedelta | None) -> list[bool]:
@@ -37,7 +41,7 @@ def takers(keyed: Sequence[Keyed], start: datetime, memory: timedelta | None) ->
         if eid:
             found = held.get(eid)
             if found is not None and memory is not None and found[1] < last - memory:
-                found = None  # forgotten (``engine._forget``, after the event before this)
+                found = None  # forgotten (:func:`forget`, after the event before this)
             if found is None:
                 held[eid] = (fingerprint, when, i)
                 takes[i] = True
@@ -62,3 +66,28 @@ def _conflict(eid: str, first: datetime, then: datetime, memory: timedelta | Non
             "then the state remembers the id)"
         )
     return msg + "; give each event its own id"
+
+
+def stamp(at: datetime) -> int:
+    """``at`` as ``Prospect.seen_at`` stores it: microseconds since the epoch, exactly."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def forget(
+    state: dict[str, Any], stamps: dict[str, int], memory: timedelta, before: datetime
+) -> None:
+    """Bound what ``state`` remembers of event ids (``Policy.event_id_memory_days``): keep the
+    ids whose event (``stamps``: id -> its time, :func:`stamp`) is at most ``memory`` older
+    than the newest event. An id remembered without a time (applied while the policy
+    remembered every id) is stamped ``before``, the newest event then: it is at least that
+    old, so it is kept at least as long as it needs. Only an id whose redelivery would be
+    refused as late is forgotten."""
+    seen: dict[str, str] = state["seen"]
+    if len(stamps) != len(seen):
+        old = stamp(before)
+        stamps = {eid: stamps.get(eid, old) for eid in seen}
+    cutoff = stamp(state["last_event_at"] - memory)
+    if any(at < cutoff for at in stamps.values()):
+        stamps = {eid: at for eid, at in stamps.items() if at >= cutoff}
+        state["seen"] = {eid: f for eid, f in seen.items() if eid in stamps}
+    state["seen_at"] = stamps

@@ -16,20 +16,19 @@ function of its arguments. Time is always an argument: the engine never reads a 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, overload
 
 from pydantic import ValidationError
 
+from cadence import _replay, _writing
 from cadence import events as ev
 from cadence._agenda import (
     drop_instant,
     first_drip_due,
-    ladder_task,
     ladder_task_at,
     ladder_time,
-    placed_rules,
     tasks,
 )
 from cadence._checked import Checked, is_checked
@@ -37,26 +36,19 @@ from cadence._choosing import Decided, choose, dormant, named
 from cadence._construct import build
 from cadence._fold import Fold
 from cadence._fold_base import State, booked
-from cadence._inputs import aware, checked_event, history
+from cadence._inputs import aware, checked_event
 from cadence._ladder import drip_allowed
 from cadence._one_touch import as_touches
 from cadence._placing import (
     Searched,
-    Spot,
-    after_their_return,
-    away_until,
     locate,
     placed_key,
-    utc_bounds,
-    window_for,
 )
-from cadence._replay_ids import Keyed as _Keyed
-from cadence._replay_ids import takers
-from cadence._talk import NextAttempt, propose_times, talking_points
+from cadence._replay_ids import forget, stamp
 from cadence._words import day_month_time
 from cadence.actions import Action, ActionKind, Priority
 from cadence.businessdays import check_region, subdivision_code
-from cadence.calendar import ContactCalendar, Window, check_place, zone
+from cadence.calendar import ContactCalendar, check_place, zone
 from cadence.channel import Channel
 from cadence.errors import ConflictingEventError, InvalidInputError, LateEventError
 from cadence.lifecycle import TERMINAL, Lifecycle, Stage, Trigger, lifecycle
@@ -67,7 +59,6 @@ __all__ = ["Engine"]
 
 _CONTACT_UPDATED = ev.ContactUpdated
 _OPTED_OUT, _OPTED_IN = ev.OptedOut, ev.OptedIn
-_NO_SHOW = ev.MeetingNoShow
 _OPTED_OUT_STAGE = Stage.OPTED_OUT
 
 
@@ -75,70 +66,6 @@ _OPTED_OUT_STAGE = Stage.OPTED_OUT
 # ``Stage.NEW``-style read goes through ``EnumType.__getattr__``'s slot, about 70 ns, ten
 # times a global (3.12 dropped the hook). See docs/performance.md.
 _DROPPED, _OPT_OUT_OFFERED, _DRIP = Stage.DROPPED, Stage.OPT_OUT_OFFERED, Stage.DRIP
-_MOVED = "moved"
-_NONE, _PROPOSE_TIMES = ActionKind.NONE, ActionKind.PROPOSE_TIMES
-_PHONE = Channel.PHONE
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _order(item: _Keyed) -> tuple[datetime, bool, str, str]:
-    """``replay``'s order: time; at one instant an opt-out last (R13), then id, then payload."""
-    return item[0], item[1], item[2], item[3]
-
-
-def _fold_again(
-    state: State,
-    fold: Fold,
-    refused: list[tuple[_Keyed, bool]],
-    seen: dict[str, str],
-    stamps: dict[str, int],
-) -> None:
-    """``replay``: fold the no-shows refused at one instant again, after its other events
-    (refused again: the error is raised), and forget them."""
-    for (when, _, eid, fingerprint, event), take in refused:
-        if eid and seen.get(eid) == fingerprint:
-            continue  # a redelivery of one taken just now
-        fold.apply(state, event)
-        if take:
-            _take(seen, stamps, eid, fingerprint, when)
-    refused.clear()
-
-
-def _take(seen: dict[str, str], stamps: dict[str, int], eid: str, fp: str, at: datetime) -> None:
-    """``replay``: remember an id as ``apply`` does, last in ``seen`` (an id taken again was
-    forgotten in between: ``apply`` had dropped it, and adds it after the others)."""
-    seen.pop(eid, None)
-    seen[eid] = fp
-    stamps.pop(eid, None)
-    stamps[eid] = _stamp(at)
-
-
-def _stamp(at: datetime) -> int:
-    """``at`` as ``Prospect.seen_at`` stores it: microseconds since the epoch, exactly."""
-    return (at - _EPOCH) // _MICROSECOND
-
-
-def _forget(
-    state: dict[str, Any], stamps: dict[str, int], memory: timedelta, before: datetime
-) -> None:
-    """Bound what ``state`` remembers of event ids (``Policy.event_id_memory_days``): keep the
-    ids whose event (``stamps``: id -> its time, :func:`_stamp`) is at most ``memory`` older
-    than the newest event. An id remembered without a time (applied while the policy
-    remembered every id) is stamped ``before``, the newest event then: it is at least that
-    old, so it is kept at least as long as it needs. Only an id whose redelivery would be
-    refused as late is forgotten."""
-    seen: dict[str, str] = state["seen"]
-    if len(stamps) != len(seen):
-        old = _stamp(before)
-        stamps = {eid: stamps.get(eid, old) for eid in seen}
-    cutoff = _stamp(state["last_event_at"] - memory)
-    if any(at < cutoff for at in stamps.values()):
-        stamps = {eid: at for eid, at in stamps.items() if at >= cutoff}
-        state["seen"] = {eid: f for eid, f in seen.items() if eid in stamps}
-    state["seen_at"] = stamps
 
 
 class Engine:
@@ -360,8 +287,8 @@ class Engine:
         if self._memory is not None:
             stamps = dict(p.seen_at)
             if fingerprint is not None and event.id is not None:
-                stamps[event.id] = _stamp(event.at)
-            _forget(state, stamps, self._memory, p.last_event_at)
+                stamps[event.id] = stamp(event.at)
+            forget(state, stamps, self._memory, p.last_event_at)
         return build(Prospect, state)
 
     def advance(self, p: Prospect, now: datetime) -> Prospect:
@@ -570,195 +497,18 @@ class Engine:
         the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
         as they were at enrolment: the history's ``contact_updated`` events change them at
         their own moment (events before a move are folded in the place they happened)."""
-        items = history(events)
-        # Time, then id (DESIGN §9), except that at one instant an opt-out comes last (R13):
-        # an opt-in and an opt-out logged in the same second end opted out, whatever their
-        # ids (``apply`` refuses an opt-in at the instant of the opt-out it follows).
-        keyed = sorted(
-            ((e.at, type(e) is _OPTED_OUT, e.id or "", ev.event_fingerprint(e), e) for e in items),
-            key=_order,
-        )
-        if at is None:
-            if not keyed:
-                msg = "at: replay of an empty history needs the enrolment instant `at`"
-                raise InvalidInputError(msg, field="at", value=None)
-            at = keyed[0][0]
-        p = self.enroll(
-            prospect_id,
-            timezone=timezone,
-            at=at,
-            country=country,
-            subdivision=subdivision,
-            preferred_channel=preferred_channel,
-            topic=topic,
-            local=local,
-            owner=owner,
-            phone=phone,
-            email=email,
-        )
-        cal, fold = self._for(p.timezone, p.country, p.subdivision)
-        state = dict(p.__dict__)
-        seen: dict[str, str] = {}
-        state["seen"] = seen
-        stamps: dict[str, int] = {}
-        # Which events take their ids, as ``apply`` would have given them, forgetting ids as
-        # it does; a conflict is refused before anything is folded (:mod:`cadence._replay_ids`).
-        takes = takers(keyed, p.last_event_at, self._memory)
-        # A no-show refused (its meeting called off) is folded again once the other events of
-        # its instant are: ``apply`` may have taken it after one of them (a closed prospect
-        # ignores it; a meeting booked again can be missed), and one instant's order is no
-        # evidence. Refused again, it is refused.
-        refused: list[tuple[_Keyed, bool]] = []
-        for item, take in zip(keyed, takes, strict=True):
-            when, _, eid, fingerprint, event = item
-            if refused and when != refused[0][0][0]:
-                _fold_again(state, fold, refused, seen, stamps)
-            if eid and seen.get(eid) == fingerprint:
-                continue  # a redelivery
-            self._advance(state, cal, when)
-            if type(event) is _NO_SHOW:
-                try:
-                    fold.apply(state, event)
-                except InvalidInputError:
-                    refused.append((item, take))
-                    continue
-            else:
-                fold.apply(state, event)
-            if take:
-                _take(seen, stamps, eid, fingerprint, when)
-            if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)
-                cal, fold = self._for(state["timezone"], state["country"], state["subdivision"])
-        if refused:
-            _fold_again(state, fold, refused, seen, stamps)
-        if self._memory is not None:  # what ``apply`` would remember, event after event
-            _forget(state, stamps, self._memory, state["last_event_at"])
-        return build(Prospect, state)
+        enrol = {
+            "timezone": timezone,
+            "country": country,
+            "subdivision": subdivision,
+            "preferred_channel": preferred_channel,
+            "topic": topic,
+            "local": local,
+            "owner": owner,
+            "phone": phone,
+            "email": email,
+        }
+        return _replay.replay(self, prospect_id, events, at, enrol)
 
-    # -- writing out a placed task ---------------------------------------------------------
-    def _action(
-        self, state: State, cal: ContactCalendar, spot: Spot, *, words: bool = True
-    ) -> Action:
-        """The action for a placed task. ``words=False`` leaves out the talking points (what
-        the rep says, R5's projection among them, a tenth of a step): a caller that never reads
-        them, as the simulator, gets the same decision without paying for them."""
-        task = spot.task
-        proposing = task
-        also: tuple[ActionKind, ...] = ()
-        if task.joined:  # one touch that does several (cadence._one_touch)
-            proposing = next((t for t in task.joined if t.kind is _PROPOSE_TIMES), task)
-            also = tuple(dict.fromkeys(t.kind for t in task.joined if t.kind is not task.kind))
-            points = self._said_in_one_touch(cal, state, spot) if words else ()
-        elif words and task.channel is not None:
-            points = talking_points(
-                self.policy, self._texts, cal, state, task, spot.window, self._after(spot)
-            )
-        else:
-            points = ()
-        rules, reason = task.rules, task.reason
-        if task.avoid_slot is not None or task.joined:  # R4 only if the window rotates
-            rules, reason = placed_rules(task, spot.window.slot)
-        if state["resumed_at"] is not None or state["paused_until"] is not None:
-            reason = after_their_return(state, task, reason)  # R17
-        if words and _MOVED in spot.flags and task.channel is not None:
-            # R1: say why the agreed time moved, so the rep can tell the prospect (the agreed
-            # contact's own time, when it is done in another's touch).
-            exact = next((t for t in task.joined if t.exact), task)
-            agreed = exact.not_before
-            free = cal.next_window(task.channel, agreed)  # the hours, without the caps
-            t = self._texts
-            moved = (
-                t.moved_away  # R17
-                if away_until(state, exact) is not None
-                else t.moved_legal_cap
-                if free.start_utc == agreed
-                else t.moved_day_off  # (a weekend, a holiday: not a time of day)
-                if not cal.days.is_business_day(cal.local(agreed).date())
-                else t.moved_outside_hours
-            )
-            points = (moved, *points)
-        return build(
-            Action,
-            {
-                "prospect_id": state["id"],
-                "kind": task.kind,
-                "channel": task.channel,
-                "earliest": spot.start,
-                "latest": spot.end,
-                "priority": task.priority,
-                "rules": rules,
-                "reason": reason,
-                "talking_points": points,
-                "flags": spot.flags,
-                "due_since": spot.due_since,
-                "slot": spot.window.slot,
-                "bounded_by": spot.window.bounded_by,
-                "subject": task.subject,
-                "detail": task.detail,
-                "proposals": (
-                    propose_times(self.policy, cal, spot.start, flexible="R14" in proposing.rules)
-                    if proposing.kind is _PROPOSE_TIMES
-                    else ()
-                ),
-                "also": also,
-            },
-        )
-
-    def _said_in_one_touch(self, cal: ContactCalendar, state: State, spot: Spot) -> tuple[str, ...]:
-        """The talking points of a call or an email that does several tasks: each task's, in
-        order, once, with what every conversation asks (R1, R12, R16) last."""
-        t = self._texts
-        asked = (t.agree_next_contact, t.ask_permission, t.ask_channel)
-        points: list[str] = []
-        after = self._after(spot)
-        for task in spot.task.joined:
-            said = talking_points(self.policy, self._texts, cal, state, task, spot.window, after)
-            points += [point for point in said if point not in points]
-        return (*(p for p in points if p not in asked), *(p for p in asked if p in points))
-
-    def _after(self, spot: Spot) -> NextAttempt:
-        """R5's projection for the call ``spot`` (and what it joins), made when it starts."""
-        touch = spot.task
-        done = frozenset(t.key for t in (touch.joined or (touch,)) if t.key is not None)
-        return partial(self._next_attempt, done=done, made=spot.start_utc)
-
-    def _next_attempt(
-        self,
-        state: State,
-        cal: ContactCalendar,
-        at: datetime,
-        done: frozenset[str] = frozenset(),
-        made: datetime | None = None,
-    ) -> Window | None:
-        """R5: where the next attempt would go if a call at ``at`` (or ``made``, when the touch
-        starts: one that waited for another may start in the next part of the day) that
-        performs ``done`` (the keys of what is owed) reached voicemail: the ladder's next step,
-        or a call still owed after it (an agreed call a few minutes after the call for a missed
-        meeting) when that comes first."""
-        hypo = dict(state)
-        hypo["obligations"] = ()
-        hypo["meetings"] = ()
-        at = (made or at).astimezone(UTC)
-        hypo["recent_calls"] = (*state["recent_calls"], at)
-        cal_fold = self._for(state["timezone"], state["country"], state["subdivision"])[1]
-        cal_fold.attempt(hypo, at, _PHONE, True)
-        owed = tuple(o for o in state["obligations"] if o.channel is _PHONE and o.key not in done)
-        recent = hypo["recent_calls"]
-        if owed and _PHONE not in state["blocked_channels"]:
-            hypo["obligations"] = owed
-            placed = [
-                (window_for(cal, t, max(t.not_before, at), recent), t)
-                for t in tasks(self.policy, cal, hypo, at)
-                if t.channel is _PHONE or (t.ladder and t.channel is not None)
-            ]
-            if not placed:
-                return None
-            window, task = min(placed, key=lambda wt: utc_bounds(wt[0])[0])
-        else:
-            step = ladder_task(self.policy, cal, hypo)
-            if step is None or step.channel is None:
-                return None
-            task, window = step, window_for(cal, step, step.not_before, recent)
-        if task.channel is _PHONE:
-            return window
-        start, end, _, _, bounded_by, start_utc, end_utc = window  # (``_replace`` costs 2 µs)
-        return Window(start, end, "email", None, bounded_by, start_utc, end_utc)
+    # -- writing out a placed task (:mod:`cadence._writing`) ---------------------------------
+    _action = _writing.action
