@@ -117,6 +117,29 @@ def test_plan_csv_honours_capacity_and_suppressions(
     assert "1 deferred (over capacity), 1 suppressed" in result.stderr
 
 
+def test_plan_csv_with_bom_opens_in_excel_with_its_accents(
+    book: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    """``--bom`` starts the CSV with a UTF-8 byte order mark (Excel reads a CSV without one in
+    the machine's code page, so "Zoé" came out as "ZoÃ©"); a reader that knows the mark
+    (``utf-8-sig``) reads the same rows as without it. Without ``--bom`` the file has none,
+    and ``--bom`` with another format is refused."""
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    options = ["-f", "csv", "--capacity", "5"]
+    result = runner.invoke(app, ["plan", str(book), *ARGS, *options, "-o", str(plain)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["plan", str(book), *ARGS, *options, "--bom", "-o", str(marked)])
+    assert result.exit_code == 0, result.output
+    assert marked.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(marked.read_text(encoding="utf-8-sig"))))
+    assert tuple(rows[0]) == PLAN_COLUMNS
+    assert len(rows) == 4
+    result = runner.invoke(app, ["plan", str(book), *ARGS, "--capacity", "5", "--bom"])
+    assert result.exit_code == 2
+    assert "--bom: a byte order mark is for --format csv, not table" in result.output
+
+
 def test_plan_csv_carries_the_subject_line(
     engine: cadence.Engine,
 ) -> None:

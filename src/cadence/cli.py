@@ -560,6 +560,14 @@ def plan(
             "'ana=America/Chicago 08:00-17:00'. Their touches stay inside them.",
         ),
     ] = None,
+    bom: Annotated[
+        bool,
+        typer.Option(
+            "--bom",
+            help="With --format csv: start the file with a UTF-8 byte order mark, so that "
+            "Excel, opening it by double-click, shows accented names as written.",
+        ),
+    ] = False,
 ) -> None:
     """Plan a day's touches for every rep from a book of prospects.
 
@@ -567,6 +575,8 @@ def plan(
     inside the prospect's own allowed window. CSV rows without a state are new prospects,
     enrolled at --now. The summary line goes to standard error, except with the table.
     """
+    if bom and fmt is not PlanFormat.CSV:
+        fail(f"--bom: a byte order mark is for --format csv, not {fmt.value}; drop --bom")
     try:
         book_format(book)  # what the book is, before the day is judged by the clock
     except CadenceError as exc:
@@ -610,6 +620,8 @@ def plan(
     else:
         writer = write_plan_csv if fmt is PlanFormat.CSV else write_plan_jsonl
         buffer = io.StringIO()
+        if bom:  # (Excel reads a CSV without one in the machine's code page)
+            buffer.write("\ufeff")
         writer(result, buffer)
         _write_text(buffer.getvalue(), out)
     Console(stderr=True).print(_plan_summary(result), highlight=False, soft_wrap=True)
