@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from cadence._fold_base import CONTACT_KEYS, State, booked, lead_channel, upcoming_meeting
+from cadence._fold_base import CONTACT_KEYS, State, booked, lead_channel
 from cadence._ladder import ESCALATIONS, ladder_step
 from cadence._words import day_month
 from cadence.actions import ActionKind, Priority, touch_kind
@@ -169,7 +169,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
 
 def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> list[Task]:
     """The obligations, the booked meetings, and the ladder unless a contact is owed or a
-    meeting is ahead."""
+    meeting is booked (not yet logged held or missed)."""
     blocked = state["blocked_channels"]
     after_call = _r14_call_start(policy, cal, state, now)
     late = material_at_meeting(cal, state, now)
@@ -216,8 +216,11 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
             )
     if any(m.status == "no_show" for m in state["meetings"]):
         out = [_after_a_no_show(cal, state, t) for t in out]
+    # The ladder chases a prospect nobody is talking to. A booked meeting is the next contact
+    # until it is logged held or missed: ahead, under way, or over with neither logged (what
+    # follows it, an agreed contact or the repair of a no-show, comes from that log).
     has_contact = any(o.key in CONTACT_KEYS for o in state["obligations"])
-    if not has_contact and not upcoming_meeting(state, now):
+    if not has_contact and not booked(state):
         step = ladder_task(policy, cal, state)
         if step is not None:
             out.append(step)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from cadence._agenda import Task, ladder_channel, ladder_due, ladder_time, tasks
-from cadence._fold_base import CONTACT_KEYS, NamedTask, State, booked, upcoming_meeting
+from cadence._fold_base import CONTACT_KEYS, NamedTask, State, booked
 from cadence._ladder import drip_allowed, ladder_step
 from cadence._one_touch import as_touches, first_touch
 from cadence._placing import Searched, Spot, due_from, locate, placed_key
@@ -174,12 +174,12 @@ def _ladder_may_come_first(
 ) -> bool:
     """Whether the ladder's next step might come before ``owed`` on its channel at ``at``
     (False: ``owed`` is what the engine names there; True: place both to know). The agenda
-    runs the ladder unless a contact is owed or a meeting is ahead; an obligation due at
+    runs the ladder unless a contact is owed or a meeting is booked; an obligation due at
     ``at`` comes first unless the ladder's step is due as well. ``at`` is the instant the
     plan places work from: the touch's, or the end of a pause (R17)."""
     if owed.key.startswith("collateral:") and "R15" in owed.rules:
         return True  # R15 material the agenda may leave to the meeting (material_at_meeting)
-    if booked(state) and upcoming_meeting(state, at):
+    if booked(state):  # the ladder waits for a booked meeting to be logged (_agenda._owed)
         return False
     for o in state["obligations"]:
         if o.key in CONTACT_KEYS:

@@ -32,6 +32,7 @@ from cadence._fold_base import (
     _refused,
     interest_answer,
     lead_channel,
+    resume_reason,
 )
 from cadence._fold_channels import ChannelFold, withdraw_meetings
 from cadence._fold_meetings import MeetingFold
@@ -48,6 +49,7 @@ from cadence.prospect import Obligation
 _MESSAGES = frozenset({ActionKind.OPT_OUT_OFFER, ActionKind.BREAKUP, *ESCALATIONS})
 _RECEPTIONIST = ActionKind.CONTACT_RECEPTIONIST
 _HEARD = frozenset({"connected", "voicemail", "gatekeeper"})  # outcomes someone heard
+_R17, _R17_R1 = ("R17",), ("R17", "R1")  # the contact owed after "not now" (R1: on their day)
 
 
 class Fold(ChannelFold, MeetingFold):
@@ -189,19 +191,9 @@ class Fold(ChannelFold, MeetingFold):
         if rescheduling:
             rules, reason = _R14_R6, _R14_APOLOGY
         else:
-            # Due that day, or, after email hours (an evening voicemail), first thing when
-            # they open again.
-            when = "due that day"
-            opens = self.cal.next_window(_EMAIL, at + self.react).start
-            if opens.date() != local.date():
-                when = f"first thing {day_month(opens)}"
-            if state["opt_out_offered_at"] == at:  # R8: the voicemail offered the opt-out
-                rules = _R6_R8
-                reason = (
-                    f"a brief email that mentions {day}'s voicemail and repeats its offer, {when}"
-                )
-            else:
-                rules, reason = _R6, f"a brief email that mentions {day}'s voicemail, {when}"
+            # R8: the voicemail offered the opt-out
+            rules = _R6_R8 if state["opt_out_offered_at"] == at else _R6
+            reason = self._r6_reason(at, local, rules)
         self.owe(
             state,
             at,
@@ -214,6 +206,43 @@ class Fold(ChannelFold, MeetingFold):
             reason=reason,
             detail=day,
         )
+
+    def _r6_reason(self, at: datetime, local: datetime, rules: tuple[str, ...]) -> str:
+        """The reason of the R6 email after a voicemail at ``at`` (``local``: in this calendar's
+        zone; ``rules``: R6, or R6 and R8 when the voicemail offered the opt-out): due that day,
+        or, after email hours (an evening voicemail), first thing when they open again."""
+        day = DAYS[local.weekday()]
+        when = "due that day"
+        opens = self.cal.next_window(_EMAIL, at + self.react).start
+        if opens.date() != local.date():
+            when = f"first thing {day_month(opens)}"
+        if rules == _R6_R8:
+            return f"a brief email that mentions {day}'s voicemail and repeats its offer, {when}"
+        return f"a brief email that mentions {day}'s voicemail, {when}"
+
+    def moved(self, state: State) -> None:
+        """R6 after a move: a ``contact_updated`` gave the prospect another time zone (this
+        fold is the new place's) while the email that mentions a voicemail is still owed. It
+        names the voicemail's day as the prospect now lives it, the day their phone shows for
+        it ("the voicemail I left Monday" read on the Tuesday it reached them there is a
+        message they cannot find), and is due by the end of that day, as if they had lived
+        there when it was left. (The voicemail was left a reaction delay before the email is
+        due, :meth:`owe`.)"""
+        obligations = state["obligations"]
+        for i, o in enumerate(obligations):
+            if o.key != "voicemail_email":
+                continue
+            at = o.not_before - self.react
+            local = self.cal.local(at)
+            update = {"detail": DAYS[local.weekday()], "deadline": self.cal.end_of_day(local)}
+            if o.rules != _R14_R6:  # (the apology after the rep's cancellation names no day)
+                update["reason"] = self._r6_reason(at, local, o.rules)
+            state["obligations"] = (
+                *obligations[:i],
+                o.model_copy(update=update),
+                *obligations[i + 1 :],
+            )
+            return
 
     def _no_show_times_mention(
         self, state: State, at: datetime, done: tuple[Obligation, ...], end_of_day: datetime
@@ -290,14 +319,8 @@ class Fold(ChannelFold, MeetingFold):
                     channel=lead_channel(state),
                     not_before=until,
                     priority=Priority.PROMISE if e.resume_at else Priority.FOLLOW_UP,
-                    rules=("R17", "R1") if e.resume_at else ("R17",),
-                    # "From", not "on": the day asked for may be one the calendar skips.
-                    reason=(
-                        f"they said not now and asked to hear back from {day_month(local)}"
-                        if e.resume_at
-                        else f"they said not now; resume from {day_month(local)}, "
-                        "a drip interval later"
-                    ),
+                    rules=_R17_R1 if e.resume_at else _R17,
+                    reason=resume_reason(local, asked=e.resume_at is not None),
                 ),
             )
         elif e.intent in ("referral", "wrong_person"):

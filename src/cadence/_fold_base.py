@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from cadence._construct import build
 from cadence._ladder import ESCALATIONS, ladder_step
-from cadence._words import day_month_time
+from cadence._words import day_month, day_month_time
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
@@ -461,6 +461,15 @@ def drop_away(state: State, meeting_id: str | None = None) -> None:
         state["obligations"] = tuple(
             o for o in state["obligations"] if not o.key.startswith(AWAY_KEY)
         )
+
+
+def resume_reason(local: datetime, asked: bool) -> str:
+    """The reason of the contact owed after "not now" (R17), from ``local``, the instant in
+    the prospect's zone: the one they ``asked`` for ("From", not "on": the day asked for may
+    be one the calendar skips), or a drip interval after their answer."""
+    if asked:
+        return f"they said not now and asked to hear back from {day_month(local)}"
+    return f"they said not now; resume from {day_month(local)}, a drip interval later"
 
 
 def agreed_reason(local: datetime) -> str:

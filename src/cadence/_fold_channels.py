@@ -27,6 +27,7 @@ from cadence._fold_base import (
     drop_away,
     interest_answer,
     lead_channel,
+    resume_reason,
 )
 from cadence._suppression import MIN_DIGITS, email_key, phone_digits
 from cadence.actions import touch_kind
@@ -115,12 +116,21 @@ class ChannelFold(FoldBase):
         )
         if state["timezone"] != moved_from:
             # R1: the agreed time is kept, and its reason says it on the new zone's clock, as
-            # the action's times do (and so does that of a meeting they were away for, R17).
+            # the action's times do (and so do that of the contact after "not now" and that of
+            # a meeting they were away for, R17).
             there = zone(state["timezone"])
             starts = {m.id: m.starts_at for m in state["meetings"]}
             state["obligations"] = tuple(
                 o.model_copy(update={"reason": agreed_reason(o.not_before.astimezone(there))})
                 if o.key == "commitment"
+                else o.model_copy(
+                    update={
+                        "reason": resume_reason(
+                            o.not_before.astimezone(there), asked="R1" in o.rules
+                        )
+                    }
+                )
+                if o.key == "resume"
                 else o.model_copy(
                     update={"reason": away_reason(starts[o.detail].astimezone(there))}
                 )

@@ -115,7 +115,10 @@ def replay(
         if take:
             _take(seen, stamps, eid, fingerprint, when)
         if type(event) is _CONTACT_UPDATED:  # the prospect may have moved (checked here)
+            moved = state["timezone"] != cal.timezone
             cal, fold = engine._for(state["timezone"], state["country"], state["subdivision"])
+            if moved:
+                fold.moved(state)  # (R6's day as they now live it, as ``apply`` says it)
     if refused:
         _fold_again(state, fold, refused, seen, stamps)
     if engine._memory is not None:  # what ``apply`` would remember, event after event

@@ -16,7 +16,7 @@ from cadence._fold_base import (
     _R14_REBOOKED,
     COUNTING_KEYS,
     State,
-    upcoming_meeting,
+    booked,
 )
 from cadence._words import day_and_date, day_name, slot_word
 from cadence.actions import ActionKind
@@ -122,9 +122,9 @@ def talking_points(
     )
     if kind is _CALL:
         points: tuple[str, ...] = ()
-        if (task.ladder or task.key in COUNTING_KEYS) and not upcoming_meeting(
-            state, window.start
-        ):  # its voicemail is an attempt (R5); with a meeting ahead, the ladder waits for it
+        if (task.ladder or task.key in COUNTING_KEYS) and not booked(state):
+            # Its voicemail is an attempt (R5); with a meeting booked, the ladder waits for
+            # the meeting to be logged (:func:`cadence._agenda.tasks`): nothing to promise.
             following = next_attempt(state, cal, window.start)
             if following is not None:
                 template = t.voicemail if following.slot != "email" else t.voicemail_next_is_email

@@ -282,6 +282,8 @@ class Engine:
         state = dict(p.__dict__)
         self._advance(state, cal, event.at)
         fold.apply(state, event)
+        if type(event) is _CONTACT_UPDATED and state["timezone"] != p.timezone:
+            self._for(state["timezone"], state["country"], state["subdivision"])[1].moved(state)
         if fingerprint is not None:
             state["seen"] = {**p.seen, event.id: fingerprint}
         if self._memory is not None:

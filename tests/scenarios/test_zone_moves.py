@@ -1,0 +1,202 @@
+"""A prospect who moves (or whose record had the wrong zone, ``contact_updated``) lives their
+days on the new clock from then on: what the engine owes them says the days they see. The email
+after a voicemail names the voicemail's day (R6), and the contact after "not now" the day it
+resumes from (R17), as the prospect now lives them, as the action's own times do."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import cadence
+from cadence import ActionKind
+from cadence import events as ev
+from cadence._words import day_month
+from cadence.testing import Region, instants, regions
+
+Engine = cadence.Engine
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+TOKYO = ZoneInfo("Asia/Tokyo")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_TO_TOKYO = {"timezone": "Asia/Tokyo", "country": "JP"}
+
+
+def _kai(engine: Engine, at: datetime) -> cadence.Prospect:
+    """Kai, enrolled as a Los Angeles prospect."""
+    return engine.enroll(
+        "kai", timezone="America/Los_Angeles", at=at, country="US", subdivision="CA"
+    )
+
+
+def _r6_email(plan: list[cadence.Action]) -> cadence.Action:
+    return next(a for a in plan if a.kind is ActionKind.EMAIL and "R6" in a.rules)
+
+
+def test_r6_after_a_move_the_email_names_the_voicemails_day_as_they_live_it(
+    engine: Engine,
+) -> None:
+    """The rep left Kai a voicemail on Monday at 17:30 Los Angeles time; minutes later the
+    record is corrected: Kai lives in Tokyo, where that voicemail reached the phone on Tuesday
+    at 10:30. The email that follows it goes on Tuesday morning in Tokyo and said "the
+    voicemail you left Monday": to Kai, yesterday, a message not on the phone. It says
+    Tuesday, the day Kai's phone shows (and the day the email goes: "due that day" is true of
+    Tokyo's Tuesday), and a history replayed says the same."""
+    monday = datetime(2026, 3, 2, 15, 0, tzinfo=LOS_ANGELES)
+    voicemail = datetime(2026, 3, 2, 17, 30, tzinfo=LOS_ANGELES)
+    events: list[ev.Event] = [
+        ev.CallAttempted(at=voicemail, outcome="voicemail"),
+        ev.ContactUpdated(at=voicemail + timedelta(minutes=10), **_TO_TOKYO),
+    ]
+    p = _kai(engine, monday)
+    before = _r6_email(engine.plan(engine.apply(p, events[0]), voicemail))
+    assert "Mention the voicemail you left Monday;" in before.talking_points[0]
+    for event in events:
+        p = engine.apply(p, event)
+    now = voicemail + timedelta(minutes=15)
+    email = _r6_email(engine.plan(p, now))
+    assert email == engine.next_action(p, now)
+    assert f"{email.earliest:%a %H:%M}" == "Tue 10:45"
+    assert "Mention the voicemail you left Tuesday;" in email.talking_points[0]
+    assert email.reason == "a brief email that mentions Tuesday's voicemail, due that day"
+    # Due by the end of Tokyo's Tuesday (email hours end at 18:00), not of Los Angeles' Monday
+    # (16:59:59 in Tokyo).
+    assert f"{email.latest:%a %H:%M}" == "Tue 18:00"
+    replayed = engine.replay(
+        "kai",
+        events,
+        timezone="America/Los_Angeles",
+        at=monday,
+        country="US",
+        subdivision="CA",
+    )
+    assert replayed == p
+
+
+def test_r17_after_a_move_not_nows_reason_names_the_day_it_resumes_from_there(
+    engine: Engine,
+) -> None:
+    """Kai, in Tokyo, said "not now, from Wednesday 11 March at 08:00" (their morning). The
+    record is then corrected to Los Angeles, where that instant is Tuesday 10 March, 16:00:
+    the call is on Tuesday at 16:00 there, and its reason said "asked to hear back from
+    Wed 11 Mar", a day after the call it explains. It names Tuesday 10 March, as the wait
+    before it does, and a history replayed says the same."""
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=TOKYO)
+    p = engine.enroll("kai", timezone="Asia/Tokyo", at=at, country="JP")
+    resume = datetime(2026, 3, 11, 8, 0, tzinfo=TOKYO)
+    events: list[ev.Event] = [
+        ev.EmailReplied(at=at + timedelta(hours=1), intent="not_now", resume_at=resume),
+        ev.ContactUpdated(
+            at=at + timedelta(hours=2),
+            timezone="America/Los_Angeles",
+            country="US",
+            subdivision="CA",
+        ),
+    ]
+    for event in events:
+        p = engine.apply(p, event)
+    now = at + timedelta(hours=3)
+    wait, call = engine.plan(p, now)[:2]
+    assert wait.reason.endswith("until Tue 10 Mar 16:00")
+    assert (call.kind, f"{call.earliest:%a %d %b %H:%M}") == (ActionKind.CALL, "Tue 10 Mar 16:00")
+    assert call.reason == "they said not now and asked to hear back from Tue 10 Mar"
+    replayed = engine.replay("kai", events, timezone="Asia/Tokyo", at=at, country="JP")
+    assert replayed == p
+
+
+def test_r17_a_not_now_without_a_date_is_reworded_too(engine: Engine) -> None:
+    """ "Not now" without a date resumes a drip interval later: from Wednesday 1 April, 12:00,
+    in Los Angeles; Kai then turns out to live in Tokyo, where it is Thursday 2 April, 04:00,
+    and the reason says that day."""
+    monday = datetime(2026, 3, 2, 12, 0, tzinfo=LOS_ANGELES)
+    p = engine.apply(_kai(engine, monday), ev.EmailReplied(at=monday, intent="not_now"))
+    p = engine.apply(p, ev.ContactUpdated(at=monday + timedelta(hours=1), **_TO_TOKYO))
+    call = engine.plan(p, monday + timedelta(hours=1))[1]
+    assert call.reason == "they said not now; resume from Thu 02 Apr, a drip interval later"
+
+
+def _move(region: Region, at: datetime) -> ev.ContactUpdated:
+    """The update at ``at`` that moves a prospect to ``region`` from anywhere."""
+    if region.country is None:
+        return ev.ContactUpdated(at=at, timezone=region.timezone, clear=("country",))
+    return ev.ContactUpdated(
+        at=at, timezone=region.timezone, country=region.country, subdivision=region.subdivision
+    )
+
+
+@given(
+    home=regions(),
+    there=regions(),
+    voicemail=instants(),
+    after=st.integers(1, 60 * 8),
+)
+def test_the_r6_email_names_the_voicemails_day_in_the_zone_the_prospect_lives_in(
+    home: Region, there: Region, voicemail: datetime, after: int
+) -> None:
+    """Wherever the prospect lived when the voicemail was left and wherever they move before
+    its email goes, the email names the voicemail's day in the zone they now live in; and
+    ``apply`` and ``replay`` agree on the state."""
+    assume(home.timezone != there.timezone)
+    engine = Engine(cadence.Policy())
+    voicemail = voicemail.astimezone(UTC)  # (elapsed time, not wall-clock time)
+    enrolled = voicemail - timedelta(hours=1)
+    place: dict[str, Any] = {
+        "timezone": home.timezone,
+        "country": home.country,
+        "subdivision": home.subdivision,
+    }
+    p = engine.enroll("kai", at=enrolled, **place)
+    moved_at = voicemail + timedelta(minutes=after)
+    events: list[ev.Event] = [
+        ev.CallAttempted(at=voicemail, outcome="voicemail"),
+        _move(there, moved_at),
+    ]
+    for event in events:
+        p = engine.apply(p, event)
+    emails = [a for a in engine.plan(p, moved_at) if "R6" in a.rules]
+    assume(emails)
+    day = _DAYS[voicemail.astimezone(ZoneInfo(there.timezone)).weekday()]
+    said = [s for s in emails[0].talking_points if "voicemail you left" in s]
+    assert said
+    assert f"voicemail you left {day}" in said[0]
+    assert engine.replay("kai", events, at=enrolled, **place) == p
+
+
+@given(
+    home=regions(),
+    there=regions(),
+    replied=instants(),
+    resume_after=st.none() | st.integers(60, 60 * 24 * 40),
+)
+def test_not_nows_reason_names_the_day_it_resumes_in_the_zone_the_prospect_lives_in(
+    home: Region, there: Region, replied: datetime, resume_after: int | None
+) -> None:
+    """Wherever the prospect said "not now" (with a day or without) and wherever they move
+    before it ends, the contact owed after it names the day it resumes from in the zone they
+    now live in, never a day after the action it explains; ``apply`` and ``replay`` agree."""
+    assume(home.timezone != there.timezone)
+    engine = Engine(cadence.Policy())
+    replied = replied.astimezone(UTC)
+    place: dict[str, Any] = {
+        "timezone": home.timezone,
+        "country": home.country,
+        "subdivision": home.subdivision,
+    }
+    p = engine.enroll("kai", at=replied, **place)
+    resume = None if resume_after is None else replied + timedelta(minutes=resume_after)
+    moved_at = replied + timedelta(minutes=30)
+    events: list[ev.Event] = [
+        ev.EmailReplied(at=replied, intent="not_now", resume_at=resume),
+        _move(there, moved_at),
+    ]
+    for event in events:
+        p = engine.apply(p, event)
+    [owed] = [o for o in p.obligations if o.key == "resume"]
+    local = owed.not_before.astimezone(ZoneInfo(there.timezone))
+    action = next(a for a in engine.plan(p, moved_at) if "R17" in a.rules and a.channel)
+    assert action.reason.endswith(day_month(local)) or f"from {day_month(local)}," in action.reason
+    assert action.earliest.date() >= local.date()
+    assert engine.replay("kai", events, at=replied, **place) == p
