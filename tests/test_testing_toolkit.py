@@ -1116,3 +1116,16 @@ def test_check_invariants_holds_calls_to_the_policys_own_days_and_hours(
     broken.to = to.replace(tzinfo=new_york)
     with pytest.raises(AssertionError, match=found):
         check_invariants(broken, p, history)
+
+
+def test_the_example_users_copy_is_typed_for_mypy_strict() -> None:
+    """Users who run ``mypy --strict`` on their tests copy this file: its test functions had
+    no annotations, two ``no-untyped-def`` errors as soon as it was copied."""
+    import ast
+
+    tree = ast.parse(EXAMPLE.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            assert node.returns is not None, f"{node.name} has no return annotation"
+            untyped = [a.arg for a in node.args.args if a.annotation is None]
+            assert not untyped, f"{node.name}: {untyped} have no annotation"
