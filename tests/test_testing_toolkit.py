@@ -8,7 +8,7 @@ import os
 import pathlib
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from random import Random
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -1050,3 +1050,82 @@ def test_a_promised_call_that_also_does_a_replys_work_is_on_time() -> None:
         True,
     )
     assert agreed < call.earliest_utc < agreed + timedelta(minutes=30)
+
+
+# -- the policy's own week: business days and hours, from its data ---------------------------------
+
+#: Two short calling hours and a team holiday on Wednesday 4 March 2026.
+_NARROW = Policy(
+    call_slots=(
+        TimeSlot(name="am", start=time(10), end=time(11)),
+        TimeSlot(name="pm", start=time(15), end=time(16)),
+    ),
+    extra_holidays=frozenset({date(2026, 3, 4)}),
+)
+
+
+class Moved(Engine):
+    """Broken: every call moves to a legal instant the policy does not allow (``to``)."""
+
+    to: datetime
+
+    def next_action(self, p: Prospect, now: datetime) -> Action:
+        act = super().next_action(p, now)
+        if act.kind is not ActionKind.CALL or self.to < now:
+            return act
+        return act.model_copy(update={"earliest": self.to, "latest": self.to + timedelta(hours=1)})
+
+    def plan(self, p: Prospect, now: datetime) -> list[Action]:
+        return [self.next_action(p, now), *super().plan(p, now)[1:]]
+
+
+@pytest.mark.parametrize(
+    ("to", "found"),
+    [
+        (
+            datetime(2026, 3, 7, 10, 0),  # a Saturday, legal in New York
+            r"^DESIGN §4: call due Sat 2026-03-07 10:00-11:00 \(America/New_York\) under the "
+            r"policy falls on a Sat, not a working day of its weekmask '1111100'",
+        ),
+        (
+            datetime(2026, 3, 4, 10, 0),
+            r"^DESIGN §4: call due Wed 2026-03-04 .* falls on 2026-03-04, the policy's "
+            r"extra_holidays, not a business day",
+        ),
+        (
+            datetime(2026, 3, 5, 8, 30),  # legal from 08:00, before the policy's 10:00
+            r"^DESIGN §5: call due Thu 2026-03-05 08:30-09:30 .* is outside its call_slots for "
+            r"that day \(10:00-11:00, 15:00-16:00\)",
+        ),
+    ],
+    ids=["weekend", "team-holiday", "before-hours"],
+)
+def test_check_invariants_holds_calls_to_the_policys_own_days_and_hours(
+    to: datetime, found: str
+) -> None:
+    """A call on a Saturday, on the team's holiday, or at 08:30 under 10:00-11:00 hours is
+    legal in New York, and check_invariants passed it: it checked the law, not the policy the
+    user wrote. It reads the policy's weekmask, holidays and hours now."""
+    new_york = ZoneInfo("America/New_York")
+    monday = datetime(2026, 3, 2, 9, 0, tzinfo=new_york)
+    engine = Engine(_NARROW)
+    p = engine.enroll("ny", timezone="America/New_York", at=monday, country="US", subdivision="NY")
+    history: list[ev.Event] = [ev.EmailSent(at=monday + timedelta(minutes=5))]
+    check_invariants(engine, p, history)  # the real engine keeps them
+    broken = Moved(_NARROW)
+    broken.to = to.replace(tzinfo=new_york)
+    with pytest.raises(AssertionError, match=found):
+        check_invariants(broken, p, history)
+
+
+def test_the_example_users_copy_is_typed_for_mypy_strict() -> None:
+    """Users who run ``mypy --strict`` on their tests copy this file: its test functions had
+    no annotations, two ``no-untyped-def`` errors as soon as it was copied."""
+    import ast
+
+    tree = ast.parse(EXAMPLE.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            assert node.returns is not None, f"{node.name} has no return annotation"
+            untyped = [a.arg for a in node.args.args if a.annotation is None]
+            assert not untyped, f"{node.name}: {untyped} have no annotation"

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cadence
-from cadence.testing import PolicyMachine, check_invariants, histories
+from cadence.testing import History, PolicyMachine, check_invariants, histories
 
 MY_POLICY = cadence.Policy(
     min_gap_business_days=2,  # two business days between unanswered attempts (R3)
@@ -26,7 +26,7 @@ TestMyPolicy.settings = settings(max_examples=25, stateful_step_count=30, deadli
 # 2. Engine-driven histories under your policy, checked after every event.
 @settings(max_examples=25, deadline=None)
 @given(history=histories(policies=st.just(MY_POLICY)))
-def test_my_policy_keeps_every_rule(history):
+def test_my_policy_keeps_every_rule(history: History) -> None:
     engine = cadence.Engine(history.policy)
     check_invariants(engine, history.states[0], history)
 
@@ -34,7 +34,7 @@ def test_my_policy_keeps_every_rule(history):
 # 3. A rule of your own, stated as a property: no call is ever due on a weekend.
 @settings(max_examples=25, deadline=None)
 @given(history=histories(policies=st.just(MY_POLICY)))
-def test_no_call_is_due_on_a_weekend(history):
+def test_no_call_is_due_on_a_weekend(history: History) -> None:
     engine = cadence.Engine(history.policy)
     for prospect in history.states:
         action = engine.next_action(prospect, prospect.last_event_at)

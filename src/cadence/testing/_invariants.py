@@ -16,6 +16,7 @@ from cadence.lifecycle import TERMINAL, Stage
 from cadence.prospect import Prospect
 from cadence.simulation._checks import step_problems
 from cadence.testing._histories import History
+from cadence.testing._hours import hours_problems
 
 __all__ = ["check_invariants", "check_step", "stored_whole"]
 
@@ -44,7 +45,9 @@ def check_step(
     only when the ladder is over and nothing is owed (R2); nothing but the wait is due while
     a pause lasts (R17). Calls start inside the legal hours of the prospect's place, read from
     the rules' data, and never when a cap is full: counted over ``calls``, the instants of the
-    calls made (default: the prospect's own record, ``recent_calls``).
+    calls made (default: the prospect's own record, ``recent_calls``). Every call and email
+    planned falls on a business day of the policy (its weekmask and holidays) and inside its
+    hours for that channel and weekday (``DESIGN §4``, ``DESIGN §5``).
     """
     action = engine.next_action(prospect, now)
     plan = engine.plan(prospect, now)
@@ -57,6 +60,8 @@ def check_step(
     problems += _touches_apart(plan, timedelta(minutes=engine.policy.reaction_minutes))
     if engine.next_action(engine.advance(prospect, now), now) != action:
         problems.append("DESIGN §6: next_action changes when advance(p, now) runs first")
+    for planned in (action, *plan[1:]):  # the policy's own week binds every touch it plans
+        problems += hours_problems(engine.policy, prospect, planned)
     if problems:
         where = f"at {now.isoformat()}"
         if event is not None:
