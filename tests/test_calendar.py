@@ -698,3 +698,43 @@ def test_the_shared_calendars_of_many_policies_do_not_accumulate() -> None:
         contact_calendar(Policy(event_id_memory_days=days), "America/Chicago", "US", "IL")
     assert contact_calendar.cache_info().currsize <= CALENDARS_KEPT
     contact_calendar.cache_clear()
+
+
+@given(
+    zone_name=st.sampled_from(("America/New_York", "Europe/Paris", "Australia/Sydney")),
+    base=any_instants(("America/New_York", "Europe/Paris", "Australia/Sydney")),
+    order=st.lists(st.tuples(st.integers(0, 6), st.sampled_from("same utc pendulum")), max_size=20),
+)
+def test_local_is_astimezone_whatever_was_asked_before(
+    zone_name: str, base: datetime, order: list[tuple[int, str]]
+) -> None:
+    """``local`` remembers its last conversion: any instant, asked again as the same object,
+    as an equal instant in another zone, or as pendulum's datetime, and its neighbours (an
+    hour apart, the other reading of a repeated hour, the same wall time in another zone),
+    get what ``astimezone`` gives (the same wall time, fold, zone and class; a zoned datetime
+    compares by wall time alone, so each is compared by its parts)."""
+    import pendulum
+
+    cal = ContactCalendar(Policy(), zone_name, None, None)
+    tz = ZoneInfo(zone_name)
+    hour = timedelta(hours=1)
+    moments = [
+        base,
+        base.astimezone(tz),
+        base.replace(fold=1 - base.fold),
+        (base.astimezone(UTC) + hour).astimezone(tz),
+        (base.astimezone(UTC) - hour).astimezone(tz),
+        base.replace(tzinfo=tz),
+        base.replace(tzinfo=UTC),
+    ]
+
+    def parts(moment: datetime) -> tuple[object, ...]:
+        return (moment.replace(tzinfo=None), moment.fold, moment.tzinfo, type(moment))
+
+    for i, how in [*order, *((i, "same") for i in range(len(moments)))]:
+        moment = moments[i]
+        if how == "utc":
+            moment = moment.astimezone(UTC)
+        elif how == "pendulum":
+            moment = pendulum.instance(moment.astimezone(UTC)).in_timezone(zone_name)
+        assert parts(cal.local(moment)) == parts(moment.astimezone(tz)), (moment, how)

@@ -1148,6 +1148,9 @@ def test_the_simulator_gets_next_actions_own_decision_without_the_talking_points
             act = super()._action(state, cal, spot, words=words)
             if not words:
                 asked.append((act, super()._action(state, cal, spot)))
+                # The simulator reads the action's start in UTC off the spot (no conversion).
+                assert spot.start_utc == act.earliest.astimezone(UTC), (spot, act)
+                assert spot.start_utc.tzinfo is UTC
             return act
 
     engine = Watched(Policy())

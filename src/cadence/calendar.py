@@ -236,11 +236,30 @@ class ContactCalendar:
         self._midnight: dict[date, datetime] = {}
         self._evening: dict[tuple[int, int], datetime] = {}
         self._reaches: dict[tuple[int, datetime], datetime] = {}
+        self._last: tuple[datetime | None, datetime | None] = (None, None)
+        """The last instant :meth:`local` converted, and its local time (see there)."""
 
     # -- dates -------------------------------------------------------------------------------
     def local(self, instant: datetime) -> datetime:
-        """``instant`` in the prospect's zone."""
-        return instant.astimezone(self.zone)
+        """``instant`` in the prospect's zone.
+
+        The last conversion of a UTC instant is remembered: a step asks it of one instant
+        several times (a window search turns its floor into a local date, then a window that
+        has begun starts at the floor's local time; every task placed from ``now``), and a
+        zone's conversion costs several times the lookup. Only plain UTC datetimes: two of them
+        are equal exactly when they are one instant (two wall times of one zone are compared
+        by wall time, fold aside, so the two readings of a repeated hour would be "equal"),
+        and a subclass's ``astimezone`` may make its own class. One pair, read and written
+        whole: a thread that shares the calendar reads a consistent pair, or converts."""
+        last, found = self._last
+        if instant is last or (
+            instant.tzinfo is UTC and type(instant) is datetime and instant == last
+        ):
+            return found  # type: ignore[return-value]
+        found = instant.astimezone(self.zone)
+        if instant.tzinfo is UTC and type(instant) is datetime:
+            self._last = (instant, found)
+        return found
 
     def add_business_days(self, day: date, n: int) -> date:
         """``numpy.busday_offset(day, n, roll="forward")`` in this calendar."""

@@ -255,10 +255,14 @@ class Life(Answers):
             found = decide(p, now)
             if isinstance(found, Action):
                 act = found
+                earliest = act.earliest.astimezone(UTC)
             else:  # (unpacked: a call with *args and a keyword builds a dict each time)
                 state, spot_cal, spot = found
                 act = spell(state, spot_cal, spot, words=False)
-            earliest = act.earliest.astimezone(UTC)
+                # The action's ``earliest`` is ``spot.start``, which the spot holds in UTC: no
+                # conversion from the prospect's zone (``tests/test_simulation.py`` holds them
+                # equal).
+                earliest = spot.start_utc
             self.queries += 1
             if check:
                 problems = problems_of(
