@@ -100,9 +100,10 @@ def touchmates(
     among ``spots`` that start with it, or up to ``reach`` (the policy's reaction delay) after
     it or after another that joins, while every window among them is still open (in their
     order in ``spots``): one touch does them all (:func:`one_touch`), when the last of them
-    may start. A rep does not call twice in five minutes because an overdue call and the
-    apology for a meeting just cancelled fell due five minutes apart, nor a third time a
-    minute later for a call agreed then."""
+    may start, but never past an agreed contact's grace (R1): those due after it are done
+    early, in the agreed call. A rep does not call twice in five minutes because an overdue
+    call and the apology for a meeting just cancelled fell due five minutes apart, nor a
+    third time a minute later for a call agreed then."""
     task = best.task
     if not _to_them(task):
         return []
@@ -149,7 +150,8 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
     counts on the ladder (``ladder``) when one of them is the ladder's step.
 
     When a mate starts later (within the reaction delay, :func:`touchmates`), the touch starts
-    with the last of them, led by the most urgent (in ``cal``'s :func:`task_order`), and is
+    with the last of them (not past an agreed contact's grace: :func:`_kept`), in the part of
+    the day it starts in, led by the most urgent (in ``cal``'s :func:`task_order`), and is
     overdue if any of them was."""
     last = _kept(best, mates)
     if any(m.start_utc > best.start_utc for m in mates):

@@ -94,8 +94,32 @@ def test_a_call_joined_to_an_agreed_call_is_on_time_and_in_its_part_of_the_day(
     now = agreed + timedelta(minutes=logged)
     p = _agreed_and_missed(engine, agreed, now)
     call = _first_call(engine, p, now)
-    if "R1" in call.rules:
-        grace = agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
-        assert max(agreed, now) <= call.earliest < grace, call
+    # On time until the grace ends, or the calling hours (17:00) if they end first.
+    grace = agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
+    on_time = min(grace, agreed.replace(hour=17, minute=0))
+    if "R1" in call.rules and now < on_time:
+        assert max(agreed, now) <= call.earliest < on_time, call
         assert "overdue" not in call.flags
     assert call.slot == engine.calendar(p).slot_of(call.earliest), call
+
+
+def test_r4_an_agreed_call_made_in_its_grace_after_noon_is_a_midday_call(
+    engine: cadence.Engine,
+) -> None:
+    """The call agreed for 11:50 is on time until 12:20, across noon. Asked at 12:05, the
+    rep calls in the midday part of the day: the action says midday, and the voicemail
+    promises a retry in another part of the day than midday (R4, R5)."""
+    agreed = datetime(2026, 3, 4, 11, 50, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US", subdivision="IL")
+    p = engine.apply(
+        p, ev.CallAttempted(at=MONDAY, outcome="connected", next_contact_at=agreed, permission=True)
+    )
+    now = agreed + timedelta(minutes=15)
+    call = engine.next_action(p, now)
+    assert (call.rules, call.earliest, call.slot) == (("R1",), now, "midday")
+    assert "overdue" not in call.flags
+    p = engine.apply(p, ev.CallAttempted(at=now, outcome="voicemail"))
+    following = _first_call(engine, p, now)
+    assert following.slot != "midday"
+    said = f"try again on {following.earliest.strftime('%A')} {following.slot}"
+    assert said in call.talking_points[0], (call.talking_points, following)
