@@ -14,7 +14,9 @@ The same holds a few minutes apart: the rep cancels a meeting while an agreed ca
 and the apology call (R14) is due one reaction delay later (an event's work never falls due at
 the event itself, DESIGN §4). The overdue call waits those minutes, and one call does both,
 when the later may start, led by the most urgent. Only while the first one's window is open:
-a call is not held over a lunch break or to the next day to join another.
+a call is not held over a lunch break or to the next day to join another. And never past an
+agreed contact's grace (R1: the agreed time is kept): what falls due after it, within a
+reaction delay, is done in the agreed call, early, rather than the agreed call late.
 
 What joins is what goes to the prospect: obligations (a call, an email, new times, material),
 and the ladder's call or plain email (R7's switch) when it is due at that moment too (then the
@@ -30,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 
 from cadence._agenda import Task
 from cadence._one_email import one_email, partner
-from cadence._placing import Spot, placed_key, task_order
+from cadence._placing import Spot, placed_key, task_order, utc_bounds
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
@@ -71,11 +73,11 @@ _OPEN = datetime.max.replace(tzinfo=UTC)
 
 def _hard_end(spot: Spot, cal: ContactCalendar | None, reach: timedelta) -> datetime:
     """When ``spot``'s window closes for joining (:func:`touchmates`): its end, but never for
-    an agreed contact's grace, and not where the next part of the day follows at once (R4's
-    slots do not cut the hours) unless its deadline or R4 ends it there. A rep does not call
-    at 10:25 for the call agreed at 10:00 and again at 10:30 for a missed meeting, nor at
-    11:59 for the missed meeting and at 12:00 for the agreed call: one call does both, a few
-    minutes after the grace (flagged ``overdue``, as the agreed call alone would be then)."""
+    an agreed contact's grace (what falls due after it is pulled into the agreed call:
+    :func:`_kept`), and not where the next part of the day follows at once (R4's slots do not
+    cut the hours) unless its deadline or R4 ends it there. A rep does not call at 10:25 for
+    the call agreed at 10:00 and again at 10:30 for a missed meeting, nor at 11:59 for the
+    missed meeting and at 12:00 for the agreed call: one call does both."""
     if _graced(spot):
         return _OPEN
     end = spot.end.astimezone(UTC)
@@ -98,9 +100,10 @@ def touchmates(
     among ``spots`` that start with it, or up to ``reach`` (the policy's reaction delay) after
     it or after another that joins, while every window among them is still open (in their
     order in ``spots``): one touch does them all (:func:`one_touch`), when the last of them
-    may start. A rep does not call twice in five minutes because an overdue call and the
-    apology for a meeting just cancelled fell due five minutes apart, nor a third time a
-    minute later for a call agreed then."""
+    may start, but never past an agreed contact's grace (R1): those due after it are done
+    early, in the agreed call. A rep does not call twice in five minutes because an overdue
+    call and the apology for a meeting just cancelled fell due five minutes apart, nor a
+    third time a minute later for a call agreed then."""
     task = best.task
     if not _to_them(task):
         return []
@@ -118,17 +121,22 @@ def touchmates(
     if not later:
         return mates
     # The touch waits for the last mate: each joins within a reaction delay of the one before,
-    # and only while every window so far is open, but for an agreed contact's grace (R1): it
-    # may end those minutes before, and the touch is then a few minutes late for it.
+    # and only while every window so far is open, but never past an agreed contact's grace
+    # (R1): what falls due after it (within a reaction delay) is done early, in the agreed
+    # call (:func:`_kept`), and the touch waits no longer.
     end = min([_hard_end(best, cal, reach), *(_hard_end(m, cal, reach) for m in mates)])
+    kept = min([_OPEN, *(_grace_end(s) for s in (best, *mates))])
     last = start
     chosen: set[int] = set()
     for s in sorted(later, key=lambda s: s.start_utc):
         if s.start_utc > last + reach or s.start_utc >= end:
             break
         chosen.add(id(s))
+        if s.start_utc >= kept:
+            continue  # pulled into the agreed call: it neither moves the touch nor closes it
         last = s.start_utc
         end = min(end, _hard_end(s, cal, reach))
+        kept = min(kept, _grace_end(s))
     if not chosen:
         return mates
     return [s for s in spots if id(s) in chosen or any(s is m for m in mates)]
@@ -142,10 +150,11 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
     counts on the ladder (``ladder``) when one of them is the ladder's step.
 
     When a mate starts later (within the reaction delay, :func:`touchmates`), the touch starts
-    with the last of them, led by the most urgent (in ``cal``'s :func:`task_order`), and is
+    with the last of them (not past an agreed contact's grace: :func:`_kept`), in the part of
+    the day it starts in, led by the most urgent (in ``cal``'s :func:`task_order`), and is
     overdue if any of them was."""
-    last = max(mates, key=lambda m: m.start_utc)
-    if last.start_utc > best.start_utc:
+    last = _kept(best, mates)
+    if any(m.start_utc > best.start_utc for m in mates):
         assert cal is not None  # (a reach is given with the calendar that orders)
         group = [_late(s, last) for s in (best, *mates)]
         lead = min(group, key=lambda s: task_order(cal, s.task))
@@ -188,22 +197,40 @@ def one_touch(best: Spot, mates: list[Spot], cal: ContactCalendar | None = None)
     return best._replace(task=joined, end=end, flags=spot_flags)
 
 
+def _grace_end(spot: Spot) -> datetime:
+    """When an agreed contact on time (R1) stops being on time: the end of its grace; never,
+    for anything else."""
+    return spot.end.astimezone(UTC) if _graced(spot) else _OPEN
+
+
+def _kept(best: Spot, mates: list[Spot]) -> Spot:
+    """The spot whose start is the touch's (:func:`one_touch`): the last of ``best`` and its
+    ``mates`` to start, among those that start before every agreed contact's grace among them
+    has ended (R1, as :func:`touchmates` chose them). The later ones are done early."""
+    last = best
+    kept = _OPEN
+    for s in sorted((best, *mates), key=lambda s: s.start_utc):
+        if s.start_utc >= kept:
+            break
+        last = s
+        kept = min(kept, _grace_end(s))
+    return last
+
+
 def _late(spot: Spot, last: Spot) -> Spot:
-    """``spot`` done in a touch that starts with ``last``: as it is while its window is still
-    open then; else in ``last``'s window (:func:`_hard_end`): on time where the hours run on
-    into the next part of the day, and overdue since it came due where an agreed contact's
-    grace has just ended, as :func:`cadence._placing.locate` places it once the grace is
-    over."""
-    if spot.end.astimezone(UTC) > last.start_utc:
+    """``spot`` done in a touch that starts with ``last``, in the part of the day the touch is
+    in (R4 names it, and the voicemail promises the next attempt in another): as it is while
+    its window is still open then; early, in ``last``'s window, where it falls due after an
+    agreed contact's grace (:func:`_kept`); on time in ``last``'s window where the hours run
+    on into the next part of the day (:func:`_hard_end`), or where the agreed contact's grace
+    does, to its end."""
+    if spot.start_utc > last.start_utc:  # pulled into the agreed call
+        return spot._replace(window=last.window)
+    if utc_bounds(spot.window)[1] > last.start_utc:
         return spot
-    if not _graced(spot):  # the hours run on into the next part of the day: on time there
-        return spot._replace(window=last.window, end=last.end)
-    return spot._replace(
-        window=last.window,
-        end=last.end,
-        flags=(*spot.flags, "overdue"),
-        due_since=spot.window.start,
-    )
+    if spot.end.astimezone(UTC) > last.start_utc:  # an agreed contact's grace runs on (R1)
+        return spot._replace(window=last.window)
+    return spot._replace(window=last.window, end=last.end)
 
 
 def as_touches(

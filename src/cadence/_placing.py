@@ -150,6 +150,10 @@ def locate(
         if later_utc > now:
             latest = later.end if later_end_utc > end_utc else end  # by instant, not wall
             return Spot(task, later, later.start, latest, flags, None, later_utc)
+    if task.exact and now >= utc_bounds(window)[1]:
+        # R1's grace runs on into the next part of the day: the call is made in that part
+        # (R4 and the voicemail's promise read it), not in the one the agreed time was in.
+        window = cal.next_window(channel, now)
     return Spot(task, window, start, end, flags, None, now)
 
 

@@ -133,9 +133,10 @@ def test_r1_an_agreed_call_and_a_missed_meetings_call_minutes_apart_are_one_call
 ) -> None:
     """Lee agreed to a call on Wednesday at 10:00 (R1, on time until 10:30), and missed the
     08:30 meeting, logged at 10:25 or 10:29: the call to reschedule it falls due a reaction
-    delay later, as the agreed call's grace ends. One call does both, a few minutes late for
-    the agreed one (overdue since 10:00), not one at 10:25 and another minutes later: its
-    voicemail promises the next attempt, and that is the next call the engine plans (R5)."""
+    delay later, as the agreed call's grace ends. One call does both, now, on time for the
+    agreed one (the rescheduling done a few minutes early), not one at 10:25 and another
+    minutes later, nor the agreed call late: its voicemail promises the next attempt, and
+    that is the next call the engine plans (R5)."""
     monday = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
     agreed = datetime(2026, 3, 4, 10, 0, tzinfo=CHICAGO)
     p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
@@ -155,10 +156,10 @@ def test_r1_an_agreed_call_and_a_missed_meetings_call_minutes_apart_are_one_call
     call = calls[0]
     assert ("R1" in call.rules, "R2" in call.rules) == (True, True), call
     assert "; in the same call: " in call.reason
-    assert call.earliest == now + timedelta(minutes=engine.policy.reaction_minutes)
-    assert call.due_since == agreed
-    assert "overdue" in call.flags
-    assert call.earliest >= agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
+    assert call.earliest == now
+    assert call.latest == agreed + timedelta(minutes=engine.policy.commitment_grace_minutes)
+    assert call.due_since is None
+    assert "overdue" not in call.flags
     [promise] = [s for s in call.talking_points if s.startswith("If you reach voicemail")]
     assert engine.next_action(p, now) == call
     # The rep calls, a little early, and reaches voicemail: nothing more is owed by phone,

@@ -90,8 +90,7 @@ def _agreed_on_time(action: Action) -> bool:
 def _touches_apart(plan: list[Action], reach: timedelta) -> list[str]:
     """R2: two calls (or emails) to the prospect in one plan start more than a reaction delay
     apart, or the first's window closes before the second starts (not with the grace of an
-    agreed contact, R1, which one touch a few minutes late does with the other): otherwise
-    they are one."""
+    agreed contact, R1, whose touch does the other too, early): otherwise they are one."""
     for channel in (Channel.PHONE, Channel.EMAIL):
         mine = [a for a in plan if a.channel is channel and a.kind in _TO_THEM]
         for i, a in enumerate(mine):
