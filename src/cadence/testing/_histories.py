@@ -355,7 +355,11 @@ def histories(
     lets time pass; ``none`` ends a silent history.
 
     ``responder="silent"``: the prospect never answers (calls reach voicemail or nobody, emails
-    go unanswered), so the history walks the whole unanswered ladder (R3-R11).
+    go unanswered), so the history walks the whole unanswered ladder (R3-R10), up to the breakup.
+    The drop after it (R10) comes with time, not with an event, so ``states`` holds no
+    ``dropped`` prospect: ``engine.advance(history.states[-1], now)`` past the last action's
+    wait shows it. The drip after a drop (R11) needs the permission (R12) a prospect who never
+    answers does not give, unless the policy's ``drip_requires_permission`` is off.
     """
     _check(policies, "policies", "cadence.testing.policies() or st.just(Policy(...))")
     _check(places, "places", "cadence.testing.regions() or st.just(Region(...))")
