@@ -1130,6 +1130,104 @@ def _promise_of(action: Action, following: Action, zone: ZoneInfo) -> str:
     return f"follow up by email on {day}"
 
 
+def _next_ladder_call(engine: Engine, p: Prospect, now: datetime) -> Action | None:
+    """The first call (or the ladder's step) in the plan for ``p`` at ``now``."""
+    plan = engine.plan(p, now)
+    return next((a for a in plan if a.kind is ActionKind.CALL or _is_ladder_step(a)), None)
+
+
+@given(history=ladders(policies=any_policy, min_events=3, max_events=8), data=st.data())
+def test_emails_nobody_asked_for_do_not_move_the_call_a_voicemail_promised(
+    history: History, data: st.DataObject
+) -> None:
+    """R5 over R3: a call reaches voicemail and its script names the next call's day. Whatever
+    emails the rep then sends (the R6 email or not, any number, up to the end of that day)
+    while the prospect says nothing, the next call stays on that day, and none of them counts
+    as an unanswered attempt."""
+    engine = engine_for(history.policy)
+    zone = ZoneInfo(history.region.timezone)
+    promises = [
+        (before, action)
+        for before, event, action in zip(
+            history.states[:-1], history.events, history.followed, strict=True
+        )
+        if action is not None
+        and action.kind is ActionKind.CALL
+        and isinstance(event, ev.CallAttempted)
+        and action.talking_points
+        and action.talking_points[0].startswith("If you reach voicemail")
+    ]
+    if not promises:
+        return
+    p, call = data.draw(st.sampled_from(promises), label="the call that reaches voicemail")
+    p = engine.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="voicemail"))
+    promised = _next_ladder_call(engine, p, call.earliest_utc)
+    if promised is None or promised.channel is not Channel.PHONE:
+        return  # the next attempt is an email (R7): an email is that step
+    assert _promise_of(call, promised, zone) in call.talking_points[0]
+    day = promised.earliest.astimezone(zone).date()
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+    span = max(1, int((end - call.earliest_utc).total_seconds()) - 1)
+    offsets = data.draw(st.lists(st.integers(1, span), min_size=1, max_size=4), label="emails")
+    counted = (p.stage, p.unanswered)
+    hypothesis_event(f"R5: emails after the voicemail, up to its promised day: {len(offsets)}")
+    for offset in sorted(offsets):
+        at = call.earliest_utc + timedelta(seconds=offset)
+        p = engine.apply(p, ev.EmailSent(at=at))
+        after = _next_ladder_call(engine, p, at)
+        assert after is not None
+        assert after.channel is Channel.PHONE, after
+        assert (after.due_since or after.earliest).astimezone(zone).date() == day, (at, after)
+        assert (p.stage, p.unanswered) == counted
+
+
+@given(
+    policy=any_policy,
+    region=regions(),
+    start=instants(),
+    agreed=st.none() | delays(min_delay=timedelta(days=1), max_delay=timedelta(days=9)),
+    data=st.data(),
+)
+def test_touches_before_the_contact_a_conversation_agreed_leave_the_prospect_engaged(
+    policy: Policy,
+    region: Region,
+    start: datetime,
+    agreed: timedelta | None,
+    data: st.DataObject,
+) -> None:
+    """R1: after a live conversation the next contact is the one agreed (or its default
+    follow-up). Emails the rep sends before it (a recap, material) and calls before the
+    agreed day are no sign the prospect stopped answering: they stay engaged, with no
+    unanswered attempt counted, and the contact owed is still owed."""
+    engine = engine_for(policy)
+    p = _enrolled_in(engine, region, start)
+    t = start.astimezone(UTC)
+    agreed_at = None if agreed is None else t + agreed
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=agreed_at))
+    owed = engine.next_action(p, t)
+    if "R1" not in owed.rules:
+        return
+    cal = engine.calendar(p)
+    agreed_day = None if agreed_at is None else cal.start_of(cal.local(agreed_at).date())
+    horizon = owed.earliest_utc if agreed_day is None else min(owed.earliest_utc, agreed_day)
+    span = int((horizon - t).total_seconds()) - 1
+    if span < 1:
+        return
+    touches = data.draw(
+        st.lists(st.tuples(st.integers(1, span), st.booleans()), min_size=1, max_size=4),
+        label="touches (seconds after the call, by phone)",
+    )
+    hypothesis_event(f"R1: touches before the contact owed (agreed: {agreed_at is not None})")
+    for offset, by_phone in sorted(touches):
+        at = t + timedelta(seconds=offset)
+        if by_phone and agreed_at is not None:
+            p = engine.apply(p, ev.CallAttempted(at=at, outcome="voicemail"))
+        else:
+            p = engine.apply(p, ev.EmailSent(at=at))
+        assert (p.stage, p.unanswered) == (Stage.ENGAGED, 0)
+        assert any(o.key in ("commitment", "followup") for o in p.obligations)
+
+
 @given(
     policy=any_policy,
     region=regions(),

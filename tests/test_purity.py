@@ -14,6 +14,7 @@ CORE = [
     "_columns",
     "_construct",
     "_day",
+    "_extra_touches",
     "_inputs",
     "_fold",
     "_fold_base",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from cadence import events as ev
 from cadence._agenda import ladder_channel, ladder_due, ladder_time
+from cadence._extra_touches import extra_touch
 from cadence._fold_base import (
     _EMAIL,
     _EMAIL_TOUCH,
@@ -123,7 +124,10 @@ class Fold(ChannelFold, MeetingFold):
         said = e.outcome == "voicemail" or (
             e.outcome == "gatekeeper" and ladder_step(self.policy, state) is _RECEPTIONIST
         )
-        self.attempt(state, at, _PHONE, _counts(done), said)
+        counts = _counts(done) and not (
+            not done and extra_touch(self.policy, self.cal, state, _PHONE, at)
+        )
+        self.attempt(state, at, _PHONE, counts, said)
         if e.outcome == "voicemail" and self.policy.voicemail_email:
             self._voicemail_email(state, at, done)
 
@@ -274,8 +278,12 @@ class Fold(ChannelFold, MeetingFold):
         return False
 
     def on_email_sent(self, state: State, e: ev.EmailSent) -> None:
-        if _counts(self.fulfil(state, _EMAIL, e.at)):
-            self.attempt(state, e.at, _EMAIL, True)
+        done = self.fulfil(state, _EMAIL, e.at)
+        if not _counts(done):
+            return
+        if not done and extra_touch(self.policy, self.cal, state, _EMAIL, e.at):
+            return  # nobody asked for it: not an attempt (:mod:`cadence._extra_touches`)
+        self.attempt(state, e.at, _EMAIL, True)
 
     def on_email_replied(self, state: State, e: ev.EmailReplied) -> None:
         at = e.at

@@ -60,6 +60,46 @@ def test_r1_agreed_next_contact_is_scheduled_exactly(engine: Engine, monday: dat
     assert "commitment_missing" not in act.flags
 
 
+@pytest.mark.parametrize("agreed", [False, True])
+def test_r1_a_recap_email_after_the_conversation_leaves_them_engaged(
+    engine: Engine, monday: datetime, agreed: bool
+) -> None:
+    """Dana picks up; the rep logs the call, then the recap email they sent her. She talked
+    to the rep minutes ago: the email is no unanswered attempt, so she stays engaged and the
+    contact owed (agreed for Thursday, or the default follow-up) is unchanged. She becomes
+    unresponsive when that contact goes unanswered."""
+    p = _enroll(engine, monday)
+    thursday = datetime(2026, 3, 12, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(
+        p,
+        ev.CallAttempted(
+            at=monday, outcome="connected", next_contact_at=thursday if agreed else None
+        ),
+    )
+    owed = engine.next_action(p, monday + timedelta(minutes=10))
+    recap = engine.apply(p, ev.EmailSent(at=monday + timedelta(minutes=10)))
+    assert (recap.stage, recap.unanswered) == (Stage.ENGAGED, 0)
+    assert engine.next_action(recap, monday + timedelta(minutes=10)) == owed
+    kept = engine.apply(recap, ev.CallAttempted(at=owed.earliest, outcome="voicemail"))
+    assert (kept.stage, kept.unanswered) == (Stage.UNRESPONSIVE, 1)
+
+
+def test_r1_a_voicemail_before_the_agreed_day_is_not_the_agreed_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """They agreed on Thursday 14:00; the rep tries on Tuesday and reaches voicemail. That is
+    not the call they agreed to, nor a sign they stopped answering: still engaged, Thursday's
+    call still owed."""
+    p = _enroll(engine, monday)
+    thursday = datetime(2026, 3, 12, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=thursday))
+    tuesday = datetime(2026, 3, 10, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.CallAttempted(at=tuesday, outcome="voicemail"))
+    assert (p.stage, p.unanswered) == (Stage.ENGAGED, 0)
+    calls = [a for a in engine.plan(p, tuesday) if a.kind is ActionKind.CALL]
+    assert calls[0].earliest == thursday
+
+
 _HOURS = "it is outside the hours the policy and the law allow"
 
 
@@ -401,6 +441,46 @@ def test_r5_a_promised_call_that_would_count_as_an_attempt_names_the_next_one_to
     assert following.rules[0] == "R3"
     start = following.earliest
     assert f"try again on {start:%A} {following.slot}" in promise[0]
+
+
+def test_r5_an_email_nobody_asked_for_does_not_move_the_promised_call(
+    engine: Engine, monday: datetime
+) -> None:
+    """Monday's call reaches voicemail and promises Friday midday; the rep sends the R6 email,
+    then on Tuesday and on Friday morning emails of their own (an article, a case study).
+    Neither is the call the voicemail promised: the call stays on Friday midday (it moved to
+    the Monday after, four business days after the last email), and neither counts as an
+    unanswered attempt."""
+    p = _enroll(engine, monday)
+    first = engine.next_action(p, monday)
+    assert "try again on Friday midday" in first.talking_points[0]
+    p = engine.apply(p, ev.CallAttempted(at=first.earliest, outcome="voicemail"))
+    r6 = engine.next_action(p, first.earliest)
+    assert "R6" in r6.rules
+    p = engine.apply(p, ev.EmailSent(at=r6.earliest))
+    promised = engine.next_action(p, r6.earliest)
+    assert (promised.kind, f"{promised.earliest:%a %d %H:%M}") == (ActionKind.CALL, "Fri 13 12:00")
+    for extra in (
+        datetime(2026, 3, 10, 11, 0, tzinfo=CHICAGO),  # Tuesday
+        datetime(2026, 3, 13, 8, 30, tzinfo=CHICAGO),  # Friday, before the call
+    ):
+        p = engine.apply(p, ev.EmailSent(at=extra))
+        assert engine.next_action(p, extra) == promised
+    assert (p.stage, p.unanswered) == (Stage.UNRESPONSIVE, 1)
+
+
+def test_r5_once_the_promised_day_is_over_an_email_is_an_attempt_again(
+    engine: Engine, monday: datetime
+) -> None:
+    """The promise holds until the day it named is over. The rep did not call on Friday and
+    emails on Monday instead: that email is the ladder's attempt (R3 counts from it)."""
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+    p = engine.apply(p, ev.EmailSent(at=monday + timedelta(minutes=10)))  # R6
+    later = datetime(2026, 3, 16, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.EmailSent(at=later))
+    assert p.unanswered == 2
+    assert engine.next_action(p, later).earliest.date().isoformat() == "2026-03-20"
 
 
 def test_r5_a_next_attempt_a_week_or_more_ahead_is_named_with_its_date(monday: datetime) -> None:
