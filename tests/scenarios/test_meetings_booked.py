@@ -128,3 +128,17 @@ def test_r5_a_call_while_a_meeting_waits_to_be_logged_promises_no_next_attempt(
     assert not [s for s in call.talking_points if "try again" in s]
     after = engine.apply(p, ev.CallAttempted(at=agreed, outcome="voicemail"))
     assert not [a for a in engine.plan(after, agreed) if _chases(a)]
+
+
+def test_r1_an_email_after_the_meeting_before_it_is_logged_is_not_an_attempt(
+    engine: Engine, monday: datetime
+) -> None:
+    """The rep emails Lee the slides an hour after Thursday's meeting, before logging it as
+    held. The ladder is waiting for that log, so the email is not its next attempt: Lee stays
+    engaged and no unanswered attempt is counted (it made Lee ``unresponsive``)."""
+    p = _booked_after_a_voicemail(engine, monday)
+    ends = datetime(2026, 3, 12, 10, 30, tzinfo=CHICAGO)
+    before = p.unanswered
+    after = engine.apply(p, ev.EmailSent(at=ends + timedelta(hours=1)))
+    assert after.stage is cadence.Stage.ENGAGED
+    assert after.unanswered == before
