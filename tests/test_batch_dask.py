@@ -370,3 +370,41 @@ def test_reps_working_hours_plan_on_dask_as_in_one_process() -> None:
                 engine, frame, day=day, now=now, capacity=4, rep_hours={"rep1": {"timezone": "X"}}
             )
         assert info.value.field == "rep_hours"
+
+
+@pytest.mark.parametrize("verify", [True, False])
+def test_plan_frame_checks_states_written_alone_as_plan_table_does(verify: bool) -> None:
+    """``verify`` reaches every partition: an opt-out written to a row's state alone (its
+    index untouched) is not called, and the counts are plan_table's."""
+    engine = cadence.Engine()
+    book = [
+        engine.enroll(
+            f"p{i}",
+            timezone="America/Chicago",
+            at=NOW - timedelta(hours=1),
+            country="US",
+            owner=("ana", "bo")[i % 2],
+        )
+        for i in range(6)
+    ]
+    table = to_table(book, engine)
+    texts = table.column("state").to_pylist()
+    texts[3] = engine.apply(book[3], ev.OptedOut(at=NOW - timedelta(minutes=5))).model_dump_json()
+    table = table.set_column(table.schema.get_field_index("state"), "state", pa.array(texts))
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=5, verify=verify)
+    assert ("p3" in expected.touches.column("prospect_id").to_pylist()) is not verify
+    with dask.config.set(scheduler="sync"):
+        got = cadence_dask.plan_frame(
+            engine,
+            cadence_dask.from_table(table, 3),
+            day=DAY,
+            now=NOW,
+            capacity=5,
+            verify=verify,
+        )
+    assert got.touches.equals(expected.touches)
+    assert (got.counts, got.sources, got.unverified) == (
+        expected.counts,
+        expected.sources,
+        expected.unverified,
+    )

@@ -14,18 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from cadence._columns import Decision, decide, decided_by
 from cadence._day import Capacity, booked_meetings, check_arguments, for_prospect
 from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._suppression import Suppressions
+from cadence._table_arrays import I64
 from cadence._table_arrays import TS as _TS
+from cadence._table_arrays import take as _take
 from cadence._table_arrays import us as _us
 from cadence._table_index import Calendars, find_due, load_state
 from cadence._table_meetings import find_meetings
 from cadence._table_slots import PLAN_SCHEMA, each_once, plan_slots
 from cadence._table_suppression import suppressed_rows
+from cadence._table_verify import CHECK, checksums, stale_rows
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError, NoSlotError
 from cadence.prospect import Prospect
@@ -54,6 +58,7 @@ SCHEMA = pa.schema(
         pa.field("meeting_starts", pa.list_(_TS)),
         pa.field("meeting_ends", pa.list_(_TS)),
         pa.field("state", pa.string(), nullable=False),
+        pa.field(CHECK, pa.uint32()),
         pa.field("decided_by", pa.string()),
         pa.field("decided_at", _TS),
         pa.field("idle_until", _TS),
@@ -75,8 +80,9 @@ SCHEMA = pa.schema(
 )
 _FLAT = ("id", "owner", "timezone", "country", "subdivision", "phone", "email")
 _NEEDED = (*_FLAT, "last_attempt_slot", "recent_calls", "state")
-#: Columns a table written before them lacks: its meetings are read from ``state`` instead.
-_OPTIONAL = ("meeting_starts", "meeting_ends")
+#: Columns a table written before them lacks: its meetings are read from ``state`` instead, and
+#: its states cannot be checked against their index (``TablePlan.unverified``).
+_OPTIONAL = ("meeting_starts", "meeting_ends", CHECK)
 _INDEX = tuple(name for name in SCHEMA.names if name not in _OPTIONAL)
 
 # -- building and reading tables ------------------------------------------------------------
@@ -115,6 +121,7 @@ def _batch(rows: list[Prospect], engine: Engine | None, by: str | None) -> pa.Re
     def pick(name: str, get: Any) -> None:
         cols[name] = [None if d is None else get(d) for d in decisions]
 
+    cols[CHECK] = checksums(cols["state"])
     pick("decided_at", lambda d: _us(d.decided_at))
     pick("idle_until", lambda d: _us(d.idle_until))
     pick("next_kind", lambda d: d.kind.value)
@@ -190,14 +197,17 @@ class TablePlan:
     """The columnar day plan: ``touches`` and ``deferred`` as Arrow tables (schema
     :data:`PLAN_SCHEMA`; touches ordered by owner, start, prospect id; deferred by urgency),
     ``counts`` as in :class:`cadence.batch.DayPlan`, and ``sources``: how many considered rows
-    the index decided (``index``), the index re-placed as overdue (``late``) and the engine
-    decided (``engine``)."""
+    the index decided (``index``), the index re-placed as overdue (``late``), the engine
+    decided (``engine``), and the engine decided because their ``state`` had changed under
+    their index (``stale``); ``unverified``: how many rows of the table were not checked for
+    that (``verify=False``, or a table written before the checksum column)."""
 
     day: date
     touches: pa.Table
     deferred: pa.Table
     counts: dict[str, int]
     sources: dict[str, int]
+    unverified: int = 0
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -213,8 +223,12 @@ def plan_table(
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
     rep_hours: Mapping[str, RepHours] | None = None,
+    verify: bool = True,
 ) -> TablePlan:
     """``plan_day`` over a table of prospects, vectorised: the same plan, row for row.
+
+    ``verify``: every row's ``state`` is checked against its checksum first; a row whose state
+    was changed without the rest of its row (:func:`_rederived`) is planned from its state.
 
     Step 1 (:mod:`cadence._table_index`) finds the rows due on the day and their next actions,
     reading every row's decision index but only the due rows' other columns, and
@@ -237,7 +251,15 @@ def plan_table(
             "cadence.batch.to_table(...) (its schema is in docs/batch.md)"
         )
         raise InvalidInputError(msg, field="table", value=missing)
+    if not isinstance(verify, bool):
+        msg = f"verify: expected True or False, got {verify!r}"
+        raise InvalidInputError(msg, field="verify", value=verify)
     table = _conform(table)
+    if verify:
+        stale, unverified = stale_rows(table)
+    else:
+        stale, unverified = np.zeros(0, dtype=np.int64), table.num_rows
+    table = _rederived(table, stale)
     each_once(table.column("id"))  # a book holds each prospect once, whatever its rows owe
     calendar = Calendars(engine)
     indexed = all(name in table.column_names for name in _INDEX)
@@ -256,7 +278,48 @@ def plan_table(
         calendar=calendar,
         rep_hours=hours,
     )
-    return TablePlan(day, plan.touches, plan.deferred, plan.counts, due.sources)
+    # The stale rows (their index nulled) went to the engine: counted apart.
+    sources = dict(due.sources)
+    sources["stale"] = int((~suppressed[stale]).sum())
+    sources["engine"] -= sources["stale"]
+    return TablePlan(day, plan.touches, plan.deferred, plan.counts, sources, unverified)
+
+
+def _rederived(table: pa.Table, rows: I64) -> pa.Table:
+    """The table with ``rows`` (their ``state`` changed without the rest of the row) written
+    again from their state, without an index: their flat columns (owner, phone, email, place,
+    meetings) are the state's, and the engine decides them, as ``plan_day`` would. Only the
+    chunks holding such rows are copied."""
+    if not len(rows):
+        return table
+    states = _take(table.column("state"), rows).to_pylist()
+    again = _batch(
+        [load_state(s, row) for row, s in zip(rows.tolist(), states, strict=True)], None, None
+    )
+    columns = []
+    for name in table.column_names:
+        col = table.column(name)
+        if name in SCHEMA.names:
+            col = _replaced(col, rows, again.column(name))
+        columns.append(col)
+    return pa.table(columns, names=table.column_names)
+
+
+def _replaced(col: pa.ChunkedArray, rows: I64, values: pa.Array) -> pa.ChunkedArray:
+    """``col`` with ``values`` at ``rows`` (ascending), chunk by chunk."""
+    chunks, at, used = [], 0, 0
+    for chunk in col.chunks:
+        n = len(chunk)
+        mine = rows[(rows >= at) & (rows < at + n)] - at
+        if len(mine):
+            order = np.arange(n, dtype=np.int64)
+            order[mine] = n + np.arange(len(mine))
+            part = values.slice(used, len(mine))
+            chunk = pa.concat_arrays([chunk, part]).take(pa.array(order))
+            used += len(mine)
+        chunks.append(chunk)
+        at += n
+    return pa.chunked_array(chunks, type=col.type)
 
 
 def _conform(table: pa.Table) -> pa.Table:

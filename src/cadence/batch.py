@@ -520,6 +520,7 @@ def plan_table(
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
     rep_hours: Mapping[str, RepHours] | None = None,
+    verify: bool = True,
 ) -> TablePlan:
     """:func:`plan_day` over an Arrow table of prospects, vectorised with numpy and pyarrow.
 
@@ -527,8 +528,11 @@ def plan_table(
     deferred touches, as Arrow tables (``.touches``, ``.deferred``) with ``.counts``. Rows whose
     decision index (``to_table(..., engine)``) still holds at ``now`` are planned from their
     columns; the others (no index, another policy, an expired horizon) go through the engine.
-    ``.sources`` says how many went which way. ``rep_hours`` as for ``plan_day``. Needs the
-    ``batch`` extra.
+    ``verify`` (the default) first checks every row's ``state`` against the checksum
+    ``to_table`` wrote: a row whose state was changed without the rest of its row is planned
+    from its state (``.sources["stale"]``). ``.sources`` says how many went which way,
+    ``.unverified`` how many rows could not be checked. ``rep_hours`` as for ``plan_day``.
+    Needs the ``batch`` extra.
     """
     from cadence import _table
 
@@ -541,6 +545,7 @@ def plan_table(
         suppressions=suppressions,
         deferred_limit=deferred_limit,
         rep_hours=rep_hours,
+        verify=verify,
     )
 
 
