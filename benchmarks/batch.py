@@ -5,7 +5,9 @@
 - ``to_table`` throughput (prospects/s), with the decision index (what a CRM pays once per
   write) and without;
 - ``plan_table`` throughput on one core (pyarrow's thread pool is set to one thread), with the
-  share of rows the index decided, re-placed as overdue, or sent to the engine (the fallback);
+  share of rows the index decided, re-placed as overdue, or sent to the engine (the fallback),
+  and its throughput with and without checking every row's ``state`` against its checksum
+  (``verify``, on by default), in alternating rounds;
 - ``plan_day`` throughput over Prospect objects in memory (the per-prospect path), on the first
   M = min(N, 100,000) prospects, the rate of the engine's decisions alone on the same prospects
   (what bounds it), and a check that both paths give the same plan for them. Each of these
@@ -26,7 +28,8 @@
   own), and, for reference, of this benchmark process, generation included
   (``ru_maxrss``). The book is
   streamed to an Arrow IPC file while it is generated and planned memory-mapped: pages of the
-  ``state`` column are touched only for rows the engine decides;
+  ``state`` column are read whole by the check of the states (``verify``), and otherwise only
+  for rows the engine decides;
 - the Dask speed-up from one worker process to two (``distributed.LocalCluster``, one thread per
   worker, and one core per worker: each worker's Arrow thread pool is set to one thread, as
   this process's is, or one worker alone would decode Parquet on both cores and the speed-up
@@ -98,6 +101,7 @@ from benchmarks.engine import _answer
 from cadence import events as ev
 from cadence._day import day_bounds
 from cadence._table import SCHEMA
+from cadence._table_verify import CHECK, checksums
 from cadence.actions import ActionKind
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar
@@ -209,6 +213,8 @@ def replicate(
                 chunk = chunk.set_column(
                     chunk.schema.get_field_index(name), name, pa.array(values, pa.string())
                 )
+            at = chunk.schema.get_field_index(CHECK)  # the rewritten states' checksums
+            chunk = chunk.set_column(at, CHECK, pa.array(checksums(states), pa.uint32()))
             chunk = pa.Table.from_arrays(chunk.columns, schema=SCHEMA)
             ipc.write_table(chunk)
             bucket = pa.array(owner_of % 8)
@@ -261,6 +267,28 @@ def _with_collector_frozen(
         finally:
             gc.unfreeze()
     return statistics.median(plain), statistics.median(frozen)
+
+
+def _verify_cost(run: Callable[[bool], Any], n: int, rounds: int) -> None:
+    """``plan_table`` with and without checking every state against its checksum (the
+    default checks), in alternating rounds (the machine's load moves from one to the next):
+    the medians and the median of the per-round ratios."""
+    on, off, ratios = [], [], []
+    for _ in range(rounds):
+        timed = []
+        for verify in (True, False):
+            gc.collect()
+            t0 = time.perf_counter()
+            run(verify)
+            timed.append(time.perf_counter() - t0)
+        on.append(timed[0])
+        off.append(timed[1])
+        ratios.append(timed[0] / timed[1])
+    print(
+        f"    verify on {n / statistics.median(on):,.0f}/s, off {n / statistics.median(off):,.0f}"
+        f"/s: checking the states costs {statistics.median(ratios) - 1:+.0%} "
+        f"(median of {rounds} alternating rounds)"
+    )
 
 
 def _peak_mb() -> float:
@@ -501,6 +529,13 @@ def main() -> None:
         f"{src['late'] / considered:.1%}, by the engine (fallback) {src['engine'] / considered:.1%}"
     )
     print(f"    plan: {plan.counts}")
+    _verify_cost(
+        lambda verify: plan_table(
+            engine, table, day=DAY, now=NOW, capacity=CAPACITY, suppressions=blocked, verify=verify
+        ),
+        n,
+        max(3, 2 * rounds + 1),
+    )
     columnar_peak = _peak_mb()
     planner = _planner_peak(ipc_path, blocked)
     if args.only == "columnar":
