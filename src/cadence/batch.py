@@ -495,9 +495,10 @@ def _in_us(window: Window) -> tuple[datetime, datetime, int, int]:
 
 def to_table(prospects: Iterable[Prospect], engine: Engine | None = None) -> pa.Table:
     """The prospects as an Arrow table (schema in ``docs/batch.md``): their JSON ``state``
-    (lossless: ``from_table(to_table(ps)) == ps``), flat columns for filtering and grouping and,
-    with ``engine``, the decision index that lets :func:`plan_table` skip the engine for most
-    rows. Needs the ``batch`` extra."""
+    (lossless: ``from_table(to_table(ps)) == ps``) and its checksum (``state_adler32``: a
+    state later written without the rest of its row is planned from the state), flat columns
+    for filtering and grouping and, with ``engine``, the decision index that lets
+    :func:`plan_table` skip the engine for most rows. Needs the ``batch`` extra."""
     from cadence import _table
 
     return _table.to_table(prospects, engine)
