@@ -21,15 +21,15 @@ from cadence._columns import Decision, decide, decided_by
 from cadence._day import Capacity, booked_meetings, check_arguments, for_prospect
 from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._suppression import Suppressions
-from cadence._table_arrays import I64
+from cadence._table_arrays import BOOL, I64
 from cadence._table_arrays import TS as _TS
 from cadence._table_arrays import take as _take
 from cadence._table_arrays import us as _us
-from cadence._table_index import Calendars, find_due, load_state
-from cadence._table_meetings import find_meetings
+from cadence._table_index import Calendars, Due, find_due, load_state
+from cadence._table_meetings import Meetings, find_meetings
 from cadence._table_slots import PLAN_SCHEMA, each_once, plan_slots
 from cadence._table_suppression import suppressed_rows
-from cadence._table_verify import CHECK, checksums, stale_rows
+from cadence._table_verify import CHECK, Verify, check_verify, checksums, stale_rows
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError, NoSlotError
 from cadence.prospect import Prospect
@@ -199,8 +199,9 @@ class TablePlan:
     ``counts`` as in :class:`cadence.batch.DayPlan`, and ``sources``: how many considered rows
     the index decided (``index``), the index re-placed as overdue (``late``), the engine
     decided (``engine``), and the engine decided because their ``state`` had changed under
-    their index (``stale``); ``unverified``: how many rows of the table were not checked for
-    that (``verify=False``, or a table written before the checksum column)."""
+    their index (``stale``); ``unverified``: how many rows' ``state`` was not compared with
+    its checksum (by default the rows the index decided and the plan draws nothing from; with
+    ``verify="off"`` every row; and the rows of a table written before the checksum column)."""
 
     day: date
     touches: pa.Table
@@ -223,12 +224,14 @@ def plan_table(
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
     rep_hours: Mapping[str, RepHours] | None = None,
-    verify: bool = True,
+    verify: Verify = "planned",
 ) -> TablePlan:
     """``plan_day`` over a table of prospects, vectorised: the same plan, row for row.
 
-    ``verify``: every row's ``state`` is checked against its checksum first; a row whose state
-    was changed without the rest of its row (:func:`_rederived`) is planned from its state.
+    ``verify``: the rows whose ``state`` is checked against its checksum (``"planned"``: the
+    rows step 1 finds the plan draws from; ``"all"``: every row, first; ``"off"``: none). A row
+    whose state was changed without the rest of its row (:func:`_rederived`) is planned from
+    its state, and step 1 is run again.
 
     Step 1 (:mod:`cadence._table_index`) finds the rows due on the day and their next actions,
     reading every row's decision index but only the due rows' other columns, and
@@ -251,23 +254,26 @@ def plan_table(
             "cadence.batch.to_table(...) (its schema is in docs/batch.md)"
         )
         raise InvalidInputError(msg, field="table", value=missing)
-    if not isinstance(verify, bool):
-        msg = f"verify: expected True or False, got {verify!r}"
-        raise InvalidInputError(msg, field="verify", value=verify)
+    mode = check_verify(verify)
     table = _conform(table)
-    if verify:
+    found = _Found(engine, day=day, now=now_utc, entries=entries)
+    n = table.num_rows
+    if mode == "off":
+        stale, unverified = np.zeros(0, dtype=np.int64), n
+        step = found(table)
+    elif mode == "all":
         stale, unverified = stale_rows(table)
+        table = _rederived(table, stale)
+        step = found(table)
     else:
-        stale, unverified = np.zeros(0, dtype=np.int64), table.num_rows
-    table = _rederived(table, stale)
-    each_once(table.column("id"))  # a book holds each prospect once, whatever its rows owe
-    calendar = Calendars(engine)
-    indexed = all(name in table.column_names for name in _INDEX)
-    suppressed = suppressed_rows(table, Suppressions(entries))
-    due = find_due(
-        engine, table, day=day, now=now, suppressed=suppressed, indexed=indexed, calendar=calendar
-    )
-    meetings = find_meetings(table, ~suppressed, day, _us(now_utc) or 0)
+        step = found(table)
+        checked = _drawn_from_columns(*step[1:])
+        stale, unknown = stale_rows(table, checked)
+        unverified = n - len(checked) + unknown
+        if len(stale):
+            table = _rederived(table, stale)
+            step = found(table)
+    suppressed, due, meetings = step
     plan = plan_slots(
         table,
         due,
@@ -275,7 +281,7 @@ def plan_table(
         day=day,
         capacity=capacity,
         deferred_limit=deferred_limit,
-        calendar=calendar,
+        calendar=found.calendar,
         rep_hours=hours,
     )
     # The stale rows (their index nulled) went to the engine: counted apart.
@@ -283,6 +289,45 @@ def plan_table(
     sources["stale"] = int((~suppressed[stale]).sum())
     sources["engine"] -= sources["stale"]
     return TablePlan(day, plan.touches, plan.deferred, plan.counts, sources, unverified)
+
+
+class _Found:
+    """Step 1 of :func:`plan_table` for one table: the suppressed rows, the due rows and the
+    day's meetings (run again when stale rows were written again from their states)."""
+
+    def __init__(self, engine: Engine, *, day: date, now: datetime, entries: Iterable[str]) -> None:
+        self.engine, self.day, self.now = engine, day, now
+        self.now_us = _us(now) or 0
+        self.suppressions = Suppressions(entries)
+        self.calendar = Calendars(engine)
+
+    def __call__(self, table: pa.Table) -> tuple[BOOL, Due, Meetings]:
+        each_once(table.column("id"))  # a book holds each prospect once, whatever its rows owe
+        indexed = all(name in table.column_names for name in _INDEX)
+        suppressed = suppressed_rows(table, self.suppressions)
+        due = find_due(
+            self.engine,
+            table,
+            day=self.day,
+            now=self.now,
+            suppressed=suppressed,
+            indexed=indexed,
+            calendar=self.calendar,
+        )
+        meetings = find_meetings(table, ~suppressed, self.day, self.now_us)
+        return suppressed, due, meetings
+
+
+def _drawn_from_columns(due: Due, meetings: Meetings) -> I64:
+    """The rows checked by default (ascending): those the day's plan draws something from (the
+    due rows: a touch, a deferred touch, a reminder to log a meeting, whose owner, place and
+    contact points are read from the row's columns whichever way their action was decided; the
+    rows whose booked meetings are listed or block their owner's time), and those the engine
+    decided (their states were read: checking them costs little, and a stale one is then
+    planned from its state whole, its columns included)."""
+    engine = np.fromiter(due.actions, dtype=np.int64, count=len(due.actions))
+    rows: I64 = np.union1d(np.union1d(due.rows, meetings.blocking[0]), engine)
+    return rows
 
 
 def _rederived(table: pa.Table, rows: I64) -> pa.Table:

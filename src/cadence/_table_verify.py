@@ -5,34 +5,43 @@ checksum of every row's ``state``) and :func:`cadence._table.plan_table` (which,
 the rows whose ``state`` was changed without the rest of the row: a CRM that writes the prospect's
 JSON alone after an event). The planner reads the decision index and the flat columns instead of
 the state, so such a row would be planned from its old columns: an opt-out written to the state
-alone would still be called (R13).
+alone would still be called (R13). By default the planner checks only the rows its plan would
+draw from those columns (a tenth of a book, or so), copied together a few MB at a time.
 
 The checksum is Adler-32 (:func:`zlib.adler32`) of the state's UTF-8 bytes: the standard library
 has it, it is as cheap as any digest the standard library offers, and the Adler-32 of texts laid
 end to end follows from theirs and their lengths with a few integer operations per text. So the
 planner checks a block of rows with one C call over the block's bytes, as Arrow stores them, and
 a few numpy operations on the block's checksums and offsets; only a block that does not add up
-is checked row by row. Every byte of every state is read once (the guard cannot be had for less);
-no Python object is made per row.
+is checked row by row. Every byte of every checked state is read once; no Python object is made
+per row.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
 
-from cadence._table_arrays import BOOL, I64, strings
+from cadence._table_arrays import BOOL, I64, strings, take
+from cadence.errors import InvalidInputError
 
-__all__ = ["CHECK", "checksums", "stale_rows"]
+__all__ = ["CHECK", "VERIFY", "Verify", "check_verify", "checksums", "stale_rows"]
 
 #: The checksum column of ``state`` (uint32).
 CHECK = "state_adler32"
 
 _MOD = 65_521  # Adler-32's modulus
 _BLOCK = 2_048  # rows checked by one C call; a block that does not add up is read row by row
+_TAKEN = 8 * _BLOCK  # rows of a subset copied together before they are checked
+
+#: What ``plan_table`` checks: the rows the day's plan draws from (``"planned"``), every row
+#: (``"all"``), or none (``"off"``).
+Verify = Literal["planned", "all", "off"]
+VERIFY: tuple[Verify, ...] = ("planned", "all", "off")
 
 
 def checksums(texts: Iterable[str]) -> list[int]:
@@ -40,17 +49,46 @@ def checksums(texts: Iterable[str]) -> list[int]:
     return [zlib.adler32(text.encode()) for text in texts]
 
 
-def stale_rows(table: pa.Table) -> tuple[I64, int]:
-    """The rows whose ``state`` does not match its checksum (ascending), and how many rows
-    have no checksum to check against (a table written before the column, or rows of one)."""
+def check_verify(verify: object) -> Verify:
+    """``verify`` as given, if it is one of :data:`VERIFY`; anything else (a bool included:
+    ``True`` would not say which rows) is refused, naming the three."""
+    if isinstance(verify, str) and verify in VERIFY:
+        return verify
+    msg = (
+        f"verify: expected 'planned' (the default: the rows the day's plan draws from), 'all' "
+        f"or 'off', got {verify!r}; pass verify='all' to check every row, 'off' to check none"
+    )
+    raise InvalidInputError(msg, field="verify", value=verify)
+
+
+def stale_rows(table: pa.Table, rows: I64 | None = None) -> tuple[I64, int]:
+    """The rows whose ``state`` does not match its checksum (ascending), of ``rows``
+    (ascending; ``None``: every row), and how many of them have no checksum to check against
+    (a table written before the column, or rows of one)."""
     if CHECK not in table.column_names:
-        return np.zeros(0, dtype=np.int64), table.num_rows
-    sums = table.column(CHECK).cast(pa.uint32())
-    stored = sums.fill_null(0).to_numpy().astype(np.int64)
+        return np.zeros(0, dtype=np.int64), table.num_rows if rows is None else len(rows)
+    if rows is None:
+        return _stale_in(strings(table.column("state")), table.column(CHECK))
+    state = strings(table.column("state"))
+    found, unknown = [], 0
+    for start in range(0, len(rows), _TAKEN):  # a few MB of states copied at a time
+        part = rows[start : start + _TAKEN]
+        texts = take(state, part)
+        stale, missing = _stale_in(pa.chunked_array([texts]), take(table.column(CHECK), part))
+        found.append(part[stale])
+        unknown += missing
+    out: I64 = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    return out, unknown
+
+
+def _stale_in(texts: pa.ChunkedArray, sums: pa.ChunkedArray | pa.Array) -> tuple[I64, int]:
+    """:func:`stale_rows` of the strings ``texts`` and their checksums ``sums``."""
+    sums = sums.cast(pa.uint32())
+    stored = sums.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     known = sums.is_valid().to_numpy(zero_copy_only=False)
-    stale = np.zeros(table.num_rows, dtype=bool)
+    stale = np.zeros(len(texts), dtype=bool)
     at = 0
-    for chunk in strings(table.column("state")).chunks:
+    for chunk in texts.chunks:
         n = len(chunk)
         if n:
             rows = slice(at, at + n)

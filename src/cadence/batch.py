@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
     import pyarrow as pa
 
     from cadence._table import TablePlan
+    from cadence._table_verify import Verify
 
 __all__ = [
     "Capacity",
@@ -521,7 +522,7 @@ def plan_table(
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
     rep_hours: Mapping[str, RepHours] | None = None,
-    verify: bool = True,
+    verify: Verify = "planned",
 ) -> TablePlan:
     """:func:`plan_day` over an Arrow table of prospects, vectorised with numpy and pyarrow.
 
@@ -529,11 +530,13 @@ def plan_table(
     deferred touches, as Arrow tables (``.touches``, ``.deferred``) with ``.counts``. Rows whose
     decision index (``to_table(..., engine)``) still holds at ``now`` are planned from their
     columns; the others (no index, another policy, an expired horizon) go through the engine.
-    ``verify`` (the default) first checks every row's ``state`` against the checksum
-    ``to_table`` wrote: a row whose state was changed without the rest of its row is planned
-    from its state (``.sources["stale"]``). ``.sources`` says how many went which way,
-    ``.unverified`` how many rows could not be checked. ``rep_hours`` as for ``plan_day``.
-    Needs the ``batch`` extra.
+    ``verify`` checks rows' ``state`` against the checksum ``to_table`` wrote: a row whose
+    state was changed without the rest of its row is planned from its state
+    (``.sources["stale"]``). ``"planned"`` (the default) checks the rows the day's plan draws
+    from (due, or with a meeting), ``"all"`` every row (it also finds a stale row whose new
+    state, not its old columns, is due), ``"off"`` none (docs/batch.md, "Checking the
+    states"). ``.sources`` says how many rows went which way, ``.unverified`` how many were not
+    checked. ``rep_hours`` as for ``plan_day``. Needs the ``batch`` extra.
     """
     from cadence import _table
 

@@ -34,6 +34,7 @@ from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
 from cadence._table_slots import each_once, held_twice
+from cadence._table_verify import Verify, check_verify
 from cadence.engine import Engine
 from cadence.errors import CadenceError, InvalidInputError
 from cadence.policy import Policy
@@ -70,7 +71,7 @@ def _plan_partition(
     suppressions: tuple[str, ...],
     deferred_limit: int,
     rep_hours: dict[str, RepHours],
-    verify: bool,
+    verify: Verify,
 ) -> tuple[TablePlan | CadenceError | None, frozenset[str], pa.Array]:
     """The partition's plan (none if it holds an id twice: the client names the smallest such
     id of the whole frame; the error if ``plan_table`` refuses it: the client raises it once
@@ -109,7 +110,7 @@ def plan_frame(
     deferred_limit: int = 10_000,
     by_owner: bool = False,
     rep_hours: Mapping[str, RepHours] | None = None,
-    verify: bool = True,
+    verify: Verify = "planned",
 ) -> TablePlan:
     """Plan ``day`` for a Dask DataFrame of prospects on the current Dask scheduler (a
     ``distributed.Client`` if one is active): the same plan as ``plan_table`` on the whole
@@ -129,9 +130,7 @@ def plan_frame(
     checked = check_arguments(day, now, capacity, suppressions, deferred_limit)
     blocked = tuple(sorted(checked[1]))
     hours = check_rep_hours(rep_hours)
-    if not isinstance(verify, bool):
-        msg = f"verify: expected True or False, got {verify!r}"
-        raise InvalidInputError(msg, field="verify", value=verify)
+    verify = check_verify(verify)
     if "owner" not in frame.columns:
         msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"
         raise InvalidInputError(msg, field="frame", value=list(frame.columns))
