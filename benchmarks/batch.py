@@ -5,7 +5,10 @@
 - ``to_table`` throughput (prospects/s), with the decision index (what a CRM pays once per
   write) and without;
 - ``plan_table`` throughput on one core (pyarrow's thread pool is set to one thread), with the
-  share of rows the index decided, re-placed as overdue, or sent to the engine (the fallback);
+  share of rows the index decided, re-placed as overdue, or sent to the engine (the fallback),
+  and its throughput checking the ``state`` of the rows the plan draws from against its
+  checksum (``verify="planned"``, the default), of every row (``"all"``) and of none
+  (``"off"``), in alternating rounds;
 - ``plan_day`` throughput over Prospect objects in memory (the per-prospect path), on the first
   M = min(N, 100,000) prospects, the rate of the engine's decisions alone on the same prospects
   (what bounds it), and a check that both paths give the same plan for them. Each of these
@@ -23,10 +26,12 @@
 - peak resident memory: of a fresh planner process that maps the book and runs ``plan_table``
   once, as a nightly job would (the target's measure: its own high-water mark, ``VmHWM``; it
   also says how much of its memory at the end is the mapped book's file pages rather than its
-  own), and, for reference, of this benchmark process, generation included
-  (``ru_maxrss``). The book is
+  own), with the default ``verify`` and then with ``"all"`` and ``"off"``, and, for reference,
+  of this benchmark process, generation included (``ru_maxrss``). The book is
   streamed to an Arrow IPC file while it is generated and planned memory-mapped: pages of the
-  ``state`` column are touched only for rows the engine decides;
+  ``state`` column are read for the rows the engine decides and those the check reads (by
+  default the rows the plan draws from, spread over the whole file, so that the kernel maps
+  most of the column's pages around them; every row with ``"all"``);
 - the Dask speed-up from one worker process to two (``distributed.LocalCluster``, one thread per
   worker, and one core per worker: each worker's Arrow thread pool is set to one thread, as
   this process's is, or one worker alone would decode Parquet on both cores and the speed-up
@@ -98,6 +103,7 @@ from benchmarks.engine import _answer
 from cadence import events as ev
 from cadence._day import day_bounds
 from cadence._table import SCHEMA
+from cadence._table_verify import CHECK, Verify, checksums
 from cadence.actions import ActionKind
 from cadence.batch import DayPlan, from_table, plan_day, plan_table, to_table
 from cadence.calendar import contact_calendar
@@ -209,6 +215,8 @@ def replicate(
                 chunk = chunk.set_column(
                     chunk.schema.get_field_index(name), name, pa.array(values, pa.string())
                 )
+            at = chunk.schema.get_field_index(CHECK)  # the rewritten states' checksums
+            chunk = chunk.set_column(at, CHECK, pa.array(checksums(states), pa.uint32()))
             chunk = pa.Table.from_arrays(chunk.columns, schema=SCHEMA)
             ipc.write_table(chunk)
             bucket = pa.array(owner_of % 8)
@@ -263,6 +271,30 @@ def _with_collector_frozen(
     return statistics.median(plain), statistics.median(frozen)
 
 
+def _verify_cost(run: Callable[[Verify], Any], n: int, rounds: int) -> None:
+    """``plan_table`` checking the states of the rows the plan draws from (``"planned"``, the
+    default), of every row (``"all"``) and of none (``"off"``), in alternating rounds (the
+    machine's load moves from one to the next): each mode's rate (median of the rounds) and
+    its cost over ``"off"`` (the median of the per-round ratios)."""
+    modes: tuple[Verify, ...] = ("planned", "all", "off")
+    timed: dict[Verify, list[float]] = {mode: [] for mode in modes}
+    for _ in range(rounds):
+        for mode in modes:
+            gc.collect()
+            t0 = time.perf_counter()
+            run(mode)
+            timed[mode].append(time.perf_counter() - t0)
+    off = timed["off"]
+    for mode in modes:
+        rate = n / statistics.median(timed[mode])
+        line = f"    verify={mode!r:10} {rate:12,.0f}/s"
+        if mode != "off":
+            cost = statistics.median(t / o for t, o in zip(timed[mode], off, strict=True)) - 1
+            line += f"   checking the states costs {cost:+.1%} over 'off'"
+        print(line)
+    print(f"    (median of {rounds} alternating rounds)")
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -278,21 +310,25 @@ from datetime import date, datetime
 import pyarrow as pa
 import cadence
 from cadence.batch import plan_table
-path, day, now, capacity, blocked = json.loads(sys.argv[1])
+path, day, now, capacity, blocked, verify = json.loads(sys.argv[1])
 pa.set_cpu_count(1)
 table = pa.ipc.open_file(pa.memory_map(path)).read_all()
 plan_table(cadence.Engine(), table, day=date.fromisoformat(day),
-           now=datetime.fromisoformat(now), capacity=capacity, suppressions=blocked)
+           now=datetime.fromisoformat(now), capacity=capacity, suppressions=blocked,
+           verify=verify)
 status = dict(line.split(":", 1) for line in open("/proc/self/status"))
 kib = lambda key: int(status.get(key, "0 kB").split()[0])
 print(json.dumps([kib("VmHWM"), kib("RssAnon"), kib("RssFile")]))
 """
 
 
-def _planner_peak(ipc_path: Path, blocked: set[str]) -> tuple[float, float, float]:
+def _planner_peak(
+    ipc_path: Path, blocked: set[str], verify: Verify = "planned"
+) -> tuple[float, float, float]:
     """(peak RSS, anonymous RSS at the end, file-backed RSS at the end) in MiB of a fresh
     process that maps the book and plans it once (the generation's memory is not in it)."""
-    args = json.dumps([str(ipc_path), DAY.isoformat(), NOW.isoformat(), CAPACITY, sorted(blocked)])
+    when = (DAY.isoformat(), NOW.isoformat())
+    args = json.dumps([str(ipc_path), *when, CAPACITY, sorted(blocked), verify])
     done = subprocess.run(
         [sys.executable, "-c", _PLANNER, args], capture_output=True, text=True, check=True
     )
@@ -300,7 +336,11 @@ def _planner_peak(ipc_path: Path, blocked: set[str]) -> tuple[float, float, floa
     return peak / 1024, anon / 1024, mapped / 1024
 
 
-def _print_memory(columnar_peak: float, planner: tuple[float, float, float]) -> None:
+def _print_memory(
+    columnar_peak: float,
+    planner: tuple[float, float, float],
+    others: dict[Verify, tuple[float, float, float]],
+) -> None:
     peak, anon, mapped = planner
     print("\npeak memory:")
     print(
@@ -311,6 +351,11 @@ def _print_memory(columnar_peak: float, planner: tuple[float, float, float]) -> 
         f"    at its end: {anon:,.0f} MiB its own, {mapped:,.0f} MiB pages of the mapped book "
         "(file cache the kernel can drop)"
     )
+    for verify, (peak, anon, mapped) in others.items():
+        print(
+            f"    with verify={verify!r}: {peak:,.0f} MiB ({anon:,.0f} its own, {mapped:,.0f} "
+            "pages of the mapped book)"
+        )
     print(
         f"  this benchmark process after the columnar phase (generation included) "
         f"{columnar_peak:8,.0f} MiB"
@@ -501,10 +546,20 @@ def main() -> None:
         f"{src['late'] / considered:.1%}, by the engine (fallback) {src['engine'] / considered:.1%}"
     )
     print(f"    plan: {plan.counts}")
+    _verify_cost(
+        lambda verify: plan_table(
+            engine, table, day=DAY, now=NOW, capacity=CAPACITY, suppressions=blocked, verify=verify
+        ),
+        n,
+        max(3, 2 * rounds + 1),
+    )
     columnar_peak = _peak_mb()
     planner = _planner_peak(ipc_path, blocked)
+    others: dict[Verify, tuple[float, float, float]] = {
+        verify: _planner_peak(ipc_path, blocked, verify) for verify in ("all", "off")
+    }
     if args.only == "columnar":
-        _print_memory(columnar_peak, planner)
+        _print_memory(columnar_peak, planner, others)
         tmp.cleanup()
         print("\nratios: see the throughput and memory lines above (--only columnar)")
         return
@@ -570,7 +625,7 @@ def main() -> None:
     ]
     print(f"    same plan from both paths on these {m:,}: {'yes' if same else 'NO'}")
 
-    _print_memory(columnar_peak, planner)
+    _print_memory(columnar_peak, planner, others)
     print(f"  this benchmark process after the per-prospect phase {_peak_mb():8,.0f} MiB")
 
     # In a fresh process, as a Dask client would run: not beside this one's heap of the

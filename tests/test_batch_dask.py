@@ -11,6 +11,7 @@ import pytest
 
 import cadence
 from cadence import events as ev
+from cadence._table_verify import Verify
 from cadence.batch import plan_table, to_table
 from tests.conftest import (
     CHICAGO,
@@ -370,3 +371,65 @@ def test_reps_working_hours_plan_on_dask_as_in_one_process() -> None:
                 engine, frame, day=day, now=now, capacity=4, rep_hours={"rep1": {"timezone": "X"}}
             )
         assert info.value.field == "rep_hours"
+
+
+@pytest.mark.parametrize("verify", ["planned", "all", "off"])
+def test_plan_frame_checks_states_written_alone_as_plan_table_does(verify: Verify) -> None:
+    """``verify`` reaches every partition: an opt-out written to a row's state alone (its
+    index untouched) is not called unless the check is off, and the counts (the rows not
+    checked included) are plan_table's."""
+    engine = cadence.Engine()
+    book = [
+        engine.enroll(
+            f"p{i}",
+            timezone="America/Chicago",
+            at=NOW - timedelta(hours=1),
+            country="US",
+            owner=("ana", "bo")[i % 2],
+        )
+        for i in range(8)
+    ]
+    for i in (4, 7):  # not due on the day: not checked by default
+        book[i] = engine.apply(
+            book[i], ev.CallAttempted(at=NOW - timedelta(minutes=50), outcome="no_answer")
+        )
+    table = to_table(book, engine)
+    texts = table.column("state").to_pylist()
+    texts[3] = engine.apply(book[3], ev.OptedOut(at=NOW - timedelta(minutes=5))).model_dump_json()
+    texts[7] = engine.apply(book[7], ev.OptedOut(at=NOW - timedelta(minutes=5))).model_dump_json()
+    table = table.set_column(table.schema.get_field_index("state"), "state", pa.array(texts))
+    expected = plan_table(engine, table, day=DAY, now=NOW, capacity=5, verify=verify)
+    assert ("p3" in expected.touches.column("prospect_id").to_pylist()) is (verify == "off")
+    with dask.config.set(scheduler="sync"):
+        got = cadence_dask.plan_frame(
+            engine,
+            cadence_dask.from_table(table, 3),
+            day=DAY,
+            now=NOW,
+            capacity=5,
+            verify=verify,
+        )
+    assert got.touches.equals(expected.touches)
+    assert (got.counts, got.sources, got.unverified) == (
+        expected.counts,
+        expected.sources,
+        expected.unverified,
+    )
+    assert expected.unverified == {"planned": 2, "all": 0, "off": 8}[verify]
+
+
+def test_plan_frame_refuses_a_verify_that_is_not_one_of_the_three() -> None:
+    engine = cadence.Engine()
+    table = to_table([engine.enroll("p0", timezone="America/Chicago", at=NOW, country="US")])
+    with pytest.raises(
+        cadence.errors.InvalidInputError, match=r"^verify: expected 'planned'"
+    ) as info:
+        cadence_dask.plan_frame(
+            engine,
+            cadence_dask.from_table(table, 1),
+            day=DAY,
+            now=NOW,
+            capacity=5,
+            verify=True,
+        )
+    assert (info.value.field, info.value.value) == ("verify", True)

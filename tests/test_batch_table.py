@@ -722,7 +722,7 @@ def test_index_expires_and_overdue_rows_are_replaced_without_the_engine(
     later = NOW + timedelta(days=7)
     day = later.date() + timedelta(days=1)
     got = plan_table(engine, table, day=day, now=later, capacity=2)
-    assert got.sources == {"index": 0, "late": 5, "engine": 0}
+    assert got.sources == {"index": 0, "late": 5, "engine": 0, "stale": 0}
     _same_plan(plan_day(engine, book, day=day, now=later, capacity=2), got)
     assert all(d is not None for d in got.touches.column("due_since").to_pylist())
 
@@ -731,7 +731,7 @@ def test_an_index_built_for_another_policy_is_not_trusted(engine: cadence.Engine
     book = [_new(engine, f"p{i}") for i in range(3)]
     table = to_table(book, cadence.Engine(cadence.Policy(min_gap_business_days=2)))
     got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
-    assert got.sources == {"index": 0, "late": 0, "engine": 3}
+    assert got.sources == {"index": 0, "late": 0, "engine": 3, "stale": 0}
     _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=5), got)
 
 
@@ -748,7 +748,7 @@ def test_an_index_built_under_other_legal_rules_or_holidays_is_not_trusted(
     assert len({here, shipped(rules, holidays_version), shipped(PRESETS, "0.1")}) == 3
     monkeypatch.setattr(cadence._columns, "_SHIPPED", shipped(rules, holidays_version))
     got = plan_table(engine, table, day=DAY, now=NOW, capacity=5)
-    assert got.sources == {"index": 0, "late": 0, "engine": 3}
+    assert got.sources == {"index": 0, "late": 0, "engine": 3, "stale": 0}
     _same_plan(plan_day(engine, book, day=DAY, now=NOW, capacity=5), got)
 
 
@@ -1627,7 +1627,7 @@ def test_r2_the_reminder_to_log_a_meeting_is_listed_in_every_planner(indexed: bo
     ]
     assert got.counts == {"suppressed": 0, "not_due": 1, "planned": 3, "deferred": 0}
     if indexed:
-        assert got.sources == {"index": 3, "late": 0, "engine": 1}
+        assert got.sources == {"index": 3, "late": 0, "engine": 1, "stale": 0}
     # The same book twice over: refused by both, as a meeting's row twice is.
     for planner, twice in ((plan_day, [noted, noted]), (plan_table, to_table([noted, noted]))):
         with pytest.raises(InvalidInputError, match=r"^id: 'noted' is in the book twice"):

@@ -159,6 +159,7 @@ def test_every_core_module_is_checked() -> None:
         "_table_meetings",
         "_table_slots",
         "_table_suppression",
+        "_table_verify",
     }
     cli = {"cli", "_cli_common", "_cli_rules", "_cli_simulate"}
     files = {"files", "_files_settings", "_files_text"}

@@ -14,18 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from cadence._columns import Decision, decide, decided_by
 from cadence._day import Capacity, booked_meetings, check_arguments, for_prospect
 from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._suppression import Suppressions
+from cadence._table_arrays import BOOL, I64
 from cadence._table_arrays import TS as _TS
+from cadence._table_arrays import take as _take
 from cadence._table_arrays import us as _us
-from cadence._table_index import Calendars, find_due, load_state
-from cadence._table_meetings import find_meetings
+from cadence._table_index import Calendars, Due, find_due, load_state
+from cadence._table_meetings import Meetings, find_meetings
 from cadence._table_slots import PLAN_SCHEMA, each_once, plan_slots
 from cadence._table_suppression import suppressed_rows
+from cadence._table_verify import CHECK, Verify, check_verify, checksums, stale_rows
 from cadence.engine import Engine
 from cadence.errors import InvalidInputError, NoSlotError
 from cadence.prospect import Prospect
@@ -54,6 +58,7 @@ SCHEMA = pa.schema(
         pa.field("meeting_starts", pa.list_(_TS)),
         pa.field("meeting_ends", pa.list_(_TS)),
         pa.field("state", pa.string(), nullable=False),
+        pa.field(CHECK, pa.uint32()),
         pa.field("decided_by", pa.string()),
         pa.field("decided_at", _TS),
         pa.field("idle_until", _TS),
@@ -75,8 +80,9 @@ SCHEMA = pa.schema(
 )
 _FLAT = ("id", "owner", "timezone", "country", "subdivision", "phone", "email")
 _NEEDED = (*_FLAT, "last_attempt_slot", "recent_calls", "state")
-#: Columns a table written before them lacks: its meetings are read from ``state`` instead.
-_OPTIONAL = ("meeting_starts", "meeting_ends")
+#: Columns a table written before them lacks: its meetings are read from ``state`` instead, and
+#: its states cannot be checked against their index (``TablePlan.unverified``).
+_OPTIONAL = ("meeting_starts", "meeting_ends", CHECK)
 _INDEX = tuple(name for name in SCHEMA.names if name not in _OPTIONAL)
 
 # -- building and reading tables ------------------------------------------------------------
@@ -115,6 +121,7 @@ def _batch(rows: list[Prospect], engine: Engine | None, by: str | None) -> pa.Re
     def pick(name: str, get: Any) -> None:
         cols[name] = [None if d is None else get(d) for d in decisions]
 
+    cols[CHECK] = checksums(cols["state"])
     pick("decided_at", lambda d: _us(d.decided_at))
     pick("idle_until", lambda d: _us(d.idle_until))
     pick("next_kind", lambda d: d.kind.value)
@@ -190,14 +197,18 @@ class TablePlan:
     """The columnar day plan: ``touches`` and ``deferred`` as Arrow tables (schema
     :data:`PLAN_SCHEMA`; touches ordered by owner, start, prospect id; deferred by urgency),
     ``counts`` as in :class:`cadence.batch.DayPlan`, and ``sources``: how many considered rows
-    the index decided (``index``), the index re-placed as overdue (``late``) and the engine
-    decided (``engine``)."""
+    the index decided (``index``), the index re-placed as overdue (``late``), the engine
+    decided (``engine``), and the engine decided because their ``state`` had changed under
+    their index (``stale``); ``unverified``: how many rows' ``state`` was not compared with
+    its checksum (by default the rows the index decided and the plan draws nothing from; with
+    ``verify="off"`` every row; and the rows of a table written before the checksum column)."""
 
     day: date
     touches: pa.Table
     deferred: pa.Table
     counts: dict[str, int]
     sources: dict[str, int]
+    unverified: int = 0
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -213,8 +224,14 @@ def plan_table(
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
     rep_hours: Mapping[str, RepHours] | None = None,
+    verify: Verify = "planned",
 ) -> TablePlan:
     """``plan_day`` over a table of prospects, vectorised: the same plan, row for row.
+
+    ``verify``: the rows whose ``state`` is checked against its checksum (``"planned"``: the
+    rows step 1 finds the plan draws from; ``"all"``: every row, first; ``"off"``: none). A row
+    whose state was changed without the rest of its row (:func:`_rederived`) is planned from
+    its state, and step 1 is run again.
 
     Step 1 (:mod:`cadence._table_index`) finds the rows due on the day and their next actions,
     reading every row's decision index but only the due rows' other columns, and
@@ -237,15 +254,26 @@ def plan_table(
             "cadence.batch.to_table(...) (its schema is in docs/batch.md)"
         )
         raise InvalidInputError(msg, field="table", value=missing)
+    mode = check_verify(verify)
     table = _conform(table)
-    each_once(table.column("id"))  # a book holds each prospect once, whatever its rows owe
-    calendar = Calendars(engine)
-    indexed = all(name in table.column_names for name in _INDEX)
-    suppressed = suppressed_rows(table, Suppressions(entries))
-    due = find_due(
-        engine, table, day=day, now=now, suppressed=suppressed, indexed=indexed, calendar=calendar
-    )
-    meetings = find_meetings(table, ~suppressed, day, _us(now_utc) or 0)
+    found = _Found(engine, day=day, now=now_utc, entries=entries)
+    n = table.num_rows
+    if mode == "off":
+        stale, unverified = np.zeros(0, dtype=np.int64), n
+        step = found(table)
+    elif mode == "all":
+        stale, unverified = stale_rows(table)
+        table = _rederived(table, stale)
+        step = found(table)
+    else:
+        step = found(table)
+        checked = _drawn_from_columns(*step[1:])
+        stale, unknown = stale_rows(table, checked)
+        unverified = n - len(checked) + unknown
+        if len(stale):
+            table = _rederived(table, stale)
+            step = found(table)
+    suppressed, due, meetings = step
     plan = plan_slots(
         table,
         due,
@@ -253,10 +281,90 @@ def plan_table(
         day=day,
         capacity=capacity,
         deferred_limit=deferred_limit,
-        calendar=calendar,
+        calendar=found.calendar,
         rep_hours=hours,
     )
-    return TablePlan(day, plan.touches, plan.deferred, plan.counts, due.sources)
+    # The stale rows (their index nulled) went to the engine: counted apart.
+    sources = dict(due.sources)
+    sources["stale"] = int((~suppressed[stale]).sum())
+    sources["engine"] -= sources["stale"]
+    return TablePlan(day, plan.touches, plan.deferred, plan.counts, sources, unverified)
+
+
+class _Found:
+    """Step 1 of :func:`plan_table` for one table: the suppressed rows, the due rows and the
+    day's meetings (run again when stale rows were written again from their states)."""
+
+    def __init__(self, engine: Engine, *, day: date, now: datetime, entries: Iterable[str]) -> None:
+        self.engine, self.day, self.now = engine, day, now
+        self.now_us = _us(now) or 0
+        self.suppressions = Suppressions(entries)
+        self.calendar = Calendars(engine)
+
+    def __call__(self, table: pa.Table) -> tuple[BOOL, Due, Meetings]:
+        each_once(table.column("id"))  # a book holds each prospect once, whatever its rows owe
+        indexed = all(name in table.column_names for name in _INDEX)
+        suppressed = suppressed_rows(table, self.suppressions)
+        due = find_due(
+            self.engine,
+            table,
+            day=self.day,
+            now=self.now,
+            suppressed=suppressed,
+            indexed=indexed,
+            calendar=self.calendar,
+        )
+        meetings = find_meetings(table, ~suppressed, self.day, self.now_us)
+        return suppressed, due, meetings
+
+
+def _drawn_from_columns(due: Due, meetings: Meetings) -> I64:
+    """The rows checked by default (ascending): those the day's plan draws something from (the
+    due rows: a touch, a deferred touch, a reminder to log a meeting, whose owner, place and
+    contact points are read from the row's columns whichever way their action was decided; the
+    rows whose booked meetings are listed or block their owner's time), and those the engine
+    decided (their states were read: checking them costs little, and a stale one is then
+    planned from its state whole, its columns included)."""
+    engine = np.fromiter(due.actions, dtype=np.int64, count=len(due.actions))
+    rows: I64 = np.union1d(np.union1d(due.rows, meetings.blocking[0]), engine)
+    return rows
+
+
+def _rederived(table: pa.Table, rows: I64) -> pa.Table:
+    """The table with ``rows`` (their ``state`` changed without the rest of the row) written
+    again from their state, without an index: their flat columns (owner, phone, email, place,
+    meetings) are the state's, and the engine decides them, as ``plan_day`` would. Only the
+    chunks holding such rows are copied."""
+    if not len(rows):
+        return table
+    states = _take(table.column("state"), rows).to_pylist()
+    again = _batch(
+        [load_state(s, row) for row, s in zip(rows.tolist(), states, strict=True)], None, None
+    )
+    columns = []
+    for name in table.column_names:
+        col = table.column(name)
+        if name in SCHEMA.names:
+            col = _replaced(col, rows, again.column(name))
+        columns.append(col)
+    return pa.table(columns, names=table.column_names)
+
+
+def _replaced(col: pa.ChunkedArray, rows: I64, values: pa.Array) -> pa.ChunkedArray:
+    """``col`` with ``values`` at ``rows`` (ascending), chunk by chunk."""
+    chunks, at, used = [], 0, 0
+    for chunk in col.chunks:
+        n = len(chunk)
+        mine = rows[(rows >= at) & (rows < at + n)] - at
+        if len(mine):
+            order = np.arange(n, dtype=np.int64)
+            order[mine] = n + np.arange(len(mine))
+            part = values.slice(used, len(mine))
+            chunk = pa.concat_arrays([chunk, part]).take(pa.array(order))
+            used += len(mine)
+        chunks.append(chunk)
+        at += n
+    return pa.chunked_array(chunks, type=col.type)
 
 
 def _conform(table: pa.Table) -> pa.Table:

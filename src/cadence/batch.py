@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # the batch extra; never imported at run time by the core
     import pyarrow as pa
 
     from cadence._table import TablePlan
+    from cadence._table_verify import Verify
 
 __all__ = [
     "Capacity",
@@ -495,9 +496,10 @@ def _in_us(window: Window) -> tuple[datetime, datetime, int, int]:
 
 def to_table(prospects: Iterable[Prospect], engine: Engine | None = None) -> pa.Table:
     """The prospects as an Arrow table (schema in ``docs/batch.md``): their JSON ``state``
-    (lossless: ``from_table(to_table(ps)) == ps``), flat columns for filtering and grouping and,
-    with ``engine``, the decision index that lets :func:`plan_table` skip the engine for most
-    rows. Needs the ``batch`` extra."""
+    (lossless: ``from_table(to_table(ps)) == ps``) and its checksum (``state_adler32``: a
+    state later written without the rest of its row is planned from the state), flat columns
+    for filtering and grouping and, with ``engine``, the decision index that lets
+    :func:`plan_table` skip the engine for most rows. Needs the ``batch`` extra."""
     from cadence import _table
 
     return _table.to_table(prospects, engine)
@@ -520,6 +522,7 @@ def plan_table(
     suppressions: Iterable[str] = (),
     deferred_limit: int = 10_000,
     rep_hours: Mapping[str, RepHours] | None = None,
+    verify: Verify = "planned",
 ) -> TablePlan:
     """:func:`plan_day` over an Arrow table of prospects, vectorised with numpy and pyarrow.
 
@@ -527,8 +530,13 @@ def plan_table(
     deferred touches, as Arrow tables (``.touches``, ``.deferred``) with ``.counts``. Rows whose
     decision index (``to_table(..., engine)``) still holds at ``now`` are planned from their
     columns; the others (no index, another policy, an expired horizon) go through the engine.
-    ``.sources`` says how many went which way. ``rep_hours`` as for ``plan_day``. Needs the
-    ``batch`` extra.
+    ``verify`` checks rows' ``state`` against the checksum ``to_table`` wrote: a row whose
+    state was changed without the rest of its row is planned from its state
+    (``.sources["stale"]``). ``"planned"`` (the default) checks the rows the day's plan draws
+    from (due, or with a meeting), ``"all"`` every row (it also finds a stale row whose new
+    state, not its old columns, is due), ``"off"`` none (docs/batch.md, "Checking the
+    states"). ``.sources`` says how many rows went which way, ``.unverified`` how many were not
+    checked. ``rep_hours`` as for ``plan_day``. Needs the ``batch`` extra.
     """
     from cadence import _table
 
@@ -541,6 +549,7 @@ def plan_table(
         suppressions=suppressions,
         deferred_limit=deferred_limit,
         rep_hours=rep_hours,
+        verify=verify,
     )
 
 

@@ -34,6 +34,7 @@ from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
 from cadence._table_slots import each_once, held_twice
+from cadence._table_verify import Verify, check_verify
 from cadence.engine import Engine
 from cadence.errors import CadenceError, InvalidInputError
 from cadence.policy import Policy
@@ -70,6 +71,7 @@ def _plan_partition(
     suppressions: tuple[str, ...],
     deferred_limit: int,
     rep_hours: dict[str, RepHours],
+    verify: Verify,
 ) -> tuple[TablePlan | CadenceError | None, frozenset[str], pa.Array]:
     """The partition's plan (none if it holds an id twice: the client names the smallest such
     id of the whole frame; the error if ``plan_table`` refuses it: the client raises it once
@@ -90,6 +92,7 @@ def _plan_partition(
             suppressions=suppressions,
             deferred_limit=deferred_limit,
             rep_hours=rep_hours,
+            verify=verify,
         )
     except CadenceError as exc:  # raised on the client once the ids are checked together
         plan = exc
@@ -107,12 +110,14 @@ def plan_frame(
     deferred_limit: int = 10_000,
     by_owner: bool = False,
     rep_hours: Mapping[str, RepHours] | None = None,
+    verify: Verify = "planned",
 ) -> TablePlan:
     """Plan ``day`` for a Dask DataFrame of prospects on the current Dask scheduler (a
     ``distributed.Client`` if one is active): the same plan as ``plan_table`` on the whole
     table. ``by_owner=True`` skips the shuffle for a frame whose partitions already hold
     disjoint sets of owners (checked: an owner found in two partitions is an error).
-    ``rep_hours``: the owners' working hours, as for ``plan_day``."""
+    ``rep_hours``: the owners' working hours, as for ``plan_day``; ``verify``: as for
+    ``plan_table`` (each partition's states are checked where it is planned)."""
     if not isinstance(engine, Engine):
         msg = f"engine: expected a cadence.Engine, got {type(engine).__name__}"
         raise InvalidInputError(msg, field="engine", value=engine)
@@ -125,13 +130,14 @@ def plan_frame(
     checked = check_arguments(day, now, capacity, suppressions, deferred_limit)
     blocked = tuple(sorted(checked[1]))
     hours = check_rep_hours(rep_hours)
+    verify = check_verify(verify)
     if "owner" not in frame.columns:
         msg = "frame: no 'owner' column; build the frame from cadence.batch.to_table(...)"
         raise InvalidInputError(msg, field="frame", value=list(frame.columns))
     if not by_owner:
         frame = _shuffled_by_owner(frame)
     policy_json = engine.policy.model_dump_json()
-    args = (policy_json, day, now, capacity, blocked, deferred_limit, hours)
+    args = (policy_json, day, now, capacity, blocked, deferred_limit, hours, verify)
     # One task per partition plans what the task before it loaded, on the same worker (the
     # scheduler keeps a dependent with its one input), and only the partition's small plan
     # travels: straight to this client, not gathered into one frame on a worker first.
@@ -207,9 +213,11 @@ def _merge(day: date, plans: list[TablePlan], deferred_limit: int) -> TablePlan:
     deferred = deferred.take(order[:deferred_limit])
     counts: dict[str, int] = {}
     sources: dict[str, int] = {}
+    unverified = 0
     for p in plans:
+        unverified += p.unverified
         for key, n in p.counts.items():
             counts[key] = counts.get(key, 0) + n
         for key, n in p.sources.items():
             sources[key] = sources.get(key, 0) + n
-    return TablePlan(day, touches, deferred, counts, sources)
+    return TablePlan(day, touches, deferred, counts, sources, unverified)
