@@ -191,3 +191,58 @@ def test_readme_links_the_docs_pages() -> None:
     for page in sorted((ROOT / "docs").glob("*.md")):
         if page.name != "index.md":
             assert f"docs/{page.name}" in readme, page.name
+
+
+def _quoted_defaults(text: str) -> list[tuple[str, str]]:
+    """Each ``(`knob` (value)`` or ``(`knob`, value`` of a page: a Policy default it quotes."""
+    import cadence
+
+    found = re.findall(r"`(\w+)` \((`\w+`|\d+|on|off|none)[),;]|`(\w+)`, (\d+)[),;]", text)
+    pairs = [(a or c, b or d) for a, b, c, d in found]
+    return [(name, value) for name, value in pairs if name in cadence.Policy.model_fields]
+
+
+def test_every_default_the_pages_quote_is_the_policys() -> None:
+    """The practices table's knob column (and the prose that quotes a knob with its value)
+    says what ``Policy()`` does: ``unheard_calls_limit`` (3), ``opt_out_scope`` (`all`), a
+    switch on or off, ``escalations`` (none)."""
+    import cadence
+
+    policy = cadence.Policy()
+    words = {"on": True, "off": False, "none": ()}
+    practices = (ROOT / "docs" / "practices.md").read_text()
+    rows = [row for row in practices.splitlines() if re.match(r"\| R\d+ \|", row)]
+    assert len(rows) == 18
+    knobs = [name for row in rows for name, _ in _quoted_defaults(row.rsplit("|", 2)[1])]
+    assert len(knobs) >= 14, knobs
+    checked = 0
+    for path in DOCS:
+        if path.name in {"changelog.md", "policy.md"}:  # history; generated from the code
+            continue
+        for name, value in _quoted_defaults(path.read_text()):
+            expected = getattr(policy, name)
+            written: object = words.get(value, value.strip("`"))
+            if isinstance(expected, int) and not isinstance(expected, bool):
+                written = int(value) if value.isdigit() else value
+            assert written == expected, (path.name, name, value, expected)
+            checked += 1
+    assert checked >= 16
+
+
+def test_the_policy_reference_shows_the_range_of_every_bounded_knob() -> None:
+    """``event_id_memory_days`` (1 to 3660, or null) showed no range: its bounds sit in one
+    branch of the schema's ``anyOf``."""
+    from cadence.schema import json_schema
+
+    page = (ROOT / "docs" / "policy.md").read_text()
+    policy_table = page.split("## Policy\n", 1)[1].split("\n## ", 1)[0]
+    allowed = {
+        cells[0].strip("|` "): cells[3].strip()
+        for row in policy_table.splitlines()
+        if row.startswith("| `") and (cells := row.split(" | "))
+    }
+    for name, prop in json_schema("policy")["properties"].items():
+        branches = [prop, *prop.get("anyOf", [])]
+        if any("minimum" in b or "maximum" in b for b in branches):
+            assert allowed[name], name
+    assert allowed["event_id_memory_days"] == "1 to 3660"

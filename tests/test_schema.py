@@ -100,3 +100,42 @@ def test_the_policy_schema_admits_the_clock_times_a_policy_loads(written: str) -
         assert "format" not in schema
         assert re.fullmatch(schema["pattern"], written)
     assert not re.fullmatch(slot["end"]["pattern"], "25:00")
+
+
+#: Every keyword the schemas may use: JSON Schema 2020-12's, pydantic's annotations
+#: (``title``, ``default``), and the OpenAPI ``discriminator`` the event schema carries.
+_KEYWORDS = {
+    "$schema", "$id", "$ref", "$defs", "title", "description", "default", "examples",
+    "type", "enum", "const", "format", "anyOf", "oneOf", "allOf", "not", "items",
+    "prefixItems", "properties", "required", "additionalProperties", "patternProperties",
+    "propertyNames", "uniqueItems", "minItems", "maxItems", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern",
+    "minProperties", "maxProperties", "readOnly", "writeOnly", "deprecated", "discriminator",
+}  # fmt: skip
+
+
+def _keywords(schema: object) -> set[str]:
+    """The keywords used in a schema and all its subschemas (not the names of properties)."""
+    if isinstance(schema, list):
+        return set().union(*map(_keywords, schema)) if schema else set()
+    if not isinstance(schema, dict):
+        return set()
+    found = set(schema)
+    for key, value in schema.items():
+        if key in {"properties", "$defs", "patternProperties"}:
+            found |= _keywords(list(value.values()))
+        elif key not in {"default", "examples", "enum", "const", "discriminator", "required"}:
+            found |= _keywords(value)
+    return found
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_every_bound_is_written_as_json_schema_writes_it(name: str) -> None:
+    """A Java or TypeScript validator knows ``minimum``, not pydantic's ``ge``: the policy
+    schema said ``"ge": 1, "le": 3660`` for ``event_id_memory_days``, which validators
+    ignore (and the policy reference showed no allowed range for it)."""
+    unknown = _keywords(json_schema(name)) - _KEYWORDS
+    assert not unknown, unknown
+    if name == "policy":
+        bounded = json_schema(name)["properties"]["event_id_memory_days"]["anyOf"][0]
+        assert (bounded["minimum"], bounded["maximum"]) == (1, 3660)

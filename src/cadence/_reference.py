@@ -65,6 +65,8 @@ def _type(prop: dict[str, Any]) -> str:
 
 
 def _bounds(prop: dict[str, Any]) -> str:
+    if "anyOf" in prop:  # `int | None`: the bounds of the branch that has them
+        return next(filter(None, map(_bounds, prop["anyOf"])), "")
     low, high = prop.get("minimum"), prop.get("maximum")
     if low is not None and high is not None:
         return f"{low} to {high}"

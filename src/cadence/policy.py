@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -30,7 +31,7 @@ from pydantic import (
 from cadence._checked import mark
 from cadence._clock import ClockTime
 from cadence._migrations import POLICY_STEPS, migrate
-from cadence._numbers import WholeNumber
+from cadence._numbers import WholeNumber, not_a_boolean
 from cadence._stretches import occupied
 from cadence._templates import Templates
 from cadence.businessdays import check_region, subdivision_code
@@ -223,7 +224,9 @@ class Policy(BaseModel):
     """Talking points and subjects the actions carry."""
 
     # Integration (DESIGN §9).
-    event_id_memory_days: Annotated[WholeNumber, Field(ge=1, le=3660)] | None = None
+    event_id_memory_days: (
+        Annotated[int, Field(ge=1, le=3660), BeforeValidator(not_a_boolean)] | None
+    ) = None
     """How long a prospect's state remembers the ids of the events applied to it, in days
     before its newest event. ``None`` (the default): every id, for the whole history, so that
     every redelivery is a no-op; the stored state grows by the id's length plus 22 bytes an
