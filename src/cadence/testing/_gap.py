@@ -65,8 +65,9 @@ def gap_problems(policy: Policy, p: Prospect, plan: Iterable[Action]) -> list[st
             cites = ", ".join(action.rules) or "no rule"
             return [
                 f"R3: {action.kind.value} on {action.channel.value} planned "
-                f"{start.isoformat()} is only {n} business days after the unanswered attempt "
-                f"at {last_local.isoformat()}; the gap is {gap}. Nothing owed to the prospect "
+                f"{start.isoformat()} is only {n} business day{'' if n == 1 else 's'} after the "
+                f"unanswered attempt at {last_local.isoformat()}; the gap is {gap}. Nothing owed "
+                f"to the prospect "
                 f"(an agreed contact, the email after a voicemail, a meeting's repair, ...) "
                 f"accounts for it, so it is a ladder attempt whatever it cites ({cites}): "
                 f"plan it on {ends} or later"
