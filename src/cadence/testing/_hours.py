@@ -18,7 +18,7 @@ from cadence.channel import Channel
 from cadence.policy import Policy
 from cadence.prospect import Prospect
 
-__all__ = ["hours_problems"]
+__all__ = ["business_day", "hours_problems"]
 
 _TIMED = {Channel.PHONE: "call_slots", Channel.EMAIL: "email_hours"}
 _UNTIMED = frozenset({ActionKind.WAIT, ActionKind.NONE})
@@ -35,6 +35,12 @@ def _holiday(policy: Policy, p: Prospect, day: date) -> str | None:
     if team and day in holiday_dates(team, policy.team_subdivision, day.year):
         return f"a public holiday of the team ({team})"
     return None
+
+
+def business_day(policy: Policy, p: Prospect, day: date) -> bool:
+    """Whether ``day`` is a business day of ``p``'s calendar under ``policy``: a working day
+    of its weekmask, and a holiday of no calendar the policy reads."""
+    return policy.weekmask[day.weekday()] == "1" and _holiday(policy, p, day) is None
 
 
 def _hours(policy: Policy, channel: Channel, weekday: int) -> tuple[tuple[time, time], ...]:

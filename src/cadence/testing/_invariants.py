@@ -15,6 +15,7 @@ from cadence.engine import Engine
 from cadence.lifecycle import TERMINAL, Stage
 from cadence.prospect import Prospect
 from cadence.simulation._checks import step_problems
+from cadence.testing._gap import gap_problems
 from cadence.testing._histories import History
 from cadence.testing._hours import hours_problems
 
@@ -37,7 +38,9 @@ def check_step(
     plan's first (R2) and the same whether or not ``advance`` ran first; nothing is due before
     ``now`` (nor, when ``event`` was just applied to ``before``, at or before that event);
     nothing is planned for a prospect who opted out or on a blocked channel, and nothing is
-    owed on a channel the prospect refused (R13); ladder attempts keep the R3 gap and a
+    owed on a channel the prospect refused (R13); no call or email in the plan falls inside
+    the R3 gap after the last unanswered attempt unless it does something the prospect is
+    owed (whatever it cites: a touch that does nothing owed is a ladder attempt), and a
     retried call that cites R4 changes the part of the day; the follow-up of a voicemail goes
     by email (R6); a drip touch needs the prospect's permission where the policy says so
     (R12); two calls (or emails) to the prospect are never planned within a reaction delay of
@@ -58,6 +61,7 @@ def check_step(
         if later.earliest_utc < now:  # by instant (UTC): right in a repeated DST hour
             problems.append(f"DESIGN §4: planned {later.kind.value} is due before now: {later!r}")
     problems += _touches_apart(plan, timedelta(minutes=engine.policy.reaction_minutes))
+    problems += gap_problems(engine.policy, prospect, plan)
     if engine.next_action(engine.advance(prospect, now), now) != action:
         problems.append("DESIGN §6: next_action changes when advance(p, now) runs first")
     for planned in (action, *plan[1:]):  # the policy's own week binds every touch it plans
