@@ -111,8 +111,8 @@ def decided_by(engine: Engine) -> str:
 
 def _next_change(engine: Engine, state: Prospect, t0: datetime) -> datetime | None:
     """The first time-driven change of state after ``t0``: the R10 drop, the end of a pause
-    (R17), or a booked meeting that starts (the unanswered ladder resumes once no meeting is
-    ahead)."""
+    (R17), or a booked meeting that starts (the R15 material owed before it is no longer
+    asked for: the rep brings it)."""
     changes = [m.starts_at for m in state.meetings if m.status == "booked" and m.starts_at > t0]
     if state.paused_until is not None and state.paused_until > t0 and not state.is_terminal:
         changes.append(state.paused_until)  # R17: the pause ends

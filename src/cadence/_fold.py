@@ -232,21 +232,21 @@ class Fold(ChannelFold, MeetingFold):
         message they cannot find), and is due by the end of that day, as if they had lived
         there when it was left. (The voicemail was left a reaction delay before the email is
         due, :meth:`owe`.)"""
-        obligations = state["obligations"]
+        obligations = list(state["obligations"])
         for i, o in enumerate(obligations):
-            if o.key != "voicemail_email":
-                continue
-            at = o.not_before - self.react
-            local = self.cal.local(at)
-            update = {"detail": DAYS[local.weekday()], "deadline": self.cal.end_of_day(local)}
-            if o.rules != _R14_R6:  # (the apology after the rep's cancellation names no day)
-                update["reason"] = self._r6_reason(at, local, o.rules)
-            state["obligations"] = (
-                *obligations[:i],
-                o.model_copy(update=update),
-                *obligations[i + 1 :],
-            )
-            return
+            if o.key == "voicemail_email":
+                at = o.not_before - self.react
+                local = self.cal.local(at)
+                update = {"detail": DAYS[local.weekday()], "deadline": self.cal.end_of_day(local)}
+                if o.rules != _R14_R6:  # (the apology after the rep's cancellation names no day)
+                    update["reason"] = self._r6_reason(at, local, o.rules)
+                obligations[i] = o.model_copy(update=update)
+            elif o.key == "propose_times" and o.rules == _R2_R6:
+                # The new times after a no-show, in the email that follows up the voicemail of
+                # the call to reschedule (:meth:`_no_show_times_mention`): by the same day.
+                local = self.cal.local(o.not_before - self.react)
+                obligations[i] = o.model_copy(update={"deadline": self.cal.end_of_day(local)})
+        state["obligations"] = tuple(obligations)
 
     def _no_show_times_mention(
         self, state: State, at: datetime, done: tuple[Obligation, ...], end_of_day: datetime

@@ -368,7 +368,10 @@ class FoldBase:
         elif step in ESCALATIONS:
             state["escalations_done"] += 1
             state["calls_unheard"] = 0
-        elif not upcoming_meeting(state, at):
+        elif not booked(state):
+            # A booked meeting not yet logged held or missed is the next contact, ahead, under
+            # way or over (the ladder waits for its log, :func:`cadence._agenda.tasks`): an
+            # unanswered agreed call meanwhile does not make the prospect unresponsive.
             self.stage(state, _UNANSWERED)
         if unheard is not None:
             self._unheard(state, unheard)

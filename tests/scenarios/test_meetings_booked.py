@@ -142,3 +142,27 @@ def test_r1_an_email_after_the_meeting_before_it_is_logged_is_not_an_attempt(
     after = engine.apply(p, ev.EmailSent(at=ends + timedelta(hours=1)))
     assert after.stage is cadence.Stage.ENGAGED
     assert after.unanswered == before
+
+
+def test_an_agreed_call_unanswered_while_the_meeting_waits_to_be_logged_leaves_them_engaged(
+    engine: Engine, monday: datetime
+) -> None:
+    """Lee agreed to a call on Thursday at 14:00 and booked a meeting; Thursday's call reached
+    voicemail. With the meeting on Friday, Lee stayed engaged; with Wednesday's meeting over
+    and not yet logged, Lee became ``unresponsive``, though the ladder waits for that log
+    as it waits for a meeting ahead (Lee may well have been in the meeting yesterday)."""
+    agreed = datetime(2026, 3, 12, 14, 0, tzinfo=CHICAGO)
+    for starts in (datetime(2026, 3, 13, 10, 0, tzinfo=CHICAGO), agreed - timedelta(days=1)):
+        p = engine.enroll(
+            "lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL"
+        )
+        p = engine.apply(
+            p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed)
+        )
+        booking = ev.MeetingBooked(
+            at=monday + timedelta(hours=1), meeting_id="m1", starts_at=starts
+        )
+        p = engine.apply(p, booking)
+        after = engine.apply(p, ev.CallAttempted(at=agreed, outcome="voicemail"))
+        assert after.stage is cadence.Stage.ENGAGED
+        assert not [a for a in engine.plan(after, agreed) if _chases(a)]

@@ -5,7 +5,7 @@ resumes from (R17), as the prospect now lives them, as the action's own times do
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -200,3 +200,35 @@ def test_not_nows_reason_names_the_day_it_resumes_in_the_zone_the_prospect_lives
     assert action.reason.endswith(day_month(local)) or f"from {day_month(local)}," in action.reason
     assert action.earliest.date() >= local.date()
     assert engine.replay("kai", events, at=replied, **place) == p
+
+
+def test_r6_after_a_move_the_new_times_after_a_no_show_are_due_by_the_end_of_its_day_too() -> None:
+    """Dana missed Monday's meeting; the call to reschedule reached voicemail at 17:30 in New
+    York, and the new times go in the email that mentions it, due by the end of that day. Dana
+    then turned out to live in Los Angeles. The plain R6 email runs to the end of Monday there
+    (23:30, the end of the policy's email hours); the one with the new times stopped at
+    20:59, New York's midnight on Los Angeles' clock, and was overdue from 21:00."""
+    new_york = ZoneInfo("America/New_York")
+    hours = (cadence.TimeSlot(name="day", start=time(8), end=time(23, 30)),)
+    engine = Engine(cadence.Policy(email_hours=hours))
+    monday = datetime(2026, 3, 9, 9, 30, tzinfo=new_york)
+    voicemail = datetime(2026, 3, 9, 17, 30, tzinfo=new_york)
+    moved = ev.ContactUpdated(
+        at=voicemail + timedelta(minutes=20),
+        timezone="America/Los_Angeles",
+        country="US",
+        subdivision="CA",
+    )
+    for missed in (False, True):
+        p = engine.enroll("dana", timezone="America/New_York", at=monday, country="US")
+        if missed:
+            starts = monday + timedelta(hours=2)
+            p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=starts))
+            p = engine.apply(p, ev.MeetingNoShow(at=starts + timedelta(hours=1), meeting_id="m1"))
+        p = engine.apply(p, ev.CallAttempted(at=voicemail, outcome="voicemail"))
+        p = engine.apply(p, moved)
+        email = next(a for a in engine.plan(p, moved.at) if "R6" in a.rules)
+        assert email.kind is (ActionKind.PROPOSE_TIMES if missed else ActionKind.EMAIL)
+        assert email.latest == datetime(2026, 3, 9, 23, 30, tzinfo=LOS_ANGELES)
+        late = email.latest - timedelta(minutes=30)
+        assert "overdue" not in next(a for a in engine.plan(p, late) if "R6" in a.rules).flags
