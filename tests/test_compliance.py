@@ -229,6 +229,31 @@ def test_the_latest_version_in_effect_wins_and_future_ones_wait() -> None:
     assert on(date(2099, 1, 1)) == ["xx-test@v3"]
 
 
+def test_remembered_answers_change_on_the_day_a_version_takes_effect() -> None:
+    """Answers are remembered per span between the days rules take effect: the day before a
+    version, its first day, and days asked in any order each get the version in effect, and
+    a list of rules (which may change) the same answers as the tuple."""
+    old = rule(version="v1", effective_from=date(2020, 1, 1))
+    new = rule(version="v2", effective_from=date(2023, 1, 1), windows={MON: w((10, 16))})
+    mix = (old, new)
+    days = [date(2023, 1, 1), date(2022, 12, 31), date(2023, 1, 2), date(2019, 12, 31)]
+    expected = [["xx-test@v2"], ["xx-test@v1"], ["xx-test@v2"], []]
+    for _ in range(2):  # (the second round is answered from memory)
+        for day, keys in zip(days, expected, strict=True):
+            assert [r.key() for r in applicable_rules("XX", None, Channel.PHONE, day, mix)] == keys
+            assert applicable_rules("XX", None, Channel.PHONE, day, list(mix)) == (  # type: ignore[arg-type]
+                applicable_rules("XX", None, Channel.PHONE, day, mix)
+            )
+    # Another place under the same rules is answered for itself.
+    assert applicable_rules("YY", None, Channel.PHONE, date(2023, 1, 1), mix) == ()
+    # A rule set with a clash refuses every time it is asked, not only the first.
+    clash = (rule(version="v1"), rule(version="v2"))
+    for _ in range(2):
+        with pytest.raises(ValueError, match="both take effect"):
+            applicable_rules("XX", None, Channel.PHONE, A_MONDAY, clash)
+    assert applicable_rules("XX", None, Channel.PHONE, date(2019, 1, 1), clash) == ()
+
+
 def test_a_newer_version_that_drops_a_channel_does_not_revive_the_older_one() -> None:
     old = rule(version="v1", channels={"phone", "email"})
     new = rule(version="v2", effective_from=date(2023, 1, 1))
@@ -508,7 +533,16 @@ def test_the_module_examples_run() -> None:
 
 
 def test_the_module_imports_no_clock_io_or_edges() -> None:
-    allowed = {"__future__", "re", "collections", "datetime", "typing", "pydantic", "cadence"}
+    allowed = {
+        "__future__",
+        "bisect",
+        "re",
+        "collections",
+        "datetime",
+        "typing",
+        "pydantic",
+        "cadence",
+    }
     for module in (cadence.compliance, cadence._calling_presets):
         source = inspect.getsource(module)
         tree = ast.parse(source)

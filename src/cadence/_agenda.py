@@ -476,6 +476,47 @@ def _offer_failed(policy: Policy, state: State) -> bool:
     return bool(state["unanswered"] > policy.opt_out_offer_after)
 
 
+_tuple_new = tuple.__new__
+
+
+def _step(
+    kind: ActionKind,
+    channel: Channel,
+    not_before: datetime,
+    rules: tuple[str, ...],
+    reason: str,
+    min_date: date | None,
+    avoid_slot: str | None = None,
+    subject: str | None = None,
+    detail: str | None = None,
+) -> Task:
+    """A step of the ladder as a :class:`Task` (a follow-up, ``ladder=True``), built as the
+    tuple it is: ``Task(...)`` binds its seventeen fields by name, about twice the cost, and a
+    step asks for one. ``tests/test_agenda.py`` holds the two equal, field by field."""
+    return _tuple_new(
+        Task,
+        (
+            kind,
+            channel,
+            not_before,
+            _FOLLOW_UP,
+            rules,
+            reason,
+            min_date,
+            avoid_slot,
+            False,  # exact
+            None,  # deadline
+            (),  # flags
+            detail,
+            subject,
+            True,  # ladder
+            None,  # key
+            (),  # joined
+            False,  # brings_material
+        ),
+    )
+
+
 def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: LadderTime) -> Task:
     """:func:`ladder_task` for a :func:`ladder_time` already asked (a planner asks it first)."""
     step = when.step
@@ -507,16 +548,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
             "a slow drip keeps you top of mind until they are ready",
         )
     if state["last_attempt_at"] is None and state["stage"] is _NEW:  # R2: at once
-        kind = touch_kind(lead)
-        return Task(
-            kind,
-            lead,
-            when.not_before,
-            _FOLLOW_UP,
-            ("R2", *r16),
-            "first contact",
-            ladder=True,
-        )
+        return _step(touch_kind(lead), lead, when.not_before, ("R2", *r16), "first contact", None)
     gap = when.gap
     min_date = None if when.base is None else cal.business_date_after(when.base, gap)
     channel = lead
@@ -528,29 +560,25 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     if step == _BREAKUP:
         channel = _EMAIL if _EMAIL not in blocked else _PHONE
         r4 = channel is _PHONE and rotate
-        return Task(
+        return _step(
             _BREAKUP,
             channel,
             when.not_before,
-            _FOLLOW_UP,
             ("R10", "R8", "R4") if r4 else ("R10", "R8"),
             "last resort: tell them you are closing their file" + (_R4_REASON if r4 else ""),
-            min_date=min_date,
-            avoid_slot=last_slot if channel is _PHONE else None,
-            ladder=True,
+            min_date,
+            last_slot if channel is _PHONE else None,
         )
     if step in ESCALATIONS:
         which = policy.escalations[state["escalations_done"]]
-        return Task(
+        return _step(
             step,
             _PHONE if _PHONE not in blocked else _EMAIL,
             when.not_before,
-            _FOLLOW_UP,
             ("R9",),
             which.replace("_", " "),
-            min_date=min_date,
+            min_date,
             detail=which,
-            ladder=True,
         )
     rules: tuple[str, ...] = ("R3",)
     subject = None
@@ -583,15 +611,13 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
                 rules = ("R3", "R4")
                 reason += _R4_REASON
         kind = touch_kind(channel)
-    return Task(
+    return _step(
         kind,
         channel,
         when.not_before,
-        _FOLLOW_UP,
         (*rules, *r16),
         reason,
-        min_date=min_date,
-        avoid_slot=last_slot if channel is _PHONE else None,
-        subject=subject,
-        ladder=True,
+        min_date,
+        last_slot if channel is _PHONE else None,
+        subject,
     )

@@ -457,9 +457,10 @@ class ContactCalendar:
         avoid_slot: str | None,
     ) -> Window:
         """The first allowed window that contains or follows the UTC instant ``floor``."""
-        if min_date is not None and min_date.toordinal() > floor.toordinal() + 1:
+        if min_date is not None and min_date.toordinal() > floor.toordinal():
             # A local date is within a day of the UTC date (Python holds every offset under
-            # 24 hours): a gap that ends after that starts the search without converting.
+            # 24 hours): a gap that ends on the day after the UTC date, or later, ends on or
+            # after the local date, and starts the search without converting.
             first = min_date.toordinal()
         else:
             first = self.local(floor).toordinal()

@@ -31,6 +31,7 @@ rule only says, with ``no_holidays``, that they apply to it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from datetime import date, time, timedelta
 from typing import Any, TypeAlias
@@ -281,6 +282,46 @@ def applicable_rules(
     """
     if country is None:
         return ()
+    # The answer changes only on the days a rule takes effect: remembered per span between
+    # them (one per rule set, one answer per place and channel), as a calendar asks it of
+    # every new day. The rule set is known by identity, and kept so its id is not reused
+    # (a list could change under it: worked out each time).
+    if type(rules) is not tuple:
+        return _applicable(country, subdivision, channel, on, rules)
+    known = _ANSWERS.get(id(rules))
+    if known is None or known[0] is not rules:
+        known = (rules, tuple(sorted({rule.effective_from for rule in rules})), {})
+        if len(_ANSWERS) > 64:
+            _ANSWERS.clear()
+        _ANSWERS[id(rules)] = known
+    _, starts, answers = known
+    key = (country, subdivision, channel, bisect_right(starts, on))
+    found = answers.get(key)
+    if found is None:
+        try:
+            found = _applicable(country, subdivision, channel, on, rules)
+        except ValueError as exc:
+            found = str(exc)
+        if len(answers) > 4096:
+            answers.clear()
+        answers[key] = found
+    if isinstance(found, str):
+        raise ValueError(found)
+    return found
+
+
+_ANSWERS: dict[int, tuple[tuple[CallingRule, ...], tuple[date, ...], dict[Any, Any]]] = {}
+
+
+def _applicable(
+    country: str,
+    subdivision: str | None,
+    channel: Channel,
+    on: date,
+    rules: tuple[CallingRule, ...],
+) -> tuple[CallingRule, ...]:
+    """:func:`applicable_rules`, worked out: the rules in effect on ``on`` are those of its
+    span between two days a rule takes effect, so the answer is that of every day of it."""
     latest: dict[str, CallingRule] = {}
     for rule in rules:
         if rule.effective_from > on:
@@ -294,8 +335,19 @@ def applicable_rules(
                 f" {rule.effective_from}; give each version of {rule.id!r} its own effective_from"
             )
             raise ValueError(msg)
-    places = _places(country, subdivision)
-    found = (rule for rule in latest.values() if channel in rule.channels and _binds(rule, places))
+    # A rule binds a place when its (country, subdivision) is the place's, or the place's
+    # country with no subdivision (:func:`_binds`, as one set lookup: a calendar asks this of
+    # every new day).
+    binding = {
+        (c, s)
+        for here, sub in _places(country, subdivision)
+        for c, s in ((here, None), (here, sub))
+    }
+    found = (
+        rule
+        for rule in latest.values()
+        if (rule.country, rule.subdivision) in binding and channel in rule.channels
+    )
     return tuple(sorted(found, key=lambda rule: rule.id))
 
 

@@ -285,10 +285,12 @@ def _ladder_problems(
             cal = engine.calendar(p)
         gap = engine.policy.min_gap_business_days
         local = cal.zone  # ``cal.local(x)`` is ``x.astimezone(cal.zone)``: called here directly
-        last_day = last.astimezone(local).date()
-        due = cal.add_business_days(last_day, gap)
+        # The local date ``gap`` business days after the attempt's: remembered per instant,
+        # and the step asked it of this very attempt (its local date is needed only to say so).
+        due = cal.business_date_after(last, gap)
         day = action.earliest.astimezone(local).date()
         if day < due:
+            last_day = last.astimezone(local).date()
             out.append(
                 f"R3: {action.kind.value} due {day} is less than {gap} business days after "
                 f"the last unanswered attempt ({last_day}); the gap ends {due}"
