@@ -14,6 +14,7 @@ CORE = [
     "_columns",
     "_construct",
     "_day",
+    "_day_parts",
     "_extra_touches",
     "_inputs",
     "_fold",

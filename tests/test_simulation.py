@@ -1273,17 +1273,25 @@ def test_a_slot_effect_on_a_part_of_the_day_the_policy_lacks_is_refused() -> Non
         simulate(early, prospects=5, days=5, seed=1, responder=both)
     c = compare(Policy(), early, prospects=5, days=5, seed=1, responder=both, n_boot=10)
     assert c.a.responder == c.b.responder == both
-    # A part of the day on a weekday of its own (``weekday_hours``) is one of the policy's.
+    # A part of the day on a weekday of its own (``weekday_hours``), outside the everyday
+    # ones, is one of the policy's; hours inside an everyday part are in that part (R4).
     friday = Policy(
         weekday_hours=(
             cadence.WeekdayHours(
                 weekday=4,
                 channel="phone",
-                slots=(cadence.TimeSlot(name="friday", start=time(9), end=time(12)),),
+                slots=(
+                    cadence.TimeSlot(name="short", start=time(9), end=time(12)),
+                    cadence.TimeSlot(name="friday", start=time(17), end=time(19)),
+                ),
             ),
         )
     )
     simulate(friday, prospects=5, days=5, seed=1, responder=Responder(slot_effects={"friday": 2}))
+    with pytest.raises(cadence.InvalidInputError, match="'short' is not a part of the day"):
+        simulate(
+            friday, prospects=5, days=5, seed=1, responder=Responder(slot_effects={"short": 2})
+        )
 
 
 def test_seeds_past_64_bits_are_refused_not_folded_onto_small_ones() -> None:

@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cadence._day_parts import phone_day
 from cadence._zones import example_zone, fits, law_place, zone_countries
 from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
@@ -199,12 +200,15 @@ class ContactCalendar:
             Channel.EMAIL: tuple((s.start, s.end, s.name) for s in policy.email_hours),
             Channel.MEETING: (),
         }
-        # Per channel, per weekday (Monday first): the local slots (start, end, name).
+        # Per channel, per weekday (Monday first): the local slots (start, end, name). A
+        # weekday's own calling hours are in the everyday parts of the day (R4, _day_parts).
         self._week: dict[Channel, tuple[tuple[tuple[time, time, str], ...], ...]] = {
             channel: tuple(
                 next(
                     (
-                        tuple((s.start, s.end, s.name) for s in w.slots)
+                        phone_day(w.slots, policy.call_slots)
+                        if channel is _PHONE
+                        else tuple((s.start, s.end, s.name) for s in w.slots)
                         for w in policy.weekday_hours
                         if w.weekday == weekday and w.channel == channel.value
                     ),

@@ -107,7 +107,10 @@ class WeekdayHours(BaseModel):
     channel: Literal["phone", "email"]
     """The channel whose hours change that day."""
     slots: tuple[TimeSlot, ...]
-    """That day's hours for the channel (disjoint); empty closes it."""
+    """That day's hours for the channel (disjoint); empty closes it. Calling hours that lie in
+    a part of the day of ``call_slots`` are in that part for R4 (and ``Action.slot``), whatever
+    their own name: a Monday ``morning`` of 10:00-12:00 is in a ``day`` of 10:00-16:00; hours
+    outside every part of ``call_slots`` are a part of the day of their own name."""
 
     @field_validator("slots")
     @classmethod

@@ -740,6 +740,46 @@ def test_r4_when_the_law_leaves_only_the_last_calls_part_of_the_day_the_retry_is
         assert "different time of day" not in act.reason
 
 
+def test_r4_a_weekdays_own_hours_are_in_the_everyday_part_of_the_day_they_overlap() -> None:
+    """Found by the R4 property. A Paris team calls early (07:00-09:30), in the day
+    (10:00-16:00) and in the evening (18:00-21:30), but on Mondays only 10:00-12:00, which it
+    calls "morning". A voicemail on Thursday 5 March at 10:00 (the day), the R6 email on Friday
+    at 08:00, then on Monday 9 at 10:00 a call to the receptionist (R9: someone else, the
+    prospect was not tried). The retry was due Monday 10:00-12:00, "at a different time of
+    day", because "morning" is not "day": the same hour as the voicemail. Monday's hours lie in
+    the day, so the retry is in the evening (Tuesday's), and a call on a Monday counts in the
+    day for the next one's rotation."""
+    slots = (
+        TimeSlot(name="early", start=time(7), end=time(9, 30)),
+        TimeSlot(name="day", start=time(10), end=time(16)),
+        TimeSlot(name="evening", start=time(18), end=time(21, 30)),
+    )
+    monday = cadence.WeekdayHours(
+        weekday=0, channel="phone", slots=(TimeSlot(name="morning", start=time(10), end=time(12)),)
+    )
+    engine = cadence.Engine(
+        Policy(min_gap_business_days=1, call_slots=slots, weekday_hours=(monday,))
+    )
+    p = engine.enroll(
+        "zoe", timezone="Europe/Paris", at=datetime(2026, 3, 5, 9, tzinfo=PARIS), country="FR"
+    )
+    voicemail = datetime(2026, 3, 5, 10, 0, tzinfo=PARIS)
+    p = engine.apply(p, ev.CallAttempted(at=voicemail, outcome="voicemail"))
+    assert p.last_attempt_slot == "day"
+    p = engine.apply(p, ev.EmailSent(at=datetime(2026, 3, 6, 8, 0, tzinfo=PARIS)))
+    receptionist = datetime(2026, 3, 9, 10, 0, tzinfo=PARIS)
+    p = engine.apply(p, ev.CallAttempted(at=receptionist, outcome="voicemail", third_party=True))
+    assert p.last_attempt_slot == "day"  # the prospect was not tried
+    retry = engine.next_action(p, receptionist)
+    assert (retry.kind, retry.slot) == (ActionKind.CALL, "evening")
+    assert retry.earliest == datetime(2026, 3, 10, 18, 0, tzinfo=PARIS)
+    assert "R4" in retry.rules
+    # A call to the prospect on a Monday is in the day, for the next one's rotation.
+    monday_call = receptionist + timedelta(minutes=5)
+    p = engine.apply(p, ev.CallAttempted(at=monday_call, outcome="no_answer"))
+    assert p.last_attempt_slot == "day"
+
+
 def test_a_cap_counts_calls_made_after_the_follow_up_was_owed() -> None:
     """FL allows 3 calls per 24 h (DESIGN §5). Found by the stateful test: a voicemail and a
     conversation at 09:01 on Monday, a reply that owes a follow-up call, a cancelled meeting

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cadence._day_parts import everyday_parts
 from cadence.businessdays import subdivision_code
 from cadence.calendar import check_place, contact_calendar
 from cadence.channel import Channel
@@ -66,8 +67,8 @@ def _slot_names(policy: Policy) -> list[str]:
     """The parts of the day a call of ``policy`` may fall in (``Action.slot``), in order."""
     names = [slot.name for slot in policy.call_slots]
     for day in policy.weekday_hours:
-        if day.channel == "phone":
-            names.extend(slot.name for slot in day.slots)
+        if day.channel == "phone":  # in the everyday parts where they overlap them (R4)
+            names.extend(everyday_parts(day.slots, policy.call_slots))
     return list(dict.fromkeys(names))
 
 
