@@ -376,6 +376,41 @@ def test_refusing_one_channel_moves_what_is_owed_to_the_other(
     check_invariants(engine, p, later)
 
 
+@given(history=channel_scoped, data=st.data())
+def test_what_refusing_meetings_makes_of_the_times_owed_is_due_after_the_refusal(
+    history: History, data: st.DataObject
+) -> None:
+    """R13 and DESIGN §4: times are owed (a reply with interest, R2; a cancellation, R14 or
+    R15; with calls refused first or not), and later, perhaps weeks later, the prospect
+    refuses meetings. What the refusal makes of the times (the answer to the reply, the rep's
+    brief apology) is new: due after the refusal, never at the time the times were due."""
+    engine = engine_for(history.policy)
+    start = history.final
+    t = start.last_event_at
+    later: list[ev.Event] = []
+    if data.draw(st.booleans(), label="calls refused first"):
+        later.append(ev.OptedOut(at=t, channels=frozenset({Channel.PHONE})))
+    t += data.draw(delays(), label="delay")
+    why = data.draw(st.sampled_from(["positive", "rep", "prospect"]), label="times owed for")
+    meeting = start.meetings[-1].id if start.meetings else "m-unknown"
+    later.append(
+        ev.EmailReplied(at=t, intent="positive")
+        if why == "positive"
+        else ev.MeetingCancelled(at=t, meeting_id=meeting, by=why)
+    )
+    refused = ev.OptedOut(
+        at=t + data.draw(delays(), label="refused after"), channels=frozenset({Channel.MEETING})
+    )
+    before = start
+    for e in later:
+        before = engine.apply(before, e)
+    after = engine.apply(before, refused)
+    owed = {(o.key, o.not_before) for o in before.obligations}
+    new = [o for o in after.obligations if (o.key, o.not_before) not in owed]
+    assert all(o.not_before > refused.at for o in new), (refused.at, new)
+    check_invariants(engine, start, [*later, refused])
+
+
 # -- R2: nothing is forgotten -------------------------------------------------------------------
 
 

@@ -80,7 +80,7 @@ class Fold(ChannelFold, MeetingFold):
         at = event.at
         stage = state["stage"]
         if isinstance(event, ev.OptedOut):
-            self.opted_out(state, event.channels)
+            self.opted_out(state, at, event.channels)
         elif stage in TERMINAL:
             if isinstance(event, ev.OptedIn) and stage is Stage.OPTED_OUT:
                 state["blocked_channels"] = state["unreachable"] = frozenset()
@@ -288,7 +288,7 @@ class Fold(ChannelFold, MeetingFold):
     def on_email_replied(self, state: State, e: ev.EmailReplied) -> None:
         at = e.at
         if e.intent == "unsubscribe":
-            self.opted_out(state, frozenset({Channel.EMAIL}))
+            self.opted_out(state, at, frozenset({Channel.EMAIL}))
             return
         self.responded(state, at)
         self.drop(state, "followup", "resume")

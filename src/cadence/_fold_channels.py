@@ -6,6 +6,7 @@ and opt-ins (R13), a stated preference (R16); and what moves between channels wh
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from cadence import events as ev
 from cadence._fold_base import (
@@ -236,8 +237,9 @@ class ChannelFold(FoldBase):
             for o in state["obligations"]
         )
 
-    def opted_out(self, state: State, channels: frozenset[Channel] | None) -> None:
-        """R13: absorbing. Per-channel only when the policy scopes opt-outs by channel."""
+    def opted_out(self, state: State, at: datetime, channels: frozenset[Channel] | None) -> None:
+        """R13 (at ``at``): absorbing. Per-channel only when the policy scopes opt-outs by
+        channel."""
         if channels and self.policy.opt_out_scope == "channel":
             blocked = state["blocked_channels"] | channels
             state["blocked_channels"] = blocked
@@ -258,7 +260,7 @@ class ChannelFold(FoldBase):
             if Channel.MEETING in blocked:
                 withdraw_meetings(state)
             if Channel.MEETING in channels:
-                self._no_meetings(state)
+                self._no_meetings(state, at)
             # Out for good once they refused both; a channel that only failed (a bounce, a
             # wrong number) may open again with a new address or number.
             if not {Channel.PHONE, Channel.EMAIL} <= blocked - failed:
@@ -270,11 +272,12 @@ class ChannelFold(FoldBase):
         withdraw_meetings(state)
         self.stage(state, Trigger.OPT_OUT)
 
-    def _no_meetings(self, state: State) -> None:
-        """R13: they refused meetings, so no new times are proposed. Times owed for a reply
-        with interest become the answer to it; the rep who cancelled a meeting (R14) still
-        apologises, by the call owed or, when the written proposal was the apology, by a brief
-        message of its own."""
+    def _no_meetings(self, state: State, at: datetime) -> None:
+        """R13: they refused meetings (at ``at``), so no new times are proposed. Times owed for
+        a reply with interest become the answer to it; the rep who cancelled a meeting (R14)
+        still apologises, by the call owed or, when the written proposal was the apology, by a
+        brief message of its own. What the refusal makes of the times is new, so it is due one
+        reaction delay after it at the earliest, however long the times were owed before."""
         times = next((o for o in state["obligations"] if o.key == "propose_times"), None)
         call = next((o for o in state["obligations"] if o.key == "reschedule_call"), None)
         if call is not None:
@@ -282,8 +285,9 @@ class ChannelFold(FoldBase):
         if times is None:
             return
         self.drop(state, "propose_times")
+        due = max(times.not_before, at + self.react)
         if _answers_interest(times):
-            self.add(state, interest_answer(state, times.not_before))
+            self.add(state, interest_answer(state, due))
         elif "R14" in times.rules and call is None:
             apology = {
                 "key": "reschedule_call",
@@ -292,6 +296,7 @@ class ChannelFold(FoldBase):
                 "reason": _R14_NO_MEETINGS,
                 "detail": None,
                 "deadline": None,
+                "not_before": due,
             }
             self.add(state, times.model_copy(update=apology))
 

@@ -11,6 +11,7 @@ import pytest
 import cadence
 from cadence import ActionKind, Channel, Stage
 from cadence import events as ev
+from cadence.testing import check_invariants
 from tests.conftest import CHICAGO
 from tests.scenarios.test_contacts import LEE
 
@@ -303,6 +304,40 @@ def test_refusing_meetings_after_refusing_calls_leaves_the_written_apology(
     assert not first.proposals
     assert first.talking_points[0] == "Apologise for cancelling, warmly; keep it brief."
     assert first.also == (ActionKind.SEND_COLLATERAL,)  # the material goes in the same email
+
+
+def test_the_apology_owed_when_meetings_are_refused_weeks_later_is_due_after_the_refusal(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee refused calls; the rep cancelled the meeting, so the written proposal of times is
+    the apology (R14); three weeks later she refuses meetings. The brief apology that replaces
+    the proposal is new, so it is due after her refusal (DESIGN §4), not on the day of the
+    cancellation. (It used to be due then, weeks before the event that made it.)"""
+    p = scoped.apply(_booked(scoped, monday), ev.OptedOut(at=monday, channels=NO_CALLS))
+    t = monday + timedelta(hours=2)
+    cancelled = ev.MeetingCancelled(at=t, meeting_id="m1", by="rep")
+    refused = ev.OptedOut(at=t + timedelta(days=24), channels=NO_MEETINGS)
+    after = check_invariants(scoped, p, [cancelled, refused])
+    apology = next(o for o in after.obligations if o.key == "reschedule_call")
+    assert apology.not_before == refused.at + timedelta(minutes=scoped.policy.reaction_minutes)
+    first = scoped.next_action(after, refused.at)
+    assert (first.kind, first.rules) == (ActionKind.EMAIL, ("R14",))
+    assert first.earliest_utc > refused.at
+
+
+def test_the_answer_owed_when_meetings_are_refused_weeks_after_a_reply_is_due_after_it(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee replied with interest (times are owed, R2) and, five weeks later, before the rep
+    wrote back, refuses meetings (R13). The answer that replaces the proposal is due after
+    her refusal, not when the times were (it used to be due five weeks before it)."""
+    p = scoped.enroll("lee", at=monday, **LEE)
+    replied = ev.EmailReplied(at=monday + timedelta(hours=1), intent="positive")
+    refused = ev.OptedOut(at=replied.at + timedelta(days=35), channels=NO_MEETINGS)
+    after = check_invariants(scoped, p, [replied, refused])
+    answer = next(o for o in after.obligations if o.key == "followup")
+    assert answer.rules == ("R2", "R13")
+    assert answer.not_before == refused.at + timedelta(minutes=scoped.policy.reaction_minutes)
 
 
 def test_a_booking_logged_after_meetings_were_refused_leaves_what_is_owed(
