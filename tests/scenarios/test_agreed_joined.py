@@ -13,8 +13,7 @@ import cadence
 from cadence import Channel
 from cadence import events as ev
 from tests.conftest import CHICAGO
-
-MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
+from tests.scenarios._lee import MONDAY, agreed_and_missed
 
 
 def _agreed_and_missed(
@@ -22,13 +21,7 @@ def _agreed_and_missed(
 ) -> cadence.Prospect:
     """Lee agreed on Monday to a call at ``agreed`` (R1), and missed a meeting booked for
     two and a half hours before it; the no-show is logged at ``logged``."""
-    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US", subdivision="IL")
-    p = engine.apply(
-        p, ev.CallAttempted(at=MONDAY, outcome="connected", next_contact_at=agreed, permission=True)
-    )
-    starts = agreed - timedelta(minutes=150)
-    p = engine.apply(p, ev.MeetingBooked(at=MONDAY, meeting_id="m1", starts_at=starts))
-    return engine.apply(p, ev.MeetingNoShow(at=logged, meeting_id="m1"))
+    return agreed_and_missed(engine, agreed, logged, timedelta(minutes=150))
 
 
 def _first_call(engine: cadence.Engine, p: cadence.Prospect, now: datetime) -> cadence.Action:

@@ -12,6 +12,7 @@ from cadence import ActionKind, Channel
 from cadence import events as ev
 from cadence.testing import check_invariants
 from tests.conftest import CHICAGO
+from tests.scenarios._lee import agreed_and_missed
 
 Engine = cadence.Engine
 
@@ -232,14 +233,7 @@ def test_r15_material_for_a_missed_rebooked_meeting_goes_before_the_next_booking
 def _agreed_and_missed(engine: Engine, agreed: datetime, logged: datetime) -> cadence.Prospect:
     """Lee agreed on Monday to a call at ``agreed`` (R1), and missed the meeting booked for
     90 minutes before it; the no-show is logged at ``logged``."""
-    monday = datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)
-    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
-    p = engine.apply(
-        p, ev.CallAttempted(at=monday, outcome="connected", next_contact_at=agreed, permission=True)
-    )
-    starts = agreed - timedelta(minutes=90)
-    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=starts))
-    return engine.apply(p, ev.MeetingNoShow(at=logged, meeting_id="m1"))
+    return agreed_and_missed(engine, agreed, logged, timedelta(minutes=90))
 
 
 def test_r1_a_missed_meetings_call_at_the_end_of_the_morning_waits_for_the_agreed_noon_call(
