@@ -482,8 +482,12 @@ def agreed_reason(local: datetime) -> str:
 
 def interest_answer(state: State, not_before: datetime) -> Obligation:
     """R13: what a reply with interest is owed from a prospect who refused meetings: an answer,
-    in writing unless they refused email, instead of a proposal of times for a meeting."""
-    channel = _PHONE if _refused(state, _EMAIL) else _EMAIL
+    in writing unless they refused email or its address bounced while the phone is open (R2:
+    owed on a blocked channel, with nothing else to do, it would leave nothing planned),
+    instead of a proposal of times for a meeting."""
+    blocked = state["blocked_channels"]
+    by_phone = _refused(state, _EMAIL) or (_EMAIL in blocked and _PHONE not in blocked)
+    channel = _PHONE if by_phone else _EMAIL
     return _obligation(
         key="followup",
         kind=touch_kind(channel),

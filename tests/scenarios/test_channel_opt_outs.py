@@ -379,3 +379,29 @@ def test_a_late_opt_out_of_meetings_honoured_after_their_no_show_replays(
     assert scoped.apply(in_order, missed) == in_order.model_copy(
         update={"last_event_at": missed.at}
     )
+
+
+def test_r2_an_answer_owed_after_refusing_meetings_goes_by_phone_when_the_address_bounced() -> None:
+    """R13 and R2: their address bounced, then they replied with interest (times owed in
+    writing), and in the same minute refused meetings. The answer that replaces the times was
+    owed by email, a channel the bounce had blocked, and, being the contact owed, held the
+    ladder: nothing was planned for an engaged prospect whose phone works. It goes by phone."""
+    engine = cadence.Engine(cadence.Policy(opt_out_scope="channel"))
+    at = datetime(2024, 3, 11, 8, 0, tzinfo=CHICAGO)
+    p = engine.enroll(
+        "x", timezone="America/Chicago", at=at - timedelta(days=1), country="US", subdivision="IL"
+    )
+    later: list[ev.Event] = [
+        ev.EmailBounced(at=at),
+        ev.EmailReplied(at=at, intent="positive"),
+        ev.OptedOut(at=at, channels=frozenset({Channel.MEETING})),
+    ]
+    q = p
+    for e in later:
+        q = engine.apply(q, e)
+    (answer,) = (o for o in q.obligations if o.key == "followup")
+    assert answer.channel is Channel.PHONE
+    action = engine.next_action(q, at)
+    assert action.kind is ActionKind.CALL
+    assert "R13" in action.rules
+    check_invariants(engine, p, later)
