@@ -342,6 +342,20 @@ def test_every_column_of_a_csv_book_reaches_the_prospect(
     assert all(p.enrolled_at == NOW for p in read_book(book, engine=engine, now=NOW))
 
 
+def test_a_csv_books_column_names_are_read_in_any_case(
+    book: pathlib.Path, tmp_path: pathlib.Path, engine: cadence.Engine
+) -> None:
+    """A CRM's export capitalises its headers ("Id", "TimeZone", "OWNER"): the book reads as
+    the same book with lowercase names (it was refused as "unknown columns")."""
+    header, _, rest = book.read_text().partition("\n")
+    shouted = tmp_path / "shouted.csv"
+    shouted.write_text(",".join(name.title() for name in header.split(",")) + "\n" + rest)
+    assert header.lower() == header != header.title()
+    assert list(read_book(shouted, engine=engine, now=NOW)) == list(
+        read_book(book, engine=engine, now=NOW)
+    )
+
+
 def test_a_csv_state_column_is_updated_by_the_crm_columns(
     tmp_path: pathlib.Path, engine: cadence.Engine
 ) -> None:
@@ -422,7 +436,8 @@ def test_book_columns_are_documented_in_the_plan_help() -> None:
         ("book.parquet", b"PAR1", ("book.parquet", "not a readable Parquet file")),
         ("book.xlsx", b"", ("unknown book format", ".csv")),
         ("book.csv", b"", ("empty",)),
-        ("book.csv", b"id,timezone,Owner\n", ("unknown columns", "'Owner'")),
+        ("book.csv", b"id,timezone,Owners\n", ("unknown columns", "'Owners'")),
+        ("book.csv", b"id,timezone,owner,Owner\n", ("column 'owner' appears twice", "any case")),
         (  # Excel's "CSV" where the decimal mark is a comma (France, Germany): ';' between
             "book.csv",
             b"id;timezone;owner\nx;UTC;ana\n",

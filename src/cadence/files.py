@@ -92,10 +92,10 @@ def _read_events_where(path: str | Path) -> list[tuple[str, Event]]:
     return out
 
 
-#: The CSV book's columns. ``id`` is required; ``timezone`` too unless the row has a ``state``
-#: (a stored ``Prospect`` JSON), whose fields the other non-empty columns then update (the CRM's
-#: record wins: a new owner, a corrected phone number). Rows without a state are new prospects,
-#: enrolled at the planning time.
+#: The CSV book's columns, read in any case (``Timezone`` is ``timezone``). ``id`` is required;
+#: ``timezone`` too unless the row has a ``state`` (a stored ``Prospect`` JSON), whose fields
+#: the other non-empty columns then update (the CRM's record wins: a new owner, a corrected
+#: phone number). Rows without a state are new prospects, enrolled at the planning time.
 BOOK_COLUMNS: tuple[str, ...] = (
     "id",
     "timezone",
@@ -201,6 +201,9 @@ def _csv_book(
     # A column without a name (Excel's formatted columns right of the last: "id,timezone,,")
     # is read under a name no column has, and must stay empty (see _nameless)
     header = [h or f"{_NAMELESS}{i + 1}" for i, h in enumerate(header)]
+    # A CRM's export capitalises its headers ("Id", "Timezone", "OWNER"): a column is known by
+    # its name in any case (two that differ only in case are the same column, refused below)
+    header = [h.lower() if h.lower() in BOOK_COLUMNS else h for h in header]
     unknown = [h for h in header if h not in BOOK_COLUMNS and not h.startswith(_NAMELESS)]
     if unknown:
         msg = f"{name}: unknown columns {unknown!r}; use {', '.join(BOOK_COLUMNS)}"
@@ -214,7 +217,8 @@ def _csv_book(
     twice = next((h for i, h in enumerate(header) if h in header[:i]), None)
     if twice is not None:  # DictReader would keep the last cell and drop the other unseen
         msg = (
-            f"{name}:1: column {twice!r} appears twice; a prospect has one {twice}: keep the "
+            f"{name}:1: column {twice!r} appears twice (names are read in any case); a "
+            f"prospect has one {twice}: keep the "
             "column to plan with and remove the other"
         )
         raise InvalidInputError(msg, field="csv", value=twice)
