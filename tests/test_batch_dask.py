@@ -228,6 +228,34 @@ def test_a_row_whose_zone_is_not_of_its_country_stops_the_plan_as_in_one_process
         cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5)
 
 
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        (None, " has no state; build the table with cadence.batch.to_table(...)"),
+        ('{"id": 5}', ": id: expected a string, got the number 5"),
+    ],
+)
+def test_a_state_that_does_not_load_is_named_by_its_id_on_dask(
+    state: str | None, said: str
+) -> None:
+    """Row 3 of the book (prospect p003) holds no state, or one that does not load. In one
+    process the error names row 3 and its id; on Dask, after the shuffle by owner, it named
+    "row 1", its row in a partition, which is no row of the book: it names the id."""
+    engine = cadence.Engine()
+    table = to_table(_book(engine, 30), engine)
+    states = table.column("state").to_pylist()
+    states[3] = state
+    bad = table.set_column(table.schema.get_field_index("state"), "state", pa.array(states))
+    with pytest.raises(cadence.errors.InvalidInputError) as one:
+        plan_table(engine, bad, day=DAY, now=NOW, capacity=5, verify="all")
+    assert str(one.value).startswith(f"table: row 3 (id 'p003'){said}")
+    frame = cadence_dask.from_table(bad, npartitions=3)
+    with dask.config.set(scheduler="sync"), pytest.raises(cadence.errors.InvalidInputError) as on:
+        cadence_dask.plan_frame(engine, frame, day=DAY, now=NOW, capacity=5, verify="all")
+    assert str(on.value).startswith(f"frame: the row of id 'p003'{said}")
+    assert (on.value.field, on.value.value) == (one.value.field, one.value.value)
+
+
 def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> None:
     """Monday 16:55 in Chicago, Ana and Bo each have two calls left: their first overdue
     calls to Chicago start at 16:55, inside the calling hours that end at 17:00 (a call need

@@ -862,12 +862,12 @@ def test_bad_tables_and_arguments_are_clear(engine: cadence.Engine) -> None:
         plan_table(engine, table, day=DAY, now=NOW, capacity=1, suppressions="p")
     with pytest.raises(ValueError, match="prospects"):
         to_table(["not a prospect"])  # type: ignore[list-item]
-    # A state that does not load is an error naming its row, in from_table and when the
-    # engine decides the row (a table without its index).
+    # A state that does not load is an error naming its row and its id, in from_table and
+    # when the engine decides the row (a table without its index).
     bare = to_table([_new(engine, "p"), _new(engine, "q")])
     for state, found in (
-        ("{oops", "table: row 1: state: Invalid JSON"),
-        (None, "table: row 1 has no state"),
+        ("{oops", "table: row 1 (id 'q'): state: Invalid JSON"),
+        (None, "table: row 1 (id 'q') has no state"),
     ):
         states = pa.array([bare.column("state")[0].as_py(), state], pa.string())
         broken = bare.set_column(bare.schema.get_field_index("state"), "state", states)

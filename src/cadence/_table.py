@@ -189,7 +189,7 @@ def from_table(table: pa.Table) -> list[Prospect]:
     if not isinstance(table, pa.Table):
         msg = f"table: expected a pyarrow.Table, got {type(table).__name__}; use to_table(...)"
         raise InvalidInputError(msg, field="table", value=table)
-    return [load_state(s, row) for row, s in enumerate(_states(table))]
+    return [load_state(s, row, table) for row, s in enumerate(_states(table))]
 
 
 @dataclass(frozen=True)
@@ -339,7 +339,9 @@ def _rederived(table: pa.Table, rows: I64) -> pa.Table:
         return table
     states = _take(table.column("state"), rows).to_pylist()
     again = _batch(
-        [load_state(s, row) for row, s in zip(rows.tolist(), states, strict=True)], None, None
+        [load_state(s, row, table) for row, s in zip(rows.tolist(), states, strict=True)],
+        None,
+        None,
     )
     columns = []
     for name in table.column_names:

@@ -338,17 +338,45 @@ def _details(
     return priority, latest, due_since
 
 
-def load_state(text: str | None, row: int) -> Prospect:
-    """Row ``row``'s stored state; one that does not load is an error naming the row."""
+class StateError(InvalidInputError):
+    """A row's stored state that does not load, naming the row and its prospect's id
+    (``.row``, ``.prospect_id``, and ``.detail``, what is wrong with it): the Dask planner
+    names the id alone, since a partition's row numbers are not the book's."""
+
+    row: int
+    prospect_id: str | None
+    detail: str
+
+
+def _state_error(
+    table: pa.Table, row: int, detail: str, field: str | None, value: object
+) -> StateError:
+    prospect_id = _row_id(table, row)
+    named = "" if prospect_id is None else f" (id {prospect_id!r})"
+    exc = StateError(f"table: row {row}{named}{detail}", field=field, value=value)
+    exc.row, exc.prospect_id, exc.detail = row, prospect_id, detail
+    return exc
+
+
+def load_state(text: str | None, row: int, table: pa.Table) -> Prospect:
+    """Row ``row`` of ``table``'s stored state; one that does not load is an error naming the
+    row and the row's ``id``."""
     if text is None:
-        msg = f"table: row {row} has no state; build the table with cadence.batch.to_table(...)"
-        raise InvalidInputError(msg, field="state", value=None)
+        detail = " has no state; build the table with cadence.batch.to_table(...)"
+        raise _state_error(table, row, detail, "state", None)
     try:
         return Prospect.model_validate_json(text)
     except ValidationError as exc:
         err = explain_validation_error(exc, "state", Prospect)
-        msg = f"table: row {row}: {err}"
-        raise InvalidInputError(msg, field=err.field, value=err.value) from None
+        raise _state_error(table, row, f": {err}", err.field, err.value) from None
+
+
+def _row_id(table: pa.Table, row: int) -> str | None:
+    """Row ``row``'s ``id`` as text, if the table has one (an error's name for the row)."""
+    if "id" not in table.column_names:
+        return None
+    value = table.column("id")[row].as_py()
+    return None if value is None else str(value)
 
 
 def _ask_engine(
@@ -362,7 +390,7 @@ def _ask_engine(
     states = take(table.column("state"), rows).cast(pa.string()).to_pylist()
     actions = {}
     for row, text in zip(rows.tolist(), states, strict=True):
-        p = load_state(text, row)
+        p = load_state(text, row, table)
         try:
             actions[row] = next_action_past_waits(engine, p, now, horizon)
         except NoSlotError as exc:

@@ -92,7 +92,7 @@ def _booked_in_states(table: pa.Table, live: BOOL) -> tuple[I64, I64, I64]:
     start: list[int] = []
     end: list[int] = []
     for row, text in zip(rows.tolist(), take(state, rows).to_pylist(), strict=True):
-        for begins, ends, _ in booked_meetings(load_state(text, row)):
+        for begins, ends, _ in booked_meetings(load_state(text, row, table)):
             found.append(row)
             start.append(us(begins) or 0)
             end.append(us(ends) or 0)

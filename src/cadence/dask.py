@@ -33,6 +33,7 @@ from cadence._day import Capacity, check_arguments
 from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._table import PLAN_SCHEMA, TablePlan, plan_table
 from cadence._table_arrays import sort as _sort
+from cadence._table_index import StateError
 from cadence._table_slots import each_once, held_twice
 from cadence._table_verify import Verify, check_verify
 from cadence.engine import Engine
@@ -94,6 +95,9 @@ def _plan_partition(
             rep_hours=rep_hours,
             verify=verify,
         )
+    except StateError as exc:  # (the row's number in this partition is not the book's)
+        row = "a row" if exc.prospect_id is None else f"the row of id {exc.prospect_id!r}"
+        plan = InvalidInputError(f"frame: {row}{exc.detail}", field=exc.field, value=exc.value)
     except CadenceError as exc:  # raised on the client once the ids are checked together
         plan = exc
     return plan, frozenset(owners), ids
