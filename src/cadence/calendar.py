@@ -521,7 +521,19 @@ class ContactCalendar:
                     end = e
                     break
             else:
-                return end
+                # A slot that ends at 24:00 ends a microsecond before the next local day
+                # (``time.max``): a slot from that day's midnight (the first instant after
+                # a gap there) continues it. Hours across midnight are written that way.
+                if self.local(end).time() != time.max:
+                    return end
+                ordinal += 1
+                midnight = self.start_of(date.fromordinal(ordinal))
+                for s, e, *_ in self._day(channel, ordinal):
+                    if s == midnight:
+                        end = e
+                        break
+                else:
+                    return end
         return until
 
     def _describe(self, channel: Channel) -> str:

@@ -670,6 +670,41 @@ def test_r1_the_grace_after_an_agreed_time_stops_at_the_french_lunch_break() -> 
         assert (act.earliest, act.latest.time()) == (at, due_by)
 
 
+@pytest.mark.parametrize(
+    ("tz", "agreed", "due_by"),
+    [
+        (ZoneInfo("Europe/London"), datetime(2026, 3, 12, 23, 50), datetime(2026, 3, 13, 0, 20)),
+        # Santiago's clocks go forward at midnight on 6 September 2026: 24:00 is 01:00.
+        (SANTIAGO, datetime(2026, 9, 5, 23, 50), datetime(2026, 9, 6, 1, 20)),
+    ],
+)
+def test_r1_the_grace_after_an_agreed_time_runs_on_past_midnight(
+    tz: ZoneInfo, agreed: datetime, due_by: datetime
+) -> None:
+    """Calling hours across midnight are written as two halves (``22:00-24:00`` and
+    ``00:00-02:00``): they are one stretch for a promise, as slots that follow each other in
+    the day are. An agreed 23:50 is on time until 00:20 (thirty minutes of grace, 01:20 where
+    midnight is the clocks' change), and a call at 00:05 is not overdue."""
+    policy = Policy(
+        call_slots=(
+            TimeSlot(name="night", start=time(0), end=time(2)),
+            TimeSlot(name="late", start=time(22), end="24:00"),
+        ),
+        weekmask=EVERY_DAY,
+        legal_guards=False,
+    )
+    engine = cadence.Engine(policy)
+    at, due_by = agreed.replace(tzinfo=tz), due_by.replace(tzinfo=tz)
+    before = at - timedelta(days=2)
+    p = engine.enroll("zoe", timezone=tz.key, at=before)
+    p = engine.apply(p, ev.CallAttempted(at=before, outcome="connected", next_contact_at=at))
+    act = engine.next_action(p, before)
+    assert (act.earliest, act.latest) == (at, due_by)
+    late = engine.next_action(p, at + timedelta(minutes=15))
+    assert (late.kind, late.latest, late.flags) == (ActionKind.CALL, due_by, ())
+    assert late.slot == "night"  # made after midnight: in that part of the day (R4)
+
+
 def test_ladder_keeps_wall_clock_slots_across_the_new_york_spring_forward() -> None:
     """A voicemail Thursday 5 March 2026 at 09:30 EST; four business days later it is
     Wednesday 11 March, after the clocks went forward: the retry is in the midday slot at 12:00
