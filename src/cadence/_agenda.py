@@ -540,13 +540,21 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
         if preferred is not None and preferred not in blocked:
             channel = preferred  # R16: the channel they said they prefer leads, the drip too
         drip_rules = ("R11", "R12") if policy.drip_requires_permission else ("R11",)
+        reason = "a slow drip keeps you top of mind until they are ready"
+        avoid = state["last_attempt_slot"] if channel is _PHONE else None
+        if avoid is not None and cal.rotates(_PHONE):
+            # R4: a drip call after an unanswered call goes at another time of day, as the
+            # ladder's do (placing drops R4 again when the law leaves no other part open).
+            drip_rules, reason = (*drip_rules, "R4"), reason + _R4_REASON
         return Task(
             _DRIP_TOUCH,
             channel,
             when.not_before,
             _DRIP_PRIORITY,
             (*drip_rules, "R16") if channel == preferred else drip_rules,
-            "a slow drip keeps you top of mind until they are ready",
+            reason,
+            None,
+            avoid,
         )
     if state["last_attempt_at"] is None and state["stage"] is _NEW:  # R2: at once
         return _step(touch_kind(lead), lead, when.not_before, ("R2", *r16), "first contact", None)

@@ -1073,6 +1073,32 @@ def test_r11_r16_a_drip_touch_by_the_channel_they_prefer_cites_r16(monday: datet
         assert ("R16" in act.rules) is r16, act.rules
 
 
+def test_r4_r11_a_drip_call_after_an_unanswered_one_goes_at_another_time_of_day(
+    monday: datetime,
+) -> None:
+    """R4 on the drip: a prospect who prefers the phone (R16) is dripped by phone; a drip
+    call that rang out is followed, a month on, by one in another part of the day, as the
+    ladder's calls are, and the action says so. Every month in the morning, she was never
+    tried at another time of day."""
+    engine = Engine(Policy())
+    p = _enroll(engine, monday, preferred_channel="phone")
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    t = monday + timedelta(days=1)
+    p = engine.apply(p, ev.DealClosed(at=t, won=False))
+    slots = []
+    for i in range(4):
+        act = engine.next_action(p, t)
+        assert (act.kind, act.channel) == (ActionKind.DRIP_TOUCH, Channel.PHONE)
+        if i:
+            assert act.slot != slots[-1], (act.earliest, slots)
+            assert "R4" in act.rules
+            assert act.reason.endswith("at a different time of day")
+        slots.append(act.slot)
+        t = act.earliest_utc
+        p = engine.apply(p, ev.CallAttempted(at=t, outcome="no_answer", id=f"drip{i}"))
+    assert act.earliest - engine.next_action(p, t).earliest <= -timedelta(days=30)
+
+
 def test_r3_r7_r8_counts_of_one_read_as_one(monday: datetime) -> None:
     """The reasons that count (attempts, calls, business days) say "1 business day", "1
     unanswered attempt" and "1 call unanswered" when a policy sets a knob to one, not "1
