@@ -1085,7 +1085,7 @@ def test_r4_r11_a_drip_call_after_an_unanswered_one_goes_at_another_time_of_day(
     p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
     t = monday + timedelta(days=1)
     p = engine.apply(p, ev.DealClosed(at=t, won=False))
-    slots = []
+    slots: list[str | None] = []
     for i in range(4):
         act = engine.next_action(p, t)
         assert (act.kind, act.channel) == (ActionKind.DRIP_TOUCH, Channel.PHONE)
