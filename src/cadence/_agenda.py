@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from cadence._fold_base import CONTACT_KEYS, State, booked, lead_channel
 from cadence._ladder import ESCALATIONS, ladder_step
-from cadence._words import day_month
+from cadence._words import count, day_month
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
@@ -458,13 +458,13 @@ def _by_email(policy: Policy, state: State, step: ActionKind) -> str | None:
         return None
     offer = step == _OPT_OUT_OFFER
     if offer and state["calls_unheard"] >= policy.unheard_calls_limit:
-        return f"{state['calls_unheard']} calls nobody heard"
+        return f"{count(state['calls_unheard'], 'call')} nobody heard"
     if (
         state["preferred_channel"] != _PHONE
         and state["calls_unanswered"] >= policy.switch_channel_after
         and (not offer or _offer_failed(policy, state))
     ):
-        return f"{state['calls_unanswered']} calls unanswered"
+        return f"{count(state['calls_unanswered'], 'call')} unanswered"
     return None
 
 
@@ -538,14 +538,23 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     if step == _DRIP_TOUCH:
         channel = _EMAIL if _EMAIL not in blocked else _PHONE
         if preferred is not None and preferred not in blocked:
-            channel = preferred
+            channel = preferred  # R16: the channel they said they prefer leads, the drip too
+        drip_rules = ("R11", "R12") if policy.drip_requires_permission else ("R11",)
+        reason = "a slow drip keeps you top of mind until they are ready"
+        avoid = state["last_attempt_slot"] if channel is _PHONE else None
+        if avoid is not None and cal.rotates(_PHONE):
+            # R4: a drip call after an unanswered call goes at another time of day, as the
+            # ladder's do (placing drops R4 again when the law leaves no other part open).
+            drip_rules, reason = (*drip_rules, "R4"), reason + _R4_REASON
         return Task(
             _DRIP_TOUCH,
             channel,
             when.not_before,
             _DRIP_PRIORITY,
-            ("R11", "R12") if policy.drip_requires_permission else ("R11",),
-            "a slow drip keeps you top of mind until they are ready",
+            (*drip_rules, "R16") if channel == preferred else drip_rules,
+            reason,
+            None,
+            avoid,
         )
     if state["last_attempt_at"] is None and state["stage"] is _NEW:  # R2: at once
         return _step(touch_kind(lead), lead, when.not_before, ("R2", *r16), "first contact", None)
@@ -592,7 +601,8 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
     if step == _OPT_OUT_OFFER:
         kind = _OPT_OUT_OFFER
         rules = ("R8", "R3")
-        reason = f"{state['unanswered']} unanswered attempts: offer them a graceful way out"
+        attempts = count(state["unanswered"], "unanswered attempt")
+        reason = f"{attempts}: offer them a graceful way out"
         if state["stage"] is _OPT_OUT_OFFERED:  # the emailed offer bounced (R8)
             reason = "the opt-out offer emailed to them bounced: make it again"
         if switch:  # (calls that rang out never made it)
@@ -606,7 +616,7 @@ def ladder_task_at(policy: Policy, cal: ContactCalendar, state: State, when: Lad
             rules = ("R3", "R7")
             reason = f"{switch}: switch to email"
         else:
-            reason = f"attempt {state['unanswered'] + 1} after {gap} business days"
+            reason = f"attempt {state['unanswered'] + 1} after {count(gap, 'business day')}"
             if channel is _PHONE and rotate:
                 rules = ("R3", "R4")
                 reason += _R4_REASON

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from cadence._construct import build
 from cadence._ladder import ESCALATIONS, ladder_step
-from cadence._words import day_month, day_month_time
+from cadence._words import count, day_month, day_month_time
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
@@ -320,7 +320,7 @@ class FoldBase:
                 flags=("commitment_missing",),
                 reason=(
                     "the conversation ended without an agreed next contact; default "
-                    f"follow-up after {self.policy.followup_business_days} business days"
+                    f"follow-up after {count(self.policy.followup_business_days, 'business day')}"
                 ),
             )
 

@@ -23,6 +23,12 @@ MONTHS = (
 _MONTHS = tuple(month[:3] for month in MONTHS)
 
 
+def count(n: int, noun: str) -> str:
+    """'1 business day', '3 business days': ``n`` and ``noun``, plural unless ``n`` is one
+    (the nouns the reasons count take an ``s``)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def day_month(local: datetime) -> str:
     """'Thu 12 Mar'."""
     return f"{DAYS[local.weekday()][:3]} {local.day:02d} {_MONTHS[local.month - 1]}"

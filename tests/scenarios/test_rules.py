@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -1055,6 +1056,72 @@ def test_r16_preferred_phone_is_not_switched_away_by_r7(engine: Engine, monday: 
     story = _never_answers(engine, p, monday, 8)
     ladder = [a for a, _ in story if "R3" in a.rules and a.kind is not ActionKind.OPT_OUT_OFFER]
     assert all(a.channel is Channel.PHONE for a in ladder)
+
+
+def test_r11_r16_a_drip_touch_by_the_channel_they_prefer_cites_r16(monday: datetime) -> None:
+    """R16 on the drip: the drip touch goes by the channel they said they prefer (the phone
+    here, where the drip would go by email), and says so, as every other touch led by their
+    preference does; by email, the default, for a prospect with no preference, it does not."""
+    engine = Engine(Policy())
+    lost = monday + timedelta(days=1)
+    for preferred, channel, r16 in (("phone", Channel.PHONE, True), (None, Channel.EMAIL, False)):
+        p = _enroll(engine, monday, preferred_channel=preferred)
+        p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+        p = engine.apply(p, ev.DealClosed(at=lost, won=False))
+        act = engine.next_action(p, lost)
+        assert (act.kind, act.channel) == (ActionKind.DRIP_TOUCH, channel)
+        assert ("R16" in act.rules) is r16, act.rules
+
+
+def test_r4_r11_a_drip_call_after_an_unanswered_one_goes_at_another_time_of_day(
+    monday: datetime,
+) -> None:
+    """R4 on the drip: a prospect who prefers the phone (R16) is dripped by phone; a drip
+    call that rang out is followed, a month on, by one in another part of the day, as the
+    ladder's calls are, and the action says so. Every month in the morning, she was never
+    tried at another time of day."""
+    engine = Engine(Policy())
+    p = _enroll(engine, monday, preferred_channel="phone")
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected", permission=True))
+    t = monday + timedelta(days=1)
+    p = engine.apply(p, ev.DealClosed(at=t, won=False))
+    slots: list[str | None] = []
+    for i in range(4):
+        act = engine.next_action(p, t)
+        assert (act.kind, act.channel) == (ActionKind.DRIP_TOUCH, Channel.PHONE)
+        if i:
+            assert act.slot != slots[-1], (act.earliest, slots)
+            assert "R4" in act.rules
+            assert act.reason.endswith("at a different time of day")
+        slots.append(act.slot)
+        t = act.earliest_utc
+        p = engine.apply(p, ev.CallAttempted(at=t, outcome="no_answer", id=f"drip{i}"))
+    assert act.earliest - engine.next_action(p, t).earliest <= -timedelta(days=30)
+
+
+def test_r3_r7_r8_counts_of_one_read_as_one(monday: datetime) -> None:
+    """The reasons that count (attempts, calls, business days) say "1 business day", "1
+    unanswered attempt" and "1 call unanswered" when a policy sets a knob to one, not "1
+    business days"."""
+    engine = Engine(
+        Policy(
+            min_gap_business_days=1,
+            followup_business_days=1,
+            switch_channel_after=1,
+            opt_out_offer_after=2,
+        )
+    )
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="connected"))
+    reasons = [a.reason for a, _ in _never_answers(engine, p, monday, 6)]
+    assert any("follow-up after 1 business day" in r for r in reasons), reasons
+    assert any("1 call unanswered: switch to email" in r for r in reasons), reasons
+    engine = Engine(Policy(opt_out_offer_after=1))
+    p = engine.apply(_enroll(engine, monday), ev.CallAttempted(at=monday, outcome="voicemail"))
+    act = next(a for a in engine.plan(p, monday) if a.kind is ActionKind.OPT_OUT_OFFER)
+    assert act.reason.startswith("1 unanswered attempt: offer them"), act.reason
+    for reason in [*reasons, act.reason]:
+        assert not re.search(r"\b1 (business days|calls|unanswered attempts)\b", reason), reason
 
 
 def test_silent_prospect_walks_the_whole_cadence(engine: Engine, monday: datetime) -> None:
