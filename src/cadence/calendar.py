@@ -47,6 +47,7 @@ __all__ = [
     "check_place",
     "contact_calendar",
     "resolve_local",
+    "rule_holiday",
     "zone",
 ]
 
@@ -411,10 +412,11 @@ class ContactCalendar:
         return result
 
     def _rule_holiday(self, rules: Sequence[CallingRule], day: date) -> bool:
-        return any(
-            r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year)
-            for r in rules
-        )
+        """Whether a rule that bans calls on public holidays bans ``day``: a holiday of the
+        rule's own region, or of the place it binds (``self.law``: an overseas department
+        bound by France's rule keeps its own holidays, whether the record gave the country
+        or it came from the zone; the stricter reading of "jours fériés")."""
+        return rule_holiday(rules, self.law, day)
 
     def next_window(
         self,
@@ -552,6 +554,21 @@ class ContactCalendar:
                     break
                 floor = ordered[j - cap.count].astimezone(UTC) + cap.per
         return floor
+
+
+def rule_holiday(
+    rules: Sequence[CallingRule], place: tuple[str | None, str | None], day: date
+) -> bool:
+    """Whether one of ``rules`` bans calls on ``day`` as a public holiday: one of the rule's
+    own region (``country``, ``subdivision``) or of ``place``, the place the rules bind
+    (its country and subdivision, or the country of its zone)."""
+    banning = [r for r in rules if r.no_holidays]
+    if not banning:
+        return False
+    country, subdivision = place
+    if country is not None and day in holiday_dates(country, subdivision, day.year):
+        return True
+    return any(day in holiday_dates(r.country, r.subdivision, day.year) for r in banning)
 
 
 #: Calendars kept for the process: the most recently used places under any policy (a process
