@@ -992,14 +992,16 @@ def test_a_rules_holiday_ban_keeps_the_holidays_of_the_place_it_binds(
     """France's ban on calls on public holidays (``no_holidays``: the holidays of the
     prospect's country and subdivision) binds an overseas department on its own holidays
     too. A prospect filed under ``GP`` has the day off (its business days); one whose
-    country comes from its zone was called that day, France's national holidays alone being
-    read: the same person, called or not on a holiday depending on what the record held."""
+    country comes from its zone, or filed under ``FR`` alone with the department's zone,
+    was called that day, France's national holidays alone being read: the same person,
+    called or not on a holiday depending on what the record held."""
     engine = cadence.Engine(ALL_HOURS)
     eve = datetime.combine(holiday - timedelta(days=1), time(21), ZoneInfo(zone))
     assert holiday.weekday() < 5
     assert holiday not in holiday_dates("FR", None, holiday.year)
     starts = set()
-    for country in (None, engine.calendar(engine.enroll("x", timezone=zone, at=eve)).law[0]):
+    own = engine.calendar(engine.enroll("x", timezone=zone, at=eve)).law[0]
+    for country in (None, own, "FR"):
         p = engine.enroll("p", timezone=zone, at=eve, country=country)
         act = engine.next_action(p, eve)
         starts.add(act.earliest)

@@ -1192,14 +1192,17 @@ def test_check_step_holds_emails_to_a_policy_rule_that_binds_email() -> None:
         check_step(Unguarded(policy), p, monday)
 
 
-def test_check_step_reads_a_holiday_ban_with_the_holidays_of_the_place_it_binds() -> None:
+@pytest.mark.parametrize("country", [None, "FR"])
+def test_check_step_reads_a_holiday_ban_with_the_holidays_of_the_place_it_binds(
+    country: str | None,
+) -> None:
     """France's ban on calls on public holidays binds Guadeloupe on its own holidays too
-    (27 May, the abolition of slavery), for a prospect whose country comes from the zone:
-    the check read France's national holidays only, as the engine did, and passed a call
-    due that day."""
+    (27 May, the abolition of slavery), for a prospect whose country comes from the zone or
+    is ``FR`` alone: the check read France's national holidays only, as the engine did, and
+    passed a call due that day."""
     zone = ZoneInfo("America/Guadeloupe")
     eve = datetime(2026, 5, 26, 21, 0, tzinfo=zone)
-    p = Engine().enroll("gp", timezone="America/Guadeloupe", at=eve)
+    p = Engine().enroll("gp", timezone="America/Guadeloupe", at=eve, country=country)
     call = Engine().next_action(p, eve)
     assert call.earliest == datetime(2026, 5, 28, 10, 0, tzinfo=zone)
     assert cadence.simulation._checks.legal_problems(Engine(), p, call) == []

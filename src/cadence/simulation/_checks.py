@@ -15,7 +15,7 @@ from cadence import events as ev
 from cadence._ladder import drip_allowed, ladder_step
 from cadence._zones import law_place
 from cadence.actions import Action, ActionKind
-from cadence.calendar import ContactCalendar, rule_holiday, zone
+from cadence.calendar import ContactCalendar, holiday_place, rule_holiday, zone
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
@@ -210,7 +210,9 @@ def _nothing_planned(out: list[str], engine: Engine, p: Prospect, now: datetime)
 
 
 _Legal = tuple[tuple[tuple[time, time], ...], bool, tuple[Cap, ...], str]
-_Place = tuple[str | None, str | None, Channel, tuple[CallingRule, ...], int]
+_Place = tuple[
+    str | None, str | None, tuple[str | None, str | None], Channel, tuple[CallingRule, ...], int
+]
 _LEGAL: dict[_Place, _Legal | None] = {}
 _UNKNOWN = object()
 
@@ -218,6 +220,7 @@ _UNKNOWN = object()
 def _legal_day(
     country: str | None,
     subdivision: str | None,
+    holidays_of: tuple[str | None, str | None],
     channel: Channel,
     extra: tuple[CallingRule, ...],
     day: date,
@@ -225,16 +228,17 @@ def _legal_day(
     """What the law allows a ``channel`` contact on ``day`` in a place, from the rules' data
     (the presets and the policy's own ``extra`` rules, which may bind email too), never from
     the engine's calendar: the windows, whether it is a holiday a rule bans, the caps, the
-    rules cited (``None``: no rule). Remembered per place, channel and day: the simulator
-    checks every step."""
-    key = (country, subdivision, channel, extra, day.toordinal())
+    rules cited (``None``: no rule). A rule's holiday ban reads the holidays of its own
+    region and of ``holidays_of`` (:func:`cadence.calendar.holiday_place`). Remembered per
+    place, channel and day: the simulator checks every step."""
+    key = (country, subdivision, holidays_of, channel, extra, day.toordinal())
     known = _LEGAL.get(key, _UNKNOWN)  # one read: another thread may clear the cache meanwhile
     if known is not _UNKNOWN:
         return known  # type: ignore[return-value]
     rules = applicable_rules(country, subdivision, channel, day, (*PRESETS, *extra))
     found = None
     if rules:
-        holiday = rule_holiday(rules, (country, subdivision), day)
+        holiday = rule_holiday(rules, holidays_of, day)
         allowed = allowed_windows(rules, day.weekday(), _WHOLE_DAY)
         cited = ", ".join(rule.key() for rule in rules)
         found = (allowed, holiday, strictest_caps(rules), cited)
@@ -263,7 +267,8 @@ def _legal_problems(
     start, end = action.earliest.astimezone(local), action.latest.astimezone(local)
     day = start.date()
     country, subdivision = law_place(p.timezone, p.country, p.subdivision)  # no country: zone's
-    legal = _legal_day(country, subdivision, channel, engine.policy.calling_rules, day)
+    holidays_of = holiday_place(p.timezone, p.country, p.subdivision)
+    legal = _legal_day(country, subdivision, holidays_of, channel, engine.policy.calling_rules, day)
     if legal is None:
         return
     allowed, holiday, caps, cited = legal
