@@ -977,3 +977,34 @@ def test_a_holiday_observed_on_another_day_is_a_holiday_the_rules_ban() -> None:
     p = engine.enroll("p", timezone="America/Chicago", at=thursday, country="US", subdivision="AL")
     # Friday (observed), Saturday (the day itself), Sunday (no calls): Monday.
     assert engine.next_action(p, thursday).earliest == datetime(2022, 1, 3, 8, 0, tzinfo=central)
+
+
+@pytest.mark.parametrize(
+    ("zone", "holiday"),
+    [
+        ("America/Guadeloupe", date(2026, 5, 27)),  # abolition of slavery, Guadeloupe's own
+        ("Indian/Reunion", date(2027, 12, 20)),  # and Réunion's
+    ],
+)
+def test_a_rules_holiday_ban_keeps_the_holidays_of_the_place_it_binds(
+    zone: str, holiday: date
+) -> None:
+    """France's ban on calls on public holidays (``no_holidays``: the holidays of the
+    prospect's country and subdivision) binds an overseas department on its own holidays
+    too. A prospect filed under ``GP`` has the day off (its business days); one whose
+    country comes from its zone, or filed under ``FR`` alone with the department's zone,
+    was called that day, France's national holidays alone being read: the same person,
+    called or not on a holiday depending on what the record held."""
+    engine = cadence.Engine(ALL_HOURS)
+    eve = datetime.combine(holiday - timedelta(days=1), time(21), ZoneInfo(zone))
+    assert holiday.weekday() < 5
+    assert holiday not in holiday_dates("FR", None, holiday.year)
+    starts = set()
+    own = engine.calendar(engine.enroll("x", timezone=zone, at=eve)).law[0]
+    for country in (None, own, "FR"):
+        p = engine.enroll("p", timezone=zone, at=eve, country=country)
+        act = engine.next_action(p, eve)
+        starts.add(act.earliest)
+        assert act.earliest.date() == holiday + timedelta(days=1), (country, act.earliest)
+        assert "fr@2023-03-01" in act.bounded_by
+    assert len(starts) == 1

@@ -1132,3 +1132,87 @@ def test_the_example_users_copy_is_typed_for_mypy_strict() -> None:
             assert node.returns is not None, f"{node.name} has no return annotation"
             untyped = [a.arg for a in node.args.args if a.annotation is None]
             assert not untyped, f"{node.name}: {untyped} have no annotation"
+
+
+class Unguarded(Engine):
+    """Broken: its calendars apply no legal rule (shipped or the policy's own), so every
+    touch keeps to the policy's hours alone."""
+
+    def _build(self, timezone: str, country: str | None, subdivision: str | None) -> Any:
+        lawless = Engine(self.policy.model_copy(update={"legal_guards": False}))
+        return lawless._build(timezone, country, subdivision)
+
+
+def test_check_step_holds_every_call_in_the_plan_to_the_law_not_only_the_first() -> None:
+    """DESIGN §5 binds each call the engine plans: after a voicemail in Florida the plan is
+    the R6 email, then the next call; an engine that plans that call at 07:00 (the policy's
+    hours, before the state's 08:00) was passed, only the first action being read against
+    the law."""
+    eastern = ZoneInfo("America/New_York")
+    early = Policy(call_slots=(TimeSlot(name="early", start="07:00", end="09:30"),))
+    monday = datetime(2026, 8, 3, 8, 0, tzinfo=eastern)
+    p = Engine(early).enroll(
+        "fl", timezone="America/New_York", at=monday, country="US", subdivision="FL"
+    )
+    p = Engine(early).apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+    now = monday + timedelta(minutes=1)
+    assert [a.channel for a in Unguarded(early).plan(p, now)] == [Channel.EMAIL, Channel.PHONE]
+    check_step(Engine(early), p, now)
+    with pytest.raises(AssertionError, match=r"^DESIGN §5: call .* outside the legal hours"):
+        check_step(Unguarded(early), p, now)
+
+
+def test_check_step_holds_emails_to_a_policy_rule_that_binds_email() -> None:
+    """A policy's own rule may bind email (``channels``), and the engine keeps emails inside
+    it; the check read the law for calls only, so an engine that sent the email at 08:00,
+    outside the rule's 10:00-12:00, passed."""
+    mail = cadence.compliance.CallingRule(
+        id="us-mail",
+        version="1",
+        name="an email rule read by counsel",
+        country="US",
+        channels=frozenset({Channel.EMAIL}),
+        windows=dict.fromkeys(range(5), ((time(10), time(12)),)),
+        effective_from=date(2020, 1, 1),
+        source="https://example.com/us-mail",
+    )
+    policy = Policy(calling_rules=(mail,))
+    eastern = ZoneInfo("America/New_York")
+    monday = datetime(2026, 8, 3, 7, 0, tzinfo=eastern)
+    p = Engine(policy).enroll("p", timezone="America/New_York", at=monday, country="US")
+    p = Engine(policy).apply(p, ev.CallAttempted(at=monday, outcome="voicemail"))
+    email = Engine(policy).next_action(p, monday)
+    assert (email.channel, email.earliest.hour, email.bounded_by[-1]) == (
+        Channel.EMAIL,
+        10,
+        "us-mail@1",
+    )
+    check_step(Engine(policy), p, monday)
+    with pytest.raises(AssertionError, match=r"^DESIGN §5: email .* outside the legal hours"):
+        check_step(Unguarded(policy), p, monday)
+
+
+@pytest.mark.parametrize("country", [None, "FR"])
+def test_check_step_reads_a_holiday_ban_with_the_holidays_of_the_place_it_binds(
+    country: str | None,
+) -> None:
+    """France's ban on calls on public holidays binds Guadeloupe on its own holidays too
+    (27 May, the abolition of slavery), for a prospect whose country comes from the zone or
+    is ``FR`` alone: the check read France's national holidays only, as the engine did, and
+    passed a call due that day."""
+    zone = ZoneInfo("America/Guadeloupe")
+    eve = datetime(2026, 5, 26, 21, 0, tzinfo=zone)
+    p = Engine().enroll("gp", timezone="America/Guadeloupe", at=eve, country=country)
+    call = Engine().next_action(p, eve)
+    assert call.earliest == datetime(2026, 5, 28, 10, 0, tzinfo=zone)
+    assert cadence.simulation._checks.legal_problems(Engine(), p, call) == []
+    on_the_day = call.model_copy(
+        update={
+            "earliest": call.earliest - timedelta(days=1),
+            "latest": call.latest - timedelta(days=1),
+        }
+    )
+    found = cadence.simulation._checks.legal_problems(Engine(), p, on_the_day)
+    assert found
+    assert found[0].startswith("DESIGN §5: call Wed 2026-05-27 10:00-")
+    assert "public holiday" in found[0]

@@ -17,8 +17,8 @@ MY_POLICY = cadence.Policy(
 
 # 1. A sloppy CRM drives one prospect under your policy: it follows the engine (late,
 #    sometimes), the prospect does unexpected things, webhooks arrive twice or late, time
-#    passes. Every step is checked: R2, R3, R4, R6, R13, R17, the legal calling hours and
-#    "never due before now".
+#    passes. Every step is checked: R2, R3, R4, R6, R13, R17, the legal calling hours (of
+#    every call in the plan, and of emails where a rule binds email) and "never due before now".
 TestMyPolicy = PolicyMachine.for_policy(MY_POLICY).TestCase
 TestMyPolicy.settings = settings(max_examples=25, stateful_step_count=30, deadline=None)
 

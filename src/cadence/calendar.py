@@ -23,11 +23,12 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cadence._day_parts import phone_day
-from cadence._zones import example_zone, fits, law_place, zone_countries
+from cadence._zones import example_zone, fits, home_country, law_place, zone_countries
 from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
+    TERRITORIES,
     CallingRule,
     Cap,
     _place,
@@ -46,7 +47,9 @@ __all__ = [
     "Window",
     "check_place",
     "contact_calendar",
+    "holiday_place",
     "resolve_local",
+    "rule_holiday",
     "zone",
 ]
 
@@ -229,6 +232,7 @@ class ContactCalendar:
         subdivision; without a country, the country its zone belongs to (an unknown place
         binds what is known of it, never nothing). Its business days stay the prospect's
         own: without a country, no holidays."""
+        self._holidays_of = holiday_place(timezone, country, subdivision)
         # Whether any rule for this place ever caps contacts: most places have none, and then
         # the elapsed-time bookkeeping is skipped outright.
         self.capped = policy.legal_guards and ever_capped(*self.law, self._legal)
@@ -411,10 +415,11 @@ class ContactCalendar:
         return result
 
     def _rule_holiday(self, rules: Sequence[CallingRule], day: date) -> bool:
-        return any(
-            r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year)
-            for r in rules
-        )
+        """Whether a rule that bans calls on public holidays bans ``day``: a holiday of the
+        rule's own region, or of the place it binds (``self.law``: an overseas department
+        bound by France's rule keeps its own holidays, whether the record gave the country
+        or it came from the zone; the stricter reading of "jours fériés")."""
+        return rule_holiday(rules, self._holidays_of, day)
 
     def next_window(
         self,
@@ -564,6 +569,36 @@ class ContactCalendar:
                     break
                 floor = ordered[j - cap.count].astimezone(UTC) + cap.per
         return floor
+
+
+def holiday_place(
+    timezone: str, country: str | None, subdivision: str | None
+) -> tuple[str | None, str | None]:
+    """The place whose public holidays a rule's holiday ban reads, besides the rule's own
+    region: the place whose law binds (:func:`law_place`); for a prospect filed under a
+    country alone whose zone is one of that country's territories (``FR`` in
+    ``America/Guadeloupe``), the territory, whose own holidays are public holidays there."""
+    if country is not None and subdivision is None:
+        home = home_country(timezone)
+        bound = TERRITORIES.get(home) if home is not None else None
+        if bound is not None and bound[0] == _place(country, None)[0]:
+            return home, None
+    return law_place(timezone, country, subdivision)
+
+
+def rule_holiday(
+    rules: Sequence[CallingRule], place: tuple[str | None, str | None], day: date
+) -> bool:
+    """Whether one of ``rules`` bans calls on ``day`` as a public holiday: one of the rule's
+    own region (``country``, ``subdivision``) or of ``place``, the place the rules bind
+    (its country and subdivision, or the country of its zone)."""
+    banning = [r for r in rules if r.no_holidays]
+    if not banning:
+        return False
+    country, subdivision = place
+    if country is not None and day in holiday_dates(country, subdivision, day.year):
+        return True
+    return any(day in holiday_dates(r.country, r.subdivision, day.year) for r in banning)
 
 
 #: Calendars kept for the process: the most recently used places under any policy (a process

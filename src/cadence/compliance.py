@@ -190,7 +190,9 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     """Allowed local windows by weekday, ``0`` (Monday) to ``6`` (Sunday), each a sorted list
     of ``[start, end)`` pairs (``"09:00"``, ``"21:00"``); a weekday left out allows no call."""
     no_holidays: bool = False
-    """No calls on the public holidays of the prospect's country and subdivision."""
+    """No calls on public holidays: those of the prospect's country and subdivision (or of
+    its zone's country, without one; of its zone's territory, for a country's territory
+    filed under the country alone) and those of the rule's own region."""
     cap: Cap | None = None
     """At most so many calls in any span of elapsed time."""
     effective_from: date

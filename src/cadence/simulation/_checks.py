@@ -15,8 +15,7 @@ from cadence import events as ev
 from cadence._ladder import drip_allowed, ladder_step
 from cadence._zones import law_place
 from cadence.actions import Action, ActionKind
-from cadence.businessdays import holiday_dates
-from cadence.calendar import ContactCalendar, zone
+from cadence.calendar import ContactCalendar, holiday_place, rule_holiday, zone
 from cadence.channel import Channel
 from cadence.compliance import (
     PRESETS,
@@ -30,7 +29,7 @@ from cadence.engine import Engine
 from cadence.lifecycle import TERMINAL, Stage
 from cadence.prospect import Prospect
 
-__all__ = ["LADDER_KINDS", "problems_of", "step_problems"]
+__all__ = ["LADDER_KINDS", "legal_problems", "problems_of", "step_problems"]
 
 #: Kinds of action that can be a step of the unanswered ladder (R3-R10).
 LADDER_KINDS = frozenset(
@@ -52,6 +51,7 @@ _BOTH = frozenset({Channel.PHONE, Channel.EMAIL})
 _NONE = ActionKind.NONE
 _CALL = ActionKind.CALL
 _PHONE = Channel.PHONE
+_EMAIL = Channel.EMAIL
 _OPTED_OUT = Stage.OPTED_OUT
 _ENGAGED = Stage.ENGAGED
 _WAIT = ActionKind.WAIT
@@ -142,7 +142,7 @@ def problems_of(
                     "of: nothing would ever do it (it belongs on another channel, or nowhere)"
                 )
                 break
-    if channel is _PHONE and engine.policy.legal_guards:
+    if (channel is _PHONE or channel is _EMAIL) and engine.policy.legal_guards:
         made = prospect.recent_calls if calls is None else calls
         _legal_problems(problems, engine, prospect, action, earliest_utc, made)
     if channel is _PHONE and "R6" in action.rules:
@@ -210,29 +210,35 @@ def _nothing_planned(out: list[str], engine: Engine, p: Prospect, now: datetime)
 
 
 _Legal = tuple[tuple[tuple[time, time], ...], bool, tuple[Cap, ...], str]
-_Place = tuple[str | None, str | None, tuple[CallingRule, ...], int]
+_Place = tuple[
+    str | None, str | None, tuple[str | None, str | None], Channel, tuple[CallingRule, ...], int
+]
 _LEGAL: dict[_Place, _Legal | None] = {}
 _UNKNOWN = object()
 
 
 def _legal_day(
-    country: str | None, subdivision: str | None, extra: tuple[CallingRule, ...], day: date
+    country: str | None,
+    subdivision: str | None,
+    holidays_of: tuple[str | None, str | None],
+    channel: Channel,
+    extra: tuple[CallingRule, ...],
+    day: date,
 ) -> _Legal | None:
-    """What the law allows a call on ``day`` in a place, from the rules' data (the presets and
-    the policy's own ``extra`` rules), never from the engine's calendar: the windows, whether
-    it is a holiday a rule bans, the caps, the rules cited (``None``: no rule). Remembered per
-    place and day: the simulator checks every step."""
-    key = (country, subdivision, extra, day.toordinal())
+    """What the law allows a ``channel`` contact on ``day`` in a place, from the rules' data
+    (the presets and the policy's own ``extra`` rules, which may bind email too), never from
+    the engine's calendar: the windows, whether it is a holiday a rule bans, the caps, the
+    rules cited (``None``: no rule). A rule's holiday ban reads the holidays of its own
+    region and of ``holidays_of`` (:func:`cadence.calendar.holiday_place`). Remembered per
+    place, channel and day: the simulator checks every step."""
+    key = (country, subdivision, holidays_of, channel, extra, day.toordinal())
     known = _LEGAL.get(key, _UNKNOWN)  # one read: another thread may clear the cache meanwhile
     if known is not _UNKNOWN:
         return known  # type: ignore[return-value]
-    rules = applicable_rules(country, subdivision, _PHONE, day, (*PRESETS, *extra))
+    rules = applicable_rules(country, subdivision, channel, day, (*PRESETS, *extra))
     found = None
     if rules:
-        holiday = any(
-            r.no_holidays and day in holiday_dates(r.country, r.subdivision, day.year)
-            for r in rules
-        )
+        holiday = rule_holiday(rules, holidays_of, day)
         allowed = allowed_windows(rules, day.weekday(), _WHOLE_DAY)
         cited = ", ".join(rule.key() for rule in rules)
         found = (allowed, holiday, strictest_caps(rules), cited)
@@ -251,14 +257,18 @@ def _legal_problems(
     calls: tuple[datetime, ...],
 ) -> None:
     """DESIGN §5, from the rules' own data and the prospect's zone rather than the engine's
-    calendar: a phone action's whole window lies inside one legal window of its local day, on
-    no holiday a rule bans, and no cap is full at its start (counting ``calls``). Without a
-    country, the rules of the country its zone belongs to."""
+    calendar: a call's (or an email's, where a rule binds email) whole window lies inside one
+    legal window of its local day, on no holiday a rule bans, and no cap is full at its start
+    (counting ``calls``). Without a country, the rules of the country its zone belongs to."""
+    channel = action.channel
+    if channel is None or action.kind is _WAIT or action.kind is _NONE:
+        return
     local = zone(p.timezone)
     start, end = action.earliest.astimezone(local), action.latest.astimezone(local)
     day = start.date()
     country, subdivision = law_place(p.timezone, p.country, p.subdivision)  # no country: zone's
-    legal = _legal_day(country, subdivision, engine.policy.calling_rules, day)
+    holidays_of = holiday_place(p.timezone, p.country, p.subdivision)
+    legal = _legal_day(country, subdivision, holidays_of, channel, engine.policy.calling_rules, day)
     if legal is None:
         return
     allowed, holiday, caps, cited = legal
@@ -269,11 +279,23 @@ def _legal_problems(
     elif holiday:
         where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M}-{end:%H:%M} ({p.timezone})"
         out.append(f"DESIGN §5: {where} is on a public holiday, when {cited} allow no call")
-    for cap in caps:
+    for cap in caps if channel is _PHONE else ():  # (only calls are counted: caps bind calls)
         made = sum(1 for t in calls if earliest_utc - cap.per < t <= earliest_utc)
         if made >= cap.count:
             where = f"{action.kind.value} {start:%a %Y-%m-%d %H:%M} ({p.timezone})"
             out.append(f"DESIGN §5: {where} follows {made} calls; {cited} allow {cap}")
+
+
+def legal_problems(
+    engine: Engine, p: Prospect, action: Action, calls: tuple[datetime, ...] | None = None
+) -> list[str]:
+    """DESIGN §5 for any call or email ``action`` the engine plans for ``p`` (see
+    :func:`_legal_problems`; ``calls`` default to the prospect's own record)."""
+    out: list[str] = []
+    if action.channel in (_PHONE, _EMAIL) and engine.policy.legal_guards:
+        made = p.recent_calls if calls is None else calls
+        _legal_problems(out, engine, p, action, action.earliest.astimezone(UTC), made)
+    return out
 
 
 def _ladder_problems(

@@ -14,7 +14,7 @@ from cadence.channel import Channel
 from cadence.engine import Engine
 from cadence.lifecycle import TERMINAL, Stage
 from cadence.prospect import Prospect
-from cadence.simulation._checks import step_problems
+from cadence.simulation._checks import legal_problems, step_problems
 from cadence.testing._gap import gap_problems
 from cadence.testing._histories import History
 from cadence.testing._hours import hours_problems
@@ -46,9 +46,10 @@ def check_step(
     (R12); two calls (or emails) to the prospect are never planned within a reaction delay of
     each other while the first's window is open (R2: one touch does both). ``none`` comes
     only when the ladder is over and nothing is owed (R2); nothing but the wait is due while
-    a pause lasts (R17). Calls start inside the legal hours of the prospect's place, read from
-    the rules' data, and never when a cap is full: counted over ``calls``, the instants of the
-    calls made (default: the prospect's own record, ``recent_calls``). Every call and email
+    a pause lasts (R17). Every call planned (and every email, where a rule binds email) lies
+    inside the legal hours of the prospect's place, read from the rules' data, and never
+    starts when a cap is full: counted over ``calls``, the instants of the calls made
+    (default: the prospect's own record, ``recent_calls``). Every call and email
     planned falls on a business day of the policy (its weekmask and holidays) and inside its
     hours for that channel and weekday (``DESIGN §4``, ``DESIGN §5``).
     """
@@ -66,6 +67,8 @@ def check_step(
         problems.append("DESIGN §6: next_action changes when advance(p, now) runs first")
     for planned in (action, *plan[1:]):  # the policy's own week binds every touch it plans
         problems += hours_problems(engine.policy, prospect, planned)
+    for later in plan[1:]:  # and so does the law (the first was checked with the step)
+        problems += legal_problems(engine, prospect, later, calls)
     if problems:
         where = f"at {now.isoformat()}"
         if event is not None:
