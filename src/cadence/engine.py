@@ -219,6 +219,10 @@ class Engine:
         """
         p = self._check_prospect(p)
         event = checked_event(event)
+        # Read once (both are frozen): a pydantic model's attribute read goes through its
+        # class's ``__getattr__`` hook, and the checks below read these several times.
+        held = p.__dict__
+        at, last = event.at, held["last_event_at"]
         fingerprint = None
         if event.id is not None:
             fingerprint = ev.event_fingerprint(event)
@@ -234,9 +238,9 @@ class Engine:
                     raise ConflictingEventError(msg, field="id", value=event.id)
                 fingerprint = None  # honoured all the same (R13); the id stays the other's
         if (
-            p.advanced_at is not None
-            and event.at < p.advanced_at
-            and event.at >= p.last_event_at
+            held["advanced_at"] is not None
+            and at < held["advanced_at"]
+            and at >= last
             and type(event) is not _OPTED_OUT
         ):
             msg = (
@@ -247,7 +251,7 @@ class Engine:
             )
             raise LateEventError(msg, field="at", value=event.at)
         if (
-            event.at == p.last_event_at
+            at == last
             and type(event) is _OPTED_IN
             and (p.stage is _OPTED_OUT_STAGE or p.blocked_channels - p.unreachable)
         ):
@@ -258,7 +262,7 @@ class Engine:
                 "history, or log the opt-in at the moment it was given"
             )
             raise LateEventError(msg, field="at", value=event.at)
-        if event.at < p.last_event_at and not isinstance(event, ev.OptedOut):
+        if at < last and not isinstance(event, ev.OptedOut):
             msg = (
                 f"at: {event.type} at {event.at.isoformat()} is older than the newest event "
                 f"applied ({p.last_event_at.isoformat()}); rebuild the state with "
@@ -272,15 +276,16 @@ class Engine:
                     f"{self.policy.event_id_memory_days})"
                 )
             raise LateEventError(msg, field="at", value=event.at)
-        found = self._calendars.get((p.timezone, p.country, p.subdivision))
+        place = (held["timezone"], held["country"], held["subdivision"])
+        found = self._calendars.get(place)
         if type(event) is _CONTACT_UPDATED:
-            to = event.place(p.timezone, p.country, p.subdivision)
+            to = event.place(*place)
             self._for(*to)  # a place that exists, its zone one of its country's
             if found is None:
                 found = self._leaving(p, to)
-        cal, fold = self._for(p.timezone, p.country, p.subdivision) if found is None else found
-        state = dict(p.__dict__)
-        self._advance(state, cal, event.at)
+        cal, fold = self._for(*place) if found is None else found
+        state = dict(held)
+        self._advance(state, cal, at)
         fold.apply(state, event)
         if type(event) is _CONTACT_UPDATED and state["timezone"] != p.timezone:
             self._for(state["timezone"], state["country"], state["subdivision"])[1].moved(state)
@@ -440,9 +445,11 @@ class Engine:
         placed (``now``, or the end of a pause, R17)."""
         p = self._check_prospect(p)
         now_utc = aware(now, "now")
-        found = self._calendars.get((p.timezone, p.country, p.subdivision))
-        cal = (self._for(p.timezone, p.country, p.subdivision) if found is None else found)[0]
-        state, floor = self._as_of(p.__dict__, cal, now_utc)
+        held = p.__dict__  # (read once: see ``apply``)
+        place = (held["timezone"], held["country"], held["subdivision"])
+        found = self._calendars.get(place)
+        cal = (self._for(*place) if found is None else found)[0]
+        state, floor = self._as_of(held, cal, now_utc)
         return state, cal, now_utc, floor
 
     def _as_of(
