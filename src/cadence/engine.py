@@ -237,15 +237,11 @@ class Engine:
                     )
                     raise ConflictingEventError(msg, field="id", value=event.id)
                 fingerprint = None  # honoured all the same (R13); the id stays the other's
-        if (
-            held["advanced_at"] is not None
-            and at < held["advanced_at"]
-            and at >= last
-            and type(event) is not _OPTED_OUT
-        ):
+        advanced = held["advanced_at"]
+        if advanced is not None and at < advanced and at >= last and type(event) is not _OPTED_OUT:
             msg = (
                 f"at: {event.type} at {event.at.isoformat()} is older than a change "
-                f"engine.advance(...) made and the state holds ({p.advanced_at.isoformat()}: "
+                f"engine.advance(...) made and the state holds ({advanced.isoformat()}: "
                 f"the prospect is {p.stage.value} since); rebuild the state with "
                 "engine.replay(...) over the whole history, which folds it before that change"
             )
