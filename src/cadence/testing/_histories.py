@@ -435,19 +435,23 @@ def histories(
     At each step the engine is asked for the next action; usually the rep carries it out (at
     its earliest time, inside its window, or late) and the prospect answers the way prospects
     do (mostly voicemail; sometimes a conversation, a reply, a booking, a bounce; after a
-    bounce or a wrong number, the rep now and then finds a new address or number). With
-    ``random_events`` some steps are instead an unrelated event of any type at a random later
-    time. About one history in four falls silent once the prospect has engaged: from then on
-    it answers as ``"silent"`` does, without unrelated events, so that the ladder after a
-    conversation runs out and the drip its permission allows (R11, R12) comes up. A ``wait``
-    lets time pass; ``none`` ends a silent history.
+    bounce or a wrong number, the rep now and then finds a new address or number). A call is
+    made to whom the action names: the prospect, or the receptionist or superior of an
+    escalation (R9); a mixed history now and then calls someone else. With ``random_events``
+    some steps are instead an unrelated event of any type at a random later time. About one
+    mixed history in three is quiet (four touches in five go unanswered), so the opt-out
+    offer, the breakup and the drop (R8-R10) come up; about one in four falls silent once the
+    prospect has engaged (without unrelated events), so that the ladder after a conversation
+    runs out, and may reach out again once dropped; an engaged prospect's deal is now and
+    then lost, so the drip (R11, with the permission R12 asks for) or the drop follows. A
+    ``wait`` lets time pass; ``none`` ends a silent history.
 
     ``responder="silent"``: the prospect never answers (calls reach voicemail or nobody, emails
     go unanswered), so the history walks the whole unanswered ladder (R3-R10), up to the breakup.
-    The drop after it (R10) comes with time, not with an event, so ``states`` holds no
-    ``dropped`` prospect: ``engine.advance(history.states[-1], now)`` past the last action's
-    wait shows it. The drip after a drop (R11) needs the permission (R12) a prospect who never
-    answers does not give, unless the policy's ``drip_requires_permission`` is off.
+    The drop after it (R10) comes with time, not with an event: ``until`` is the moment time
+    passed to (the breakup's wait over), and ``history.settled`` the prospect then, dropped.
+    The drip after a drop (R11) needs the permission (R12) a prospect who never answers does
+    not give, unless the policy's ``drip_requires_permission`` is off.
     """
     _check(policies, "policies", "cadence.testing.policies() or st.just(Policy(...))")
     _check(places, "places", "cadence.testing.regions() or st.just(Region(...))")
@@ -486,7 +490,9 @@ def ladders(
 ) -> SearchStrategy[History]:
     """Histories in which the rep follows every action and the prospect never answers.
 
-    A ladder may stop short of ``min_events`` when the engine has nothing left to do.
+    A ladder may stop short of ``min_events`` when the engine has nothing left to do. Its
+    states hold no ``dropped`` prospect (the drop comes with time, R10); ``history.settled``
+    shows it, as of ``history.until``.
     """
     return histories(
         policies=policies,
