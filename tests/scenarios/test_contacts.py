@@ -427,7 +427,7 @@ def test_r2_a_reply_after_a_bounce_is_answered_by_phone(monday: datetime, reply:
     replied = monday + timedelta(hours=1)
     later: list[ev.Event] = [
         ev.EmailBounced(at=monday),
-        ev.EmailReplied(at=replied, intent=reply.split(",")[0], **fields),  # type: ignore[arg-type]
+        ev.EmailReplied(at=replied, intent=reply.split(",")[0], **fields),
     ]
     q = p
     for e in later:

@@ -271,5 +271,7 @@ def test_r14_after_a_move_the_apology_that_says_you_left_a_voicemail_is_due_by_i
         assert apology.latest == datetime(2026, 3, 9, 23, 30, tzinfo=LOS_ANGELES)
         late = apology.latest - timedelta(minutes=30)
         assert "overdue" not in next(a for a in engine.plan(p, late) if "R6" in a.rules).flags
-        place = {"timezone": "America/New_York", "country": "US"}
-        assert engine.replay("dana", events, at=friday, **place) == p
+        replayed = engine.replay(
+            "dana", events, timezone="America/New_York", at=friday, country="US"
+        )
+        assert replayed == p
