@@ -188,14 +188,7 @@ class Fold(ChannelFold, MeetingFold):
                 deadline = end_of_day
                 if times.deadline is not None:
                     deadline = min(deadline, times.deadline)
-                # Due a reaction delay after the voicemail, as the email it replaces: the
-                # voicemail's instant is what a move re-times it from (:meth:`moved`).
-                joined = {
-                    "not_before": max(times.not_before, at + self.react),
-                    "rules": _R14_R6,
-                    "reason": _R14_APOLOGY_TIMES,
-                    "deadline": deadline,
-                }
+                joined = {"rules": _R14_R6, "reason": _R14_APOLOGY_TIMES, "deadline": deadline}
                 self.drop(state, "voicemail_email")  # it follows the latest voicemail
                 self.add(state, times.model_copy(update=joined))
                 return
@@ -249,10 +242,9 @@ class Fold(ChannelFold, MeetingFold):
                 if o.rules != _R14_R6:  # (the apology after the rep's cancellation names no day)
                     update["reason"] = self._r6_reason(at, local, o.rules)
                 obligations[i] = o.model_copy(update=update)
-            elif o.key == "propose_times" and (o.rules == _R2_R6 or o.rules == _R14_R6):
-                # The new times in the email that follows up the voicemail of the call to
-                # reschedule a missed meeting (:meth:`_no_show_times_mention`), or to apologise
-                # for the one the rep cancelled (R14, :meth:`_voicemail_email`): by the same day.
+            elif o.key == "propose_times" and o.rules == _R2_R6:
+                # The new times after a no-show, in the email that follows up the voicemail of
+                # the call to reschedule (:meth:`_no_show_times_mention`): by the same day.
                 local = self.cal.local(o.not_before - self.react)
                 obligations[i] = o.model_copy(update={"deadline": self.cal.end_of_day(local)})
         state["obligations"] = tuple(obligations)
