@@ -411,6 +411,36 @@ def test_what_refusing_meetings_makes_of_the_times_owed_is_due_after_the_refusal
     check_invariants(engine, start, [*later, refused])
 
 
+@given(history=histories(), data=st.data())
+def test_nothing_owed_waits_on_a_blocked_channel_while_the_other_is_open(
+    history: History, data: st.DataObject
+) -> None:
+    """R2: what is owed (an answer to a reply, new times, R14's apology) never waits on a
+    channel that is blocked (a bounce, a wrong number, an opt-out) while the other works: owed
+    there, it is never planned, and, as the contact owed, it holds the ladder. Only the
+    material promised waits for an address (a call cannot send it). After a bounce, events
+    that owe something follow: replies of every intent, bookings, cancellations, no-shows."""
+    engine = engine_for(history.policy)
+    start = history.final
+    t = start.last_event_at + data.draw(delays(), label="delay")
+    later: list[ev.Event] = [ev.EmailBounced(at=t)]
+    owing = st.sampled_from([EVENT_TYPES - {"opted_out"}, OWE_IN_WRITING])
+    for _ in range(data.draw(st.integers(1, 5), label="later events")):
+        t += data.draw(delays(), label="delay")
+        types = data.draw(owing, label="types")
+        later.append(data.draw(events(at=st.just(t), ids=st.none(), types=types), label="event"))
+    p = start
+    for i, e in enumerate(later):
+        later[i] = _acceptable(e, p)
+        p = engine.apply(p, later[i])
+        blocked = p.blocked_channels
+        for o in p.obligations:
+            other = Channel.EMAIL if o.channel is Channel.PHONE else Channel.PHONE
+            if o.key.startswith("collateral:") or o.channel not in PHONE_AND_EMAIL:
+                continue
+            assert o.channel not in blocked or other in blocked, (later[: i + 1], o)
+
+
 # -- R2: nothing is forgotten -------------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from cadence._fold_base import (
     _counts,
     _obligation,
     _refused,
+    answer_channel,
     interest_answer,
     lead_channel,
     resume_reason,
@@ -300,8 +301,8 @@ class Fold(ChannelFold, MeetingFold):
                 at,
                 key="propose_times",
                 kind=ActionKind.PROPOSE_TIMES,
-                # A reply is answered in writing, unless they opted out of email (R13).
-                channel=_PHONE if _refused(state, _EMAIL) else _EMAIL,
+                # In writing, unless they refused email (R13) or it bounced (R2).
+                channel=answer_channel(state),
                 priority=Priority.PROMISE,
                 rules=("R2",),
                 reason="they replied with interest: propose times for a meeting now",

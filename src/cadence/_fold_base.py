@@ -480,14 +480,21 @@ def agreed_reason(local: datetime) -> str:
     return f"agreed with the prospect: next contact {day_month_time(local)}"
 
 
-def interest_answer(state: State, not_before: datetime) -> Obligation:
-    """R13: what a reply with interest is owed from a prospect who refused meetings: an answer,
-    in writing unless they refused email or its address bounced while the phone is open (R2:
-    owed on a blocked channel, with nothing else to do, it would leave nothing planned),
-    instead of a proposal of times for a meeting."""
+def answer_channel(state: State) -> Channel:
+    """Where the answer owed to a reply goes: in writing, unless they refused email or its
+    address bounced while the phone is open (R2: owed on a blocked channel, it is the contact
+    owed and holds the ladder, so nothing useful would be planned). A reply does not reopen a
+    bounced address: only a new one does (``contact_updated``), or an opt-in."""
     blocked = state["blocked_channels"]
-    by_phone = _refused(state, _EMAIL) or (_EMAIL in blocked and _PHONE not in blocked)
-    channel = _PHONE if by_phone else _EMAIL
+    if _refused(state, _EMAIL) or (_EMAIL in blocked and _PHONE not in blocked):
+        return _PHONE
+    return _EMAIL
+
+
+def interest_answer(state: State, not_before: datetime) -> Obligation:
+    """R13: what a reply with interest is owed from a prospect who refused meetings: an answer
+    (:func:`answer_channel`), instead of a proposal of times for a meeting."""
+    channel = answer_channel(state)
     return _obligation(
         key="followup",
         kind=touch_kind(channel),

@@ -12,6 +12,7 @@ import cadence
 from cadence import ActionKind, Channel, Stage
 from cadence import events as ev
 from cadence.errors import InvalidInputError
+from cadence.testing import check_invariants
 from tests.conftest import CHICAGO
 
 Engine = cadence.Engine
@@ -399,3 +400,42 @@ def test_a_new_number_after_r7_switched_to_email_is_called(
     act = engine.next_action(p, now)
     assert act.channel is Channel.PHONE, act
     assert "R7" not in act.rules
+
+
+_REPLIES: dict[str, tuple[dict[str, Any], str, tuple[str, ...]]] = {
+    # intent -> (the reply's other fields, the key of the answer owed, the rules it cites)
+    "positive": ({}, "propose_times", ("R2",)),
+    "neutral": ({}, "followup", ("R2",)),
+    "referral": ({"referral": "Sam Ortiz"}, "referral", ("R9",)),
+    "wrong_person": ({}, "referral", ("R9",)),
+    "not_now": ({}, "resume", ("R17",)),
+    "not_now, from a date": ({"resume_at": datetime(2026, 3, 23, 10, 0)}, "resume", ("R17", "R1")),
+}
+
+
+@pytest.mark.parametrize("reply", list(_REPLIES))
+def test_r2_a_reply_after_a_bounce_is_answered_by_phone(monday: datetime, reply: str) -> None:
+    """R2: Lee's address bounced, then Lee replied (from another address, or the bounce was a
+    full mailbox). The reply does not reopen email: only a new address does (or an opt-in).
+    What it is owed goes by phone, which works. A reply with interest was owed new times by
+    email, a channel the bounce had blocked, and, being the contact owed, it held the ladder:
+    the plan named only the ladder's call four business days later, never the times."""
+    engine = Engine()
+    fields, key, rules = _REPLIES[reply]
+    fields = {k: v.replace(tzinfo=CHICAGO) if k == "resume_at" else v for k, v in fields.items()}
+    p = _lee(engine, monday)
+    replied = monday + timedelta(hours=1)
+    later: list[ev.Event] = [
+        ev.EmailBounced(at=monday),
+        ev.EmailReplied(at=replied, intent=reply.split(",")[0], **fields),
+    ]
+    q = p
+    for e in later:
+        q = engine.apply(q, e)
+    assert Channel.EMAIL in q.blocked_channels
+    (answer,) = (o for o in q.obligations if o.key == key)
+    assert answer.channel is Channel.PHONE
+    plan = engine.plan(q, replied)
+    owed = [a for a in plan if a.rules[: len(rules)] == rules and a.kind is not ActionKind.WAIT]
+    assert [a.channel for a in owed] == [Channel.PHONE]
+    check_invariants(engine, p, later)
