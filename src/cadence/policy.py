@@ -141,7 +141,8 @@ class Policy(BaseModel):
     opt_out_offer_after: WholeNumber = Field(default=3, ge=1, le=50)
     """R8: unanswered attempts before the opt-out offer."""
     opt_out_gap_business_days: WholeNumber = Field(default=10, ge=1, le=120)
-    """R8: the longer gap after the opt-out offer."""
+    """R8: the longer gap after the opt-out offer; never shorter than ``min_gap_business_days``
+    (a smaller number waits that gap, and ``cadence policy validate`` notes it)."""
     unheard_calls_limit: WholeNumber = Field(default=3, ge=1, le=20)
     """R8–R10: calls in a row nobody heard (they rang out, or stopped at a gatekeeper) after
     which a message step of the ladder stops waiting for a call: an escalation (R9) is passed
