@@ -192,3 +192,26 @@ def test_midnight_where_it_cannot_be_says_what_to_write(data: dict[str, Any], fi
     assert ".".join(map(str, error["loc"])) == field
     assert "'24:00'" in error["msg"]
     assert "00:00" in error["msg"] or "23:59" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"extra_holidays": [0]}, "extra_holidays.0"),
+        ({"extra_holidays": [20261224]}, "extra_holidays.0"),
+        ({"extra_holidays": ["2026-12-24", 1798070400]}, "extra_holidays.1"),
+        ({"calling_rules": [{**_RULE, "effective_from": 0}]}, "calling_rules.0.effective_from"),
+    ],
+)
+def test_a_date_written_as_a_number_is_refused_saying_how_to_write_it(
+    data: dict[str, Any], field: str
+) -> None:
+    """pydantic reads a number as seconds since 1970: ``extra_holidays: [0]`` made 1 January
+    1970 the team's holiday without a word (the schema refused it), and ``20261224`` was
+    refused as "Datetimes provided to dates should have zero time"."""
+    with pytest.raises(ValidationError) as caught:
+        Policy.model_validate(data)
+    error = caught.value.errors()[0]
+    assert ".".join(map(str, error["loc"])) == field
+    assert "write the date as text" in error["msg"]
+    assert refusals(SCHEMA, data)

@@ -40,8 +40,8 @@ from pydantic import BaseModel, Field, ValidationInfo, field_serializer, field_v
 
 from cadence._calling_presets import ROWS
 from cadence._clock import ClockTime
+from cadence._json_values import CalendarDate, repeats_allowed
 from cadence._numbers import WholeNumber
-from cadence._set_schema import repeats_allowed
 from cadence.channel import Channel
 
 __all__ = [
@@ -217,7 +217,7 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     """No calls on the public holidays of the prospect's country and subdivision."""
     cap: Cap | None = None
     """At most so many calls in any span of elapsed time."""
-    effective_from: date
+    effective_from: CalendarDate
     """The day this version takes effect."""
     source: str = Field(json_schema_extra=_text_schema("source"))
     """The http(s) page it was read from."""

@@ -30,9 +30,9 @@ from pydantic import (
 
 from cadence._checked import mark
 from cadence._clock import ClockEnd, ClockTime
+from cadence._json_values import CalendarDate, repeats_allowed
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber, not_a_boolean
-from cadence._set_schema import repeats_allowed
 from cadence._stretches import occupied
 from cadence._templates import Templates
 from cadence.businessdays import check_region, subdivision_code
@@ -215,7 +215,9 @@ class Policy(BaseModel):
     """The team's country (ISO 3166): its holidays are non-working days too."""
     team_subdivision: str | None = None
     """The team's state or province (ISO 3166-2 code without the country, e.g. ``IL``)."""
-    extra_holidays: frozenset[date] = Field(default=frozenset(), json_schema_extra=repeats_allowed)
+    extra_holidays: frozenset[CalendarDate] = Field(
+        default=frozenset(), json_schema_extra=repeats_allowed
+    )
     """Team-wide non-working days on top of the holiday calendars."""
     legal_guards: bool = True
     """Intersect calling hours with the legal calling rules of the prospect's jurisdiction."""
