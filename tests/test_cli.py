@@ -671,3 +671,27 @@ def test_a_yaml_syntax_error_names_its_line_column_and_problem(tmp_path: pathlib
     assert len(result.output.strip().splitlines()) == 1, result.output
     for needle in ("team.yaml:2", "column 10", "'\\t'", "spaces"):
         assert needle in result.output, result.output
+
+
+def test_validate_notes_an_opt_out_gap_shorter_than_the_gap_between_attempts(
+    tmp_path: pathlib.Path,
+) -> None:
+    """R8's gap after the opt-out offer is never shorter than R3's gap between attempts: with
+    ``opt_out_gap_business_days: 3`` and the default gap of 4, the breakup came 4 business
+    days after the offer, and the file validated without a word about the 3."""
+    team = tmp_path / "team.yaml"
+    team.write_text("opt_out_gap_business_days: 3\n")
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: opt_out_gap_business_days 3 is shorter than min_gap_business_days 4, so the gap "
+        "after the opt-out offer (R8) is 4 business days, as between any two attempts (R3); "
+        "give opt_out_gap_business_days at least 4"
+    ) in " ".join(result.output.split())
+    for fine in (
+        "{}\n",
+        "opt_out_gap_business_days: 4\n",
+        "min_gap_business_days: 2\nopt_out_gap_business_days: 3\n",
+    ):
+        team.write_text(fine)
+        assert "note:" not in runner.invoke(app, ["policy", "validate", str(team)]).output

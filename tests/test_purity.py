@@ -17,6 +17,7 @@ CORE = [
     "_day_parts",
     "_extra_touches",
     "_inputs",
+    "_json_values",
     "_fold",
     "_fold_base",
     "_fold_channels",
@@ -162,7 +163,7 @@ def test_every_core_module_is_checked() -> None:
         "_table_suppression",
         "_table_verify",
     }
-    cli = {"cli", "_cli_common", "_cli_rules", "_cli_simulate"}
+    cli = {"cli", "_cli_common", "_cli_notes", "_cli_rules", "_cli_simulate"}
     files = {"files", "_files_settings", "_files_text"}
     edges = {"__init__", "__main__", *cli, "dask", *files, "invitations", "testing", *table}
     present = {p.stem for p in PACKAGE.glob("*.py")} - edges

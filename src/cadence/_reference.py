@@ -68,14 +68,20 @@ def _bounds(prop: dict[str, Any]) -> str:
     if "anyOf" in prop:  # `int | None`: the bounds of the branch that has them
         return next(filter(None, map(_bounds, prop["anyOf"])), "")
     low, high = prop.get("minimum"), prop.get("maximum")
+    if low is not None and low == high:
+        return f"{low}"
     if low is not None and high is not None:
         return f"{low} to {high}"
     if low is not None:
         return f"≥ {low}"
     if high is not None:
         return f"≤ {high}"
+    if "minLength" in prop and prop["minLength"] == prop.get("maxLength"):
+        return f"{prop['minLength']} characters"
     if "minLength" in prop:
         return "not empty"
+    if "minItems" in prop:
+        return f"at least {prop['minItems']}"
     return ""
 
 

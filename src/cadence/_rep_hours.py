@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 from pydantic import (
     BaseModel,
@@ -24,14 +24,13 @@ from pydantic import (
     model_validator,
 )
 
-from cadence._clock import ClockTime
+from cadence._clock import ClockEnd, ClockTime
 from cadence._stretches import occupied
 from cadence.calendar import resolve_local, zone
 from cadence.errors import InvalidInputError
 
 __all__ = ["RepHours", "WorkWindow", "book_off_hours", "check_rep_hours", "off_hours"]
 
-_DAY_END = frozenset({"24:00", "24:00:00"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _DAY = timedelta(days=1)
@@ -46,13 +45,8 @@ class WorkWindow(BaseModel):
 
     start: ClockTime
     """When work starts, local time, inclusive (``08:00``)."""
-    end: ClockTime
+    end: ClockEnd
     """When it ends, local time, exclusive; after ``start`` (``24:00``: the day's end)."""
-
-    @field_validator("end", mode="before")
-    @classmethod
-    def _midnight(cls, value: Any) -> Any:
-        return time.max if isinstance(value, str) and value.strip() in _DAY_END else value
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -217,7 +217,9 @@ def propose_times(
         if fitting is not None:
             extra.remove(fitting)
             starts.append(fitting[0])
-        starts.append(slots[(i - 1) % len(slots)])
+        slot = slots[(i - 1) % len(slots)]
+        if slot not in starts:  # an option in the hours (08:00 of 08:00-18:30): offered once
+            starts.append(slot)
         for start in starts:
             if len(out) < policy.proposal_count:
                 out.append(resolve_local(day, start, cal.zone))

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from cadence import events as ev
 from cadence._cli_common import OneLineErrors, PolicyFile, fail, policy_or_default
+from cadence._cli_notes import overridden
 from cadence._cli_rules import never_called, rules_command
 from cadence._cli_simulate import simulate_command
 from cadence._day import check_day, over_everywhere
@@ -315,14 +316,15 @@ def policy_validate(
     path: Annotated[Path, typer.Argument(help="Policy file (JSON or YAML).")],
 ) -> None:
     """Check a policy file; exit 2 with the first problem if it is not valid. A valid one is
-    noted for each place with a legal rule where its calling hours never meet the law."""
+    noted for each setting another overrides, and for each place with a legal rule where its
+    calling hours never meet the law (the law of today)."""
     try:
         policy = read_policy(path)
     except CadenceError as exc:
         fail(str(exc))
     console = Console()
     console.print(f"{escape(str(path))}: valid", highlight=False)
-    for note in never_called(policy, datetime.now().date()):  # (the law of today)
+    for note in (*overridden(policy), *never_called(policy, datetime.now().date())):
         console.print(escape(note), highlight=False, soft_wrap=True)
 
 

@@ -32,14 +32,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, time, timedelta
 from typing import Any, TypeAlias
 
-from pydantic import BaseModel, ValidationInfo, field_serializer, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_serializer, field_validator
 
 from cadence._calling_presets import ROWS
 from cadence._clock import ClockTime
+from cadence._json_values import CalendarDate, repeats_allowed
 from cadence._numbers import WholeNumber
 from cadence.channel import Channel
 
@@ -79,6 +80,27 @@ _TEXT_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     "source": (re.compile(r"https?://\S+"), "is not an http(s) URL; cite the statute's page"),
 }
+
+
+def _text_schema(field: str) -> Callable[[dict[str, Any]], None]:
+    """``json_schema_extra`` that writes a text field's shape (:data:`_TEXT_FORMATS`) into the
+    JSON Schema: an editor flagged nothing in a rule cadence refuses (``country: us``)."""
+    pattern = _TEXT_FORMATS[field][0].pattern
+    # (JSON Schema's pattern searches, without Python's flags: a name has a non-space.)
+    written = r"\S" if field == "name" else f"^(?:{pattern})$"
+
+    def extra(schema: dict[str, Any]) -> None:
+        for branch in schema.get("anyOf", [schema]):  # (``str | None``: the string's)
+            if branch.get("type") == "string":
+                branch["pattern"] = written
+
+    return extra
+
+
+def _channels_schema(schema: dict[str, Any]) -> None:
+    """At least one channel; one named twice is read once (as pydantic reads it)."""
+    repeats_allowed(schema)
+    schema["minItems"] = 1
 
 
 def _show(moment: time) -> str:
@@ -138,7 +160,7 @@ class Cap(BaseModel, frozen=True, extra="forbid", use_attribute_docstrings=True)
     earliest of the last three, whatever the calendar days.
     """
 
-    count: WholeNumber
+    count: WholeNumber = Field(json_schema_extra={"minimum": 1})
     """Contacts allowed in any span of ``per``."""
     per: timedelta
     """The sliding span (JSON: an ISO 8601 duration, e.g. ``"PT24H"`` or ``"P30D"``)."""
@@ -173,17 +195,19 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     until a later version with the same ``id`` takes effect.
     """
 
-    id: str
+    id: str = Field(json_schema_extra=_text_schema("id"))
     """The rule's stable name, a lower-case slug (``us-fl``); its versions share it."""
-    version: str
+    version: str = Field(json_schema_extra=_text_schema("version"))
     """This version's name (``2021-07-01``); actions cite ``id@version``."""
-    name: str
+    name: str = Field(json_schema_extra=_text_schema("name"))
     """The statute or regulation, as a reader would look it up."""
-    country: str
+    country: str = Field(json_schema_extra=_text_schema("country"))
     """ISO 3166-1 code, upper case (``US``)."""
-    subdivision: str | None = None
+    subdivision: str | None = Field(default=None, json_schema_extra=_text_schema("subdivision"))
     """ISO 3166-2 suffix, upper case (``FL``); ``None`` binds the whole country."""
-    channels: frozenset[Channel] = frozenset({Channel.PHONE})
+    channels: frozenset[Channel] = Field(
+        default=frozenset({Channel.PHONE}), json_schema_extra=_channels_schema
+    )
     """The channels it binds: ``phone``, ``email`` (a policy's own rule may not bind
     ``meeting``, a time the prospect booked)."""
     windows: dict[int, Windows]
@@ -195,9 +219,9 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     filed under the country alone) and those of the rule's own region."""
     cap: Cap | None = None
     """At most so many calls in any span of elapsed time."""
-    effective_from: date
+    effective_from: CalendarDate
     """The day this version takes effect."""
-    source: str
+    source: str = Field(json_schema_extra=_text_schema("source"))
     """The http(s) page it was read from."""
 
     # One JSON spelling for equal rules, whatever the hash seed or the order they were given in

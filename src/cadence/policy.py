@@ -29,7 +29,8 @@ from pydantic import (
 )
 
 from cadence._checked import mark
-from cadence._clock import ClockTime
+from cadence._clock import ClockEnd, ClockTime
+from cadence._json_values import CalendarDate, repeats_allowed
 from cadence._migrations import POLICY_STEPS, migrate
 from cadence._numbers import WholeNumber, not_a_boolean
 from cadence._stretches import occupied
@@ -47,11 +48,10 @@ POLICY_SCHEMA_VERSION = 1
 #: elapsed-time cap may count over.
 RECENT_CALLS_DAYS = 31
 
+#: A weekmask, in the JSON Schema too: 0s and 1s with a 1 (and seven of them).
+WEEKMASK_PATTERN = r"^[01]*1[01]*$"
+
 Escalation = Literal["contact_receptionist", "ask_decision_makers", "manager_escalation"]
-
-
-#: How an end at midnight, the day's end, is written.
-_DAY_END = frozenset({"24:00", "24:00:00"})
 
 
 class TimeSlot(BaseModel):
@@ -68,16 +68,9 @@ class TimeSlot(BaseModel):
     not at all ("Monday"), and any other name as written: name slots in the team's language."""
     start: ClockTime
     """Local wall-clock start, inclusive (``09:00``)."""
-    end: ClockTime
+    end: ClockEnd
     """Local wall-clock end, exclusive; after ``start`` on the same day (``24:00``: midnight,
     the day's end)."""
-
-    @field_validator("end", mode="before")
-    @classmethod
-    def _midnight(cls, value: Any) -> Any:
-        # A window that crosses midnight is split there, so its first part ends at 24:00: a
-        # time of day has no such hour, and the day's last instant is as good an end.
-        return time.max if isinstance(value, str) and value in _DAY_END else value
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -132,7 +125,10 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    schema_version: int = POLICY_SCHEMA_VERSION
+    schema_version: int = Field(
+        default=POLICY_SCHEMA_VERSION,
+        json_schema_extra={"minimum": 1, "maximum": POLICY_SCHEMA_VERSION},
+    )
     """The policy format version; older stored policies migrate on load, newer ones are refused."""
 
     # The unanswered ladder (R3, R4, R6, R7, R8, R9, R10).
@@ -145,7 +141,8 @@ class Policy(BaseModel):
     opt_out_offer_after: WholeNumber = Field(default=3, ge=1, le=50)
     """R8: unanswered attempts before the opt-out offer."""
     opt_out_gap_business_days: WholeNumber = Field(default=10, ge=1, le=120)
-    """R8: the longer gap after the opt-out offer."""
+    """R8: the longer gap after the opt-out offer; never shorter than ``min_gap_business_days``
+    (a smaller number waits that gap, and ``cadence policy validate`` notes it)."""
     unheard_calls_limit: WholeNumber = Field(default=3, ge=1, le=20)
     """R8–R10: calls in a row nobody heard (they rang out, or stopped at a gatekeeper) after
     which a message step of the ladder stops waiting for a call: an escalation (R9) is passed
@@ -191,16 +188,23 @@ class Policy(BaseModel):
     """R13: whether an opt-out naming channels blocks only those (``channel``) or all."""
 
     # Calendar (DESIGN §4, §5).
-    weekmask: str = "1111100"
+    weekmask: str = Field(
+        default="1111100",
+        json_schema_extra={"pattern": WEEKMASK_PATTERN, "minLength": 7, "maxLength": 7},
+    )
     """Business days, Monday first: ``1`` works, ``0`` does not (e.g. ``1111001`` for Sun–Thu)."""
-    call_slots: tuple[TimeSlot, ...] = (
-        TimeSlot(name="morning", start=time(9), end=time(12)),
-        TimeSlot(name="midday", start=time(12), end=time(14)),
-        TimeSlot(name="afternoon", start=time(14), end=time(17)),
+    call_slots: tuple[TimeSlot, ...] = Field(
+        default=(
+            TimeSlot(name="morning", start=time(9), end=time(12)),
+            TimeSlot(name="midday", start=time(12), end=time(14)),
+            TimeSlot(name="afternoon", start=time(14), end=time(17)),
+        ),
+        json_schema_extra={"minItems": 1},
     )
     """Calling hours on business days, split into the parts of the day that R4 rotates through."""
-    email_hours: tuple[TimeSlot, ...] = (
-        TimeSlot(name="business hours", start=time(8), end=time(18)),
+    email_hours: tuple[TimeSlot, ...] = Field(
+        default=(TimeSlot(name="business hours", start=time(8), end=time(18)),),
+        json_schema_extra={"minItems": 1},
     )
     """Hours in which emails are due on business days."""
     weekday_hours: tuple[WeekdayHours, ...] = ()
@@ -211,7 +215,9 @@ class Policy(BaseModel):
     """The team's country (ISO 3166): its holidays are non-working days too."""
     team_subdivision: str | None = None
     """The team's state or province (ISO 3166-2 code without the country, e.g. ``IL``)."""
-    extra_holidays: frozenset[date] = frozenset()
+    extra_holidays: frozenset[CalendarDate] = Field(
+        default=frozenset(), json_schema_extra=repeats_allowed
+    )
     """Team-wide non-working days on top of the holiday calendars."""
     legal_guards: bool = True
     """Intersect calling hours with the legal calling rules of the prospect's jurisdiction."""
@@ -246,7 +252,7 @@ class Policy(BaseModel):
     @field_validator("weekmask")
     @classmethod
     def _weekmask(cls, value: str) -> str:
-        if not re.fullmatch(r"[01]{7}", value) or "1" not in value:
+        if not re.fullmatch(WEEKMASK_PATTERN, value) or len(value) != 7:
             msg = f"weekmask {value!r} must be 7 characters of 0/1, Monday first, with a 1"
             raise ValueError(msg)
         return value

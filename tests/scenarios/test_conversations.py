@@ -1633,3 +1633,32 @@ def test_every_proposed_meeting_lies_wholly_inside_the_hours_or_the_policy_is_re
             local = start.astimezone(CHICAGO)
             first = local.hour * 60 + local.minute
             assert set(range(first, first + minutes)) <= allowed, (local, minutes)
+
+
+@pytest.mark.parametrize(
+    "hours",
+    [
+        (cadence.TimeSlot(name="day", start=time(8), end=time(18, 30)),),
+        (
+            cadence.TimeSlot(name="morning", start=time(8), end=time(12)),
+            cadence.TimeSlot(name="afternoon", start=time(13), end=time(18, 30)),
+        ),
+        cadence.Policy().call_slots,
+    ],
+)
+@pytest.mark.parametrize("by", ["rep", "prospect"])
+def test_r14_r15_the_times_proposed_are_as_many_as_asked_and_all_different(
+    hours: tuple[cadence.TimeSlot, ...], by: str
+) -> None:
+    """Calling hours from 08:00 and R14's default ``before hours`` option (08:00-09:00): the
+    rep who cancelled offered "Wednesday 08:00, Wednesday 08:00, Thursday 17:00", one time
+    twice and two in all where ``proposal_count`` asks three."""
+    policy = cadence.Policy(call_slots=hours)
+    engine = Engine(policy)
+    at = datetime(2026, 3, 3, 11, 0, tzinfo=CHICAGO)
+    p = _booked(engine, at)
+    p = engine.apply(p, ev.MeetingCancelled(at=at + timedelta(hours=1), meeting_id="m1", by=by))
+    proposing = [a for a in engine.plan(p, at + timedelta(hours=1)) if a.proposals]
+    assert proposing
+    for action in proposing:
+        assert len(set(action.proposals)) == len(action.proposals) == policy.proposal_count

@@ -637,6 +637,22 @@ def test_r8_opt_out_offered_after_three_unanswered_then_a_longer_gap(
     assert breakup.earliest.date() >= cal.add_business_days(offer.earliest.date(), 10)
 
 
+@pytest.mark.parametrize(("offer_gap", "waited"), [(3, 4), (4, 4), (6, 6)])
+def test_r8_the_gap_after_the_offer_is_never_shorter_than_r3s(
+    monday: datetime, offer_gap: int, waited: int
+) -> None:
+    """docs/policy.md: ``opt_out_gap_business_days`` below ``min_gap_business_days`` (4) waits
+    R3's gap (``cadence policy validate`` notes it)."""
+    engine = Engine(Policy(opt_out_gap_business_days=offer_gap))
+    story = _never_answers(engine, _enroll(engine, monday), monday, 12)
+    offer, after_offer = next((a, p) for a, p in story if a.kind is ActionKind.OPT_OUT_OFFER)
+    breakup = next(a for a, _ in story if a.kind is ActionKind.BREAKUP)
+    cal = engine.calendar(after_offer)
+    assert cal.local(breakup.earliest).date() == cal.add_business_days(
+        cal.local(offer.earliest).date(), waited
+    )
+
+
 def test_r8_the_email_after_the_opt_out_voicemail_repeats_the_offer(
     engine: Engine, monday: datetime
 ) -> None:
