@@ -43,7 +43,7 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by", "shipped"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 19  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
+DECISION_FORMAT = 20  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
 # 8: the practice review's fixes (R1 `moved`, R4 windows, the engaged ladder, paused rows);
 # 9: R4 for the offer and the breakup made by phone; 10: a prospect without a country is bound
 # by the rules of its zone's country; 11: the reminder to log a meeting that has ended runs to
@@ -57,7 +57,9 @@ DECISION_FORMAT = 19  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joi
 # material after a missed rebooked meeting goes with the new times; 18: a booked meeting holds
 # the ladder until it is logged, an agreed call is not held past its grace to join another, and
 # a call in its grace names the part of the day it is made in; 19: a weekday's own calling hours
-# count in the everyday part of the day they lie in (R4, ``slot``)
+# count in the everyday part of the day they lie in (R4, ``slot``); 20: the drip follows R4
+# and cites R16, a holiday ban reads the holidays of the place it binds, an agreed call's grace
+# runs on past midnight, and proposed meeting times are distinct (R14, R15)
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
