@@ -173,30 +173,37 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
     blocked = state["blocked_channels"]
     after_call = _r14_call_start(policy, cal, state, now)
     late = material_at_meeting(cal, state, now)
-    out = [
-        Task(
-            kind=o.kind,
-            channel=o.channel,
-            not_before=(
-                max(o.not_before, after_call)
-                if after_call is not None and o.key != "reschedule_call" and "R14" in o.rules
-                else o.not_before
-            ),
-            priority=o.priority,
-            rules=o.rules,
-            reason=o.reason,
-            min_date=(
-                cal.business_date_after(o.not_before, o.business_days) if o.business_days else None
-            ),
-            exact=o.exact,
-            deadline=o.deadline,
-            flags=o.flags,
-            detail=o.detail,
-            key=o.key,
+    out = []
+    has_contact = False  # (a contact owed holds the ladder back, below)
+    for o in state["obligations"]:
+        # Read once (an obligation is frozen): a pydantic model's attribute read goes through
+        # its class's ``__getattr__`` hook (see ``Engine.apply``), and a task copies a dozen.
+        f = o.__dict__
+        key, channel, not_before, rules = f["key"], f["channel"], f["not_before"], f["rules"]
+        has_contact = has_contact or key in CONTACT_KEYS
+        if channel in blocked or (late and key in late):
+            continue
+        days = f["business_days"]
+        out.append(
+            Task(
+                kind=f["kind"],
+                channel=channel,
+                not_before=(
+                    max(not_before, after_call)
+                    if after_call is not None and key != "reschedule_call" and "R14" in rules
+                    else not_before
+                ),
+                priority=f["priority"],
+                rules=rules,
+                reason=f["reason"],
+                min_date=cal.business_date_after(not_before, days) if days else None,
+                exact=f["exact"],
+                deadline=f["deadline"],
+                flags=f["flags"],
+                detail=f["detail"],
+                key=key,
+            )
         )
-        for o in state["obligations"]
-        if o.channel not in blocked and not (late and o.key in late)
-    ]
     for m in state["meetings"]:
         if m.status == "booked":
             end = m.starts_at + timedelta(minutes=m.duration_minutes)
@@ -219,7 +226,6 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
     # The ladder chases a prospect nobody is talking to. A booked meeting is the next contact
     # until it is logged held or missed: ahead, under way, or over with neither logged (what
     # follows it, an agreed contact or the repair of a no-show, comes from that log).
-    has_contact = any(o.key in CONTACT_KEYS for o in state["obligations"])
     if not has_contact and not booked(state):
         step = ladder_task(policy, cal, state)
         if step is not None:

@@ -173,12 +173,15 @@ class FoldBase:
         nothing there, the most urgent obligation on the channel. A task that is an obligation
         and the ladder's step at once is both: the obligation is dropped, and none returned
         says the touch counts on the ladder."""
-        mine: list[Obligation] = [
-            o
-            for o in state["obligations"]
-            if o.channel == channel
-            and ((not o.exact and o.key != "resume") or self._agreed_day_reached(o, at))
-        ]
+        mine: list[Obligation] = []
+        keys: list[str] = []  # (theirs)
+        for o in state["obligations"]:
+            f = o.__dict__  # (read once: see ``Engine.apply``)
+            if f["channel"] == channel and (
+                (not f["exact"] and f["key"] != "resume") or self._agreed_day_reached(o, at)
+            ):
+                mine.append(o)
+                keys.append(f["key"])
         if not mine:
             return ()
         named = None if self.named is None else self.named(state, channel, at, mine)
@@ -188,8 +191,8 @@ class FoldBase:
         if named is not None:
             # An engine task. (Its attributes are not asked of an Obligation: a pydantic model
             # raises inside on a missing attribute, microseconds a touch.)
-            keys = [t.key for t in named.joined] if named.joined else [named.key]
-            done = tuple(o for k in keys for o in mine if o.key == k)
+            asked = [t.key for t in named.joined] if named.joined else [named.key]
+            done = tuple(o for k in asked for o, key in zip(mine, keys, strict=True) if key == k)
             if done or named.key is None:
                 self.performed(state, done, at)
                 # Joined to the ladder's step (or the step alone), the touch counts there.

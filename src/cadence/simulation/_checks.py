@@ -114,8 +114,11 @@ def problems_of(
     night repeats, where two datetimes of one zone compare by wall time, not by instant.
     """
     problems: list[str] = []
-    kind = action.kind
-    earliest = action.earliest
+    # Read once (both are frozen): a pydantic model's attribute read goes through its class's
+    # ``__getattr__`` hook (see ``Engine.apply``), and the checks read a dozen, every step.
+    a, held = action.__dict__, prospect.__dict__
+    kind = a["kind"]
+    earliest = a["earliest"]
     now_utc = now if now.tzinfo is UTC else now.astimezone(UTC)
     if earliest_utc < now_utc:
         problems.append(
@@ -123,19 +126,19 @@ def problems_of(
         )
     # ``action.latest_utc < earliest_utc``, without the property call; a point in time (wait,
     # none) has the very same object at both ends, which cannot end before it starts.
-    latest = action.latest
+    latest = a["latest"]
     if latest is not earliest and latest.astimezone(UTC) < earliest_utc:
         problems.append(f"DESIGN §4: {kind.value} window ends before it starts: {action!r}")
-    stage = prospect.stage
-    channel = action.channel
+    stage = held["stage"]
+    channel = a["channel"]
+    blocked = held["blocked_channels"]
     if stage is _OPTED_OUT and kind is not _NONE:
         problems.append(f"R13: {kind.value} planned for a prospect who opted out")
-    elif channel is not None and channel in prospect.blocked_channels:
+    elif channel is not None and channel in blocked:
         problems.append(f"R13: {kind.value} on {channel.value}, a blocked channel")
-    blocked = prospect.blocked_channels
-    if blocked and prospect.obligations:
-        refused = blocked - prospect.unreachable  # a failed channel may open again
-        for o in prospect.obligations:
+    if blocked and held["obligations"]:
+        refused = blocked - held["unreachable"]  # a failed channel may open again
+        for o in held["obligations"]:
             if o.channel in refused:
                 problems.append(
                     f"R13: {o.key} is owed on {o.channel.value}, which the prospect opted out "
@@ -143,12 +146,13 @@ def problems_of(
                 )
                 break
     if (channel is _PHONE or channel is _EMAIL) and engine.policy.legal_guards:
-        made = prospect.recent_calls if calls is None else calls
+        made = held["recent_calls"] if calls is None else calls
         _legal_problems(problems, engine, prospect, action, earliest_utc, made)
-    if channel is _PHONE and "R6" in action.rules:
+    rules, also = a["rules"], a["also"]
+    if channel is _PHONE and "R6" in rules:
         problems.append(f"R6: the email that follows a voicemail planned as a {kind.value}")
-    if (kind is _DRIP_TOUCH or (action.also and _DRIP_TOUCH in action.also)) and not (
-        drip_allowed(engine.policy, prospect.__dict__)
+    if (kind is _DRIP_TOUCH or (also and _DRIP_TOUCH in also)) and not (
+        drip_allowed(engine.policy, held)
     ):
         problems.append(
             f"R12: a drip touch due {earliest.isoformat()} for a prospect who gave no "
@@ -156,7 +160,7 @@ def problems_of(
         )
     if kind is _NONE and stage not in TERMINAL and not blocked >= _BOTH:
         _nothing_planned(problems, engine, prospect, now)
-    paused = prospect.paused_until
+    paused = held["paused_until"]
     if (
         paused is not None
         and now_utc < paused
@@ -170,9 +174,8 @@ def problems_of(
         )
     # (One touch may join the ladder's step to what is owed, keeping an obligation's kind and
     # the step's in ``also``: cadence._one_touch.)
-    also = action.also
     ladder = (kind in LADDER_KINDS or bool(also and not LADDER_KINDS.isdisjoint(also))) and (
-        "R3" in action.rules
+        "R3" in rules
     )
     if ladder:
         _ladder_problems(problems, engine, prospect, action, calendar)
@@ -260,14 +263,17 @@ def _legal_problems(
     calendar: a call's (or an email's, where a rule binds email) whole window lies inside one
     legal window of its local day, on no holiday a rule bans, and no cap is full at its start
     (counting ``calls``). Without a country, the rules of the country its zone belongs to."""
-    channel = action.channel
-    if channel is None or action.kind is _WAIT or action.kind is _NONE:
+    a = action.__dict__  # (read once: see ``problems_of``)
+    channel, kind = a["channel"], a["kind"]
+    if channel is None or kind is _WAIT or kind is _NONE:
         return
-    local = zone(p.timezone)
-    start, end = action.earliest.astimezone(local), action.latest.astimezone(local)
+    held = p.__dict__
+    place = held["timezone"], held["country"], held["subdivision"]
+    local = zone(place[0])
+    start, end = a["earliest"].astimezone(local), a["latest"].astimezone(local)
     day = start.date()
-    country, subdivision = law_place(p.timezone, p.country, p.subdivision)  # no country: zone's
-    holidays_of = holiday_place(p.timezone, p.country, p.subdivision)
+    country, subdivision = law_place(*place)  # no country: the zone's
+    holidays_of = holiday_place(*place)
     legal = _legal_day(country, subdivision, holidays_of, channel, engine.policy.calling_rules, day)
     if legal is None:
         return
