@@ -279,6 +279,7 @@ def plan_table(
         due,
         meetings,
         day=day,
+        now=_us(now_utc),
         capacity=capacity,
         deferred_limit=deferred_limit,
         calendar=found.calendar,
