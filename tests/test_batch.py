@@ -156,6 +156,28 @@ def test_ordering_reschedule_promise_material_overdue_due_drip(engine: cadence.E
     assert [d.prospect_id for d in one_each.deferred] == ["promise", "overdue", "due"]
 
 
+def test_a_plan_made_during_the_day_puts_the_touches_overdue_since_the_morning_first() -> None:
+    """R2, overdue work surfaces first, the most late first: planned at 14:00 for the day, a
+    first call due since 09:00 ranks before one due since 11:30, and both before one that
+    came due at 14:00 and is not late. Every one starts at 14:00: ranked by that start, the
+    three tied and went by id, and the rep called the freshest first."""
+    engine = cadence.Engine()
+    now = datetime(2026, 3, 10, 14, 0, tzinfo=CHICAGO)
+    book = [
+        _new(engine, "a-fresh", at=now),
+        _new(engine, "b-since-11-30", at=now.replace(hour=11, minute=30)),
+        _new(engine, "c-since-9", at=now.replace(day=9, hour=19)),
+    ]
+    assert [engine.next_action(p, now).due_since for p in book] == [
+        None,
+        now.replace(hour=11, minute=30),
+        now.replace(hour=9),
+    ]
+    plan = _in_both_planners(engine, book, day=DAY, now=now, capacity=1)
+    assert [t.prospect_id for t in plan.touches] == ["c-since-9"]
+    assert [d.prospect_id for d in plan.deferred] == ["b-since-11-30", "a-fresh"]
+
+
 def test_drip_comes_last() -> None:
     engine = cadence.Engine(cadence.Policy(drip_requires_permission=False, drip_interval_days=1))
     lost = engine.apply(

@@ -86,6 +86,27 @@ def test_plan_prints_a_table_with_a_summary(book: pathlib.Path) -> None:
     assert "1 touch planned for 1 rep;" in one.output, one.output
 
 
+def test_the_summary_counts_the_reps_with_work_planned_not_those_with_only_a_meeting(
+    engine: cadence.Engine,
+) -> None:
+    """Ana's only entry is a booked meeting (listed, on no capacity, her prospect not due),
+    Bo has one call: one touch is planned, for one rep. The summary said "for 2 reps", and
+    with Ana's meeting alone "0 touches planned for 1 rep"."""
+    from cadence.cli import _plan_summary
+
+    now = datetime(2026, 3, 9, 18, 0, tzinfo=CHICAGO)
+    met = engine.enroll("p1", timezone="America/Chicago", at=now, country="US", owner="ana")
+    met = engine.apply(
+        met, ev.MeetingBooked(at=now, meeting_id="m1", starts_at=now + timedelta(hours=16))
+    )
+    call = engine.enroll("p2", timezone="America/Chicago", at=now, country="US", owner="bo")
+    both = plan_day(engine, [met, call], day=date(2026, 3, 10), now=now, capacity=1)
+    assert [t.owner for t in both.touches] == ["ana", "bo"]  # the meeting is listed
+    assert "1 touch planned for 1 rep;" in _plan_summary(both)
+    alone = plan_day(engine, [met], day=date(2026, 3, 10), now=now, capacity=1)
+    assert "0 touches planned for 0 reps;" in _plan_summary(alone)
+
+
 def test_a_books_ids_and_owners_are_shown_as_written_not_read_as_markup(
     tmp_path: pathlib.Path,
 ) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from cadence._columns import Decision, decide, decided_by
-from cadence._day import Capacity, booked_meetings, check_arguments, for_prospect
+from cadence._day import Capacity, booked_meetings, check_arguments, for_prospect, to_us
 from cadence._rep_hours import RepHours, check_rep_hours
 from cadence._suppression import Suppressions
 from cadence._table_arrays import BOOL, I64
@@ -279,6 +279,7 @@ def plan_table(
         due,
         meetings,
         day=day,
+        now=to_us(now_utc),
         capacity=capacity,
         deferred_limit=deferred_limit,
         calendar=found.calendar,

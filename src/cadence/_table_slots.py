@@ -134,6 +134,7 @@ def plan_slots(
     meetings: Meetings,
     *,
     day: date,
+    now: int,
     capacity: Capacity,
     deferred_limit: int,
     calendar: Calendars,
@@ -147,7 +148,7 @@ def plan_slots(
     day_start = np.array([us(b[0]) for b in bounds] + [0], dtype=np.int64)
     day_end = np.array([us(b[1]) for b in bounds] + [0], dtype=np.int64)
     due, reminders = split(due)
-    ranked = _rank(t, due, day_start[due.tz])
+    ranked = _rank(t, due, np.maximum(day_start[due.tz], now))
     ids = take(strings(t.column("id")), due.rows)
     capacity_of = _capacities(ranked, due.channel, capacity)
     owner = ranked.owner
@@ -207,7 +208,7 @@ def _reminder_rows(table: pa.Table, reminders: Due, day_start: I64, day_end: I64
     tz = reminders.tz
     start = np.maximum(reminders.earliest, day_start[tz])
     slots = np.stack([start, day_end[tz]], axis=1)
-    ranked = _rank(table, reminders, day_start[tz])
+    ranked = _rank(table, reminders, day_start[tz])  # (a promise: not ranked by lateness)
     return _output(table, reminders, ranked, np.arange(len(reminders.rows)), slots=slots)
 
 
@@ -375,12 +376,14 @@ def _deferred(
     return _output(table, due, ranked, idx[asc], reasons=reasons).take(np.argsort(asc))
 
 
-def _rank(table: pa.Table, due: Due, day_start: I64) -> _Ranked:
-    """The batch order (plan_day's ``_rank``): class, the instant it ranks by, then the id."""
+def _rank(table: pa.Table, due: Due, late_from: I64) -> _Ranked:
+    """The batch order (plan_day's ``_rank``): class, the instant it ranks by, then the id.
+    Overdue is due since before ``late_from`` (per row: the day's start or ``now``, whichever
+    is later)."""
     pr, ds, ea = due.priority, due.due_since, due.earliest
     has_ds = ds != NULL
     follow = (pr > Priority.PREPARE) & (pr != Priority.DRIP)
-    overdue = follow & has_ds & (ds < day_start)
+    overdue = follow & has_ds & (ds < late_from)
     rank = np.where(pr <= Priority.PREPARE, pr, 6)
     rank = np.where(follow, np.where(overdue, 4, 5), rank)
     rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)

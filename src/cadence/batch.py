@@ -136,14 +136,17 @@ class DayPlan(BaseModel):
 
 
 def _rank(
-    p: Priority, due_since: datetime | None, earliest: datetime, day_start: datetime
+    p: Priority, due_since: datetime | None, earliest: datetime, late_from: datetime
 ) -> tuple[int, int, datetime]:
-    """The batch order: priority class, then lateness (overdue first, the latest first)."""
+    """The batch order: priority class, then lateness (overdue first, the latest first).
+    Overdue is due since before ``late_from``: the day's start or ``now``, whichever is later
+    (planned during the day, a touch due since the morning is late: its ``earliest`` is
+    ``now``, as every other late touch's, and would tell none of them apart)."""
     if p <= Priority.PREPARE:
         return (int(p), 0, due_since or earliest)
     if p is Priority.DRIP:
         return (6, 0, earliest)
-    if due_since is not None and due_since < day_start:
+    if due_since is not None and due_since < late_from:
         return (4, 0, due_since)  # overdue: most late first
     return (5, 0, earliest)
 
@@ -256,7 +259,7 @@ def plan_day(
             owner = p.owner or ""
             # Ranked on UTC instants: as plan_table ranks (integer µs), and cheap to compare.
             due_since = None if spot.due_since is None else spot.due_since.astimezone(UTC)
-            rank = _rank(spot.task.priority, due_since, spot.start_utc, day_start)
+            rank = _rank(spot.task.priority, due_since, spot.start_utc, max(day_start, now_utc))
             entry = _Entry((*rank, p.id), p, engine, decided, owner, channel)
             group = (owner, channel)
             if group not in caps:

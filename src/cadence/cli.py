@@ -30,7 +30,7 @@ from cadence._cli_common import OneLineErrors, PolicyFile, fail, policy_or_defau
 from cadence._cli_notes import overridden
 from cadence._cli_rules import never_called, rules_command
 from cadence._cli_simulate import simulate_command
-from cadence._day import check_day, over_everywhere
+from cadence._day import check_day, over_everywhere, reminds_to_log
 from cadence._reference import policy_reference
 from cadence._sample import sample_book
 from cadence.actions import Action, ActionKind
@@ -163,7 +163,15 @@ def _plan_summary(plan: DayPlan) -> str:
     c = plan.counts
     reasons = sorted({d.reason for d in plan.deferred})
     why = f" ({', '.join(reasons)})" if reasons else ""
-    owners = len({t.owner for t in plan.touches})
+    # The reps with work planned: a meeting of the day is listed, but its rep may have no
+    # touch (its prospect is ``not_due``); a reminder to log one is planned (R2).
+    owners = len(
+        {
+            t.owner
+            for t in plan.touches
+            if t.action.kind is not ActionKind.ATTEND_MEETING or reminds_to_log(t.action)
+        }
+    )
     return (
         f"{plan.day:%a %d %b %Y}: {_count(c['planned'], 'touch', 'touches')} planned for "
         f"{_count(owners, 'rep', 'reps')}; "
