@@ -15,8 +15,10 @@ from cadence._fold_base import (
     _PHONE,
     _R14,
     _R14_BY_EMAIL,
+    _R14_CALL,
     _R14_NO_CALLS,
     _R14_NO_MEETINGS,
+    _R14_TIMES,
     AWAY,
     AWAY_KEY,
     FoldBase,
@@ -31,7 +33,7 @@ from cadence._fold_base import (
     resume_reason,
 )
 from cadence._suppression import MIN_DIGITS, email_key, phone_digits
-from cadence.actions import touch_kind
+from cadence.actions import ActionKind, touch_kind
 from cadence.calendar import zone
 from cadence.channel import Channel
 from cadence.lifecycle import Stage, Trigger
@@ -158,6 +160,8 @@ class ChannelFold(FoldBase):
             return
         state["unreachable"] = state["unreachable"] - opened
         state["blocked_channels"] = state["blocked_channels"] - opened
+        if _EMAIL in opened:
+            self._r14_times_again(state, e.at)
         for channel in sorted(opened):
             other = _EMAIL if channel is _PHONE else _PHONE
             if other in state["blocked_channels"]:
@@ -174,6 +178,29 @@ class ChannelFold(FoldBase):
                 else o
                 for o in state["obligations"]
             )
+
+    def _r14_times_again(self, state: State, at: datetime) -> None:
+        """R14 when a new address opens email (at ``at``) before the apology call: the written
+        proposal of new times, which the bounce left to the call, is owed again, as after a
+        cancellation with email working (the call apologises; the email sends the times and
+        the invitation). A call made already proposed them: nothing is owed again then. With
+        the phone blocked too, the written proposal is the apology (one message)."""
+        call = next((o for o in state["obligations"] if o.key == "reschedule_call"), None)
+        if call is None or call.reason != _R14_CALL:  # (rebooked, or no more meetings)
+            return
+        if any(o.key == "propose_times" for o in state["obligations"]):
+            return
+        times = {
+            "key": "propose_times",
+            "kind": ActionKind.PROPOSE_TIMES,
+            "channel": _EMAIL,
+            "not_before": max(call.not_before, at + self.react),
+            "rules": _R14,
+            "reason": _R14_TIMES,
+        }
+        self.add(state, call.model_copy(update=times))
+        if _PHONE in state["blocked_channels"] and call.channel is _PHONE:
+            self.drop(state, "reschedule_call")
 
     def _r14_in_one_message(self, state: State, lost: Channel) -> None:
         """R14 when a channel fails (or is refused) before the apology call: the call and the
