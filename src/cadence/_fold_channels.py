@@ -80,12 +80,20 @@ class ChannelFold(FoldBase):
             and state["escalations_done"] == 0
             and state["opt_out_offered_at"] is not None
             and _EMAIL not in state["blocked_channels"]
-            and lead_channel(state) is _EMAIL
+            and (
+                lead_channel(state) is _EMAIL
+                or (
+                    state["last_attempt_at"] == state["opt_out_offered_at"]
+                    and state["calls_unanswered"] == 0
+                )
+            )
         ):
             # R8: the offer went by email (the engine names it on the lead channel, and only
             # that touch makes it), to the address that bounces now, even with a call logged
             # between: it did not reach them. It is owed again (by phone), and it was not a
-            # message they left unanswered.
+            # message they left unanswered. So did one R7 moved to email (calls rang out):
+            # the last attempt, which no call followed (a call counts in ``calls_unanswered``;
+            # an email sets it to none).
             state["opt_out_offered_at"] = None
             state["unanswered"] -= 1
         self._failed(state, _EMAIL)
