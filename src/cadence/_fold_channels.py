@@ -312,7 +312,10 @@ class ChannelFold(FoldBase):
         a reply with interest become the answer to it; the rep who cancelled a meeting (R14)
         still apologises, by the call owed or, when the written proposal was the apology, by a
         brief message of its own. What the refusal makes of the times is new, so it is due one
-        reaction delay after it at the earliest, however long the times were owed before."""
+        reaction delay after it at the earliest, however long the times were owed before.
+        The call owed to reschedule a meeting they missed is owed no more (nobody calls to book
+        a meeting they refused, as when the refusal arrives after the no-show's log)."""
+        self.drop(state, "no_show_call")
         times = next((o for o in state["obligations"] if o.key == "propose_times"), None)
         call = next((o for o in state["obligations"] if o.key == "reschedule_call"), None)
         if call is not None:
