@@ -176,6 +176,12 @@ class ChannelFold(FoldBase):
                 # What was owed while neither channel worked waits on the other, blocked one:
                 # it comes to the one that works again (as a bounce moves it to the phone).
                 self._rechannel(state, other, channel)
+        preferred = state["preferred_channel"]
+        if preferred is not None and preferred in opened:
+            # R16: the channel they prefer leads again; what was owed on the other one while it
+            # failed goes to it, as a preference stated while both work moves it.
+            other = _EMAIL if preferred == _PHONE else _PHONE
+            self._rechannel(state, other, Channel(preferred), moves=_spoken)
         if _EMAIL in opened:
             # The material promised goes by email again (still on the phone, or waiting there
             # since a call asked for an address), one reaction delay after the news.

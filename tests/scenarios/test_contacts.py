@@ -490,3 +490,37 @@ def test_r14_a_new_address_then_a_wrong_number_still_proposes_the_times(
     assert times.channel is Channel.EMAIL
     assert any("Apologise" in point for point in times.talking_points)
     assert not [o for o in p.obligations if o.key == "reschedule_call"]
+
+
+@pytest.mark.parametrize("preferred", [Channel.PHONE, Channel.EMAIL])
+def test_r16_the_preferred_channel_leads_again_once_a_new_contact_point_opens_it(
+    engine: Engine, monday: datetime, preferred: Channel
+) -> None:
+    """R16: Lee's preferred channel failed (a wrong number, or a bounce), so the answer to her
+    reply was owed on the other one; she had said she prefers the one that failed. A new number
+    or address opens it: what a call or an email may do goes there, as when a preference is
+    stated while both work. It stayed on the other channel, against her stated preference."""
+    p = _lee(engine, monday)
+    other = Channel.EMAIL if preferred is Channel.PHONE else Channel.PHONE
+    failed: ev.Event = (
+        ev.CallAttempted(at=monday, outcome="wrong_number")
+        if preferred is Channel.PHONE
+        else ev.EmailBounced(at=monday)
+    )
+    t = monday + timedelta(hours=1)
+    new = {"phone": "+13125550199"} if preferred is Channel.PHONE else {"email": NEW_ADDRESS}
+    later: list[ev.Event] = [
+        failed,
+        ev.ChannelPreference(at=monday, channel=preferred),
+        ev.EmailReplied(at=monday, intent="neutral"),
+        ev.ContactUpdated(at=t, **new),
+    ]
+    q = p
+    for e in later[:3]:
+        q = engine.apply(q, e)
+    assert engine.next_action(q, monday).channel is other
+    q = check_invariants(engine, p, later)
+    (answer,) = (o for o in q.obligations if o.key == "followup")
+    assert answer.channel is preferred
+    act = engine.next_action(q, t)
+    assert (act.channel, "R2" in act.rules) == (preferred, True)
