@@ -524,3 +524,27 @@ def test_r16_the_preferred_channel_leads_again_once_a_new_contact_point_opens_it
     assert answer.channel is preferred
     act = engine.next_action(q, t)
     assert (act.channel, "R2" in act.rules) == (preferred, True)
+
+
+def test_r14_a_rebooking_leaves_the_apology_by_email_an_email(
+    engine: Engine, monday: datetime
+) -> None:
+    """R14: the rep cancelled and emailed the new times before calling; the number was wrong,
+    so the apology became a brief email. Lee then booked again: the email's reason said to
+    "call at the first moment you may (tone matters), apologise and confirm the new time", on
+    an email, to a number that does not work. It stays the apology by email."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    later: list[ev.Event] = [
+        ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"),
+        ev.EmailSent(at=t + timedelta(minutes=1)),
+        ev.CallAttempted(at=t + timedelta(minutes=2), outcome="wrong_number"),
+        ev.MeetingBooked(
+            at=t + timedelta(minutes=3), meeting_id="m2", starts_at=monday + timedelta(days=5)
+        ),
+    ]
+    q = check_invariants(engine, p, later)
+    (apology,) = (a for a in engine.plan(q, t + timedelta(minutes=3)) if "R14" in a.rules)
+    assert apology.channel is Channel.EMAIL
+    assert "call" not in apology.reason.split()
+    assert "by email" in apology.reason
