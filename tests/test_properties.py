@@ -441,6 +441,80 @@ def test_nothing_owed_waits_on_a_blocked_channel_while_the_other_is_open(
             assert o.channel not in blocked or other in blocked, (later[: i + 1], o)
 
 
+#: Events that open, close or move a channel, and those that owe something on one.
+CHANNEL_EVENTS = frozenset(
+    {
+        "email_bounced",
+        "call_attempted",
+        "contact_updated",
+        "opted_out",
+        "opted_in",
+        "channel_preference",
+        "email_replied",
+        "meeting_booked",
+        "meeting_cancelled",
+        "meeting_no_show",
+    }
+)
+
+
+def _said_by_phone(t: cadence.Templates) -> frozenset[str]:
+    """The talking points only a call says (a voicemail, an apology call, the receptionist)."""
+    return frozenset(
+        {
+            t.apology_call,
+            t.apology_call_rebooked,
+            t.apology_call_no_meetings,
+            t.flexibility_call,
+            t.receptionist,
+        }
+    )
+
+
+def _said_in_writing(t: cadence.Templates) -> frozenset[str]:
+    """The talking points only an email says (R7's subject, the apology after a voicemail)."""
+    return frozenset({t.switch_to_email, t.apology_after_voicemail})
+
+
+@given(history=channel_scoped, data=st.data())
+def test_what_an_action_says_names_the_channel_it_goes_by(
+    history: History, data: st.DataObject
+) -> None:
+    """R13, R16, R6, R7, R14: whatever opened, closed or moved a channel (a bounce, a wrong
+    number, a new number or address, an opt-out of one channel, an opt-in, a preference), an
+    email is never told to call, a call never carries what only an email says, and nothing
+    promises an email while email is blocked or a call while the phone is."""
+    engine = engine_for(history.policy)
+    t = engine.policy.templates
+    by_phone, in_writing = _said_by_phone(t), _said_in_writing(t)
+    p = history.final
+    at = p.last_event_at
+    later: list[ev.Event] = []
+    for _ in range(data.draw(st.integers(1, 6), label="later events")):
+        at += data.draw(delays(), label="delay")
+        e = data.draw(events(at=st.just(at), ids=st.none(), types=CHANNEL_EVENTS), label="event")
+        later.append(_acceptable(e, p))
+        at = later[-1].at  # (an opt-in a second after an opt-out at the same instant)
+        p = engine.apply(p, later[-1])
+        blocked = p.blocked_channels
+        for a in engine.plan(p, at):
+            said = set(a.talking_points)
+            where = (later, a)
+            if a.channel is Channel.EMAIL:
+                assert not said & by_phone, where
+                assert not any(point.startswith("If you reach voicemail") for point in said), where
+                assert "call at the first moment" not in a.reason, where
+            if a.channel is Channel.PHONE:
+                assert not said & in_writing, where
+            if Channel.EMAIL in blocked:
+                follow_up = t.voicemail_next_is_email.split("{", 1)[0]
+                assert not any(point.startswith(follow_up) for point in said), where
+                assert "by email" not in a.reason, where
+                assert a.channel is not Channel.EMAIL, where
+            if Channel.PHONE in blocked:
+                assert a.channel is not Channel.PHONE, where
+
+
 # -- R2: nothing is forgotten -------------------------------------------------------------------
 
 

@@ -15,8 +15,10 @@ from cadence._fold_base import (
     _PHONE,
     _R14,
     _R14_BY_EMAIL,
+    _R14_CALL,
     _R14_NO_CALLS,
     _R14_NO_MEETINGS,
+    _R14_TIMES,
     AWAY,
     AWAY_KEY,
     FoldBase,
@@ -31,7 +33,7 @@ from cadence._fold_base import (
     resume_reason,
 )
 from cadence._suppression import MIN_DIGITS, email_key, phone_digits
-from cadence.actions import touch_kind
+from cadence.actions import ActionKind, touch_kind
 from cadence.calendar import zone
 from cadence.channel import Channel
 from cadence.lifecycle import Stage, Trigger
@@ -78,12 +80,20 @@ class ChannelFold(FoldBase):
             and state["escalations_done"] == 0
             and state["opt_out_offered_at"] is not None
             and _EMAIL not in state["blocked_channels"]
-            and lead_channel(state) is _EMAIL
+            and (
+                lead_channel(state) is _EMAIL
+                or (
+                    state["last_attempt_at"] == state["opt_out_offered_at"]
+                    and state["calls_unanswered"] == 0
+                )
+            )
         ):
             # R8: the offer went by email (the engine names it on the lead channel, and only
             # that touch makes it), to the address that bounces now, even with a call logged
             # between: it did not reach them. It is owed again (by phone), and it was not a
-            # message they left unanswered.
+            # message they left unanswered. So did one R7 moved to email (calls rang out):
+            # the last attempt, which no call followed (a call counts in ``calls_unanswered``;
+            # an email sets it to none).
             state["opt_out_offered_at"] = None
             state["unanswered"] -= 1
         self._failed(state, _EMAIL)
@@ -158,12 +168,20 @@ class ChannelFold(FoldBase):
             return
         state["unreachable"] = state["unreachable"] - opened
         state["blocked_channels"] = state["blocked_channels"] - opened
+        if _EMAIL in opened:
+            self._r14_times_again(state, e.at)
         for channel in sorted(opened):
             other = _EMAIL if channel is _PHONE else _PHONE
             if other in state["blocked_channels"]:
                 # What was owed while neither channel worked waits on the other, blocked one:
                 # it comes to the one that works again (as a bounce moves it to the phone).
                 self._rechannel(state, other, channel)
+        preferred = state["preferred_channel"]
+        if preferred is not None and preferred in opened:
+            # R16: the channel they prefer leads again; what was owed on the other one while it
+            # failed goes to it, as a preference stated while both work moves it.
+            other = _EMAIL if preferred == _PHONE else _PHONE
+            self._rechannel(state, other, Channel(preferred), moves=_spoken)
         if _EMAIL in opened:
             # The material promised goes by email again (still on the phone, or waiting there
             # since a call asked for an address), one reaction delay after the news.
@@ -174,6 +192,29 @@ class ChannelFold(FoldBase):
                 else o
                 for o in state["obligations"]
             )
+
+    def _r14_times_again(self, state: State, at: datetime) -> None:
+        """R14 when a new address opens email (at ``at``) before the apology call: the written
+        proposal of new times, which the bounce left to the call, is owed again, as after a
+        cancellation with email working (the call apologises; the email sends the times and
+        the invitation). A call made already proposed them: nothing is owed again then. With
+        the phone blocked too, the written proposal is the apology (one message)."""
+        call = next((o for o in state["obligations"] if o.key == "reschedule_call"), None)
+        if call is None or call.reason != _R14_CALL:  # (rebooked, or no more meetings)
+            return
+        if any(o.key == "propose_times" for o in state["obligations"]):
+            return
+        times = {
+            "key": "propose_times",
+            "kind": ActionKind.PROPOSE_TIMES,
+            "channel": _EMAIL,
+            "not_before": max(call.not_before, at + self.react),
+            "rules": _R14,
+            "reason": _R14_TIMES,
+        }
+        self.add(state, call.model_copy(update=times))
+        if _PHONE in state["blocked_channels"] and call.channel is _PHONE:
+            self.drop(state, "reschedule_call")
 
     def _r14_in_one_message(self, state: State, lost: Channel) -> None:
         """R14 when a channel fails (or is refused) before the apology call: the call and the
@@ -277,7 +318,10 @@ class ChannelFold(FoldBase):
         a reply with interest become the answer to it; the rep who cancelled a meeting (R14)
         still apologises, by the call owed or, when the written proposal was the apology, by a
         brief message of its own. What the refusal makes of the times is new, so it is due one
-        reaction delay after it at the earliest, however long the times were owed before."""
+        reaction delay after it at the earliest, however long the times were owed before.
+        The call owed to reschedule a meeting they missed is owed no more (nobody calls to book
+        a meeting they refused, as when the refusal arrives after the no-show's log)."""
+        self.drop(state, "no_show_call")
         times = next((o for o in state["obligations"] if o.key == "propose_times"), None)
         call = next((o for o in state["obligations"] if o.key == "reschedule_call"), None)
         if call is not None:

@@ -72,7 +72,8 @@ class MeetingFold(FoldBase):
         drop_away(state)  # the new time for a meeting they were away for (R17, R15)
         for o in state["obligations"]:
             if o.key == "reschedule_call":  # R14: the apology still, but no new times to offer
-                self.add(state, o.model_copy(update={"reason": _R14_REBOOKED}))
+                if o.channel is Channel.PHONE:  # (by email, their number failing: as it was)
+                    self.add(state, o.model_copy(update={"reason": _R14_REBOOKED}))
                 break
         # R1: a meeting booked for the agreed time (it overlaps the agreed contact's grace) is
         # that contact: the rep attends it, and is not also told to call then.

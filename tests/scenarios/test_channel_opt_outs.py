@@ -405,3 +405,24 @@ def test_r2_an_answer_owed_after_refusing_meetings_goes_by_phone_when_the_addres
     assert action.kind is ActionKind.CALL
     assert "R13" in action.rules
     check_invariants(engine, p, later)
+
+
+def test_refusing_meetings_after_a_no_show_calls_off_the_call_to_reschedule(
+    scoped: Engine, monday: datetime
+) -> None:
+    """Lee missed Thursday's meeting, then asked for no more meetings (R13). The call owed to
+    reschedule the missed meeting stayed owed, its reason "reach out within a business day to
+    reschedule": a call to book the meeting she refused. As when her refusal arrives late
+    (the no-show of a withdrawn meeting is ignored), nothing about that meeting is owed: the
+    ladder goes on, and nothing planned proposes a meeting."""
+    p = _booked(scoped, monday)
+    missed = monday + timedelta(days=3, hours=1)
+    later: list[ev.Event] = [
+        ev.MeetingNoShow(at=missed, meeting_id="m1"),
+        ev.OptedOut(at=missed + timedelta(hours=1), channels=NO_MEETINGS),
+    ]
+    q = check_invariants(scoped, p, later)
+    assert not [o for o in q.obligations if o.detail == "m1" or o.key == "no_show_call"]
+    for action in scoped.plan(q, missed + timedelta(hours=1)):
+        assert "reschedule" not in action.reason
+        assert ActionKind.PROPOSE_TIMES not in action.kinds

@@ -439,3 +439,112 @@ def test_r2_a_reply_after_a_bounce_is_answered_by_phone(monday: datetime, reply:
     owed = [a for a in plan if a.rules[: len(rules)] == rules and a.kind is not ActionKind.WAIT]
     assert [a.channel for a in owed] == [Channel.PHONE]
     check_invariants(engine, p, later)
+
+
+def _times_in_writing(engine: Engine, p: cadence.Prospect, now: datetime) -> list[cadence.Action]:
+    return [a for a in engine.plan(p, now) if ActionKind.PROPOSE_TIMES in a.kinds]
+
+
+def test_r14_the_apology_by_email_after_both_channels_failed_proposes_the_times(
+    engine: Engine, monday: datetime
+) -> None:
+    """R14: the rep cancelled; Lee's address bounced (the call was to propose the times), then
+    the number was wrong too. A new address brings the apology to email: it used to be an
+    email whose reason said to "call at the first moment you may", and whose talking points
+    only apologised, so no new times were ever proposed. It is the written proposal, which
+    apologises (as when a wrong number comes first), and nothing on it says to call."""
+    before = _bounced_after_the_rep_cancelled(engine, monday)
+    t = monday + timedelta(hours=2, minutes=5)
+    later: list[ev.Event] = [
+        ev.CallAttempted(at=t, outcome="wrong_number"),
+        ev.ContactUpdated(at=t, email=NEW_ADDRESS),
+    ]
+    p = before
+    for e in later:
+        p = engine.apply(p, e)
+    plan = engine.plan(p, t)
+    assert all(a.channel is Channel.EMAIL for a in plan if a.kind is not ActionKind.WAIT)
+    (times,) = _times_in_writing(engine, p, t)
+    assert times.channel is Channel.EMAIL
+    assert "R14" in times.rules
+    assert any("Apologise" in point for point in times.talking_points)
+    assert any("invitation" in point for point in times.talking_points)
+    for a in plan:
+        assert "call" not in a.reason.split(), a.reason
+    check_invariants(engine, before, later)
+
+
+def test_r14_a_new_address_then_a_wrong_number_still_proposes_the_times(
+    engine: Engine, monday: datetime
+) -> None:
+    """R14: the bounce left the times to the apology call; a new address came before the call
+    (the written proposal is owed again, as after any cancellation), then the number turned
+    out wrong. The apology goes by email and proposes the times: it used to be a brief apology
+    alone, and the times the call was to propose were proposed by nothing."""
+    p = _bounced_after_the_rep_cancelled(engine, monday)
+    t = monday + timedelta(hours=2, minutes=5)
+    p = engine.apply(p, ev.ContactUpdated(at=t, email=NEW_ADDRESS))
+    assert [a.channel for a in _times_in_writing(engine, p, t)] == [Channel.EMAIL]
+    p = engine.apply(p, ev.CallAttempted(at=t + timedelta(minutes=5), outcome="wrong_number"))
+    (times,) = _times_in_writing(engine, p, t + timedelta(minutes=5))
+    assert times.channel is Channel.EMAIL
+    assert any("Apologise" in point for point in times.talking_points)
+    assert not [o for o in p.obligations if o.key == "reschedule_call"]
+
+
+@pytest.mark.parametrize("preferred", [Channel.PHONE, Channel.EMAIL])
+def test_r16_the_preferred_channel_leads_again_once_a_new_contact_point_opens_it(
+    engine: Engine, monday: datetime, preferred: Channel
+) -> None:
+    """R16: Lee's preferred channel failed (a wrong number, or a bounce), so the answer to her
+    reply was owed on the other one; she had said she prefers the one that failed. A new number
+    or address opens it: what a call or an email may do goes there, as when a preference is
+    stated while both work. It stayed on the other channel, against her stated preference."""
+    p = _lee(engine, monday)
+    other = Channel.EMAIL if preferred is Channel.PHONE else Channel.PHONE
+    failed: ev.Event = (
+        ev.CallAttempted(at=monday, outcome="wrong_number")
+        if preferred is Channel.PHONE
+        else ev.EmailBounced(at=monday)
+    )
+    t = monday + timedelta(hours=1)
+    new = {"phone": "+13125550199"} if preferred is Channel.PHONE else {"email": NEW_ADDRESS}
+    later: list[ev.Event] = [
+        failed,
+        ev.ChannelPreference(at=monday, channel=preferred),
+        ev.EmailReplied(at=monday, intent="neutral"),
+        ev.ContactUpdated(at=t, **new),
+    ]
+    q = p
+    for e in later[:3]:
+        q = engine.apply(q, e)
+    assert engine.next_action(q, monday).channel is other
+    q = check_invariants(engine, p, later)
+    (answer,) = (o for o in q.obligations if o.key == "followup")
+    assert answer.channel is preferred
+    act = engine.next_action(q, t)
+    assert (act.channel, "R2" in act.rules) == (preferred, True)
+
+
+def test_r14_a_rebooking_leaves_the_apology_by_email_an_email(
+    engine: Engine, monday: datetime
+) -> None:
+    """R14: the rep cancelled and emailed the new times before calling; the number was wrong,
+    so the apology became a brief email. Lee then booked again: the email's reason said to
+    "call at the first moment you may (tone matters), apologise and confirm the new time", on
+    an email, to a number that does not work. It stays the apology by email."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    later: list[ev.Event] = [
+        ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"),
+        ev.EmailSent(at=t + timedelta(minutes=1)),
+        ev.CallAttempted(at=t + timedelta(minutes=2), outcome="wrong_number"),
+        ev.MeetingBooked(
+            at=t + timedelta(minutes=3), meeting_id="m2", starts_at=monday + timedelta(days=5)
+        ),
+    ]
+    q = check_invariants(engine, p, later)
+    (apology,) = (a for a in engine.plan(q, t + timedelta(minutes=3)) if "R14" in a.rules)
+    assert apology.channel is Channel.EMAIL
+    assert "call" not in apology.reason.split()
+    assert "by email" in apology.reason

@@ -810,6 +810,32 @@ def test_r7_r8_an_offer_whose_calls_keep_ringing_out_goes_by_email(
     assert engine.next_action(p, now + timedelta(minutes=1)).kind is ActionKind.BREAKUP
 
 
+def test_r7_r8_an_offer_r7_moved_to_email_that_bounced_is_made_again_by_phone(
+    engine: Engine, monday: datetime
+) -> None:
+    """Dana's calls ring out, so R7 moved the opt-out offer (R8) to email; the email bounces.
+    The offer never reached her: it is owed again, by phone (the only channel left), and the
+    email is not a message she left unanswered. Only an offer emailed to a prospect who
+    prefers email (R16) was noticed: this one stood, and the breakup came next."""
+    p, now = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
+    for i in range(3):
+        act = engine.next_action(p, now)
+        now = max(now, act.earliest)
+        if act.channel is Channel.EMAIL:
+            break
+        p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer", id=f"r{i}"))
+        now += timedelta(minutes=1)
+    assert (act.kind, act.channel) == (ActionKind.OPT_OUT_OFFER, Channel.EMAIL)
+    before = p.unanswered
+    p = engine.apply(p, ev.EmailSent(at=now))
+    assert p.opt_out_offered_at == now
+    bounced = engine.apply(p, ev.EmailBounced(at=now + timedelta(minutes=20)))
+    assert (bounced.opt_out_offered_at, bounced.unanswered) == (None, before)
+    again = engine.next_action(bounced, now + timedelta(minutes=30))
+    assert (again.kind, again.channel) == (ActionKind.OPT_OUT_OFFER, Channel.PHONE)
+    assert "bounced" in again.reason
+
+
 def test_r7_r8_the_offer_is_left_by_voicemail_until_a_call_fails_to_make_it(
     monday: datetime,
 ) -> None:
