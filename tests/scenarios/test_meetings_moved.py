@@ -1,10 +1,15 @@
-"""A booked meeting whose time changes: the calendar logs ``meeting_booked`` again with the same
-id and a new ``starts_at``. What was owed before the meeting (R15's material) is owed before
-its new time."""
+"""The times of meetings. A booked meeting whose time changes: the calendar logs
+``meeting_booked`` again with the same id and a new ``starts_at``; what was owed before the
+meeting (R15's material) is owed before its new time. New times proposed while another meeting
+is booked: none of them falls on it."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cadence
 from cadence import ActionKind
@@ -76,3 +81,66 @@ def test_r15_material_owed_before_a_meeting_moved_earlier_is_not_asked_for_once_
     meeting = plan[0]
     assert (meeting.kind, meeting.detail) == (ActionKind.ATTEND_MEETING, "m1")
     assert any("additional information" in s for s in meeting.talking_points)
+
+
+def _overlaps(start: datetime, minutes: int, meeting: cadence.prospect.Meeting) -> bool:
+    end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    return start < end and meeting.starts_at < start + timedelta(minutes=minutes)
+
+
+def _proposed_beside(
+    engine: Engine, other: datetime, duration: int, by: str
+) -> tuple[cadence.Prospect, list[cadence.Action]]:
+    """Lee has two meetings booked, m1 at ``other`` and m2 on Friday 13 March; m2 is cancelled
+    on Monday 9 March (``by`` her, R15, or the rep, R14): new times are proposed for it."""
+    monday = datetime(2026, 3, 9, 9, 0, tzinfo=CHICAGO)
+    p = engine.enroll("lee", timezone="America/Chicago", at=monday, country="US", subdivision="IL")
+    p = engine.apply(
+        p, ev.MeetingBooked(at=monday, meeting_id="m1", starts_at=other, duration_minutes=duration)
+    )
+    friday = datetime(2026, 3, 13, 10, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=monday, meeting_id="m2", starts_at=friday))
+    cancelled = monday + timedelta(hours=1)
+    p = engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m2", by=by))
+    now = cancelled + timedelta(minutes=10)
+    return p, [a for a in engine.plan(p, now) if a.proposals]
+
+
+@pytest.mark.parametrize("by", ["prospect", "rep"])
+def test_r14_r15_no_time_proposed_falls_on_the_other_meeting_booked(
+    engine: Engine, by: str
+) -> None:
+    """Lee's other meeting is on Wednesday 11 March at 12:00 (or Tuesday 10 at 09:00): the
+    new times for the cancelled one included "Wednesday 12:00" (R15), or "Tuesday 09:00"
+    (R14), a time she is already meeting the rep."""
+    other = datetime(2026, 3, 11, 12, 0) if by == "prospect" else datetime(2026, 3, 10, 9, 0)
+    other = other.replace(tzinfo=CHICAGO)
+    p, proposing = _proposed_beside(engine, other, 30, by)
+    assert proposing
+    minutes = engine.policy.meeting_minutes
+    for action in proposing:
+        assert len(set(action.proposals)) == len(action.proposals)
+        assert len(action.proposals) == engine.policy.proposal_count
+        assert not any(_overlaps(t, minutes, p.meetings[0]) for t in action.proposals)
+
+
+@given(
+    day=st.integers(10, 17),
+    minute=st.integers(7 * 4, 19 * 4).map(lambda q: q * 15),
+    duration=st.sampled_from([15, 30, 60, 240]),
+    by=st.sampled_from(["prospect", "rep"]),
+)
+def test_r14_r15_the_times_proposed_never_overlap_a_booked_meeting(
+    day: int, minute: int, duration: int, by: str
+) -> None:
+    """Wherever the other booked meeting lies, and however long it is: as many times as asked,
+    all different, none overlapping it."""
+    engine = Engine(cadence.Policy())
+    other = datetime(2026, 3, day, tzinfo=CHICAGO) + timedelta(minutes=minute)
+    p, proposing = _proposed_beside(engine, other, duration, by)
+    assert proposing
+    minutes = engine.policy.meeting_minutes
+    for action in proposing:
+        assert len(set(action.proposals)) == len(action.proposals)
+        assert len(action.proposals) == engine.policy.proposal_count
+        assert not any(_overlaps(t, minutes, p.meetings[0]) for t in action.proposals)
