@@ -221,7 +221,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
                     brings_material=f"collateral:{m.id}" in late,
                 )
             )
-    if any(m.status == "no_show" for m in state["meetings"]):
+    if any(m.status in _CALLED_OFF_BY_THEM for m in state["meetings"]):
         out = [_after_a_no_show(cal, state, t) for t in out]
     # The ladder chases a prospect nobody is talking to. A booked meeting is the next contact
     # until it is logged held or missed: ahead, under way, or over with neither logged (what
@@ -270,33 +270,59 @@ MISSED_MATERIAL = (
     "they missed the rescheduled meeting: send the additional information that will make the "
     "next meeting more productive"
 )
+#: R15 after the prospect cancelled the rebooked meeting too: the material is for the next one.
+CANCELLED_MATERIAL_WITH_TIMES = (
+    "they cancelled the rescheduled meeting: send the additional information with the new "
+    "times, to make the next meeting more productive"
+)
+CANCELLED_MATERIAL = (
+    "they cancelled the rescheduled meeting: send the additional information that will make "
+    "the next meeting more productive"
+)
 _REPAIRS = ("propose_times", "no_show_call")
+#: A meeting the prospect did not come to: missed, or cancelled (R15).
+_CALLED_OFF_BY_THEM = frozenset({"no_show", "cancelled_by_prospect"})
 
 
 def _after_a_no_show(cal: ContactCalendar, state: State, task: Task) -> Task:
-    """R15: ``task``, the material owed before a rebooked meeting the prospect then missed,
-    is for the meeting after it: it goes with the repair of the no-show on its channel (the
-    offer of new times, else the call to reschedule), whenever that is due, with no deadline
-    (the meeting it was to come before is past, and it is not overdue for it). Without
-    either, it is due from the missed meeting's end. (Any other task is returned as it is.)"""
+    """R15: ``task``, the material owed before a rebooked meeting the prospect then missed
+    or cancelled, is for the meeting after it: it goes with the repair on its channel (the
+    offer of new times, else the call to reschedule a missed one), whenever that is due, with
+    no deadline (the meeting it was to come before will not take place, and it is not overdue
+    for it). Without either, it is due from the missed meeting's end, or from the new times
+    owed for the cancelled one (on another channel). (Any other task is returned as it is.)"""
     key = task.key
     if key is None or not key.startswith("collateral:") or "R15" not in task.rules:
         return task
-    missed = next(
-        (m for m in state["meetings"] if m.id == task.detail and m.status == "no_show"), None
+    off = next(
+        (m for m in state["meetings"] if m.id == task.detail and m.status in _CALLED_OFF_BY_THEM),
+        None,
     )
-    if missed is None:
+    if off is None:
         return task
+    missed = off.status == "no_show"
     obligations = state["obligations"]
     repair = next(
         (o for k in _REPAIRS for o in obligations if o.key == k and o.channel is task.channel),
         None,
     )
     if repair is None:
-        ended = missed.starts_at + timedelta(minutes=missed.duration_minutes)
+        if missed:
+            after = off.starts_at + timedelta(minutes=off.duration_minutes)
+        else:
+            after = next(
+                (o.not_before for o in obligations if o.key == "propose_times"), task.not_before
+            )
         return task._replace(
-            not_before=max(task.not_before, ended), deadline=None, reason=MISSED_MATERIAL
+            not_before=max(task.not_before, after),
+            deadline=None,
+            reason=MISSED_MATERIAL if missed else CANCELLED_MATERIAL,
         )
+    with_times = repair.key == "propose_times"
+    if missed:
+        reason = MISSED_MATERIAL_WITH_TIMES if with_times else MISSED_MATERIAL
+    else:
+        reason = CANCELLED_MATERIAL_WITH_TIMES if with_times else CANCELLED_MATERIAL
     return task._replace(
         not_before=repair.not_before,
         min_date=(
@@ -305,7 +331,7 @@ def _after_a_no_show(cal: ContactCalendar, state: State, task: Task) -> Task:
             else None
         ),
         deadline=None,
-        reason=MISSED_MATERIAL_WITH_TIMES if repair.key == "propose_times" else MISSED_MATERIAL,
+        reason=reason,
     )
 
 

@@ -81,7 +81,15 @@ class MeetingFold(FoldBase):
             if o.key == "commitment" and self.meets_then(meeting, o.not_before):
                 self.drop(state, "commitment")
                 break
-        if previous is not None and (
+        if previous is not None and previous.id == e.meeting_id and previous.status == "booked":
+            # The meeting moved (its calendar logs the new time under the same id): what is
+            # owed before it (R15's material) is owed before its new time.
+            key = f"collateral:{e.meeting_id}"
+            for o in state["obligations"]:
+                if o.key == key and o.deadline is not None and "R15" in o.rules:
+                    self.add(state, o.model_copy(update={"deadline": e.starts_at}))
+                    break
+        elif previous is not None and (
             previous.status in _RESCHEDULED or _material_owed(state, previous.id)
         ):
             # (The material still owed for a rebooked meeting they missed goes before this one.)

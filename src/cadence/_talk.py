@@ -24,7 +24,7 @@ from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
 from cadence.policy import Policy, Templates, _meeting_fits
 
-__all__ = ["part_of_day", "propose_times", "talking_points", "voicemail_day"]
+__all__ = ["booked_times", "part_of_day", "propose_times", "talking_points", "voicemail_day"]
 
 
 NextAttempt = Callable[[State, ContactCalendar, datetime], Window | None]
@@ -189,20 +189,44 @@ def talking_points(
     return ()
 
 
+def booked_times(state: State) -> tuple[tuple[datetime, datetime], ...]:
+    """The start and end of each meeting booked with the prospect (no new time goes on one)."""
+    return tuple(
+        (m.starts_at, m.starts_at + timedelta(minutes=m.duration_minutes))
+        for m in state["meetings"]
+        if m.status == "booked"
+    )
+
+
 def propose_times(
-    policy: Policy, cal: ContactCalendar, after: datetime, *, flexible: bool
+    policy: Policy,
+    cal: ContactCalendar,
+    after: datetime,
+    *,
+    flexible: bool,
+    busy: tuple[tuple[datetime, datetime], ...] = (),
 ) -> tuple[datetime, ...]:
     """``policy.proposal_count`` meeting start times on the business days after ``after``,
     rotating through the parts of the day (with before- and after-hours options when
     ``flexible``, R14). A start is offered only where the whole meeting
     (``policy.meeting_minutes``) fits in the day's calling hours (with the outside-hours
-    options when ``flexible``), never running past them or over a break. In the prospect's
-    zone; never at a non-existent local time."""
+    options when ``flexible``), never running past them or over a break, and never over a
+    meeting already booked with the prospect (``busy``: its start and end); the part of the
+    day the rotation names gives way to the next one free that day. In the prospect's zone;
+    never at a non-existent local time."""
     day = cal.local(after).date()
     out: list[datetime] = []
     minutes = policy.meeting_minutes
+    length = timedelta(minutes=minutes)
     extra = [(s.start, s.end) for s in policy.flexible_slots] if flexible else []
     offered = tuple(extra)
+
+    def free(start: time) -> bool:
+        if not busy:
+            return True
+        at = resolve_local(day, start, cal.zone)
+        return not any(at < end and begin < at + length for begin, end in busy)
+
     i = 0
     while len(out) < policy.proposal_count and i < 60:
         i += 1
@@ -213,13 +237,19 @@ def propose_times(
             continue
         starts: list[time] = []
         wider = (*hours, *offered)
-        fitting = next((e for e in extra if _meeting_fits(e[0], minutes, wider)), None)
+        fitting = next(
+            (e for e in extra if _meeting_fits(e[0], minutes, wider) and free(e[0])), None
+        )
         if fitting is not None:
             extra.remove(fitting)
             starts.append(fitting[0])
-        slot = slots[(i - 1) % len(slots)]
-        if slot not in starts:  # an option in the hours (08:00 of 08:00-18:30): offered once
-            starts.append(slot)
+        n = len(slots)
+        slot = next(
+            (s for k in range(n) if free(s := slots[(i - 1 + k) % n])),
+            None,
+        )
+        if slot is not None and slot not in starts:  # an option in the hours (08:00 of
+            starts.append(slot)  # 08:00-18:30): offered once
         for start in starts:
             if len(out) < policy.proposal_count:
                 out.append(resolve_local(day, start, cal.zone))

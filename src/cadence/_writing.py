@@ -16,7 +16,7 @@ from cadence._agenda import ladder_task, placed_rules, tasks
 from cadence._construct import build
 from cadence._fold_base import State
 from cadence._placing import Spot, after_their_return, away_until, utc_bounds, window_for
-from cadence._talk import NextAttempt, propose_times, talking_points
+from cadence._talk import NextAttempt, booked_times, propose_times, talking_points
 from cadence.actions import Action, ActionKind
 from cadence.calendar import ContactCalendar, Window
 from cadence.channel import Channel
@@ -89,7 +89,13 @@ def action(
             "subject": task.subject,
             "detail": task.detail,
             "proposals": (
-                propose_times(engine.policy, cal, spot.start, flexible="R14" in proposing.rules)
+                propose_times(
+                    engine.policy,
+                    cal,
+                    spot.start,
+                    flexible="R14" in proposing.rules,
+                    busy=booked_times(state),
+                )
                 if proposing.kind is _PROPOSE_TIMES
                 else ()
             ),

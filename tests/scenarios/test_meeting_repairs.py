@@ -296,3 +296,49 @@ def test_r5_a_call_that_waits_into_the_midday_hours_promises_the_attempt_after_a
     assert following.slot != "midday"
     said = f"try again on {following.earliest.strftime('%A')} {following.slot}"
     assert said in call.talking_points[0], (call.talking_points, following)
+
+
+def _rebooked_and_cancelled(engine: Engine) -> tuple[cadence.Prospect, datetime]:
+    """Lee cancelled, rebooked for Friday 6 March 10:00 (the material is owed before then),
+    and on Thursday morning cancelled the rebooked meeting too (R15)."""
+    p = _cancelled_by_them(engine)
+    starts = datetime(2026, 3, 6, 10, 0, tzinfo=CHICAGO)
+    booked = TUESDAY + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m2", starts_at=starts))
+    cancelled = datetime(2026, 3, 5, 9, 0, tzinfo=CHICAGO)
+    return engine.apply(p, ev.MeetingCancelled(at=cancelled, meeting_id="m2", by="prospect")), (
+        cancelled
+    )
+
+
+@pytest.mark.parametrize("later", [timedelta(minutes=5), timedelta(days=1, hours=1)])
+def test_r15_material_for_a_rebooked_meeting_they_cancelled_is_for_the_next_one(
+    engine: Engine, later: timedelta
+) -> None:
+    """They cancelled the rebooked meeting as well. The material was still asked for "before
+    the rescheduled meeting", due by that meeting's start and then overdue for it, though
+    nobody will attend it. As after their no-show, it is for the next meeting: no deadline,
+    due from the cancellation (the next day, overdue since then), and its reason says so."""
+    p, cancelled = _rebooked_and_cancelled(engine)
+    now = cancelled + later
+    [material] = _material(engine.plan(p, now))
+    assert "before the rescheduled meeting" not in material.reason
+    assert "cancelled the rescheduled meeting" in material.reason
+    # Owed since the cancellation (a day later, overdue since then), not since the rebooking.
+    assert material.due_since is None or material.due_since >= cancelled
+    assert material.earliest >= cancelled
+
+
+def test_r15_material_for_a_cancelled_rebooked_meeting_goes_before_the_next_booking(
+    engine: Engine,
+) -> None:
+    """Booked again after cancelling the rebooked meeting: the material is owed before the new
+    meeting."""
+    p, cancelled = _rebooked_and_cancelled(engine)
+    booked = cancelled + timedelta(hours=2)
+    starts = datetime(2026, 3, 11, 14, 0, tzinfo=CHICAGO)
+    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m3", starts_at=starts))
+    [material] = _material(engine.plan(p, booked))
+    assert material.detail == "m3"
+    assert material.reason.startswith("before the rescheduled meeting")
+    assert material.latest <= starts
