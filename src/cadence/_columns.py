@@ -59,7 +59,8 @@ DECISION_FORMAT = 20  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joi
 # a call in its grace names the part of the day it is made in; 19: a weekday's own calling hours
 # count in the everyday part of the day they lie in (R4, ``slot``); 20: the drip follows R4
 # and cites R16, a holiday ban reads the holidays of the place it binds, an agreed call's grace
-# runs on past midnight, and proposed meeting times are distinct (R14, R15)
+# runs on past midnight, proposed meeting times are distinct (R14, R15), and R15 material for
+# a rebooked meeting the prospect cancelled is for the next meeting
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
