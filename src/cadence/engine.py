@@ -228,8 +228,8 @@ class Engine:
             fingerprint = ev.event_fingerprint(event)
             seen = p.seen.get(event.id)
             if seen is not None:
-                if seen == fingerprint:
-                    return p
+                if seen == fingerprint or seen == ev.earlier_fingerprint(event):
+                    return p  # (the fingerprint of a state stored before a field was added)
                 if type(event) is not _OPTED_OUT:
                     msg = (
                         f"id: event {event.id!r} was already applied with a different payload; "
