@@ -307,6 +307,24 @@ def test_wrong_types_raise_cadence_errors(engine: cadence.Engine, monday: dateti
         engine.enroll("", timezone="America/Chicago", at=monday)
 
 
+@pytest.mark.parametrize("blank", [" ", "\t", "  \n"])
+def test_a_blank_prospect_id_is_named_as_the_argument_given(
+    engine: cadence.Engine, monday: datetime, blank: str
+) -> None:
+    """A CRM's empty id field padded with spaces, given to ``enroll`` or ``replay``: the error
+    named ``id`` (the stored state's field, not the argument) and said to leave it out
+    "where optional", though a prospect cannot go without one."""
+    for call in (
+        lambda: engine.enroll(blank, timezone="America/Chicago", at=monday),
+        lambda: engine.replay(blank, [], timezone="America/Chicago", at=monday),
+    ):
+        with pytest.raises(InvalidInputError, match=r"^prospect_id: .*blank") as caught:
+            call()
+        assert caught.value.field == "prospect_id"
+        assert caught.value.value == blank
+        assert "optional" not in str(caught.value)
+
+
 def test_bad_policies_are_value_errors_naming_the_knob() -> None:
     for kwargs in (
         {"min_gap_business_days": 0},
