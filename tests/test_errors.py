@@ -114,6 +114,16 @@ def test_parse_event_names_the_field(payload: dict[str, Any], field: str) -> Non
     assert isinstance(info.value, ValueError)
 
 
+@pytest.mark.parametrize("sent", ["Phone", "sms"])
+def test_a_channel_preference_lists_the_channels_as_json_spells_them(sent: str) -> None:
+    """The message listed Python's reprs, ``<Channel.PHONE: 'phone'> or <Channel.EMAIL:
+    'email'>``, to a webhook sender who writes ``"phone"``."""
+    with pytest.raises(InvalidInputError) as info:
+        cadence.parse_event({"type": "channel_preference", "at": _MONDAY, "channel": sent})
+    assert info.value.field == "channel"
+    assert str(info.value) == f"channel: Input should be 'phone' or 'email' (got {sent!r})"
+
+
 def test_a_misspelt_field_is_told_the_name_it_was_meant_to_be(tmp_path: Any) -> None:
     """A misspelt knob left its default in force and said only "Extra inputs are not
     permitted": the closest name is offered, at any depth, in events, policies, responders and
@@ -857,10 +867,7 @@ def test_a_redelivered_call_counts_once_toward_the_florida_cap() -> None:
 def test_blank_ids_are_refused_and_padded_ones_kept_as_given() -> None:
     with pytest.raises(InvalidInputError, match=r"^id: blank \(only spaces\); give a value"):
         cadence.parse_event({"type": "email_sent", "at": _MONDAY, "id": " "})
-    engine = cadence.Engine(cadence.Policy())
-    with pytest.raises(InvalidInputError, match=r"^id: blank") as info:
-        engine.enroll("  ", timezone="America/Chicago", at=datetime(2026, 3, 9, tzinfo=UTC))
-    assert info.value.field == "id"
+    # (a blank prospect_id: test_a_blank_prospect_id_is_named_as_the_argument_given)
     # An id is opaque: spaces around a real key are part of it, not trimmed away.
     assert cadence.parse_event({"type": "email_sent", "at": _MONDAY, "id": " a "}).id == " a "
 

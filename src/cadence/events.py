@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import reprlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
@@ -527,6 +528,11 @@ def _shown(value: Any) -> str:
         return "<a number too long to show>"
 
 
+#: An enum member's repr in pydantic's list of the values a ``Literal`` allows:
+#: ``<Channel.PHONE: 'phone'>``, which a webhook sends as ``"phone"``.
+_ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
+
+
 def _as_json(value: Any) -> str:
     """``value`` as the JSON that sent it would spell it: ``null``, ``true``, ``3``."""
     if value is None or isinstance(value, bool):
@@ -618,6 +624,9 @@ def explain_validation_error(
         msg = f"{field}: expected a string, got the number {shown}; send it as a string"
         if not shown.startswith("<") and "..." not in shown:
             msg += f', e.g. "{shown}"'
+    elif kind == "literal_error":  # an enum's members, as the JSON that sends them spells them
+        said = _ENUM_REPR.sub(r"\1", err["msg"])
+        msg = f"{field}: {said} (got {_shown(value)})"
     else:
         msg = f"{field}: {err['msg']} (got {_shown(value)})"
     extra = len(errors) - 1
