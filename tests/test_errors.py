@@ -324,10 +324,11 @@ def test_a_blank_prospect_id_is_named_as_the_argument_given(
     """A CRM's empty id field padded with spaces, given to ``enroll`` or ``replay``: the error
     named ``id`` (the stored state's field, not the argument) and said to leave it out
     "where optional", though a prospect cannot go without one."""
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: engine.enroll(blank, timezone="America/Chicago", at=monday),
         lambda: engine.replay(blank, [], timezone="America/Chicago", at=monday),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(InvalidInputError, match=r"^prospect_id: .*blank") as caught:
             call()
         assert caught.value.field == "prospect_id"
