@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import cadence
 from cadence import events as ev
@@ -763,6 +764,34 @@ def test_newer_schema_version_is_refused(engine: cadence.Engine, monday: datetim
         cadence.Prospect.model_validate(data)
     with pytest.raises(ValueError, match="upgrade cadence"):
         Policy.model_validate({"schema_version": 99})
+
+
+def test_a_stored_version_this_cadence_cannot_read_is_a_schema_version_error(
+    engine: cadence.Engine, monday: datetime, tmp_path: Any
+) -> None:
+    """``cadence.SchemaVersionError`` was exported and documented, and never raised: a CRM's
+    ``except cadence.SchemaVersionError`` (to say "upgrade cadence" rather than "corrupt
+    state") caught nothing. The loaders a host calls raise it, naming ``schema_version``;
+    it is still a ValueError (DESIGN §9)."""
+    state = _enroll(engine, monday).model_dump(mode="json")
+    loads: list[Callable[[], object]] = [
+        lambda: cadence.Prospect.model_validate({**state, "schema_version": 99}),
+        lambda: cadence.Prospect.model_validate_json(json.dumps({**state, "schema_version": 99})),
+        lambda: cadence.Prospect.model_validate({**state, "schema_version": 0}),
+        lambda: Policy.model_validate({"schema_version": 99}),
+        lambda: Policy.model_validate_json('{"schema_version": 99}'),
+    ]
+    for load in loads:
+        with pytest.raises(cadence.SchemaVersionError, match="schema_version") as caught:
+            load()
+        assert caught.value.field == "schema_version"
+        assert isinstance(caught.value, ValueError)
+    (tmp_path / "policy.json").write_text('{"schema_version": 99}')
+    with pytest.raises(cadence.SchemaVersionError, match=r"policy\.json: .*upgrade cadence"):
+        read_policy(tmp_path / "policy.json")
+    # What else is wrong with a state is pydantic's error, as before.
+    with pytest.raises(ValidationError):
+        cadence.Prospect.model_validate({**state, "stage": "won"})
 
 
 def test_replay_of_nothing_needs_an_instant(engine: cadence.Engine) -> None:
