@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import cadence
 from cadence import events as ev
@@ -112,6 +113,16 @@ def test_parse_event_names_the_field(payload: dict[str, Any], field: str) -> Non
     assert field in str(info.value)
     assert "valid datetime" not in str(info.value)  # each payload fails for its own reason
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("sent", ["Phone", "sms"])
+def test_a_channel_preference_lists_the_channels_as_json_spells_them(sent: str) -> None:
+    """The message listed Python's reprs, ``<Channel.PHONE: 'phone'> or <Channel.EMAIL:
+    'email'>``, to a webhook sender who writes ``"phone"``."""
+    with pytest.raises(InvalidInputError) as info:
+        cadence.parse_event({"type": "channel_preference", "at": _MONDAY, "channel": sent})
+    assert info.value.field == "channel"
+    assert str(info.value) == f"channel: Input should be 'phone' or 'email' (got {sent!r})"
 
 
 def test_a_misspelt_field_is_told_the_name_it_was_meant_to_be(tmp_path: Any) -> None:
@@ -305,6 +316,25 @@ def test_wrong_types_raise_cadence_errors(engine: cadence.Engine, monday: dateti
         cadence.Engine({"min_gap_business_days": 2})  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="prospect_id"):
         engine.enroll("", timezone="America/Chicago", at=monday)
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "  \n"])
+def test_a_blank_prospect_id_is_named_as_the_argument_given(
+    engine: cadence.Engine, monday: datetime, blank: str
+) -> None:
+    """A CRM's empty id field padded with spaces, given to ``enroll`` or ``replay``: the error
+    named ``id`` (the stored state's field, not the argument) and said to leave it out
+    "where optional", though a prospect cannot go without one."""
+    calls: list[Callable[[], object]] = [
+        lambda: engine.enroll(blank, timezone="America/Chicago", at=monday),
+        lambda: engine.replay(blank, [], timezone="America/Chicago", at=monday),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidInputError, match=r"^prospect_id: .*blank") as caught:
+            call()
+        assert caught.value.field == "prospect_id"
+        assert caught.value.value == blank
+        assert "optional" not in str(caught.value)
 
 
 def test_bad_policies_are_value_errors_naming_the_knob() -> None:
@@ -736,6 +766,34 @@ def test_newer_schema_version_is_refused(engine: cadence.Engine, monday: datetim
         Policy.model_validate({"schema_version": 99})
 
 
+def test_a_stored_version_this_cadence_cannot_read_is_a_schema_version_error(
+    engine: cadence.Engine, monday: datetime, tmp_path: Any
+) -> None:
+    """``cadence.SchemaVersionError`` was exported and documented, and never raised: a CRM's
+    ``except cadence.SchemaVersionError`` (to say "upgrade cadence" rather than "corrupt
+    state") caught nothing. The loaders a host calls raise it, naming ``schema_version``;
+    it is still a ValueError (DESIGN §9)."""
+    state = _enroll(engine, monday).model_dump(mode="json")
+    loads: list[Callable[[], object]] = [
+        lambda: cadence.Prospect.model_validate({**state, "schema_version": 99}),
+        lambda: cadence.Prospect.model_validate_json(json.dumps({**state, "schema_version": 99})),
+        lambda: cadence.Prospect.model_validate({**state, "schema_version": 0}),
+        lambda: Policy.model_validate({"schema_version": 99}),
+        lambda: Policy.model_validate_json('{"schema_version": 99}'),
+    ]
+    for load in loads:
+        with pytest.raises(cadence.SchemaVersionError, match="schema_version") as caught:
+            load()
+        assert caught.value.field == "schema_version"
+        assert isinstance(caught.value, ValueError)
+    (tmp_path / "policy.json").write_text('{"schema_version": 99}')
+    with pytest.raises(cadence.SchemaVersionError, match=r"policy\.json: .*upgrade cadence"):
+        read_policy(tmp_path / "policy.json")
+    # What else is wrong with a state is pydantic's error, as before.
+    with pytest.raises(ValidationError):
+        cadence.Prospect.model_validate({**state, "stage": "won"})
+
+
 def test_replay_of_nothing_needs_an_instant(engine: cadence.Engine) -> None:
     with pytest.raises(InvalidInputError, match="at"):
         engine.replay("p", [], timezone="America/Chicago")
@@ -839,10 +897,7 @@ def test_a_redelivered_call_counts_once_toward_the_florida_cap() -> None:
 def test_blank_ids_are_refused_and_padded_ones_kept_as_given() -> None:
     with pytest.raises(InvalidInputError, match=r"^id: blank \(only spaces\); give a value"):
         cadence.parse_event({"type": "email_sent", "at": _MONDAY, "id": " "})
-    engine = cadence.Engine(cadence.Policy())
-    with pytest.raises(InvalidInputError, match=r"^id: blank") as info:
-        engine.enroll("  ", timezone="America/Chicago", at=datetime(2026, 3, 9, tzinfo=UTC))
-    assert info.value.field == "id"
+    # (a blank prospect_id: test_a_blank_prospect_id_is_named_as_the_argument_given)
     # An id is opaque: spaces around a real key are part of it, not trimmed away.
     assert cadence.parse_event({"type": "email_sent", "at": _MONDAY, "id": " a "}).id == " a "
 

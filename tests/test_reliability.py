@@ -699,3 +699,21 @@ def test_any_instant_in_the_range_is_planned_around_from_1900_to_8999(
         # stored then still loads.
         for state in (p, moved):
             assert cadence.Prospect.model_validate_json(state.model_dump_json()) == state
+
+
+def test_a_webhook_applied_before_a_field_was_added_is_still_a_duplicate() -> None:
+    """A state stored by the cadence of commit e97bbc1, before ``call_attempted`` had
+    ``third_party``, holds each event's fingerprint without that field. The webhook sender's
+    retry of those events is a no-op (DESIGN §9), not a ConflictingEventError for an id "already
+    applied with a different payload"; and a payload that really differs is still refused."""
+    stored = json.loads((FIXTURES / "webhooks-before-third-party.json").read_text())
+    engine = cadence.Engine(cadence.Policy())
+    p = cadence.Prospect.model_validate(stored["state"])
+    for hook in stored["webhooks"]:
+        assert engine.apply(p, cadence.parse_event(hook)) is p, hook["id"]
+    other = {**stored["webhooks"][0], "outcome": "no_answer"}
+    with pytest.raises(cadence.ConflictingEventError, match="d1"):
+        engine.apply(p, cadence.parse_event(other))
+    to_someone_else = {**stored["webhooks"][0], "third_party": True}
+    with pytest.raises(cadence.ConflictingEventError, match="d1"):
+        engine.apply(p, cadence.parse_event(to_someone_else))

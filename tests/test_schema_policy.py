@@ -82,7 +82,7 @@ def refusals(schema: dict[str, Any], value: Any) -> list[str]:
 def _loads(data: dict[str, Any]) -> bool:
     try:
         Policy.model_validate_json(json.dumps(data))
-    except ValidationError:
+    except ValueError:  # pydantic's ValidationError, or a SchemaVersionError
         return False
     return True
 

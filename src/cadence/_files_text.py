@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, ValidationError
 
-from cadence.errors import InvalidInputError
+from cadence.errors import InvalidInputError, SchemaVersionError
 from cadence.events import explain_validation_error
 
 __all__ = [
@@ -132,5 +132,7 @@ def validated(model: type[BaseModel], data: Any, where: str) -> Any:
     except ValidationError as exc:
         err = explain_validation_error(exc, model.__name__.lower(), model)
         raise InvalidInputError(f"{where}: {err}", field=err.field, value=err.value) from None
+    except SchemaVersionError as exc:  # (a stored version this cadence cannot read)
+        raise SchemaVersionError(f"{where}: {exc}", field=exc.field, value=exc.value) from None
     except (ValueError, TypeError) as exc:  # a validator's own message
         raise InvalidInputError(f"{where}: {exc}", field=where, value=None) from None

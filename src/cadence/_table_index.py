@@ -49,7 +49,7 @@ from cadence.calendar import ContactCalendar, check_place, contact_calendar, zon
 from cadence.channel import Channel
 from cadence.compliance import Cap, strictest_caps
 from cadence.engine import Engine
-from cadence.errors import InvalidInputError, NoSlotError
+from cadence.errors import InvalidInputError, NoSlotError, SchemaVersionError
 from cadence.events import explain_validation_error
 from cadence.prospect import Prospect
 
@@ -369,6 +369,8 @@ def load_state(text: str | None, row: int, table: pa.Table) -> Prospect:
     except ValidationError as exc:
         err = explain_validation_error(exc, "state", Prospect)
         raise _state_error(table, row, f": {err}", err.field, err.value) from None
+    except SchemaVersionError as exc:  # (newer than this cadence: named by its row too)
+        raise _state_error(table, row, f": {exc}", exc.field, exc.value) from None
 
 
 def _row_id(table: pa.Table, row: int) -> str | None:

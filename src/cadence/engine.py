@@ -184,6 +184,12 @@ class Engine:
         if not isinstance(prospect_id, str) or not prospect_id:
             msg = f"prospect_id: expected a non-empty string, got {prospect_id!r}"
             raise InvalidInputError(msg, field="prospect_id", value=prospect_id)
+        if prospect_id.isspace():  # (the state's ``id`` refuses it: name the argument given)
+            msg = (
+                f"prospect_id: {prospect_id!r} is blank (only spaces); give the CRM's id "
+                "of the prospect"
+            )
+            raise InvalidInputError(msg, field="prospect_id", value=prospect_id)
         at_utc = aware(at, "at")
         country = country.upper() if isinstance(country, str) else country
         if isinstance(subdivision, str):  # "noord" or "NOORD" with NL: the Netherlands' Noord
@@ -228,8 +234,8 @@ class Engine:
             fingerprint = ev.event_fingerprint(event)
             seen = p.seen.get(event.id)
             if seen is not None:
-                if seen == fingerprint:
-                    return p
+                if seen == fingerprint or seen == ev.earlier_fingerprint(event):
+                    return p  # (the fingerprint of a state stored before a field was added)
                 if type(event) is not _OPTED_OUT:
                     msg = (
                         f"id: event {event.id!r} was already applied with a different payload; "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import reprlib
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
@@ -53,6 +54,7 @@ __all__ = [
     "OptedOut",
     "OutOfOffice",
     "ReplyIntent",
+    "earlier_fingerprint",
     "event_fingerprint",
     "parse_event",
 ]
@@ -526,6 +528,11 @@ def _shown(value: Any) -> str:
         return "<a number too long to show>"
 
 
+#: An enum member's repr in pydantic's list of the values a ``Literal`` allows:
+#: ``<Channel.PHONE: 'phone'>``, which a webhook sends as ``"phone"``.
+_ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
+
+
 def _as_json(value: Any) -> str:
     """``value`` as the JSON that sent it would spell it: ``null``, ``true``, ``3``."""
     if value is None or isinstance(value, bool):
@@ -617,6 +624,9 @@ def explain_validation_error(
         msg = f"{field}: expected a string, got the number {shown}; send it as a string"
         if not shown.startswith("<") and "..." not in shown:
             msg += f', e.g. "{shown}"'
+    elif kind == "literal_error":  # an enum's members, as the JSON that sends them spells them
+        said = _ENUM_REPR.sub(r"\1", err["msg"])
+        msg = f"{field}: {said} (got {_shown(value)})"
     else:
         msg = f"{field}: {err['msg']} (got {_shown(value)})"
     extra = len(errors) - 1
@@ -664,4 +674,24 @@ def event_fingerprint(event: Event) -> str:
     # The model's own serializer, called directly: the same bytes as
     # ``model_dump_json(exclude={"id"})`` without the wrapper's per-call set-up (hot in ``apply``).
     payload = type(event).__pydantic_serializer__.to_json(event, exclude=_NOT_PAYLOAD)
+    return hashlib.blake2b(payload, digest_size=8).hexdigest()
+
+
+#: Fields an event gained after states were stored, each with the value every event sent
+#: before it has: the payload's JSON (so its fingerprint) names them now, but a stored state
+#: holds the fingerprint of the payload without them. Add a field here when one is added to
+#: an event, whatever its default.
+ADDED_LATER: dict[type[BaseModel], tuple[tuple[str, Any], ...]] = {
+    CallAttempted: (("third_party", False),),
+}
+
+
+def earlier_fingerprint(event: Event) -> str | None:
+    """The fingerprint a cadence of before :data:`ADDED_LATER`'s fields stored for ``event``,
+    or None if that cadence could not have received it (a field added since is given)."""
+    added = ADDED_LATER.get(type(event))
+    if added is None or any(getattr(event, name) != then for name, then in added):
+        return None
+    left_out = _NOT_PAYLOAD | {name for name, _ in added}
+    payload = type(event).__pydantic_serializer__.to_json(event, exclude=left_out)
     return hashlib.blake2b(payload, digest_size=8).hexdigest()

@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_serializer,
     field_validator,
@@ -31,7 +32,7 @@ from pydantic import (
 from cadence._checked import mark
 from cadence._clock import ClockEnd, ClockTime
 from cadence._json_values import CalendarDate, repeats_allowed
-from cadence._migrations import POLICY_STEPS, migrate
+from cadence._migrations import POLICY_STEPS, migrate, raise_version_error
 from cadence._numbers import WholeNumber, not_a_boolean
 from cadence._stretches import occupied
 from cadence._templates import Templates
@@ -293,6 +294,23 @@ class Policy(BaseModel):
     @classmethod
     def _migrate(cls, data: Any) -> Any:
         return migrate(data, POLICY_SCHEMA_VERSION, POLICY_STEPS, "policy")
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a policy (a stored one of an older ``schema_version`` migrates; one this
+        cadence cannot read is a :class:`~cadence.errors.SchemaVersionError`)."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise_version_error(exc)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        """Load a stored JSON policy (see :meth:`model_validate`)."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            raise_version_error(exc)
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

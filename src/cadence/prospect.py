@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, from_json
 
 from cadence._checked import mark
-from cadence._migrations import PROSPECT_STEPS, check_version, migrate
+from cadence._migrations import PROSPECT_STEPS, check_version, migrate, raise_version_error
 from cadence.actions import ActionKind, Priority
 from cadence.channel import Channel
 from cadence.events import NOT_BLANK, StoredInstant
@@ -201,7 +201,10 @@ class Prospect(BaseModel):
             version = obj.get("schema_version", PROSPECT_SCHEMA_VERSION)
             if type(version) is int and 1 <= version < PROSPECT_SCHEMA_VERSION:
                 obj = migrate(obj, PROSPECT_SCHEMA_VERSION, PROSPECT_STEPS, "prospect")
-        return super().model_validate(obj, **kwargs)
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise_version_error(exc)  # (a schema_version this cadence cannot read: its own type)
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
@@ -210,7 +213,7 @@ class Prospect(BaseModel):
             return super().model_validate_json(json_data, **kwargs)
         except ValidationError as exc:
             if not any(e["type"] == _OLDER for e in exc.errors()):
-                raise
+                raise_version_error(exc)
         return cls.model_validate(from_json(json_data), **kwargs)
 
     @property
