@@ -106,6 +106,19 @@ def _proposed_beside(
     return p, [a for a in engine.plan(p, now) if a.proposals]
 
 
+def _clear_of_the_other(
+    engine: Engine, p: cadence.Prospect, proposing: list[cadence.Action]
+) -> None:
+    """Some action proposes times; each proposes as many as asked, all different, none
+    overlapping the other meeting booked (``p.meetings[0]``)."""
+    assert proposing
+    minutes = engine.policy.meeting_minutes
+    for action in proposing:
+        assert len(set(action.proposals)) == len(action.proposals)
+        assert len(action.proposals) == engine.policy.proposal_count
+        assert not any(_overlaps(t, minutes, p.meetings[0]) for t in action.proposals)
+
+
 @pytest.mark.parametrize("by", ["prospect", "rep"])
 def test_r14_r15_no_time_proposed_falls_on_the_other_meeting_booked(
     engine: Engine, by: str
@@ -116,12 +129,7 @@ def test_r14_r15_no_time_proposed_falls_on_the_other_meeting_booked(
     other = datetime(2026, 3, 11, 12, 0) if by == "prospect" else datetime(2026, 3, 10, 9, 0)
     other = other.replace(tzinfo=CHICAGO)
     p, proposing = _proposed_beside(engine, other, 30, by)
-    assert proposing
-    minutes = engine.policy.meeting_minutes
-    for action in proposing:
-        assert len(set(action.proposals)) == len(action.proposals)
-        assert len(action.proposals) == engine.policy.proposal_count
-        assert not any(_overlaps(t, minutes, p.meetings[0]) for t in action.proposals)
+    _clear_of_the_other(engine, p, proposing)
 
 
 @given(
@@ -138,9 +146,4 @@ def test_r14_r15_the_times_proposed_never_overlap_a_booked_meeting(
     engine = Engine(cadence.Policy())
     other = datetime(2026, 3, day, tzinfo=CHICAGO) + timedelta(minutes=minute)
     p, proposing = _proposed_beside(engine, other, duration, by)
-    assert proposing
-    minutes = engine.policy.meeting_minutes
-    for action in proposing:
-        assert len(set(action.proposals)) == len(action.proposals)
-        assert len(action.proposals) == engine.policy.proposal_count
-        assert not any(_overlaps(t, minutes, p.meetings[0]) for t in action.proposals)
+    _clear_of_the_other(engine, p, proposing)
