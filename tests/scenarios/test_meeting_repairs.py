@@ -213,23 +213,6 @@ def test_r15_material_for_a_rebooked_meeting_they_missed_goes_with_the_new_times
     assert [a for a in after if a.kind is ActionKind.PROPOSE_TIMES] == []
 
 
-def test_r15_material_for_a_missed_rebooked_meeting_goes_before_the_next_booking(
-    engine: Engine,
-) -> None:
-    """Missed the rebooked meeting, then booked again before the material went out: it is owed
-    before the new meeting, as it was before the one they missed."""
-    p, missed = _rebooked_and_missed(engine)
-    booked = missed + timedelta(hours=2)
-    starts = datetime(2026, 3, 11, 14, 0, tzinfo=CHICAGO)
-    p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m3", starts_at=starts))
-    [material] = _material(engine.plan(p, booked))
-    assert material.detail == "m3"
-    assert material.reason.startswith("before the rescheduled meeting")
-    assert "overdue" not in material.flags
-    assert booked < material.earliest
-    assert material.latest <= starts
-
-
 def _agreed_and_missed(engine: Engine, agreed: datetime, logged: datetime) -> cadence.Prospect:
     """Lee agreed on Monday to a call at ``agreed`` (R1), and missed the meeting booked for
     90 minutes before it; the no-show is logged at ``logged``."""
@@ -329,16 +312,20 @@ def test_r15_material_for_a_rebooked_meeting_they_cancelled_is_for_the_next_one(
     assert material.earliest >= cancelled
 
 
-def test_r15_material_for_a_cancelled_rebooked_meeting_goes_before_the_next_booking(
-    engine: Engine,
+@pytest.mark.parametrize("story", ["missed", "cancelled"])
+def test_r15_material_for_a_rebooked_meeting_goes_before_the_next_booking(
+    engine: Engine, story: str
 ) -> None:
-    """Booked again after cancelling the rebooked meeting: the material is owed before the new
-    meeting."""
-    p, cancelled = _rebooked_and_cancelled(engine)
-    booked = cancelled + timedelta(hours=2)
+    """Missed (or cancelled) the rebooked meeting, then booked again before the material went
+    out: it is owed before the new meeting, as it was before the one they missed."""
+    told = {"missed": _rebooked_and_missed, "cancelled": _rebooked_and_cancelled}[story]
+    p, ended = told(engine)
+    booked = ended + timedelta(hours=2)
     starts = datetime(2026, 3, 11, 14, 0, tzinfo=CHICAGO)
     p = engine.apply(p, ev.MeetingBooked(at=booked, meeting_id="m3", starts_at=starts))
     [material] = _material(engine.plan(p, booked))
     assert material.detail == "m3"
     assert material.reason.startswith("before the rescheduled meeting")
+    assert "overdue" not in material.flags
+    assert booked < material.earliest
     assert material.latest <= starts
