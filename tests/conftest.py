@@ -161,6 +161,21 @@ NOT_SUPPRESSED: dict[str, dict[str, str]] = {
 }
 
 
+def in_chicago(
+    engine: cadence.Engine, prospect_id: str, now: datetime, owner: str = "ana", **kw: object
+) -> cadence.Prospect:
+    """A new prospect in Chicago (US), enrolled an hour before ``now``, worked by ``owner``:
+    the batch tests' book row."""
+    return engine.enroll(
+        prospect_id,
+        timezone="America/Chicago",
+        at=now - timedelta(hours=1),
+        country="US",
+        owner=owner,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
 def stale_copies(engine: cadence.Engine, now: datetime) -> dict[str, list[cadence.Prospect]]:
     """Books that hold ``p1`` twice: its newest row and an older export row of it (stage new,
     owing a first call), the newest row opted out (R13), closed, owing the reminder to log a

@@ -18,6 +18,7 @@ from tests.conftest import (
     NOT_SUPPRESSED,
     SUPPRESSED,
     WRITTEN_OTHERWISE,
+    in_chicago,
     stale_copies,
 )
 
@@ -300,26 +301,12 @@ def test_a_call_with_no_free_time_takes_no_place_on_dask_as_in_one_process() -> 
             assert got.counts == expected.counts
 
 
-def _in_chicago(
-    engine: cadence.Engine, prospect_id: str, owner: str, **contact: str
-) -> cadence.Prospect:
-    """A new prospect in Chicago, enrolled an hour before ``NOW``, worked by ``owner``."""
-    return engine.enroll(
-        prospect_id,
-        timezone="America/Chicago",
-        at=NOW - timedelta(hours=1),
-        country="US",
-        owner=owner,
-        **contact,  # type: ignore[arg-type]
-    )
-
-
 def test_a_reimported_contact_written_otherwise_stays_suppressed_on_dask() -> None:
     """R13 on Dask: each partition matches numbers and addresses as plan_day does."""
     engine = cadence.Engine()
     variants = [*WRITTEN_OTHERWISE.values(), *NOT_SUPPRESSED.values()]
     book = [
-        _in_chicago(engine, f"p{i:02d}", f"rep{i % 3}", **contact)
+        in_chicago(engine, f"p{i:02d}", NOW, f"rep{i % 3}", **contact)
         for i, contact in enumerate(variants)
     ]
     table = to_table(book, engine)
@@ -414,7 +401,7 @@ def test_plan_frame_checks_states_written_alone_as_plan_table_does(verify: Verif
     index untouched) is not called unless the check is off, and the counts (the rows not
     checked included) are plan_table's."""
     engine = cadence.Engine()
-    book = [_in_chicago(engine, f"p{i}", ("ana", "bo")[i % 2]) for i in range(8)]
+    book = [in_chicago(engine, f"p{i}", NOW, ("ana", "bo")[i % 2]) for i in range(8)]
     for i in (4, 7):  # not due on the day: not checked by default
         book[i] = engine.apply(
             book[i], ev.CallAttempted(at=NOW - timedelta(minutes=50), outcome="no_answer")

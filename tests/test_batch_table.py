@@ -53,6 +53,7 @@ from tests.conftest import (
     UNUSUAL_PLACES,
     WRITTEN_OTHERWISE,
     bound_by_law,
+    in_chicago,
     stale_copies,
     unusual_policies,
 )
@@ -69,14 +70,7 @@ def _logs_a_meeting(action: cadence.Action) -> bool:
 
 
 def _new(engine: cadence.Engine, pid: str, owner: str = "ana", **kw: Any) -> cadence.Prospect:
-    return engine.enroll(
-        pid,
-        timezone="America/Chicago",
-        at=NOW - timedelta(hours=1),
-        country="US",
-        owner=owner,
-        **kw,
-    )
+    return in_chicago(engine, pid, NOW, owner, **kw)
 
 
 def _action_row(a: cadence.Action) -> tuple[Any, ...]:
