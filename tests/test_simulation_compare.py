@@ -77,6 +77,29 @@ def test_a_policy_compared_with_itself_differs_by_nothing() -> None:
     assert c.intervals["touches_per_rep_day"].difference == 0.0
 
 
+def test_an_undefined_interval_shows_no_difference() -> None:
+    """Nobody ever answers: there is no conversation under either policy, so
+    ``touches_per_connect`` and ``median_days_to_connect`` have no value, no difference and
+    no interval. ``contains_zero`` said False for them, which reads as "the interval
+    excludes 0, a difference is shown": a caller listing the metrics that moved (``if not
+    iv.contains_zero``) listed these two, which moved nowhere."""
+    c = compare(
+        Policy(),
+        Policy(min_gap_business_days=2),
+        prospects=20,
+        days=20,
+        seed=1,
+        n_boot=20,
+        responder=Responder(),
+    )
+    for name in ("touches_per_connect", "median_days_to_connect"):
+        iv = c.intervals[name]
+        assert iv.difference is iv.low is iv.high is None, iv
+        assert iv.contains_zero, iv
+    moved = [m for m, iv in c.intervals.items() if not iv.contains_zero]
+    assert all(c.intervals[m].low is not None for m in moved)
+
+
 def test_bootstrap_is_seeded() -> None:
     args: dict[str, Any] = {"prospects": 60, "days": 40, "seed": 3, "n_boot": 100}
     gap = Policy(min_gap_business_days=2)
