@@ -890,6 +890,24 @@ def test_parallel_run_equals_serial_run(monkeypatch: pytest.MonkeyPatch) -> None
     assert spread == [2, 3]
 
 
+@pytest.mark.parametrize(
+    ("prospects", "workers", "capacity"),
+    [(7, 3, None), (1, 2, None), (3, 4, None), (7, 3, 2), (1, 2, 2)],
+    ids=["uneven", "one-prospect", "fewer-than-workers", "uneven-capacity", "one-capacity"],
+)
+def test_any_split_across_processes_is_the_serial_run(
+    prospects: int, workers: int, capacity: int | None
+) -> None:
+    """Populations that do not divide among the workers, one prospect, fewer prospects than
+    workers (some get no chunk), with and without rep capacity: the serial result."""
+    args: dict[str, Any] = {"prospects": prospects, "days": 15, "seed": 12, "capacity": capacity}
+    serial = simulate(**args)
+    split = simulate(**args, workers=workers)
+    assert split == serial
+    assert split.records == serial.records
+    assert [r.number for r in split.records] == list(range(prospects))
+
+
 def test_progress_reports_reach_the_population_size() -> None:
     seen: list[int] = []
     simulate(prospects=1200, days=5, seed=1, progress=seen.append)
