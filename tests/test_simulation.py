@@ -282,6 +282,38 @@ def test_bad_contact_data_matches_the_closed_form() -> None:
     assert both.metrics.touches < wrong.metrics.touches  # no emails after a bounce
 
 
+def test_a_breakup_by_phone_is_returned_at_the_breakup_rate() -> None:
+    """R10: ``breakup_reply_rate`` is the chance the breakup message is answered. When every
+    address bounces, the breakup is a call; its voicemail was returned at ``callback_rate``
+    like any other, and ``breakup_reply_rate`` did nothing. With only the breakup answered
+    (half the time), nobody connected; and with only voicemails returned (c), the connect
+    rate was that of k+1 returned voicemails, not of the k the ladder's calls leave. Now the
+    breakup's voicemail is returned at its own rate: r, and 1-(1-c)^k, within 4 standard
+    errors."""
+    k, n, r, c = 4, 2000, 0.5, 0.2
+    policy = phone_only(k)
+    only_breakup = simulate(
+        policy,
+        prospects=n,
+        days=75,
+        seed=5,
+        responder=Responder(breakup_reply_rate=r, bad_email_rate=1.0),
+    )
+    m = only_breakup.metrics
+    assert m.violations == 0
+    assert abs(m.connect_rate - r) <= 4 * math.sqrt(r * (1 - r) / n), m.connect_rate
+    only_callbacks = simulate(
+        policy,
+        prospects=n,
+        days=75,
+        seed=5,
+        responder=Responder(callback_rate=c, bad_email_rate=1.0),
+    )
+    q = 1 - (1 - c) ** k
+    got = only_callbacks.metrics.connect_rate
+    assert abs(got - q) <= 4 * math.sqrt(q * (1 - q) / n), (got, q)
+
+
 def test_new_details_bring_a_prospect_back() -> None:
     """Every number wrong, and the rep finds a working one a day to three later: the calls
     resume, and the connect rate is that of k-1 calls (the ladder's attempt made while the

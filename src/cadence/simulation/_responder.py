@@ -63,7 +63,8 @@ class Responder(BaseModel):
     """A call to the prospect is answered: a live conversation. (Not a call to someone else:
     R9's receptionist, or the superior a manager calls, whom the prospect never answers.)"""
     callback_rate: float = 0.0
-    """A voicemail is returned within a day: an inbound call, a conversation."""
+    """A voicemail is returned within a day: an inbound call, a conversation. (The
+    breakup's, R10, is returned at ``breakup_reply_rate``.)"""
     reply_rate: float = 0.0
     """An email (follow-up, drip touch, collateral) gets a reply: a conversation."""
     opt_out_rate: float = 0.0
@@ -71,7 +72,9 @@ class Responder(BaseModel):
     they answer, that is the whole conversation (no meeting, no agreed time); otherwise an hour
     to two days after reading or hearing it, and a voicemail with the offer is not returned."""
     breakup_reply_rate: float = 0.0
-    """The breakup message (R10) gets a reply: a conversation that re-engages them."""
+    """The breakup message (R10) gets a reply: a conversation that re-engages them. By phone
+    (when no email can carry it), its voicemail is returned at this rate, not at
+    ``callback_rate``; a breakup call answered live is a conversation at ``answer_rate``."""
     book_rate: float = 0.0
     """A conversation ends with a meeting booked (a reply asks for times); proposed times
     (R14, R15, after a no-show) are accepted. A call that offers times and connects, or whose
