@@ -66,7 +66,9 @@ class Responder(BaseModel):
     """A voicemail is returned within a day: an inbound call, a conversation. (The
     breakup's, R10, is returned at ``breakup_reply_rate``.)"""
     reply_rate: float = 0.0
-    """An email (follow-up, drip touch, collateral) gets a reply: a conversation."""
+    """An email (follow-up, drip touch, collateral) gets a reply: a conversation. Drawn for
+    the emails that meet no out-of-office reply and no unsubscribe (so a share
+    ``(1 - out_of_office_rate) * (1 - unsubscribe_rate) * reply_rate`` of them is answered)."""
     opt_out_rate: float = 0.0
     """An opt-out offer (R8), answered or not, is taken: the prospect opts out (R13). On a call
     they answer, that is the whole conversation (no meeting, no agreed time); otherwise an hour
@@ -84,7 +86,8 @@ class Responder(BaseModel):
     cancel_rate: float = 0.0
     """A booked meeting is cancelled by the prospect before it starts (R15)."""
     no_show_rate: float = 0.0
-    """The prospect does not turn up to a booked meeting (it was not cancelled)."""
+    """The prospect does not turn up to a booked meeting, of those not cancelled: a share
+    ``(1 - cancel_rate) * no_show_rate`` of the meetings the rep does not cancel is missed."""
     out_of_office_rate: float = 0.0
     """An email gets an out-of-office reply with a return date (R17)."""
     permission_rate: float = 0.0
