@@ -902,6 +902,18 @@ def test_common_random_numbers_give_each_prospect_the_same_luck_under_both_polic
     assert all(b is not None and a is not None and b < a for a, b in sooner)
 
 
+@settings(max_examples=10, deadline=None)
+@given(policy=policies(), seed=st.integers(0, 2**64 - 1), more=st.integers(1, 5))
+def test_a_prospects_life_depends_on_nobody_else(policy: Policy, seed: int, more: int) -> None:
+    """Common random numbers across prospects: prospect i's luck is its own (seed, i), so what
+    the policy makes of the others (more of them, with lives of their own) shifts nothing in
+    its life. The first three prospects live the same lives in a population of three and in
+    a larger one (one rep, so that their owner is the same too)."""
+    few = simulate(policy, prospects=3, days=30, seed=seed, reps=1)
+    many = simulate(policy, prospects=3 + more, days=30, seed=seed, reps=1)
+    assert many.records[:3] == few.records
+
+
 def test_parallel_run_equals_serial_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of prospects on two worker processes: the very same result as one process (and
     two workers do start processes: equal results alone would not show it)."""
