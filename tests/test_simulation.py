@@ -282,6 +282,38 @@ def test_bad_contact_data_matches_the_closed_form() -> None:
     assert both.metrics.touches < wrong.metrics.touches  # no emails after a bounce
 
 
+def test_a_breakup_by_phone_is_returned_at_the_breakup_rate() -> None:
+    """R10: ``breakup_reply_rate`` is the chance the breakup message is answered. When every
+    address bounces, the breakup is a call; its voicemail was returned at ``callback_rate``
+    like any other, and ``breakup_reply_rate`` did nothing. With only the breakup answered
+    (half the time), nobody connected; and with only voicemails returned (c), the connect
+    rate was that of k+1 returned voicemails, not of the k the ladder's calls leave. Now the
+    breakup's voicemail is returned at its own rate: r, and 1-(1-c)^k, within 4 standard
+    errors."""
+    k, n, r, c = 4, 2000, 0.5, 0.2
+    policy = phone_only(k)
+    only_breakup = simulate(
+        policy,
+        prospects=n,
+        days=75,
+        seed=5,
+        responder=Responder(breakup_reply_rate=r, bad_email_rate=1.0),
+    )
+    m = only_breakup.metrics
+    assert m.violations == 0
+    assert abs(m.connect_rate - r) <= 4 * math.sqrt(r * (1 - r) / n), m.connect_rate
+    only_callbacks = simulate(
+        policy,
+        prospects=n,
+        days=75,
+        seed=5,
+        responder=Responder(callback_rate=c, bad_email_rate=1.0),
+    )
+    q = 1 - (1 - c) ** k
+    got = only_callbacks.metrics.connect_rate
+    assert abs(got - q) <= 4 * math.sqrt(q * (1 - q) / n), (got, q)
+
+
 def test_new_details_bring_a_prospect_back() -> None:
     """Every number wrong, and the rep finds a working one a day to three later: the calls
     resume, and the connect rate is that of k-1 calls (the ladder's attempt made while the
@@ -870,6 +902,18 @@ def test_common_random_numbers_give_each_prospect_the_same_luck_under_both_polic
     assert all(b is not None and a is not None and b < a for a, b in sooner)
 
 
+@settings(max_examples=10, deadline=None)
+@given(policy=policies(), seed=st.integers(0, 2**64 - 1), more=st.integers(1, 5))
+def test_a_prospects_life_depends_on_nobody_else(policy: Policy, seed: int, more: int) -> None:
+    """Common random numbers across prospects: prospect i's luck is its own (seed, i), so what
+    the policy makes of the others (more of them, with lives of their own) shifts nothing in
+    its life. The first three prospects live the same lives in a population of three and in
+    a larger one (one rep, so that their owner is the same too)."""
+    few = simulate(policy, prospects=3, days=30, seed=seed, reps=1)
+    many = simulate(policy, prospects=3 + more, days=30, seed=seed, reps=1)
+    assert many.records[:3] == few.records
+
+
 def test_parallel_run_equals_serial_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of prospects on two worker processes: the very same result as one process (and
     two workers do start processes: equal results alone would not show it)."""
@@ -888,6 +932,24 @@ def test_parallel_run_equals_serial_run(monkeypatch: pytest.MonkeyPatch) -> None
     assert simulate(prospects=120, days=40, seed=6, workers=2) == serial
     assert simulate(prospects=120, days=40, seed=6, workers=3).records == serial.records
     assert spread == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("prospects", "workers", "capacity"),
+    [(7, 3, None), (1, 2, None), (3, 4, None), (7, 3, 2), (1, 2, 2)],
+    ids=["uneven", "one-prospect", "fewer-than-workers", "uneven-capacity", "one-capacity"],
+)
+def test_any_split_across_processes_is_the_serial_run(
+    prospects: int, workers: int, capacity: int | None
+) -> None:
+    """Populations that do not divide among the workers, one prospect, fewer prospects than
+    workers (some get no chunk), with and without rep capacity: the serial result."""
+    args: dict[str, Any] = {"prospects": prospects, "days": 15, "seed": 12, "capacity": capacity}
+    serial = simulate(**args)
+    split = simulate(**args, workers=workers)
+    assert split == serial
+    assert split.records == serial.records
+    assert [r.number for r in split.records] == list(range(prospects))
 
 
 def test_progress_reports_reach_the_population_size() -> None:

@@ -77,6 +77,29 @@ def test_a_policy_compared_with_itself_differs_by_nothing() -> None:
     assert c.intervals["touches_per_rep_day"].difference == 0.0
 
 
+def test_an_undefined_interval_shows_no_difference() -> None:
+    """Nobody ever answers: there is no conversation under either policy, so
+    ``touches_per_connect`` and ``median_days_to_connect`` have no value, no difference and
+    no interval. ``contains_zero`` said False for them, which reads as "the interval
+    excludes 0, a difference is shown": a caller listing the metrics that moved (``if not
+    iv.contains_zero``) listed these two, which moved nowhere."""
+    c = compare(
+        Policy(),
+        Policy(min_gap_business_days=2),
+        prospects=20,
+        days=20,
+        seed=1,
+        n_boot=20,
+        responder=Responder(),
+    )
+    for name in ("touches_per_connect", "median_days_to_connect"):
+        iv = c.intervals[name]
+        assert iv.difference is iv.low is iv.high is None, iv
+        assert iv.contains_zero, iv
+    moved = [m for m, iv in c.intervals.items() if not iv.contains_zero]
+    assert all(c.intervals[m].low is not None for m in moved)
+
+
 def test_bootstrap_is_seeded() -> None:
     args: dict[str, Any] = {"prospects": 60, "days": 40, "seed": 3, "n_boot": 100}
     gap = Policy(min_gap_business_days=2)
@@ -162,6 +185,34 @@ def test_a_run_with_nobody_enrolled_plots_without_a_warning(tmp_path: pathlib.Pa
 def test_comparison_plot_writes_a_png(tmp_path: pathlib.Path) -> None:
     c = compare(Policy(), Policy(min_gap_business_days=2), prospects=60, days=40, seed=1, n_boot=20)
     _is_png(c.plot(tmp_path / "both.png"))
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("no-such-dir/run.png", "No such file or directory"),
+        (".", "Is a directory"),
+        (None, "is not a file path"),
+        (5, "is not a file path"),
+    ],
+    ids=["no-directory", "a-directory", "none", "a-number"],
+)
+def test_a_plot_it_cannot_write_is_a_clear_input_error(
+    tmp_path: pathlib.Path, where: Any, said: str
+) -> None:
+    """``result.plot`` let matplotlib's and the operating system's errors out as they were:
+    a ``FileNotFoundError`` or ``IsADirectoryError`` for a path it cannot write, and a
+    ``TypeError`` for something that is no path at all (DESIGN 9: none escapes). It is an
+    input error naming ``path``, the value and the fix, as for the files cadence reads."""
+    result = simulate(prospects=3, days=5, seed=1)
+    path = tmp_path / where if isinstance(where, str) else where
+    with pytest.raises(cadence.InvalidInputError) as info:
+        result.plot(path)
+    assert info.value.field == "path"
+    shown = repr(str(path)) if isinstance(path, pathlib.Path) else repr(path)
+    assert str(info.value).startswith(f"path: {shown} ")
+    assert said in str(info.value)
+    assert "give " in str(info.value)
 
 
 # -- the command line ---------------------------------------------------------------------------
@@ -334,6 +385,20 @@ def test_cli_simulate_refuses_a_plot_it_cannot_write_before_the_run(
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert ("pip install 'cadence[plot]'" if missing else "no-such-dir") in result.output
     assert runs == []
+
+
+def test_cli_simulate_a_plot_path_that_is_a_directory_is_one_line(tmp_path: pathlib.Path) -> None:
+    """A directory passed the check made before the run (its parent exists): the run was
+    made and its table printed, and only then did writing the PNG fail. It is refused at
+    once, in one line, like a path into no directory."""
+    args = ["simulate", "--prospects", "3", "--days", "3", "--plot", str(tmp_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert result.output.startswith(
+        f"error: --plot: cannot write {str(tmp_path)!r}: it is a directory"
+    )
 
 
 def test_cli_simulate_bad_policy_is_one_line(tmp_path: pathlib.Path) -> None:

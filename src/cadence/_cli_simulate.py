@@ -74,6 +74,10 @@ def simulate_command(
             fail(f"--plot needs matplotlib ({exc.name}); install it: pip install 'cadence[plot]'")
         if not plot.parent.is_dir():
             fail(f"--plot: cannot write {str(plot)!r}: {str(plot.parent)!r} is no directory")
+        if plot.is_dir():
+            fail(
+                f"--plot: cannot write {str(plot)!r}: it is a directory; name a file, e.g. run.png"
+            )
     try:
         policy_a = policy_or_default(policy)
         policy_b = read_policy(compare) if compare is not None else None
@@ -142,8 +146,8 @@ def simulate_command(
         try:
             other = outcome.b if isinstance(outcome, Comparison) else None
             written = plot_result(first, plot, other=other)
-        except OSError as exc:
-            fail(f"--plot: cannot write {str(plot)!r}: {exc.strerror or exc}")
+        except CadenceError as exc:  # (the path cannot be written: the library says why)
+            fail(f"--plot: {str(exc).removeprefix('path: ')}")
         console.print(f"plot written to {written}", markup=False, highlight=False)
     runs = [first] if isinstance(outcome, SimulationResult) else [outcome.a, outcome.b]
     examples = [e for run in runs for e in run.violation_examples]

@@ -39,7 +39,13 @@ _BLOCK = 16  # resamples per matrix product (memory: _BLOCK x prospects counts)
 
 
 class Interval(BaseModel):
-    """One metric under both policies, the difference ``b - a`` and its bootstrap interval."""
+    """One metric under both policies, the difference ``b - a`` and its bootstrap interval.
+
+    The interval is the percentile interval of ``b - a`` over the resamples in which the
+    metric has a value under both policies (a resample may hold no conversation, and then no
+    ``touches_per_connect``); with fewer than half of them, or no value in the run itself
+    (``None``), there is no interval: ``low`` and ``high`` are ``None``.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -52,8 +58,12 @@ class Interval(BaseModel):
 
     @property
     def contains_zero(self) -> bool:
-        """Whether the interval includes 0 (no difference shown at this level)."""
-        return self.low is not None and self.high is not None and self.low <= 0 <= self.high
+        """Whether no difference is shown at this level: the interval includes 0, or there
+        is no interval (the metric has no value). ``not contains_zero`` means the interval
+        lies wholly on one side of 0."""
+        if self.low is None or self.high is None:
+            return True
+        return self.low <= 0 <= self.high
 
 
 class Comparison(BaseModel):

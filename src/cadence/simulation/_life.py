@@ -478,7 +478,13 @@ class Life(Answers):
                 offering = False
             else:
                 event = call_attempted(at, "voicemail")
-                if luck.chance(CALLBACK, r.callback_rate):
+                # The breakup (R10) has its own rate by phone too: its voicemail is returned
+                # at ``breakup_reply_rate``, on the breakup's stream, as its email is answered.
+                if (
+                    luck.chance(BREAKUP, r.breakup_reply_rate)
+                    if kind is _BREAKUP
+                    else luck.chance(CALLBACK, r.callback_rate)
+                ):
                     back = at + timedelta(minutes=30 + luck.below(DELAY, 330))
                     self._later(self._conversation_call(back, act if offering else None))
                     offering = False

@@ -63,15 +63,20 @@ class Responder(BaseModel):
     """A call to the prospect is answered: a live conversation. (Not a call to someone else:
     R9's receptionist, or the superior a manager calls, whom the prospect never answers.)"""
     callback_rate: float = 0.0
-    """A voicemail is returned within a day: an inbound call, a conversation."""
+    """A voicemail is returned within a day: an inbound call, a conversation. (The
+    breakup's, R10, is returned at ``breakup_reply_rate``.)"""
     reply_rate: float = 0.0
-    """An email (follow-up, drip touch, collateral) gets a reply: a conversation."""
+    """An email (follow-up, drip touch, collateral) gets a reply: a conversation. Drawn for
+    the emails that meet no out-of-office reply and no unsubscribe (so a share
+    ``(1 - out_of_office_rate) * (1 - unsubscribe_rate) * reply_rate`` of them is answered)."""
     opt_out_rate: float = 0.0
     """An opt-out offer (R8), answered or not, is taken: the prospect opts out (R13). On a call
     they answer, that is the whole conversation (no meeting, no agreed time); otherwise an hour
     to two days after reading or hearing it, and a voicemail with the offer is not returned."""
     breakup_reply_rate: float = 0.0
-    """The breakup message (R10) gets a reply: a conversation that re-engages them."""
+    """The breakup message (R10) gets a reply: a conversation that re-engages them. By phone
+    (when no email can carry it), its voicemail is returned at this rate, not at
+    ``callback_rate``; a breakup call answered live is a conversation at ``answer_rate``."""
     book_rate: float = 0.0
     """A conversation ends with a meeting booked (a reply asks for times); proposed times
     (R14, R15, after a no-show) are accepted. A call that offers times and connects, or whose
@@ -81,7 +86,8 @@ class Responder(BaseModel):
     cancel_rate: float = 0.0
     """A booked meeting is cancelled by the prospect before it starts (R15)."""
     no_show_rate: float = 0.0
-    """The prospect does not turn up to a booked meeting (it was not cancelled)."""
+    """The prospect does not turn up to a booked meeting, of those not cancelled: a share
+    ``(1 - cancel_rate) * no_show_rate`` of the meetings the rep does not cancel is missed."""
     out_of_office_rate: float = 0.0
     """An email gets an out-of-office reply with a return date (R17)."""
     permission_rate: float = 0.0

@@ -161,7 +161,8 @@ class SimulationResult(BaseModel):
 
     def plot(self, path: str | Path) -> Path:
         """Write a PNG with the stage funnel, the time-to-connect distribution and the daily
-        touches per rep (needs the ``plot`` extra: matplotlib). Returns the path."""
+        touches per rep (needs the ``plot`` extra: matplotlib). Returns the path; one that
+        cannot be written is an :class:`~cadence.errors.InvalidInputError` naming ``path``."""
         from cadence.simulation.plot import plot_result  # an edge: matplotlib loads on demand
 
         return plot_result(self, path)

@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from cadence.errors import InvalidInputError
 from cadence.lifecycle import Stage
 from cadence.simulation._result import SimulationResult
 
@@ -30,7 +31,15 @@ def plot_result(
     labels: Sequence[str] = ("A", "B"),
 ) -> Path:
     """Write a PNG: the stage funnel, the time-to-connect distribution, the daily touches per
-    rep and the stages over time; with ``other``, both runs side by side. Returns the path."""
+    rep and the stages over time; with ``other``, both runs side by side. Returns the path.
+
+    A ``path`` that is no path, or that cannot be written, is an
+    :class:`~cadence.errors.InvalidInputError` naming ``path`` (as for the files cadence
+    reads), never the operating system's ``OSError`` or a ``TypeError``."""
+    if not isinstance(path, str | Path):
+        msg = f"path: {path!r} is not a file path; give a str or pathlib.Path, e.g. 'run.png'"
+        raise InvalidInputError(msg, field="path", value=path)
+    out = Path(path)
     runs = [result] if other is None else [result, other]
     names = list(labels[: len(runs)]) if other is not None else ["simulation"]
     fig = Figure(figsize=(12, 8), dpi=100, layout="constrained")
@@ -47,8 +56,14 @@ def plot_result(
     ]
     head = f"{result.prospects:,} prospects x {result.days} days, seed {result.seed}"
     fig.suptitle("\n".join([head, *said]) if other is not None else f"{head}: {said[0]}")
-    out = Path(path)
-    fig.savefig(out, format="png")
+    try:
+        fig.savefig(out, format="png")
+    except OSError as exc:
+        msg = (
+            f"path: {str(out)!r} cannot be written ({exc.strerror or exc}); give a file "
+            "in a directory that exists and that you may write to, e.g. 'run.png'"
+        )
+        raise InvalidInputError(msg, field="path", value=str(out)) from None
     return out
 
 
