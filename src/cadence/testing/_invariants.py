@@ -69,12 +69,25 @@ def check_step(
         problems += hours_problems(engine.policy, prospect, planned)
     for later in plan[1:]:  # and so does the law (the first was checked with the step)
         problems += legal_problems(engine, prospect, later, calls)
+    problems += _blocked_later(prospect, plan[1:])
     if problems:
         where = f"at {now.isoformat()}"
         if event is not None:
             where += f", right after {event!r}"
         raise AssertionError(f"{problems[0]} ({where}; stage {prospect.stage.value})")
     return action
+
+
+def _blocked_later(prospect: Prospect, later: list[Action]) -> list[str]:
+    """R13 for the plan after its first action (checked with the step): nothing is planned
+    for a prospect who opted out, nor on a blocked channel."""
+    blocked = prospect.blocked_channels
+    for a in later:
+        if prospect.stage is Stage.OPTED_OUT and a.kind is not ActionKind.NONE:
+            return [f"R13: {a.kind.value} planned for a prospect who opted out: {a!r}"]
+        if a.channel is not None and a.channel in blocked:
+            return [f"R13: {a.kind.value} planned on {a.channel.value}, a blocked channel: {a!r}"]
+    return []
 
 
 #: What one call (or one email) to the prospect may do together (``Action.also``): not a touch
