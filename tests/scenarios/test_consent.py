@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import cadence
-from cadence import ActionKind, Stage
+from cadence import ActionKind, Channel, Stage
 from cadence import events as ev
 from tests.scenarios.test_rules import _enroll, _never_answers
 
@@ -88,3 +88,36 @@ def test_r12_r13_a_state_stored_opted_out_with_its_permission_loses_it_at_the_op
     assert loaded.permission is True
     back = engine.apply(loaded, ev.OptedIn(at=monday + timedelta(days=2)))
     assert back.permission is None
+
+
+def test_r13_an_empty_channel_list_opts_out_of_everything(monday: datetime) -> None:
+    """``channels: []`` is read as no channel named, so everything, whether constructed,
+    parsed from a webhook or replayed: an opt-out is never refused, nor narrowed, for its
+    form (histories stored by earlier releases may hold the empty list)."""
+    engine = Engine(cadence.Policy(opt_out_scope="channel"))
+    p = _enroll(engine, monday)
+    payload = {"type": "opted_out", "at": monday.isoformat(), "channels": [], "id": "o"}
+    for event in (ev.OptedOut(at=monday, channels=frozenset()), cadence.parse_event(payload)):
+        out = engine.apply(p, event)
+        assert out.stage is Stage.OPTED_OUT
+        assert engine.next_action(out, monday + timedelta(days=1)).kind is ActionKind.NONE
+    replayed = engine.replay(
+        "dana", [payload], timezone="America/Chicago", country="US", subdivision="IL", at=monday
+    )
+    assert replayed.stage is Stage.OPTED_OUT
+
+
+def test_r13_calling_in_after_refusing_calls_is_not_an_opt_in(monday: datetime) -> None:
+    """Lee refused calls, then called the rep and asked to hear back on Thursday: the
+    contact agreed goes by email, on Thursday: only an explicit opt-in reopens the phone."""
+    engine = Engine(cadence.Policy(opt_out_scope="channel"))
+    p = _enroll(engine, monday)
+    p = engine.apply(p, ev.OptedOut(at=monday, channels=frozenset({Channel.PHONE})))
+    t = monday + timedelta(days=1)
+    thursday = monday + timedelta(days=3)
+    p = engine.apply(p, ev.CallAttempted(at=t, outcome="connected", next_contact_at=thursday))
+    plan = engine.plan(p, t)
+    assert [(a.kind, a.channel, a.rules) for a in plan] == [
+        (ActionKind.EMAIL, Channel.EMAIL, ("R1",))
+    ]
+    assert plan[0].earliest == thursday
