@@ -54,3 +54,36 @@ def test_the_real_engine_passes_the_same_story() -> None:
         ev.OptedOut(at=MONDAY + timedelta(hours=1), channels=frozenset({Channel.EMAIL})),
     ]
     assert check_invariants(engine, p, events).blocked_channels == {Channel.EMAIL}
+
+
+class Lingering(Engine):
+    """Broken: an opt-in gives back the permission to stay in touch the opt-out withdrew."""
+
+    def apply(self, p: Prospect, event: ev.Event) -> Prospect:
+        after = super().apply(p, event)
+        if isinstance(event, ev.OptedIn) and after is not p:
+            return after.model_copy(update={"permission": True})
+        return after
+
+
+def _given_then_withdrawn() -> list[ev.Event]:
+    return [
+        ev.CallAttempted(at=MONDAY, outcome="connected", permission=True),
+        ev.OptedOut(at=MONDAY + timedelta(days=1)),
+        ev.OptedIn(at=MONDAY + timedelta(days=2)),
+    ]
+
+
+def test_a_permission_that_outlives_the_opt_out_breaks_r12() -> None:
+    engine = Lingering(Policy())
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
+    with pytest.raises(AssertionError, match="R12: the prospect opted out"):
+        check_invariants(engine, p, _given_then_withdrawn())
+
+
+def test_a_permission_given_again_after_the_opt_in_passes() -> None:
+    engine = Engine(Policy())
+    p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
+    again = ev.CallAttempted(at=MONDAY + timedelta(days=3), outcome="connected", permission=True)
+    assert check_invariants(engine, p, [*_given_then_withdrawn()]).permission is None
+    assert check_invariants(engine, p, [*_given_then_withdrawn(), again]).permission is True
