@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+from hypothesis import Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect
 from cadence import events as ev
-from cadence.testing import check_invariants
+from cadence.testing import PolicyMachine, check_invariants
 from tests.conftest import CHICAGO
 
 MONDAY = datetime(2026, 3, 9, 9, 30, tzinfo=CHICAGO)
@@ -87,3 +89,25 @@ def test_a_permission_given_again_after_the_opt_in_passes() -> None:
     again = ev.CallAttempted(at=MONDAY + timedelta(days=3), outcome="connected", permission=True)
     assert check_invariants(engine, p, [*_given_then_withdrawn()]).permission is None
     assert check_invariants(engine, p, [*_given_then_withdrawn(), again]).permission is True
+
+
+def test_policy_machine_catches_a_permission_that_outlives_the_opt_out() -> None:
+    class Broken(PolicyMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.engine = Lingering(self.policy)
+
+        def event_types(self) -> frozenset[str]:
+            return frozenset({"call_attempted", "opted_out", "opted_in"})
+
+    with pytest.raises(AssertionError, match="R12: the prospect opted out"):
+        run_state_machine_as_test(
+            Broken,
+            settings=settings(
+                max_examples=300,
+                stateful_step_count=30,
+                deadline=None,
+                phases=[Phase.generate],  # finding it is the point; shrinking only costs time
+                database=None,
+            ),
+        )

@@ -19,7 +19,7 @@ from cadence.testing._gap import gap_problems
 from cadence.testing._histories import History
 from cadence.testing._hours import hours_problems
 
-__all__ = ["check_invariants", "check_step", "stored_whole"]
+__all__ = ["check_invariants", "check_step", "permission_withdrawn", "stored_whole"]
 
 
 def check_step(
@@ -195,7 +195,7 @@ def check_invariants(
                 f"in, but is in stage {p.stage.value} after event #{i} ({event!r})"
             )
             raise AssertionError(msg)
-        withdrawn = _permission_withdrawn(withdrawn, event, p, f"after event #{i} ({event!r})")
+        withdrawn = permission_withdrawn(withdrawn, event, p, f"after event #{i} ({event!r})")
         away = away_until(event, away)
         now = max(event.at, p.last_event_at)
         # (An action after the opt-out is check_step's to report: the stage is opted_out here.)
@@ -208,16 +208,17 @@ def check_invariants(
     return p
 
 
-def _permission_withdrawn(withdrawn: bool, event: ev.Event, p: Prospect, where: str) -> bool:
+def permission_withdrawn(withdrawn: bool, event: ev.Event, p: Prospect, where: str) -> bool:
     """R12, R13: whether the permission to stay in touch is withdrawn after ``event`` (``p``:
     the prospect after it), given whether it was before. An opt-out of everything withdraws
     it; a conversation after it that gives it again restores it. Raises ``AssertionError``
-    when the prospect still holds a permission the opt-out withdrew (it would drip them)."""
+    when the prospect, live again, still holds a permission the opt-out withdrew (it would
+    drip them; a state stored opted out may hold it until the opt-in)."""
     if p.stage is Stage.OPTED_OUT:
         withdrawn = True
     elif getattr(event, "permission", None) is not None:
         withdrawn = False  # (the conversation's answer, yes or no, is the prospect's now)
-    if withdrawn and p.permission is True:
+    if withdrawn and p.permission is True and p.stage is not Stage.OPTED_OUT:
         msg = (
             "R12: the prospect opted out, which withdrew the permission to stay in touch, and "
             f"has not given it again in a conversation since, but the state holds it ({where})"
