@@ -30,7 +30,7 @@ class Leaky(Engine):
         day = (first.earliest + timedelta(days=7)).date()
         later = datetime.combine(day, time(10, 0), first.earliest.tzinfo)
         kind = ActionKind.CALL if refused[0] is Channel.PHONE else ActionKind.EMAIL
-        update = {"channel": refused[0], "kind": kind, "also": ()}
+        update: dict[str, object] = {"channel": refused[0], "kind": kind, "also": ()}
         update |= {"earliest": later, "latest": later + timedelta(hours=1), "rules": ("R2",)}
         extra = first.model_copy(update=update)
         return [first, *rest, extra]
@@ -40,7 +40,7 @@ class Leaky(Engine):
 def test_a_later_touch_on_a_refused_channel_breaks_r13(refused: Channel) -> None:
     engine = Leaky(Policy(opt_out_scope="channel"))
     p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
-    events = [
+    events: list[ev.Event] = [
         ev.CallAttempted(at=MONDAY, outcome="connected"),
         ev.OptedOut(at=MONDAY + timedelta(hours=1), channels=frozenset({refused})),
     ]
@@ -51,7 +51,7 @@ def test_a_later_touch_on_a_refused_channel_breaks_r13(refused: Channel) -> None
 def test_the_real_engine_passes_the_same_story() -> None:
     engine = Engine(Policy(opt_out_scope="channel"))
     p = engine.enroll("lee", timezone="America/Chicago", at=MONDAY, country="US")
-    events = [
+    events: list[ev.Event] = [
         ev.CallAttempted(at=MONDAY, outcome="connected"),
         ev.OptedOut(at=MONDAY + timedelta(hours=1), channels=frozenset({Channel.EMAIL})),
     ]

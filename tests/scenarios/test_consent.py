@@ -63,7 +63,7 @@ def test_r12_r13_replay_withdraws_the_permission_as_apply_does(
     engine: Engine, monday: datetime
 ) -> None:
     """The same story replayed from the CRM's history: the permission is gone too."""
-    events = [
+    events: list[ev.Event] = [
         ev.CallAttempted(at=monday, outcome="connected", permission=True, id="a"),
         ev.OptedOut(at=monday + timedelta(days=1), id="b"),
         ev.OptedIn(at=monday + timedelta(days=2), id="c"),
