@@ -85,6 +85,10 @@ class Fold(ChannelFold, MeetingFold):
         elif stage in TERMINAL:
             if isinstance(event, ev.OptedIn) and stage is Stage.OPTED_OUT:
                 state["blocked_channels"] = state["unreachable"] = frozenset()
+                # R12: the opt-out withdrew the permission to stay in touch given before it
+                # (a state an earlier release stored opted out may still hold it); only a
+                # conversation after the opt-in gives it again.
+                state["permission"] = None
                 self.reset_ladder(state)  # opting in is a response: the ladder starts over
                 state["last_response_at"] = at
                 self.stage(state, Trigger.OPT_IN)

@@ -310,6 +310,7 @@ class ChannelFold(FoldBase):
         state["unreachable"] = frozenset()
         state["obligations"] = ()
         state["paused_until"] = None
+        state["permission"] = None  # R12: saying no withdraws the permission to stay in touch
         withdraw_meetings(state)
         self.stage(state, Trigger.OPT_OUT)
 

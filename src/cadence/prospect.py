@@ -148,7 +148,8 @@ class Prospect(BaseModel):
 
     # What the prospect told us.
     permission: bool | None = Field(default=None, strict=True)
-    """R12: may we contact them again when there is news (from the latest conversation)."""
+    """R12: may we contact them again when there is news (from the latest conversation; an
+    opt-out withdraws it, and only a conversation after the opt-in gives it again)."""
     preferred_channel: Channel | None = None
     blocked_channels: frozenset[Channel]
     """Channels not to use: opted out of (R13), bounced, wrong number."""

@@ -19,7 +19,7 @@ from cadence.testing._gap import gap_problems
 from cadence.testing._histories import History
 from cadence.testing._hours import hours_problems
 
-__all__ = ["check_invariants", "check_step", "stored_whole"]
+__all__ = ["check_invariants", "check_step", "permission_withdrawn", "stored_whole"]
 
 
 def check_step(
@@ -69,12 +69,25 @@ def check_step(
         problems += hours_problems(engine.policy, prospect, planned)
     for later in plan[1:]:  # and so does the law (the first was checked with the step)
         problems += legal_problems(engine, prospect, later, calls)
+    problems += _blocked_later(prospect, plan[1:])
     if problems:
         where = f"at {now.isoformat()}"
         if event is not None:
             where += f", right after {event!r}"
         raise AssertionError(f"{problems[0]} ({where}; stage {prospect.stage.value})")
     return action
+
+
+def _blocked_later(prospect: Prospect, later: list[Action]) -> list[str]:
+    """R13 for the plan after its first action (checked with the step): nothing is planned
+    for a prospect who opted out, nor on a blocked channel."""
+    blocked = prospect.blocked_channels
+    for a in later:
+        if prospect.stage is Stage.OPTED_OUT and a.kind is not ActionKind.NONE:
+            return [f"R13: {a.kind.value} planned for a prospect who opted out: {a!r}"]
+        if a.channel is not None and a.channel in blocked:
+            return [f"R13: {a.kind.value} planned on {a.channel.value}, a blocked channel: {a!r}"]
+    return []
 
 
 #: What one call (or one email) to the prospect may do together (``Action.also``): not a touch
@@ -123,7 +136,9 @@ def check_invariants(
     each (see :func:`check_step`); also that ``apply`` never mutates its input, that every
     state survives the JSON round trip a CRM stores it through (DESIGN §6), and that an
     opt-out, of everything or of a channel, holds until an opt-in (R13): a new address or
-    number does not reopen a channel the prospect refused. Returns the final prospect.
+    number does not reopen a channel the prospect refused; and that an opt-out of everything
+    withdraws the permission to stay in touch until a conversation after it gives it again
+    (R12). Returns the final prospect.
 
     ``prospect`` is the state the history starts from (usually as enrolled); ``history`` is a
     sequence of events in time order, or a :class:`History`. Raises ``AssertionError`` naming
@@ -149,6 +164,7 @@ def check_invariants(
     opted_out_at: datetime | None = None
     refused: frozenset[Channel] = frozenset()
     away: datetime | None = None  # the return the prospect announced (R17), as events say
+    withdrawn = False  # an opt-out withdrew the permission to stay in touch (R12), not given since
     for i, event in enumerate(events):
         if isinstance(event, ev.CallAttempted) and not event.third_party:
             calls.setdefault(event.id or -1 - i, event.at)  # (not someone else's number)
@@ -179,6 +195,7 @@ def check_invariants(
                 f"in, but is in stage {p.stage.value} after event #{i} ({event!r})"
             )
             raise AssertionError(msg)
+        withdrawn = permission_withdrawn(withdrawn, event, p, f"after event #{i} ({event!r})")
         away = away_until(event, away)
         now = max(event.at, p.last_event_at)
         # (An action after the opt-out is check_step's to report: the stage is opted_out here.)
@@ -189,6 +206,25 @@ def check_invariants(
         if action.kind not in (ActionKind.NONE,) and action.earliest_utc > now:
             check_step(engine, p, action.earliest, calls=made)  # asked again when it falls due
     return p
+
+
+def permission_withdrawn(withdrawn: bool, event: ev.Event, p: Prospect, where: str) -> bool:
+    """R12, R13: whether the permission to stay in touch is withdrawn after ``event`` (``p``:
+    the prospect after it), given whether it was before. An opt-out of everything withdraws
+    it; a conversation after it that gives it again restores it. Raises ``AssertionError``
+    when the prospect, live again, still holds a permission the opt-out withdrew (it would
+    drip them; a state stored opted out may hold it until the opt-in)."""
+    if p.stage is Stage.OPTED_OUT:
+        withdrawn = True
+    elif getattr(event, "permission", None) is not None:
+        withdrawn = False  # (the conversation's answer, yes or no, is the prospect's now)
+    if withdrawn and p.permission is True and p.stage is not Stage.OPTED_OUT:
+        msg = (
+            "R12: the prospect opted out, which withdrew the permission to stay in touch, and "
+            f"has not given it again in a conversation since, but the state holds it ({where})"
+        )
+        raise AssertionError(msg)
+    return withdrawn
 
 
 def raise_unless_followed_up(

@@ -22,6 +22,7 @@ from cadence.testing._invariants import (
     away_until,
     channel_names,
     check_step,
+    permission_withdrawn,
     raise_if_due_while_away,
     raise_unless_followed_up,
     stored_whole,
@@ -51,7 +52,8 @@ class PolicyMachine(RuleBasedStateMachine):
     (refused, except an opt-out, which is honoured). After every step
     :func:`check_step` checks the next action (R2, R3, R4, R12, R13, R17, DESIGN §4), an event
     just applied has what it owes planned (R1's agreed time, R6's email), and the machine
-    checks that an opt-out, of everything or of a channel, holds (R13), that a
+    checks that an opt-out, of everything or of a channel, holds (R13), that one of
+    everything withdraws the permission to stay in touch until it is given again (R12), that a
     duplicate event changes nothing and that the state survives the JSON round trip the CRM
     stores it through (DESIGN §6).
 
@@ -87,6 +89,7 @@ class PolicyMachine(RuleBasedStateMachine):
         self.now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
         self.opted_out_at: datetime | None = None
         self.refused: frozenset[Channel] = frozenset()
+        self.withdrawn = False  # an opt-out withdrew the permission to drip (R12), not given since
         """Channels the prospect opted out of (with the policy's ``channel`` scope)."""
         self.away: datetime | None = None
         """The return the prospect announced (R17), as the events say, not the engine."""
@@ -266,6 +269,9 @@ class PolicyMachine(RuleBasedStateMachine):
         self.history.append(event)
         self.now = max(self.now, event.at)
         self.away = away_until(event, self.away)
+        self.withdrawn = permission_withdrawn(
+            self.withdrawn, event, self.prospect, "in the machine's run"
+        )
         if self.prospect is not before:  # (a duplicate changes nothing and owes nothing)
             now = max(self.now, self.prospect.last_event_at)
             raise_unless_followed_up(self.engine, self.prospect, event, now, "in the machine's run")
