@@ -89,8 +89,9 @@ class PolicyMachine(RuleBasedStateMachine):
         self.now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
         self.opted_out_at: datetime | None = None
         self.refused: frozenset[Channel] = frozenset()
-        self.withdrawn = False  # an opt-out withdrew the permission to drip (R12), not given since
         """Channels the prospect opted out of (with the policy's ``channel`` scope)."""
+        self.withdrawn = False
+        """An opt-out withdrew the permission to stay in touch (R12), not given again since."""
         self.away: datetime | None = None
         """The return the prospect announced (R17), as the events say, not the engine."""
         self._before: Prospect | None = None
