@@ -695,3 +695,63 @@ def test_validate_notes_an_opt_out_gap_shorter_than_the_gap_between_attempts(
     ):
         team.write_text(fine)
         assert "note:" not in runner.invoke(app, ["policy", "validate", str(team)]).output
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        (
+            "switch_channel_after: 3\n",
+            "note: switch_channel_after 3 is not below opt_out_offer_after 3, so the opt-out "
+            "offer (R8) comes after 3 unanswered attempts, before any switch: no attempt goes "
+            "by email because calls went unanswered (R7); give switch_channel_after less than "
+            "opt_out_offer_after",
+        ),
+        (
+            "switch_channel_after: 6\nopt_out_offer_after: 2\n",
+            "note: switch_channel_after 6 is not below opt_out_offer_after 2, so the opt-out "
+            "offer (R8) comes after 2 unanswered attempts",
+        ),
+        (
+            "drip_interval_days: 5\n",
+            "note: drip_interval_days 5 is shorter than the 4 business days between unanswered "
+            "attempts (min_gap_business_days, about 6 days), so the drip (R11) touches a "
+            "dropped prospect more often than the ladder tried them (R3); give "
+            "drip_interval_days at least 6",
+        ),
+        (
+            "drip_interval_days: 8\nweekmask: '1010100'\n",
+            "note: drip_interval_days 8 is shorter than the 4 business days between",
+        ),
+    ],
+)
+def test_validate_notes_a_setting_that_makes_a_rule_unreachable(
+    tmp_path: pathlib.Path, text: str, note: str
+) -> None:
+    """With ``switch_channel_after`` at or above ``opt_out_offer_after`` the offer came first
+    and R7's switch to email never did; a drip faster than the ladder touched a dropped
+    prospect more often than one still being tried. Both validated without a word."""
+    team = tmp_path / "team.yaml"
+    team.write_text(text)
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 0, result.output
+    assert note in " ".join(result.output.split()), result.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "switch_channel_after: 2\nopt_out_offer_after: 3\n",
+        "switch_channel_after: 1\nopt_out_offer_after: 2\n",
+        "drip_interval_days: 6\n",
+        "drip_interval_days: 10\nweekmask: '1010100'\n",
+    ],
+)
+def test_validate_has_no_note_for_a_ladder_that_reaches_every_rule(
+    tmp_path: pathlib.Path, text: str
+) -> None:
+    team = tmp_path / "team.yaml"
+    team.write_text(text)
+    result = runner.invoke(app, ["policy", "validate", str(team)])
+    assert result.exit_code == 0, result.output
+    assert "note:" not in result.output, result.output

@@ -122,7 +122,8 @@ def test_a_channel_preference_lists_the_channels_as_json_spells_them(sent: str) 
     with pytest.raises(InvalidInputError) as info:
         cadence.parse_event({"type": "channel_preference", "at": _MONDAY, "channel": sent})
     assert info.value.field == "channel"
-    assert str(info.value) == f"channel: Input should be 'phone' or 'email' (got {sent!r})"
+    said = f"channel: Input should be 'phone' or 'email' (got {sent!r})"
+    assert str(info.value) == said + ("; did you mean 'phone'?" if sent == "Phone" else "")
 
 
 def test_a_misspelt_field_is_told_the_name_it_was_meant_to_be(tmp_path: Any) -> None:

@@ -13,16 +13,22 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from cadence import Policy
+from cadence.errors import InvalidInputError
 from cadence.schema import json_schema
 from cadence.testing import policies
 
 SCHEMA = json_schema("policy")
 
 _TYPES = {
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    # JSON Schema's integer is a number with no fraction: 4.0 is one
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
@@ -215,3 +221,85 @@ def test_a_date_written_as_a_number_is_refused_saying_how_to_write_it(
     assert ".".join(map(str, error["loc"])) == field
     assert "write the date as text" in error["msg"]
     assert refusals(SCHEMA, data)
+
+
+#: The policy's knobs that its schema says are a whole number or a boolean, at any depth.
+_NUMBERS_AND_FLAGS: list[tuple[Any, ...]] = [
+    *[
+        (name,)
+        for name, spec in SCHEMA["properties"].items()
+        if {spec.get("type"), *(b.get("type") for b in spec.get("anyOf", []))}
+        & {"integer", "boolean"}
+        and name != "schema_version"  # (check_version's own message: test_errors)
+    ],
+    ("calling_rules", 0, "cap", "count"),
+    ("calling_rules", 0, "no_holidays"),
+    ("weekday_hours", 0, "weekday"),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(_NUMBERS_AND_FLAGS),
+    st.one_of(
+        st.booleans(),
+        st.integers(-2, 400),
+        st.sampled_from([0.0, 1.0, 4.0, 2.5]),
+        st.sampled_from(["4", "1", "0", "true", "yes", "off", " 4", "4.0", ""]),
+        st.none(),
+    ),
+)
+def test_a_number_or_a_flag_loads_exactly_when_the_schema_admits_it(
+    path: tuple[Any, ...], value: Any
+) -> None:
+    """``"4"`` loaded as 4 business days and ``1`` as true, where the schema (and a Java
+    client or an editor checking a file against it) wants a number or a boolean."""
+    data = _with(path, value)
+    assert _loads(data) == (refusals(SCHEMA, data) == []), (path, value, refusals(SCHEMA, data))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"min_gap_business_days": "4"},
+            "min_gap_business_days: expected a whole number, got the text '4'; write the "
+            "number without quotes",
+        ),
+        (
+            {"voicemail_email": 1},
+            "voicemail_email: expected true or false, got the number 1; write true or false",
+        ),
+        (
+            {"legal_guards": "false"},
+            "legal_guards: expected true or false, got the text 'false'; write false without "
+            "quotes",
+        ),
+    ],
+)
+def test_a_number_or_a_flag_in_quotes_says_how_to_write_it(
+    tmp_path: Any, data: dict[str, Any], message: str
+) -> None:
+    from cadence.files import read_policy
+
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InvalidInputError) as info:
+        read_policy(path)
+    assert str(info.value) == f"{path}: {message}", str(info.value)
+
+
+def test_yaml_still_writes_its_numbers_and_flags_as_yaml_does(tmp_path: Any) -> None:
+    """YAML 1.1's ``yes`` and ``off`` are booleans, and ``010`` the number its writer meant
+    (cadence's YAML reader keeps them as text for the fields that are not numbers): they
+    still load. A quoted number is text, as in JSON."""
+    from cadence.files import read_policy
+
+    path = tmp_path / "team.yaml"
+    path.write_text("voicemail_email: no\nlegal_guards: On\nmin_gap_business_days: 010\n")
+    policy = read_policy(path)
+    assert (policy.voicemail_email, policy.legal_guards) == (False, True)
+    assert policy.min_gap_business_days == 10
+    path.write_text("min_gap_business_days: '4'\n")
+    with pytest.raises(ValueError, match="got the text '4'; write the number without quotes"):
+        read_policy(path)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cadence._files_text import parse_json, read_text, reason
+from cadence._numbers import YamlText
 from cadence.errors import InvalidInputError
 
 __all__ = ["settings", "yaml_loader"]
@@ -113,7 +114,9 @@ def yaml_loader() -> type:
     weekmask, and a whole number (``010``) is read as the decimal its writer meant. And so does
     a YAML 1.1 boolean other than ``true`` or ``false``: ``NO`` is Norway, ``ON`` Ontario, ``no``
     the Norwegian locale (each was refused as "got False"); a yes/no knob still reads ``yes``,
-    ``no``, ``on`` and ``off`` as pydantic does."""
+    ``no``, ``on`` and ``off`` as pydantic does. Such text is a :class:`YamlText`: a policy's
+    numbers and knobs refuse text (``"4"``), but not what YAML itself wrote as a number or a
+    boolean."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -149,7 +152,9 @@ def yaml_loader() -> type:
     def number_or_clock(base: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def construct(loader: Any, node: Any) -> Any:
             text = loader.construct_scalar(node)
-            return text if ":" in text or _OCTAL.fullmatch(text) else base(loader, node)
+            if ":" in text or _OCTAL.fullmatch(text):
+                return YamlText(text)
+            return base(loader, node)
 
         return construct
 
@@ -157,7 +162,7 @@ def yaml_loader() -> type:
         text = loader.construct_scalar(node)
         if text.lower() in ("true", "false") or text.lower() not in loader.bool_values:
             return loader.construct_yaml_bool(node)  # (an explicit !!bool maybe: an error)
-        return text
+        return YamlText(text)
 
     Loader.add_constructor("tag:yaml.org,2002:bool", word_or_bool)
     Loader.add_constructor("tag:yaml.org,2002:int", number_or_clock(Loader.construct_yaml_int))

@@ -18,7 +18,7 @@ from cadence._fold import Fold
 from cadence._fold_base import State
 from cadence._inputs import history
 from cadence._replay_ids import Keyed, forget, stamp, takers
-from cadence.errors import InvalidInputError
+from cadence.errors import InvalidInputError, LateEventError
 from cadence.prospect import Prospect
 
 if TYPE_CHECKING:
@@ -61,6 +61,22 @@ def _take(seen: dict[str, str], stamps: dict[str, int], eid: str, fp: str, at: d
     stamps[eid] = stamp(at)
 
 
+def _none_before(items: list[ev.Event], at: datetime) -> None:
+    """Refuse an event older than the enrolment instant ``at``, as ``apply`` refuses it after
+    ``enroll(at=...)`` (an opt-out excepted: it is always honoured, R13). Folded, it made a
+    prospect enrolled at ``at`` unresponsive since before then (and a caller who took ``at``
+    for "as of now" got a state enrolled now, without a word)."""
+    for i, e in enumerate(items):
+        if e.at < at and type(e) is not _OPTED_OUT:
+            msg = (
+                f"events: item {i}: at: {e.type} at {e.at.isoformat()} is older than the "
+                f"enrolment instant `at` ({at.isoformat()}); `at` is when the prospect was "
+                "enrolled, not the time to replay as of: give an instant no later than the "
+                "first event, or leave `at` out (the first event's)"
+            )
+            raise LateEventError(msg, field="at", value=e.at)
+
+
 def replay(
     engine: Engine,
     prospect_id: str,
@@ -83,7 +99,9 @@ def replay(
             msg = "at: replay of an empty history needs the enrolment instant `at`"
             raise InvalidInputError(msg, field="at", value=None)
         at = keyed[0][0]
-    p = engine.enroll(prospect_id, at=at, **enrol)
+    p = engine.enroll(prospect_id, at=at, **enrol)  # (``at`` checked)
+    if keyed and keyed[0][0] < p.enrolled_at:
+        _none_before(items, p.enrolled_at)
     cal, fold = engine._for(p.timezone, p.country, p.subdivision)
     state = dict(p.__dict__)
     seen: dict[str, str] = {}

@@ -41,7 +41,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_serializer, field_v
 from cadence._calling_presets import ROWS
 from cadence._clock import ClockTime
 from cadence._json_values import CalendarDate, repeats_allowed
-from cadence._numbers import WholeNumber
+from cadence._numbers import Count, Flag
 from cadence.channel import Channel
 
 __all__ = [
@@ -160,7 +160,7 @@ class Cap(BaseModel, frozen=True, extra="forbid", use_attribute_docstrings=True)
     earliest of the last three, whatever the calendar days.
     """
 
-    count: WholeNumber = Field(json_schema_extra={"minimum": 1})
+    count: Count = Field(json_schema_extra={"minimum": 1})
     """Contacts allowed in any span of ``per``."""
     per: timedelta
     """The sliding span (JSON: an ISO 8601 duration, e.g. ``"PT24H"`` or ``"P30D"``)."""
@@ -213,7 +213,7 @@ class CallingRule(BaseModel, frozen=True, extra="forbid", use_attribute_docstrin
     windows: dict[int, Windows]
     """Allowed local windows by weekday, ``0`` (Monday) to ``6`` (Sunday), each a sorted list
     of ``[start, end)`` pairs (``"09:00"``, ``"21:00"``); a weekday left out allows no call."""
-    no_holidays: bool = False
+    no_holidays: Flag = False
     """No calls on public holidays: those of the prospect's country and subdivision (or of
     its zone's country, without one; of its zone's territory, for a country's territory
     filed under the country alone) and those of the rule's own region."""

@@ -504,7 +504,9 @@ class Engine:
         without one first, then by payload): give events at one instant ids in the order they
         happened (a sequence number) if their order matters. Linear in the number of events,
         plus the sort.
-        ``at`` is the enrolment instant (default: the first event's); the other keywords are
+        ``at`` is the enrolment instant (default: the first event's), not the time to replay
+        as of: an event older than it is refused (``LateEventError``), as ``apply`` refuses it
+        after ``enroll(at=...)``, except an opt-out (R13); the other keywords are
         the enrolment facts of :meth:`enroll`, so a rebuilt state loses none of them. Give them
         as they were at enrolment: the history's ``contact_updated`` events change them at
         their own moment (events before a move are folded in the place they happened)."""

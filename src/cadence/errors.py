@@ -36,10 +36,11 @@ class InvalidInputError(CadenceError, ValueError):
 
 
 class LateEventError(InvalidInputError):
-    """An event older than the prospect's newest applied event was given to ``apply``.
+    """An event older than the prospect's newest applied event was given to ``apply``, or one
+    older than the enrolment instant ``at`` to ``replay``.
 
-    Fold the whole history with :meth:`cadence.Engine.replay` instead; opt-outs are exempt and
-    always honoured.
+    Fold the whole history with :meth:`cadence.Engine.replay` instead (from the enrolment
+    instant); opt-outs are exempt and always honoured.
     """
 
 

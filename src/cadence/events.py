@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
@@ -533,6 +533,21 @@ def _shown(value: Any) -> str:
 _ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
 
 
+#: One choice in pydantic's list of them: ``'voicemail'``.
+_CHOICE = re.compile(r"'([^']*)'")
+
+
+def _did_you_mean(sent: Any, choices: Sequence[str]) -> str | None:
+    """The choice ``sent`` (text) was most likely meant to be (``call_atempted``: the type
+    ``call_attempted``; ``Phone``: ``phone``), or None if it is like none of them. Case is
+    ignored; the same text always gets the same answer (difflib ranks by score, then name)."""
+    if not isinstance(sent, str) or not choices:
+        return None
+    lowered = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(sent.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
 def _as_json(value: Any) -> str:
     """``value`` as the JSON that sent it would spell it: ``null``, ``true``, ``3``."""
     if value is None or isinstance(value, bool):
@@ -598,7 +613,12 @@ def explain_validation_error(
         given = err.get("input")
         if isinstance(given, Mapping) and "type" in given:
             value = given["type"]
-        msg = f"type: {_as_json(value)} is not an event type; use one of {', '.join(EVENT_TYPES)}"
+        hint = _did_you_mean(value, EVENT_TYPES)
+        hint = f"did you mean {hint!r}? " if hint else ""
+        msg = (
+            f"type: {_as_json(value)} is not an event type; {hint}"
+            f"use one of {', '.join(EVENT_TYPES)}"
+        )
     elif kind == "union_tag_not_found":
         field = "type"
         msg = f"type: missing; every event needs one of {', '.join(EVENT_TYPES)}"
@@ -624,9 +644,12 @@ def explain_validation_error(
         msg = f"{field}: expected a string, got the number {shown}; send it as a string"
         if not shown.startswith("<") and "..." not in shown:
             msg += f', e.g. "{shown}"'
-    elif kind == "literal_error":  # an enum's members, as the JSON that sends them spells them
+    elif kind in ("literal_error", "enum"):  # the choices, as the JSON that sends them spells them
         said = _ENUM_REPR.sub(r"\1", err["msg"])
         msg = f"{field}: {said} (got {_shown(value)})"
+        hint = _did_you_mean(value, _CHOICE.findall(_ENUM_REPR.sub(r"\1", err["msg"])))
+        if hint:
+            msg += f"; did you mean {hint!r}?"
     else:
         msg = f"{field}: {err['msg']} (got {_shown(value)})"
     extra = len(errors) - 1

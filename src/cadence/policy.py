@@ -33,7 +33,7 @@ from cadence._checked import mark
 from cadence._clock import ClockEnd, ClockTime
 from cadence._json_values import CalendarDate, repeats_allowed
 from cadence._migrations import POLICY_STEPS, migrate, raise_version_error
-from cadence._numbers import WholeNumber, not_a_boolean
+from cadence._numbers import Count, Flag, a_count
 from cadence._stretches import occupied
 from cadence._templates import Templates
 from cadence.businessdays import check_region, subdivision_code
@@ -96,7 +96,7 @@ class WeekdayHours(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
-    weekday: WholeNumber = Field(ge=0, le=6)
+    weekday: Count = Field(ge=0, le=6)
     """0 = Monday … 6 = Sunday."""
     channel: Literal["phone", "email"]
     """The channel whose hours change that day."""
@@ -133,18 +133,18 @@ class Policy(BaseModel):
     """The policy format version; older stored policies migrate on load, newer ones are refused."""
 
     # The unanswered ladder (R3, R4, R6, R7, R8, R9, R10).
-    min_gap_business_days: WholeNumber = Field(default=4, ge=1, le=60)
+    min_gap_business_days: Count = Field(default=4, ge=1, le=60)
     """R3: business days between unanswered contact attempts."""
-    switch_channel_after: WholeNumber = Field(default=2, ge=1)
+    switch_channel_after: Count = Field(default=2, ge=1)
     """R7: after this many unanswered calls in a row, the next attempt is an email."""
-    voicemail_email: bool = True
+    voicemail_email: Flag = True
     """R6: follow every voicemail with a brief email, the same day, that mentions it."""
-    opt_out_offer_after: WholeNumber = Field(default=3, ge=1, le=50)
+    opt_out_offer_after: Count = Field(default=3, ge=1, le=50)
     """R8: unanswered attempts before the opt-out offer."""
-    opt_out_gap_business_days: WholeNumber = Field(default=10, ge=1, le=120)
+    opt_out_gap_business_days: Count = Field(default=10, ge=1, le=120)
     """R8: the longer gap after the opt-out offer; never shorter than ``min_gap_business_days``
     (a smaller number waits that gap, and ``cadence policy validate`` notes it)."""
-    unheard_calls_limit: WholeNumber = Field(default=3, ge=1, le=20)
+    unheard_calls_limit: Count = Field(default=3, ge=1, le=20)
     """R8–R10: calls in a row nobody heard (they rang out, or stopped at a gatekeeper) after
     which a message step of the ladder stops waiting for a call: an escalation (R9) is passed
     over; the opt-out offer (R8) goes by email, even to a prospect who prefers the phone; and
@@ -153,21 +153,21 @@ class Policy(BaseModel):
     escalations: tuple[Escalation, ...] = ()
     """R9: optional escalation steps tried, in order, after the opt-out offer; each at most
     once."""
-    breakup_wait_business_days: WholeNumber = Field(default=5, ge=1, le=60)
+    breakup_wait_business_days: Count = Field(default=5, ge=1, le=60)
     """R10: no answer this long after the breakup message means the prospect is dropped."""
 
     # Conversations (R1, R2, R17).
-    followup_business_days: WholeNumber = Field(default=2, ge=1, le=30)
+    followup_business_days: Count = Field(default=2, ge=1, le=30)
     """R1: follow-up for a conversation that ended without an agreed next contact."""
-    reaction_minutes: WholeNumber = Field(default=5, ge=1, le=24 * 60)
+    reaction_minutes: Count = Field(default=5, ge=1, le=24 * 60)
     """How soon after an event the engine's first reaction may be due."""
-    commitment_grace_minutes: WholeNumber = Field(default=30, ge=1, le=24 * 60)
+    commitment_grace_minutes: Count = Field(default=30, ge=1, le=24 * 60)
     """R1: how long after an agreed time the promised contact counts as on time. Slots that
     follow each other do not cut it (they are R4's parts of the day); the law's limits and the
     end of the calling hours do."""
-    proposal_count: WholeNumber = Field(default=3, ge=1, le=10)
+    proposal_count: Count = Field(default=3, ge=1, le=10)
     """How many new times a ``propose_times`` action offers (R14, R15)."""
-    meeting_minutes: WholeNumber = Field(default=30, ge=5, le=480)
+    meeting_minutes: Count = Field(default=30, ge=5, le=480)
     """Length of a proposed meeting, in minutes (R14, R15). Times are proposed only where the
     whole meeting fits in the day's calling hours (touching ``call_slots`` are one stretch; R14's
     ``flexible_slots`` add to them), so it may be no longer than their longest stretch on a
@@ -177,13 +177,13 @@ class Policy(BaseModel):
         TimeSlot(name="after hours", start=time(17), end=time(18, 30)),
     )
     """R14: outside-hours options offered when the rep had to cancel."""
-    out_of_office_default_days: WholeNumber = Field(default=5, ge=1, le=60)
+    out_of_office_default_days: Count = Field(default=5, ge=1, le=60)
     """R17: pause when an out-of-office gives no return date (business days)."""
 
     # Drip (R11, R12) and opt-outs (R13).
-    drip_interval_days: WholeNumber = Field(default=30, ge=1, le=366)
+    drip_interval_days: Count = Field(default=30, ge=1, le=366)
     """R11: days between drip touches for dropped prospects and lost deals."""
-    drip_requires_permission: bool = True
+    drip_requires_permission: Flag = True
     """R12: drip only prospects who gave permission to be contacted again."""
     opt_out_scope: Literal["all", "channel"] = "all"
     """R13: whether an opt-out naming channels blocks only those (``channel``) or all."""
@@ -220,7 +220,7 @@ class Policy(BaseModel):
         default=frozenset(), json_schema_extra=repeats_allowed
     )
     """Team-wide non-working days on top of the holiday calendars."""
-    legal_guards: bool = True
+    legal_guards: Flag = True
     """Intersect calling hours with the legal calling rules of the prospect's jurisdiction."""
     calling_rules: tuple[CallingRule, ...] = ()
     """Legal calling rules of your own, on top of the ones cadence ships
@@ -234,9 +234,9 @@ class Policy(BaseModel):
     """Talking points and subjects the actions carry."""
 
     # Integration (DESIGN §9).
-    event_id_memory_days: (
-        Annotated[int, Field(ge=1, le=3660), BeforeValidator(not_a_boolean)] | None
-    ) = None
+    event_id_memory_days: Annotated[int, Field(ge=1, le=3660), BeforeValidator(a_count)] | None = (
+        None
+    )
     """How long a prospect's state remembers the ids of the events applied to it, in days
     before its newest event. ``None`` (the default): every id, for the whole history, so that
     every redelivery is a no-op; the stored state grows by the id's length plus 22 bytes an
