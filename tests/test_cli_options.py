@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pathlib
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
+import cadence
 from cadence.cli import app
 
 runner = CliRunner()
@@ -75,3 +76,15 @@ def test_a_capacity_of_a_digit_that_is_no_number_is_one_line(digit: str) -> None
         for text in (digit, f"ana={digit}", f"ana:phone=1{digit}"):
             result = _plan(path, "--now", "2026-03-09T18:00:00+00:00", "--capacity", text)
             _one_line_error(result, "--capacity:", "is not a capacity")
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_now_cadence_cannot_plan_by_is_named_as_the_option(book: pathlib.Path, now: str) -> None:
+    """A CRM's stand-in for "unknown" or "never" was refused as ``now: ...``, a name the
+    command line has none of; ``--day`` is already named as the option."""
+    result = _plan(book, "--capacity", "5", "--now", now)
+    _one_line_error(result, "error: --now:", repr(now), "1900 to 8999")
+    state = book.parent / "dana.json"
+    monday = datetime(2026, 3, 9, tzinfo=UTC)
+    state.write_text(cadence.Engine().enroll("dana", timezone="UTC", at=monday).model_dump_json())
+    _one_line_error(runner.invoke(app, ["next", str(state), "--now", now]), "error: --now:")

@@ -38,6 +38,7 @@ from cadence.actions import Action, ActionKind
 from cadence.batch import Capacity, DayPlan, RepHours, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
+from cadence.events import in_range, out_of_range
 from cadence.files import (
     _read_events_where,
     book_format,
@@ -77,6 +78,8 @@ def _now(text: str | None) -> datetime:
         fail(f"--now: {text!r} is not an ISO date-time; use e.g. 2026-03-10T09:30:00-06:00")
     if value.tzinfo is None:  # (the example is the value read: a date's offset reads as none)
         fail(f"--now: {text!r} has no UTC offset; add one, e.g. {value.isoformat()}+00:00")
+    if in_range(value) is None:  # (the engine would name it ``now``, no option's name)
+        fail(f"--now: {out_of_range(value, optional=False)}")
     return value
 
 
