@@ -88,3 +88,24 @@ def test_a_now_cadence_cannot_plan_by_is_named_as_the_option(book: pathlib.Path,
     monday = datetime(2026, 3, 9, tzinfo=UTC)
     state.write_text(cadence.Engine().enroll("dana", timezone="UTC", at=monday).model_dump_json())
     _one_line_error(runner.invoke(app, ["next", str(state), "--now", now]), "error: --now:")
+
+
+@pytest.mark.parametrize("name", ["team.txt", "team", "team.policy"])
+def test_a_yaml_policy_in_a_file_not_named_yaml_is_told_how_to_name_it(
+    tmp_path: pathlib.Path, name: str
+) -> None:
+    """YAML is told by the file's suffix; a YAML policy saved as ``team.txt`` was refused as
+    "not valid JSON (Expecting value at line 1, column 1)", with no word of YAML."""
+    path = tmp_path / name
+    path.write_text("min_gap_business_days: 3\n")
+    result = runner.invoke(app, ["policy", "validate", str(path)])
+    _one_line_error(result, f"{name}: not valid JSON", ".yaml or .yml", f"{path.stem}.yaml")
+    path.rename(path.with_name(f"{path.stem}.yaml"))
+    assert runner.invoke(app, ["policy", "validate", f"{tmp_path / path.stem}.yaml"]).exit_code == 0
+
+
+def test_a_json_policy_that_is_no_json_is_not_told_of_yaml(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "team.json"
+    path.write_text('{"min_gap_business_days": 3,}')
+    said = _one_line_error(runner.invoke(app, ["policy", "validate", str(path)]), "not valid JSON")
+    assert "yaml" not in said
