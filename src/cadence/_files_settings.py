@@ -28,8 +28,20 @@ def settings(path: str | Path, what: str) -> Any:
         one = {"policies": "policy", "responders": "responder"}[what]
         msg = f"{where}: the file is empty; write {{}} in it for the default {one}"
         raise InvalidInputError(msg, field="path", value=where)
-    if Path(path).suffix.lower() not in (".yaml", ".yml"):
-        data = parse_json(text, where)
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".yaml", ".yml"):
+        try:
+            data = parse_json(text, where)
+        except InvalidInputError as exc:
+            if suffix == ".json" or not str(exc).startswith(f"{where}: not valid JSON"):
+                raise
+            # YAML is told by the suffix: a YAML file saved as team.txt is no JSON either
+            one = {"policies": "a policy", "responders": "a responder"}[what]
+            msg = (
+                f"{exc}; {one} is JSON, or YAML in a file whose name ends .yaml or .yml: "
+                f"if it is YAML, rename it {Path(path).stem}.yaml"
+            )
+            raise InvalidInputError(msg, field=exc.field, value=exc.value) from None
         _once_each(text, where)
         return data
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,7 @@ from cadence.actions import Action, ActionKind
 from cadence.batch import Capacity, DayPlan, RepHours, plan_day
 from cadence.engine import Engine
 from cadence.errors import CadenceError
+from cadence.events import in_range, out_of_range
 from cadence.files import (
     _read_events_where,
     book_format,
@@ -47,7 +49,7 @@ from cadence.files import (
     write_plan_csv,
     write_plan_jsonl,
 )
-from cadence.invitations import plan_ics
+from cadence.invitations import _LAST_STAMP, plan_ics
 from cadence.lifecycle import lifecycle
 from cadence.policy import Policy
 from cadence.prospect import Prospect
@@ -74,8 +76,10 @@ def _now(text: str | None) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         fail(f"--now: {text!r} is not an ISO date-time; use e.g. 2026-03-10T09:30:00-06:00")
-    if value.tzinfo is None:
-        fail(f"--now: {text!r} has no UTC offset; add one, e.g. {text}+00:00")
+    if value.tzinfo is None:  # (the example is the value read: a date's offset reads as none)
+        fail(f"--now: {text!r} has no UTC offset; add one, e.g. {value.isoformat()}+00:00")
+    if in_range(value) is None:  # (the engine would name it ``now``, no option's name)
+        fail(f"--now: {out_of_range(value, optional=False)}")
     return value
 
 
@@ -413,18 +417,23 @@ class PlanFormat(enum.StrEnum):
     ICS = "ics"
 
 
+#: A count as ``--capacity`` takes it: ASCII digits (``str.isdigit`` is also true of ``²``,
+#: which ``int`` refuses).
+_DIGITS = re.compile("[0-9]+")
+
+
 def parse_capacity(text: str) -> Capacity:
     """``--capacity``: ``40`` for every rep and channel, or comma-separated ``owner=N``,
     ``channel=N`` (``phone``, ``email``) and ``owner:channel=N``."""
     hint = "use N, or owner=N, channel=N, owner:channel=N separated by commas, e.g. ana=30,email=50"
     text = text.strip()
-    if text.isdigit():
+    if _DIGITS.fullmatch(text):
         return int(text)
     capacity: dict[str | tuple[str, str], int] = {}
     for part in text.split(","):
         key, sep, number = part.strip().partition("=")
         key = key.strip()
-        if not sep or not key or not number.strip().isdigit():
+        if not sep or not key or not _DIGITS.fullmatch(number.strip()):
             fail(f"--capacity: {part.strip()!r} is not a capacity; {hint}")
         owner, colon, channel = (side.strip() for side in key.partition(":"))
         if colon and channel not in ("phone", "email"):
@@ -595,6 +604,12 @@ def plan(
     _not_over_inputs(out, [*inputs, *([("policy", policy)] if policy is not None else [])])
     on, caps, moment = _day(day), parse_capacity(capacity), _now(now)
     hours = parse_rep_hours(rep_hours or [])
+    if fmt is PlanFormat.ICS and moment > _LAST_STAMP:  # (plan_ics's stamp is --now)
+        fail(
+            f"--now: {moment.isoformat()!r} is after {_LAST_STAMP.isoformat()}, when a "
+            "calendar's SEQUENCE (seconds since 2020) outgrows the 32-bit integer clients "
+            "hold; plan as of an earlier --now, or write the plan with --format csv or jsonl"
+        )
     if over_everywhere(on, moment):  # checked before the book is read
         given = "--now" if now is not None else "now, by the clock"
         fail(
