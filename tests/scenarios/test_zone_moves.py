@@ -257,7 +257,7 @@ def test_r14_after_a_move_the_apology_that_says_you_left_a_voicemail_is_due_by_i
         country="US",
         subdivision="CA",
     )
-    place = {"timezone": "America/New_York", "country": "US"}
+    place: dict[str, Any] = {"timezone": "America/New_York", "country": "US"}
     for times_sent in (False, True):
         events: list[ev.Event] = [
             ev.MeetingBooked(at=friday, meeting_id="m1", starts_at=friday + timedelta(days=4)),
