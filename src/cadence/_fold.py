@@ -131,6 +131,8 @@ class Fold(ChannelFold, MeetingFold):
         self.attempt(state, at, _PHONE, counts, said)
         if e.outcome == "voicemail" and self.policy.voicemail_email:
             self._voicemail_email(state, at, done)
+        if done:
+            self.r14_try_again(state, at, done)
 
     def _third_party_call(self, state: State, e: ev.CallAttempted) -> None:
         """A call to someone else (R9's receptionist or a superior, or a referral): the
