@@ -285,3 +285,49 @@ def test_r14_after_a_move_the_apology_that_says_you_left_a_voicemail_is_due_by_i
         assert engine.replay("dana", events, at=friday, **place) == p
         p = engine.apply(p, ev.EmailSent(at=late))
         assert not [o for o in p.obligations if "R14" in o.rules]  # one email did it all
+
+
+@given(
+    home=regions(),
+    there=regions(),
+    cancelled=instants(),
+    called=st.integers(5, 60 * 30),
+    after=st.integers(1, 60 * 8),
+)
+def test_r14s_apology_with_the_times_is_due_when_the_plain_r6_email_is_after_a_move(
+    home: Region, there: Region, cancelled: datetime, called: int, after: int
+) -> None:
+    """Wherever the prospect lived when the rep cancelled and the apology call reached
+    voicemail, and wherever they move before the apology goes, the apology that proposes the
+    times is due by the same moment as the plain email after that voicemail (R6): the end of
+    the voicemail's day where they now live. ``apply`` and ``replay`` agree."""
+    assume(home.timezone != there.timezone)
+    engine = Engine(cadence.Policy())
+    cancelled = cancelled.astimezone(UTC)
+    enrolled = cancelled - timedelta(hours=1)
+    voicemail = cancelled + timedelta(minutes=called)
+    place: dict[str, Any] = {
+        "timezone": home.timezone,
+        "country": home.country,
+        "subdivision": home.subdivision,
+    }
+    starts = cancelled + timedelta(days=3)
+    vm = ev.CallAttempted(at=voicemail, outcome="voicemail")
+    move = _move(there, voicemail + timedelta(minutes=after))
+    events: list[ev.Event] = [
+        ev.MeetingBooked(at=enrolled, meeting_id="m1", starts_at=starts),
+        ev.MeetingCancelled(at=cancelled, meeting_id="m1", by="rep"),
+        vm,
+        move,
+    ]
+    p = engine.enroll("kai", at=enrolled, **place)
+    for event in events:
+        p = engine.apply(p, event)
+    apology = [o for o in p.obligations if o.rules == ("R14", "R6")]
+    assume(apology and apology[0].key == "propose_times")
+    plain = engine.enroll("kai", at=enrolled, **place)
+    for event in (vm, move):
+        plain = engine.apply(plain, event)
+    [r6] = [o for o in plain.obligations if o.key == "voicemail_email"]
+    assert apology[0].deadline == r6.deadline
+    assert engine.replay("kai", events, at=enrolled, **place) == p
