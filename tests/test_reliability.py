@@ -16,7 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import pytest
 from hypothesis import example, given
@@ -50,9 +50,10 @@ def test_released_versions_load_and_round_trip_stably(model: Any, name: str) -> 
     stored, dumped = json.loads(text), json.loads(again.model_dump_json())
     for section, added in ADDED_SINCE_V1.get(name, {}).items():
         into = stored[section] if section else stored
-        for key in added:
-            assert key not in into, f"{section or name}.{key} was already stored in v1"
-            into[key] = _default(model, section, key)
+        for item in into if isinstance(into, list) else [into]:  # (a list: each of its items)
+            for key in added:
+                assert key not in item, f"{section or name}.{key} was already stored in v1"
+                item[key] = _default(model, section, key)
     assert dumped == stored
 
 
@@ -74,6 +75,8 @@ def _default(model: Any, section: str, key: str) -> Any:
     """The JSON of a field's default: ``key`` of ``model`` or of its field ``section``."""
     if section:
         model = model.model_fields[section].annotation
+        if get_origin(model) is tuple:  # (a tuple of models: its items')
+            model = get_args(model)[0]
     field = model.model_fields[key]
     value = field.get_default(call_default_factory=True)
     return TypeAdapter(field.annotation).dump_python(value, mode="json")
@@ -125,7 +128,8 @@ ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
             "calls_unheard",
             "advanced_at",
             "resumed_at",
-        )
+        ),
+        "obligations": ("voicemail_at",),
     },
 }
 

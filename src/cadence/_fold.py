@@ -135,6 +135,8 @@ class Fold(ChannelFold, MeetingFold):
         self.attempt(state, at, _PHONE, counts, said)
         if e.outcome == "voicemail" and self.policy.voicemail_email:
             self._voicemail_email(state, at, done)
+        if done:
+            self.r14_try_again(state, at, done)
 
     def _third_party_call(self, state: State, e: ev.CallAttempted) -> None:
         """A call to someone else (R9's receptionist or a superior, or a referral): the
@@ -192,7 +194,12 @@ class Fold(ChannelFold, MeetingFold):
                 deadline = end_of_day
                 if times.deadline is not None:
                     deadline = min(deadline, times.deadline)
-                joined = {"rules": _R14_R6, "reason": _R14_APOLOGY_TIMES, "deadline": deadline}
+                joined = {
+                    "rules": _R14_R6,
+                    "reason": _R14_APOLOGY_TIMES,
+                    "deadline": deadline,
+                    "voicemail_at": at,  # (what a move re-times the deadline from, :meth:`moved`)
+                }
                 self.drop(state, "voicemail_email")  # it follows the latest voicemail
                 self.add(state, times.model_copy(update=joined))
                 return
@@ -250,6 +257,12 @@ class Fold(ChannelFold, MeetingFold):
                 # The new times after a no-show, in the email that follows up the voicemail of
                 # the call to reschedule (:meth:`_no_show_times_mention`): by the same day.
                 local = self.cal.local(o.not_before - self.react)
+                obligations[i] = o.model_copy(update={"deadline": self.cal.end_of_day(local)})
+            elif o.key == "propose_times" and o.rules == _R14_R6 and o.voicemail_at is not None:
+                # R14's new times in the apology that says you left a voicemail: by the end of
+                # the voicemail's day as they now live it. (Its ``not_before`` is the
+                # cancellation's, not the voicemail's: the voicemail's instant is kept apart.)
+                local = self.cal.local(o.voicemail_at)
                 obligations[i] = o.model_copy(update={"deadline": self.cal.end_of_day(local)})
         state["obligations"] = tuple(obligations)
 

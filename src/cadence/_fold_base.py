@@ -425,7 +425,14 @@ class FoldBase:
             if o.key == "propose_times" and o.rules == _R14_R6:
                 self.add(
                     state,
-                    o.model_copy(update={"rules": _R14, "reason": _R14_TIMES, "deadline": None}),
+                    o.model_copy(
+                        update={
+                            "rules": _R14,
+                            "reason": _R14_TIMES,
+                            "deadline": None,
+                            "voicemail_at": None,
+                        }
+                    ),
                 )
                 return
             if o.key == "propose_times" and o.rules == _R2_R6:  # (after a missed meeting)

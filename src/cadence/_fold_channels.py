@@ -341,6 +341,7 @@ class ChannelFold(FoldBase):
                 "reason": _R14_NO_MEETINGS,
                 "detail": None,
                 "deadline": None,
+                "voicemail_at": None,
                 "not_before": due,
             }
             self.add(state, times.model_copy(update=apology))

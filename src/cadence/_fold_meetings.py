@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cadence import events as ev
 from cadence._fold_base import (
     _EMAIL,
@@ -24,7 +26,7 @@ from cadence._fold_channels import material_channel, withdraw_meetings
 from cadence.actions import ActionKind, Priority, touch_kind
 from cadence.channel import Channel
 from cadence.errors import InvalidInputError
-from cadence.prospect import Meeting
+from cadence.prospect import Meeting, Obligation
 
 #: A meeting that will not take place, and how it was called off.
 _HOW = {
@@ -36,6 +38,14 @@ _CALLED_OFF = frozenset(_HOW)
 #: A meeting whose next booking is its new time (R15): the prospect cancelled it, or was away
 #: for it (R17).
 _RESCHEDULED = frozenset({"cancelled_by_prospect", AWAY})
+#: R14: the apology call did not reach them, and no email can follow it (why not, by whether
+#: they refused email).
+_R14_AGAIN = (
+    "your apology call did not reach them and {why}: call once more, the next business day, "
+    "to apologise and propose new times; offer flexibility (before or after hours, coffee or "
+    "lunch if local)"
+)
+_NO_EMAIL = {True: "they asked not to be emailed", False: "their email does not work"}
 
 
 def _material_owed(state: State, meeting_id: str) -> bool:
@@ -191,6 +201,33 @@ class MeetingFold(FoldBase):
             rules=("R14",),
             reason="send now the material the meeting was to cover",
             detail=e.meeting_id,
+        )
+
+    def r14_try_again(self, state: State, at: datetime, done: tuple[Obligation, ...]) -> None:
+        """R14: the apology call (among ``done``) did not reach them at ``at`` (a voicemail, no
+        answer, a gatekeeper), and no email can follow it with the new times: their address
+        bounced, or they refused email. The call was to propose the times: it is tried once
+        more by phone, proposing them, the next business day (the voicemail its chance, the
+        calling hours and caps as for any call), not left to the ladder's cold call. With
+        email working, the written proposal follows instead."""
+        if _EMAIL not in state["blocked_channels"] or _PHONE in state["blocked_channels"]:
+            return
+        call = next((o for o in done if o.key == "reschedule_call"), None)
+        if call is None or call.reason != _R14_CALL:  # (rebooked, or no more meetings)
+            return
+        if any(o.key == "propose_times" for o in state["obligations"]):
+            return
+        self.owe(
+            state,
+            at,
+            key="propose_times",
+            kind=ActionKind.PROPOSE_TIMES,
+            channel=_PHONE,
+            business_days=1,
+            priority=Priority.RESCHEDULE,
+            rules=_R14,
+            reason=_R14_AGAIN.format(why=_NO_EMAIL[_refused(state, _EMAIL)]),
+            detail=call.detail,
         )
 
     def on_meeting_held(self, state: State, e: ev.MeetingHeld) -> None:

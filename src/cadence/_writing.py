@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from cadence._agenda import ladder_task, placed_rules, tasks
+from cadence._agenda import Task, ladder_task, placed_rules, tasks
 from cadence._construct import build
-from cadence._fold_base import State
+from cadence._fold_base import _R14_CALL, State
 from cadence._placing import Spot, after_their_return, away_until, utc_bounds, window_for
 from cadence._talk import NextAttempt, booked_times, propose_times, talking_points
 from cadence.actions import Action, ActionKind
@@ -39,7 +39,7 @@ def action(
     proposing = task
     also: tuple[ActionKind, ...] = ()
     if task.joined:  # one touch that does several (cadence._one_touch)
-        proposing = next((t for t in task.joined if t.kind is _PROPOSE_TIMES), task)
+        proposing = next((t for t in task.joined if _proposes(t)), task)
         also = tuple(dict.fromkeys(t.kind for t in task.joined if t.kind is not task.kind))
         points = said_in_one_touch(engine, cal, state, spot) if words else ()
     elif words and task.channel is not None:
@@ -96,12 +96,18 @@ def action(
                     flexible="R14" in proposing.rules,
                     busy=booked_times(state),
                 )
-                if proposing.kind is _PROPOSE_TIMES
+                if _proposes(proposing)
                 else ()
             ),
             "also": also,
         },
     )
+
+
+def _proposes(task: Task) -> bool:
+    """Whether ``task`` proposes meeting times: a proposal, or R14's apology call, which
+    proposes them live (or in its voicemail) before anything is written."""
+    return task.kind is _PROPOSE_TIMES or task.reason == _R14_CALL
 
 
 def said_in_one_touch(

@@ -55,6 +55,11 @@ class Obligation(BaseModel):
     detail: str | None = None
     business_days: int = Field(default=0, ge=0, le=120, strict=True)
     """Business days after ``not_before``'s local date it may not start before."""
+    voicemail_at: StoredInstant | None = None
+    """When the voicemail this email follows up was left, for R14's proposal of new times
+    that also says so (R6): a move to another zone makes it due by the end of that day where
+    the prospect now lives. None otherwise, and in states stored before it was kept (their
+    deadline stays as it was)."""
 
 
 class Meeting(BaseModel):

@@ -4,7 +4,7 @@ The promised material (R14, R15) goes to a call that goes through it with them."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -77,7 +77,9 @@ def test_the_rep_cancels_after_email_was_refused(scoped: Engine, monday: datetim
     """Email refused first: R14's apology call proposes the times and goes through the
     material. (Both used to be owed on email, where nothing would ever do them.) With no
     email to follow a voicemail, the call does what it can whatever its outcome, as it does
-    for the times after a bounce: the talking point says how, and nothing is owed twice."""
+    for the times after a bounce: the talking point says how, and nothing is owed twice. The
+    apology and the times, which no email can carry, are tried once more by phone the next
+    business day (R14), with nothing of the material."""
     p = scoped.apply(_booked(scoped, monday), ev.OptedOut(at=monday, channels=NO_EMAIL))
     t = monday + timedelta(hours=2)
     p = scoped.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
@@ -86,8 +88,12 @@ def test_the_rep_cancels_after_email_was_refused(scoped: Engine, monday: datetim
     assert call.kinds == (ActionKind.CALL, ActionKind.SEND_COLLATERAL)
     assert any("on voicemail, sum it up" in point for point in call.talking_points)
     p = scoped.apply(p, ev.CallAttempted(at=call.earliest_utc, outcome="voicemail"))
-    assert p.obligations == ()
-    assert all(a.channel is not Channel.EMAIL for a in scoped.plan(p, call.earliest_utc))
+    assert _owed(p) == {"propose_times": Channel.PHONE}
+    plan = scoped.plan(p, call.earliest_utc)
+    assert all(a.channel is not Channel.EMAIL for a in plan)
+    again = next(a for a in plan if "R14" in a.rules)
+    assert (again.kinds, again.earliest.date()) == ((ActionKind.PROPOSE_TIMES,), date(2026, 3, 10))
+    assert "they asked not to be emailed" in again.reason
 
 
 def test_the_material_for_a_rebooked_meeting_goes_to_the_call(

@@ -548,3 +548,55 @@ def test_r14_a_rebooking_leaves_the_apology_by_email_an_email(
     assert apology.channel is Channel.EMAIL
     assert "call" not in apology.reason.split()
     assert "by email" in apology.reason
+
+
+@pytest.mark.parametrize("outcome", ["voicemail", "no_answer"])
+def test_r14_with_email_bounced_the_apology_call_proposes_times_and_is_tried_again_by_phone(
+    engine: Engine, monday: datetime, outcome: str
+) -> None:
+    """R14: Lee's address bounced before the rep cancelled, so no email can apologise or carry
+    the new times: the call does both. It said so, "apologise and propose new times", with no
+    times to propose. And when it did not reach Lee (a voicemail, or no answer), nothing of
+    R14 followed: the next contact was the ladder's cold call four business days on. The call
+    carries the times to offer (the voicemail can name them), and the apology is tried once
+    more by phone the next business day, in the calling hours, proposing the times live.
+    Neither counts as Lee's silence on the ladder, and the second try is the last."""
+    p = engine.apply(_booked(engine, monday), ev.EmailBounced(at=monday))
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    call = engine.next_action(p, t)
+    assert (call.kind, call.rules) == (ActionKind.CALL, ("R14",))
+    assert len(call.proposals) == engine.policy.proposal_count
+    assert all(d.date() > call.earliest.date() for d in call.proposals)
+    local = {d.astimezone(CHICAGO).time().isoformat() for d in call.proposals}
+    assert {"08:00:00", "17:00:00"} <= local  # before and after hours (R14 flexibility)
+    missed = ev.CallAttempted(at=call.earliest_utc, outcome=outcome)
+    q = check_invariants(engine, p, [missed])
+    assert (q.stage, q.unanswered) == (Stage.ENGAGED, 0)
+    plan = engine.plan(q, call.earliest)
+    [again] = [a for a in plan if "R14" in a.rules and a.channel is Channel.PHONE]
+    assert plan[0] == again
+    assert (again.kind, again.rules) == (ActionKind.PROPOSE_TIMES, ("R14",))
+    assert again.earliest == datetime(2026, 3, 10, 9, 0, tzinfo=CHICAGO)  # Tuesday's first call
+    assert "their email does not work" in again.reason
+    assert len(again.proposals) == engine.policy.proposal_count
+    assert any(point.startswith("Apologise") for point in again.talking_points)
+    q = engine.apply(q, ev.CallAttempted(at=again.earliest_utc, outcome=outcome))
+    assert not [o for o in q.obligations if o.channel is Channel.PHONE]  # tried once more only
+    assert (q.stage, q.unanswered) == (Stage.ENGAGED, 0)
+
+
+def test_r14_the_apology_call_offers_the_times_the_email_after_it_proposes(
+    engine: Engine, monday: datetime
+) -> None:
+    """R14 with email working: the apology call is told to "propose two or three new times
+    now", and had none to propose; the written proposal that follows had them. The call
+    carries the same times, so what the rep offers live is what the email then confirms."""
+    p = _booked(engine, monday)
+    t = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.MeetingCancelled(at=t, meeting_id="m1", by="rep"))
+    plan = engine.plan(p, t)
+    call = plan[0]
+    (times,) = (a for a in plan if ActionKind.PROPOSE_TIMES in a.kinds)
+    assert call.kind is ActionKind.CALL
+    assert call.proposals == times.proposals != ()

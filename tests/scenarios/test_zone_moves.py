@@ -232,3 +232,102 @@ def test_r6_after_a_move_the_new_times_after_a_no_show_are_due_by_the_end_of_its
         assert email.latest == datetime(2026, 3, 9, 23, 30, tzinfo=LOS_ANGELES)
         late = email.latest - timedelta(minutes=30)
         assert "overdue" not in next(a for a in engine.plan(p, late) if "R6" in a.rules).flags
+
+
+def test_r14_after_a_move_the_apology_that_says_you_left_a_voicemail_is_due_by_its_day_there() -> (
+    None
+):
+    """The rep cancelled Dana's meeting on Sunday evening; Monday's call to apologise reached
+    voicemail at 17:30 in New York, and the apology that says so is owed by email by the end
+    of that day, with the new times when they have not gone yet (one email). Dana then turned
+    out to live in Los Angeles: the apology runs to the end of Monday there (23:30, the end of
+    the policy's email hours), as the plain R6 email does, and offers times on Los Angeles'
+    clock. With the times in it, it stopped at 20:59, New York's midnight on Los Angeles'
+    clock, and was overdue from 21:00. Whatever the move, it is one email, and a history
+    replayed says the same."""
+    new_york = ZoneInfo("America/New_York")
+    hours = (cadence.TimeSlot(name="day", start=time(8), end=time(23, 30)),)
+    engine = Engine(cadence.Policy(email_hours=hours))
+    friday = datetime(2026, 3, 6, 9, 30, tzinfo=new_york)
+    cancelled = datetime(2026, 3, 8, 21, 0, tzinfo=new_york)  # (Sunday 18:00 in Los Angeles)
+    voicemail = datetime(2026, 3, 9, 17, 30, tzinfo=new_york)
+    moved = ev.ContactUpdated(
+        at=voicemail + timedelta(minutes=20),
+        timezone="America/Los_Angeles",
+        country="US",
+        subdivision="CA",
+    )
+    place: dict[str, Any] = {"timezone": "America/New_York", "country": "US"}
+    for times_sent in (False, True):
+        events: list[ev.Event] = [
+            ev.MeetingBooked(at=friday, meeting_id="m1", starts_at=friday + timedelta(days=4)),
+            ev.MeetingCancelled(at=cancelled, meeting_id="m1", by="rep"),
+        ]
+        if times_sent:
+            events.append(ev.EmailSent(at=voicemail - timedelta(minutes=10)))
+        events += [ev.CallAttempted(at=voicemail, outcome="voicemail"), moved]
+        p = engine.enroll("dana", at=friday, **place)
+        for event in events:
+            p = engine.apply(p, event)
+        plan = engine.plan(p, moved.at)
+        [apology] = [a for a in plan if "R14" in a.rules and a.channel is cadence.Channel.EMAIL]
+        assert apology.rules == ("R14", "R6")
+        assert apology.kind is (ActionKind.EMAIL if times_sent else ActionKind.PROPOSE_TIMES)
+        assert apology.latest == datetime(2026, 3, 9, 23, 30, tzinfo=LOS_ANGELES)
+        if not times_sent:  # before and after the hours, on the clock Dana lives by
+            assert [t.astimezone(LOS_ANGELES).strftime("%a %H:%M") for t in apology.proposals] == [
+                "Tue 08:00",
+                "Tue 09:00",
+                "Wed 17:00",
+            ]
+        late = apology.latest - timedelta(minutes=30)
+        assert "overdue" not in next(a for a in engine.plan(p, late) if "R6" in a.rules).flags
+        assert engine.replay("dana", events, at=friday, **place) == p
+        p = engine.apply(p, ev.EmailSent(at=late))
+        assert not [o for o in p.obligations if "R14" in o.rules]  # one email did it all
+
+
+@given(
+    home=regions(),
+    there=regions(),
+    cancelled=instants(),
+    called=st.integers(5, 60 * 30),
+    after=st.integers(1, 60 * 8),
+)
+def test_r14s_apology_with_the_times_is_due_when_the_plain_r6_email_is_after_a_move(
+    home: Region, there: Region, cancelled: datetime, called: int, after: int
+) -> None:
+    """Wherever the prospect lived when the rep cancelled and the apology call reached
+    voicemail, and wherever they move before the apology goes, the apology that proposes the
+    times is due by the same moment as the plain email after that voicemail (R6): the end of
+    the voicemail's day where they now live. ``apply`` and ``replay`` agree."""
+    assume(home.timezone != there.timezone)
+    engine = Engine(cadence.Policy())
+    cancelled = cancelled.astimezone(UTC)
+    enrolled = cancelled - timedelta(hours=1)
+    voicemail = cancelled + timedelta(minutes=called)
+    place: dict[str, Any] = {
+        "timezone": home.timezone,
+        "country": home.country,
+        "subdivision": home.subdivision,
+    }
+    starts = cancelled + timedelta(days=3)
+    vm = ev.CallAttempted(at=voicemail, outcome="voicemail")
+    move = _move(there, voicemail + timedelta(minutes=after))
+    events: list[ev.Event] = [
+        ev.MeetingBooked(at=enrolled, meeting_id="m1", starts_at=starts),
+        ev.MeetingCancelled(at=cancelled, meeting_id="m1", by="rep"),
+        vm,
+        move,
+    ]
+    p = engine.enroll("kai", at=enrolled, **place)
+    for event in events:
+        p = engine.apply(p, event)
+    apology = [o for o in p.obligations if o.rules == ("R14", "R6")]
+    assume(apology and apology[0].key == "propose_times")
+    plain = engine.enroll("kai", at=enrolled, **place)
+    for event in (vm, move):
+        plain = engine.apply(plain, event)
+    [r6] = [o for o in plain.obligations if o.key == "voicemail_email"]
+    assert apology[0].deadline == r6.deadline
+    assert engine.replay("kai", events, at=enrolled, **place) == p
