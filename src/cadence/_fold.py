@@ -284,7 +284,7 @@ class Fold(ChannelFold, MeetingFold):
             return
         if not done and extra_touch(self.policy, self.cal, state, _EMAIL, e.at):
             return  # nobody asked for it: not an attempt (:mod:`cadence._extra_touches`)
-        self.attempt(state, e.at, _EMAIL, True)
+        self.attempt(state, e.at, _EMAIL, True, eid=e.id)
 
     def on_email_replied(self, state: State, e: ev.EmailReplied) -> None:
         at = e.at
