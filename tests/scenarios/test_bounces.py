@@ -170,7 +170,7 @@ def test_r8_a_bounce_after_any_calls_is_matched_to_the_emailed_offer(
     now = at
     for outcome, minutes in calls:
         now += timedelta(minutes=minutes)
-        p = engine.apply(p, ev.CallAttempted(at=now, outcome=outcome))  # type: ignore[arg-type]
+        p = engine.apply(p, ev.CallAttempted(at=now, outcome=outcome))
     now += timedelta(minutes=late)
     bounced = engine.apply(p, ev.EmailBounced(at=now, email_id=reference))
     assert Channel.EMAIL in bounced.blocked_channels
