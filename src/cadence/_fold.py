@@ -391,7 +391,10 @@ class Fold(ChannelFold, MeetingFold):
             offered is not None
             and offered < until
             and breakup is None
-            and state["escalations_done"] == 0
+            and (
+                state["escalations_done"] == 0
+                or (state["last_attempt_at"] is not None and offered >= state["last_attempt_at"])
+            )
             and state["stage"] is Stage.OPT_OUT_OFFERED
         ):
             # R8 after R17: the longer gap after the offer is their time to answer it, so it

@@ -97,13 +97,17 @@ class ChannelFold(FoldBase):
         if (
             offered
             and not broke_up  # (the breakup came later: a bounce is the breakup's, or old news)
-            and state["escalations_done"] == 0
             and state["opt_out_offered_at"] is not None
-            and _bounced(state["offer_sent_by"], e, fallback=email_open and _guess_offer(state))
+            and _bounced(
+                state["offer_sent_by"],
+                e,
+                fallback=email_open and state["escalations_done"] == 0 and _guess_offer(state),
+            )
         ):
-            # R8: the email that made the offer bounced, whatever touches were logged since:
-            # it did not reach them. It is owed again (by phone), and it was not a message
-            # they left unanswered; nor does R8's longer gap run from it.
+            # R8: the email that made the offer bounced, whatever touches were logged since
+            # (calls, R9's escalations): it did not reach them. It is owed again (by phone),
+            # and it was not a message they left unanswered; nor does R8's longer gap run
+            # from it, but from the offer made again (:func:`cadence._agenda.ladder_time`).
             state["opt_out_offered_at"] = state["offer_sent_by"] = None
             state["unanswered"] -= 1
         self._failed(state, _EMAIL)

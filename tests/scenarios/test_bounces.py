@@ -183,3 +183,36 @@ def test_r8_a_bounce_after_any_calls_is_matched_to_the_emailed_offer(
             p.opt_out_offered_at,
             p.unanswered,
         )
+
+
+def test_r8_r9_an_emailed_offer_that_bounced_after_an_escalation_is_made_again(
+    monday: datetime,
+) -> None:
+    """The offer went by email, then the rep checked with the receptionist (R9); the offer's
+    bounce arrives after that. Dana never had the offer: it is owed again, by phone, and the
+    breakup comes R8's longer gap after the offer she heard. Before, the escalation hid the
+    bounce, and the breakup followed an offer that never arrived."""
+    engine = Engine(cadence.Policy(escalations=("contact_receptionist",)))
+    p, at = _emailed_offer(engine, monday)
+    act = engine.next_action(p, at + timedelta(minutes=1))
+    assert act.kind is ActionKind.CONTACT_RECEPTIONIST
+    p = engine.apply(p, ev.CallAttempted(at=act.earliest, outcome="gatekeeper"))
+    assert p.escalations_done == 1
+    later = act.earliest + timedelta(hours=2)
+    bounced = engine.apply(p, ev.EmailBounced(at=later, email_id="offer"))
+    assert (bounced.opt_out_offered_at, bounced.unanswered) == (None, p.unanswered - 1)
+    again = engine.next_action(bounced, later)
+    assert (again.kind, again.channel) == (ActionKind.OPT_OUT_OFFER, Channel.PHONE)
+    call = max(later, again.earliest)
+    made = engine.apply(bounced, ev.CallAttempted(at=call, outcome="voicemail"))
+    assert made.opt_out_offered_at == call
+    breakup = next(a for a in engine.plan(made, call) if a.kind is ActionKind.BREAKUP)
+    cal = engine.calendar(made)
+    gap = engine.policy.opt_out_gap_business_days
+    assert cal.local(breakup.earliest).date() >= cal.add_business_days(cal.local(call).date(), gap)
+    # Away for three weeks after the offer made again: the longer gap runs from their return.
+    back = call + timedelta(days=21)
+    away = engine.apply(made, ev.OutOfOffice(at=call + timedelta(hours=1), until=back))
+    after = next(a for a in engine.plan(away, back) if a.kind is ActionKind.BREAKUP)
+    returned = cal.local(away.paused_until).date()  # type: ignore[arg-type]
+    assert after.earliest.date() >= cal.add_business_days(returned, gap)
