@@ -90,9 +90,14 @@ class ChannelFold(FoldBase):
         offered = state["stage"] is Stage.OPT_OUT_OFFERED
         email_open = _EMAIL not in state["blocked_channels"]  # (a state stored before: a guess)
         broke_up = offered and state["breakup_sent_at"] is not None
+        # A late bounce that names an email sent to an address replaced since: that address's.
+        replaced = e.email_id is not None and "old-email:" + e.email_id in (
+            state["offer_sent_by"],
+            state["breakup_sent_by"],
+        )
         if broke_up and _bounced(state["breakup_sent_by"], e, fallback=email_open):
             # R10: the email that made the breakup bounced: it did not reach them, so no
-            # answer to it drops nobody. It is owed again, by phone.
+            # answer to it drops nobody. It is owed again, by the first channel that works.
             state["breakup_sent_at"] = state["breakup_sent_by"] = None
         if (
             offered
@@ -105,11 +110,14 @@ class ChannelFold(FoldBase):
             )
         ):
             # R8: the email that made the offer bounced, whatever touches were logged since
-            # (calls, R9's escalations): it did not reach them. It is owed again (by phone),
-            # and it was not a message they left unanswered; nor does R8's longer gap run
-            # from it, but from the offer made again (:func:`cadence._agenda.ladder_time`).
+            # (calls, R9's escalations): it did not reach them. It is owed again (by phone,
+            # unless the address that bounced was replaced already), and it was not a message
+            # they left unanswered; nor does R8's longer gap run from it, but from the offer
+            # made again (:func:`cadence._agenda.ladder_time`).
             state["opt_out_offered_at"] = state["offer_sent_by"] = None
             state["unanswered"] -= 1
+        if replaced:
+            return  # the new address is not the one that bounced: email stays open
         self._failed(state, _EMAIL)
         self.drop_voicemail_email(state)
         self._r14_in_one_message(state, _EMAIL)

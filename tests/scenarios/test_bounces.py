@@ -216,3 +216,24 @@ def test_r8_r9_an_emailed_offer_that_bounced_after_an_escalation_is_made_again(
     after = next(a for a in engine.plan(away, back) if a.kind is ActionKind.BREAKUP)
     returned = cal.local(away.paused_until).date()  # type: ignore[arg-type]
     assert after.earliest.date() >= cal.add_business_days(returned, gap)
+
+
+@pytest.mark.parametrize("reference", [None, "offer"])
+def test_r8_a_bounce_after_a_new_address_is_matched_to_the_address_it_concerns(
+    engine: Engine, monday: datetime, reference: str | None
+) -> None:
+    """The offer went by email; the rep then found Dana a new address. A bounce naming no
+    email is the new address's: the offer, sent to the old one, stands, and email is blocked.
+    A late bounce naming the offer's email is the old address's: the offer never arrived and is
+    owed again, and the new address stays open."""
+    p, at = _emailed_offer(engine, monday)
+    p = engine.apply(p, ev.ContactUpdated(at=at + timedelta(hours=1), email="dana@new.example"))
+    later = at + timedelta(hours=3)
+    bounced = engine.apply(p, ev.EmailBounced(at=later, email_id=reference))
+    if reference is None:
+        assert (bounced.opt_out_offered_at, bounced.unanswered) == (at, p.unanswered)
+        assert Channel.EMAIL in bounced.blocked_channels
+    else:
+        assert (bounced.opt_out_offered_at, bounced.unanswered) == (None, p.unanswered - 1)
+        assert bounced.blocked_channels == frozenset()
+        assert engine.next_action(bounced, later).kind is ActionKind.OPT_OUT_OFFER
