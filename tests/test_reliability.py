@@ -125,6 +125,8 @@ ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
             "calls_unheard",
             "advanced_at",
             "resumed_at",
+            "offer_sent_by",
+            "breakup_sent_by",
         )
     },
 }

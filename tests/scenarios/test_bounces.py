@@ -3,6 +3,7 @@ the prospect, whatever touches were logged between it and the bounce."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -237,3 +238,18 @@ def test_r8_a_bounce_after_a_new_address_is_matched_to_the_address_it_concerns(
         assert (bounced.opt_out_offered_at, bounced.unanswered) == (None, p.unanswered - 1)
         assert bounced.blocked_channels == frozenset()
         assert engine.next_action(bounced, later).kind is ActionKind.OPT_OUT_OFFER
+
+
+def test_r8_a_state_stored_before_how_the_offer_went_was_kept(
+    engine: Engine, monday: datetime
+) -> None:
+    """A state stored by the previous release does not say how the offer went: a bounce is
+    matched as that release matched it (the offer R7 moved to email, no call since)."""
+    p, at = _emailed_offer(engine, monday)
+    stored = json.loads(p.model_dump_json())
+    del stored["offer_sent_by"], stored["breakup_sent_by"]
+    old = cadence.Prospect.model_validate_json(json.dumps(stored))
+    assert old.offer_sent_by is None
+    bounced = engine.apply(old, ev.EmailBounced(at=at + timedelta(minutes=20)))
+    assert (bounced.opt_out_offered_at, bounced.unanswered) == (None, p.unanswered - 1)
+    assert engine.next_action(old, at) == engine.next_action(p, at)
