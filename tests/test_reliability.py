@@ -128,6 +128,8 @@ ADDED_SINCE_V1: dict[str, dict[str, tuple[str, ...]]] = {
             "calls_unheard",
             "advanced_at",
             "resumed_at",
+            "offer_sent_by",
+            "breakup_sent_by",
         ),
         "obligations": ("voicemail_at",),
     },

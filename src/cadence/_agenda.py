@@ -419,9 +419,10 @@ def ladder_time(policy: Policy, cal: ContactCalendar, state: State) -> LadderTim
     gap = policy.min_gap_business_days
     if step == _BREAKUP or step in ESCALATIONS:
         offered = state["opt_out_offered_at"]
-        if state["escalations_done"] == 0 and offered is not None:
+        if offered is not None and (state["escalations_done"] == 0 or offered >= base):
             # R8: a longer gap after the offer; never shorter than R3's gap. An attempt made
             # since (a call that rang out, say) keeps R3's gap from it, and R8's still holds.
+            # (After an escalation, only an offer made again, its email having bounced.)
             longer = max(policy.opt_out_gap_business_days, gap)
             if base == offered or cal.business_date_after(
                 offered, longer

@@ -301,7 +301,7 @@ class Fold(ChannelFold, MeetingFold):
             return
         if not done and extra_touch(self.policy, self.cal, state, _EMAIL, e.at):
             return  # nobody asked for it: not an attempt (:mod:`cadence._extra_touches`)
-        self.attempt(state, e.at, _EMAIL, True)
+        self.attempt(state, e.at, _EMAIL, True, eid=e.id)
 
     def on_email_replied(self, state: State, e: ev.EmailReplied) -> None:
         at = e.at
@@ -408,7 +408,10 @@ class Fold(ChannelFold, MeetingFold):
             offered is not None
             and offered < until
             and breakup is None
-            and state["escalations_done"] == 0
+            and (
+                state["escalations_done"] == 0
+                or (state["last_attempt_at"] is not None and offered >= state["last_attempt_at"])
+            )
             and state["stage"] is Stage.OPT_OUT_OFFERED
         ):
             # R8 after R17: the longer gap after the offer is their time to answer it, so it

@@ -277,8 +277,10 @@ class FoldBase:
             calls_unanswered=0,
             calls_unheard=0,
             opt_out_offered_at=None,
+            offer_sent_by=None,
             escalations_done=0,
             breakup_sent_at=None,
+            breakup_sent_by=None,
             dropped_at=None,
             paused_until=None,
             pause_reason=None,
@@ -337,10 +339,17 @@ class FoldBase:
         return agreed < end and meeting.starts_at < agreed + grace
 
     def attempt(
-        self, state: State, at: datetime, channel: Channel, counts: bool, said: bool = True
+        self,
+        state: State,
+        at: datetime,
+        channel: Channel,
+        counts: bool,
+        said: bool = True,
+        eid: str | None = None,
     ) -> None:
         """An unanswered touch: what it performed moves the ladder (R3, R7, R8, R10, R11).
-        ``said``: whether anyone heard or read it (a call that rang out said nothing)."""
+        ``said``: whether anyone heard or read it (a call that rang out said nothing); ``eid``:
+        the event's id (what a bounce of an email names, :func:`sent_by`)."""
         step = ladder_step(self.policy, state) if counts else None
         unheard = None
         if step is not None and not self.delivers(state, step, channel, at, said):
@@ -361,11 +370,13 @@ class FoldBase:
         state["unanswered"] += 1
         if step == _OPT_OUT_OFFER:
             state["opt_out_offered_at"] = at
+            state["offer_sent_by"] = sent_by(channel, eid)
             state["calls_unheard"] = 0
             # (Made again after an emailed offer bounced, it finds the stage already moved.)
             self.stage(state, _UNANSWERED if state["stage"] is _OFFERED else _OFFER_OPT_OUT)
         elif step == _BREAKUP:
             state["breakup_sent_at"] = at
+            state["breakup_sent_by"] = sent_by(channel, eid)
             state["calls_unheard"] = 0
             self.stage(state, _UNANSWERED)
         elif step in ESCALATIONS:
@@ -451,6 +462,12 @@ class FoldBase:
         state["paused_until"] = until
         state["pause_reason"] = reason
         state["calls_unheard"] = 0  # (they were away: the calls get their chances again)
+
+
+def sent_by(channel: Channel, eid: str | None) -> str:
+    """How a message of the ladder went (``Prospect.offer_sent_by``): by phone, or by the
+    email of the id ``eid``."""
+    return "phone" if channel is _PHONE else f"email:{eid or ''}"
 
 
 def _refused(state: State, channel: Channel) -> bool:

@@ -61,41 +61,63 @@ def _same_phone(new: str, old: str | None) -> bool:
 _NATIONAL_DIGITS = 9  # the fewest digits of a national number with its area code (FR: 9)
 
 
+def _bounced(sent_by: str | None, e: ev.EmailBounced, fallback: bool) -> bool:
+    """Whether the bounce ``e`` says that the ladder's message that went as ``sent_by``
+    (``Prospect.offer_sent_by``) never arrived: it went by email, and the bounce names that
+    email, or names none and the message went to the address that bounces now (a bounce
+    often comes late, after other touches). ``fallback``: the answer for a state stored
+    before how the message went was kept."""
+    if sent_by is None:
+        return fallback
+    if e.email_id is not None:
+        return sent_by.partition(":")[2] == e.email_id and sent_by != "phone"
+    return sent_by.startswith("email:")
+
+
+def _guess_offer(state: State) -> bool:
+    """Whether the offer went by email, in a state stored before that was kept (as that
+    release guessed it): the engine names it on the lead channel, and R7 moved one there
+    after calls rang out (the last attempt, which no call followed)."""
+    return lead_channel(state) is _EMAIL or (
+        state["last_attempt_at"] == state["opt_out_offered_at"] and state["calls_unanswered"] == 0
+    )
+
+
 class ChannelFold(FoldBase):
     """The events that open, close or move a channel."""
 
     def on_email_bounced(self, state: State, e: ev.EmailBounced) -> None:
+        offered = state["stage"] is Stage.OPT_OUT_OFFERED
+        email_open = _EMAIL not in state["blocked_channels"]  # (a state stored before: a guess)
+        broke_up = offered and state["breakup_sent_at"] is not None
+        # A late bounce that names an email sent to an address replaced since: that address's.
+        replaced = e.email_id is not None and "old-email:" + e.email_id in (
+            state["offer_sent_by"],
+            state["breakup_sent_by"],
+        )
+        if broke_up and _bounced(state["breakup_sent_by"], e, fallback=email_open):
+            # R10: the email that made the breakup bounced: it did not reach them, so no
+            # answer to it drops nobody. It is owed again, by the first channel that works.
+            state["breakup_sent_at"] = state["breakup_sent_by"] = None
         if (
-            state["breakup_sent_at"] is not None
-            and state["stage"] is Stage.OPT_OUT_OFFERED
-            and _EMAIL not in state["blocked_channels"]
-        ):
-            # R10: the breakup went by email (the engine names it there while email is open,
-            # and only that touch makes it), to the address that bounces now: it did not
-            # reach them, so no answer to it drops nobody. It is owed again, by phone.
-            state["breakup_sent_at"] = None
-        elif (
-            state["stage"] is Stage.OPT_OUT_OFFERED
-            and state["breakup_sent_at"] is None
-            and state["escalations_done"] == 0
+            offered
+            and not broke_up  # (the breakup came later: a bounce is the breakup's, or old news)
             and state["opt_out_offered_at"] is not None
-            and _EMAIL not in state["blocked_channels"]
-            and (
-                lead_channel(state) is _EMAIL
-                or (
-                    state["last_attempt_at"] == state["opt_out_offered_at"]
-                    and state["calls_unanswered"] == 0
-                )
+            and _bounced(
+                state["offer_sent_by"],
+                e,
+                fallback=email_open and state["escalations_done"] == 0 and _guess_offer(state),
             )
         ):
-            # R8: the offer went by email (the engine names it on the lead channel, and only
-            # that touch makes it), to the address that bounces now, even with a call logged
-            # between: it did not reach them. It is owed again (by phone), and it was not a
-            # message they left unanswered. So did one R7 moved to email (calls rang out):
-            # the last attempt, which no call followed (a call counts in ``calls_unanswered``;
-            # an email sets it to none).
-            state["opt_out_offered_at"] = None
+            # R8: the email that made the offer bounced, whatever touches were logged since
+            # (calls, R9's escalations): it did not reach them. It is owed again (by phone,
+            # unless the address that bounced was replaced already), and it was not a message
+            # they left unanswered; nor does R8's longer gap run from it, but from the offer
+            # made again (:func:`cadence._agenda.ladder_time`).
+            state["opt_out_offered_at"] = state["offer_sent_by"] = None
             state["unanswered"] -= 1
+        if replaced:
+            return  # the new address is not the one that bounced: email stays open
         self._failed(state, _EMAIL)
         self.drop_voicemail_email(state)
         self._r14_in_one_message(state, _EMAIL)
@@ -162,6 +184,11 @@ class ChannelFold(FoldBase):
         if e.email is not None:
             if state["email"] is None or email_key(e.email) != email_key(state["email"]):
                 given.add(_EMAIL)
+                # A bounce that names no email is the new address's: the offer and breakup
+                # emailed to the old one are matched only by a bounce that names them.
+                for name in ("offer_sent_by", "breakup_sent_by"):
+                    if (state[name] or "").startswith("email:"):
+                        state[name] = "old-" + state[name]
             state["email"] = e.email
         opened = state["unreachable"] & given
         if not opened:

@@ -274,6 +274,11 @@ class EmailBounced(_Event):
     """An email could not be delivered; email is unusable until the address is fixed."""
 
     type: Literal["email_bounced"] = "email_bounced"
+    email_id: str | None = Field(default=None, min_length=1, pattern=NOT_BLANK)
+    """The ``id`` of the ``email_sent`` that bounced, when the host knows it: only that email
+    did not arrive. Without it, the bounce concerns every email sent to the address since the
+    ladder's message it follows (R8's offer, R10's breakup): bounces often arrive hours or
+    days late, after other touches were logged."""
 
 
 class MeetingBooked(_Event):

@@ -30,6 +30,10 @@ from cadence.lifecycle import Stage
 __all__ = ["PROSPECT_SCHEMA_VERSION", "Meeting", "Obligation", "Prospect"]
 
 PROSPECT_SCHEMA_VERSION = 1
+
+#: How a message of the ladder went (``Prospect.offer_sent_by``): by phone, or by the email of
+#: an id (none: the email had no id), to the address on record or to one replaced since.
+SENT_BY = r"^(phone|(old-)?email:[\s\S]*)$"
 _OLDER = "older_schema_version"
 
 
@@ -144,10 +148,18 @@ class Prospect(BaseModel):
     opt_out_offered_at: StoredInstant | None = None
     """When the opt-out offer was made (R8), or when the prospect is back from an
     out-of-office that followed it: the longer gap before the next step runs from then."""
+    offer_sent_by: str | None = Field(default=None, min_length=1, pattern=SENT_BY)
+    """What made the opt-out offer (R8), so that a bounce arriving later, after other touches,
+    is matched to it: ``"phone"``, or ``"email:"`` and the id of the ``email_sent`` that made
+    it (nothing after the colon: it had no id; ``"old-email:"`` once a new address replaced
+    the one it went to). None before the offer, or in a state stored by a release that did
+    not keep it (a bounce is then matched as that release did)."""
     escalations_done: int = Field(default=0, ge=0, strict=True)
     breakup_sent_at: StoredInstant | None = None
     """When the breakup went out (R10), or when the prospect is back from an out-of-office
     that followed it: the wait for an answer runs from then."""
+    breakup_sent_by: str | None = Field(default=None, min_length=1, pattern=SENT_BY)
+    """What made the breakup (R10): as :attr:`offer_sent_by` for the offer."""
     dropped_at: StoredInstant | None = None
     last_drip_at: StoredInstant | None = None
 

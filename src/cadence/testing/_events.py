@@ -122,10 +122,14 @@ def email_replied(
 
 
 def email_bounced(
-    *, at: SearchStrategy[datetime] | None = None, ids: SearchStrategy[str | None] | None = None
+    *,
+    at: SearchStrategy[datetime] | None = None,
+    ids: SearchStrategy[str | None] | None = None,
+    email_ids: SearchStrategy[str | None] | None = None,
 ) -> SearchStrategy[ev.EmailBounced]:
-    """An email bounced."""
-    return st.builds(ev.EmailBounced, at=_or(at), id=_ids(ids))
+    """An email bounced; ``email_ids``: the id of the email that bounced, or none (default:
+    :func:`event_ids`, which sometimes names an email drawn with the same ids)."""
+    return st.builds(ev.EmailBounced, at=_or(at), id=_ids(ids), email_id=_ids(email_ids))
 
 
 @st.composite
