@@ -723,3 +723,30 @@ def test_a_webhook_applied_before_a_field_was_added_is_still_a_duplicate() -> No
     to_someone_else = {**stored["webhooks"][0], "third_party": True}
     with pytest.raises(cadence.ConflictingEventError, match="d1"):
         engine.apply(p, cadence.parse_event(to_someone_else))
+
+
+def test_a_bounce_applied_before_it_could_name_its_email_is_still_a_duplicate() -> None:
+    """A state stored before ``email_bounced`` had ``email_id`` holds the bounce's fingerprint
+    without that field: the sender's retry of it is a no-op (DESIGN §9), not a conflict; a
+    retry that now names the email is a different payload, and is refused as one."""
+    stored = json.loads((FIXTURES / "webhooks-before-email-id.json").read_text())
+    engine = cadence.Engine(cadence.Policy())
+    p = cadence.Prospect.model_validate(stored["state"])
+    for hook in stored["webhooks"]:
+        assert engine.apply(p, cadence.parse_event(hook)) is p, hook["id"]
+    naming = {**stored["webhooks"][2], "email_id": "e1"}
+    with pytest.raises(cadence.ConflictingEventError, match="b1"):
+        engine.apply(p, cadence.parse_event(naming))
+
+
+def test_every_field_added_to_an_event_keeps_stored_fingerprints() -> None:
+    """Stored states hold fingerprints of the events as they were first sent (the fields in
+    ``event-fields-v1.json``). A field added to an event since must be in ``ADDED_LATER``, or
+    every retried webhook stored before it is refused as a conflict (as ``third_party`` and
+    ``email_id`` were, until listed)."""
+    first = json.loads((FIXTURES / "event-fields-v1.json").read_text())
+    for cls in ev.EVENT_CLASSES:
+        kind = cls.model_fields["type"].default
+        added = {name for name, _ in ev.ADDED_LATER.get(cls, ())}
+        new = set(cls.model_fields) - added - set(first[kind])
+        assert not new, f"{kind}: {sorted(new)} added since: list them in events.ADDED_LATER"

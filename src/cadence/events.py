@@ -711,6 +711,7 @@ def event_fingerprint(event: Event) -> str:
 #: an event, whatever its default.
 ADDED_LATER: dict[type[BaseModel], tuple[tuple[str, Any], ...]] = {
     CallAttempted: (("third_party", False),),
+    EmailBounced: (("email_id", None),),
 }
 
 
