@@ -58,6 +58,10 @@ def check_locale(locale: str) -> str:
     return locale
 
 
+#: How each language writes a weekday with its date (a pendulum format): 'vendredi 6 mars'.
+_DATES = {"fr": "dddd D MMMM"}
+
+
 def day_and_date(local: datetime, locale: str = "en") -> str:
     """The weekday and the date of ``local`` in ``locale`` ('Friday 6 March', 'vendredi 6
     mars'), for a day a weekday's name alone would not pin down."""
@@ -65,7 +69,7 @@ def day_and_date(local: datetime, locale: str = "en") -> str:
         return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
     import pendulum
 
-    return str(pendulum.instance(local).format("dddd D MMMM", locale=locale))
+    return str(pendulum.instance(local).format(_DATES.get(locale, "dddd D MMMM"), locale=locale))
 
 
 def day_name(local: datetime, locale: str = "en") -> str:
@@ -80,31 +84,63 @@ def day_name(local: datetime, locale: str = "en") -> str:
 
 #: A call slot by one of these names spans the working day: the day alone says when.
 _WHOLE_DAY = frozenset({"day", "all day", "whole day", "business hours", "working hours"})
-#: The usual English names of the parts of the day, in the languages cadence has texts in.
-_PARTS = {
-    "fr": {
-        "early": "tôt",
-        "morning": "matin",
-        "am": "matin",
-        "midday": "midi",
-        "noon": "midi",
-        "lunch": "midi",
-        "lunchtime": "midi",
-        "afternoon": "après-midi",
-        "pm": "après-midi",
-        "evening": "soir",
-        "late": "tard",
-        "night": "nuit",
-    },
+#: The usual English names of the parts of the day.
+_USUAL = (
+    "early",
+    "morning",
+    "am",
+    "midday",
+    "noon",
+    "lunch",
+    "lunchtime",
+    "afternoon",
+    "pm",
+    "evening",
+    "late",
+    "night",
+)
+
+
+def _after(near: str, far: str | None = None) -> tuple[str, str]:
+    """A part of the day as it follows a weekday's name (``near``, its space included) and
+    as it follows a date, after a comma (``far``: ``near`` without the space unless given)."""
+    return near, near.strip() if far is None else far
+
+
+def _spaced(words: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Parts of the day said as a word after the day's name ('mardi midi')."""
+    return {key: _after(" " + word) for key, word in words.items()}
+
+
+#: The usual English names of the parts of the day (:data:`_USUAL`), in the languages cadence
+#: has texts in: each as :func:`_after` gives it.
+_PARTS: dict[str, dict[str, tuple[str, str]]] = {
+    "fr": _spaced(
+        {
+            "early": "tôt",
+            "morning": "matin",
+            "am": "matin",
+            "midday": "midi",
+            "noon": "midi",
+            "lunch": "midi",
+            "lunchtime": "midi",
+            "afternoon": "après-midi",
+            "pm": "après-midi",
+            "evening": "soir",
+            "late": "tard",
+            "night": "nuit",
+        }
+    ),
 }
 
 
-def slot_word(name: str, locale: str = "en") -> str:
-    """How the call slot ``name`` (the team's word) is said after a day in ``locale``: the
-    locale's word for the usual English names ("midday" is "midi" in French), "" for a slot
-    that spans the day ("day", "business hours": "Monday", not "Monday day"), and any other
-    name as the team wrote it (the team names its slots in its own language)."""
+def slot_words(name: str, locale: str = "en") -> tuple[str, str]:
+    """How the call slot ``name`` (the team's word) is said in ``locale`` after a weekday's
+    name and after a date (:func:`_after`): the locale's words for the usual English names
+    ("midday" is "midi" in French), nothing for a slot that spans the day ("day", "business
+    hours": "Monday", not "Monday day"), and any other name as the team wrote it (the team
+    names its slots in its own language)."""
     key = name.strip().lower()
     if key in _WHOLE_DAY:
-        return ""
-    return _PARTS.get(locale, {}).get(key, name)
+        return "", ""
+    return _PARTS.get(locale, {}).get(key) or _after(" " + name, name)
