@@ -53,18 +53,19 @@ def check_locale(locale: str) -> str:
     try:
         pendulum.datetime(2026, 1, 5).format("dddd", locale=locale)
     except ValueError:
-        msg = f"locale {locale!r} is not a language pendulum knows; use e.g. 'en', 'fr', 'de'"
+        msg = f"locale {locale!r} is not a language pendulum knows; use e.g. 'en', 'de', 'es', 'fr'"
         raise ValueError(msg) from None
     return locale
 
 
 #: How each language writes a weekday with its date (a pendulum format): 'vendredi 6 mars'.
-_DATES = {"fr": "dddd D MMMM"}
+_DATES = {"de": "dddd, D. MMMM", "es": "dddd D [de] MMMM", "fr": "dddd D MMMM"}
 
 
 def day_and_date(local: datetime, locale: str = "en") -> str:
     """The weekday and the date of ``local`` in ``locale`` ('Friday 6 March', 'vendredi 6
-    mars'), for a day a weekday's name alone would not pin down."""
+    mars', 'Freitag, 6. März', 'viernes 6 de marzo'), for a day a weekday's name alone would
+    not pin down."""
     if locale == "en":
         return f"{DAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]}"
     import pendulum
@@ -113,8 +114,40 @@ def _spaced(words: dict[str, str]) -> dict[str, tuple[str, str]]:
 
 
 #: The usual English names of the parts of the day (:data:`_USUAL`), in the languages cadence
-#: has texts in: each as :func:`_after` gives it.
+#: has texts in: each as :func:`_after` gives it. German joins a noun to the day's name
+#: ("Dienstagvormittag") and says it as an adverb after a date ("Dienstag, 10. März,
+#: vormittags"); Spanish says "martes por la mañana", "martes 10 de marzo, por la mañana".
 _PARTS: dict[str, dict[str, tuple[str, str]]] = {
+    "de": {
+        "early": _after(" früh"),
+        "morning": _after("vormittag", "vormittags"),
+        "am": _after("vormittag", "vormittags"),
+        "midday": _after("mittag", "mittags"),
+        "noon": _after("mittag", "mittags"),
+        "lunch": _after("mittag", "mittags"),
+        "lunchtime": _after("mittag", "mittags"),
+        "afternoon": _after("nachmittag", "nachmittags"),
+        "pm": _after("nachmittag", "nachmittags"),
+        "evening": _after("abend", "abends"),
+        "late": _after(" gegen Abend"),
+        "night": _after(" spätabends"),
+    },
+    "es": _spaced(
+        {
+            "early": "temprano",
+            "morning": "por la mañana",
+            "am": "por la mañana",
+            "midday": "al mediodía",
+            "noon": "al mediodía",
+            "lunch": "al mediodía",
+            "lunchtime": "al mediodía",
+            "afternoon": "por la tarde",
+            "pm": "por la tarde",
+            "evening": "a última hora de la tarde",
+            "late": "a última hora",
+            "night": "por la noche",
+        }
+    ),
     "fr": _spaced(
         {
             "early": "tôt",
@@ -137,9 +170,9 @@ _PARTS: dict[str, dict[str, tuple[str, str]]] = {
 def slot_words(name: str, locale: str = "en") -> tuple[str, str]:
     """How the call slot ``name`` (the team's word) is said in ``locale`` after a weekday's
     name and after a date (:func:`_after`): the locale's words for the usual English names
-    ("midday" is "midi" in French), nothing for a slot that spans the day ("day", "business
-    hours": "Monday", not "Monday day"), and any other name as the team wrote it (the team
-    names its slots in its own language)."""
+    ("midday" is "midi" in French, "mittag" joined to the day in German), nothing for a slot
+    that spans the day ("day", "business hours": "Monday", not "Monday day"), and any other
+    name as the team wrote it (the team names its slots in its own language)."""
     key = name.strip().lower()
     if key in _WHOLE_DAY:
         return "", ""
