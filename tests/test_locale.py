@@ -136,7 +136,7 @@ def test_a_language_cadence_has_no_texts_in_keeps_the_english_ones(locale: str) 
     )
 
 
-@pytest.mark.parametrize("locale", ["xx", "klingon"])
+@pytest.mark.parametrize("locale", ["xx", "klingon", ""])
 def test_a_locale_pendulum_does_not_know_is_refused_with_the_languages_to_use(
     locale: str, tmp_path: pathlib.Path
 ) -> None:

@@ -51,6 +51,8 @@ def check_locale(locale: str) -> str:
     import pendulum
 
     try:
+        if not locale:  # pendulum would use its process-wide default locale (determinism)
+            raise ValueError
         pendulum.datetime(2026, 1, 5).format("dddd", locale=locale)
     except ValueError:
         msg = f"locale {locale!r} is not a language pendulum knows; use e.g. 'en', 'de', 'es', 'fr'"
