@@ -38,6 +38,8 @@ CORE = [
     "_suppression",
     "_talk",
     "_templates",
+    "_templates_de",
+    "_templates_es",
     "_templates_fr",
     "_words",
     "_writing",

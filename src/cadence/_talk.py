@@ -18,7 +18,7 @@ from cadence._fold_base import (
     State,
     booked,
 )
-from cadence._words import day_and_date, day_name, slot_word
+from cadence._words import day_and_date, day_name, slot_words
 from cadence.actions import ActionKind
 from cadence.calendar import ContactCalendar, Window, resolve_local
 from cadence.channel import Channel
@@ -47,13 +47,15 @@ def part_of_day(window: Window, locale: str = "en", said: datetime | None = None
     """'Tuesday morning' for a call window, 'Tuesday' for an email one. Said on ``said`` (the
     prospect's local time) a week or more before, the day has its date: 'Tuesday 10 March,
     morning' (a weekday's name alone would be heard as the coming one). The slot is said as
-    :func:`cadence._words.slot_word` says it ('mardi midi'; 'Monday' for a slot named 'day')."""
+    :func:`cadence._words.slot_words` says it ('mardi midi'; 'Monday' for a slot named 'day')."""
     near = said is None or (window.start.date() - said.date()).days < _A_WEEK
     day = day_name(window.start, locale) if near else day_and_date(window.start, locale)
-    part = slot_word(window.slot, locale) if window.slot and window.slot_index is not None else ""
-    if part:
-        return f"{day} {part}" if near else f"{day}, {part}"
-    return day
+    if not window.slot or window.slot_index is None:
+        return day
+    after_name, after_date = slot_words(window.slot, locale)
+    if not after_date:
+        return day
+    return day + after_name if near else f"{day}, {after_date}"
 
 
 def voicemail_day(

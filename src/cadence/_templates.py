@@ -1,7 +1,8 @@
 """The texts a rep says and writes (:class:`Templates`), part of a :class:`cadence.policy.Policy`.
 
-Each text has an English default; ``locale="fr"`` gives French ones
-(:mod:`cadence._templates_fr`) to every text the team does not write itself.
+Each text has an English default; ``locale="de"``, ``"es"`` and ``"fr"`` give German,
+Spanish and French ones (:mod:`cadence._templates_de`, :mod:`cadence._templates_es`,
+:mod:`cadence._templates_fr`) to every text the team does not write itself.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from cadence._templates_de import GERMAN
+from cadence._templates_es import SPANISH
 from cadence._templates_fr import FRENCH
 from cadence._words import check_locale
 
@@ -25,16 +28,18 @@ class Templates(BaseModel):
     of these texts may hold only the field it is filled with, written plainly (no ``.attr``,
     ``[i]``, ``!r`` or ``:spec``); the other texts hold none. In every text a literal brace is
     written twice. No text may be blank. Day and month names are in ``locale``, and so are
-    the defaults of the texts where cadence has them (``fr``: every text is French unless the
-    team writes it, as ``Templates(locale="fr").model_dump()`` shows; other languages keep the
-    English defaults, for the team to write).
+    the defaults of the texts where cadence has them (``de``, ``es``, ``fr``: every text is
+    German, Spanish or French unless the team writes it, as
+    ``Templates(locale="de").model_dump()`` shows; other languages keep the English defaults,
+    for the team to write).
     An action's ``reason``, why the engine chose it, stays English in every locale."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     locale: str = "en"
     """Language of the day names and parts of the day filled into the texts (``fr`` gives
-    "mardi matin"), and of the texts' defaults where cadence has them (``en``, ``fr``)."""
+    "mardi matin", ``de`` "Dienstagvormittag", ``es`` "martes por la mañana"), and of the
+    texts' defaults where cadence has them (``en``, ``de``, ``es``, ``fr``)."""
     voicemail: str = (
         "If you reach voicemail: say you will try again {next_attempt}, and give one short reason "
         "to talk (news, an offer, a deadline if it is time-sensitive). Do not pitch."
@@ -265,4 +270,4 @@ _FILLED = {
 
 
 #: Each locale's defaults, where they are not English.
-_DEFAULTS: dict[str, dict[str, str]] = {"fr": FRENCH}
+_DEFAULTS: dict[str, dict[str, str]] = {"de": GERMAN, "es": SPANISH, "fr": FRENCH}

@@ -62,11 +62,12 @@ class TimeSlot(BaseModel):
 
     name: str = Field(min_length=1)
     """What the part of the day is called (``morning``); R4 rotates by name. Talking points
-    say it after the day ("Tuesday morning"): under ``Templates.locale="fr"`` the usual English
-    names (early, morning, am, midday, noon, lunch, lunchtime, afternoon, pm, evening, late,
-    night) in French ("mardi
-    midi"), a name for the whole day (day, all day, whole day, business hours, working hours)
-    not at all ("Monday"), and any other name as written: name slots in the team's language."""
+    say it after the day ("Tuesday morning"): under a ``Templates.locale`` cadence has texts in
+    (``de``, ``es``, ``fr``) the usual English names (early, morning, am, midday, noon, lunch,
+    lunchtime, afternoon, pm, evening, late, night) in that language ("mardi midi",
+    "Dienstagmittag", "martes al mediodía"), a name for the whole day (day, all day, whole
+    day, business hours, working hours) not at all ("Monday"), and any other name as written:
+    name slots in the team's language."""
     start: ClockTime
     """Local wall-clock start, inclusive (``09:00``)."""
     end: ClockEnd
