@@ -150,6 +150,14 @@ def test_a_locale_pendulum_does_not_know_is_refused_with_the_languages_to_use(
         read_policy(path)
 
 
+@pytest.mark.parametrize(("written", "meant"), [("FR", "fr"), ("De", "de"), ("ES", "es")])
+def test_a_locale_in_capitals_is_the_language_it_names(written: str, meant: str) -> None:
+    """Pendulum reads ``FR`` as French: the texts must be French too, not English with French
+    day names; the policy keeps the locale as cadence spells it."""
+    assert Templates(locale=written) == Templates(locale=meant)
+    assert Templates(locale=written).locale == meant
+
+
 def test_a_text_the_team_writes_wins_over_the_locales_default() -> None:
     mine = Templates(locale="fr", apology="Toutes nos excuses.")
     assert mine.apology == "Toutes nos excuses."

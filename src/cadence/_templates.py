@@ -182,11 +182,14 @@ class Templates(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _locale_defaults(cls, data: Any) -> Any:
-        """The texts the team leaves out, in its ``locale`` where cadence has them."""
+        """The texts the team leaves out, in its ``locale`` where cadence has them. The
+        locale is spelt as pendulum spells it (``FR`` is ``fr``, ``en-GB`` is ``en_gb``):
+        pendulum reads any case, and ``FR`` gave French days among English texts."""
         if isinstance(data, dict):
             locale = data.get("locale")
-            if isinstance(locale, str) and locale in _DEFAULTS:
-                return {**_DEFAULTS[locale], **data}
+            if isinstance(locale, str):
+                locale = locale.lower().replace("-", "_")
+                data = {**_DEFAULTS.get(locale, {}), **data, "locale": locale}
         return data
 
     @field_validator("locale")
