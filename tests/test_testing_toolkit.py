@@ -436,6 +436,25 @@ def test_check_invariants_catches_work_due_while_the_prospect_is_away() -> None:
         check_invariants(Restless(), p, [*events, away])
 
 
+def test_check_invariants_lets_the_rep_log_a_meeting_held_before_the_out_of_office() -> None:
+    """R2 under R17: the reminder to log a meeting that took place before the out-of-office
+    came is the rep's own work, due during the pause: neither check calls it a touch while
+    the prospect is away, and every touch after the log still waits for the return."""
+    engine = Engine()
+    p = engine.enroll("bo", timezone="America/Chicago", at=NOW, country="US", subdivision="IL")
+    meeting = NOW + timedelta(days=2)
+    away = ev.OutOfOffice(at=meeting + timedelta(hours=6), until=meeting + timedelta(days=9))
+    events: list[ev.Event] = [
+        ev.CallAttempted(at=NOW, outcome="connected"),
+        ev.MeetingBooked(at=NOW, meeting_id="m1", starts_at=meeting),
+        away,
+    ]
+    q = check_invariants(engine, p, events)
+    assert engine.next_action(q, away.at).kind is ActionKind.ATTEND_MEETING
+    held = ev.MeetingHeld(at=away.at + timedelta(hours=15), meeting_id="m1")
+    check_invariants(engine, p, [*events, held])
+
+
 def test_check_invariants_catches_the_voicemails_email_planned_as_a_call() -> None:
     engine = Spoken()
     p, events = _voicemails(Engine(), 1)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
-from cadence._fold_base import CONTACT_KEYS, State, booked, lead_channel
+from cadence._fold_base import CONTACT_KEYS, State, begun_before_pause, booked, lead_channel
 from cadence._ladder import ESCALATIONS, ladder_step
 from cadence._words import count, day_month
 from cadence.actions import ActionKind, Priority, touch_kind
@@ -19,7 +19,7 @@ from cadence.calendar import ContactCalendar
 from cadence.channel import Channel
 from cadence.lifecycle import Stage
 from cadence.policy import Policy
-from cadence.prospect import Obligation
+from cadence.prospect import Meeting, Obligation
 
 __all__ = [
     "ATTEND_PRIORITY",
@@ -34,6 +34,7 @@ __all__ = [
     "ladder_task",
     "ladder_task_at",
     "ladder_time",
+    "meetings_to_log",
     "placed_rules",
     "tasks",
 ]
@@ -206,21 +207,7 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         )
     for m in state["meetings"]:
         if m.status == "booked":
-            end = m.starts_at + timedelta(minutes=m.duration_minutes)
-            out.append(
-                Task(
-                    kind=ActionKind.ATTEND_MEETING,
-                    channel=Channel.MEETING,
-                    not_before=m.starts_at,
-                    priority=ATTEND_PRIORITY,
-                    rules=ATTEND_RULES,
-                    reason=ENDED_REASON if now >= end else ATTEND_REASON,
-                    exact=True,
-                    deadline=end,
-                    detail=m.id,
-                    brings_material=f"collateral:{m.id}" in late,
-                )
-            )
+            out.append(_meeting_task(m, now, late))
     if any(m.status in _CALLED_OFF_BY_THEM for m in state["meetings"]):
         out = [_after_a_no_show(cal, state, t) for t in out]
     # The ladder chases a prospect nobody is talking to. A booked meeting is the next contact
@@ -231,6 +218,34 @@ def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         if step is not None:
             out.append(step)
     return out
+
+
+def _meeting_task(m: Meeting, now: datetime, late: frozenset[str]) -> Task:
+    """The booked meeting ``m``'s task as of ``now``: attend it, or log it once it has ended."""
+    end = m.starts_at + timedelta(minutes=m.duration_minutes)
+    return Task(
+        kind=ActionKind.ATTEND_MEETING,
+        channel=Channel.MEETING,
+        not_before=m.starts_at,
+        priority=ATTEND_PRIORITY,
+        rules=ATTEND_RULES,
+        reason=ENDED_REASON if now >= end else ATTEND_REASON,
+        exact=True,
+        deadline=end,
+        detail=m.id,
+        brings_material=f"collateral:{m.id}" in late,
+    )
+
+
+def meetings_to_log(cal: ContactCalendar, state: State, now: datetime) -> list[Task]:
+    """R2 under R17: while a pause holds, the tasks of the meetings the rep is to log all the
+    same, as of ``now`` (:func:`cadence._fold_base.begun_before_pause`): placed from ``now``,
+    not from the prospect's return. Empty when there is none, or no pause."""
+    meetings = begun_before_pause(state)
+    if not meetings:
+        return []
+    late = material_at_meeting(cal, state, now)
+    return [_meeting_task(m, now, late) for m in meetings]
 
 
 def material_at_meeting(cal: ContactCalendar, state: State, now: datetime) -> frozenset[str]:

@@ -31,6 +31,7 @@ from holidays.version import __version__ as holidays_version
 
 from cadence import __version__
 from cadence._agenda import drop_instant, tasks
+from cadence._fold_base import begun_before_pause
 from cadence._placing import away_until
 from cadence._zone_table import TZDATA
 from cadence.actions import ActionKind
@@ -130,7 +131,12 @@ def decide(engine: Engine, p: Prospect) -> Decision:
     its pause)."""
     t0 = p.last_event_at.astimezone(UTC)
     idle_until = None
-    if p.paused_until is not None and p.paused_until > t0 and not p.is_terminal:
+    if (
+        p.paused_until is not None
+        and p.paused_until > t0
+        and not p.is_terminal
+        and not begun_before_pause(p.__dict__)  # (R2: the rep logs those now)
+    ):
         idle_until = t0 = p.paused_until.astimezone(UTC)  # R17: nothing until then
     for _ in range(4):
         plan = engine.plan(p, t0)

@@ -549,3 +549,20 @@ def upcoming_meeting(state: State, at: datetime) -> bool:
     """Whether a booked meeting is still ahead of ``at``."""
     meetings = state["meetings"]
     return bool(meetings) and any(m.status == "booked" and m.starts_at > at for m in meetings)
+
+
+def begun_before_pause(state: State) -> tuple[Meeting, ...]:
+    """R2 under R17: the booked meetings that had begun by the newest event while a pause
+    holds (their start before its end): those held or missed before the prospect went away
+    (an out-of-office covers the ones it falls on, :meth:`FoldBase.cover_meetings`). Logging
+    one is the rep's own bookkeeping, not a touch to the prospect, so the pause does not hold
+    the reminder to log it; nor is the log a sign that they are back."""
+    paused, meetings = state["paused_until"], state["meetings"]
+    if paused is None or not meetings:
+        return ()
+    newest = state["last_event_at"]
+    return tuple(
+        m
+        for m in meetings
+        if m.status == "booked" and m.starts_at <= newest and m.starts_at < paused
+    )

@@ -18,6 +18,7 @@ from cadence._fold_base import (
     FoldBase,
     State,
     _refused,
+    begun_before_pause,
     booked,
     drop_away,
     lead_channel,
@@ -231,6 +232,11 @@ class MeetingFold(FoldBase):
         )
 
     def on_meeting_held(self, state: State, e: ev.MeetingHeld) -> None:
+        # R17: a meeting held before they went away, logged while they are: not a sign that
+        # they are back (the pause holds what follows it, the contact agreed in it too).
+        paused, why = state["paused_until"], state["pause_reason"]
+        if not any(m.id == e.meeting_id for m in begun_before_pause(state)):
+            paused = None
         self._set_status(state, e.meeting_id, "held")
         self.drop(state, f"collateral:{e.meeting_id}")
         # Marked missed before they joined late: the offer of times for it goes too (the
@@ -240,7 +246,11 @@ class MeetingFold(FoldBase):
             for o in state["obligations"]
             if not (o.key == "propose_times" and o.detail == e.meeting_id)
         )
+        if paused is not None:
+            state["paused_until"] = None  # (so ``responded`` does not end it)
         self.responded(state, e.at)
+        if paused is not None:
+            self.pause(state, paused, why)
         self.conversation(state, e.at, e.next_contact_at, e.permission)
 
     def on_meeting_no_show(self, state: State, e: ev.MeetingNoShow) -> None:

@@ -25,10 +25,12 @@ from pydantic import ValidationError
 from cadence import _replay, _writing
 from cadence import events as ev
 from cadence._agenda import (
+    Task,
     drop_instant,
     first_drip_due,
     ladder_task_at,
     ladder_time,
+    meetings_to_log,
     tasks,
 )
 from cadence._checked import Checked, is_checked
@@ -58,6 +60,7 @@ from cadence.prospect import Prospect
 __all__ = ["Engine"]
 
 _CONTACT_UPDATED = ev.ContactUpdated
+_ATTEND = ActionKind.ATTEND_MEETING
 _OPTED_OUT, _OPTED_IN = ev.OptedOut, ev.OptedIn
 _OPTED_OUT_STAGE = Stage.OPTED_OUT
 
@@ -365,13 +368,26 @@ class Engine:
         is ``next_action(p, now)``."""
         state, cal, now_utc, floor = self._prepare(p, now)
         policy = self.policy
-        placed = [locate(policy, state, cal, t, floor) for t in tasks(policy, cal, state, floor)]
-        placed.sort(key=lambda spot: placed_key(spot, cal))
-        touches = as_touches(placed, cal, self._reach)
-        actions = [self._action(state, cal, spot) for spot in touches]
+        todo = tasks(policy, cal, state, floor)
+        actions = []
         if floor is not now_utc:
-            actions.insert(0, self._wait(state, cal, floor))
+            logs = meetings_to_log(cal, state, now_utc)
+            if logs:  # R2 under R17: the rep's own bookkeeping is due now, before the wait
+                ids = {t.detail for t in logs}
+                todo = [t for t in todo if not (t.kind is _ATTEND and t.detail in ids)]
+                actions = self._placed(state, cal, logs, now_utc)
+            actions.append(self._wait(state, cal, floor))
+        actions.extend(self._placed(state, cal, todo, floor))
         return actions
+
+    def _placed(
+        self, state: State, cal: ContactCalendar, todo: list[Task], now_utc: datetime
+    ) -> list[Action]:
+        """The actions of ``todo`` placed from ``now_utc``, in the plan's order."""
+        policy = self.policy
+        placed = [locate(policy, state, cal, t, now_utc) for t in todo]
+        placed.sort(key=lambda spot: placed_key(spot, cal))
+        return [self._action(state, cal, spot) for spot in as_touches(placed, cal, self._reach)]
 
     def next_action(self, p: Prospect, now: datetime) -> Action:
         """The one next action, never due before ``now`` (R2: there always is exactly one)."""
@@ -399,6 +415,9 @@ class Engine:
         if until is None:
             state, cal, now_utc, floor = self._prepare(p, now)
             if floor is not now_utc:
+                logs = meetings_to_log(cal, state, now_utc)  # R2 under R17: due now
+                if logs:
+                    return choose(self.policy, self._reach, state, cal, now_utc, None, logs)
                 return self._wait(state, cal, floor)
             return choose(self.policy, self._reach, state, cal, now_utc, None)
         p = self._check_prospect(p)
@@ -421,7 +440,12 @@ class Engine:
             return None
         state, floor = self._as_of(p.__dict__, cal, now_utc)
         if floor is not now_utc:
-            return self._wait(state, cal, floor)
+            logs = meetings_to_log(cal, state, now_utc)  # R2 under R17: due now
+            if not logs:
+                return self._wait(state, cal, floor)
+            if now_utc >= until:
+                return None
+            return choose(self.policy, self._reach, state, cal, now_utc, until, logs, searched)
         if now_utc >= until:
             return None
         if not (state["obligations"] or (state["meetings"] and booked(state))):

@@ -10,6 +10,7 @@ every step of a large simulation.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from cadence import events as ev
 from cadence._ladder import drip_allowed, ladder_step
@@ -167,6 +168,7 @@ def problems_of(
         and kind is not _WAIT
         and earliest_utc < paused
         and stage not in TERMINAL
+        and not _logs_a_meeting_begun(held, a["detail"], kind, now_utc)
     ):
         problems.append(
             f"R17: {kind.value} due {earliest.isoformat()} while the prospect is paused until "
@@ -371,3 +373,14 @@ def _created_after_event(
             f"R3: the next ladder step ({action.kind.value}) is due at the attempt itself "
             f"({at.isoformat()})"
         )
+
+
+def _logs_a_meeting_begun(
+    held: dict[str, Any], detail: str | None, kind: ActionKind, now: datetime
+) -> bool:
+    """R2 under R17: the action is the reminder to log a booked meeting that had begun by
+    ``now`` (the rep's own bookkeeping, which a pause does not hold: no touch to the
+    prospect)."""
+    return kind is ActionKind.ATTEND_MEETING and any(
+        m.id == detail and m.status == "booked" and m.starts_at <= now for m in held["meetings"]
+    )

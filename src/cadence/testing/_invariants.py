@@ -319,7 +319,8 @@ def raise_if_due_while_away(
     p: Prospect, action: Action, now: datetime, away: datetime | None, where: str
 ) -> None:
     """R17: before the announced return ``away`` (:func:`away_until`), nothing but the wait
-    is due to a prospect not yet out for good."""
+    is due to a prospect not yet out for good, and the reminder to log a meeting that had
+    begun by ``now`` (R2: the rep's own bookkeeping, no touch to the prospect)."""
     if (
         away is None
         or now >= away
@@ -328,6 +329,10 @@ def raise_if_due_while_away(
         or action.earliest_utc >= away
     ):
         return
+    if action.kind is ActionKind.ATTEND_MEETING:
+        meeting = p.meeting(action.detail) if action.detail is not None else None
+        if meeting is not None and meeting.starts_at <= now:
+            return
     msg = (
         f"R17: {action.kind.value} due {action.earliest.isoformat()}, though the prospect "
         f"said they are away until {away.isoformat()} ({where}; stage {p.stage.value})"
