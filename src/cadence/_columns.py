@@ -44,7 +44,7 @@ from cadence.prospect import Prospect
 __all__ = ["DECISION_FORMAT", "Decision", "decide", "decided_by", "shipped"]
 
 #: Bumped whenever what the index means changes: an index built by another format is ignored.
-DECISION_FORMAT = 20  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
+DECISION_FORMAT = 21  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joins within a delay;
 # 8: the practice review's fixes (R1 `moved`, R4 windows, the engaged ladder, paused rows);
 # 9: R4 for the offer and the breakup made by phone; 10: a prospect without a country is bound
 # by the rules of its zone's country; 11: the reminder to log a meeting that has ended runs to
@@ -61,7 +61,9 @@ DECISION_FORMAT = 20  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joi
 # count in the everyday part of the day they lie in (R4, ``slot``); 20: the drip follows R4
 # and cites R16, a holiday ban reads the holidays of the place it binds, an agreed call's grace
 # runs on past midnight, proposed meeting times are distinct (R14, R15), and R15 material for
-# a rebooked meeting the prospect cancelled is for the next meeting
+# a rebooked meeting the prospect cancelled is for the next meeting; 21: the reminder to log a
+# meeting held before an out-of-office is not held by it (R2, R17), an opt-out withdraws the
+# drip permission (R12), R14's apology call proposes times and its email re-times after a move
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
