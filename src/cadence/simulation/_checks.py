@@ -240,7 +240,10 @@ def _legal_day(
     known = _LEGAL.get(key, _UNKNOWN)  # one read: another thread may clear the cache meanwhile
     if known is not _UNKNOWN:
         return known  # type: ignore[return-value]
-    rules = applicable_rules(country, subdivision, channel, day, (*PRESETS, *extra))
+    # (The presets themselves without extra rules, as the calendar passes them: the answers
+    # are remembered per rule set, known by identity, and a new tuple each day misses them.)
+    every = (*PRESETS, *extra) if extra else PRESETS
+    rules = applicable_rules(country, subdivision, channel, day, every)
     found = None
     if rules:
         holiday = rule_holiday(rules, holidays_of, day)
