@@ -1008,3 +1008,39 @@ def test_a_rules_holiday_ban_keeps_the_holidays_of_the_place_it_binds(
         assert act.earliest.date() == holiday + timedelta(days=1), (country, act.earliest)
         assert "fr@2023-03-01" in act.bounded_by
     assert len(starts) == 1
+
+
+def test_the_rules_with_a_policys_own_are_one_tuple_per_policy() -> None:
+    """``applicable_rules`` remembers its answers per rule set, known by identity: every
+    calendar (one per place) and the simulator's checks must hand it the same tuple for one
+    policy's rules, or each built its own and the answers were worked out again (and the
+    bounded memory of rule sets cleared) for every place and day."""
+    own = (
+        CallingRule(
+            id="us-mail",
+            version="1",
+            name="an email rule read by counsel",
+            country="US",
+            channels=frozenset({Channel.EMAIL}),
+            windows=dict.fromkeys(range(5), ((time(10), time(12)),)),
+            effective_from=date(2020, 1, 1),
+            source="https://example.com/us-mail",
+        ),
+    )
+    assert cadence.compliance.with_presets(()) is PRESETS
+    both = cadence.compliance.with_presets(own)
+    assert both == (*PRESETS, *own)
+    assert cadence.compliance.with_presets(own) is both
+    engine = cadence.Engine(cadence.Policy(calling_rules=own))
+    chicago = engine.calendar(
+        engine.enroll(
+            "a", timezone="America/Chicago", country="US", at=datetime(2026, 3, 2, tzinfo=UTC)
+        )
+    )
+    denver = engine.calendar(
+        engine.enroll(
+            "b", timezone="America/Denver", country="US", at=datetime(2026, 3, 2, tzinfo=UTC)
+        )
+    )
+    assert chicago._legal is denver._legal  # (the policy holds its own copy of the tuple)
+    assert chicago._legal == both

@@ -27,7 +27,6 @@ from cadence._zones import example_zone, fits, home_country, law_place, zone_cou
 from cadence.businessdays import BusinessDays, business_days, check_region, holiday_dates
 from cadence.channel import Channel
 from cadence.compliance import (
-    PRESETS,
     TERRITORIES,
     CallingRule,
     Cap,
@@ -37,6 +36,7 @@ from cadence.compliance import (
     ever_bound,
     ever_capped,
     strictest_caps,
+    with_presets,
 )
 from cadence.errors import InvalidInputError, NoSlotError
 from cadence.policy import Policy
@@ -116,7 +116,7 @@ def check_place(
     check_region(country, subdivision, field="country")
     if country is None or fits(timezone, country, subdivision):
         return
-    rules = (*PRESETS, *policy.calling_rules) if policy.calling_rules else PRESETS
+    rules = with_presets(policy.calling_rules)
     if not ever_bound(country, subdivision, rules):
         return
     where = "-".join(code for code in _place(country, subdivision) if code)
@@ -226,7 +226,7 @@ class ContactCalendar:
             for channel, week in self._week.items()
         }
         # The shipped legal rules, and the policy's own (``Policy.calling_rules``).
-        self._legal = (*PRESETS, *policy.calling_rules) if policy.calling_rules else PRESETS
+        self._legal = with_presets(policy.calling_rules)
         self.law = law_place(timezone, country, subdivision)
         """The place whose legal rules bind (DESIGN §5): the prospect's country and
         subdivision; without a country, the country its zone belongs to (an unknown place

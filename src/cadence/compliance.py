@@ -58,6 +58,7 @@ __all__ = [
     "intersect_windows",
     "strictest_caps",
     "week_in_words",
+    "with_presets",
 ]
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -287,6 +288,24 @@ France.
 
 Their data, sources and caveats are in ``cadence/_calling_presets.py``.
 """
+
+
+def with_presets(own: tuple[CallingRule, ...]) -> tuple[CallingRule, ...]:
+    """The shipped rules followed by a policy's ``own`` (``Policy.calling_rules``), as one
+    tuple per ``own`` tuple: :func:`applicable_rules` remembers its answers per rule set, known
+    by identity, so every calendar of a policy, and the simulator's checks, must pass the
+    same one (each built its own, and worked every answer out again)."""
+    if not own:
+        return PRESETS
+    known = _WITH_PRESETS.get(id(own))
+    if known is None or known[0] is not own:
+        if len(_WITH_PRESETS) > 64:
+            _WITH_PRESETS.clear()
+        known = _WITH_PRESETS[id(own)] = (own, (*PRESETS, *own))  # (``own`` kept: id not reused)
+    return known[1]
+
+
+_WITH_PRESETS: dict[int, tuple[tuple[CallingRule, ...], tuple[CallingRule, ...]]] = {}
 
 
 def applicable_rules(

@@ -19,12 +19,12 @@ from cadence.actions import Action, ActionKind
 from cadence.calendar import ContactCalendar, holiday_place, rule_holiday, zone
 from cadence.channel import Channel
 from cadence.compliance import (
-    PRESETS,
     CallingRule,
     Cap,
     allowed_windows,
     applicable_rules,
     strictest_caps,
+    with_presets,
 )
 from cadence.engine import Engine
 from cadence.lifecycle import TERMINAL, Stage
@@ -240,10 +240,9 @@ def _legal_day(
     known = _LEGAL.get(key, _UNKNOWN)  # one read: another thread may clear the cache meanwhile
     if known is not _UNKNOWN:
         return known  # type: ignore[return-value]
-    # (The presets themselves without extra rules, as the calendar passes them: the answers
-    # are remembered per rule set, known by identity, and a new tuple each day misses them.)
-    every = (*PRESETS, *extra) if extra else PRESETS
-    rules = applicable_rules(country, subdivision, channel, day, every)
+    # (The calendar's own tuple: the answers are remembered per rule set, known by identity,
+    # and a new tuple each day missed them.)
+    rules = applicable_rules(country, subdivision, channel, day, with_presets(extra))
     found = None
     if rules:
         holiday = rule_holiday(rules, holidays_of, day)
