@@ -8,7 +8,7 @@ what the engine decides for both. Neither side needs an oracle of what the right
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -204,12 +204,6 @@ SEASONAL = (
 _BEFORE, _AFTER = timedelta(days=2), timedelta(days=40)
 
 
-def _offset(moment: datetime, zone: ZoneInfo) -> timedelta:
-    offset = moment.astimezone(zone).utcoffset()
-    assert offset is not None
-    return offset
-
-
 def _steady(zone: str, start: datetime, end: datetime) -> bool:
     """Whether ``zone`` keeps one UTC offset from ``start`` to ``end``."""
     return not any(start <= t <= end for t in transitions_of(zone, 2019, 2042))
@@ -229,14 +223,15 @@ def test_a_history_moved_whole_weeks_into_another_season_is_planned_alike(
     much: what the engine decides follows the wall clock and the weekday, whatever the
     season's UTC offset. (The engine's DST handling itself is tested near the changes.)"""
     zone = ZoneInfo(history.region.timezone)
-    start, end = history.enrolled_at - _BEFORE, history.last_at + _AFTER
+    # (In UTC: Python adds to a datetime in a ZoneInfo by its wall clock.)
+    start = history.enrolled_at.astimezone(UTC) - _BEFORE
+    end = history.last_at.astimezone(UTC) + _AFTER
     if not _steady(history.region.timezone, start, end):
         return
+    wall = start.astimezone(zone).replace(tzinfo=None)
     for moved in range(weeks, weeks + 30):  # the first move that lands in a steady stretch
-        here = _offset(start, zone)
-        there = _offset(start + timedelta(weeks=moved), zone)
-        by = timedelta(weeks=moved) + here - there
-        if moved and there == _offset(start + by, zone) and _steady(zone.key, start + by, end + by):
+        by = (wall + timedelta(weeks=moved)).replace(tzinfo=zone) - start
+        if moved and _steady(zone.key, start + by, end + by):
             break
     else:
         return
