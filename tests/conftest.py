@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +27,18 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 CHICAGO = ZoneInfo("America/Chicago")
+
+#: A policy's own legal rule that binds email, not calls: 10:00-12:00 on weekdays in the US.
+US_MAIL_RULE = cadence.compliance.CallingRule(
+    id="us-mail",
+    version="1",
+    name="an email rule read by counsel",
+    country="US",
+    channels=frozenset({cadence.Channel.EMAIL}),
+    windows=dict.fromkeys(range(5), ((time(10), time(12)),)),
+    effective_from=date(2020, 1, 1),
+    source="https://example.com/us-mail",
+)
 
 
 @pytest.fixture

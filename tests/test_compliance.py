@@ -32,6 +32,7 @@ from cadence.compliance import (
     intersect_windows,
     strictest_caps,
 )
+from tests.conftest import US_MAIL_RULE
 
 CHICAGO = ZoneInfo("America/Chicago")
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -1015,18 +1016,7 @@ def test_the_rules_with_a_policys_own_are_one_tuple_per_policy() -> None:
     calendar (one per place) and the simulator's checks must hand it the same tuple for one
     policy's rules, or each built its own and the answers were worked out again (and the
     bounded memory of rule sets cleared) for every place and day."""
-    own = (
-        CallingRule(
-            id="us-mail",
-            version="1",
-            name="an email rule read by counsel",
-            country="US",
-            channels=frozenset({Channel.EMAIL}),
-            windows=dict.fromkeys(range(5), ((time(10), time(12)),)),
-            effective_from=date(2020, 1, 1),
-            source="https://example.com/us-mail",
-        ),
-    )
+    own = (US_MAIL_RULE,)
     assert cadence.compliance.with_presets(()) is PRESETS
     both = cadence.compliance.with_presets(own)
     assert both == (*PRESETS, *own)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from hypothesis import Phase, settings
-from hypothesis.stateful import run_state_machine_as_test
 
 from cadence import Action, ActionKind, Channel, Engine, Policy, Prospect
 from cadence import events as ev
 from cadence.testing import PolicyMachine, check_invariants
 from tests.conftest import CHICAGO
+from tests.test_testing_toolkit import hunt
 
 MONDAY = datetime(2026, 3, 9, 9, 30, tzinfo=CHICAGO)
 
@@ -101,13 +100,4 @@ def test_policy_machine_catches_a_permission_that_outlives_the_opt_out() -> None
             return frozenset({"call_attempted", "opted_out", "opted_in"})
 
     with pytest.raises(AssertionError, match="R12: the prospect opted out"):
-        run_state_machine_as_test(
-            Broken,
-            settings=settings(
-                max_examples=300,
-                stateful_step_count=30,
-                deadline=None,
-                phases=[Phase.generate],  # finding it is the point; shrinking only costs time
-                database=None,
-            ),
-        )
+        hunt(Broken)

@@ -51,6 +51,7 @@ from cadence.testing import (
     transitions_of,
 )
 from cadence.testing._events import refuses_no_show
+from tests.conftest import US_MAIL_RULE
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -898,6 +899,21 @@ def test_policy_machine_runs_against_a_users_policy() -> None:
     )
 
 
+def hunt(machine: type[PolicyMachine]) -> None:
+    """Run ``machine`` (one with a broken engine) long enough to find its fault: generating
+    only, since finding it is the point and shrinking only costs time."""
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=300,
+            stateful_step_count=30,
+            deadline=None,
+            phases=[Phase.generate],
+            database=None,
+        ),
+    )
+
+
 class Smudger(Engine):
     """Broken: a late event it refuses still writes into the caller's state."""
 
@@ -966,16 +982,7 @@ def test_policy_machine_catches_a_broken_engine(
             return super().event_types()
 
     with pytest.raises(AssertionError, match=found):
-        run_state_machine_as_test(
-            Broken,
-            settings=settings(
-                max_examples=300,
-                stateful_step_count=30,
-                deadline=None,
-                phases=[Phase.generate],  # finding it is the point; shrinking only costs time
-                database=None,
-            ),
-        )
+        hunt(Broken)
 
 
 def test_for_policy_rejects_a_non_policy() -> None:
@@ -1222,16 +1229,7 @@ def test_check_step_holds_emails_to_a_policy_rule_that_binds_email() -> None:
     """A policy's own rule may bind email (``channels``), and the engine keeps emails inside
     it; the check read the law for calls only, so an engine that sent the email at 08:00,
     outside the rule's 10:00-12:00, passed."""
-    mail = cadence.compliance.CallingRule(
-        id="us-mail",
-        version="1",
-        name="an email rule read by counsel",
-        country="US",
-        channels=frozenset({Channel.EMAIL}),
-        windows=dict.fromkeys(range(5), ((time(10), time(12)),)),
-        effective_from=date(2020, 1, 1),
-        source="https://example.com/us-mail",
-    )
+    mail = US_MAIL_RULE
     policy = Policy(calling_rules=(mail,))
     eastern = ZoneInfo("America/New_York")
     monday = datetime(2026, 8, 3, 7, 0, tzinfo=eastern)

@@ -14,7 +14,7 @@ import cadence
 from cadence import ActionKind, Channel, Stage
 from cadence import events as ev
 from tests.conftest import CHICAGO
-from tests.scenarios.test_rules import _enroll, _until
+from tests.scenarios.test_rules import _enroll, _until, offered_again_by_phone
 
 Engine = cadence.Engine
 
@@ -53,17 +53,7 @@ def test_r8_an_emailed_offer_that_bounced_after_a_call_is_made_again_by_phone(
     assert bounced.opt_out_offered_at is None
     assert bounced.unanswered == p.unanswered - 1
     assert before - 1 <= bounced.unanswered
-    now = at + timedelta(days=1, minutes=5)
-    again = engine.next_action(bounced, now)
-    assert (again.kind, again.channel) == (ActionKind.OPT_OUT_OFFER, Channel.PHONE)
-    call = max(now, again.earliest)
-    made = engine.apply(bounced, ev.CallAttempted(at=call, outcome="voicemail"))
-    assert (made.stage, made.opt_out_offered_at) == (Stage.OPT_OUT_OFFERED, call)
-    breakup = engine.next_action(made, call + timedelta(minutes=1))
-    assert breakup.kind is ActionKind.BREAKUP
-    cal = engine.calendar(made)
-    gap = engine.policy.opt_out_gap_business_days
-    assert cal.local(breakup.earliest).date() >= cal.add_business_days(cal.local(call).date(), gap)
+    offered_again_by_phone(engine, bounced, at + timedelta(days=1, minutes=5))
 
 
 def test_r8_a_bounce_of_another_email_leaves_the_offer_made(

@@ -868,18 +868,26 @@ def test_r8_an_offer_emailed_to_an_address_that_bounced_is_made_again_by_phone(
         p = engine.apply(p, ev.CallAttempted(at=at + timedelta(hours=1), outcome="no_answer"))
     bounced = engine.apply(p, ev.EmailBounced(at=at + timedelta(hours=2)))
     assert (bounced.opt_out_offered_at, bounced.unanswered) == (None, 3 + call_between)
-    again = engine.next_action(bounced, at + timedelta(hours=3))
-    assert (again.kind, again.channel) == (ActionKind.OPT_OUT_OFFER, Channel.PHONE)
+    again = offered_again_by_phone(engine, bounced, at + timedelta(hours=3))
     assert "bounced" in again.reason
-    call = max(again.earliest, at + timedelta(hours=3))
+
+
+def offered_again_by_phone(
+    engine: Engine, bounced: cadence.Prospect, now: datetime
+) -> cadence.Action:
+    """R8 after the emailed offer bounced: the offer is owed again by phone (returned); made
+    by voicemail, it is the offer, and R8's longer gap runs from it to the breakup."""
+    again = engine.next_action(bounced, now)
+    assert (again.kind, again.channel) == (ActionKind.OPT_OUT_OFFER, Channel.PHONE)
+    call = max(again.earliest, now)
     made = engine.apply(bounced, ev.CallAttempted(at=call, outcome="voicemail"))
     assert (made.stage, made.opt_out_offered_at) == (Stage.OPT_OUT_OFFERED, call)
-    # Then R8's longer gap from the offer made by phone, and the breakup.
     breakup = engine.next_action(made, call + timedelta(minutes=1))
     assert breakup.kind is ActionKind.BREAKUP
     cal = engine.calendar(made)
     gap = engine.policy.opt_out_gap_business_days
     assert cal.local(breakup.earliest).date() >= cal.add_business_days(cal.local(call).date(), gap)
+    return again
 
 
 def test_r10_r17_the_breakups_wait_runs_from_their_return_from_an_out_of_office(
