@@ -1043,15 +1043,17 @@ def _in_every_planner(
     engine: cadence.Engine, book: list[cadence.Prospect], **kw: Any
 ) -> cadence.batch.DayPlan:
     """``plan_day``'s plan, checked against ``plan_table``'s with and without the decision
-    index, and ``plan_frame``'s over two partitions (same touches and deferred rows)."""
+    index (or with one written before ``next_also`` existed, ignored), and ``plan_frame``'s
+    over two partitions (same touches and deferred rows)."""
     from cadence.batch import plan_table, to_table
 
     plan = _in_both_planners(engine, book, **kw)
-    bare = plan_table(engine, to_table(book), **kw)
-    assert bare.sources["engine"] == len(book) - bare.counts["suppressed"]
     indexed = plan_table(engine, to_table(book, engine), **kw)
-    assert bare.touches.equals(indexed.touches)
-    assert bare.deferred.equals(indexed.deferred)
+    for older in (to_table(book), to_table(book, engine).drop_columns(["next_also"])):
+        bare = plan_table(engine, older, **kw)
+        assert bare.sources["engine"] == len(book) - bare.counts["suppressed"]
+        assert bare.touches.equals(indexed.touches)
+        assert bare.deferred.equals(indexed.deferred)
     cadence_dask = pytest.importorskip("cadence.dask")
     frame = cadence_dask.from_table(to_table(book, engine), npartitions=2)
     got = cadence_dask.plan_frame(engine, frame, **kw)

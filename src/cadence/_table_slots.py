@@ -418,10 +418,9 @@ def _warm(table: pa.Table, due: Due, follow: BOOL) -> BOOL:
     if not len(at):
         return out
     out[at] = np.isin(due.kind[at], _WARM_KIND_CODES)
-    if "next_rules" in table.column_names:
-        rows = due.rows[at]
-        for name, values in (("next_rules", _WARM_RULES), ("next_also", _WARM_KINDS)):
-            named = take(table.column(name), rows)
+    for name, values in (("next_rules", _WARM_RULES), ("next_also", _WARM_KINDS)):
+        if name in table.column_names:  # (a table written before one: the engine decides)
+            named = take(table.column(name), due.rows[at])
             hit = pc.is_in(pc.list_flatten(named), value_set=values).fill_null(False)
             parents = pc.list_parent_indices(named).to_numpy(zero_copy_only=False)
             out[at[parents[hit.to_numpy(zero_copy_only=False)]]] = True
