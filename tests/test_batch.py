@@ -201,6 +201,104 @@ def test_drip_comes_last() -> None:
     assert [t.prospect_id for t in one.touches] == ["due"]
 
 
+def test_warm_repairs_rank_above_cold_ladder_steps_even_overdue_ones() -> None:
+    """A rep short of capacity does the warm work first: the follow-up owed after a
+    conversation that ended without an agreed time (R1, R2) and the new times owed after a
+    no-show (R2) rank above first calls overdue since last week, whatever their ids; an
+    agreed call (R1) still ranks above them all. Ranked as the generic follow-ups they are,
+    the cold steps, overdue, took the rep's only call and only email."""
+    engine = cadence.Engine()
+    now = datetime.combine(DAY, time(7), CHICAGO)
+    week_ago = now - timedelta(days=8)
+    friday = datetime(2026, 3, 6, 10, tzinfo=CHICAGO)
+    cold_call = _new(engine, "a-cold-call", at=week_ago)
+    cold_email = _new(engine, "a-cold-email", at=week_ago, preferred_channel="email")
+    talked = engine.apply(
+        _new(engine, "b-talked", at=week_ago), ev.CallAttempted(at=friday, outcome="connected")
+    )
+    missed = _new(engine, "c-missed", at=week_ago)
+    for e in (
+        ev.MeetingBooked(at=week_ago, meeting_id="m", starts_at=friday),
+        ev.MeetingNoShow(at=friday + timedelta(minutes=30), meeting_id="m"),
+        ev.CallAttempted(at=friday + timedelta(hours=1), outcome="no_answer"),
+    ):
+        missed = engine.apply(missed, e)
+    agreed = engine.apply(
+        _new(engine, "d-agreed", at=week_ago),
+        ev.CallAttempted(
+            at=friday, outcome="connected", next_contact_at=now.replace(hour=9, minute=30)
+        ),
+    )
+    said = {p.id: engine.next_action(p, now) for p in (cold_call, cold_email, talked, missed)}
+    assert {pid: (a.kind, a.priority, a.rules) for pid, a in said.items()} == {
+        "a-cold-call": (ActionKind.CALL, Priority.FOLLOW_UP, ("R2",)),
+        "a-cold-email": (ActionKind.EMAIL, Priority.FOLLOW_UP, ("R2", "R16")),
+        "b-talked": (ActionKind.CALL, Priority.FOLLOW_UP, ("R1", "R2")),
+        "c-missed": (ActionKind.PROPOSE_TIMES, Priority.FOLLOW_UP, ("R2",)),
+    }
+    assert said["a-cold-call"].due_since is not None
+    assert said["b-talked"].due_since is None
+    book = [cold_call, cold_email, talked, missed]
+    plan = _in_every_planner(engine, book, day=DAY, now=now, capacity=1)
+    assert {t.prospect_id for t in plan.touches} == {"b-talked", "c-missed"}
+    # (the email due since 08:00 last Monday, the call since 09:00: the most late first)
+    assert [d.prospect_id for d in plan.deferred] == ["a-cold-email", "a-cold-call"]
+    # The agreed call keeps its place above them (R1); then the warm, then the cold work.
+    plan = _in_every_planner(engine, [*book, agreed], day=DAY, now=now, capacity=0)
+    assert [d.prospect_id for d in plan.deferred] == [
+        "d-agreed",
+        "c-missed",  # (overdue since Monday: the most late of the warm work first)
+        "b-talked",
+        "a-cold-email",
+        "a-cold-call",
+    ]
+
+
+def test_r13_r17_the_follow_up_after_an_opt_in_or_a_not_now_is_warm_work_too() -> None:
+    """They opted in again (R13), or said "not now" without a date and the drip interval has
+    passed (R17): they spoke to us, and their follow-ups rank above a cold first call owed
+    for a week, in every planner."""
+    engine = cadence.Engine(cadence.Policy(drip_interval_days=1))
+    now = datetime.combine(DAY, time(7), CHICAGO)
+    week_ago = now - timedelta(days=8)
+    cold = _new(engine, "a-cold", at=week_ago)
+    opted_in = _new(engine, "b-opted-in", at=week_ago)
+    for e in (
+        ev.OptedOut(at=week_ago + timedelta(days=1)),
+        ev.OptedIn(at=now - timedelta(hours=20)),
+    ):
+        opted_in = engine.apply(opted_in, e)
+    not_now = engine.apply(
+        _new(engine, "c-not-now", at=week_ago),
+        ev.EmailReplied(at=datetime(2026, 3, 6, 11, tzinfo=CHICAGO), intent="not_now"),
+    )
+    book = [cold, opted_in, not_now]
+    assert [engine.next_action(p, now).rules for p in book] == [("R2",), ("R13",), ("R17",)]
+    plan = _in_every_planner(engine, book, day=DAY, now=now, capacity=0)
+    assert [d.prospect_id for d in plan.deferred] == ["c-not-now", "b-opted-in", "a-cold"]
+
+
+def test_overdue_drip_touches_rank_by_how_long_they_have_been_due_then_id() -> None:
+    """Every overdue drip touch starts at ``now``: ranked by that start they tied and went by
+    id, so the one due for a week waited behind one due since Monday. Like other overdue
+    work they rank by when they came due, the oldest first, and both before one not yet due."""
+    engine = cadence.Engine(cadence.Policy(drip_requires_permission=False, drip_interval_days=1))
+    now = datetime.combine(DAY, time(7), CHICAGO)
+
+    def lost(pid: str, days: int) -> cadence.Prospect:
+        at = now - timedelta(days=days)
+        p = _new(engine, pid, at=at - timedelta(days=1), preferred_channel="email")
+        return engine.apply(p, ev.DealClosed(at=at, won=False))
+
+    book = [lost("a-since-monday", 2), lost("b-since-a-week", 8), lost("c-since-friday", 5)]
+    assert [engine.next_action(p, now).due_since for p in book] == [
+        datetime(2026, 3, day, 8, tzinfo=CHICAGO) for day in (9, 3, 6)
+    ]
+    plan = _in_every_planner(engine, book, day=DAY, now=now, capacity=1)
+    assert [t.prospect_id for t in plan.touches] == ["b-since-a-week"]
+    assert [d.prospect_id for d in plan.deferred] == ["c-since-friday", "a-since-monday"]
+
+
 def test_suppressions_by_id_phone_and_email_are_never_planned(engine: cadence.Engine) -> None:
     book = [
         _new(engine, "p1", phone="+13125550101"),
@@ -938,6 +1036,29 @@ def _in_both_planners(
         deferred
     )
     assert table.counts == plan.counts
+    return plan
+
+
+def _in_every_planner(
+    engine: cadence.Engine, book: list[cadence.Prospect], **kw: Any
+) -> cadence.batch.DayPlan:
+    """``plan_day``'s plan, checked against ``plan_table``'s with and without the decision
+    index (or with one written before ``next_also`` existed, ignored), and ``plan_frame``'s
+    over two partitions (same touches and deferred rows)."""
+    from cadence.batch import plan_table, to_table
+
+    plan = _in_both_planners(engine, book, **kw)
+    indexed = plan_table(engine, to_table(book, engine), **kw)
+    for older in (to_table(book), to_table(book, engine).drop_columns(["next_also"])):
+        bare = plan_table(engine, older, **kw)
+        assert bare.sources["engine"] == len(book) - bare.counts["suppressed"]
+        assert bare.touches.equals(indexed.touches)
+        assert bare.deferred.equals(indexed.deferred)
+    cadence_dask = pytest.importorskip("cadence.dask")
+    frame = cadence_dask.from_table(to_table(book, engine), npartitions=2)
+    got = cadence_dask.plan_frame(engine, frame, **kw)
+    assert got.touches.equals(indexed.touches)
+    assert got.deferred.equals(indexed.deferred)
     return plan
 
 

@@ -523,9 +523,10 @@ def test_every_non_terminal_prospect_has_exactly_one_next_action(
     history: History, data: st.DataObject
 ) -> None:
     """``next_action`` is one Action, ``plan()[0]``; it is ``none`` only for a terminal prospect,
-    a dropped one without permission to drip (R12), one with no usable channel left, or one
-    whose ladder step (R8's offer, R10's breakup) only the phone could carry, after
-    ``unheard_calls_limit`` calls in a row nobody heard: it waits for a new number or address."""
+    a dropped one without permission to drip (R12), one with no channel that works (R2: it
+    says to find a new number or address), or one whose ladder step (R8's offer, R10's
+    breakup) only the phone could carry, after ``unheard_calls_limit`` calls in a row nobody
+    heard: it waits for a new number or address."""
     engine = engine_for(history.policy)
     for p, now, plan in _probe(engine, history, data):
         action = check_step(engine, p, now)  # the public check users run (cadence.testing)
@@ -545,6 +546,9 @@ def test_every_non_terminal_prospect_has_exactly_one_next_action(
                 and action.rules in (("R8",), ("R10",))
             )
             assert no_drip or no_channel or parked, (current.stage, action)
+            if no_channel and not (no_drip or parked):  # R2: the rep is told the fix
+                assert action.rules[0] == "R2", action
+                assert action.reason.endswith("log it (contact_updated)"), action
             assert len(plan) == 1
 
 

@@ -144,7 +144,8 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
         step = ladder_task(policy, cal, state)
         out = [] if step is None else [step]
     if not out:
-        if stage is _DROPPED:
+        owed = ladder_step(policy, state)
+        if stage is _DROPPED and owed is None:  # (with permission: a drip no channel carries)
             out.append(
                 _none(
                     now,
@@ -152,7 +153,7 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
                     "dropped without permission to recontact: nothing until they reach out",
                 )
             )
-        elif (owed := ladder_step(policy, state)) is not None and _unreachable(policy, state, owed):
+        elif owed is not None and _unreachable(policy, state, owed):
             offer = owed == _OPT_OUT_OFFER
             out.append(
                 _none(
@@ -164,8 +165,30 @@ def tasks(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> 
                 )
             )
         else:
-            out.append(_none(now, ("R13",), "no usable channel left for this prospect"))
+            out.append(_no_channel(state, now))
     return out
+
+
+#: What failed on each channel, and what the rep is to find (``_no_channel``).
+_FAILED = {_PHONE: ("their number is wrong", "number"), _EMAIL: ("their email bounced", "address")}
+_REFUSED = {_PHONE: "they opted out of calls", _EMAIL: "they opted out of email"}
+
+
+def _no_channel(state: State, now: datetime) -> Task:
+    """R2 when neither phone nor email works: nothing can be sent, but the prospect is not
+    forgotten. The action says what failed (a bounce, a wrong number: not an opt-out, R13,
+    unless they also refused the other channel) and the fix: find a new number or address
+    and log it (``contact_updated``), which reopens the channel."""
+    failed = [c for c in (_PHONE, _EMAIL) if c in state["unreachable"]]
+    if not failed:  # (refused both without being opted out: a state stored before failures)
+        return _none(now, ("R13",), "no usable channel left for this prospect")
+    refused = [_REFUSED[c] for c in (_PHONE, _EMAIL) if c not in failed]
+    what = " and ".join([*(_FAILED[c][0] for c in failed), *refused])
+    find = " or ".join(_FAILED[c][1] for c in failed)
+    rules = ("R2", "R13") if refused else ("R2",)
+    return _none(
+        now, rules, f"no channel works: {what}; find a new {find} and log it (contact_updated)"
+    )
 
 
 def _owed(policy: Policy, cal: ContactCalendar, state: State, now: datetime) -> list[Task]:

@@ -15,7 +15,7 @@ from cadence._construct import build
 from cadence._inputs import aware
 from cadence._placing import Searched
 from cadence._stretches import occupied
-from cadence.actions import Action, ActionKind
+from cadence.actions import Action, ActionKind, Priority
 from cadence.calendar import ContactCalendar, resolve_local
 from cadence.channel import Channel
 from cadence.engine import Engine
@@ -44,6 +44,7 @@ __all__ = [
     "past_waits",
     "reminds_to_log",
     "to_us",
+    "warm",
 ]
 
 #: Minutes a touch occupies in the owner's day.
@@ -51,11 +52,19 @@ TOUCH_MINUTES: Mapping[Channel, int] = {Channel.PHONE: 10, Channel.EMAIL: 5}
 #: Touches per owner and channel: one number for all, or by owner, channel or (owner, channel).
 Capacity = int | Mapping[str | tuple[str, str], int]
 
+#: The rules a follow-up cites only when it is owed to a prospect who engaged with us: the
+#: conversation that ended without an agreed time (R1), an opt-in (R13), "not now" (R17).
+#: A ladder step never cites them (its first touch cites R2, as a reply's follow-up does).
+WARM_RULES = frozenset({"R1", "R13", "R17"})
+#: The work of a follow-up that proposes times: at that priority, after a no-show (R2).
+WARM_KINDS = frozenset({ActionKind.PROPOSE_TIMES.value})
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _DAY_US = 86_400_000_000
 _DAY, _NOON = timedelta(days=1), time(12)
 _WAIT = ActionKind.WAIT
+_FOLLOW_UP = int(Priority.FOLLOW_UP)
 _ATTEND, _MEETING, _BOOKED = ActionKind.ATTEND_MEETING, Channel.MEETING, "booked"
 _CHANNEL_NAMES = frozenset(c.value for c in Channel)
 _TOUCH_CHANNELS = frozenset({Channel.PHONE.value, Channel.EMAIL.value})  # (capacity's keys)
@@ -188,6 +197,19 @@ def busy_times(blockers: list[tuple[str, int, int]]) -> dict[str, list[tuple[int
     for owner, start, end in blockers:
         spans.setdefault(owner, []).append((start, end))
     return {owner: occupied(found) for owner, found in spans.items()}
+
+
+def warm(priority: int, kind: str, rules: Iterable[str], also: Iterable[str] = ()) -> bool:
+    """Whether a touch of ``priority``, ``kind``, ``rules`` and ``also`` (its other kinds) is
+    warm work: a follow-up (``Priority.FOLLOW_UP``) owed to a prospect who talked to us or
+    booked with us (the follow-up after a conversation without an agreed time, R1 and R2; the
+    new times after a no-show, R2; the follow-up after an opt-in, R13, or after "not now",
+    R17). The day planners rank it above the ladder's cold steps: a rep short of capacity
+    does it first. Kinds by value (``ActionKind`` is a ``StrEnum``), as the decision index
+    stores them."""
+    if priority != _FOLLOW_UP:
+        return False
+    return kind in WARM_KINDS or not WARM_RULES.isdisjoint(rules) or not WARM_KINDS.isdisjoint(also)
 
 
 def reminds_to_log(action: Action) -> bool:

@@ -25,7 +25,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cadence._agenda import ATTEND_PRIORITY, ATTEND_REASON, ATTEND_RULES
-from cadence._day import TOUCH_MINUTES, Capacity, capacity_of, day_bounds, in_the_book_twice
+from cadence._day import (
+    TOUCH_MINUTES,
+    WARM_KINDS,
+    WARM_RULES,
+    Capacity,
+    capacity_of,
+    day_bounds,
+    in_the_book_twice,
+    warm,
+)
 from cadence._rep_hours import RepHours, book_off_hours
 from cadence._stretches import book, occupied
 from cadence._table_arrays import (
@@ -33,6 +42,7 @@ from cadence._table_arrays import (
     CHANNELS,
     EPOCH,
     I64,
+    KIND_CODE,
     KINDS,
     NULL,
     TS,
@@ -98,6 +108,9 @@ _OVER = NULL + 1  # a walked row whose group had no place left (``_fill``)
 _OFF = NULL + 2  # a walked row that found no time while its owner works (``_fill``)
 _NO_TIME, _OFF_HOURS = "no free time in window", "outside the rep's hours"  # (plan_day's)
 _ATTEND, _MEETING = ActionKind.ATTEND_MEETING.value, Channel.MEETING.value
+_WARM_KIND_CODES = np.array([KIND_CODE[k] for k in sorted(WARM_KINDS)])
+_WARM_RULES = pa.array(sorted(WARM_RULES), type=pa.string())
+_WARM_KINDS = pa.array(sorted(WARM_KINDS), type=pa.string())
 
 
 class _Busy(NamedTuple):
@@ -383,16 +396,40 @@ def _rank(table: pa.Table, due: Due, late_from: I64) -> _Ranked:
     pr, ds, ea = due.priority, due.due_since, due.earliest
     has_ds = ds != NULL
     follow = (pr > Priority.PREPARE) & (pr != Priority.DRIP)
-    overdue = follow & has_ds & (ds < late_from)
+    late = (pr > Priority.PREPARE) & has_ds & (ds < late_from)  # (a drip touch too)
     rank = np.where(pr <= Priority.PREPARE, pr, 6)
-    rank = np.where(follow, np.where(overdue, 4, 5), rank)
-    rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | overdue, ds, ea)
+    rank = np.where(follow, np.where(late, 4, 5), rank)
+    rank = np.where(_warm(table, due, follow), 3, rank)
+    rank_at = np.where(((pr <= Priority.PREPARE) & has_ds) | late, ds, ea)
     key = rank * (1 << _KEY_BITS) + np.clip(rank_at + _KEY_BASE, 0, (1 << _KEY_BITS) - 1)
     found, values = codes_at(table.column("owner"), due.rows)
     names = [v or "" for v in values] + [""]  # plan_day: a missing owner is ""
     canon: dict[str, int] = {}
     remap = np.array([canon.setdefault(name, i) for i, name in enumerate(names)])
     return _Ranked(key, rank, rank_at, remap[found], names)
+
+
+def _warm(table: pa.Table, due: Due, follow: BOOL) -> BOOL:
+    """Which due rows are warm work (:func:`cadence._day.warm`), among the follow-ups
+    (``follow``): from the decision index's kind, ``next_rules`` and ``next_also``, or the
+    engine's action."""
+    out = np.zeros(len(due.rows), dtype=bool)
+    at = np.flatnonzero(follow & (due.priority == Priority.FOLLOW_UP))
+    if not len(at):
+        return out
+    out[at] = np.isin(due.kind[at], _WARM_KIND_CODES)
+    for name, values in (("next_rules", _WARM_RULES), ("next_also", _WARM_KINDS)):
+        if name in table.column_names:  # (a table written before one: the engine decides)
+            named = take(table.column(name), due.rows[at])
+            hit = pc.is_in(pc.list_flatten(named), value_set=values).fill_null(False)
+            parents = pc.list_parent_indices(named).to_numpy(zero_copy_only=False)
+            out[at[parents[hit.to_numpy(zero_copy_only=False)]]] = True
+    if due.actions:
+        for j in at.tolist():
+            action = due.actions.get(int(due.rows[j]))
+            if action is not None:
+                out[j] = warm(action.priority, action.kind, action.rules, action.also)
+    return out
 
 
 class _Walk(NamedTuple):

@@ -54,7 +54,9 @@ class Priority(IntEnum):
     PREPARE = 2
     """Material due before a meeting (R15) or promised material (R14)."""
     FOLLOW_UP = 3
-    """The regular cadence: follow-ups, the unanswered ladder."""
+    """The regular cadence: follow-ups, the unanswered ladder. Batch planning ranks the
+    follow-ups owed to a prospect who talked to us or booked with us (R1's default follow-up,
+    the new times after a no-show, after an opt-in or a "not now") above the ladder's steps."""
     DRIP = 4
     """Top-of-mind touches (R11)."""
     IDLE = 5

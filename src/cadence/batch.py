@@ -56,6 +56,7 @@ from cadence._day import (
     meetings_of,
     past_waits,
     to_us,
+    warm,
 )
 from cadence._placing import Searched, utc_bounds
 from cadence._rep_hours import RepHours, WorkWindow, book_off_hours, check_rep_hours
@@ -136,19 +137,27 @@ class DayPlan(BaseModel):
 
 
 def _rank(
-    p: Priority, due_since: datetime | None, earliest: datetime, late_from: datetime
+    p: Priority,
+    due_since: datetime | None,
+    earliest: datetime,
+    late_from: datetime,
+    is_warm: bool = False,
 ) -> tuple[int, int, datetime]:
     """The batch order: priority class, then lateness (overdue first, the latest first).
     Overdue is due since before ``late_from``: the day's start or ``now``, whichever is later
     (planned during the day, a touch due since the morning is late: its ``earliest`` is
-    ``now``, as every other late touch's, and would tell none of them apart)."""
+    ``now``, as every other late touch's, and would tell none of them apart). Warm work
+    (``is_warm``, :func:`cadence._day.warm`) ranks above the ladder's cold steps, the most
+    late first; a drip touch last, an overdue one by how long it has been due."""
     if p <= Priority.PREPARE:
         return (int(p), 0, due_since or earliest)
+    late = due_since is not None and due_since < late_from
+    at = due_since if due_since is not None and late else earliest
     if p is Priority.DRIP:
-        return (6, 0, earliest)
-    if due_since is not None and due_since < late_from:
-        return (4, 0, due_since)  # overdue: most late first
-    return (5, 0, earliest)
+        return (6, 0, at)
+    if is_warm:
+        return (3, 0, at)  # they talked to us or booked with us: before any cold step
+    return (4 if late else 5, 0, at)  # overdue: most late first
 
 
 def plan_day(
@@ -259,7 +268,9 @@ def plan_day(
             owner = p.owner or ""
             # Ranked on UTC instants: as plan_table ranks (integer µs), and cheap to compare.
             due_since = None if spot.due_since is None else spot.due_since.astimezone(UTC)
-            rank = _rank(spot.task.priority, due_since, spot.start_utc, max(day_start, now_utc))
+            task = spot.task
+            hot = warm(task.priority, task.kind, task.rules, (t.kind for t in task.joined))
+            rank = _rank(task.priority, due_since, spot.start_utc, max(day_start, now_utc), hot)
             entry = _Entry((*rank, p.id), p, engine, decided, owner, channel)
             group = (owner, channel)
             if group not in caps:

@@ -265,12 +265,74 @@ def test_opting_out_of_email_with_a_wrong_number_is_not_opting_out_of_calls() ->
     p = engine.apply(_lee(engine, t), ev.CallAttempted(at=t, outcome="wrong_number"))
     p = engine.apply(p, ev.OptedOut(at=t, channels=frozenset({Channel.EMAIL})))
     assert p.stage is not Stage.OPTED_OUT
-    assert engine.next_action(p, t).kind is ActionKind.NONE  # no usable channel left
+    stuck = engine.next_action(p, t)
+    assert (stuck.kind, stuck.rules) == (ActionKind.NONE, ("R2", "R13"))
+    assert stuck.reason == (
+        "no channel works: their number is wrong and they opted out of email; find a new "
+        "number and log it (contact_updated)"
+    )
     later = t + timedelta(days=1)
     p = engine.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))
     assert engine.next_action(p, later).channel is Channel.PHONE
     p = engine.apply(p, ev.OptedOut(at=later, channels=frozenset({Channel.PHONE})))
     assert p.stage is Stage.OPTED_OUT
+
+
+def test_r2_with_both_channels_failed_the_rep_is_told_to_find_a_new_number_or_address(
+    engine: Engine, monday: datetime
+) -> None:
+    """Their email bounced and the number was wrong: no touch is possible (``none``), but
+    the prospect did not say no. The action cites R2 (nothing is forgotten), not R13 (an
+    opt-out), and says the fix: find a new number or address and log it. (It said only "no
+    usable channel left", citing R13, and the rep had nothing to do.) Logged, the new number
+    brings the ladder back."""
+    p = engine.apply(_lee(engine, monday), ev.EmailBounced(at=monday))
+    p = engine.apply(p, ev.CallAttempted(at=monday, outcome="wrong_number"))
+    stuck = engine.next_action(p, monday)
+    assert (stuck.kind, stuck.channel, stuck.rules) == (ActionKind.NONE, None, ("R2",))
+    assert stuck.reason == (
+        "no channel works: their number is wrong and their email bounced; find a new number "
+        "or address and log it (contact_updated)"
+    )
+    assert p.stage is not Stage.OPTED_OUT
+    # One failed, the other refused (per-channel opt-outs): only the failed one can be fixed.
+    scoped = Engine(cadence.Policy(opt_out_scope="channel"))
+    q = scoped.apply(_lee(scoped, monday), ev.EmailBounced(at=monday))
+    q = scoped.apply(q, ev.OptedOut(at=monday, channels=frozenset({Channel.PHONE})))
+    stuck = scoped.next_action(q, monday)
+    assert (stuck.kind, stuck.rules) == (ActionKind.NONE, ("R2", "R13"))
+    assert stuck.reason == (
+        "no channel works: their email bounced and they opted out of calls; find a new "
+        "address and log it (contact_updated)"
+    )
+    later = monday + timedelta(hours=2)
+    p = engine.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))
+    assert engine.next_action(p, later).channel is Channel.PHONE
+
+
+def test_r11_a_dropped_prospect_who_may_drip_but_cannot_be_reached_is_not_said_to_lack_permission(
+    monday: datetime,
+) -> None:
+    """Dropped after an unanswered breakup (R10), with the drip allowed (R11, R12): then the
+    address bounced and the number was wrong. The drip has no channel; the action said
+    "dropped without permission to recontact" (R12), which was not true, and hid the fix."""
+    engine = Engine(cadence.Policy(drip_requires_permission=False))
+    p, now = _lee(engine, monday), monday
+    while p.stage is not Stage.DROPPED:  # every touch of the ladder unanswered
+        act = engine.next_action(p, now)
+        now = max(now, act.earliest_utc)
+        if act.kind is ActionKind.WAIT:  # the breakup's wait (R10)
+            p = engine.advance(p, now)
+        elif act.channel is Channel.PHONE:
+            p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer"))
+        else:
+            p = engine.apply(p, ev.EmailSent(at=now))
+    assert engine.next_action(p, now).kind is ActionKind.DRIP_TOUCH
+    p = engine.apply(p, ev.EmailBounced(at=now))
+    p = engine.apply(p, ev.CallAttempted(at=now, outcome="wrong_number"))
+    stuck = engine.next_action(p, now)
+    assert (stuck.kind, stuck.rules) == (ActionKind.NONE, ("R2",))
+    assert stuck.reason.endswith("find a new number or address and log it (contact_updated)")
 
 
 def test_what_was_owed_while_nothing_worked_comes_to_the_new_number(
