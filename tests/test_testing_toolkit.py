@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 from hypothesis.stateful import run_state_machine_as_test
@@ -824,11 +824,14 @@ def test_histories_reach_every_stage_and_carry_out_every_kind_of_action() -> Non
 def test_histories_reach_the_end_of_the_lifecycle_in_a_useful_share_of_draws() -> None:
     """Not only somewhere: of 300 histories, some in twenty hold an event in each late stage
     (the opt-out offered, dropped, opted out), and few have no event at all (hypothesis
-    favours ``min_events``, and its first draws are the simplest)."""
+    favours ``min_events``, and its first draws are the simplest). A share is a count over
+    random draws: seeded, so that the suite does not fail one run in many on a tail (29
+    empty in 300 was seen once, where 1 in 30 is usual)."""
     counts: Counter[Stage] = Counter()
     empty = 0
     drawn = 300
 
+    @seed(20261207)
     @settings(max_examples=drawn, database=None, deadline=None, phases=[Phase.generate])
     @given(history=histories())
     def tally(history: cadence.testing.History) -> None:
