@@ -63,7 +63,8 @@ DECISION_FORMAT = 21  # 4: ``also``; 5: a joined touch bounds its row; 6, 7: joi
 # runs on past midnight, proposed meeting times are distinct (R14, R15), and R15 material for
 # a rebooked meeting the prospect cancelled is for the next meeting; 21: the reminder to log a
 # meeting held before an out-of-office is not held by it (R2, R17), an opt-out withdraws the
-# drip permission (R12), R14's apology call proposes times and its email re-times after a move
+# drip permission (R12), R14's apology call proposes times and its email re-times after a move,
+# and a prospect no channel reaches is told the fix (R2)
 
 _TOUCHES = (Channel.PHONE, Channel.EMAIL)
 
