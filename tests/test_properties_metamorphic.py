@@ -179,7 +179,8 @@ def test_asking_again_before_anything_falls_due_plans_the_same(
 ) -> None:
     """Between ``now`` and the moment the first action of ``plan(p, now)`` falls due, nothing
     is overdue and no event came: asking again at any moment of that stretch gives the same
-    plan, item for item (nothing is moved or forgotten by asking)."""
+    plan, item for item (nothing is moved or forgotten by asking). The stretch ends before
+    that moment: then a ``wait`` is over (a pause ends) and the plan is the one after it."""
     engine = engine_for(history.policy)
     p = data.draw(st.sampled_from(history.states), label="state")
     now = data.draw(moments(engine, p), label="now")
@@ -187,8 +188,8 @@ def test_asking_again_before_anything_falls_due_plans_the_same(
     first = plan[0].earliest_utc
     if first <= now:
         return
-    span = int((first - now).total_seconds())
-    t = now + timedelta(seconds=data.draw(st.integers(0, span), label="asked again after"))
+    span = (first - now) // timedelta(microseconds=1) - 1  # (before ``first``)
+    t = now + timedelta(microseconds=data.draw(st.integers(0, span), label="asked again after"))
     assert engine.plan(p, t) == plan
 
 
