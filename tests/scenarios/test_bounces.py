@@ -14,7 +14,12 @@ import cadence
 from cadence import ActionKind, Channel, Stage
 from cadence import events as ev
 from tests.conftest import CHICAGO
-from tests.scenarios.test_rules import _enroll, _until, offered_again_by_phone
+from tests.scenarios.test_rules import (
+    _enroll,
+    _until,
+    offer_moved_to_email,
+    offered_again_by_phone,
+)
 
 Engine = cadence.Engine
 
@@ -22,15 +27,7 @@ Engine = cadence.Engine
 def _emailed_offer(engine: Engine, monday: datetime) -> tuple[cadence.Prospect, datetime]:
     """Dana's calls ring out, so R7 moves the opt-out offer (R8) to email, and the rep sends it
     (the email's id: ``offer``)."""
-    p, now = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
-    for i in range(3):
-        act = engine.next_action(p, now)
-        now = max(now, act.earliest)
-        if act.channel is Channel.EMAIL:
-            break
-        p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer", id=f"r{i}"))
-        now += timedelta(minutes=1)
-    assert (act.kind, act.channel) == (ActionKind.OPT_OUT_OFFER, Channel.EMAIL)
+    p, now = offer_moved_to_email(engine, monday)
     p = engine.apply(p, ev.EmailSent(at=now, id="offer"))
     assert (p.stage, p.opt_out_offered_at) == (Stage.OPT_OUT_OFFERED, now)
     return p, now

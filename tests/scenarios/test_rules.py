@@ -810,13 +810,9 @@ def test_r7_r8_an_offer_whose_calls_keep_ringing_out_goes_by_email(
     assert engine.next_action(p, now + timedelta(minutes=1)).kind is ActionKind.BREAKUP
 
 
-def test_r7_r8_an_offer_r7_moved_to_email_that_bounced_is_made_again_by_phone(
-    engine: Engine, monday: datetime
-) -> None:
-    """Dana's calls ring out, so R7 moved the opt-out offer (R8) to email; the email bounces.
-    The offer never reached her: it is owed again, by phone (the only channel left), and the
-    email is not a message she left unanswered. Only an offer emailed to a prospect who
-    prefers email (R16) was noticed: this one stood, and the breakup came next."""
+def offer_moved_to_email(engine: Engine, monday: datetime) -> tuple[cadence.Prospect, datetime]:
+    """Dana's calls ring out up to the opt-out offer (R8), so R7 moves it to email: the
+    prospect and the moment the emailed offer is due (not sent yet)."""
     p, now = _until(engine, _enroll(engine, monday), monday, ActionKind.OPT_OUT_OFFER)
     for i in range(3):
         act = engine.next_action(p, now)
@@ -826,6 +822,17 @@ def test_r7_r8_an_offer_r7_moved_to_email_that_bounced_is_made_again_by_phone(
         p = engine.apply(p, ev.CallAttempted(at=now, outcome="no_answer", id=f"r{i}"))
         now += timedelta(minutes=1)
     assert (act.kind, act.channel) == (ActionKind.OPT_OUT_OFFER, Channel.EMAIL)
+    return p, now
+
+
+def test_r7_r8_an_offer_r7_moved_to_email_that_bounced_is_made_again_by_phone(
+    engine: Engine, monday: datetime
+) -> None:
+    """Dana's calls ring out, so R7 moved the opt-out offer (R8) to email; the email bounces.
+    The offer never reached her: it is owed again, by phone (the only channel left), and the
+    email is not a message she left unanswered. Only an offer emailed to a prospect who
+    prefers email (R16) was noticed: this one stood, and the breakup came next."""
+    p, now = offer_moved_to_email(engine, monday)
     before = p.unanswered
     p = engine.apply(p, ev.EmailSent(at=now))
     assert p.opt_out_offered_at == now
