@@ -265,17 +265,28 @@ def test_opting_out_of_email_with_a_wrong_number_is_not_opting_out_of_calls() ->
     p = engine.apply(_lee(engine, t), ev.CallAttempted(at=t, outcome="wrong_number"))
     p = engine.apply(p, ev.OptedOut(at=t, channels=frozenset({Channel.EMAIL})))
     assert p.stage is not Stage.OPTED_OUT
-    stuck = engine.next_action(p, t)
-    assert (stuck.kind, stuck.rules) == (ActionKind.NONE, ("R2", "R13"))
-    assert stuck.reason == (
-        "no channel works: their number is wrong and they opted out of email; find a new "
-        "number and log it (contact_updated)"
+    _stuck(
+        engine,
+        p,
+        t,
+        ("R2", "R13"),
+        "their number is wrong and they opted out of email; find a new number",
     )
     later = t + timedelta(days=1)
     p = engine.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))
     assert engine.next_action(p, later).channel is Channel.PHONE
     p = engine.apply(p, ev.OptedOut(at=later, channels=frozenset({Channel.PHONE})))
     assert p.stage is Stage.OPTED_OUT
+
+
+def _stuck(
+    engine: Engine, p: cadence.Prospect, at: datetime, rules: tuple[str, ...], why_and_fix: str
+) -> None:
+    """No channel works for ``p`` at ``at``: no touch (``none``), citing ``rules``, and the
+    rep is told what failed and what to find (``why_and_fix``), then to log it."""
+    stuck = engine.next_action(p, at)
+    assert (stuck.kind, stuck.channel, stuck.rules) == (ActionKind.NONE, None, rules)
+    assert stuck.reason == f"no channel works: {why_and_fix} and log it (contact_updated)"
 
 
 def test_r2_with_both_channels_failed_the_rep_is_told_to_find_a_new_number_or_address(
@@ -288,22 +299,24 @@ def test_r2_with_both_channels_failed_the_rep_is_told_to_find_a_new_number_or_ad
     brings the ladder back."""
     p = engine.apply(_lee(engine, monday), ev.EmailBounced(at=monday))
     p = engine.apply(p, ev.CallAttempted(at=monday, outcome="wrong_number"))
-    stuck = engine.next_action(p, monday)
-    assert (stuck.kind, stuck.channel, stuck.rules) == (ActionKind.NONE, None, ("R2",))
-    assert stuck.reason == (
-        "no channel works: their number is wrong and their email bounced; find a new number "
-        "or address and log it (contact_updated)"
+    _stuck(
+        engine,
+        p,
+        monday,
+        ("R2",),
+        "their number is wrong and their email bounced; find a new number or address",
     )
     assert p.stage is not Stage.OPTED_OUT
     # One failed, the other refused (per-channel opt-outs): only the failed one can be fixed.
     scoped = Engine(cadence.Policy(opt_out_scope="channel"))
     q = scoped.apply(_lee(scoped, monday), ev.EmailBounced(at=monday))
     q = scoped.apply(q, ev.OptedOut(at=monday, channels=frozenset({Channel.PHONE})))
-    stuck = scoped.next_action(q, monday)
-    assert (stuck.kind, stuck.rules) == (ActionKind.NONE, ("R2", "R13"))
-    assert stuck.reason == (
-        "no channel works: their email bounced and they opted out of calls; find a new "
-        "address and log it (contact_updated)"
+    _stuck(
+        scoped,
+        q,
+        monday,
+        ("R2", "R13"),
+        "their email bounced and they opted out of calls; find a new address",
     )
     later = monday + timedelta(hours=2)
     p = engine.apply(p, ev.ContactUpdated(at=later, phone="+13125550199"))

@@ -202,6 +202,17 @@ def test_not_nows_reason_names_the_day_it_resumes_in_the_zone_the_prospect_lives
     assert engine.replay("kai", events, at=replied, **place) == p
 
 
+def _late_email_engine() -> Engine:
+    """An engine whose email hours run to 23:30, so that a day's end is the hours' end."""
+    hours = (cadence.TimeSlot(name="day", start=time(8), end=time(23, 30)),)
+    return Engine(cadence.Policy(email_hours=hours))
+
+
+def _to_los_angeles(at: datetime) -> ev.ContactUpdated:
+    """Dana turns out to live in Los Angeles (logged at ``at``)."""
+    return ev.ContactUpdated(at=at, timezone="America/Los_Angeles", country="US", subdivision="CA")
+
+
 def test_r6_after_a_move_the_new_times_after_a_no_show_are_due_by_the_end_of_its_day_too() -> None:
     """Dana missed Monday's meeting; the call to reschedule reached voicemail at 17:30 in New
     York, and the new times go in the email that mentions it, due by the end of that day. Dana
@@ -209,16 +220,10 @@ def test_r6_after_a_move_the_new_times_after_a_no_show_are_due_by_the_end_of_its
     (23:30, the end of the policy's email hours); the one with the new times stopped at
     20:59, New York's midnight on Los Angeles' clock, and was overdue from 21:00."""
     new_york = ZoneInfo("America/New_York")
-    hours = (cadence.TimeSlot(name="day", start=time(8), end=time(23, 30)),)
-    engine = Engine(cadence.Policy(email_hours=hours))
+    engine = _late_email_engine()
     monday = datetime(2026, 3, 9, 9, 30, tzinfo=new_york)
     voicemail = datetime(2026, 3, 9, 17, 30, tzinfo=new_york)
-    moved = ev.ContactUpdated(
-        at=voicemail + timedelta(minutes=20),
-        timezone="America/Los_Angeles",
-        country="US",
-        subdivision="CA",
-    )
+    moved = _to_los_angeles(voicemail + timedelta(minutes=20))
     for missed in (False, True):
         p = engine.enroll("dana", timezone="America/New_York", at=monday, country="US")
         if missed:
@@ -246,17 +251,11 @@ def test_r14_after_a_move_the_apology_that_says_you_left_a_voicemail_is_due_by_i
     clock, and was overdue from 21:00. Whatever the move, it is one email, and a history
     replayed says the same."""
     new_york = ZoneInfo("America/New_York")
-    hours = (cadence.TimeSlot(name="day", start=time(8), end=time(23, 30)),)
-    engine = Engine(cadence.Policy(email_hours=hours))
+    engine = _late_email_engine()
     friday = datetime(2026, 3, 6, 9, 30, tzinfo=new_york)
     cancelled = datetime(2026, 3, 8, 21, 0, tzinfo=new_york)  # (Sunday 18:00 in Los Angeles)
     voicemail = datetime(2026, 3, 9, 17, 30, tzinfo=new_york)
-    moved = ev.ContactUpdated(
-        at=voicemail + timedelta(minutes=20),
-        timezone="America/Los_Angeles",
-        country="US",
-        subdivision="CA",
-    )
+    moved = _to_los_angeles(voicemail + timedelta(minutes=20))
     place: dict[str, Any] = {"timezone": "America/New_York", "country": "US"}
     for times_sent in (False, True):
         events: list[ev.Event] = [
